@@ -1,0 +1,87 @@
+"""The Slack app manifest (`manifest.yml`) as the single source of the app's Slack configuration.
+
+The OAuth install flow asks Slack for exactly the bot scopes listed in the manifest, and the
+registered slash commands are read from it too, so the manifest a workspace admin pastes into
+Slack and the scopes the code requests cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+#: The manifest at the repository root, next to the `bot` package.
+MANIFEST_PATH = Path(__file__).resolve().parent.parent / "manifest.yml"
+
+#: The placeholder origin used for every URL in the committed manifest.
+EXAMPLE_ORIGIN = "https://example.com"
+
+
+class ManifestError(ValueError):
+    """The manifest file is missing a section the bot relies on, or a public URL is unusable."""
+
+
+def load_manifest(path: Path | None = None) -> dict[str, Any]:
+    """Read and parse the app manifest (default: `manifest.yml` at the repository root).
+
+    Raises `ManifestError` when the file does not hold a YAML mapping, so a broken manifest
+    fails at start-up rather than at the first install.
+    """
+    source = path if path is not None else MANIFEST_PATH
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ManifestError(f"{source} does not contain a YAML mapping")
+    return data
+
+
+def bot_scopes(manifest: dict[str, Any]) -> list[str]:
+    """The bot token scopes the app requests, in manifest order (for Bolt's OAuth settings)."""
+    scopes = manifest.get("oauth_config", {}).get("scopes", {}).get("bot")
+    if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
+        raise ManifestError("manifest has no oauth_config.scopes.bot list of strings")
+    return list(scopes)
+
+
+def slash_commands(manifest: dict[str, Any]) -> list[str]:
+    """The slash commands the manifest registers, e.g. `["/autoshares", "/quote", ...]`."""
+    commands = manifest.get("features", {}).get("slash_commands", [])
+    if not isinstance(commands, list):
+        raise ManifestError("manifest features.slash_commands is not a list")
+    return [str(entry["command"]) for entry in commands]
+
+
+def render_manifest(public_url: str, path: Path | None = None) -> str:
+    """Return the manifest YAML with every example URL pointing at `public_url` instead.
+
+    `public_url` is the bot's public origin (optionally with a path prefix), e.g.
+    `https://bot.example.org`; the leading placeholder comment is replaced by one naming it.
+    The text is edited rather than re-dumped so the comments explaining each scope survive.
+    """
+    base = _checked_public_url(public_url)
+    text = (path if path is not None else MANIFEST_PATH).read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    # Drop the leading comment block: it tells the reader to replace example.com, which is done.
+    while lines and lines[0].lstrip().startswith("#"):
+        lines.pop(0)
+    body = "".join(lines).replace(EXAMPLE_ORIGIN, base)
+    return f"# Slack app manifest for AutoShares for Slack, rendered for {base}.\n{body}"
+
+
+def _checked_public_url(public_url: str) -> str:
+    """Validate a public URL for use in the manifest and return it without a trailing slash."""
+    url = public_url.strip().rstrip("/")
+    parts = urlsplit(url)
+    if (
+        parts.scheme not in ("https", "http")
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+        or any(ch.isspace() or ch in "\"'#" for ch in url)
+    ):
+        raise ManifestError(
+            f"public URL must look like https://bot.example.org (got {public_url!r})"
+        )
+    return url

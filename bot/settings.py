@@ -1,0 +1,291 @@
+"""One typed, frozen settings object, read from a mapping (the environment and ``.env``).
+
+``Settings.from_env(os.environ)`` fails fast with a :class:`ConfigError` whose message names
+the setting at fault; secrets never appear in ``repr``. ``load_dotenv`` is called only by the
+CLI entry point, never here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from cryptography.fernet import Fernet
+
+from bot.errors import ConfigError
+
+DEFAULT_DATABASE_URL = "sqlite:///autoshares-bot.db"
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+
+LOOPBACK_NAMES = {"localhost"}
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """True for 127.0.0.0/8, ::1 and localhost: the only hosts where plain http is allowed."""
+    if not host:
+        return False
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _secret(value: str) -> str:
+    return "**********" if value else ""
+
+
+def issuer_from_domain(value: str, *, name: str = "AUTH0_DOMAIN") -> str:
+    """Turn ``tenant.auth0.com`` or a full issuer URL into an issuer URL ending in ``/``.
+
+    Plain ``http`` is accepted only for loopback hosts (the local sandbox).
+    """
+    value = value.strip()
+    if "://" not in value:
+        if "/" in value or not value or " " in value:
+            raise ConfigError(f"{name} must be a domain such as tenant.auth0.com or an issuer URL")
+        value = f"https://{value}/"
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ConfigError(f"{name} must be an https URL or a bare domain, got {value!r}")
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        raise ConfigError(f"{name} must use https unless it points at a loopback host")
+    return value if value.endswith("/") else value + "/"
+
+
+def http_url(value: str, name: str, *, require_https: bool = True) -> str:
+    """Validate an absolute URL; plain http only on loopback when ``require_https``."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ConfigError(f"{name} must be an absolute http(s) URL, got {value!r}")
+    if require_https and parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        raise ConfigError(f"{name} must use https unless it points at a loopback host")
+    return value.strip().rstrip("/") + "/"
+
+
+def async_database_url(url: str) -> str:
+    """Map an ordinary SQLAlchemy URL to the async driver the bot uses."""
+    url = url.strip()
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        raise ConfigError(f"DATABASE_URL must look like sqlite:///bot.db or postgresql://..., got {url!r}")
+    base = scheme.split("+", 1)[0].lower()
+    if base == "sqlite":
+        return f"sqlite+aiosqlite://{rest}"
+    if base in {"postgresql", "postgres"}:
+        return f"postgresql+asyncpg://{rest}"
+    raise ConfigError(f"DATABASE_URL must use sqlite or postgresql, got scheme {scheme!r}")
+
+
+def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 0) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+    if value != value or value < 0 or value == float("inf"):
+        raise ConfigError(f"{name} must be a positive number, got {raw!r}")
+    return value
+
+
+def _encryption_keys(raw: str) -> tuple[str, ...]:
+    keys = tuple(k.strip() for k in raw.split(",") if k.strip())
+    for key in keys:
+        try:
+            Fernet(key.encode())
+        except (ValueError, TypeError):
+            raise ConfigError(
+                "TOKEN_ENCRYPTION_KEY must be Fernet keys (comma separated, newest first); "
+                "make one with `autoshares-bot keygen`"
+            ) from None
+    return keys
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot reads from its environment. Build with :meth:`from_env`."""
+
+    # Slack
+    slack_signing_secret: str = field(repr=False)
+    slack_bot_token: str | None = field(default=None, repr=False)
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = field(default=None, repr=False)
+    slack_app_token: str | None = field(default=None, repr=False)
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    # AutoShares; issuer/api None means "use the embedded sandbox"
+    autoshares_api_url: str | None = None
+    autoshares_app_key: str | None = field(default=None, repr=False)
+    auth0_issuer: str | None = None
+    auth0_client_id: str | None = None
+    auth0_client_secret: str | None = field(default=None, repr=False)
+    auth0_audience: str | None = None
+    autoshares_webhook_secret: str | None = field(default=None, repr=False)
+    autoshares_signup_url: str | None = None
+    # serving and storage
+    public_url: str = "http://127.0.0.1:3000/"
+    port: int = 3000
+    database_url: str = DEFAULT_DATABASE_URL
+    token_encryption_keys: tuple[str, ...] = field(default=(), repr=False)
+    # product rules
+    link_state_ttl_seconds: int = 600
+    order_confirm_seconds: int = 120
+    large_order_notional: int = 25_000
+    alert_default_expiry_days: int = 30
+    alert_poll_seconds: float = 30.0
+    order_poll_seconds: float = 15.0
+    autoshares_timeout_seconds: float = 10.0
+    log_level: str = "INFO"
+    log_format: str = "auto"
+
+    def __repr__(self) -> str:  # pragma: no cover - dataclass repr with masking
+        shown = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.repr}
+        masked = {f.name: _secret(str(getattr(self, f.name) or "")) for f in dataclasses.fields(self) if not f.repr}
+        return f"Settings({shown | masked})"
+
+    # -- derived ---------------------------------------------------------------------------
+    @property
+    def multi_workspace(self) -> bool:
+        return self.slack_bot_token is None
+
+    @property
+    def uses_embedded_sandbox(self) -> bool:
+        return self.auth0_issuer is None
+
+    @property
+    def async_database_url(self) -> str:
+        return async_database_url(self.database_url)
+
+    @property
+    def autoshares_callback_url(self) -> str:
+        return self.public_url + "autoshares/callback"
+
+    def with_sandbox(self, base_url: str, *, app_key: str, client_id: str, client_secret: str) -> Settings:
+        """Point the AutoShares settings at an in-process sandbox at ``base_url``."""
+        return dataclasses.replace(
+            self,
+            autoshares_api_url=base_url,
+            auth0_issuer=base_url,
+            autoshares_app_key=app_key,
+            auth0_client_id=client_id,
+            auth0_client_secret=client_secret,
+        )
+
+    def replace(self, **changes: object) -> Settings:
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+    # -- construction ----------------------------------------------------------------------
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], *, require_slack: bool = True) -> Settings:
+        """Read and validate every setting; raise ConfigError naming the first bad one."""
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        signing_secret = get("SLACK_SIGNING_SECRET")
+        bot_token = get("SLACK_BOT_TOKEN")
+        client_id = get("SLACK_CLIENT_ID")
+        client_secret = get("SLACK_CLIENT_SECRET")
+        if require_slack:
+            if not signing_secret:
+                raise ConfigError("SLACK_SIGNING_SECRET is missing (Slack app > Basic Information > Signing Secret)")
+            if not bot_token and not (client_id and client_secret):
+                raise ConfigError(
+                    "Set SLACK_BOT_TOKEN for one workspace, or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
+                    "for multi-workspace install"
+                )
+        if bot_token and not bot_token.startswith("xoxb-"):
+            raise ConfigError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+        app_token = get("SLACK_APP_TOKEN")
+        if app_token and not app_token.startswith("xapp-"):
+            raise ConfigError("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
+
+        domain = get("AUTH0_DOMAIN")
+        api_url = get("AUTOSHARES_API_URL")
+        issuer = issuer_from_domain(domain) if domain else None
+        if bool(domain) != bool(api_url):
+            missing = "AUTOSHARES_API_URL" if domain else "AUTH0_DOMAIN"
+            raise ConfigError(
+                f"{missing} is missing: set both AUTH0_DOMAIN and AUTOSHARES_API_URL, "
+                "or neither to use the embedded sandbox"
+            )
+        if issuer:
+            for name in ("AUTH0_CLIENT_ID", "AUTH0_CLIENT_SECRET", "AUTOSHARES_APP_KEY"):
+                if not get(name):
+                    raise ConfigError(f"{name} is missing (needed with AUTH0_DOMAIN)")
+
+        port = _int(env, "PORT", 3000, minimum=1)
+        if port > 65535:
+            raise ConfigError(f"PORT must be at most 65535, got {port}")
+        public_url = http_url(get("PUBLIC_URL") or f"http://127.0.0.1:{port}", "PUBLIC_URL")
+        keys_raw = get("TOKEN_ENCRYPTION_KEY")
+        keys = _encryption_keys(keys_raw) if keys_raw else ()
+        if require_slack and not keys:
+            raise ConfigError("TOKEN_ENCRYPTION_KEY is missing; make one with `autoshares-bot keygen`")
+        database_url = get("DATABASE_URL") or DEFAULT_DATABASE_URL
+        async_database_url(database_url)  # validates
+        log_format = (get("LOG_FORMAT") or "auto").lower()
+        if log_format not in {"auto", "json", "text"}:
+            raise ConfigError(f"LOG_FORMAT must be auto, json or text, got {log_format!r}")
+        log_level = (get("LOG_LEVEL") or "INFO").upper()
+        if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {log_level!r}")
+        signup = get("AUTOSHARES_SIGNUP_URL")
+
+        return cls(
+            slack_signing_secret=signing_secret or "",
+            slack_bot_token=bot_token,
+            slack_client_id=client_id,
+            slack_client_secret=client_secret,
+            slack_app_token=app_token,
+            slack_api_url=http_url(get("SLACK_API_URL") or DEFAULT_SLACK_API_URL, "SLACK_API_URL"),
+            autoshares_api_url=http_url(api_url, "AUTOSHARES_API_URL") if api_url else None,
+            autoshares_app_key=get("AUTOSHARES_APP_KEY"),
+            auth0_issuer=issuer,
+            auth0_client_id=get("AUTH0_CLIENT_ID"),
+            auth0_client_secret=get("AUTH0_CLIENT_SECRET"),
+            auth0_audience=get("AUTH0_AUDIENCE"),
+            autoshares_webhook_secret=get("AUTOSHARES_WEBHOOK_SECRET"),
+            autoshares_signup_url=http_url(signup, "AUTOSHARES_SIGNUP_URL").rstrip("/") if signup else None,
+            public_url=public_url,
+            port=port,
+            database_url=database_url,
+            token_encryption_keys=keys,
+            link_state_ttl_seconds=600,
+            order_confirm_seconds=_int(env, "ORDER_CONFIRM_SECONDS", 120, minimum=10),
+            large_order_notional=_int(env, "LARGE_ORDER_NOTIONAL", 25_000, minimum=0),
+            alert_default_expiry_days=_int(env, "ALERT_DEFAULT_EXPIRY_DAYS", 30, minimum=1),
+            alert_poll_seconds=_float(env, "ALERT_POLL_SECONDS", 30.0),
+            order_poll_seconds=_float(env, "ORDER_POLL_SECONDS", 15.0),
+            autoshares_timeout_seconds=_float(env, "AUTOSHARES_TIMEOUT_SECONDS", 10.0) or 10.0,
+            log_level=log_level,
+            log_format=log_format,
+        )
+
+
+def generate_encryption_key() -> str:
+    """A fresh Fernet key for TOKEN_ENCRYPTION_KEY."""
+    return Fernet.generate_key().decode()
+
+
+REPO_ROOT = Path(__file__).resolve().parent.parent

@@ -1,0 +1,163 @@
+"""initial schema
+
+Revision ID: 0001
+Revises:
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+
+revision = "0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def _slack_tables() -> sa.MetaData:
+    """The tables slack_sdk's SQLAlchemy installation and OAuth state stores use."""
+    metadata = sa.MetaData()
+    SQLAlchemyInstallationStore.build_installations_table(metadata, "slack_installations")
+    SQLAlchemyInstallationStore.build_bots_table(metadata, "slack_bots")
+    SQLAlchemyOAuthStateStore.build_oauth_states_table(metadata, "slack_oauth_states")
+    return metadata
+
+
+def upgrade() -> None:
+    _slack_tables().create_all(op.get_bind())
+    op.create_table(
+        "alert_routes",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("alert_id", sa.BigInteger(), nullable=False),
+        sa.Column("team_id", sa.String(length=32), nullable=False),
+        sa.Column("slack_user_id", sa.String(length=32), nullable=False),
+        sa.Column("autoshares_user_id", sa.BigInteger(), nullable=False),
+        sa.Column("channel_id", sa.String(length=32), nullable=False),
+        sa.Column("symbol", sa.String(length=16), nullable=False),
+        sa.Column("security_id", sa.BigInteger(), nullable=False),
+        sa.Column("operator", sa.String(length=8), nullable=False),
+        sa.Column("field", sa.String(length=8), nullable=False),
+        sa.Column("argument", sa.Numeric(precision=18, scale=4), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("fired_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("alert_id"),
+    )
+    with op.batch_alter_table("alert_routes", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_alert_routes_state"), ["state"], unique=False)
+
+    op.create_table(
+        "audit_events",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("team_id", sa.String(length=32), nullable=True),
+        sa.Column("slack_user_id", sa.String(length=32), nullable=True),
+        sa.Column("action", sa.String(length=32), nullable=False),
+        sa.Column("subject", sa.String(length=16), nullable=False),
+        sa.Column("subject_id", sa.String(length=64), nullable=True),
+        sa.Column("autoshares_id", sa.String(length=64), nullable=True),
+        sa.Column("detail_json", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("audit_events", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_audit_events_at"), ["at"], unique=False)
+
+    op.create_table(
+        "link_states",
+        sa.Column("state", sa.String(length=128), nullable=False),
+        sa.Column("team_id", sa.String(length=32), nullable=False),
+        sa.Column("slack_user_id", sa.String(length=32), nullable=False),
+        sa.Column("code_verifier_enc", sa.Text(), nullable=False),
+        sa.Column("nonce", sa.String(length=128), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("state"),
+    )
+    op.create_table(
+        "linked_users",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("team_id", sa.String(length=32), nullable=False),
+        sa.Column("slack_user_id", sa.String(length=32), nullable=False),
+        sa.Column("autoshares_user_id", sa.BigInteger(), nullable=False),
+        sa.Column("autoshares_login", sa.String(length=255), nullable=False),
+        sa.Column("email", sa.String(length=255), nullable=True),
+        sa.Column("display_name", sa.String(length=255), nullable=True),
+        sa.Column("access_token_enc", sa.Text(), nullable=False),
+        sa.Column("refresh_token_enc", sa.Text(), nullable=True),
+        sa.Column("token_expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("scopes", sa.String(length=512), nullable=False),
+        sa.Column("linked_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("refreshed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("needs_relink", sa.Boolean(), nullable=False),
+        sa.Column("default_account_id", sa.BigInteger(), nullable=True),
+        sa.Column("agreements_outstanding", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("team_id", "slack_user_id", name="uq_linked_users_slack"),
+    )
+    op.create_table(
+        "pending_orders",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("team_id", sa.String(length=32), nullable=False),
+        sa.Column("slack_user_id", sa.String(length=32), nullable=False),
+        sa.Column("account_id", sa.BigInteger(), nullable=False),
+        sa.Column("symbol", sa.String(length=16), nullable=False),
+        sa.Column("request_json", sa.Text(), nullable=False),
+        sa.Column("preview_json", sa.Text(), nullable=True),
+        sa.Column("notional", sa.Numeric(precision=18, scale=4), nullable=True),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("channel_id", sa.String(length=32), nullable=True),
+        sa.Column("message_ts", sa.String(length=32), nullable=True),
+        sa.Column("response_url", sa.Text(), nullable=True),
+        sa.Column("autoshares_order_id", sa.BigInteger(), nullable=True),
+        sa.Column("order_status", sa.String(length=32), nullable=True),
+        sa.Column("result_json", sa.Text(), nullable=True),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("pending_orders", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_pending_orders_autoshares_order_id"),
+            ["autoshares_order_id"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_pending_orders_status_expires", ["status", "expires_at"], unique=False
+        )
+
+    op.create_table(
+        "processed_webhooks",
+        sa.Column("event_id", sa.String(length=128), nullable=False),
+        sa.Column("event_type", sa.String(length=64), nullable=False),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("event_id"),
+    )
+
+
+def downgrade() -> None:
+    _slack_tables().drop_all(op.get_bind())
+    op.drop_table("processed_webhooks")
+    with op.batch_alter_table("pending_orders", schema=None) as batch_op:
+        batch_op.drop_index("ix_pending_orders_status_expires")
+        batch_op.drop_index(batch_op.f("ix_pending_orders_autoshares_order_id"))
+
+    op.drop_table("pending_orders")
+    op.drop_table("linked_users")
+    op.drop_table("link_states")
+    with op.batch_alter_table("audit_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_audit_events_at"))
+
+    op.drop_table("audit_events")
+    with op.batch_alter_table("alert_routes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_alert_routes_state"))
+
+    op.drop_table("alert_routes")

@@ -1,0 +1,146 @@
+"""SQLAlchemy 2.x models: every piece of the bot's state lives here, so replicas share it.
+
+Secrets (access/refresh tokens, PKCE verifiers) are stored only as Fernet ciphertext in the
+``*_enc`` columns. Times are timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class LinkedUser(Base):
+    """A Slack user's link to their AutoShares login."""
+
+    __tablename__ = "linked_users"
+    __table_args__ = (UniqueConstraint("team_id", "slack_user_id", name="uq_linked_users_slack"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    slack_user_id: Mapped[str] = mapped_column(String(32))
+    autoshares_user_id: Mapped[int] = mapped_column(BigInteger)
+    autoshares_login: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    display_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    access_token_enc: Mapped[str] = mapped_column(Text)
+    refresh_token_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
+    token_expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    scopes: Mapped[str] = mapped_column(String(512), default="")
+    linked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    refreshed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    needs_relink: Mapped[bool] = mapped_column(Boolean, default=False)
+    default_account_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    agreements_outstanding: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class LinkState(Base):
+    """A single-use OAuth ``state`` bound to the Slack team and user who asked to link."""
+
+    __tablename__ = "link_states"
+
+    state: Mapped[str] = mapped_column(String(128), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    slack_user_id: Mapped[str] = mapped_column(String(32))
+    code_verifier_enc: Mapped[str] = mapped_column(Text)
+    nonce: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class PendingOrder(Base):
+    """An order between preview and placement; its id is the AutoShares ``ClientId``.
+
+    status: pending → submitting → placed | failed; pending → cancelled | expired.
+    The pending → submitting move is a conditional UPDATE only one caller can win.
+    """
+
+    __tablename__ = "pending_orders"
+    __table_args__ = (Index("ix_pending_orders_status_expires", "status", "expires_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    slack_user_id: Mapped[str] = mapped_column(String(32))
+    account_id: Mapped[int] = mapped_column(BigInteger)
+    symbol: Mapped[str] = mapped_column(String(16))
+    request_json: Mapped[str] = mapped_column(Text)
+    preview_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    notional: Mapped[Decimal | None] = mapped_column(Numeric(18, 4), nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    channel_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    message_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    response_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    autoshares_order_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True, index=True)
+    order_status: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    result_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class AlertRoute(Base):
+    """Where to announce an AutoShares price alert when it fires."""
+
+    __tablename__ = "alert_routes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    alert_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    slack_user_id: Mapped[str] = mapped_column(String(32))
+    autoshares_user_id: Mapped[int] = mapped_column(BigInteger)
+    channel_id: Mapped[str] = mapped_column(String(32))
+    symbol: Mapped[str] = mapped_column(String(16))
+    security_id: Mapped[int] = mapped_column(BigInteger)
+    operator: Mapped[str] = mapped_column(String(8))
+    field: Mapped[str] = mapped_column(String(8))
+    argument: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    state: Mapped[str] = mapped_column(String(16), default="active", index=True)
+    fired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class ProcessedWebhook(Base):
+    """Webhook event ids already handled: deliveries may repeat, effects must not."""
+
+    __tablename__ = "processed_webhooks"
+
+    event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    event_type: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEvent(Base):
+    """Who did what to which order or alert, and when."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    team_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    slack_user_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    action: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(16))
+    subject_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    autoshares_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    detail_json: Mapped[str] = mapped_column(Text, default="{}")
