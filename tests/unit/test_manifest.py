@@ -1,0 +1,171 @@
+"""The Slack app manifest: schema-valid, complete, and the single source of the bot scopes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+from bot.manifest import (
+    MANIFEST_PATH,
+    ManifestError,
+    bot_scopes,
+    load_manifest,
+    render_manifest,
+    slash_commands,
+)
+
+SCHEMA_PATH = Path(__file__).resolve().parents[3] / "shared" / "slack" / "manifest.schema.json"
+
+
+@pytest.fixture(scope="module")
+def manifest() -> dict[str, Any]:
+    return load_manifest()
+
+
+@pytest.fixture(scope="module")
+def validator() -> jsonschema.Draft7Validator:
+    if not SCHEMA_PATH.exists():
+        pytest.skip(f"Slack manifest schema not found at {SCHEMA_PATH}")
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    jsonschema.Draft7Validator.check_schema(schema)
+    return jsonschema.Draft7Validator(
+        schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER
+    )
+
+
+def test_default_path_is_repository_root() -> None:
+    assert MANIFEST_PATH.name == "manifest.yml"
+    assert (MANIFEST_PATH.parent / "pyproject.toml").exists()
+
+
+def test_manifest_validates_against_slack_schema(
+    manifest: dict[str, Any], validator: jsonschema.Draft7Validator
+) -> None:
+    errors = sorted(validator.iter_errors(manifest), key=lambda e: list(e.path))
+    assert not errors, "\n".join(f"{list(e.path)}: {e.message}" for e in errors)
+
+
+def test_metadata_is_schema_v1(manifest: dict[str, Any]) -> None:
+    assert manifest["_metadata"] == {"major_version": 1, "minor_version": 1}
+
+
+def test_display_and_bot_user(manifest: dict[str, Any]) -> None:
+    assert manifest["display_information"]["name"] == "AutoShares"
+    assert manifest["display_information"]["description"]
+    assert manifest["features"]["bot_user"] == {"display_name": "autoshares", "always_online": True}
+    assert manifest["features"]["app_home"] == {
+        "home_tab_enabled": True,
+        "messages_tab_enabled": True,
+        "messages_tab_read_only_enabled": False,
+    }
+
+
+def test_has_the_four_commands(manifest: dict[str, Any]) -> None:
+    assert slash_commands(manifest) == ["/autoshares", "/quote", "/order", "/alert"]
+
+
+def test_every_command_posts_to_events_and_is_described(manifest: dict[str, Any]) -> None:
+    for entry in manifest["features"]["slash_commands"]:
+        assert entry["url"].endswith("/slack/events"), entry["command"]
+        assert entry["description"] and entry["usage_hint"], entry["command"]
+        assert entry["should_escape"] is False, entry["command"]
+    autoshares = manifest["features"]["slash_commands"][0]
+    assert (
+        autoshares["usage_hint"]
+        == "link | status | account | positions | agreements | quote AAPL | help"
+    )
+
+
+def test_events_and_interactivity_urls(manifest: dict[str, Any]) -> None:
+    settings = manifest["settings"]
+    assert settings["event_subscriptions"]["request_url"].endswith("/slack/events")
+    assert settings["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+    assert settings["interactivity"]["is_enabled"] is True
+    assert settings["interactivity"]["request_url"].endswith("/slack/events")
+    assert settings["interactivity"]["message_menu_options_url"].endswith("/slack/events")
+    assert settings["socket_mode_enabled"] is False
+    assert settings["org_deploy_enabled"] is False
+    assert settings["token_rotation_enabled"] is False
+
+
+def test_oauth_redirect_url(manifest: dict[str, Any]) -> None:
+    assert manifest["oauth_config"]["redirect_urls"] == ["https://example.com/slack/oauth_redirect"]
+
+
+def test_bot_scopes(manifest: dict[str, Any]) -> None:
+    scopes = bot_scopes(manifest)
+    for needed in (
+        "commands",
+        "chat:write",
+        "chat:write.public",
+        "im:write",
+        "files:write",
+        "users:read",
+    ):
+        assert needed in scopes
+    assert len(scopes) == len(set(scopes))
+
+
+def test_bot_scopes_returns_a_copy(manifest: dict[str, Any]) -> None:
+    bot_scopes(manifest).append("admin")
+    assert "admin" not in bot_scopes(manifest)
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [{}, {"oauth_config": {}}, {"oauth_config": {"scopes": {"bot": "commands"}}}],
+)
+def test_bot_scopes_rejects_a_manifest_without_them(broken: dict[str, Any]) -> None:
+    with pytest.raises(ManifestError):
+        bot_scopes(broken)
+
+
+def test_load_manifest_rejects_non_mapping(tmp_path: Path) -> None:
+    path = tmp_path / "manifest.yml"
+    path.write_text("- just\n- a list\n", encoding="utf-8")
+    with pytest.raises(ManifestError):
+        load_manifest(path)
+
+
+@pytest.mark.parametrize(
+    ("public_url", "origin"),
+    [
+        ("https://bot.acme.io", "https://bot.acme.io"),
+        ("https://bot.acme.io/", "https://bot.acme.io"),
+        ("https://acme.io/autoshares", "https://acme.io/autoshares"),
+    ],
+)
+def test_render_manifest_replaces_every_example_host(
+    public_url: str, origin: str, validator: jsonschema.Draft7Validator
+) -> None:
+    text = render_manifest(public_url)
+    assert "example.com" not in text
+    rendered = yaml.safe_load(text)
+    assert not list(validator.iter_errors(rendered))
+    assert rendered["settings"]["event_subscriptions"]["request_url"] == f"{origin}/slack/events"
+    assert rendered["settings"]["interactivity"]["request_url"] == f"{origin}/slack/events"
+    assert rendered["oauth_config"]["redirect_urls"] == [f"{origin}/slack/oauth_redirect"]
+    assert {c["url"] for c in rendered["features"]["slash_commands"]} == {f"{origin}/slack/events"}
+    # Everything except the URLs is unchanged.
+    assert bot_scopes(rendered) == bot_scopes(load_manifest())
+
+
+@pytest.mark.parametrize(
+    "public_url",
+    [
+        "",
+        "bot.acme.io",
+        "ftp://bot.acme.io",
+        "https://",
+        "https://bot.acme.io/?x=1",
+        "https://a b.io",
+    ],
+)
+def test_render_manifest_rejects_unusable_urls(public_url: str) -> None:
+    with pytest.raises(ManifestError):
+        render_manifest(public_url)
