@@ -34,17 +34,13 @@ class ConfigError(BotError):
 
 class NotLinkedError(BotError):
     code = "not_linked"
-    user_message = (
-        "Your Slack account is not linked to AutoShares yet. "
-        "Run `/autoshares link` to connect it."
-    )
+    user_message = "Your Slack account is not linked to AutoShares yet. Run `/autoshares link` to connect it."
 
 
 class RelinkRequiredError(BotError):
     code = "relink_required"
     user_message = (
-        "Your AutoShares sign-in has expired or was revoked. "
-        "Run `/autoshares link` to sign in again."
+        "Your AutoShares sign-in has expired or was revoked. Run `/autoshares link` to sign in again."
     )
 
 

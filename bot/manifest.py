@@ -81,7 +81,5 @@ def _checked_public_url(public_url: str) -> str:
         or parts.fragment
         or any(ch.isspace() or ch in "\"'#" for ch in url)
     ):
-        raise ManifestError(
-            f"public URL must look like https://bot.example.org (got {public_url!r})"
-        )
+        raise ManifestError(f"public URL must look like https://bot.example.org (got {public_url!r})")
     return url

@@ -159,7 +159,9 @@ class Settings:
 
     def __repr__(self) -> str:  # pragma: no cover - dataclass repr with masking
         shown = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.repr}
-        masked = {f.name: _secret(str(getattr(self, f.name) or "")) for f in dataclasses.fields(self) if not f.repr}
+        masked = {
+            f.name: _secret(str(getattr(self, f.name) or "")) for f in dataclasses.fields(self) if not f.repr
+        }
         return f"Settings({shown | masked})"
 
     # -- derived ---------------------------------------------------------------------------
@@ -208,7 +210,9 @@ class Settings:
         client_secret = get("SLACK_CLIENT_SECRET")
         if require_slack:
             if not signing_secret:
-                raise ConfigError("SLACK_SIGNING_SECRET is missing (Slack app > Basic Information > Signing Secret)")
+                raise ConfigError(
+                    "SLACK_SIGNING_SECRET is missing (Slack app > Basic Information > Signing Secret)"
+                )
             if not bot_token and not (client_id and client_secret):
                 raise ConfigError(
                     "Set SLACK_BOT_TOKEN for one workspace, or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "

@@ -130,9 +130,7 @@ def upgrade() -> None:
             ["autoshares_order_id"],
             unique=False,
         )
-        batch_op.create_index(
-            "ix_pending_orders_status_expires", ["status", "expires_at"], unique=False
-        )
+        batch_op.create_index("ix_pending_orders_status_expires", ["status", "expires_at"], unique=False)
 
     op.create_table(
         "processed_webhooks",

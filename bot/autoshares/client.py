@@ -1,0 +1,344 @@
+"""The async AutoShares trading API client.
+
+One pooled ``httpx.AsyncClient`` per process. ``AutoSharesClient.for_link(link)`` gives a
+``UserApi`` acting for one linked Slack user: every request carries ``Authorization: Bearer``,
+``Et-App-Key`` and ``Accept: application/json``; a 401 triggers one token refresh and one retry;
+GETs are retried with backoff on 5xx, timeouts and dropped connections; writes are never
+re-sent blindly (the caller resolves an uncertain order placement by its ClientId).
+
+Bodies are returned as the API's own PascalCase JSON (``dict``/``list``), as in openapi.yaml.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from bot.autoshares import errors as e
+from bot.autoshares.tokens import TokenManager
+from bot.errors import RelinkRequiredError
+from storage.links import Link
+
+log = logging.getLogger(__name__)
+
+API_VERSION = "v1.0"
+GET_ATTEMPTS = 3
+BACKOFF = (0.2, 0.6, 1.5)
+MAX_INLINE_RETRY_AFTER = 2.0
+
+CallObserver = Callable[[str, str, int | None, float], None]
+
+
+def _description(body: Any) -> str | None:
+    if isinstance(body, dict):
+        for key in ("ErrorDescription", "Message", "message", "error_description", "error", "Error"):
+            value = body.get(key)
+            if value:
+                return str(value)[:300]
+    return None
+
+
+def error_for(status: int, endpoint: str, body: Any, headers: httpx.Headers) -> e.AutoSharesError:
+    """Map an AutoShares error response to the typed exception a user can be shown."""
+    description = _description(body)
+    where = f"AutoShares {endpoint} answered {status}"
+    detail = f"{where}: {description}" if description else where
+    kwargs: dict[str, Any] = {"status": status, "endpoint": endpoint, "description": description}
+    if status == 401:
+        return e.AutoSharesUnauthorized(detail, **kwargs)
+    if status == 403:
+        if description and "application key" in description.lower():
+            return e.AutoSharesAppKeyRejected(f"{detail} (check AUTOSHARES_APP_KEY)", **kwargs)
+        return e.AutoSharesForbidden(detail, **kwargs)
+    if status == 404:
+        return e.AutoSharesNotFound(detail, **kwargs)
+    if status == 409:
+        return e.AutoSharesConflict(detail, **kwargs)
+    if status in (400, 422):
+        user = f"AutoShares did not accept that: {description}." if description else None
+        return e.AutoSharesInvalid(detail, user_message=user, **kwargs)
+    if status == 429:
+        try:
+            retry_after = float(headers.get("Retry-After", "5"))
+        except ValueError:
+            retry_after = 5.0
+        return e.AutoSharesRateLimited(detail, retry_after=retry_after, **kwargs)
+    if status >= 500:
+        return e.AutoSharesServerError(detail, **kwargs)
+    return e.AutoSharesError(detail, **kwargs)
+
+
+class AutoSharesClient:
+    """Process-wide AutoShares API access; cheap ``UserApi`` views per linked user."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        base_url: str,
+        app_key: str,
+        tokens: TokenManager,
+        observe: CallObserver | None = None,
+    ) -> None:
+        self.http = http
+        self.base_url = base_url.rstrip("/") + "/"
+        self.app_key = app_key
+        self.tokens = tokens
+        self.observe = observe
+
+    def for_link(self, link: Link) -> UserApi:
+        return UserApi(self, link)
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}{API_VERSION}/{path.lstrip('/')}"
+
+    async def send(
+        self,
+        method: str,
+        path: str,
+        token: str,
+        *,
+        endpoint: str,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+    ) -> httpx.Response:
+        headers = {
+            "Authorization": f"Bearer {token}",
+            "Et-App-Key": self.app_key,
+            "Accept": "application/json",
+        }
+        started = time.perf_counter()
+        status: int | None = None
+        try:
+            response = await self.http.request(
+                method, self.url(path), params=params, json=json, headers=headers
+            )
+            status = response.status_code
+            return response
+        finally:
+            if self.observe:
+                self.observe(method, endpoint, status, time.perf_counter() - started)
+
+
+class UserApi:
+    """AutoShares calls on behalf of one linked Slack user."""
+
+    def __init__(self, client: AutoSharesClient, link: Link) -> None:
+        self._client = client
+        self.link = link
+        self.user_id = link.autoshares_user_id
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        endpoint: str | None = None,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+    ) -> Any:
+        """Send one call; returns the decoded JSON body (None when empty)."""
+        endpoint = endpoint or f"{method} {path}"
+        tokens = self._client.tokens
+        token = await tokens.access_token(self.link)
+        refreshed = False
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = await self._client.send(
+                    method, path, token, endpoint=endpoint, params=params, json=json
+                )
+            except (httpx.TimeoutException, httpx.TransportError) as exc:
+                if method == "GET" and attempt < GET_ATTEMPTS:
+                    await asyncio.sleep(BACKOFF[attempt - 1])
+                    continue
+                raise e.AutoSharesUnavailable(
+                    f"AutoShares {endpoint} failed: {type(exc).__name__}", endpoint=endpoint
+                ) from None
+            if response.status_code == 401 and not refreshed:
+                # The token was refused: refresh once (single flight) and retry; a 401 means
+                # the request was not processed, so repeating a write here is safe.
+                refreshed = True
+                token = await tokens.refresh(self.link, stale_token=token)
+                continue
+            if response.is_success:
+                if not response.content:
+                    return None
+                try:
+                    return response.json()
+                except ValueError:
+                    raise e.AutoSharesServerError(
+                        f"AutoShares {endpoint} returned a body that is not JSON", endpoint=endpoint
+                    ) from None
+            try:
+                body = response.json()
+            except ValueError:
+                body = None
+            error = error_for(response.status_code, endpoint, body, response.headers)
+            if method == "GET" and attempt < GET_ATTEMPTS:
+                if isinstance(error, e.AutoSharesServerError):
+                    await asyncio.sleep(BACKOFF[attempt - 1])
+                    continue
+                if isinstance(error, e.AutoSharesRateLimited) and error.retry_after <= MAX_INLINE_RETRY_AFTER:
+                    await asyncio.sleep(error.retry_after)
+                    continue
+            if isinstance(error, e.AutoSharesUnauthorized):
+                await self._client.tokens.mark_needs_relink(self.link)
+                raise RelinkRequiredError(error.operator_message)
+            raise error
+
+    # -- users and agreements ------------------------------------------------------------------
+    async def me(self) -> dict[str, Any]:
+        return await self.request("GET", "users/@me/info", endpoint="GET /users/@me/info")
+
+    async def agreements(self) -> list[dict[str, Any]]:
+        body = await self.request(
+            "GET", f"users/{self.user_id}/agreements", endpoint="GET /users/{userId}/agreements"
+        )
+        return list(body or [])
+
+    async def sign_agreement(self, agreement_id: int | str) -> Any:
+        return await self.request(
+            "POST",
+            f"users/{self.user_id}/agreements/{agreement_id}/sign",
+            endpoint="POST /users/{userId}/agreements/{agreementId}/sign",
+        )
+
+    # -- accounts ------------------------------------------------------------------------------
+    async def accounts(self) -> list[dict[str, Any]]:
+        body = await self.request(
+            "GET", f"users/{self.user_id}/accounts", endpoint="GET /users/{userId}/accounts"
+        )
+        return list(body or [])
+
+    async def bind_account(self, account_id: int, access_type: str = "Full") -> Any:
+        return await self.request(
+            "PUT",
+            f"accounts/{account_id}/users/{self.user_id}",
+            endpoint="PUT /accounts/{accountId}/users/{userId}",
+            params={"accessType": access_type},
+        )
+
+    async def select_account(self, account_id: int) -> Any:
+        return await self.request(
+            "PUT", f"accounts/{account_id}/select", endpoint="PUT /accounts/{accountId}/select"
+        )
+
+    async def balances(self, account_id: int) -> dict[str, Any]:
+        body = await self.request(
+            "GET", f"accounts/{account_id}/info", endpoint="GET /accounts/{accountId}/info"
+        )
+        return dict(body or {})
+
+    async def positions(
+        self,
+        account_id: int,
+        *,
+        page: int = 1,
+        page_size: int = 20,
+        sort_field: str | None = None,
+        desc: bool = False,
+    ) -> dict[str, Any]:
+        params: dict[str, Any] = {"pageNumber": page, "pageSize": page_size, "desc": str(desc).lower()}
+        if sort_field:
+            params["sortField"] = sort_field
+        return await self.request(
+            "GET",
+            f"accounts/{account_id}/positions",
+            endpoint="GET /accounts/{accountId}/positions",
+            params=params,
+        )
+
+    # -- securities, quotes, history ------------------------------------------------------------
+    async def equity(self, symbol: str) -> dict[str, Any]:
+        return await self.request(
+            "GET", f"equities/{quote(symbol, safe='')}", endpoint="GET /equities/{symbol}"
+        )
+
+    async def lookup(self, mask: str, count: int = 5) -> list[dict[str, Any]]:
+        body = await self.request(
+            "GET", "equities/lookup", endpoint="GET /equities/lookup", params={"mask": mask, "count": count}
+        )
+        return list(body or [])
+
+    async def streamers(self) -> dict[str, Any]:
+        return await self.request("GET", "streamers", endpoint="GET /streamers")
+
+    async def history(self, request: dict[str, Any]) -> dict[str, Any]:
+        return await self.request("PUT", "history/symbols", endpoint="PUT /history/symbols", json=request)
+
+    # -- orders ----------------------------------------------------------------------------------
+    async def preview_order(self, account_id: int, order: dict[str, Any]) -> dict[str, Any]:
+        return await self.request(
+            "POST",
+            f"accounts/{account_id}/preview/orders",
+            endpoint="POST /accounts/{accountId}/preview/orders",
+            json=order,
+        )
+
+    async def place_order(self, account_id: int, order: dict[str, Any]) -> dict[str, Any]:
+        return await self.request(
+            "POST", f"accounts/{account_id}/orders", endpoint="POST /accounts/{accountId}/orders", json=order
+        )
+
+    async def order(self, account_id: int, order_id: int) -> dict[str, Any]:
+        return await self.request(
+            "GET",
+            f"accounts/{account_id}/orders/{order_id}",
+            endpoint="GET /accounts/{accountId}/orders/{orderId}",
+        )
+
+    async def orders(
+        self, account_id: int, *, page: int = 1, page_size: int = 50, filter: str | None = None
+    ) -> dict[str, Any]:
+        params: dict[str, Any] = {"pageNumber": page, "pageSize": page_size}
+        if filter:
+            params["filter"] = filter
+        return await self.request(
+            "GET", f"accounts/{account_id}/orders", endpoint="GET /accounts/{accountId}/orders", params=params
+        )
+
+    async def cancel_order(self, account_id: int, order_id: int) -> Any:
+        return await self.request(
+            "DELETE",
+            f"accounts/{account_id}/orders/{order_id}",
+            endpoint="DELETE /accounts/{accountId}/orders/{orderId}",
+        )
+
+    # -- price alerts ----------------------------------------------------------------------------
+    async def alerts(self) -> list[dict[str, Any]]:
+        body = await self.request(
+            "GET", f"users/{self.user_id}/pricealerts", endpoint="GET /users/{userId}/pricealerts"
+        )
+        if isinstance(body, dict):  # paged shape
+            body = body.get("Result") or body.get("Items") or []
+        return list(body or [])
+
+    async def alert(self, alert_id: int) -> dict[str, Any]:
+        return await self.request(
+            "GET",
+            f"users/{self.user_id}/pricealerts/{alert_id}",
+            endpoint="GET /users/{userId}/pricealerts/{alertId}",
+        )
+
+    async def create_alert(self, alert: dict[str, Any]) -> dict[str, Any]:
+        return await self.request(
+            "POST",
+            f"users/{self.user_id}/pricealerts",
+            endpoint="POST /users/{userId}/pricealerts",
+            json=alert,
+        )
+
+    async def delete_alert(self, alert_id: int) -> Any:
+        return await self.request(
+            "DELETE",
+            f"users/{self.user_id}/pricealerts/{alert_id}",
+            endpoint="DELETE /users/{userId}/pricealerts/{alertId}",
+        )

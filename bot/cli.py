@@ -1,0 +1,155 @@
+"""`autoshares-bot`: serve, sandbox, demo, check, keygen, db upgrade, audit."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator, Sequence
+
+from bot.errors import ConfigError
+from bot.settings import Settings, generate_encryption_key
+
+log = logging.getLogger("bot")
+
+
+def _load_env() -> dict[str, str]:
+    from dotenv import load_dotenv
+
+    load_dotenv(override=False)
+    return dict(os.environ)
+
+
+@contextlib.asynccontextmanager
+async def autoshares_for(settings: Settings) -> AsyncIterator[Settings]:
+    """Yield settings pointing at real AutoShares, or at an embedded sandbox when none is set."""
+    if not settings.uses_embedded_sandbox:
+        yield settings
+        return
+    from sandbox.server import running_sandbox
+
+    from sandbox.config import SandboxConfig
+
+    config = SandboxConfig.from_env(os.environ)
+    async with running_sandbox(config, host="127.0.0.1", port=0) as sb:
+        log.info("AUTH0_DOMAIN is not set: using the embedded AutoShares sandbox at %s", sb.url)
+        yield settings.with_sandbox(
+            sb.url, app_key=config.app_key, client_id=config.client_id, client_secret=config.client_secret
+        )
+
+
+async def _serve(settings: Settings) -> None:
+    from bot.logs import configure_logging
+    from bot.services import Services
+    from bot.serving import bind_socket, serve_in_loop
+    from bot.web import create_web_app
+
+    configure_logging(settings)
+    async with autoshares_for(settings) as effective:
+        services = await Services.create(effective)
+        app = create_web_app(services)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, stop.set)
+        sock = bind_socket("0.0.0.0", effective.port)
+        async with serve_in_loop(app, sock=sock) as server:
+            log.info(
+                "serving on port %s; Slack request URL %sslack/events", server.port, effective.public_url
+            )
+            socket_mode = None
+            if effective.slack_app_token:
+                from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+                socket_mode = AsyncSocketModeHandler(app.state.bolt, effective.slack_app_token)
+                await socket_mode.connect_async()
+                log.info("Socket Mode connected")
+            await stop.wait()
+            log.info("shutting down: finishing in-flight work")
+            if socket_mode:
+                await socket_mode.close_async()
+
+
+def _cmd_serve(_args: argparse.Namespace) -> int:
+    settings = Settings.from_env(_load_env())
+    asyncio.run(_serve(settings))
+    return 0
+
+
+def _cmd_sandbox(args: argparse.Namespace) -> int:
+    from sandbox.server import run
+
+    from sandbox.config import SandboxConfig
+
+    run(SandboxConfig.from_env(_load_env()), args.host, args.port)
+    return 0
+
+
+def _cmd_keygen(_args: argparse.Namespace) -> int:
+    print(generate_encryption_key())
+    return 0
+
+
+def _cmd_db(args: argparse.Namespace) -> int:
+    from storage.db import Database
+
+    settings = Settings.from_env(_load_env(), require_slack=False)
+
+    async def upgrade() -> None:
+        db = Database(settings.async_database_url)
+        try:
+            await db.upgrade(args.revision)
+        finally:
+            await db.dispose()
+
+    asyncio.run(upgrade())
+    print(f"database is at revision {args.revision}")
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    return asyncio.run(run_demo(output_dir=args.output))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="autoshares-bot", description="AutoShares for Slack")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve", help="run the bot (HTTP, plus Socket Mode with SLACK_APP_TOKEN)").set_defaults(
+        func=_cmd_serve
+    )
+    sandbox = sub.add_parser("sandbox", help="run the local AutoShares sandbox")
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=8900)
+    sandbox.set_defaults(func=_cmd_sandbox)
+    demo = sub.add_parser("demo", help="play a whole session against the embedded sandbox")
+    demo.add_argument("--output", default="demo-output")
+    demo.set_defaults(func=_cmd_demo)
+    sub.add_parser("keygen", help="print a new TOKEN_ENCRYPTION_KEY").set_defaults(func=_cmd_keygen)
+    db = sub.add_parser("db", help="database tasks")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    up = db_sub.add_parser("upgrade", help="apply migrations")
+    up.add_argument("revision", nargs="?", default="head")
+    up.set_defaults(func=_cmd_db)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except ConfigError as exc:
+        print(f"autoshares-bot: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

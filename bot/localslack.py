@@ -1,0 +1,170 @@
+"""A local stand-in for Slack's Web API that records every call.
+
+The bot's Web API client is pointed here with ``SLACK_API_URL`` by the demo and the tests, so
+they can see exactly what the bot asked Slack to do. It also receives ``response_url`` posts
+(``POST /response/<name>``) and file uploads. Channels named in ``archived`` or ``not_in`` fail
+``chat.postMessage`` the way Slack does, to exercise the bot's fallbacks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+
+@dataclass
+class SlackCall:
+    method: str  # e.g. "chat.postMessage", or "response_url" for response_url posts
+    args: dict[str, Any]
+    token: str | None
+    at: float = field(default_factory=time.time)
+    path: str = ""
+
+
+class LocalSlack:
+    """Records Web API calls and answers them like Slack would."""
+
+    def __init__(self, *, team_id: str = "T0DEMO", bot_user_id: str = "U0BOT") -> None:
+        self.team_id = team_id
+        self.bot_user_id = bot_user_id
+        self.calls: list[SlackCall] = []
+        self.archived: set[str] = set()
+        self.not_in: set[str] = set()
+        self.uploads: dict[str, bytes] = {}
+        self._ts = itertools.count(1)
+        self._ids = itertools.count(1)
+        self._changed = asyncio.Condition()
+        self.base_url = ""
+
+    # -- queries used by tests and the demo -------------------------------------------------------
+    def by_method(self, method: str) -> list[SlackCall]:
+        return [c for c in self.calls if c.method == method]
+
+    async def wait_for(
+        self, method: str, count: int = 1, timeout: float = 10.0, **match: Any
+    ) -> list[SlackCall]:
+        """Wait until ``count`` calls of ``method`` whose args contain ``match`` were recorded."""
+
+        def found() -> list[SlackCall]:
+            return [c for c in self.by_method(method) if all(c.args.get(k) == v for k, v in match.items())]
+
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(lambda: len(found()) >= count), timeout)
+        return found()
+
+    async def _record(self, call: SlackCall) -> None:
+        async with self._changed:
+            self.calls.append(call)
+            self._changed.notify_all()
+
+    # -- the ASGI app -----------------------------------------------------------------------------
+    def app(self) -> Starlette:
+        return Starlette(
+            routes=[
+                Route("/api/{method}", self._api, methods=["POST", "GET"]),
+                Route("/response/{name}", self._response_url, methods=["POST"]),
+                Route("/upload/{file_id}", self._upload, methods=["POST"]),
+            ]
+        )
+
+    async def _args(self, request: Request) -> dict[str, Any]:
+        content_type = request.headers.get("content-type", "")
+        if "application/json" in content_type:
+            body = await request.body()
+            return json.loads(body or b"{}")
+        if "form" in content_type:
+            form = await request.form()
+            return {k: v for k, v in form.items() if isinstance(v, str)}
+        return dict(request.query_params)
+
+    async def _api(self, request: Request) -> Response:
+        method = request.path_params["method"]
+        args = await self._args(request)
+        for key in ("blocks", "attachments", "view", "files"):
+            if isinstance(args.get(key), str):
+                try:
+                    args[key] = json.loads(args[key])
+                except ValueError:
+                    pass
+        auth = request.headers.get("authorization", "")
+        token = auth.removeprefix("Bearer ") if auth else args.get("token")
+        await self._record(SlackCall(method, args, token, path=request.url.path))
+        return JSONResponse(self._answer(method, args))
+
+    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        ts = f"{1700000000 + next(self._ts)}.000100"
+        channel = str(args.get("channel", ""))
+        if method in {"chat.postMessage", "chat.postEphemeral", "chat.update"}:
+            if channel in self.archived:
+                return {"ok": False, "error": "is_archived"}
+            if channel in self.not_in:
+                return {"ok": False, "error": "not_in_channel"}
+            if method == "chat.postEphemeral":
+                return {"ok": True, "message_ts": ts}
+            channel_id = "D" + channel[1:] if channel.startswith("U") else channel
+            return {
+                "ok": True,
+                "channel": channel_id,
+                "ts": args.get("ts", ts),
+                "message": {"text": args.get("text"), "ts": ts},
+            }
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "url": "https://demo.slack.com/",
+                "team": "Demo",
+                "user": "autoshares",
+                "team_id": self.team_id,
+                "user_id": self.bot_user_id,
+                "bot_id": "B0BOT",
+            }
+        if method == "conversations.open":
+            users = str(args.get("users", "U0"))
+            return {"ok": True, "channel": {"id": "D" + users.split(",")[0][1:]}}
+        if method in {"views.open", "views.publish", "views.update", "views.push"}:
+            return {"ok": True, "view": {"id": f"V{next(self._ids):06d}", **(args.get("view") or {})}}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._ids):06d}"
+            return {"ok": True, "upload_url": f"{self.base_url}upload/{file_id}", "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            files = args.get("files") or []
+            return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title")} for f in files]}
+        if method == "users.info":
+            user = str(args.get("user", "U0"))
+            return {
+                "ok": True,
+                "user": {
+                    "id": user,
+                    "name": user.lower(),
+                    "tz": "America/New_York",
+                    "profile": {"display_name": user.lower()},
+                },
+            }
+        return {"ok": True}
+
+    async def _response_url(self, request: Request) -> Response:
+        args = json.loads(await request.body() or b"{}")
+        await self._record(SlackCall("response_url", args, None, path=request.url.path))
+        return Response("ok")
+
+    async def _upload(self, request: Request) -> Response:
+        file_id = request.path_params["file_id"]
+        form = await request.form()
+        data = b""
+        for value in form.values():
+            if not isinstance(value, str):
+                data = await value.read()
+        if not data:
+            data = await request.body()
+        self.uploads[file_id] = data
+        await self._record(SlackCall("upload", {"file_id": file_id, "size": len(data)}, None))
+        return Response("OK")

@@ -1,0 +1,89 @@
+"""Logging: JSON lines (plain text on a terminal), and a filter that redacts secrets.
+
+The redaction filter masks anything shaped like a Slack token, a bearer token, an OAuth
+``code=``/``token=``/``secret=`` parameter or a Fernet ciphertext, whatever logger it came from.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+from typing import Any
+
+from bot.settings import Settings
+
+REDACTIONS = [
+    (re.compile(r"xox[abpre]-[A-Za-z0-9-]+"), "xox?-[redacted]"),
+    (re.compile(r"xapp-[A-Za-z0-9-]+"), "xapp-[redacted]"),
+    (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1[redacted]"),
+    (
+        re.compile(
+            r"(?i)\b(code|state|access_token|refresh_token|id_token|token|client_secret|secret|password|code_verifier)"
+            r"(=|\"?\s*:\s*\"?)([^&\s\"',]+)"
+        ),
+        r"\1\2[redacted]",
+    ),
+    (re.compile(r"gAAAAA[A-Za-z0-9_-]{20,}={0,2}"), "[redacted-ciphertext]"),
+]
+
+
+def redact(text: str) -> str:
+    for pattern, replacement in REDACTIONS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites each record's message with secrets masked (args are folded in first)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string must not drop the record
+            message = str(record.msg)
+        record.msg = redact(message)
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
+
+
+CONTEXT_FIELDS = ("request_id", "team", "user", "command")
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        for name in CONTEXT_FIELDS:
+            value = getattr(record, name, None)
+            if value:
+                entry[name] = value
+        if record.exc_text:
+            entry["exc"] = record.exc_text
+        return json.dumps(entry, default=str)
+
+
+def configure_logging(settings: Settings, stream: Any = None) -> None:
+    stream = stream or sys.stderr
+    handler = logging.StreamHandler(stream)
+    use_json = settings.log_format == "json" or (settings.log_format == "auto" and not stream.isatty())
+    handler.setFormatter(
+        JsonFormatter()
+        if use_json
+        else logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s")
+    )
+    handler.addFilter(RedactingFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.log_level)
+    for noisy in ("httpx", "httpcore", "uvicorn.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

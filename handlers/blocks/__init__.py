@@ -1,0 +1,11 @@
+"""Block Kit builders (slack_sdk.models.blocks), no I/O.
+
+One module per surface: ``common`` (errors, linking, status, help) here, and feature modules
+beside it. Each builder returns the keyword arguments of a message: ``{"text": ..., "blocks": [...]}``
+with ``text`` as the notification/fallback text.
+"""
+
+from handlers.blocks.common import *  # noqa: F403
+from handlers.blocks.common import __all__ as _common_all
+
+__all__ = list(_common_all)

@@ -1,0 +1,152 @@
+"""Messages shared by every surface: errors, linking, status and help."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from storage.links import Link
+
+__all__ = [
+    "UNEXPECTED",
+    "escape",
+    "message",
+    "error_message",
+    "notice",
+    "link_prompt",
+    "linked_message",
+    "status_message",
+    "unlinked_message",
+    "help_message",
+]
+
+UNEXPECTED = "Something went wrong on our side and nothing was changed. Please try again in a minute."
+
+MAX_TEXT = 3000
+
+
+def escape(text: object) -> str:
+    """Escape user or API text for mrkdwn so it cannot ping (<!channel>, <@U…>) or inject links."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: str, limit: int = MAX_TEXT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def message(text: str, blocks: Iterable[Block]) -> dict[str, Any]:
+    return {"text": clip(text, 4000), "blocks": [b.to_dict() for b in blocks]}
+
+
+def section(mrkdwn: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=clip(mrkdwn)))
+
+
+def context(mrkdwn: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=clip(mrkdwn))])
+
+
+def error_message(sentence: str) -> dict[str, Any]:
+    """One plain sentence and a next step (the sentence is already safe text)."""
+    return message(sentence, [section(f":warning: {sentence}")])
+
+
+def notice(sentence: str) -> dict[str, Any]:
+    return message(sentence, [section(sentence)])
+
+
+def link_prompt(url: str, *, relink: bool = False) -> dict[str, Any]:
+    lead = (
+        "Your AutoShares sign-in needs renewing."
+        if relink
+        else "Connect your AutoShares login to trade from Slack."
+    )
+    return message(
+        f"{lead} Open the sign-in link: {url}",
+        [
+            section(f"{lead} The link works once and expires in 10 minutes."),
+            ActionsBlock(
+                block_id="link",
+                elements=[
+                    ButtonElement(
+                        text="Sign in to AutoShares", url=url, action_id="link_open", style="primary"
+                    )
+                ],
+            ),
+        ],
+    )
+
+
+def _agreements_line(count: int) -> str:
+    if count == 0:
+        return "No agreements are waiting for your signature."
+    noun = "agreement is" if count == 1 else "agreements are"
+    return f":memo: {count} {noun} waiting for your signature; run `/autoshares agreements` to review and sign before trading."
+
+
+def linked_message(link: Link, agreements: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    who = escape(link.autoshares_login)
+    lines = [f":white_check_mark: You are linked to AutoShares as *{who}*."]
+    lines.append(_agreements_line(len(agreements)))
+    for agreement in list(agreements)[:10]:
+        lines.append(f"• {escape(agreement.get('Title') or agreement.get('Type') or 'Agreement')}")
+    return message(f"You are linked to AutoShares as {who}.", [section("\n".join(lines))])
+
+
+def status_message(link: Link) -> dict[str, Any]:
+    who = escape(link.autoshares_login)
+    state = (
+        ":warning: Your sign-in has expired; run `/autoshares link` to renew it."
+        if link.needs_relink
+        else ":large_green_circle: Active."
+    )
+    fields = [
+        f"*Linked as:* {who}" + (f" ({escape(link.email)})" if link.email else ""),
+        f"*AutoShares user id:* {link.autoshares_user_id}",
+        f"*Linked since:* <!date^{int(link.linked_at.timestamp())}^{{date_short}} {{time}}|{link.linked_at:%Y-%m-%d %H:%M} UTC>",
+        f"*Status:* {state}",
+        _agreements_line(link.agreements_outstanding),
+    ]
+    if link.default_account_id:
+        fields.insert(2, f"*Default account:* {link.default_account_id}")
+    return message(f"Linked to AutoShares as {who}.", [section("\n".join(fields))])
+
+
+def unlinked_message() -> dict[str, Any]:
+    return message(
+        "You are not linked to AutoShares.",
+        [section("You are not linked to AutoShares. Run `/autoshares link` to connect your login.")],
+    )
+
+
+def help_message(entries: Sequence[tuple[str, str, str]], *, linked: bool) -> dict[str, Any]:
+    blocks: list[Block] = [HeaderBlock(text="AutoShares for Slack")]
+    if not linked:
+        blocks.append(section("Start with `/autoshares link` to connect your AutoShares login."))
+    lines = [
+        f"*{escape(command)}* — {escape(description)}\n   e.g. `{escape(example)}`"
+        for command, example, description in entries
+    ]
+    # Keep each section under Slack's 3000-character limit.
+    chunk: list[str] = []
+    for line in lines:
+        if sum(len(x) + 1 for x in chunk) + len(line) > 2800:
+            blocks.append(section("\n".join(chunk)))
+            chunk = []
+        chunk.append(line)
+    if chunk:
+        blocks.append(section("\n".join(chunk)))
+    blocks.append(DividerBlock())
+    blocks.append(context("Orders always ask you to confirm before anything is placed."))
+    return message("AutoShares for Slack: commands", blocks)

@@ -1,0 +1,168 @@
+"""Linked users and their tokens. One transaction per operation; tokens encrypted at rest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.crypto import TokenCipher
+from storage.models import LinkedUser
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def aware(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A Slack user's AutoShares link with its tokens decrypted (never logged: repr hides them)."""
+
+    team_id: str
+    slack_user_id: str
+    autoshares_user_id: int
+    autoshares_login: str
+    email: str | None
+    display_name: str | None
+    access_token: str = field(repr=False)
+    refresh_token: str | None = field(repr=False)
+    token_expires_at: datetime
+    scopes: str
+    linked_at: datetime
+    needs_relink: bool
+    default_account_id: int | None
+    agreements_outstanding: int
+
+
+@dataclass(frozen=True)
+class TokenSet:
+    access_token: str = field(repr=False)
+    refresh_token: str | None = field(repr=False)
+    expires_at: datetime
+    scopes: str = ""
+
+
+class LinkRepository:
+    """Reads and writes ``linked_users``."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], cipher: TokenCipher) -> None:
+        self._sessions = sessions
+        self._cipher = cipher
+
+    def _to_link(self, row: LinkedUser) -> Link:
+        return Link(
+            team_id=row.team_id,
+            slack_user_id=row.slack_user_id,
+            autoshares_user_id=row.autoshares_user_id,
+            autoshares_login=row.autoshares_login,
+            email=row.email,
+            display_name=row.display_name,
+            access_token=self._cipher.decrypt(row.access_token_enc),
+            refresh_token=self._cipher.decrypt(row.refresh_token_enc) if row.refresh_token_enc else None,
+            token_expires_at=aware(row.token_expires_at),
+            scopes=row.scopes,
+            linked_at=aware(row.linked_at),
+            needs_relink=row.needs_relink,
+            default_account_id=row.default_account_id,
+            agreements_outstanding=row.agreements_outstanding,
+        )
+
+    async def get(self, team_id: str, slack_user_id: str) -> Link | None:
+        async with self._sessions() as session:
+            row = await session.scalar(
+                select(LinkedUser).where(
+                    LinkedUser.team_id == team_id, LinkedUser.slack_user_id == slack_user_id
+                )
+            )
+            return self._to_link(row) if row else None
+
+    async def save(
+        self,
+        *,
+        team_id: str,
+        slack_user_id: str,
+        autoshares_user_id: int,
+        autoshares_login: str,
+        email: str | None,
+        display_name: str | None,
+        tokens: TokenSet,
+        agreements_outstanding: int,
+    ) -> Link:
+        """Create or replace the user's link (re-linking keeps their default account)."""
+        now = utcnow()
+        async with self._sessions.begin() as session:
+            row = await session.scalar(
+                select(LinkedUser)
+                .where(LinkedUser.team_id == team_id, LinkedUser.slack_user_id == slack_user_id)
+                .with_for_update()
+            )
+            if row is None:
+                row = LinkedUser(team_id=team_id, slack_user_id=slack_user_id)
+                session.add(row)
+            elif row.autoshares_user_id != autoshares_user_id:
+                row.default_account_id = None
+            row.autoshares_user_id = autoshares_user_id
+            row.autoshares_login = autoshares_login
+            row.email = email
+            row.display_name = display_name
+            row.access_token_enc = self._cipher.encrypt(tokens.access_token)
+            row.refresh_token_enc = (
+                self._cipher.encrypt(tokens.refresh_token) if tokens.refresh_token else None
+            )
+            row.token_expires_at = tokens.expires_at
+            row.scopes = tokens.scopes
+            row.linked_at = now
+            row.refreshed_at = None
+            row.needs_relink = False
+            row.agreements_outstanding = agreements_outstanding
+            await session.flush()
+            return self._to_link(row)
+
+    async def update_tokens(self, team_id: str, slack_user_id: str, tokens: TokenSet) -> None:
+        values: dict[str, object] = {
+            "access_token_enc": self._cipher.encrypt(tokens.access_token),
+            "token_expires_at": tokens.expires_at,
+            "refreshed_at": utcnow(),
+            "needs_relink": False,
+        }
+        if tokens.refresh_token:
+            values["refresh_token_enc"] = self._cipher.encrypt(tokens.refresh_token)
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(LinkedUser)
+                .where(LinkedUser.team_id == team_id, LinkedUser.slack_user_id == slack_user_id)
+                .values(**values)
+            )
+
+    async def _set(self, team_id: str, slack_user_id: str, **values: object) -> None:
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(LinkedUser)
+                .where(LinkedUser.team_id == team_id, LinkedUser.slack_user_id == slack_user_id)
+                .values(**values)
+            )
+
+    async def mark_needs_relink(self, team_id: str, slack_user_id: str) -> None:
+        await self._set(team_id, slack_user_id, needs_relink=True)
+
+    async def set_default_account(self, team_id: str, slack_user_id: str, account_id: int | None) -> None:
+        await self._set(team_id, slack_user_id, default_account_id=account_id)
+
+    async def set_agreements_outstanding(self, team_id: str, slack_user_id: str, count: int) -> None:
+        await self._set(team_id, slack_user_id, agreements_outstanding=count)
+
+    async def delete(self, team_id: str, slack_user_id: str) -> bool:
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                delete(LinkedUser).where(
+                    LinkedUser.team_id == team_id, LinkedUser.slack_user_id == slack_user_id
+                )
+            )
+            return bool(result.rowcount)
