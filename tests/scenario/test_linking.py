@@ -1,0 +1,249 @@
+"""The link flow end to end: signed Slack command → button → sandbox login → callback → stored,
+encrypted tokens → DM; and every way the flow can go wrong."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+from sqlalchemy import select, text, update
+
+from bot.devtools import buttons
+from bot.errors import RelinkRequiredError
+from storage.models import LinkedUser, LinkState
+from tests.conftest import RunningBot
+
+ALICE = "U0ALICE"
+
+
+async def link_button_url(bot: RunningBot, user: str = ALICE) -> str:
+    before = len(bot.slack.by_method("response_url"))
+    response = await bot.driver.command("/autoshares", "link", user=user)
+    assert response.status_code == 200
+    reply = await bot.last_response(before + 1)
+    return next(b["url"] for b in buttons(reply["blocks"]) if b.get("url"))
+
+
+async def stored_rows(bot: RunningBot) -> list[LinkedUser]:
+    async with bot.services.db.sessions() as session:
+        return list(await session.scalars(select(LinkedUser)))
+
+
+async def test_link_flow_stores_encrypted_tokens_and_dms_the_user(bot: RunningBot) -> None:
+    page = await bot.link(ALICE, "alice")
+    assert page.status_code == 200, page.text
+    assert "linked to AutoShares as alice" in page.text
+
+    link = await bot.services.links.get(bot.slack.team_id, ALICE)
+    assert link is not None
+    assert link.autoshares_login == "alice"
+    assert link.autoshares_user_id == 1001
+    assert link.refresh_token and link.access_token
+    assert link.agreements_outstanding == 1  # the sandbox seeds one agreement for alice
+
+    dm = await bot.slack.wait_for("chat.postMessage", channel=ALICE)
+    assert "alice" in dm[0].args["text"]
+    assert "1 agreement is waiting" in str(dm[0].args["blocks"])
+    assert dm[0].token == bot.settings.slack_bot_token
+
+    # The database holds ciphertext only.
+    async with bot.services.db.engine.connect() as conn:
+        rows = (await conn.execute(text("SELECT * FROM linked_users"))).all()
+    dumped = repr(rows)
+    assert link.access_token not in dumped and link.refresh_token not in dumped
+    if bot.services.db.engine.dialect.name == "sqlite":
+        path = Path(bot.services.db.engine.url.database or "")
+        raw = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+        assert link.access_token.encode() not in raw
+        assert link.refresh_token.encode() not in raw
+
+
+async def test_login_redirect_uses_pkce_s256_state_and_scopes(bot: RunningBot) -> None:
+    url = await link_button_url(bot)
+    response = await bot.http.get(url)
+    assert response.status_code == 302
+    query = parse_qs(urlsplit(response.headers["location"]).query)
+    assert query["code_challenge_method"] == ["S256"]
+    assert len(query["code_challenge"][0]) == 43
+    assert query["scope"] == ["openid profile email offline_access"]
+    assert query["state"] == parse_qs(urlsplit(url).query)["state"]
+    assert query["redirect_uri"] == [bot.settings.autoshares_callback_url]
+    assert query["response_type"] == ["code"]
+
+
+async def test_state_is_single_use(bot: RunningBot) -> None:
+    url = await link_button_url(bot)
+    from bot.devtools import browser_sign_in
+
+    first = await browser_sign_in(bot.http, url, username="alice", password="sandbox")
+    assert first.status_code == 200
+    # Replaying the same callback (same state) is refused and changes nothing.
+    callback = str(first.url)
+    again = await bot.http.get(callback)
+    assert again.status_code == 400
+    assert "already used" in again.text
+    # And the login link itself no longer starts a flow.
+    replay = await bot.http.get(url)
+    assert replay.status_code == 400 and "already used" in replay.text
+
+
+@pytest.mark.parametrize(
+    ("query", "phrase"),
+    [
+        ("", "incomplete"),
+        ("?state=forged-state-value&code=abc", "not one we issued"),
+    ],
+)
+async def test_missing_or_forged_state_stores_nothing(bot: RunningBot, query: str, phrase: str) -> None:
+    response = await bot.http.get(bot.url + "autoshares/callback" + query)
+    assert response.status_code == 400
+    assert phrase in response.text
+    assert await stored_rows(bot) == []
+
+
+async def test_expired_state_is_refused(bot: RunningBot) -> None:
+    url = await link_button_url(bot)
+    state = parse_qs(urlsplit(url).query)["state"][0]
+    async with bot.services.db.sessions.begin() as session:
+        await session.execute(update(LinkState).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
+    response = await bot.http.get(bot.url + f"autoshares/callback?state={state}&code=whatever")
+    assert response.status_code == 400
+    assert "expired" in response.text
+    assert await stored_rows(bot) == []
+
+
+async def test_access_denied_and_bad_code_store_nothing(bot: RunningBot) -> None:
+    url = await link_button_url(bot)
+    state = parse_qs(urlsplit(url).query)["state"][0]
+    denied = await bot.http.get(bot.url + f"autoshares/callback?state={state}&error=access_denied")
+    assert denied.status_code == 400
+    assert "declined" in denied.text
+
+    url = await link_button_url(bot)
+    state = parse_qs(urlsplit(url).query)["state"][0]
+    bad = await bot.http.get(bot.url + f"autoshares/callback?state={state}&code=not-a-real-code")
+    assert bad.status_code == 400
+    assert "did not accept this sign-in" in bad.text
+    assert await stored_rows(bot) == []
+    assert bot.slack.by_method("chat.postMessage") == []
+
+
+async def test_state_is_bound_to_the_user_who_asked(bot: RunningBot) -> None:
+    """Bob completing Alice's link button links Alice's Slack user, never Bob's."""
+    url = await link_button_url(bot, ALICE)
+    from bot.devtools import browser_sign_in
+
+    await browser_sign_in(bot.http, url, username="bob", password="sandbox")
+    assert await bot.services.links.get(bot.slack.team_id, "U0BOB") is None
+    link = await bot.services.links.get(bot.slack.team_id, ALICE)
+    assert link is not None and link.autoshares_login == "bob"
+
+
+async def test_forged_and_stale_requests_get_401(bot: RunningBot) -> None:
+    body = bot.driver.command_body("/autoshares", "status", user=ALICE)
+    forged = await bot.http.post(
+        bot.driver.events_url,
+        content=body,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": str(int(time.time())),
+            "X-Slack-Signature": "v0=" + "0" * 64,
+        },
+    )
+    assert forged.status_code == 401
+    stale = await bot.driver.command("/autoshares", "status", user=ALICE, timestamp=int(time.time()) - 600)
+    assert stale.status_code == 401
+    await asyncio.sleep(0.2)
+    assert bot.slack.by_method("response_url") == []
+
+
+async def test_status_help_and_unlink(bot: RunningBot) -> None:
+    await bot.driver.command("/autoshares", "status", user=ALICE)
+    unlinked = await bot.last_response(1)
+    assert "not linked" in unlinked["text"]
+    await bot.driver.command("/autoshares", "help", user=ALICE)
+    help_text = str((await bot.last_response(2))["blocks"])
+    assert "/autoshares link" in help_text and "/order" in help_text and "/alert" in help_text
+
+    await bot.link(ALICE, "alice")
+    count = len(bot.slack.by_method("response_url"))
+    await bot.driver.command("/autoshares", "status", user=ALICE)
+    linked = await bot.last_response(count + 1)
+    assert "alice" in linked["text"]
+
+    before = await bot.admin("GET", "_sandbox/stats")
+    await bot.driver.command("/autoshares", "unlink", user=ALICE)
+    reply = await bot.last_response(count + 2)
+    assert "unlinked" in reply["text"]
+    after = await bot.admin("GET", "_sandbox/stats")
+    assert after["Revocations"] == before["Revocations"] + 1
+    assert await bot.services.links.get(bot.slack.team_id, ALICE) is None
+
+
+async def test_fifty_concurrent_calls_with_an_expired_token_refresh_once(bot: RunningBot) -> None:
+    await bot.link(ALICE, "alice")
+    async with bot.services.db.sessions.begin() as session:
+        await session.execute(
+            update(LinkedUser).values(token_expires_at=datetime.now(UTC) - timedelta(minutes=1))
+        )
+    before = (await bot.admin("GET", "_sandbox/stats"))["TokenGrants"].get("refresh_token", 0)
+    api = await bot.services.user_api(bot.slack.team_id, ALICE)
+    results = await asyncio.gather(*(api.me() for _ in range(50)))
+    assert {r["Login"] for r in results} == {"alice"}
+    after = (await bot.admin("GET", "_sandbox/stats"))["TokenGrants"].get("refresh_token", 0)
+    assert after - before == 1
+    link = await bot.services.links.get(bot.slack.team_id, ALICE)
+    assert link is not None and link.token_expires_at > datetime.now(UTC) + timedelta(hours=1)
+
+
+async def test_a_401_refreshes_once_and_retries(bot: RunningBot) -> None:
+    await bot.link(ALICE, "alice")
+    await bot.admin("POST", "_sandbox/faults", json={"ExpireTokens": True})
+    before = (await bot.admin("GET", "_sandbox/stats"))["TokenGrants"].get("refresh_token", 0)
+    api = await bot.services.user_api(bot.slack.team_id, ALICE)
+    results = await asyncio.gather(*(api.me() for _ in range(20)))
+    assert all(r["Login"] == "alice" for r in results)
+    after = (await bot.admin("GET", "_sandbox/stats"))["TokenGrants"].get("refresh_token", 0)
+    assert after - before == 1
+
+
+async def test_refresh_rejected_marks_link_for_relinking(bot: RunningBot) -> None:
+    await bot.link(ALICE, "alice")
+    link = await bot.services.links.get(bot.slack.team_id, ALICE)
+    assert link is not None and link.refresh_token
+    # Revoke the refresh token at the issuer, then make the access token stale.
+    revoke = await bot.http.post(
+        bot.sandbox.url + "oauth/revoke",
+        data={"token": link.refresh_token, "token_type_hint": "refresh_token"},
+        auth=(bot.settings.auth0_client_id or "", bot.settings.auth0_client_secret or ""),
+    )
+    assert revoke.status_code == 200
+    api = await bot.services.user_api(bot.slack.team_id, ALICE)
+    with pytest.raises(RelinkRequiredError):
+        await api.me()
+    stored = await bot.services.links.get(bot.slack.team_id, ALICE)
+    assert stored is not None and stored.needs_relink
+
+    count = len(bot.slack.by_method("response_url"))
+    await bot.driver.command("/autoshares", "status", user=ALICE)
+    reply = await bot.last_response(count + 1)
+    assert "/autoshares link" in str(reply["blocks"])
+
+
+async def test_ack_is_fast_even_when_autoshares_is_slow(bot: RunningBot) -> None:
+    await bot.link(ALICE, "alice")
+    await bot.admin("POST", "_sandbox/faults", json={"LatencyMs": 3000})
+    started = time.perf_counter()
+    response = await bot.driver.command("/autoshares", "link", user=ALICE)
+    assert response.status_code == 200
+    assert time.perf_counter() - started < 2.5
+    await bot.admin("POST", "_sandbox/faults", json={"LatencyMs": 0})
+
+
+def test_httpx_is_the_client(bot_env: dict[str, str]) -> None:
+    assert httpx.__version__

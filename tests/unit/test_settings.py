@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import pytest
+from cryptography.fernet import Fernet
+
+from bot.errors import ConfigError
+from bot.settings import Settings, async_database_url, issuer_from_domain
+
+KEY = Fernet.generate_key().decode()
+BASE = {
+    "SLACK_SIGNING_SECRET": "s3cret-signing",
+    "SLACK_BOT_TOKEN": "xoxb-1-2-abc",
+    "TOKEN_ENCRYPTION_KEY": KEY,
+}
+
+
+def test_defaults_use_embedded_sandbox_and_sqlite() -> None:
+    settings = Settings.from_env(BASE)
+    assert settings.uses_embedded_sandbox
+    assert settings.port == 3000
+    assert settings.async_database_url.startswith("sqlite+aiosqlite:///")
+    assert not settings.multi_workspace
+    assert settings.autoshares_callback_url == "http://127.0.0.1:3000/autoshares/callback"
+
+
+def test_secrets_are_masked_in_repr() -> None:
+    settings = Settings.from_env(
+        {
+            **BASE,
+            "AUTH0_DOMAIN": "t.auth0.com",
+            "AUTOSHARES_API_URL": "https://api.autoshares.dev",
+            "AUTH0_CLIENT_ID": "cid",
+            "AUTH0_CLIENT_SECRET": "very-secret-value",
+            "AUTOSHARES_APP_KEY": "appkey-123",
+        }
+    )
+    shown = repr(settings)
+    for secret in ("s3cret-signing", "xoxb-1-2-abc", KEY, "very-secret-value", "appkey-123"):
+        assert secret not in shown
+    assert "t.auth0.com" in shown
+
+
+@pytest.mark.parametrize(
+    ("value", "issuer"),
+    [
+        ("tenant.auth0.com", "https://tenant.auth0.com/"),
+        ("https://login.autoshares.com/realms/x", "https://login.autoshares.com/realms/x/"),
+        ("http://127.0.0.1:8900/", "http://127.0.0.1:8900/"),
+        ("http://localhost:8900", "http://localhost:8900/"),
+    ],
+)
+def test_issuer_from_domain(value: str, issuer: str) -> None:
+    assert issuer_from_domain(value) == issuer
+
+
+@pytest.mark.parametrize("value", ["http://tenant.auth0.com", "ftp://x", "not a domain", "a/b"])
+def test_issuer_rejects_plain_http_and_junk(value: str) -> None:
+    with pytest.raises(ConfigError, match="AUTH0_DOMAIN"):
+        issuer_from_domain(value)
+
+
+@pytest.mark.parametrize(
+    ("change", "name"),
+    [
+        ({"SLACK_SIGNING_SECRET": ""}, "SLACK_SIGNING_SECRET"),
+        ({"SLACK_BOT_TOKEN": ""}, "SLACK_BOT_TOKEN"),
+        ({"SLACK_BOT_TOKEN": "xoxp-user-token"}, "SLACK_BOT_TOKEN"),
+        ({"TOKEN_ENCRYPTION_KEY": ""}, "TOKEN_ENCRYPTION_KEY"),
+        ({"TOKEN_ENCRYPTION_KEY": "short"}, "TOKEN_ENCRYPTION_KEY"),
+        ({"PORT": "eighty"}, "PORT"),
+        ({"PORT": "70000"}, "PORT"),
+        ({"DATABASE_URL": "mysql://x"}, "DATABASE_URL"),
+        ({"PUBLIC_URL": "http://bot.example.com"}, "PUBLIC_URL"),
+        ({"AUTH0_DOMAIN": "t.auth0.com"}, "AUTOSHARES_API_URL"),
+        (
+            {"AUTH0_DOMAIN": "t.auth0.com", "AUTOSHARES_API_URL": "https://api.autoshares.dev"},
+            "AUTH0_CLIENT_ID",
+        ),
+        ({"SLACK_APP_TOKEN": "xoxb-wrong"}, "SLACK_APP_TOKEN"),
+        ({"ORDER_CONFIRM_SECONDS": "-1"}, "ORDER_CONFIRM_SECONDS"),
+        ({"LOG_FORMAT": "xml"}, "LOG_FORMAT"),
+    ],
+)
+def test_bad_settings_name_the_setting(change: dict[str, str], name: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        Settings.from_env({**BASE, **change})
+    assert name in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_multi_workspace_mode() -> None:
+    env = {**BASE, "SLACK_BOT_TOKEN": "", "SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "cs"}
+    assert Settings.from_env(env).multi_workspace
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("sqlite:///bot.db", "sqlite+aiosqlite:///bot.db"),
+        ("postgresql://u@h:5432/db", "postgresql+asyncpg://u@h:5432/db"),
+        ("postgres://u@h/db", "postgresql+asyncpg://u@h/db"),
+        ("postgresql+psycopg://u@h/db", "postgresql+asyncpg://u@h/db"),
+    ],
+)
+def test_database_urls_map_to_async_drivers(url: str, expected: str) -> None:
+    assert async_database_url(url) == expected
+
+
+def test_encryption_key_list_for_rotation() -> None:
+    other = Fernet.generate_key().decode()
+    settings = Settings.from_env({**BASE, "TOKEN_ENCRYPTION_KEY": f"{other}, {KEY}"})
+    assert settings.token_encryption_keys == (other, KEY)
