@@ -17,6 +17,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bot import blockkit
 from bot.devtools import SlackDriver, browser_sign_in, buttons
 from bot.localslack import LocalSlack
 from bot.serving import serve_in_loop
@@ -171,6 +172,19 @@ async def bot(bot_env: dict[str, str], local_slack: LocalSlack, sandbox: Any) ->
         )
         yield RunningBot(server.url, settings, services, local_slack, driver, http, sandbox)
     await services.aclose()
+    assert_valid_block_kit(local_slack)
+
+
+def assert_valid_block_kit(slack: LocalSlack) -> None:
+    """Every payload the bot sent during the test must be one Slack accepts."""
+    failures = []
+    for call in slack.calls:
+        if isinstance(call.args.get("blocks"), list):
+            failures += [f"{call.method}: {p}" for p in blockkit.problems(call.args["blocks"])]
+        view = call.args.get("view")
+        if isinstance(view, dict):
+            failures += [f"{call.method}: {p}" for p in blockkit.problems(view.get("blocks"), view=True)]
+    assert not failures, failures
 
 
 def unique(prefix: str = "U") -> str:
