@@ -1,0 +1,256 @@
+"""Test and demo controls under /_sandbox/, answered only to loopback clients (403 otherwise).
+
+POST /_sandbox/users      {"Login", "Password", "Email"?, "FirstName"?, "LastName"?, "Cash"?,
+                           "Agreements"?: N, "UserId"?, "AccountId"?}
+                          -> 201 {"UserId", "AccountId", "Login", "Email", "ClearingAccount",
+                                  "Cash", "AgreementIds": [...]}          (409 login taken)
+POST /_sandbox/prices     {"Symbol": "AAPL", "Last": 201.5, "Bid"?, "Ask"?} (or a list of them)
+                          -> 200 {"Quotes": [QuoteModel], "FilledOrderIds": [...],
+                                  "TriggeredAlertIds": [...]}
+                          fills and alerts are evaluated before the answer; webhooks are queued.
+GET  /_sandbox/prices/{symbol}  -> QuoteModel (there is no REST quote in the trading API)
+POST /_sandbox/clock      {"AdvanceSeconds"?: N, "Mode"?: "always"|"nyse"|"closed", "Open"?: bool}
+                          -> {"Mode", "IsOpen", "Now", "OffsetSeconds"}
+GET  /_sandbox/clock      -> same
+GET  /_sandbox/webhooks   -> {"Url", "Deliveries": [{"Id", "Type", "AccountId", "Status",
+                              "Attempts", "StatusCodes", "AttemptLog", "NextAttemptInSeconds",
+                              "Payload"}]}
+POST /_sandbox/webhooks   {"Url": ..., "Secret": ...} -> sets the target at run time
+POST /_sandbox/faults     {"LatencyMs"?, "ErrorRate"?, "DropRate"?, "FailNextOrders"?,
+                           "ExpireTokens"?: true, "RateLimits"?: bool, "Clear"?: true}
+                          -> {"LatencyMs", "ErrorRate", "DropRate", "FailNextOrders", "RateLimits"}
+GET  /_sandbox/faults     -> same
+GET  /_sandbox/stats      -> {"TokenGrants": {grant type: n}, "Revocations", "OrdersPlaced",
+                              "PlaceOrderCalls", "ApiRequests": {"GET /v1.0/...": n},
+                              "RateLimited", "InjectedErrors", "DroppedConnections"}
+GET  /_sandbox/orders     -> [OrderResource] of every account
+GET  /_sandbox/alerts     -> [PriceAlertInfoModel + "UserId"] of every user
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import time
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from sandbox.api import resources
+from sandbox.clock import CLOCK_MODES
+
+if TYPE_CHECKING:
+    from sandbox.runtime import Sandbox
+
+
+class AdminError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def _is_loopback(host: str | None) -> bool:
+    if host in ("localhost",):
+        return True
+    try:
+        return host is not None and ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _number(data: dict[str, Any], name: str, *, required: bool = False) -> float | None:
+    value = data.get(name)
+    if value is None:
+        if required:
+            raise AdminError(422, f"{name} is required.")
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise AdminError(422, f"{name} must be a number.")
+    return float(value)
+
+
+class AdminRoutes:
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sb = sandbox
+
+    def routes(self) -> list[BaseRoute]:
+        handlers = [
+            ("/_sandbox/users", self.create_user, ["POST"]),
+            ("/_sandbox/prices", self.set_prices, ["POST"]),
+            ("/_sandbox/prices/{symbol}", self.get_price, ["GET"]),
+            ("/_sandbox/clock", self.clock, ["GET", "POST"]),
+            ("/_sandbox/webhooks", self.webhooks, ["GET", "POST"]),
+            ("/_sandbox/faults", self.faults, ["GET", "POST"]),
+            ("/_sandbox/stats", self.stats, ["GET"]),
+            ("/_sandbox/orders", self.orders, ["GET"]),
+            ("/_sandbox/alerts", self.alerts, ["GET"]),
+        ]
+        return [Route(path, self._guard(handler), methods=methods)
+                for path, handler, methods in handlers]
+
+    def _guard(self, handler: Any) -> Any:
+        async def endpoint(request: Request) -> Response:
+            if not _is_loopback(request.client.host if request.client else None):
+                return JSONResponse({"Message": "The admin API answers loopback clients only."},
+                                    status_code=403)
+            try:
+                return await handler(request)
+            except AdminError as error:
+                return JSONResponse({"Message": error.message}, status_code=error.status)
+
+        return endpoint
+
+    @staticmethod
+    async def _body(request: Request) -> Any:
+        try:
+            return await request.json()
+        except ValueError:
+            raise AdminError(400, "The body must be JSON.") from None
+
+    async def _object(self, request: Request) -> dict[str, Any]:
+        data = await self._body(request)
+        if not isinstance(data, dict):
+            raise AdminError(400, "The body must be a JSON object.")
+        return data
+
+    # -- users ---------------------------------------------------------------------------------
+    async def create_user(self, request: Request) -> Response:
+        data = await self._object(request)
+        login, password = data.get("Login"), data.get("Password")
+        if not isinstance(login, str) or not login or not isinstance(password, str) or not password:
+            raise AdminError(422, "Login and Password are required strings.")
+        cash = _number(data, "Cash")
+        agreements = data.get("Agreements", 0)
+        if not isinstance(agreements, int) or agreements < 0:
+            raise AdminError(422, "Agreements must be a non-negative integer.")
+        try:
+            user, account = self.sb.state.add_user(
+                login=login,
+                password=password,
+                email=str(data.get("Email") or f"{login}@example.com"),
+                first_name=str(data.get("FirstName") or login.capitalize()),
+                last_name=str(data.get("LastName") or "Sandbox"),
+                user_id=data.get("UserId"),
+                account_id=data.get("AccountId"),
+                cash=self.sb.config.starting_cash if cash is None else cash,
+                agreements=agreements,
+            )
+        except ValueError as error:
+            raise AdminError(409, str(error)) from None
+        return JSONResponse(
+            {
+                "UserId": user.id,
+                "AccountId": account.id,
+                "Login": user.login,
+                "Email": user.email,
+                "ClearingAccount": account.clearing_account,
+                "Cash": account.cash,
+                "AgreementIds": [a.id for a in self.sb.state.unsigned_agreements(user.id)],
+            },
+            status_code=201,
+        )
+
+    # -- market --------------------------------------------------------------------------------
+    async def set_prices(self, request: Request) -> Response:
+        data = await self._body(request)
+        items = data if isinstance(data, list) else [data]
+        quotes, filled, triggered = [], [], []
+        for item in items:
+            if not isinstance(item, dict):
+                raise AdminError(400, "Each price must be a JSON object.")
+            security = self.sb.state.security(str(item.get("Symbol", "")))
+            if security is None:
+                raise AdminError(404, f"Unknown symbol {item.get('Symbol')!r}.")
+            last = _number(item, "Last", required=True)
+            bid, ask = _number(item, "Bid"), _number(item, "Ask")
+            if last is None or last <= 0 or (bid is not None and bid <= 0) or (
+                ask is not None and ask <= 0
+            ):
+                raise AdminError(422, "Prices must be positive.")
+            result = await self.sb.engine.set_price(security.id, last, bid, ask)
+            quotes.append(resources.quote_model(self.sb.market.quote(security.id)))
+            filled += result.filled_order_ids
+            triggered += [a.id for a in result.triggered]
+        return JSONResponse(
+            {"Quotes": quotes, "FilledOrderIds": filled, "TriggeredAlertIds": triggered}
+        )
+
+    async def get_price(self, request: Request) -> Response:
+        security = self.sb.state.security(request.path_params["symbol"])
+        if security is None:
+            raise AdminError(404, "Unknown symbol.")
+        return JSONResponse(resources.quote_model(self.sb.market.quote(security.id)))
+
+    async def clock(self, request: Request) -> Response:
+        if request.method == "POST":
+            data = await self._object(request)
+            mode = data.get("Mode")
+            if "Open" in data:
+                mode = "always" if data["Open"] else "closed"
+            if mode is not None:
+                if mode not in CLOCK_MODES:
+                    raise AdminError(422, f"Mode must be one of {', '.join(CLOCK_MODES)}.")
+                self.sb.clock.set_mode(mode)
+            seconds = _number(data, "AdvanceSeconds")
+            if seconds is not None:
+                if seconds < 0:
+                    raise AdminError(422, "AdvanceSeconds must not be negative.")
+                await self.sb.engine.advance(seconds)
+        return JSONResponse(self.sb.clock.as_json())
+
+    # -- webhooks, faults, stats ---------------------------------------------------------------
+    async def webhooks(self, request: Request) -> Response:
+        dispatcher = self.sb.webhooks
+        if request.method == "POST":
+            data = await self._object(request)
+            url = data.get("Url", dispatcher.url)
+            secret = data.get("Secret", dispatcher.secret)
+            dispatcher.configure(url or None, secret or None)
+        return JSONResponse(
+            {"Url": dispatcher.url, "Deliveries": [d.as_json() for d in dispatcher.deliveries]}
+        )
+
+    async def faults(self, request: Request) -> Response:
+        faults = self.sb.faults
+        if request.method == "POST":
+            data = await self._object(request)
+            if data.get("Clear"):
+                faults.clear()
+            latency = _number(data, "LatencyMs")
+            if latency is not None:
+                faults.latency_ms = int(max(latency, 0))
+            for name, attribute in (("ErrorRate", "error_rate"), ("DropRate", "drop_rate")):
+                value = _number(data, name)
+                if value is not None:
+                    if not 0 <= value <= 1:
+                        raise AdminError(422, f"{name} must be between 0 and 1.")
+                    setattr(faults, attribute, value)
+            fail_next = _number(data, "FailNextOrders")
+            if fail_next is not None:
+                faults.fail_next_orders = int(max(fail_next, 0))
+            if "RateLimits" in data:
+                self.sb.limiter.enabled = bool(data["RateLimits"])
+                self.sb.limiter.reset()
+            if data.get("ExpireTokens"):
+                now = time.time()
+                for token in self.sb.state.access_tokens.values():
+                    token.expires_at = min(token.expires_at, now)
+        return JSONResponse(faults.as_json() | {"RateLimits": self.sb.limiter.enabled})
+
+    async def stats(self, request: Request) -> Response:
+        return JSONResponse(self.sb.state.stats.as_json())
+
+    async def orders(self, request: Request) -> Response:
+        state = self.sb.state
+        return JSONResponse([resources.order(o, state) for o in sorted(
+            state.orders.values(), key=lambda o: o.id)])
+
+    async def alerts(self, request: Request) -> Response:
+        return JSONResponse([resources.price_alert(a) | {"UserId": a.user_id}
+                             for a in sorted(self.sb.state.alerts.values(), key=lambda a: a.id)])
+
+
+def admin_routes(sandbox: Sandbox) -> list[BaseRoute]:
+    return AdminRoutes(sandbox).routes()

@@ -1,0 +1,23 @@
+"""The trading REST API (ETNA Web API v1.0 subset), one module per resource family."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from starlette.routing import BaseRoute
+
+from sandbox.api import users
+from sandbox.api.routing import Endpoint, build_routes
+
+if TYPE_CHECKING:
+    from sandbox.runtime import Sandbox
+
+ENDPOINT_MODULES = (users,)
+
+
+def all_endpoints() -> list[Endpoint]:
+    return [endpoint for module in ENDPOINT_MODULES for endpoint in module.ENDPOINTS]
+
+
+def api_routes(sandbox: Sandbox) -> list[BaseRoute]:
+    return build_routes(sandbox, all_endpoints())

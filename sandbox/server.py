@@ -1,0 +1,180 @@
+"""Serving the sandbox: embedded in a test's event loop, or as a blocking process.
+
+``running_sandbox`` binds the socket itself (so ``port=0`` gives a free ephemeral port and the
+issuer URL is known before the first request), runs uvicorn as a task in the current loop, and
+stops it cleanly on exit::
+
+    async with running_sandbox(SandboxConfig(tick_seconds=0)) as sb:
+        httpx.get(sb.url + ".well-known/openid-configuration")
+
+``run`` is the blocking entry point used by ``python -m sandbox`` and ``autoshares-bot sandbox``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import socket
+import sys
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+import uvicorn
+from uvicorn.config import LOGGING_CONFIG
+from starlette.applications import Starlette
+
+from sandbox.app import create_app
+from sandbox.config import SandboxConfig
+from sandbox.runtime import Sandbox
+from sandbox.seed import DEMO_PASSWORD
+
+_STARTUP_TIMEOUT = 10.0
+
+
+@dataclass(frozen=True)
+class RunningSandbox:
+    """A served sandbox: ``url`` ends with '/', and is both the OIDC issuer and the API base."""
+
+    url: str
+    host: str
+    port: int
+    config: SandboxConfig
+    app: Starlette
+
+    @property
+    def sandbox(self) -> Sandbox:
+        """The live parts (state, market, webhooks...), for tests that look inside."""
+        return self.app.state.sandbox  # type: ignore[no-any-return]
+
+    @property
+    def api_url(self) -> str:
+        """The trading API root, ``{url}v1.0/``."""
+        return f"{self.url}v1.0/"
+
+
+class _EmbeddedServer(uvicorn.Server):
+    """uvicorn without signal handlers: the host process (pytest, the bot) owns the signals."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A bound TCP socket (not yet listening) for host:port; port 0 picks a free port."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
+
+
+def base_url_for(host: str, port: int) -> str:
+    """The URL clients should use: wildcard binds are announced as loopback."""
+    if host in ("", "0.0.0.0"):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    try:
+        if ipaddress.ip_address(host).version == 6:
+            host = f"[{host}]"
+    except ValueError:
+        pass
+    return f"http://{host}:{port}/"
+
+
+def _uvicorn_config(
+    app: Starlette, log_level: str, log_config: dict[str, Any] | None = None
+) -> uvicorn.Config:
+    """Embedded servers leave logging alone (log_config=None); ``run`` uses uvicorn's own."""
+    return uvicorn.Config(
+        app,
+        lifespan="on",
+        log_level=log_level,
+        log_config=log_config,
+        access_log=False,
+        timeout_graceful_shutdown=5,
+    )
+
+
+@contextlib.asynccontextmanager
+async def running_sandbox(
+    config: SandboxConfig | None = None, host: str = "127.0.0.1", port: int = 0
+) -> AsyncIterator[RunningSandbox]:
+    """Serve a sandbox in the current event loop for the duration of the block."""
+    config = config or SandboxConfig()
+    sock = bind_socket(host, port)
+    bound_port = sock.getsockname()[1]
+    url = config.base_url or base_url_for(host, bound_port)
+    app = create_app(config, base_url=url)
+    server = _EmbeddedServer(_uvicorn_config(app, "warning"))
+    task = asyncio.create_task(server.serve(sockets=[sock]), name="sandbox-server")
+    try:
+        await _wait_started(server, task)
+        yield RunningSandbox(url=url, host=host, port=bound_port, config=config, app=app)
+    finally:
+        server.should_exit = True
+        try:
+            await task
+        finally:
+            sock.close()
+
+
+async def _wait_started(server: uvicorn.Server, task: asyncio.Task[None]) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + _STARTUP_TIMEOUT
+    while not server.started:
+        if task.done():
+            task.result()  # raises the start-up failure
+            raise RuntimeError("the sandbox server stopped during start-up")
+        if loop.time() > deadline:
+            raise TimeoutError("the sandbox server did not start")
+        await asyncio.sleep(0.005)
+
+
+def banner(url: str, config: SandboxConfig) -> str:
+    """The start-up message: where to point the bot, and the demo credentials."""
+    return "\n".join(
+        [
+            f"AutoShares sandbox listening on {url}",
+            f"  OIDC issuer     {url}",
+            f"  discovery       {url}.well-known/openid-configuration",
+            f"  trading API     {url}v1.0/",
+            f"  client id       {config.client_id}",
+            f"  client secret   {config.client_secret}",
+            f"  app key         {config.app_key}",
+            f"  demo logins     alice / {DEMO_PASSWORD} (UserId 1001, account 5001), "
+            f"bob / {DEMO_PASSWORD} (UserId 1002, account 5002)"
+            if config.seed_users
+            else "  demo logins     none (seed_users=False)",
+            f"  webhooks        {config.webhook_url or 'off (set SANDBOX_WEBHOOK_URL)'}",
+            f"  admin           {url}_sandbox/ (loopback only)",
+        ]
+    )
+
+
+def run(
+    config: SandboxConfig | None = None,
+    host: str = "127.0.0.1",
+    port: int = 8700,
+    *,
+    out: TextIO | None = None,
+    log_level: str = "info",
+) -> None:
+    """Serve the sandbox until interrupted (Ctrl+C), printing the issuer and demo values."""
+    config = config or SandboxConfig()
+    sock = bind_socket(host, port)
+    url = config.base_url or base_url_for(host, sock.getsockname()[1])
+    app = create_app(config, base_url=url)
+    print(banner(url, config), file=out or sys.stdout, flush=True)
+    try:
+        uvicorn.Server(_uvicorn_config(app, log_level, LOGGING_CONFIG)).run(sockets=[sock])
+    finally:
+        sock.close()

@@ -1,0 +1,392 @@
+"""Order rules: checks, preview figures, placement, fills, cancellation. No I/O.
+
+Positions are net per security (Buy/BuyToCover add, Sell/SellShort subtract). Prices:
+- Market: buys fill at the ask, sells at the bid, as soon as the market is open.
+- Limit: a buy fills once Last <= limit (at min(limit, Last)); a sell once Last >= limit
+  (at max(limit, Last)).
+- Stop: triggers when Last crosses the stop (buy: Last >= stop, sell: Last <= stop), then fills
+  like a market order. StopLimit: same trigger, then behaves as a limit order.
+Orders are evaluated at placement and on every price move of their security, while the market
+is open. One evaluation fills at most ``config.fill_liquidity`` shares, so a bigger order fills
+in parts (PartiallyFilled, then Filled). ImmediateOrCancel cancels what did not fill at once;
+FillOrKill fills entirely at once or is cancelled.
+
+Rejections (the order is stored with Status Rejected; preview answers IsSuccessful=false), first
+failing check wins: SymbolNotFound, InvalidOrderType (unsupported type, Market with
+GoodTillCancel), MarketClosed, AccountRestricted (unsigned agreements),
+QuotePriceIsInvalid (missing/non-positive limit or stop price, or more than 50 % away from
+Last), InsufficientShares (selling/covering more than held, net of open orders),
+DayTradingBuyingPowerExceeded (buying power below cost + commission).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sandbox.api.enums import SUPPORTED_ORDER_TYPES
+from sandbox.clock import MarketClock
+from sandbox.config import SandboxConfig
+from sandbox.market import Market, Quote
+from sandbox.securities import Security
+from sandbox.state import Account, Order, Position, PriceAlert, SandboxState, utc_now
+
+BUY_SIDES = frozenset({"Buy", "BuyToCover"})
+PRICE_COLLAR = 0.5
+
+REJECTION_TEXT = {
+    "SymbolNotFound": "Symbol {symbol} was not found.",
+    "InvalidOrderType": "The order type is not valid: {detail}.",
+    "MarketClosed": "The market is closed.",
+    "AccountRestricted": "The account is restricted: sign the outstanding agreements first.",
+    "QuotePriceIsInvalid": "The order price is invalid: {detail}.",
+    "InsufficientShares": "Not enough shares: {detail}.",
+    "DayTradingBuyingPowerExceeded": "Not enough buying power: {detail}.",
+}
+
+
+@dataclass(frozen=True)
+class OrderRequest:
+    """A CreateOrderResource that passed schema validation."""
+
+    symbol: str
+    side: str
+    type: str
+    quantity: float
+    time_in_force: str = "Day"
+    price: float | None = None
+    stop_price: float | None = None
+    client_id: str = ""
+    comment: str = ""
+    extended_hours: str = ""
+    exec_inst: str = "None"
+
+    @property
+    def is_buy(self) -> bool:
+        return self.side in BUY_SIDES
+
+
+@dataclass
+class Assessment:
+    """What the checks found: the figures for a preview, and the first rejection, if any."""
+
+    security: Security | None
+    quote: Quote | None
+    estimated_price: float = 0.0
+    cost: float = 0.0
+    commission: float = 0.0
+    error_code: str = ""
+    error_text: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.error_code
+
+
+@dataclass
+class Event:
+    """Something the outside world hears about (webhook, streamer)."""
+
+    type: str  # order.created, order.filled, order.partial_fill, order.cancelled, ...
+    account_id: int | None
+    order: Order | None = None
+    alert: PriceAlert | None = None
+    price: float | None = None
+    positions: list[Position] = field(default_factory=list)
+
+
+@dataclass
+class Balances:
+    cash: float
+    long_value: float
+    short_value: float
+    reserved: float
+    open_pl: float
+
+    @property
+    def equity(self) -> float:
+        return self.cash + self.long_value - self.short_value
+
+    @property
+    def buying_power(self) -> float:
+        return max(self.cash - self.short_value - self.reserved, 0.0)
+
+    def as_map(self, account: Account, pending_orders: int) -> dict[str, float]:
+        """The flat name -> number map of GET /accounts/{id}/info."""
+        return {
+            "Cash": round(self.cash, 2),
+            "NetCash": round(self.cash, 2),
+            "BuyingPower": round(self.buying_power, 2),
+            "DayTradingBuyingPower": round(self.buying_power, 2),
+            "AvailableToWithdraw": round(max(self.cash - self.reserved, 0.0), 2),
+            "Equity": round(self.equity, 2),
+            "EquityTotal": round(self.equity, 2),
+            "NetLiquidity": round(self.equity, 2),
+            "MarketValue": round(self.long_value - self.short_value, 2),
+            "LongMarketValue": round(self.long_value, 2),
+            "ShortMarketValue": round(self.short_value, 2),
+            "OpenPL": round(self.open_pl, 2),
+            "RealizedPL": round(account.realized_pl, 2),
+            "PendingOrdersValue": round(self.reserved, 2),
+            "PendingOrdersCount": float(pending_orders),
+        }
+
+
+class Broker:
+    """Applies the order rules to the state, using the market's quotes and the clock."""
+
+    def __init__(
+        self, state: SandboxState, market: Market, clock: MarketClock, config: SandboxConfig
+    ) -> None:
+        self.state = state
+        self.market = market
+        self.clock = clock
+        self.config = config
+        #: (account id, ClientId) -> order id, for idempotent placement
+        self.client_ids: dict[tuple[int, str], int] = {}
+
+    # -- balances ------------------------------------------------------------------------------
+    def open_orders(self, account_id: int, security_id: int | None = None) -> list[Order]:
+        return [
+            o for o in self.state.orders.values()
+            if o.account_id == account_id and o.is_open
+            and (security_id is None or o.security_id == security_id)
+        ]
+
+    def _reference_price(self, order: Order | OrderRequest, quote: Quote) -> float:
+        if order.type in ("Limit", "StopLimit") and order.price:
+            return order.price
+        if order.type == "Stop" and order.stop_price:
+            return order.stop_price
+        buy = order.side in BUY_SIDES
+        return quote.ask if buy else quote.bid
+
+    def balances(self, account: Account) -> Balances:
+        long_value = short_value = open_pl = 0.0
+        for pos in account.positions.values():
+            last = self.market.quote(pos.security_id).last
+            if pos.quantity >= 0:
+                long_value += pos.quantity * last
+            else:
+                short_value += -pos.quantity * last
+            open_pl += pos.quantity * (last - pos.average_price)
+        reserved = 0.0
+        for order in self.open_orders(account.id):
+            if order.side in ("Buy", "BuyToCover", "SellShort"):
+                quote = self.market.quote(order.security_id)
+                reserved += order.leaves_quantity * self._reference_price(order, quote)
+        return Balances(account.cash, long_value, short_value, reserved, open_pl)
+
+    # -- checks --------------------------------------------------------------------------------
+    def assess(self, account: Account, user_id: int, request: OrderRequest) -> Assessment:
+        security = self.state.security(request.symbol)
+        if security is None or not request.symbol.strip() or request.symbol.strip().isdigit():
+            return _reject(Assessment(None, None), "SymbolNotFound", symbol=request.symbol)
+        quote = self.market.quote(security.id)
+        result = Assessment(security, quote)
+        result.estimated_price = self._reference_price(request, quote)
+        result.cost = round(request.quantity * result.estimated_price, 4)
+        result.commission = self.config.commission
+        if request.type not in SUPPORTED_ORDER_TYPES:
+            return _reject(result, "InvalidOrderType", detail=f"{request.type} is not supported")
+        if request.type == "Market" and request.time_in_force == "GoodTillCancel":
+            return _reject(result, "InvalidOrderType",
+                           detail="a Market order cannot be GoodTillCancel")
+        if not self.clock.is_open():
+            return _reject(result, "MarketClosed")
+        if any(not a.can_skip for a in self.state.unsigned_agreements(user_id)):
+            return _reject(result, "AccountRestricted")
+        problem = self._price_problem(request, quote)
+        if problem:
+            return _reject(result, "QuotePriceIsInvalid", detail=problem)
+        if quote.last <= 0 or quote.bid <= 0 or quote.ask <= 0:
+            return _reject(result, "QuotePriceIsInvalid", detail="the quote has no valid price")
+        if request.side in ("Sell", "BuyToCover"):
+            available = self._coverable(account, security.id, request.side)
+            if request.quantity > available + 1e-9:
+                return _reject(result, "InsufficientShares",
+                               detail=f"{request.quantity:g} requested, {available:g} available")
+        if request.side in ("Buy", "SellShort"):
+            buying_power = self.balances(account).buying_power
+            needed = result.cost + result.commission
+            if needed > buying_power + 1e-9:
+                return _reject(result, "DayTradingBuyingPowerExceeded",
+                               detail=f"{needed:.2f} needed, {buying_power:.2f} available")
+        return result
+
+    @staticmethod
+    def _price_problem(request: OrderRequest, quote: Quote) -> str:
+        checks: list[tuple[str, float | None]] = []
+        if request.type in ("Limit", "StopLimit"):
+            checks.append(("Price", request.price))
+        if request.type in ("Stop", "StopLimit"):
+            checks.append(("StopPrice", request.stop_price))
+        for name, value in checks:
+            if value is None or value <= 0:
+                return f"{name} must be a positive number for a {request.type} order"
+            if abs(value - quote.last) > PRICE_COLLAR * quote.last:
+                return f"{name} {value:g} is more than 50% away from the last price {quote.last:g}"
+        return ""
+
+    def _coverable(self, account: Account, security_id: int, side: str) -> float:
+        """Shares a Sell (long) or BuyToCover (short) may still use, net of open orders."""
+        position = account.positions.get(security_id)
+        held = position.quantity if position else 0.0
+        pending = sum(
+            o.leaves_quantity for o in self.open_orders(account.id, security_id) if o.side == side
+        )
+        if side == "Sell":
+            return max(held, 0.0) - pending
+        return max(-held, 0.0) - pending
+
+    # -- placement -----------------------------------------------------------------------------
+    def existing(self, account_id: int, client_id: str) -> Order | None:
+        order_id = self.client_ids.get((account_id, client_id)) if client_id else None
+        return self.state.orders.get(order_id) if order_id is not None else None
+
+    def place(self, account: Account, user_id: int, request: OrderRequest) -> tuple[Order, list[Event]]:
+        """Create the order (accepted or rejected) and try to fill it at once."""
+        assessment = self.assess(account, user_id, request)
+        security = assessment.security
+        order = Order(
+            id=self.state.next_id("order"),
+            account_id=account.id,
+            user_id=user_id,
+            security_id=security.id if security else 0,
+            symbol=security.symbol if security else request.symbol.upper(),
+            side=request.side,
+            type=request.type,
+            quantity=request.quantity,
+            time_in_force=request.time_in_force,
+            price=request.price,
+            stop_price=request.stop_price,
+            client_id=request.client_id,
+            comment=request.comment,
+            extended_hours=request.extended_hours,
+            exec_inst=request.exec_inst,
+        )
+        self.state.orders[order.id] = order
+        self.state.stats.orders_placed += 1
+        if request.client_id:
+            self.client_ids[(account.id, request.client_id)] = order.id
+        if not assessment.ok:
+            order.status = "Rejected"
+            order.request_status = "Rejected"
+            order.reject_code = assessment.error_code
+            order.reject_text = assessment.error_text
+            return order, [Event("order.rejected", account.id, order)]
+        events = [Event("order.created", account.id, order)]
+        events += self.evaluate(order, placement=True)
+        return order, events
+
+    def cancel(self, order: Order) -> list[Event]:
+        """Cancel an open order; the caller answers 409 for a finished one."""
+        if not order.is_open:
+            raise ValueError(f"order {order.id} is already {order.status}")
+        order.status = "Canceled"
+        order.modified = utc_now()
+        return [Event("order.cancelled", order.account_id, order)]
+
+    # -- fills ---------------------------------------------------------------------------------
+    def on_price_move(self, security_ids: list[int]) -> list[Event]:
+        """Evaluate the open orders of the securities that moved, oldest first."""
+        wanted = set(security_ids)
+        events: list[Event] = []
+        for order in sorted(self.state.orders.values(), key=lambda o: o.id):
+            if order.is_open and order.security_id in wanted:
+                events += self.evaluate(order)
+        return events
+
+    def evaluate(self, order: Order, *, placement: bool = False) -> list[Event]:
+        if not order.is_open or not self.clock.is_open():
+            return []
+        quote = self.market.quote(order.security_id)
+        price = self._fill_price(order, quote)
+        events: list[Event] = []
+        if price is not None:
+            quantity = min(order.leaves_quantity, self.config.fill_liquidity)
+            if order.time_in_force == "FillOrKill" and quantity < order.leaves_quantity:
+                quantity = 0.0
+            if quantity > 0:
+                events.append(self._fill(order, quantity, price))
+        if placement and order.is_open and order.time_in_force in ("ImmediateOrCancel", "FillOrKill"):
+            events += self.cancel(order)
+        return events
+
+    def _fill_price(self, order: Order, quote: Quote) -> float | None:
+        buy = order.side in BUY_SIDES
+        if order.type in ("Stop", "StopLimit") and not order.stop_triggered:
+            stop = order.stop_price or 0.0
+            if (buy and quote.last >= stop) or (not buy and quote.last <= stop):
+                order.stop_triggered = True
+            else:
+                return None
+        if order.type in ("Market", "Stop"):
+            return quote.ask if buy else quote.bid
+        limit = order.price or 0.0
+        if buy and quote.last <= limit:
+            return min(limit, quote.last)
+        if not buy and quote.last >= limit:
+            return max(limit, quote.last)
+        return None
+
+    def _fill(self, order: Order, quantity: float, price: float) -> Event:
+        account = self.state.accounts[order.account_id]
+        buy = order.side in BUY_SIDES
+        account.cash += -quantity * price if buy else quantity * price
+        if order.executed_quantity == 0 and self.config.commission:
+            account.cash -= self.config.commission
+            order.commission = self.config.commission
+        position = self._move_position(account, order, quantity if buy else -quantity, price)
+        executed = order.executed_quantity + quantity
+        order.average_price = (
+            order.average_price * order.executed_quantity + price * quantity
+        ) / executed
+        order.executed_quantity = executed
+        order.last_price = price
+        order.last_quantity = quantity
+        order.modified = utc_now()
+        filled = executed >= order.quantity - 1e-9
+        order.status = "Filled" if filled else "PartiallyFilled"
+        if filled:
+            order.request_status = "Complete"
+        return Event(
+            "order.filled" if filled else "order.partial_fill",
+            order.account_id,
+            order,
+            price=price,
+            positions=[position],
+        )
+
+    def _move_position(self, account: Account, order: Order, delta: float, price: float) -> Position:
+        position = account.positions.get(order.security_id)
+        if position is None:
+            position = Position(
+                id=self.state.next_id("position"),
+                account_id=account.id,
+                security_id=order.security_id,
+                symbol=order.symbol,
+            )
+            account.positions[order.security_id] = position
+        old = position.quantity
+        if old == 0 or (old > 0) == (delta > 0):
+            total = abs(old) + abs(delta)
+            position.average_price = (abs(old) * position.average_price + abs(delta) * price) / total
+        else:
+            closed = min(abs(old), abs(delta))
+            realized = closed * (price - position.average_price) * (1 if old > 0 else -1)
+            position.realized_pl += realized
+            account.realized_pl += realized
+            if abs(delta) > abs(old):  # the position flips side: the rest opens at this price
+                position.average_price = price
+        position.quantity = round(old + delta, 9)
+        position.modified = utc_now()
+        if position.quantity == 0:
+            del account.positions[order.security_id]
+        return position
+
+
+def _reject(result: Assessment, code: str, **details: Any) -> Assessment:
+    result.error_code = code
+    result.error_text = REJECTION_TEXT[code].format(**{"symbol": "", "detail": "", **details})
+    return result

@@ -1,0 +1,176 @@
+"""Fixtures for the sandbox's own tests: a served sandbox, an HTTP client, a scripted browser
+that signs in through the OIDC login form, and API headers for alice and bob."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from sandbox import SandboxConfig, running_sandbox
+from sandbox.server import RunningSandbox
+
+REDIRECT_URI = "http://127.0.0.1:9/callback"
+APP_KEY = "sandbox-app-key"
+
+
+def make_config(**overrides: Any) -> SandboxConfig:
+    """Test defaults: frozen market, fast webhook retries."""
+    values: dict[str, Any] = {"tick_seconds": 0, "webhook_retry_scale": 0.001}
+    values.update(overrides)
+    return SandboxConfig(**values)
+
+
+@pytest.fixture
+def sandbox_config() -> SandboxConfig:
+    """Override in a test module to change the sandbox's settings."""
+    return make_config()
+
+
+@pytest.fixture
+async def sb(sandbox_config: SandboxConfig) -> AsyncIterator[RunningSandbox]:
+    async with running_sandbox(sandbox_config) as running:
+        yield running
+
+
+@pytest.fixture
+async def client(sb: RunningSandbox) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=sb.url, trust_env=False, timeout=10) as http:
+        yield http
+
+
+class FormParser(HTMLParser):
+    """Collects the inputs of the login form (name -> value) and any error text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: dict[str, str] = {}
+        self.action: str | None = None
+        self.error: str | None = None
+        self._in_error = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "form":
+            self.action = values.get("action")
+        if tag == "input" and values.get("name"):
+            self.fields[values["name"] or ""] = values.get("value") or ""
+        if tag == "p" and values.get("class") == "error":
+            self._in_error = True
+
+    def handle_data(self, data: str) -> None:
+        if self._in_error:
+            self.error = (self.error or "") + data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "p":
+            self._in_error = False
+
+
+def parse_form(html: str) -> FormParser:
+    parser = FormParser()
+    parser.feed(html)
+    return parser
+
+
+def pkce_pair() -> tuple[str, str]:
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=")
+    return verifier, challenge.decode()
+
+
+@dataclass
+class CodeResult:
+    code: str
+    state: str
+    verifier: str
+    redirect_uri: str
+
+
+async def get_code(
+    client: httpx.AsyncClient,
+    username: str = "alice",
+    password: str = "sandbox",
+    *,
+    scope: str = "openid profile email offline_access",
+    nonce: str | None = "n-0S6_WzA2Mj",
+    redirect_uri: str = REDIRECT_URI,
+) -> CodeResult:
+    """Drive the login form like a browser and return the code from the redirect."""
+    verifier, challenge = pkce_pair()
+    state = secrets.token_urlsafe(8)
+    params = {
+        "response_type": "code",
+        "client_id": "sandbox-client",
+        "redirect_uri": redirect_uri,
+        "scope": scope,
+        "state": state,
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+        "audience": "https://api.autoshares.dev",
+    }
+    if nonce:
+        params["nonce"] = nonce
+    page = await client.get("authorize", params=params)
+    assert page.status_code == 200, page.text
+    form = parse_form(page.text)
+    assert form.action == "/authorize"
+    data = dict(form.fields, username=username, password=password, action="login")
+    answer = await client.post("authorize", data=data)
+    assert answer.status_code == 302, answer.text
+    query = parse_qs(urlsplit(answer.headers["location"]).query)
+    assert query["state"] == [state]
+    return CodeResult(query["code"][0], state, verifier, redirect_uri)
+
+
+async def exchange(client: httpx.AsyncClient, result: CodeResult) -> httpx.Response:
+    return await client.post(
+        "oauth/token",
+        data={
+            "grant_type": "authorization_code",
+            "code": result.code,
+            "redirect_uri": result.redirect_uri,
+            "code_verifier": result.verifier,
+        },
+        auth=("sandbox-client", "sandbox-secret"),
+    )
+
+
+SignIn = Callable[..., Awaitable[dict[str, Any]]]
+
+
+@pytest.fixture
+def sign_in(client: httpx.AsyncClient) -> SignIn:
+    """``await sign_in("bob")`` -> the token response of a full code + PKCE flow."""
+
+    async def run(username: str = "alice", password: str = "sandbox", **kwargs: Any) -> dict[str, Any]:
+        result = await get_code(client, username, password, **kwargs)
+        response = await exchange(client, result)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    return run
+
+
+def api_headers(token: str, app_key: str = APP_KEY) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}", "Et-App-Key": app_key, "Accept": "application/json"}
+
+
+@pytest.fixture
+async def alice(sign_in: SignIn) -> dict[str, str]:
+    """API headers for alice (UserId 1001, account 5001, one unsigned agreement)."""
+    return api_headers((await sign_in("alice"))["access_token"])
+
+
+@pytest.fixture
+async def bob(sign_in: SignIn) -> dict[str, str]:
+    """API headers for bob (UserId 1002, account 5002, nothing to sign)."""
+    return api_headers((await sign_in("bob"))["access_token"])
