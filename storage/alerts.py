@@ -1,0 +1,294 @@
+"""Alert routes (where to announce a price alert) and processed webhook ids.
+
+Exactly-once announcement rests on two conditional writes that commit together:
+
+* ``processed_webhooks``: insert-or-ignore of the event id; a repeated delivery inserts nothing
+  and changes nothing else.
+* ``alert_routes.state``: ``active → fired`` is a conditional UPDATE; whoever changes the row
+  (webhook, poller, another replica) announces, everyone else sees rowcount 0.
+
+Route states: active → fired | deleted | expired.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.audit import add_event
+from storage.links import aware, utcnow
+from storage.models import AlertRoute, ProcessedWebhook
+
+ACTIVE = "active"
+FIRED = "fired"
+DELETED = "deleted"
+EXPIRED = "expired"
+
+
+def is_postgres(sessions: async_sessionmaker[AsyncSession]) -> bool:
+    """Whether the sessions talk to PostgreSQL (row locks with SKIP LOCKED are available)."""
+    bind = sessions.kw.get("bind")
+    return bind is not None and bind.dialect.name == "postgresql"
+
+
+async def remember_event(session: AsyncSession, event_id: str, event_type: str) -> bool:
+    """Insert-or-ignore the webhook event id in the caller's transaction.
+
+    Returns True the first time an id is seen, False for a repeat (the caller then does nothing).
+    """
+    values = {"event_id": event_id[:128], "event_type": event_type[:64], "received_at": utcnow()}
+    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    statement = insert(ProcessedWebhook).values(**values).on_conflict_do_nothing(index_elements=["event_id"])
+    result = await session.execute(statement)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Route:
+    """An alert route as read from the database."""
+
+    alert_id: int
+    team_id: str
+    slack_user_id: str
+    autoshares_user_id: int
+    channel_id: str
+    symbol: str
+    security_id: int
+    operator: str
+    field: str
+    argument: Decimal
+    expires_at: datetime | None
+    created_at: datetime
+    state: str
+    fired_at: datetime | None
+
+    @property
+    def is_dm(self) -> bool:
+        """Routes set in a direct message store the user id as the channel."""
+        return self.channel_id == self.slack_user_id
+
+
+def _route(row: AlertRoute) -> Route:
+    return Route(
+        alert_id=int(row.alert_id),
+        team_id=row.team_id,
+        slack_user_id=row.slack_user_id,
+        autoshares_user_id=int(row.autoshares_user_id),
+        channel_id=row.channel_id,
+        symbol=row.symbol,
+        security_id=int(row.security_id),
+        operator=row.operator,
+        field=row.field,
+        argument=Decimal(row.argument),
+        expires_at=aware(row.expires_at) if row.expires_at else None,
+        created_at=aware(row.created_at),
+        state=row.state,
+        fired_at=aware(row.fired_at) if row.fired_at else None,
+    )
+
+
+class FireOutcome(enum.Enum):
+    FIRED = "fired"  # this caller won: announce it
+    DUPLICATE = "duplicate"  # the webhook event id was already processed
+    NOT_ACTIVE = "not_active"  # already fired, deleted or expired
+    UNKNOWN = "unknown"  # no route for this alert (not created through the bot)
+
+
+@dataclass(frozen=True)
+class FireResult:
+    outcome: FireOutcome
+    route: Route | None = None
+
+
+class AlertRouteRepository:
+    """Reads and writes ``alert_routes`` (and ``processed_webhooks`` for alert events)."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def create(
+        self,
+        *,
+        alert_id: int,
+        team_id: str,
+        slack_user_id: str,
+        autoshares_user_id: int,
+        channel_id: str,
+        symbol: str,
+        security_id: int,
+        operator: str,
+        field: str,
+        argument: Decimal,
+        expires_at: datetime | None,
+        detail: dict[str, Any] | None = None,
+    ) -> Route:
+        """Record where alert ``alert_id`` is announced, and audit its creation."""
+        now = utcnow()
+        async with self._sessions.begin() as session:
+            row = AlertRoute(
+                alert_id=alert_id,
+                team_id=team_id,
+                slack_user_id=slack_user_id,
+                autoshares_user_id=autoshares_user_id,
+                channel_id=channel_id,
+                symbol=symbol,
+                security_id=security_id,
+                operator=operator,
+                field=field,
+                argument=argument,
+                expires_at=expires_at,
+                created_at=now,
+                state=ACTIVE,
+            )
+            session.add(row)
+            add_event(
+                session,
+                subject="alert",
+                action="created",
+                team_id=team_id,
+                slack_user_id=slack_user_id,
+                subject_id=str(alert_id),
+                autoshares_id=alert_id,
+                detail={
+                    "symbol": symbol,
+                    "operator": operator,
+                    "field": field,
+                    "argument": str(argument),
+                    "channel": channel_id,
+                    **(detail or {}),
+                },
+                at=now,
+            )
+            await session.flush()
+            return _route(row)
+
+    async def get(self, alert_id: int) -> Route | None:
+        async with self._sessions() as session:
+            row = await session.scalar(select(AlertRoute).where(AlertRoute.alert_id == alert_id))
+            return _route(row) if row else None
+
+    async def for_user(self, team_id: str, slack_user_id: str) -> list[Route]:
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(AlertRoute)
+                .where(AlertRoute.team_id == team_id, AlertRoute.slack_user_id == slack_user_id)
+                .order_by(AlertRoute.alert_id)
+            )
+            return [_route(row) for row in rows]
+
+    async def fire(
+        self,
+        alert_id: int,
+        *,
+        event_id: str | None = None,
+        event_type: str = "alert.triggered",
+        source: str = "webhook",
+        price: Any = None,
+    ) -> FireResult:
+        """Claim the announcement of ``alert_id`` (active → fired), at most once.
+
+        With ``event_id`` the webhook id is recorded in the same transaction, so a repeated
+        delivery is a no-op even when the route has since been deleted.
+        """
+        now = utcnow()
+        async with self._sessions.begin() as session:
+            if event_id is not None and not await remember_event(session, event_id, event_type):
+                return FireResult(FireOutcome.DUPLICATE)
+            result = await session.execute(
+                update(AlertRoute)
+                .where(AlertRoute.alert_id == alert_id, AlertRoute.state == ACTIVE)
+                .values(state=FIRED, fired_at=now)
+            )
+            row = await session.scalar(select(AlertRoute).where(AlertRoute.alert_id == alert_id))
+            if row is None:
+                return FireResult(FireOutcome.UNKNOWN)
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                return FireResult(FireOutcome.NOT_ACTIVE, _route(row))
+            add_event(
+                session,
+                subject="alert",
+                action="fired",
+                team_id=row.team_id,
+                slack_user_id=row.slack_user_id,
+                subject_id=str(alert_id),
+                autoshares_id=alert_id,
+                detail={"source": source, "price": price, "event_id": event_id, "symbol": row.symbol},
+                at=now,
+            )
+            return FireResult(FireOutcome.FIRED, _route(row))
+
+    async def end(
+        self,
+        alert_id: int,
+        state: str,
+        *,
+        slack_user_id: str | None = None,
+        team_id: str | None = None,
+        audit: bool = True,
+    ) -> bool:
+        """Move an active route to ``deleted`` or ``expired`` (audited); False when not active."""
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                update(AlertRoute)
+                .where(AlertRoute.alert_id == alert_id, AlertRoute.state == ACTIVE)
+                .values(state=state)
+            )
+            changed = bool(result.rowcount)  # type: ignore[attr-defined]
+            if changed and audit:
+                add_event(
+                    session,
+                    subject="alert",
+                    action=state,
+                    team_id=team_id,
+                    slack_user_id=slack_user_id,
+                    subject_id=str(alert_id),
+                    autoshares_id=alert_id,
+                )
+            return changed
+
+    async def remember(self, event_id: str, event_type: str) -> bool:
+        """Record a webhook id that has no effect here; False when it was seen before."""
+        async with self._sessions.begin() as session:
+            return await remember_event(session, event_id, event_type)
+
+    async def claim_for_polling(self, every: timedelta, limit: int = 200) -> list[Route]:
+        """Active routes not checked within ``every``, leased to this caller (``claimed_at``).
+
+        PostgreSQL: ``SELECT … FOR UPDATE SKIP LOCKED`` so replicas split the rows without
+        waiting on each other. SQLite: a conditional UPDATE per row that re-checks the lease,
+        so two pollers never both take a row.
+        """
+        now = utcnow()
+        cutoff = now - every
+        due = (AlertRoute.state == ACTIVE) & (
+            AlertRoute.claimed_at.is_(None) | (AlertRoute.claimed_at <= cutoff)
+        )
+        query = select(AlertRoute).where(due).order_by(AlertRoute.claimed_at).limit(limit)
+        if is_postgres(self._sessions):
+            async with self._sessions.begin() as session:
+                rows = list(await session.scalars(query.with_for_update(skip_locked=True)))
+                if rows:
+                    await session.execute(
+                        update(AlertRoute)
+                        .where(AlertRoute.id.in_([r.id for r in rows]))
+                        .values(claimed_at=now)
+                    )
+                return [_route(r) for r in rows]
+        async with self._sessions() as session:
+            candidates = list(await session.scalars(query))
+        claimed: list[Route] = []
+        for row in candidates:
+            async with self._sessions.begin() as session:
+                result = await session.execute(
+                    update(AlertRoute).where(AlertRoute.id == row.id, due).values(claimed_at=now)
+                )
+                if result.rowcount == 1:  # type: ignore[attr-defined]
+                    claimed.append(_route(row))
+        return claimed

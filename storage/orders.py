@@ -1,0 +1,535 @@
+"""Pending orders: between preview and placement, and the order's life after it.
+
+The row's id (a uuid4 string) is the AutoShares ``ClientId``. States::
+
+    pending ──confirm──▶ submitting ──▶ placed      (AutoShares has the order)
+       │                     └────────▶ failed      (AutoShares refused it / does not have it)
+       ├──cancel──▶ cancelled
+       └──timeout─▶ expired
+
+Every move is a conditional UPDATE (``WHERE status = …``) so exactly one caller wins it, on
+one process or many sharing the database. Status updates that arrive later (webhooks, polling)
+only move an order forward (New → PartiallyFilled → Filled), whatever order they arrive in.
+
+SQLite note: pysqlite opens a transaction only at the first write, so a read-decide-write
+sequence starts with a write (the webhook id insert, or a no-op UPDATE of the row) to take the
+lock first; on PostgreSQL the same statement takes the row lock.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage.alerts import is_postgres, remember_event
+from storage.audit import add_event
+from storage.links import aware, utcnow
+from storage.models import PendingOrder
+
+PENDING = "pending"
+SUBMITTING = "submitting"
+PLACED = "placed"
+FAILED = "failed"
+CANCELLED = "cancelled"
+EXPIRED = "expired"
+
+#: AutoShares order statuses after which nothing more happens to the order.
+TERMINAL_ORDER_STATUSES = frozenset({"Filled", "Canceled", "Rejected", "Expired"})
+_STATUS_RANK = {"PartiallyFilled": 1, **dict.fromkeys(TERMINAL_ORDER_STATUSES, 2)}
+#: Audit action recorded when an order reaches one of these statuses.
+STATUS_ACTIONS = {
+    "PartiallyFilled": "partially_filled",
+    "Filled": "filled",
+    "Canceled": "cancelled",
+    "Rejected": "rejected",
+    "Expired": "expired",
+}
+
+
+def order_progress(order: Mapping[str, Any] | None) -> tuple[int, float]:
+    """How far an OrderResource has got: (status rank, executed quantity). Bigger is later."""
+    if not order:
+        return (-1, 0.0)
+    rank = _STATUS_RANK.get(str(order.get("Status") or ""), 0)
+    try:
+        executed = float(order.get("ExecutedQuantity") or 0)
+    except (TypeError, ValueError):
+        executed = 0.0
+    return (rank, executed)
+
+
+def is_terminal(order_status: str | None) -> bool:
+    return order_status in TERMINAL_ORDER_STATUSES
+
+
+def _loads(text: str | None) -> Any:
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A pending order row, decoded."""
+
+    id: str
+    team_id: str
+    slack_user_id: str
+    account_id: int
+    symbol: str
+    request: dict[str, Any]
+    preview: dict[str, Any] | None
+    notional: Decimal | None
+    status: str
+    created_at: datetime
+    expires_at: datetime
+    updated_at: datetime
+    channel_id: str | None
+    response_url: str | None
+    autoshares_order_id: int | None
+    order_status: str | None
+    result: dict[str, Any] | None
+    error: str | None
+
+    @property
+    def settled(self) -> bool:
+        """Past the confirmation step (no longer pending or submitting)."""
+        return self.status not in (PENDING, SUBMITTING)
+
+    def is_expired(self, now: datetime | None = None) -> bool:
+        return self.status == PENDING and self.expires_at <= (now or utcnow())
+
+
+def _pending(row: PendingOrder) -> Pending:
+    return Pending(
+        id=row.id,
+        team_id=row.team_id,
+        slack_user_id=row.slack_user_id,
+        account_id=int(row.account_id),
+        symbol=row.symbol,
+        request=_loads(row.request_json) or {},
+        preview=_loads(row.preview_json),
+        notional=Decimal(row.notional) if row.notional is not None else None,
+        status=row.status,
+        created_at=aware(row.created_at),
+        expires_at=aware(row.expires_at),
+        updated_at=aware(row.updated_at),
+        channel_id=row.channel_id,
+        response_url=row.response_url,
+        autoshares_order_id=int(row.autoshares_order_id) if row.autoshares_order_id is not None else None,
+        order_status=row.order_status,
+        result=_loads(row.result_json),
+        error=row.error,
+    )
+
+
+@dataclass(frozen=True)
+class OrderUpdate:
+    """What applying an order status did: ``changed`` rows need their message refreshed."""
+
+    pending: Pending | None
+    changed: bool
+    duplicate: bool = False
+    previous_status: str | None = None
+
+
+def _summary(order: Mapping[str, Any]) -> dict[str, Any]:
+    keys = ("Status", "ExecutedQuantity", "AveragePrice", "LeavesQuantity", "Description")
+    return {k: order.get(k) for k in keys if order.get(k) is not None}
+
+
+class PendingOrderRepository:
+    """Reads and writes ``pending_orders``; every state change is audited in its transaction."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def create(
+        self,
+        *,
+        id: str,
+        team_id: str,
+        slack_user_id: str,
+        account_id: int,
+        symbol: str,
+        request: dict[str, Any],
+        preview: dict[str, Any] | None,
+        notional: Decimal | None,
+        ttl: timedelta,
+        channel_id: str | None,
+        response_url: str | None,
+    ) -> Pending:
+        """Store a previewed order awaiting confirmation (audited as ``previewed``)."""
+        now = utcnow()
+        async with self._sessions.begin() as session:
+            row = PendingOrder(
+                id=id,
+                team_id=team_id,
+                slack_user_id=slack_user_id,
+                account_id=account_id,
+                symbol=symbol,
+                request_json=json.dumps(request, sort_keys=True),
+                preview_json=json.dumps(preview, sort_keys=True) if preview is not None else None,
+                notional=notional,
+                status=PENDING,
+                created_at=now,
+                expires_at=now + ttl,
+                updated_at=now,
+                channel_id=channel_id,
+                response_url=response_url,
+            )
+            session.add(row)
+            add_event(
+                session,
+                subject="order",
+                action="previewed",
+                team_id=team_id,
+                slack_user_id=slack_user_id,
+                subject_id=id,
+                detail={"account_id": account_id, "order": request, "notional": notional},
+                at=now,
+            )
+            await session.flush()
+            return _pending(row)
+
+    async def get(self, pending_id: str) -> Pending | None:
+        async with self._sessions() as session:
+            row = await session.get(PendingOrder, pending_id[:36])
+            return _pending(row) if row else None
+
+    async def find(self, *, client_id: str | None = None, order_id: int | None = None) -> Pending | None:
+        """The row for an AutoShares order, by its ClientId or its order id."""
+        conditions = []
+        if client_id:
+            conditions.append(PendingOrder.id == client_id[:36])
+        if order_id is not None:
+            conditions.append(PendingOrder.autoshares_order_id == order_id)
+        if not conditions:
+            return None
+        async with self._sessions() as session:
+            row = await session.scalar(select(PendingOrder).where(or_(*conditions)).limit(1))
+            return _pending(row) if row else None
+
+    async def claim(
+        self,
+        pending_id: str,
+        slack_user_id: str,
+        *,
+        response_url: str | None = None,
+        now: datetime | None = None,
+    ) -> bool:
+        """The Confirm click: pending → submitting, only for the requester and before expiry.
+
+        One conditional UPDATE; exactly one caller sees rowcount 1 however many race.
+        """
+        now = now or utcnow()
+        values: dict[str, Any] = {"status": SUBMITTING, "updated_at": now}
+        if response_url:
+            values["response_url"] = response_url
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                update(PendingOrder)
+                .where(
+                    PendingOrder.id == pending_id[:36],
+                    PendingOrder.status == PENDING,
+                    PendingOrder.expires_at > now,
+                    PendingOrder.slack_user_id == slack_user_id,
+                )
+                .values(**values)
+            )
+            won = result.rowcount == 1  # type: ignore[attr-defined]
+            if won:
+                row = await session.get(PendingOrder, pending_id[:36])
+                assert row is not None
+                add_event(
+                    session,
+                    subject="order",
+                    action="confirmed",
+                    team_id=row.team_id,
+                    slack_user_id=slack_user_id,
+                    subject_id=pending_id,
+                    detail={"account_id": row.account_id, "symbol": row.symbol},
+                    at=now,
+                )
+            return won
+
+    async def _end_pending(
+        self, pending_id: str, status: str, *, where: list[Any], actor: str | None, now: datetime
+    ) -> bool:
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                update(PendingOrder)
+                .where(PendingOrder.id == pending_id[:36], PendingOrder.status == PENDING, *where)
+                .values(status=status, updated_at=now)
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                return False
+            row = await session.get(PendingOrder, pending_id[:36])
+            assert row is not None
+            add_event(
+                session,
+                subject="order",
+                action=status,
+                team_id=row.team_id,
+                slack_user_id=actor or row.slack_user_id,
+                subject_id=pending_id,
+                detail={"symbol": row.symbol, "stage": "confirmation"},
+                at=now,
+            )
+            return True
+
+    async def cancel(self, pending_id: str, slack_user_id: str, *, now: datetime | None = None) -> bool:
+        """The Cancel click: pending → cancelled, only for the requester."""
+        return await self._end_pending(
+            pending_id,
+            CANCELLED,
+            where=[PendingOrder.slack_user_id == slack_user_id],
+            actor=slack_user_id,
+            now=now or utcnow(),
+        )
+
+    async def expire(self, pending_id: str, *, now: datetime | None = None) -> bool:
+        """pending → expired once the confirmation window has passed."""
+        now = now or utcnow()
+        return await self._end_pending(
+            pending_id, EXPIRED, where=[PendingOrder.expires_at <= now], actor=None, now=now
+        )
+
+    async def expire_due(self, *, limit: int = 100, now: datetime | None = None) -> list[Pending]:
+        """Expire every pending order past its window; returns the rows this caller expired."""
+        now = now or utcnow()
+        async with self._sessions() as session:
+            ids = list(
+                await session.scalars(
+                    select(PendingOrder.id)
+                    .where(PendingOrder.status == PENDING, PendingOrder.expires_at <= now)
+                    .limit(limit)
+                )
+            )
+        expired = []
+        for pending_id in ids:
+            if await self.expire(pending_id, now=now):
+                row = await self.get(pending_id)
+                if row is not None:
+                    expired.append(row)
+        return expired
+
+    async def _lock(self, session: AsyncSession, pending_id: str) -> PendingOrder | None:
+        """Take the row's write lock before reading it (see the module docstring)."""
+        await session.execute(
+            update(PendingOrder)
+            .where(PendingOrder.id == pending_id[:36])
+            .values(updated_at=PendingOrder.updated_at)
+        )
+        return await session.get(PendingOrder, pending_id[:36], populate_existing=True)
+
+    def _merge(
+        self,
+        session: AsyncSession,
+        row: PendingOrder,
+        order: Mapping[str, Any],
+        now: datetime,
+        actor: str | None,
+    ) -> bool:
+        """Apply ``order`` to the row when it is later than what the row knows; audit the move."""
+        known = _loads(row.result_json)
+        if order_progress(order) <= order_progress(known):
+            return False
+        before = row.order_status
+        row.result_json = json.dumps(dict(order), sort_keys=True, default=str)
+        row.order_status = str(order.get("Status") or "") or row.order_status
+        if row.autoshares_order_id is None and order.get("Id") is not None:
+            row.autoshares_order_id = int(order["Id"])
+        row.updated_at = now
+        action = STATUS_ACTIONS.get(row.order_status or "")
+        # A status change, or a further partial fill (progress grew at the same status).
+        if action and (row.order_status != before or action == "partially_filled"):
+            add_event(
+                session,
+                subject="order",
+                action=action,
+                team_id=row.team_id,
+                slack_user_id=actor,
+                subject_id=row.id,
+                autoshares_id=row.autoshares_order_id,
+                detail=_summary(order),
+                at=now,
+            )
+        return True
+
+    async def record_placed(self, pending_id: str, order: Mapping[str, Any]) -> Pending | None:
+        """submitting → placed with AutoShares' answer (audited ``placed``).
+
+        Idempotent: the placer and a poller resolving the same ClientId may both call it; the
+        order's status only moves forward.
+        """
+        now = utcnow()
+        async with self._sessions.begin() as session:
+            row = await self._lock(session, pending_id)
+            if row is None or row.status not in (SUBMITTING, PLACED):
+                return _pending(row) if row else None
+            if row.status == SUBMITTING:
+                row.status = PLACED
+                row.error = None
+                if order.get("Id") is not None:
+                    row.autoshares_order_id = int(order["Id"])
+                add_event(
+                    session,
+                    subject="order",
+                    action="placed",
+                    team_id=row.team_id,
+                    slack_user_id=row.slack_user_id,
+                    subject_id=row.id,
+                    autoshares_id=row.autoshares_order_id,
+                    detail={
+                        "account_id": row.account_id,
+                        "order": _loads(row.request_json),
+                        **_summary(order),
+                    },
+                    at=now,
+                )
+            self._merge(session, row, order, now, None)
+            row.updated_at = now
+            await session.flush()
+            return _pending(row)
+
+    async def record_failed(self, pending_id: str, error: str) -> Pending | None:
+        """submitting → failed: AutoShares refused the order or does not have it (audited)."""
+        now = utcnow()
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                update(PendingOrder)
+                .where(PendingOrder.id == pending_id[:36], PendingOrder.status == SUBMITTING)
+                .values(status=FAILED, error=error[:2000], updated_at=now)
+            )
+            row = await session.get(PendingOrder, pending_id[:36])
+            if row is not None and result.rowcount == 1:  # type: ignore[attr-defined]
+                add_event(
+                    session,
+                    subject="order",
+                    action="failed",
+                    team_id=row.team_id,
+                    slack_user_id=row.slack_user_id,
+                    subject_id=row.id,
+                    detail={"error": error[:500], "symbol": row.symbol},
+                    at=now,
+                )
+            return _pending(row) if row else None
+
+    async def note_uncertain(self, pending_id: str, error: str) -> None:
+        """Keep a submitting row for the follow-up poller to resolve, noting why."""
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(PendingOrder)
+                .where(PendingOrder.id == pending_id[:36], PendingOrder.status == SUBMITTING)
+                .values(error=error[:2000], updated_at=utcnow())
+            )
+
+    async def apply_order_update(
+        self,
+        order: Mapping[str, Any],
+        *,
+        event_id: str | None = None,
+        event_type: str = "order.updated",
+        actor: str | None = None,
+    ) -> OrderUpdate:
+        """Apply an OrderResource seen in a webhook or by polling to the row it belongs to.
+
+        With ``event_id`` the webhook id is recorded in the same transaction (a repeat is a
+        no-op). Returns whether the row changed, so only real changes are announced.
+        """
+        now = utcnow()
+        client_id = str(order.get("ClientId") or "") or None
+        order_id = order.get("Id")
+        async with self._sessions.begin() as session:
+            if event_id is not None and not await remember_event(session, event_id, event_type):
+                return OrderUpdate(None, changed=False, duplicate=True)
+            conditions = []
+            if client_id:
+                conditions.append(PendingOrder.id == client_id[:36])
+            if order_id is not None:
+                conditions.append(PendingOrder.autoshares_order_id == int(order_id))
+            if not conditions:
+                return OrderUpdate(None, changed=False)
+            pending_id = await session.scalar(select(PendingOrder.id).where(or_(*conditions)).limit(1))
+            if pending_id is None:
+                return OrderUpdate(None, changed=False)
+            row = await self._lock(session, pending_id)
+            if row is None:
+                return OrderUpdate(None, changed=False)
+            before = row.order_status
+            changed = self._merge(session, row, order, now, actor)
+            await session.flush()
+            return OrderUpdate(_pending(row), changed=changed, previous_status=before)
+
+    async def claim_for_followup(
+        self,
+        *,
+        every: timedelta,
+        stuck_after: timedelta,
+        include_open: bool = True,
+        limit: int = 100,
+    ) -> list[Pending]:
+        """Rows a poller should look at now, leased to this caller by bumping ``updated_at``.
+
+        Placed orders still open (not checked within ``every``) and submissions with no answer
+        for ``stuck_after`` (a crash or a lost response). PostgreSQL uses ``FOR UPDATE SKIP
+        LOCKED``; SQLite a conditional UPDATE per row that re-checks the lease.
+        """
+        now = utcnow()
+        stuck = (PendingOrder.status == SUBMITTING) & (PendingOrder.updated_at <= now - stuck_after)
+        due = stuck
+        if include_open:
+            open_order = (
+                (PendingOrder.status == PLACED)
+                & (
+                    PendingOrder.order_status.is_(None)
+                    | PendingOrder.order_status.not_in(sorted(TERMINAL_ORDER_STATUSES))
+                )
+                & (PendingOrder.updated_at <= now - every)
+            )
+            due = stuck | open_order
+        query = select(PendingOrder).where(due).order_by(PendingOrder.updated_at).limit(limit)
+        if is_postgres(self._sessions):
+            async with self._sessions.begin() as session:
+                rows = list(await session.scalars(query.with_for_update(skip_locked=True)))
+                for row in rows:
+                    row.updated_at = now
+                await session.flush()
+                return [_pending(r) for r in rows]
+        async with self._sessions() as session:
+            candidates = list(await session.scalars(query))
+        claimed = []
+        for row in candidates:
+            async with self._sessions.begin() as session:
+                result = await session.execute(
+                    update(PendingOrder).where(PendingOrder.id == row.id, due).values(updated_at=now)
+                )
+                if result.rowcount == 1:  # type: ignore[attr-defined]
+                    claimed.append(_pending(row))
+        return claimed
+
+    async def open_for_user(self, team_id: str, slack_user_id: str, limit: int = 50) -> list[Pending]:
+        """This user's placed orders, newest first (for matching list entries to messages)."""
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(PendingOrder)
+                .where(
+                    PendingOrder.team_id == team_id,
+                    PendingOrder.slack_user_id == slack_user_id,
+                    PendingOrder.status == PLACED,
+                )
+                .order_by(PendingOrder.created_at.desc())
+                .limit(limit)
+            )
+            return [_pending(r) for r in rows]

@@ -1,0 +1,81 @@
+"""AlertRouteRepository: an alert is announced at most once, whoever reports it, however often."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from bot.settings import async_database_url
+from storage.alerts import DELETED, AlertRouteRepository, FireOutcome
+from storage.audit import AuditLog
+from storage.db import Database
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(async_database_url(database_url))
+    await database.upgrade()
+    yield database
+    await database.dispose()
+
+
+async def _route(repo: AlertRouteRepository, alert_id: int) -> None:
+    await repo.create(
+        alert_id=alert_id,
+        team_id="T1",
+        slack_user_id="U1",
+        autoshares_user_id=1001,
+        channel_id="C1",
+        symbol="AAPL",
+        security_id=1,
+        operator="GTEQ",
+        field="Last",
+        argument=Decimal("200"),
+        expires_at=None,
+    )
+
+
+async def test_webhooks_and_pollers_racing_fire_once(db: Database) -> None:
+    repo = AlertRouteRepository(db.sessions)
+    await _route(repo, 42)
+    results = await asyncio.gather(
+        *(repo.fire(42, event_id=f"evt_{i % 3}") for i in range(9)),
+        *(repo.fire(42, source="poller") for _ in range(5)),
+    )
+    outcomes = [r.outcome for r in results]
+    assert outcomes.count(FireOutcome.FIRED) == 1
+    assert outcomes.count(FireOutcome.DUPLICATE) == 6  # three ids, each delivered three times
+    route = await repo.get(42)
+    assert route is not None and route.state == "fired" and route.fired_at is not None
+    fired = [e for e in await AuditLog(db.sessions).since(subject="alert") if e.action == "fired"]
+    assert len(fired) == 1 and fired[0].autoshares_id == "42"
+
+
+async def test_unknown_deleted_and_repeated_events(db: Database) -> None:
+    repo = AlertRouteRepository(db.sessions)
+    assert (await repo.fire(999, event_id="evt_x")).outcome is FireOutcome.UNKNOWN
+    assert (await repo.fire(999, event_id="evt_x")).outcome is FireOutcome.DUPLICATE
+    await _route(repo, 7)
+    assert await repo.end(7, DELETED, slack_user_id="U1", team_id="T1")
+    assert not await repo.end(7, DELETED)
+    assert (await repo.fire(7, event_id="evt_y")).outcome is FireOutcome.NOT_ACTIVE
+    assert await repo.remember("evt_z", "order.created")
+    assert not await repo.remember("evt_z", "order.created")
+    actions = [e.action for e in await AuditLog(db.sessions).since(subject_id="7")]
+    assert actions == ["created", "deleted"]
+
+
+async def test_polling_leases_split_routes_between_pollers(db: Database) -> None:
+    repo = AlertRouteRepository(db.sessions)
+    for alert_id in range(1, 7):
+        await _route(repo, alert_id)
+    a, b = await asyncio.gather(
+        repo.claim_for_polling(timedelta(seconds=60)), repo.claim_for_polling(timedelta(seconds=60))
+    )
+    assert sorted(r.alert_id for r in a + b) == [1, 2, 3, 4, 5, 6]
+    assert await repo.claim_for_polling(timedelta(seconds=60)) == []
+    assert len(await repo.claim_for_polling(timedelta(0))) == 6

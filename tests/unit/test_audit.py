@@ -1,0 +1,50 @@
+"""The audit trail and its CSV / JSON export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.settings import async_database_url
+from storage.audit import EXPORT_FIELDS, AuditLog, to_csv, to_json
+from storage.db import Database
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(async_database_url(database_url))
+    await database.upgrade()
+    yield database
+    await database.dispose()
+
+
+async def test_since_filters_and_exports_round_trip(db: Database) -> None:
+    log = AuditLog(db.sessions)
+    old = datetime(2025, 12, 31, 23, 59, tzinfo=UTC)
+    await log.record(subject="order", action="previewed", slack_user_id="U1", subject_id="p1", at=old)
+    await log.record(
+        subject="order",
+        action="placed",
+        team_id="T1",
+        slack_user_id="U1",
+        subject_id="p1",
+        autoshares_id=77,
+        detail={"note": 'comma, "quote"\nnewline'},
+    )
+    await log.record(subject="alert", action="created", slack_user_id="U2", subject_id="9", autoshares_id=9)
+    since = await log.since(datetime(2026, 1, 1, tzinfo=UTC))
+    assert [(e.subject, e.action) for e in since] == [("order", "placed"), ("alert", "created")]
+    assert since[0].autoshares_id == "77" and since[0].at > datetime.now(UTC) - timedelta(minutes=1)
+
+    rows = list(csv.DictReader(io.StringIO(to_csv(since))))
+    assert list(rows[0]) == list(EXPORT_FIELDS)
+    assert rows[0]["action"] == "placed" and rows[0]["autoshares_id"] == "77"
+    assert json.loads(rows[0]["detail"]) == {"note": 'comma, "quote"\nnewline'}
+    exported = json.loads(to_json(since))
+    assert exported[1]["subject"] == "alert" and exported[0]["detail"]["note"].startswith("comma")
+    assert len(await log.since()) == 3
