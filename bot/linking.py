@@ -149,7 +149,7 @@ class LinkService:
 
         try:
             client = await self._s.slack.for_team(link.team_id)
-            message = blocks.linked_message(link, agreements)
+            message = blocks.linked_dm(link, agreements)
             await client.chat_postMessage(channel=link.slack_user_id, **message)
         except Exception:
             # The link is stored; a failed DM must not turn the user's success page into an error.

@@ -1,5 +1,5 @@
 """One module per Slack surface, each exposing ``register(app, router, services)``."""
 
-from handlers import help, link
+from handlers import agreements, help, link
 
-HANDLER_MODULES = (link, help)
+HANDLER_MODULES = (link, help, agreements)

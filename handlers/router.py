@@ -17,11 +17,16 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.errors import BotError
+from bot.errors import AgreementsOutstandingError, BotError
 from handlers import blocks
 from handlers.parsing import ParseError, parse_autoshares
 
 log = logging.getLogger(__name__)
+
+GATE_LEAD = (
+    "Nothing was done: AutoShares needs these agreements signed before you can trade. "
+    "Sign them here, then run your command again."
+)
 
 SHORTCUTS = {"/quote": "quote", "/order": "order", "/alert": "alert", "/account": "account"}
 
@@ -86,10 +91,22 @@ class CommandRouter:
             await ctx.reply(blocks.error_message(str(exc)))
         except BotError as exc:
             log.info("command %s failed: %s (%s)", ctx.command, exc.code, exc)
-            await ctx.reply(blocks.error_message(exc.user_message))
+            await ctx.reply(failure_message(exc))
         except Exception:
             log.exception("command %s failed unexpectedly", ctx.command)
             await ctx.reply(blocks.error_message(blocks.UNEXPECTED))
+
+
+def failure_message(exc: BaseException) -> dict[str, Any]:
+    """What the user sees when a command or a button fails: the agreements still to sign (with
+    Sign buttons) when the agreements gate refused, else one plain sentence and a next step."""
+    if isinstance(exc, AgreementsOutstandingError):
+        return blocks.agreements_message(exc.agreements, lead=GATE_LEAD)
+    if isinstance(exc, ParseError):
+        return blocks.error_message(str(exc))
+    if isinstance(exc, BotError):
+        return blocks.error_message(exc.user_message)
+    return blocks.error_message(blocks.UNEXPECTED)
 
 
 def register(app: AsyncApp, router: CommandRouter, services: Any) -> None:

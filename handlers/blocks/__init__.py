@@ -5,7 +5,10 @@ beside it. Each builder returns the keyword arguments of a message: ``{"text": .
 with ``text`` as the notification/fallback text.
 """
 
+from handlers.blocks.agreements import *  # noqa: F403
+from handlers.blocks.agreements import __all__ as _agreements_all
 from handlers.blocks.common import *  # noqa: F403
 from handlers.blocks.common import __all__ as _common_all
 
 __all__ = list(_common_all)
+__all__ += _agreements_all

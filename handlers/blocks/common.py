@@ -95,11 +95,14 @@ def _agreements_line(count: int) -> str:
     return f":memo: {count} {noun} waiting for your signature; run `/autoshares agreements` to review and sign before trading."
 
 
-def linked_message(link: Link, agreements: Sequence[dict[str, Any]]) -> dict[str, Any]:
+def linked_message(
+    link: Link, agreements: Sequence[dict[str, Any]], *, list_titles: bool = True
+) -> dict[str, Any]:
+    """``list_titles=False`` when the caller lists the agreements itself (with Sign buttons)."""
     who = escape(link.autoshares_login)
     lines = [f":white_check_mark: You are linked to AutoShares as *{who}*."]
     lines.append(_agreements_line(len(agreements)))
-    for agreement in list(agreements)[:10]:
+    for agreement in list(agreements)[:10] if list_titles else []:
         lines.append(f"• {escape(agreement.get('Title') or agreement.get('Type') or 'Agreement')}")
     return message(f"You are linked to AutoShares as {who}.", [section("\n".join(lines))])
 

@@ -1,0 +1,113 @@
+"""Numbers as a trader reads them: money, signed changes, percentages, share counts, volume.
+
+AutoShares sends doubles (and sometimes numeric strings or nothing at all); every helper here
+accepts whatever came and shows an em dash for a missing or non-numeric value, so a builder
+never fails on one odd field.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+__all__ = [
+    "MISSING",
+    "number",
+    "money",
+    "signed_money",
+    "percent",
+    "price",
+    "shares",
+    "volume",
+    "trend",
+]
+
+MISSING = "—"
+CURRENCY_SIGNS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
+
+
+def number(value: Any) -> float | None:
+    """The value as a finite float, or None (missing, empty, non-numeric, NaN, infinite)."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        result = float(value)
+    except (TypeError, ValueError):
+        return None
+    return result if math.isfinite(result) else None
+
+
+def _sign(currency: str | None) -> tuple[str, str]:
+    code = (currency or "USD").upper()
+    if code in CURRENCY_SIGNS:
+        return CURRENCY_SIGNS[code], ""
+    return "", f" {code}"
+
+
+def money(value: Any, currency: str | None = "USD", *, places: int = 2) -> str:
+    """``$1,234.56``, ``-$12.00``; other currencies as ``1,234.56 CHF``."""
+    amount = number(value)
+    if amount is None:
+        return MISSING
+    prefix, suffix = _sign(currency)
+    minus = "-" if amount < 0 and round(abs(amount), places) != 0 else ""
+    return f"{minus}{prefix}{abs(amount):,.{places}f}{suffix}"
+
+
+def signed_money(value: Any, currency: str | None = "USD") -> str:
+    """A change in money: ``+$1.23`` or ``-$1.23`` (zero has no sign)."""
+    amount = number(value)
+    if amount is None:
+        return MISSING
+    text = money(amount, currency)
+    return f"+{text}" if round(amount, 2) > 0 else text
+
+
+def percent(value: Any, *, signed: bool = True, places: int = 2) -> str:
+    """``+1.23%`` (value already in percent, as AutoShares' ChangePc is)."""
+    amount = number(value)
+    if amount is None:
+        return MISSING
+    if round(amount, places) == 0:
+        amount = 0.0
+    return f"{amount:+.{places}f}%" if signed and amount else f"{amount:.{places}f}%"
+
+
+def price(value: Any, currency: str | None = "USD") -> str:
+    """A quote price: two decimals, up to four for sub-dollar or fractional-cent prices."""
+    amount = number(value)
+    if amount is None:
+        return MISSING
+    places = 2
+    if round(amount, 2) != round(amount, 4):
+        places = 4
+    return money(amount, currency, places=places)
+
+
+def shares(value: Any) -> str:
+    """``10``, ``1,500``, ``0.5`` (fractional shares keep up to four decimals)."""
+    amount = number(value)
+    if amount is None:
+        return MISSING
+    if amount == int(amount):
+        return f"{int(amount):,}"
+    return f"{amount:,.4f}".rstrip("0").rstrip(".")
+
+
+def volume(value: Any) -> str:
+    """Traded volume, compact: ``950``, ``12.3K``, ``52.1M``, ``1.2B``."""
+    amount = number(value)
+    if amount is None:
+        return MISSING
+    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if abs(amount) >= limit:
+            return f"{amount / limit:.1f}{suffix}"
+    return f"{amount:,.0f}"
+
+
+def trend(value: Any) -> str:
+    """An emoji for the direction of a change (empty for flat or unknown)."""
+    amount = number(value)
+    if amount is None or round(amount, 4) == 0:
+        return ""
+    return ":small_red_triangle:" if amount > 0 else ":small_red_triangle_down:"
