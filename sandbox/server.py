@@ -67,6 +67,9 @@ def bind_socket(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Accepted connections inherit this; without it every small response waits ~40 ms for
+    # Nagle + delayed ACK (asyncio only sets it on sockets it creates itself).
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         sock.bind((host, port))
     except OSError:
@@ -91,7 +94,7 @@ def base_url_for(host: str, port: int) -> str:
 
 
 def _uvicorn_config(
-    app: Starlette, log_level: str, log_config: dict[str, Any] | None = None
+    app: Any, log_level: str, log_config: dict[str, Any] | None = None
 ) -> uvicorn.Config:
     """Embedded servers leave logging alone (log_config=None); ``run`` uses uvicorn's own."""
     return uvicorn.Config(
@@ -114,11 +117,19 @@ async def running_sandbox(
     bound_port = sock.getsockname()[1]
     url = config.base_url or base_url_for(host, bound_port)
     app = create_app(config, base_url=url)
-    server = _EmbeddedServer(_uvicorn_config(app, "warning"))
-    task = asyncio.create_task(server.serve(sockets=[sock]), name="sandbox-server")
+    async with serving(app, sock):
+        yield RunningSandbox(url=url, host=host, port=bound_port, config=config, app=app)
+
+
+@contextlib.asynccontextmanager
+async def serving(app: Any, sock: socket.socket, log_level: str = "warning") -> AsyncIterator[None]:
+    """Serve any ASGI app on a bound socket in the current loop (also used by tests for
+    webhook receivers); returns once it accepts connections, stops it on exit."""
+    server = _EmbeddedServer(_uvicorn_config(app, log_level))
+    task = asyncio.create_task(server.serve(sockets=[sock]), name="embedded-uvicorn")
     try:
         await _wait_started(server, task)
-        yield RunningSandbox(url=url, host=host, port=bound_port, config=config, app=app)
+        yield
     finally:
         server.should_exit = True
         try:
@@ -133,9 +144,9 @@ async def _wait_started(server: uvicorn.Server, task: asyncio.Task[None]) -> Non
     while not server.started:
         if task.done():
             task.result()  # raises the start-up failure
-            raise RuntimeError("the sandbox server stopped during start-up")
+            raise RuntimeError("the server stopped during start-up")
         if loop.time() > deadline:
-            raise TimeoutError("the sandbox server did not start")
+            raise TimeoutError("the server did not start")
         await asyncio.sleep(0.005)
 
 

@@ -21,7 +21,7 @@ DayTradingBuyingPowerExceeded (buying power below cost + commission).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sandbox.api.enums import SUPPORTED_ORDER_TYPES
@@ -85,7 +85,8 @@ class Assessment:
 
 @dataclass
 class Event:
-    """Something the outside world hears about (webhook, streamer)."""
+    """Something the outside world hears about (webhook, streamer). ``order`` and
+    ``positions`` are copies taken when the event happened, not the live records."""
 
     type: str  # order.created, order.filled, order.partial_fill, order.cancelled, ...
     account_id: int | None
@@ -274,8 +275,8 @@ class Broker:
             order.request_status = "Rejected"
             order.reject_code = assessment.error_code
             order.reject_text = assessment.error_text
-            return order, [Event("order.rejected", account.id, order)]
-        events = [Event("order.created", account.id, order)]
+            return order, [Event("order.rejected", account.id, replace(order))]
+        events = [Event("order.created", account.id, replace(order))]
         events += self.evaluate(order, placement=True)
         return order, events
 
@@ -285,7 +286,7 @@ class Broker:
             raise ValueError(f"order {order.id} is already {order.status}")
         order.status = "Canceled"
         order.modified = utc_now()
-        return [Event("order.cancelled", order.account_id, order)]
+        return [Event("order.cancelled", order.account_id, replace(order))]
 
     # -- fills ---------------------------------------------------------------------------------
     def on_price_move(self, security_ids: list[int]) -> list[Event]:
@@ -353,9 +354,9 @@ class Broker:
         return Event(
             "order.filled" if filled else "order.partial_fill",
             order.account_id,
-            order,
+            replace(order),
             price=price,
-            positions=[position],
+            positions=[replace(position)],
         )
 
     def _move_position(self, account: Account, order: Order, delta: float, price: float) -> Position:

@@ -174,3 +174,58 @@ async def alice(sign_in: SignIn) -> dict[str, str]:
 async def bob(sign_in: SignIn) -> dict[str, str]:
     """API headers for bob (UserId 1002, account 5002, nothing to sign)."""
     return api_headers((await sign_in("bob"))["access_token"])
+
+
+@dataclass
+class ReceivedHook:
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        import json
+
+        return json.loads(self.body)
+
+
+@dataclass
+class WebhookReceiver:
+    """A loopback HTTP endpoint that records POSTs and answers scripted status codes."""
+
+    url: str
+    received: list[ReceivedHook]
+    script: list[int]
+
+    async def wait_for(self, count: int, timeout: float = 5.0) -> list[ReceivedHook]:
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while len(self.received) < count:
+            if loop.time() > deadline:
+                raise AssertionError(f"expected {count} webhooks, got {len(self.received)}")
+            await asyncio.sleep(0.01)
+        return self.received
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[WebhookReceiver]:
+    """Serve a webhook receiver on 127.0.0.1:<ephemeral>/hook; ``script`` holds the status codes
+    of the next answers (200 once it is empty)."""
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    from sandbox.server import bind_socket, serving
+
+    received: list[ReceivedHook] = []
+    script: list[int] = []
+
+    async def hook(request: Request) -> Response:
+        received.append(ReceivedHook(dict(request.headers), await request.body()))
+        return Response(status_code=script.pop(0) if script else 200)
+
+    sock = bind_socket("127.0.0.1", 0)
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}/hook"
+    async with serving(Starlette(routes=[Route("/hook", hook, methods=["POST"])]), sock):
+        yield WebhookReceiver(url, received, script)

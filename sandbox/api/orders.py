@@ -1,0 +1,233 @@
+"""Orders: preview, place, read, list, cancel.
+
+POST   /accounts/{accountId}/preview/orders   CreateOrderResource -> OrderPreviewResource
+POST   /accounts/{accountId}/orders           CreateOrderResource -> OrderResource
+GET    /accounts/{accountId}/orders/{orderId} OrderResource (404 if not in this account)
+GET    /accounts/{accountId}/orders?pageNumber&pageSize[&filter&sortField&desc]
+                                              PagingResult[OrderResource]
+DELETE /accounts/{accountId}/orders/{orderId} 200 OrderResource (Canceled); 409 when finished
+
+Body problems (missing Symbol/Side/Type/Quantity, enum values not in the spec, wrong JSON
+types, Quantity <= 0) answer 422 naming the field. Business rejections are not errors: the
+order comes back 200 with Status "Rejected", the code in Description (see ``sandbox.trading``).
+A ClientId already used on the account returns the earlier order (same Id), never a new one.
+
+Filter grammar: clauses joined by ``and``; each is ``Field op value`` with op one of eq, ne, gt,
+ge, lt, le, or ``Field in (v1, v2)``; values are 'quoted', numbers, true/false; fields are
+OrderResource properties (case-insensitive). Example: ``Status in ('New','PartiallyFilled')``.
+Anything else answers 400.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from starlette.responses import JSONResponse
+
+from sandbox.api import resources
+from sandbox.api.enums import EXEC_INST, ORDER_SIDES, ORDER_TYPES, TIME_IN_FORCE
+from sandbox.api.errors import bad_request, conflict, not_found
+from sandbox.api.paging import page
+from sandbox.api.positions import sort_items
+from sandbox.api.routing import ApiCall, Endpoint
+from sandbox.api.validation import BodyReader
+from sandbox.faults import SERVER_ERROR_BODY
+from sandbox.trading import OrderRequest
+
+
+def parse_order(body: dict[str, Any]) -> OrderRequest:
+    """Validate a CreateOrderResource body (422 listing every problem)."""
+    reader = BodyReader(body)
+    symbol = reader.string("Symbol", required=True)
+    side = reader.enum("Side", ORDER_SIDES, required=True)
+    order_type = reader.enum("Type", ORDER_TYPES, required=True)
+    quantity = reader.number("Quantity", required=True, minimum=0, exclusive_minimum=True)
+    tif = reader.enum("TimeInforce", TIME_IN_FORCE, aliases=("TimeInForce",))
+    price = reader.number("Price")
+    stop_price = reader.number("StopPrice")
+    client_id = reader.string("ClientId")
+    comment = reader.string("Comment")
+    extended = reader.string("ExtendedHours")
+    exec_inst = reader.enum("ExecInst", EXEC_INST)
+    if client_id is not None and len(client_id) > 128:
+        reader.problems.append(("ClientId", "Must be at most 128 characters."))
+    reader.raise_if_invalid()
+    assert symbol is not None and side is not None and order_type is not None
+    assert quantity is not None
+    return OrderRequest(
+        symbol=symbol.strip(),
+        side=side,
+        type=order_type,
+        quantity=quantity,
+        time_in_force=tif or "Day",
+        price=price,
+        stop_price=stop_price,
+        client_id=client_id or "",
+        comment=comment or "",
+        extended_hours=extended or "",
+        exec_inst=exec_inst or "None",
+    )
+
+
+async def preview_order(call: ApiCall) -> Any:
+    account = call.account(write=True)
+    request = parse_order(await call.json_object())
+    result = call.sb.engine.assess(account, call.user.id, request)
+    quotes = [resources.quote_model(result.quote)] if result.quote else []
+    total = result.cost + result.commission if request.is_buy else result.cost - result.commission
+    preview: dict[str, Any] = {
+        "IsSuccessful": result.ok,
+        "Commission": result.commission,
+        "Commissions": {"Commission": result.commission},
+        "CommissionRates": {},
+        "MinimumCommission": result.commission,
+        "MaximumCommission": result.commission,
+        "Cost": round(result.cost, 2),
+        "NetCost": round(total, 2),
+        "TotalCost": round(total, 2),
+        "CurrencyRate": 1.0,
+        "Quotes": quotes,
+        "MarginChange": 0.0,
+        "InitialMarginRate": 1.0,
+        "MaintenanceMarginRate": 1.0,
+        "MarginRate": 1.0,
+        "ErrorDescriptionArgs": [],
+    }
+    if not result.ok:
+        preview["ErrorDescription"] = result.error_code
+        preview["ErrorDescriptionText"] = result.error_text
+    return preview
+
+
+async def place_order(call: ApiCall) -> Any:
+    call.sb.state.stats.place_order_calls += 1
+    account = call.account(write=True)
+    request = parse_order(await call.json_object())
+    order, _created = await call.sb.engine.place(account, call.user.id, request)
+    if call.sb.faults.take_order_failure():
+        # Fault injection: the order stands, the caller is told otherwise.
+        return JSONResponse(SERVER_ERROR_BODY, status_code=500)
+    return resources.order(order, call.sb.state)
+
+
+def _order_in(call: ApiCall, account_id: int) -> Any:
+    raw = call.path_param("orderId")
+    if not raw.isdigit():
+        raise bad_request(f"The value '{raw}' is not valid for orderId.")
+    order = call.sb.state.orders.get(int(raw))
+    if order is None or order.account_id != account_id:
+        raise not_found(f"Order {raw} was not found.")
+    return order
+
+
+async def get_order(call: ApiCall) -> Any:
+    account = call.account()
+    return resources.order(_order_in(call, account.id), call.sb.state)
+
+
+async def cancel_order(call: ApiCall) -> Any:
+    account = call.account(write=True)
+    order = _order_in(call, account.id)
+    if not order.is_open:
+        raise conflict(f"Order {order.id} cannot be cancelled: it is {order.status}.")
+    await call.sb.engine.cancel(order)
+    return resources.order(order, call.sb.state)
+
+
+async def list_orders(call: ApiCall) -> Any:
+    account = call.account()
+    page_number = call.query_int("pageNumber", required=True)
+    page_size = call.query_int("pageSize", required=True, minimum=1)
+    sort_field = call.query_str("sortField", required=False, default="Id")
+    desc = call.query_bool("desc", required=False)
+    state = call.sb.state
+    items = [resources.order(o, state) for o in state.orders.values() if o.account_id == account.id]
+    filter_text = call.query_str("filter", required=False)
+    if filter_text:
+        predicate = parse_filter(filter_text)
+        items = [item for item in items if predicate(item)]
+    items = sort_items(items, sort_field, desc)
+    chunk, result = page(call.request, items, page_number, page_size)
+    result["Result"] = chunk
+    return result
+
+
+_CLAUSE = re.compile(
+    r"^\s*(?P<field>[A-Za-z]+)\s+(?:(?P<op>eq|ne|gt|ge|lt|le)\s+(?P<value>.+?)"
+    r"|in\s*\((?P<values>.*)\))\s*$",
+    re.IGNORECASE,
+)
+_VALUE = re.compile(r"\s*('(?:[^']|'')*'|-?\d+(?:\.\d+)?|true|false)\s*(?:,|$)", re.IGNORECASE)
+
+
+def _literal(text: str) -> Any:
+    text = text.strip()
+    if text.startswith("'") and text.endswith("'") and len(text) >= 2:
+        return text[1:-1].replace("''", "'")
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    try:
+        return float(text)
+    except ValueError:
+        raise bad_request(f"Unsupported value in filter: {text}") from None
+
+
+def _values(text: str) -> list[Any]:
+    values, position = [], 0
+    while position < len(text):
+        match = _VALUE.match(text, position)
+        if match is None:
+            raise bad_request("The filter query is invalid or contains unsupported operations.")
+        values.append(_literal(match.group(1)))
+        position = match.end()
+    return values
+
+
+def parse_filter(text: str) -> Any:
+    """A predicate over OrderResource dicts for the tiny filter grammar above (400 if invalid)."""
+    clauses = []
+    for part in re.split(r"\s+and\s+", text.strip(), flags=re.IGNORECASE):
+        match = _CLAUSE.match(part)
+        if match is None:
+            raise bad_request("The filter query is invalid or contains unsupported operations.")
+        field = match.group("field").lower()
+        if match.group("op"):
+            clauses.append((field, match.group("op").lower(), [_literal(match.group("value"))]))
+        else:
+            clauses.append((field, "in", _values(match.group("values"))))
+
+    def compare(actual: Any, op: str, values: list[Any]) -> bool:
+        if isinstance(actual, int | float) and not isinstance(actual, bool):
+            actual = float(actual)
+        try:
+            if op == "eq":
+                return bool(actual == values[0])
+            if op == "ne":
+                return bool(actual != values[0])
+            if op == "in":
+                return actual in values
+            if actual is None:
+                return False
+            return bool({"gt": actual > values[0], "ge": actual >= values[0],
+                         "lt": actual < values[0], "le": actual <= values[0]}[op])
+        except TypeError:
+            return False
+
+    def predicate(item: dict[str, Any]) -> bool:
+        lowered = {k.lower(): v for k, v in item.items()}
+        return all(compare(lowered.get(f), op, vals) for f, op, vals in clauses)
+
+    return predicate
+
+
+ENDPOINTS = (
+    Endpoint("POST", "/accounts/{accountId}/preview/orders", preview_order, bucket="orders",
+             per_account=True),
+    Endpoint("POST", "/accounts/{accountId}/orders", place_order, bucket="orders",
+             per_account=True),
+    Endpoint("GET", "/accounts/{accountId}/orders", list_orders, bucket="order_queries"),
+    Endpoint("GET", "/accounts/{accountId}/orders/{orderId}", get_order, bucket="order_queries"),
+    Endpoint("DELETE", "/accounts/{accountId}/orders/{orderId}", cancel_order, bucket="orders",
+             per_account=True),
+)
