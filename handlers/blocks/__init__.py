@@ -5,6 +5,8 @@ beside it. Each builder returns the keyword arguments of a message: ``{"text": .
 with ``text`` as the notification/fallback text.
 """
 
+from handlers.blocks.account import *  # noqa: F403
+from handlers.blocks.account import __all__ as _account_all
 from handlers.blocks.agreements import *  # noqa: F403
 from handlers.blocks.agreements import __all__ as _agreements_all
 from handlers.blocks.common import *  # noqa: F403
@@ -12,3 +14,8 @@ from handlers.blocks.common import __all__ as _common_all
 
 __all__ = list(_common_all)
 __all__ += _agreements_all
+__all__ += _account_all
+from handlers.blocks.order import *  # noqa: F403, E402
+from handlers.blocks.order import __all__ as _order_all  # noqa: E402
+
+__all__ += _order_all

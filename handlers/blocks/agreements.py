@@ -45,6 +45,11 @@ def agreement_title(agreement: dict[str, Any]) -> str:
     return str(agreement.get("Title") or agreement.get("Type") or "Agreement")
 
 
+def _plain(text: str) -> str:
+    """Text for a plain_text label: no mrkdwn control characters at all."""
+    return "".join(ch for ch in text if ch not in "<>&")
+
+
 def _is_required(agreement: dict[str, Any]) -> bool:
     return not bool(agreement.get("CanSkip"))
 
@@ -68,7 +73,7 @@ def _agreement_section(agreement: dict[str, Any]) -> SectionBlock:
             action_id=AGREEMENT_SIGN,
             value=agreement_id,
             style="primary" if _is_required(agreement) else None,
-            accessibility_label=clip(f"Sign {agreement_title(agreement)}", 75),
+            accessibility_label=clip(f"Sign {_plain(agreement_title(agreement))}", 75),
         )
     return SectionBlock(text=MarkdownTextObject(text=clip(text)), accessory=accessory)
 

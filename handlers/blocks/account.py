@@ -1,0 +1,292 @@
+"""Trading accounts with balances and a "Make default" button; positions, a page at a time.
+
+Balances come from ``GET /accounts/{id}/info``, a flat map whose names differ between
+AutoShares deployments (the sandbox says ``BuyingPower``, ETNA's documentation shows
+``stockBuyingPower``); ``balance`` looks a figure up under each known name, ignoring case.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    DividerBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from handlers.blocks.common import clip, context, escape, message, section
+from handlers.blocks.numbers import (
+    MISSING,
+    money,
+    number,
+    percent,
+    price,
+    shares,
+    signed_money,
+    trend,
+)
+
+__all__ = [
+    "ACCOUNT_MAKE_DEFAULT",
+    "POSITIONS_PREVIOUS",
+    "POSITIONS_NEXT",
+    "SIGNUP_OPEN",
+    "POSITIONS_PAGE_SIZE",
+    "BALANCE_NAMES",
+    "AccountView",
+    "balance",
+    "account_label",
+    "accounts_message",
+    "no_accounts_message",
+    "positions_message",
+    "positions_page_value",
+    "parse_positions_page_value",
+    "account_added_message",
+    "signup_message",
+]
+
+ACCOUNT_MAKE_DEFAULT = "account_make_default"
+POSITIONS_PREVIOUS = "positions_previous"
+POSITIONS_NEXT = "positions_next"
+SIGNUP_OPEN = "signup_open"
+POSITIONS_PAGE_SIZE = 20
+#: Accounts shown in one message (each is one section; a message holds at most 50 blocks).
+MAX_ACCOUNTS = 20
+
+#: Figure label → names it goes by in the balances map, in order of preference.
+BALANCE_NAMES: dict[str, tuple[str, ...]] = {
+    "Buying power": ("BuyingPower", "StockBuyingPower"),
+    "Cash": ("Cash", "NetCash", "CashBalance", "TotalCash"),
+    "Equity": ("Equity", "EquityTotal", "TotalEquity", "AccountValue"),
+    "Day P&L": ("DayPL", "DayProfitLoss", "OpenPLDay", "DailyProfitLoss", "ChangeAbsolute"),
+    "Open P&L": ("OpenPL", "UnrealizedPL", "OpenProfitLoss"),
+}
+_SIGNED = {"Day P&L", "Open P&L"}
+
+
+@dataclass(frozen=True)
+class AccountView:
+    """One account as shown: the UserAccountModel, its balances (None when they could not be
+    fetched) and whether it is the user's default in Slack."""
+
+    account: Mapping[str, Any]
+    balances: Mapping[str, Any] | None
+    is_default: bool = False
+
+
+def balance(balances: Mapping[str, Any] | None, label: str) -> float | None:
+    """The figure ``label`` (a key of BALANCE_NAMES) from a balances map, or None."""
+    if not balances:
+        return None
+    lowered = {str(k).lower(): v for k, v in balances.items()}
+    for name in BALANCE_NAMES[label]:
+        value = number(lowered.get(name.lower()))
+        if value is not None:
+            return value
+    return None
+
+
+def account_label(account: Mapping[str, Any]) -> str:
+    """``Alice's cash account (5001)``: alias and id, escaped."""
+    alias = str(account.get("Alias") or "").strip()
+    ident = account.get("Id")
+    if alias:
+        return f"{escape(alias)} ({escape(ident)})"
+    return f"Account {escape(ident)}"
+
+
+def _account_section(view: AccountView) -> SectionBlock:
+    account = view.account
+    currency = str(account.get("Currency") or "USD")
+    title = f"*{account_label(account)}*" + ("  :star: default" if view.is_default else "")
+    details = [
+        escape(part)
+        for part in (
+            account.get("ClearingAccount"),
+            account.get("MarginType") and f"{account['MarginType']} account",
+            account.get("AccessType") and f"{account['AccessType']} access",
+        )
+        if part
+    ]
+    if account.get("Enabled") is False:
+        details.append("disabled")
+    lines = [title, " · ".join(details)] if details else [title]
+    fields: list[MarkdownTextObject] = []
+    if view.balances is None:
+        lines.append("_Balances are unavailable right now._")
+    else:
+        for label in BALANCE_NAMES:
+            value = balance(view.balances, label)
+            if value is None:
+                continue
+            shown = signed_money(value, currency) if label in _SIGNED else money(value, currency)
+            arrow = f" {trend(value)}" if label in _SIGNED and trend(value) else ""
+            fields.append(MarkdownTextObject(text=f"*{label}*\n{shown}{arrow}"))
+        if not fields:
+            lines.append("_No balances reported._")
+    accessory = None
+    if not view.is_default and account.get("Id") is not None:
+        accessory = ButtonElement(
+            text="Make default",
+            action_id=ACCOUNT_MAKE_DEFAULT,
+            value=str(account["Id"]),
+            accessibility_label=clip(f"Make account {account.get('Id')} your default", 75),
+        )
+    return SectionBlock(
+        text=MarkdownTextObject(text=clip("\n".join(lines))),
+        fields=fields or None,
+        accessory=accessory,
+    )
+
+
+def accounts_message(
+    views: Sequence[AccountView], *, note: str | None = None, agreements_outstanding: int = 0
+) -> dict[str, Any]:
+    """Every trading account with key balances; ``note`` (safe text) opens the message."""
+    if not views:
+        return no_accounts_message()
+    blocks: list[Block] = []
+    if note:
+        blocks.append(section(note))
+    shown = list(views)[:MAX_ACCOUNTS]
+    blocks.append(section(f"*Your AutoShares accounts* ({len(views)})"))
+    for view in shown:
+        blocks.append(_account_section(view))
+    if len(views) > len(shown):
+        blocks.append(context(f"…and {len(views) - len(shown)} more accounts not shown."))
+    hints = ["`/autoshares positions <account>` shows holdings."]
+    if not any(v.is_default for v in views):
+        hints.insert(0, "No default account yet: trades use the first account until you pick one.")
+    if agreements_outstanding:
+        hints.append(":memo: Sign your agreements (`/autoshares agreements`) before trading.")
+    blocks.append(context(" ".join(hints)))
+    return message(f"Your AutoShares accounts ({len(views)})", blocks)
+
+
+def no_accounts_message() -> dict[str, Any]:
+    sentence = (
+        "Your AutoShares login has no trading account yet. Run `/autoshares signup` to open one, "
+        "or `/autoshares accounts add <accountId>` to add an existing one."
+    )
+    return message(sentence, [section(sentence)])
+
+
+def positions_page_value(account_id: int, page: int) -> str:
+    """Button value for a page of positions (zero-based page, as AutoShares counts)."""
+    return f"{account_id}:{page}"
+
+
+def parse_positions_page_value(value: str) -> tuple[int, int]:
+    """Inverse of positions_page_value; ValueError for anything else."""
+    account_text, _, page_text = value.partition(":")
+    account_id, page = int(account_text), int(page_text)
+    if account_id <= 0 or page < 0:
+        raise ValueError(value)
+    return account_id, page
+
+
+def _position_section(position: Mapping[str, Any], currency: str) -> SectionBlock:
+    symbol = escape(position.get("Symbol") or position.get("SecurityId") or "?")
+    name = position.get("CompanyName") or position.get("Name")
+    quantity = number(position.get("Quantity"))
+    average = number(position.get("AverageOpenPrice"))
+    cost = number(position.get("CostBasis"))
+    value = number(position.get("MarketValue"))
+    if value is None:
+        value = number(position.get("MarketValueEOD"))
+    if value is None and quantity is not None and number(position.get("EODPrice")) is not None:
+        value = quantity * float(position["EODPrice"])
+    unrealised = number(position.get("UnrealizedProfitLoss"))
+    if unrealised is None and value is not None and cost is not None:
+        unrealised = value - cost
+    pl_pct = None
+    if unrealised is not None and cost:
+        pl_pct = unrealised / abs(cost) * 100
+    head = f"*{symbol}*" + (f"  {escape(name)}" if name and name != position.get("Symbol") else "")
+    side = " short" if quantity is not None and quantity < 0 else ""
+    body = f"{shares(quantity)} sh{side} @ {price(average, currency)} avg · value {money(value, currency)}"
+    pl = signed_money(unrealised, currency)
+    if pl != MISSING:
+        pl = f"{trend(unrealised)} {pl}".strip() + (f" ({percent(pl_pct)})" if pl_pct is not None else "")
+    return SectionBlock(text=MarkdownTextObject(text=clip(f"{head}\n{body} · P&L {pl}")))
+
+
+def positions_message(
+    account_id: int,
+    account: Mapping[str, Any],
+    positions: Sequence[Mapping[str, Any]],
+    *,
+    page: int,
+    total: int | None,
+    has_next: bool,
+    page_size: int = POSITIONS_PAGE_SIZE,
+) -> dict[str, Any]:
+    """One page of holdings with Previous/Next buttons (``page`` is zero-based)."""
+    label = account_label(account)
+    currency = str(account.get("Currency") or "USD")
+    if not positions and page == 0:
+        sentence = f"No positions in {label}."
+        return message(sentence, [section(sentence), context("Place a trade with `/order`.")])
+    total_count = total if total is not None else page * page_size + len(positions)
+    pages = max(1, math.ceil(total_count / page_size)) if total is not None else None
+    where = f"page {page + 1} of {pages}" if pages else f"page {page + 1}"
+    blocks: list[Block] = [
+        section(f"*Positions in {label}* — {total_count} holding{'s' if total_count != 1 else ''}, {where}"),
+        DividerBlock(),
+    ]
+    blocks.extend(_position_section(p, currency) for p in list(positions)[:page_size])
+    if not positions:
+        blocks.append(section("_Nothing on this page._"))
+    buttons: list[ButtonElement] = []
+    if page > 0:
+        buttons.append(
+            ButtonElement(
+                text="Previous",
+                action_id=POSITIONS_PREVIOUS,
+                value=positions_page_value(account_id, page - 1),
+            )
+        )
+    if has_next:
+        buttons.append(
+            ButtonElement(
+                text="Next",
+                action_id=POSITIONS_NEXT,
+                value=positions_page_value(account_id, page + 1),
+            )
+        )
+    if buttons:
+        blocks.append(ActionsBlock(block_id="positions_pages", elements=buttons))
+    blocks.append(context("Market value and P&L as AutoShares reports them; quotes may be delayed."))
+    return message(f"Positions in account {account_id} ({where})", blocks)
+
+
+def account_added_message(account_id: int, access: str | None) -> dict[str, Any]:
+    how = f" with {escape(access)} access" if access else ""
+    sentence = f":white_check_mark: Account {account_id} is now on your AutoShares login{how}."
+    return message(
+        f"Account {account_id} added.",
+        [section(sentence), context("Run `/autoshares account` to see it, or make it your default there.")],
+    )
+
+
+def signup_message(url: str) -> dict[str, Any]:
+    return message(
+        f"Open an AutoShares account: {url}",
+        [
+            section("Open a new AutoShares trading account on the AutoShares website."),
+            ActionsBlock(
+                block_id="signup",
+                elements=[
+                    ButtonElement(text="Open an account", url=url, action_id=SIGNUP_OPEN, style="primary")
+                ],
+            ),
+            context("When it is open, run `/autoshares link` (or `/autoshares account` if you are linked)."),
+        ],
+    )

@@ -1,0 +1,226 @@
+"""The pure builders of agreements, accounts and positions messages, and number formatting."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from bot import blockkit
+from bot.devtools import buttons
+from handlers import blocks
+from handlers.blocks import numbers
+from storage.links import Link
+
+
+def valid(message: dict[str, Any]) -> dict[str, Any]:
+    assert blockkit.problems(message["blocks"]) == []
+    return message
+
+
+# -- numbers ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (1234.5, "$1,234.50"),
+        (-12, "-$12.00"),
+        (-0.001, "$0.00"),
+        ("99.999", "$100.00"),
+        (None, "—"),
+        ("abc", "—"),
+        (float("nan"), "—"),
+        (True, "—"),
+    ],
+)
+def test_money(value: Any, expected: str) -> None:
+    assert numbers.money(value) == expected
+
+
+def test_other_currencies_and_signed_values() -> None:
+    assert numbers.money(10, "CHF") == "10.00 CHF"
+    assert numbers.money(10, "EUR") == "€10.00"
+    assert numbers.signed_money(1.5) == "+$1.50"
+    assert numbers.signed_money(-1.5) == "-$1.50"
+    assert numbers.signed_money(0) == "$0.00"
+    assert numbers.percent(1.234) == "+1.23%"
+    assert numbers.percent(-0.5) == "-0.50%"
+    assert numbers.percent(0.0001) == "0.00%"
+    assert numbers.price(0.1234) == "$0.1234"
+    assert numbers.price(229.5) == "$229.50"
+    assert numbers.shares(1500) == "1,500"
+    assert numbers.shares(0.5) == "0.5"
+    assert numbers.volume(52_100_000) == "52.1M"
+    assert numbers.volume(950) == "950"
+    assert numbers.trend(2) == ":small_red_triangle:"
+    assert numbers.trend(-2) == ":small_red_triangle_down:"
+    assert numbers.trend(0) == ""
+
+
+# -- agreements ---------------------------------------------------------------------------------
+
+AGREEMENT = {"Id": 7, "Type": "Platform", "Title": "Terms <!channel>", "Version": "2024.1", "CanSkip": False}
+
+
+def test_agreements_list_escapes_titles_and_offers_buttons() -> None:
+    optional = {**AGREEMENT, "Id": 8, "Title": "Market data", "CanSkip": True}
+    message = valid(blocks.agreements_message([AGREEMENT, optional]))
+    text = str(message["blocks"])
+    assert "<!channel>" not in text and "Terms &lt;!channel&gt;" in text
+    assert "optional, can be skipped" in text and "version 2024.1" in text
+    found = buttons(message["blocks"])
+    assert [(b["action_id"], b.get("value")) for b in found] == [
+        ("agreement_sign", "7"),
+        ("agreement_sign", "8"),
+        ("agreements_sign_all", "required"),
+    ]
+    assert found[0]["style"] == "primary" and "style" not in found[1]
+    assert message["text"] == "2 AutoShares agreements to sign before you can trade."
+
+
+def test_agreements_without_required_ones_have_no_sign_all() -> None:
+    message = valid(blocks.agreements_message([{**AGREEMENT, "CanSkip": True}]))
+    assert [b["action_id"] for b in buttons(message["blocks"])] == ["agreement_sign"]
+
+
+def test_agreement_without_id_has_no_button() -> None:
+    message = valid(blocks.agreements_message([{"Type": "Quodd", "CanSkip": False}]))
+    assert buttons(message["blocks"]) == []
+    assert "*Quodd*" in str(message["blocks"])
+
+
+def test_many_agreements_stay_within_slack_limits() -> None:
+    many = [{**AGREEMENT, "Id": i, "Title": "x" * 4000} for i in range(80)]
+    message = valid(blocks.agreements_message(many))
+    assert "and 60 more" in str(message["blocks"])
+
+
+def test_all_signed_and_just_signed() -> None:
+    message = valid(blocks.agreements_message([], signed=["Terms <b>"]))
+    assert "Signed *Terms &lt;b&gt;*" in str(message["blocks"])
+    assert buttons(message["blocks"]) == []
+
+
+def test_linked_dm_lists_agreements_with_buttons_once() -> None:
+    now = datetime.now(UTC)
+    link = Link("T", "U", 1001, "alice", None, None, "a", "r", now, "", now, False, None, 1)
+    message = valid(blocks.linked_dm(link, [AGREEMENT]))
+    assert str(message["blocks"]).count("Terms &lt;!channel&gt;") == 1
+    assert [b["action_id"] for b in buttons(message["blocks"])] == ["agreement_sign", "agreements_sign_all"]
+    assert blocks.linked_dm(link, [])["blocks"] == blocks.linked_message(link, [])["blocks"]
+
+
+# -- accounts -----------------------------------------------------------------------------------
+
+ACCOUNT = {
+    "Id": 5001,
+    "ClearingAccount": "SBX0005001",
+    "AccessType": "Owner",
+    "MarginType": "Cash",
+    "Alias": "Alice's <@U123> account",
+    "Currency": "USD",
+}
+
+
+def test_balance_names_are_found_whatever_the_case() -> None:
+    assert blocks.balance({"stockBuyingPower": 5}, "Buying power") == 5
+    assert blocks.balance({"BuyingPower": 4, "StockBuyingPower": 5}, "Buying power") == 4
+    assert blocks.balance({"equityTotal": "12.5"}, "Equity") == 12.5
+    assert blocks.balance({"cash": None}, "Cash") is None
+    assert blocks.balance(None, "Cash") is None
+
+
+def test_accounts_message_shows_balances_default_and_buttons() -> None:
+    other = {**ACCOUNT, "Id": 5003, "Alias": "", "AccessType": "ReadOnly"}
+    views = [
+        blocks.AccountView(
+            ACCOUNT, {"BuyingPower": 1000, "Cash": 900.5, "Equity": 1200, "DayPL": -3.25}, True
+        ),
+        blocks.AccountView(other, None),
+    ]
+    message = valid(blocks.accounts_message(views, agreements_outstanding=1))
+    text = str(message["blocks"])
+    assert "<@U123>" not in text and "Alice's &lt;@U123&gt; account (5001)" in text
+    assert ":star: default" in text
+    assert "*Buying power*\\n$1,000.00" in text and "*Cash*\\n$900.50" in text
+    assert "*Day P&L*\\n-$3.25 :small_red_triangle_down:" in text
+    assert "Account 5003" in text and "Balances are unavailable right now" in text
+    assert "Sign your agreements" in text
+    assert [(b["action_id"], b["value"]) for b in buttons(message["blocks"])] == [
+        ("account_make_default", "5003")
+    ]
+
+
+def test_accounts_message_without_accounts_points_to_signup() -> None:
+    message = valid(blocks.accounts_message([]))
+    assert "/autoshares signup" in message["text"]
+
+
+def test_accounts_message_caps_the_list() -> None:
+    views = [blocks.AccountView({**ACCOUNT, "Id": i}, {}) for i in range(1, 40)]
+    message = valid(blocks.accounts_message(views))
+    assert "19 more accounts not shown" in str(message["blocks"])
+
+
+# -- positions ----------------------------------------------------------------------------------
+
+POSITION = {
+    "Symbol": "AAPL",
+    "CompanyName": "Apple Inc.",
+    "Quantity": 10,
+    "AverageOpenPrice": 180,
+    "CostBasis": 1800,
+    "MarketValueEOD": 2000,
+    "UnrealizedProfitLoss": 200,
+}
+
+
+def test_positions_page_with_next_only_on_first_page() -> None:
+    rows = [{**POSITION, "Symbol": f"S{i}"} for i in range(20)]
+    message = valid(blocks.positions_message(5001, ACCOUNT, rows, page=0, total=45, has_next=True))
+    text = str(message["blocks"])
+    assert "45 holdings, page 1 of 3" in text
+    assert "10 sh @ $180.00 avg · value $2,000.00 · P&L :small_red_triangle: +$200.00 (+11.11%)" in text
+    assert [(b["action_id"], b["value"]) for b in buttons(message["blocks"])] == [
+        ("positions_next", "5001:1")
+    ]
+
+
+def test_positions_middle_page_has_both_buttons() -> None:
+    message = valid(blocks.positions_message(5001, ACCOUNT, [POSITION], page=1, total=45, has_next=True))
+    assert [(b["action_id"], b["value"]) for b in buttons(message["blocks"])] == [
+        ("positions_previous", "5001:0"),
+        ("positions_next", "5001:2"),
+    ]
+
+
+def test_position_figures_are_derived_when_missing() -> None:
+    row = {"Symbol": "MSFT", "Quantity": -5, "AverageOpenPrice": 400, "CostBasis": -2000, "EODPrice": 410}
+    message = valid(blocks.positions_message(1, ACCOUNT, [row], page=0, total=1, has_next=False))
+    text = str(message["blocks"])
+    assert "-5 sh short @ $400.00 avg · value -$2,050.00" in text
+    assert "-$50.00 (-2.50%)" in text
+
+
+def test_empty_positions() -> None:
+    message = valid(blocks.positions_message(5001, ACCOUNT, [], page=0, total=0, has_next=False))
+    assert message["text"].startswith("No positions in Alice's")
+
+
+@pytest.mark.parametrize("value", ["", "5001", "x:1", "5001:-1", "0:1", "5001:1:2"])
+def test_page_values_are_checked(value: str) -> None:
+    with pytest.raises(ValueError):
+        blocks.parse_positions_page_value(value)
+
+
+def test_page_value_round_trip() -> None:
+    assert blocks.parse_positions_page_value(blocks.positions_page_value(5001, 3)) == (5001, 3)
+
+
+def test_signup_and_added_messages() -> None:
+    signup = valid(blocks.signup_message("https://example.com/open"))
+    assert buttons(signup["blocks"])[0]["url"] == "https://example.com/open"
+    added = valid(blocks.account_added_message(12, "Full"))
+    assert "Account 12 is now on your AutoShares login with Full access" in str(added["blocks"])
