@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -11,9 +12,12 @@ from slack_bolt.lazy_listener.async_internals import to_runnable_function
 from slack_bolt.lazy_listener.asyncio_runner import AsyncioLazyListenerRunner
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.context import RequestContext, describe, new_request_id, request_scope
 from bot.manifest import bot_scopes, load_manifest
+from bot.metrics import Metrics
 from bot.services import Services
 from handlers import HANDLER_MODULES
 from handlers.router import CommandRouter
@@ -33,6 +37,47 @@ class TrackedLazyListenerRunner(AsyncioLazyListenerRunner):
         self._services.spawn(
             to_runnable_function(internal_func=function, logger=self.logger, request=request)
         )
+
+
+class InstrumentedAsyncApp(AsyncApp):
+    """AsyncApp whose every dispatch runs in a request scope (log context) and is measured.
+
+    Each request gets a request id, team, user and command for its log lines (``bot.context``);
+    lazy listeners are tasks created during the dispatch, so they inherit the scope. Ack latency
+    and the ack outcome of buttons/modals are recorded here rather than in a Bolt global
+    middleware because Bolt runs global middleware *before* the listeners, not around them
+    (``next()`` only sets a flag), so a middleware never sees the ack. ``async_dispatch`` is the
+    one entry point of both the HTTP adapter and Socket Mode.
+    """
+
+    metrics: Metrics | None = None
+
+    async def async_dispatch(self, req: AsyncBoltRequest) -> BoltResponse:
+        kind, name, command = describe(req.body)
+        context = RequestContext(
+            request_id=new_request_id(),
+            team=req.context.team_id or req.context.enterprise_id,
+            user=req.context.user_id,
+            command=command,
+            kind=kind,
+            name=name,
+        )
+        started = time.perf_counter()
+        with request_scope(context):
+            response = await super().async_dispatch(req)
+        if self.metrics is not None:
+            self.metrics.ack_seconds.labels(kind=kind).observe(time.perf_counter() - started)
+            if kind in {"action", "view", "shortcut", "options"}:
+                self.metrics.action(kind, name, ack_outcome(response.status))
+        return response
+
+
+def ack_outcome(status: int) -> str:
+    if status < 300:
+        return "acked"
+    if status == 404:
+        return "unhandled"
+    return "rejected" if status < 500 else "error"
 
 
 def build_bolt_app(services: Services) -> AsyncApp:
@@ -58,7 +103,8 @@ def build_bolt_app(services: Services) -> AsyncApp:
         )
     else:
         kwargs["token"] = settings.slack_bot_token
-    app = AsyncApp(**kwargs)
+    app = InstrumentedAsyncApp(**kwargs)
+    app.metrics = services.metrics
     # Bolt exposes no setting for the lazy runner; swap in the tracked one (see docstring).
     app._async_listener_runner.lazy_listener_runner = TrackedLazyListenerRunner(app.logger, services)
 

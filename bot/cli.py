@@ -30,9 +30,8 @@ async def autoshares_for(settings: Settings) -> AsyncIterator[Settings]:
     if not settings.uses_embedded_sandbox:
         yield settings
         return
-    from sandbox.server import running_sandbox
-
     from sandbox.config import SandboxConfig
+    from sandbox.server import running_sandbox
 
     config = SandboxConfig.from_env(os.environ)
     async with running_sandbox(config, host="127.0.0.1", port=0) as sb:
@@ -82,9 +81,8 @@ def _cmd_serve(_args: argparse.Namespace) -> int:
 
 
 def _cmd_sandbox(args: argparse.Namespace) -> int:
-    from sandbox.server import run
-
     from sandbox.config import SandboxConfig
+    from sandbox.server import run
 
     run(SandboxConfig.from_env(_load_env()), args.host, args.port)
     return 0
@@ -112,6 +110,12 @@ def _cmd_db(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_check(_args: argparse.Namespace) -> int:
+    from bot.check import main as check
+
+    return check(_load_env())
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
@@ -131,6 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="play a whole session against the embedded sandbox")
     demo.add_argument("--output", default="demo-output")
     demo.set_defaults(func=_cmd_demo)
+    sub.add_parser(
+        "check", help="check settings, database, Slack token, identity provider and AutoShares API"
+    ).set_defaults(func=_cmd_check)
     sub.add_parser("keygen", help="print a new TOKEN_ENCRYPTION_KEY").set_defaults(func=_cmd_keygen)
     db = sub.add_parser("db", help="database tasks")
     db_sub = db.add_subparsers(dest="db_command", required=True)

@@ -12,6 +12,7 @@ import re
 import sys
 from typing import Any
 
+from bot.context import ContextFilter
 from bot.settings import Settings
 
 REDACTIONS = [
@@ -72,15 +73,24 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+class TextFormatter(logging.Formatter):
+    """Plain lines for a terminal, with the request's context fields appended when present."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)-7s %(name)s: %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        fields = " ".join(f"{n}={v}" for n in CONTEXT_FIELDS if (v := getattr(record, n, None)))
+        return f"{line} [{fields}]" if fields else line
+
+
 def configure_logging(settings: Settings, stream: Any = None) -> None:
     stream = stream or sys.stderr
     handler = logging.StreamHandler(stream)
     use_json = settings.log_format == "json" or (settings.log_format == "auto" and not stream.isatty())
-    handler.setFormatter(
-        JsonFormatter()
-        if use_json
-        else logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s")
-    )
+    handler.setFormatter(JsonFormatter() if use_json else TextFormatter())
+    handler.addFilter(ContextFilter())  # request id, team, user, command (bot.context)
     handler.addFilter(RedactingFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]

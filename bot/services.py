@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.autoshares.client import AutoSharesClient, UserApi
 from bot.autoshares.tokens import TokenManager
 from bot.errors import ConfigError, NotLinkedError
+from bot.metrics import Metrics
 from bot.oidc import OidcClient
 from bot.settings import Settings
 from storage.crypto import TokenCipher
@@ -68,6 +69,7 @@ class Services:
     slack: SlackClients
     oauth_state_store: AsyncSQLAlchemyOAuthStateStore | None
     extras: dict[str, Any] = field(default_factory=dict)
+    metrics: Metrics = field(default_factory=Metrics)
     _oidc: OidcClient | None = None
     _background: set[asyncio.Task[Any]] = field(default_factory=set)
 
@@ -111,7 +113,12 @@ class Services:
             slack=SlackClients(settings, installation_store),
             oauth_state_store=state_store,
         )
+        autoshares.observe = services.metrics.observe_autoshares
+        tokens.after_refresh.append(services._count_refresh)
         return services
+
+    async def _count_refresh(self, _link: Link) -> None:
+        self.metrics.token_refreshes.inc()
 
     async def oidc(self) -> OidcClient:
         """The issuer client; discovery is fetched on first use, not at start-up."""

@@ -3,6 +3,7 @@ webhooks and health, served by uvicorn."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import html
 import logging
@@ -35,6 +36,20 @@ def page(outcome: CallbackOutcome) -> HTMLResponse:
     return HTMLResponse(body, status_code=outcome.status, headers={"Cache-Control": "no-store"})
 
 
+async def readiness_problems(services: Services) -> dict[str, str]:
+    """What is down, by name (empty when ready); the probes run concurrently, each time afresh."""
+    from bot.check import api_problem, database_problem, issuer_problem
+
+    settings = services.settings
+    names = ("database", "identity_provider", "autoshares_api")
+    found = await asyncio.gather(
+        database_problem(services.db.engine),
+        issuer_problem(settings, services.http),
+        api_problem(settings, services.http),
+    )
+    return {name: problem for name, problem in zip(names, found, strict=True) if problem}
+
+
 def create_web_app(services: Services, *, close_services: bool = True) -> Starlette:
     """Routes for one process. ``close_services`` lets tests keep their services after shutdown."""
     bolt = build_bolt_app(services)
@@ -60,11 +75,23 @@ def create_web_app(services: Services, *, close_services: bool = True) -> Starle
     async def healthz(_request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
+    async def readyz(_request: Request) -> Response:
+        """Ready when the database and AutoShares (identity provider and API) answer."""
+        down = await readiness_problems(services)
+        if down:
+            return JSONResponse({"status": "unavailable", "down": down}, status_code=503)
+        return JSONResponse({"status": "ready"})
+
+    async def metrics(_request: Request) -> Response:
+        return Response(services.metrics.render(), media_type=services.metrics.content_type)
+
     routes = [
         Route("/slack/events", slack_events, methods=["POST"]),
         Route("/autoshares/login", autoshares_login, methods=["GET"]),
         Route("/autoshares/callback", autoshares_callback, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
     ]
     if services.settings.multi_workspace:
         routes += [

@@ -76,25 +76,37 @@ class CommandRouter:
         shortcut = SHORTCUTS.get(ctx.command)
         if shortcut:
             text = f"{shortcut} {text}".strip()
+        first = text.split(" ", 1)[0].lower()
+        name = first if first in self._handlers else "unknown"  # a bounded metrics label
+        outcome = "ok"
         try:
             parsed = parse_autoshares(text)
             handler = self._handlers.get(parsed.name)
             if handler is None:
+                outcome = "unavailable"
                 await ctx.reply(
                     blocks.error_message(
                         f"`/autoshares {parsed.name}` is not available yet. Run `/autoshares help` to see what you can do."
                     )
                 )
                 return
+            name = parsed.name
             await handler(ctx, parsed.args)
         except ParseError as exc:
+            outcome = "invalid"
             await ctx.reply(blocks.error_message(str(exc)))
         except BotError as exc:
+            outcome = exc.code
             log.info("command %s failed: %s (%s)", ctx.command, exc.code, exc)
             await ctx.reply(failure_message(exc))
         except Exception:
+            outcome = "unexpected"
             log.exception("command %s failed unexpectedly", ctx.command)
             await ctx.reply(blocks.error_message(blocks.UNEXPECTED))
+        finally:
+            metrics = getattr(ctx.services, "metrics", None)
+            if metrics is not None:
+                metrics.command(name, outcome)
 
 
 def failure_message(exc: BaseException) -> dict[str, Any]:

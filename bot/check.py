@@ -1,0 +1,399 @@
+"""`autoshares-bot check`: is this installation ready to serve? One plain line per finding.
+
+Checks, in order: every setting (all problems at once, not just the first), the database
+(connects, migrations current), the Slack tokens (``auth.test``, and ``apps.connections.open``
+for a Socket Mode token), the identity provider (discovery document, and whether the token
+endpoint accepts our client credentials) and whether the AutoShares API answers. Exit status is
+1 when anything is wrong.
+
+The probes ``database_problem``, ``issuer_problem`` and ``api_problem`` are also what
+``GET /readyz`` runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.errors import ConfigError
+from bot.logs import redact
+from bot.oidc import OAuthError, OidcClient
+from bot.settings import DEFAULT_SLACK_API_URL, Settings, generate_encryption_key, is_loopback_host
+from storage.db import alembic_config, create_engine
+
+PROBE_TIMEOUT = 5.0
+
+# Settings are validated in groups (variables that only make sense together), each against an
+# otherwise valid environment, so one run reports every bad setting rather than the first one.
+BASELINE = {"SLACK_SIGNING_SECRET": "check", "SLACK_BOT_TOKEN": "xoxb-check"}
+SLACK_TOKENS = ("SLACK_BOT_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
+AUTOSHARES = (
+    "AUTH0_DOMAIN",
+    "AUTOSHARES_API_URL",
+    "AUTH0_CLIENT_ID",
+    "AUTH0_CLIENT_SECRET",
+    "AUTOSHARES_APP_KEY",
+    "AUTH0_AUDIENCE",
+)
+SETTING_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("SLACK_SIGNING_SECRET",),
+    SLACK_TOKENS,
+    ("SLACK_APP_TOKEN",),
+    ("SLACK_API_URL",),
+    AUTOSHARES,
+    ("AUTOSHARES_WEBHOOK_SECRET",),
+    ("AUTOSHARES_SIGNUP_URL",),
+    ("AUTOSHARES_TIMEOUT_SECONDS",),
+    ("PORT", "PUBLIC_URL"),
+    ("DATABASE_URL",),
+    ("TOKEN_ENCRYPTION_KEY",),
+    ("ORDER_CONFIRM_SECONDS",),
+    ("LARGE_ORDER_NOTIONAL",),
+    ("ALERT_DEFAULT_EXPIRY_DAYS",),
+    ("ALERT_POLL_SECONDS",),
+    ("ORDER_POLL_SECONDS",),
+    ("LOG_FORMAT",),
+    ("LOG_LEVEL",),
+)
+
+REJECTED_SLACK_TOKEN = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}
+BAD_CLIENT = {"invalid_client", "unauthorized_client", "access_denied", "unauthorized"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One line of the report. ``level``: ok, note (worth knowing) or problem (must fix)."""
+
+    area: str
+    level: str
+    message: str
+
+    @property
+    def is_problem(self) -> bool:
+        return self.level == "problem"
+
+    def line(self) -> str:
+        return f"{self.level:<8} {self.area}: {self.message}"
+
+
+def _sentence(message: str) -> str:
+    return message[:1].upper() + message[1:]
+
+
+def ok(area: str, message: str) -> Finding:
+    return Finding(area, "ok", _sentence(message))
+
+
+def note(area: str, message: str) -> Finding:
+    return Finding(area, "note", _sentence(message))
+
+
+def problem(area: str, message: str) -> Finding:
+    return Finding(area, "problem", _sentence(message))
+
+
+def _reason(exc: BaseException) -> str:
+    """A short, secret-free description of a failure."""
+    detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+    detail = redact(detail)
+    return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+
+
+def masked_database_url(url: str) -> str:
+    try:
+        parsed = make_url(url)
+        return parsed.set(drivername=parsed.get_backend_name()).render_as_string(hide_password=True)
+    except Exception:  # a URL too broken to parse is reported by the settings check
+        return "the configured database"
+
+
+# -- settings -------------------------------------------------------------------------------------
+def settings_findings(env: Mapping[str, str]) -> tuple[Settings | None, list[Finding], set[str]]:
+    """Validate every setting; return settings usable for the remaining probes (placeholders
+    replace the bad groups), the findings, and the names of the groups that failed."""
+    baseline = {**BASELINE, "TOKEN_ENCRYPTION_KEY": generate_encryption_key()}
+    findings: list[Finding] = []
+    failed: set[str] = set()
+    good: dict[str, str] = dict(baseline)
+    for group in SETTING_GROUPS:
+        values = {name: env.get(name, "") for name in group}
+        try:
+            Settings.from_env({**baseline, **values})
+        except ConfigError as exc:
+            findings.append(problem("settings", str(exc)))
+            failed.update(group)
+            continue
+        good.update({k: v for k, v in values.items() if v})
+    try:
+        Settings.from_env(env)
+    except ConfigError as exc:
+        if not any(f.message == str(exc) for f in findings):
+            findings.append(problem("settings", str(exc)))
+    if not findings:
+        findings.append(ok("settings", "every setting is present and well formed"))
+    try:
+        usable: Settings | None = Settings.from_env(good)
+    except ConfigError:
+        usable = None
+    return usable, findings, failed
+
+
+# -- database -------------------------------------------------------------------------------------
+def _heads(connection: Connection) -> tuple[set[str], set[str]]:
+    current = set(MigrationContext.configure(connection).get_current_heads())
+    wanted = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    return current, wanted
+
+
+async def database_problem(engine: AsyncEngine, *, migrations: bool = False) -> str | None:
+    """None when the database answers (and, with ``migrations``, is at the code's revision)."""
+    try:
+        async with asyncio.timeout(PROBE_TIMEOUT):
+            async with engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+                current, wanted = await conn.run_sync(_heads) if migrations else (set(), set())
+    except TimeoutError:
+        return (
+            f"the database {masked_database_url(str(engine.url))} did not answer within {PROBE_TIMEOUT:.0f} s"
+        )
+    except Exception as exc:
+        return f"cannot connect to the database {masked_database_url(str(engine.url))} ({_reason(exc)})"
+    if migrations and current != wanted:
+        if not current:
+            return "the database has no tables yet: run `autoshares-bot db upgrade`"
+        have, need = ", ".join(sorted(current)), ", ".join(sorted(wanted))
+        return f"the database is at migration {have} but this version needs {need}: run `autoshares-bot db upgrade`"
+    return None
+
+
+def sqlite_file_problem(async_url: str) -> str | None:
+    """Connecting would create a missing SQLite file; say it is missing instead."""
+    parsed = make_url(async_url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    path = Path(parsed.database or "")
+    if not path.parent.exists():
+        return f"the folder {path.parent} for the SQLite database does not exist"
+    if not path.exists():
+        return f"the SQLite database {path} does not exist yet: run `autoshares-bot db upgrade` to create it"
+    return None
+
+
+async def check_database(settings: Settings) -> Finding:
+    url = settings.async_database_url
+    shown = masked_database_url(settings.database_url)
+    missing = sqlite_file_problem(url)
+    if missing:
+        return problem("database", missing)
+    engine = create_engine(url)
+    try:
+        found = await database_problem(engine, migrations=True)
+    finally:
+        await engine.dispose()
+    if found:
+        return problem("database", found)
+    return ok("database", f"connected to {shown}; migrations are current")
+
+
+# -- Slack ----------------------------------------------------------------------------------------
+async def check_slack(settings: Settings) -> list[Finding]:
+    from slack_sdk.errors import SlackApiError
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    findings: list[Finding] = []
+    api = settings.slack_api_url
+    if settings.slack_bot_token:
+        client = AsyncWebClient(token=settings.slack_bot_token, base_url=api, timeout=int(PROBE_TIMEOUT))
+        try:
+            answer = await client.auth_test()
+            findings.append(
+                ok(
+                    "slack",
+                    f"SLACK_BOT_TOKEN works: bot {answer.get('user')} in workspace {answer.get('team')}",
+                )
+            )
+        except SlackApiError as exc:
+            error = str(exc.response.get("error") or "unknown_error")
+            if error in REJECTED_SLACK_TOKEN:
+                findings.append(
+                    problem(
+                        "slack",
+                        f"Slack rejected SLACK_BOT_TOKEN ({error}): copy the Bot User OAuth Token again "
+                        "from OAuth & Permissions in your Slack app",
+                    )
+                )
+            else:
+                findings.append(problem("slack", f"Slack's auth.test failed with {error}"))
+        except Exception as exc:
+            findings.append(problem("slack", f"Cannot reach Slack's Web API at {api} ({_reason(exc)})"))
+    else:
+        findings.append(
+            note(
+                "slack",
+                "multi-workspace install (no SLACK_BOT_TOKEN): each workspace's token is stored when it "
+                f"installs at {settings.public_url}slack/install",
+            )
+        )
+    if settings.slack_app_token:
+        client = AsyncWebClient(token=settings.slack_app_token, base_url=api, timeout=int(PROBE_TIMEOUT))
+        try:
+            await client.apps_connections_open(app_token=settings.slack_app_token)
+            findings.append(ok("slack", "SLACK_APP_TOKEN works: Socket Mode can connect"))
+        except SlackApiError as exc:
+            error = str(exc.response.get("error") or "unknown_error")
+            findings.append(
+                problem(
+                    "slack",
+                    f"Slack rejected SLACK_APP_TOKEN ({error}): create an app-level token with "
+                    "connections:write under Basic Information > App-Level Tokens",
+                )
+            )
+        except Exception as exc:
+            findings.append(problem("slack", f"Cannot reach Slack's Web API at {api} ({_reason(exc)})"))
+    elif settings.slack_api_url == DEFAULT_SLACK_API_URL and is_loopback_host(
+        httpx.URL(settings.public_url).host
+    ):
+        findings.append(
+            problem(
+                "slack",
+                f"PUBLIC_URL is {settings.public_url}, which Slack cannot reach: set a public https "
+                "PUBLIC_URL, or SLACK_APP_TOKEN to use Socket Mode",
+            )
+        )
+    return findings
+
+
+# -- AutoShares -----------------------------------------------------------------------------------
+def _oidc(settings: Settings, http: httpx.AsyncClient) -> OidcClient:
+    return OidcClient(
+        http,
+        issuer=settings.auth0_issuer or "",
+        client_id=settings.auth0_client_id or "",
+        client_secret=settings.auth0_client_secret or "",
+        redirect_uri=settings.autoshares_callback_url,
+        audience=settings.auth0_audience,
+    )
+
+
+async def issuer_problem(settings: Settings, http: httpx.AsyncClient) -> str | None:
+    """None when the issuer's discovery document can be read and names the configured issuer."""
+    try:
+        async with asyncio.timeout(PROBE_TIMEOUT):
+            await _oidc(settings, http).metadata()
+    except TimeoutError:
+        return f"the identity provider {settings.auth0_issuer} did not answer within {PROBE_TIMEOUT:.0f} s"
+    except ConfigError as exc:
+        return str(exc)
+    return None
+
+
+async def api_problem(settings: Settings, http: httpx.AsyncClient) -> str | None:
+    """None when the AutoShares API base answers at all (any status below 500)."""
+    url = f"{settings.autoshares_api_url}v1.0/"
+    try:
+        async with asyncio.timeout(PROBE_TIMEOUT):
+            response = await http.get(url, headers={"Accept": "application/json"})
+    except TimeoutError:
+        return f"the AutoShares API at {url} did not answer within {PROBE_TIMEOUT:.0f} s"
+    except httpx.HTTPError as exc:
+        return f"cannot reach the AutoShares API at {url} ({type(exc).__name__})"
+    if response.status_code >= 500:
+        return f"the AutoShares API at {url} answered {response.status_code}"
+    return None
+
+
+async def check_autoshares(settings: Settings, http: httpx.AsyncClient) -> list[Finding]:
+    if settings.uses_embedded_sandbox:
+        return [
+            note(
+                "autoshares",
+                "AUTH0_DOMAIN and AUTOSHARES_API_URL are not set: `serve` runs the embedded sandbox, "
+                "which is for trying the bot, not for real accounts",
+            )
+        ]
+    findings: list[Finding] = []
+    found = await issuer_problem(settings, http)
+    if found:
+        findings.append(problem("issuer", found))
+    else:
+        findings.append(ok("issuer", f"discovery document of {settings.auth0_issuer} is valid"))
+        findings.append(await _check_client(settings, http))
+    found = await api_problem(settings, http)
+    findings.append(
+        problem("autoshares", found)
+        if found
+        else ok("autoshares", f"the AutoShares API at {settings.autoshares_api_url} answers")
+    )
+    findings.append(
+        note(
+            "autoshares",
+            f"the callback URL to register with AutoShares is {settings.autoshares_callback_url}",
+        )
+    )
+    if not settings.autoshares_webhook_secret:
+        findings.append(
+            note("autoshares", "AUTOSHARES_WEBHOOK_SECRET is not set: alerts and orders are polled instead")
+        )
+    return findings
+
+
+async def _check_client(settings: Settings, http: httpx.AsyncClient) -> Finding:
+    """Redeem a made-up code: ``invalid_grant`` means the client credentials were accepted."""
+    try:
+        async with asyncio.timeout(PROBE_TIMEOUT):
+            await _oidc(settings, http).exchange_code("autoshares-bot-check", "c" * 43)
+    except OAuthError as exc:
+        if exc.error == "invalid_grant":
+            return ok("issuer", "the token endpoint accepts AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET")
+        if exc.error in BAD_CLIENT:
+            return problem(
+                "issuer",
+                f"The identity provider rejected AUTH0_CLIENT_ID / AUTH0_CLIENT_SECRET ({exc.error}): "
+                "copy them again from the application AutoShares issued",
+            )
+        if not exc.rejected:
+            return problem("issuer", f"the token endpoint cannot be reached ({exc})")
+        return problem("issuer", f"the token endpoint refused our client ({exc.error or 'no error code'})")
+    except TimeoutError:
+        return problem("issuer", f"the token endpoint did not answer within {PROBE_TIMEOUT:.0f} s")
+    return problem("issuer", "the token endpoint accepted a made-up authorization code")
+
+
+# -- all together ---------------------------------------------------------------------------------
+async def run_checks(env: Mapping[str, str]) -> list[Finding]:
+    """Every finding, in a stable order."""
+    settings, findings, failed = settings_findings(env)
+    if settings is None:
+        return findings
+    async with httpx.AsyncClient(timeout=PROBE_TIMEOUT, follow_redirects=False) as http:
+        if "DATABASE_URL" not in failed:
+            findings.append(await check_database(settings))
+        if not failed.intersection(SLACK_TOKENS + ("SLACK_APP_TOKEN", "SLACK_API_URL", "PUBLIC_URL")):
+            findings += await check_slack(settings)
+        if not failed.intersection(AUTOSHARES):
+            findings += await check_autoshares(settings, http)
+    return findings
+
+
+def report(findings: Sequence[Finding]) -> str:
+    lines = [f.line() for f in findings]
+    problems = sum(f.is_problem for f in findings)
+    lines.append(
+        f"{problems} problem{'s' if problems != 1 else ''} found." if problems else "Everything checks out."
+    )
+    return "\n".join(lines)
+
+
+def main(env: Mapping[str, str]) -> int:
+    findings = asyncio.run(run_checks(env))
+    print(report(findings))
+    return 1 if any(f.is_problem for f in findings) else 0

@@ -1,0 +1,113 @@
+"""Prometheus metrics for one process, in its own ``CollectorRegistry`` (no module globals).
+
+``Services`` holds one :class:`Metrics`; ``GET /metrics`` renders it. Feature code counts what
+it does through the attributes and methods below, for example::
+
+    services.metrics.orders_placed.inc()
+    services.metrics.alerts_fired.inc()
+    services.metrics.webhook_accepted()          # or webhook_rejected("signature")
+
+Label values are kept to small, fixed sets (subcommand names, action ids without their
+variable tail, AutoShares endpoint templates such as ``GET /accounts/{accountId}/orders``),
+never user ids, symbols or free text.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+ACK_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 3.0, 5.0)
+CALL_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+
+WEBHOOK_REJECT_REASONS = frozenset({"signature", "stale", "malformed", "unknown"})
+
+
+class Metrics:
+    """Every metric the bot exports. ``render()`` gives the text exposition format."""
+
+    content_type = CONTENT_TYPE_LATEST
+
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry or CollectorRegistry(auto_describe=True)
+        r = self.registry
+        self.commands = Counter(
+            "autoshares_commands",
+            "Slash subcommands handled, by subcommand and outcome (ok, invalid, unknown, an error code)",
+            ["command", "outcome"],
+            registry=r,
+        )
+        self.actions = Counter(
+            "autoshares_actions",
+            "Buttons, modals, shortcuts and option loads acknowledged, by kind, name and outcome",
+            ["kind", "action", "outcome"],
+            registry=r,
+        )
+        self.ack_seconds = Histogram(
+            "autoshares_slack_ack_seconds",
+            "Time from Bolt dispatch to the response Slack waits for (must stay well under 3 s)",
+            ["kind"],
+            buckets=ACK_BUCKETS,
+            registry=r,
+        )
+        self.autoshares_call_seconds = Histogram(
+            "autoshares_api_call_seconds",
+            "AutoShares API call latency by endpoint (each attempt, retries included)",
+            ["endpoint"],
+            buckets=CALL_BUCKETS,
+            registry=r,
+        )
+        self.autoshares_errors = Counter(
+            "autoshares_api_errors",
+            "AutoShares API calls that failed, by endpoint and HTTP status (network = no answer)",
+            ["endpoint", "status"],
+            registry=r,
+        )
+        self.token_refreshes = Counter(
+            "autoshares_token_refreshes", "AutoShares access tokens refreshed", registry=r
+        )
+        self.orders_placed = Counter(
+            "autoshares_orders_placed", "Orders placed at AutoShares after a confirmation", registry=r
+        )
+        self.alerts_fired = Counter(
+            "autoshares_alerts_fired", "Price alert notifications posted to Slack", registry=r
+        )
+        self.webhook_deliveries = Counter(
+            "autoshares_webhook_deliveries",
+            "AutoShares webhook deliveries, by outcome (accepted, duplicate, rejected) and reason",
+            ["outcome", "reason"],
+            registry=r,
+        )
+
+    # -- helpers feature code calls -------------------------------------------------------------
+    def command(self, name: str, outcome: str) -> None:
+        self.commands.labels(command=name, outcome=outcome).inc()
+
+    def action(self, kind: str, name: str, outcome: str) -> None:
+        self.actions.labels(kind=kind, action=name, outcome=outcome).inc()
+
+    def webhook_accepted(self) -> None:
+        self.webhook_deliveries.labels(outcome="accepted", reason="").inc()
+
+    def webhook_duplicate(self) -> None:
+        self.webhook_deliveries.labels(outcome="duplicate", reason="").inc()
+
+    def webhook_rejected(self, reason: str = "signature") -> None:
+        """``reason``: signature, stale, malformed or unknown (anything else counts as unknown)."""
+        reason = reason if reason in WEBHOOK_REJECT_REASONS else "unknown"
+        self.webhook_deliveries.labels(outcome="rejected", reason=reason).inc()
+
+    def observe_autoshares(self, method: str, endpoint: str, status: int | None, seconds: float) -> None:
+        """The ``AutoSharesClient.observe`` hook: one call to ``endpoint`` took ``seconds``."""
+        del method  # the endpoint template already starts with the method
+        self.autoshares_call_seconds.labels(endpoint=endpoint).observe(seconds)
+        if status is None or status >= 400:
+            self.autoshares_errors.labels(endpoint=endpoint, status=str(status or "network")).inc()
+
+    # -- reading ----------------------------------------------------------------------------------
+    def value(self, name: str, **labels: str) -> float:
+        """Current value of a sample (``autoshares_orders_placed_total``...); 0 when never set."""
+        return self.registry.get_sample_value(name, labels) or 0.0
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

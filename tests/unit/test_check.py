@@ -1,0 +1,189 @@
+"""`autoshares-bot check` against good and broken configurations: the words an operator reads."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from bot.check import Finding, check_slack, database_problem, main, report, run_checks
+from bot.serving import serve_in_loop
+from bot.settings import Settings, async_database_url, generate_encryption_key
+from storage.db import Database, create_engine
+
+CLOSED_PORT_URL = "http://127.0.0.1:1/"
+
+
+def problems(findings: list[Finding]) -> list[str]:
+    return [f.message for f in findings if f.is_problem]
+
+
+@pytest.fixture
+async def env(bot_env: dict[str, str]) -> dict[str, str]:
+    """A complete, working configuration: sandbox, local Slack and a migrated SQLite database."""
+    db = Database(async_database_url(bot_env["DATABASE_URL"]))
+    await db.upgrade()
+    await db.dispose()
+    return {**bot_env, "PUBLIC_URL": "http://127.0.0.1:3000"}
+
+
+async def test_a_working_configuration_checks_out(env: dict[str, str]) -> None:
+    findings = await run_checks(env)
+    assert problems(findings) == []
+    areas = {f.area for f in findings if f.level == "ok"}
+    assert {"settings", "database", "slack", "issuer", "autoshares"} <= areas
+    text_report = report(findings)
+    assert text_report.endswith("Everything checks out.")
+    assert "accepts AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET" in text_report
+    assert "autoshares/callback" in text_report  # the URL to give AutoShares' admins
+
+
+def test_missing_secret_is_named_and_exits_non_zero(capsys: pytest.CaptureFixture[str]) -> None:
+    env = {
+        "SLACK_BOT_TOKEN": "xoxb-1",
+        "SLACK_API_URL": CLOSED_PORT_URL + "api/",
+        "TOKEN_ENCRYPTION_KEY": "",
+        "DATABASE_URL": "mysql://db/bot",
+    }
+    assert main(env) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert (
+        "problem  settings: SLACK_SIGNING_SECRET is missing (Slack app > Basic Information > Signing Secret)"
+        in out
+    )
+    assert any(
+        "TOKEN_ENCRYPTION_KEY is missing; make one with `autoshares-bot keygen`" in line for line in out
+    )
+    # every bad setting is reported in the same run, one line each
+    assert any("DATABASE_URL must use sqlite or postgresql" in line for line in out)
+    # the probes whose settings are fine still run
+    assert any(line.startswith("problem  slack: Cannot reach Slack's Web API") for line in out)
+    assert out[-1] == "4 problems found."
+
+
+async def test_missing_client_secret_with_a_real_issuer(env: dict[str, str]) -> None:
+    env.pop("AUTH0_CLIENT_SECRET")
+    findings = await run_checks(env)
+    assert "AUTH0_CLIENT_SECRET is missing (needed with AUTH0_DOMAIN)" in problems(findings)
+    # the AutoShares probes are skipped (their settings are broken) but the rest still run
+    assert not any(f.area == "issuer" for f in findings)
+    assert any(f.area == "database" and f.level == "ok" for f in findings)
+
+
+async def test_unreachable_database_is_reported_without_its_password(env: dict[str, str]) -> None:
+    env["DATABASE_URL"] = "postgresql://bot:hunter2@127.0.0.1:1/bot"
+    findings = await run_checks(env)
+    [message] = problems(findings)
+    assert message.startswith("Cannot connect to the database postgresql://bot:***@127.0.0.1:1/bot")
+    assert "hunter2" not in report(findings)
+
+
+async def test_sqlite_file_missing_or_behind_on_migrations(env: dict[str, str], tmp_path: Path) -> None:
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'absent.db'}"
+    [message] = problems(await run_checks(env))
+    assert "does not exist yet: run `autoshares-bot db upgrade`" in message
+
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'no-such-folder' / 'bot.db'}"
+    [message] = problems(await run_checks(env))
+    assert "no-such-folder for the SQLite database does not exist" in message
+
+    stale = tmp_path / "stale.db"
+    engine = create_engine(async_database_url(f"sqlite:///{stale}"))
+    async with engine.begin() as conn:
+        await conn.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)"))
+        await conn.execute(text("INSERT INTO alembic_version VALUES ('0000old')"))
+    await engine.dispose()
+    env["DATABASE_URL"] = f"sqlite:///{stale}"
+    [message] = problems(await run_checks(env))
+    assert message.startswith("The database is at migration 0000old but this version needs ")
+    assert message.endswith("run `autoshares-bot db upgrade`")
+
+
+async def test_readiness_probe_names_an_unreachable_database() -> None:
+    engine = create_engine("postgresql+asyncpg://bot@127.0.0.1:1/bot")
+    try:
+        found = await database_problem(engine)
+    finally:
+        await engine.dispose()
+    assert found is not None and found.startswith("cannot connect to the database postgresql")
+
+
+async def test_wrong_issuer(env: dict[str, str], sandbox: Any) -> None:
+    # Same server, but configured under another name: the discovery document disagrees.
+    env["AUTH0_DOMAIN"] = f"http://localhost:{sandbox.port}/"
+    [message] = problems(await run_checks(env))
+    assert "names issuer" in message and f"not 'http://localhost:{sandbox.port}/'" in message
+    assert "(check AUTH0_DOMAIN)" in message
+
+    env["AUTH0_DOMAIN"] = f"{sandbox.url}tenant/"
+    [message] = problems(await run_checks(env))
+    assert message.startswith("Cannot read the OIDC discovery document at ")
+    assert "(check AUTH0_DOMAIN)" in message
+
+
+async def test_wrong_client_secret(env: dict[str, str]) -> None:
+    env["AUTH0_CLIENT_SECRET"] = "not-the-secret"
+    [message] = problems(await run_checks(env))
+    assert message == (
+        "The identity provider rejected AUTH0_CLIENT_ID / AUTH0_CLIENT_SECRET (invalid_client): "
+        "copy them again from the application AutoShares issued"
+    )
+
+
+async def test_autoshares_api_unreachable(env: dict[str, str]) -> None:
+    env["AUTOSHARES_API_URL"] = CLOSED_PORT_URL
+    [message] = problems(await run_checks(env))
+    assert message == "Cannot reach the AutoShares API at http://127.0.0.1:1/v1.0/ (ConnectError)"
+
+
+async def test_slack_unreachable(env: dict[str, str]) -> None:
+    env["SLACK_API_URL"] = CLOSED_PORT_URL + "api/"
+    [message] = problems(await run_checks(env))
+    assert message.startswith("Cannot reach Slack's Web API at http://127.0.0.1:1/api/")
+
+
+@pytest.fixture
+async def rejecting_slack() -> AsyncIterator[str]:
+    """A Web API that refuses every token the way Slack does."""
+
+    async def refuse(_request: Request) -> JSONResponse:
+        return JSONResponse({"ok": False, "error": "invalid_auth"})
+
+    async with serve_in_loop(Starlette(routes=[Route("/api/{method}", refuse, methods=["POST"])])) as server:
+        yield server.url + "api/"
+
+
+async def test_slack_rejects_the_tokens(env: dict[str, str], rejecting_slack: str) -> None:
+    env["SLACK_API_URL"] = rejecting_slack
+    env["SLACK_APP_TOKEN"] = "xapp-1-A1-revoked"
+    found = problems(await run_checks(env))
+    assert found == [
+        "Slack rejected SLACK_BOT_TOKEN (invalid_auth): copy the Bot User OAuth Token again from "
+        "OAuth & Permissions in your Slack app",
+        "Slack rejected SLACK_APP_TOKEN (invalid_auth): create an app-level token with "
+        "connections:write under Basic Information > App-Level Tokens",
+    ]
+
+
+async def test_loopback_public_url_with_real_slack_needs_socket_mode() -> None:
+    # Multi-workspace, so no token is sent anywhere; the real Slack cannot reach 127.0.0.1.
+    settings = Settings.from_env(
+        {
+            "SLACK_SIGNING_SECRET": "s",
+            "SLACK_CLIENT_ID": "1.2",
+            "SLACK_CLIENT_SECRET": "c",
+            "TOKEN_ENCRYPTION_KEY": generate_encryption_key(),
+        }
+    )
+    found = [f.message for f in await check_slack(settings) if f.is_problem]
+    assert found == [
+        "PUBLIC_URL is http://127.0.0.1:3000/, which Slack cannot reach: set a public https PUBLIC_URL, "
+        "or SLACK_APP_TOKEN to use Socket Mode"
+    ]
