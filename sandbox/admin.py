@@ -22,7 +22,8 @@ POST /_sandbox/faults     {"LatencyMs"?, "ErrorRate"?, "DropRate"?, "FailNextOrd
 GET  /_sandbox/faults     -> same
 GET  /_sandbox/stats      -> {"TokenGrants": {grant type: n}, "Revocations", "OrdersPlaced",
                               "PlaceOrderCalls", "ApiRequests": {"GET /v1.0/...": n},
-                              "RateLimited", "InjectedErrors", "DroppedConnections"}
+                              "RateLimited", "InjectedErrors", "DroppedConnections",
+                              "DelayedRequests"}
 GET  /_sandbox/orders     -> [OrderResource] of every account
 GET  /_sandbox/alerts     -> [PriceAlertInfoModel + "UserId"] of every user
 """

@@ -67,6 +67,7 @@ class FaultInjectionMiddleware:
             return
         faults = self.sandbox.faults
         if faults.latency_ms:
+            self.sandbox.state.stats.delayed_requests += 1
             await asyncio.sleep(faults.latency_ms / 1000)
         if is_api_path(scope["path"]):
             if faults.drop_rate and faults.rng.random() < faults.drop_rate:

@@ -28,9 +28,9 @@ def round_price(value: float) -> float:
     return max(round(value + 1e-9, 2), 0.01)
 
 
-def spread_for(price: float) -> float:
-    """Bid/ask spread: about 2 basis points, at least one cent."""
-    return max(round(price * 0.0002, 2), 0.01)
+def half_spread(price: float) -> float:
+    """Half the bid/ask spread: about 1 basis point, at least one cent (so bid < last < ask)."""
+    return max(round(price * 0.0001, 2), 0.01)
 
 
 @dataclass
@@ -77,7 +77,7 @@ class Market:
         for security in self.securities.values():
             previous_close = round_price(security.reference_price)
             opening = round_price(previous_close * (1 + self._rng.uniform(-0.01, 0.01)))
-            half = spread_for(opening) / 2
+            half = half_spread(opening)
             self.quotes[security.id] = Quote(
                 security_id=security.id,
                 symbol=security.symbol,
@@ -128,10 +128,10 @@ class Market:
     def _apply(
         quote: Quote, last: float, bid: float | None, ask: float | None, now: datetime
     ) -> None:
-        half = spread_for(last) / 2
+        half = half_spread(last)
         quote.last = round(last, 4)
-        quote.bid = round(bid, 4) if bid is not None else round_price(last - half)
-        quote.ask = round(ask, 4) if ask is not None else round_price(last + half)
+        quote.bid = round(bid, 4) if bid is not None else max(round(last - half, 4), 0.0001)
+        quote.ask = round(ask, 4) if ask is not None else round(last + half, 4)
         quote.high = max(quote.high, quote.last)
         quote.low = min(quote.low, quote.last)
         quote.timestamp = now

@@ -242,6 +242,7 @@ class SandboxStats:
     rate_limited: int = 0
     injected_errors: int = 0
     dropped_connections: int = 0
+    delayed_requests: int = 0
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -253,6 +254,7 @@ class SandboxStats:
             "RateLimited": self.rate_limited,
             "InjectedErrors": self.injected_errors,
             "DroppedConnections": self.dropped_connections,
+            "DelayedRequests": self.delayed_requests,
         }
 
 
