@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 import uvicorn
-from uvicorn.config import LOGGING_CONFIG
 from starlette.applications import Starlette
+from uvicorn.config import LOGGING_CONFIG
 
 from sandbox.app import create_app
 from sandbox.config import SandboxConfig

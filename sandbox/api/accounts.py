@@ -13,7 +13,7 @@ from typing import Any
 
 from sandbox.api import resources
 from sandbox.api.enums import ACCESS_TYPES
-from sandbox.api.errors import bad_request, not_found
+from sandbox.api.errors import invalid_parameter, not_found
 from sandbox.api.routing import ApiCall, Endpoint
 
 
@@ -28,13 +28,13 @@ async def bind_account(call: ApiCall) -> Any:
     raw_user = call.path_param("userId")
     target_id = call.user.id if raw_user == "@me" else (int(raw_user) if raw_user.isdigit() else None)
     if target_id is None:
-        raise bad_request(f"The value '{raw_user}' is not valid for userId.")
+        raise invalid_parameter("userId", f"The value '{raw_user}' is not valid.")
     target = call.sb.state.users.get(target_id)
     if target is None:
         raise not_found(f"User {target_id} was not found.")
     access = call.query_str("accessType", required=True)
     if access not in ACCESS_TYPES:
-        raise bad_request(f"accessType must be one of {', '.join(ACCESS_TYPES)}.")
+        raise invalid_parameter("accessType", f"Must be one of {', '.join(ACCESS_TYPES)}.")
     if account.users.get(target.id) != "Owner":
         account.users[target.id] = access
     return {"UserModel": resources.user_info(target), "AccountAccessType": account.users[target.id]}

@@ -18,7 +18,7 @@ from typing import Any
 
 from sandbox.api import resources
 from sandbox.api.enums import ALERT_FIELDS, ALERT_OPERATORS, ALERT_STATES
-from sandbox.api.errors import bad_request, not_found
+from sandbox.api.errors import invalid_parameter, not_found
 from sandbox.api.paging import page
 from sandbox.api.positions import sort_items
 from sandbox.api.routing import ApiCall, Endpoint
@@ -46,7 +46,7 @@ def _read_alert(call: ApiCall, body: dict[str, Any]) -> dict[str, Any]:
 def _alert_of(call: ApiCall, user_id: int) -> PriceAlert:
     raw = call.path_param("alertId")
     if not raw.isdigit():
-        raise bad_request(f"The value '{raw}' is not valid for alertId.")
+        raise invalid_parameter("alertId", f"The value '{raw}' is not valid.")
     alert = call.sb.state.alerts.get(int(raw))
     if alert is None or alert.user_id != user_id:
         raise not_found(f"Price alert {raw} was not found.")

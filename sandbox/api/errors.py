@@ -44,8 +44,13 @@ def forbidden(message: str) -> ApiError:
 
 
 def bad_request(message: str) -> ApiError:
-    """400: a malformed or missing parameter (path or query) or a body that is not JSON."""
+    """400: only where the spec documents it (an invalid ``filter`` on GET orders)."""
     return ApiError(400, {"Message": message})
+
+
+def invalid_parameter(name: str, message: str) -> ApiError:
+    """422 for one bad path/query parameter or an unreadable body (see ``validation_failed``)."""
+    return validation_failed([(name, message)])
 
 
 def not_found(message: str) -> ApiError:

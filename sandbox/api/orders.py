@@ -27,7 +27,7 @@ from starlette.responses import JSONResponse
 
 from sandbox.api import resources
 from sandbox.api.enums import EXEC_INST, ORDER_SIDES, ORDER_TYPES, TIME_IN_FORCE
-from sandbox.api.errors import bad_request, conflict, not_found
+from sandbox.api.errors import bad_request, conflict, invalid_parameter, not_found
 from sandbox.api.paging import page
 from sandbox.api.positions import sort_items
 from sandbox.api.routing import ApiCall, Endpoint
@@ -114,7 +114,7 @@ async def place_order(call: ApiCall) -> Any:
 def _order_in(call: ApiCall, account_id: int) -> Any:
     raw = call.path_param("orderId")
     if not raw.isdigit():
-        raise bad_request(f"The value '{raw}' is not valid for orderId.")
+        raise invalid_parameter("orderId", f"The value '{raw}' is not valid.")
     order = call.sb.state.orders.get(int(raw))
     if order is None or order.account_id != account_id:
         raise not_found(f"Order {raw} was not found.")

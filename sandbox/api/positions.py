@@ -9,19 +9,19 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox.api import resources
-from sandbox.api.errors import bad_request
+from sandbox.api.errors import invalid_parameter
 from sandbox.api.paging import page
 from sandbox.api.routing import ApiCall, Endpoint
 
 
 def sort_items(items: list[dict[str, Any]], field: str, desc: bool) -> list[dict[str, Any]]:
-    """Sort resources by a property name (case-insensitive); 400 for an unknown one."""
+    """Sort resources by a property name (case-insensitive); 422 for an unknown one."""
     if not items:
         return items
     names = {key.lower(): key for key in items[0]}
     key = names.get(field.lower())
     if key is None:
-        raise bad_request(f"The sort field '{field}' is not supported.")
+        raise invalid_parameter("sortField", f"The sort field '{field}' is not supported.")
     return sorted(items, key=lambda item: (item.get(key) is None, item.get(key)), reverse=desc)
 
 

@@ -10,6 +10,11 @@ basePath ``/api/v1.0/...``. Checks, in order:
 3. ``Authorization: Bearer <token>`` names a live token, else 401
    ``{"Message": "Authorization has been denied for this request."}``;
 4. the rate limit of the endpoint's bucket (per token; orders per account), else 429.
+
+Invalid requests (missing or malformed query/path parameters, unreadable or invalid bodies)
+answer 422 ``{"Message", "ModelState": {name: [problem]}}``: every operation implemented here
+documents 422 for validation errors. The one documented 400 is an invalid ``filter`` on
+GET /accounts/{accountId}/orders.
 """
 
 from __future__ import annotations
@@ -23,7 +28,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from sandbox.api.errors import ApiError, bad_app_key, bad_request, forbidden, unauthorized
+from sandbox.api.errors import (
+    ApiError,
+    bad_app_key,
+    forbidden,
+    invalid_parameter,
+    unauthorized,
+)
 from sandbox.identity import bearer_token
 from sandbox.state import AccessToken, Account, User
 
@@ -52,7 +63,7 @@ class ApiCall:
         if value == "@me":
             return self.user.id
         if not value.isdigit():
-            raise bad_request(f"The value '{value}' is not valid for userId.")
+            raise invalid_parameter("userId", f"The value '{value}' is not valid.")
         if int(value) != self.user.id:
             raise forbidden("Access to another user's data is denied.")
         return int(value)
@@ -61,7 +72,7 @@ class ApiCall:
         """The ``{accountId}`` of the path, if the caller is bound to it (with write access)."""
         value = self.path_param("accountId")
         if not value.isdigit():
-            raise bad_request(f"The value '{value}' is not valid for accountId.")
+            raise invalid_parameter("accountId", f"The value '{value}' is not valid.")
         account = self.sb.state.accounts.get(int(value))
         if account is None or self.user.id not in account.users:
             raise forbidden(f"Access to account {value} is denied.")
@@ -73,45 +84,45 @@ class ApiCall:
         raw = self.request.query_params.get(name)
         if raw is None or raw == "":
             if required:
-                raise bad_request(f"The query parameter '{name}' is required.")
+                raise invalid_parameter(name, "The query parameter is required.")
             return default
         try:
             value = int(raw)
         except ValueError:
-            raise bad_request(f"The value '{raw}' is not valid for {name}.") from None
+            raise invalid_parameter(name, f"The value '{raw}' is not valid.") from None
         if value < minimum:
-            raise bad_request(f"{name} must be at least {minimum}.")
+            raise invalid_parameter(name, f"Must be at least {minimum}.")
         return value
 
     def query_bool(self, name: str, *, required: bool, default: bool = False) -> bool:
         raw = self.request.query_params.get(name)
         if raw is None or raw == "":
             if required:
-                raise bad_request(f"The query parameter '{name}' is required.")
+                raise invalid_parameter(name, "The query parameter is required.")
             return default
         if raw.lower() in ("true", "1"):
             return True
         if raw.lower() in ("false", "0"):
             return False
-        raise bad_request(f"The value '{raw}' is not valid for {name}.")
+        raise invalid_parameter(name, f"The value '{raw}' is not valid.")
 
     def query_str(self, name: str, *, required: bool, default: str = "") -> str:
         raw = self.request.query_params.get(name)
         if raw is None or raw == "":
             if required:
-                raise bad_request(f"The query parameter '{name}' is required.")
+                raise invalid_parameter(name, "The query parameter is required.")
             return default
         return raw
 
     async def json_object(self) -> dict[str, Any]:
-        """The body as a JSON object, or 400 when it is missing or not an object."""
+        """The body as a JSON object, or 422 when it is missing or not an object."""
         body = await self.request.body()
         try:
             data = json.loads(body) if body else None
         except ValueError:
-            raise bad_request("The request body is not valid JSON.") from None
+            raise invalid_parameter("body", "The request body is not valid JSON.") from None
         if not isinstance(data, dict):
-            raise bad_request("The request body must be a JSON object.")
+            raise invalid_parameter("body", "The request body must be a JSON object.")
         return data
 
 

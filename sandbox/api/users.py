@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox.api import resources
-from sandbox.api.errors import bad_request, not_found
+from sandbox.api.errors import invalid_parameter, not_found
 from sandbox.api.routing import ApiCall, Endpoint
 from sandbox.state import utc_now
 
@@ -29,7 +29,7 @@ async def sign_agreement(call: ApiCall) -> Any:
     user_id = call.user_id()
     raw = call.path_param("agreementId")
     if not raw.isdigit():
-        raise bad_request(f"The value '{raw}' is not valid for agreementId.")
+        raise invalid_parameter("agreementId", f"The value '{raw}' is not valid.")
     agreement = call.sb.state.agreements.get(int(raw))
     if agreement is None or agreement.user_id != user_id:
         raise not_found(f"Agreement {raw} was not found.")

@@ -99,7 +99,7 @@ async def test_accounts_bind_and_select(
     assert (await client.put("v1.0/accounts/5001/select", headers=bob)).status_code == 200
     bad_type = await client.put("v1.0/accounts/5001/users/1002", headers=alice,
                                 params={"accessType": "Admin"})
-    assert bad_type.status_code == 400
+    assert bad_type.status_code == 422
 
 
 async def test_balances_are_a_flat_number_map(
@@ -128,10 +128,10 @@ async def test_positions_paging_sorting_and_required_parameters(
     for missing in ("pageNumber", "pageSize", "sortField", "desc"):
         params = {k: v for k, v in POSITIONS.items() if k != missing}
         response = await client.get("v1.0/accounts/5002/positions", headers=bob, params=params)
-        assert response.status_code == 400 and missing in response.json()["Message"]
+        assert response.status_code == 422 and missing in response.json()["ModelState"]
     unknown = await client.get("v1.0/accounts/5002/positions", headers=bob,
                                params=POSITIONS | {"sortField": "Nope"})
-    assert unknown.status_code == 400
+    assert unknown.status_code == 422
 
 
 async def test_equities_by_symbol_id_and_lookup(
@@ -149,7 +149,7 @@ async def test_equities_by_symbol_id_and_lookup(
                                 params={"mask": "tesla", "count": 5})).json()
     assert [e["Symbol"] for e in by_name] == ["TSLA"]
     assert (await client.get("v1.0/equities/lookup", headers=bob,
-                             params={"mask": "a"})).status_code == 400
+                             params={"mask": "a"})).status_code == 422
 
 
 @pytest.mark.parametrize("period", ["Minute", "Day"])
@@ -172,6 +172,6 @@ async def test_history_candles_end_at_the_live_price(
     assert invalid.status_code == 422 and "Security" in invalid.json()["ModelState"]
 
 
-async def test_malformed_json_body_is_400(client: httpx.AsyncClient, bob: dict[str, str]) -> None:
+async def test_malformed_json_body_is_422(client: httpx.AsyncClient, bob: dict[str, str]) -> None:
     response = await client.post("v1.0/accounts/5002/orders", headers=bob, content=b"{nope")
-    assert response.status_code == 400 and "JSON" in response.json()["Message"]
+    assert response.status_code == 422 and "JSON" in response.json()["Message"]
