@@ -22,7 +22,7 @@ REDACTIONS = [
     (
         re.compile(
             r"(?i)\b(code|state|access_token|refresh_token|id_token|token|client_secret|secret|password|code_verifier)"
-            r"(=|\"?\s*:\s*\"?)([^&\s\"',]+)"
+            r"(['\"]?\s*[=:]\s*['\"]?)([^&\s\"',}]+)"
         ),
         r"\1\2[redacted]",
     ),
