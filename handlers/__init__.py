@@ -1,7 +1,5 @@
 """One module per Slack surface, each exposing ``register(app, router, services)``."""
 
-from handlers import account, agreements, help, link
-from handlers import order
+from handlers import account, agreements, help, link, order, quote
 
-HANDLER_MODULES = (link, help, agreements, account)
-HANDLER_MODULES += (order,)
+HANDLER_MODULES = (link, help, agreements, account, order, quote)

@@ -11,11 +11,13 @@ from handlers.blocks.agreements import *  # noqa: F403
 from handlers.blocks.agreements import __all__ as _agreements_all
 from handlers.blocks.common import *  # noqa: F403
 from handlers.blocks.common import __all__ as _common_all
+from handlers.blocks.quote import *  # noqa: F403
+from handlers.blocks.quote import __all__ as _quote_all
+from handlers.blocks.order import *  # noqa: F403
+from handlers.blocks.order import __all__ as _order_all
 
 __all__ = list(_common_all)
 __all__ += _agreements_all
 __all__ += _account_all
-from handlers.blocks.order import *  # noqa: F403, E402
-from handlers.blocks.order import __all__ as _order_all  # noqa: E402
-
+__all__ += _quote_all
 __all__ += _order_all

@@ -1,0 +1,495 @@
+"""The order service: preview, confirm exactly once, place with a ClientId, follow up.
+
+``preview`` checks the agreements gate, resolves the account, asks AutoShares for the preview
+and stores a pending order (id = uuid4 = the ClientId it will be placed with). ``confirm`` is
+the Confirm click: it moves the row pending → submitting with one conditional UPDATE (only the
+requester, only before expiry, only once), re-checks the agreements and places the order. Every
+caller that did not win waits for the winner's result and shows that instead, so a double click,
+a Slack retry or two replicas produce one order and the same message.
+
+A timeout or 5xx while placing is uncertain: the order may stand. It is resolved by looking the
+order up by ClientId, never by sending a second, different order; what cannot be resolved now
+stays ``submitting`` and the follow-up poller resolves it later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import logging
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.accounts import require_agreements_signed, resolve_account
+from bot.autoshares import errors as e
+from bot.autoshares.client import UserApi
+from bot.errors import AgreementsOutstandingError, BotError, NotLinkedError, RelinkRequiredError
+from storage.audit import AuditLog
+from storage.orders import (
+    PENDING,
+    SUBMITTING,
+    OrderUpdate,
+    Pending,
+    PendingOrderRepository,
+)
+
+if TYPE_CHECKING:  # handlers import this module; keep the import one-way at run time
+    from handlers.parsing import OrderRequest
+
+log = logging.getLogger(__name__)
+
+#: What the order body says for ``ext`` (the spec types ExtendedHours as a free string).
+EXTENDED_HOURS = "PreAndPost"
+#: How long a losing click waits for the winner's result before saying "still placing".
+SETTLE_WAIT_SECONDS = 25.0
+SETTLE_POLL_SECONDS = 0.1
+#: Pages of recent orders searched for a ClientId when the filter query is not supported.
+LOOKUP_PAGES = 3
+LOOKUP_PAGE_SIZE = 100
+#: pageNumber of the first page: zero-based, as the sandbox (and the account views) read it.
+FIRST_PAGE = 0
+
+
+# -- pure rules ------------------------------------------------------------------------------------
+
+
+def order_body(request: OrderRequest, client_id: str | None = None) -> dict[str, Any]:
+    """The CreateOrderResource for a parsed order (spec property names)."""
+    body: dict[str, Any] = {
+        "Symbol": request.symbol,
+        "Side": request.side,
+        "Type": request.order_type,
+        "Quantity": request.quantity,
+        "TimeInforce": request.time_in_force,
+    }
+    if request.limit_price is not None:
+        body["Price"] = float(request.limit_price)
+    if request.stop_price is not None:
+        body["StopPrice"] = float(request.stop_price)
+    if request.extended_hours:
+        body["ExtendedHours"] = EXTENDED_HOURS
+    if client_id:
+        body["ClientId"] = client_id
+    return body
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        result = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return result if result.is_finite() and result > 0 else None
+
+
+def last_price(preview: Mapping[str, Any] | None) -> Decimal | None:
+    """The last price the preview quoted (QuoteModel Price, else Last), if any."""
+    for quote in (preview or {}).get("Quotes") or []:
+        if isinstance(quote, Mapping):
+            found = _decimal(quote.get("Price")) or _decimal(quote.get("Last"))
+            if found is not None:
+                return found
+    return None
+
+
+def notional(request: OrderRequest, preview: Mapping[str, Any] | None) -> Decimal | None:
+    """quantity × (limit, else stop, else last price); from the preview's cost as a last resort."""
+    price = request.limit_price or request.stop_price or last_price(preview)
+    if price is not None:
+        return (Decimal(request.quantity) * price).quantize(Decimal("0.0001"))
+    cost = _decimal((preview or {}).get("Cost"))
+    return cost.quantize(Decimal("0.0001")) if cost is not None else None
+
+
+def is_large(value: Decimal | None, threshold: int) -> bool:
+    """Orders above the threshold need the symbol typed as a second confirmation."""
+    return value is not None and value > Decimal(threshold)
+
+
+def buying_power_after(
+    balances: Mapping[str, Any] | None, preview: Mapping[str, Any], side: str
+) -> float | None:
+    """Buying power once this order is filled: buys and shorts use it, sells and covers don't."""
+    if not balances:
+        return None
+    power = balances.get("BuyingPower", balances.get("DayTradingBuyingPower"))
+    cost = preview.get("TotalCost", preview.get("NetCost", preview.get("Cost")))
+    try:
+        power_f, cost_f = float(power), float(cost or 0)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    if side in ("Buy", "SellShort"):
+        return round(power_f - cost_f, 2)
+    return round(power_f, 2)
+
+
+# -- outcomes --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PreviewResult:
+    """What the confirmation message shows. ``pending`` is None when the preview failed."""
+
+    request: OrderRequest
+    body: dict[str, Any]
+    account_id: int
+    account: dict[str, Any]
+    preview: dict[str, Any]
+    buying_power_after: float | None
+    notional: Decimal | None
+    large: bool
+    pending: Pending | None
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.preview.get("IsSuccessful")) and self.pending is not None
+
+
+class ConfirmKind(enum.Enum):
+    SETTLED = "settled"  # the order's fate is known (placed, failed, cancelled, expired)
+    NOT_YOURS = "not_yours"  # someone else's order: only the requester may confirm
+    NEEDS_SYMBOL = "needs_symbol"  # a large order: type the symbol first
+    UNKNOWN = "unknown"  # no such pending order
+    IN_FLIGHT = "in_flight"  # still being placed (or unresolved); the message will update
+
+
+@dataclass(frozen=True)
+class ConfirmResult:
+    kind: ConfirmKind
+    pending: Pending | None = None
+    agreements: list[dict[str, Any]] | None = None
+
+
+# -- the service -----------------------------------------------------------------------------------
+
+
+class OrderService:
+    """Orders for Slack users; one per process (see :func:`order_service`)."""
+
+    def __init__(self, services: Any) -> None:
+        self.services = services
+        self.settings = services.settings
+        self.repo = PendingOrderRepository(services.db.sessions)
+        self.audit = AuditLog(services.db.sessions)
+
+    # -- preview ---------------------------------------------------------------------------------
+    async def preview(
+        self,
+        team_id: str,
+        slack_user_id: str,
+        request: OrderRequest,
+        *,
+        channel_id: str | None,
+        response_url: str | None,
+    ) -> PreviewResult:
+        """Gate, resolve the account, preview at AutoShares and store the pending order."""
+        api = await self.services.user_api(team_id, slack_user_id)
+        await require_agreements_signed(api, self.services.links)
+        account_id, account = await resolve_account(api, self.services.links, request.account_id)
+        body = order_body(request)
+        preview = await api.preview_order(account_id, body)
+        balances: dict[str, Any] | None
+        try:
+            balances = await api.balances(account_id)
+        except e.AutoSharesError as exc:  # the figure is a courtesy; the preview stands alone
+            log.info("balances unavailable for the preview: %s", exc.code)
+            balances = None
+        value = notional(request, preview)
+        large = is_large(value, self.settings.large_order_notional)
+        pending: Pending | None = None
+        if preview.get("IsSuccessful"):
+            pending = await self.repo.create(
+                id=str(uuid.uuid4()),
+                team_id=team_id,
+                slack_user_id=slack_user_id,
+                account_id=account_id,
+                symbol=request.symbol,
+                request=body,
+                preview=preview,
+                notional=value,
+                ttl=timedelta(seconds=self.settings.order_confirm_seconds),
+                channel_id=channel_id,
+                response_url=response_url,
+            )
+        else:
+            await self.audit.record(
+                subject="order",
+                action="previewed",
+                team_id=team_id,
+                slack_user_id=slack_user_id,
+                detail={
+                    "account_id": account_id,
+                    "order": body,
+                    "ok": False,
+                    "error": preview.get("ErrorDescription"),
+                },
+            )
+        return PreviewResult(
+            request=request,
+            body=body,
+            account_id=account_id,
+            account=account,
+            preview=preview,
+            buying_power_after=buying_power_after(balances, preview, request.side),
+            notional=value,
+            large=large,
+            pending=pending,
+        )
+
+    # -- confirm ---------------------------------------------------------------------------------
+    async def confirm(
+        self,
+        pending_id: str,
+        slack_user_id: str,
+        *,
+        response_url: str | None = None,
+        symbol_confirmed: bool = False,
+    ) -> ConfirmResult:
+        """The Confirm click. Exactly one caller places the order; the others get its result."""
+        row = await self.repo.get(pending_id)
+        if row is None:
+            return ConfirmResult(ConfirmKind.UNKNOWN)
+        if row.slack_user_id != slack_user_id:
+            return ConfirmResult(ConfirmKind.NOT_YOURS, row)
+        if row.status == PENDING and not row.is_expired():
+            if is_large(row.notional, self.settings.large_order_notional) and not symbol_confirmed:
+                return ConfirmResult(ConfirmKind.NEEDS_SYMBOL, row)
+        if await self.repo.claim(pending_id, slack_user_id, response_url=response_url):
+            return await self._place(pending_id)
+        return await self._outcome_for_loser(pending_id)
+
+    async def _outcome_for_loser(self, pending_id: str) -> ConfirmResult:
+        row = await self.repo.get(pending_id)
+        if row is None:
+            return ConfirmResult(ConfirmKind.UNKNOWN)
+        if row.status == PENDING and row.is_expired():
+            await self.repo.expire(pending_id)
+            row = await self.repo.get(pending_id) or row
+        if row.status == SUBMITTING:
+            row = await self.wait_settled(pending_id)
+            if row is None:
+                return ConfirmResult(ConfirmKind.UNKNOWN)
+        if row.status in (PENDING, SUBMITTING):
+            return ConfirmResult(ConfirmKind.IN_FLIGHT, row)
+        return ConfirmResult(ConfirmKind.SETTLED, row)
+
+    async def wait_settled(self, pending_id: str, timeout: float = SETTLE_WAIT_SECONDS) -> Pending | None:
+        """Poll the row until it leaves ``submitting`` (or the timeout passes)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            row = await self.repo.get(pending_id)
+            if row is None or row.status != SUBMITTING or loop.time() >= deadline:
+                return row
+            await asyncio.sleep(SETTLE_POLL_SECONDS)
+
+    async def _place(self, pending_id: str) -> ConfirmResult:
+        """We won the claim: gate again, then place with ClientId = the pending id."""
+        row = await self.repo.get(pending_id)
+        assert row is not None
+        try:
+            api = await self.services.user_api(row.team_id, row.slack_user_id)
+            await require_agreements_signed(api, self.services.links)
+        except AgreementsOutstandingError as exc:
+            failed = await self.repo.record_failed(pending_id, "agreements outstanding")
+            return ConfirmResult(ConfirmKind.SETTLED, failed, agreements=exc.agreements)
+        except BotError as exc:  # not linked any more, relink needed, AutoShares down: not placed
+            failed = await self.repo.record_failed(pending_id, exc.user_message)
+            return ConfirmResult(ConfirmKind.SETTLED, failed)
+        body = {**row.request, "ClientId": pending_id}
+        try:
+            order = await api.place_order(row.account_id, body)
+        except (e.AutoSharesServerError, e.AutoSharesUnavailable) as exc:
+            log.warning(
+                "placing order %s was uncertain (%s); looking it up by ClientId", pending_id, exc.code
+            )
+            return await self._resolve_uncertain(api, row, exc)
+        except (
+            e.AutoSharesRateLimited,
+            e.AutoSharesInvalid,
+            e.AutoSharesForbidden,
+            e.AutoSharesNotFound,
+        ) as exc:
+            # A definite refusal: AutoShares did not take the order.
+            failed = await self.repo.record_failed(pending_id, exc.user_message)
+            return ConfirmResult(ConfirmKind.SETTLED, failed)
+        except (NotLinkedError, RelinkRequiredError) as exc:
+            failed = await self.repo.record_failed(pending_id, exc.user_message)
+            return ConfirmResult(ConfirmKind.SETTLED, failed)
+        except e.AutoSharesError as exc:
+            return await self._resolve_uncertain(api, row, exc)
+        except Exception:
+            # We cannot tell whether the request reached AutoShares: leave the row for the poller.
+            log.exception("placing order %s failed unexpectedly", pending_id)
+            await self.repo.note_uncertain(pending_id, "unexpected error while placing")
+            return ConfirmResult(ConfirmKind.IN_FLIGHT, await self.repo.get(pending_id))
+        placed = await self.repo.record_placed(pending_id, order)
+        return ConfirmResult(ConfirmKind.SETTLED, placed)
+
+    async def _resolve_uncertain(self, api: UserApi, row: Pending, exc: BaseException) -> ConfirmResult:
+        """After a timeout/5xx: the order stands if AutoShares has our ClientId, else it failed."""
+        for attempt in range(2):
+            try:
+                found = await find_by_client_id(api, row.account_id, row.id)
+            except BotError as lookup_error:
+                log.warning("looking up ClientId %s failed: %s", row.id, lookup_error)
+                await self.repo.note_uncertain(row.id, f"placement uncertain: {exc}")
+                return ConfirmResult(ConfirmKind.IN_FLIGHT, await self.repo.get(row.id))
+            if found is not None:
+                placed = await self.repo.record_placed(row.id, found)
+                return ConfirmResult(ConfirmKind.SETTLED, placed)
+            if attempt == 0:
+                await asyncio.sleep(1.0)
+        failed = await self.repo.record_failed(
+            row.id,
+            "AutoShares did not take the order (it answered with an error and has no order with our id)",
+        )
+        return ConfirmResult(ConfirmKind.SETTLED, failed)
+
+    async def resolve_stuck(self, row: Pending) -> Pending | None:
+        """Poller: settle a submission left without an answer (crash, lost response)."""
+        api = await self.services.user_api(row.team_id, row.slack_user_id)
+        found = await find_by_client_id(api, row.account_id, row.id)
+        if found is not None:
+            return await self.repo.record_placed(row.id, found)
+        return await self.repo.record_failed(
+            row.id, "AutoShares has no order with our id; nothing was placed"
+        )
+
+    # -- cancel ----------------------------------------------------------------------------------
+    async def cancel_pending(self, pending_id: str, slack_user_id: str) -> ConfirmResult:
+        """The Cancel button of a confirmation: nothing is placed (only the requester)."""
+        row = await self.repo.get(pending_id)
+        if row is None:
+            return ConfirmResult(ConfirmKind.UNKNOWN)
+        if row.slack_user_id != slack_user_id:
+            return ConfirmResult(ConfirmKind.NOT_YOURS, row)
+        if await self.repo.cancel(pending_id, slack_user_id):
+            return ConfirmResult(ConfirmKind.SETTLED, await self.repo.get(pending_id))
+        return await self._outcome_for_loser(pending_id)
+
+    async def cancel_order(
+        self, team_id: str, slack_user_id: str, order_id: int, account_id: int | None
+    ) -> dict[str, Any]:
+        """Cancel a placed order at AutoShares (409: already filled or cancelled)."""
+        api = await self.services.user_api(team_id, slack_user_id)
+        account, _ = await resolve_account(api, self.services.links, account_id)
+        try:
+            result = await api.cancel_order(account, order_id)
+        except e.AutoSharesConflict:
+            raise BotError(
+                f"order {order_id} not cancellable",
+                user_message=f"Order {order_id} is already filled or cancelled, so there is nothing to cancel. "
+                "Run `/order list` to see your open orders.",
+            ) from None
+        except e.AutoSharesNotFound:
+            raise BotError(
+                f"order {order_id} not found",
+                user_message=f"There is no order {order_id} in account {account}. "
+                "Run `/order list` to see your open orders.",
+            ) from None
+        await self.audit.record(
+            subject="order",
+            action="cancel_requested",
+            team_id=team_id,
+            slack_user_id=slack_user_id,
+            autoshares_id=order_id,
+            detail={"account_id": account, "status": (result or {}).get("Status")},
+        )
+        if isinstance(result, dict) and result.get("Id") is not None:
+            await self.repo.apply_order_update(result, actor=slack_user_id)
+        return result if isinstance(result, dict) else {"Id": order_id, "Status": "PendingCancel"}
+
+    async def open_orders(
+        self, team_id: str, slack_user_id: str, account_id: int | None
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """The account's orders that can still be cancelled, newest first."""
+        api = await self.services.user_api(team_id, slack_user_id)
+        account, _ = await resolve_account(api, self.services.links, account_id)
+        orders = await _recent_orders(api, account, filter="Status in ('New','PartiallyFilled','PendingNew')")
+        open_ones = [o for o in orders if str(o.get("Status")) in OPEN_STATUSES]
+        open_ones.sort(key=lambda o: int(o.get("Id") or 0), reverse=True)
+        return account, open_ones
+
+    # -- follow-up -------------------------------------------------------------------------------
+    async def apply_order_event(
+        self, order: Mapping[str, Any], *, event_id: str | None, event_type: str
+    ) -> OrderUpdate:
+        """An order webhook (or a polled status): record it, deduplicated and forward-only."""
+        return await self.repo.apply_order_update(order, event_id=event_id, event_type=event_type)
+
+    async def notify(self, pending: Pending, *, dm_fallback: bool = True) -> None:
+        """Show the order's latest state on its message (response_url, replace_original); when
+        that message cannot be updated any more, tell the requester in a DM instead."""
+        from handlers.blocks.order import pending_message
+
+        payload = pending_message(pending, confirm_seconds=self.settings.order_confirm_seconds)
+        if pending.response_url:
+            try:
+                response = await AsyncWebhookClient(pending.response_url).send_dict(
+                    {**payload, "replace_original": True}
+                )
+                if response.status_code < 300:
+                    return
+                log.info("response_url of order %s answered %s", pending.id, response.status_code)
+            except Exception as exc:  # an expired URL or Slack being down: fall back to a DM
+                log.info("could not update order %s in place: %s", pending.id, type(exc).__name__)
+        if not dm_fallback:
+            return
+        try:
+            client = await self.services.slack.for_team(pending.team_id)
+            await client.chat_postMessage(channel=pending.slack_user_id, **payload)
+        except (SlackApiError, BotError) as exc:
+            log.warning("could not tell the requester about order %s: %s", pending.id, exc)
+
+    async def refresh(self, row: Pending) -> OrderUpdate | None:
+        """Poller: read one placed order's status from AutoShares and apply it."""
+        if row.autoshares_order_id is None:
+            return None
+        api = await self.services.user_api(row.team_id, row.slack_user_id)
+        order = await api.order(row.account_id, row.autoshares_order_id)
+        return await self.repo.apply_order_update(order)
+
+
+OPEN_STATUSES = frozenset({"New", "PartiallyFilled", "PendingNew", "PendingReplace", "Replaced", "Held"})
+
+
+async def _recent_orders(api: UserApi, account_id: int, *, filter: str | None = None) -> list[dict[str, Any]]:
+    """Orders of an account (first pages), with a filter when AutoShares accepts it."""
+    if filter:
+        try:
+            page = await api.orders(account_id, page=FIRST_PAGE, page_size=LOOKUP_PAGE_SIZE, filter=filter)
+            return list((page or {}).get("Result") or [])
+        except e.AutoSharesInvalid:
+            pass  # filter grammar not supported: scan instead
+    found: list[dict[str, Any]] = []
+    for number in range(FIRST_PAGE, FIRST_PAGE + LOOKUP_PAGES):
+        page = await api.orders(account_id, page=number, page_size=LOOKUP_PAGE_SIZE)
+        items = list((page or {}).get("Result") or [])
+        found.extend(items)
+        if len(items) < LOOKUP_PAGE_SIZE or not (page or {}).get("NextPageLink"):
+            break
+    return found
+
+
+async def find_by_client_id(api: UserApi, account_id: int, client_id: str) -> dict[str, Any] | None:
+    """The account's order placed with ``client_id``, or None (raises when AutoShares fails)."""
+    quoted = client_id.replace("'", "''")
+    orders = await _recent_orders(api, account_id, filter=f"ClientId eq '{quoted}'")
+    return next((o for o in orders if str(o.get("ClientId") or "") == client_id), None)
+
+
+def order_service(services: Any) -> OrderService:
+    """The process's OrderService (built on first use, kept in ``services.extras``)."""
+    found = services.extras.get("order_service")
+    if found is None:
+        found = services.extras["order_service"] = OrderService(services)
+    return found

@@ -1,0 +1,546 @@
+"""Orders in Block Kit: the confirmation, its outcome, open orders, the order ticket modal and
+the second step for large orders. Pure builders, no I/O.
+
+Order bodies are AutoShares' CreateOrderResource / OrderResource dicts; every value taken from
+them or from the user is escaped.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    CheckboxesElement,
+    ConfirmObject,
+    ContextBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    SectionBlock,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from handlers.blocks.common import clip, context, escape, message, section
+from handlers.blocks.numbers import money, price, shares
+from storage.orders import Pending
+
+__all__ = [
+    "ORDER_CONFIRM",
+    "ORDER_CANCEL_PENDING",
+    "ORDER_CANCEL_OPEN",
+    "ORDER_TICKET_CALLBACK",
+    "ORDER_LARGE_CALLBACK",
+    "TICKET_FIELDS",
+    "order_summary",
+    "order_confirmation",
+    "order_preview_failed",
+    "order_outcome",
+    "order_in_flight",
+    "pending_message",
+    "order_not_yours",
+    "order_gone",
+    "open_orders_message",
+    "order_cancel_requested",
+    "order_ticket_view",
+    "large_order_view",
+    "ticket_values",
+    "view_metadata",
+]
+
+ORDER_CONFIRM = "order_confirm"
+ORDER_CANCEL_PENDING = "order_cancel_pending"
+ORDER_CANCEL_OPEN = "order_cancel_open"
+ORDER_TICKET_CALLBACK = "order_ticket"
+ORDER_LARGE_CALLBACK = "order_large_confirm"
+LARGE_SYMBOL_BLOCK = "symbol_check"
+LARGE_SYMBOL_ACTION = "symbol"
+
+#: Modal fields, in order; each is an input block whose block_id is the field name that
+#: ``handlers.parsing.order_from_fields`` reads (so its errors land on the right field).
+TICKET_FIELDS = (
+    "symbol",
+    "side",
+    "type",
+    "quantity",
+    "limit_price",
+    "stop_price",
+    "time_in_force",
+    "account",
+    "extended_hours",
+)
+MAX_LISTED_ORDERS = 20
+
+_SIDE_WORDS = {"Buy": "Buy", "Sell": "Sell", "SellShort": "Short", "BuyToCover": "Cover"}
+_TYPE_WORDS = {"Market": "market", "Limit": "limit", "Stop": "stop", "StopLimit": "stop limit"}
+_TIF_WORDS = {"Day": "day", "GoodTillCancel": "good till cancelled"}
+_STATUS_WORDS = {
+    "New": "open, waiting to fill",
+    "PendingNew": "being accepted",
+    "PartiallyFilled": "partly filled",
+    "Filled": "filled",
+    "Canceled": "cancelled",
+    "PendingCancel": "being cancelled",
+    "Rejected": "rejected",
+    "Expired": "expired",
+}
+_STATUS_EMOJI = {
+    "Filled": ":white_check_mark:",
+    "PartiallyFilled": ":large_blue_circle:",
+    "Canceled": ":no_entry_sign:",
+    "Rejected": ":x:",
+    "Expired": ":hourglass:",
+}
+
+
+def _field(order: Mapping[str, Any], *names: str) -> Any:
+    lowered = {str(k).lower(): v for k, v in order.items()}
+    for name in names:
+        value = lowered.get(name.lower())
+        if value not in (None, ""):
+            return value
+    return None
+
+
+def order_summary(order: Mapping[str, Any]) -> str:
+    """``*Buy 10 AAPL* · limit $180.00 · good till cancelled`` from an order body or resource."""
+    side = _SIDE_WORDS.get(str(_field(order, "Side")), escape(_field(order, "Side") or "Order"))
+    qty = shares(_field(order, "Quantity"))
+    symbol = escape(_field(order, "Symbol") or "?")
+    order_type = str(_field(order, "Type") or "Market")
+    stop = _field(order, "StopPrice") if order_type in ("Stop", "StopLimit") else None
+    limit = _field(order, "Price") if order_type in ("Limit", "StopLimit") else None
+    if order_type == "Market":
+        kind = "market"
+    elif order_type in _TYPE_WORDS:
+        kind = ", ".join(
+            f"{word} {price(value)}"
+            for word, value in (("stop", stop), ("limit", limit))
+            if value is not None
+        )
+    else:
+        kind = escape(order_type)
+    parts = [f"*{side} {qty} {symbol}*", kind or _TYPE_WORDS.get(order_type, "")]
+    tif = str(_field(order, "TimeInforce", "TimeInForce") or "Day")
+    parts.append(_TIF_WORDS.get(tif, escape(tif)))
+    if _field(order, "ExtendedHours"):
+        parts.append("extended hours")
+    return " · ".join(parts)
+
+
+def _plain_summary(order: Mapping[str, Any]) -> str:
+    return order_summary(order).replace("*", "")
+
+
+def _account_label(account_id: int, account: Mapping[str, Any] | None) -> str:
+    alias = (account or {}).get("Alias") or (account or {}).get("ClearingAccount")
+    return f"{account_id} ({escape(alias)})" if alias else str(account_id)
+
+
+def _minutes(seconds: int) -> str:
+    if seconds % 60 == 0 and seconds >= 60:
+        count = seconds // 60
+        return f"{count} minute{'s' if count != 1 else ''}"
+    return f"{seconds} seconds"
+
+
+def order_confirmation(
+    *,
+    pending_id: str,
+    order: Mapping[str, Any],
+    account_id: int,
+    account: Mapping[str, Any] | None,
+    preview: Mapping[str, Any],
+    buying_power_after: float | None,
+    large: bool,
+    large_threshold: int,
+    confirm_seconds: int,
+) -> dict[str, Any]:
+    """The preview with Confirm and Cancel: nothing is placed until the requester confirms."""
+    cost = preview.get("Cost")
+    commission = preview.get("Commission")
+    total = preview.get("TotalCost", preview.get("NetCost"))
+    fields = [
+        MarkdownTextObject(text=f"*Estimated cost*\n{money(cost)}"),
+        MarkdownTextObject(text=f"*Commission*\n{money(commission)}"),
+        MarkdownTextObject(text=f"*Estimated total*\n{money(total)}"),
+        MarkdownTextObject(text=f"*Buying power after*\n{money(buying_power_after)}"),
+    ]
+    blocks: list[Block] = [
+        section(
+            f":receipt: Review your order: {order_summary(order)}\nAccount {_account_label(account_id, account)}"
+        ),
+        SectionBlock(fields=fields),
+    ]
+    if large:
+        blocks.append(
+            section(
+                f":warning: This order is worth more than {money(large_threshold, places=0)}. "
+                "After Confirm you will be asked to type the symbol to place it."
+            )
+        )
+    blocks.append(
+        ActionsBlock(
+            block_id=f"order:{pending_id}",
+            elements=[
+                ButtonElement(text="Confirm", action_id=ORDER_CONFIRM, value=pending_id, style="primary"),
+                ButtonElement(text="Cancel", action_id=ORDER_CANCEL_PENDING, value=pending_id),
+            ],
+        )
+    )
+    blocks.append(
+        context(
+            f"Nothing is placed until you confirm. This confirmation expires in {_minutes(confirm_seconds)}; "
+            "only you can confirm it."
+        )
+    )
+    return message(f"Review your order: {_plain_summary(order)}", blocks)
+
+
+def order_preview_failed(
+    order: Mapping[str, Any], account_id: int, preview: Mapping[str, Any]
+) -> dict[str, Any]:
+    """AutoShares would not accept the order: its reason, no Confirm button."""
+    code = preview.get("ErrorDescription")
+    text = preview.get("ErrorDescriptionText")
+    reason = escape(text or code or "no reason was given").rstrip(".")
+    if code and text:
+        reason += f" (`{escape(code)}`)"
+    sentence = (
+        f":warning: AutoShares would not accept {order_summary(order)} in account {account_id}: "
+        f"{reason}. Nothing was placed; change the order and run `/order` again."
+    )
+    return message(
+        f"AutoShares would not accept this order: {text or code or 'no reason given'}", [section(sentence)]
+    )
+
+
+def _fill_line(result: Mapping[str, Any]) -> str:
+    executed = _field(result, "ExecutedQuantity")
+    average = _field(result, "AveragePrice")
+    leaves = _field(result, "LeavesQuantity")
+    parts = []
+    try:
+        if executed is not None and float(executed) > 0:
+            parts.append(f"{shares(executed)} filled at {price(average)} on average")
+        if (
+            leaves is not None
+            and float(leaves) > 0
+            and _field(result, "Status") in ("New", "PartiallyFilled")
+        ):
+            parts.append(f"{shares(leaves)} still open")
+    except (TypeError, ValueError):
+        pass
+    return "; ".join(parts)
+
+
+def order_outcome(
+    *,
+    status: str,
+    order: Mapping[str, Any],
+    account_id: int,
+    result: Mapping[str, Any] | None = None,
+    order_id: int | None = None,
+    error: str | None = None,
+    confirm_seconds: int = 0,
+) -> dict[str, Any]:
+    """The confirmation replaced by what happened (pending-order status + AutoShares status)."""
+    summary = order_summary(order)
+    if status == "cancelled":
+        text = f":no_entry_sign: Cancelled: {summary}. Nothing was placed."
+        return message(f"Cancelled: {_plain_summary(order)}. Nothing was placed.", [section(text)])
+    if status == "expired":
+        text = (
+            f":hourglass: This confirmation expired after {_minutes(confirm_seconds)} without being confirmed: "
+            f"{summary}. Nothing was placed; run `/order` again to get a fresh preview."
+            if confirm_seconds
+            else f":hourglass: This confirmation expired: {summary}. Nothing was placed; run `/order` again."
+        )
+        return message(f"Expired: {_plain_summary(order)}. Nothing was placed.", [section(text)])
+    if status == "failed":
+        reason = escape(error or "AutoShares refused it").rstrip(".")
+        text = f":x: Not placed: {summary}. {reason}. Nothing was placed; check the order and try again."
+        return message(f"Not placed: {_plain_summary(order)}.", [section(clip(text))])
+    # placed
+    result = result or {}
+    order_status = str(_field(result, "Status") or "New")
+    emoji = _STATUS_EMOJI.get(order_status, ":white_check_mark:")
+    words = _STATUS_WORDS.get(order_status, escape(order_status))
+    shown_id = order_id if order_id is not None else _field(result, "Id")
+    lines = [
+        f"{emoji} Order placed: {summary}",
+        f"AutoShares order {escape(shown_id)} in account {account_id} is *{words}*.",
+    ]
+    fill = _fill_line(result)
+    if fill:
+        lines.append(fill + ".")
+    if order_status == "Rejected":
+        reason = _field(result, "ErrorDescriptionText", "Description")
+        lines.append(f"AutoShares rejected it: {escape(reason or 'no reason given')}.")
+    blocks: list[Block] = [section("\n".join(lines))]
+    if order_status in ("New", "PartiallyFilled", "PendingNew") and shown_id is not None:
+        blocks.append(
+            ActionsBlock(
+                block_id=f"placed:{shown_id}",
+                elements=[_cancel_open_button(account_id, int(shown_id), str(_field(order, "Symbol") or ""))],
+            )
+        )
+    return message(f"Order {shown_id}: {_plain_summary(order)} is {words}.", blocks)
+
+
+def order_in_flight(order: Mapping[str, Any]) -> dict[str, Any]:
+    """AutoShares has not confirmed the order yet (or the answer was lost): it will update."""
+    text = (
+        f":hourglass_flowing_sand: Placing {order_summary(order)}… AutoShares has not confirmed it yet. "
+        "This message updates when it does; nothing will be placed twice."
+    )
+    return message(f"Placing {_plain_summary(order)}…", [section(text)])
+
+
+def pending_message(pending: Pending, *, confirm_seconds: int = 0) -> dict[str, Any]:
+    """What a pending order's message shows now, from its stored row."""
+    if pending.status in ("pending", "submitting"):
+        return order_in_flight(pending.request)
+    return order_outcome(
+        status=pending.status,
+        order=pending.request,
+        account_id=pending.account_id,
+        result=pending.result,
+        order_id=pending.autoshares_order_id,
+        error=pending.error,
+        confirm_seconds=confirm_seconds,
+    )
+
+
+def order_not_yours() -> dict[str, Any]:
+    sentence = (
+        "Only the person who asked for this order can confirm or cancel it. Run `/order` to make your own."
+    )
+    return message(sentence, [section(f":lock: {sentence}")])
+
+
+def order_gone() -> dict[str, Any]:
+    sentence = "This order confirmation is no longer available. Run `/order` again for a fresh preview."
+    return message(sentence, [section(f":warning: {sentence}")])
+
+
+def _cancel_open_button(account_id: int, order_id: int, symbol: str) -> ButtonElement:
+    return ButtonElement(
+        text="Cancel order",
+        action_id=ORDER_CANCEL_OPEN,
+        value=f"{account_id}:{order_id}",
+        style="danger",
+        confirm=ConfirmObject(
+            title="Cancel this order?",
+            text=clip(f"Cancel order {order_id} ({symbol}) at AutoShares?", 300),
+            confirm="Cancel order",
+            deny="Keep it",
+        ),
+    )
+
+
+def open_orders_message(account_id: int, orders: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Open orders of one account, each with a Cancel button."""
+    if not orders:
+        sentence = f"You have no open orders in account {account_id}. Place one with `/order buy 1 AAPL`."
+        return message(sentence, [section(sentence)])
+    blocks: list[Block] = [section(f"*Open orders in account {account_id}*")]
+    for order in list(orders)[:MAX_LISTED_ORDERS]:
+        order_id = int(_field(order, "Id") or 0)
+        status = str(_field(order, "Status") or "")
+        detail = _STATUS_WORDS.get(status, escape(status))
+        fill = _fill_line(order)
+        text = f"{order_summary(order)}\nOrder {order_id} · {detail}" + (f" · {fill}" if fill else "")
+        blocks.append(
+            SectionBlock(
+                block_id=f"open:{order_id}",
+                text=MarkdownTextObject(text=clip(text)),
+                accessory=_cancel_open_button(account_id, order_id, str(_field(order, "Symbol") or "")),
+            )
+        )
+    hidden = len(orders) - MAX_LISTED_ORDERS
+    if hidden > 0:
+        blocks.append(context(f"…and {hidden} more open orders."))
+    count = len(orders)
+    return message(f"{count} open order{'s' if count != 1 else ''} in account {account_id}", blocks)
+
+
+def order_cancel_requested(order_id: int, result: Mapping[str, Any]) -> dict[str, Any]:
+    status = str(_field(result, "Status") or "PendingCancel")
+    words = _STATUS_WORDS.get(status, escape(status))
+    sentence = f":no_entry_sign: Cancel sent for order {order_id}: it is now {words}."
+    return message(f"Order {order_id} is now {words}.", [section(sentence)])
+
+
+# -- modals ----------------------------------------------------------------------------------------
+
+
+def view_metadata(**values: Any) -> str:
+    """Compact JSON for a view's private_metadata (limit 3000 characters)."""
+    return json.dumps({k: v for k, v in values.items() if v is not None}, separators=(",", ":"))[:3000]
+
+
+def _option(label: str, value: str) -> Option:
+    return Option(text=PlainTextObject(text=label), value=value)
+
+
+def _select(action_id: str, options: Sequence[tuple[str, str]], initial: str | None) -> StaticSelectElement:
+    built = [_option(label, value) for label, value in options]
+    chosen = next((o for o in built if o.value == initial), None)
+    return StaticSelectElement(action_id=action_id, options=built, initial_option=chosen)
+
+
+def _text_input(action_id: str, initial: str | None, placeholder: str) -> PlainTextInputElement:
+    return PlainTextInputElement(
+        action_id=action_id,
+        initial_value=initial or None,
+        placeholder=PlainTextObject(text=placeholder),
+        max_length=24,
+    )
+
+
+def order_ticket_view(
+    *, channel_id: str | None, prefill: Mapping[str, str] | None = None, hint: str | None = None
+) -> dict[str, Any]:
+    """The order ticket. Block ids are the fields ``order_from_fields`` reads."""
+    values = dict(prefill or {})
+    blocks: list[Block] = []
+    if hint:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(hint))]))
+    blocks += [
+        InputBlock(
+            block_id="symbol", label="Symbol", element=_text_input("symbol", values.get("symbol"), "AAPL")
+        ),
+        InputBlock(
+            block_id="side",
+            label="Side",
+            element=_select(
+                "side",
+                [("Buy", "buy"), ("Sell", "sell"), ("Short", "short"), ("Cover", "cover")],
+                values.get("side"),
+            ),
+        ),
+        InputBlock(
+            block_id="type",
+            label="Order type",
+            element=_select(
+                "type",
+                [("Market", "market"), ("Limit", "limit"), ("Stop", "stop"), ("Stop limit", "stoplimit")],
+                values.get("type") or "market",
+            ),
+        ),
+        InputBlock(
+            block_id="quantity",
+            label="Quantity (shares)",
+            element=_text_input("quantity", values.get("quantity"), "10"),
+        ),
+        InputBlock(
+            block_id="limit_price",
+            label="Limit price",
+            optional=True,
+            hint="For limit and stop limit orders.",
+            element=_text_input("limit_price", values.get("limit_price"), "180.50"),
+        ),
+        InputBlock(
+            block_id="stop_price",
+            label="Stop price",
+            optional=True,
+            hint="For stop and stop limit orders.",
+            element=_text_input("stop_price", values.get("stop_price"), "175.00"),
+        ),
+        InputBlock(
+            block_id="time_in_force",
+            label="Time in force",
+            element=_select(
+                "time_in_force",
+                [("Day", "day"), ("Good till cancelled", "gtc")],
+                values.get("time_in_force") or "day",
+            ),
+        ),
+        InputBlock(
+            block_id="account",
+            label="Account",
+            optional=True,
+            hint="Leave empty for your default account.",
+            element=_text_input("account", values.get("account"), "account id"),
+        ),
+        InputBlock(
+            block_id="extended_hours",
+            label="Session",
+            optional=True,
+            element=CheckboxesElement(
+                action_id="extended_hours",
+                options=[_option("Extended hours (limit orders only)", "ext")],
+            ),
+        ),
+    ]
+    view = View(
+        type="modal",
+        callback_id=ORDER_TICKET_CALLBACK,
+        title="Order ticket",
+        submit="Preview",
+        close="Close",
+        private_metadata=view_metadata(channel=channel_id),
+        blocks=blocks,
+    )
+    return view.to_dict()
+
+
+def ticket_values(state_values: Mapping[str, Any]) -> dict[str, str]:
+    """The ticket's ``view.state.values`` as the strings ``order_from_fields`` expects."""
+    fields: dict[str, str] = {}
+    for name in TICKET_FIELDS:
+        element = (state_values.get(name) or {}).get(name) or {}
+        kind = element.get("type")
+        if kind == "static_select":
+            fields[name] = str((element.get("selected_option") or {}).get("value") or "")
+        elif kind == "checkboxes":
+            fields[name] = "ext" if element.get("selected_options") else ""
+        else:
+            fields[name] = str(element.get("value") or "")
+    return fields
+
+
+def large_order_view(
+    *,
+    pending_id: str,
+    order: Mapping[str, Any],
+    notional: Any,
+    response_url: str | None,
+    channel_id: str | None,
+) -> dict[str, Any]:
+    """The second step for a large order: type the symbol to place it."""
+    symbol = str(_field(order, "Symbol") or "")
+    view = View(
+        type="modal",
+        callback_id=ORDER_LARGE_CALLBACK,
+        title="Confirm large order",
+        submit="Place order",
+        close="Back",
+        private_metadata=view_metadata(
+            pending=pending_id, symbol=symbol, response_url=response_url, channel=channel_id
+        ),
+        blocks=[
+            section(
+                f":warning: {order_summary(order)} is worth about {money(notional)}.\n"
+                "Type the symbol to confirm you mean to place it."
+            ),
+            InputBlock(
+                block_id=LARGE_SYMBOL_BLOCK,
+                label="Symbol",
+                element=PlainTextInputElement(
+                    action_id=LARGE_SYMBOL_ACTION,
+                    placeholder=PlainTextObject(text=clip(f"Type {symbol}", 150)),
+                    max_length=16,
+                ),
+            ),
+        ],
+    )
+    return view.to_dict()
