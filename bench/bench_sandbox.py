@@ -2,7 +2,9 @@
 
 Prints requests/second; asserts nothing (figures belong in benchmarks, not tests). The server
 and the load generator share one process and one event loop, so the figure is a floor for the
-sandbox alone. Run: ``python -m bench.bench_sandbox [--seconds 3] [--concurrency 16]``.
+sandbox alone. The load comes from a minimal keep-alive HTTP/1.1 client on raw asyncio streams:
+httpx spends more time per request than the sandbox does, and would measure itself.
+Run: ``python -m bench.bench_sandbox [--seconds 3] [--concurrency 16]``.
 """
 
 from __future__ import annotations
@@ -45,19 +47,46 @@ async def bench_positions(seconds: float = 3.0, concurrency: int = 16) -> BenchR
             for symbol in SYMBOLS:
                 await client.post("v1.0/accounts/5002/orders", headers=headers, json={
                     "Symbol": symbol, "Side": "Buy", "Type": "Market", "Quantity": 1})
-            counts = [0, 0]
-            deadline = time.perf_counter() + seconds
+            probe = await client.get("v1.0/accounts/5002/positions", params=PARAMS,
+                                     headers=headers)
+            assert probe.json()["TotalCount"] == len(SYMBOLS), probe.text
+        query = "&".join(f"{k}={v}" for k, v in PARAMS.items())
+        request = (
+            f"GET /v1.0/accounts/5002/positions?{query} HTTP/1.1\r\n"
+            f"Host: 127.0.0.1:{sb.port}\r\n"
+            + "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+            + "Accept: application/json\r\n\r\n"
+        ).encode()
+        counts = [0, 0]
+        deadline = time.perf_counter() + seconds
 
-            async def worker() -> None:
+        async def worker() -> None:
+            reader, writer = await asyncio.open_connection("127.0.0.1", sb.port)
+            try:
                 while time.perf_counter() < deadline:
-                    response = await client.get(
-                        "v1.0/accounts/5002/positions", params=PARAMS, headers=headers)
-                    counts[0 if response.status_code == 200 else 1] += 1
+                    writer.write(request)
+                    status = await _read_response(reader)
+                    counts[0 if status == 200 else 1] += 1
+            finally:
+                writer.close()
+                await writer.wait_closed()
 
-            started = time.perf_counter()
-            await asyncio.gather(*(worker() for _ in range(concurrency)))
-            elapsed = time.perf_counter() - started
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
     return BenchResult(counts[0], counts[1], elapsed)
+
+
+async def _read_response(reader: asyncio.StreamReader) -> int:
+    """Read one HTTP/1.1 response with a Content-Length body; return its status code."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split(" ", 2)[1])
+    length = next(
+        int(line.split(":", 1)[1]) for line in lines[1:] if line.lower().startswith("content-length:")
+    )
+    await reader.readexactly(length)
+    return status
 
 
 def main(argv: Sequence[str] | None = None) -> None:
