@@ -22,6 +22,8 @@ from bot.autoshares.tokens import TokenManager
 from bot.errors import ConfigError, NotLinkedError
 from bot.metrics import Metrics
 from bot.oidc import OidcClient
+from bot.quotes import QuoteStreamer
+from bot.securities import SecurityCache
 from bot.settings import Settings
 from storage.crypto import TokenCipher
 from storage.db import Database
@@ -72,6 +74,8 @@ class Services:
     metrics: Metrics = field(default_factory=Metrics)
     _oidc: OidcClient | None = None
     _background: set[asyncio.Task[Any]] = field(default_factory=set)
+    _securities: SecurityCache | None = None
+    _quotes: QuoteStreamer | None = None
 
     @classmethod
     async def create(cls, settings: Settings, *, migrate: bool = True) -> Services:
@@ -156,7 +160,23 @@ class Services:
         if self._background:
             await asyncio.wait(list(self._background), timeout=timeout)
 
+    @property
+    def securities(self) -> SecurityCache:
+        """Symbol → EquityResource, cached for the process (created on first use)."""
+        if self._securities is None:
+            self._securities = SecurityCache()
+        return self._securities
+
+    @property
+    def quotes(self) -> QuoteStreamer:
+        """The process's one quote-streamer session (opened on first use, closed by aclose)."""
+        if self._quotes is None:
+            self._quotes = QuoteStreamer()
+        return self._quotes
+
     async def aclose(self) -> None:
         await self.drain()
+        if self._quotes is not None:
+            await self._quotes.aclose()
         await self.http.aclose()
         await self.db.dispose()

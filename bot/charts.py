@@ -1,0 +1,155 @@
+"""Price charts: the ``PUT /history/symbols`` request for a range, the candles out of its answer,
+a PNG drawn with matplotlib's Agg backend, and a Unicode sparkline for when no image can be
+posted (the bot is not in the channel, or lacks the files scope).
+
+No pyplot: a ``Figure`` with its own Agg canvas per chart, so nothing global is touched and
+charts can be drawn from several tasks (in a worker thread) at once.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+from matplotlib.figure import Figure
+
+SPARK_BARS = "▁▂▃▄▅▆▇█"
+
+
+@dataclass(frozen=True)
+class RangeSpec:
+    """How a chart range maps onto SecurityHistoryRequestSettings."""
+
+    label: str
+    period: str  # Minute, Hour, Day, Week, Month
+    interval: int
+    candles: int
+
+
+RANGES: dict[str, RangeSpec] = {
+    "1d": RangeSpec("1 day", "Minute", 5, 78),
+    "5d": RangeSpec("5 days", "Minute", 30, 65),
+    "1m": RangeSpec("1 month", "Day", 1, 22),
+    "6m": RangeSpec("6 months", "Day", 1, 126),
+    "1y": RangeSpec("1 year", "Week", 1, 52),
+}
+
+
+@dataclass(frozen=True)
+class Candle:
+    time: int
+    open: float
+    high: float
+    low: float
+    close: float
+    volume: float
+
+
+def history_request(symbol: str, chart_range: str, *, end: int | None = None) -> dict[str, Any]:
+    """The ChartHistoryRequestModel for ``symbol`` over ``chart_range`` (a key of RANGES)."""
+    spec = RANGES[chart_range]
+    return {
+        "Security": {"Symbol": symbol},
+        "SecurityHistorySettings": {
+            "Period": spec.period,
+            "Interval": spec.interval,
+            "CandlesCount": spec.candles,
+            "EndDate": int(time.time()) if end is None else end,
+            "IncludeNonMarketData": False,
+        },
+    }
+
+
+def _float(value: Any) -> float | None:
+    try:
+        result = float(value)
+    except (TypeError, ValueError):
+        return None
+    return result if result == result else None
+
+
+def candles_from(model: dict[str, Any] | None) -> list[Candle]:
+    """The first series of a ChartHistoryModel, oldest first; candles without a close or a
+    time are skipped."""
+    series = (model or {}).get("SecurityHistory") or []
+    first = series[0] if series and isinstance(series[0], list) else []
+    found = []
+    for raw in first:
+        if not isinstance(raw, dict):
+            continue
+        close = _float(raw.get("Close"))
+        moment = raw.get("Time")
+        if moment is None and raw.get("DateTime"):
+            try:
+                moment = datetime.fromisoformat(str(raw["DateTime"]).replace("Z", "+00:00")).timestamp()
+            except ValueError:
+                moment = None
+        if close is None or moment is None:
+            continue
+        found.append(
+            Candle(
+                time=int(float(moment)),
+                open=_float(raw.get("Open")) or close,
+                high=_float(raw.get("High")) or close,
+                low=_float(raw.get("Low")) or close,
+                close=close,
+                volume=_float(raw.get("Volume")) or 0.0,
+            )
+        )
+    return sorted(found, key=lambda c: c.time)
+
+
+def sparkline(values: Sequence[float], width: int = 40) -> str:
+    """``▁▂▅▇█``: the values resampled to at most ``width`` bars, scaled min to max."""
+    points = [float(v) for v in values]
+    if not points:
+        return ""
+    if len(points) > width:
+        step = len(points) / width
+        points = [points[min(int(i * step), len(points) - 1)] for i in range(width - 1)] + [points[-1]]
+    low, high = min(points), max(points)
+    if high == low:
+        return SPARK_BARS[len(SPARK_BARS) // 2] * len(points)
+    top = len(SPARK_BARS) - 1
+    return "".join(SPARK_BARS[round((p - low) / (high - low) * top)] for p in points)
+
+
+def render_png(symbol: str, candles: Sequence[Candle], chart_range: str, *, currency: str = "USD") -> bytes:
+    """A line chart of closes with the day's range shaded, as PNG bytes."""
+    if not candles:
+        raise ValueError("no candles to draw")
+    spec = RANGES.get(chart_range)
+    times = [datetime.fromtimestamp(c.time, UTC) for c in candles]
+    closes = [c.close for c in candles]
+    rising = closes[-1] >= closes[0]
+    colour = "#2e7d32" if rising else "#c62828"
+
+    figure = Figure(figsize=(8, 3.6), dpi=100)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    axes.fill_between(
+        times, [c.low for c in candles], [c.high for c in candles], color=colour, alpha=0.12, linewidth=0
+    )
+    axes.plot(times, closes, color=colour, linewidth=1.6)
+    locator = AutoDateLocator()
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    axes.grid(True, alpha=0.25)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    change = (closes[-1] - closes[0]) / closes[0] * 100 if closes[0] else 0.0
+    title = (
+        f"{symbol}  {closes[-1]:,.2f} {currency}  ({change:+.2f}% over {spec.label if spec else chart_range})"
+    )
+    axes.set_title(title, loc="left", fontsize=11)
+    axes.margins(x=0.01)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()

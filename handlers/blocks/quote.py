@@ -1,0 +1,198 @@
+"""Quotes: price (Price, or Last when Price is 0), change, bid/ask, day range, volume, the
+data's time and whether it is delayed; unknown symbols with the closest matches; a Share
+button that reposts the quotes to the channel, naming who shared them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, DividerBlock
+
+from handlers.blocks.common import clip, context, escape, message, section
+from handlers.blocks.numbers import MISSING, number, percent, price, signed_money, trend, volume
+
+__all__ = [
+    "QUOTE_SHARE",
+    "QuoteRow",
+    "quote_price",
+    "quote_message",
+    "share_value",
+    "parse_share_value",
+    "shared_by_line",
+    "mention",
+]
+
+QUOTE_SHARE = "quote_share"
+_SLACK_USER_RE = re.compile(r"[UW][A-Z0-9]{2,20}")
+_SYMBOL_RE = re.compile(r"[A-Z][A-Z0-9.\-]{0,9}")
+MAX_SHARED_SYMBOLS = 10
+
+
+@dataclass(frozen=True)
+class QuoteRow:
+    """One symbol asked for: its EquityResource and its QuoteModel (None if none arrived)."""
+
+    symbol: str
+    equity: Mapping[str, Any]
+    quote: Mapping[str, Any] | None
+
+
+def quote_price(quote: Mapping[str, Any]) -> float | None:
+    """AutoShares' Price, falling back to Last when Price is 0 or missing."""
+    value = number(quote.get("Price"))
+    if not value:
+        value = number(quote.get("Last"))
+    return value
+
+
+def _timestamp(quote: Mapping[str, Any]) -> str:
+    raw = quote.get("Timestamp") or quote.get("Date")
+    if not raw:
+        return "time not given"
+    try:
+        moment = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
+    except ValueError:
+        return f"as of {escape(raw)}"
+    fallback = moment.strftime("%Y-%m-%d %H:%M:%S UTC") if moment.tzinfo else moment.isoformat()
+    return f"as of <!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time_secs}}|{fallback}>"
+
+
+def _delay_words(delayed: bool | None) -> str:
+    if delayed is True:
+        return "delayed data"
+    if delayed is False:
+        return "real-time data"
+    return "may be delayed"
+
+
+def _row_text(row: QuoteRow, delayed: bool | None) -> str:
+    equity, quote = row.equity, row.quote
+    currency = str(equity.get("Currency") or "USD")
+    name = equity.get("Description")
+    exchange = equity.get("Exchange")
+    head = f"*{escape(row.symbol)}*"
+    if name:
+        head += f"  {escape(name)}"
+    if exchange:
+        head += f" · {escape(exchange)}"
+    if quote is None:
+        return f"{head}\n_No quote arrived in time; try again in a moment._"
+    change = number(quote.get("Change"))
+    change_pc = number(quote.get("ChangePc"))
+    move = trend(change if change is not None else change_pc)
+    change_text = ""
+    if change is not None or change_pc is not None:
+        bits = [move, signed_money(change, currency), f"({percent(change_pc)})"]
+        change_text = "  " + " ".join(b for b in bits if b)
+    halted = "  :no_entry: halted" if quote.get("IsHalted") else ""
+    lines = [head, f"*{price(quote_price(quote), currency)}*{change_text}{halted}"]
+    low, high = number(quote.get("Low")), number(quote.get("High"))
+    day = (
+        f"{price(low, currency)}–{price(high, currency)}" if low is not None and high is not None else MISSING
+    )
+    vol = quote.get("Volume") if number(quote.get("Volume")) is not None else quote.get("TotalDailyVolume")
+    lines.append(
+        f"Bid {price(quote.get('Bid'), currency)} · Ask {price(quote.get('Ask'), currency)} · "
+        f"Day {day} · Vol {volume(vol)}"
+    )
+    lines.append(f"_{_timestamp(quote)} · {_delay_words(delayed)}_")
+    return "\n".join(lines)
+
+
+def _suggestion_text(symbol: str, suggestions: Sequence[Mapping[str, Any]]) -> str:
+    names = [
+        f"*{escape(s['Symbol'])}*" + (f" ({escape(s['Description'])})" if s.get("Description") else "")
+        for s in suggestions[:5]
+        if s.get("Symbol")
+    ]
+    hint = f" Closest matches: {', '.join(names)}." if names else " Check the ticker and try again."
+    return f":grey_question: There is no such symbol as *{escape(symbol)}* at AutoShares.{hint}"
+
+
+def share_value(symbols: Sequence[str]) -> str:
+    return ",".join(symbols[:MAX_SHARED_SYMBOLS])
+
+
+def parse_share_value(value: str) -> list[str]:
+    """The symbols a Share button carries; ValueError when the value is not a symbol list."""
+    symbols = [s for s in value.split(",") if s]
+    if not symbols or len(symbols) > MAX_SHARED_SYMBOLS or not all(_SYMBOL_RE.fullmatch(s) for s in symbols):
+        raise ValueError(value)
+    return symbols
+
+
+def mention(user_id: str) -> str:
+    """``<@U123>`` for a Slack user id from a payload; anything else is not turned into a mention."""
+    return f"<@{user_id}>" if _SLACK_USER_RE.fullmatch(user_id) else "someone"
+
+
+def shared_by_line(user_id: str) -> str:
+    """``Shared by @someone``."""
+    return f"Shared by {mention(user_id)}"
+
+
+def quote_message(
+    rows: Sequence[QuoteRow],
+    unknown: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+    *,
+    delayed: bool | None = None,
+    shared_by: str | None = None,
+    chart_note: str | None = None,
+    shareable: bool = True,
+    note: str | None = None,
+) -> dict[str, Any]:
+    """The quotes asked for, in order; unknown symbols after them with suggestions.
+
+    ``shared_by`` (a Slack user id) marks the public copy; ``chart_note`` is safe mrkdwn (e.g. a
+    sparkline when the chart image could not be posted); the Share button is offered on a
+    private answer that has at least one quote; ``note`` (safe text) closes the message.
+    """
+    unknown = unknown or {}
+    blocks: list[Block] = []
+    for index, row in enumerate(rows):
+        if index:
+            blocks.append(DividerBlock())
+        blocks.append(section(_row_text(row, delayed)))
+    for symbol, suggestions in unknown.items():
+        blocks.append(section(_suggestion_text(symbol, suggestions)))
+    if chart_note:
+        blocks.append(section(clip(chart_note)))
+    quoted = [row.symbol for row in rows if row.quote is not None]
+    if shared_by:
+        blocks.append(context(shared_by_line(shared_by)))
+    elif shareable and quoted:
+        blocks.append(
+            ActionsBlock(
+                block_id="quote_actions",
+                elements=[
+                    ButtonElement(
+                        text="Share to channel",
+                        action_id=QUOTE_SHARE,
+                        value=share_value(quoted),
+                        accessibility_label="Post these quotes to the channel for everyone",
+                    )
+                ],
+            )
+        )
+    if note:
+        blocks.append(context(note))
+    summary = _summary(rows, unknown)
+    return message(summary, blocks)
+
+
+def _summary(rows: Sequence[QuoteRow], unknown: Mapping[str, Any]) -> str:
+    parts = []
+    for row in rows:
+        if row.quote is None:
+            parts.append(f"{row.symbol}: no quote")
+            continue
+        currency = str(row.equity.get("Currency") or "USD")
+        parts.append(
+            f"{row.symbol} {price(quote_price(row.quote), currency)} ({percent(row.quote.get('ChangePc'))})"
+        )
+    parts += [f"{symbol}: no such symbol" for symbol in unknown]
+    return escape(" · ".join(parts)) or "No quotes."
