@@ -18,7 +18,9 @@ from starlette.routing import Route
 from bot.app import build_bolt_app
 from bot.errors import BotError
 from bot.linking import CallbackOutcome, LinkService
+from bot.pollers import Pollers
 from bot.services import Services
+from bot.webhooks import webhook_route
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +94,7 @@ def create_web_app(services: Services, *, close_services: bool = True) -> Starle
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
+        webhook_route(services),
     ]
     if services.settings.multi_workspace:
         routes += [
@@ -103,7 +106,10 @@ def create_web_app(services: Services, *, close_services: bool = True) -> Starle
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        pollers = Pollers(services)
+        pollers.start()
         yield
+        await pollers.stop()
         await services.drain()
         if close_services:
             await services.aclose()

@@ -9,6 +9,8 @@ from handlers.blocks.account import *  # noqa: F403
 from handlers.blocks.account import __all__ as _account_all
 from handlers.blocks.agreements import *  # noqa: F403
 from handlers.blocks.agreements import __all__ as _agreements_all
+from handlers.blocks.alert import *  # noqa: F403
+from handlers.blocks.alert import __all__ as _alert_all
 from handlers.blocks.common import *  # noqa: F403
 from handlers.blocks.common import __all__ as _common_all
 from handlers.blocks.quote import *  # noqa: F403
@@ -21,3 +23,4 @@ __all__ += _agreements_all
 __all__ += _account_all
 __all__ += _quote_all
 __all__ += _order_all
+__all__ += _alert_all

@@ -1,0 +1,113 @@
+"""Background loops: order follow-up (always) and alert watching (where no webhook is set).
+
+Order follow-up, every ``ORDER_POLL_SECONDS``:
+  * pending orders past their confirmation window become ``expired`` (the message says so);
+  * submissions with no answer for a while (a crash, a lost response) are settled by looking
+    the order up by ClientId;
+  * without a webhook secret, open orders are read from AutoShares and their messages updated.
+Alert watching, every ``ALERT_POLL_SECONDS``, only without a webhook secret: see
+``AlertService.poll_once``.
+
+Rows are leased through the repositories (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, conditional
+UPDATEs on SQLite), so any number of replicas can run these loops without a coordinator and
+without announcing anything twice. ``stop()`` ends the loops promptly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+from bot.alerts import alert_service
+from bot.errors import BotError
+from bot.orders import order_service
+
+log = logging.getLogger(__name__)
+
+#: A submission with no answer for this long is settled by ClientId lookup.
+STUCK_AFTER_MIN_SECONDS = 60.0
+
+
+class Pollers:
+    """Starts and stops the background loops of one process."""
+
+    def __init__(self, services: Any) -> None:
+        self.services = services
+        self.settings = services.settings
+        self._stop = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    @property
+    def webhooks_configured(self) -> bool:
+        return bool(self.settings.autoshares_webhook_secret)
+
+    def start(self) -> None:
+        """Start the loops this configuration needs (call once, inside the running loop)."""
+        self._stop.clear()
+        self._tasks.append(
+            asyncio.create_task(
+                self._loop("orders", self.settings.order_poll_seconds, self.orders_once), name="order-poller"
+            )
+        )
+        if not self.webhooks_configured:
+            self._tasks.append(
+                asyncio.create_task(
+                    self._loop("alerts", self.settings.alert_poll_seconds, self.alerts_once),
+                    name="alert-poller",
+                )
+            )
+
+    async def stop(self) -> None:
+        """Stop the loops, letting a pass in progress finish its current step."""
+        self._stop.set()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+
+    async def _loop(self, name: str, interval: float, once: Callable[[], Awaitable[Any]]) -> None:
+        interval = max(interval, 0.05)
+        while not self._stop.is_set():
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), timeout=interval)
+            if self._stop.is_set():
+                return
+            try:
+                await once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # keep polling; the next pass may succeed
+                log.exception("%s poller pass failed", name)
+
+    # -- one pass each ---------------------------------------------------------------------------
+    async def orders_once(self) -> None:
+        orders = order_service(self.services)
+        for expired in await orders.repo.expire_due():
+            await orders.notify(expired, dm_fallback=False)
+        stuck_after = max(STUCK_AFTER_MIN_SECONDS, 3 * self.settings.autoshares_timeout_seconds)
+        rows = await orders.repo.claim_for_followup(
+            every=timedelta(seconds=max(self.settings.order_poll_seconds, 0.05)),
+            stuck_after=timedelta(seconds=stuck_after),
+            include_open=not self.webhooks_configured,
+        )
+        for row in rows:
+            try:
+                if row.status == "submitting":
+                    settled = await orders.resolve_stuck(row)
+                    if settled is not None and settled.status != "submitting":
+                        await orders.notify(settled)
+                    continue
+                update = await orders.refresh(row)
+                if update is not None and update.changed and update.pending is not None:
+                    await orders.notify(update.pending)
+            except BotError as exc:
+                log.info("order follow-up of %s skipped: %s", row.id, exc.code)
+
+    async def alerts_once(self) -> None:
+        await alert_service(self.services).poll_once()

@@ -1,0 +1,96 @@
+"""``POST /autoshares/webhooks``: AutoShares' signed events (alert.triggered, order.*).
+
+The raw body must carry ``X-AutoShares-Signature: sha256=<hex HMAC-SHA256 of the body keyed
+with AUTOSHARES_WEBHOOK_SECRET>``; anything else (no secret configured, header missing, wrong
+digest) is 401 and changes nothing. A valid event is deduplicated on its ``id`` in the same
+transaction as its effect's claim, so a repeated delivery answers 200 and does nothing. Slack
+messages go out after the answer (AutoShares wants a 2xx within 5 seconds).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bot.alerts import alert_service
+from bot.orders import order_service
+from storage.alerts import AlertRouteRepository, FireOutcome
+
+log = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-AutoShares-Signature"
+MAX_BODY_BYTES = 1_000_000
+ORDER_EVENTS = frozenset(
+    {
+        "order.created",
+        "order.filled",
+        "order.partial_fill",
+        "order.cancelled",
+        "order.rejected",
+        "order.expired",
+    }
+)
+
+
+def signature(secret: str, body: bytes) -> str:
+    """The header value AutoShares sends for ``body``."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def signature_is_valid(secret: str | None, body: bytes, header: str | None) -> bool:
+    """Constant-time check of the signature header; always False without a secret."""
+    if not secret or not header:
+        return False
+    return hmac.compare_digest(signature(secret, body), header.strip())
+
+
+def _unauthorized() -> Response:
+    return JSONResponse({"error": "invalid_signature"}, status_code=401)
+
+
+def webhook_route(services: Any) -> Route:
+    """The Starlette route, bound to this process's services."""
+    secret = services.settings.autoshares_webhook_secret
+
+    async def receive(request: Request) -> Response:
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
+            return JSONResponse({"error": "too_large"}, status_code=413)
+        body = await request.body()
+        if not signature_is_valid(secret, body, request.headers.get(SIGNATURE_HEADER)):
+            if not secret:
+                log.warning("a webhook arrived but AUTOSHARES_WEBHOOK_SECRET is not set; refused")
+            else:
+                log.warning("a webhook with a missing or wrong signature was refused")
+            return _unauthorized()
+        try:
+            event = json.loads(body)
+        except ValueError:
+            return JSONResponse({"error": "invalid_json"}, status_code=400)
+        if not isinstance(event, dict) or not event.get("id") or not event.get("type"):
+            return JSONResponse({"error": "invalid_event"}, status_code=400)
+        event_id, event_type = str(event["id"]), str(event["type"])
+        data = event.get("data") if isinstance(event.get("data"), dict) else {}
+        duplicate = False
+        if event_type == "alert.triggered":
+            result = await alert_service(services).on_triggered(event_id, data)
+            duplicate = result.outcome is FireOutcome.DUPLICATE
+        elif event_type in ORDER_EVENTS:
+            orders = order_service(services)
+            update = await orders.apply_order_event(data, event_id=event_id, event_type=event_type)
+            duplicate = update.duplicate
+            if update.changed and update.pending is not None and update.pending.status == "placed":
+                services.spawn(orders.notify(update.pending))
+        else:
+            duplicate = not await AlertRouteRepository(services.db.sessions).remember(event_id, event_type)
+        log.info("webhook %s (%s)%s", event_type, event_id, " repeated; ignored" if duplicate else "")
+        return JSONResponse({"ok": True, "duplicate": duplicate})
+
+    return Route("/autoshares/webhooks", receive, methods=["POST"])
