@@ -101,8 +101,8 @@ def build_bolt_app(services: Services) -> AsyncApp:
             redirect_uri_path="/slack/oauth_redirect",
             redirect_uri=f"{settings.public_url}slack/oauth_redirect",
         )
-    else:
-        kwargs["token"] = settings.slack_bot_token
+    # One workspace: the client above carries the bot token (passing ``token`` too only makes
+    # Bolt warn that it is ignored).
     app = InstrumentedAsyncApp(**kwargs)
     app.metrics = services.metrics
     # Bolt exposes no setting for the lazy runner; swap in the tracked one (see docstring).

@@ -1,0 +1,593 @@
+"""`autoshares-bot demo`: a whole Slack session against a local AutoShares, checked step by step.
+
+Everything runs in this process on loopback ports chosen by the OS: the embedded sandbox
+(identity provider, trading API, market, webhooks signed with a shared secret and delivered to
+the bot's ``/autoshares/webhooks``), a local stand-in for Slack's Web API (``bot.localslack``),
+and the real bot (the same ASGI app ``serve`` runs) on a temporary SQLite database with a fresh
+encryption key and signing secret. The session is played through the bot's HTTP endpoints with
+correctly signed Slack requests and a scripted browser sign-in (``bot.devtools``).
+
+Each step says what it expects and checks it; the first step that does not get it prints what
+was expected and what happened, and the demo exits 1. The conversation is printed as it happens
+and saved (text, HTML, chart PNG) in the output folder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import logging
+import math
+import re
+import secrets
+import tempfile
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from rich.console import Console
+from rich.table import Table
+
+from bot.devtools import SlackDriver, browser_sign_in, buttons
+from bot.localslack import LocalSlack, SlackCall
+from bot.services import Services
+from bot.serving import bind_socket, serve_in_loop
+from bot.settings import Settings, generate_encryption_key
+from bot.transcript import Entry, Transcript, render_message
+from bot.web import create_web_app
+
+USER = "U0ALICE"
+LOGIN = "alice"
+PASSWORD = "sandbox"
+CHANNEL = "C0TRADING"
+CHANNEL_NAME = "#trading"
+SYMBOL = "AAPL"
+WAIT_SECONDS = 20.0
+
+#: Web API calls that are plumbing, not something a person would see in Slack.
+UNSEEN = {"auth.test", "conversations.open", "files.getUploadURLExternal", "users.info", "upload"}
+
+
+class StepFailed(Exception):
+    """A step did not get what it expected."""
+
+    def __init__(self, expected: str, got: str) -> None:
+        super().__init__(f"expected {expected}; got {got}")
+        self.expected = expected
+        self.got = got
+
+
+@dataclass
+class DemoWorld:
+    """The running pieces, and the conversation so far."""
+
+    settings: Settings
+    services: Services
+    slack: LocalSlack
+    sandbox_url: str
+    bot_url: str
+    driver: SlackDriver
+    http: httpx.AsyncClient
+    transcript: Transcript
+    console: Console
+    output_dir: Path
+    seen: int = 0  # LocalSlack calls already shown in the transcript
+    chart: Path | None = None
+    last_upload: str | None = None
+    opening: float = 0.0  # SYMBOL's price when the session starts (the seeded one)
+
+    # -- the conversation ---------------------------------------------------------------------
+    def show(self, entry: Entry) -> None:
+        self.transcript.add(entry, self.console)
+
+    def where(self, channel: str) -> str:
+        return CHANNEL_NAME if channel == CHANNEL else ("a DM" if channel.startswith(("D", "U")) else channel)
+
+    def _describe(self, call: SlackCall) -> Entry | None:
+        args = call.args
+        if call.method == "response_url":
+            if args.get("delete_original"):
+                return None
+            if args.get("replace_original"):
+                return self.transcript.bot("updated its message", "only alice sees it", args)
+            if args.get("response_type") == "in_channel":
+                return self.transcript.bot("posted", CHANNEL_NAME, args)
+            return self.transcript.bot("answered", "only alice sees it", args)
+        if call.method in {"chat.postMessage", "chat.update"}:
+            channel = str(args.get("channel", ""))
+            action = "sent a direct message" if channel.startswith(("D", "U")) else "posted"
+            return self.transcript.bot(
+                action, "" if channel.startswith(("D", "U")) else self.where(channel), args
+            )
+        if call.method == "chat.postEphemeral":
+            return self.transcript.bot(
+                "answered", f"only alice sees it in {self.where(str(args.get('channel')))}", args
+            )
+        if call.method == "upload":
+            self.last_upload = str(args.get("file_id") or "")
+            return None
+        if call.method == "files.completeUploadExternal":
+            # LocalSlack records this call's arguments only when they arrive in the body; slack_sdk
+            # sends them in the query string, so fall back to the bytes uploaded just before.
+            files = args.get("files") if isinstance(args.get("files"), list) else []
+            first = files[0] if files else {}
+            title = str(first.get("title") or f"{SYMBOL} chart")
+            image = self._save_upload(str(first.get("id") or self.last_upload or ""), title)
+            comment = {"text": str(args.get("initial_comment") or title)}
+            channel = str(args.get("channel_id") or args.get("channels") or "")
+            return self.transcript.bot(
+                "uploaded a chart", self.where(channel) if channel else "", comment, image=image
+            )
+        if call.method in {"views.open", "views.push", "views.update", "views.publish"}:
+            view = args.get("view") or {}
+            return Entry(
+                "AutoShares", "opened a form", "", render_message(view, self.transcript.names), by_bot=True
+            )
+        if call.method in UNSEEN:
+            return None
+        return Entry("AutoShares", f"called {call.method}", "", [], by_bot=True)
+
+    def _save_upload(self, file_id: str, title: str) -> str | None:
+        data = self.slack.uploads.get(file_id)
+        if not data:
+            return None
+        name = re.sub(r"[^A-Za-z0-9]+", "-", title).strip("-").lower() or "chart"
+        path = self.output_dir / f"{name}.png"
+        path.write_bytes(data)
+        self.chart = path
+        return path.name
+
+    def catch_up(self) -> list[SlackCall]:
+        """Show every Slack call made since the last look; return them."""
+        new = self.slack.calls[self.seen :]
+        self.seen = len(self.slack.calls)
+        for call in new:
+            entry = self._describe(call)
+            if entry is not None:
+                self.show(entry)
+        return new
+
+    async def until(
+        self, found: Callable[[SlackCall], bool], expected: str, *, since: int | None = None
+    ) -> SlackCall:
+        """Wait for a Slack call matching ``found`` (made after ``since``), showing everything."""
+        start = self.seen if since is None else since
+        deadline = time.monotonic() + WAIT_SECONDS
+        while True:
+            match = next((c for c in self.slack.calls[start:] if found(c)), None)
+            if match is not None:
+                await asyncio.sleep(0.05)  # let companions of the same answer arrive
+                self.catch_up()
+                return match
+            if time.monotonic() > deadline:
+                self.catch_up()
+                raise StepFailed(expected, f"nothing of the kind within {WAIT_SECONDS:.0f} s{self._last()}")
+            await asyncio.sleep(0.02)
+
+    def _last(self) -> str:
+        said = [e for e in self.transcript.entries if e.by_bot]
+        return f" (the bot's last words: {' / '.join(said[-1].lines)[:300]!r})" if said else ""
+
+    # -- what alice does -------------------------------------------------------------------------
+    async def slash(self, command: str, text: str = "", *, channel: str = CHANNEL) -> dict[str, Any]:
+        """Type a slash command; return the bot's private answer to it."""
+        typed = f"{command} {text}".strip()
+        self.show(self.transcript.person(LOGIN, "typed", self.where(channel), typed))
+        self.catch_up()
+        mark = self.seen
+        response = await self.driver.command(command, text, user=USER, channel=channel)
+        expect(
+            response.status_code == 200,
+            f"Slack's request for {typed} to be acknowledged",
+            f"HTTP {response.status_code}",
+        )
+        call = await self.until(lambda c: c.method == "response_url", f"an answer to {typed}", since=mark)
+        return call.args
+
+    async def click(
+        self, message: dict[str, Any], action_id: str, *, channel: str = CHANNEL
+    ) -> dict[str, Any]:
+        """Click the button ``action_id`` on ``message``; return the bot's answer to the click."""
+        button = find_button(message, action_id)
+        label = button.get("text", {}).get("text", action_id)
+        self.show(self.transcript.person(LOGIN, "clicked", self.where(channel), f"[{label}]"))
+        self.catch_up()
+        mark = self.seen
+        response = await self.driver.click(button, user=USER, channel=channel)
+        expect(
+            response.status_code == 200,
+            f"the click on {label} to be acknowledged",
+            f"HTTP {response.status_code}",
+        )
+        call = await self.until(
+            lambda c: c.method == "response_url", f"an answer to the click on {label}", since=mark
+        )
+        return call.args
+
+    async def market(self, last: float, note: str) -> dict[str, Any]:
+        """Move the sandbox price of SYMBOL (the market, not alice)."""
+        spread = 0.05
+        response = await self.http.post(
+            self.sandbox_url + "_sandbox/prices",
+            json={
+                "Symbol": SYMBOL,
+                "Last": last,
+                "Bid": round(last - spread, 2),
+                "Ask": round(last + spread, 2),
+            },
+        )
+        expect(
+            response.status_code == 200,
+            f"the sandbox to set {SYMBOL} to {last}",
+            f"HTTP {response.status_code}",
+        )
+        self.show(Entry("market", "moved", "", [f"{SYMBOL} last trade ${last:,.2f} — {note}"]))
+        return response.json()
+
+    async def webhooks(self, type_prefix: str) -> list[dict[str, Any]]:
+        """The sandbox's webhook deliveries whose type starts with ``type_prefix``."""
+        answer = (await self.http.get(self.sandbox_url + "_sandbox/webhooks")).json()
+        return [d for d in answer.get("Deliveries") or [] if str(d.get("Type", "")).startswith(type_prefix)]
+
+
+def expect(condition: bool, expected: str, got: str) -> None:
+    if not condition:
+        raise StepFailed(expected, got)
+
+
+def find_button(message: dict[str, Any], action_id: str) -> dict[str, Any]:
+    found = [b for b in buttons(message.get("blocks") or []) if b.get("action_id") == action_id]
+    if not found:
+        shown = [b.get("action_id") for b in buttons(message.get("blocks") or [])]
+        raise StepFailed(
+            f"a button {action_id!r} in the bot's message", f"buttons {shown} in {message.get('text')!r}"
+        )
+    return found[0]
+
+
+def said(message: dict[str, Any]) -> str:
+    """Everything a message shows, as one string (for checks)."""
+    return "\n".join(render_message(message)) + "\n" + str(message.get("text") or "")
+
+
+def contains(message: dict[str, Any], *phrases: str, what: str) -> None:
+    text = said(message)
+    missing = [p for p in phrases if p.lower() not in text.lower()]
+    expect(not missing, f"{what} (mentioning {', '.join(map(repr, phrases))})", repr(text[:400]))
+
+
+# -- the steps ------------------------------------------------------------------------------------
+async def step_help(world: DemoWorld) -> str:
+    answer = await world.slash("/autoshares", "help")
+    contains(answer, "/autoshares link", "/order", "/alert", what="the list of commands")
+    return "every command with an example"
+
+
+async def step_link(world: DemoWorld) -> str:
+    answer = await world.slash("/autoshares", "link")
+    url = next((b["url"] for b in buttons(answer.get("blocks") or []) if b.get("url")), None)
+    expect(url is not None, "a sign-in button with a link", repr(said(answer)[:300]))
+    world.show(
+        world.transcript.person(
+            f"{LOGIN}'s browser", "opened the sign-in link", "", "AutoShares sign-in page"
+        )
+    )
+    mark = world.seen
+    page = await browser_sign_in(world.http, str(url), username=LOGIN, password=PASSWORD)
+    title, body = _page_text(page.text)
+    world.show(
+        world.transcript.person(
+            f"{LOGIN}'s browser", f"signed in as {LOGIN}, and landed on", "", f"{title}: {body}"
+        )
+    )
+    expect(
+        page.status_code == 200 and "linked" in body.lower(),
+        "the callback page to say the link worked",
+        f"HTTP {page.status_code}: {body!r}",
+    )
+    await world.until(
+        lambda c: c.method == "chat.postMessage" and c.args.get("channel") == USER,
+        "a direct message confirming the link",
+        since=mark,
+    )
+    link = await world.services.links.get(world.slack.team_id, USER)
+    expect(link is not None and link.autoshares_login == LOGIN, f"a stored link to {LOGIN}", repr(link))
+    return f"linked to AutoShares user {link.autoshares_user_id if link else '?'}; tokens stored encrypted"
+
+
+async def step_status(world: DemoWorld) -> str:
+    answer = await world.slash("/autoshares", "status")
+    contains(answer, LOGIN, what="the link status")
+    return "linked as alice"
+
+
+async def step_agreements(world: DemoWorld) -> str:
+    answer = await world.slash("/autoshares", "agreements")
+    ids = [b.get("action_id") for b in buttons(answer.get("blocks") or [])]
+    action = "agreements_sign_all" if "agreements_sign_all" in ids else "agreement_sign"
+    signed = await world.click(answer, action)
+    link = await world.services.links.get(world.slack.team_id, USER)
+    outstanding = link.agreements_outstanding if link else None
+    expect(
+        outstanding == 0,
+        "no agreement left to sign",
+        f"{outstanding} outstanding; the bot said {said(signed)[:300]!r}",
+    )
+    return "every required agreement signed by button"
+
+
+async def step_account(world: DemoWorld) -> str:
+    answer = await world.slash("/autoshares", "account")
+    contains(answer, "5001", what="alice's account and balances")
+    return "account 5001 and its balances"
+
+
+async def step_quote(world: DemoWorld) -> str:
+    answer = await world.http.get(world.sandbox_url + f"_sandbox/prices/{SYMBOL}")
+    expect(answer.status_code == 200, f"the sandbox to quote {SYMBOL}", f"HTTP {answer.status_code}")
+    world.opening = round(float(answer.json()["Last"]), 2)
+    world.show(Entry("market", "opened", "", [f"{SYMBOL} last trade ${world.opening:,.2f}"]))
+    mark = world.seen
+    answer = await world.slash("/quote", f"{SYMBOL} chart 5d")
+    contains(answer, SYMBOL, what=f"a quote for {SYMBOL}")
+    await world.until(
+        lambda c: c.method == "files.completeUploadExternal", "a chart uploaded to the channel", since=mark
+    )
+    chart = world.chart
+    expect(
+        chart is not None and chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n",
+        "the chart to be a PNG image",
+        repr(chart),
+    )
+    return f"quote and chart ({chart.name if chart else '?'})"
+
+
+async def step_order(world: DemoWorld) -> str:
+    limit = math.floor(world.opening * 0.98)
+    preview = await world.slash("/order", f"buy 10 {SYMBOL} limit {limit}")
+    contains(preview, "Buy 10 AAPL", what="a preview of the order")
+    placed = await world.click(preview, "order_confirm")
+    orders = (await world.http.get(world.sandbox_url + "_sandbox/orders")).json()
+    expect(len(orders) == 1, "exactly one order at AutoShares", f"{len(orders)} orders")
+    order = orders[0]
+    contains(placed, f"AutoShares order {order['Id']}", what="the bot to confirm the order was placed")
+    mark = world.seen
+    moved = await world.market(limit - 0.5, "falls through alice's limit")
+    expect(order["Id"] in moved.get("FilledOrderIds", []), "the sandbox to fill the order", repr(moved))
+    await world.until(
+        lambda c: c.method in {"response_url", "chat.postMessage"} and "filled" in said(c.args).lower(),
+        "the bot to tell alice the order filled",
+        since=mark,
+    )
+    by_webhook = any(d.get("Status") == "delivered" for d in await world.webhooks("order."))
+    how = " (told by webhook)" if by_webhook else ""
+    return f"limit order {order['Id']} confirmed by button, then filled{how}"
+
+
+async def step_positions(world: DemoWorld) -> str:
+    answer = await world.slash("/autoshares", "positions")
+    contains(answer, SYMBOL, "10", what="a position of 10 AAPL")
+    return "10 AAPL held"
+
+
+async def step_alert(world: DemoWorld) -> str:
+    level = math.ceil(world.opening * 1.02)
+    answer = await world.slash("/alert", f"{SYMBOL} above {level}")
+    contains(answer, SYMBOL, f"{level:,}", what="the alert to be confirmed")
+    mark = world.seen
+    moved = await world.market(level + 1.25, "rises through alice's alert")
+    expect(bool(moved.get("TriggeredAlertIds")), "the sandbox to trigger the alert", repr(moved))
+    post = await world.until(
+        lambda c: c.method == "chat.postMessage" and c.args.get("channel") == CHANNEL,
+        f"an alert message in {CHANNEL_NAME}",
+        since=mark,
+    )
+    contains(post.args, SYMBOL, what=f"the alert message in {CHANNEL_NAME}")
+    deliveries = await world.webhooks("alert.triggered")
+    expect(
+        any(d.get("Status") == "delivered" for d in deliveries),
+        "the sandbox's alert.triggered webhook to be accepted by the bot",
+        repr([(d.get("Status"), d.get("StatusCodes")) for d in deliveries]),
+    )
+    return f"alert fired, delivered by signed webhook, posted in {CHANNEL_NAME}"
+
+
+async def step_operations(world: DemoWorld) -> str:
+    ready = await world.http.get(world.bot_url + "readyz")
+    expect(ready.status_code == 200, "/readyz to say ready", f"HTTP {ready.status_code} {ready.text[:200]}")
+    metrics = world.services.metrics
+    commands = sum(
+        sample.value
+        for family in metrics.registry.collect()
+        if family.name == "autoshares_commands"
+        for sample in family.samples
+        if sample.name == "autoshares_commands_total"
+    )
+    expect(commands > 0, "/metrics to count the commands", f"{commands}")
+    world.show(
+        Entry("operator", "checked", "", [f"/readyz: ready · /metrics: {commands:.0f} commands handled"])
+    )
+    return f"/readyz ready, {commands:.0f} commands counted in /metrics"
+
+
+Step = tuple[str, Callable[[DemoWorld], Awaitable[str]]]
+
+STEPS: Sequence[Step] = (
+    ("help", step_help),
+    ("link", step_link),
+    ("status", step_status),
+    ("agreements", step_agreements),
+    ("account", step_account),
+    ("quote and chart", step_quote),
+    ("limit order", step_order),
+    ("positions", step_positions),
+    ("alert", step_alert),
+    ("operations", step_operations),
+)
+
+
+def _page_text(page: str) -> tuple[str, str]:
+    title = re.search(r"<h1>(.*?)</h1>", page, re.S)
+    body = re.search(r"<p>(.*?)</p>", page, re.S)
+    return (
+        html.unescape(title.group(1)) if title else "(no title)",
+        html.unescape(body.group(1)) if body else page[:200],
+    )
+
+
+# -- wiring ---------------------------------------------------------------------------------------
+@contextlib.asynccontextmanager
+async def demo_world(output_dir: Path, console: Console) -> AsyncIterator[DemoWorld]:
+    """Start sandbox, local Slack and bot on loopback; stop them all on exit."""
+    from sandbox.config import SandboxConfig
+    from sandbox.server import running_sandbox
+
+    signing_secret = secrets.token_hex(16)
+    webhook_secret = secrets.token_urlsafe(24)
+    bot_sock = bind_socket()
+    bot_port = bot_sock.getsockname()[1]
+    bot_url = f"http://127.0.0.1:{bot_port}/"
+    config = SandboxConfig(
+        tick_seconds=0,  # prices move only when the demo moves them
+        rate_limits=False,
+        webhook_url=bot_url + "autoshares/webhooks",
+        webhook_secret=webhook_secret,
+        webhook_retry_scale=0.01,
+    )
+    slack = LocalSlack()
+    with tempfile.TemporaryDirectory(prefix="autoshares-demo-") as tmp:
+        async with (
+            running_sandbox(config, host="127.0.0.1", port=0) as sandbox,
+            serve_in_loop(slack.app()) as slack_server,
+        ):
+            slack.base_url = slack_server.url
+            env = {
+                "SLACK_SIGNING_SECRET": signing_secret,
+                "SLACK_BOT_TOKEN": "xoxb-demo-" + secrets.token_hex(8),
+                "SLACK_API_URL": slack_server.url + "api/",
+                "AUTH0_DOMAIN": sandbox.url,
+                "AUTOSHARES_API_URL": sandbox.url,
+                "AUTH0_CLIENT_ID": config.client_id,
+                "AUTH0_CLIENT_SECRET": config.client_secret,
+                "AUTOSHARES_APP_KEY": config.app_key,
+                "AUTOSHARES_WEBHOOK_SECRET": webhook_secret,
+                "DATABASE_URL": f"sqlite:///{Path(tmp) / 'demo.db'}",
+                "TOKEN_ENCRYPTION_KEY": generate_encryption_key(),
+                "PUBLIC_URL": bot_url,
+                "PORT": str(bot_port),
+            }
+            settings = Settings.from_env(env)
+            services = await Services.create(settings)
+            try:
+                app = create_web_app(services, close_services=False)
+                async with (
+                    httpx.AsyncClient(timeout=WAIT_SECONDS) as http,
+                    serve_in_loop(app, sock=bot_sock) as server,
+                ):
+                    driver = SlackDriver(
+                        http, server.url, signing_secret, slack.base_url, team_id=slack.team_id
+                    )
+                    yield DemoWorld(
+                        settings=settings,
+                        services=services,
+                        slack=slack,
+                        sandbox_url=sandbox.url,
+                        bot_url=server.url,
+                        driver=driver,
+                        http=http,
+                        transcript=Transcript(names={USER: LOGIN, CHANNEL: CHANNEL_NAME}),
+                        console=console,
+                        output_dir=output_dir,
+                    )
+            finally:
+                await services.aclose()
+
+
+@contextlib.contextmanager
+def quiet_logs() -> Any:
+    """Only warnings, redacted, while the demo prints its transcript; the old set-up after."""
+    from bot.logs import configure_logging
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    configure_logging(Settings.from_env({"LOG_LEVEL": "WARNING", "LOG_FORMAT": "text"}, require_slack=False))
+    try:
+        yield
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+
+
+async def play(world: DemoWorld, steps: Sequence[Step] = STEPS) -> bool:
+    """Run the steps in order; stop at the first failure. True when every step passed."""
+    for name, step in steps:
+        world.console.rule(f"[bold]{name}")
+        try:
+            async with asyncio.timeout(WAIT_SECONDS * 3):
+                detail = await step(world)
+        except StepFailed as failure:
+            world.catch_up()
+            world.transcript.steps.append((name, False, f"expected {failure.expected}; got {failure.got}"))
+            world.console.print(f"[bold red]✘ {name} failed[/]")
+            world.console.print(f"  expected: {failure.expected}", markup=False)
+            world.console.print(f"  got:      {failure.got}", markup=False)
+            return False
+        except Exception as exc:  # a crash is a failed step too, with what it was
+            world.catch_up()
+            detail = f"{type(exc).__name__}: {exc}"
+            world.transcript.steps.append((name, False, f"crashed: {detail}"))
+            world.console.print(f"[bold red]✘ {name} crashed:[/] ", end="")
+            world.console.print(detail, markup=False)
+            return False
+        world.catch_up()
+        world.transcript.steps.append((name, True, detail))
+        world.console.print(f"[green]✔ {name}[/] ", end="")
+        world.console.print(detail, markup=False)
+    return True
+
+
+def summary(transcript: Transcript) -> Table:
+    table = Table(title="Demo steps", show_lines=False)
+    table.add_column("step")
+    table.add_column("result")
+    table.add_column("what happened", overflow="fold")
+    for name, ok, detail in transcript.steps:
+        table.add_row(name, "[green]pass[/]" if ok else "[red]FAIL[/]", detail)
+    return table
+
+
+async def run_demo(
+    output_dir: str | Path = "demo-output", *, console: Console | None = None, steps: Sequence[Step] = STEPS
+) -> int:
+    """Play the session; save transcript.txt, transcript.html and the chart; 0 when every step passed."""
+    console = console or Console()
+    out = Path(output_dir)
+    await asyncio.to_thread(out.mkdir, parents=True, exist_ok=True)
+    started = time.perf_counter()
+    console.rule("[bold]AutoShares for Slack — demo session")
+    console.print(
+        "A local AutoShares sandbox, a local Slack Web API and the bot, all on loopback. "
+        f"alice (Slack user {USER}) works in {CHANNEL_NAME}.",
+        markup=False,
+    )
+    with quiet_logs():
+        async with demo_world(out, console) as world:
+            passed = await play(world, steps)
+            transcript = world.transcript
+    (out / "transcript.txt").write_text(transcript.to_text(), encoding="utf-8")
+    (out / "transcript.html").write_text(transcript.to_html(), encoding="utf-8")
+    console.print(summary(transcript))
+    elapsed = time.perf_counter() - started
+    console.print(
+        f"Transcript saved to {out / 'transcript.txt'} and {out / 'transcript.html'} ({elapsed:.1f} s).",
+        markup=False,
+    )
+    if not passed:
+        console.print("[bold red]The demo did not complete: see the failed step above.[/]")
+        return 1
+    console.print("[bold green]Every step did what it should.[/]")
+    return 0
