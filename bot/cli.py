@@ -116,6 +116,21 @@ def _cmd_check(_args: argparse.Namespace) -> int:
     return check(_load_env())
 
 
+def _cmd_audit(args: argparse.Namespace) -> int:
+    """Export the audit trail (orders and alerts) to stdout as CSV or JSON."""
+    from storage.audit import export, parse_since
+
+    settings = Settings.from_env(_load_env(), require_slack=False)
+    try:
+        since = parse_since(args.since) if args.since else None
+        text = asyncio.run(export(settings.async_database_url, since, args.format))
+    except (ValueError, RuntimeError) as exc:
+        print(f"autoshares-bot audit: {exc}", file=sys.stderr)
+        return 2
+    sys.stdout.write(text)
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
@@ -144,6 +159,10 @@ def build_parser() -> argparse.ArgumentParser:
     up = db_sub.add_parser("upgrade", help="apply migrations")
     up.add_argument("revision", nargs="?", default="head")
     up.set_defaults(func=_cmd_db)
+    audit = sub.add_parser("audit", help="export the audit trail of orders and alerts (reads DATABASE_URL)")
+    audit.add_argument("--since", help="first day or time to include, e.g. 2026-01-01 (UTC)")
+    audit.add_argument("--format", choices=("csv", "json"), default="csv")
+    audit.set_defaults(func=_cmd_audit)
     return parser
 
 

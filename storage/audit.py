@@ -154,6 +154,38 @@ def to_csv(records: Iterable[AuditRecord]) -> str:
     return out.getvalue()
 
 
+def parse_since(value: str) -> datetime:
+    """``2026-01-01`` or an ISO-8601 time; a time without a zone is UTC."""
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(
+            f"--since must be a date such as 2026-01-01 or an ISO-8601 time, got {value!r}"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+async def export(async_database_url: str, since: datetime | None, fmt: str) -> str:
+    """The audit trail since ``since`` as CSV or JSON text (for ``autoshares-bot audit``)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from storage.db import Database
+
+    if fmt not in ("csv", "json"):
+        raise ValueError(f"format must be csv or json, got {fmt!r}")
+    database = Database(async_database_url)
+    try:
+        records = await AuditLog(database.sessions).since(since)
+    except SQLAlchemyError as exc:
+        raise RuntimeError(
+            f"could not read the audit trail ({type(exc).__name__}); check DATABASE_URL and run "
+            "`autoshares-bot db upgrade`"
+        ) from None
+    finally:
+        await database.dispose()
+    return to_csv(records) if fmt == "csv" else to_json(records) + "\n"
+
+
 def to_json(records: Sequence[AuditRecord]) -> str:
     """The events as a JSON array (detail kept as an object)."""
     rows = []

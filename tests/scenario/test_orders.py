@@ -3,12 +3,18 @@ sandbox, and every way an order must not be placed."""
 
 from __future__ import annotations
 
+import asyncio
+import csv
+import io
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import update
 
+from bot.cli import main
 from bot.devtools import buttons
+from storage.audit import AuditLog
 from storage.links import utcnow
 from storage.models import PendingOrder
 from tests.conftest import RunningBot
@@ -48,7 +54,9 @@ async def bob(bot: RunningBot) -> RunningBot:
     return bot
 
 
-async def test_confirm_places_one_order_with_the_pending_id_as_client_id(bob: RunningBot) -> None:
+async def test_confirm_places_one_order_with_the_pending_id_as_client_id(
+    bob: RunningBot, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     bot = bob
     preview = await command(bot, "buy 10 AAPL")
     text = str(preview["blocks"])
@@ -63,6 +71,21 @@ async def test_confirm_places_one_order_with_the_pending_id_as_client_id(bob: Ru
     assert orders[0]["ClientId"] == pending_id
     assert orders[0]["Symbol"] == "AAPL" and orders[0]["Quantity"] == 10 and orders[0]["Side"] == "Buy"
     assert f"AutoShares order {orders[0]['Id']}" in str(result["blocks"])
+
+    # The audit trail has who did what with which ids, and the CLI exports it.
+    events = await AuditLog(bot.services.db.sessions).since(subject_id=pending_id)
+    assert [(e.action, e.slack_user_id) for e in events] == [
+        ("previewed", BOB),
+        ("confirmed", BOB),
+        ("placed", BOB),
+        ("filled", None),
+    ]
+    assert events[2].autoshares_id == str(orders[0]["Id"])
+    monkeypatch.setenv("DATABASE_URL", bot.settings.database_url)
+    since = (utcnow() - timedelta(days=1)).date().isoformat()
+    assert await asyncio.to_thread(main, ["audit", "--since", since, "--format", "csv"]) == 0
+    exported = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [r["action"] for r in exported if r["subject_id"] == pending_id] == [e.action for e in events]
 
 
 @pytest.mark.parametrize(
@@ -146,8 +169,6 @@ async def test_expired_confirmation_places_nothing(bob: RunningBot) -> None:
     result = await click(bob, preview, "order_confirm")
     assert "expired" in result["text"].lower() and "Nothing was placed" in result["text"]
     assert await sandbox_orders(bob) == []
-    from storage.audit import AuditLog
-
     actions = [e.action for e in await AuditLog(bob.services.db.sessions).since(subject="order")]
     assert actions == ["previewed", "expired"]
 

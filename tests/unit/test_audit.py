@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
+from bot.cli import main
 from bot.settings import async_database_url
-from storage.audit import EXPORT_FIELDS, AuditLog, to_csv, to_json
+from storage.audit import EXPORT_FIELDS, AuditLog, parse_since, to_csv, to_json
 from storage.db import Database
 
 
@@ -48,3 +51,36 @@ async def test_since_filters_and_exports_round_trip(db: Database) -> None:
     exported = json.loads(to_json(since))
     assert exported[1]["subject"] == "alert" and exported[0]["detail"]["note"].startswith("comma")
     assert len(await log.since()) == 3
+
+
+def test_cli_exports_csv_and_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'audit.db'}"
+
+    async def seed() -> None:
+        database = Database(async_database_url(url))
+        await database.upgrade()
+        log = AuditLog(database.sessions)
+        await log.record(
+            subject="order", action="previewed", subject_id="p1", at=datetime(2025, 6, 1, tzinfo=UTC)
+        )
+        await log.record(
+            subject="order", action="placed", slack_user_id="U1", subject_id="p1", autoshares_id=5
+        )
+        await database.dispose()
+
+    asyncio.run(seed())
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert main(["audit", "--since", "2026-01-01", "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [(r["action"], r["autoshares_id"], r["slack_user_id"]) for r in rows] == [("placed", "5", "U1")]
+    assert main(["audit", "--format", "json"]) == 0
+    assert [e["action"] for e in json.loads(capsys.readouterr().out)] == ["previewed", "placed"]
+    assert main(["audit", "--since", "last tuesday"]) == 2
+    assert "--since must be a date" in capsys.readouterr().err
+
+
+def test_parse_since() -> None:
+    assert parse_since("2026-01-01") == datetime(2026, 1, 1, tzinfo=UTC)
+    assert parse_since("2026-01-01T10:00:00+02:00") == datetime(2026, 1, 1, 8, tzinfo=UTC)
