@@ -40,7 +40,7 @@ class EtnaLoginRoutes:
         if request.headers.get("et-app-key") != self.sb.config.app_key:
             return bad_app_key().response()
         username = request.headers.get("username", "")
-        limited = self.sb.limit_auth(request, f"login:{username.lower()}" if username else "")
+        limited = self.sb.limit_auth(request, self.sb.auth_subject(username))
         if limited is not None:
             return limited
         oauth_code = request.headers.get("oauthcode")

@@ -124,7 +124,7 @@ class IdentityRoutes:
             return self._authorization_error(error)
         if submitted.get("action") == "deny":
             return self.sb.oauth.create_authorization_response(prepared, None, grant)
-        limited = self.sb.limit_auth(request, submitted.get("username", ""))
+        limited = self.sb.limit_auth(request, self.sb.auth_subject(submitted.get("username", "")))
         if limited is not None:
             return limited
         user = self.sb.identity.authenticate_password(

@@ -71,8 +71,14 @@ class Sandbox:
         return normalize_base_url(str(connection.base_url))
 
     # -- rate limit of the auth endpoints ------------------------------------------------------
+    def auth_subject(self, login: str) -> str:
+        """The auth rate-limit key of a login name: the user when it exists."""
+        user = self.state.user_by_login(login) if login else None
+        return f"user:{user.id}" if user else (f"login:{login.lower()}" if login else "")
+
     def limit_auth(self, connection: HTTPConnection, subject: str) -> Response | None:
-        """Apply the 'auth' limit (10/min) to a sign-in; the key is the user when known."""
+        """Apply the 'auth' limit (10/min per user) to a sign-in or token grant; ``subject`` is
+        ``user:<id>`` when known (see ``auth_subject``), else the client address is used."""
         key = subject or f"ip:{connection.client.host if connection.client else '?'}"
         decision = self.limiter.check("auth", key)
         if decision is None or decision.allowed:

@@ -175,3 +175,16 @@ async def test_history_candles_end_at_the_live_price(
 async def test_malformed_json_body_is_422(client: httpx.AsyncClient, bob: dict[str, str]) -> None:
     response = await client.post("v1.0/accounts/5002/orders", headers=bob, content=b"{nope")
     assert response.status_code == 422 and "JSON" in response.json()["Message"]
+
+
+async def test_bind_account_by_username(
+    client: httpx.AsyncClient, alice: dict[str, str], bob: dict[str, str]
+) -> None:
+    bound = await client.put("v1.0/accounts/5001/username/bob", headers=alice,
+                             params={"accessType": "Full"})
+    assert bound.status_code == 200 and bound.json()["UserModel"]["Login"] == "bob"
+    assert 5001 in [a["Id"] for a in (await client.get("v1.0/users/@me/accounts",
+                                                       headers=bob)).json()]
+    unknown = await client.put("v1.0/accounts/5001/username/nobody", headers=alice,
+                               params={"accessType": "Full"})
+    assert unknown.status_code == 404

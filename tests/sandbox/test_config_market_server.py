@@ -118,3 +118,26 @@ async def test_two_sandboxes_share_nothing() -> None:
             again = await client.post(two.url + "_sandbox/users",
                                       json={"Login": "solo", "Password": "p"})
             assert again.status_code == 201
+
+
+async def test_create_app_without_base_url_takes_issuer_from_request() -> None:
+    from sandbox import create_app
+
+    app = create_app(make_config())
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 5555))
+    async with httpx.AsyncClient(transport=transport, base_url="http://sandbox.test:8080") as c:
+        doc = (await c.get("/.well-known/openid-configuration")).json()
+    assert doc["issuer"] == "http://sandbox.test:8080/"
+    assert doc["token_endpoint"] == "http://sandbox.test:8080/oauth/token"
+
+
+async def test_auth_limit_counts_one_user_across_login_endpoints(
+    client: httpx.AsyncClient,
+) -> None:
+    key = {"Et-App-Key": "sandbox-app-key"}
+    for _ in range(10):
+        await client.post("token", headers=key | {"Username": "bob", "Password": "sandbox"})
+    refused = await client.post("token", headers=key | {"Username": "BOB", "Password": "sandbox"})
+    assert refused.status_code == 429
+    other = await client.post("token", headers=key | {"Username": "alice", "Password": "sandbox"})
+    assert other.status_code == 200
