@@ -13,10 +13,12 @@ from handlers.blocks.alert import *  # noqa: F403
 from handlers.blocks.alert import __all__ as _alert_all
 from handlers.blocks.common import *  # noqa: F403
 from handlers.blocks.common import __all__ as _common_all
-from handlers.blocks.quote import *  # noqa: F403
-from handlers.blocks.quote import __all__ as _quote_all
+from handlers.blocks.home import *  # noqa: F403
+from handlers.blocks.home import __all__ as _home_all
 from handlers.blocks.order import *  # noqa: F403
 from handlers.blocks.order import __all__ as _order_all
+from handlers.blocks.quote import *  # noqa: F403
+from handlers.blocks.quote import __all__ as _quote_all
 
 __all__ = list(_common_all)
 __all__ += _agreements_all
@@ -24,3 +26,4 @@ __all__ += _account_all
 __all__ += _quote_all
 __all__ += _order_all
 __all__ += _alert_all
+__all__ += _home_all
