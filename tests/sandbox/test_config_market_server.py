@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import httpx
@@ -106,7 +107,7 @@ async def test_ticking_market_moves_on_its_own() -> None:
             for _ in range(200):
                 if (await client.get("_sandbox/prices/SPY")).json()["Timestamp"] != first:
                     break
-                await __import__("asyncio").sleep(0.01)
+                await asyncio.sleep(0.01)
             assert (await client.get("_sandbox/prices/SPY")).json()["Timestamp"] != first
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -290,3 +291,12 @@ async def test_etna_token_and_logout(client: httpx.AsyncClient) -> None:
     out = await client.post("logout", headers=headers)
     assert out.status_code == 200
     assert (await client.get("v1.0/users/@me/info", headers=headers)).status_code == 401
+
+
+async def test_expired_code_is_rejected(sb: RunningSandbox, client: httpx.AsyncClient) -> None:
+    result = await get_code(client)
+    record = sb.sandbox.state.codes[result.code]
+    assert 590 < record.expires_at - time.time() <= 600  # issued for 10 minutes
+    record.expires_at -= 601
+    response = await exchange(client, result)
+    assert response.status_code == 400 and response.json()["error"] == "invalid_grant"
