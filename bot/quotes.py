@@ -136,7 +136,7 @@ class QuoteStreamer:
         waiting = {i: self._waiter(i) for i in wanted if i not in self._latest}
         try:
             try:
-                await self._ensure_connected(api, max(deadline - loop.time(), 0.01))
+                opened = await self._ensure_connected(api, max(deadline - loop.time(), 0.01))
             except (BotError, OSError, TimeoutError, WebSocketException, ValueError) as exc:
                 if not any(i in self._latest for i in wanted):
                     if isinstance(exc, BotError):
@@ -144,7 +144,7 @@ class QuoteStreamer:
                     raise QuotesUnavailable(f"quote streamer unreachable: {type(exc).__name__}") from None
                 log.warning("quote streamer unreachable, answering from cache: %s", type(exc).__name__)
             else:
-                if new:
+                if new and not opened:  # a session opened just now subscribed to everything
                     await self._send("Subscribe", new)
                 await self._trim(keep=set(wanted))
             if waiting:
@@ -167,15 +167,19 @@ class QuoteStreamer:
                 await ws.close()
 
     # -- connection ----------------------------------------------------------------------------
-    async def _ensure_connected(self, api: UserApi, timeout: float) -> None:
+    async def _ensure_connected(self, api: UserApi, timeout: float) -> bool:
+        """Open the session unless it is open; True when this call opened it."""
         if self._ws is not None:
-            return
+            return False
+        opened = False
         async with asyncio.timeout(timeout):
             async with self._lock:
                 if self._ws is None:
                     await self._open(api)
+                    opened = True
         if self._supervisor is None or self._supervisor.done():
             self._supervisor = asyncio.create_task(self._supervise(), name="quote-streamer")
+        return opened
 
     async def _open(self, api: UserApi) -> None:
         """GET /streamers, connect, re-subscribe. Caller holds the lock."""

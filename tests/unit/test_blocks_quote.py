@@ -1,0 +1,328 @@
+"""Quote and App Home builders, chart helpers, and the symbol cache's ranking of suggestions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from bot import blockkit, charts
+from bot.devtools import buttons
+from bot.quotes import feed_delay, security_id_of, session_url
+from bot.securities import SecurityCache, UnknownSymbolError
+from handlers import blocks
+from storage.links import Link
+
+EQUITY = {"Id": 1, "Symbol": "AAPL", "Description": "Apple <Inc.>", "Exchange": "NASDAQ", "Currency": "USD"}
+QUOTE = {
+    "SecurityId": 1,
+    "Price": 231.25,
+    "Last": 231.0,
+    "Bid": 231.2,
+    "Ask": 231.3,
+    "Low": 228.1,
+    "High": 232.0,
+    "Change": 1.75,
+    "ChangePc": 0.7625,
+    "Volume": 5_230_000,
+    "Timestamp": "2024-05-01T14:30:05.000Z",
+}
+
+
+def valid(message: dict[str, Any], *, view: bool = False) -> dict[str, Any]:
+    assert blockkit.problems(message["blocks"], view=view) == []
+    return message
+
+
+# -- quotes -------------------------------------------------------------------------------------
+
+
+def test_quote_row_has_every_figure() -> None:
+    message = valid(blocks.quote_message([blocks.QuoteRow("AAPL", EQUITY, QUOTE)], delayed=True))
+    text = str(message["blocks"])
+    assert "*AAPL*  Apple &lt;Inc.&gt; · NASDAQ" in text
+    assert "*$231.25*  :small_red_triangle: +$1.75 (+0.76%)" in text
+    assert "Bid $231.20 · Ask $231.30 · Day $228.10–$232.00 · Vol 5.2M" in text
+    assert "as of <!date^1714573805^{date_short_pretty} {time_secs}|2024-05-01 14:30:05 UTC>" in text
+    assert "delayed data" in text
+    assert message["text"] == "AAPL $231.25 (+0.76%)"
+    assert [(b["action_id"], b["value"]) for b in buttons(message["blocks"])] == [("quote_share", "AAPL")]
+
+
+def test_price_falls_back_to_last_when_zero() -> None:
+    assert blocks.quote_price({"Price": 0, "Last": 12.5}) == 12.5
+    assert blocks.quote_price({"Last": 12.5}) == 12.5
+    assert blocks.quote_price({"Price": 13, "Last": 12.5}) == 13
+    message = blocks.quote_message([blocks.QuoteRow("AAPL", EQUITY, {**QUOTE, "Price": 0})])
+    assert "*$231.00*" in str(message["blocks"])
+
+
+def test_falling_price_and_unknown_delay() -> None:
+    falling = {**QUOTE, "Change": -2.5, "ChangePc": -1.07}
+    message = valid(blocks.quote_message([blocks.QuoteRow("AAPL", EQUITY, falling)], delayed=None))
+    text = str(message["blocks"])
+    assert ":small_red_triangle_down: -$2.50 (-1.07%)" in text
+    assert "may be delayed" in text
+    assert "real-time data" in str(
+        blocks.quote_message([blocks.QuoteRow("AAPL", EQUITY, QUOTE)], delayed=False)
+    )
+
+
+def test_missing_quote_unknown_symbols_and_suggestions() -> None:
+    rows = [blocks.QuoteRow("AAPL", EQUITY, None)]
+    unknown = {"APPL": [{"Symbol": "AAPL", "Description": "Apple Inc."}], "ZZ<Z": []}
+    message = valid(blocks.quote_message(rows, unknown))
+    text = str(message["blocks"])
+    assert "No quote arrived in time" in text
+    assert "no such symbol as *APPL* at AutoShares. Closest matches: *AAPL* (Apple Inc.)." in text
+    assert "*ZZ&lt;Z* at AutoShares. Check the ticker" in text
+    assert buttons(message["blocks"]) == []  # nothing quoted, nothing to share
+    assert message["text"] == "AAPL: no quote · APPL: no such symbol · ZZ&lt;Z: no such symbol"
+
+
+def test_shared_copy_names_the_sharer_and_has_no_button() -> None:
+    rows = [blocks.QuoteRow("AAPL", EQUITY, QUOTE)]
+    shared = valid(blocks.quote_message(rows, shared_by="U0BOB"))
+    assert "Shared by <@U0BOB>" in str(shared["blocks"])
+    assert buttons(shared["blocks"]) == []
+    odd = blocks.quote_message(rows, shared_by="<!channel>")
+    assert "<!channel>" not in str(odd["blocks"]) and "Shared by someone" in str(odd["blocks"])
+
+
+def test_ten_quotes_with_a_chart_note_fit_one_message() -> None:
+    rows = [blocks.QuoteRow(f"S{i}", {**EQUITY, "Description": "x" * 500}, QUOTE) for i in range(10)]
+    message = valid(blocks.quote_message(rows, chart_note="`" + "▁" * 40 + "`"))
+    assert buttons(message["blocks"])[0]["value"] == ",".join(f"S{i}" for i in range(10))
+
+
+@pytest.mark.parametrize("value", ["", "aapl", "AAPL,<!channel>", ",".join(["A"] * 11), "AAPL;MSFT"])
+def test_share_values_are_checked(value: str) -> None:
+    with pytest.raises(ValueError):
+        blocks.parse_share_value(value)
+
+
+def test_share_value_round_trip() -> None:
+    assert blocks.parse_share_value(blocks.share_value(["AAPL", "BRK.B"])) == ["AAPL", "BRK.B"]
+
+
+# -- streamer helpers ---------------------------------------------------------------------------
+
+
+def test_streamer_address_helpers() -> None:
+    assert feed_delay("Delayed") is True and feed_delay("RealTime") is False and feed_delay("Quote") is None
+    assert (
+        session_url({"Url": "wss://q.example:9995", "SessionId": "abc"})
+        == "wss://q.example:9995?SessionId=abc"
+    )
+    assert (
+        session_url({"Url": "ws://h/streamer?SessionId=x", "SessionId": "x"}) == "ws://h/streamer?SessionId=x"
+    )
+    assert security_id_of({"Key": "7"}) == 7 and security_id_of({"SecurityId": 3, "Key": 9}) == 3
+    assert security_id_of({"Symbol": "AAPL"}) is None
+
+
+# -- charts -------------------------------------------------------------------------------------
+
+
+def test_history_request_per_range() -> None:
+    request = charts.history_request("AAPL", "6m", end=1_700_000_000)
+    assert request == {
+        "Security": {"Symbol": "AAPL"},
+        "SecurityHistorySettings": {
+            "Period": "Day",
+            "Interval": 1,
+            "CandlesCount": 126,
+            "EndDate": 1_700_000_000,
+            "IncludeNonMarketData": False,
+        },
+    }
+    assert set(charts.RANGES) == {"1d", "5d", "1m", "6m", "1y"}
+
+
+def test_candles_are_read_sorted_and_bad_ones_skipped() -> None:
+    model = {
+        "SecurityHistory": [
+            [
+                {"Time": 200, "Open": 2, "High": 3, "Low": 1, "Close": 2.5, "Volume": 10},
+                {"DateTime": "1970-01-01T00:01:40Z", "Close": 1.5},
+                {"Time": 300},
+                "junk",
+            ]
+        ]
+    }
+    found = charts.candles_from(model)
+    assert [(c.time, c.close) for c in found] == [(100, 1.5), (200, 2.5)]
+    assert found[0].high == 1.5  # missing figures fall back to the close
+    assert charts.candles_from({}) == [] and charts.candles_from(None) == []
+
+
+def test_sparkline() -> None:
+    assert charts.sparkline([1, 2, 3, 4, 5, 6, 7, 8]) == "▁▂▃▄▅▆▇█"
+    assert charts.sparkline([5, 5, 5]) == "▅▅▅"
+    assert charts.sparkline([]) == ""
+    long = charts.sparkline(list(range(500)), width=40)
+    assert len(long) == 40 and long[0] == "▁" and long[-1] == "█"
+
+
+def test_render_png() -> None:
+    candles = [charts.Candle(1_700_000_000 + i * 300, 10, 11, 9, 10 + (i % 5), 100) for i in range(78)]
+    png = charts.render_png("AAPL", candles, "1d")
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5000
+    with pytest.raises(ValueError):
+        charts.render_png("AAPL", [], "1d")
+
+
+# -- symbol cache -------------------------------------------------------------------------------
+
+
+class ListingApi:
+    """Answers like AutoShares' securities endpoints over a fixed listing (a collaborator of the
+    cache under test, not the cache)."""
+
+    def __init__(self, listing: list[dict[str, Any]]) -> None:
+        self.listing = {s["Symbol"]: s for s in listing}
+        self.equity_calls = 0
+
+    async def equity(self, symbol: str) -> dict[str, Any]:
+        from bot.autoshares.errors import AutoSharesNotFound
+
+        self.equity_calls += 1
+        if symbol not in self.listing:
+            raise AutoSharesNotFound("404", status=404)
+        return self.listing[symbol]
+
+    async def lookup(self, mask: str, count: int = 5) -> list[dict[str, Any]]:
+        return [
+            s
+            for s in self.listing.values()
+            if s["Symbol"].startswith(mask) or mask in s["Description"].upper()
+        ][:count]
+
+
+LISTING = [
+    {"Id": 1, "Symbol": "AAPL", "Description": "Apple Inc."},
+    {"Id": 5, "Symbol": "AMZN", "Description": "Amazon.com, Inc."},
+    {"Id": 33, "Symbol": "AMD", "Description": "Advanced Micro Devices, Inc."},
+    {"Id": 2, "Symbol": "MSFT", "Description": "Microsoft Corporation"},
+]
+
+
+async def test_cache_hits_expire_and_misses_suggest() -> None:
+    now = [0.0]
+    cache = SecurityCache(ttl=60, miss_ttl=10, clock=lambda: now[0])
+    api = ListingApi(LISTING)
+    assert (await cache.equity(api, "aapl"))["Id"] == 1  # type: ignore[arg-type]
+    assert (await cache.equity(api, "AAPL"))["Id"] == 1  # type: ignore[arg-type]
+    assert api.equity_calls == 1
+    now[0] = 61
+    await cache.equity(api, "AAPL")  # type: ignore[arg-type]
+    assert api.equity_calls == 2
+    with pytest.raises(UnknownSymbolError) as raised:
+        await cache.equity(api, "APPL")  # type: ignore[arg-type]
+    assert [s["Symbol"] for s in raised.value.suggestions][0] == "AAPL"
+    assert "There is no such symbol as APPL" in raised.value.user_message
+
+
+async def test_resolve_keeps_order_and_shares_concurrent_fetches() -> None:
+    cache = SecurityCache()
+    api = ListingApi(LISTING)
+    resolution = await cache.resolve(api, ["MSFT", "AAPL", "MSFT", "NOPE"])  # type: ignore[arg-type]
+    assert list(resolution.found) == ["MSFT", "AAPL"]
+    assert list(resolution.unknown) == ["NOPE"]
+    assert api.equity_calls == 3
+
+
+async def test_suggestions_match_company_names() -> None:
+    cache = SecurityCache()
+    found = await cache.closest(ListingApi(LISTING), "amazon")  # type: ignore[arg-type]
+    assert found[0]["Symbol"] == "AMZN"
+
+
+# -- App Home -----------------------------------------------------------------------------------
+
+
+def link(**changes: Any) -> Link:
+    now = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+    values: dict[str, Any] = dict(
+        team_id="T",
+        slack_user_id="U1",
+        autoshares_user_id=1002,
+        autoshares_login="bob<!here>",
+        email=None,
+        display_name=None,
+        access_token="a",
+        refresh_token="r",
+        token_expires_at=now + timedelta(hours=1),
+        scopes="",
+        linked_at=now,
+        needs_relink=False,
+        default_account_id=5002,
+        agreements_outstanding=0,
+    )
+    values.update(changes)
+    return Link(**values)
+
+
+def test_home_for_a_linked_user() -> None:
+    data = blocks.HomeData(
+        link=link(agreements_outstanding=2),
+        account={"Id": 5002, "Alias": "Bob's cash account", "Currency": "USD"},
+        balances={"BuyingPower": 1000, "Cash": 1000, "Equity": 1200},
+        orders=[
+            {
+                "Id": 9,
+                "Side": "Buy",
+                "Quantity": 3,
+                "Symbol": "AAPL",
+                "Type": "Limit",
+                "Price": 150,
+                "Status": "New",
+            }
+        ],
+        alerts=[
+            {
+                "Id": 4,
+                "Symbol": "MSFT",
+                "Operator": "GTEQ",
+                "Field": "Last",
+                "Argument": 500,
+                "ExpirationDate": 0,
+            }
+        ],
+    )
+    view = valid(blocks.home_view(data), view=True)
+    text = str(view["blocks"])
+    assert "<!here>" not in text and "Linked as *bob&lt;!here&gt;*" in text
+    assert "2 agreements are waiting" in text
+    assert "*Buying power*\\n$1,000.00" in text
+    assert "*Buy 3 AAPL* · limit $150.00" in text and "New" in text and "#9" in text
+    assert "*MSFT* last price at or above *$500.00* · #4" in text
+    assert [b["action_id"] for b in buttons(view["blocks"])] == ["home_refresh", "home_unlink"]
+
+
+def test_home_parts_that_failed_say_so() -> None:
+    data = blocks.HomeData(link=link(), account=None, orders=None, alerts=None, problems=["accounts"])
+    text = str(valid(blocks.home_view(data), view=True)["blocks"])
+    assert "Could not load your accounts right now" in text
+    assert "Could not load open orders right now" in text
+    assert "Could not load your alerts right now" in text
+
+
+def test_home_lists_are_capped() -> None:
+    order = {"Id": 1, "Side": "Sell", "Quantity": 1, "Symbol": "F", "Type": "Market", "Status": "New"}
+    data = blocks.HomeData(link=link(), account={"Id": 1}, balances={}, orders=[order] * 30, alerts=[])
+    text = str(valid(blocks.home_view(data), view=True)["blocks"])
+    assert "and 20 more" in text and "No active alerts" in text
+
+
+def test_home_for_relink_and_unlinked() -> None:
+    data = blocks.HomeData(
+        link=link(needs_relink=True), relink_url="https://bot.example/autoshares/login?state=s"
+    )
+    view = valid(blocks.home_view(data), view=True)
+    assert "has expired" in str(view["blocks"]) and "Default account" not in str(view["blocks"])
+    assert buttons(view["blocks"])[0]["url"].endswith("state=s")
+    unlinked = valid(blocks.unlinked_home_view("https://bot.example/l", notice="Bye."), view=True)
+    assert unlinked["type"] == "home"
+    assert [b["action_id"] for b in buttons(unlinked["blocks"])] == ["link_open"]
