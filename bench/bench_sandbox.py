@@ -20,7 +20,7 @@ import httpx
 from sandbox import SandboxConfig, running_sandbox
 
 SYMBOLS = ("AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TSLA", "SPY", "QQQ", "KO")
-PARAMS = {"pageNumber": 0, "pageSize": 50, "sortField": "Symbol", "desc": "false"}
+PARAMS: dict[str, str | int] = {"pageNumber": 0, "pageSize": 50, "sortField": "Symbol", "desc": "false"}
 
 
 @dataclass(frozen=True)

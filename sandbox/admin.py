@@ -126,6 +126,11 @@ class AdminRoutes:
         agreements = data.get("Agreements", 0)
         if not isinstance(agreements, int) or agreements < 0:
             raise AdminError(422, "Agreements must be a non-negative integer.")
+        for name in ("UserId", "AccountId"):
+            value = data.get(name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                      or value <= 0):
+                raise AdminError(422, f"{name} must be a positive integer.")
         try:
             user, account = self.sb.state.add_user(
                 login=login,

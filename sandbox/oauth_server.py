@@ -22,7 +22,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -296,10 +296,11 @@ class SandboxAuthorizationCodeGrant(AuthorizationCodeGrant):
     def query_authorization_code(self, code: str, client: Any) -> AuthorizationCode | None:
         spent = self.store.spent_codes.get(code)
         if spent is not None:
+            state = self.store.state
             for token in spent:
-                record = self.store.state.access_tokens.get(token) or self.store.state.refresh_tokens.get(token)
-                if record is not None and not record.revoked:
-                    self.store.revoke(record)
+                issued = state.access_tokens.get(token) or state.refresh_tokens.get(token)
+                if issued is not None and not issued.revoked:
+                    self.store.revoke(issued)
             return None
         record = self.store.state.codes.get(code)
         if record is None or record.client_id != client.get_client_id():
@@ -409,7 +410,9 @@ class SandboxAuthorizationServer(AuthorizationServer):
         )
         state.access_tokens[access.token] = access
         if request.authorization_code is not None:
-            produced = [access.token] + ([linked_refresh] if token.get("refresh_token") else [])
+            produced = [access.token]
+            if token.get("refresh_token") and linked_refresh:
+                produced.append(linked_refresh)
             self.store.spent_codes[request.authorization_code.code] = produced
         state.stats.token_grants[request.payload.grant_type or "unknown"] += 1
 
@@ -430,5 +433,3 @@ class SandboxAuthorizationServer(AuthorizationServer):
             return JSONResponse(body, status_code=status, headers=header_map)
         return Response(body or "", status_code=status, headers=header_map)
 
-
-IssuerResolver = Callable[[Any], str]

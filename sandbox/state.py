@@ -8,6 +8,7 @@ in the middle of a read-modify-write (order placement, price moves) hold ``Sandb
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import secrets
 import time
@@ -142,7 +143,8 @@ class PriceAlert:
     argument: float
     expiration_date: int
     state: str = "New"
-    created: int = field(default_factory=lambda: int(time.time()))
+    # dataclasses.field, spelled out: the ``field`` attribute above shadows the name here
+    created: int = dataclasses.field(default_factory=lambda: int(time.time()))
     triggered_price: float | None = None
 
 

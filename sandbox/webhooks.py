@@ -123,15 +123,16 @@ class WebhookDispatcher:
     # -- events --------------------------------------------------------------------------------
     def emit(self, event_type: str, account_id: int | None, data: dict[str, Any]) -> Delivery:
         """Record an event and queue its first attempt (returns at once)."""
+        event_id = f"evt_{uuid.uuid4().hex}"
         envelope = {
-            "id": f"evt_{uuid.uuid4().hex}",
+            "id": event_id,
             "type": event_type,
             "timestamp": iso(utc_now()),
             "accountId": account_id,
             "data": data,
         }
         body = json.dumps(envelope, separators=(",", ":")).encode()
-        delivery = Delivery(envelope["id"], event_type, account_id, body)
+        delivery = Delivery(event_id, event_type, account_id, body)
         self.deliveries.append(delivery)
         if self.url is None:
             delivery.status = "undeliverable"

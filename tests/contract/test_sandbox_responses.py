@@ -13,8 +13,8 @@ from websockets.asyncio.client import connect
 from sandbox.api import all_endpoints, enums
 from tests.contract.conftest import Contract
 
-POSITIONS = {"pageNumber": 0, "pageSize": 10, "sortField": "Symbol", "desc": "false"}
-ALERTS = {"pageSize": 10, "pageNumber": 0, "sortBy": "Id", "isDesc": "false"}
+POSITIONS: dict[str, str | int] = {"pageNumber": 0, "pageSize": 10, "sortField": "Symbol", "desc": "false"}
+ALERTS: dict[str, str | int] = {"pageSize": 10, "pageNumber": 0, "sortBy": "Id", "isDesc": "false"}
 
 
 def test_every_sandbox_endpoint_is_in_the_spec(contract: Contract) -> None:

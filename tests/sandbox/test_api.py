@@ -9,7 +9,7 @@ from tests.sandbox.conftest import api_headers
 
 DENIED = {"Message": "Authorization has been denied for this request."}
 BAD_KEY = {"error": "Application key is not defined or does not exist"}
-POSITIONS = {"pageNumber": 0, "pageSize": 10, "sortField": "Symbol", "desc": "false"}
+POSITIONS: dict[str, str | int] = {"pageNumber": 0, "pageSize": 10, "sortField": "Symbol", "desc": "false"}
 
 
 async def test_wrong_or_missing_app_key_gets_403_documented_body(

@@ -10,7 +10,7 @@ import pytest
 from sandbox import SandboxConfig
 from tests.sandbox.conftest import make_config
 
-POSITIONS = {"pageNumber": 0, "pageSize": 10, "sortField": "Symbol", "desc": "false"}
+POSITIONS: dict[str, str | int] = {"pageNumber": 0, "pageSize": 10, "sortField": "Symbol", "desc": "false"}
 
 
 async def test_positions_limited_after_120_calls_per_minute(
@@ -53,7 +53,7 @@ async def test_auth_limited_at_10_per_minute(client: httpx.AsyncClient) -> None:
 
 
 async def test_price_alerts_limited_at_60(client: httpx.AsyncClient, bob: dict[str, str]) -> None:
-    params = {"pageSize": 5, "pageNumber": 0, "sortBy": "Id", "isDesc": "false"}
+    params: dict[str, str | int] = {"pageSize": 5, "pageNumber": 0, "sortBy": "Id", "isDesc": "false"}
     codes = [(await client.get("v1.0/users/@me/pricealerts", headers=bob, params=params))
              .status_code for _ in range(61)]
     assert codes[:60] == [200] * 60 and codes[60] == 429
