@@ -142,3 +142,20 @@ async def test_auth_limit_counts_one_user_across_login_endpoints(
     assert refused.status_code == 429
     other = await client.post("token", headers=key | {"Username": "alice", "Password": "sandbox"})
     assert other.status_code == 200
+
+
+def test_nyse_clock_follows_the_regular_session() -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from sandbox.clock import MarketClock
+
+    new_york = ZoneInfo("America/New_York")
+    clock = MarketClock("nyse")
+    assert clock.is_open(datetime(2025, 3, 10, 9, 30, tzinfo=new_york))  # Monday open
+    assert not clock.is_open(datetime(2025, 3, 10, 9, 29, tzinfo=new_york))
+    assert not clock.is_open(datetime(2025, 3, 10, 16, 0, tzinfo=new_york))
+    assert not clock.is_open(datetime(2025, 3, 8, 12, 0, tzinfo=new_york))  # Saturday
+    clock.set_mode("closed")
+    assert not clock.is_open(datetime(2025, 3, 10, 12, 0, tzinfo=new_york))
+    assert MarketClock("always").is_open(datetime(2025, 3, 8, 3, 0, tzinfo=new_york))
