@@ -1,0 +1,26 @@
+"""`python -m bench` (`make bench`): run every benchmark with its defaults and print the figures."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from bench import bench_ack, bench_sandbox
+
+BENCHMARKS = (
+    ("ack throughput and latency: full app vs bare Bolt", bench_ack.main),
+    ("sandbox positions throughput", bench_sandbox.main),
+)
+
+
+def main() -> int:
+    for title, run in BENCHMARKS:
+        print(f"== {title}", flush=True)
+        started = time.perf_counter()
+        run([])
+        print(f"   ({time.perf_counter() - started:.1f} s)\n", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

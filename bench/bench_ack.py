@@ -1,0 +1,337 @@
+"""Acks per second and ack latency: the full bot against a bare AsyncApp + Starlette + uvicorn.
+
+Both servers get the same signed ``/autoshares help`` slash command over keep-alive HTTP/1.1 on
+loopback. Each acks at once and does its work in a Bolt lazy listener, answering through
+``response_url`` (the bare app answers a fixed text; the bot runs its real ``help``: a database
+read and the rendered help). The server runs in its own process (``serve`` below) so it has a
+core to itself; this process generates the load with a minimal raw-asyncio client (httpx would
+measure itself) and receives the ``response_url`` posts. Prints figures and asserts nothing.
+
+Run: ``python -m bench.bench_ack [--seconds 3] [--connections 16]`` (``make bench`` runs all).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+SIGNING_SECRET = "bench-signing-secret-0123456789abcdef"
+REPO = Path(__file__).resolve().parent.parent
+WARMUP_SECONDS = 0.5
+# What the sink answers to everything: fine for a response_url post, and a valid auth.test.
+_SINK_BODY = b'{"ok":true,"team_id":"T0BENCH","team":"bench","user_id":"U0BOT","bot_id":"B0BOT","url":"https://bench.slack.com/"}'
+SINK_ANSWER = (
+    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+    + str(len(_SINK_BODY)).encode()
+    + b"\r\n\r\n"
+    + _SINK_BODY
+)
+
+
+@dataclass(frozen=True)
+class AckResult:
+    name: str
+    acks: int
+    errors: int
+    seconds: float
+    latencies: list[float]  # seconds, one per ack
+    server_mean: float | None = None  # mean ack time inside the bot (its own histogram)
+
+    @property
+    def per_second(self) -> float:
+        return self.acks / self.seconds if self.seconds else 0.0
+
+    def percentile(self, p: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+
+# -- the servers (run in a child process) ---------------------------------------------------------
+def _bare_app(sink: str, *, answer: bool) -> object:
+    from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+    from slack_bolt.async_app import AsyncApp
+    from slack_sdk.web.async_client import AsyncWebClient
+    from starlette.applications import Starlette
+    from starlette.routing import Route
+
+    client = AsyncWebClient(token="xoxb-bench", base_url=sink + "api/")
+    app = AsyncApp(signing_secret=SIGNING_SECRET, client=client, process_before_response=True)
+
+    async def ack(ack) -> None:  # type: ignore[no-untyped-def]
+        await ack()
+
+    async def work(respond) -> None:  # type: ignore[no-untyped-def]
+        if answer:
+            await respond(text="help")
+
+    app.command("/autoshares")(ack=ack, lazy=[work])
+    handler = AsyncSlackRequestHandler(app)
+
+    async def events(request):  # type: ignore[no-untyped-def]
+        return await handler.handle(request)
+
+    return Starlette(routes=[Route("/slack/events", events, methods=["POST"])])
+
+
+async def _full_app(sink: str, database: Path) -> object:
+    from cryptography.fernet import Fernet
+
+    from bot.services import Services
+    from bot.settings import Settings
+    from bot.web import create_web_app
+
+    settings = Settings.from_env(
+        {
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_BOT_TOKEN": "xoxb-bench",
+            "SLACK_API_URL": sink + "api/",
+            # help makes no AutoShares call; nothing listens here
+            "AUTH0_DOMAIN": "http://127.0.0.1:9/",
+            "AUTOSHARES_API_URL": "http://127.0.0.1:9/",
+            "AUTH0_CLIENT_ID": "bench",
+            "AUTH0_CLIENT_SECRET": "bench",
+            "AUTOSHARES_APP_KEY": "bench",
+            "DATABASE_URL": f"sqlite:///{database}",
+            "TOKEN_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+        }
+    )
+    return create_web_app(await Services.create(settings))
+
+
+async def _serve(kind: str, sink: str) -> None:
+    import uvicorn
+
+    from bot.serving import bind_socket
+
+    with tempfile.TemporaryDirectory(prefix="bench-ack-") as tmp:
+        if kind == "full":
+            app = await _full_app(sink, Path(tmp) / "bench.db")
+        else:
+            app = _bare_app(sink, answer=kind == "bare")
+        sock = bind_socket()
+        server = uvicorn.Server(uvicorn.Config(app, log_level="error", access_log=False, lifespan="on"))
+        task = asyncio.create_task(server.serve(sockets=[sock]))
+        while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
+            await asyncio.sleep(0.01)
+        print(f"PORT {sock.getsockname()[1]}", flush=True)
+        await task
+
+
+# -- the load (this process) ----------------------------------------------------------------------
+def signed_command(port: int, sink: str) -> bytes:
+    """One complete HTTP request: a slash command Slack would send, signed."""
+    from bot.devtools import sign
+
+    body = urlencode(
+        {
+            "team_id": "T0BENCH",
+            "team_domain": "bench",
+            "channel_id": "C0BENCH",
+            "channel_name": "bench",
+            "user_id": "U0BENCH",
+            "user_name": "bench",
+            "command": "/autoshares",
+            "text": "help",
+            "api_app_id": "A0BENCH",
+            "response_url": sink + "response/1",
+            "trigger_id": "1.1.bench",
+        }
+    )
+    headers = sign(SIGNING_SECRET, body)
+    head = (
+        f"POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        f"Content-Length: {len(body)}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
+    )
+    return head.encode() + body.encode()
+
+
+async def read_response(reader: asyncio.StreamReader) -> int:
+    """Read one HTTP/1.1 response (Content-Length or chunked); return its status."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split(" ", 2)[1])
+    fields = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:] if line)}
+    if "content-length" in fields:
+        await reader.readexactly(int(fields["content-length"]))
+    elif fields.get("transfer-encoding") == "chunked":
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).strip(), 16)
+            await reader.readexactly(size + 2)
+            if size == 0:
+                break
+    return status
+
+
+@contextlib.asynccontextmanager
+async def response_sink() -> AsyncIterator[tuple[str, list[int]]]:
+    """A tiny HTTP server answering 200 to every response_url post and Web API call."""
+    received = [0]
+
+    async def client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = 0
+                for line in head.decode("latin-1").split("\r\n"):
+                    if line.lower().startswith("content-length:"):
+                        length = int(line.split(":", 1)[1])
+                await reader.readexactly(length)
+                received[0] += 1
+                writer.write(SINK_ANSWER)
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(client, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}/", received
+    finally:
+        server.close()
+
+
+@contextlib.asynccontextmanager
+async def server_process(kind: str, sink: str, stderr: int | None = None) -> AsyncIterator[int]:
+    """Start ``serve`` in a child process; yield its port; stop it gracefully."""
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bench.bench_ack",
+        "--serve",
+        kind,
+        "--sink",
+        sink,
+        stdout=subprocess.PIPE,
+        stderr=stderr,
+        env=env,
+        cwd=REPO,
+    )
+    try:
+        assert child.stdout is not None
+        line = (await asyncio.wait_for(child.stdout.readline(), 30)).decode()
+        if not line.startswith("PORT "):
+            raise RuntimeError(f"the {kind} server did not start: {line!r}")
+        yield int(line.split()[1])
+    finally:
+        if child.returncode is None:
+            child.terminate()
+            try:
+                await asyncio.wait_for(child.wait(), 20)
+            except TimeoutError:
+                child.kill()
+                await child.wait()
+
+
+async def load(
+    port: int, request: bytes, seconds: float, connections: int
+) -> tuple[int, int, float, list[float]]:
+    """Keep ``connections`` keep-alive connections busy for ``seconds`` after a warm-up."""
+    latencies: list[float] = []
+    counts = [0, 0]
+    started = time.perf_counter()
+    measure_from = started + WARMUP_SECONDS
+    deadline = measure_from + seconds
+
+    async def worker() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            while (now := time.perf_counter()) < deadline:
+                writer.write(request)
+                status = await read_response(reader)
+                if now >= measure_from:
+                    latencies.append(time.perf_counter() - now)
+                    counts[0 if status == 200 else 1] += 1
+        finally:
+            writer.close()
+
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    return counts[0], counts[1], time.perf_counter() - measure_from, latencies
+
+
+async def scrape_ack_mean(port: int) -> float | None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(f"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n".encode())
+    text = (await reader.read()).decode()
+    writer.close()
+    values = {}
+    for line in text.splitlines():
+        if line.startswith("autoshares_slack_ack_seconds_") and 'kind="command"' in line:
+            name = line.split("{", 1)[0]
+            values[name] = float(line.rsplit(" ", 1)[1])
+    count = values.get("autoshares_slack_ack_seconds_count")
+    return values["autoshares_slack_ack_seconds_sum"] / count if count else None
+
+
+KINDS = {
+    "bare-noop": "bare Bolt, lazy work does nothing",
+    "bare": "bare Bolt, lazy work answers",
+    "full": "AutoShares for Slack (full app)",
+}
+
+
+async def bench(kind: str, seconds: float, connections: int) -> AckResult:
+    async with response_sink() as (sink, _received), server_process(kind, sink) as port:
+        acks, errors, elapsed, latencies = await load(port, signed_command(port, sink), seconds, connections)
+        await asyncio.sleep(0.5)  # let the lazy answers drain before reading the histogram
+        mean = await scrape_ack_mean(port) if kind == "full" else None
+    return AckResult(KINDS[kind], acks, errors, elapsed, latencies, mean)
+
+
+def report(results: Sequence[AckResult], seconds: float, connections: int) -> str:
+    lines = [
+        f"acks of signed `/autoshares help` (work in a lazy listener), {connections} keep-alive "
+        f"connections, {seconds:g} s after a {WARMUP_SECONDS:g} s warm-up, server in its own process, loopback:"
+    ]
+    same_work = next((r for r in results if r.name == KINDS["bare"]), None)
+    for r in results:
+        share = ""
+        if same_work and r.name == KINDS["full"] and same_work.per_second:
+            share = f"  = {r.per_second / same_work.per_second:.0%} of bare Bolt doing an answer"
+        inside = f"  server-side ack {r.server_mean * 1000:.2f} ms mean" if r.server_mean else ""
+        mean = statistics.fmean(r.latencies) * 1000 if r.latencies else 0.0
+        lines.append(
+            f"  {r.name:<34} {r.per_second:>7,.0f} acks/s  p50 {r.percentile(50) * 1000:6.2f} ms  "
+            f"p99 {r.percentile(99) * 1000:6.2f} ms  mean {mean:6.2f} ms  ({r.acks} ok, {r.errors} errors)"
+            f"{share}{inside}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--serve", choices=sorted(KINDS), help=argparse.SUPPRESS)
+    parser.add_argument("--sink", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.serve:
+        asyncio.run(_serve(args.serve, args.sink))
+        return
+
+    async def both() -> list[AckResult]:
+        return [await bench(kind, args.seconds, args.connections) for kind in KINDS]
+
+    print(report(asyncio.run(both()), args.seconds, args.connections))
+
+
+if __name__ == "__main__":
+    main()
