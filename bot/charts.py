@@ -9,6 +9,7 @@ charts can be drawn from several tasks (in a worker thread) at once.
 from __future__ import annotations
 
 import io
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,22 +23,38 @@ from matplotlib.figure import Figure
 SPARK_BARS = "▁▂▃▄▅▆▇█"
 
 
+PERIOD_SECONDS = {"Minute": 60, "Hour": 3600, "Day": 86_400, "Week": 604_800, "Month": 2_592_000}
+MAX_CANDLES = 1000
+
+
 @dataclass(frozen=True)
 class RangeSpec:
-    """How a chart range maps onto SecurityHistoryRequestSettings."""
+    """How a chart range maps onto SecurityHistoryRequestSettings: a candle size and the
+    calendar time the chart covers."""
 
     label: str
     period: str  # Minute, Hour, Day, Week, Month
     interval: int
-    candles: int
+    span_seconds: int
+
+    @property
+    def step_seconds(self) -> int:
+        return PERIOD_SECONDS[self.period] * self.interval
+
+    @property
+    def candles(self) -> int:
+        """Enough candles to cover the span even where every hour trades (a feed with market
+        hours only returns fewer per day, so the series is trimmed to the span afterwards)."""
+        return min(math.ceil(self.span_seconds / self.step_seconds) + 1, MAX_CANDLES)
 
 
+DAY = 86_400
 RANGES: dict[str, RangeSpec] = {
-    "1d": RangeSpec("1 day", "Minute", 5, 78),
-    "5d": RangeSpec("5 days", "Minute", 30, 65),
-    "1m": RangeSpec("1 month", "Day", 1, 22),
-    "6m": RangeSpec("6 months", "Day", 1, 126),
-    "1y": RangeSpec("1 year", "Week", 1, 52),
+    "1d": RangeSpec("1 day", "Minute", 5, DAY),
+    "5d": RangeSpec("5 days", "Hour", 1, 5 * DAY),
+    "1m": RangeSpec("1 month", "Day", 1, 30 * DAY),
+    "6m": RangeSpec("6 months", "Day", 1, 182 * DAY),
+    "1y": RangeSpec("1 year", "Day", 1, 365 * DAY),
 }
 
 
@@ -54,16 +71,26 @@ class Candle:
 def history_request(symbol: str, chart_range: str, *, end: int | None = None) -> dict[str, Any]:
     """The ChartHistoryRequestModel for ``symbol`` over ``chart_range`` (a key of RANGES)."""
     spec = RANGES[chart_range]
+    end = int(time.time()) if end is None else end
     return {
         "Security": {"Symbol": symbol},
         "SecurityHistorySettings": {
             "Period": spec.period,
             "Interval": spec.interval,
             "CandlesCount": spec.candles,
-            "EndDate": int(time.time()) if end is None else end,
+            "StartDate": end - spec.span_seconds,
+            "EndDate": end,
             "IncludeNonMarketData": False,
         },
     }
+
+
+def within_range(candles: Sequence[Candle], chart_range: str) -> list[Candle]:
+    """The candles of the last ``span`` before the newest one (oldest first)."""
+    if not candles:
+        return []
+    start = candles[-1].time - RANGES[chart_range].span_seconds
+    return [c for c in candles if c.time > start]
 
 
 def _float(value: Any) -> float | None:

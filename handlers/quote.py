@@ -67,7 +67,7 @@ async def post_chart(ctx: CommandContext, api: UserApi, row: blocks.QuoteRow, ch
     except BotError as exc:
         log.info("chart history failed: %s", exc.code)
         return f":chart_with_upwards_trend: No chart for *{symbol}*: {exc.user_message}"
-    candles = charts.candles_from(model)
+    candles = charts.within_range(charts.candles_from(model), chart_range)
     if not candles:
         return f":chart_with_upwards_trend: AutoShares has no price history for *{symbol}* over {spec.label}."
     currency = str(row.equity.get("Currency") or "USD")

@@ -213,3 +213,42 @@ async def test_slow_autoshares_acks_first_then_answers(bot: RunningBot) -> None:
     assert len(bot.slack.by_method("response_url")) == before
     calls = await bot.slack.wait_for("response_url", count=before + 1, timeout=SLOW_TIMEOUT)
     assert "Bob's cash account (5002)" in str(calls[before].args["blocks"])
+
+
+async def test_expired_link_asks_to_link_again(bot: RunningBot) -> None:
+    await bot.link(BOB, "bob")
+    await bot.services.links.mark_needs_relink(bot.slack.team_id, BOB)
+    for text in ("account", "positions", "quote AAPL", "agreements"):
+        reply = await command(bot, text, user=BOB)
+        assert "sign-in has expired or was revoked" in reply["text"]
+        assert "/autoshares link" in reply["text"]
+
+
+async def test_expired_access_token_is_refreshed_transparently(bot: RunningBot) -> None:
+    await bot.link(BOB, "bob")
+    await bot.admin("POST", "_sandbox/faults", json={"ExpireTokens": True})
+    refreshes = bot.services.tokens.refresh_count
+    reply = await command(bot, "account", user=BOB)
+    assert "Bob's cash account (5002)" in str(reply["blocks"])
+    assert bot.services.tokens.refresh_count == refreshes + 1
+
+
+async def test_help_lists_every_subcommand(bot: RunningBot) -> None:
+    reply = await command(bot, "help", user=BOB)
+    text = str(reply["blocks"])
+    names = bot.services.extras["router"].names()
+    assert {"agreements", "account", "positions", "accounts_add", "signup", "quote"} <= set(names)
+    for name in names:
+        assert f"/autoshares {name.replace('_', ' ')}*" in text, name
+
+
+class TestAutoSharesTimingOut:
+    @pytest.fixture
+    def bot_env(self, bot_env: dict[str, str]) -> dict[str, str]:
+        return {**bot_env, "AUTOSHARES_TIMEOUT_SECONDS": "0.5"}
+
+    async def test_timeouts_become_one_sentence(self, bot: RunningBot) -> None:
+        await bot.link(BOB, "bob")
+        await bot.admin("POST", "_sandbox/faults", json={"LatencyMs": 1500})
+        reply = await command(bot, "account", user=BOB, timeout=SLOW_TIMEOUT)
+        assert reply["text"] == "AutoShares did not answer in time. Please try again in a minute."

@@ -132,12 +132,22 @@ def test_history_request_per_range() -> None:
         "SecurityHistorySettings": {
             "Period": "Day",
             "Interval": 1,
-            "CandlesCount": 126,
+            "CandlesCount": 183,
+            "StartDate": 1_700_000_000 - 182 * 86_400,
             "EndDate": 1_700_000_000,
             "IncludeNonMarketData": False,
         },
     }
     assert set(charts.RANGES) == {"1d", "5d", "1m", "6m", "1y"}
+    assert all(spec.candles <= 1000 for spec in charts.RANGES.values())
+
+
+def test_series_is_trimmed_to_the_range() -> None:
+    day = 86_400
+    candles = [charts.Candle(t * day, 1, 1, 1, 1, 0) for t in range(40)]
+    kept = charts.within_range(candles, "1m")
+    assert len(kept) == 30 and kept[0].time == 10 * day and kept[-1].time == 39 * day
+    assert charts.within_range([], "1d") == []
 
 
 def test_candles_are_read_sorted_and_bad_ones_skipped() -> None:
