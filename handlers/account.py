@@ -26,8 +26,6 @@ log = logging.getLogger(__name__)
 
 #: Balances fetched at once for one user (AutoShares limits calls per token).
 BALANCE_CONCURRENCY = 5
-#: Failures that say nothing about the request itself: the user should simply retry.
-TRANSIENT = (e.AutoSharesServerError, e.AutoSharesUnavailable, e.AutoSharesRateLimited)
 
 
 async def account_views(api: UserApi, default_id: int | None) -> list[blocks.AccountView]:
@@ -95,6 +93,11 @@ def register(app: AsyncApp, router: CommandRouter, services: Any) -> None:
         )
 
     async def make_default(ctx: ButtonContext) -> None:
+        if not ctx.value.isdigit():
+            raise BotError(
+                "bad make-default button value",
+                user_message="That button is out of date. Run `/autoshares account` again.",
+            )
         account_id = int(ctx.value)
         api = await services.user_api(ctx.team_id, ctx.user_id)
         await api.select_account(account_id)
@@ -129,16 +132,14 @@ def register(app: AsyncApp, router: CommandRouter, services: Any) -> None:
         api = await services.user_api(ctx.team_id, ctx.user_id)
         try:
             bound = await api.bind_account(account_id, "Full")
-        except TRANSIENT:
-            raise
+        except e.AutoSharesAppKeyRejected:
+            raise  # the operator's problem, not the account's: its own sentence says so
         except (
             e.AutoSharesForbidden,
             e.AutoSharesNotFound,
             e.AutoSharesInvalid,
             e.AutoSharesConflict,
         ) as exc:
-            if isinstance(exc, e.AutoSharesAppKeyRejected):
-                raise
             raise refusal(account_id, exc) from None
         access = bound.get("AccountAccessType") if isinstance(bound, dict) else None
         await ctx.reply(blocks.account_added_message(account_id, access))
