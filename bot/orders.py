@@ -431,6 +431,8 @@ class OrderService:
         that message cannot be updated any more, tell the requester in a DM instead."""
         from handlers.blocks.order import pending_message
 
+        # Render the latest state: notifications for quick successive updates may run out of order.
+        pending = await self.repo.get(pending.id) or pending
         payload = pending_message(pending, confirm_seconds=self.settings.order_confirm_seconds)
         if pending.response_url:
             try:

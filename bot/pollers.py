@@ -30,6 +30,12 @@ log = logging.getLogger(__name__)
 
 #: A submission with no answer for this long is settled by ClientId lookup.
 STUCK_AFTER_MIN_SECONDS = 60.0
+#: Routes this long past their expiry are retired (a late webhook retry may still come first).
+ROUTE_GRACE = timedelta(days=1)
+#: Webhook ids are kept well beyond AutoShares' retry schedule (about 15 hours in all).
+WEBHOOK_RETENTION = timedelta(days=7)
+#: Housekeeping runs at most this often.
+HOUSEKEEPING_EVERY_SECONDS = 3600.0
 
 
 class Pollers:
@@ -40,6 +46,7 @@ class Pollers:
         self.settings = services.settings
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self._housekept_at: float | None = None
 
     @property
     def webhooks_configured(self) -> bool:
@@ -87,6 +94,7 @@ class Pollers:
 
     # -- one pass each ---------------------------------------------------------------------------
     async def orders_once(self) -> None:
+        await self.housekeeping()
         orders = order_service(self.services)
         for expired in await orders.repo.expire_due():
             await orders.notify(expired, dm_fallback=False)
@@ -108,6 +116,18 @@ class Pollers:
                     await orders.notify(update.pending)
             except BotError as exc:
                 log.info("order follow-up of %s skipped: %s", row.id, exc.code)
+
+    async def housekeeping(self) -> None:
+        """Retire long-expired alert routes and forget old webhook ids (hourly)."""
+        now = asyncio.get_running_loop().time()
+        if self._housekept_at is not None and now - self._housekept_at < HOUSEKEEPING_EVERY_SECONDS:
+            return
+        self._housekept_at = now
+        expired, forgotten = await alert_service(self.services).routes.sweep(
+            route_grace=ROUTE_GRACE, webhook_retention=WEBHOOK_RETENTION
+        )
+        if expired or forgotten:
+            log.info("housekeeping: %d alert routes expired, %d webhook ids forgotten", expired, forgotten)
 
     async def alerts_once(self) -> None:
         await alert_service(self.services).poll_once()

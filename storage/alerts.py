@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -257,6 +257,30 @@ class AlertRouteRepository:
         """Record a webhook id that has no effect here; False when it was seen before."""
         async with self._sessions.begin() as session:
             return await remember_event(session, event_id, event_type)
+
+    async def sweep(self, *, route_grace: timedelta, webhook_retention: timedelta) -> tuple[int, int]:
+        """Housekeeping: expire routes well past their expiry (audited), forget old webhook ids.
+
+        ``route_grace`` leaves time for a late or retried trigger of an alert that fired just
+        before it expired; ``webhook_retention`` must outlast AutoShares' retry schedule.
+        """
+        now = utcnow()
+        async with self._sessions() as session:
+            stale = list(
+                await session.scalars(
+                    select(AlertRoute.alert_id).where(
+                        AlertRoute.state == ACTIVE, AlertRoute.expires_at < now - route_grace
+                    )
+                )
+            )
+        expired = 0
+        for alert_id in stale:
+            expired += await self.end(int(alert_id), EXPIRED)
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                delete(ProcessedWebhook).where(ProcessedWebhook.received_at < now - webhook_retention)
+            )
+        return expired, int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     async def claim_for_polling(self, every: timedelta, limit: int = 200) -> list[Route]:
         """Active routes not checked within ``every``, leased to this caller (``claimed_at``).

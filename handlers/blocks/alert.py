@@ -60,7 +60,7 @@ def alert_created_message(alert: Mapping[str, Any], route: Route) -> dict[str, A
         f"I will post {_where(route.channel_id, route.slack_user_id)} when it triggers; "
         f"it expires {_date(route.expires_at)}.",
     ]
-    plain = f"Alert {alert.get('Id')} set for {route.symbol}."
+    plain = f"Alert {escape(alert.get('Id'))} set for {escape(route.symbol)}."
     return message(
         plain,
         [
@@ -135,5 +135,8 @@ def alert_triggered_message(
         footer += f" · I could not post in <#{escape(undeliverable_channel)}>, so it came to you here"
     blocks.append(context(footer + "."))
     shown = f" at {price(triggered_price)}" if triggered_price is not None else ""
-    plain = f"Alert: {route.symbol} {_FIELD_WORDS.get(route.field, 'price')} {_OPERATOR_WORDS.get(route.operator, '')} {price(route.argument)}{shown}"
+    plain = (
+        f"Alert: {escape(route.symbol)} {_FIELD_WORDS.get(route.field, 'price')} "
+        f"{_OPERATOR_WORDS.get(route.operator, '')} {price(route.argument)}{shown}"
+    )
     return message(plain, blocks)

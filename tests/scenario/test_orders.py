@@ -220,3 +220,22 @@ async def test_order_cancel_command(bob: RunningBot) -> None:
     assert (await sandbox_orders(bob))[0]["Status"] == "Canceled"
     missing = await command(bob, "cancel 999")
     assert "no order 999" in missing["text"]
+
+
+class TestRejectedAtPlacement:
+    @pytest.fixture
+    def bot_env(self, bot_env: dict[str, str]) -> dict[str, str]:
+        return {**bot_env, "LARGE_ORDER_NOTIONAL": "1000000"}
+
+    async def test_an_order_rejected_when_placed_says_why(self, bob: RunningBot) -> None:
+        first = await command(bob, "buy 300 AAPL")  # about $69,000 of $100,000
+        second = await command(bob, "buy 100 MSFT")  # about $43,000
+        assert "Review your order" in first["text"] and "Review your order" in second["text"]
+        await click(bob, second, "order_confirm")
+        rejected = await click(bob, first, "order_confirm")  # the buying power is gone by now
+        text = str(rejected["blocks"])
+        assert "is *rejected*" in text and "AutoShares rejected it: Not enough buying power" in text
+        statuses = [o["Status"] for o in await sandbox_orders(bob)]
+        assert statuses == ["Filled", "Rejected"]
+        actions = [e.action for e in await AuditLog(bob.services.db.sessions).since(subject="order")]
+        assert actions.count("rejected") == 1

@@ -10,6 +10,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
+from sandbox.config import SandboxConfig
+from storage.audit import AuditLog
 from storage.links import utcnow
 from storage.models import PendingOrder
 from tests.conftest import RunningBot
@@ -140,3 +142,31 @@ class TestWithoutWebhooks:
         assert len(await sandbox_orders(bob)) == 1
         row = await bob.services.extras["order_service"].repo.get(pending_id)
         assert row.status == "placed" and row.autoshares_order_id == (await sandbox_orders(bob))[0]["Id"]
+
+
+class TestPartialFills:
+    @pytest.fixture
+    def sandbox_config(self) -> SandboxConfig:
+        """Each price move fills at most 2 shares."""
+        return SandboxConfig(tick_seconds=0, rate_limits=False, webhook_retry_scale=0.001, fill_liquidity=2)
+
+    @pytest.fixture
+    def bot_env(self, bot_env: dict[str, str]) -> dict[str, str]:
+        return {**bot_env, "AUTOSHARES_WEBHOOK_SECRET": SECRET, "ORDER_POLL_SECONDS": "3600"}
+
+    async def test_partial_fills_then_the_fill_update_the_message(self, bot: RunningBot) -> None:
+        await bot.link(BOB, "bob")
+        await bot.admin(
+            "POST", "_sandbox/webhooks", json={"Url": bot.url + "autoshares/webhooks", "Secret": SECRET}
+        )
+        _placed, path = await place_open_order(bot)  # 3 shares
+        await bot.admin("POST", "_sandbox/prices", json={"Symbol": "TSLA", "Last": 199})
+        partial = await wait_for_update(bot, path, "is partly filled")
+        assert "2 filled at $199.00 on average; 1 still open" in str(partial["blocks"])
+        await bot.admin("POST", "_sandbox/prices", json={"Symbol": "TSLA", "Last": 198})
+        await wait_for_update(bot, path, "is filled")
+        await delivered(bot, "order.filled")
+        await asyncio.sleep(0.2)
+        assert "is filled" in (await updates_at(bot, path))[-1]["text"]
+        actions = [e.action for e in await AuditLog(bot.services.db.sessions).since(subject="order")]
+        assert actions == ["previewed", "confirmed", "placed", "partially_filled", "filled"]

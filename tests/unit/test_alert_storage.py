@@ -8,11 +8,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import update
 
 from bot.settings import async_database_url
 from storage.alerts import DELETED, AlertRouteRepository, FireOutcome
 from storage.audit import AuditLog
 from storage.db import Database
+from storage.links import utcnow
+from storage.models import ProcessedWebhook
 
 
 @pytest.fixture
@@ -79,3 +82,30 @@ async def test_polling_leases_split_routes_between_pollers(db: Database) -> None
     assert sorted(r.alert_id for r in a + b) == [1, 2, 3, 4, 5, 6]
     assert await repo.claim_for_polling(timedelta(seconds=60)) == []
     assert len(await repo.claim_for_polling(timedelta(0))) == 6
+
+
+async def test_sweep_retires_old_routes_and_webhook_ids(db: Database) -> None:
+    repo = AlertRouteRepository(db.sessions)
+    await _route(repo, 1)
+    await repo.create(
+        alert_id=2,
+        team_id="T1",
+        slack_user_id="U1",
+        autoshares_user_id=1001,
+        channel_id="C1",
+        symbol="AAPL",
+        security_id=1,
+        operator="GTEQ",
+        field="Last",
+        argument=Decimal("1"),
+        expires_at=utcnow() - timedelta(days=2),
+    )
+    assert await repo.remember("evt_old", "order.created")
+    async with db.sessions.begin() as session:
+        await session.execute(update(ProcessedWebhook).values(received_at=utcnow() - timedelta(days=8)))
+    assert await repo.remember("evt_new", "order.created")
+    assert await repo.sweep(route_grace=timedelta(days=1), webhook_retention=timedelta(days=7)) == (1, 1)
+    assert (await repo.get(2)).state == "expired"  # type: ignore[union-attr]
+    assert (await repo.get(1)).state == "active"  # type: ignore[union-attr]
+    assert not await repo.remember("evt_new", "order.created")
+    assert await repo.sweep(route_grace=timedelta(days=1), webhook_retention=timedelta(days=7)) == (0, 0)
