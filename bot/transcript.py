@@ -69,7 +69,7 @@ def mrkdwn_to_text(value: str, names: Mapping[str, str] | None = None) -> str:
     def labelled(match: re.Match[str]) -> str:
         target, label = match.group(1), match.group(2)
         if target.startswith(("@", "#")):
-            return target[0] + names.get(target[1:], label.lstrip("#@"))
+            return target[0] + names.get(target[1:], label).lstrip("#@")
         return label
 
     value = _LINK.sub(labelled, value)
