@@ -196,3 +196,15 @@ async def test_slow_autoshares_button_acks_first(bot: RunningBot) -> None:
     assert len(bot.slack.by_method("response_url")) == before
     answer = await bot.last_response(before + 1)
     assert answer["replace_original"] is True
+
+
+async def test_order_command_is_gated_until_signed(bot: RunningBot) -> None:
+    await bot.link(ALICE, "alice")
+    reply = await command(bot, "buy 1 AAPL", slash="/order")
+    assert reply["text"] == "1 AutoShares agreement to sign before you can trade."
+    assert await bot.admin("GET", "_sandbox/orders") == []
+    sign_all = next(b for b in buttons(reply["blocks"]) if b["action_id"] == "agreements_sign_all")
+    await click(bot, sign_all)
+    again = await command(bot, "buy 1 AAPL", slash="/order")
+    assert "agreement" not in again["text"]
+    assert not any(b["action_id"].startswith("agreement") for b in buttons(again["blocks"]))
