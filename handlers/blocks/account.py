@@ -161,7 +161,7 @@ def accounts_message(
         blocks.append(_account_section(view))
     if len(views) > len(shown):
         blocks.append(context(f"…and {len(views) - len(shown)} more accounts not shown."))
-    hints = ["`/autoshares positions <account>` shows holdings."]
+    hints = ["`/autoshares positions &lt;account&gt;` shows holdings."]
     if not any(v.is_default for v in views):
         hints.insert(0, "No default account yet: trades use the first account until you pick one.")
     if agreements_outstanding:
@@ -173,7 +173,7 @@ def accounts_message(
 def no_accounts_message() -> dict[str, Any]:
     sentence = (
         "Your AutoShares login has no trading account yet. Run `/autoshares signup` to open one, "
-        "or `/autoshares accounts add <accountId>` to add an existing one."
+        "or `/autoshares accounts add &lt;accountId&gt;` to add an existing one."
     )
     return message(sentence, [section(sentence)])
 

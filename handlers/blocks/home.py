@@ -134,7 +134,7 @@ def _account(data: HomeData) -> list[Block]:
         why = (
             "_Could not load your accounts right now._"
             if "accounts" in data.problems
-            else "_No trading account yet: run `/autoshares signup` or `/autoshares accounts add <id>`._"
+            else "_No trading account yet: run `/autoshares signup` or `/autoshares accounts add &lt;id&gt;`._"
         )
         return [title, section(why)]
     currency = str(data.account.get("Currency") or "USD")

@@ -224,3 +224,20 @@ def test_signup_and_added_messages() -> None:
     assert buttons(signup["blocks"])[0]["url"] == "https://example.com/open"
     added = valid(blocks.account_added_message(12, "Full"))
     assert "Account 12 is now on your AutoShares login with Full access" in str(added["blocks"])
+
+
+def test_no_stray_angle_brackets_in_mrkdwn() -> None:
+    """Slack reads ``<...>`` as a link or mention even inside code spans: only our own dates,
+    mentions and links may use it."""
+    import re
+
+    messages = [
+        blocks.accounts_message([blocks.AccountView(ACCOUNT, {"Cash": 1})]),
+        blocks.no_accounts_message(),
+        blocks.agreements_message([AGREEMENT]),
+        blocks.positions_message(5001, ACCOUNT, [POSITION], page=0, total=1, has_next=False),
+        blocks.signup_message("https://example.com"),
+    ]
+    for built in messages:
+        text = str(built)
+        assert not re.search(r"<(?!!date\^|@[UW]|https?://)", text), text
