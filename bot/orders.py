@@ -405,7 +405,11 @@ class OrderService:
             detail={"account_id": account, "status": (result or {}).get("Status")},
         )
         if isinstance(result, dict) and result.get("Id") is not None:
-            await self.repo.apply_order_update(result, actor=slack_user_id)
+            # Whichever comes first, this answer or the order.cancelled webhook, updates the
+            # order's confirmation message; the other finds nothing new.
+            update = await self.repo.apply_order_update(result, actor=slack_user_id)
+            if update.changed and update.pending is not None and update.pending.status == "placed":
+                self.services.spawn(self.notify(update.pending))
         return result if isinstance(result, dict) else {"Id": order_id, "Status": "PendingCancel"}
 
     async def open_orders(

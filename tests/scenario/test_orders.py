@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import time
 from datetime import timedelta
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import update
@@ -23,12 +25,23 @@ BOB = "U0BOB"
 ALICE = "U0ALICE"
 
 
+async def answer_at(bot: RunningBot, response_url: str) -> dict[str, Any]:
+    """The first message the bot posted to this response_url (other updates may interleave)."""
+    path = urlsplit(response_url).path
+    for _ in range(400):
+        for call in bot.slack.by_method("response_url"):
+            if call.path == path:
+                return call.args
+        await asyncio.sleep(0.025)
+    raise AssertionError(f"nothing was posted to {path}")
+
+
 async def command(bot: RunningBot, text: str, *, user: str = BOB, command: str = "/order") -> dict[str, Any]:
-    """Send a slash command and return the bot's (first) reply to it."""
-    before = len(bot.slack.by_method("response_url"))
-    response = await bot.driver.command(command, text, user=user)
+    """Send a slash command and return the bot's reply to it (at the command's response_url)."""
+    body = bot.driver.command_body(command, text, user=user)
+    response = await bot.driver.post(body, "application/x-www-form-urlencoded")
     assert response.status_code == 200
-    return await bot.last_response(before + 1)
+    return await answer_at(bot, parse_qs(body)["response_url"][0])
 
 
 def button(message: dict[str, Any], action_id: str) -> dict[str, Any]:
@@ -38,10 +51,29 @@ def button(message: dict[str, Any], action_id: str) -> dict[str, Any]:
 async def click(
     bot: RunningBot, message: dict[str, Any], action_id: str, *, user: str = BOB
 ) -> dict[str, Any]:
-    before = len(bot.slack.by_method("response_url"))
-    response = await bot.driver.click(button(message, action_id), user=user)
+    """Click a button of ``message`` and return the bot's answer at the click's response_url."""
+    pressed = button(message, action_id)
+    response_url = bot.driver.response_url()
+    payload = {
+        "type": "block_actions",
+        "user": {"id": user, "username": user.lower(), "team_id": bot.driver.team_id},
+        "channel": {"id": "C0GENERAL", "name": "general"},
+        "trigger_id": f"{time.time()}.trigger",
+        "response_url": response_url,
+        "actions": [
+            {
+                "type": "button",
+                "action_id": pressed["action_id"],
+                "block_id": pressed.get("block_id", "b"),
+                "value": pressed.get("value"),
+                "action_ts": f"{time.time():.6f}",
+            }
+        ],
+        "container": {"type": "message", "channel_id": "C0GENERAL", "is_ephemeral": True},
+    }
+    response = await bot.driver.interactive(payload)
     assert response.status_code == 200
-    return await bot.last_response(before + 1)
+    return await answer_at(bot, response_url)
 
 
 async def sandbox_orders(bot: RunningBot) -> list[dict[str, Any]]:
