@@ -271,3 +271,16 @@ class TestRejectedAtPlacement:
         assert statuses == ["Filled", "Rejected"]
         actions = [e.action for e in await AuditLog(bob.services.db.sessions).since(subject="order")]
         assert actions.count("rejected") == 1
+
+
+async def test_agreements_are_checked_again_before_placing(bob: RunningBot) -> None:
+    preview = await command(bob, "buy 1 AAPL")
+    # Before confirming, the Slack user re-links to a login that has an agreement to sign.
+    await bob.link(BOB, "alice")
+    refused = await click(bob, preview, "order_confirm")
+    assert refused["replace_original"] is True
+    assert "AutoShares Platform Terms of Use" in str(refused["blocks"])
+    assert await sandbox_orders(bob) == []
+    assert (await bob.admin("GET", "_sandbox/stats"))["PlaceOrderCalls"] == 0
+    again = await click(bob, preview, "order_confirm")  # the order is settled as not placed
+    assert "Not placed" in again["text"]
