@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 from rich.console import Console
 from rich.table import Table
 
@@ -399,11 +400,11 @@ async def step_alert(world: DemoWorld) -> str:
 async def step_operations(world: DemoWorld) -> str:
     ready = await world.http.get(world.bot_url + "readyz")
     expect(ready.status_code == 200, "/readyz to say ready", f"HTTP {ready.status_code} {ready.text[:200]}")
-    metrics = world.services.metrics
+    scrape = await world.http.get(world.bot_url + "metrics")
+    expect(scrape.status_code == 200, "/metrics to answer", f"HTTP {scrape.status_code}")
     commands = sum(
         sample.value
-        for family in metrics.registry.collect()
-        if family.name == "autoshares_commands"
+        for family in text_string_to_metric_families(scrape.text)
         for sample in family.samples
         if sample.name == "autoshares_commands_total"
     )
