@@ -37,7 +37,7 @@ async def resolve_account(
     if not by_id:
         raise AccountChoiceError(
             "user has no trading accounts",
-            user_message="Your AutoShares login has no trading account yet. Run `/autoshares signup` to open one, or `/autoshares accounts add <accountId>` to add an existing one.",
+            user_message="Your AutoShares login has no trading account yet. Run `/autoshares signup` to open one, or `/autoshares accounts add &lt;accountId&gt;` to add an existing one.",
         )
     if requested is not None:
         if requested not in by_id:

@@ -60,20 +60,8 @@ def route_channel(channel_id: str, slack_user_id: str) -> str:
 
 
 async def list_price_alerts(api: UserApi) -> list[dict[str, Any]]:
-    """The user's price alerts (the spec requires the paging and sort parameters)."""
-    found: list[dict[str, Any]] = []
-    for number in range(0, 10):
-        body = await api.request(
-            "GET",
-            f"users/{api.user_id}/pricealerts",
-            endpoint="GET /users/{userId}/pricealerts",
-            params={"pageSize": ALERTS_PAGE_SIZE, "pageNumber": number, "sortBy": "Id", "isDesc": "false"},
-        )
-        items = list((body.get("Result") if isinstance(body, dict) else body) or [])
-        found.extend(items)
-        if len(items) < ALERTS_PAGE_SIZE or not (isinstance(body, dict) and body.get("NextPageLink")):
-            break
-    return found
+    """The user's price alerts, every page."""
+    return await api.alerts(page_size=ALERTS_PAGE_SIZE)
 
 
 @dataclass(frozen=True)
@@ -220,6 +208,7 @@ class AlertService:
         payload = alert_triggered_message(route, trigger.price)
         try:
             await client.chat_postMessage(channel=route.channel_id, **payload)
+            self.services.metrics.alerts_fired.inc()
             return
         except SlackApiError as exc:
             error = exc.response.get("error")
@@ -232,6 +221,7 @@ class AlertService:
         fallback = alert_triggered_message(route, trigger.price, undeliverable_channel=route.channel_id)
         try:
             await client.chat_postMessage(channel=route.slack_user_id, **fallback)
+            self.services.metrics.alerts_fired.inc()
         except SlackApiError as exc:
             log.error("announcing alert %s by DM failed: %s", route.alert_id, exc.response.get("error"))
 

@@ -112,8 +112,6 @@ class DemoWorld:
             self.last_upload = str(args.get("file_id") or "")
             return None
         if call.method == "files.completeUploadExternal":
-            # LocalSlack records this call's arguments only when they arrive in the body; slack_sdk
-            # sends them in the query string, so fall back to the bytes uploaded just before.
             files = args.get("files") if isinstance(args.get("files"), list) else []
             first = files[0] if files else {}
             title = str(first.get("title") or f"{SYMBOL} chart")
@@ -136,8 +134,7 @@ class DemoWorld:
         data = self.slack.uploads.get(file_id)
         if not data:
             return None
-        name = re.sub(r"[^A-Za-z0-9]+", "-", title).strip("-").lower() or "chart"
-        path = self.output_dir / f"{name}.png"
+        path = self.output_dir / f"{SYMBOL.lower()}-chart.png"
         path.write_bytes(data)
         self.chart = path
         return path.name

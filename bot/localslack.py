@@ -77,14 +77,16 @@ class LocalSlack:
         )
 
     async def _args(self, request: Request) -> dict[str, Any]:
+        """Arguments from the query string and the body (slack_sdk uses both, per method)."""
+        args: dict[str, Any] = dict(request.query_params)
         content_type = request.headers.get("content-type", "")
         if "application/json" in content_type:
             body = await request.body()
-            return json.loads(body or b"{}")
-        if "form" in content_type:
+            args.update(json.loads(body or b"{}"))
+        elif "form" in content_type:
             form = await request.form()
-            return {k: v for k, v in form.items() if isinstance(v, str)}
-        return dict(request.query_params)
+            args.update({k: v for k, v in form.items() if isinstance(v, str)})
+        return args
 
     async def _api(self, request: Request) -> Response:
         method = request.path_params["method"]
@@ -136,6 +138,9 @@ class LocalSlack:
             file_id = f"F{next(self._ids):06d}"
             return {"ok": True, "upload_url": f"{self.base_url}upload/{file_id}", "file_id": file_id}
         if method == "files.completeUploadExternal":
+            target = str(args.get("channel_id", ""))
+            if target in self.not_in:
+                return {"ok": False, "error": "not_in_channel"}
             files = args.get("files") or []
             return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title")} for f in files]}
         if method == "users.info":

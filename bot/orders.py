@@ -331,8 +331,14 @@ class OrderService:
             log.exception("placing order %s failed unexpectedly", pending_id)
             await self.repo.note_uncertain(pending_id, "unexpected error while placing")
             return ConfirmResult(ConfirmKind.IN_FLIGHT, await self.repo.get(pending_id))
-        placed = await self.repo.record_placed(pending_id, order)
+        placed = await self._record_placed(pending_id, order)
         return ConfirmResult(ConfirmKind.SETTLED, placed)
+
+    async def _record_placed(self, pending_id: str, order: dict[str, Any]) -> Pending | None:
+        """Store that AutoShares holds the order, and count it."""
+        placed = await self.repo.record_placed(pending_id, order)
+        self.services.metrics.orders_placed.inc()
+        return placed
 
     async def _resolve_uncertain(self, api: UserApi, row: Pending, exc: BaseException) -> ConfirmResult:
         """After a timeout/5xx: the order stands if AutoShares has our ClientId, else it failed."""
@@ -344,7 +350,7 @@ class OrderService:
                 await self.repo.note_uncertain(row.id, f"placement uncertain: {exc}")
                 return ConfirmResult(ConfirmKind.IN_FLIGHT, await self.repo.get(row.id))
             if found is not None:
-                placed = await self.repo.record_placed(row.id, found)
+                placed = await self._record_placed(row.id, found)
                 return ConfirmResult(ConfirmKind.SETTLED, placed)
             if attempt == 0:
                 await asyncio.sleep(1.0)
@@ -359,7 +365,7 @@ class OrderService:
         api = await self.services.user_api(row.team_id, row.slack_user_id)
         found = await find_by_client_id(api, row.account_id, row.id)
         if found is not None:
-            return await self.repo.record_placed(row.id, found)
+            return await self._record_placed(row.id, found)
         return await self.repo.record_failed(
             row.id, "AutoShares has no order with our id; nothing was placed"
         )

@@ -58,6 +58,7 @@ def _unauthorized() -> Response:
 def webhook_route(services: Any) -> Route:
     """The Starlette route, bound to this process's services."""
     secret = services.settings.autoshares_webhook_secret
+    metrics = services.metrics
 
     async def receive(request: Request) -> Response:
         length = request.headers.get("content-length")
@@ -69,12 +70,15 @@ def webhook_route(services: Any) -> Route:
                 log.warning("a webhook arrived but AUTOSHARES_WEBHOOK_SECRET is not set; refused")
             else:
                 log.warning("a webhook with a missing or wrong signature was refused")
+            metrics.webhook_rejected("signature")
             return _unauthorized()
         try:
             event = json.loads(body)
         except ValueError:
+            metrics.webhook_rejected("malformed")
             return JSONResponse({"error": "invalid_json"}, status_code=400)
         if not isinstance(event, dict) or not event.get("id") or not event.get("type"):
+            metrics.webhook_rejected("malformed")
             return JSONResponse({"error": "invalid_event"}, status_code=400)
         event_id, event_type = str(event["id"]), str(event["type"])
         data = event.get("data") if isinstance(event.get("data"), dict) else {}
@@ -91,6 +95,10 @@ def webhook_route(services: Any) -> Route:
         else:
             duplicate = not await AlertRouteRepository(services.db.sessions).remember(event_id, event_type)
         log.info("webhook %s (%s)%s", event_type, event_id, " repeated; ignored" if duplicate else "")
+        if duplicate:
+            metrics.webhook_duplicate()
+        else:
+            metrics.webhook_accepted()
         return JSONResponse({"ok": True, "duplicate": duplicate})
 
     return Route("/autoshares/webhooks", receive, methods=["POST"])

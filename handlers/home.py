@@ -56,13 +56,7 @@ async def open_orders(api: UserApi, account_id: int) -> list[dict[str, Any]]:
 
 async def active_alerts(api: UserApi) -> list[dict[str, Any]]:
     """The user's alerts still watching (one page of the newest; the tab shows ten)."""
-    body = await api.request(
-        "GET",
-        f"users/{api.user_id}/pricealerts",
-        endpoint="GET /users/{userId}/pricealerts",
-        # the spec requires all four paging and sorting parameters
-        params={"pageSize": ALERTS_PAGE_SIZE, "pageNumber": 0, "sortBy": "Id", "isDesc": "true"},
-    )
+    body = await api.alerts_page(page_size=ALERTS_PAGE_SIZE, newest_first=True)
     items = body.get("Result") if isinstance(body, dict) else body
     return [
         a for a in items or [] if isinstance(a, dict) and str(a.get("State") or "New") in ACTIVE_ALERT_STATES

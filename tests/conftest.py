@@ -20,8 +20,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from bot import blockkit
 from bot.devtools import SlackDriver, browser_sign_in, buttons
 from bot.localslack import LocalSlack
-from bot.serving import serve_in_loop
 from bot.services import Services
+from bot.serving import serve_in_loop
 from bot.settings import Settings, async_database_url
 from bot.web import create_web_app
 from sandbox.config import SandboxConfig

@@ -241,7 +241,7 @@ class UserApi:
         self,
         account_id: int,
         *,
-        page: int = 1,
+        page: int = 0,
         page_size: int = 20,
         sort_field: str | None = None,
         desc: bool = False,
@@ -296,7 +296,7 @@ class UserApi:
         )
 
     async def orders(
-        self, account_id: int, *, page: int = 1, page_size: int = 50, filter: str | None = None
+        self, account_id: int, *, page: int = 0, page_size: int = 50, filter: str | None = None
     ) -> dict[str, Any]:
         params: dict[str, Any] = {"pageNumber": page, "pageSize": page_size}
         if filter:
@@ -313,13 +313,32 @@ class UserApi:
         )
 
     # -- price alerts ----------------------------------------------------------------------------
-    async def alerts(self) -> list[dict[str, Any]]:
-        body = await self.request(
-            "GET", f"users/{self.user_id}/pricealerts", endpoint="GET /users/{userId}/pricealerts"
+    async def alerts_page(
+        self, *, page: int = 0, page_size: int = 100, newest_first: bool = False
+    ) -> dict[str, Any] | list[dict[str, Any]]:
+        """One page of the user's price alerts (the spec requires all four paging parameters)."""
+        return await self.request(
+            "GET",
+            f"users/{self.user_id}/pricealerts",
+            endpoint="GET /users/{userId}/pricealerts",
+            params={
+                "pageSize": page_size,
+                "pageNumber": page,
+                "sortBy": "Id",
+                "isDesc": str(newest_first).lower(),
+            },
         )
-        if isinstance(body, dict):  # paged shape
-            body = body.get("Result") or body.get("Items") or []
-        return list(body or [])
+
+    async def alerts(self, *, max_pages: int = 10, page_size: int = 100) -> list[dict[str, Any]]:
+        """All the user's price alerts, oldest first, following pages (at most ``max_pages``)."""
+        found: list[dict[str, Any]] = []
+        for number in range(max_pages):
+            body = await self.alerts_page(page=number, page_size=page_size)
+            items = list((body.get("Result") if isinstance(body, dict) else body) or [])
+            found.extend(items)
+            if len(items) < page_size or not (isinstance(body, dict) and body.get("NextPageLink")):
+                break
+        return found
 
     async def alert(self, alert_id: int) -> dict[str, Any]:
         return await self.request(

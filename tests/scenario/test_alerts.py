@@ -108,6 +108,9 @@ async def test_price_crossing_posts_one_message_even_when_the_webhook_repeats(bo
         e for e in await AuditLog(bob.services.db.sessions).since(subject="alert") if e.action == "fired"
     ]
     assert len(fired) == 1 and fired[0].detail["source"] == "webhook"
+    metrics = bob.services.metrics
+    assert metrics.value("autoshares_alerts_fired_total") == 1
+    assert metrics.value("autoshares_webhook_deliveries_total", outcome="duplicate", reason="") >= 5
 
 
 async def test_forged_or_missing_signature_is_refused(bob: RunningBot) -> None:
@@ -124,6 +127,12 @@ async def test_forged_or_missing_signature_is_refused(bob: RunningBot) -> None:
     missing = await bob.http.post(url, content=body, headers={"Content-Type": "application/json"})
     tampered = await bob.http.post(url, content=body.replace(b"999", b"998"), headers=sign(body))
     assert [forged.status_code, missing.status_code, tampered.status_code] == [401, 401, 401]
+    assert (
+        bob.services.metrics.value(
+            "autoshares_webhook_deliveries_total", outcome="rejected", reason="signature"
+        )
+        == 3
+    )
     await asyncio.sleep(0.2)
     assert await alert_posts(bob) == []
     route = await AlertRouteRepository(bob.services.db.sessions).get(1)

@@ -38,6 +38,7 @@ async def test_twenty_concurrent_confirms_place_one_order_and_all_see_it(bob: Ru
     orders = await sandbox_orders(bob)
     assert len(orders) == 1 and orders[0]["ClientId"] == pending_id
     assert (await bob.admin("GET", "_sandbox/stats"))["PlaceOrderCalls"] == 1
+    assert bob.services.metrics.value("autoshares_orders_placed_total") == 1
     # Every click (winner and losers) replaced the confirmation with the same result.
     results = answers[before:]
     assert {r.args["text"] for r in results} == {

@@ -7,8 +7,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import pytest
-
 from bot.localslack import LocalSlack
 from tests.conftest import RunningBot
 from tests.scenario.steps import SLOW_TIMEOUT, action_ids, button, click, command
@@ -106,11 +104,11 @@ async def test_unknown_symbol_offers_closest_matches(bot: RunningBot) -> None:
 async def test_chart_is_uploaded_to_the_channel(bot: RunningBot) -> None:
     await bot.link(BOB, "bob")
     reply = await command(bot, "AAPL chart 5d", user=BOB, slash="/quote")
-    # LocalSlack records form bodies only, and slack_sdk sends these two calls' arguments in
-    # the query string, so the channel and title are not visible here; the calls and the
-    # uploaded bytes are.
     assert len(await bot.slack.wait_for("files.getUploadURLExternal")) == 1
-    assert len(await bot.slack.wait_for("files.completeUploadExternal")) == 1
+    completed = await bot.slack.wait_for("files.completeUploadExternal")
+    assert len(completed) == 1
+    assert completed[0].args["channel_id"] == "C0GENERAL"
+    assert "AAPL" in str(completed[0].args["files"])
     upload = bot.slack.by_method("upload")
     assert len(upload) == 1
     assert bot.slack.uploads[upload[0].args["file_id"]].startswith(b"\x89PNG")
@@ -119,17 +117,8 @@ async def test_chart_is_uploaded_to_the_channel(bot: RunningBot) -> None:
     assert history["PUT /v1.0/history/symbols"] == 1
 
 
-async def test_chart_falls_back_to_a_sparkline(
-    bot: RunningBot, local_slack: LocalSlack, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    answer = local_slack._answer
-
-    def refuse_uploads(method: str, args: dict[str, Any]) -> dict[str, Any]:
-        if method == "files.completeUploadExternal":
-            return {"ok": False, "error": "not_in_channel"}
-        return answer(method, args)
-
-    monkeypatch.setattr(local_slack, "_answer", refuse_uploads)
+async def test_chart_falls_back_to_a_sparkline(bot: RunningBot, local_slack: LocalSlack) -> None:
+    local_slack.not_in.add("C0GENERAL")  # the bot cannot post (or upload) in the channel
     await bot.link(BOB, "bob")
     reply = await command(bot, "TSLA chart 1m", user=BOB, slash="/quote")
     text = str(reply["blocks"])
