@@ -25,6 +25,7 @@ from bot.serving import serve_in_loop
 from bot.settings import Settings, async_database_url
 from bot.web import create_web_app
 from sandbox.config import SandboxConfig
+from storage.db import Database
 
 SETTING_PREFIXES = (
     "SLACK_",
@@ -70,6 +71,15 @@ async def database_url(tmp_path: Path) -> str:
         await _reset_postgres(TEST_DATABASE_URL)
         return TEST_DATABASE_URL
     return f"sqlite:///{tmp_path / 'bot.db'}"
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    """The bot's database, migrated, for repository tests."""
+    database = Database(async_database_url(database_url))
+    await database.upgrade()
+    yield database
+    await database.dispose()
 
 
 @pytest.fixture

@@ -3,27 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from decimal import Decimal
 
-import pytest
 from sqlalchemy import update
 
-from bot.settings import async_database_url
 from storage.alerts import DELETED, AlertRouteRepository, FireOutcome
 from storage.audit import AuditLog
 from storage.db import Database
 from storage.links import utcnow
 from storage.models import ProcessedWebhook
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database(async_database_url(database_url))
-    await database.upgrade()
-    yield database
-    await database.dispose()
 
 
 async def _route(repo: AlertRouteRepository, alert_id: int) -> None:

@@ -6,7 +6,6 @@ import asyncio
 import csv
 import io
 import json
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,14 +15,6 @@ from bot.cli import main
 from bot.settings import async_database_url
 from storage.audit import EXPORT_FIELDS, AuditLog, parse_since, to_csv, to_json
 from storage.db import Database
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database(async_database_url(database_url))
-    await database.upgrade()
-    yield database
-    await database.dispose()
 
 
 async def test_since_filters_and_exports_round_trip(db: Database) -> None:

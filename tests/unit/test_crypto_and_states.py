@@ -26,16 +26,6 @@ def test_cipher_round_trip_and_rotation() -> None:
         TokenCipher([new]).decrypt(ciphertext)
 
 
-@pytest.fixture
-async def db(database_url: str) -> Database:
-    from bot.settings import async_database_url
-
-    database = Database(async_database_url(database_url))
-    await database.upgrade()
-    yield database
-    await database.dispose()
-
-
 async def test_state_is_consumed_once_even_when_raced(db: Database) -> None:
     states = LinkStateRepository(db.sessions, TokenCipher([Fernet.generate_key().decode()]))
     issued = await states.issue("T1", "U1", "verifier-abc", "nonce-1")

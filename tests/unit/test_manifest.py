@@ -33,9 +33,7 @@ def validator() -> jsonschema.Draft7Validator:
         pytest.skip(f"Slack manifest schema not found at {SCHEMA_PATH}")
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     jsonschema.Draft7Validator.check_schema(schema)
-    return jsonschema.Draft7Validator(
-        schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER
-    )
+    return jsonschema.Draft7Validator(schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
 
 
 def test_default_path_is_repository_root() -> None:
@@ -75,10 +73,7 @@ def test_every_command_posts_to_events_and_is_described(manifest: dict[str, Any]
         assert entry["description"] and entry["usage_hint"], entry["command"]
         assert entry["should_escape"] is False, entry["command"]
     autoshares = manifest["features"]["slash_commands"][0]
-    assert (
-        autoshares["usage_hint"]
-        == "link | status | account | positions | agreements | quote AAPL | help"
-    )
+    assert autoshares["usage_hint"] == "link | status | account | positions | agreements | quote AAPL | help"
 
 
 def test_events_and_interactivity_urls(manifest: dict[str, Any]) -> None:

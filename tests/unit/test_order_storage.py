@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from decimal import Decimal
 
-import pytest
 from sqlalchemy import update
 
-from bot.settings import async_database_url
 from storage.audit import AuditLog
 from storage.db import Database
 from storage.links import utcnow
@@ -25,14 +22,6 @@ from storage.orders import (
     PendingOrderRepository,
     order_progress,
 )
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database(async_database_url(database_url))
-    await database.upgrade()
-    yield database
-    await database.dispose()
 
 
 async def _pending(repo: PendingOrderRepository, *, ttl: float = 120, user: str = "U1") -> str:

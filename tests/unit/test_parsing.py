@@ -221,8 +221,7 @@ def test_order_errors(text: str, fragment: str, field: str | None) -> None:
 
 def test_order_error_shows_the_expected_form() -> None:
     assert str(error_of(parse_order, "buy 0 AAPL")) == (
-        "Quantity must be a whole number of shares above zero, not `0`. "
-        "Try `/order buy 10 AAPL limit 180`."
+        "Quantity must be a whole number of shares above zero, not `0`. Try `/order buy 10 AAPL limit 180`."
     )
     assert str(error_of(parse_order, "buy 10 AAPL gtc")).endswith(
         "Try `/order sell 5 MSFT limit 410.50 gtc`."
@@ -597,9 +596,7 @@ def hostile_texts(count: int) -> list[str]:
     """Deterministic random commands mixing grammar words with text Slack users can send."""
     rng = random.Random(20240611)
     pool = HOSTILE_TOKENS + GRAMMAR_TOKENS
-    texts = [
-        f"{prefix} {token}" for token in HOSTILE_TOKENS for prefix in ("", "buy 1", "AAPL above")
-    ]
+    texts = [f"{prefix} {token}" for token in HOSTILE_TOKENS for prefix in ("", "buy 1", "AAPL above")]
     for _ in range(count):
         words = [rng.choice(pool) for _ in range(rng.randint(1, 8))]
         texts.append(rng.choice([" ", "  ", "\t", "\u00a0"]).join(words))
