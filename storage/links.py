@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.crypto import TokenCipher
@@ -73,6 +75,19 @@ class LinkRepository:
             default_account_id=row.default_account_id,
             agreements_outstanding=row.agreements_outstanding,
         )
+
+    @contextlib.asynccontextmanager
+    async def refresh_guard(self, team_id: str, slack_user_id: str) -> AsyncIterator[None]:
+        """Hold a PostgreSQL advisory lock for this user's token refresh, so replicas take
+        turns; the body reads and writes through other sessions. No-op on SQLite."""
+        bind = self._sessions.kw.get("bind")
+        if bind is None or bind.dialect.name != "postgresql":
+            yield
+            return
+        async with self._sessions.begin() as session:
+            key = func.hashtext(f"autoshares-refresh:{team_id}:{slack_user_id}")
+            await session.execute(select(func.pg_advisory_xact_lock(key)))
+            yield
 
     async def get(self, team_id: str, slack_user_id: str) -> Link | None:
         async with self._sessions() as session:

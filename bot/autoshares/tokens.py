@@ -1,7 +1,8 @@
 """Access tokens for linked users, refreshed once per user however many calls need it.
 
-Single flight: concurrent callers for one (team, user) share one asyncio lock; the first
-refreshes and stores, the rest re-read the stored link and find the fresh token. A refresh the
+Single flight: concurrent callers for one (team, user) share one asyncio lock, and on
+PostgreSQL one advisory lock across replicas; the first refreshes and stores, the rest re-read
+the stored link and find the fresh token (so a rotating refresh token is never spent twice). A refresh the
 issuer rejects marks the link as needing ``/autoshares link`` and raises RelinkRequiredError.
 """
 
@@ -59,7 +60,7 @@ class TokenManager:
         lock = self._locks.get(key)
         if lock is None:
             lock = self._locks[key] = asyncio.Lock()
-        async with lock:
+        async with lock, self._links.refresh_guard(*key):
             current = await self._links.get(*key)
             if current is None:
                 raise NotLinkedError()

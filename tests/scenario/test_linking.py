@@ -15,8 +15,9 @@ from sqlalchemy import select, text, update
 
 from bot.devtools import buttons
 from bot.errors import RelinkRequiredError
+from bot.services import Services
 from storage.models import LinkedUser, LinkState
-from tests.conftest import RunningBot
+from tests.conftest import TEST_DATABASE_URL, RunningBot
 
 ALICE = "U0ALICE"
 
@@ -247,3 +248,25 @@ async def test_ack_is_fast_even_when_autoshares_is_slow(bot: RunningBot) -> None
 
 def test_httpx_is_the_client(bot_env: dict[str, str]) -> None:
     assert httpx.__version__
+
+
+@pytest.mark.skipif(not TEST_DATABASE_URL, reason="replicas share a database server on PostgreSQL")
+async def test_two_replicas_refresh_an_expired_token_once(bot: RunningBot) -> None:
+    await bot.link(ALICE, "alice")
+    async with bot.services.db.sessions.begin() as session:
+        await session.execute(
+            update(LinkedUser).values(token_expires_at=datetime.now(UTC) - timedelta(minutes=1))
+        )
+    before = (await bot.admin("GET", "_sandbox/stats"))["TokenGrants"].get("refresh_token", 0)
+    replica = await Services.create(bot.settings)
+    try:
+        apis = [
+            await bot.services.user_api(bot.slack.team_id, ALICE),
+            await replica.user_api(bot.slack.team_id, ALICE),
+        ]
+        results = await asyncio.gather(*(apis[i % 2].me() for i in range(40)))
+    finally:
+        await replica.aclose()
+    assert {r["Login"] for r in results} == {"alice"}
+    after = (await bot.admin("GET", "_sandbox/stats"))["TokenGrants"].get("refresh_token", 0)
+    assert after - before == 1

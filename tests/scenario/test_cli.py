@@ -1,0 +1,93 @@
+"""The console script as an operator runs it: keygen, db upgrade, and serve with the embedded
+sandbox, answering health checks and stopping cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+from cryptography.fernet import Fernet
+
+from bot.serving import bind_socket
+
+CLI = [sys.executable, "-m", "bot.cli"]
+
+
+def run_cli(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CLI, *args], env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def base_env(tmp_path: Path) -> dict[str, str]:
+    keep = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG", "PYTHONPATH", "SYSTEMROOT"}}
+    return {**keep, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+
+
+def test_keygen_prints_a_usable_key(tmp_path: Path) -> None:
+    result = run_cli("keygen", env=base_env(tmp_path))
+    assert result.returncode == 0
+    Fernet(result.stdout.strip().encode())  # raises when it is not a Fernet key
+
+
+def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
+    result = run_cli("db", "upgrade", env=base_env(tmp_path))
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(tmp_path / "cli.db") as conn:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"linked_users", "link_states", "pending_orders", "alert_routes", "slack_installations"} <= tables
+
+
+def test_serve_refuses_a_bad_setting_with_one_line(tmp_path: Path) -> None:
+    env = {**base_env(tmp_path), "SLACK_SIGNING_SECRET": "x", "SLACK_BOT_TOKEN": "xoxb-1", "PORT": "eighty"}
+    result = run_cli("serve", env=env, timeout=30)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "PORT" in result.stderr
+
+
+async def test_serve_with_the_embedded_sandbox_answers_health_and_stops_on_sigterm(tmp_path: Path) -> None:
+    sock = bind_socket()
+    port = sock.getsockname()[1]
+    sock.close()
+    env = {
+        **base_env(tmp_path),
+        "SLACK_SIGNING_SECRET": "cli-test-signing-secret",
+        "SLACK_BOT_TOKEN": "xoxb-cli-test",
+        "SLACK_API_URL": "http://127.0.0.1:9/api/",  # never called by health checks
+        "TOKEN_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+        "PORT": str(port),
+        "LOG_FORMAT": "json",
+    }
+    process = await asyncio.create_subprocess_exec(
+        *CLI, "serve", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        async with httpx.AsyncClient(timeout=5) as http:
+            for _ in range(100):
+                try:
+                    health = await http.get(f"http://127.0.0.1:{port}/healthz")
+                    break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.1)
+            else:
+                raise AssertionError("serve did not start listening within 10 s")
+            assert health.status_code == 200
+            ready = await http.get(f"http://127.0.0.1:{port}/readyz")
+            assert ready.status_code == 200, ready.text
+            login = await http.get(f"http://127.0.0.1:{port}/autoshares/login?state=nope")
+            assert login.status_code == 400 and "not one we issued" in login.text
+        process.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(process.wait(), 15)
+        _, stderr = await process.communicate()
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert code == 0, stderr.decode()[-2000:]
+    logged = stderr.decode()
+    assert "embedded AutoShares sandbox" in logged
+    assert env["SLACK_SIGNING_SECRET"] not in logged and env["TOKEN_ENCRYPTION_KEY"] not in logged
