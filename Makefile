@@ -15,14 +15,15 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/autoshares-bot demo
 
-test: $(STAMP)
+test: lint
 	$(BIN)/python -m pytest -q
 
-test-postgres: $(STAMP)
+test-postgres: lint
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot handlers storage sandbox tests bench
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

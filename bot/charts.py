@@ -160,10 +160,10 @@ def render_png(symbol: str, candles: Sequence[Candle], chart_range: str, *, curr
     figure = Figure(figsize=(8, 3.6), dpi=100)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
-    axes.fill_between(
-        times, [c.low for c in candles], [c.high for c in candles], color=colour, alpha=0.12, linewidth=0
-    )
-    axes.plot(times, closes, color=colour, linewidth=1.6)
+    # matplotlib's stubs do not admit datetimes, which its units registry plots as dates.
+    lows, highs = [c.low for c in candles], [c.high for c in candles]
+    axes.fill_between(times, lows, highs, color=colour, alpha=0.12, linewidth=0)  # type: ignore[arg-type]
+    axes.plot(times, closes, color=colour, linewidth=1.6)  # type: ignore[arg-type]
     locator = AutoDateLocator()
     axes.xaxis.set_major_locator(locator)
     axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))

@@ -330,8 +330,8 @@ async def step_quote(world: DemoWorld) -> str:
     world.opening = round(float(answer.json()["Last"]), 2)
     world.show(Entry("market", "opened", "", [f"{SYMBOL} last trade ${world.opening:,.2f}"]))
     mark = world.seen
-    answer = await world.slash("/quote", f"{SYMBOL} chart 5d")
-    contains(answer, SYMBOL, what=f"a quote for {SYMBOL}")
+    reply = await world.slash("/quote", f"{SYMBOL} chart 5d")
+    contains(reply, SYMBOL, what=f"a quote for {SYMBOL}")
     await world.until(
         lambda c: c.method == "files.completeUploadExternal", "a chart uploaded to the channel", since=mark
     )

@@ -23,7 +23,7 @@ from slack_sdk.signature import SignatureVerifier
 def sign(signing_secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
     """Headers Slack would send with ``body``."""
     ts = str(int(time.time()) if timestamp is None else timestamp)
-    signature = SignatureVerifier(signing_secret).generate_signature(timestamp=ts, body=body)
+    signature = SignatureVerifier(signing_secret).generate_signature(timestamp=ts, body=body) or ""
     return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}
 
 

@@ -11,6 +11,7 @@ import contextlib
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 import uvicorn
 
@@ -40,7 +41,7 @@ def bind_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
 
 @contextlib.asynccontextmanager
 async def serve_in_loop(
-    app: object, *, host: str = "127.0.0.1", port: int = 0, sock: socket.socket | None = None
+    app: Any, *, host: str = "127.0.0.1", port: int = 0, sock: socket.socket | None = None
 ) -> AsyncIterator[RunningServer]:
     """Run ``app`` until the block exits; the lifespan runs, shutdown is graceful."""
     sock = sock or bind_socket(host, port)
@@ -49,7 +50,7 @@ async def serve_in_loop(
         app, log_level="warning", lifespan="on", access_log=False, timeout_graceful_shutdown=5
     )
     server = uvicorn.Server(config)
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+    server.install_signal_handlers = lambda: None  # type: ignore[attr-defined]
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
         while not server.started:

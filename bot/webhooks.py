@@ -81,7 +81,8 @@ def webhook_route(services: Any) -> Route:
             metrics.webhook_rejected("malformed")
             return JSONResponse({"error": "invalid_event"}, status_code=400)
         event_id, event_type = str(event["id"]), str(event["type"])
-        data = event.get("data") if isinstance(event.get("data"), dict) else {}
+        raw_data = event.get("data")
+        data: dict[str, Any] = raw_data if isinstance(raw_data, dict) else {}
         duplicate = False
         if event_type == "alert.triggered":
             result = await alert_service(services).on_triggered(event_id, data)

@@ -109,14 +109,14 @@ def register(app: AsyncApp, router: CommandRouter, services: Any) -> None:
             await ctx.reply(order_blocks.order_cancel_requested(args.order_id, result))
             return
         assert isinstance(args, OrderRequest)
-        result = await service().preview(
+        preview = await service().preview(
             ctx.team_id,
             ctx.user_id,
             args,
             channel_id=ctx.channel_id,
             response_url=ctx.body.get("response_url"),
         )
-        await ctx.reply(preview_message(result, settings))
+        await ctx.reply(preview_message(preview, settings))
 
     router.add("order", order_command)
 

@@ -189,9 +189,7 @@ class CommandHelp(NamedTuple):
 #: Every command the bot understands, in the order `/autoshares help` lists them.
 COMMAND_HELP: tuple[CommandHelp, ...] = (
     CommandHelp("/autoshares link", "/autoshares link", "Connect your AutoShares login to Slack."),
-    CommandHelp(
-        "/autoshares unlink", "/autoshares unlink", "Disconnect your AutoShares login from Slack."
-    ),
+    CommandHelp("/autoshares unlink", "/autoshares unlink", "Disconnect your AutoShares login from Slack."),
     CommandHelp(
         "/autoshares status",
         "/autoshares status",
@@ -218,9 +216,7 @@ COMMAND_HELP: tuple[CommandHelp, ...] = (
         "Show the positions in your default account or in the account given.",
     ),
     CommandHelp("/autoshares signup", "/autoshares signup", "Open a new AutoShares account."),
-    CommandHelp(
-        "/autoshares quote", "/autoshares quote AAPL", "Same as /quote, from the main command."
-    ),
+    CommandHelp("/autoshares quote", "/autoshares quote AAPL", "Same as /quote, from the main command."),
     CommandHelp(
         "/autoshares order",
         "/autoshares order buy 1 AAPL",
@@ -429,9 +425,7 @@ def _symbol(token: str, field: str = "symbol") -> str:
 def _identifier(token: str, what: str, field: str | None = None) -> int:
     """A positive int32 id (AutoShares account, order and alert ids)."""
     if not _ID_RE.fullmatch(token) or not 0 < int(token) <= MAX_ID:
-        raise _Invalid(
-            f"The {what} must be a whole number such as 12, not {_show(token)}", field=field
-        )
+        raise _Invalid(f"The {what} must be a whole number such as 12, not {_show(token)}", field=field)
     return int(token)
 
 
@@ -466,13 +460,9 @@ def _account_option(tokens: list[str], after: str, example: str) -> int | None:
         return None
     if tokens[0].lower() != "account":
         raise _Invalid(f"{_show(tokens[0])} is not understood after {after}", example=example)
-    account = _identifier(
-        _value_after(tokens, 0, "account", "an account id", example), "account id"
-    )
+    account = _identifier(_value_after(tokens, 0, "account", "an account id", example), "account id")
     if len(tokens) > 2:
-        raise _Invalid(
-            f"{_show(tokens[2])} is not understood after the account id", example=example
-        )
+        raise _Invalid(f"{_show(tokens[2])} is not understood after the account id", example=example)
     return account
 
 
@@ -557,9 +547,7 @@ def _order_with_options(side: Side, quantity: int, symbol: str, options: list[st
         elif _PRICE_RE.fullmatch(token):
             raise _Invalid(f"Write limit or stop before the price {_show(token)}")
         else:
-            raise _Invalid(
-                f"{_show(token)} is not an order option; after the symbol {_ORDER_OPTIONS}"
-            )
+            raise _Invalid(f"{_show(token)} is not an order option; after the symbol {_ORDER_OPTIONS}")
         index += 1
     return _build_order(side, quantity, symbol, limit, stop, time_in_force, account, extended)
 
@@ -663,9 +651,7 @@ def _order_from_fields(fields: Mapping[str, str | None]) -> OrderRequest:
     if type_text:
         order_type = _FIELD_TYPES.get(_key(type_text))
         if order_type is None:
-            raise _Invalid(
-                "Choose market, limit, stop or stop limit as the order type", field="type"
-            )
+            raise _Invalid("Choose market, limit, stop or stop limit as the order type", field="type")
         _check_prices_match_type(order_type, limit, stop)
 
     time_in_force = _FIELD_TIME_IN_FORCE.get(_key(get("time_in_force")))
@@ -679,14 +665,10 @@ def _order_from_fields(fields: Mapping[str, str | None]) -> OrderRequest:
     if extended_text not in _TRUE | _FALSE:
         raise _Invalid("Extended hours must be on or off", field="extended_hours")
 
-    return _build_order(
-        side, quantity, symbol, limit, stop, time_in_force, account, extended_text in _TRUE
-    )
+    return _build_order(side, quantity, symbol, limit, stop, time_in_force, account, extended_text in _TRUE)
 
 
-def _check_prices_match_type(
-    order_type: OrderType, limit: Decimal | None, stop: Decimal | None
-) -> None:
+def _check_prices_match_type(order_type: OrderType, limit: Decimal | None, stop: Decimal | None) -> None:
     """In the modal the type is chosen explicitly: the prices given must be the ones it uses."""
     needs_limit = order_type in ("Limit", "StopLimit")
     needs_stop = order_type in ("Stop", "StopLimit")
@@ -805,9 +787,7 @@ def _quote_from_tokens(tokens: list[str]) -> QuoteRequest:
                     example="AAPL chart 5d",
                 )
         elif word in CHART_RANGES:
-            raise _Invalid(
-                f"Put the range {_show(token)} right after chart", example="AAPL chart 5d"
-            )
+            raise _Invalid(f"Put the range {_show(token)} right after chart", example="AAPL chart 5d")
         else:
             symbol = _symbol(token)
             if symbol not in symbols:
@@ -816,9 +796,7 @@ def _quote_from_tokens(tokens: list[str]) -> QuoteRequest:
     if not symbols:
         raise _Invalid("Name at least one symbol to quote")
     if len(symbols) > MAX_QUOTE_SYMBOLS:
-        raise _Invalid(
-            f"You can quote at most {MAX_QUOTE_SYMBOLS} symbols at once, not {len(symbols)}"
-        )
+        raise _Invalid(f"You can quote at most {MAX_QUOTE_SYMBOLS} symbols at once, not {len(symbols)}")
     return QuoteRequest(tuple(symbols), (chart_range or DEFAULT_CHART_RANGE) if charted else None)
 
 
@@ -846,9 +824,7 @@ def _autoshares_from_tokens(tokens: list[str]) -> AutosharesCommand:
         return AutosharesCommand("help")
     if word in _NO_ARGUMENT_COMMANDS:
         if rest:
-            raise _Invalid(
-                f"/autoshares {word} takes nothing after it, not {_show(rest[0])}", example=word
-            )
+            raise _Invalid(f"/autoshares {word} takes nothing after it, not {_show(rest[0])}", example=word)
         return AutosharesCommand(_NO_ARGUMENT_COMMANDS[word])
     if word in ("account", "accounts"):
         if not rest:
@@ -861,9 +837,7 @@ def _autoshares_from_tokens(tokens: list[str]) -> AutosharesCommand:
         if len(rest) < 2:
             raise _Invalid("Say which account to add by its id", example="accounts add 12")
         if len(rest) > 2:
-            raise _Invalid(
-                f"{_show(rest[2])} is not understood after the id", example="accounts add 12"
-            )
+            raise _Invalid(f"{_show(rest[2])} is not understood after the id", example="accounts add 12")
         return AutosharesCommand("accounts_add", _identifier(rest[1], "account id"))
     if word == "positions":
         account = None

@@ -44,7 +44,8 @@ async def remember_event(session: AsyncSession, event_id: str, event_type: str) 
     Returns True the first time an id is seen, False for a repeat (the caller then does nothing).
     """
     values = {"event_id": event_id[:128], "event_type": event_type[:64], "received_at": utcnow()}
-    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(ProcessedWebhook).values(**values).on_conflict_do_nothing(index_elements=["event_id"])
     result = await session.execute(statement)
     return bool(result.rowcount)  # type: ignore[attr-defined]

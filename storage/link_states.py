@@ -6,8 +6,9 @@ import enum
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.crypto import TokenCipher
@@ -80,7 +81,7 @@ class LinkStateRepository:
                 .values(used_at=now)
             )
             row = await session.get(LinkState, state[:128])
-            if result.rowcount == 1 and row is not None:
+            if cast(CursorResult[Any], result).rowcount == 1 and row is not None:
                 return self._issued(row)
             return self._check(row, now) if row is not None else StateProblem.UNKNOWN
 

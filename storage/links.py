@@ -6,8 +6,9 @@ import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.crypto import TokenCipher
@@ -180,4 +181,4 @@ class LinkRepository:
                     LinkedUser.team_id == team_id, LinkedUser.slack_user_id == slack_user_id
                 )
             )
-            return bool(result.rowcount)
+            return bool(cast(CursorResult[Any], result).rowcount)
