@@ -119,6 +119,21 @@ class LocalSlack:
                 "ts": args.get("ts", ts),
                 "message": {"text": args.get("text"), "ts": ts},
             }
+        if method == "oauth.v2.access":
+            if args.get("code") != "good-code":
+                return {"ok": False, "error": "invalid_code"}
+            return {
+                "ok": True,
+                "access_token": "xoxb-installed-" + self.team_id.lower(),
+                "token_type": "bot",
+                "scope": "commands,chat:write",
+                "bot_user_id": self.bot_user_id,
+                "app_id": "A0AUTOSHARES",
+                "team": {"id": self.team_id, "name": "Demo"},
+                "enterprise": None,
+                "is_enterprise_install": False,
+                "authed_user": {"id": "U0INSTALLER"},
+            }
         if method == "auth.test":
             return {
                 "ok": True,
