@@ -103,22 +103,7 @@ class LinkService:
         claims = await oidc.validate_id_token(answer, issued.nonce)
         tokens = token_set(answer)
         # Ask AutoShares who this is, with the new token, before storing anything.
-        probe = Link(
-            team_id=issued.team_id,
-            slack_user_id=issued.slack_user_id,
-            autoshares_user_id=0,
-            autoshares_login="",
-            email=None,
-            display_name=None,
-            access_token=tokens.access_token,
-            refresh_token=None,
-            token_expires_at=tokens.expires_at,
-            scopes=tokens.scopes,
-            linked_at=tokens.expires_at,
-            needs_relink=False,
-            default_account_id=None,
-            agreements_outstanding=0,
-        )
+        probe = Link.unsaved(issued.team_id, issued.slack_user_id, tokens)
         api = self._s.autoshares.for_link(probe)
         me = await api.me()
         user_id = int(me["UserId"]) if "UserId" in me else int(me["Id"])

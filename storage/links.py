@@ -43,6 +43,27 @@ class Link:
     default_account_id: int | None
     agreements_outstanding: int
 
+    @classmethod
+    def unsaved(cls, team_id: str, slack_user_id: str, tokens: TokenSet) -> Link:
+        """A link not stored yet: the fresh tokens of a sign-in, used to ask AutoShares who the
+        user is before anything is saved (it carries no refresh token, so it is never refreshed)."""
+        return cls(
+            team_id=team_id,
+            slack_user_id=slack_user_id,
+            autoshares_user_id=0,
+            autoshares_login="",
+            email=None,
+            display_name=None,
+            access_token=tokens.access_token,
+            refresh_token=None,
+            token_expires_at=tokens.expires_at,
+            scopes=tokens.scopes,
+            linked_at=datetime.now(UTC),
+            needs_relink=False,
+            default_account_id=None,
+            agreements_outstanding=0,
+        )
+
 
 @dataclass(frozen=True)
 class TokenSet:
