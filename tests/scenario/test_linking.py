@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
 import pytest
 from sqlalchemy import select, text, update
 
@@ -236,18 +235,16 @@ async def test_refresh_rejected_marks_link_for_relinking(bot: RunningBot) -> Non
     assert "/autoshares link" in str(reply["blocks"])
 
 
-async def test_ack_is_fast_even_when_autoshares_is_slow(bot: RunningBot) -> None:
+async def test_the_ack_comes_before_a_slow_autoshares_answers(bot: RunningBot) -> None:
+    """With AutoShares taking 3 s a call, Slack still gets its ack first; the answer follows."""
     await bot.link(ALICE, "alice")
     await bot.admin("POST", "_sandbox/faults", json={"LatencyMs": 3000})
-    started = time.perf_counter()
-    response = await bot.driver.command("/autoshares", "link", user=ALICE)
+    before = len(bot.slack.by_method("response_url"))
+    response = await bot.driver.command("/autoshares", "agreements", user=ALICE)
     assert response.status_code == 200
-    assert time.perf_counter() - started < 2.5
-    await bot.admin("POST", "_sandbox/faults", json={"LatencyMs": 0})
-
-
-def test_httpx_is_the_client(bot_env: dict[str, str]) -> None:
-    assert httpx.__version__
+    assert len(bot.slack.by_method("response_url")) == before  # acked before any AutoShares answer
+    answer = await bot.slack.wait_for("response_url", count=before + 1, timeout=20)
+    assert "Platform Terms of Use" in str(answer[before].args["blocks"])
 
 
 @pytest.mark.skipif(not TEST_DATABASE_URL, reason="replicas share a database server on PostgreSQL")
