@@ -12,25 +12,22 @@ stops it cleanly on exit::
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import ipaddress
-import socket
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import TextIO
 
 import uvicorn
 from starlette.applications import Starlette
 from uvicorn.config import LOGGING_CONFIG
 
+from bot.serving import bind_socket, serving, uvicorn_config
 from sandbox.app import create_app
 from sandbox.config import SandboxConfig
 from sandbox.runtime import Sandbox
 from sandbox.seed import DEMO_PASSWORD
-
-_STARTUP_TIMEOUT = 10.0
 
 
 @dataclass(frozen=True)
@@ -54,31 +51,6 @@ class RunningSandbox:
         return f"{self.url}v1.0/"
 
 
-class _EmbeddedServer(uvicorn.Server):
-    """uvicorn without signal handlers: the host process (pytest, the bot) owns the signals."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
-
-
-def bind_socket(host: str, port: int) -> socket.socket:
-    """A bound TCP socket (not yet listening) for host:port; port 0 picks a free port."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    # Accepted connections inherit this; without it every small response waits ~40 ms for
-    # Nagle + delayed ACK (asyncio only sets it on sockets it creates itself).
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    try:
-        sock.bind((host, port))
-    except OSError:
-        sock.close()
-        raise
-    sock.set_inheritable(True)
-    return sock
-
-
 def base_url_for(host: str, port: int) -> str:
     """The URL clients should use: wildcard binds are announced as loopback."""
     if host in ("", "0.0.0.0"):
@@ -93,20 +65,6 @@ def base_url_for(host: str, port: int) -> str:
     return f"http://{host}:{port}/"
 
 
-def _uvicorn_config(
-    app: Any, log_level: str, log_config: dict[str, Any] | None = None
-) -> uvicorn.Config:
-    """Embedded servers leave logging alone (log_config=None); ``run`` uses uvicorn's own."""
-    return uvicorn.Config(
-        app,
-        lifespan="on",
-        log_level=log_level,
-        log_config=log_config,
-        access_log=False,
-        timeout_graceful_shutdown=5,
-    )
-
-
 @contextlib.asynccontextmanager
 async def running_sandbox(
     config: SandboxConfig | None = None, host: str = "127.0.0.1", port: int = 0
@@ -119,35 +77,6 @@ async def running_sandbox(
     app = create_app(config, base_url=url)
     async with serving(app, sock):
         yield RunningSandbox(url=url, host=host, port=bound_port, config=config, app=app)
-
-
-@contextlib.asynccontextmanager
-async def serving(app: Any, sock: socket.socket, log_level: str = "warning") -> AsyncIterator[None]:
-    """Serve any ASGI app on a bound socket in the current loop (also used by tests for
-    webhook receivers); returns once it accepts connections, stops it on exit."""
-    server = _EmbeddedServer(_uvicorn_config(app, log_level))
-    task = asyncio.create_task(server.serve(sockets=[sock]), name="embedded-uvicorn")
-    try:
-        await _wait_started(server, task)
-        yield
-    finally:
-        server.should_exit = True
-        try:
-            await task
-        finally:
-            sock.close()
-
-
-async def _wait_started(server: uvicorn.Server, task: asyncio.Task[None]) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + _STARTUP_TIMEOUT
-    while not server.started:
-        if task.done():
-            task.result()  # raises the start-up failure
-            raise RuntimeError("the server stopped during start-up")
-        if loop.time() > deadline:
-            raise TimeoutError("the server did not start")
-        await asyncio.sleep(0.005)
 
 
 def banner(url: str, config: SandboxConfig) -> str:
@@ -186,6 +115,6 @@ def run(
     app = create_app(config, base_url=url)
     print(banner(url, config), file=out or sys.stdout, flush=True)
     try:
-        uvicorn.Server(_uvicorn_config(app, log_level, LOGGING_CONFIG)).run(sockets=[sock])
+        uvicorn.Server(uvicorn_config(app, log_level, LOGGING_CONFIG)).run(sockets=[sock])
     finally:
         sock.close()
