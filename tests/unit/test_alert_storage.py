@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import update
@@ -15,7 +15,13 @@ from storage.links import utcnow
 from storage.models import ProcessedWebhook
 
 
-async def _route(repo: AlertRouteRepository, alert_id: int) -> None:
+async def _route(
+    repo: AlertRouteRepository,
+    alert_id: int,
+    *,
+    argument: Decimal = Decimal("200"),
+    expires_at: datetime | None = None,
+) -> None:
     await repo.create(
         alert_id=alert_id,
         team_id="T1",
@@ -26,8 +32,8 @@ async def _route(repo: AlertRouteRepository, alert_id: int) -> None:
         security_id=1,
         operator="GTEQ",
         field="Last",
-        argument=Decimal("200"),
-        expires_at=None,
+        argument=argument,
+        expires_at=expires_at,
     )
 
 
@@ -76,19 +82,7 @@ async def test_polling_leases_split_routes_between_pollers(db: Database) -> None
 async def test_sweep_retires_old_routes_and_webhook_ids(db: Database) -> None:
     repo = AlertRouteRepository(db.sessions)
     await _route(repo, 1)
-    await repo.create(
-        alert_id=2,
-        team_id="T1",
-        slack_user_id="U1",
-        autoshares_user_id=1001,
-        channel_id="C1",
-        symbol="AAPL",
-        security_id=1,
-        operator="GTEQ",
-        field="Last",
-        argument=Decimal("1"),
-        expires_at=utcnow() - timedelta(days=2),
-    )
+    await _route(repo, 2, argument=Decimal("1"), expires_at=utcnow() - timedelta(days=2))
     assert await repo.remember("evt_old", "order.created")
     async with db.sessions.begin() as session:
         await session.execute(update(ProcessedWebhook).values(received_at=utcnow() - timedelta(days=8)))
