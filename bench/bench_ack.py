@@ -89,9 +89,9 @@ def _bare_app(sink: str, *, answer: bool) -> object:
 async def _full_app(sink: str, database: Path) -> object:
     from cryptography.fernet import Fernet
 
-    from bot.services import Services
     from bot.settings import Settings
     from bot.web import create_web_app
+    from bot.wiring import Services
 
     settings = Settings.from_env(
         {
@@ -133,7 +133,7 @@ async def _serve(kind: str, sink: str) -> None:
 # -- the load (this process) ----------------------------------------------------------------------
 def signed_command(port: int, sink: str) -> bytes:
     """One complete HTTP request: a slash command Slack would send, signed."""
-    from bot.devtools import sign
+    from bot.devkit.driver import sign
 
     body = urlencode(
         {

@@ -11,7 +11,7 @@ import signal
 import sys
 from collections.abc import AsyncIterator, Sequence
 
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
 from bot.settings import Settings, generate_encryption_key
 
 log = logging.getLogger("bot")
@@ -42,10 +42,10 @@ async def autoshares_for(settings: Settings) -> AsyncIterator[Settings]:
 
 
 async def _serve(settings: Settings) -> None:
-    from bot.logs import configure_logging
-    from bot.services import Services
+    from bot.ops.logs import configure_logging
     from bot.serving import bind_socket, serve_in_loop
     from bot.web import create_web_app
+    from bot.wiring import Services
 
     configure_logging(settings)
     async with autoshares_for(settings) as effective:
@@ -111,7 +111,7 @@ def _cmd_db(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(_args: argparse.Namespace) -> int:
-    from bot.check import main as check
+    from bot.ops.check import main as check
 
     return check(_load_env())
 
@@ -132,7 +132,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from bot.demo import run_demo
+    from bot.devkit.demo import run_demo
 
     return asyncio.run(run_demo(output_dir=args.output))
 

@@ -22,9 +22,9 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-from bot.alerts import alert_service
-from bot.errors import BotError
-from bot.orders import order_service
+from bot.core.alerts import alert_service
+from bot.core.errors import BotError
+from bot.core.orders import order_service
 
 log = logging.getLogger(__name__)
 

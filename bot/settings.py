@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
 
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
 
 DEFAULT_DATABASE_URL = "sqlite:///autoshares-bot.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"

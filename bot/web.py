@@ -15,12 +15,12 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from bot.app import build_bolt_app
-from bot.errors import BotError
-from bot.linking import CallbackOutcome, LinkService
+from bot.core.errors import BotError
+from bot.core.linking import CallbackOutcome, LinkService
 from bot.pollers import Pollers
-from bot.services import Services
+from bot.slack_app import build_bolt_app
 from bot.webhooks import webhook_route
+from bot.wiring import Services
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ def page(outcome: CallbackOutcome) -> HTMLResponse:
 
 async def readiness_problems(services: Services) -> dict[str, str]:
     """What is down, by name (empty when ready); the probes run concurrently, each time afresh."""
-    from bot.check import api_problem, database_problem, issuer_problem
+    from bot.ops.check import api_problem, database_problem, issuer_problem
 
     settings = services.settings
     names = ("database", "identity_provider", "autoshares_api")

@@ -19,8 +19,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bot.alerts import alert_service
-from bot.orders import order_service
+from bot.core.alerts import alert_service
+from bot.core.orders import order_service
 from storage.alerts import AlertRouteRepository, FireOutcome
 
 log = logging.getLogger(__name__)

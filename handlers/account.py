@@ -13,10 +13,10 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
-from bot.accounts import resolve_account
 from bot.autoshares import errors as e
 from bot.autoshares.client import UserApi
-from bot.errors import BotError
+from bot.core.accounts import resolve_account
+from bot.core.errors import BotError
 from handlers import blocks
 from handlers.interactive import ButtonContext, on_button
 from handlers.router import CommandContext, CommandRouter

@@ -1,9 +1,9 @@
 """`/autoshares agreements`, the Sign / Sign all buttons, and the after-refresh agreements check.
 
 AutoShares says agreements are checked at every login and trading with unsigned ones is not
-permitted. The bot counts them when a user links (bot.linking), after every token refresh (the
+permitted. The bot counts them when a user links (bot.core.linking), after every token refresh (the
 hook installed here, run in the background so the refreshing request is not slowed), and
-whenever the list is shown or signed; the trading gate (bot.accounts) always asks AutoShares.
+whenever the list is shown or signed; the trading gate (bot.core.accounts) always asks AutoShares.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
-from bot import alerts as alert_rules
+from bot.core import alerts as alert_rules
 from handlers.blocks import alert as alert_blocks
 from handlers.blocks import order as order_blocks
 from handlers.interactive import ButtonContext, on_button

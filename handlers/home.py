@@ -18,8 +18,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.autoshares import errors as e
 from bot.autoshares.client import UserApi
-from bot.errors import BotError, RelinkRequiredError
-from bot.linking import LinkService
+from bot.core.errors import BotError, RelinkRequiredError
+from bot.core.linking import LinkService
 from handlers import blocks
 from handlers.router import CommandRouter
 

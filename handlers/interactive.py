@@ -16,7 +16,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.errors import BotError
+from bot.core.errors import BotError
 from handlers.router import failure_message
 
 log = logging.getLogger(__name__)

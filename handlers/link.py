@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.linking import LinkService
+from bot.core.linking import LinkService
 from handlers import blocks
 from handlers.router import CommandContext, CommandRouter
 

@@ -1,7 +1,7 @@
 """`/order`: preview and confirm, the order ticket modal, `/order list` and `/order cancel`.
 
 Every listener acks at once (the view acks only validate the form, with no I/O) and the work
-runs lazily. The exactly-once rules live in ``bot.orders``; this module turns clicks and forms
+runs lazily. The exactly-once rules live in ``bot.core.orders``; this module turns clicks and forms
 into calls and outcomes into messages.
 """
 
@@ -16,8 +16,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot import orders as order_rules
-from bot.errors import AgreementsOutstandingError, BotError
+from bot.core import orders as order_rules
+from bot.core.errors import AgreementsOutstandingError, BotError
 from handlers import blocks
 from handlers.blocks import order as order_blocks
 from handlers.interactive import ButtonContext, on_button

@@ -17,9 +17,9 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 
-from bot import charts
 from bot.autoshares.client import UserApi
-from bot.errors import BotError
+from bot.core import charts
+from bot.core.errors import BotError
 from handlers import blocks
 from handlers.blocks.numbers import percent
 from handlers.interactive import ButtonContext, on_button

@@ -17,7 +17,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.errors import AgreementsOutstandingError, BotError
+from bot.core.errors import AgreementsOutstandingError, BotError
 from handlers import blocks
 from handlers.parsing import ParseError, parse_autoshares
 

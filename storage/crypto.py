@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
 
 
 class TokenCipher:

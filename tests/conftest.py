@@ -17,13 +17,13 @@ from cryptography.fernet import Fernet
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot import blockkit
-from bot.devtools import SlackDriver, browser_sign_in, buttons
-from bot.localslack import LocalSlack
-from bot.services import Services
+from bot.devkit import blockkit
+from bot.devkit.driver import SlackDriver, browser_sign_in, buttons
+from bot.devkit.localslack import LocalSlack
 from bot.serving import serve_in_loop
 from bot.settings import Settings, async_database_url
 from bot.web import create_web_app
+from bot.wiring import Services
 from sandbox.config import SandboxConfig
 from storage.db import Database
 

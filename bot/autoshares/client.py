@@ -22,7 +22,7 @@ import httpx
 
 from bot.autoshares import errors as e
 from bot.autoshares.tokens import TokenManager
-from bot.errors import RelinkRequiredError
+from bot.core.errors import RelinkRequiredError
 from storage.links import Link
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,7 @@
 
 from __future__ import annotations
 
-from bot.errors import BotError
+from bot.core.errors import BotError
 
 
 class AutoSharesError(BotError):

@@ -14,8 +14,8 @@ import weakref
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
-from bot.errors import NotLinkedError, RelinkRequiredError
-from bot.oidc import OAuthError, OidcClient, token_set
+from bot.autoshares.oidc import OAuthError, OidcClient, token_set
+from bot.core.errors import NotLinkedError, RelinkRequiredError
 from storage.links import Link, LinkRepository
 
 log = logging.getLogger(__name__)

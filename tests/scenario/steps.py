@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.devtools import buttons
+from bot.devkit.driver import buttons
 from tests.conftest import RunningBot
 
 #: Long enough for a few AutoShares calls made 3 s slow by the sandbox's latency fault.

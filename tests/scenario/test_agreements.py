@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import update
 
-from bot.accounts import require_agreements_signed
-from bot.devtools import buttons
+from bot.core.accounts import require_agreements_signed
+from bot.devkit.driver import buttons
 from storage.models import LinkedUser
 from tests.conftest import RunningBot
 

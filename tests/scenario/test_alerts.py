@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from bot.devtools import buttons
+from bot.devkit.driver import buttons
 from storage.alerts import AlertRouteRepository
 from storage.audit import AuditLog
 from tests.conftest import RunningBot

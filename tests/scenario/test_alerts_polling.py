@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.services import Services
 from bot.serving import serve_in_loop
 from bot.web import create_web_app
+from bot.wiring import Services
 from storage.alerts import AlertRouteRepository
 from storage.audit import AuditLog
 from tests.conftest import RunningBot

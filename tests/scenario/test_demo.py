@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from bot.demo import STEPS, DemoWorld, contains, run_demo, step_help
+from bot.devkit.demo import STEPS, DemoWorld, contains, run_demo, step_help
 
 
 def console() -> tuple[Console, io.StringIO]:

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import update
 
-from bot.devtools import buttons
+from bot.devkit.driver import buttons
 from storage.models import LinkedUser
 from tests.conftest import RunningBot
 from tests.scenario.steps import SLOW_TIMEOUT
@@ -50,7 +50,7 @@ async def test_unlinked_user_gets_a_link_button(bot: RunningBot) -> None:
     link = home_buttons(view)["link_open"]
     assert link["url"].startswith(bot.url + "autoshares/login?state=")
     # The button starts a real sign-in that links this Slack user.
-    from bot.devtools import browser_sign_in
+    from bot.devkit.driver import browser_sign_in
 
     page = await browser_sign_in(bot.http, link["url"], username="bob", password="sandbox")
     assert page.status_code == 200

@@ -12,9 +12,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import select, text, update
 
-from bot.devtools import buttons
-from bot.errors import RelinkRequiredError
-from bot.services import Services
+from bot.core.errors import RelinkRequiredError
+from bot.devkit.driver import buttons
+from bot.wiring import Services
 from storage.models import LinkedUser, LinkState
 from tests.conftest import TEST_DATABASE_URL, RunningBot
 
@@ -78,7 +78,7 @@ async def test_login_redirect_uses_pkce_s256_state_and_scopes(bot: RunningBot) -
 
 async def test_state_is_single_use(bot: RunningBot) -> None:
     url = await link_button_url(bot)
-    from bot.devtools import browser_sign_in
+    from bot.devkit.driver import browser_sign_in
 
     first = await browser_sign_in(bot.http, url, username="alice", password="sandbox")
     assert first.status_code == 200
@@ -136,7 +136,7 @@ async def test_access_denied_and_bad_code_store_nothing(bot: RunningBot) -> None
 async def test_state_is_bound_to_the_user_who_asked(bot: RunningBot) -> None:
     """Bob completing Alice's link button links Alice's Slack user, never Bob's."""
     url = await link_button_url(bot, ALICE)
-    from bot.devtools import browser_sign_in
+    from bot.devkit.driver import browser_sign_in
 
     await browser_sign_in(bot.http, url, username="bob", password="sandbox")
     assert await bot.services.links.get(bot.slack.team_id, "U0BOB") is None

@@ -16,13 +16,13 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import update
 
-from bot.devtools import SlackDriver, browser_sign_in, buttons
-from bot.localslack import LocalSlack
-from bot.logs import configure_logging
-from bot.services import Services
+from bot.devkit.driver import SlackDriver, browser_sign_in, buttons
+from bot.devkit.localslack import LocalSlack
+from bot.ops.logs import configure_logging
 from bot.serving import bind_socket, serve_in_loop
 from bot.settings import Settings
 from bot.web import create_web_app
+from bot.wiring import Services
 from storage.models import LinkedUser
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET, RunningBot
 

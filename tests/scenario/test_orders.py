@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import update
 
 from bot.cli import main
-from bot.devtools import buttons
+from bot.devkit.driver import buttons
 from storage.audit import AuditLog
 from storage.links import utcnow
 from storage.models import PendingOrder

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot.devtools import buttons
+from bot.devkit.driver import buttons
 from handlers.blocks.order import TICKET_FIELDS
 from tests.conftest import RunningBot
 from tests.scenario.test_orders import BOB, button, click, command, sandbox_orders

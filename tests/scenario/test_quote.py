@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from bot.localslack import LocalSlack
+from bot.devkit.localslack import LocalSlack
 from tests.conftest import RunningBot
 from tests.scenario.steps import SLOW_TIMEOUT, action_ids, button, click, command
 

@@ -7,8 +7,8 @@ import hmac
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from bot.alerts import alert_body, expiry_text, route_channel
-from bot.blockkit import problems
+from bot.core.alerts import alert_body, expiry_text, route_channel
+from bot.devkit.blockkit import problems
 from bot.webhooks import signature, signature_is_valid
 from handlers.blocks import alert as b
 from handlers.parsing import parse_alert

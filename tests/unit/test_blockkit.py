@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from bot.blockkit import problems
+from bot.devkit.blockkit import problems
 from handlers import blocks
 
 

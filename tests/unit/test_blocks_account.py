@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from bot import blockkit
-from bot.devtools import buttons
+from bot.devkit import blockkit
+from bot.devkit.driver import buttons
 from handlers import blocks
 from handlers.blocks import numbers
 from storage.links import Link

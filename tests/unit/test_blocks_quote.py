@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
-from bot import blockkit, charts
-from bot.devtools import buttons
-from bot.quotes import feed_delay, security_id_of, session_url
-from bot.securities import SecurityCache, UnknownSymbolError
+from bot.autoshares.streamer import feed_delay, security_id_of, session_url
+from bot.core import charts
+from bot.core.securities import SecurityCache, UnknownSymbolError
+from bot.devkit import blockkit
+from bot.devkit.driver import buttons
 from handlers import blocks
 from storage.links import Link
 

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from bot.check import Finding, check_slack, database_problem, main, report, run_checks
+from bot.ops.check import Finding, check_slack, database_problem, main, report, run_checks
 from bot.serving import serve_in_loop
 from bot.settings import Settings, async_database_url, generate_encryption_key
 from storage.db import Database, create_engine

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from cryptography.fernet import Fernet
 
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
 from storage.crypto import TokenCipher
 from storage.db import Database
 from storage.link_states import IssuedState, LinkStateRepository, StateProblem

@@ -6,7 +6,7 @@ import logging
 
 from cryptography.fernet import Fernet
 
-from bot.logs import configure_logging, redact
+from bot.ops.logs import configure_logging, redact
 from bot.settings import Settings
 
 

@@ -8,9 +8,9 @@ import logging
 
 import pytest
 
-from bot.context import ContextFilter, RequestContext, current, describe, metric_name, request_scope
-from bot.metrics import Metrics
-from bot.transcript import Entry, Transcript, mrkdwn_to_text, render_blocks
+from bot.devkit.transcript import Entry, Transcript, mrkdwn_to_text, render_blocks
+from bot.ops.context import ContextFilter, RequestContext, current, describe, metric_name, request_scope
+from bot.ops.metrics import Metrics
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from bot.blockkit import problems
-from bot.orders import buying_power_after, is_large, last_price, notional, order_body
+from bot.core.orders import buying_power_after, is_large, last_price, notional, order_body
+from bot.devkit.blockkit import problems
 from handlers.blocks import order as b
 from handlers.parsing import parse_order
 from storage.orders import Pending

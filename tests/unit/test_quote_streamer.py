@@ -14,7 +14,7 @@ import pytest
 from websockets.asyncio.server import ServerConnection, serve
 
 from bot.autoshares.errors import AutoSharesServerError
-from bot.quotes import QuoteStreamer, QuotesUnavailable
+from bot.autoshares.streamer import QuoteStreamer, QuotesUnavailable
 
 
 @dataclass

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from cryptography.fernet import Fernet
 
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
 from bot.settings import Settings, async_database_url, issuer_from_domain
 
 KEY = Fernet.generate_key().decode()

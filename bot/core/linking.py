@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from bot.errors import BotError
-from bot.oidc import OAuthError, new_code_verifier, new_nonce, token_set
-from bot.services import Services
+from bot.autoshares.oidc import OAuthError, new_code_verifier, new_nonce, token_set
+from bot.core.errors import BotError
+from bot.wiring import Services
 from storage.link_states import IssuedState, StateProblem
 from storage.links import Link
 

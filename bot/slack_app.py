@@ -15,10 +15,10 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.context import RequestContext, describe, new_request_id, request_scope
 from bot.manifest import bot_scopes, load_manifest
-from bot.metrics import Metrics
-from bot.services import Services
+from bot.ops.context import RequestContext, describe, new_request_id, request_scope
+from bot.ops.metrics import Metrics
+from bot.wiring import Services
 from handlers import HANDLER_MODULES
 from handlers.router import CommandRouter
 from handlers.router import register as register_commands
@@ -42,7 +42,7 @@ class TrackedLazyListenerRunner(AsyncioLazyListenerRunner):
 class InstrumentedAsyncApp(AsyncApp):
     """AsyncApp whose every dispatch runs in a request scope (log context) and is measured.
 
-    Each request gets a request id, team, user and command for its log lines (``bot.context``);
+    Each request gets a request id, team, user and command for its log lines (``bot.ops.context``);
     lazy listeners are tasks created during the dispatch, so they inherit the scope. Ack latency
     and the ack outcome of buttons/modals are recorded here rather than in a Bolt global
     middleware because Bolt runs global middleware *before* the listeners, not around them

@@ -2,10 +2,10 @@
 
 Everything runs in this process on loopback ports chosen by the OS: the embedded sandbox
 (identity provider, trading API, market, webhooks signed with a shared secret and delivered to
-the bot's ``/autoshares/webhooks``), a local stand-in for Slack's Web API (``bot.localslack``),
+the bot's ``/autoshares/webhooks``), a local stand-in for Slack's Web API (``bot.devkit.localslack``),
 and the real bot (the same ASGI app ``serve`` runs) on a temporary SQLite database with a fresh
 encryption key and signing secret. The session is played through the bot's HTTP endpoints with
-correctly signed Slack requests and a scripted browser sign-in (``bot.devtools``).
+correctly signed Slack requests and a scripted browser sign-in (``bot.devkit.driver``).
 
 Each step says what it expects and checks it; the first step that does not get it prints what
 was expected and what happened, and the demo exits 1. The conversation is printed as it happens
@@ -33,13 +33,13 @@ from prometheus_client.parser import text_string_to_metric_families
 from rich.console import Console
 from rich.table import Table
 
-from bot.devtools import SlackDriver, browser_sign_in, buttons
-from bot.localslack import LocalSlack, SlackCall
-from bot.services import Services
+from bot.devkit.driver import SlackDriver, browser_sign_in, buttons
+from bot.devkit.localslack import LocalSlack, SlackCall
+from bot.devkit.transcript import Entry, Transcript, render_message
 from bot.serving import bind_socket, serve_in_loop
 from bot.settings import Settings, generate_encryption_key
-from bot.transcript import Entry, Transcript, render_message
 from bot.web import create_web_app
+from bot.wiring import Services
 
 USER = "U0ALICE"
 LOGIN = "alice"
@@ -508,7 +508,7 @@ async def demo_world(output_dir: Path, console: Console) -> AsyncIterator[DemoWo
 @contextlib.contextmanager
 def quiet_logs() -> Any:
     """Only warnings, redacted, while the demo prints its transcript; the old set-up after."""
-    from bot.logs import configure_logging
+    from bot.ops.logs import configure_logging
 
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level

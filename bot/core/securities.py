@@ -20,7 +20,7 @@ from typing import Any
 
 from bot.autoshares import errors as e
 from bot.autoshares.client import UserApi
-from bot.errors import BotError
+from bot.core.errors import BotError
 
 log = logging.getLogger(__name__)
 

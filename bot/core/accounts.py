@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.autoshares.client import UserApi
-from bot.errors import AgreementsOutstandingError, BotError
+from bot.core.errors import AgreementsOutstandingError, BotError
 from storage.links import LinkRepository
 
 

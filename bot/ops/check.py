@@ -24,9 +24,9 @@ from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.errors import ConfigError
-from bot.logs import redact
-from bot.oidc import OAuthError, OidcClient
+from bot.autoshares.oidc import OAuthError, OidcClient
+from bot.core.errors import ConfigError
+from bot.ops.logs import redact
 from bot.settings import DEFAULT_SLACK_API_URL, Settings, generate_encryption_key, is_loopback_host
 from storage.db import alembic_config, create_engine
 

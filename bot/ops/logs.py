@@ -12,7 +12,7 @@ import re
 import sys
 from typing import Any
 
-from bot.context import ContextFilter
+from bot.ops.context import ContextFilter
 from bot.settings import Settings
 
 REDACTIONS = [
@@ -90,7 +90,7 @@ def configure_logging(settings: Settings, stream: Any = None) -> None:
     handler = logging.StreamHandler(stream)
     use_json = settings.log_format == "json" or (settings.log_format == "auto" and not stream.isatty())
     handler.setFormatter(JsonFormatter() if use_json else TextFormatter())
-    handler.addFilter(ContextFilter())  # request id, team, user, command (bot.context)
+    handler.addFilter(ContextFilter())  # request id, team, user, command (bot.ops.context)
     handler.addFilter(RedactingFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -27,10 +27,10 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.accounts import require_agreements_signed, resolve_account
 from bot.autoshares import errors as e
 from bot.autoshares.client import UserApi
-from bot.errors import AgreementsOutstandingError, BotError, NotLinkedError, RelinkRequiredError
+from bot.core.accounts import require_agreements_signed, resolve_account
+from bot.core.errors import AgreementsOutstandingError, BotError, NotLinkedError, RelinkRequiredError
 from storage.audit import AuditLog
 from storage.orders import (
     PENDING,

@@ -26,7 +26,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.autoshares import errors as e
 from bot.autoshares.client import UserApi
-from bot.errors import BotError
+from bot.core.errors import BotError
 from storage.alerts import DELETED, EXPIRED, AlertRouteRepository, FireOutcome, FireResult, Route
 from storage.links import utcnow
 

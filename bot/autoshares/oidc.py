@@ -24,7 +24,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
 
-from bot.errors import BotError, ConfigError
+from bot.core.errors import BotError, ConfigError
 from storage.links import TokenSet
 
 log = logging.getLogger(__name__)

@@ -18,12 +18,12 @@ from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStor
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.autoshares.client import AutoSharesClient, UserApi
+from bot.autoshares.oidc import OidcClient
+from bot.autoshares.streamer import QuoteStreamer
 from bot.autoshares.tokens import TokenManager
-from bot.errors import ConfigError, NotLinkedError
-from bot.metrics import Metrics
-from bot.oidc import OidcClient
-from bot.quotes import QuoteStreamer
-from bot.securities import SecurityCache
+from bot.core.errors import ConfigError, NotLinkedError
+from bot.core.securities import SecurityCache
+from bot.ops.metrics import Metrics
 from bot.settings import Settings
 from storage.crypto import TokenCipher
 from storage.db import Database

@@ -31,7 +31,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, WebSocketException
 
 from bot.autoshares.client import UserApi
-from bot.errors import BotError
+from bot.core.errors import BotError
 
 log = logging.getLogger(__name__)
 
