@@ -22,9 +22,11 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-from bot.core.alerts import alert_service
+from bot.autoshares.errors import AutoSharesError
 from bot.core.errors import BotError
-from bot.core.orders import order_service
+from bot.core.usecases import UseCases
+from bot.settings import Settings
+from storage.records import SUBMITTING
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +43,9 @@ HOUSEKEEPING_EVERY_SECONDS = 3600.0
 class Pollers:
     """Starts and stops the background loops of one process."""
 
-    def __init__(self, services: Any) -> None:
-        self.services = services
-        self.settings = services.settings
+    def __init__(self, core: UseCases, settings: Settings) -> None:
+        self.core = core
+        self.settings = settings
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._housekept_at: float | None = None
@@ -95,7 +97,7 @@ class Pollers:
     # -- one pass each ---------------------------------------------------------------------------
     async def orders_once(self) -> None:
         await self.housekeeping()
-        orders = order_service(self.services)
+        orders = self.core.orders
         for expired in await orders.repo.expire_due():
             await orders.notify(expired, dm_fallback=False)
         stuck_after = max(STUCK_AFTER_MIN_SECONDS, 3 * self.settings.autoshares_timeout_seconds)
@@ -106,15 +108,15 @@ class Pollers:
         )
         for row in rows:
             try:
-                if row.status == "submitting":
+                if row.status == SUBMITTING:
                     settled = await orders.resolve_stuck(row)
-                    if settled is not None and settled.status != "submitting":
+                    if settled is not None and settled.status != SUBMITTING:
                         await orders.notify(settled)
                     continue
                 update = await orders.refresh(row)
                 if update is not None and update.changed and update.pending is not None:
                     await orders.notify(update.pending)
-            except BotError as exc:
+            except (BotError, AutoSharesError) as exc:
                 log.info("order follow-up of %s skipped: %s", row.id, exc.code)
 
     async def housekeeping(self) -> None:
@@ -123,11 +125,11 @@ class Pollers:
         if self._housekept_at is not None and now - self._housekept_at < HOUSEKEEPING_EVERY_SECONDS:
             return
         self._housekept_at = now
-        expired, forgotten = await alert_service(self.services).routes.sweep(
+        expired, forgotten = await self.core.alerts.routes.sweep(
             route_grace=ROUTE_GRACE, webhook_retention=WEBHOOK_RETENTION
         )
         if expired or forgotten:
             log.info("housekeeping: %d alert routes expired, %d webhook ids forgotten", expired, forgotten)
 
     async def alerts_once(self) -> None:
-        await alert_service(self.services).poll_once()
+        await self.core.alerts.poll_once()

@@ -15,13 +15,13 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.core.tasks import BackgroundTasks
 from bot.manifest import bot_scopes, load_manifest
 from bot.ops.context import RequestContext, describe, new_request_id, request_scope
 from bot.ops.metrics import Metrics
 from bot.wiring import Services
-from handlers import HANDLER_MODULES
-from handlers.router import CommandRouter
-from handlers.router import register as register_commands
+from handlers.kit import CommandRouter, Surface
+from handlers.surfaces import register_all
 
 log = logging.getLogger(__name__)
 
@@ -29,14 +29,12 @@ log = logging.getLogger(__name__)
 class TrackedLazyListenerRunner(AsyncioLazyListenerRunner):
     """Bolt's asyncio lazy runner, but the tasks are kept so shutdown can wait for them."""
 
-    def __init__(self, logger: logging.Logger, services: Services) -> None:
+    def __init__(self, logger: logging.Logger, tasks: BackgroundTasks) -> None:
         super().__init__(logger)
-        self._services = services
+        self._tasks = tasks
 
     def start(self, function: Callable[..., Awaitable[None]], request: AsyncBoltRequest) -> None:
-        self._services.spawn(
-            to_runnable_function(internal_func=function, logger=self.logger, request=request)
-        )
+        self._tasks.spawn(to_runnable_function(internal_func=function, logger=self.logger, request=request))
 
 
 class InstrumentedAsyncApp(AsyncApp):
@@ -50,7 +48,9 @@ class InstrumentedAsyncApp(AsyncApp):
     one entry point of both the HTTP adapter and Socket Mode.
     """
 
-    metrics: Metrics | None = None
+    def __init__(self, *, metrics: Metrics, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.metrics = metrics
 
     async def async_dispatch(self, req: AsyncBoltRequest) -> BoltResponse:
         kind, name, command = describe(req.body)
@@ -65,10 +65,9 @@ class InstrumentedAsyncApp(AsyncApp):
         started = time.perf_counter()
         with request_scope(context):
             response = await super().async_dispatch(req)
-        if self.metrics is not None:
-            self.metrics.ack_seconds.labels(kind=kind).observe(time.perf_counter() - started)
-            if kind in {"action", "view", "shortcut", "options"}:
-                self.metrics.action(kind, name, ack_outcome(response.status))
+        self.metrics.ack_seconds.labels(kind=kind).observe(time.perf_counter() - started)
+        if kind in {"action", "view", "shortcut", "options"}:
+            self.metrics.action(kind, name, ack_outcome(response.status))
         return response
 
 
@@ -103,19 +102,20 @@ def build_bolt_app(services: Services) -> AsyncApp:
         )
     # One workspace: the client above carries the bot token (passing ``token`` too only makes
     # Bolt warn that it is ignored).
-    app = InstrumentedAsyncApp(**kwargs)
-    app.metrics = services.metrics
-    # Bolt exposes no setting for the lazy runner; swap in the tracked one (see docstring).
-    app._async_listener_runner.lazy_listener_runner = TrackedLazyListenerRunner(app.logger, services)
-
-    router = CommandRouter()
-    register_commands(app, router, services)
-    for module in HANDLER_MODULES:
-        module.register(app, router, services)
+    app = InstrumentedAsyncApp(metrics=services.metrics, **kwargs)
+    # Lazy listeners run as tracked tasks so shutdown (and tests) can wait for them; the
+    # listener runner is public Bolt API, its lazy runner a documented attribute of it.
+    app.listener_runner.lazy_listener_runner = TrackedLazyListenerRunner(app.logger, services.tasks)
+    surface = Surface(
+        core=services.core,
+        slack=services.slack,
+        metrics=services.metrics,
+        router=CommandRouter(services.metrics),
+    )
+    register_all(app, surface)
 
     @app.error
     async def on_error(error: Exception, body: dict[str, Any], logger: logging.Logger) -> None:
         logger.error("unhandled %s for %s", type(error).__name__, body.get("type") or body.get("command"))
 
-    services.extras["router"] = router
     return app

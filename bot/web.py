@@ -15,12 +15,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from bot.core.errors import BotError
-from bot.core.linking import CallbackOutcome, LinkService
+from bot.core.linking import LinkOutcome, LinkProblem
+from bot.ops.check import api_problem, database_problem, issuer_problem
 from bot.pollers import Pollers
 from bot.slack_app import build_bolt_app
 from bot.webhooks import webhook_route
 from bot.wiring import Services
+from handlers import errors
 
 log = logging.getLogger(__name__)
 
@@ -33,15 +34,73 @@ h1{{font-size:1.4rem}}</style></head>
 """
 
 
-def page(outcome: CallbackOutcome) -> HTMLResponse:
-    body = PAGE.format(title=html.escape(outcome.title), message=html.escape(outcome.message))
-    return HTMLResponse(body, status_code=outcome.status, headers={"Cache-Control": "no-store"})
+AGAIN = "Run /autoshares link in Slack to get a new one."
+TRY_AGAIN = "Run /autoshares link in Slack to try again."
+
+#: What the browser shows for each way a sign-in can end without a link: (title, message, status).
+PROBLEM_PAGES: dict[LinkProblem, tuple[str, str, int]] = {
+    LinkProblem.STATE_MISSING: ("Linking failed", f"This sign-in link is incomplete. {AGAIN}", 400),
+    LinkProblem.STATE_UNKNOWN: ("Linking failed", f"This sign-in link is not one we issued. {AGAIN}", 400),
+    LinkProblem.STATE_USED: (
+        "Linking failed",
+        "This sign-in link was already used. Run /autoshares link in Slack if you need a new one.",
+        400,
+    ),
+    LinkProblem.STATE_EXPIRED: (
+        "Linking failed",
+        f"This sign-in link expired after 10 minutes. {AGAIN}",
+        400,
+    ),
+    LinkProblem.DECLINED: (
+        "Not linked",
+        "You declined to connect AutoShares, so nothing was linked. "
+        "Run /autoshares link in Slack whenever you want to try again.",
+        400,
+    ),
+    LinkProblem.LOGIN_REQUIRED: ("Not linked", f"AutoShares needs you to sign in. {TRY_AGAIN}", 400),
+    LinkProblem.PROVIDER_ERROR: (
+        "Not linked",
+        f"AutoShares sign-in did not complete, so nothing was linked. {TRY_AGAIN}",
+        400,
+    ),
+    LinkProblem.NO_CODE: (
+        "Linking failed",
+        f"The sign-in answer carried no authorization code. {TRY_AGAIN}",
+        400,
+    ),
+    LinkProblem.REFUSED: (
+        "Linking failed",
+        f"AutoShares did not accept this sign-in, so nothing was linked. {TRY_AGAIN}",
+        400,
+    ),
+}
+
+
+def page(title: str, message: str, status: int = 200) -> HTMLResponse:
+    body = PAGE.format(title=html.escape(title), message=html.escape(message))
+    return HTMLResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+def outcome_page(outcome: LinkOutcome, *, during_login: bool = False) -> HTMLResponse:
+    """The page that ends a sign-in, in plain words."""
+    if outcome.link is not None:
+        return page(
+            "Linked",
+            f"Your Slack account is now linked to AutoShares as {outcome.link.autoshares_login}. "
+            "You can close this tab and return to Slack.",
+        )
+    problem = outcome.problem or LinkProblem.PROVIDER_ERROR
+    if problem is LinkProblem.UNAVAILABLE:
+        sentence = errors.sentence(outcome.error) if outcome.error else errors.OUR_SIDE
+        if during_login:
+            return page("Sign-in unavailable", sentence, 502)
+        return page("Linking failed", f"{sentence} Nothing was linked.", 502)
+    title, message, status = PROBLEM_PAGES[problem]
+    return page(title, message, status)
 
 
 async def readiness_problems(services: Services) -> dict[str, str]:
     """What is down, by name (empty when ready); the probes run concurrently, each time afresh."""
-    from bot.ops.check import api_problem, database_problem, issuer_problem
-
     settings = services.settings
     names = ("database", "identity_provider", "autoshares_api")
     found = await asyncio.gather(
@@ -56,23 +115,19 @@ def create_web_app(services: Services, *, close_services: bool = True) -> Starle
     """Routes for one process. ``close_services`` lets tests keep their services after shutdown."""
     bolt = build_bolt_app(services)
     slack = AsyncSlackRequestHandler(bolt)
-    linking = LinkService(services)
+    linking = services.core.linking
 
     async def slack_events(request: Request) -> Response:
         return await slack.handle(request)
 
     async def autoshares_login(request: Request) -> Response:
-        try:
-            target = await linking.login_redirect(request.query_params.get("state"))
-        except BotError as exc:
-            log.error("login redirect failed: %s", exc)
-            return page(CallbackOutcome(False, "Sign-in unavailable", exc.user_message, 502))
-        if isinstance(target, CallbackOutcome):
-            return page(target)
+        target = await linking.login_redirect(request.query_params.get("state"))
+        if isinstance(target, LinkOutcome):
+            return outcome_page(target, during_login=True)
         return RedirectResponse(target, status_code=302, headers={"Cache-Control": "no-store"})
 
     async def autoshares_callback(request: Request) -> Response:
-        return page(await linking.complete(request.query_params))
+        return outcome_page(await linking.complete(request.query_params))
 
     async def healthz(_request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -94,19 +149,17 @@ def create_web_app(services: Services, *, close_services: bool = True) -> Starle
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
-        webhook_route(services),
+        webhook_route(services.core, services.metrics, services.settings.autoshares_webhook_secret),
     ]
     if services.settings.multi_workspace:
         routes += [
             Route("/slack/install", slack_events, methods=["GET"]),
             Route("/slack/oauth_redirect", slack_events, methods=["GET"]),
         ]
-    for extra in services.extras.get("routes", []):
-        routes.append(extra)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        pollers = Pollers(services)
+        pollers = Pollers(services.core, services.settings)
         pollers.start()
         yield
         await pollers.stop()

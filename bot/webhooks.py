@@ -19,9 +19,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bot.core.alerts import alert_service
-from bot.core.orders import order_service
-from storage.alerts import AlertRouteRepository, FireOutcome
+from bot.core.usecases import UseCases
+from bot.ops.metrics import Metrics
+from storage.alerts import FireOutcome
+from storage.records import PLACED
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +56,8 @@ def _unauthorized() -> Response:
     return JSONResponse({"error": "invalid_signature"}, status_code=401)
 
 
-def webhook_route(services: Any) -> Route:
-    """The Starlette route, bound to this process's services."""
-    secret = services.settings.autoshares_webhook_secret
-    metrics = services.metrics
+def webhook_route(core: UseCases, metrics: Metrics, secret: str | None) -> Route:
+    """The Starlette route, bound to this process's use cases."""
 
     async def receive(request: Request) -> Response:
         length = request.headers.get("content-length")
@@ -85,16 +84,15 @@ def webhook_route(services: Any) -> Route:
         data: dict[str, Any] = raw_data if isinstance(raw_data, dict) else {}
         duplicate = False
         if event_type == "alert.triggered":
-            result = await alert_service(services).on_triggered(event_id, data)
+            result = await core.alerts.on_triggered(event_id, data)
             duplicate = result.outcome is FireOutcome.DUPLICATE
         elif event_type in ORDER_EVENTS:
-            orders = order_service(services)
-            update = await orders.apply_order_event(data, event_id=event_id, event_type=event_type)
+            update = await core.orders.apply_order_event(data, event_id=event_id, event_type=event_type)
             duplicate = update.duplicate
-            if update.changed and update.pending is not None and update.pending.status == "placed":
-                services.spawn(orders.notify(update.pending))
+            if update.changed and update.pending is not None and update.pending.status == PLACED:
+                core.tasks.spawn(core.orders.notify(update.pending))
         else:
-            duplicate = not await AlertRouteRepository(services.db.sessions).remember(event_id, event_type)
+            duplicate = not await core.alerts.routes.remember(event_id, event_type)
         log.info("webhook %s (%s)%s", event_type, event_id, " repeated; ignored" if duplicate else "")
         if duplicate:
             metrics.webhook_duplicate()

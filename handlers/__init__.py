@@ -1,5 +1,7 @@
-"""One module per Slack surface, each exposing ``register(app, router, services)``."""
+"""The Slack surface: thin listeners over ``bot.core``, one module per surface.
 
-from handlers import account, agreements, alert, help, home, link, order, quote
-
-HANDLER_MODULES = (link, help, agreements, account, order, quote, alert, home)
+Each surface module exposes ``register(app, surface)``; ``handlers.surfaces.register_all`` calls
+them all. ``kit`` holds the contexts, the ack and the one error boundary per kind of surface,
+``errors`` the words for every error, ``notify`` how the bot posts on its own, ``parsing`` the
+command grammar and ``blocks`` the Block Kit builders.
+"""

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from slack_bolt.async_app import AsyncApp
 
-from bot.core.linking import LinkService
-from handlers import blocks
-from handlers.router import CommandContext, CommandRouter
+from handlers.blocks import common as blocks
+from handlers.blocks.home import HOME_LINK
+from handlers.kit import CommandContext, Surface, on_link_button
 
 
-def register(app: AsyncApp, router: CommandRouter, services: Any) -> None:
-    linking = LinkService(services)
+def register(app: AsyncApp, surface: Surface) -> None:
+    users, linking = surface.core.users, surface.core.linking
 
     async def link(ctx: CommandContext, _args: object) -> None:
-        existing = await services.links.get(ctx.team_id, ctx.user_id)
+        existing = await users.get(ctx.team_id, ctx.user_id)
         url = await linking.start(ctx.team_id, ctx.user_id)
         await ctx.reply(blocks.link_prompt(url, relink=bool(existing and existing.needs_relink)))
 
@@ -35,13 +33,10 @@ def register(app: AsyncApp, router: CommandRouter, services: Any) -> None:
         )
 
     async def status(ctx: CommandContext, _args: object) -> None:
-        link_row = await services.links.get(ctx.team_id, ctx.user_id)
-        await ctx.reply(blocks.status_message(link_row) if link_row else blocks.unlinked_message())
+        found = await users.get(ctx.team_id, ctx.user_id)
+        await ctx.reply(blocks.status_message(found) if found else blocks.unlinked_message())
 
-    async def open_link(ack: Any) -> None:
-        await ack()  # the button opens a URL; Slack still sends the click
-
-    router.add("link", link)
-    router.add("unlink", unlink)
-    router.add("status", status)
-    app.action("link_open")(open_link)
+    surface.router.add("link", link)
+    surface.router.add("unlink", unlink)
+    surface.router.add("status", status)
+    on_link_button(app, HOME_LINK)

@@ -22,12 +22,25 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Literal, NamedTuple, TypeAlias, TypeVar
 
-Side = Literal["Buy", "Sell", "SellShort", "BuyToCover"]
-OrderType = Literal["Market", "Limit", "Stop", "StopLimit"]
-TimeInForce = Literal["Day", "GoodTillCancel"]
-AlertOperator = Literal["GTEQ", "LTEQ"]
-AlertField = Literal["Last", "Bid", "Ask"]
-ChartRange = Literal["1d", "5d", "1m", "6m", "1y"]
+from bot.core.commands import (
+    AlertCommand,
+    AlertDeleteCommand,
+    AlertField,
+    AlertListCommand,
+    AlertOperator,
+    AlertRequest,
+    ChartRange,
+    OrderCancelCommand,
+    OrderCommand,
+    OrderListCommand,
+    OrderRequest,
+    OrderTicketCommand,
+    OrderType,
+    QuoteRequest,
+    Side,
+    TimeInForce,
+)
+
 AutosharesName = Literal[
     "link",
     "unlink",
@@ -73,94 +86,6 @@ class ParseError(ValueError):
 
 
 # --------------------------------------------------------------------------- requests
-
-
-@dataclass(frozen=True, slots=True)
-class OrderRequest:
-    """An order to preview and, once the user confirms, place (AutoShares enum strings)."""
-
-    side: Side
-    quantity: int
-    symbol: str
-    order_type: OrderType
-    limit_price: Decimal | None = None
-    stop_price: Decimal | None = None
-    time_in_force: TimeInForce = "Day"
-    account_id: int | None = None
-    extended_hours: bool = False
-
-    def command_text(self) -> str:
-        """The `/order` text that parses back to this request (for messages and audit logs)."""
-        words = [_SIDE_WORDS[self.side], str(self.quantity), self.symbol]
-        if self.limit_price is not None:
-            words += ["limit", format(self.limit_price, "f")]
-        if self.stop_price is not None:
-            words += ["stop", format(self.stop_price, "f")]
-        if self.time_in_force == "GoodTillCancel":
-            words.append("gtc")
-        if self.account_id is not None:
-            words += ["account", str(self.account_id)]
-        if self.extended_hours:
-            words.append("ext")
-        return " ".join(words)
-
-
-@dataclass(frozen=True, slots=True)
-class OrderListCommand:
-    """`/order list [account <id>]`: show open and recent orders."""
-
-    account_id: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class OrderCancelCommand:
-    """`/order cancel <orderId> [account <id>]`: cancel one order."""
-
-    order_id: int
-    account_id: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class OrderTicketCommand:
-    """`/order` with no text: open the order modal."""
-
-
-OrderCommand: TypeAlias = OrderRequest | OrderListCommand | OrderCancelCommand | OrderTicketCommand
-
-
-@dataclass(frozen=True, slots=True)
-class AlertRequest:
-    """A price alert to create: notify when `field` crosses `price` in the `operator` direction."""
-
-    symbol: str
-    operator: AlertOperator
-    price: Decimal
-    field: AlertField = "Last"
-    expires_in: timedelta | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class AlertListCommand:
-    """`/alert list`: show the user's alerts."""
-
-
-@dataclass(frozen=True, slots=True)
-class AlertDeleteCommand:
-    """`/alert delete <id>`: remove one alert."""
-
-    alert_id: int
-
-
-AlertCommand: TypeAlias = AlertRequest | AlertListCommand | AlertDeleteCommand
-
-
-@dataclass(frozen=True, slots=True)
-class QuoteRequest:
-    """Quotes for up to ten distinct symbols (in the order given), with an optional chart."""
-
-    symbols: tuple[str, ...]
-    chart_range: ChartRange | None = None
-
 
 AutosharesArgs: TypeAlias = QuoteRequest | OrderCommand | AlertCommand | int | None
 
@@ -475,6 +400,24 @@ _SIDES: dict[str, Side] = {
     "cover": "BuyToCover",
 }
 _SIDE_WORDS: dict[Side, str] = {side: word for word, side in _SIDES.items()}
+
+
+def order_text(request: OrderRequest) -> str:
+    """The `/order` text that parses back to ``request`` (for messages and audit logs)."""
+    words = [_SIDE_WORDS[request.side], str(request.quantity), request.symbol]
+    if request.limit_price is not None:
+        words += ["limit", format(request.limit_price, "f")]
+    if request.stop_price is not None:
+        words += ["stop", format(request.stop_price, "f")]
+    if request.time_in_force == "GoodTillCancel":
+        words.append("gtc")
+    if request.account_id is not None:
+        words += ["account", str(request.account_id)]
+    if request.extended_hours:
+        words.append("ext")
+    return " ".join(words)
+
+
 _TIME_IN_FORCE: dict[str, TimeInForce] = {"day": "Day", "gtc": "GoodTillCancel"}
 _ORDER_OPTIONS = "use limit, stop, day, gtc, account or ext"
 

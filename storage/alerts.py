@@ -23,13 +23,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.audit import add_event
-from storage.links import aware, utcnow
 from storage.models import AlertRoute, ProcessedWebhook
-
-ACTIVE = "active"
-FIRED = "fired"
-DELETED = "deleted"
-EXPIRED = "expired"
+from storage.records import ACTIVE, EXPIRED, FIRED, Route, aware, utcnow
 
 
 def is_postgres(sessions: async_sessionmaker[AsyncSession]) -> bool:
@@ -49,31 +44,6 @@ async def remember_event(session: AsyncSession, event_id: str, event_type: str) 
     statement = insert(ProcessedWebhook).values(**values).on_conflict_do_nothing(index_elements=["event_id"])
     result = await session.execute(statement)
     return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-@dataclass(frozen=True)
-class Route:
-    """An alert route as read from the database."""
-
-    alert_id: int
-    team_id: str
-    slack_user_id: str
-    autoshares_user_id: int
-    channel_id: str
-    symbol: str
-    security_id: int
-    operator: str
-    field: str
-    argument: Decimal
-    expires_at: datetime | None
-    created_at: datetime
-    state: str
-    fired_at: datetime | None
-
-    @property
-    def is_dm(self) -> bool:
-        """Routes set in a direct message store the user id as the channel."""
-        return self.channel_id == self.slack_user_id
 
 
 def _route(row: AlertRoute) -> Route:

@@ -20,8 +20,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.links import aware, utcnow
 from storage.models import AuditEvent
+from storage.records import aware, utcnow
 
 #: Column order of the CSV export (and key order of the JSON export).
 EXPORT_FIELDS = (

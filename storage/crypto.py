@@ -10,7 +10,11 @@ from collections.abc import Sequence
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-from bot.core.errors import ConfigError
+
+class SecretUnreadable(Exception):
+    """A stored secret that none of the configured keys decrypts (the message names the setting)."""
+
+    code = "secret_unreadable"
 
 
 class TokenCipher:
@@ -18,7 +22,7 @@ class TokenCipher:
 
     def __init__(self, keys: Sequence[str]) -> None:
         if not keys:
-            raise ConfigError("TOKEN_ENCRYPTION_KEY is missing; make one with `autoshares-bot keygen`")
+            raise ValueError("TOKEN_ENCRYPTION_KEY is missing; make one with `autoshares-bot keygen`")
         self._fernet = MultiFernet([Fernet(k.encode()) for k in keys])
 
     def encrypt(self, plaintext: str) -> str:
@@ -28,7 +32,7 @@ class TokenCipher:
         try:
             return self._fernet.decrypt(ciphertext.encode()).decode()
         except InvalidToken:
-            raise ConfigError(
+            raise SecretUnreadable(
                 "A stored token cannot be decrypted with TOKEN_ENCRYPTION_KEY; "
                 "keep the old key in the list (newest first) when rotating"
             ) from None

@@ -12,8 +12,8 @@ from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.crypto import TokenCipher
-from storage.links import aware, utcnow
 from storage.models import LinkState
+from storage.records import aware, utcnow
 
 
 class StateProblem(enum.Enum):

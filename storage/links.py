@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, func, select, update
@@ -13,64 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.crypto import TokenCipher
 from storage.models import LinkedUser
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def aware(value: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class Link:
-    """A Slack user's AutoShares link with its tokens decrypted (never logged: repr hides them)."""
-
-    team_id: str
-    slack_user_id: str
-    autoshares_user_id: int
-    autoshares_login: str
-    email: str | None
-    display_name: str | None
-    access_token: str = field(repr=False)
-    refresh_token: str | None = field(repr=False)
-    token_expires_at: datetime
-    scopes: str
-    linked_at: datetime
-    needs_relink: bool
-    default_account_id: int | None
-    agreements_outstanding: int
-
-    @classmethod
-    def unsaved(cls, team_id: str, slack_user_id: str, tokens: TokenSet) -> Link:
-        """A link not stored yet: the fresh tokens of a sign-in, used to ask AutoShares who the
-        user is before anything is saved (it carries no refresh token, so it is never refreshed)."""
-        return cls(
-            team_id=team_id,
-            slack_user_id=slack_user_id,
-            autoshares_user_id=0,
-            autoshares_login="",
-            email=None,
-            display_name=None,
-            access_token=tokens.access_token,
-            refresh_token=None,
-            token_expires_at=tokens.expires_at,
-            scopes=tokens.scopes,
-            linked_at=datetime.now(UTC),
-            needs_relink=False,
-            default_account_id=None,
-            agreements_outstanding=0,
-        )
-
-
-@dataclass(frozen=True)
-class TokenSet:
-    access_token: str = field(repr=False)
-    refresh_token: str | None = field(repr=False)
-    expires_at: datetime
-    scopes: str = ""
+from storage.records import Link, TokenFields, aware, utcnow
 
 
 class LinkRepository:
@@ -129,7 +70,7 @@ class LinkRepository:
         autoshares_login: str,
         email: str | None,
         display_name: str | None,
-        tokens: TokenSet,
+        tokens: TokenFields,
         agreements_outstanding: int,
     ) -> Link:
         """Create or replace the user's link (re-linking keeps their default account)."""
@@ -162,7 +103,7 @@ class LinkRepository:
             await session.flush()
             return self._to_link(row)
 
-    async def update_tokens(self, team_id: str, slack_user_id: str, tokens: TokenSet) -> None:
+    async def update_tokens(self, team_id: str, slack_user_id: str, tokens: TokenFields) -> None:
         values: dict[str, object] = {
             "access_token_enc": self._cipher.encrypt(tokens.access_token),
             "token_expires_at": tokens.expires_at,

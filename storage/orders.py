@@ -30,18 +30,20 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.alerts import is_postgres, remember_event
 from storage.audit import add_event
-from storage.links import aware, utcnow
 from storage.models import PendingOrder
+from storage.records import (
+    CANCELLED,
+    EXPIRED,
+    FAILED,
+    PENDING,
+    PLACED,
+    SUBMITTING,
+    TERMINAL_ORDER_STATUSES,
+    Pending,
+    aware,
+    utcnow,
+)
 
-PENDING = "pending"
-SUBMITTING = "submitting"
-PLACED = "placed"
-FAILED = "failed"
-CANCELLED = "cancelled"
-EXPIRED = "expired"
-
-#: AutoShares order statuses after which nothing more happens to the order.
-TERMINAL_ORDER_STATUSES = frozenset({"Filled", "Canceled", "Rejected", "Expired"})
 _STATUS_RANK = {"PartiallyFilled": 1, **dict.fromkeys(TERMINAL_ORDER_STATUSES, 2)}
 #: Audit action recorded when an order reaches one of these statuses.
 STATUS_ACTIONS = {
@@ -76,38 +78,6 @@ def _loads(text: str | None) -> Any:
         return json.loads(text)
     except ValueError:
         return None
-
-
-@dataclass(frozen=True)
-class Pending:
-    """A pending order row, decoded."""
-
-    id: str
-    team_id: str
-    slack_user_id: str
-    account_id: int
-    symbol: str
-    request: dict[str, Any]
-    preview: dict[str, Any] | None
-    notional: Decimal | None
-    status: str
-    created_at: datetime
-    expires_at: datetime
-    updated_at: datetime
-    channel_id: str | None
-    response_url: str | None
-    autoshares_order_id: int | None
-    order_status: str | None
-    result: dict[str, Any] | None
-    error: str | None
-
-    @property
-    def settled(self) -> bool:
-        """Past the confirmation step (no longer pending or submitting)."""
-        return self.status not in (PENDING, SUBMITTING)
-
-    def is_expired(self, now: datetime | None = None) -> bool:
-        return self.status == PENDING and self.expires_at <= (now or utcnow())
 
 
 def _pending(row: PendingOrder) -> Pending:

@@ -1,7 +1,5 @@
-"""The typed async AutoShares client: headers, errors, token refresh, retries, rate limits."""
+"""The AutoShares client: the trading API over httpx, the OIDC identity provider, single-flight
+token refresh over a store protocol, auth flows, the quote streamer and typed errors.
 
-from bot.autoshares.client import AutoSharesClient, UserApi
-from bot.autoshares.errors import AutoSharesError
-from bot.autoshares.tokens import TokenManager
-
-__all__ = ["AutoSharesClient", "AutoSharesError", "TokenManager", "UserApi"]
+It imports no storage and no other bot code; the bot hands it tokens through ``TokenStore``.
+"""

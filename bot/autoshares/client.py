@@ -1,10 +1,11 @@
 """The async AutoShares trading API client.
 
-One pooled ``httpx.AsyncClient`` per process. ``AutoSharesClient.for_link(link)`` gives a
-``UserApi`` acting for one linked Slack user: every request carries ``Authorization: Bearer``,
-``Et-App-Key`` and ``Accept: application/json``; a 401 triggers one token refresh and one retry;
-GETs are retried with backoff on 5xx, timeouts and dropped connections; writes are never
-re-sent blindly (the caller resolves an uncertain order placement by its ClientId).
+One pooled ``httpx.AsyncClient`` per process. ``AutoSharesClient.for_user(auth, user_id)`` gives
+a ``UserApi`` acting for one signed-in user: every request carries ``Et-App-Key`` and ``Accept:
+application/json``, and its ``auth`` flow (``bot.autoshares.auth``) adds the bearer token and
+refreshes it once on a 401; GETs are retried with backoff on 5xx, timeouts and dropped
+connections; writes are never re-sent blindly (the caller resolves an uncertain order placement
+by its ClientId). The client imports no storage: tokens come through the auth flow.
 
 Bodies are returned as the API's own PascalCase JSON (``dict``/``list``), as in openapi.yaml.
 """
@@ -21,9 +22,6 @@ from urllib.parse import quote
 import httpx
 
 from bot.autoshares import errors as e
-from bot.autoshares.tokens import TokenManager
-from bot.core.errors import RelinkRequiredError
-from storage.links import Link
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +59,7 @@ def error_for(status: int, endpoint: str, body: Any, headers: httpx.Headers) -> 
     if status == 409:
         return e.AutoSharesConflict(detail, **kwargs)
     if status in (400, 422):
-        user = f"AutoShares did not accept that: {description}." if description else None
-        return e.AutoSharesInvalid(detail, user_message=user, **kwargs)
+        return e.AutoSharesInvalid(detail, **kwargs)
     if status == 429:
         try:
             retry_after = float(headers.get("Retry-After", "5"))
@@ -83,17 +80,16 @@ class AutoSharesClient:
         *,
         base_url: str,
         app_key: str,
-        tokens: TokenManager,
         observe: CallObserver | None = None,
     ) -> None:
         self.http = http
         self.base_url = base_url.rstrip("/") + "/"
         self.app_key = app_key
-        self.tokens = tokens
         self.observe = observe
 
-    def for_link(self, link: Link) -> UserApi:
-        return UserApi(self, link)
+    def for_user(self, auth: httpx.Auth, user_id: int | None) -> UserApi:
+        """Calls acting for one user; ``user_id`` is their AutoShares UserId (None until known)."""
+        return UserApi(self, auth, user_id)
 
     def url(self, path: str) -> str:
         return f"{self.base_url}{API_VERSION}/{path.lstrip('/')}"
@@ -102,22 +98,18 @@ class AutoSharesClient:
         self,
         method: str,
         path: str,
-        token: str,
+        auth: httpx.Auth,
         *,
         endpoint: str,
         params: dict[str, Any] | None = None,
         json: Any = None,
     ) -> httpx.Response:
-        headers = {
-            "Authorization": f"Bearer {token}",
-            "Et-App-Key": self.app_key,
-            "Accept": "application/json",
-        }
+        headers = {"Et-App-Key": self.app_key, "Accept": "application/json"}
         started = time.perf_counter()
         status: int | None = None
         try:
             response = await self.http.request(
-                method, self.url(path), params=params, json=json, headers=headers
+                method, self.url(path), params=params, json=json, headers=headers, auth=auth
             )
             status = response.status_code
             return response
@@ -127,12 +119,12 @@ class AutoSharesClient:
 
 
 class UserApi:
-    """AutoShares calls on behalf of one linked Slack user."""
+    """AutoShares calls on behalf of one signed-in user."""
 
-    def __init__(self, client: AutoSharesClient, link: Link) -> None:
+    def __init__(self, client: AutoSharesClient, auth: httpx.Auth, user_id: int | None) -> None:
         self._client = client
-        self.link = link
-        self.user_id = link.autoshares_user_id
+        self._auth = auth
+        self.user_id = user_id
 
     async def request(
         self,
@@ -145,15 +137,12 @@ class UserApi:
     ) -> Any:
         """Send one call; returns the decoded JSON body (None when empty)."""
         endpoint = endpoint or f"{method} {path}"
-        tokens = self._client.tokens
-        token = await tokens.access_token(self.link)
-        refreshed = False
         attempt = 0
         while True:
             attempt += 1
             try:
                 response = await self._client.send(
-                    method, path, token, endpoint=endpoint, params=params, json=json
+                    method, path, self._auth, endpoint=endpoint, params=params, json=json
                 )
             except (httpx.TimeoutException, httpx.TransportError) as exc:
                 if method == "GET" and attempt < GET_ATTEMPTS:
@@ -162,12 +151,6 @@ class UserApi:
                 raise e.AutoSharesUnavailable(
                     f"AutoShares {endpoint} failed: {type(exc).__name__}", endpoint=endpoint
                 ) from None
-            if response.status_code == 401 and not refreshed:
-                # The token was refused: refresh once (single flight) and retry; a 401 means
-                # the request was not processed, so repeating a write here is safe.
-                refreshed = True
-                token = await tokens.refresh(self.link, stale_token=token)
-                continue
             if response.is_success:
                 if not response.content:
                     return None
@@ -190,8 +173,8 @@ class UserApi:
                     await asyncio.sleep(error.retry_after)
                     continue
             if isinstance(error, e.AutoSharesUnauthorized):
-                await self._client.tokens.mark_needs_relink(self.link)
-                raise RelinkRequiredError(error.operator_message)
+                # The auth flow already refreshed once and marked the sign-in for renewal.
+                raise e.RelinkRequired(error.operator_message)
             raise error
 
     # -- users and agreements ------------------------------------------------------------------

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -24,24 +23,11 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
 
-from bot.core.errors import BotError, ConfigError
-from storage.links import TokenSet
+from bot.autoshares.errors import IssuerMisconfigured, OAuthError
 
 log = logging.getLogger(__name__)
 
 LINK_SCOPES = "openid profile email offline_access"
-
-
-class OAuthError(BotError):
-    """The identity provider refused or failed a request."""
-
-    code = "oauth_error"
-    user_message = "AutoShares sign-in failed. Run `/autoshares link` to try again."
-
-    def __init__(self, operator_message: str, *, error: str | None = None, rejected: bool = False) -> None:
-        super().__init__(operator_message)
-        self.error = error
-        self.rejected = rejected  # the issuer said no (as opposed to being unreachable)
 
 
 @dataclass(frozen=True)
@@ -59,20 +45,6 @@ def new_code_verifier() -> str:
 
 def new_nonce() -> str:
     return generate_token(32)
-
-
-def token_set(token: dict[str, Any], *, previous_refresh: str | None = None) -> TokenSet:
-    """Turn a token endpoint answer into what we store; read ``expires_in``, never assume it."""
-    try:
-        expires_in = int(token.get("expires_in") or 3600)
-    except (TypeError, ValueError):
-        expires_in = 3600
-    return TokenSet(
-        access_token=str(token["access_token"]),
-        refresh_token=token.get("refresh_token") or previous_refresh,
-        expires_at=datetime.now(UTC) + timedelta(seconds=expires_in),
-        scopes=str(token.get("scope") or ""),
-    )
 
 
 class OidcClient:
@@ -115,18 +87,20 @@ class OidcClient:
                     response.raise_for_status()
                     document = response.json()
                 except (httpx.HTTPError, ValueError) as exc:
-                    raise ConfigError(
+                    raise IssuerMisconfigured(
                         f"Cannot read the OIDC discovery document at {self.discovery_url} "
                         f"(check AUTH0_DOMAIN): {type(exc).__name__}"
                     ) from None
                 if document.get("issuer", "").rstrip("/") != self.issuer.rstrip("/"):
-                    raise ConfigError(
+                    raise IssuerMisconfigured(
                         f"The discovery document at {self.discovery_url} names issuer "
                         f"{document.get('issuer')!r}, not {self.issuer!r} (check AUTH0_DOMAIN)"
                     )
                 for key in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
                     if not document.get(key):
-                        raise ConfigError(f"The discovery document at {self.discovery_url} has no {key}")
+                        raise IssuerMisconfigured(
+                            f"The discovery document at {self.discovery_url} has no {key}"
+                        )
                 self._metadata = document
         return self._metadata
 

@@ -31,7 +31,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, WebSocketException
 
 from bot.autoshares.client import UserApi
-from bot.core.errors import BotError
+from bot.autoshares.errors import AutoSharesError, QuotesUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +40,6 @@ MAX_SUBSCRIPTIONS = 100
 BACKOFF = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
 #: A connection that dies sooner than this counts as a failed attempt (backoff grows).
 HEALTHY_SECONDS = 5.0
-
-
-class QuotesUnavailable(BotError):
-    code = "quotes_unavailable"
-    user_message = "Live quotes are unavailable right now. Please try again in a minute."
 
 
 def feed_delay(address_type: str | None) -> bool | None:
@@ -137,9 +132,9 @@ class QuoteStreamer:
         try:
             try:
                 opened = await self._ensure_connected(api, max(deadline - loop.time(), 0.01))
-            except (BotError, OSError, TimeoutError, WebSocketException, ValueError) as exc:
+            except (AutoSharesError, OSError, TimeoutError, WebSocketException, ValueError) as exc:
                 if not any(i in self._latest for i in wanted):
-                    if isinstance(exc, BotError):
+                    if isinstance(exc, AutoSharesError):
                         raise
                     raise QuotesUnavailable(f"quote streamer unreachable: {type(exc).__name__}") from None
                 log.warning("quote streamer unreachable, answering from cache: %s", type(exc).__name__)

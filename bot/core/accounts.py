@@ -1,54 +1,125 @@
-"""Rules shared by every trading feature: which account to act on, and the agreements gate.
+"""Trading accounts: which one to act on, balances, positions, adding one, the default.
 
-AutoShares' documentation: agreements are checked at every login, and trading with unsigned
-agreements is not permitted. ``require_agreements_signed`` asks AutoShares (never a cache) and
-raises ``AgreementsOutstandingError`` carrying the list, which handlers render with Sign buttons.
+Viewing accounts and holdings is not trading, so the agreements gate does not apply here.
+The rule for the account a command acts on is written once, in :meth:`AccountService.resolve`:
+the one asked for (if it is the user's), else the user's default, else the first account, which
+then becomes the default.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Any
 
-from bot.autoshares.client import UserApi
-from bot.core.errors import AgreementsOutstandingError, BotError
-from storage.links import LinkRepository
+from bot.autoshares import errors as e
+from bot.core.errors import AccountBindRefused, NoTradingAccount, NotYourAccount, SignupNotConfigured
+from bot.core.users import ActingUser, LinkedUsers
+from bot.core.views import AccountView, PositionsPage
+
+log = logging.getLogger(__name__)
+
+#: Balances fetched at once for one user (AutoShares limits calls per token).
+BALANCE_CONCURRENCY = 5
+POSITIONS_PAGE_SIZE = 20
 
 
-class AccountChoiceError(BotError):
-    code = "account_choice"
+class AccountService:
+    def __init__(self, users: LinkedUsers, *, signup_url: str | None) -> None:
+        self._users = users
+        self._signup_url = signup_url
 
+    async def resolve(self, user: ActingUser, requested: int | None) -> tuple[int, dict[str, Any]]:
+        """The account to act on and its UserAccountModel (see the module docstring)."""
+        accounts = await user.api.accounts()
+        return await self.choose(user, accounts, requested)
 
-async def require_agreements_signed(api: UserApi, links: LinkRepository) -> None:
-    """Raise AgreementsOutstandingError while the user has agreements to sign."""
-    agreements = await api.agreements()
-    if len(agreements) != api.link.agreements_outstanding:
-        await links.set_agreements_outstanding(api.link.team_id, api.link.slack_user_id, len(agreements))
-    if agreements:
-        raise AgreementsOutstandingError(agreements)
+    async def choose(
+        self, user: ActingUser, accounts: list[dict[str, Any]], requested: int | None
+    ) -> tuple[int, dict[str, Any]]:
+        """:meth:`resolve` over an account list already read from AutoShares."""
+        by_id = {int(a["Id"]): a for a in accounts if a.get("Id") is not None}
+        if not by_id:
+            raise NoTradingAccount("user has no trading accounts")
+        if requested is not None:
+            if requested not in by_id:
+                raise NotYourAccount(requested)
+            return requested, by_id[requested]
+        default = user.link.default_account_id
+        if default is not None and default in by_id:
+            return default, by_id[default]
+        chosen = next(iter(by_id))
+        await self._users.links.set_default_account(user.link.team_id, user.link.slack_user_id, chosen)
+        return chosen, by_id[chosen]
 
+    async def overview(self, team_id: str, slack_user_id: str) -> tuple[ActingUser, list[AccountView]]:
+        """The user's accounts with their balances (None where balances failed)."""
+        user = await self._users.acting(team_id, slack_user_id)
+        return user, await self._views(user, user.link.default_account_id)
 
-async def resolve_account(
-    api: UserApi, links: LinkRepository, requested: int | None
-) -> tuple[int, dict[str, Any]]:
-    """The account to act on: the one asked for (if it is the user's), else the default, else the
-    only or first account. Returns (account id, the account's UserAccountModel)."""
-    accounts = await api.accounts()
-    by_id = {int(a["Id"]): a for a in accounts if a.get("Id") is not None}
-    if not by_id:
-        raise AccountChoiceError(
-            "user has no trading accounts",
-            user_message="Your AutoShares login has no trading account yet. Run `/autoshares signup` to open one, or `/autoshares accounts add &lt;accountId&gt;` to add an existing one.",
-        )
-    if requested is not None:
-        if requested not in by_id:
-            raise AccountChoiceError(
-                f"account {requested} not among the user's accounts",
-                user_message=f"Account {requested} is not one of your AutoShares accounts. Run `/autoshares account` to see yours.",
+    async def _views(self, user: ActingUser, default_id: int | None) -> list[AccountView]:
+        accounts = [a for a in await user.api.accounts() if a.get("Id") is not None]
+        limit = asyncio.Semaphore(BALANCE_CONCURRENCY)
+
+        async def balances_of(account_id: int) -> dict[str, Any] | None:
+            async with limit:
+                try:
+                    return await user.api.balances(account_id)
+                except e.AutoSharesError as exc:
+                    log.info("balances of an account unavailable: %s", exc.code)
+                    return None
+
+        balances = await asyncio.gather(*(balances_of(int(a["Id"])) for a in accounts))
+        return [
+            AccountView(
+                account, figures, is_default=default_id is not None and int(account["Id"]) == default_id
             )
-        return requested, by_id[requested]
-    default = api.link.default_account_id
-    if default in by_id:
-        return int(default), by_id[int(default)]  # type: ignore[arg-type]
-    chosen = next(iter(by_id))
-    await links.set_default_account(api.link.team_id, api.link.slack_user_id, chosen)
-    return chosen, by_id[chosen]
+            for account, figures in zip(accounts, balances, strict=True)
+        ]
+
+    async def make_default(
+        self, team_id: str, slack_user_id: str, account_id: int
+    ) -> tuple[ActingUser, list[AccountView]]:
+        """Select ``account_id`` at AutoShares and as the default for trades from Slack."""
+        user = await self._users.acting(team_id, slack_user_id)
+        await user.api.select_account(account_id)
+        await self._users.links.set_default_account(team_id, slack_user_id, account_id)
+        return user, await self._views(user, account_id)
+
+    async def positions(
+        self, team_id: str, slack_user_id: str, requested: int | None, page: int
+    ) -> PositionsPage:
+        """One page (zero-based) of the holdings of the requested, default or first account."""
+        user = await self._users.acting(team_id, slack_user_id)
+        account_id, account = await self.resolve(user, requested)
+        size = POSITIONS_PAGE_SIZE
+        body = await user.api.positions(account_id, page=page, page_size=size, sort_field="Symbol")
+        if isinstance(body, dict):
+            items = list(body.get("Result") or [])
+            raw_total = body.get("TotalCount")
+            total = int(raw_total) if isinstance(raw_total, int | float) else None
+            has_next = bool(body.get("NextPageLink")) or (total is not None and (page + 1) * size < total)
+        else:  # some deployments answer with a bare list
+            items, total, has_next = list(body or []), None, len(body or []) >= size
+        return PositionsPage(account_id, account, items, page, size, total, has_next)
+
+    async def add(self, team_id: str, slack_user_id: str, account_id: int) -> str | None:
+        """Bind an existing account to the user's login; returns the access type granted."""
+        user = await self._users.acting(team_id, slack_user_id)
+        try:
+            bound = await user.api.bind_account(account_id, "Full")
+        except e.AutoSharesAppKeyRejected:
+            raise  # the operator's problem, not the account's
+        except (
+            e.AutoSharesForbidden,
+            e.AutoSharesNotFound,
+            e.AutoSharesInvalid,
+            e.AutoSharesConflict,
+        ) as exc:
+            raise AccountBindRefused(account_id, exc.description, exc.code) from None
+        return bound.get("AccountAccessType") if isinstance(bound, dict) else None
+
+    def signup_url(self) -> str:
+        if not self._signup_url:
+            raise SignupNotConfigured()
+        return self._signup_url

@@ -1,27 +1,14 @@
-"""Price charts: the ``PUT /history/symbols`` request for a range, the candles out of its answer,
-a PNG drawn with matplotlib's Agg backend, and a Unicode sparkline for when no image can be
-posted (the bot is not in the channel, or lacks the files scope).
-
-No pyplot: a ``Figure`` with its own Agg canvas per chart, so nothing global is touched and
-charts can be drawn from several tasks (in a worker thread) at once.
-"""
+"""Price history for charts: the ``PUT /history/symbols`` request for a range and the candles
+out of its answer. Drawing them is the Slack surface's job (``handlers.charts``)."""
 
 from __future__ import annotations
 
-import io
 import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
-from matplotlib.figure import Figure
-
-SPARK_BARS = "▁▂▃▄▅▆▇█"
-
 
 PERIOD_SECONDS = {"Minute": 60, "Hour": 3600, "Day": 86_400, "Week": 604_800, "Month": 2_592_000}
 MAX_CANDLES = 1000
@@ -130,53 +117,3 @@ def candles_from(model: dict[str, Any] | None) -> list[Candle]:
             )
         )
     return sorted(found, key=lambda c: c.time)
-
-
-def sparkline(values: Sequence[float], width: int = 40) -> str:
-    """``▁▂▅▇█``: the values resampled to at most ``width`` bars, scaled min to max."""
-    points = [float(v) for v in values]
-    if not points:
-        return ""
-    if len(points) > width:
-        step = len(points) / width
-        points = [points[min(int(i * step), len(points) - 1)] for i in range(width - 1)] + [points[-1]]
-    low, high = min(points), max(points)
-    if high == low:
-        return SPARK_BARS[len(SPARK_BARS) // 2] * len(points)
-    top = len(SPARK_BARS) - 1
-    return "".join(SPARK_BARS[round((p - low) / (high - low) * top)] for p in points)
-
-
-def render_png(symbol: str, candles: Sequence[Candle], chart_range: str, *, currency: str = "USD") -> bytes:
-    """A line chart of closes with the day's range shaded, as PNG bytes."""
-    if not candles:
-        raise ValueError("no candles to draw")
-    spec = RANGES.get(chart_range)
-    times = [datetime.fromtimestamp(c.time, UTC) for c in candles]
-    closes = [c.close for c in candles]
-    rising = closes[-1] >= closes[0]
-    colour = "#2e7d32" if rising else "#c62828"
-
-    figure = Figure(figsize=(8, 3.6), dpi=100)
-    FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
-    # matplotlib's stubs do not admit datetimes, which its units registry plots as dates.
-    lows, highs = [c.low for c in candles], [c.high for c in candles]
-    axes.fill_between(times, lows, highs, color=colour, alpha=0.12, linewidth=0)  # type: ignore[arg-type]
-    axes.plot(times, closes, color=colour, linewidth=1.6)  # type: ignore[arg-type]
-    locator = AutoDateLocator()
-    axes.xaxis.set_major_locator(locator)
-    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
-    axes.grid(True, alpha=0.25)
-    for side in ("top", "right"):
-        axes.spines[side].set_visible(False)
-    change = (closes[-1] - closes[0]) / closes[0] * 100 if closes[0] else 0.0
-    title = (
-        f"{symbol}  {closes[-1]:,.2f} {currency}  ({change:+.2f}% over {spec.label if spec else chart_range})"
-    )
-    axes.set_title(title, loc="left", fontsize=11)
-    axes.margins(x=0.01)
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()

@@ -1,29 +1,33 @@
-"""The bot's exception tree.
+"""The use cases' exception tree: codes and data, never user-facing text.
 
-    BotError                      anything the bot raises on purpose; carries a user sentence
-    ├── ConfigError               a setting is missing or malformed (operator-facing, names it)
-    ├── NotLinkedError            the Slack user has not linked AutoShares yet
-    ├── RelinkRequiredError       the stored link no longer works (refresh refused)
-    ├── AgreementsOutstandingError  trading is refused until agreements are signed
-    └── AutoSharesError           an AutoShares call failed (see bot.autoshares.errors)
+    BotError                        anything the bot raises on purpose
+    ├── ConfigError                 a setting is missing or malformed (the message names it)
+    │   └── SignupNotConfigured     AUTOSHARES_SIGNUP_URL is not set
+    ├── NotLinkedError              the Slack user has not linked AutoShares yet
+    ├── AgreementsOutstandingError  trading is refused until agreements are signed (carries them)
+    ├── NoTradingAccount            the login has no trading account
+    ├── NotYourAccount              an account id that is not one of the user's
+    ├── AccountBindRefused          AutoShares refused to add an account (carries its reason)
+    ├── UnknownSymbolError          no such symbol (carries the closest matches)
+    ├── AlertNotFound               no such price alert
+    ├── OrderNotCancellable         already filled or cancelled
+    └── OrderNotFound               no such order in the account
 
-Every ``BotError`` has ``code`` (short, stable, for logs and metrics) and ``user_message``
-(one plain sentence plus the next step, safe to show in Slack).
+Failures of AutoShares itself are ``bot.autoshares.errors.AutoSharesError``. ``code`` is short
+and stable (logs, metrics); ``str(exc)`` is for operators. The one place that turns either tree
+into a sentence and a next step for a Slack user is ``handlers.errors``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 
 class BotError(Exception):
-    """Base class: an error the bot knows how to explain to a user."""
+    """Base class: an error the bot raises on purpose."""
 
     code = "bot_error"
-    user_message = "Something went wrong on our side. Please try again in a minute."
-
-    def __init__(self, detail: str | None = None, *, user_message: str | None = None) -> None:
-        super().__init__(detail or self.user_message)
-        if user_message is not None:
-            self.user_message = user_message
 
 
 class ConfigError(BotError):
@@ -34,25 +38,77 @@ class ConfigError(BotError):
 
 class NotLinkedError(BotError):
     code = "not_linked"
-    user_message = "Your Slack account is not linked to AutoShares yet. Run `/autoshares link` to connect it."
-
-
-class RelinkRequiredError(BotError):
-    code = "relink_required"
-    user_message = (
-        "Your AutoShares sign-in has expired or was revoked. Run `/autoshares link` to sign in again."
-    )
 
 
 class AgreementsOutstandingError(BotError):
-    """Raised by trading services while the user has agreements to sign."""
+    """Trading is refused while the user has agreements to sign."""
 
     code = "agreements_outstanding"
-    user_message = (
-        "You have AutoShares agreements to sign before you can trade. "
-        "Run `/autoshares agreements` to review and sign them."
-    )
 
-    def __init__(self, agreements: list[dict[str, object]]) -> None:
+    def __init__(self, agreements: Sequence[dict[str, Any]]) -> None:
         super().__init__(f"{len(agreements)} agreement(s) outstanding")
-        self.agreements = agreements
+        self.agreements = list(agreements)
+
+
+class NoTradingAccount(BotError):
+    code = "no_trading_account"
+
+
+class NotYourAccount(BotError):
+    code = "not_your_account"
+
+    def __init__(self, account_id: int) -> None:
+        super().__init__(f"account {account_id} is not among the user's accounts")
+        self.account_id = account_id
+
+
+class AccountBindRefused(BotError):
+    code = "account_bind_refused"
+
+    def __init__(self, account_id: int, reason: str | None, cause_code: str) -> None:
+        super().__init__(f"binding account {account_id} refused ({cause_code})")
+        self.account_id = account_id
+        self.reason = reason
+
+
+class UnknownSymbolError(BotError):
+    """AutoShares lists no security under ``symbol``; ``suggestions`` are the closest it has."""
+
+    code = "unknown_symbol"
+
+    def __init__(self, symbol: str, suggestions: Sequence[dict[str, Any]] = ()) -> None:
+        super().__init__(f"unknown symbol {symbol!r}")
+        self.symbol = symbol
+        self.suggestions = list(suggestions)
+
+
+class AlertNotFound(BotError):
+    code = "alert_not_found"
+
+    def __init__(self, alert_id: int) -> None:
+        super().__init__(f"alert {alert_id} not found")
+        self.alert_id = alert_id
+
+
+class OrderNotCancellable(BotError):
+    code = "order_not_cancellable"
+
+    def __init__(self, order_id: int) -> None:
+        super().__init__(f"order {order_id} not cancellable")
+        self.order_id = order_id
+
+
+class OrderNotFound(BotError):
+    code = "order_not_found"
+
+    def __init__(self, order_id: int, account_id: int) -> None:
+        super().__init__(f"order {order_id} not found in account {account_id}")
+        self.order_id = order_id
+        self.account_id = account_id
+
+
+class SignupNotConfigured(ConfigError):
+    code = "signup_not_configured"
+
+    def __init__(self) -> None:
+        super().__init__("/autoshares signup asked for, but AUTOSHARES_SIGNUP_URL is not set")

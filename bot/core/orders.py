@@ -22,26 +22,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
-
-from slack_sdk.errors import SlackApiError
-from slack_sdk.webhook.async_client import AsyncWebhookClient
+from typing import Any
 
 from bot.autoshares import errors as e
 from bot.autoshares.client import UserApi
-from bot.core.accounts import require_agreements_signed, resolve_account
-from bot.core.errors import AgreementsOutstandingError, BotError, NotLinkedError, RelinkRequiredError
+from bot.core.accounts import AccountService
+from bot.core.agreements import AgreementService
+from bot.core.commands import OrderRequest
+from bot.core.errors import AgreementsOutstandingError, BotError, OrderNotCancellable, OrderNotFound
+from bot.core.ports import Notifier
+from bot.core.tasks import BackgroundTasks
+from bot.core.users import LinkedUsers
+from bot.ops.metrics import Metrics
 from storage.audit import AuditLog
-from storage.orders import (
-    PENDING,
-    SUBMITTING,
-    OrderUpdate,
-    Pending,
-    PendingOrderRepository,
-)
-
-if TYPE_CHECKING:  # handlers import this module; keep the import one-way at run time
-    from handlers.parsing import OrderRequest
+from storage.orders import OrderUpdate, PendingOrderRepository
+from storage.records import OPEN_ORDER_STATUSES, PENDING, PLACED, SUBMITTING, Pending
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +50,12 @@ LOOKUP_PAGES = 3
 LOOKUP_PAGE_SIZE = 100
 #: pageNumber of the first page: zero-based, as the sandbox (and the account views) read it.
 FIRST_PAGE = 0
+#: Open orders shown by `/order list` and App Home (the newest page).
+OPEN_ORDERS_PAGE_SIZE = 50
+#: The filter asked of AutoShares for open orders (a deployment that rejects it is asked without).
+OPEN_FILTER = "Status in ({})".format(", ".join(f"'{s}'" for s in sorted(OPEN_ORDER_STATUSES)))
+#: Why a placement failed when AutoShares answered with an error and has no order with our id.
+NOT_TAKEN = "not_taken"
 
 
 # -- pure rules ------------------------------------------------------------------------------------
@@ -114,6 +115,14 @@ def is_large(value: Decimal | None, threshold: int) -> bool:
     return value is not None and value > Decimal(threshold)
 
 
+def failure_code(exc: BaseException) -> str:
+    """What a failed placement's row keeps: the error's code and AutoShares' own reason, if any
+    (the Slack surface turns it into a sentence)."""
+    code = str(getattr(exc, "code", "unexpected"))
+    description = getattr(exc, "description", None)
+    return f"{code}: {description}" if description else code
+
+
 def buying_power_after(
     balances: Mapping[str, Any] | None, preview: Mapping[str, Any], side: str
 ) -> float | None:
@@ -171,14 +180,40 @@ class ConfirmResult:
 # -- the service -----------------------------------------------------------------------------------
 
 
-class OrderService:
-    """Orders for Slack users; one per process (see :func:`order_service`)."""
+@dataclass(frozen=True)
+class OrderPolicy:
+    """The workspace's order rules: how long a confirmation stands, and above which value an
+    order needs its symbol typed as a second confirmation."""
 
-    def __init__(self, services: Any) -> None:
-        self.services = services
-        self.settings = services.settings
-        self.repo = PendingOrderRepository(services.db.sessions)
-        self.audit = AuditLog(services.db.sessions)
+    confirm_seconds: int = 120
+    large_order_notional: int = 25_000
+
+
+class OrderService:
+    """Orders for Slack users: preview, confirm exactly once, cancel, follow up."""
+
+    def __init__(
+        self,
+        *,
+        users: LinkedUsers,
+        accounts: AccountService,
+        agreements: AgreementService,
+        repo: PendingOrderRepository,
+        audit: AuditLog,
+        notifier: Notifier,
+        tasks: BackgroundTasks,
+        metrics: Metrics,
+        policy: OrderPolicy,
+    ) -> None:
+        self._users = users
+        self._accounts = accounts
+        self._agreements = agreements
+        self.repo = repo
+        self._audit = audit
+        self._notifier = notifier
+        self._tasks = tasks
+        self._metrics = metrics
+        self.policy = policy
 
     # -- preview ---------------------------------------------------------------------------------
     async def preview(
@@ -191,19 +226,19 @@ class OrderService:
         response_url: str | None,
     ) -> PreviewResult:
         """Gate, resolve the account, preview at AutoShares and store the pending order."""
-        api = await self.services.user_api(team_id, slack_user_id)
-        await require_agreements_signed(api, self.services.links)
-        account_id, account = await resolve_account(api, self.services.links, request.account_id)
+        user = await self._users.acting(team_id, slack_user_id)
+        await self._agreements.require_signed(user)
+        account_id, account = await self._accounts.resolve(user, request.account_id)
         body = order_body(request)
-        preview = await api.preview_order(account_id, body)
+        preview = await user.api.preview_order(account_id, body)
         balances: dict[str, Any] | None
         try:
-            balances = await api.balances(account_id)
+            balances = await user.api.balances(account_id)
         except e.AutoSharesError as exc:  # the figure is a courtesy; the preview stands alone
             log.info("balances unavailable for the preview: %s", exc.code)
             balances = None
         value = notional(request, preview)
-        large = is_large(value, self.settings.large_order_notional)
+        large = is_large(value, self.policy.large_order_notional)
         pending: Pending | None = None
         if preview.get("IsSuccessful"):
             pending = await self.repo.create(
@@ -215,12 +250,12 @@ class OrderService:
                 request=body,
                 preview=preview,
                 notional=value,
-                ttl=timedelta(seconds=self.settings.order_confirm_seconds),
+                ttl=timedelta(seconds=self.policy.confirm_seconds),
                 channel_id=channel_id,
                 response_url=response_url,
             )
         else:
-            await self.audit.record(
+            await self._audit.record(
                 subject="order",
                 action="previewed",
                 team_id=team_id,
@@ -260,7 +295,7 @@ class OrderService:
         if row.slack_user_id != slack_user_id:
             return ConfirmResult(ConfirmKind.NOT_YOURS, row)
         if row.status == PENDING and not row.is_expired():
-            if is_large(row.notional, self.settings.large_order_notional) and not symbol_confirmed:
+            if is_large(row.notional, self.policy.large_order_notional) and not symbol_confirmed:
                 return ConfirmResult(ConfirmKind.NEEDS_SYMBOL, row)
         if await self.repo.claim(pending_id, slack_user_id, response_url=response_url):
             return await self._place(pending_id)
@@ -296,36 +331,34 @@ class OrderService:
         row = await self.repo.get(pending_id)
         assert row is not None
         try:
-            api = await self.services.user_api(row.team_id, row.slack_user_id)
-            await require_agreements_signed(api, self.services.links)
+            user = await self._users.acting(row.team_id, row.slack_user_id)
+            await self._agreements.require_signed(user)
         except AgreementsOutstandingError as exc:
-            failed = await self.repo.record_failed(pending_id, "agreements outstanding")
+            failed = await self.repo.record_failed(pending_id, failure_code(exc))
             return ConfirmResult(ConfirmKind.SETTLED, failed, agreements=exc.agreements)
-        except BotError as exc:  # not linked any more, relink needed, AutoShares down: not placed
-            failed = await self.repo.record_failed(pending_id, exc.user_message)
+        except (BotError, e.AutoSharesError) as exc:  # not linked, relink needed, AutoShares down
+            failed = await self.repo.record_failed(pending_id, failure_code(exc))
             return ConfirmResult(ConfirmKind.SETTLED, failed)
         body = {**row.request, "ClientId": pending_id}
         try:
-            order = await api.place_order(row.account_id, body)
+            order = await user.api.place_order(row.account_id, body)
         except (e.AutoSharesServerError, e.AutoSharesUnavailable) as exc:
             log.warning(
                 "placing order %s was uncertain (%s); looking it up by ClientId", pending_id, exc.code
             )
-            return await self._resolve_uncertain(api, row, exc)
+            return await self._resolve_uncertain(user.api, row, exc)
         except (
             e.AutoSharesRateLimited,
             e.AutoSharesInvalid,
             e.AutoSharesForbidden,
             e.AutoSharesNotFound,
+            e.RelinkRequired,
         ) as exc:
             # A definite refusal: AutoShares did not take the order.
-            failed = await self.repo.record_failed(pending_id, exc.user_message)
-            return ConfirmResult(ConfirmKind.SETTLED, failed)
-        except (NotLinkedError, RelinkRequiredError) as exc:
-            failed = await self.repo.record_failed(pending_id, exc.user_message)
+            failed = await self.repo.record_failed(pending_id, failure_code(exc))
             return ConfirmResult(ConfirmKind.SETTLED, failed)
         except e.AutoSharesError as exc:
-            return await self._resolve_uncertain(api, row, exc)
+            return await self._resolve_uncertain(user.api, row, exc)
         except Exception:
             # We cannot tell whether the request reached AutoShares: leave the row for the poller.
             log.exception("placing order %s failed unexpectedly", pending_id)
@@ -337,7 +370,7 @@ class OrderService:
     async def _record_placed(self, pending_id: str, order: dict[str, Any]) -> Pending | None:
         """Store that AutoShares holds the order, and count it."""
         placed = await self.repo.record_placed(pending_id, order)
-        self.services.metrics.orders_placed.inc()
+        self._metrics.orders_placed.inc()
         return placed
 
     async def _resolve_uncertain(self, api: UserApi, row: Pending, exc: BaseException) -> ConfirmResult:
@@ -345,7 +378,7 @@ class OrderService:
         for attempt in range(2):
             try:
                 found = await find_by_client_id(api, row.account_id, row.id)
-            except BotError as lookup_error:
+            except e.AutoSharesError as lookup_error:
                 log.warning("looking up ClientId %s failed: %s", row.id, lookup_error)
                 await self.repo.note_uncertain(row.id, f"placement uncertain: {exc}")
                 return ConfirmResult(ConfirmKind.IN_FLIGHT, await self.repo.get(row.id))
@@ -354,21 +387,16 @@ class OrderService:
                 return ConfirmResult(ConfirmKind.SETTLED, placed)
             if attempt == 0:
                 await asyncio.sleep(1.0)
-        failed = await self.repo.record_failed(
-            row.id,
-            "AutoShares did not take the order (it answered with an error and has no order with our id)",
-        )
+        failed = await self.repo.record_failed(row.id, NOT_TAKEN)
         return ConfirmResult(ConfirmKind.SETTLED, failed)
 
     async def resolve_stuck(self, row: Pending) -> Pending | None:
         """Poller: settle a submission left without an answer (crash, lost response)."""
-        api = await self.services.user_api(row.team_id, row.slack_user_id)
-        found = await find_by_client_id(api, row.account_id, row.id)
+        user = await self._users.acting(row.team_id, row.slack_user_id)
+        found = await find_by_client_id(user.api, row.account_id, row.id)
         if found is not None:
             return await self._record_placed(row.id, found)
-        return await self.repo.record_failed(
-            row.id, "AutoShares has no order with our id; nothing was placed"
-        )
+        return await self.repo.record_failed(row.id, NOT_TAKEN)
 
     # -- cancel ----------------------------------------------------------------------------------
     async def cancel_pending(self, pending_id: str, slack_user_id: str) -> ConfirmResult:
@@ -386,23 +414,15 @@ class OrderService:
         self, team_id: str, slack_user_id: str, order_id: int, account_id: int | None
     ) -> dict[str, Any]:
         """Cancel a placed order at AutoShares (409: already filled or cancelled)."""
-        api = await self.services.user_api(team_id, slack_user_id)
-        account, _ = await resolve_account(api, self.services.links, account_id)
+        user = await self._users.acting(team_id, slack_user_id)
+        account, _ = await self._accounts.resolve(user, account_id)
         try:
-            result = await api.cancel_order(account, order_id)
+            result = await user.api.cancel_order(account, order_id)
         except e.AutoSharesConflict:
-            raise BotError(
-                f"order {order_id} not cancellable",
-                user_message=f"Order {order_id} is already filled or cancelled, so there is nothing to cancel. "
-                "Run `/order list` to see your open orders.",
-            ) from None
+            raise OrderNotCancellable(order_id) from None
         except e.AutoSharesNotFound:
-            raise BotError(
-                f"order {order_id} not found",
-                user_message=f"There is no order {order_id} in account {account}. "
-                "Run `/order list` to see your open orders.",
-            ) from None
-        await self.audit.record(
+            raise OrderNotFound(order_id, account) from None
+        await self._audit.record(
             subject="order",
             action="cancel_requested",
             team_id=team_id,
@@ -414,20 +434,17 @@ class OrderService:
             # Whichever comes first, this answer or the order.cancelled webhook, updates the
             # order's confirmation message; the other finds nothing new.
             update = await self.repo.apply_order_update(result, actor=slack_user_id)
-            if update.changed and update.pending is not None and update.pending.status == "placed":
-                self.services.spawn(self.notify(update.pending))
+            if update.changed and update.pending is not None and update.pending.status == PLACED:
+                self._tasks.spawn(self.notify(update.pending))
         return result if isinstance(result, dict) else {"Id": order_id, "Status": "PendingCancel"}
 
     async def open_orders(
         self, team_id: str, slack_user_id: str, account_id: int | None
     ) -> tuple[int, list[dict[str, Any]]]:
-        """The account's orders that can still be cancelled, newest first."""
-        api = await self.services.user_api(team_id, slack_user_id)
-        account, _ = await resolve_account(api, self.services.links, account_id)
-        orders = await _recent_orders(api, account, filter="Status in ('New','PartiallyFilled','PendingNew')")
-        open_ones = [o for o in orders if str(o.get("Status")) in OPEN_STATUSES]
-        open_ones.sort(key=lambda o: int(o.get("Id") or 0), reverse=True)
-        return account, open_ones
+        """The account's orders still working in the market, newest first."""
+        user = await self._users.acting(team_id, slack_user_id)
+        account, _ = await self._accounts.resolve(user, account_id)
+        return account, await open_orders(user.api, account)
 
     # -- follow-up -------------------------------------------------------------------------------
     async def apply_order_event(
@@ -437,41 +454,26 @@ class OrderService:
         return await self.repo.apply_order_update(order, event_id=event_id, event_type=event_type)
 
     async def notify(self, pending: Pending, *, dm_fallback: bool = True) -> None:
-        """Show the order's latest state on its message (response_url, replace_original); when
-        that message cannot be updated any more, tell the requester in a DM instead."""
-        from handlers.blocks.order import pending_message
-
-        # Render the latest state: notifications for quick successive updates may run out of order.
+        """Show the order's latest state on its message (notifications for quick successive
+        updates may run out of order, so the row is read again)."""
         pending = await self.repo.get(pending.id) or pending
-        payload = pending_message(pending, confirm_seconds=self.settings.order_confirm_seconds)
-        if pending.response_url:
-            try:
-                response = await AsyncWebhookClient(pending.response_url).send_dict(
-                    {**payload, "replace_original": True}
-                )
-                if response.status_code < 300:
-                    return
-                log.info("response_url of order %s answered %s", pending.id, response.status_code)
-            except Exception as exc:  # an expired URL or Slack being down: fall back to a DM
-                log.info("could not update order %s in place: %s", pending.id, type(exc).__name__)
-        if not dm_fallback:
-            return
-        try:
-            client = await self.services.slack.for_team(pending.team_id)
-            await client.chat_postMessage(channel=pending.slack_user_id, **payload)
-        except (SlackApiError, BotError) as exc:
-            log.warning("could not tell the requester about order %s: %s", pending.id, exc)
+        await self._notifier.order_changed(pending, dm_fallback=dm_fallback)
 
     async def refresh(self, row: Pending) -> OrderUpdate | None:
         """Poller: read one placed order's status from AutoShares and apply it."""
         if row.autoshares_order_id is None:
             return None
-        api = await self.services.user_api(row.team_id, row.slack_user_id)
-        order = await api.order(row.account_id, row.autoshares_order_id)
+        user = await self._users.acting(row.team_id, row.slack_user_id)
+        order = await user.api.order(row.account_id, row.autoshares_order_id)
         return await self.repo.apply_order_update(order)
 
 
-OPEN_STATUSES = frozenset({"New", "PartiallyFilled", "PendingNew", "PendingReplace", "Replaced", "Held"})
+async def open_orders(api: UserApi, account_id: int) -> list[dict[str, Any]]:
+    """Open orders of an account (``OPEN_ORDER_STATUSES``), newest first: the one definition
+    used by `/order list` and App Home."""
+    orders = await _recent_orders(api, account_id, filter=OPEN_FILTER)
+    found = [o for o in orders if isinstance(o, dict) and str(o.get("Status")) in OPEN_ORDER_STATUSES]
+    return sorted(found, key=lambda o: int(o.get("Id") or 0), reverse=True)
 
 
 async def _recent_orders(api: UserApi, account_id: int, *, filter: str | None = None) -> list[dict[str, Any]]:
@@ -497,11 +499,3 @@ async def find_by_client_id(api: UserApi, account_id: int, client_id: str) -> di
     quoted = client_id.replace("'", "''")
     orders = await _recent_orders(api, account_id, filter=f"ClientId eq '{quoted}'")
     return next((o for o in orders if str(o.get("ClientId") or "") == client_id), None)
-
-
-def order_service(services: Any) -> OrderService:
-    """The process's OrderService (built on first use, kept in ``services.extras``)."""
-    found = services.extras.get("order_service")
-    if found is None:
-        found = services.extras["order_service"] = OrderService(services)
-    return found

@@ -20,7 +20,7 @@ from typing import Any
 
 from bot.autoshares import errors as e
 from bot.autoshares.client import UserApi
-from bot.core.errors import BotError
+from bot.core.errors import UnknownSymbolError
 
 log = logging.getLogger(__name__)
 
@@ -28,27 +28,6 @@ DEFAULT_TTL = 3600.0
 DEFAULT_MISS_TTL = 300.0
 DEFAULT_MAX_ENTRIES = 5000
 SUGGESTIONS = 5
-
-
-def escape(text: object) -> str:
-    """Slack mrkdwn escaping for the one sentence this module writes."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-class UnknownSymbolError(BotError):
-    """AutoShares lists no security under ``symbol``; ``suggestions`` are the closest it has."""
-
-    code = "unknown_symbol"
-
-    def __init__(self, symbol: str, suggestions: Sequence[dict[str, Any]] = ()) -> None:
-        self.symbol = symbol
-        self.suggestions = list(suggestions)
-        names = ", ".join(escape(s.get("Symbol")) for s in self.suggestions if s.get("Symbol"))
-        hint = f" Closest matches: {names}." if names else " Check the ticker and try again."
-        super().__init__(
-            f"unknown symbol {symbol!r}",
-            user_message=f"There is no such symbol as {escape(symbol)} at AutoShares.{hint}",
-        )
 
 
 @dataclass
@@ -164,7 +143,7 @@ class SecurityCache:
         for mask in masks:
             try:
                 found = await api.lookup(mask, count=20)
-            except BotError as exc:
+            except e.AutoSharesError as exc:
                 log.info("symbol lookup failed: %s", exc.code)
                 break
             for item in found:

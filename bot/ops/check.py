@@ -24,7 +24,8 @@ from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.autoshares.oidc import OAuthError, OidcClient
+from bot.autoshares.errors import IssuerMisconfigured, OAuthError
+from bot.autoshares.oidc import OidcClient
 from bot.core.errors import ConfigError
 from bot.ops.logs import redact
 from bot.settings import DEFAULT_SLACK_API_URL, Settings, generate_encryption_key, is_loopback_host
@@ -291,7 +292,7 @@ async def issuer_problem(settings: Settings, http: httpx.AsyncClient) -> str | N
             await _oidc(settings, http).metadata()
     except TimeoutError:
         return f"the identity provider {settings.auth0_issuer} did not answer within {PROBE_TIMEOUT:.0f} s"
-    except ConfigError as exc:
+    except IssuerMisconfigured as exc:
         return str(exc)
     return None
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -21,6 +20,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.core.views import AccountView, PositionsPage
 from handlers.blocks.common import clip, context, escape, message, section
 from handlers.blocks.numbers import (
     MISSING,
@@ -38,9 +38,7 @@ __all__ = [
     "POSITIONS_PREVIOUS",
     "POSITIONS_NEXT",
     "SIGNUP_OPEN",
-    "POSITIONS_PAGE_SIZE",
     "BALANCE_NAMES",
-    "AccountView",
     "balance",
     "account_label",
     "accounts_message",
@@ -56,7 +54,6 @@ ACCOUNT_MAKE_DEFAULT = "account_make_default"
 POSITIONS_PREVIOUS = "positions_previous"
 POSITIONS_NEXT = "positions_next"
 SIGNUP_OPEN = "signup_open"
-POSITIONS_PAGE_SIZE = 20
 #: Accounts shown in one message (each is one section; a message holds at most 50 blocks).
 MAX_ACCOUNTS = 20
 
@@ -69,16 +66,6 @@ BALANCE_NAMES: dict[str, tuple[str, ...]] = {
     "Open P&L": ("OpenPL", "UnrealizedPL", "OpenProfitLoss"),
 }
 _SIGNED = {"Day P&L", "Open P&L"}
-
-
-@dataclass(frozen=True)
-class AccountView:
-    """One account as shown: the UserAccountModel, its balances (None when they could not be
-    fetched) and whether it is the user's default in Slack."""
-
-    account: Mapping[str, Any]
-    balances: Mapping[str, Any] | None
-    is_default: bool = False
 
 
 def balance(balances: Mapping[str, Any] | None, label: str) -> float | None:
@@ -218,17 +205,10 @@ def _position_section(position: Mapping[str, Any], currency: str) -> SectionBloc
     return SectionBlock(text=MarkdownTextObject(text=clip(f"{head}\n{body} · P&L {pl}")))
 
 
-def positions_message(
-    account_id: int,
-    account: Mapping[str, Any],
-    positions: Sequence[Mapping[str, Any]],
-    *,
-    page: int,
-    total: int | None,
-    has_next: bool,
-    page_size: int = POSITIONS_PAGE_SIZE,
-) -> dict[str, Any]:
+def positions_message(found: PositionsPage) -> dict[str, Any]:
     """One page of holdings with Previous/Next buttons (``page`` is zero-based)."""
+    account_id, account, positions = found.account_id, found.account, found.positions
+    page, total, has_next, page_size = found.page, found.total, found.has_next, found.page_size
     label = account_label(account)
     currency = str(account.get("Currency") or "USD")
     if not positions and page == 0:

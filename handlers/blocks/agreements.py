@@ -20,8 +20,8 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.core.views import LinkView
 from handlers.blocks.common import clip, context, escape, linked_message, message, section
-from storage.links import Link
 
 __all__ = [
     "AGREEMENT_SIGN",
@@ -137,7 +137,7 @@ def agreements_message(
     return message(summary, blocks)
 
 
-def linked_dm(link: Link, agreements: Sequence[dict[str, Any]]) -> dict[str, Any]:
+def linked_dm(link: LinkView, agreements: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """The DM after linking: who the user is linked as, then any agreements with Sign buttons."""
     base = linked_message(link, agreements, list_titles=False)
     if not agreements:

@@ -10,9 +10,9 @@ from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, MarkdownTextObject, SectionBlock
 
+from bot.core.views import RouteView
 from handlers.blocks.common import clip, context, escape, message, section
 from handlers.blocks.numbers import price
-from storage.alerts import Route
 
 __all__ = [
     "ALERT_DELETE",
@@ -53,7 +53,7 @@ def _where(channel_id: str, slack_user_id: str) -> str:
     return "in a DM to you" if channel_id == slack_user_id else f"in <#{escape(channel_id)}>"
 
 
-def alert_created_message(alert: Mapping[str, Any], route: Route) -> dict[str, Any]:
+def alert_created_message(alert: Mapping[str, Any], route: RouteView) -> dict[str, Any]:
     condition = alert_condition(route.symbol, route.operator, route.field, route.argument)
     lines = [
         f":bell: Alert {escape(alert.get('Id'))} set: {condition}.",
@@ -110,7 +110,7 @@ def alert_deleted_message(alert_id: int) -> dict[str, Any]:
 
 
 def alert_triggered_message(
-    route: Route, triggered_price: float | Decimal | None, *, undeliverable_channel: str | None = None
+    route: RouteView, triggered_price: float | Decimal | None, *, undeliverable_channel: str | None = None
 ) -> dict[str, Any]:
     """The one message a triggered alert posts: who set it, the condition, the price; Buy/Sell."""
     condition = alert_condition(route.symbol, route.operator, route.field, route.argument)

@@ -16,7 +16,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from storage.links import Link
+from bot.core.views import LinkView
 
 __all__ = [
     "UNEXPECTED",
@@ -96,7 +96,7 @@ def _agreements_line(count: int) -> str:
 
 
 def linked_message(
-    link: Link, agreements: Sequence[dict[str, Any]], *, list_titles: bool = True
+    link: LinkView, agreements: Sequence[dict[str, Any]], *, list_titles: bool = True
 ) -> dict[str, Any]:
     """``list_titles=False`` when the caller lists the agreements itself (with Sign buttons)."""
     who = escape(link.autoshares_login)
@@ -107,7 +107,7 @@ def linked_message(
     return message(f"You are linked to AutoShares as {who}.", [section("\n".join(lines))])
 
 
-def status_message(link: Link) -> dict[str, Any]:
+def status_message(link: LinkView) -> dict[str, Any]:
     who = escape(link.autoshares_login)
     state = (
         ":warning: Your sign-in has expired; run `/autoshares link` to renew it."

@@ -4,8 +4,7 @@ failing call never blanks the whole tab."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,17 +19,16 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.core.views import HomeData
 from handlers.blocks.account import BALANCE_NAMES, account_label, balance
 from handlers.blocks.common import clip, context, escape, section
 from handlers.blocks.numbers import money, price, signed_money
 from handlers.blocks.order import order_summary
-from storage.links import Link
 
 __all__ = [
     "HOME_REFRESH",
     "HOME_UNLINK",
     "HOME_LINK",
-    "HomeData",
     "home_view",
     "unlinked_home_view",
 ]
@@ -43,20 +41,6 @@ VIEW_BLOCK_LIMIT = 100
 
 _OPERATORS = {"GTEQ": "at or above", "LTEQ": "at or below"}
 _FIELDS = {"Last": "last price", "Bid": "bid", "Ask": "ask"}
-
-
-@dataclass
-class HomeData:
-    """What the tab shows for a linked user; ``None`` lists mean "could not be loaded"."""
-
-    link: Link
-    account: Mapping[str, Any] | None = None
-    balances: Mapping[str, Any] | None = None
-    orders: Sequence[Mapping[str, Any]] | None = None
-    alerts: Sequence[Mapping[str, Any]] | None = None
-    problems: list[str] = field(default_factory=list)
-    relink_url: str | None = None
-    notice: str | None = None
 
 
 def _when(moment: datetime) -> str:

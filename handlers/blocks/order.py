@@ -28,9 +28,9 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.core.views import PendingView
 from handlers.blocks.common import clip, context, escape, message, section
 from handlers.blocks.numbers import money, price, shares
-from storage.orders import Pending
 
 __all__ = [
     "ORDER_CONFIRM",
@@ -248,10 +248,11 @@ def order_outcome(
     account_id: int,
     result: Mapping[str, Any] | None = None,
     order_id: int | None = None,
-    error: str | None = None,
+    reason: str | None = None,
     confirm_seconds: int = 0,
 ) -> dict[str, Any]:
-    """The confirmation replaced by what happened (pending-order status + AutoShares status)."""
+    """The confirmation replaced by what happened (pending-order status + AutoShares status);
+    ``reason`` says why a failed order was not placed (safe mrkdwn)."""
     summary = order_summary(order)
     if status == "cancelled":
         text = f":no_entry_sign: Cancelled: {summary}. Nothing was placed."
@@ -265,7 +266,7 @@ def order_outcome(
         )
         return message(f"Expired: {_plain_summary(order)}. Nothing was placed.", [section(text)])
     if status == "failed":
-        reason = escape(error or "AutoShares refused it").rstrip(".")
+        reason = (reason or "AutoShares refused it").rstrip(".")
         text = f":x: Not placed: {summary}. {reason}. Nothing was placed; check the order and try again."
         return message(f"Not placed: {_plain_summary(order)}.", [section(clip(text))])
     # placed
@@ -304,8 +305,11 @@ def order_in_flight(order: Mapping[str, Any]) -> dict[str, Any]:
     return message(f"Placing {_plain_summary(order)}…", [section(text)])
 
 
-def pending_message(pending: Pending, *, confirm_seconds: int = 0) -> dict[str, Any]:
-    """What a pending order's message shows now, from its stored row."""
+def pending_message(
+    pending: PendingView, *, confirm_seconds: int = 0, reason: str | None = None
+) -> dict[str, Any]:
+    """What a pending order's message shows now, from its stored row (``reason``: why a failed
+    order was not placed, as safe mrkdwn)."""
     if pending.status in ("pending", "submitting"):
         return order_in_flight(pending.request)
     return order_outcome(
@@ -314,7 +318,7 @@ def pending_message(pending: Pending, *, confirm_seconds: int = 0) -> dict[str, 
         account_id=pending.account_id,
         result=pending.result,
         order_id=pending.autoshares_order_id,
-        error=pending.error,
+        reason=reason,
         confirm_seconds=confirm_seconds,
     )
 

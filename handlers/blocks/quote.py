@@ -6,18 +6,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, DividerBlock
 
+from bot.core.views import QuoteRow
 from handlers.blocks.common import clip, context, escape, message, section
 from handlers.blocks.numbers import MISSING, number, percent, price, signed_money, trend, volume
 
 __all__ = [
     "QUOTE_SHARE",
-    "QuoteRow",
     "quote_price",
     "quote_message",
     "share_value",
@@ -30,15 +29,6 @@ QUOTE_SHARE = "quote_share"
 _SLACK_USER_RE = re.compile(r"[UW][A-Z0-9]{2,20}")
 _SYMBOL_RE = re.compile(r"[A-Z][A-Z0-9.\-]{0,9}")
 MAX_SHARED_SYMBOLS = 10
-
-
-@dataclass(frozen=True)
-class QuoteRow:
-    """One symbol asked for: its EquityResource and its QuoteModel (None if none arrived)."""
-
-    symbol: str
-    equity: Mapping[str, Any]
-    quote: Mapping[str, Any] | None
 
 
 def quote_price(quote: Mapping[str, Any]) -> float | None:

@@ -56,8 +56,10 @@ def _fix_swagger(node: Any) -> Any:
 def _close_objects(definitions: dict[str, Any]) -> dict[str, Any]:
     closed = copy.deepcopy(definitions)
     for name, schema in closed.items():
-        if schema.get("type") == "object" and "properties" in schema and (
-            "additionalProperties" not in schema
+        if (
+            schema.get("type") == "object"
+            and "properties" in schema
+            and ("additionalProperties" not in schema)
         ):
             schema["additionalProperties"] = False
             for extra in DOCUMENTED_EXTRAS.get(name, ()):
@@ -99,8 +101,8 @@ class Contract:
 
     def operation(self, method: str, template: str) -> dict[str, Any]:
         """The spec's operation for e.g. ('GET', '/accounts/{accountId}/info')."""
-        path = template if template.startswith("/token") or template == "/logout" else (
-            "/v{version}" + template
+        path = (
+            template if template.startswith("/token") or template == "/logout" else ("/v{version}" + template)
         )
         return self.paths[path][method.lower()]
 
@@ -122,7 +124,9 @@ class Contract:
     def check_response(self, method: str, template: str, response: httpx.Response) -> Any:
         """Assert the response's status is documented and its body fits the schema; return it."""
         assert response.status_code in self.documented_statuses(method, template), (
-            response.status_code, response.text)
+            response.status_code,
+            response.text,
+        )
         body = response.json()
         problems = self.errors(self.response_schema(method, template, response.status_code), body)
         assert not problems, f"{method} {template}: {problems[:5]}"

@@ -10,33 +10,38 @@ import pytest
 from tests.contract.conftest import Contract
 
 ORDER = {"Symbol": "AAPL", "Side": "Buy", "Type": "Market", "Quantity": 1}
-ALERT = {"Operator": "GTEQ", "Field": "Last", "Argument": 300.0, "SecurityId": 1,
-         "ExpirationDate": 0}
+ALERT = {"Operator": "GTEQ", "Field": "Last", "Argument": 300.0, "SecurityId": 1, "ExpirationDate": 0}
 
 #: A valid request per operation with required query parameters: template -> (path, params).
 VALID_QUERIES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
     ("GET", "/accounts/{accountId}/positions"): (
         "accounts/5002/positions",
-        {"pageNumber": 0, "pageSize": 5, "sortField": "Symbol", "desc": "false"}),
-    ("GET", "/accounts/{accountId}/orders"): (
-        "accounts/5002/orders", {"pageNumber": 0, "pageSize": 5}),
+        {"pageNumber": 0, "pageSize": 5, "sortField": "Symbol", "desc": "false"},
+    ),
+    ("GET", "/accounts/{accountId}/orders"): ("accounts/5002/orders", {"pageNumber": 0, "pageSize": 5}),
     ("GET", "/users/{userId}/pricealerts"): (
-        "users/@me/pricealerts", {"pageSize": 5, "pageNumber": 0, "sortBy": "Id",
-                                  "isDesc": "false"}),
+        "users/@me/pricealerts",
+        {"pageSize": 5, "pageNumber": 0, "sortBy": "Id", "isDesc": "false"},
+    ),
     ("GET", "/equities/lookup"): ("equities/lookup", {"mask": "AA", "count": 5}),
-    ("PUT", "/accounts/{accountId}/users/{userId}"): (
-        "accounts/5002/users/1002", {"accessType": "Owner"}),
+    ("PUT", "/accounts/{accountId}/users/{userId}"): ("accounts/5002/users/1002", {"accessType": "Owner"}),
 }
 
 
 def required_query_parameters(contract: Contract, method: str, template: str) -> list[str]:
-    return [p["name"] for p in contract.operation(method, template)["parameters"]
-            if p["in"] == "query" and p.get("required")]
+    return [
+        p["name"]
+        for p in contract.operation(method, template)["parameters"]
+        if p["in"] == "query" and p.get("required")
+    ]
 
 
 @pytest.mark.parametrize(("method", "template"), list(VALID_QUERIES))
 async def test_each_required_query_parameter_is_enforced(
-    contract: Contract, client: httpx.AsyncClient, bob: dict[str, str], method: str,
+    contract: Contract,
+    client: httpx.AsyncClient,
+    bob: dict[str, str],
+    method: str,
     template: str,
 ) -> None:
     path, params = VALID_QUERIES[(method, template)]
@@ -46,7 +51,8 @@ async def test_each_required_query_parameter_is_enforced(
     assert ok.status_code == 200, ok.text
     for name in required:
         response = await client.request(
-            method, path, params={k: v for k, v in params.items() if k != name}, headers=bob)
+            method, path, params={k: v for k, v in params.items() if k != name}, headers=bob
+        )
         assert response.status_code == 422, name
         assert response.status_code in contract.documented_statuses(method, template)
         assert name in response.json()["ModelState"]
@@ -55,28 +61,67 @@ async def test_each_required_query_parameter_is_enforced(
 @pytest.mark.parametrize(
     ("method", "template", "path", "body", "field"),
     [
-        ("POST", "/accounts/{accountId}/orders", "accounts/5002/orders",
-         {k: v for k, v in ORDER.items() if k != "Symbol"}, "Symbol"),
-        ("POST", "/accounts/{accountId}/orders", "accounts/5002/orders",
-         ORDER | {"Side": "Hold"}, "Side"),
-        ("POST", "/accounts/{accountId}/orders", "accounts/5002/orders",
-         ORDER | {"ExecInst": "Whatever"}, "ExecInst"),
-        ("POST", "/accounts/{accountId}/preview/orders", "accounts/5002/preview/orders",
-         ORDER | {"Type": "Instant"}, "Type"),
-        ("POST", "/users/{userId}/pricealerts", "users/@me/pricealerts",
-         {k: v for k, v in ALERT.items() if k != "Operator"}, "Operator"),
-        ("POST", "/users/{userId}/pricealerts", "users/@me/pricealerts",
-         {k: v for k, v in ALERT.items() if k != "ExpirationDate"}, "ExpirationDate"),
-        ("POST", "/users/{userId}/pricealerts", "users/@me/pricealerts",
-         ALERT | {"State": "Paused"}, "State"),
-        ("PUT", "/history/symbols", "history/symbols",
-         {"Security": {"Symbol": "AAPL"}, "SecurityHistorySettings": {"Period": "Decade"}},
-         "SecurityHistorySettings.Period"),
+        (
+            "POST",
+            "/accounts/{accountId}/orders",
+            "accounts/5002/orders",
+            {k: v for k, v in ORDER.items() if k != "Symbol"},
+            "Symbol",
+        ),
+        ("POST", "/accounts/{accountId}/orders", "accounts/5002/orders", ORDER | {"Side": "Hold"}, "Side"),
+        (
+            "POST",
+            "/accounts/{accountId}/orders",
+            "accounts/5002/orders",
+            ORDER | {"ExecInst": "Whatever"},
+            "ExecInst",
+        ),
+        (
+            "POST",
+            "/accounts/{accountId}/preview/orders",
+            "accounts/5002/preview/orders",
+            ORDER | {"Type": "Instant"},
+            "Type",
+        ),
+        (
+            "POST",
+            "/users/{userId}/pricealerts",
+            "users/@me/pricealerts",
+            {k: v for k, v in ALERT.items() if k != "Operator"},
+            "Operator",
+        ),
+        (
+            "POST",
+            "/users/{userId}/pricealerts",
+            "users/@me/pricealerts",
+            {k: v for k, v in ALERT.items() if k != "ExpirationDate"},
+            "ExpirationDate",
+        ),
+        (
+            "POST",
+            "/users/{userId}/pricealerts",
+            "users/@me/pricealerts",
+            ALERT | {"State": "Paused"},
+            "State",
+        ),
+        (
+            "PUT",
+            "/history/symbols",
+            "history/symbols",
+            {"Security": {"Symbol": "AAPL"}, "SecurityHistorySettings": {"Period": "Decade"}},
+            "SecurityHistorySettings.Period",
+        ),
     ],
 )
 async def test_invalid_bodies_are_refused_naming_the_field(
-    contract: Contract, client: httpx.AsyncClient, bob: dict[str, str], method: str,
-    template: str, path: str, body: dict[str, Any], field: str,
+    contract: Contract,
+    client: httpx.AsyncClient,
+    bob: dict[str, str],
+    method: str,
+    template: str,
+    path: str,
+    body: dict[str, Any],
+    field: str,
 ) -> None:
     response = await client.request(method, path, json=body, headers=bob)
     assert response.status_code == 422, response.text
@@ -87,7 +132,10 @@ async def test_invalid_bodies_are_refused_naming_the_field(
 async def test_invalid_order_filter_is_the_documented_400(
     contract: Contract, client: httpx.AsyncClient, bob: dict[str, str]
 ) -> None:
-    response = await client.get("accounts/5002/orders", headers=bob, params={
-        "pageNumber": 0, "pageSize": 5, "filter": "Status startswith 'F'"})
+    response = await client.get(
+        "accounts/5002/orders",
+        headers=bob,
+        params={"pageNumber": 0, "pageSize": 5, "filter": "Status startswith 'F'"},
+    )
     assert response.status_code == 400
     assert 400 in contract.documented_statuses("GET", "/accounts/{accountId}/orders")

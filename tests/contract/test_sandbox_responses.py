@@ -46,90 +46,163 @@ async def test_user_account_and_security_reads(
 ) -> None:
     check = contract.check_response
     check("GET", "/users/{userId}/info", await client.get("users/@me/info", headers=alice))
-    agreements = check("GET", "/users/{userId}/agreements",
-                       await client.get("users/@me/agreements", headers=alice))
+    agreements = check(
+        "GET", "/users/{userId}/agreements", await client.get("users/@me/agreements", headers=alice)
+    )
     assert len(agreements) == 1
     signed = await client.post(f"users/@me/agreements/{agreements[0]['Id']}/sign", headers=alice)
     assert signed.status_code in contract.documented_statuses(
-        "POST", "/users/{userId}/agreements/{agreementId}/sign")
-    accounts = check("GET", "/users/{userId}/accounts",
-                     await client.get("users/@me/accounts", headers=alice))
+        "POST", "/users/{userId}/agreements/{agreementId}/sign"
+    )
+    accounts = check("GET", "/users/{userId}/accounts", await client.get("users/@me/accounts", headers=alice))
     assert accounts[0]["Id"] == 5001
-    check("PUT", "/accounts/{accountId}/users/{userId}",
-          await client.put("accounts/5001/users/1002", params={"accessType": "Full"},
-                           headers=alice))
-    check("PUT", "/accounts/{accountId}/select",
-          await client.put("accounts/5001/select", headers=bob))
-    balances = check("GET", "/accounts/{accountId}/info",
-                     await client.get("accounts/5001/info", headers=alice))
+    check(
+        "PUT",
+        "/accounts/{accountId}/users/{userId}",
+        await client.put("accounts/5001/users/1002", params={"accessType": "Full"}, headers=alice),
+    )
+    check("PUT", "/accounts/{accountId}/select", await client.put("accounts/5001/select", headers=bob))
+    balances = check(
+        "GET", "/accounts/{accountId}/info", await client.get("accounts/5001/info", headers=alice)
+    )
     assert balances["Cash"] > 0
     check("GET", "/equities/{symbol}", await client.get("equities/AAPL", headers=bob))
-    found = check("GET", "/equities/lookup",
-                  await client.get("equities/lookup", params={"mask": "A", "count": 50},
-                                   headers=bob))
+    found = check(
+        "GET",
+        "/equities/lookup",
+        await client.get("equities/lookup", params={"mask": "A", "count": 50}, headers=bob),
+    )
     assert len(found) == 50
     streamers = check("GET", "/streamers", await client.get("streamers", headers=bob))
     assert streamers["QuoteAddresses"][0]["SessionId"]
-    chart = check("PUT", "/history/symbols", await client.put("history/symbols", headers=bob, json={
-        "Security": {"Symbol": "AAPL"},
-        "SecurityHistorySettings": {"Period": "Hour", "Interval": 1, "CandlesCount": 10}}))
+    chart = check(
+        "PUT",
+        "/history/symbols",
+        await client.put(
+            "history/symbols",
+            headers=bob,
+            json={
+                "Security": {"Symbol": "AAPL"},
+                "SecurityHistorySettings": {"Period": "Hour", "Interval": 1, "CandlesCount": 10},
+            },
+        ),
+    )
     assert len(chart["SecurityHistory"][0]) == 10
 
 
 async def test_order_bodies(
-    contract: Contract, client: httpx.AsyncClient, root_client: httpx.AsyncClient,
+    contract: Contract,
+    client: httpx.AsyncClient,
+    root_client: httpx.AsyncClient,
     bob: dict[str, str],
 ) -> None:
     check = contract.check_response
     await root_client.post("_sandbox/prices", json={"Symbol": "AAPL", "Last": 210.0})
-    market = {"Symbol": "AAPL", "Side": "Buy", "Type": "Market", "Quantity": 5,
-              "TimeInforce": "Day", "ClientId": "k-1", "Comment": "contract"}
-    good = check("POST", "/accounts/{accountId}/preview/orders",
-                 await client.post("accounts/5002/preview/orders", json=market, headers=bob))
+    market = {
+        "Symbol": "AAPL",
+        "Side": "Buy",
+        "Type": "Market",
+        "Quantity": 5,
+        "TimeInforce": "Day",
+        "ClientId": "k-1",
+        "Comment": "contract",
+    }
+    good = check(
+        "POST",
+        "/accounts/{accountId}/preview/orders",
+        await client.post("accounts/5002/preview/orders", json=market, headers=bob),
+    )
     assert good["IsSuccessful"] is True
-    bad = check("POST", "/accounts/{accountId}/preview/orders",
-                await client.post("accounts/5002/preview/orders", headers=bob,
-                                  json=market | {"Symbol": "NOPE"}))
+    bad = check(
+        "POST",
+        "/accounts/{accountId}/preview/orders",
+        await client.post("accounts/5002/preview/orders", headers=bob, json=market | {"Symbol": "NOPE"}),
+    )
     assert bad["ErrorDescription"] == "SymbolNotFound"
 
-    filled = check("POST", "/accounts/{accountId}/orders",
-                   await client.post("accounts/5002/orders", json=market, headers=bob))
+    filled = check(
+        "POST",
+        "/accounts/{accountId}/orders",
+        await client.post("accounts/5002/orders", json=market, headers=bob),
+    )
     assert filled["Status"] == "Filled"
-    resting = check("POST", "/accounts/{accountId}/orders", await client.post(
-        "accounts/5002/orders", headers=bob,
-        json={"Symbol": "AAPL", "Side": "Sell", "Type": "StopLimit", "Quantity": 5,
-              "StopPrice": 200, "Price": 199, "TimeInforce": "GoodTillCancel"}))
+    resting = check(
+        "POST",
+        "/accounts/{accountId}/orders",
+        await client.post(
+            "accounts/5002/orders",
+            headers=bob,
+            json={
+                "Symbol": "AAPL",
+                "Side": "Sell",
+                "Type": "StopLimit",
+                "Quantity": 5,
+                "StopPrice": 200,
+                "Price": 199,
+                "TimeInforce": "GoodTillCancel",
+            },
+        ),
+    )
     assert resting["Status"] == "New"
-    rejected = check("POST", "/accounts/{accountId}/orders", await client.post(
-        "accounts/5002/orders", headers=bob, json=market | {"ClientId": "k-2",
-                                                            "Quantity": 100000}))
+    rejected = check(
+        "POST",
+        "/accounts/{accountId}/orders",
+        await client.post(
+            "accounts/5002/orders", headers=bob, json=market | {"ClientId": "k-2", "Quantity": 100000}
+        ),
+    )
     assert rejected["Status"] == "Rejected"
-    check("GET", "/accounts/{accountId}/orders/{orderId}",
-          await client.get(f"accounts/5002/orders/{filled['Id']}", headers=bob))
-    listed = check("GET", "/accounts/{accountId}/orders", await client.get(
-        "accounts/5002/orders", params={"pageNumber": 0, "pageSize": 2}, headers=bob))
+    check(
+        "GET",
+        "/accounts/{accountId}/orders/{orderId}",
+        await client.get(f"accounts/5002/orders/{filled['Id']}", headers=bob),
+    )
+    listed = check(
+        "GET",
+        "/accounts/{accountId}/orders",
+        await client.get("accounts/5002/orders", params={"pageNumber": 0, "pageSize": 2}, headers=bob),
+    )
     assert listed["TotalCount"] == 3
-    check("DELETE", "/accounts/{accountId}/orders/{orderId}",
-          await client.delete(f"accounts/5002/orders/{resting['Id']}", headers=bob))
-    positions = check("GET", "/accounts/{accountId}/positions",
-                      await client.get("accounts/5002/positions", params=POSITIONS, headers=bob))
+    check(
+        "DELETE",
+        "/accounts/{accountId}/orders/{orderId}",
+        await client.delete(f"accounts/5002/orders/{resting['Id']}", headers=bob),
+    )
+    positions = check(
+        "GET",
+        "/accounts/{accountId}/positions",
+        await client.get("accounts/5002/positions", params=POSITIONS, headers=bob),
+    )
     assert positions["Result"][0]["Quantity"] == 5
 
 
-async def test_price_alert_bodies(
-    contract: Contract, client: httpx.AsyncClient, bob: dict[str, str]
-) -> None:
+async def test_price_alert_bodies(contract: Contract, client: httpx.AsyncClient, bob: dict[str, str]) -> None:
     check = contract.check_response
-    body = {"Operator": "GTEQ", "Field": "Last", "Argument": 300.0, "SecurityId": 1,
-            "ExpirationDate": int(time.time()) + 86400, "State": "New"}
-    created = check("POST", "/users/{userId}/pricealerts",
-                    await client.post("users/@me/pricealerts", json=body, headers=bob))
+    body = {
+        "Operator": "GTEQ",
+        "Field": "Last",
+        "Argument": 300.0,
+        "SecurityId": 1,
+        "ExpirationDate": int(time.time()) + 86400,
+        "State": "New",
+    }
+    created = check(
+        "POST",
+        "/users/{userId}/pricealerts",
+        await client.post("users/@me/pricealerts", json=body, headers=bob),
+    )
     path = f"users/@me/pricealerts/{created['Id']}"
     check("GET", "/users/{userId}/pricealerts/{alertId}", await client.get(path, headers=bob))
-    check("PUT", "/users/{userId}/pricealerts/{alertId}",
-          await client.put(path, json=body | {"Operator": "LTEQ"}, headers=bob))
-    listed = check("GET", "/users/{userId}/pricealerts",
-                   await client.get("users/@me/pricealerts", params=ALERTS, headers=bob))
+    check(
+        "PUT",
+        "/users/{userId}/pricealerts/{alertId}",
+        await client.put(path, json=body | {"Operator": "LTEQ"}, headers=bob),
+    )
+    listed = check(
+        "GET",
+        "/users/{userId}/pricealerts",
+        await client.get("users/@me/pricealerts", params=ALERTS, headers=bob),
+    )
     assert listed["TotalCount"] == 1
     check("DELETE", "/users/{userId}/pricealerts/{alertId}", await client.delete(path, headers=bob))
 
@@ -146,13 +219,19 @@ async def test_streamer_frames_match_models(
         while "Quote" not in frames or frames.get("Ack", {}).get("SubscriptionType") != "Position":
             frame = json.loads(await ws.recv())
             frames[frame["EntityType"]] = frame
-        await client.post("accounts/5002/orders", headers=bob, json={
-            "Symbol": "AAPL", "Side": "Buy", "Type": "Market", "Quantity": 1})
+        await client.post(
+            "accounts/5002/orders",
+            headers=bob,
+            json={"Symbol": "AAPL", "Side": "Buy", "Type": "Market", "Quantity": 1},
+        )
         while "Order" not in frames or "Position" not in frames:
             frame = json.loads(await ws.recv())
             frames[frame["EntityType"]] = frame
-    for entity, definition in (("Quote", "QuoteModel"), ("Order", "OrderResource"),
-                               ("Position", "PositionResource")):
+    for entity, definition in (
+        ("Quote", "QuoteModel"),
+        ("Order", "OrderResource"),
+        ("Position", "PositionResource"),
+    ):
         body = {k: v for k, v in frames[entity].items() if k != "EntityType"}
         contract.check_definition(definition, body)
 
@@ -167,8 +246,15 @@ async def test_etna_login_bodies(contract: Contract, root_client: httpx.AsyncCli
 
 @pytest.mark.parametrize(
     "body",
-    [{"Statuss": "New"}, {"Status": "Done"}, {"Id": "7"}, {"Id": 2**40},
-     {"CreateDate": "yesterday"}, {"CreateDate": "2024-01-01T00:00:00"}, {"Quantity": None}],
+    [
+        {"Statuss": "New"},
+        {"Status": "Done"},
+        {"Id": "7"},
+        {"Id": 2**40},
+        {"CreateDate": "yesterday"},
+        {"CreateDate": "2024-01-01T00:00:00"},
+        {"Quantity": None},
+    ],
 )
 def test_validator_catches_wrong_bodies(contract: Contract, body: dict[str, Any]) -> None:
     """The checks above mean something: misspelled names, bad enums, types, formats fail."""

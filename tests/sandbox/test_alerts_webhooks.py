@@ -35,8 +35,14 @@ def verify(body: bytes, header: str) -> bool:
 
 
 async def create_alert(client: httpx.AsyncClient, headers: dict[str, str], **fields: object) -> dict:
-    body = {"Operator": "GTEQ", "Field": "Last", "Argument": 250.0, "SecurityId": 1,
-            "ExpirationDate": int(time.time()) + 3600, "State": "New"} | fields
+    body = {
+        "Operator": "GTEQ",
+        "Field": "Last",
+        "Argument": 250.0,
+        "SecurityId": 1,
+        "ExpirationDate": int(time.time()) + 3600,
+        "State": "New",
+    } | fields
     response = await client.post("v1.0/users/@me/pricealerts", json=body, headers=headers)
     assert response.status_code == 200, response.text
     return response.json()
@@ -63,10 +69,17 @@ async def test_triggered_alert_sends_exactly_one_signed_webhook(
     assert set(event) == {"id", "type", "timestamp", "accountId", "data"}
     assert event["type"] == "alert.triggered" and event["accountId"] == 5002
     data = event["data"]
-    assert {k: data[k] for k in ("Id", "UserId", "SecurityId", "Symbol", "Operator", "Field",
-                                 "Argument")} == {
-        "Id": alert["Id"], "UserId": 1002, "SecurityId": 1, "Symbol": "AAPL",
-        "Operator": "GTEQ", "Field": "Last", "Argument": 250.0}
+    assert {
+        k: data[k] for k in ("Id", "UserId", "SecurityId", "Symbol", "Operator", "Field", "Argument")
+    } == {
+        "Id": alert["Id"],
+        "UserId": 1002,
+        "SecurityId": 1,
+        "Symbol": "AAPL",
+        "Operator": "GTEQ",
+        "Field": "Last",
+        "Argument": 250.0,
+    }
     assert data["Price"] == 250.0
     stored = (await client.get(f"v1.0/users/@me/pricealerts/{alert['Id']}", headers=bob)).json()
     assert stored["State"] == "Completed"
@@ -92,11 +105,14 @@ async def test_unreachable_receiver_is_retried_with_backoff(client: httpx.AsyncC
     await client.post("_sandbox/users", json={"Login": "carol", "Password": "pw"})
     await client.post("_sandbox/prices", json={"Symbol": "AAPL", "Last": 240.0})
     headers = {"Et-App-Key": "sandbox-app-key"}
-    token = (await client.post("token", headers=headers | {"Username": "carol",
-                                                           "Password": "pw"})).json()["Token"]
-    await client.post("v1.0/accounts/5003/orders", headers=headers | {
-        "Authorization": f"Bearer {token}"}, json={"Symbol": "AAPL", "Side": "Buy",
-                                                  "Type": "Limit", "Quantity": 1, "Price": 200})
+    token = (await client.post("token", headers=headers | {"Username": "carol", "Password": "pw"})).json()[
+        "Token"
+    ]
+    await client.post(
+        "v1.0/accounts/5003/orders",
+        headers=headers | {"Authorization": f"Bearer {token}"},
+        json={"Symbol": "AAPL", "Side": "Buy", "Type": "Limit", "Quantity": 1, "Price": 200},
+    )
     for _ in range(200):
         [delivery] = (await client.get("_sandbox/webhooks")).json()["Deliveries"]
         if delivery["Attempts"] >= 3:
@@ -118,8 +134,7 @@ async def test_order_events_are_delivered_in_order_with_client_id(
     rejected = body | {"Symbol": "NOPE", "ClientId": "c-11"}
     await client.post("v1.0/accounts/5002/orders", json=rejected, headers=bob)
     received = await hooked.wait_for(5)
-    events = [(h.json()["type"], h.json()["data"]["ClientId"], h.json()["data"]["Status"])
-              for h in received]
+    events = [(h.json()["type"], h.json()["data"]["ClientId"], h.json()["data"]["Status"]) for h in received]
     assert events == [
         ("order.created", "c-9", "New"),
         ("order.filled", "c-9", "Filled"),
@@ -131,9 +146,7 @@ async def test_order_events_are_delivered_in_order_with_client_id(
     assert all(h.json()["accountId"] == 5002 for h in received)
 
 
-async def test_expired_alert_does_not_fire(
-    client: httpx.AsyncClient, bob: dict[str, str]
-) -> None:
+async def test_expired_alert_does_not_fire(client: httpx.AsyncClient, bob: dict[str, str]) -> None:
     alert = await create_alert(client, bob, ExpirationDate=int(time.time()) - 1)
     moved = (await client.post("_sandbox/prices", json={"Symbol": "AAPL", "Last": 300})).json()
     assert moved["TriggeredAlertIds"] == []
@@ -145,18 +158,35 @@ async def test_alert_crud_and_ownership(
     client: httpx.AsyncClient, bob: dict[str, str], alice: dict[str, str]
 ) -> None:
     alert = await create_alert(client, bob, Argument=100.0)
-    changed = await client.put(f"v1.0/users/1002/pricealerts/{alert['Id']}", headers=bob,
-                               json={"Operator": "LTEQ", "Field": "Ask", "Argument": 90.0,
-                                     "SecurityId": 2, "ExpirationDate": 0, "State": "Stopped"})
+    changed = await client.put(
+        f"v1.0/users/1002/pricealerts/{alert['Id']}",
+        headers=bob,
+        json={
+            "Operator": "LTEQ",
+            "Field": "Ask",
+            "Argument": 90.0,
+            "SecurityId": 2,
+            "ExpirationDate": 0,
+            "State": "Stopped",
+        },
+    )
     assert changed.status_code == 200
     assert changed.json()["Symbol"] == "MSFT" and changed.json()["State"] == "Stopped"
-    listed = (await client.get("v1.0/users/@me/pricealerts", headers=bob, params={
-        "pageSize": 10, "pageNumber": 0, "sortBy": "Id", "isDesc": "false"})).json()
+    listed = (
+        await client.get(
+            "v1.0/users/@me/pricealerts",
+            headers=bob,
+            params={"pageSize": 10, "pageNumber": 0, "sortBy": "Id", "isDesc": "false"},
+        )
+    ).json()
     assert [a["Id"] for a in listed["Result"]] == [alert["Id"]]
     foreign = await client.get(f"v1.0/users/@me/pricealerts/{alert['Id']}", headers=alice)
     assert foreign.status_code == 404
-    other_user = await client.get("v1.0/users/1002/pricealerts", headers=alice, params={
-        "pageSize": 10, "pageNumber": 0, "sortBy": "Id", "isDesc": "false"})
+    other_user = await client.get(
+        "v1.0/users/1002/pricealerts",
+        headers=alice,
+        params={"pageSize": 10, "pageNumber": 0, "sortBy": "Id", "isDesc": "false"},
+    )
     assert other_user.status_code == 403
     deleted = await client.delete(f"v1.0/users/@me/pricealerts/{alert['Id']}", headers=bob)
     assert deleted.status_code == 200
@@ -179,8 +209,7 @@ async def test_alert_crud_and_ownership(
 async def test_invalid_alert_bodies_get_422(
     client: httpx.AsyncClient, bob: dict[str, str], change: dict[str, object], field: str
 ) -> None:
-    body = {"Operator": "GTEQ", "Field": "Last", "Argument": 250.0, "SecurityId": 1,
-            "ExpirationDate": 0}
+    body = {"Operator": "GTEQ", "Field": "Last", "Argument": 250.0, "SecurityId": 1, "ExpirationDate": 0}
     body = {k: v for k, v in (body | change).items() if v is not None}
     response = await client.post("v1.0/users/@me/pricealerts", json=body, headers=bob)
     assert response.status_code == 422

@@ -49,18 +49,21 @@ async def test_spec_path_forms_are_accepted(client: httpx.AsyncClient, bob: dict
     assert (await client.get("v2.0/users/@me/info", headers=bob)).status_code == 404
 
 
-async def test_another_users_account_is_refused(
-    client: httpx.AsyncClient, alice: dict[str, str]
-) -> None:
-    for method, path in (("GET", "v1.0/accounts/5002/info"),
-                         ("GET", "v1.0/accounts/5002/positions"),
-                         ("GET", "v1.0/accounts/5002/orders/1"),
-                         ("PUT", "v1.0/accounts/5002/select"),
-                         ("GET", "v1.0/users/1002/accounts")):
+async def test_another_users_account_is_refused(client: httpx.AsyncClient, alice: dict[str, str]) -> None:
+    for method, path in (
+        ("GET", "v1.0/accounts/5002/info"),
+        ("GET", "v1.0/accounts/5002/positions"),
+        ("GET", "v1.0/accounts/5002/orders/1"),
+        ("PUT", "v1.0/accounts/5002/select"),
+        ("GET", "v1.0/users/1002/accounts"),
+    ):
         response = await client.request(method, path, headers=alice, params=POSITIONS)
         assert response.status_code == 403, path
-    order = await client.post("v1.0/accounts/5002/orders", headers=alice, json={
-        "Symbol": "AAPL", "Side": "Buy", "Type": "Market", "Quantity": 1})
+    order = await client.post(
+        "v1.0/accounts/5002/orders",
+        headers=alice,
+        json={"Symbol": "AAPL", "Side": "Buy", "Type": "Market", "Quantity": 1},
+    )
     assert order.status_code == 403
     assert (await client.get("_sandbox/orders")).json() == []
 
@@ -72,8 +75,7 @@ async def test_agreements_listed_until_signed(
     [agreement] = (await client.get("v1.0/users/@me/agreements", headers=alice)).json()
     assert agreement["Type"] == "Platform" and agreement["CanSkip"] is False
     assert agreement["Title"] and agreement["Version"]
-    signed = await client.post(f"v1.0/users/1001/agreements/{agreement['Id']}/sign",
-                               headers=alice)
+    signed = await client.post(f"v1.0/users/1001/agreements/{agreement['Id']}/sign", headers=alice)
     assert signed.status_code == 200
     assert (await client.get("v1.0/users/@me/agreements", headers=alice)).json() == []
     missing = await client.post("v1.0/users/@me/agreements/999/sign", headers=alice)
@@ -86,25 +88,28 @@ async def test_accounts_bind_and_select(
     [own] = (await client.get("v1.0/users/@me/accounts", headers=bob)).json()
     assert own["Id"] == 5002 and own["AccessType"] == "Owner" and own["MarginType"] == "Cash"
     assert own["Owners"][0]["Login"] == "bob"
-    bound = await client.put("v1.0/accounts/5001/users/1002", headers=alice,
-                             params={"accessType": "ReadOnly"})
+    bound = await client.put(
+        "v1.0/accounts/5001/users/1002", headers=alice, params={"accessType": "ReadOnly"}
+    )
     assert bound.status_code == 200
     assert bound.json() == {"UserModel": bound.json()["UserModel"], "AccountAccessType": "ReadOnly"}
     accounts = (await client.get("v1.0/users/@me/accounts", headers=bob)).json()
     assert [(a["Id"], a["AccessType"]) for a in accounts] == [(5001, "ReadOnly"), (5002, "Owner")]
     assert (await client.get("v1.0/accounts/5001/info", headers=bob)).status_code == 200
-    trade = await client.post("v1.0/accounts/5001/orders", headers=bob, json={
-        "Symbol": "AAPL", "Side": "Buy", "Type": "Market", "Quantity": 1})
+    trade = await client.post(
+        "v1.0/accounts/5001/orders",
+        headers=bob,
+        json={"Symbol": "AAPL", "Side": "Buy", "Type": "Market", "Quantity": 1},
+    )
     assert trade.status_code == 403
     assert (await client.put("v1.0/accounts/5001/select", headers=bob)).status_code == 200
-    bad_type = await client.put("v1.0/accounts/5001/users/1002", headers=alice,
-                                params={"accessType": "Admin"})
+    bad_type = await client.put(
+        "v1.0/accounts/5001/users/1002", headers=alice, params={"accessType": "Admin"}
+    )
     assert bad_type.status_code == 422
 
 
-async def test_balances_are_a_flat_number_map(
-    client: httpx.AsyncClient, bob: dict[str, str]
-) -> None:
+async def test_balances_are_a_flat_number_map(client: httpx.AsyncClient, bob: dict[str, str]) -> None:
     balances = (await client.get("v1.0/accounts/5002/info", headers=bob)).json()
     assert balances["Cash"] == 100_000 and balances["BuyingPower"] == 100_000
     assert all(isinstance(value, int | float) for value in balances.values())
@@ -114,42 +119,47 @@ async def test_positions_paging_sorting_and_required_parameters(
     client: httpx.AsyncClient, bob: dict[str, str]
 ) -> None:
     for symbol in ("MSFT", "AAPL", "KO"):
-        await client.post("v1.0/accounts/5002/orders", headers=bob, json={
-            "Symbol": symbol, "Side": "Buy", "Type": "Market", "Quantity": 1})
-    first = (await client.get("v1.0/accounts/5002/positions", headers=bob,
-                              params=POSITIONS | {"pageSize": 2})).json()
+        await client.post(
+            "v1.0/accounts/5002/orders",
+            headers=bob,
+            json={"Symbol": symbol, "Side": "Buy", "Type": "Market", "Quantity": 1},
+        )
+    first = (
+        await client.get("v1.0/accounts/5002/positions", headers=bob, params=POSITIONS | {"pageSize": 2})
+    ).json()
     assert [p["Symbol"] for p in first["Result"]] == ["AAPL", "KO"]
     assert first["TotalCount"] == 3 and "NextPageLink" in first
     second = (await client.get(first["NextPageLink"], headers=bob)).json()
     assert [p["Symbol"] for p in second["Result"]] == ["MSFT"] and "PreviousPageLink" in second
-    desc = (await client.get("v1.0/accounts/5002/positions", headers=bob,
-                             params=POSITIONS | {"desc": "true"})).json()
+    desc = (
+        await client.get("v1.0/accounts/5002/positions", headers=bob, params=POSITIONS | {"desc": "true"})
+    ).json()
     assert [p["Symbol"] for p in desc["Result"]] == ["MSFT", "KO", "AAPL"]
     for missing in ("pageNumber", "pageSize", "sortField", "desc"):
         params = {k: v for k, v in POSITIONS.items() if k != missing}
         response = await client.get("v1.0/accounts/5002/positions", headers=bob, params=params)
         assert response.status_code == 422 and missing in response.json()["ModelState"]
-    unknown = await client.get("v1.0/accounts/5002/positions", headers=bob,
-                               params=POSITIONS | {"sortField": "Nope"})
+    unknown = await client.get(
+        "v1.0/accounts/5002/positions", headers=bob, params=POSITIONS | {"sortField": "Nope"}
+    )
     assert unknown.status_code == 422
 
 
-async def test_equities_by_symbol_id_and_lookup(
-    client: httpx.AsyncClient, bob: dict[str, str]
-) -> None:
+async def test_equities_by_symbol_id_and_lookup(client: httpx.AsyncClient, bob: dict[str, str]) -> None:
     aapl = (await client.get("v1.0/equities/aapl", headers=bob)).json()
     assert aapl["Id"] == 1 and aapl["Symbol"] == "AAPL" and aapl["Type"] == "CommonStock"
     assert (await client.get("v1.0/equities/1", headers=bob)).json()["Symbol"] == "AAPL"
     missing = await client.get("v1.0/equities/NOPE", headers=bob)
     assert missing.status_code == 404 and "NOPE" in missing.json()["Message"]
-    found = (await client.get("v1.0/equities/lookup", headers=bob,
-                              params={"mask": "goog", "count": 5})).json()
+    found = (
+        await client.get("v1.0/equities/lookup", headers=bob, params={"mask": "goog", "count": 5})
+    ).json()
     assert [e["Symbol"] for e in found] == ["GOOG", "GOOGL"]
-    by_name = (await client.get("v1.0/equities/lookup", headers=bob,
-                                params={"mask": "tesla", "count": 5})).json()
+    by_name = (
+        await client.get("v1.0/equities/lookup", headers=bob, params={"mask": "tesla", "count": 5})
+    ).json()
     assert [e["Symbol"] for e in by_name] == ["TSLA"]
-    assert (await client.get("v1.0/equities/lookup", headers=bob,
-                             params={"mask": "a"})).status_code == 422
+    assert (await client.get("v1.0/equities/lookup", headers=bob, params={"mask": "a"})).status_code == 422
 
 
 @pytest.mark.parametrize("period", ["Minute", "Day"])
@@ -157,16 +167,18 @@ async def test_history_candles_end_at_the_live_price(
     client: httpx.AsyncClient, bob: dict[str, str], period: str
 ) -> None:
     await client.post("_sandbox/prices", json={"Symbol": "NVDA", "Last": 140.0})
-    body = {"Security": {"Symbol": "NVDA"},
-            "SecurityHistorySettings": {"Period": period, "CandlesCount": 30, "Interval": 1}}
+    body = {
+        "Security": {"Symbol": "NVDA"},
+        "SecurityHistorySettings": {"Period": period, "CandlesCount": 30, "Interval": 1},
+    }
     chart = (await client.put("v1.0/history/symbols", headers=bob, json=body)).json()
     [series] = chart["SecurityHistory"]
     assert len(series) == 30 and series[-1]["Close"] == 140.0
-    assert all(c["Low"] <= min(c["Open"], c["Close"]) <= max(c["Open"], c["Close"]) <= c["High"]
-               for c in series)
+    assert all(
+        c["Low"] <= min(c["Open"], c["Close"]) <= max(c["Open"], c["Close"]) <= c["High"] for c in series
+    )
     assert [c["Time"] for c in series] == sorted(c["Time"] for c in series)
-    unknown = await client.put("v1.0/history/symbols", headers=bob,
-                               json={"Security": {"Symbol": "NOPE"}})
+    unknown = await client.put("v1.0/history/symbols", headers=bob, json={"Security": {"Symbol": "NOPE"}})
     assert unknown.status_code == 409
     invalid = await client.put("v1.0/history/symbols", headers=bob, json={})
     assert invalid.status_code == 422 and "Security" in invalid.json()["ModelState"]
@@ -180,11 +192,10 @@ async def test_malformed_json_body_is_422(client: httpx.AsyncClient, bob: dict[s
 async def test_bind_account_by_username(
     client: httpx.AsyncClient, alice: dict[str, str], bob: dict[str, str]
 ) -> None:
-    bound = await client.put("v1.0/accounts/5001/username/bob", headers=alice,
-                             params={"accessType": "Full"})
+    bound = await client.put("v1.0/accounts/5001/username/bob", headers=alice, params={"accessType": "Full"})
     assert bound.status_code == 200 and bound.json()["UserModel"]["Login"] == "bob"
-    assert 5001 in [a["Id"] for a in (await client.get("v1.0/users/@me/accounts",
-                                                       headers=bob)).json()]
-    unknown = await client.put("v1.0/accounts/5001/username/nobody", headers=alice,
-                               params={"accessType": "Full"})
+    assert 5001 in [a["Id"] for a in (await client.get("v1.0/users/@me/accounts", headers=bob)).json()]
+    unknown = await client.put(
+        "v1.0/accounts/5001/username/nobody", headers=alice, params={"accessType": "Full"}
+    )
     assert unknown.status_code == 404

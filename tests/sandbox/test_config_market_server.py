@@ -18,16 +18,18 @@ from tests.sandbox.conftest import make_config
 
 
 def test_from_env_reads_sandbox_variables() -> None:
-    config = SandboxConfig.from_env({
-        "SANDBOX_WEBHOOK_URL": "http://127.0.0.1:9000/autoshares/webhooks",
-        "SANDBOX_WEBHOOK_SECRET": "s3cret",
-        "SANDBOX_WEBHOOK_RETRY_SCALE": "0.01",
-        "SANDBOX_RATE_LIMITS": "false",
-        "SANDBOX_TICK_SECONDS": "0",
-        "SANDBOX_ACCESS_TOKEN_TTL": "3600",
-        "SANDBOX_MARKET_HOURS": "nyse",
-        "UNRELATED": "x",
-    })
+    config = SandboxConfig.from_env(
+        {
+            "SANDBOX_WEBHOOK_URL": "http://127.0.0.1:9000/autoshares/webhooks",
+            "SANDBOX_WEBHOOK_SECRET": "s3cret",
+            "SANDBOX_WEBHOOK_RETRY_SCALE": "0.01",
+            "SANDBOX_RATE_LIMITS": "false",
+            "SANDBOX_TICK_SECONDS": "0",
+            "SANDBOX_ACCESS_TOKEN_TTL": "3600",
+            "SANDBOX_MARKET_HOURS": "nyse",
+            "UNRELATED": "x",
+        }
+    )
     assert config.webhook_url == "http://127.0.0.1:9000/autoshares/webhooks"
     assert config.webhook_secret == "s3cret" and config.webhook_retry_scale == 0.01
     assert config.rate_limits is False and config.tick_seconds == 0
@@ -38,9 +40,11 @@ def test_from_env_reads_sandbox_variables() -> None:
 
 @pytest.mark.parametrize(
     ("env", "name"),
-    [({"SANDBOX_TICK_SECONDS": "soon"}, "SANDBOX_TICK_SECONDS"),
-     ({"SANDBOX_RATE_LIMITS": "maybe"}, "SANDBOX_RATE_LIMITS"),
-     ({"SANDBOX_MARKET_HOURS": "lunar"}, "market_hours")],
+    [
+        ({"SANDBOX_TICK_SECONDS": "soon"}, "SANDBOX_TICK_SECONDS"),
+        ({"SANDBOX_RATE_LIMITS": "maybe"}, "SANDBOX_RATE_LIMITS"),
+        ({"SANDBOX_MARKET_HOURS": "lunar"}, "market_hours"),
+    ],
 )
 def test_from_env_fails_naming_the_setting(env: dict[str, str], name: str) -> None:
     with pytest.raises(SandboxConfigError, match=name):
@@ -77,8 +81,14 @@ def test_base_url_and_banner() -> None:
     assert base_url_for("0.0.0.0", 8700) == "http://127.0.0.1:8700/"
     assert base_url_for("::1", 8700) == "http://[::1]:8700/"
     text = banner("http://127.0.0.1:8700/", SandboxConfig())
-    for value in ("http://127.0.0.1:8700/", "sandbox-client", "sandbox-secret",
-                  "sandbox-app-key", "alice", "bob"):
+    for value in (
+        "http://127.0.0.1:8700/",
+        "sandbox-client",
+        "sandbox-secret",
+        "sandbox-app-key",
+        "alice",
+        "bob",
+    ):
         assert value in text
 
 
@@ -116,8 +126,7 @@ async def test_two_sandboxes_share_nothing() -> None:
         assert one.port != two.port
         async with httpx.AsyncClient() as client:
             await client.post(one.url + "_sandbox/users", json={"Login": "solo", "Password": "p"})
-            again = await client.post(two.url + "_sandbox/users",
-                                      json={"Login": "solo", "Password": "p"})
+            again = await client.post(two.url + "_sandbox/users", json={"Login": "solo", "Password": "p"})
             assert again.status_code == 201
 
 

@@ -21,9 +21,7 @@ from tests.sandbox.conftest import (
 )
 
 
-async def test_discovery_document_points_at_one_origin(
-    sb: RunningSandbox, client: httpx.AsyncClient
-) -> None:
+async def test_discovery_document_points_at_one_origin(sb: RunningSandbox, client: httpx.AsyncClient) -> None:
     doc = (await client.get(".well-known/openid-configuration")).json()
     assert sb.url.endswith("/") and doc["issuer"] == sb.url
     assert doc["authorization_endpoint"] == f"{sb.url}authorize"
@@ -98,9 +96,7 @@ async def test_code_is_single_use_and_replay_revokes_its_tokens(
     second = await exchange(client, result)
     assert second.status_code == 400
     assert second.json()["error"] == "invalid_grant"
-    me = await client.get(
-        "v1.0/users/@me/info", headers=api_headers(first.json()["access_token"])
-    )
+    me = await client.get("v1.0/users/@me/info", headers=api_headers(first.json()["access_token"]))
     assert me.status_code == 401
 
 
@@ -116,8 +112,7 @@ async def test_missing_code_verifier_is_rejected(client: httpx.AsyncClient) -> N
     result = await get_code(client)
     response = await client.post(
         "oauth/token",
-        data={"grant_type": "authorization_code", "code": result.code,
-              "redirect_uri": result.redirect_uri},
+        data={"grant_type": "authorization_code", "code": result.code, "redirect_uri": result.redirect_uri},
         auth=("sandbox-client", "sandbox-secret"),
     )
     assert response.status_code == 400
@@ -133,8 +128,11 @@ async def test_plain_or_missing_pkce_is_refused_at_authorize(client: httpx.Async
         "state": "xyz",
     }
     verifier, _ = pkce_pair()
-    for extra in ({}, {"code_challenge": verifier, "code_challenge_method": "plain"},
-                  {"code_challenge": verifier}):
+    for extra in (
+        {},
+        {"code_challenge": verifier, "code_challenge_method": "plain"},
+        {"code_challenge": verifier},
+    ):
         response = await client.get("authorize", params=base | extra)
         assert response.status_code == 302, extra
         query = parse_qs(urlsplit(response.headers["location"]).query)
@@ -147,13 +145,16 @@ async def test_bad_password_reshows_form_and_deny_redirects_access_denied(
 ) -> None:
     _, challenge = pkce_pair()
     params = {
-        "response_type": "code", "client_id": "sandbox-client", "redirect_uri": REDIRECT_URI,
-        "scope": "openid", "state": "s1", "code_challenge": challenge,
+        "response_type": "code",
+        "client_id": "sandbox-client",
+        "redirect_uri": REDIRECT_URI,
+        "scope": "openid",
+        "state": "s1",
+        "code_challenge": challenge,
         "code_challenge_method": "S256",
     }
     form = parse_form((await client.get("authorize", params=params)).text)
-    wrong = await client.post("authorize", data=form.fields | {"username": "alice",
-                                                                "password": "nope"})
+    wrong = await client.post("authorize", data=form.fields | {"username": "alice", "password": "nope"})
     assert wrong.status_code == 200
     again = parse_form(wrong.text)
     assert again.error == "Wrong username or password."
@@ -169,14 +170,18 @@ async def test_unknown_client_or_foreign_redirect_is_not_redirected(
 ) -> None:
     _, challenge = pkce_pair()
     params = {
-        "response_type": "code", "client_id": "sandbox-client",
-        "redirect_uri": "https://evil.example.com/cb", "scope": "openid",
-        "code_challenge": challenge, "code_challenge_method": "S256",
+        "response_type": "code",
+        "client_id": "sandbox-client",
+        "redirect_uri": "https://evil.example.com/cb",
+        "scope": "openid",
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
     }
     foreign = await client.get("authorize", params=params)
     assert foreign.status_code == 400 and "location" not in foreign.headers
-    unknown = await client.get("authorize", params=params | {"client_id": "nobody",
-                                                             "redirect_uri": REDIRECT_URI})
+    unknown = await client.get(
+        "authorize", params=params | {"client_id": "nobody", "redirect_uri": REDIRECT_URI}
+    )
     assert unknown.status_code == 400 and "location" not in unknown.headers
     for loopback in ("http://localhost:3000/cb", "http://[::1]:8080/x"):
         ok = await client.get("authorize", params=params | {"redirect_uri": loopback})
@@ -216,11 +221,13 @@ async def test_revoking_refresh_token_kills_it_and_its_access_tokens(
     sb: RunningSandbox, client: httpx.AsyncClient, sign_in: SignIn
 ) -> None:
     tokens = await sign_in("alice")
-    refreshed = (await client.post(
-        "oauth/token",
-        data={"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
-        auth=("sandbox-client", "sandbox-secret"),
-    )).json()
+    refreshed = (
+        await client.post(
+            "oauth/token",
+            data={"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]},
+            auth=("sandbox-client", "sandbox-secret"),
+        )
+    ).json()
     revoked = await client.post(
         "oauth/revoke",
         data={"token": tokens["refresh_token"], "token_type_hint": "refresh_token"},
@@ -242,14 +249,15 @@ async def test_revoking_refresh_token_kills_it_and_its_access_tokens(
     assert stats["TokenGrants"] == {"authorization_code": 1, "refresh_token": 1}
 
 
-async def test_revoking_access_token_keeps_refresh_token(
-    client: httpx.AsyncClient, sign_in: SignIn
-) -> None:
+async def test_revoking_access_token_keeps_refresh_token(client: httpx.AsyncClient, sign_in: SignIn) -> None:
     tokens = await sign_in("alice")
     revoked = await client.post(
         "oauth/revoke",
-        data={"token": tokens["access_token"], "client_id": "sandbox-client",
-              "client_secret": "sandbox-secret"},
+        data={
+            "token": tokens["access_token"],
+            "client_id": "sandbox-client",
+            "client_secret": "sandbox-secret",
+        },
     )
     assert revoked.status_code == 200
     me = await client.get("v1.0/users/@me/info", headers=api_headers(tokens["access_token"]))
@@ -264,8 +272,7 @@ async def test_revoking_access_token_keeps_refresh_token(
 
 async def test_auth0_logout_redirects_to_loopback_return_to(client: httpx.AsyncClient) -> None:
     back = "http://127.0.0.1:3000/signed-out"
-    response = await client.get("v2/logout", params={"client_id": "sandbox-client",
-                                                     "returnTo": back})
+    response = await client.get("v2/logout", params={"client_id": "sandbox-client", "returnTo": back})
     assert response.status_code == 302 and response.headers["location"] == back
     foreign = await client.get("v2/logout", params={"returnTo": "https://evil.example.com/"})
     assert foreign.status_code == 400
@@ -273,8 +280,7 @@ async def test_auth0_logout_redirects_to_loopback_return_to(client: httpx.AsyncC
 
 async def test_etna_token_and_logout(client: httpx.AsyncClient) -> None:
     ok = await client.post(
-        "token", headers={"Et-App-Key": "sandbox-app-key", "Username": "bob",
-                          "Password": "sandbox"}
+        "token", headers={"Et-App-Key": "sandbox-app-key", "Username": "bob", "Password": "sandbox"}
     )
     assert ok.status_code == 200
     body = ok.json()
@@ -285,8 +291,9 @@ async def test_etna_token_and_logout(client: httpx.AsyncClient) -> None:
         "token", headers={"Et-App-Key": "sandbox-app-key", "Username": "bob", "Password": "x"}
     )
     assert bad.status_code == 401 and bad.json()["State"] == "Failed"
-    wrong_key = await client.post("token", headers={"Et-App-Key": "nope", "Username": "bob",
-                                                    "Password": "sandbox"})
+    wrong_key = await client.post(
+        "token", headers={"Et-App-Key": "nope", "Username": "bob", "Password": "sandbox"}
+    )
     assert wrong_key.status_code == 403
     out = await client.post("logout", headers=headers)
     assert out.status_code == 200

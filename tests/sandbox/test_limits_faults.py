@@ -30,9 +30,7 @@ async def test_positions_limited_after_120_calls_per_minute(
     assert (await client.get("v1.0/equities/AAPL", headers=bob)).status_code == 200
 
 
-async def test_orders_limited_per_account_at_50(
-    client: httpx.AsyncClient, bob: dict[str, str]
-) -> None:
+async def test_orders_limited_per_account_at_50(client: httpx.AsyncClient, bob: dict[str, str]) -> None:
     body = {"Symbol": "AAPL", "Side": "Buy", "Type": "Limit", "Quantity": 1, "Price": 200}
     for _ in range(50):
         preview = await client.post("v1.0/accounts/5002/preview/orders", json=body, headers=bob)
@@ -54,8 +52,10 @@ async def test_auth_limited_at_10_per_minute(client: httpx.AsyncClient) -> None:
 
 async def test_price_alerts_limited_at_60(client: httpx.AsyncClient, bob: dict[str, str]) -> None:
     params: dict[str, str | int] = {"pageSize": 5, "pageNumber": 0, "sortBy": "Id", "isDesc": "false"}
-    codes = [(await client.get("v1.0/users/@me/pricealerts", headers=bob, params=params))
-             .status_code for _ in range(61)]
+    codes = [
+        (await client.get("v1.0/users/@me/pricealerts", headers=bob, params=params)).status_code
+        for _ in range(61)
+    ]
     assert codes[:60] == [200] * 60 and codes[60] == 429
 
 
@@ -64,11 +64,9 @@ class TestLimitsOff:
     def sandbox_config(self) -> SandboxConfig:
         return make_config(rate_limits=False)
 
-    async def test_no_limit_and_no_headers(self, client: httpx.AsyncClient,
-                                           bob: dict[str, str]) -> None:
+    async def test_no_limit_and_no_headers(self, client: httpx.AsyncClient, bob: dict[str, str]) -> None:
         for _ in range(130):
-            response = await client.get("v1.0/accounts/5002/positions", headers=bob,
-                                        params=POSITIONS)
+            response = await client.get("v1.0/accounts/5002/positions", headers=bob, params=POSITIONS)
             assert response.status_code == 200
         assert "X-RateLimit-Limit" not in response.headers
 
@@ -80,9 +78,7 @@ async def test_admin_can_switch_limits_off(client: httpx.AsyncClient, bob: dict[
     assert "X-RateLimit-Limit" not in response.headers
 
 
-async def test_error_share_answers_500_on_api_only(
-    client: httpx.AsyncClient, bob: dict[str, str]
-) -> None:
+async def test_error_share_answers_500_on_api_only(client: httpx.AsyncClient, bob: dict[str, str]) -> None:
     await client.post("_sandbox/faults", json={"ErrorRate": 1.0})
     response = await client.get("v1.0/users/@me/info", headers=bob)
     assert response.status_code == 500
@@ -123,25 +119,37 @@ async def test_admin_refuses_non_loopback_clients(sb: object) -> None:
 async def test_admin_creates_users_with_accounts_and_agreements(
     client: httpx.AsyncClient,
 ) -> None:
-    created = await client.post("_sandbox/users", json={
-        "Login": "dave", "Password": "pw", "Email": "dave@example.com", "FirstName": "Dave",
-        "LastName": "Doe", "Cash": 2500, "Agreements": 2})
+    created = await client.post(
+        "_sandbox/users",
+        json={
+            "Login": "dave",
+            "Password": "pw",
+            "Email": "dave@example.com",
+            "FirstName": "Dave",
+            "LastName": "Doe",
+            "Cash": 2500,
+            "Agreements": 2,
+        },
+    )
     assert created.status_code == 201
     body = created.json()
     assert body["UserId"] == 1003 and body["AccountId"] == 5003 and body["Cash"] == 2500
     assert len(body["AgreementIds"]) == 2
     again = await client.post("_sandbox/users", json={"Login": "dave", "Password": "x"})
     assert again.status_code == 409
-    token = (await client.post("token", headers={
-        "Et-App-Key": "sandbox-app-key", "Username": "dave", "Password": "pw"})).json()["Token"]
-    agreements = await client.get("v1.0/users/@me/agreements", headers={
-        "Et-App-Key": "sandbox-app-key", "Authorization": f"Bearer {token}"})
+    token = (
+        await client.post(
+            "token", headers={"Et-App-Key": "sandbox-app-key", "Username": "dave", "Password": "pw"}
+        )
+    ).json()["Token"]
+    agreements = await client.get(
+        "v1.0/users/@me/agreements",
+        headers={"Et-App-Key": "sandbox-app-key", "Authorization": f"Bearer {token}"},
+    )
     assert len(agreements.json()) == 2
 
 
-async def test_clock_advance_moves_prices_and_fills(
-    client: httpx.AsyncClient, bob: dict[str, str]
-) -> None:
+async def test_clock_advance_moves_prices_and_fills(client: httpx.AsyncClient, bob: dict[str, str]) -> None:
     before = (await client.get("_sandbox/prices/AAPL")).json()
     clock = (await client.post("_sandbox/clock", json={"AdvanceSeconds": 30})).json()
     assert clock["OffsetSeconds"] == 30 and clock["Mode"] == "always"

@@ -24,11 +24,13 @@ async def place(client: httpx.AsyncClient, headers: dict[str, str], **body: Any)
 
 
 async def position_of(client: httpx.AsyncClient, headers: dict[str, str], symbol: str) -> Any:
-    result = (await client.get(
-        f"{BOB_ACCOUNT}/positions",
-        params={"pageNumber": 0, "pageSize": 50, "sortField": "Symbol", "desc": "false"},
-        headers=headers,
-    )).json()
+    result = (
+        await client.get(
+            f"{BOB_ACCOUNT}/positions",
+            params={"pageNumber": 0, "pageSize": 50, "sortField": "Symbol", "desc": "false"},
+            headers=headers,
+        )
+    ).json()
     return next((p for p in result["Result"] if p["Symbol"] == symbol), None)
 
 
@@ -36,8 +38,18 @@ async def test_limit_buy_fills_exactly_when_price_crosses(
     client: httpx.AsyncClient, bob: dict[str, str]
 ) -> None:
     await set_price(client, "AAPL", 210.0)
-    order = (await place(client, bob, Symbol="AAPL", Side="Buy", Type="Limit", Quantity=10,
-                         Price=200, TimeInforce="GoodTillCancel")).json()
+    order = (
+        await place(
+            client,
+            bob,
+            Symbol="AAPL",
+            Side="Buy",
+            Type="Limit",
+            Quantity=10,
+            Price=200,
+            TimeInforce="GoodTillCancel",
+        )
+    ).json()
     assert order["Status"] == "New" and order["LeavesQuantity"] == 10
     moved = await set_price(client, "AAPL", 200.01)
     assert moved["FilledOrderIds"] == []
@@ -60,12 +72,12 @@ async def test_market_order_fills_at_ask_and_sell_realizes_profit(
     client: httpx.AsyncClient, bob: dict[str, str]
 ) -> None:
     quote = (await set_price(client, "MSFT", 400.0))["Quotes"][0]
-    bought = (await place(client, bob, Symbol="MSFT", Side="Buy", Type="Market",
-                          Quantity=5)).json()
+    bought = (await place(client, bob, Symbol="MSFT", Side="Buy", Type="Market", Quantity=5)).json()
     assert bought["Status"] == "Filled" and bought["AveragePrice"] == quote["Ask"]
     await set_price(client, "MSFT", 420.0)
-    sell_limit = (await place(client, bob, Symbol="MSFT", Side="Sell", Type="Limit",
-                              Quantity=5, Price=421)).json()
+    sell_limit = (
+        await place(client, bob, Symbol="MSFT", Side="Sell", Type="Limit", Quantity=5, Price=421)
+    ).json()
     assert sell_limit["Status"] == "New"
     await set_price(client, "MSFT", 421.5)
     sold = (await client.get(f"{BOB_ACCOUNT}/orders/{sell_limit['Id']}", headers=bob)).json()
@@ -80,22 +92,31 @@ async def test_stop_sell_triggers_when_price_falls_through(
 ) -> None:
     await set_price(client, "TSLA", 250.0)
     await place(client, bob, Symbol="TSLA", Side="Buy", Type="Market", Quantity=4)
-    stop = (await place(client, bob, Symbol="TSLA", Side="Sell", Type="Stop", Quantity=4,
-                        StopPrice=240, TimeInforce="GoodTillCancel")).json()
+    stop = (
+        await place(
+            client,
+            bob,
+            Symbol="TSLA",
+            Side="Sell",
+            Type="Stop",
+            Quantity=4,
+            StopPrice=240,
+            TimeInforce="GoodTillCancel",
+        )
+    ).json()
     assert (await set_price(client, "TSLA", 240.5))["FilledOrderIds"] == []
     assert (await set_price(client, "TSLA", 239.0))["FilledOrderIds"] == [stop["Id"]]
 
 
-async def test_same_client_id_returns_the_first_order(
-    client: httpx.AsyncClient, bob: dict[str, str]
-) -> None:
+async def test_same_client_id_returns_the_first_order(client: httpx.AsyncClient, bob: dict[str, str]) -> None:
     body = {"Symbol": "NVDA", "Side": "Buy", "Type": "Market", "Quantity": 3, "ClientId": "po-42"}
     first = (await place(client, bob, **body)).json()
     second = (await place(client, bob, **(body | {"Quantity": 7}))).json()
     assert second["Id"] == first["Id"] and second["Quantity"] == 3
     assert second["ClientId"] == "po-42"
-    listed = (await client.get(f"{BOB_ACCOUNT}/orders", params={"pageNumber": 0, "pageSize": 10},
-                               headers=bob)).json()
+    listed = (
+        await client.get(f"{BOB_ACCOUNT}/orders", params={"pageNumber": 0, "pageSize": 10}, headers=bob)
+    ).json()
     assert listed["TotalCount"] == 1
     stats = (await client.get("_sandbox/stats")).json()
     assert stats["OrdersPlaced"] == 1 and stats["PlaceOrderCalls"] == 2
@@ -120,15 +141,26 @@ async def test_fail_next_order_answers_500_after_accepting(
     [
         ({"Symbol": "ZZZZQ", "Side": "Buy", "Type": "Market", "Quantity": 1}, "SymbolNotFound"),
         ({"Symbol": "AAPL", "Side": "Sell", "Type": "Market", "Quantity": 1}, "InsufficientShares"),
-        ({"Symbol": "AAPL", "Side": "Buy", "Type": "Market", "Quantity": 10_000},
-         "DayTradingBuyingPowerExceeded"),
-        ({"Symbol": "AAPL", "Side": "Buy", "Type": "Market", "Quantity": 1,
-          "TimeInforce": "GoodTillCancel"}, "InvalidOrderType"),
-        ({"Symbol": "AAPL", "Side": "Buy", "Type": "TrailingStop", "Quantity": 1},
-         "InvalidOrderType"),
+        (
+            {"Symbol": "AAPL", "Side": "Buy", "Type": "Market", "Quantity": 10_000},
+            "DayTradingBuyingPowerExceeded",
+        ),
+        (
+            {
+                "Symbol": "AAPL",
+                "Side": "Buy",
+                "Type": "Market",
+                "Quantity": 1,
+                "TimeInforce": "GoodTillCancel",
+            },
+            "InvalidOrderType",
+        ),
+        ({"Symbol": "AAPL", "Side": "Buy", "Type": "TrailingStop", "Quantity": 1}, "InvalidOrderType"),
         ({"Symbol": "AAPL", "Side": "Buy", "Type": "Limit", "Quantity": 1}, "QuotePriceIsInvalid"),
-        ({"Symbol": "AAPL", "Side": "Buy", "Type": "Limit", "Quantity": 1, "Price": 1},
-         "QuotePriceIsInvalid"),
+        (
+            {"Symbol": "AAPL", "Side": "Buy", "Type": "Limit", "Quantity": 1, "Price": 1},
+            "QuotePriceIsInvalid",
+        ),
     ],
 )
 async def test_documented_rejections(
@@ -145,8 +177,7 @@ async def test_market_closed_and_unsigned_agreements_block_trading(
     client: httpx.AsyncClient, bob: dict[str, str], alice: dict[str, str]
 ) -> None:
     body = {"Symbol": "AAPL", "Side": "Buy", "Type": "Market", "Quantity": 1}
-    restricted = (await client.post("v1.0/accounts/5001/orders", json=body,
-                                    headers=alice)).json()
+    restricted = (await client.post("v1.0/accounts/5001/orders", json=body, headers=alice)).json()
     assert restricted["Description"] == "AccountRestricted"
     agreement = (await client.get("v1.0/users/@me/agreements", headers=alice)).json()[0]
     await client.post(f"v1.0/users/@me/agreements/{agreement['Id']}/sign", headers=alice)
@@ -160,9 +191,7 @@ async def test_market_closed_and_unsigned_agreements_block_trading(
     assert (await place(client, bob, **body)).json()["Status"] == "Filled"
 
 
-async def test_preview_reports_cost_and_commission(
-    client: httpx.AsyncClient, bob: dict[str, str]
-) -> None:
+async def test_preview_reports_cost_and_commission(client: httpx.AsyncClient, bob: dict[str, str]) -> None:
     await set_price(client, "KO", 70.0)
     body = {"Symbol": "KO", "Side": "Buy", "Type": "Limit", "Quantity": 10, "Price": 69.5}
     preview = (await client.post(f"{BOB_ACCOUNT}/preview/orders", json=body, headers=bob)).json()
@@ -171,41 +200,42 @@ async def test_preview_reports_cost_and_commission(
     assert preview["Quotes"][0]["Symbol"] == "KO"
 
 
-async def test_cancel_open_order_then_conflict(
-    client: httpx.AsyncClient, bob: dict[str, str]
-) -> None:
+async def test_cancel_open_order_then_conflict(client: httpx.AsyncClient, bob: dict[str, str]) -> None:
     await set_price(client, "META", 560.0)
-    order = (await place(client, bob, Symbol="META", Side="Buy", Type="Limit", Quantity=1,
-                         Price=500)).json()
+    order = (await place(client, bob, Symbol="META", Side="Buy", Type="Limit", Quantity=1, Price=500)).json()
     cancelled = await client.delete(f"{BOB_ACCOUNT}/orders/{order['Id']}", headers=bob)
     assert cancelled.status_code == 200 and cancelled.json()["Status"] == "Canceled"
     again = await client.delete(f"{BOB_ACCOUNT}/orders/{order['Id']}", headers=bob)
     assert again.status_code == 409
-    filled = (await place(client, bob, Symbol="META", Side="Buy", Type="Market",
-                          Quantity=1)).json()
+    filled = (await place(client, bob, Symbol="META", Side="Buy", Type="Market", Quantity=1)).json()
     refused = await client.delete(f"{BOB_ACCOUNT}/orders/{filled['Id']}", headers=bob)
     assert refused.status_code == 409 and "Filled" in refused.json()["Message"]
     assert (await set_price(client, "META", 499.0))["FilledOrderIds"] == []
 
 
-async def test_order_list_filter_and_paging(
-    client: httpx.AsyncClient, bob: dict[str, str]
-) -> None:
+async def test_order_list_filter_and_paging(client: httpx.AsyncClient, bob: dict[str, str]) -> None:
     await set_price(client, "F", 10.0)
     for price in (9.0, 9.5):
         await place(client, bob, Symbol="F", Side="Buy", Type="Limit", Quantity=1, Price=price)
     await place(client, bob, Symbol="F", Side="Buy", Type="Market", Quantity=1)
-    open_orders = (await client.get(
-        f"{BOB_ACCOUNT}/orders",
-        params={"pageNumber": 0, "pageSize": 1, "filter": "Status in ('New','PartiallyFilled')",
-                "sortField": "Price", "desc": "true"},
-        headers=bob,
-    )).json()
+    open_orders = (
+        await client.get(
+            f"{BOB_ACCOUNT}/orders",
+            params={
+                "pageNumber": 0,
+                "pageSize": 1,
+                "filter": "Status in ('New','PartiallyFilled')",
+                "sortField": "Price",
+                "desc": "true",
+            },
+            headers=bob,
+        )
+    ).json()
     assert open_orders["TotalCount"] == 2
     assert open_orders["Result"][0]["Price"] == 9.5 and "NextPageLink" in open_orders
-    bad = await client.get(f"{BOB_ACCOUNT}/orders",
-                           params={"pageNumber": 0, "pageSize": 5, "filter": "Status ~ 1"},
-                           headers=bob)
+    bad = await client.get(
+        f"{BOB_ACCOUNT}/orders", params={"pageNumber": 0, "pageSize": 5, "filter": "Status ~ 1"}, headers=bob
+    )
     assert bad.status_code == 400
 
 
@@ -217,8 +247,10 @@ async def test_order_list_filter_and_paging(
         ({"Symbol": "AAPL", "Side": "Buy", "Type": "Market", "Quantity": "1"}, "Quantity"),
         ({"Symbol": "AAPL", "Side": "Buy", "Type": "Market", "Quantity": 0}, "Quantity"),
         ({"Side": "Buy", "Type": "Market", "Quantity": 1}, "Symbol"),
-        ({"Symbol": "AAPL", "Side": "Buy", "Type": "Market", "Quantity": 1,
-          "TimeInforce": "Sometimes"}, "TimeInforce"),
+        (
+            {"Symbol": "AAPL", "Side": "Buy", "Type": "Market", "Quantity": 1, "TimeInforce": "Sometimes"},
+            "TimeInforce",
+        ),
     ],
 )
 async def test_invalid_order_bodies_get_422_naming_the_field(
@@ -235,17 +267,13 @@ class TestPartialFills:
     def sandbox_config(self) -> SandboxConfig:
         return make_config(fill_liquidity=5)
 
-    async def test_big_order_fills_in_parts(
-        self, client: httpx.AsyncClient, bob: dict[str, str]
-    ) -> None:
+    async def test_big_order_fills_in_parts(self, client: httpx.AsyncClient, bob: dict[str, str]) -> None:
         await set_price(client, "F", 10.0)
-        order = (await place(client, bob, Symbol="F", Side="Buy", Type="Market",
-                             Quantity=12)).json()
+        order = (await place(client, bob, Symbol="F", Side="Buy", Type="Market", Quantity=12)).json()
         assert order["Status"] == "PartiallyFilled" and order["ExecutedQuantity"] == 5
         await set_price(client, "F", 10.02)
         await set_price(client, "F", 10.04)
         done = (await client.get(f"{BOB_ACCOUNT}/orders/{order['Id']}", headers=bob)).json()
         assert done["Status"] == "Filled" and done["ExecutedQuantity"] == 12
         kinds = [d["Type"] for d in (await client.get("_sandbox/webhooks")).json()["Deliveries"]]
-        assert kinds == ["order.created", "order.partial_fill", "order.partial_fill",
-                         "order.filled"]
+        assert kinds == ["order.created", "order.partial_fill", "order.partial_fill", "order.filled"]

@@ -64,8 +64,11 @@ async def test_order_and_position_frames_for_own_account(
         await ws.send(json.dumps({"Subscribe": {"EntityType": "Position", "Keys": ["5001"]}}))
         error = await next_frame(ws, "Error")
         assert "5001" in error["Message"]
-        await client.post("v1.0/accounts/5002/orders", headers=bob, json={
-            "Symbol": "AAPL", "Side": "Buy", "Type": "Market", "Quantity": 2})
+        await client.post(
+            "v1.0/accounts/5002/orders",
+            headers=bob,
+            json={"Symbol": "AAPL", "Side": "Buy", "Type": "Market", "Quantity": 2},
+        )
         assert (await next_frame(ws, "Order"))["Status"] == "New"
         assert (await next_frame(ws, "Order"))["Status"] == "Filled"
 

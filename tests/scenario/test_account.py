@@ -3,10 +3,11 @@ sign-up, and the ways AutoShares can refuse, fail, limit or be slow."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 
+from handlers.parsing import AutosharesName
 from sandbox.state import Position
 from tests.conftest import RunningBot
 from tests.scenario.steps import SLOW_TIMEOUT, action_ids, button, click, command
@@ -197,7 +198,7 @@ async def test_server_errors_become_one_sentence(bot: RunningBot) -> None:
 async def test_rate_limited_positions(bot: RunningBot) -> None:
     await bot.link(BOB, "bob")
     await bot.admin("POST", "_sandbox/faults", json={"RateLimits": True})
-    api = await bot.services.user_api(bot.slack.team_id, BOB)
+    api = (await bot.services.core.users.acting(bot.slack.team_id, BOB)).api
     for _ in range(120):  # the documented positions limit: 120 a minute per token
         await api.positions(BOB_ACCOUNT, page=0, sort_field="Symbol")
     reply = await command(bot, "positions", user=BOB)
@@ -236,7 +237,7 @@ async def test_expired_access_token_is_refreshed_transparently(bot: RunningBot) 
 async def test_help_lists_every_subcommand(bot: RunningBot) -> None:
     reply = await command(bot, "help", user=BOB)
     text = str(reply["blocks"])
-    names = bot.services.extras["router"].names()
+    names = get_args(AutosharesName)
     assert {"agreements", "account", "positions", "accounts_add", "signup", "quote"} <= set(names)
     for name in names:
         assert f"/autoshares {name.replace('_', ' ')}*" in text, name

@@ -9,7 +9,6 @@ from typing import Any
 
 from sqlalchemy import update
 
-from bot.core.accounts import require_agreements_signed
 from bot.devkit.driver import buttons
 from storage.models import LinkedUser
 from tests.conftest import RunningBot
@@ -124,27 +123,17 @@ async def test_dm_after_linking_offers_sign_buttons_that_work(bot: RunningBot) -
 
 
 async def test_trading_gate_answers_with_the_list(bot: RunningBot) -> None:
-    """A trading command refused by the gate shows the agreements with Sign buttons."""
-    router = bot.services.extras["router"]
-    placed: list[str] = []
-
-    async def gated(ctx: Any, args: Any) -> None:
-        api = await ctx.services.user_api(ctx.team_id, ctx.user_id)
-        await require_agreements_signed(api, ctx.services.links)
-        placed.append(ctx.user_id)
-        await ctx.reply({"text": "placed"})
-
-    router.add("order", gated)
+    """A trading command refused by the gate shows the agreements with Sign buttons; once
+    signed, the same command goes through to a preview."""
     await bot.link(ALICE, "alice")
     reply = await command(bot, "buy 1 AAPL", slash="/order")
-    assert placed == []
     assert "Nothing was done" in str(reply["blocks"])
+    assert not [b for b in buttons(reply["blocks"]) if b["action_id"] == "order_confirm"]
     sign = [b for b in buttons(reply["blocks"]) if b["action_id"] == "agreement_sign"]
     assert len(sign) == 1
     await click(bot, sign[0])
     reply = await command(bot, "buy 1 AAPL", slash="/order")
-    assert placed == [ALICE]
-    assert reply["text"] == "placed"
+    assert [b for b in buttons(reply["blocks"]) if b["action_id"] == "order_confirm"]
 
 
 async def test_token_refresh_recounts_agreements(bot: RunningBot) -> None:
@@ -157,7 +146,7 @@ async def test_token_refresh_recounts_agreements(bot: RunningBot) -> None:
             .values(agreements_outstanding=7, token_expires_at=datetime.now(UTC) - timedelta(minutes=1))
         )
     refreshes = bot.services.tokens.refresh_count
-    api = await bot.services.user_api(bot.slack.team_id, ALICE)
+    api = (await bot.services.core.users.acting(bot.slack.team_id, ALICE)).api
     await api.me()
     assert bot.services.tokens.refresh_count == refreshes + 1
     await bot.services.drain()

@@ -59,7 +59,7 @@ async def test_unlinked_user_gets_a_link_button(bot: RunningBot) -> None:
 
 async def test_linked_home_shows_account_orders_and_alerts(bot: RunningBot) -> None:
     await bot.link(BOB, "bob")
-    api = await bot.services.user_api(bot.slack.team_id, BOB)
+    api = (await bot.services.core.users.acting(bot.slack.team_id, BOB)).api
     order = await api.place_order(
         BOB_ACCOUNT,
         {
@@ -94,7 +94,7 @@ async def test_refresh_republishes_with_fresh_figures(bot: RunningBot) -> None:
     await bot.link(BOB, "bob")
     view = await open_home(bot, BOB)
     assert "No open orders." in str(view["blocks"])
-    api = await bot.services.user_api(bot.slack.team_id, BOB)
+    api = (await bot.services.core.users.acting(bot.slack.team_id, BOB)).api
     await api.place_order(
         BOB_ACCOUNT,
         {"Symbol": "MSFT", "Side": "Buy", "Type": "Limit", "Quantity": 1, "Price": 300, "TimeInForce": "Day"},

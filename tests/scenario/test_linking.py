@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import select, text, update
 
-from bot.core.errors import RelinkRequiredError
+from bot.autoshares.errors import RelinkRequired as RelinkRequiredError
 from bot.devkit.driver import buttons
 from bot.wiring import Services
 from storage.models import LinkedUser, LinkState
@@ -192,7 +192,7 @@ async def test_fifty_concurrent_calls_with_an_expired_token_refresh_once(bot: Ru
             update(LinkedUser).values(token_expires_at=datetime.now(UTC) - timedelta(minutes=1))
         )
     before = (await bot.admin("GET", "_sandbox/stats"))["TokenGrants"].get("refresh_token", 0)
-    api = await bot.services.user_api(bot.slack.team_id, ALICE)
+    api = (await bot.services.core.users.acting(bot.slack.team_id, ALICE)).api
     results = await asyncio.gather(*(api.me() for _ in range(50)))
     assert {r["Login"] for r in results} == {"alice"}
     after = (await bot.admin("GET", "_sandbox/stats"))["TokenGrants"].get("refresh_token", 0)
@@ -205,7 +205,7 @@ async def test_a_401_refreshes_once_and_retries(bot: RunningBot) -> None:
     await bot.link(ALICE, "alice")
     await bot.admin("POST", "_sandbox/faults", json={"ExpireTokens": True})
     before = (await bot.admin("GET", "_sandbox/stats"))["TokenGrants"].get("refresh_token", 0)
-    api = await bot.services.user_api(bot.slack.team_id, ALICE)
+    api = (await bot.services.core.users.acting(bot.slack.team_id, ALICE)).api
     results = await asyncio.gather(*(api.me() for _ in range(20)))
     assert all(r["Login"] == "alice" for r in results)
     after = (await bot.admin("GET", "_sandbox/stats"))["TokenGrants"].get("refresh_token", 0)
@@ -223,7 +223,7 @@ async def test_refresh_rejected_marks_link_for_relinking(bot: RunningBot) -> Non
         auth=(bot.settings.auth0_client_id or "", bot.settings.auth0_client_secret or ""),
     )
     assert revoke.status_code == 200
-    api = await bot.services.user_api(bot.slack.team_id, ALICE)
+    api = (await bot.services.core.users.acting(bot.slack.team_id, ALICE)).api
     with pytest.raises(RelinkRequiredError):
         await api.me()
     stored = await bot.services.links.get(bot.slack.team_id, ALICE)
@@ -246,8 +246,8 @@ async def test_two_replicas_refresh_an_expired_token_once(bot: RunningBot) -> No
     replica = await Services.create(bot.settings)
     try:
         apis = [
-            await bot.services.user_api(bot.slack.team_id, ALICE),
-            await replica.user_api(bot.slack.team_id, ALICE),
+            (await bot.services.core.users.acting(bot.slack.team_id, ALICE)).api,
+            (await replica.core.users.acting(bot.slack.team_id, ALICE)).api,
         ]
         results = await asyncio.gather(*(apis[i % 2].me() for i in range(40)))
     finally:

@@ -59,7 +59,7 @@ async def test_one_streamer_session_serves_every_quote_and_symbols_are_cached(bo
     calls = await stats(bot)
     assert calls["GET /v1.0/streamers"] == 1
     assert calls["GET /v1.0/equities/{symbol}"] == 3  # AAPL, MSFT, TSLA once each
-    assert bot.services.quotes.sessions_opened == 1
+    assert bot.services.streamer.sessions_opened == 1
     assert len(bot.sandbox.sandbox.hub.subscribers) == 1
 
 
@@ -67,7 +67,7 @@ async def test_quotes_follow_the_stream_without_polling(bot: RunningBot) -> None
     await bot.link(BOB, "bob")
     await command(bot, "AAPL", user=BOB, slash="/quote")
     await bot.admin("POST", "_sandbox/prices", json={"Symbol": "AAPL", "Last": 250.0})
-    await until(lambda: (bot.services.quotes.latest(AAPL) or {}).get("Last") == 250.0)
+    await until(lambda: (bot.services.streamer.latest(AAPL) or {}).get("Last") == 250.0)
     reply = await command(bot, "AAPL", user=BOB, slash="/quote")
     assert "*$250.00*" in str(reply["blocks"])
     assert (await stats(bot))["GET /v1.0/streamers"] == 1
@@ -77,10 +77,10 @@ async def test_streamer_reconnects_and_resubscribes(bot: RunningBot) -> None:
     await bot.link(BOB, "bob")
     await command(bot, "AAPL MSFT", user=BOB, slash="/quote")
     await bot.sandbox.sandbox.hub.close()  # the server drops every streamer connection
-    await until(lambda: bot.services.quotes.sessions_opened == 2 and bot.services.quotes.connected)
+    await until(lambda: bot.services.streamer.sessions_opened == 2 and bot.services.streamer.connected)
     await until(lambda: len(bot.sandbox.sandbox.hub.subscribers) == 1)
     await bot.admin("POST", "_sandbox/prices", json={"Symbol": "MSFT", "Last": 444.44})
-    await until(lambda: (bot.services.quotes.latest(MSFT) or {}).get("Last") == 444.44)
+    await until(lambda: (bot.services.streamer.latest(MSFT) or {}).get("Last") == 444.44)
     reply = await command(bot, "MSFT", user=BOB, slash="/quote")
     assert "*$444.44*" in str(reply["blocks"])
     assert (await stats(bot))["GET /v1.0/streamers"] == 2
@@ -181,7 +181,7 @@ async def test_server_errors_become_one_sentence(bot: RunningBot) -> None:
 async def test_rate_limited_lookup(bot: RunningBot) -> None:
     await bot.link(BOB, "bob")
     await bot.admin("POST", "_sandbox/faults", json={"RateLimits": True})
-    api = await bot.services.user_api(bot.slack.team_id, BOB)
+    api = (await bot.services.core.users.acting(bot.slack.team_id, BOB)).api
     for _ in range(200):  # the documented securities limit: 200 a minute per token
         await api.lookup("A", count=1)
     reply = await command(bot, "NVDA", user=BOB, slash="/quote")

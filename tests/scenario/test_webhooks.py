@@ -128,7 +128,7 @@ class TestWithoutWebhooks:
         preview = await command(bob, "buy 2 AAPL")
         pending_id = button(preview, "order_confirm")["value"]
         # The process died after AutoShares took the order and before it recorded the answer.
-        api = await bob.services.user_api(bob.slack.team_id, BOB)
+        api = (await bob.services.core.users.acting(bob.slack.team_id, BOB)).api
         await api.place_order(
             5002, {"Symbol": "AAPL", "Side": "Buy", "Type": "Market", "Quantity": 2, "ClientId": pending_id}
         )
@@ -140,7 +140,7 @@ class TestWithoutWebhooks:
         settled = await wait_for_update(bob, first.path, "is filled")
         assert "Order placed" in str(settled["blocks"])
         assert len(await sandbox_orders(bob)) == 1
-        row = await bob.services.extras["order_service"].repo.get(pending_id)
+        row = await bob.services.core.orders.repo.get(pending_id)
         assert row.status == "placed" and row.autoshares_order_id == (await sandbox_orders(bob))[0]["Id"]
 
 

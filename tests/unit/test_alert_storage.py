@@ -8,11 +8,11 @@ from decimal import Decimal
 
 from sqlalchemy import update
 
-from storage.alerts import DELETED, AlertRouteRepository, FireOutcome
+from storage.alerts import AlertRouteRepository, FireOutcome
 from storage.audit import AuditLog
 from storage.db import Database
-from storage.links import utcnow
 from storage.models import ProcessedWebhook
+from storage.records import DELETED, utcnow
 
 
 async def _route(

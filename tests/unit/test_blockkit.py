@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from bot.devkit.blockkit import problems
-from handlers import blocks
+from handlers.blocks.common import error_message, link_prompt
 
 
 def test_common_builders_pass() -> None:
-    assert problems(blocks.error_message("Nope. Try again.")["blocks"]) == []
-    assert problems(blocks.link_prompt("https://example.com/x")["blocks"]) == []
+    assert problems(error_message("Nope. Try again.")["blocks"]) == []
+    assert problems(link_prompt("https://example.com/x")["blocks"]) == []
 
 
 def test_limits_are_caught() -> None:

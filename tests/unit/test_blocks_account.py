@@ -7,10 +7,22 @@ from typing import Any
 
 import pytest
 
+from bot.core.views import AccountView, PositionsPage
 from bot.devkit import blockkit
 from bot.devkit.driver import buttons
-from handlers import blocks
 from handlers.blocks import numbers
+from handlers.blocks.account import (
+    account_added_message,
+    accounts_message,
+    balance,
+    no_accounts_message,
+    parse_positions_page_value,
+    positions_message,
+    positions_page_value,
+    signup_message,
+)
+from handlers.blocks.agreements import agreements_message, linked_dm
+from handlers.blocks.common import linked_message
 from storage.links import Link
 
 
@@ -66,7 +78,7 @@ AGREEMENT = {"Id": 7, "Type": "Platform", "Title": "Terms <!channel>", "Version"
 
 def test_agreements_list_escapes_titles_and_offers_buttons() -> None:
     optional = {**AGREEMENT, "Id": 8, "Title": "Market data", "CanSkip": True}
-    message = valid(blocks.agreements_message([AGREEMENT, optional]))
+    message = valid(agreements_message([AGREEMENT, optional]))
     text = str(message["blocks"])
     assert "<!channel>" not in text and "Terms &lt;!channel&gt;" in text
     assert "optional, can be skipped" in text and "version 2024.1" in text
@@ -81,24 +93,24 @@ def test_agreements_list_escapes_titles_and_offers_buttons() -> None:
 
 
 def test_agreements_without_required_ones_have_no_sign_all() -> None:
-    message = valid(blocks.agreements_message([{**AGREEMENT, "CanSkip": True}]))
+    message = valid(agreements_message([{**AGREEMENT, "CanSkip": True}]))
     assert [b["action_id"] for b in buttons(message["blocks"])] == ["agreement_sign"]
 
 
 def test_agreement_without_id_has_no_button() -> None:
-    message = valid(blocks.agreements_message([{"Type": "Quodd", "CanSkip": False}]))
+    message = valid(agreements_message([{"Type": "Quodd", "CanSkip": False}]))
     assert buttons(message["blocks"]) == []
     assert "*Quodd*" in str(message["blocks"])
 
 
 def test_many_agreements_stay_within_slack_limits() -> None:
     many = [{**AGREEMENT, "Id": i, "Title": "x" * 4000} for i in range(80)]
-    message = valid(blocks.agreements_message(many))
+    message = valid(agreements_message(many))
     assert "and 60 more" in str(message["blocks"])
 
 
 def test_all_signed_and_just_signed() -> None:
-    message = valid(blocks.agreements_message([], signed=["Terms <b>"]))
+    message = valid(agreements_message([], signed=["Terms <b>"]))
     assert "Signed *Terms &lt;b&gt;*" in str(message["blocks"])
     assert buttons(message["blocks"]) == []
 
@@ -106,10 +118,10 @@ def test_all_signed_and_just_signed() -> None:
 def test_linked_dm_lists_agreements_with_buttons_once() -> None:
     now = datetime.now(UTC)
     link = Link("T", "U", 1001, "alice", None, None, "a", "r", now, "", now, False, None, 1)
-    message = valid(blocks.linked_dm(link, [AGREEMENT]))
+    message = valid(linked_dm(link, [AGREEMENT]))
     assert str(message["blocks"]).count("Terms &lt;!channel&gt;") == 1
     assert [b["action_id"] for b in buttons(message["blocks"])] == ["agreement_sign", "agreements_sign_all"]
-    assert blocks.linked_dm(link, [])["blocks"] == blocks.linked_message(link, [])["blocks"]
+    assert linked_dm(link, [])["blocks"] == linked_message(link, [])["blocks"]
 
 
 # -- accounts -----------------------------------------------------------------------------------
@@ -125,22 +137,20 @@ ACCOUNT = {
 
 
 def test_balance_names_are_found_whatever_the_case() -> None:
-    assert blocks.balance({"stockBuyingPower": 5}, "Buying power") == 5
-    assert blocks.balance({"BuyingPower": 4, "StockBuyingPower": 5}, "Buying power") == 4
-    assert blocks.balance({"equityTotal": "12.5"}, "Equity") == 12.5
-    assert blocks.balance({"cash": None}, "Cash") is None
-    assert blocks.balance(None, "Cash") is None
+    assert balance({"stockBuyingPower": 5}, "Buying power") == 5
+    assert balance({"BuyingPower": 4, "StockBuyingPower": 5}, "Buying power") == 4
+    assert balance({"equityTotal": "12.5"}, "Equity") == 12.5
+    assert balance({"cash": None}, "Cash") is None
+    assert balance(None, "Cash") is None
 
 
 def test_accounts_message_shows_balances_default_and_buttons() -> None:
     other = {**ACCOUNT, "Id": 5003, "Alias": "", "AccessType": "ReadOnly"}
     views = [
-        blocks.AccountView(
-            ACCOUNT, {"BuyingPower": 1000, "Cash": 900.5, "Equity": 1200, "DayPL": -3.25}, True
-        ),
-        blocks.AccountView(other, None),
+        AccountView(ACCOUNT, {"BuyingPower": 1000, "Cash": 900.5, "Equity": 1200, "DayPL": -3.25}, True),
+        AccountView(other, None),
     ]
-    message = valid(blocks.accounts_message(views, agreements_outstanding=1))
+    message = valid(accounts_message(views, agreements_outstanding=1))
     text = str(message["blocks"])
     assert "<@U123>" not in text and "Alice's &lt;@U123&gt; account (5001)" in text
     assert ":star: default" in text
@@ -154,13 +164,13 @@ def test_accounts_message_shows_balances_default_and_buttons() -> None:
 
 
 def test_accounts_message_without_accounts_points_to_signup() -> None:
-    message = valid(blocks.accounts_message([]))
+    message = valid(accounts_message([]))
     assert "/autoshares signup" in message["text"]
 
 
 def test_accounts_message_caps_the_list() -> None:
-    views = [blocks.AccountView({**ACCOUNT, "Id": i}, {}) for i in range(1, 40)]
-    message = valid(blocks.accounts_message(views))
+    views = [AccountView({**ACCOUNT, "Id": i}, {}) for i in range(1, 40)]
+    message = valid(accounts_message(views))
     assert "19 more accounts not shown" in str(message["blocks"])
 
 
@@ -179,7 +189,7 @@ POSITION = {
 
 def test_positions_page_with_next_only_on_first_page() -> None:
     rows = [{**POSITION, "Symbol": f"S{i}"} for i in range(20)]
-    message = valid(blocks.positions_message(5001, ACCOUNT, rows, page=0, total=45, has_next=True))
+    message = valid(positions_message(PositionsPage(5001, ACCOUNT, rows, 0, 20, 45, True)))
     text = str(message["blocks"])
     assert "45 holdings, page 1 of 3" in text
     assert "10 sh @ $180.00 avg · value $2,000.00 · P&L :small_red_triangle: +$200.00 (+11.11%)" in text
@@ -189,7 +199,7 @@ def test_positions_page_with_next_only_on_first_page() -> None:
 
 
 def test_positions_middle_page_has_both_buttons() -> None:
-    message = valid(blocks.positions_message(5001, ACCOUNT, [POSITION], page=1, total=45, has_next=True))
+    message = valid(positions_message(PositionsPage(5001, ACCOUNT, [POSITION], 1, 20, 45, True)))
     assert [(b["action_id"], b["value"]) for b in buttons(message["blocks"])] == [
         ("positions_previous", "5001:0"),
         ("positions_next", "5001:2"),
@@ -198,31 +208,31 @@ def test_positions_middle_page_has_both_buttons() -> None:
 
 def test_position_figures_are_derived_when_missing() -> None:
     row = {"Symbol": "MSFT", "Quantity": -5, "AverageOpenPrice": 400, "CostBasis": -2000, "EODPrice": 410}
-    message = valid(blocks.positions_message(1, ACCOUNT, [row], page=0, total=1, has_next=False))
+    message = valid(positions_message(PositionsPage(1, ACCOUNT, [row], 0, 20, 1, False)))
     text = str(message["blocks"])
     assert "-5 sh short @ $400.00 avg · value -$2,050.00" in text
     assert "-$50.00 (-2.50%)" in text
 
 
 def test_empty_positions() -> None:
-    message = valid(blocks.positions_message(5001, ACCOUNT, [], page=0, total=0, has_next=False))
+    message = valid(positions_message(PositionsPage(5001, ACCOUNT, [], 0, 20, 0, False)))
     assert message["text"].startswith("No positions in Alice's")
 
 
 @pytest.mark.parametrize("value", ["", "5001", "x:1", "5001:-1", "0:1", "5001:1:2"])
 def test_page_values_are_checked(value: str) -> None:
     with pytest.raises(ValueError):
-        blocks.parse_positions_page_value(value)
+        parse_positions_page_value(value)
 
 
 def test_page_value_round_trip() -> None:
-    assert blocks.parse_positions_page_value(blocks.positions_page_value(5001, 3)) == (5001, 3)
+    assert parse_positions_page_value(positions_page_value(5001, 3)) == (5001, 3)
 
 
 def test_signup_and_added_messages() -> None:
-    signup = valid(blocks.signup_message("https://example.com/open"))
+    signup = valid(signup_message("https://example.com/open"))
     assert buttons(signup["blocks"])[0]["url"] == "https://example.com/open"
-    added = valid(blocks.account_added_message(12, "Full"))
+    added = valid(account_added_message(12, "Full"))
     assert "Account 12 is now on your AutoShares login with Full access" in str(added["blocks"])
 
 
@@ -232,11 +242,11 @@ def test_no_stray_angle_brackets_in_mrkdwn() -> None:
     import re
 
     messages = [
-        blocks.accounts_message([blocks.AccountView(ACCOUNT, {"Cash": 1})]),
-        blocks.no_accounts_message(),
-        blocks.agreements_message([AGREEMENT]),
-        blocks.positions_message(5001, ACCOUNT, [POSITION], page=0, total=1, has_next=False),
-        blocks.signup_message("https://example.com"),
+        accounts_message([AccountView(ACCOUNT, {"Cash": 1})]),
+        no_accounts_message(),
+        agreements_message([AGREEMENT]),
+        positions_message(PositionsPage(5001, ACCOUNT, [POSITION], 0, 20, 1, False)),
+        signup_message("https://example.com"),
     ]
     for built in messages:
         text = str(built)

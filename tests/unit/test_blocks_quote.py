@@ -9,10 +9,15 @@ import pytest
 
 from bot.autoshares.streamer import feed_delay, security_id_of, session_url
 from bot.core import charts
-from bot.core.securities import SecurityCache, UnknownSymbolError
+from bot.core.errors import UnknownSymbolError
+from bot.core.securities import SecurityCache
+from bot.core.views import HomeData, QuoteRow
 from bot.devkit import blockkit
 from bot.devkit.driver import buttons
-from handlers import blocks
+from handlers import charts as drawing
+from handlers import errors
+from handlers.blocks.home import home_view, unlinked_home_view
+from handlers.blocks.quote import parse_share_value, quote_message, quote_price, share_value
 from storage.links import Link
 
 EQUITY = {"Id": 1, "Symbol": "AAPL", "Description": "Apple <Inc.>", "Exchange": "NASDAQ", "Currency": "USD"}
@@ -40,7 +45,7 @@ def valid(message: dict[str, Any], *, view: bool = False) -> dict[str, Any]:
 
 
 def test_quote_row_has_every_figure() -> None:
-    message = valid(blocks.quote_message([blocks.QuoteRow("AAPL", EQUITY, QUOTE)], delayed=True))
+    message = valid(quote_message([QuoteRow("AAPL", EQUITY, QUOTE)], delayed=True))
     text = str(message["blocks"])
     assert "*AAPL*  Apple &lt;Inc.&gt; · NASDAQ" in text
     assert "*$231.25*  :small_red_triangle: +$1.75 (+0.76%)" in text
@@ -52,28 +57,26 @@ def test_quote_row_has_every_figure() -> None:
 
 
 def test_price_falls_back_to_last_when_zero() -> None:
-    assert blocks.quote_price({"Price": 0, "Last": 12.5}) == 12.5
-    assert blocks.quote_price({"Last": 12.5}) == 12.5
-    assert blocks.quote_price({"Price": 13, "Last": 12.5}) == 13
-    message = blocks.quote_message([blocks.QuoteRow("AAPL", EQUITY, {**QUOTE, "Price": 0})])
+    assert quote_price({"Price": 0, "Last": 12.5}) == 12.5
+    assert quote_price({"Last": 12.5}) == 12.5
+    assert quote_price({"Price": 13, "Last": 12.5}) == 13
+    message = quote_message([QuoteRow("AAPL", EQUITY, {**QUOTE, "Price": 0})])
     assert "*$231.00*" in str(message["blocks"])
 
 
 def test_falling_price_and_unknown_delay() -> None:
     falling = {**QUOTE, "Change": -2.5, "ChangePc": -1.07}
-    message = valid(blocks.quote_message([blocks.QuoteRow("AAPL", EQUITY, falling)], delayed=None))
+    message = valid(quote_message([QuoteRow("AAPL", EQUITY, falling)], delayed=None))
     text = str(message["blocks"])
     assert ":small_red_triangle_down: -$2.50 (-1.07%)" in text
     assert "may be delayed" in text
-    assert "real-time data" in str(
-        blocks.quote_message([blocks.QuoteRow("AAPL", EQUITY, QUOTE)], delayed=False)
-    )
+    assert "real-time data" in str(quote_message([QuoteRow("AAPL", EQUITY, QUOTE)], delayed=False))
 
 
 def test_missing_quote_unknown_symbols_and_suggestions() -> None:
-    rows = [blocks.QuoteRow("AAPL", EQUITY, None)]
+    rows = [QuoteRow("AAPL", EQUITY, None)]
     unknown = {"APPL": [{"Symbol": "AAPL", "Description": "Apple Inc."}], "ZZ<Z": []}
-    message = valid(blocks.quote_message(rows, unknown))
+    message = valid(quote_message(rows, unknown))
     text = str(message["blocks"])
     assert "No quote arrived in time" in text
     assert "no such symbol as *APPL* at AutoShares. Closest matches: *AAPL* (Apple Inc.)." in text
@@ -83,28 +86,28 @@ def test_missing_quote_unknown_symbols_and_suggestions() -> None:
 
 
 def test_shared_copy_names_the_sharer_and_has_no_button() -> None:
-    rows = [blocks.QuoteRow("AAPL", EQUITY, QUOTE)]
-    shared = valid(blocks.quote_message(rows, shared_by="U0BOB"))
+    rows = [QuoteRow("AAPL", EQUITY, QUOTE)]
+    shared = valid(quote_message(rows, shared_by="U0BOB"))
     assert "Shared by <@U0BOB>" in str(shared["blocks"])
     assert buttons(shared["blocks"]) == []
-    odd = blocks.quote_message(rows, shared_by="<!channel>")
+    odd = quote_message(rows, shared_by="<!channel>")
     assert "<!channel>" not in str(odd["blocks"]) and "Shared by someone" in str(odd["blocks"])
 
 
 def test_ten_quotes_with_a_chart_note_fit_one_message() -> None:
-    rows = [blocks.QuoteRow(f"S{i}", {**EQUITY, "Description": "x" * 500}, QUOTE) for i in range(10)]
-    message = valid(blocks.quote_message(rows, chart_note="`" + "▁" * 40 + "`"))
+    rows = [QuoteRow(f"S{i}", {**EQUITY, "Description": "x" * 500}, QUOTE) for i in range(10)]
+    message = valid(quote_message(rows, chart_note="`" + "▁" * 40 + "`"))
     assert buttons(message["blocks"])[0]["value"] == ",".join(f"S{i}" for i in range(10))
 
 
 @pytest.mark.parametrize("value", ["", "aapl", "AAPL,<!channel>", ",".join(["A"] * 11), "AAPL;MSFT"])
 def test_share_values_are_checked(value: str) -> None:
     with pytest.raises(ValueError):
-        blocks.parse_share_value(value)
+        parse_share_value(value)
 
 
 def test_share_value_round_trip() -> None:
-    assert blocks.parse_share_value(blocks.share_value(["AAPL", "BRK.B"])) == ["AAPL", "BRK.B"]
+    assert parse_share_value(share_value(["AAPL", "BRK.B"])) == ["AAPL", "BRK.B"]
 
 
 # -- streamer helpers ---------------------------------------------------------------------------
@@ -169,19 +172,19 @@ def test_candles_are_read_sorted_and_bad_ones_skipped() -> None:
 
 
 def test_sparkline() -> None:
-    assert charts.sparkline([1, 2, 3, 4, 5, 6, 7, 8]) == "▁▂▃▄▅▆▇█"
-    assert charts.sparkline([5, 5, 5]) == "▅▅▅"
-    assert charts.sparkline([]) == ""
-    long = charts.sparkline(list(range(500)), width=40)
+    assert drawing.sparkline([1, 2, 3, 4, 5, 6, 7, 8]) == "▁▂▃▄▅▆▇█"
+    assert drawing.sparkline([5, 5, 5]) == "▅▅▅"
+    assert drawing.sparkline([]) == ""
+    long = drawing.sparkline(list(range(500)), width=40)
     assert len(long) == 40 and long[0] == "▁" and long[-1] == "█"
 
 
 def test_render_png() -> None:
     candles = [charts.Candle(1_700_000_000 + i * 300, 10, 11, 9, 10 + (i % 5), 100) for i in range(78)]
-    png = charts.render_png("AAPL", candles, "1d")
+    png = drawing.render_png("AAPL", candles, "1d")
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5000
     with pytest.raises(ValueError):
-        charts.render_png("AAPL", [], "1d")
+        drawing.render_png("AAPL", [], "1d")
 
 
 # -- symbol cache -------------------------------------------------------------------------------
@@ -232,7 +235,7 @@ async def test_cache_hits_expire_and_misses_suggest() -> None:
     with pytest.raises(UnknownSymbolError) as raised:
         await cache.equity(api, "APPL")  # type: ignore[arg-type]
     assert [s["Symbol"] for s in raised.value.suggestions][0] == "AAPL"
-    assert "There is no such symbol as APPL" in raised.value.user_message
+    assert "There is no such symbol as APPL" in errors.sentence(raised.value)
 
 
 async def test_resolve_keeps_order_and_shares_concurrent_fetches() -> None:
@@ -276,7 +279,7 @@ def link(**changes: Any) -> Link:
 
 
 def test_home_for_a_linked_user() -> None:
-    data = blocks.HomeData(
+    data = HomeData(
         link=link(agreements_outstanding=2),
         account={"Id": 5002, "Alias": "Bob's cash account", "Currency": "USD"},
         balances={"BuyingPower": 1000, "Cash": 1000, "Equity": 1200},
@@ -302,7 +305,7 @@ def test_home_for_a_linked_user() -> None:
             }
         ],
     )
-    view = valid(blocks.home_view(data), view=True)
+    view = valid(home_view(data), view=True)
     text = str(view["blocks"])
     assert "<!here>" not in text and "Linked as *bob&lt;!here&gt;*" in text
     assert "2 agreements are waiting" in text
@@ -313,8 +316,8 @@ def test_home_for_a_linked_user() -> None:
 
 
 def test_home_parts_that_failed_say_so() -> None:
-    data = blocks.HomeData(link=link(), account=None, orders=None, alerts=None, problems=["accounts"])
-    text = str(valid(blocks.home_view(data), view=True)["blocks"])
+    data = HomeData(link=link(), account=None, orders=None, alerts=None, problems=["accounts"])
+    text = str(valid(home_view(data), view=True)["blocks"])
     assert "Could not load your accounts right now" in text
     assert "Could not load open orders right now" in text
     assert "Could not load your alerts right now" in text
@@ -322,18 +325,16 @@ def test_home_parts_that_failed_say_so() -> None:
 
 def test_home_lists_are_capped() -> None:
     order = {"Id": 1, "Side": "Sell", "Quantity": 1, "Symbol": "F", "Type": "Market", "Status": "New"}
-    data = blocks.HomeData(link=link(), account={"Id": 1}, balances={}, orders=[order] * 30, alerts=[])
-    text = str(valid(blocks.home_view(data), view=True)["blocks"])
+    data = HomeData(link=link(), account={"Id": 1}, balances={}, orders=[order] * 30, alerts=[])
+    text = str(valid(home_view(data), view=True)["blocks"])
     assert "and 20 more" in text and "No active alerts" in text
 
 
 def test_home_for_relink_and_unlinked() -> None:
-    data = blocks.HomeData(
-        link=link(needs_relink=True), relink_url="https://bot.example/autoshares/login?state=s"
-    )
-    view = valid(blocks.home_view(data), view=True)
+    data = HomeData(link=link(needs_relink=True), relink_url="https://bot.example/autoshares/login?state=s")
+    view = valid(home_view(data), view=True)
     assert "has expired" in str(view["blocks"]) and "Default account" not in str(view["blocks"])
     assert buttons(view["blocks"])[0]["url"].endswith("state=s")
-    unlinked = valid(blocks.unlinked_home_view("https://bot.example/l", notice="Bye."), view=True)
+    unlinked = valid(unlinked_home_view("https://bot.example/l", notice="Bye."), view=True)
     assert unlinked["type"] == "home"
     assert [b["action_id"] for b in buttons(unlinked["blocks"])] == ["link_open"]

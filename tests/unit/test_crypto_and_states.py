@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from cryptography.fernet import Fernet
 
-from bot.core.errors import ConfigError
-from storage.crypto import TokenCipher
+from bot.autoshares.tokens import TokenSet
+from storage.crypto import SecretUnreadable, TokenCipher
 from storage.db import Database
 from storage.link_states import IssuedState, LinkStateRepository, StateProblem
-from storage.links import LinkRepository, TokenSet
+from storage.links import LinkRepository
 
 
 def test_cipher_round_trip_and_rotation() -> None:
@@ -22,7 +22,7 @@ def test_cipher_round_trip_and_rotation() -> None:
     assert after.decrypt(ciphertext) == "access-token-value"
     rotated = after.rotate(ciphertext)
     assert TokenCipher([new]).decrypt(rotated) == "access-token-value"
-    with pytest.raises(ConfigError, match="TOKEN_ENCRYPTION_KEY"):
+    with pytest.raises(SecretUnreadable, match="TOKEN_ENCRYPTION_KEY"):
         TokenCipher([new]).decrypt(ciphertext)
 
 

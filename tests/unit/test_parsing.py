@@ -24,6 +24,7 @@ from handlers.parsing import (
     ParseError,
     QuoteRequest,
     order_from_fields,
+    order_text,
     parse_alert,
     parse_autoshares,
     parse_order,
@@ -248,7 +249,7 @@ def test_parse_error_is_a_value_error() -> None:
 def test_command_text_round_trips(text: str) -> None:
     request = parse_order(text)
     assert isinstance(request, OrderRequest)
-    assert parse_order(request.command_text()) == request
+    assert parse_order(order_text(request)) == request
 
 
 def test_order_request_is_frozen() -> None:

@@ -1,0 +1,88 @@
+"""What a user asks the bot to do, as typed requests: the grammar (``handlers.parsing``) produces
+them and the use cases consume them. AutoShares' enum strings, no Slack and no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Literal, TypeAlias
+
+Side = Literal["Buy", "Sell", "SellShort", "BuyToCover"]
+OrderType = Literal["Market", "Limit", "Stop", "StopLimit"]
+TimeInForce = Literal["Day", "GoodTillCancel"]
+AlertOperator = Literal["GTEQ", "LTEQ"]
+AlertField = Literal["Last", "Bid", "Ask"]
+ChartRange = Literal["1d", "5d", "1m", "6m", "1y"]
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRequest:
+    """An order to preview and, once the user confirms, place (AutoShares enum strings)."""
+
+    side: Side
+    quantity: int
+    symbol: str
+    order_type: OrderType
+    limit_price: Decimal | None = None
+    stop_price: Decimal | None = None
+    time_in_force: TimeInForce = "Day"
+    account_id: int | None = None
+    extended_hours: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class OrderListCommand:
+    """`/order list [account <id>]`: show open and recent orders."""
+
+    account_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderCancelCommand:
+    """`/order cancel <orderId> [account <id>]`: cancel one order."""
+
+    order_id: int
+    account_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderTicketCommand:
+    """`/order` with no text: open the order modal."""
+
+
+OrderCommand: TypeAlias = OrderRequest | OrderListCommand | OrderCancelCommand | OrderTicketCommand
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRequest:
+    """A price alert to create: notify when `field` crosses `price` in the `operator` direction."""
+
+    symbol: str
+    operator: AlertOperator
+    price: Decimal
+    field: AlertField = "Last"
+    expires_in: timedelta | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AlertListCommand:
+    """`/alert list`: show the user's alerts."""
+
+
+@dataclass(frozen=True, slots=True)
+class AlertDeleteCommand:
+    """`/alert delete <id>`: remove one alert."""
+
+    alert_id: int
+
+
+AlertCommand: TypeAlias = AlertRequest | AlertListCommand | AlertDeleteCommand
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteRequest:
+    """Quotes for up to ten distinct symbols (in the order given), with an optional chart."""
+
+    symbols: tuple[str, ...]
+    chart_range: ChartRange | None = None

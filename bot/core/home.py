@@ -1,0 +1,91 @@
+"""What App Home shows one user, as it is right now.
+
+An unlinked user (or one whose sign-in has expired) gets a fresh single-use sign-in link. A
+linked user gets their default account (the same rule as every command, ``AccountService``),
+its balances and open orders, and their active alerts, fetched concurrently; each part that
+AutoShares cannot answer is noted in ``problems`` and left empty, so one failing call never
+blanks the whole tab.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from bot.autoshares import errors as e
+from bot.core.accounts import AccountService
+from bot.core.alerts import AlertService
+from bot.core.errors import BotError
+from bot.core.linking import LinkService
+from bot.core.orders import open_orders
+from bot.core.users import LinkedUsers
+from bot.core.views import HomeData
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class UnlinkedHome:
+    """The tab for someone not linked: a fresh sign-in link."""
+
+    link_url: str
+    notice: str | None = None
+
+
+async def _part(job: Awaitable[T], problems: list[str], name: str) -> T | None:
+    """Await one part; None (and a note in ``problems``) when it fails. Relinking propagates."""
+    try:
+        return await job
+    except e.RelinkRequired:
+        raise
+    except (BotError, e.AutoSharesError) as exc:
+        log.info("app home: %s unavailable (%s)", name, exc.code)
+        problems.append(name)
+        return None
+
+
+class HomeService:
+    def __init__(
+        self, users: LinkedUsers, linking: LinkService, accounts: AccountService, alerts: AlertService
+    ) -> None:
+        self._users = users
+        self._linking = linking
+        self._accounts = accounts
+        self._alerts = alerts
+
+    async def build(
+        self, team_id: str, slack_user_id: str, *, notice: str | None = None
+    ) -> HomeData | UnlinkedHome:
+        link = await self._users.get(team_id, slack_user_id)
+        if link is None:
+            return UnlinkedHome(await self._linking.start(team_id, slack_user_id), notice)
+        data = HomeData(link=link, notice=notice)
+        if link.needs_relink:
+            data.relink_url = await self._linking.start(team_id, slack_user_id)
+            return data
+        user = self._users.acting_as(link)
+        try:
+            listed = await _part(user.api.accounts(), data.problems, "accounts")
+            accounts = [a for a in listed or [] if a.get("Id") is not None]
+            if accounts:
+                _, data.account = await self._accounts.choose(user, accounts, None)
+            account_id = int(data.account["Id"]) if data.account else None
+            alerts = _part(self._alerts.active(user.api), data.problems, "alerts")
+            if account_id is None:
+                data.orders = []
+                data.alerts = await alerts
+            else:
+                data.balances, data.orders, data.alerts = await asyncio.gather(
+                    _part(user.api.balances(account_id), data.problems, "balances"),
+                    _part(open_orders(user.api, account_id), data.problems, "orders"),
+                    alerts,
+                )
+        except e.RelinkRequired:
+            data.link = await self._users.get(team_id, slack_user_id) or link
+            data.relink_url = await self._linking.start(team_id, slack_user_id)
+        return data

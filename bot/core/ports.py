@@ -1,0 +1,24 @@
+"""What the use cases need from the outside world, as protocols the composition root fills.
+
+``Notifier`` is how the bot speaks on its own (not in answer to a request): the DM after
+linking, the one message of a triggered alert, an order's message updated as it fills. The
+Slack implementation is ``handlers.notify.SlackNotifier``; the use cases never import Slack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from storage.records import Link, Pending, Route
+
+
+class Notifier(Protocol):
+    async def linked(self, link: Link, agreements: Sequence[dict[str, Any]]) -> None:
+        """Tell a user their link is made (and which agreements wait for them)."""
+
+    async def alert_triggered(self, route: Route, price: float | None) -> bool:
+        """Post the one message of a fired alert; True when Slack took it."""
+
+    async def order_changed(self, pending: Pending, *, dm_fallback: bool = True) -> None:
+        """Show an order's latest state on its message (or in a DM when that is gone)."""

@@ -1,0 +1,29 @@
+"""Every use case of the bot, built once by the composition root (``bot.wiring``) and handed
+to the Slack surface (``handlers``) and the background loops (``bot.pollers``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core.accounts import AccountService
+from bot.core.agreements import AgreementService
+from bot.core.alerts import AlertService
+from bot.core.home import HomeService
+from bot.core.linking import LinkService
+from bot.core.market import MarketService
+from bot.core.orders import OrderService
+from bot.core.tasks import BackgroundTasks
+from bot.core.users import LinkedUsers
+
+
+@dataclass(frozen=True)
+class UseCases:
+    users: LinkedUsers
+    linking: LinkService
+    agreements: AgreementService
+    accounts: AccountService
+    market: MarketService
+    orders: OrderService
+    alerts: AlertService
+    home: HomeService
+    tasks: BackgroundTasks

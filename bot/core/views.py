@@ -1,0 +1,122 @@
+"""What the use cases hand to the Slack surface to show: small value types, and read-only
+protocols over the stored records (so Block Kit builders never import storage).
+
+This module imports nothing from the bot: ``handlers.blocks`` depends on it and on nothing below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Protocol
+
+
+class LinkView(Protocol):
+    """A linked user, as messages show them (``storage.records.Link`` fits)."""
+
+    @property
+    def team_id(self) -> str: ...
+    @property
+    def slack_user_id(self) -> str: ...
+    @property
+    def autoshares_user_id(self) -> int: ...
+    @property
+    def autoshares_login(self) -> str: ...
+    @property
+    def email(self) -> str | None: ...
+    @property
+    def linked_at(self) -> datetime: ...
+    @property
+    def needs_relink(self) -> bool: ...
+    @property
+    def default_account_id(self) -> int | None: ...
+    @property
+    def agreements_outstanding(self) -> int: ...
+
+
+class PendingView(Protocol):
+    """An order between preview and its end (``storage.records.Pending`` fits)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def account_id(self) -> int: ...
+    @property
+    def request(self) -> dict[str, Any]: ...
+    @property
+    def result(self) -> dict[str, Any] | None: ...
+    @property
+    def autoshares_order_id(self) -> int | None: ...
+    @property
+    def error(self) -> str | None: ...
+
+
+class RouteView(Protocol):
+    """Where an alert is announced (``storage.records.Route`` fits)."""
+
+    @property
+    def alert_id(self) -> int: ...
+    @property
+    def slack_user_id(self) -> str: ...
+    @property
+    def channel_id(self) -> str: ...
+    @property
+    def symbol(self) -> str: ...
+    @property
+    def operator(self) -> str: ...
+    @property
+    def field(self) -> str: ...
+    @property
+    def argument(self) -> Decimal: ...
+    @property
+    def expires_at(self) -> datetime | None: ...
+
+
+@dataclass(frozen=True)
+class QuoteRow:
+    """One symbol asked for: its EquityResource and its QuoteModel (None if none arrived)."""
+
+    symbol: str
+    equity: Mapping[str, Any]
+    quote: Mapping[str, Any] | None
+
+
+@dataclass(frozen=True)
+class AccountView:
+    """One account as shown: the UserAccountModel, its balances (None when they could not be
+    fetched) and whether it is the user's default in Slack."""
+
+    account: Mapping[str, Any]
+    balances: Mapping[str, Any] | None
+    is_default: bool = False
+
+
+@dataclass(frozen=True)
+class PositionsPage:
+    """One page (zero-based) of an account's holdings."""
+
+    account_id: int
+    account: Mapping[str, Any]
+    positions: Sequence[Mapping[str, Any]]
+    page: int
+    page_size: int
+    total: int | None
+    has_next: bool
+
+
+@dataclass
+class HomeData:
+    """What App Home shows a linked user; ``None`` parts could not be loaded (see ``problems``)."""
+
+    link: LinkView
+    account: Mapping[str, Any] | None = None
+    balances: Mapping[str, Any] | None = None
+    orders: Sequence[Mapping[str, Any]] | None = None
+    alerts: Sequence[Mapping[str, Any]] | None = None
+    problems: list[str] = field(default_factory=list)
+    relink_url: str | None = None
+    notice: str | None = None

@@ -1,0 +1,185 @@
+"""The one place where an error becomes what a Slack user reads: one plain sentence and a next step.
+
+Errors carry codes and data (``bot.core.errors``, ``bot.autoshares.errors``); this table maps
+each class to its sentence, looked up along ``type(exc).__mro__`` the way Starlette finds an
+exception handler, so a subclass without its own entry gets its parent's words. Text that comes
+from AutoShares (a reason, a symbol) is escaped for mrkdwn before it is shown.
+
+Handlers raise :class:`StaleButton` and :class:`CannotPostHere`, Slack-side problems the use
+cases know nothing about.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import SimpleNamespace
+from typing import Any
+
+from bot.autoshares import errors as a
+from bot.core import errors as c
+from bot.core.orders import NOT_TAKEN
+from handlers.blocks.common import escape
+from handlers.parsing import ParseError
+from storage.crypto import SecretUnreadable
+
+UNEXPECTED = "Something went wrong on our side and nothing was changed. Please try again in a minute."
+OUR_SIDE = "Something went wrong on our side. Please try again in a minute."
+RELINK = "Your AutoShares sign-in has expired or was revoked. Run `/autoshares link` to sign in again."
+
+
+class StaleButton(Exception):
+    """A button whose value no longer makes sense (an old message): run the command again."""
+
+    code = "stale_button"
+
+    def __init__(self, command: str) -> None:
+        super().__init__(f"out-of-date button for {command}")
+        self.command = command
+
+
+class CannotPostHere(Exception):
+    """Slack refused a post in this conversation (the bot is not in it, or may not post there)."""
+
+    code = "cannot_post_here"
+
+    def __init__(self, slack_error: str) -> None:
+        super().__init__(f"Slack refused the post: {slack_error}")
+        self.slack_error = slack_error
+
+
+def _symbol(exc: Any) -> str:
+    symbol = escape(exc.symbol)
+    names = ", ".join(escape(s.get("Symbol")) for s in getattr(exc, "suggestions", []) if s.get("Symbol"))
+    if names:
+        return f"There is no such symbol as {symbol} at AutoShares. Closest matches: {names}."
+    return f"AutoShares does not know the symbol {symbol}. Check it with `/quote` and try again."
+
+
+def _invalid(exc: Any) -> str:
+    description = getattr(exc, "description", None)
+    if description:
+        return f"AutoShares did not accept that: {escape(description).rstrip('.')}."
+    return "AutoShares did not accept that request. Check the values and try again."
+
+
+def _rate_limited(exc: Any) -> str:
+    seconds = max(1, round(getattr(exc, "retry_after", 5)))
+    return f"AutoShares is limiting how often you can do that. Try again in {seconds} seconds."
+
+
+def _bind_refused(exc: Any) -> str:
+    reason = (exc.reason or "").strip().rstrip(".")
+    said = f": {escape(reason)}" if reason else ""
+    return (
+        f"AutoShares refused to add account {exc.account_id}{said}. Check the account id, or ask "
+        "the account's owner to give your AutoShares login access."
+    )
+
+
+Words = Callable[[Any], str]
+
+SENTENCES: dict[type[BaseException], Words] = {
+    ParseError: lambda exc: str(exc),
+    StaleButton: lambda exc: f"That button is out of date. Run `{exc.command}` again.",
+    CannotPostHere: lambda exc: (
+        "I can't post in this conversation. Invite me with `/invite @AutoShares`, then try again."
+    ),
+    # the use cases
+    c.BotError: lambda exc: OUR_SIDE,
+    c.NotLinkedError: lambda exc: (
+        "Your Slack account is not linked to AutoShares yet. Run `/autoshares link` to connect it."
+    ),
+    c.AgreementsOutstandingError: lambda exc: (
+        "You have AutoShares agreements to sign before you can trade. "
+        "Run `/autoshares agreements` to review and sign them."
+    ),
+    c.NoTradingAccount: lambda exc: (
+        "Your AutoShares login has no trading account yet. Run `/autoshares signup` to open one, "
+        "or `/autoshares accounts add &lt;accountId&gt;` to add an existing one."
+    ),
+    c.NotYourAccount: lambda exc: (
+        f"Account {exc.account_id} is not one of your AutoShares accounts. "
+        "Run `/autoshares account` to see yours."
+    ),
+    c.AccountBindRefused: _bind_refused,
+    c.UnknownSymbolError: _symbol,
+    c.AlertNotFound: lambda exc: f"You have no price alert {exc.alert_id}. Run `/alert list` to see yours.",
+    c.OrderNotCancellable: lambda exc: (
+        f"Order {exc.order_id} is already filled or cancelled, so there is nothing to cancel. "
+        "Run `/order list` to see your open orders."
+    ),
+    c.OrderNotFound: lambda exc: (
+        f"There is no order {exc.order_id} in account {exc.account_id}. "
+        "Run `/order list` to see your open orders."
+    ),
+    c.SignupNotConfigured: lambda exc: (
+        "Sign-up from Slack has not been set up by the people who run this bot. "
+        "Ask them for the AutoShares sign-up link."
+    ),
+    SecretUnreadable: lambda exc: OUR_SIDE,
+    # AutoShares
+    a.AutoSharesError: lambda exc: (
+        "AutoShares could not complete that request. Please try again in a minute."
+    ),
+    a.IssuerMisconfigured: lambda exc: OUR_SIDE,
+    a.OAuthError: lambda exc: "AutoShares sign-in failed. Run `/autoshares link` to try again.",
+    a.RelinkRequired: lambda exc: RELINK,
+    a.QuotesUnavailable: lambda exc: "Live quotes are unavailable right now. Please try again in a minute.",
+    a.AutoSharesUnauthorized: lambda exc: RELINK,
+    a.AutoSharesForbidden: lambda exc: (
+        "AutoShares refused that request for your login. Check the account id, "
+        "or ask your AutoShares administrator for access."
+    ),
+    a.AutoSharesAppKeyRejected: lambda exc: (
+        "The bot's AutoShares application key was refused. Please ask the person who runs this bot "
+        "to check its AutoShares settings."
+    ),
+    a.AutoSharesNotFound: lambda exc: "AutoShares could not find that. Check the id or symbol and try again.",
+    a.AutoSharesConflict: lambda exc: (
+        "AutoShares says that has already changed (for example, the order is already filled or cancelled)."
+    ),
+    a.AutoSharesInvalid: _invalid,
+    a.AutoSharesRateLimited: _rate_limited,
+    a.AutoSharesServerError: lambda exc: (
+        "AutoShares is having trouble right now. Please try again in a minute."
+    ),
+    a.AutoSharesUnavailable: lambda exc: "AutoShares did not answer in time. Please try again in a minute.",
+}
+
+#: Codes as stored (a failed order keeps its error's code), back to the classes that carry them.
+BY_CODE: dict[str, type[BaseException]] = {
+    str(getattr(cls, "code", "")): cls for cls in SENTENCES if getattr(cls, "code", None)
+}
+
+
+#: Failures only the people running the bot can fix: logged as warnings, naming the setting.
+OPERATOR_ERRORS = (c.ConfigError, a.IssuerMisconfigured, a.AutoSharesAppKeyRejected, SecretUnreadable)
+
+
+def is_expected(exc: BaseException) -> bool:
+    """An error the bot raises on purpose (logged at INFO), as opposed to a bug."""
+    return any(cls in SENTENCES for cls in type(exc).__mro__)
+
+
+def sentence(exc: BaseException) -> str:
+    """What the user reads for ``exc``: its class's sentence, else its nearest parent's."""
+    for cls in type(exc).__mro__:
+        words = SENTENCES.get(cls)
+        if words is not None:
+            return words(exc)
+    return UNEXPECTED
+
+
+def order_failure(error: str | None) -> str:
+    """Why an order was not placed, from what its row keeps (``code`` or ``code: detail``)."""
+    if not error:
+        return "AutoShares refused it."
+    if error == NOT_TAKEN:
+        return "AutoShares did not take the order (it answered with an error and has no order with our id)."
+    code, _, detail = error.partition(": ")
+    cls = BY_CODE.get(code)
+    if cls is None:
+        return escape(error)  # a reason stored in words by an earlier version
+    return SENTENCES[cls](
+        SimpleNamespace(description=detail or None, retry_after=5, symbol="", suggestions=[])
+    )

@@ -1,0 +1,347 @@
+"""What every Slack surface is built from: contexts, the ack, and one error boundary per kind.
+
+Every listener acks at once with no I/O (so Slack gets its answer in milliseconds however slow
+AutoShares is) and does its work in a Bolt lazy listener. Bolt only logs what a lazy listener
+raises, so each kind of surface has exactly one boundary here that turns a failure into what the
+user sees (``handlers.errors`` words it):
+
+* slash commands: :class:`CommandRouter` parses the text and answers privately;
+* buttons: :func:`on_button` answers the clicking user privately;
+* modal submissions: :func:`on_view` posts privately where the modal was opened (or in a DM);
+* events: :func:`on_event` hands the failure to the listener's own ``on_failure`` (App Home
+  renders it in the tab).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.core.errors import AgreementsOutstandingError
+from bot.core.usecases import UseCases
+from bot.ops.metrics import Metrics
+from handlers import errors
+from handlers.blocks import agreements as agreement_blocks
+from handlers.blocks.common import error_message
+from handlers.notify import SlackClients, post_privately
+from handlers.parsing import ParseError, parse_autoshares
+
+log = logging.getLogger(__name__)
+
+GATE_LEAD = (
+    "Nothing was done: AutoShares needs these agreements signed before you can trade. "
+    "Sign them here, then run your command again."
+)
+
+#: Slash commands other than /autoshares, and the subcommand each stands for.
+SHORTCUTS = {"/quote": "quote", "/order": "order", "/alert": "alert", "/account": "account"}
+
+
+@dataclass(frozen=True)
+class Surface:
+    """What the Slack surface modules get: the use cases, the Slack clients, the metrics."""
+
+    core: UseCases
+    slack: SlackClients
+    metrics: Metrics
+    router: CommandRouter
+
+
+def failure_message(exc: BaseException) -> dict[str, Any]:
+    """What the user sees when something they asked for failed: the agreements still to sign
+    (with Sign buttons) when the agreements gate refused, else one sentence and a next step."""
+    if isinstance(exc, AgreementsOutstandingError):
+        return agreement_blocks.agreements_message(exc.agreements, lead=GATE_LEAD)
+    return error_message(errors.sentence(exc))
+
+
+def log_failure(what: str, exc: BaseException) -> None:
+    if isinstance(exc, errors.OPERATOR_ERRORS):
+        log.warning("%s failed: %s", what, exc)
+    elif errors.is_expected(exc):
+        log.info("%s failed: %s (%s)", what, getattr(exc, "code", type(exc).__name__), exc)
+    else:
+        log.error("%s failed unexpectedly", what, exc_info=exc)
+
+
+async def ack_now(ack: AsyncAck) -> None:
+    await ack()
+
+
+# -- slash commands ----------------------------------------------------------------------------
+
+
+@dataclass
+class CommandContext:
+    """What a subcommand handler gets: who asked, where, and how to answer."""
+
+    team_id: str
+    user_id: str
+    channel_id: str
+    command: str
+    text: str
+    respond: AsyncRespond
+    client: AsyncWebClient
+    body: dict[str, Any]
+    trigger_id: str | None = None
+
+    @property
+    def is_dm(self) -> bool:
+        return self.channel_id.startswith("D")
+
+    async def reply(self, message: dict[str, Any]) -> None:
+        """Answer privately (ephemeral via response_url)."""
+        await self.respond(response_type="ephemeral", replace_original=False, **message)
+
+
+CommandHandler = Callable[[CommandContext, Any], Awaitable[None]]
+
+
+class CommandRouter:
+    """Subcommand name → handler; feature modules add theirs in ``register``. ``dispatch`` is
+    the slash commands' error boundary."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self._handlers: dict[str, CommandHandler] = {}
+        self._metrics = metrics
+
+    def add(self, name: str, handler: CommandHandler) -> None:
+        self._handlers[name] = handler
+
+    def names(self) -> list[str]:
+        return sorted(self._handlers)
+
+    async def dispatch(self, ctx: CommandContext) -> None:
+        text = ctx.text.strip()
+        shortcut = SHORTCUTS.get(ctx.command)
+        if shortcut:
+            text = f"{shortcut} {text}".strip()
+        first = text.split(" ", 1)[0].lower()
+        name = first if first in self._handlers else "unknown"  # a bounded metrics label
+        outcome = "ok"
+        try:
+            parsed = parse_autoshares(text)
+            handler = self._handlers.get(parsed.name)
+            if handler is None:
+                outcome = "unavailable"
+                await ctx.reply(
+                    error_message(
+                        f"`/autoshares {parsed.name}` is not available yet. "
+                        "Run `/autoshares help` to see what you can do."
+                    )
+                )
+                return
+            name = parsed.name
+            await handler(ctx, parsed.args)
+        except Exception as exc:
+            outcome = "invalid" if isinstance(exc, ParseError) else getattr(exc, "code", "unexpected")
+            if not errors.is_expected(exc):
+                outcome = "unexpected"
+            log_failure(f"command {ctx.command}", exc)
+            await ctx.reply(failure_message(exc))
+        finally:
+            self._metrics.command(name, outcome)
+
+    def register(self, app: AsyncApp) -> None:
+        """Wire the slash commands: ack now, dispatch lazily."""
+
+        async def run(body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> None:
+            ctx = CommandContext(
+                team_id=str(body.get("team_id") or ""),
+                user_id=str(body.get("user_id") or ""),
+                channel_id=str(body.get("channel_id") or ""),
+                command=str(body.get("command") or ""),
+                text=str(body.get("text") or ""),
+                respond=respond,
+                client=client,
+                body=body,
+                trigger_id=body.get("trigger_id"),
+            )
+            await self.dispatch(ctx)
+
+        for command in ("/autoshares", *SHORTCUTS):
+            app.command(command)(ack=ack_now, lazy=[run])
+
+
+# -- buttons -------------------------------------------------------------------------------------
+
+
+@dataclass
+class ButtonContext:
+    """Who clicked which button where, and how to answer."""
+
+    team_id: str
+    user_id: str
+    channel_id: str
+    action_id: str
+    value: str
+    respond: AsyncRespond | None
+    client: AsyncWebClient
+    body: dict[str, Any]
+
+    @property
+    def container_type(self) -> str:
+        return str((self.body.get("container") or {}).get("type") or "")
+
+    @property
+    def trigger_id(self) -> str | None:
+        return self.body.get("trigger_id")
+
+    @property
+    def response_url(self) -> str | None:
+        return self.body.get("response_url")
+
+    async def replace(self, message: dict[str, Any]) -> None:
+        """Update the message the button is on, in place."""
+        if self.respond is not None:
+            await self.respond(replace_original=True, **message)
+
+    async def reply(self, message: dict[str, Any]) -> None:
+        """Answer the clicking user privately, leaving the original message as it is."""
+        if self.respond is not None:
+            await self.respond(response_type="ephemeral", replace_original=False, **message)
+
+
+ButtonHandler = Callable[[ButtonContext], Awaitable[None]]
+
+
+def clicker(body: dict[str, Any]) -> tuple[str, str]:
+    """(team id, user id) of an interactive payload."""
+    user = body.get("user") or {}
+    team = (body.get("team") or {}).get("id") or user.get("team_id") or ""
+    return str(team), str(user.get("id") or "")
+
+
+def button_context(
+    body: dict[str, Any], respond: AsyncRespond | None, client: AsyncWebClient
+) -> ButtonContext:
+    """Read a ``block_actions`` payload (the first action is the one clicked)."""
+    action = (body.get("actions") or [{}])[0]
+    channel = body.get("channel") or {}
+    container = body.get("container") or {}
+    team_id, user_id = clicker(body)
+    return ButtonContext(
+        team_id=team_id,
+        user_id=user_id,
+        channel_id=str(channel.get("id") or container.get("channel_id") or ""),
+        action_id=str(action.get("action_id") or ""),
+        value=str(action.get("value") or ""),
+        respond=respond,
+        client=client,
+        body=body,
+    )
+
+
+def on_button(app: AsyncApp, action_id: str, handler: ButtonHandler) -> None:
+    """Register ``handler`` for clicks on ``action_id`` (ack now, work lazily, report failures)."""
+
+    async def run(body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> None:
+        ctx = button_context(body, respond, client)
+        try:
+            await handler(ctx)
+        except Exception as exc:
+            log_failure(f"button {action_id}", exc)
+            try:
+                await ctx.reply(failure_message(exc))
+            except Exception:  # the response_url expired or Slack is down: nothing more to do
+                log.warning("could not report a failed %s click to the user", action_id)
+
+    app.action(action_id)(ack=ack_now, lazy=[run])
+
+
+def on_link_button(app: AsyncApp, action_id: str) -> None:
+    """A URL button: the browser opens it, but Slack still reports the click, which needs an ack."""
+    app.action(action_id)(ack_now)
+
+
+# -- modals --------------------------------------------------------------------------------------
+
+
+@dataclass
+class ViewContext:
+    """A submitted modal: who submitted it, its private metadata, and where to answer."""
+
+    team_id: str
+    user_id: str
+    view: dict[str, Any]
+    metadata: dict[str, Any]
+    client: AsyncWebClient
+
+    @property
+    def channel_id(self) -> str | None:
+        return self.metadata.get("channel")
+
+    @property
+    def values(self) -> dict[str, Any]:
+        return dict((self.view.get("state") or {}).get("values") or {})
+
+    async def answer(self, message: dict[str, Any]) -> None:
+        """Post privately where the modal was opened (ephemeral), or in a DM."""
+        await post_privately(self.client, self.channel_id, self.user_id, message)
+
+
+ViewValidator = Callable[[dict[str, Any]], dict[str, str] | None]
+ViewHandler = Callable[[ViewContext], Awaitable[None]]
+
+
+def view_metadata(view: dict[str, Any]) -> dict[str, Any]:
+    """A modal's ``private_metadata`` (JSON set when it was opened), or {} when unreadable."""
+    try:
+        data = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def on_view(app: AsyncApp, callback_id: str, validate: ViewValidator, handler: ViewHandler) -> None:
+    """Register a modal: ``validate`` runs in the ack (no I/O; its errors go onto the form's
+    fields), ``handler`` runs lazily only for a valid form; failures are posted privately."""
+
+    async def ack_form(ack: AsyncAck, body: dict[str, Any]) -> None:
+        problems = validate(body.get("view") or {})
+        if problems:
+            await ack(response_action="errors", errors=problems)
+            return
+        await ack()
+
+    async def run(body: dict[str, Any], client: AsyncWebClient) -> None:
+        view = body.get("view") or {}
+        if validate(view):
+            return  # the ack showed the errors on the form (Bolt runs lazies regardless)
+        team_id, user_id = clicker(body)
+        ctx = ViewContext(team_id, user_id, view, view_metadata(view), client)
+        try:
+            await handler(ctx)
+        except Exception as exc:
+            log_failure(f"view {callback_id}", exc)
+            try:
+                await ctx.answer(failure_message(exc))
+            except Exception:
+                log.warning("could not report a failed %s submission to the user", callback_id)
+
+    app.view(callback_id)(ack=ack_form, lazy=[run])
+
+
+# -- events --------------------------------------------------------------------------------------
+
+EventHandler = Callable[[dict[str, Any], dict[str, Any], AsyncWebClient], Awaitable[None]]
+FailureHandler = Callable[[dict[str, Any], dict[str, Any], AsyncWebClient, BaseException], Awaitable[None]]
+
+
+def on_event(app: AsyncApp, event_type: str, handler: EventHandler, on_failure: FailureHandler) -> None:
+    """Register an event listener (ack now, work lazily); a failure goes to ``on_failure``."""
+
+    async def run(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
+        try:
+            await handler(body, event, client)
+        except Exception as exc:
+            log_failure(f"event {event_type}", exc)
+            await on_failure(body, event, client, exc)
+
+    app.event(event_type)(ack=ack_now, lazy=[run])

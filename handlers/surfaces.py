@@ -1,0 +1,17 @@
+"""Every Slack surface registered on one Bolt app."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+
+from handlers import account, agreements, alert, help, home, link, order, quote
+from handlers.kit import Surface
+
+SURFACES = (link, help, agreements, account, order, quote, alert, home)
+
+
+def register_all(app: AsyncApp, surface: Surface) -> None:
+    """Slash commands (through the router) and every module's buttons, modals and events."""
+    surface.router.register(app)
+    for module in SURFACES:
+        module.register(app, surface)

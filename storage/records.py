@@ -1,0 +1,152 @@
+"""What the bot stores, as plain values: records read back from the database and the states
+and status sets that every layer shares. Defined once here and imported wherever needed.
+
+Nothing here talks to the database; the repositories beside this module turn rows into these
+records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, Protocol
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def aware(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+class TokenFields(Protocol):
+    """The tokens of a sign-in or a refresh, as the repositories store them (encrypted)."""
+
+    @property
+    def access_token(self) -> str: ...
+    @property
+    def refresh_token(self) -> str | None: ...
+    @property
+    def expires_at(self) -> datetime: ...
+    @property
+    def scopes(self) -> str: ...
+
+
+# -- linked users --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Link:
+    """A Slack user's AutoShares link with its tokens decrypted (never logged: repr hides them)."""
+
+    team_id: str
+    slack_user_id: str
+    autoshares_user_id: int
+    autoshares_login: str
+    email: str | None
+    display_name: str | None
+    access_token: str = field(repr=False)
+    refresh_token: str | None = field(repr=False)
+    token_expires_at: datetime
+    scopes: str
+    linked_at: datetime
+    needs_relink: bool
+    default_account_id: int | None
+    agreements_outstanding: int
+
+
+# -- pending orders ------------------------------------------------------------------------------
+
+#: Pending-order states (the bot's own, see storage.orders for the moves between them).
+PENDING = "pending"
+SUBMITTING = "submitting"
+PLACED = "placed"
+FAILED = "failed"
+CANCELLED = "cancelled"
+EXPIRED = "expired"
+
+#: AutoShares order statuses (OrderResource.Status) of an order still working in the market:
+#: listed by `/order list` and App Home, cancellable, followed up by the poller.
+OPEN_ORDER_STATUSES = frozenset(
+    {
+        "New",
+        "PartiallyFilled",
+        "PendingNew",
+        "PendingReplace",
+        "PendingCancel",
+        "Held",
+        "Suspended",
+        "AcceptedForBidding",
+    }
+)
+#: AutoShares order statuses after which nothing more happens to the order.
+TERMINAL_ORDER_STATUSES = frozenset({"Filled", "Canceled", "Rejected", "Expired"})
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A pending order row, decoded."""
+
+    id: str
+    team_id: str
+    slack_user_id: str
+    account_id: int
+    symbol: str
+    request: dict[str, Any]
+    preview: dict[str, Any] | None
+    notional: Decimal | None
+    status: str
+    created_at: datetime
+    expires_at: datetime
+    updated_at: datetime
+    channel_id: str | None
+    response_url: str | None
+    autoshares_order_id: int | None
+    order_status: str | None
+    result: dict[str, Any] | None
+    error: str | None
+
+    @property
+    def settled(self) -> bool:
+        """Past the confirmation step (no longer pending or submitting)."""
+        return self.status not in (PENDING, SUBMITTING)
+
+    def is_expired(self, now: datetime | None = None) -> bool:
+        return self.status == PENDING and self.expires_at <= (now or utcnow())
+
+
+# -- alert routes --------------------------------------------------------------------------------
+
+#: Alert route states: active → fired | deleted | expired.
+ACTIVE = "active"
+FIRED = "fired"
+DELETED = "deleted"
+# EXPIRED (above) is shared with pending orders: the same word, the same meaning.
+
+
+@dataclass(frozen=True)
+class Route:
+    """An alert route as read from the database."""
+
+    alert_id: int
+    team_id: str
+    slack_user_id: str
+    autoshares_user_id: int
+    channel_id: str
+    symbol: str
+    security_id: int
+    operator: str
+    field: str
+    argument: Decimal
+    expires_at: datetime | None
+    created_at: datetime
+    state: str
+    fired_at: datetime | None
+
+    @property
+    def is_dm(self) -> bool:
+        """Routes set in a direct message store the user id as the channel."""
+        return self.channel_id == self.slack_user_id
