@@ -24,6 +24,7 @@ test-postgres: lint
 lint: $(STAMP)
 	$(BIN)/ruff check bot handlers storage sandbox tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
