@@ -181,6 +181,16 @@ class Settings:
     def autoshares_callback_url(self) -> str:
         return self.public_url + "autoshares/callback"
 
+    @property
+    def slack_identity_callback_url(self) -> str:
+        """Where Sign in with Slack returns (listed in the manifest's redirect URLs)."""
+        return self.public_url + "slack/identity"
+
+    @property
+    def slack_identity_configured(self) -> bool:
+        """Sign in with Slack needs the app's client id and secret; nobody can link without it."""
+        return bool(self.slack_client_id and self.slack_client_secret)
+
     def with_sandbox(self, base_url: str, *, app_key: str, client_id: str, client_secret: str) -> Settings:
         """Point the AutoShares settings at an in-process sandbox at ``base_url``."""
         return dataclasses.replace(

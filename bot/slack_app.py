@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -79,6 +81,20 @@ def ack_outcome(status: int) -> str:
     return "rejected" if status < 500 else "error"
 
 
+#: Environment variables whose presence makes AsyncApp() turn on its own OAuth flow.
+BOLT_OAUTH_VARIABLES = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
+
+
+@contextlib.contextmanager
+def _hidden_from_bolt(names: tuple[str, ...]) -> Iterator[None]:
+    """Keep ``names`` out of ``os.environ`` while Bolt's constructor reads it (start-up only)."""
+    saved = {name: os.environ.pop(name) for name in names if name in os.environ}
+    try:
+        yield
+    finally:
+        os.environ.update(saved)
+
+
 def build_bolt_app(services: Services) -> AsyncApp:
     """The Slack side of the bot. Acks return as soon as ``ack()`` runs (process_before_response)."""
     settings = services.settings
@@ -100,9 +116,14 @@ def build_bolt_app(services: Services) -> AsyncApp:
             redirect_uri_path="/slack/oauth_redirect",
             redirect_uri=f"{settings.public_url}slack/oauth_redirect",
         )
-    # One workspace: the client above carries the bot token (passing ``token`` too only makes
-    # Bolt warn that it is ignored).
-    app = InstrumentedAsyncApp(metrics=services.metrics, **kwargs)
+        app = InstrumentedAsyncApp(metrics=services.metrics, **kwargs)
+    else:
+        # One workspace: the client above carries the bot token (passing ``token`` too only
+        # makes Bolt warn that it is ignored). The bot decides the mode: Bolt would switch
+        # itself to OAuth installs on seeing SLACK_CLIENT_ID and SLACK_CLIENT_SECRET in the
+        # environment (which Sign in with Slack needs), dropping the bot token.
+        with _hidden_from_bolt(BOLT_OAUTH_VARIABLES):
+            app = InstrumentedAsyncApp(metrics=services.metrics, **kwargs)
     # Lazy listeners run as tracked tasks so shutdown (and tests) can wait for them; the
     # listener runner is public Bolt API, its lazy runner a documented attribute of it.
     app.listener_runner.lazy_listener_runner = TrackedLazyListenerRunner(app.logger, services.tasks)

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from bot.core.linking import LinkOutcome, LinkProblem
+from bot.core.linking import LinkOutcome, LinkProblem, LoginStart
 from bot.ops.check import api_problem, database_problem, issuer_problem
 from bot.pollers import Pollers
 from bot.slack_app import build_bolt_app
@@ -73,7 +73,39 @@ PROBLEM_PAGES: dict[LinkProblem, tuple[str, str, int]] = {
         f"AutoShares did not accept this sign-in, so nothing was linked. {TRY_AGAIN}",
         400,
     ),
+    LinkProblem.WRONG_PERSON: (
+        "Not linked",
+        "This sign-in link was made for another Slack user, and you signed in to Slack as someone else, "
+        "so nothing was linked and the link no longer works. To link your own account, run "
+        "/autoshares link in Slack yourself.",
+        403,
+    ),
+    LinkProblem.OTHER_BROWSER: (
+        "Not linked",
+        "This sign-in was started in another browser, so nothing was linked. "
+        "Run /autoshares link in Slack and open the link in this browser.",
+        403,
+    ),
+    LinkProblem.NOT_VERIFIED: (
+        "Not linked",
+        f"This sign-in skipped the Slack step, so nothing was linked. {TRY_AGAIN}",
+        403,
+    ),
+    LinkProblem.SLACK_DECLINED: (
+        "Not linked",
+        "You did not sign in with Slack, so nothing was linked. "
+        "Run /autoshares link in Slack whenever you want to try again.",
+        400,
+    ),
+    LinkProblem.SLACK_FAILED: (
+        "Sign-in unavailable",
+        f"Slack could not confirm who you are right now, so nothing was linked. {TRY_AGAIN}",
+        502,
+    ),
 }
+
+#: The cookie that ties a sign-in to the browser that opened the link.
+BROWSER_COOKIE = "autoshares_signin"
 
 
 def page(title: str, message: str, status: int = 200) -> HTMLResponse:
@@ -120,14 +152,42 @@ def create_web_app(services: Services, *, close_services: bool = True) -> Starle
     async def slack_events(request: Request) -> Response:
         return await slack.handle(request)
 
+    secure_cookie = services.settings.public_url.startswith("https://")
+
+    def redirect(url: str) -> RedirectResponse:
+        return RedirectResponse(url, status_code=302, headers={"Cache-Control": "no-store"})
+
     async def autoshares_login(request: Request) -> Response:
+        """Step 2 of linking: tie the sign-in to this browser, then Sign in with Slack."""
         target = await linking.login_redirect(request.query_params.get("state"))
         if isinstance(target, LinkOutcome):
             return outcome_page(target, during_login=True)
-        return RedirectResponse(target, status_code=302, headers={"Cache-Control": "no-store"})
+        assert isinstance(target, LoginStart)
+        response = redirect(target.url)
+        response.set_cookie(
+            BROWSER_COOKIE,
+            target.browser,
+            max_age=services.settings.link_state_ttl_seconds,
+            httponly=True,
+            secure=secure_cookie,
+            samesite="lax",
+        )
+        return response
+
+    async def slack_identity(request: Request) -> Response:
+        """Step 3: back from Sign in with Slack; on to AutoShares only for the requester."""
+        target = await linking.slack_returned(request.query_params, request.cookies.get(BROWSER_COOKIE))
+        if isinstance(target, LinkOutcome):
+            return outcome_page(target)
+        return redirect(target)
 
     async def autoshares_callback(request: Request) -> Response:
-        return outcome_page(await linking.complete(request.query_params))
+        """Step 4: back from AutoShares; the link is stored."""
+        response = outcome_page(
+            await linking.complete(request.query_params, request.cookies.get(BROWSER_COOKIE))
+        )
+        response.delete_cookie(BROWSER_COOKIE, httponly=True, secure=secure_cookie, samesite="lax")
+        return response
 
     async def healthz(_request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -145,6 +205,7 @@ def create_web_app(services: Services, *, close_services: bool = True) -> Starle
     routes = [
         Route("/slack/events", slack_events, methods=["POST"]),
         Route("/autoshares/login", autoshares_login, methods=["GET"]),
+        Route("/slack/identity", slack_identity, methods=["GET"]),
         Route("/autoshares/callback", autoshares_callback, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),

@@ -34,6 +34,7 @@ from bot.core.usecases import UseCases
 from bot.core.users import LinkedUsers
 from bot.ops.metrics import Metrics
 from bot.settings import Settings
+from handlers.identity import SlackOpenIdConnect
 from handlers.notify import SlackClients, SlackNotifier
 from storage.alerts import AlertRouteRepository
 from storage.audit import AuditLog
@@ -115,10 +116,18 @@ class Services:
         links = LinkRepository(db.sessions, cipher)
         audit = AuditLog(db.sessions)
         users = LinkedUsers(links, client, oidc, tasks=tasks, metrics=metrics)
+        identity = SlackOpenIdConnect(
+            http,
+            api_url=settings.slack_api_url,
+            client_id=settings.slack_client_id,
+            client_secret=settings.slack_client_secret,
+            redirect_uri=settings.slack_identity_callback_url,
+        )
         linking = LinkService(
             links=links,
             states=LinkStateRepository(db.sessions, cipher, settings.link_state_ttl_seconds),
             oidc=oidc,
+            identity=identity,
             client=client,
             notifier=notifier,
             public_url=settings.public_url,

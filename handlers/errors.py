@@ -116,6 +116,13 @@ SENTENCES: dict[type[BaseException], Words] = {
         "Sign-up from Slack has not been set up by the people who run this bot. "
         "Ask them for the AutoShares sign-up link."
     ),
+    c.SlackIdentityNotConfigured: lambda exc: (
+        "Linking AutoShares is not available yet: an admin of this bot must finish its set-up "
+        "(Sign in with Slack). Please ask the people who run this bot."
+    ),
+    c.SlackIdentityFailed: lambda exc: (
+        "Slack could not confirm who you are right now. Please try again in a minute."
+    ),
     SecretUnreadable: lambda exc: OUR_SIDE,
     # AutoShares
     a.AutoSharesError: lambda exc: (

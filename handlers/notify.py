@@ -22,6 +22,7 @@ from handlers import errors
 from handlers.blocks import agreements as agreement_blocks
 from handlers.blocks import alert as alert_blocks
 from handlers.blocks import order as order_blocks
+from handlers.blocks.common import link_refused_message
 from storage.records import Link, Pending, Route
 
 log = logging.getLogger(__name__)
@@ -117,6 +118,10 @@ class SlackNotifier:
         await client.chat_postMessage(
             channel=link.slack_user_id, **agreement_blocks.linked_dm(link, agreements)
         )
+
+    async def link_refused(self, team_id: str, slack_user_id: str) -> None:
+        client = await self._clients.for_team(team_id)
+        await client.chat_postMessage(channel=slack_user_id, **link_refused_message())
 
     async def alert_triggered(self, route: Route, price: float | None) -> bool:
         """The channel, else (when the bot cannot post there) the user's DM."""

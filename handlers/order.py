@@ -44,6 +44,7 @@ def preview_message(result: PreviewResult, policy: OrderPolicy) -> dict[str, Any
         buying_power_after=result.buying_power_after,
         large=result.large,
         large_threshold=policy.large_order_notional,
+        notional=result.notional,
         confirm_seconds=policy.confirm_seconds,
     )
 
@@ -126,7 +127,7 @@ def register(app: AsyncApp, surface: Surface) -> None:
 
     # -- Confirm / Cancel on the confirmation ----------------------------------------------------
     async def confirm(ctx: ButtonContext) -> None:
-        result = await orders.confirm(ctx.value, ctx.user_id, response_url=ctx.response_url)
+        result = await orders.confirm(ctx.value, ctx.team_id, ctx.user_id, response_url=ctx.response_url)
         if result.kind is ConfirmKind.NOT_YOURS:
             await ctx.reply(order_blocks.order_not_yours())
             return
@@ -144,7 +145,7 @@ def register(app: AsyncApp, surface: Surface) -> None:
         await ctx.replace(confirm_message(result, policy))
 
     async def cancel_pending(ctx: ButtonContext) -> None:
-        result = await orders.cancel_pending(ctx.value, ctx.user_id)
+        result = await orders.cancel_pending(ctx.value, ctx.team_id, ctx.user_id)
         if result.kind is ConfirmKind.NOT_YOURS:
             await ctx.reply(order_blocks.order_not_yours())
             return
@@ -178,7 +179,7 @@ def register(app: AsyncApp, surface: Surface) -> None:
         pending_id = str(ctx.metadata.get("pending") or "")
         try:
             result = await orders.confirm(
-                pending_id, ctx.user_id, response_url=response_url, symbol_confirmed=True
+                pending_id, ctx.team_id, ctx.user_id, response_url=response_url, symbol_confirmed=True
             )
             if result.kind is ConfirmKind.NOT_YOURS:
                 payload, replace = order_blocks.order_not_yours(), False

@@ -17,6 +17,7 @@ GET  /_sandbox/webhooks   -> {"Url", "Deliveries": [{"Id", "Type", "AccountId", 
                               "Payload"}]}
 POST /_sandbox/webhooks   {"Url": ..., "Secret": ...} -> sets the target at run time
 POST /_sandbox/faults     {"LatencyMs"?, "ErrorRate"?, "DropRate"?, "FailNextOrders"?, "Hold"?: bool,
+                          "Rewrite"?: {"METHOD /path prefix": {field: value or null}},
                            "ExpireTokens"?: true, "RateLimits"?: bool, "Clear"?: true}
                           -> {"LatencyMs", "ErrorRate", "DropRate", "FailNextOrders", "Hold",
                               "Held", "RateLimits"}
@@ -156,14 +157,14 @@ class AdminRoutes:
             ("/_sandbox/orders", self.orders, ["GET"]),
             ("/_sandbox/alerts", self.alerts, ["GET"]),
         ]
-        return [Route(path, self._guard(handler), methods=methods)
-                for path, handler, methods in handlers]
+        return [Route(path, self._guard(handler), methods=methods) for path, handler, methods in handlers]
 
     def _guard(self, handler: Any) -> Any:
         async def endpoint(request: Request) -> Response:
             if not _is_loopback(request.client.host if request.client else None):
-                return JSONResponse({"Message": "The admin API answers loopback clients only."},
-                                    status_code=403)
+                return JSONResponse(
+                    {"Message": "The admin API answers loopback clients only."}, status_code=403
+                )
             try:
                 return await handler(request)
             except AdminError as error:
@@ -196,8 +197,7 @@ class AdminRoutes:
             raise AdminError(422, "Agreements must be a non-negative integer.")
         for name in ("UserId", "AccountId"):
             value = data.get(name)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int)
-                                      or value <= 0):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value <= 0):
                 raise AdminError(422, f"{name} must be a positive integer.")
         try:
             user, account = self.sb.state.add_user(
@@ -239,17 +239,13 @@ class AdminRoutes:
                 raise AdminError(404, f"Unknown symbol {item.get('Symbol')!r}.")
             last = _number(item, "Last", required=True)
             bid, ask = _number(item, "Bid"), _number(item, "Ask")
-            if last is None or last <= 0 or (bid is not None and bid <= 0) or (
-                ask is not None and ask <= 0
-            ):
+            if last is None or last <= 0 or (bid is not None and bid <= 0) or (ask is not None and ask <= 0):
                 raise AdminError(422, "Prices must be positive.")
             result = await self.sb.engine.set_price(security.id, last, bid, ask)
             quotes.append(resources.quote_model(self.sb.market.quote(security.id)))
             filled += result.filled_order_ids
             triggered += [a.id for a in result.triggered]
-        return JSONResponse(
-            {"Quotes": quotes, "FilledOrderIds": filled, "TriggeredAlertIds": triggered}
-        )
+        return JSONResponse({"Quotes": quotes, "FilledOrderIds": filled, "TriggeredAlertIds": triggered})
 
     async def get_price(self, request: Request) -> Response:
         security = self.sb.state.security(request.path_params["symbol"])
@@ -308,6 +304,13 @@ class AdminRoutes:
                 if not isinstance(data["Hold"], bool):
                     raise AdminError(422, "Hold must be true or false.")
                 faults.hold(data["Hold"])
+            if "Rewrite" in data:
+                rewrites = data["Rewrite"]
+                if not isinstance(rewrites, dict) or not all(
+                    isinstance(k, str) and " /" in k and isinstance(v, dict) for k, v in rewrites.items()
+                ):
+                    raise AdminError(422, 'Rewrite must map "METHOD /path" to an object of fields.')
+                faults.rewrites = rewrites
             if "RateLimits" in data:
                 self.sb.limiter.enabled = bool(data["RateLimits"])
                 self.sb.limiter.reset()
@@ -328,12 +331,17 @@ class AdminRoutes:
 
     async def orders(self, request: Request) -> Response:
         state = self.sb.state
-        return JSONResponse([resources.order(o, state) for o in sorted(
-            state.orders.values(), key=lambda o: o.id)])
+        return JSONResponse(
+            [resources.order(o, state) for o in sorted(state.orders.values(), key=lambda o: o.id)]
+        )
 
     async def alerts(self, request: Request) -> Response:
-        return JSONResponse([resources.price_alert(a) | {"UserId": a.user_id}
-                             for a in sorted(self.sb.state.alerts.values(), key=lambda a: a.id)])
+        return JSONResponse(
+            [
+                resources.price_alert(a) | {"UserId": a.user_id}
+                for a in sorted(self.sb.state.alerts.values(), key=lambda a: a.id)
+            ]
+        )
 
 
 def admin_routes(sandbox: Sandbox) -> list[BaseRoute]:

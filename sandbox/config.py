@@ -56,8 +56,7 @@ class SandboxConfig:
     def __post_init__(self) -> None:
         if self.market_hours not in MARKET_HOURS_MODES:
             raise SandboxConfigError(
-                f"market_hours must be one of {', '.join(MARKET_HOURS_MODES)}, "
-                f"not {self.market_hours!r}"
+                f"market_hours must be one of {', '.join(MARKET_HOURS_MODES)}, not {self.market_hours!r}"
             )
         for name in ("error_rate", "drop_rate"):
             value = getattr(self, name)
@@ -83,10 +82,23 @@ class SandboxConfig:
         """
         types = {f.name: f.type for f in fields(cls)}
         names = (
-            "webhook_url", "webhook_secret", "webhook_retry_scale", "rate_limits",
-            "tick_seconds", "access_token_ttl", "seed", "market_hours", "base_url", "app_key",
-            "client_id", "client_secret", "commission", "starting_cash", "latency_ms",
-            "error_rate", "drop_rate",
+            "webhook_url",
+            "webhook_secret",
+            "webhook_retry_scale",
+            "rate_limits",
+            "tick_seconds",
+            "access_token_ttl",
+            "seed",
+            "market_hours",
+            "base_url",
+            "app_key",
+            "client_id",
+            "client_secret",
+            "commission",
+            "starting_cash",
+            "latency_ms",
+            "error_rate",
+            "drop_rate",
         )
         values: dict[str, Any] = {}
         for name in names:

@@ -48,9 +48,7 @@ class EtnaLoginRoutes:
             user_id = self._redeem_code(oauth_code, request.headers.get("redirecturi", ""))
             grant = "etna_oauth_code"
         else:
-            user = self.sb.identity.authenticate_password(
-                username, request.headers.get("password", "")
-            )
+            user = self.sb.identity.authenticate_password(username, request.headers.get("password", ""))
             user_id = user.id if user else None
             grant = "etna_password"
         if user_id is None:
@@ -58,9 +56,7 @@ class EtnaLoginRoutes:
                 {"State": "Failed", "Step": "Credentials", "Reason": "Invalid credentials."},
                 status_code=401,
             )
-        token = self.sb.identity.issue_access_token(
-            client_id=ETNA_CLIENT, user_id=user_id, scope="trading"
-        )
+        token = self.sb.identity.issue_access_token(client_id=ETNA_CLIENT, user_id=user_id, scope="trading")
         self.sb.state.stats.token_grants[grant] += 1
         return JSONResponse({"State": "Succeeded", "Token": token.token})
 

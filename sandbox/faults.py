@@ -6,6 +6,12 @@ every non-admin HTTP path; the 5xx share and dropped connections apply to the tr
 place-order calls" is different: the order IS accepted (and stays in the book) and the caller
 still gets a 500, which is what an exactly-once client must survive.
 
+Rewriting stands in for an AutoShares that answers differently than usual: for a method and
+path prefix (``"GET /v1.0/equities/"``), the named fields of the JSON answer (the object, or
+each object of a list) are replaced, or removed when the new value is null; ``"_status"`` sets
+the HTTP status, and an error status answers with just the other fields as its body. A test can make AutoShares say anything it is allowed to say: a hostile
+string, an error, or no optional figures at all.
+
 Holding is latency without a clock: while ``hold`` is on, every non-admin request waits (and is
 counted in ``held``) until the hold is lifted, so a test can see that a client acted before the
 sandbox answered it, or that it gave up waiting, without picking a duration.
@@ -33,6 +39,8 @@ class Faults:
     drop_rate: float = 0.0
     fail_next_orders: int = 0
     rng: random.Random = field(default_factory=lambda: random.Random(0), repr=False)
+    #: "METHOD /path/prefix" -> fields to set (None removes) in the JSON answers there.
+    rewrites: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: Requests waiting for the hold to be lifted right now.
     held: int = 0
     _lifted: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
@@ -66,11 +74,18 @@ class Faults:
             "FailNextOrders": self.fail_next_orders,
             "Hold": self.holding,
             "Held": self.held,
+            "Rewrite": self.rewrites,
         }
 
     def clear(self) -> None:
         self.latency_ms, self.error_rate, self.drop_rate, self.fail_next_orders = 0, 0.0, 0.0, 0
+        self.rewrites = {}
         self.hold(False)
+
+    def rewrite_for(self, method: str, path: str) -> dict[str, Any] | None:
+        """The fields to rewrite in the answer to ``method path`` (longest prefix wins)."""
+        matches = [key for key in self.rewrites if f"{method} {path}".startswith(key)]
+        return self.rewrites[max(matches, key=len)] if matches else None
 
     def take_order_failure(self) -> bool:
         """Consume one 'fail after accepting' token, if any is left."""
@@ -120,7 +135,56 @@ class FaultInjectionMiddleware:
                 self.sandbox.state.stats.injected_errors += 1
                 await _server_error(send)
                 return
+        fields = faults.rewrite_for(scope["method"], scope["path"])
+        if fields is not None:
+            await self.app(scope, receive, _rewriting(send, fields))
+            return
         await self.app(scope, receive, send)
+
+
+def _rewritten(body: bytes, fields: dict[str, Any]) -> bytes:
+    if int(fields.get("_status") or 0) >= 400:
+        return json.dumps({k: v for k, v in fields.items() if k != "_status"}).encode()
+    try:
+        data = json.loads(body or b"null")
+    except ValueError:
+        return body
+    for item in data if isinstance(data, list) else [data]:
+        if isinstance(item, dict):
+            for name, value in fields.items():
+                if name == "_status":
+                    continue
+                if value is None:
+                    item.pop(name, None)
+                else:
+                    item[name] = value
+    return json.dumps(data).encode()
+
+
+def _rewriting(send: Send, fields: dict[str, Any]) -> Send:
+    """A ``send`` that holds the answer back, rewrites its JSON, and sends it whole."""
+    start: dict[str, Any] = {}
+    chunks: list[bytes] = []
+
+    async def rewriting_send(message: Any) -> None:
+        if message["type"] == "http.response.start":
+            start.update(message)
+            return
+        if message["type"] != "http.response.body":
+            await send(message)
+            return
+        chunks.append(message.get("body", b""))
+        if message.get("more_body"):
+            return
+        body = _rewritten(b"".join(chunks), fields)
+        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+        status = int(fields.get("_status") or start.get("status", 200))
+        await send(
+            {**start, "status": status, "headers": [*headers, (b"content-length", str(len(body)).encode())]}
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    return rewriting_send
 
 
 async def _server_error(send: Send) -> None:

@@ -24,8 +24,15 @@ class Candle:
 
 
 def candles(
-    *, seed: int, symbol: str, last: float, daily_volume: int, period: str, interval: int,
-    count: int, end: int,
+    *,
+    seed: int,
+    symbol: str,
+    last: float,
+    daily_volume: int,
+    period: str,
+    interval: int,
+    count: int,
+    end: int,
 ) -> list[Candle]:
     """``count`` candles of ``interval`` x ``period``, the last one ending at ``end``."""
     step = PERIOD_SECONDS[period] * interval
@@ -46,10 +53,15 @@ def candles(
         high = max(opening, close) + spread
         low = max(min(opening, close) - spread, 0.01)
         volume = daily_volume * (step / 86_400) * rng.uniform(0.6, 1.4)
-        result.append(Candle(
-            time=last_slot - (count - 1 - index) * step,
-            open=round(opening, 2), high=round(high, 2), low=round(low, 2),
-            close=round(close, 2), volume=float(int(volume)),
-        ))
+        result.append(
+            Candle(
+                time=last_slot - (count - 1 - index) * step,
+                open=round(opening, 2),
+                high=round(high, 2),
+                low=round(low, 2),
+                close=round(close, 2),
+                volume=float(int(volume)),
+            )
+        )
         previous = close
     return result

@@ -55,8 +55,20 @@ def discovery_document(issuer: str) -> dict[str, Any]:
         ],
         "id_token_signing_alg_values_supported": ["RS256"],
         "claims_supported": [
-            "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "name", "nickname",
-            "given_name", "family_name", "email", "email_verified", "updated_at",
+            "sub",
+            "iss",
+            "aud",
+            "exp",
+            "iat",
+            "auth_time",
+            "nonce",
+            "name",
+            "nickname",
+            "given_name",
+            "family_name",
+            "email",
+            "email_verified",
+            "updated_at",
         ],
     }
 
@@ -113,9 +125,7 @@ class IdentityRoutes:
     async def authorize_submit(self, request: Request) -> Response:
         async with request.form() as form:
             submitted = {k: str(v) for k, v in form.multi_items()}
-            request_items = [
-                (k, str(v)) for k, v in form.multi_items() if k not in _CREDENTIAL_FIELDS
-            ]
+            request_items = [(k, str(v)) for k, v in form.multi_items() if k not in _CREDENTIAL_FIELDS]
         items = list(request.query_params.multi_items()) + request_items
         prepared = self._prepare(request, items)
         try:

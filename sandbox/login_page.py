@@ -10,8 +10,17 @@ from __future__ import annotations
 from html import escape
 
 _HIDDEN_FIELDS = (
-    "response_type", "client_id", "redirect_uri", "scope", "state", "nonce",
-    "code_challenge", "code_challenge_method", "audience", "prompt", "response_mode",
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "scope",
+    "state",
+    "nonce",
+    "code_challenge",
+    "code_challenge_method",
+    "audience",
+    "prompt",
+    "response_mode",
 )
 
 

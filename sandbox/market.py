@@ -125,9 +125,7 @@ class Market:
         return quote
 
     @staticmethod
-    def _apply(
-        quote: Quote, last: float, bid: float | None, ask: float | None, now: datetime
-    ) -> None:
+    def _apply(quote: Quote, last: float, bid: float | None, ask: float | None, now: datetime) -> None:
         half = half_spread(last)
         quote.last = round(last, 4)
         quote.bid = round(bid, 4) if bid is not None else max(round(last - half, 4), 0.0001)

@@ -432,4 +432,3 @@ class SandboxAuthorizationServer(AuthorizationServer):
         if isinstance(body, dict):
             return JSONResponse(body, status_code=status, headers=header_map)
         return Response(body or "", status_code=status, headers=header_map)
-

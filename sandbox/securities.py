@@ -61,7 +61,15 @@ _TABLE: tuple[tuple[str, str, str, str, str, float, int], ...] = (
     ("AVGO", "Broadcom Inc.", "NASDAQ", "CommonStock", "Semiconductors", 172.60, 24_000_000),
     ("QCOM", "QUALCOMM Incorporated", "NASDAQ", "CommonStock", "Semiconductors", 168.40, 8_000_000),
     ("CSCO", "Cisco Systems, Inc.", "NASDAQ", "CommonStock", "Networking", 53.70, 18_000_000),
-    ("IBM", "International Business Machines Corporation", "NYSE", "CommonStock", "Technology", 231.20, 4_500_000),
+    (
+        "IBM",
+        "International Business Machines Corporation",
+        "NYSE",
+        "CommonStock",
+        "Technology",
+        231.20,
+        4_500_000,
+    ),
     ("BA", "The Boeing Company", "NYSE", "CommonStock", "Aerospace", 155.60, 8_500_000),
     ("CAT", "Caterpillar Inc.", "NYSE", "CommonStock", "Machinery", 391.80, 2_700_000),
     ("GE", "GE Aerospace", "NYSE", "CommonStock", "Aerospace", 188.40, 5_500_000),
@@ -95,7 +103,5 @@ def default_securities() -> tuple[Security, ...]:
     """The fixed listing, ids assigned in table order starting at 1."""
     return tuple(
         Security(index, symbol, name, exchange, kind, industry, price, volume)
-        for index, (symbol, name, exchange, kind, industry, price, volume) in enumerate(
-            _TABLE, start=1
-        )
+        for index, (symbol, name, exchange, kind, industry, price, volume) in enumerate(_TABLE, start=1)
     )

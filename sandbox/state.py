@@ -265,12 +265,8 @@ class SandboxState:
 
     def __init__(self, securities: tuple[Security, ...] | None = None) -> None:
         self.lock = asyncio.Lock()
-        self.securities: dict[int, Security] = {
-            s.id: s for s in (securities or default_securities())
-        }
-        self.securities_by_symbol: dict[str, Security] = {
-            s.symbol: s for s in self.securities.values()
-        }
+        self.securities: dict[int, Security] = {s.id: s for s in (securities or default_securities())}
+        self.securities_by_symbol: dict[str, Security] = {s.symbol: s for s in self.securities.values()}
         self.users: dict[int, User] = {}
         self.accounts: dict[int, Account] = {}
         self.agreements: dict[int, Agreement] = {}
@@ -320,9 +316,7 @@ class SandboxState:
         return self.securities_by_symbol.get(text.upper())
 
     def accounts_of(self, user_id: int) -> list[Account]:
-        return sorted(
-            (a for a in self.accounts.values() if user_id in a.users), key=lambda a: a.id
-        )
+        return sorted((a for a in self.accounts.values() if user_id in a.users), key=lambda a: a.id)
 
     def default_account_id(self, user_id: int) -> int | None:
         user = self.users.get(user_id)

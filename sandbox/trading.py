@@ -149,8 +149,10 @@ class Broker:
     # -- balances ------------------------------------------------------------------------------
     def open_orders(self, account_id: int, security_id: int | None = None) -> list[Order]:
         return [
-            o for o in self.state.orders.values()
-            if o.account_id == account_id and o.is_open
+            o
+            for o in self.state.orders.values()
+            if o.account_id == account_id
+            and o.is_open
             and (security_id is None or o.security_id == security_id)
         ]
 
@@ -191,8 +193,7 @@ class Broker:
         if request.type not in SUPPORTED_ORDER_TYPES:
             return _reject(result, "InvalidOrderType", detail=f"{request.type} is not supported")
         if request.type == "Market" and request.time_in_force == "GoodTillCancel":
-            return _reject(result, "InvalidOrderType",
-                           detail="a Market order cannot be GoodTillCancel")
+            return _reject(result, "InvalidOrderType", detail="a Market order cannot be GoodTillCancel")
         if not self.clock.is_open():
             return _reject(result, "MarketClosed")
         if any(not a.can_skip for a in self.state.unsigned_agreements(user_id)):
@@ -205,14 +206,20 @@ class Broker:
         if request.side in ("Sell", "BuyToCover"):
             available = self._coverable(account, security.id, request.side)
             if request.quantity > available + 1e-9:
-                return _reject(result, "InsufficientShares",
-                               detail=f"{request.quantity:g} requested, {available:g} available")
+                return _reject(
+                    result,
+                    "InsufficientShares",
+                    detail=f"{request.quantity:g} requested, {available:g} available",
+                )
         if request.side in ("Buy", "SellShort"):
             buying_power = self.balances(account).buying_power
             needed = result.cost + result.commission
             if needed > buying_power + 1e-9:
-                return _reject(result, "DayTradingBuyingPowerExceeded",
-                               detail=f"{needed:.2f} needed, {buying_power:.2f} available")
+                return _reject(
+                    result,
+                    "DayTradingBuyingPowerExceeded",
+                    detail=f"{needed:.2f} needed, {buying_power:.2f} available",
+                )
         return result
 
     @staticmethod
@@ -233,9 +240,7 @@ class Broker:
         """Shares a Sell (long) or BuyToCover (short) may still use, net of open orders."""
         position = account.positions.get(security_id)
         held = position.quantity if position else 0.0
-        pending = sum(
-            o.leaves_quantity for o in self.open_orders(account.id, security_id) if o.side == side
-        )
+        pending = sum(o.leaves_quantity for o in self.open_orders(account.id, security_id) if o.side == side)
         if side == "Sell":
             return max(held, 0.0) - pending
         return max(-held, 0.0) - pending
@@ -340,9 +345,7 @@ class Broker:
             order.commission = self.config.commission
         position = self._move_position(account, order, quantity if buy else -quantity, price)
         executed = order.executed_quantity + quantity
-        order.average_price = (
-            order.average_price * order.executed_quantity + price * quantity
-        ) / executed
+        order.average_price = (order.average_price * order.executed_quantity + price * quantity) / executed
         order.executed_quantity = executed
         order.last_price = price
         order.last_quantity = quantity

@@ -170,8 +170,9 @@ class WebhookDispatcher:
         retry_number = len(delivery.attempts) - 1
         if retry_number >= len(RETRY_DELAYS_SECONDS):
             delivery.status = "failed"
-            log.info("webhook %s (%s) failed after %d attempts", delivery.id, delivery.type,
-                     len(delivery.attempts))
+            log.info(
+                "webhook %s (%s) failed after %d attempts", delivery.id, delivery.type, len(delivery.attempts)
+            )
             return
         delay = RETRY_DELAYS_SECONDS[retry_number] * self.retry_scale
         delivery.next_attempt_in = delay

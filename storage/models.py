@@ -52,7 +52,12 @@ class LinkedUser(Base):
 
 
 class LinkState(Base):
-    """A single-use OAuth ``state`` bound to the Slack team and user who asked to link."""
+    """A single-use sign-in, bound to the Slack team and user who asked to link.
+
+    ``state`` holds the SHA-256 of the state sent to the browser, never the state itself;
+    ``browser_hash`` the SHA-256 of the cookie that ties the sign-in to one browser;
+    ``slack_verified_at`` when Sign in with Slack proved that browser is the requester's.
+    """
 
     __tablename__ = "link_states"
 
@@ -64,6 +69,9 @@ class LinkState(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    slack_nonce: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    browser_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    slack_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class PendingOrder(Base):
@@ -128,6 +136,16 @@ class ProcessedWebhook(Base):
     event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     event_type: Mapped[str] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SlackRequest(Base):
+    """Slack requests already dispatched (SHA-256 of the raw body): a retry or a replay of the
+    same bytes is acknowledged and not acted on twice."""
+
+    __tablename__ = "slack_requests"
+
+    body_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class AuditEvent(Base):

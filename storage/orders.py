@@ -193,6 +193,7 @@ class PendingOrderRepository:
     async def claim(
         self,
         pending_id: str,
+        team_id: str,
         slack_user_id: str,
         *,
         response_url: str | None = None,
@@ -213,6 +214,7 @@ class PendingOrderRepository:
                     PendingOrder.id == pending_id[:36],
                     PendingOrder.status == PENDING,
                     PendingOrder.expires_at > now,
+                    PendingOrder.team_id == team_id,
                     PendingOrder.slack_user_id == slack_user_id,
                 )
                 .values(**values)
@@ -258,12 +260,14 @@ class PendingOrderRepository:
             )
             return True
 
-    async def cancel(self, pending_id: str, slack_user_id: str, *, now: datetime | None = None) -> bool:
+    async def cancel(
+        self, pending_id: str, team_id: str, slack_user_id: str, *, now: datetime | None = None
+    ) -> bool:
         """The Cancel click: pending → cancelled, only for the requester."""
         return await self._end_pending(
             pending_id,
             CANCELLED,
-            where=[PendingOrder.slack_user_id == slack_user_id],
+            where=[PendingOrder.team_id == team_id, PendingOrder.slack_user_id == slack_user_id],
             actor=slack_user_id,
             now=now or utcnow(),
         )

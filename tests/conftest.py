@@ -122,6 +122,8 @@ def bot_env(
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_API_URL": local_slack.base_url + "api/",
+        "SLACK_CLIENT_ID": local_slack.identity.client_id,
+        "SLACK_CLIENT_SECRET": local_slack.identity.client_secret,
         "AUTH0_DOMAIN": sandbox.url,
         "AUTOSHARES_API_URL": sandbox.url,
         "AUTH0_CLIENT_ID": sandbox_config.client_id,
@@ -154,6 +156,7 @@ class RunningBot:
     ) -> httpx.Response:
         """Run `/autoshares link` and complete the sign-in like a browser; returns the final page."""
         before = len(self.slack.by_method("response_url"))
+        self.slack.sign_in_as(user)  # the browser that follows the link is the requester's
         response = await self.driver.command("/autoshares", "link", user=user)
         assert response.status_code == 200
         calls = await self.slack.wait_for("response_url", count=before + 1)

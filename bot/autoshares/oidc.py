@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -36,6 +36,7 @@ class IdentityClaims:
     email: str | None
     name: str | None
     nickname: str | None
+    claims: dict[str, Any] = field(default_factory=dict, repr=False)  # every verified claim
 
 
 def new_code_verifier() -> str:
@@ -60,6 +61,7 @@ class OidcClient:
         redirect_uri: str,
         audience: str | None = None,
         scopes: str = LINK_SCOPES,
+        setting: str = "AUTH0_DOMAIN",
     ) -> None:
         self._http = http
         self.issuer = issuer
@@ -68,6 +70,7 @@ class OidcClient:
         self.redirect_uri = redirect_uri
         self.audience = audience
         self.scopes = scopes
+        self.setting = setting  # the setting an operator fixes when discovery fails
         self._metadata: dict[str, Any] | None = None
         self._jwks: dict[str, Any] | None = None
         self._lock = asyncio.Lock()
@@ -89,12 +92,12 @@ class OidcClient:
                 except (httpx.HTTPError, ValueError) as exc:
                     raise IssuerMisconfigured(
                         f"Cannot read the OIDC discovery document at {self.discovery_url} "
-                        f"(check AUTH0_DOMAIN): {type(exc).__name__}"
+                        f"(check {self.setting}): {type(exc).__name__}"
                     ) from None
                 if document.get("issuer", "").rstrip("/") != self.issuer.rstrip("/"):
                     raise IssuerMisconfigured(
                         f"The discovery document at {self.discovery_url} names issuer "
-                        f"{document.get('issuer')!r}, not {self.issuer!r} (check AUTH0_DOMAIN)"
+                        f"{document.get('issuer')!r}, not {self.issuer!r} (check {self.setting})"
                     )
                 for key in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
                     if not document.get(key):
@@ -104,13 +107,15 @@ class OidcClient:
                 self._metadata = document
         return self._metadata
 
-    async def authorization_url(self, *, state: str, code_verifier: str, nonce: str) -> str:
+    async def authorization_url(
+        self, *, state: str, code_verifier: str | None, nonce: str, **params: str
+    ) -> str:
+        """The authorization endpoint's URL (PKCE S256 when ``code_verifier`` is given)."""
         metadata = await self.metadata()
-        extra: dict[str, str] = {
-            "code_challenge": create_s256_code_challenge(code_verifier),
-            "code_challenge_method": "S256",
-            "nonce": nonce,
-        }
+        extra: dict[str, str] = {"nonce": nonce, **params}
+        if code_verifier:
+            extra["code_challenge"] = create_s256_code_challenge(code_verifier)
+            extra["code_challenge_method"] = "S256"
         if self.audience:
             extra["audience"] = self.audience
         return prepare_grant_uri(
@@ -200,6 +205,7 @@ class OidcClient:
             email=claims.get("email"),
             name=claims.get("name"),
             nickname=claims.get("nickname"),
+            claims=dict(claims),
         )
 
     async def revoke(self, token: str, hint: str = "refresh_token") -> bool:

@@ -2,7 +2,9 @@
 
     BotError                        anything the bot raises on purpose
     ├── ConfigError                 a setting is missing or malformed (the message names it)
-    │   └── SignupNotConfigured     AUTOSHARES_SIGNUP_URL is not set
+    │   ├── SignupNotConfigured     AUTOSHARES_SIGNUP_URL is not set
+    │   └── SlackIdentityNotConfigured  SLACK_CLIENT_ID / SLACK_CLIENT_SECRET are not set
+    ├── SlackIdentityFailed         Slack did not confirm who signed in
     ├── NotLinkedError              the Slack user has not linked AutoShares yet
     ├── AgreementsOutstandingError  trading is refused until agreements are signed (carries them)
     ├── NoTradingAccount            the login has no trading account
@@ -34,6 +36,22 @@ class ConfigError(BotError):
     """A setting is missing or malformed; the message names the setting."""
 
     code = "config"
+
+
+class SlackIdentityNotConfigured(ConfigError):
+    """Sign in with Slack needs SLACK_CLIENT_ID and SLACK_CLIENT_SECRET; without them nobody
+    can link (there is no insecure fallback)."""
+
+    code = "slack_identity_not_configured"
+
+    def __init__(self) -> None:
+        super().__init__("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are not set, so nobody can link AutoShares")
+
+
+class SlackIdentityFailed(BotError):
+    """Slack did not confirm who signed in (code refused, ID token invalid, Slack unreachable)."""
+
+    code = "slack_identity_failed"
 
 
 class NotLinkedError(BotError):

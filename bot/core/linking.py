@@ -1,20 +1,30 @@
-"""Linking a Slack user to their AutoShares login (OAuth 2.0 code flow + PKCE + OIDC).
+"""Linking a Slack user to their AutoShares login, and only the Slack user who asked.
 
-``/autoshares link`` → ``start`` stores a single-use state (bound to team and user, 10 minute
-expiry, PKCE verifier encrypted) and returns our ``/autoshares/login?state=…`` URL.
-``login_redirect`` turns that into the issuer's authorization URL. ``complete`` handles the
-callback: consume the state, exchange the code, validate the ID token, ask AutoShares who the
-user is (with the fresh token, before anything is stored), count outstanding agreements, store
-the link, and tell the user in Slack. Every failure ends on an outcome naming the problem, and
-stores nothing; the web layer words the page.
+1. ``/autoshares link`` → :meth:`LinkService.start` stores a single-use sign-in (bound to the
+   Slack team and user, 10 minute expiry, PKCE verifier encrypted, state stored hashed) and
+   returns our ``/autoshares/login?state=…`` URL.
+2. ``/autoshares/login`` → :meth:`login_redirect` ties the sign-in to this browser (a cookie)
+   and sends it to Sign in with Slack.
+3. ``/slack/identity`` → :meth:`slack_returned` verifies Slack's ID token: the Slack user who
+   signed in must be the one who asked, in the same browser. If not, nothing is linked, the
+   sign-in is spent and the requester is told in Slack (a forwarded link links nobody). If so,
+   the browser goes on to the AutoShares identity provider (code flow + PKCE).
+4. ``/autoshares/callback`` → :meth:`complete`: consume the sign-in (same browser, Slack step
+   done), exchange the code, validate the ID token, ask AutoShares who the user is (with the
+   fresh token, before anything is stored), count outstanding agreements, store the link, and
+   tell the user in Slack.
+
+Every failure ends on an outcome naming the problem, and stores nothing; the web layer words
+the page.
 """
 
 from __future__ import annotations
 
 import enum
 import logging
+import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from bot.autoshares import errors as e
@@ -22,7 +32,8 @@ from bot.autoshares.auth import BearerToken
 from bot.autoshares.client import AutoSharesClient
 from bot.autoshares.oidc import OidcClient, new_code_verifier, new_nonce
 from bot.autoshares.tokens import token_set
-from bot.core.ports import Notifier
+from bot.core.errors import SlackIdentityFailed, SlackIdentityNotConfigured
+from bot.core.ports import Notifier, SlackIdentity
 from storage.link_states import IssuedState, LinkStateRepository, StateProblem
 from storage.links import LinkRepository
 from storage.records import Link
@@ -43,6 +54,11 @@ class LinkProblem(enum.Enum):
     NO_CODE = "no_code"
     REFUSED = "refused"  # the issuer refused the code or the ID token did not verify
     UNAVAILABLE = "unavailable"  # the issuer or AutoShares failed
+    WRONG_PERSON = "wrong_person"  # someone other than the requester signed in to Slack
+    OTHER_BROWSER = "other_browser"  # not the browser that opened the sign-in link
+    NOT_VERIFIED = "not_verified"  # the Slack step was skipped
+    SLACK_DECLINED = "slack_declined"  # the user said no at Sign in with Slack
+    SLACK_FAILED = "slack_failed"  # Slack did not confirm who signed in
 
 
 STATE_PROBLEMS = {
@@ -50,6 +66,8 @@ STATE_PROBLEMS = {
     StateProblem.UNKNOWN: LinkProblem.STATE_UNKNOWN,
     StateProblem.USED: LinkProblem.STATE_USED,
     StateProblem.EXPIRED: LinkProblem.STATE_EXPIRED,
+    StateProblem.OTHER_BROWSER: LinkProblem.OTHER_BROWSER,
+    StateProblem.NOT_VERIFIED: LinkProblem.NOT_VERIFIED,
 }
 PROVIDER_ERRORS = {"access_denied": LinkProblem.DECLINED, "login_required": LinkProblem.LOGIN_REQUIRED}
 
@@ -67,6 +85,15 @@ class LinkOutcome:
         return self.link is not None
 
 
+@dataclass(frozen=True)
+class LoginStart:
+    """Where the browser goes first (Sign in with Slack), and the cookie that ties the sign-in
+    to this browser."""
+
+    url: str
+    browser: str = field(repr=False)
+
+
 class LinkService:
     def __init__(
         self,
@@ -74,6 +101,7 @@ class LinkService:
         links: LinkRepository,
         states: LinkStateRepository,
         oidc: OidcClient,
+        identity: SlackIdentity,
         client: AutoSharesClient,
         notifier: Notifier,
         public_url: str,
@@ -81,31 +109,79 @@ class LinkService:
         self._links = links
         self._states = states
         self._oidc = oidc
+        self._identity = identity
         self._client = client
         self._notifier = notifier
         self._public_url = public_url
 
     async def start(self, team_id: str, slack_user_id: str) -> str:
-        """Issue a state and return the URL of our login redirect for the Slack button."""
-        issued = await self._states.issue(team_id, slack_user_id, new_code_verifier(), new_nonce())
+        """Issue a sign-in and return the URL of our login redirect for the Slack button."""
+        if not self._identity.configured:
+            raise SlackIdentityNotConfigured()
+        issued = await self._states.issue(
+            team_id, slack_user_id, new_code_verifier(), new_nonce(), slack_nonce=new_nonce()
+        )
         return f"{self._public_url}autoshares/login?{urlencode({'state': issued.state})}"
 
-    async def login_redirect(self, state: str | None) -> str | LinkOutcome:
-        """The issuer's authorization URL for a state we issued (the state is not used up)."""
+    async def login_redirect(self, state: str | None) -> LoginStart | LinkOutcome:
+        """Tie the sign-in to this browser and send it to Sign in with Slack."""
         checked = await self._states.peek(state)
         if isinstance(checked, StateProblem):
             return LinkOutcome(problem=STATE_PROBLEMS[checked])
+        browser = secrets.token_urlsafe(32)
+        bound = await self._states.bind_browser(checked.state, browser)
+        if isinstance(bound, StateProblem):
+            return LinkOutcome(problem=STATE_PROBLEMS[bound])
+        try:
+            url = await self._identity.authorization_url(
+                state=bound.state, nonce=bound.slack_nonce, team_id=bound.team_id
+            )
+        except SlackIdentityFailed as exc:
+            log.error("Sign in with Slack is unavailable: %s", exc)
+            return LinkOutcome(problem=LinkProblem.SLACK_FAILED, error=exc)
+        return LoginStart(url, browser)
+
+    async def slack_returned(self, params: Mapping[str, str], browser: str | None) -> str | LinkOutcome:
+        """Back from Sign in with Slack: the requester, in the same browser, goes on to
+        AutoShares; anyone else links nothing, and the requester is told."""
+        state = params.get("state")
+        checked = await self._states.peek(state)
+        if isinstance(checked, StateProblem):
+            return LinkOutcome(problem=STATE_PROBLEMS[checked])
+        if params.get("error"):
+            log.info("Sign in with Slack returned error=%s", params["error"][:64])
+            await self._states.burn(checked.state)
+            return LinkOutcome(problem=LinkProblem.SLACK_DECLINED)
+        code = params.get("code")
+        if not code:
+            return LinkOutcome(problem=LinkProblem.NO_CODE)
+        try:
+            team_id, slack_user_id = await self._identity.verify(code, checked.slack_nonce)
+        except SlackIdentityFailed as exc:
+            log.warning("Sign in with Slack failed: %s", exc)
+            return LinkOutcome(problem=LinkProblem.SLACK_FAILED, error=exc)
+        if (team_id, slack_user_id) != (checked.team_id, checked.slack_user_id):
+            log.warning("a sign-in link was opened by another Slack user; nothing linked")
+            await self._states.burn(checked.state)
+            try:
+                await self._notifier.link_refused(checked.team_id, checked.slack_user_id)
+            except Exception:
+                log.exception("could not tell the requester that their sign-in link was refused")
+            return LinkOutcome(problem=LinkProblem.WRONG_PERSON)
+        verified = await self._states.verify_slack(checked.state, browser)
+        if isinstance(verified, StateProblem):
+            return LinkOutcome(problem=STATE_PROBLEMS[verified])
         try:
             return await self._oidc.authorization_url(
-                state=checked.state, code_verifier=checked.code_verifier, nonce=checked.nonce
+                state=verified.state, code_verifier=verified.code_verifier, nonce=verified.nonce
             )
         except e.AutoSharesError as exc:
             log.error("login redirect failed: %s", exc)
             return LinkOutcome(problem=LinkProblem.UNAVAILABLE, error=exc)
 
-    async def complete(self, params: Mapping[str, str]) -> LinkOutcome:
-        """The identity provider's callback."""
-        consumed = await self._states.consume(params.get("state"))
+    async def complete(self, params: Mapping[str, str], browser: str | None) -> LinkOutcome:
+        """The AutoShares identity provider's callback."""
+        consumed = await self._states.consume(params.get("state"), browser)
         if isinstance(consumed, StateProblem):
             return LinkOutcome(problem=STATE_PROBLEMS[consumed])
         if params.get("error"):

@@ -111,8 +111,9 @@ def notional(request: OrderRequest, preview: Mapping[str, Any] | None) -> Decima
 
 
 def is_large(value: Decimal | None, threshold: int) -> bool:
-    """Orders above the threshold need the symbol typed as a second confirmation."""
-    return value is not None and value > Decimal(threshold)
+    """Orders above the threshold need the symbol typed as a second confirmation. An order whose
+    value cannot be known (no price, no cost in the preview) is large: the step fails closed."""
+    return value is None or value > Decimal(threshold)
 
 
 def failure_code(exc: BaseException) -> str:
@@ -283,21 +284,23 @@ class OrderService:
     async def confirm(
         self,
         pending_id: str,
+        team_id: str,
         slack_user_id: str,
         *,
         response_url: str | None = None,
         symbol_confirmed: bool = False,
     ) -> ConfirmResult:
-        """The Confirm click. Exactly one caller places the order; the others get its result."""
+        """The Confirm click. Exactly one caller places the order; the others get its result.
+        Only the requester (the same user in the same workspace) may confirm."""
         row = await self.repo.get(pending_id)
         if row is None:
             return ConfirmResult(ConfirmKind.UNKNOWN)
-        if row.slack_user_id != slack_user_id:
+        if (row.team_id, row.slack_user_id) != (team_id, slack_user_id):
             return ConfirmResult(ConfirmKind.NOT_YOURS, row)
         if row.status == PENDING and not row.is_expired():
             if is_large(row.notional, self.policy.large_order_notional) and not symbol_confirmed:
                 return ConfirmResult(ConfirmKind.NEEDS_SYMBOL, row)
-        if await self.repo.claim(pending_id, slack_user_id, response_url=response_url):
+        if await self.repo.claim(pending_id, team_id, slack_user_id, response_url=response_url):
             return await self._place(pending_id)
         return await self._outcome_for_loser(pending_id)
 
@@ -399,14 +402,14 @@ class OrderService:
         return await self.repo.record_failed(row.id, NOT_TAKEN)
 
     # -- cancel ----------------------------------------------------------------------------------
-    async def cancel_pending(self, pending_id: str, slack_user_id: str) -> ConfirmResult:
+    async def cancel_pending(self, pending_id: str, team_id: str, slack_user_id: str) -> ConfirmResult:
         """The Cancel button of a confirmation: nothing is placed (only the requester)."""
         row = await self.repo.get(pending_id)
         if row is None:
             return ConfirmResult(ConfirmKind.UNKNOWN)
-        if row.slack_user_id != slack_user_id:
+        if (row.team_id, row.slack_user_id) != (team_id, slack_user_id):
             return ConfirmResult(ConfirmKind.NOT_YOURS, row)
-        if await self.repo.cancel(pending_id, slack_user_id):
+        if await self.repo.cancel(pending_id, team_id, slack_user_id):
             return ConfirmResult(ConfirmKind.SETTLED, await self.repo.get(pending_id))
         return await self._outcome_for_loser(pending_id)
 

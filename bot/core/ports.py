@@ -2,7 +2,11 @@
 
 ``Notifier`` is how the bot speaks on its own (not in answer to a request): the DM after
 linking, the one message of a triggered alert, an order's message updated as it fills. The
-Slack implementation is ``handlers.notify.SlackNotifier``; the use cases never import Slack.
+Slack implementation is ``handlers.notify.SlackNotifier``.
+
+``SlackIdentity`` is Sign in with Slack: it proves which Slack user a browser belongs to, so a
+sign-in link links only the person who asked for it (``handlers.identity.SlackOpenIdConnect``).
+The use cases never import Slack.
 """
 
 from __future__ import annotations
@@ -22,3 +26,18 @@ class Notifier(Protocol):
 
     async def order_changed(self, pending: Pending, *, dm_fallback: bool = True) -> None:
         """Show an order's latest state on its message (or in a DM when that is gone)."""
+
+    async def link_refused(self, team_id: str, slack_user_id: str) -> None:
+        """Tell a user that someone else opened their sign-in link and nothing was linked."""
+
+
+class SlackIdentity(Protocol):
+    @property
+    def configured(self) -> bool:
+        """Whether the Slack app's client id and secret are set (no fallback without them)."""
+
+    async def authorization_url(self, *, state: str, nonce: str, team_id: str) -> str:
+        """Where to send the browser to sign in with Slack."""
+
+    async def verify(self, code: str, nonce: str) -> tuple[str, str]:
+        """Redeem the code and verify the ID token; the signed-in (team id, user id)."""

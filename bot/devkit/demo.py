@@ -269,9 +269,13 @@ async def step_link(world: DemoWorld) -> str:
     answer = await world.slash("/autoshares", "link")
     url = next((b["url"] for b in buttons(answer.get("blocks") or []) if b.get("url")), None)
     expect(url is not None, "a sign-in button with a link", repr(said(answer)[:300]))
+    world.slack.sign_in_as(USER)  # the browser is signed in to Slack as the requester
     world.show(
         world.transcript.person(
-            f"{LOGIN}'s browser", "opened the sign-in link", "", "AutoShares sign-in page"
+            f"{LOGIN}'s browser",
+            "opened the sign-in link",
+            "",
+            "Sign in with Slack (confirms it is the person who asked), then the AutoShares sign-in page",
         )
     )
     mark = world.seen
@@ -467,6 +471,8 @@ async def demo_world(output_dir: Path, console: Console) -> AsyncIterator[DemoWo
                 "SLACK_SIGNING_SECRET": signing_secret,
                 "SLACK_BOT_TOKEN": "xoxb-demo-" + secrets.token_hex(8),
                 "SLACK_API_URL": slack_server.url + "api/",
+                "SLACK_CLIENT_ID": slack.identity.client_id,
+                "SLACK_CLIENT_SECRET": slack.identity.client_secret,
                 "AUTH0_DOMAIN": sandbox.url,
                 "AUTOSHARES_API_URL": sandbox.url,
                 "AUTH0_CLIENT_ID": config.client_id,

@@ -3,7 +3,8 @@
 The bot's Web API client is pointed here with ``SLACK_API_URL`` by the demo and the tests, so
 they can see exactly what the bot asked Slack to do. It also receives ``response_url`` posts
 (``POST /response/<name>``) and file uploads. Channels named in ``archived`` or ``not_in`` fail
-``chat.postMessage`` the way Slack does, to exercise the bot's fallbacks.
+``chat.postMessage`` the way Slack does, to exercise the bot's fallbacks. Sign in with Slack is
+served by ``identity`` (``bot.devkit.slack_identity``): ``sign_in_as`` sets who the browser is.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from bot.devkit.slack_identity import LocalSlackIdentity
 
 
 @dataclass
@@ -43,7 +46,22 @@ class LocalSlack:
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
-        self.base_url = ""
+        self.identity = LocalSlackIdentity()
+        self._base_url = ""
+
+    @property
+    def base_url(self) -> str:
+        """Where the stand-in listens (ends with ``/``); its origin is Slack's OIDC issuer."""
+        return self._base_url
+
+    @base_url.setter
+    def base_url(self, url: str) -> None:
+        self._base_url = url
+        self.identity.issuer = url.rstrip("/")
+
+    def sign_in_as(self, user_id: str, team_id: str | None = None) -> None:
+        """The browser that follows a sign-in link is signed in to Slack as this user."""
+        self.identity.signed_in = (team_id or self.team_id, user_id)
 
     # -- queries used by tests and the demo -------------------------------------------------------
     def by_method(self, method: str) -> list[SlackCall]:
@@ -73,6 +91,7 @@ class LocalSlack:
                 Route("/api/{method}", self._api, methods=["POST", "GET"]),
                 Route("/response/{name}", self._response_url, methods=["POST"]),
                 Route("/upload/{file_id}", self._upload, methods=["POST"]),
+                *self.identity.routes(),
             ]
         )
 
@@ -98,6 +117,11 @@ class LocalSlack:
                 except ValueError:
                     pass
         auth = request.headers.get("authorization", "")
+        if method == "openid.connect.token":  # client credentials and a code: never recorded
+            await self._record(
+                SlackCall(method, {"redirect_uri": args.get("redirect_uri")}, None, path=request.url.path)
+            )
+            return JSONResponse(self.identity.token(args, auth))
         token = auth.removeprefix("Bearer ") if auth else args.get("token")
         await self._record(SlackCall(method, args, token, path=request.url.path))
         return JSONResponse(self._answer(method, args))

@@ -29,6 +29,7 @@ from bot.autoshares.oidc import OidcClient
 from bot.core.errors import ConfigError
 from bot.ops.logs import redact
 from bot.settings import DEFAULT_SLACK_API_URL, Settings, generate_encryption_key, is_loopback_host
+from handlers.identity import slack_origin
 from storage.db import alembic_config, create_engine
 
 PROBE_TIMEOUT = 5.0
@@ -369,6 +370,39 @@ async def _check_client(settings: Settings, http: httpx.AsyncClient) -> Finding:
     return problem("issuer", "the token endpoint accepted a made-up authorization code")
 
 
+async def check_slack_identity(settings: Settings, http: httpx.AsyncClient) -> Finding:
+    """Sign in with Slack (which makes sure a sign-in link links only the person who asked)
+    needs the app's client credentials and Slack's discovery document."""
+    if not settings.slack_identity_configured:
+        return problem(
+            "slack",
+            "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are not set, so nobody can link AutoShares: copy them "
+            "from Basic Information > App Credentials in your Slack app",
+        )
+    identity = OidcClient(
+        http,
+        issuer=slack_origin(settings.slack_api_url),
+        client_id=settings.slack_client_id or "",
+        client_secret=settings.slack_client_secret or "",
+        redirect_uri=settings.slack_identity_callback_url,
+        setting="SLACK_API_URL",
+    )
+    try:
+        async with asyncio.timeout(PROBE_TIMEOUT):
+            await identity.metadata()
+    except TimeoutError:
+        return problem(
+            "slack",
+            f"Sign in with Slack: {identity.discovery_url} did not answer within {PROBE_TIMEOUT:.0f} s",
+        )
+    except IssuerMisconfigured as exc:
+        return problem("slack", f"Sign in with Slack: {exc}")
+    return ok(
+        "slack",
+        f"Sign in with Slack is ready; add {settings.slack_identity_callback_url} to the app's redirect URLs",
+    )
+
+
 # -- all together ---------------------------------------------------------------------------------
 async def run_checks(env: Mapping[str, str]) -> list[Finding]:
     """Every finding, in a stable order."""
@@ -380,6 +414,7 @@ async def run_checks(env: Mapping[str, str]) -> list[Finding]:
             findings.append(await check_database(settings))
         if not failed.intersection(SLACK_TOKENS + ("SLACK_APP_TOKEN", "SLACK_API_URL", "PUBLIC_URL")):
             findings += await check_slack(settings)
+            findings.append(await check_slack_identity(settings, http))
         if not failed.intersection(AUTOSHARES):
             findings += await check_autoshares(settings, http)
     return findings

@@ -26,6 +26,7 @@ __all__ = [
     "notice",
     "link_prompt",
     "linked_message",
+    "link_refused_message",
     "status_message",
     "unlinked_message",
     "help_message",
@@ -85,6 +86,18 @@ def link_prompt(url: str, *, relink: bool = False) -> dict[str, Any]:
                 ],
             ),
         ],
+    )
+
+
+def link_refused_message() -> dict[str, Any]:
+    """The requester's sign-in link was opened by another Slack user: nothing was linked."""
+    sentence = (
+        ":no_entry: Your AutoShares sign-in link was opened by someone signed in to Slack as another "
+        "person, so nothing was linked and the link no longer works. Run `/autoshares link` again and "
+        "open the new link yourself; never forward it."
+    )
+    return message(
+        "Your AutoShares sign-in link was opened by someone else; nothing was linked.", [section(sentence)]
     )
 
 

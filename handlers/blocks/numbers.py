@@ -38,9 +38,13 @@ def number(value: Any) -> float | None:
 
 
 def _sign(currency: str | None) -> tuple[str, str]:
+    """The sign before an amount, or the code after it. A currency is AutoShares' text: anything
+    but a plain code is escaped, so it can never become a link or a mention."""
     code = (currency or "USD").upper()
     if code in CURRENCY_SIGNS:
         return CURRENCY_SIGNS[code], ""
+    if not (code.isascii() and code.isalpha() and len(code) <= 4):
+        code = code[:16].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return "", f" {code}"
 
 

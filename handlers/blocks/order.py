@@ -161,6 +161,7 @@ def order_confirmation(
     buying_power_after: float | None,
     large: bool,
     large_threshold: int,
+    notional: Any = None,
     confirm_seconds: int,
 ) -> dict[str, Any]:
     """The preview with Confirm and Cancel: nothing is placed until the requester confirms."""
@@ -180,11 +181,13 @@ def order_confirmation(
         SectionBlock(fields=fields),
     ]
     if large:
+        worth = (
+            f"This order is worth more than {money(large_threshold, places=0)}."
+            if notional is not None
+            else "AutoShares did not say what this order is worth, so it counts as a large order."
+        )
         blocks.append(
-            section(
-                f":warning: This order is worth more than {money(large_threshold, places=0)}. "
-                "After Confirm you will be asked to type the symbol to place it."
-            )
+            section(f":warning: {worth} After Confirm you will be asked to type the symbol to place it.")
         )
     blocks.append(
         ActionsBlock(
@@ -218,7 +221,8 @@ def order_preview_failed(
         f"{reason}. Nothing was placed; change the order and run `/order` again."
     )
     return message(
-        f"AutoShares would not accept this order: {text or code or 'no reason given'}", [section(sentence)]
+        f"AutoShares would not accept this order: {escape(text or code or 'no reason given')}",
+        [section(sentence)],
     )
 
 
@@ -533,8 +537,12 @@ def large_order_view(
         ),
         blocks=[
             section(
-                f":warning: {order_summary(order)} is worth about {money(notional)}.\n"
-                "Type the symbol to confirm you mean to place it."
+                (
+                    f":warning: {order_summary(order)} is worth about {money(notional)}.\n"
+                    if notional is not None
+                    else f":warning: AutoShares did not say what {order_summary(order)} is worth.\n"
+                )
+                + "Type the symbol to confirm you mean to place it."
             ),
             InputBlock(
                 block_id=LARGE_SYMBOL_BLOCK,

@@ -178,11 +178,11 @@ def _summary(rows: Sequence[QuoteRow], unknown: Mapping[str, Any]) -> str:
     parts = []
     for row in rows:
         if row.quote is None:
-            parts.append(f"{row.symbol}: no quote")
+            parts.append(f"{escape(row.symbol)}: no quote")
             continue
         currency = str(row.equity.get("Currency") or "USD")
         parts.append(
-            f"{row.symbol} {price(quote_price(row.quote), currency)} ({percent(row.quote.get('ChangePc'))})"
+            f"{escape(row.symbol)} {price(quote_price(row.quote), currency)} ({percent(row.quote.get('ChangePc'))})"
         )
-    parts += [f"{symbol}: no such symbol" for symbol in unknown]
-    return escape(" · ".join(parts)) or "No quotes."
+    parts += [f"{escape(symbol)}: no such symbol" for symbol in unknown]
+    return " · ".join(parts) or "No quotes."

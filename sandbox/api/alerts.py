@@ -32,8 +32,7 @@ def _read_alert(call: ApiCall, body: dict[str, Any]) -> dict[str, Any]:
         "operator": reader.enum("Operator", ALERT_OPERATORS, required=True),
         "field": reader.enum("Field", ALERT_FIELDS, required=True),
         "expiration_date": reader.integer("ExpirationDate", required=True, minimum=0),
-        "security_id": reader.integer("SecurityId", required=True, minimum=0,
-                                      maximum=2_147_483_647),
+        "security_id": reader.integer("SecurityId", required=True, minimum=0, maximum=2_147_483_647),
         "argument": reader.number("Argument", required=True, minimum=0),
         "state": reader.enum("State", ALERT_STATES),
     }
@@ -113,6 +112,5 @@ ENDPOINTS = (
     Endpoint("POST", "/users/{userId}/pricealerts", create_alert, bucket="price_alerts"),
     Endpoint("GET", "/users/{userId}/pricealerts/{alertId}", get_alert, bucket="price_alerts"),
     Endpoint("PUT", "/users/{userId}/pricealerts/{alertId}", modify_alert, bucket="price_alerts"),
-    Endpoint("DELETE", "/users/{userId}/pricealerts/{alertId}", delete_alert,
-             bucket="price_alerts"),
+    Endpoint("DELETE", "/users/{userId}/pricealerts/{alertId}", delete_alert, bucket="price_alerts"),
 )

@@ -4,20 +4,52 @@ from __future__ import annotations
 
 ORDER_SIDES = ("Buy", "Sell", "SellShort", "BuyToCover")
 ORDER_TYPES = (
-    "Market", "Limit", "Stop", "StopLimit", "Pegged", "TrailingStop", "TrailingStopLimit",
-    "OneCancelOther", "OneTriggerOther", "OneTriggerOneCancelOther", "External",
-    "MutualFundsExchange", "StagingBlotter",
+    "Market",
+    "Limit",
+    "Stop",
+    "StopLimit",
+    "Pegged",
+    "TrailingStop",
+    "TrailingStopLimit",
+    "OneCancelOther",
+    "OneTriggerOther",
+    "OneTriggerOneCancelOther",
+    "External",
+    "MutualFundsExchange",
+    "StagingBlotter",
 )
 TIME_IN_FORCE = (
-    "Day", "GoodTillCancel", "AtTheOpening", "ImmediateOrCancel", "FillOrKill",
-    "GoodTillCrossing", "GoodTillDate", "AtTheClose", "GoodTillTime", "GoodTillCancelPlus",
+    "Day",
+    "GoodTillCancel",
+    "AtTheOpening",
+    "ImmediateOrCancel",
+    "FillOrKill",
+    "GoodTillCrossing",
+    "GoodTillDate",
+    "AtTheClose",
+    "GoodTillTime",
+    "GoodTillCancelPlus",
     "GoodTillDatePlus",
 )
 EXEC_INST = ("None", "CashAmountOrder", "FullLiquidation", "DoNotIncrease", "DoNotReduce", "AllOrNone")
 ORDER_STATUSES = (
-    "New", "PartiallyFilled", "Filled", "DoneForDay", "Canceled", "Replaced", "PendingCancel",
-    "Stopped", "Rejected", "Suspended", "PendingNew", "Calculated", "Expired",
-    "AcceptedForBidding", "PendingReplace", "Error", "Held",
+    "New",
+    "PartiallyFilled",
+    "Filled",
+    "DoneForDay",
+    "Canceled",
+    "Replaced",
+    "PendingCancel",
+    "Stopped",
+    "Rejected",
+    "Suspended",
+    "PendingNew",
+    "Calculated",
+    "Expired",
+    "AcceptedForBidding",
+    "PendingReplace",
+    "Error",
+    "Held",
 )
 ACCESS_TYPES = ("Full", "ReadOnly", "ClosePositionsOnly", "Owner")
 ALERT_STATES = ("New", "Expired", "Completed", "Stopped")

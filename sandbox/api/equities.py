@@ -31,8 +31,10 @@ async def lookup_equities(call: ApiCall) -> Any:
     exact = [s for s in securities if s.symbol == mask]
     prefix = [s for s in securities if s.symbol.startswith(mask) and s not in exact]
     contains = [
-        s for s in securities
-        if s not in exact and s not in prefix
+        s
+        for s in securities
+        if s not in exact
+        and s not in prefix
         and (mask in s.symbol or mask in s.name.upper() or mask == s.exchange.upper())
     ]
     return [resources.equity(s) for s in (exact + prefix + contains)[:count]]

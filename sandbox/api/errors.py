@@ -16,9 +16,7 @@ BAD_APP_KEY_MESSAGE = "Application key is not defined or does not exist"
 class ApiError(Exception):
     """An error answer: status code, JSON body, extra headers."""
 
-    def __init__(
-        self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
-    ) -> None:
+    def __init__(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
         super().__init__(status, body)
         self.status = status
         self.body = body
@@ -70,6 +68,4 @@ def validation_failed(problems: list[tuple[str, str]]) -> ApiError:
     for name, problem in problems:
         model_state.setdefault(name, []).append(problem)
     summary = "; ".join(f"{name}: {problem}" for name, problem in problems)
-    return ApiError(
-        422, {"Message": f"The request is invalid. {summary}", "ModelState": model_state}
-    )
+    return ApiError(422, {"Message": f"The request is invalid. {summary}", "ModelState": model_state})

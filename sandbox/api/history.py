@@ -46,16 +46,27 @@ async def get_chart(call: ApiCall) -> Any:
     if security is None:
         raise conflict(f"Chart data cannot be provided for '{symbol}'.")
     series = candles(
-        seed=call.sb.config.seed, symbol=security.symbol,
-        last=call.sb.market.quote(security.id).last, daily_volume=security.daily_volume,
-        period=period, interval=interval, count=count, end=end,
+        seed=call.sb.config.seed,
+        symbol=security.symbol,
+        last=call.sb.market.quote(security.id).last,
+        daily_volume=security.daily_volume,
+        period=period,
+        interval=interval,
+        count=count,
+        end=end,
     )
     payload = [
         {
             "Time": c.time,
             "DateTime": iso(datetime.fromtimestamp(c.time, UTC)),
-            "Open": c.open, "High": c.high, "Low": c.low, "Close": c.close,
-            "Volume": c.volume, "IsMarket": True, "OpenInterest": 0, "ValuationLevels": [],
+            "Open": c.open,
+            "High": c.high,
+            "Low": c.low,
+            "Close": c.close,
+            "Volume": c.volume,
+            "IsMarket": True,
+            "OpenInterest": 0,
+            "ValuationLevels": [],
         }
         for c in series
     ]

@@ -209,8 +209,14 @@ def parse_filter(text: str) -> Any:
                 return actual in values
             if actual is None:
                 return False
-            return bool({"gt": actual > values[0], "ge": actual >= values[0],
-                         "lt": actual < values[0], "le": actual <= values[0]}[op])
+            return bool(
+                {
+                    "gt": actual > values[0],
+                    "ge": actual >= values[0],
+                    "lt": actual < values[0],
+                    "le": actual <= values[0],
+                }[op]
+            )
         except TypeError:
             return False
 
@@ -222,12 +228,13 @@ def parse_filter(text: str) -> Any:
 
 
 ENDPOINTS = (
-    Endpoint("POST", "/accounts/{accountId}/preview/orders", preview_order, bucket="orders",
-             per_account=True),
-    Endpoint("POST", "/accounts/{accountId}/orders", place_order, bucket="orders",
-             per_account=True),
+    Endpoint(
+        "POST", "/accounts/{accountId}/preview/orders", preview_order, bucket="orders", per_account=True
+    ),
+    Endpoint("POST", "/accounts/{accountId}/orders", place_order, bucket="orders", per_account=True),
     Endpoint("GET", "/accounts/{accountId}/orders", list_orders, bucket="order_queries"),
     Endpoint("GET", "/accounts/{accountId}/orders/{orderId}", get_order, bucket="order_queries"),
-    Endpoint("DELETE", "/accounts/{accountId}/orders/{orderId}", cancel_order, bucket="orders",
-             per_account=True),
+    Endpoint(
+        "DELETE", "/accounts/{accountId}/orders/{orderId}", cancel_order, bucket="orders", per_account=True
+    ),
 )

@@ -42,6 +42,4 @@ async def get_positions(call: ApiCall) -> Any:
     return result
 
 
-ENDPOINTS = (
-    Endpoint("GET", "/accounts/{accountId}/positions", get_positions, bucket="positions"),
-)
+ENDPOINTS = (Endpoint("GET", "/accounts/{accountId}/positions", get_positions, bucket="positions"),)

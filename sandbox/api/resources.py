@@ -223,7 +223,9 @@ def price_alert(alert: PriceAlert) -> dict[str, Any]:
     }
 
 
-def paging_result(items: list[Any], total: int, next_link: str | None, previous_link: str | None) -> dict[str, Any]:
+def paging_result(
+    items: list[Any], total: int, next_link: str | None, previous_link: str | None
+) -> dict[str, Any]:
     """PagingResult[...]; links are omitted when there is no such page."""
     return _compact(
         {

@@ -12,9 +12,7 @@ from sandbox.api.routing import ApiCall, Endpoint
 
 async def get_streamers(call: ApiCall) -> Any:
     session = call.sb.hub.create_session(call.user.id)
-    base = call.sb.issuer(call.request).replace("http://", "ws://", 1).replace(
-        "https://", "wss://", 1
-    )
+    base = call.sb.issuer(call.request).replace("http://", "ws://", 1).replace("https://", "wss://", 1)
     url = f"{base}streamer?SessionId={session.session_id}"
     return {
         "QuoteAddresses": [{"Url": url, "Type": "Quote", "SessionId": session.session_id}],

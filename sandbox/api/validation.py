@@ -59,7 +59,11 @@ class BodyReader:
         return value
 
     def number(
-        self, name: str, *, required: bool = False, minimum: float | None = None,
+        self,
+        name: str,
+        *,
+        required: bool = False,
+        minimum: float | None = None,
         exclusive_minimum: bool = False,
     ) -> float | None:
         value = self._get(name)
@@ -77,7 +81,11 @@ class BodyReader:
         return float(value)
 
     def integer(
-        self, name: str, *, required: bool = False, minimum: int | None = None,
+        self,
+        name: str,
+        *,
+        required: bool = False,
+        minimum: int | None = None,
         maximum: int | None = None,
     ) -> int | None:
         value = self._get(name)

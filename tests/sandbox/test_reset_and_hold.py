@@ -46,7 +46,7 @@ async def test_reset_forgets_everything_a_test_did(
     assert (clock["Mode"], clock["OffsetSeconds"]) == ("always", 0)
     faults = (await client.get("_sandbox/faults")).json()
     assert faults == {"LatencyMs": 0, "ErrorRate": 0.0, "DropRate": 0.0, "FailNextOrders": 0,
-                      "Hold": False, "Held": 0, "RateLimits": started_with.rate_limits}
+                      "Hold": False, "Held": 0, "Rewrite": {}, "RateLimits": started_with.rate_limits}
     stats = (await client.get("_sandbox/stats")).json()
     assert stats["OrdersPlaced"] == 0 and stats["ApiRequests"] == {}
     # tokens issued before are gone; the seed users are back and carol is not

@@ -52,6 +52,7 @@ async def test_unlinked_user_gets_a_link_button(bot: RunningBot) -> None:
     # The button starts a real sign-in that links this Slack user.
     from bot.devkit.driver import browser_sign_in
 
+    bot.slack.sign_in_as("U0NEWCOMER")
     page = await browser_sign_in(bot.http, link["url"], username="bob", password="sandbox")
     assert page.status_code == 200
     assert await bot.services.links.get(bot.slack.team_id, "U0NEWCOMER") is not None

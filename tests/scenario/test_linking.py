@@ -4,16 +4,18 @@ encrypted tokens → DM; and every way the flow can go wrong."""
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
 from sqlalchemy import select, text, update
 
 from bot.autoshares.errors import RelinkRequired as RelinkRequiredError
-from bot.devkit.driver import buttons
+from bot.devkit.driver import browser_sign_in, buttons
 from bot.wiring import Services
 from storage.models import LinkedUser, LinkState
 from tests.conftest import TEST_DATABASE_URL, RunningBot
@@ -27,6 +29,20 @@ async def link_button_url(bot: RunningBot, user: str = ALICE) -> str:
     assert response.status_code == 200
     reply = await bot.last_response(before + 1)
     return next(b["url"] for b in buttons(reply["blocks"]) if b.get("url"))
+
+
+async def through_slack(bot: RunningBot, url: str, http: httpx.AsyncClient | None = None) -> tuple[str, str]:
+    """Open a sign-in link and pass Sign in with Slack as the browser's Slack user; returns the
+    state and the AutoShares authorization URL the browser is sent on to."""
+    http = http or bot.http
+    state = parse_qs(urlsplit(url).query)["state"][0]
+    to_slack = await http.get(url)
+    assert to_slack.status_code == 302, to_slack.text
+    back = await http.get(to_slack.headers["location"])
+    assert back.status_code == 302, back.text
+    to_autoshares = await http.get(back.headers["location"])
+    assert to_autoshares.status_code == 302, to_autoshares.text
+    return state, to_autoshares.headers["location"]
 
 
 async def stored_rows(bot: RunningBot) -> list[LinkedUser]:
@@ -63,23 +79,40 @@ async def test_link_flow_stores_encrypted_tokens_and_dms_the_user(bot: RunningBo
         assert link.refresh_token.encode() not in raw
 
 
-async def test_login_redirect_uses_pkce_s256_state_and_scopes(bot: RunningBot) -> None:
+async def test_login_goes_through_sign_in_with_slack_then_pkce(bot: RunningBot) -> None:
+    """The browser proves who it is to Slack first (openid scope, the requester's team), then
+    goes to AutoShares with PKCE S256."""
     url = await link_button_url(bot)
+    bot.slack.sign_in_as(ALICE)
     response = await bot.http.get(url)
     assert response.status_code == 302
-    query = parse_qs(urlsplit(response.headers["location"]).query)
+    assert "autoshares_signin" in response.headers["set-cookie"]
+    assert "httponly" in response.headers["set-cookie"].lower()
+    to_slack = urlsplit(response.headers["location"])
+    assert to_slack.path == "/openid/connect/authorize" and bot.slack.base_url.startswith(
+        f"{to_slack.scheme}://{to_slack.netloc}/"
+    )
+    slack_query = parse_qs(to_slack.query)
+    assert slack_query["scope"] == ["openid"]
+    assert slack_query["client_id"] == [bot.settings.slack_client_id]
+    assert slack_query["redirect_uri"] == [bot.settings.slack_identity_callback_url]
+    assert slack_query["team"] == [bot.slack.team_id]
+    assert slack_query["state"] == parse_qs(urlsplit(url).query)["state"]
+    assert len(slack_query["nonce"][0]) >= 32
+
+    _state, authorize = await through_slack(bot, await link_button_url(bot))
+    query = parse_qs(urlsplit(authorize).query)
     assert query["code_challenge_method"] == ["S256"]
     assert len(query["code_challenge"][0]) == 43
     assert query["scope"] == ["openid profile email offline_access"]
-    assert query["state"] == parse_qs(urlsplit(url).query)["state"]
+    assert query["state"] == [_state]
     assert query["redirect_uri"] == [bot.settings.autoshares_callback_url]
     assert query["response_type"] == ["code"]
 
 
 async def test_state_is_single_use(bot: RunningBot) -> None:
     url = await link_button_url(bot)
-    from bot.devkit.driver import browser_sign_in
-
+    bot.slack.sign_in_as(ALICE)
     first = await browser_sign_in(bot.http, url, username="alice", password="sandbox")
     assert first.status_code == 200
     # Replaying the same callback (same state) is refused and changes nothing.
@@ -118,14 +151,13 @@ async def test_expired_state_is_refused(bot: RunningBot) -> None:
 
 
 async def test_access_denied_and_bad_code_store_nothing(bot: RunningBot) -> None:
-    url = await link_button_url(bot)
-    state = parse_qs(urlsplit(url).query)["state"][0]
+    bot.slack.sign_in_as(ALICE)
+    state, _ = await through_slack(bot, await link_button_url(bot))
     denied = await bot.http.get(bot.url + f"autoshares/callback?state={state}&error=access_denied")
     assert denied.status_code == 400
     assert "declined" in denied.text
 
-    url = await link_button_url(bot)
-    state = parse_qs(urlsplit(url).query)["state"][0]
+    state, _ = await through_slack(bot, await link_button_url(bot))
     bad = await bot.http.get(bot.url + f"autoshares/callback?state={state}&code=not-a-real-code")
     assert bad.status_code == 400
     assert "did not accept this sign-in" in bad.text
@@ -133,15 +165,79 @@ async def test_access_denied_and_bad_code_store_nothing(bot: RunningBot) -> None
     assert bot.slack.by_method("chat.postMessage") == []
 
 
-async def test_state_is_bound_to_the_user_who_asked(bot: RunningBot) -> None:
-    """Bob completing Alice's link button links Alice's Slack user, never Bob's."""
+async def test_a_forwarded_link_links_nobody_and_both_people_are_told(bot: RunningBot) -> None:
+    """Alice asks for a link and forwards it; Bob opens it, signed in to Slack as Bob, and signs
+    in at AutoShares with his own password. Nothing is linked, Bob's page says why, Alice is
+    told in Slack, and Alice's order goes nowhere."""
     url = await link_button_url(bot, ALICE)
-    from bot.devkit.driver import browser_sign_in
+    bob_browser = httpx.AsyncClient(timeout=10)
+    async with bob_browser:
+        bot.slack.sign_in_as("U0BOB")
+        page = await browser_sign_in(bob_browser, url, username="bob", password="sandbox")
+    assert page.status_code == 403
+    assert "made for another Slack user" in page.text
+    assert await stored_rows(bot) == []
+    (told,) = await bot.slack.wait_for("chat.postMessage", channel=ALICE)
+    assert "opened by someone" in told.args["text"] and "nothing was linked" in told.args["text"]
+    # The link is spent: Alice herself cannot use it any more either.
+    bot.slack.sign_in_as(ALICE)
+    again = await browser_sign_in(bot.http, url, username="alice", password="sandbox")
+    assert again.status_code == 400 and "already used" in again.text
+    # Alice's order places nothing anywhere.
+    before = len(bot.slack.by_method("response_url"))
+    await bot.driver.command("/order", "buy 3 MSFT limit 95", user=ALICE)
+    reply = await bot.last_response(before + 1)
+    assert "not linked" in reply["text"]
+    assert await bot.admin("GET", "_sandbox/orders") == []
 
-    await browser_sign_in(bot.http, url, username="bob", password="sandbox")
-    assert await bot.services.links.get(bot.slack.team_id, "U0BOB") is None
-    link = await bot.services.links.get(bot.slack.team_id, ALICE)
-    assert link is not None and link.autoshares_login == "bob"
+
+async def test_the_autoshares_step_only_finishes_in_the_browser_that_passed_slack(bot: RunningBot) -> None:
+    """Alice passes Sign in with Slack and forwards the AutoShares sign-in page to Bob: Bob's
+    browser lacks the sign-in's cookie, so his callback links nothing."""
+    bot.slack.sign_in_as(ALICE)
+    _state, authorize = await through_slack(bot, await link_button_url(bot, ALICE))
+    async with httpx.AsyncClient(timeout=10) as bob_browser:
+        page = await browser_sign_in(bob_browser, authorize, username="bob", password="sandbox")
+    assert page.status_code == 403
+    assert "started in another browser" in page.text
+    assert await stored_rows(bot) == []
+
+
+class TestClientCredentialsInTheEnvironment:
+    """SLACK_CLIENT_ID and SLACK_CLIENT_SECRET in the process environment (as Sign in with Slack
+    needs) beside SLACK_BOT_TOKEN: the bot, not Bolt's own environment lookup, decides it serves
+    one workspace with that token."""
+
+    @pytest.fixture
+    def oauth_variables(self, monkeypatch: pytest.MonkeyPatch, bot_env: dict[str, str]) -> None:
+        for name in ("SLACK_BOT_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_SIGNING_SECRET"):
+            monkeypatch.setenv(name, bot_env[name])
+
+    async def test_commands_still_answer_with_the_bot_token(self, oauth_variables: None, bot: RunningBot) -> None:
+        await bot.link(ALICE, "alice")
+        before = len(bot.slack.by_method("response_url"))
+        await bot.driver.command("/autoshares", "status", user=ALICE)
+        reply = await bot.last_response(before + 1)
+        assert "Linked to AutoShares as alice" in reply["text"]
+        assert "installation" not in reply["text"]
+        assert os.environ["SLACK_CLIENT_ID"] == bot.settings.slack_client_id  # left as it was
+
+
+class TestWithoutSlackClientCredentials:
+    """No SLACK_CLIENT_ID / SLACK_CLIENT_SECRET: no insecure fallback."""
+
+    @pytest.fixture
+    def bot_env(self, bot_env: dict[str, str]) -> dict[str, str]:
+        return {k: v for k, v in bot_env.items() if k not in {"SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"}}
+
+    async def test_link_says_an_admin_must_finish_the_set_up(self, bot: RunningBot) -> None:
+        before = len(bot.slack.by_method("response_url"))
+        await bot.driver.command("/autoshares", "link", user=ALICE)
+        reply = await bot.last_response(before + 1)
+        assert "an admin of this bot must finish its set-up" in reply["text"]
+        assert not [b for b in buttons(reply["blocks"]) if b.get("url")]
+        async with bot.services.db.sessions() as session:
+            assert list(await session.scalars(select(LinkState))) == []
 
 
 async def test_forged_and_stale_requests_get_401(bot: RunningBot) -> None:

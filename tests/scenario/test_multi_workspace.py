@@ -15,12 +15,8 @@ ALICE = "U0ALICE"
 
 @pytest.fixture
 def bot_env(bot_env: dict[str, str]) -> dict[str, str]:
-    return {
-        **bot_env,
-        "SLACK_BOT_TOKEN": "",
-        "SLACK_CLIENT_ID": "1.2",
-        "SLACK_CLIENT_SECRET": "client-secret",
-    }
+    """No bot token: the client id and secret (the same ones Sign in with Slack uses) install."""
+    return {**bot_env, "SLACK_BOT_TOKEN": ""}
 
 
 async def start_install(bot: RunningBot) -> dict[str, list[str]]:
@@ -46,7 +42,7 @@ async def finish_install(bot: RunningBot, state: str, code: str = "good-code") -
 
 async def install(bot: RunningBot, code: str = "good-code") -> tuple[int, str]:
     query = await start_install(bot)
-    assert query["client_id"] == ["1.2"]
+    assert query["client_id"] == [bot.settings.slack_client_id]
     assert {"commands", "chat:write", "im:write"} <= set(query["scope"][0].split(","))
     assert query["redirect_uri"] == [bot.url + "slack/oauth_redirect"]
     return await finish_install(bot, query["state"][0], code)

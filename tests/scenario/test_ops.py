@@ -46,6 +46,7 @@ async def link_alice(bot: RunningBot) -> str:
     await bot.driver.command("/autoshares", "link", user=ALICE)
     reply = (await bot.slack.wait_for("response_url", count=before + 1))[before].args
     url = next(b["url"] for b in buttons(reply["blocks"]) if b.get("url"))
+    bot.slack.sign_in_as(ALICE)
     page = await browser_sign_in(bot.http, url, username="alice", password="sandbox")
     assert page.status_code == 200, page.text
     return parse_qs(urlsplit(str(page.url)).query)["code"][0]

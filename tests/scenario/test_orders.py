@@ -49,14 +49,15 @@ def button(message: dict[str, Any], action_id: str) -> dict[str, Any]:
 
 
 async def click(
-    bot: RunningBot, message: dict[str, Any], action_id: str, *, user: str = BOB
+    bot: RunningBot, message: dict[str, Any], action_id: str, *, user: str = BOB, team: str | None = None
 ) -> dict[str, Any]:
     """Click a button of ``message`` and return the bot's answer at the click's response_url."""
     pressed = button(message, action_id)
     response_url = bot.driver.response_url()
     payload = {
         "type": "block_actions",
-        "user": {"id": user, "username": user.lower(), "team_id": bot.driver.team_id},
+        "user": {"id": user, "username": user.lower(), "team_id": team or bot.driver.team_id},
+        "team": {"id": team or bot.driver.team_id},
         "channel": {"id": "C0GENERAL", "name": "general"},
         "trigger_id": f"{time.time()}.trigger",
         "response_url": response_url,
@@ -213,6 +214,10 @@ async def test_only_the_requester_can_confirm(bob: RunningBot) -> None:
     assert await sandbox_orders(bob) == []
     stranger_cancel = await click(bob, preview, "order_cancel_pending", user=ALICE)
     assert "Only the person who asked" in stranger_cancel["text"]
+    # Bob's user id sent from another workspace (Enterprise Grid, multi-workspace) is not Bob.
+    elsewhere = await click(bob, preview, "order_confirm", user=BOB, team="T0OTHER")
+    assert "Only the person who asked" in elsewhere["text"]
+    assert await sandbox_orders(bob) == []
     await click(bob, preview, "order_confirm")
     assert len(await sandbox_orders(bob)) == 1
 

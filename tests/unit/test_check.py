@@ -43,6 +43,13 @@ async def test_a_working_configuration_checks_out(env: dict[str, str]) -> None:
     assert text_report.endswith("Everything checks out.")
     assert "accepts AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET" in text_report
     assert "autoshares/callback" in text_report  # the URL to give AutoShares' admins
+    assert "Sign in with Slack is ready; add http://127.0.0.1:3000/slack/identity" in text_report
+
+
+async def test_sign_in_with_slack_needs_the_client_credentials(env: dict[str, str]) -> None:
+    env.pop("SLACK_CLIENT_SECRET")
+    found = problems(await run_checks(env))
+    assert any("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are not set, so nobody can link AutoShares" in p for p in found)
 
 
 def test_missing_secret_is_named_and_exits_non_zero(capsys: pytest.CaptureFixture[str]) -> None:
@@ -65,7 +72,8 @@ def test_missing_secret_is_named_and_exits_non_zero(capsys: pytest.CaptureFixtur
     assert any("DATABASE_URL must use sqlite or postgresql" in line for line in out)
     # the probes whose settings are fine still run
     assert any(line.startswith("problem  slack: Cannot reach Slack's Web API") for line in out)
-    assert out[-1] == "4 problems found."
+    assert any("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are not set, so nobody can link" in line for line in out)
+    assert out[-1] == "5 problems found."
 
 
 async def test_missing_client_secret_with_a_real_issuer(env: dict[str, str]) -> None:
@@ -145,8 +153,12 @@ async def test_autoshares_api_unreachable(env: dict[str, str]) -> None:
 
 async def test_slack_unreachable(env: dict[str, str]) -> None:
     env["SLACK_API_URL"] = CLOSED_PORT_URL + "api/"
-    [message] = problems(await run_checks(env))
-    assert message.startswith("Cannot reach Slack's Web API at http://127.0.0.1:1/api/")
+    web_api, identity = problems(await run_checks(env))
+    assert web_api.startswith("Cannot reach Slack's Web API at http://127.0.0.1:1/api/")
+    assert identity.startswith(
+        "Sign in with Slack: Cannot read the OIDC discovery document at "
+        "http://127.0.0.1:1/.well-known/openid-configuration (check SLACK_API_URL)"
+    )
 
 
 @pytest.fixture
@@ -169,6 +181,8 @@ async def test_slack_rejects_the_tokens(env: dict[str, str], rejecting_slack: st
         "OAuth & Permissions in your Slack app",
         "Slack rejected SLACK_APP_TOKEN (invalid_auth): create an app-level token with "
         "connections:write under Basic Information > App-Level Tokens",
+        f"Sign in with Slack: Cannot read the OIDC discovery document at "
+        f"{rejecting_slack.removesuffix('api/')}.well-known/openid-configuration (check SLACK_API_URL): HTTPStatusError",
     ]
 
 

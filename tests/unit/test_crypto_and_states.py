@@ -5,12 +5,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography.fernet import Fernet
+from sqlalchemy import text, update
 
 from bot.autoshares.tokens import TokenSet
 from storage.crypto import SecretUnreadable, TokenCipher
 from storage.db import Database
-from storage.link_states import IssuedState, LinkStateRepository, StateProblem
+from storage.link_states import IssuedState, LinkStateRepository, StateProblem, digest
 from storage.links import LinkRepository
+from storage.models import LinkState
 
 
 def test_cipher_round_trip_and_rotation() -> None:
@@ -26,10 +28,19 @@ def test_cipher_round_trip_and_rotation() -> None:
         TokenCipher([new]).decrypt(ciphertext)
 
 
+async def verified_state(states: LinkStateRepository, browser: str = "browser-1") -> IssuedState:
+    """A sign-in bound to ``browser`` that passed Sign in with Slack."""
+    issued = await states.issue("T1", "U1", "verifier-abc", "nonce-1", slack_nonce="slack-nonce")
+    assert isinstance(await states.bind_browser(issued.state, browser), IssuedState)
+    verified = await states.verify_slack(issued.state, browser)
+    assert isinstance(verified, IssuedState) and verified.slack_verified
+    return issued
+
+
 async def test_state_is_consumed_once_even_when_raced(db: Database) -> None:
     states = LinkStateRepository(db.sessions, TokenCipher([Fernet.generate_key().decode()]))
-    issued = await states.issue("T1", "U1", "verifier-abc", "nonce-1")
-    results = await asyncio.gather(*(states.consume(issued.state) for _ in range(10)))
+    issued = await verified_state(states)
+    results = await asyncio.gather(*(states.consume(issued.state, "browser-1") for _ in range(10)))
     winners = [r for r in results if isinstance(r, IssuedState)]
     assert len(winners) == 1
     assert winners[0].code_verifier == "verifier-abc" and winners[0].team_id == "T1"
@@ -39,10 +50,36 @@ async def test_state_is_consumed_once_even_when_raced(db: Database) -> None:
 async def test_state_problems(db: Database) -> None:
     states = LinkStateRepository(db.sessions, TokenCipher([Fernet.generate_key().decode()]), ttl_seconds=600)
     assert await states.consume(None) is StateProblem.MISSING
-    assert await states.consume("nope") is StateProblem.UNKNOWN
-    issued = await states.issue("T1", "U1", "v", "n")
-    later = datetime.now(UTC) + timedelta(minutes=11)
-    assert await states.consume(issued.state, now=later) is StateProblem.EXPIRED
+    assert await states.consume("nope", "browser-1") is StateProblem.UNKNOWN
+    issued = await states.issue("T1", "U1", "v", "n", slack_nonce="s")
+    # The Slack step cannot be skipped, and only the bound browser gets anywhere.
+    await states.bind_browser(issued.state, "browser-1")
+    assert await states.consume(issued.state, "browser-1") is StateProblem.NOT_VERIFIED
+    assert await states.verify_slack(issued.state, "browser-2") is StateProblem.OTHER_BROWSER
+    assert isinstance(await states.verify_slack(issued.state, "browser-1"), IssuedState)
+    # Once verified, another browser can neither take the sign-in over nor finish it.
+    assert not isinstance(await states.bind_browser(issued.state, "browser-2"), IssuedState)
+    assert await states.consume(issued.state, "browser-2") is StateProblem.OTHER_BROWSER
+    assert await states.consume(issued.state, None) is StateProblem.OTHER_BROWSER
+    # A burnt sign-in is used up.
+    burnt = await states.issue("T1", "U1", "v", "n", slack_nonce="s")
+    await states.burn(burnt.state)
+    assert await states.peek(burnt.state) is StateProblem.USED
+    # Expiry.
+    late = await verified_state(states)
+    async with db.sessions.begin() as session:
+        await session.execute(update(LinkState).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
+    assert await states.consume(late.state, "browser-1") is StateProblem.EXPIRED
+
+
+async def test_states_are_stored_hashed(db: Database) -> None:
+    states = LinkStateRepository(db.sessions, TokenCipher([Fernet.generate_key().decode()]))
+    issued = await verified_state(states)
+    async with db.engine.connect() as conn:
+        rows = repr((await conn.execute(text("SELECT * FROM link_states"))).all())
+    assert issued.state not in rows and "browser-1" not in rows
+    assert digest(issued.state) in rows and "verifier-abc" not in rows
+    assert await states.exists(issued.state)
 
 
 async def test_link_repository_encrypts_and_relinks(db: Database) -> None:

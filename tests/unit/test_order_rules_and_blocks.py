@@ -11,7 +11,7 @@ from bot.core.orders import buying_power_after, is_large, last_price, notional, 
 from bot.devkit.blockkit import problems
 from handlers.blocks import order as b
 from handlers.parsing import parse_order
-from storage.orders import Pending
+from storage.records import Pending
 
 PREVIEW = {
     "IsSuccessful": True,
@@ -64,7 +64,8 @@ def test_notional_without_quotes_falls_back_to_cost_and_large_threshold() -> Non
     assert notional(parse_order("buy 10 AAPL"), {}) is None
     assert is_large(Decimal("25000.01"), 25_000)
     assert not is_large(Decimal("25000"), 25_000)
-    assert not is_large(None, 0)
+    # An order whose value cannot be known is large: the second step fails closed.
+    assert is_large(None, 25_000)
 
 
 def test_buying_power_after() -> None:
@@ -86,6 +87,7 @@ def _confirmation(symbol: str = "AAPL", large: bool = False) -> dict:
         buying_power_after=7704.0,
         large=large,
         large_threshold=25_000,
+        notional=Decimal("30000") if large else Decimal("2296"),
         confirm_seconds=120,
     )
 

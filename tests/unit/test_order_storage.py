@@ -45,7 +45,7 @@ async def _pending(repo: PendingOrderRepository, *, ttl: float = 120, user: str 
 async def test_only_one_of_many_concurrent_claims_wins(db: Database) -> None:
     repo = PendingOrderRepository(db.sessions)
     pending_id = await _pending(repo)
-    results = await asyncio.gather(*(repo.claim(pending_id, "U1") for _ in range(20)))
+    results = await asyncio.gather(*(repo.claim(pending_id, "T1", "U1") for _ in range(20)))
     assert results.count(True) == 1
     row = await repo.get(pending_id)
     assert row is not None and row.status == SUBMITTING
@@ -56,13 +56,15 @@ async def test_only_one_of_many_concurrent_claims_wins(db: Database) -> None:
 async def test_claim_refuses_other_users_and_expired_rows(db: Database) -> None:
     repo = PendingOrderRepository(db.sessions)
     pending_id = await _pending(repo)
-    assert not await repo.claim(pending_id, "U2")
-    assert not await repo.claim(pending_id, "U1", now=utcnow() + timedelta(seconds=121))
-    assert not await repo.cancel(pending_id, "U2")
+    assert not await repo.claim(pending_id, "T1", "U2")
+    assert not await repo.claim(pending_id, "T2", "U1")  # the same user id from another workspace
+    assert not await repo.claim(pending_id, "T1", "U1", now=utcnow() + timedelta(seconds=121))
+    assert not await repo.cancel(pending_id, "T1", "U2")
+    assert not await repo.cancel(pending_id, "T2", "U1")
     row = await repo.get(pending_id)
     assert row is not None and row.status == "pending"
-    assert await repo.cancel(pending_id, "U1")
-    assert not await repo.claim(pending_id, "U1")
+    assert await repo.cancel(pending_id, "T1", "U1")
+    assert not await repo.claim(pending_id, "T1", "U1")
     row = await repo.get(pending_id)
     assert row is not None and row.status == CANCELLED
 
@@ -75,13 +77,13 @@ async def test_expire_due_expires_each_row_once(db: Database) -> None:
     assert [p.id for p in first + second] == [old]
     assert (await repo.get(old)).status == EXPIRED  # type: ignore[union-attr]
     assert (await repo.get(fresh)).status == "pending"  # type: ignore[union-attr]
-    assert not await repo.claim(old, "U1")
+    assert not await repo.claim(old, "T1", "U1")
 
 
 async def test_status_only_moves_forward_and_events_are_deduplicated(db: Database) -> None:
     repo = PendingOrderRepository(db.sessions)
     pending_id = await _pending(repo)
-    assert await repo.claim(pending_id, "U1")
+    assert await repo.claim(pending_id, "T1", "U1")
     # The fill webhook can arrive before the place call has even returned.
     filled = {"Id": 7, "ClientId": pending_id, "Status": "Filled", "ExecutedQuantity": 10}
     update = await repo.apply_order_update(filled, event_id="evt_1", event_type="order.filled")
@@ -101,9 +103,9 @@ async def test_status_only_moves_forward_and_events_are_deduplicated(db: Databas
 async def test_record_failed_and_followup_claims(db: Database) -> None:
     repo = PendingOrderRepository(db.sessions)
     stuck = await _pending(repo)
-    assert await repo.claim(stuck, "U1")
+    assert await repo.claim(stuck, "T1", "U1")
     placed = await _pending(repo)
-    assert await repo.claim(placed, "U1")
+    assert await repo.claim(placed, "T1", "U1")
     await repo.record_placed(placed, {"Id": 8, "ClientId": placed, "Status": "New"})
     # Nothing is due yet...
     assert await repo.claim_for_followup(every=timedelta(seconds=60), stuck_after=timedelta(seconds=60)) == []
