@@ -27,6 +27,7 @@ from bot.core.errors import ConfigError
 from bot.core.home import HomeService
 from bot.core.linking import LinkService
 from bot.core.market import MarketService
+from bot.core.offboarding import Offboarding
 from bot.core.orders import OrderPolicy, OrderService
 from bot.core.securities import SecurityCache
 from bot.core.tasks import BackgroundTasks
@@ -143,11 +144,12 @@ class Services:
             default_expiry=timedelta(days=settings.alert_default_expiry_days),
             poll_every=timedelta(seconds=max(settings.alert_poll_seconds, 0.05)),
         )
+        pending = PendingOrderRepository(db.sessions)
         orders = OrderService(
             users=users,
             accounts=accounts,
             agreements=agreements,
-            repo=PendingOrderRepository(db.sessions),
+            repo=pending,
             audit=audit,
             notifier=notifier,
             tasks=tasks,
@@ -163,6 +165,7 @@ class Services:
             orders=orders,
             alerts=alerts,
             home=HomeService(users, linking, accounts, alerts),
+            offboarding=Offboarding(links=links, linking=linking, routes=alerts.routes, orders=pending),
             tasks=tasks,
         )
         return cls(

@@ -13,6 +13,7 @@ Route states: active → fired | deleted | expired.
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -24,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.audit import add_event
 from storage.models import AlertRoute, ProcessedWebhook
-from storage.records import ACTIVE, EXPIRED, FIRED, Route, aware, utcnow
+from storage.records import ACTIVE, DELETED, EXPIRED, FIRED, Route, aware, utcnow
 
 
 def is_postgres(sessions: async_sessionmaker[AsyncSession]) -> bool:
@@ -223,6 +224,29 @@ class AlertRouteRepository:
                     autoshares_id=alert_id,
                 )
             return changed
+
+    async def retire(self, team_id: str, slack_user_ids: Sequence[str] | None = None) -> int:
+        """Active routes of a workspace (or of those users) → deleted, audited ``retired``: the
+        app was uninstalled or its access revoked, so nothing more may be announced there."""
+        conditions = [AlertRoute.team_id == team_id, AlertRoute.state == ACTIVE]
+        if slack_user_ids is not None:
+            conditions.append(AlertRoute.slack_user_id.in_(list(slack_user_ids)))
+        now = utcnow()
+        async with self._sessions.begin() as session:
+            rows = list(await session.scalars(select(AlertRoute).where(*conditions).with_for_update()))
+            for row in rows:
+                row.state = DELETED
+                add_event(
+                    session,
+                    subject="alert",
+                    action="retired",
+                    team_id=row.team_id,
+                    slack_user_id=row.slack_user_id,
+                    subject_id=str(row.alert_id),
+                    autoshares_id=row.alert_id,
+                    at=now,
+                )
+            return len(rows)
 
     async def remember(self, event_id: str, event_type: str) -> bool:
         """Record a webhook id that has no effect here; False when it was seen before."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, func, select, update
@@ -135,6 +135,14 @@ class LinkRepository:
 
     async def set_agreements_outstanding(self, team_id: str, slack_user_id: str, count: int) -> None:
         await self._set(team_id, slack_user_id, agreements_outstanding=count)
+
+    async def in_team(self, team_id: str, slack_user_ids: Sequence[str] | None = None) -> list[Link]:
+        """Every link of a workspace (or of those users in it)."""
+        query = select(LinkedUser).where(LinkedUser.team_id == team_id)
+        if slack_user_ids is not None:
+            query = query.where(LinkedUser.slack_user_id.in_(list(slack_user_ids)))
+        async with self._sessions() as session:
+            return [self._to_link(row) for row in await session.scalars(query.order_by(LinkedUser.id))]
 
     async def delete(self, team_id: str, slack_user_id: str) -> bool:
         async with self._sessions.begin() as session:

@@ -19,7 +19,7 @@ lock first; on PostgreSQL the same statement takes the row lock.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -278,6 +278,23 @@ class PendingOrderRepository:
         return await self._end_pending(
             pending_id, EXPIRED, where=[PendingOrder.expires_at <= now], actor=None, now=now
         )
+
+    async def expire_for(self, team_id: str, slack_user_ids: Sequence[str] | None = None) -> list[Pending]:
+        """Expire every confirmation still waiting in a workspace (or for those users), whatever
+        its window: the app was uninstalled or its access revoked."""
+        query = select(PendingOrder.id).where(PendingOrder.team_id == team_id, PendingOrder.status == PENDING)
+        if slack_user_ids is not None:
+            query = query.where(PendingOrder.slack_user_id.in_(list(slack_user_ids)))
+        async with self._sessions() as session:
+            ids = list(await session.scalars(query))
+        now = utcnow()
+        expired = []
+        for pending_id in ids:
+            if await self._end_pending(pending_id, EXPIRED, where=[], actor=None, now=now):
+                row = await self.get(pending_id)
+                if row is not None:
+                    expired.append(row)
+        return expired
 
     async def expire_due(self, *, limit: int = 100, now: datetime | None = None) -> list[Pending]:
         """Expire every pending order past its window; returns the rows this caller expired."""

@@ -11,6 +11,7 @@ from bot.core.alerts import AlertService
 from bot.core.home import HomeService
 from bot.core.linking import LinkService
 from bot.core.market import MarketService
+from bot.core.offboarding import Offboarding
 from bot.core.orders import OrderService
 from bot.core.tasks import BackgroundTasks
 from bot.core.users import LinkedUsers
@@ -26,4 +27,5 @@ class UseCases:
     orders: OrderService
     alerts: AlertService
     home: HomeService
+    offboarding: Offboarding
     tasks: BackgroundTasks

@@ -79,7 +79,11 @@ def test_every_command_posts_to_events_and_is_described(manifest: dict[str, Any]
 def test_events_and_interactivity_urls(manifest: dict[str, Any]) -> None:
     settings = manifest["settings"]
     assert settings["event_subscriptions"]["request_url"].endswith("/slack/events")
-    assert settings["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+    assert settings["event_subscriptions"]["bot_events"] == [
+        "app_home_opened",
+        "app_uninstalled",
+        "tokens_revoked",
+    ]
     assert settings["interactivity"]["is_enabled"] is True
     assert settings["interactivity"]["request_url"].endswith("/slack/events")
     assert settings["interactivity"]["message_menu_options_url"].endswith("/slack/events")
@@ -89,7 +93,12 @@ def test_events_and_interactivity_urls(manifest: dict[str, Any]) -> None:
 
 
 def test_oauth_redirect_url(manifest: dict[str, Any]) -> None:
-    assert manifest["oauth_config"]["redirect_urls"] == ["https://example.com/slack/oauth_redirect"]
+    assert manifest["oauth_config"]["redirect_urls"] == [
+        "https://example.com/slack/oauth_redirect",
+        "https://example.com/slack/identity",
+    ]
+    # Sign in with Slack needs the openid user scope enabled on the app.
+    assert manifest["oauth_config"]["scopes"]["user"] == ["openid"]
 
 
 def test_bot_scopes(manifest: dict[str, Any]) -> None:
@@ -144,7 +153,10 @@ def test_render_manifest_replaces_every_example_host(
     assert not list(validator.iter_errors(rendered))
     assert rendered["settings"]["event_subscriptions"]["request_url"] == f"{origin}/slack/events"
     assert rendered["settings"]["interactivity"]["request_url"] == f"{origin}/slack/events"
-    assert rendered["oauth_config"]["redirect_urls"] == [f"{origin}/slack/oauth_redirect"]
+    assert rendered["oauth_config"]["redirect_urls"] == [
+        f"{origin}/slack/oauth_redirect",
+        f"{origin}/slack/identity",
+    ]
     assert {c["url"] for c in rendered["features"]["slash_commands"]} == {f"{origin}/slack/events"}
     # Everything except the URLs is unchanged.
     assert bot_scopes(rendered) == bot_scopes(load_manifest())
