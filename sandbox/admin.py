@@ -16,10 +16,19 @@ GET  /_sandbox/webhooks   -> {"Url", "Deliveries": [{"Id", "Type", "AccountId", 
                               "Attempts", "StatusCodes", "AttemptLog", "NextAttemptInSeconds",
                               "Payload"}]}
 POST /_sandbox/webhooks   {"Url": ..., "Secret": ...} -> sets the target at run time
-POST /_sandbox/faults     {"LatencyMs"?, "ErrorRate"?, "DropRate"?, "FailNextOrders"?,
+POST /_sandbox/faults     {"LatencyMs"?, "ErrorRate"?, "DropRate"?, "FailNextOrders"?, "Hold"?: bool,
                            "ExpireTokens"?: true, "RateLimits"?: bool, "Clear"?: true}
-                          -> {"LatencyMs", "ErrorRate", "DropRate", "FailNextOrders", "RateLimits"}
+                          -> {"LatencyMs", "ErrorRate", "DropRate", "FailNextOrders", "Hold",
+                              "Held", "RateLimits"}
+                          "Hold": true makes every non-admin request wait until "Hold": false
+                          (or "Clear", or a reset); "Held" counts the requests waiting now.
 GET  /_sandbox/faults     -> same
+POST /_sandbox/reset      {"Settings"?: {"FillLiquidity": 2, "RateLimits": false, ...}}
+                          -> {"Settings": {...}}   (the settings now in force, secrets left out)
+                          back to a fresh start: seed users and prices, no tokens, orders,
+                          alerts, deliveries or faults, rate limits and clock as configured.
+                          "Settings" names SandboxConfig fields in PascalCase (all but BaseUrl)
+                          and applies to the initial configuration, not the previous reset's.
 GET  /_sandbox/stats      -> {"TokenGrants": {grant type: n}, "Revocations", "OrdersPlaced",
                               "PlaceOrderCalls", "ApiRequests": {"GET /v1.0/...": n},
                               "RateLimited", "InjectedErrors", "DroppedConnections",
@@ -30,6 +39,7 @@ GET  /_sandbox/alerts     -> [PriceAlertInfoModel + "UserId"] of every user
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import time
 from typing import TYPE_CHECKING, Any
@@ -40,6 +50,7 @@ from starlette.routing import BaseRoute, Route
 
 from sandbox.api import resources
 from sandbox.clock import CLOCK_MODES
+from sandbox.config import SandboxConfig, SandboxConfigError
 
 if TYPE_CHECKING:
     from sandbox.runtime import Sandbox
@@ -72,6 +83,62 @@ def _number(data: dict[str, Any], name: str, *, required: bool = False) -> float
     return float(value)
 
 
+#: Settings a reset cannot change (the sandbox stays where it listens), or never reports.
+_FIXED_SETTINGS = frozenset({"base_url"})
+_SECRET_SETTINGS = frozenset({"client_secret", "webhook_secret"})
+
+
+def _pascal(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("_"))
+
+
+_KINDS = {"bool": "true or false", "int": "an integer", "float": "a number", "str": "a string"}
+
+
+def _setting(name: str, type_name: str, value: Any) -> Any:
+    """``value`` checked against a SandboxConfig field's annotation ("float", "str | None"...)."""
+    if value is None and "None" in type_name:
+        return None
+    kind = type_name.split(" ")[0]
+    if kind == "bool":
+        ok = isinstance(value, bool)
+    elif kind == "int":
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif kind == "float":
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        value = float(value) if ok else value
+    else:
+        ok = isinstance(value, str)
+    if not ok:
+        raise AdminError(422, f"Settings.{name} must be {_KINDS.get(kind, kind)}.")
+    return value
+
+
+def settings_from_json(data: Any, base: SandboxConfig) -> SandboxConfig:
+    """``base`` with the changes named in a reset's "Settings" object."""
+    if not isinstance(data, dict):
+        raise AdminError(422, "Settings must be a JSON object.")
+    known = {_pascal(f.name): f for f in dataclasses.fields(SandboxConfig) if f.name not in _FIXED_SETTINGS}
+    changes = {}
+    for key, value in data.items():
+        found = known.get(key)
+        if found is None:
+            raise AdminError(422, f"Unknown setting {key!r}.")
+        changes[found.name] = _setting(key, str(found.type), value)
+    try:
+        return dataclasses.replace(base, **changes)
+    except SandboxConfigError as error:
+        raise AdminError(422, str(error)) from None
+
+
+def settings_as_json(config: SandboxConfig) -> dict[str, Any]:
+    return {
+        _pascal(f.name): getattr(config, f.name)
+        for f in dataclasses.fields(config)
+        if f.name not in _SECRET_SETTINGS
+    }
+
+
 class AdminRoutes:
     def __init__(self, sandbox: Sandbox) -> None:
         self.sb = sandbox
@@ -84,6 +151,7 @@ class AdminRoutes:
             ("/_sandbox/clock", self.clock, ["GET", "POST"]),
             ("/_sandbox/webhooks", self.webhooks, ["GET", "POST"]),
             ("/_sandbox/faults", self.faults, ["GET", "POST"]),
+            ("/_sandbox/reset", self.reset, ["POST"]),
             ("/_sandbox/stats", self.stats, ["GET"]),
             ("/_sandbox/orders", self.orders, ["GET"]),
             ("/_sandbox/alerts", self.alerts, ["GET"]),
@@ -236,6 +304,10 @@ class AdminRoutes:
             fail_next = _number(data, "FailNextOrders")
             if fail_next is not None:
                 faults.fail_next_orders = int(max(fail_next, 0))
+            if "Hold" in data:
+                if not isinstance(data["Hold"], bool):
+                    raise AdminError(422, "Hold must be true or false.")
+                faults.hold(data["Hold"])
             if "RateLimits" in data:
                 self.sb.limiter.enabled = bool(data["RateLimits"])
                 self.sb.limiter.reset()
@@ -244,6 +316,12 @@ class AdminRoutes:
                 for token in self.sb.state.access_tokens.values():
                     token.expires_at = min(token.expires_at, now)
         return JSONResponse(faults.as_json() | {"RateLimits": self.sb.limiter.enabled})
+
+    async def reset(self, request: Request) -> Response:
+        data = await self._object(request) if await request.body() else {}
+        config = settings_from_json(data.get("Settings", {}), self.sb.initial_config)
+        await self.sb.reset(config)
+        return JSONResponse({"Settings": settings_as_json(self.sb.config)})
 
     async def stats(self, request: Request) -> Response:
         return JSONResponse(self.sb.state.stats.as_json())

@@ -7,15 +7,16 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.routing import WebSocketRoute
+from starlette.websockets import WebSocket
 
 from sandbox.admin import admin_routes
-from sandbox.api import api_routes
+from sandbox.api.endpoints import api_routes
 from sandbox.config import SandboxConfig
 from sandbox.etna_login import EtnaLoginRoutes
 from sandbox.faults import FaultInjectionMiddleware
 from sandbox.identity import IdentityRoutes
 from sandbox.runtime import Sandbox
-from sandbox.streamer import streamer_routes
 
 
 def create_app(config: SandboxConfig, *, base_url: str | None = None) -> Starlette:
@@ -31,11 +32,14 @@ def create_app(config: SandboxConfig, *, base_url: str | None = None) -> Starlet
         finally:
             await sandbox.stop()
 
+    async def streamer(websocket: WebSocket) -> None:
+        await sandbox.hub.serve(websocket)  # the hub of the moment: a reset replaces it
+
     routes = [
         *IdentityRoutes(sandbox).routes(),
         *EtnaLoginRoutes(sandbox).routes(),
         *admin_routes(sandbox),
-        *streamer_routes(sandbox),
+        WebSocketRoute("/streamer", streamer),
         *api_routes(sandbox),
     ]
     app = Starlette(

@@ -10,15 +10,17 @@ can never interleave with a placement on the same account.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sandbox.alerts import evaluate_alerts
 from sandbox.api import resources
-from sandbox.state import Account, Order, PriceAlert
+from sandbox.clock import MarketClock
+from sandbox.config import SandboxConfig
+from sandbox.market import Market
+from sandbox.state import Account, Order, PriceAlert, SandboxState
+from sandbox.streamer import StreamerHub
 from sandbox.trading import Assessment, Broker, Event, OrderRequest
-
-if TYPE_CHECKING:
-    from sandbox.runtime import Sandbox
+from sandbox.webhooks import WebhookDispatcher
 
 #: Most simulation steps one clock advance runs (one step per tick interval, or per second).
 MAX_ADVANCE_STEPS = 3600
@@ -37,31 +39,47 @@ class MoveResult:
 
 
 class Engine:
-    def __init__(self, sandbox: Sandbox) -> None:
-        self.sb = sandbox
-        self.broker = Broker(sandbox.state, sandbox.market, sandbox.clock, sandbox.config)
+    """Moves prices and books orders; tells the webhook dispatcher and the streamer hub."""
+
+    def __init__(
+        self,
+        state: SandboxState,
+        market: Market,
+        clock: MarketClock,
+        config: SandboxConfig,
+        *,
+        webhooks: WebhookDispatcher,
+        hub: StreamerHub,
+    ) -> None:
+        self.state = state
+        self.market = market
+        self.clock = clock
+        self.config = config
+        self.webhooks = webhooks
+        self.hub = hub
+        self.broker = Broker(state, market, clock, config)
 
     # -- price moves ---------------------------------------------------------------------------
     async def tick(self) -> MoveResult:
-        async with self.sb.state.lock:
-            return self._prices_moved(self.sb.market.tick())
+        async with self.state.lock:
+            return self._prices_moved(self.market.tick())
 
     async def set_price(
         self, security_id: int, last: float, bid: float | None = None, ask: float | None = None
     ) -> MoveResult:
-        async with self.sb.state.lock:
-            self.sb.market.set_price(security_id, last, bid, ask)
+        async with self.state.lock:
+            self.market.set_price(security_id, last, bid, ask)
             return self._prices_moved([security_id])
 
     async def advance(self, seconds: float) -> MoveResult:
         """Advance simulated time, running one market step per tick interval (or second)."""
-        step = self.sb.config.tick_seconds or 1.0
+        step = self.config.tick_seconds or 1.0
         steps = min(int(seconds // step), MAX_ADVANCE_STEPS)
         total = MoveResult()
-        async with self.sb.state.lock:
-            self.sb.clock.advance(seconds)
+        async with self.state.lock:
+            self.clock.advance(seconds)
             for _ in range(steps):
-                result = self._prices_moved(self.sb.market.tick())
+                result = self._prices_moved(self.market.tick())
                 total.events += result.events
                 total.triggered += result.triggered
         return total
@@ -69,13 +87,13 @@ class Engine:
     def _prices_moved(self, security_ids: list[int]) -> MoveResult:
         result = MoveResult()
         result.events = self.broker.on_price_move(security_ids)
-        result.triggered = evaluate_alerts(self.sb.state, self.sb.market, security_ids)
+        result.triggered = evaluate_alerts(self.state, self.market, security_ids)
         for event in result.events:
             self._publish(event)
         for alert in result.triggered:
             self._alert_triggered(alert)
         for security_id in security_ids:
-            self.sb.hub.quote_changed(security_id)
+            self.hub.quote_changed(security_id)
         return result
 
     # -- orders --------------------------------------------------------------------------------
@@ -85,7 +103,7 @@ class Engine:
     async def place(self, account: Account, user_id: int, request: OrderRequest) -> tuple[Order, bool]:
         """Place an order, or return the earlier one with the same ClientId (second value
         False). Events are published before this returns."""
-        async with self.sb.state.lock:
+        async with self.state.lock:
             earlier = self.broker.existing(account.id, request.client_id)
             if earlier is not None:
                 return earlier, False
@@ -95,21 +113,21 @@ class Engine:
             return order, True
 
     async def cancel(self, order: Order) -> None:
-        async with self.sb.state.lock:
+        async with self.state.lock:
             for event in self.broker.cancel(order):
                 self._publish(event)
 
     # -- publishing ----------------------------------------------------------------------------
     def _publish(self, event: Event) -> None:
-        state = self.sb.state
+        state = self.state
         if event.order is not None:
             data = resources.order(event.order, state)
-            self.sb.webhooks.emit(event.type, event.account_id, data)
-            self.sb.hub.order_changed(event.order.account_id, data)
+            self.webhooks.emit(event.type, event.account_id, data)
+            self.hub.order_changed(event.order.account_id, data)
         for position in event.positions:
             account = state.accounts[position.account_id]
-            last = self.sb.market.quote(position.security_id).last
-            self.sb.hub.position_changed(
+            last = self.market.quote(position.security_id).last
+            self.hub.position_changed(
                 account.id, resources.position(position, account, state, last)
             )
 
@@ -125,8 +143,8 @@ class Engine:
             "State": alert.state,
             "ExpirationDate": alert.expiration_date,
             "Price": alert.triggered_price,
-            "Quote": resources.quote_model(self.sb.market.quote(alert.security_id)),
+            "Quote": resources.quote_model(self.market.quote(alert.security_id)),
         }
-        account_id = self.sb.state.default_account_id(alert.user_id)
-        self.sb.webhooks.emit("alert.triggered", account_id, data)
+        account_id = self.state.default_account_id(alert.user_id)
+        self.webhooks.emit("alert.triggered", account_id, data)
 

@@ -2,6 +2,11 @@
 
 ``create_app`` builds a ``Sandbox`` and keeps it on ``app.state.sandbox``; nothing is global, so
 two sandboxes in one process (two tests, a test and a benchmark) never share state.
+
+``reset`` puts a running sandbox back as it started (seed users, prices, no tokens, orders,
+alerts, faults, rate-limit windows, webhook target or deliveries, clock offset), optionally with
+other settings, so one served sandbox can stand in for a fresh one (POST /_sandbox/reset).
+Route handlers reach the parts through the ``Sandbox`` on every call, so they see the new ones.
 """
 
 from __future__ import annotations
@@ -38,15 +43,24 @@ class Sandbox:
     """Holds the parts of a running sandbox and starts/stops its background work."""
 
     def __init__(self, config: SandboxConfig, base_url: str | None = None) -> None:
-        self.config = config
+        #: The settings it was created with; ``reset`` starts from these.
+        self.initial_config = config
         chosen = base_url or config.base_url
         self.base_url = normalize_base_url(chosen) if chosen else None
+        # One key for the life of the process: it is identity, not state, and costly to make.
+        self.signing = SigningKey()
+        self._ticker: asyncio.Task[None] | None = None
+        self._running = False
+        self._build(config)
+
+    def _build(self, config: SandboxConfig) -> None:
+        """Every stateful part, fresh, from ``config``."""
+        self.config = config
         self.state = SandboxState()
         if config.seed_users:
             seed_demo_users(self.state, config)
         self.clock = MarketClock(config.market_hours)
         self.market = Market(self.state.securities.values(), config.seed)
-        self.signing = SigningKey()
         self.identity = IdentityStore(self.state, config, self.signing)
         self.oauth = SandboxAuthorizationServer(self.identity)
         self.faults = Faults(
@@ -59,9 +73,10 @@ class Sandbox:
             retry_scale=config.webhook_retry_scale,
             timeout=config.webhook_timeout,
         )
-        self.hub = StreamerHub(self)
-        self.engine = Engine(self)
-        self._ticker: asyncio.Task[None] | None = None
+        self.hub = StreamerHub(self.state, self.market)
+        self.engine = Engine(
+            self.state, self.market, self.clock, config, webhooks=self.webhooks, hub=self.hub
+        )
 
     # -- URLs ----------------------------------------------------------------------------------
     def issuer(self, connection: HTTPConnection) -> str:
@@ -92,18 +107,39 @@ class Sandbox:
 
     # -- lifecycle -----------------------------------------------------------------------------
     async def start(self) -> None:
+        self._running = True
         await self.webhooks.start()
         if self.config.tick_seconds > 0:
             self._ticker = asyncio.create_task(self._tick_forever(), name="sandbox-ticker")
 
     async def stop(self) -> None:
+        self._running = False
         if self._ticker is not None:
             self._ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._ticker
             self._ticker = None
+        self.faults.hold(False)
         await self.hub.close()
         await self.webhooks.stop()
+
+    async def reset(self, config: SandboxConfig | None = None) -> None:
+        """Back to a fresh start with ``config`` (default: the initial settings).
+
+        Background work (ticker, webhook deliveries and retries) is stopped and started again,
+        held requests are let go, streamer sockets are closed; the URLs and the signing key stay.
+        """
+        config = config or self.initial_config
+        if config.base_url is not None and normalize_base_url(config.base_url) != self.base_url:
+            raise ValueError("a reset cannot move the sandbox to another base URL")
+        running = self._running
+        if running:
+            await self.stop()
+        else:
+            self.faults.hold(False)
+        self._build(config)
+        if running:
+            await self.start()
 
     async def _tick_forever(self) -> None:
         while True:

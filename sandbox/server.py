@@ -19,15 +19,14 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TextIO
 
-import uvicorn
 from starlette.applications import Starlette
 from uvicorn.config import LOGGING_CONFIG
 
-from bot.serving import bind_socket, serving, uvicorn_config
 from sandbox.app import create_app
 from sandbox.config import SandboxConfig
 from sandbox.runtime import Sandbox
 from sandbox.seed import DEMO_PASSWORD
+from sandbox.serving import listening_socket, serve_forever, serve_in_background
 
 
 @dataclass(frozen=True)
@@ -37,13 +36,17 @@ class RunningSandbox:
     url: str
     host: str
     port: int
-    config: SandboxConfig
     app: Starlette
 
     @property
     def sandbox(self) -> Sandbox:
         """The live parts (state, market, webhooks...), for tests that look inside."""
         return self.app.state.sandbox  # type: ignore[no-any-return]
+
+    @property
+    def config(self) -> SandboxConfig:
+        """The settings in force: those it started with, unless a reset changed them."""
+        return self.sandbox.config
 
     @property
     def api_url(self) -> str:
@@ -71,12 +74,12 @@ async def running_sandbox(
 ) -> AsyncIterator[RunningSandbox]:
     """Serve a sandbox in the current event loop for the duration of the block."""
     config = config or SandboxConfig()
-    sock = bind_socket(host, port)
+    sock = listening_socket(host, port)
     bound_port = sock.getsockname()[1]
     url = config.base_url or base_url_for(host, bound_port)
     app = create_app(config, base_url=url)
-    async with serving(app, sock):
-        yield RunningSandbox(url=url, host=host, port=bound_port, config=config, app=app)
+    async with serve_in_background(app, sock):
+        yield RunningSandbox(url=url, host=host, port=bound_port, app=app)
 
 
 def banner(url: str, config: SandboxConfig) -> str:
@@ -110,11 +113,8 @@ def run(
 ) -> None:
     """Serve the sandbox until interrupted (Ctrl+C), printing the issuer and demo values."""
     config = config or SandboxConfig()
-    sock = bind_socket(host, port)
+    sock = listening_socket(host, port)
     url = config.base_url or base_url_for(host, sock.getsockname()[1])
     app = create_app(config, base_url=url)
     print(banner(url, config), file=out or sys.stdout, flush=True)
-    try:
-        uvicorn.Server(uvicorn_config(app, log_level, LOGGING_CONFIG)).run(sockets=[sock])
-    finally:
-        sock.close()
+    serve_forever(app, sock, log_level=log_level, log_config=LOGGING_CONFIG)

@@ -35,16 +35,13 @@ import contextlib
 import json
 import secrets
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from starlette.routing import BaseRoute, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from sandbox.api import resources
-from sandbox.state import StreamerSession
-
-if TYPE_CHECKING:
-    from sandbox.runtime import Sandbox
+from sandbox.market import Market
+from sandbox.state import SandboxState, StreamerSession
 
 ENTITY_TYPES = ("Quote", "Order", "Position")
 _QUEUE_LIMIT = 1000
@@ -71,13 +68,14 @@ class Subscriber:
 class StreamerHub:
     """Sessions, subscribers, and the fan-out of quote/order/position changes."""
 
-    def __init__(self, sandbox: Sandbox) -> None:
-        self.sb = sandbox
+    def __init__(self, state: SandboxState, market: Market) -> None:
+        self.state = state
+        self.market = market
         self.subscribers: set[Subscriber] = set()
 
     def create_session(self, user_id: int) -> StreamerSession:
         session = StreamerSession(session_id=secrets.token_hex(16), user_id=user_id)
-        self.sb.state.streamer_sessions[session.session_id] = session
+        self.state.streamer_sessions[session.session_id] = session
         return session
 
     # -- fan-out (called by the engine, synchronously) ------------------------------------------
@@ -99,7 +97,7 @@ class StreamerHub:
                 subscriber.push({"EntityType": "Position", **position})
 
     def _quote_frame(self, security_id: int) -> dict[str, Any]:
-        return {"EntityType": "Quote", **resources.quote_model(self.sb.market.quote(security_id))}
+        return {"EntityType": "Quote", **resources.quote_model(self.market.quote(security_id))}
 
     async def close(self) -> None:
         for subscriber in list(self.subscribers):
@@ -108,7 +106,7 @@ class StreamerHub:
     # -- one connection ------------------------------------------------------------------------
     async def serve(self, websocket: WebSocket) -> None:
         session_id = websocket.query_params.get("SessionId", "")
-        session = self.sb.state.streamer_sessions.get(session_id)
+        session = self.state.streamer_sessions.get(session_id)
         if session is None:
             await websocket.close(code=1008)
             return
@@ -178,7 +176,7 @@ class StreamerHub:
             self._snapshot(subscriber, entity, keys)
 
     def _resolve(self, subscriber: Subscriber, entity: str, raw: str) -> int | None:
-        state = self.sb.state
+        state = self.state
         if entity == "Quote":
             security = state.security(raw)
             if security is None:
@@ -192,17 +190,13 @@ class StreamerHub:
         return account.id
 
     def _snapshot(self, subscriber: Subscriber, entity: str, keys: list[int]) -> None:
-        state = self.sb.state
+        state = self.state
         for key in keys:
             if entity == "Quote":
                 subscriber.push(self._quote_frame(key))
             elif entity == "Position":
                 account = state.accounts[key]
                 for position in account.positions.values():
-                    last = self.sb.market.quote(position.security_id).last
+                    last = self.market.quote(position.security_id).last
                     subscriber.push({"EntityType": "Position",
                                      **resources.position(position, account, state, last)})
-
-
-def streamer_routes(sandbox: Sandbox) -> list[BaseRoute]:
-    return [WebSocketRoute("/streamer", sandbox.hub.serve)]

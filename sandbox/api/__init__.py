@@ -1,23 +1,6 @@
-"""The trading REST API (ETNA Web API v1.0 subset), one module per resource family."""
+"""The trading REST API (ETNA Web API v1.0 subset), one module per resource family.
 
-from __future__ import annotations
-
-from typing import TYPE_CHECKING
-
-from starlette.routing import BaseRoute
-
-from sandbox.api import accounts, alerts, equities, history, orders, positions, streamers, users
-from sandbox.api.routing import Endpoint, build_routes
-
-if TYPE_CHECKING:
-    from sandbox.runtime import Sandbox
-
-ENDPOINT_MODULES = (users, accounts, positions, equities, orders, alerts, streamers, history)
-
-
-def all_endpoints() -> list[Endpoint]:
-    return [endpoint for module in ENDPOINT_MODULES for endpoint in module.ENDPOINTS]
-
-
-def api_routes(sandbox: Sandbox) -> list[BaseRoute]:
-    return build_routes(sandbox, all_endpoints())
+``sandbox.api.endpoints`` gathers them into routes. This package module imports nothing, so
+the parts that only need the resource shapes (``resources``, ``enums``) can be imported
+without pulling in the route handlers.
+"""

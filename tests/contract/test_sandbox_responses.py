@@ -10,7 +10,8 @@ import httpx
 import pytest
 from websockets.asyncio.client import connect
 
-from sandbox.api import all_endpoints, enums
+from sandbox.api import enums
+from sandbox.api.endpoints import all_endpoints
 from tests.contract.conftest import Contract
 
 POSITIONS: dict[str, str | int] = {"pageNumber": 0, "pageSize": 10, "sortField": "Symbol", "desc": "false"}

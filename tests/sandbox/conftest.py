@@ -216,7 +216,7 @@ async def receiver() -> AsyncIterator[WebhookReceiver]:
     from starlette.responses import Response
     from starlette.routing import Route
 
-    from sandbox.server import bind_socket, serving
+    from sandbox.serving import listening_socket, serve_in_background
 
     received: list[ReceivedHook] = []
     script: list[int] = []
@@ -225,7 +225,7 @@ async def receiver() -> AsyncIterator[WebhookReceiver]:
         received.append(ReceivedHook(dict(request.headers), await request.body()))
         return Response(status_code=script.pop(0) if script else 200)
 
-    sock = bind_socket("127.0.0.1", 0)
+    sock = listening_socket("127.0.0.1", 0)
     url = f"http://127.0.0.1:{sock.getsockname()[1]}/hook"
-    async with serving(Starlette(routes=[Route("/hook", hook, methods=["POST"])]), sock):
+    async with serve_in_background(Starlette(routes=[Route("/hook", hook, methods=["POST"])]), sock):
         yield WebhookReceiver(url, received, script)

@@ -1,0 +1,23 @@
+"""Every trading API endpoint, as routes bound to one sandbox."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from starlette.routing import BaseRoute
+
+from sandbox.api import accounts, alerts, equities, history, orders, positions, streamers, users
+from sandbox.api.routing import Endpoint, build_routes
+
+if TYPE_CHECKING:
+    from sandbox.runtime import Sandbox
+
+ENDPOINT_MODULES = (users, accounts, positions, equities, orders, alerts, streamers, history)
+
+
+def all_endpoints() -> list[Endpoint]:
+    return [endpoint for module in ENDPOINT_MODULES for endpoint in module.ENDPOINTS]
+
+
+def api_routes(sandbox: Sandbox) -> list[BaseRoute]:
+    return build_routes(sandbox, all_endpoints())
