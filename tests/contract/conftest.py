@@ -23,7 +23,7 @@ import jsonschema
 import pytest
 import yaml
 
-from sandbox import SandboxConfig, running_sandbox
+from sandbox import SandboxConfig
 from sandbox.server import RunningSandbox
 from tests.sandbox.conftest import api_headers, exchange, get_code
 
@@ -143,9 +143,14 @@ def contract() -> Contract:
 
 
 @pytest.fixture
-async def sb() -> AsyncIterator[RunningSandbox]:
-    async with running_sandbox(SandboxConfig(tick_seconds=0, webhook_retry_scale=0.001)) as running:
-        yield running
+def sandbox_config() -> SandboxConfig:
+    return SandboxConfig(tick_seconds=0, webhook_retry_scale=0.001)
+
+
+@pytest.fixture
+def sb(sandbox: RunningSandbox) -> RunningSandbox:
+    """The session's sandbox, reset to a fresh start with ``sandbox_config`` (tests/conftest.py)."""
+    return sandbox
 
 
 @pytest.fixture
