@@ -25,6 +25,7 @@ import yaml
 
 from sandbox import SandboxConfig
 from sandbox.server import RunningSandbox
+from tests.conftest import CLIENT_TLS
 from tests.sandbox.conftest import api_headers, exchange, get_code
 
 SPEC_PATH = Path(
@@ -155,13 +156,13 @@ def sb(sandbox: RunningSandbox) -> RunningSandbox:
 
 @pytest.fixture
 async def client(sb: RunningSandbox) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=sb.api_url, trust_env=False, timeout=10) as http:
+    async with httpx.AsyncClient(base_url=sb.api_url, trust_env=False, timeout=10, verify=CLIENT_TLS) as http:
         yield http
 
 
 @pytest.fixture
 async def root_client(sb: RunningSandbox) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=sb.url, trust_env=False, timeout=10) as http:
+    async with httpx.AsyncClient(base_url=sb.url, trust_env=False, timeout=10, verify=CLIENT_TLS) as http:
         yield http
 
 

@@ -23,6 +23,7 @@ from starlette.routing import Route
 from sandbox import SandboxConfig
 from sandbox.server import RunningSandbox
 from sandbox.serving import listening_socket, serve_in_background
+from tests.conftest import CLIENT_TLS
 
 REDIRECT_URI = "http://127.0.0.1:9/callback"
 APP_KEY = "sandbox-app-key"
@@ -49,7 +50,7 @@ def sb(sandbox: RunningSandbox) -> RunningSandbox:
 
 @pytest.fixture
 async def client(sb: RunningSandbox) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=sb.url, trust_env=False, timeout=10) as http:
+    async with httpx.AsyncClient(base_url=sb.url, trust_env=False, timeout=10, verify=CLIENT_TLS) as http:
         yield http
 
 
@@ -213,6 +214,17 @@ class WebhookReceiver:
                 raise AssertionError(f"expected {count} webhooks, got {len(self.received)}")
             await asyncio.sleep(0.005)
         return self.received
+
+
+async def settled_deliveries(client: httpx.AsyncClient, timeout: float = 5.0) -> list[dict[str, Any]]:
+    """The sandbox's webhook deliveries once none is pending (each delivered, failed or
+    undeliverable): nothing more will be sent for the events so far."""
+    async with asyncio.timeout(timeout):
+        while True:
+            deliveries: list[dict[str, Any]] = (await client.get("_sandbox/webhooks")).json()["Deliveries"]
+            if all(d["Status"] != "pending" for d in deliveries):
+                return deliveries
+            await asyncio.sleep(0.005)
 
 
 @pytest.fixture(scope="session")

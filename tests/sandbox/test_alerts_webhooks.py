@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from sandbox import SandboxConfig
-from tests.sandbox.conftest import WebhookReceiver, make_config
+from tests.sandbox.conftest import WebhookReceiver, make_config, settled_deliveries
 
 SECRET = "whsec-test"
 
@@ -56,7 +56,10 @@ async def test_triggered_alert_sends_exactly_one_signed_webhook(
     await client.post("_sandbox/prices", json={"Symbol": "AAPL", "Last": 255.0})
 
     [hook] = await hooked.wait_for(1)
-    await asyncio.sleep(0.1)
+    # The sandbox's record of what it sent is complete once nothing is pending: one event,
+    # delivered at the first attempt, so no other webhook is on its way.
+    deliveries = await settled_deliveries(client)
+    assert [(d["Type"], d["Status"], d["Attempts"]) for d in deliveries] == [("alert.triggered", "delivered", 1)]
     assert len(hooked.received) == 1
     assert verify(hook.body, hook.headers["x-autoshares-signature"])
     event = hook.json()
