@@ -97,17 +97,26 @@ def _postgres_url_for(url: str, database: str) -> str:
     return urlunsplit(parts._replace(path="/" + database))
 
 
+async def _administer(url: str, *statements: str) -> None:
+    conn = await asyncpg.connect(url)
+    try:
+        for statement in statements:
+            await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+def _worker_database_name(url: str) -> str | None:
+    """The database an xdist worker creates next to TEST_DATABASE_URL's (None without xdist)."""
+    return None if WORKER == "main" else f"{urlsplit(url).path.lstrip('/')}_{WORKER}"
+
+
 async def _worker_postgres_database(url: str) -> str:
     """The database this worker owns: TEST_DATABASE_URL's own without xdist, else a sibling
     named after the worker (created here; the server is a test server). Its schema is emptied."""
-    if WORKER != "main":
-        name = f"{urlsplit(url).path.lstrip('/')}_{WORKER}"
-        admin = await asyncpg.connect(url)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            await admin.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await admin.close()
+    name = _worker_database_name(url)
+    if name is not None:
+        await _administer(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
         url = _postgres_url_for(url, name)
     conn = await asyncpg.connect(url)
     try:
@@ -118,7 +127,7 @@ async def _worker_postgres_database(url: str) -> str:
 
 
 @pytest.fixture(scope="session")
-async def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+async def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
     """Migrated once per session: the URL of the worker's PostgreSQL database, or the path of a
     SQLite file that tests copy."""
     if TEST_DATABASE_URL:
@@ -129,7 +138,10 @@ async def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> str:
     database = Database(async_database_url(url))
     await database.upgrade()
     await database.dispose()
-    return url if TEST_DATABASE_URL else str(path)
+    yield url if TEST_DATABASE_URL else str(path)
+    worker_database = _worker_database_name(TEST_DATABASE_URL) if TEST_DATABASE_URL else None
+    if TEST_DATABASE_URL and worker_database:
+        await _administer(TEST_DATABASE_URL, f'DROP DATABASE IF EXISTS "{worker_database}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
