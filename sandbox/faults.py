@@ -34,8 +34,8 @@ class Faults:
     fail_next_orders: int = 0
     rng: random.Random = field(default_factory=lambda: random.Random(0), repr=False)
     #: Requests waiting for the hold to be lifted right now.
-    held: int = 0
-    _lifted: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+    held: int = field(default=0, init=False)
+    _lifted: asyncio.Event = field(default_factory=asyncio.Event, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._lifted.set()

@@ -76,10 +76,6 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
-#: Which pytest-xdist worker this is ("gw0", ...), or "main" without xdist.
-WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """On PostgreSQL, run only the tests that use a database (storage, race and scenario tests);
     the rest never touch one and already ran on SQLite."""
@@ -92,13 +88,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 # -- the database ---------------------------------------------------------------------------------
-def _postgres_url_for(url: str, database: str) -> str:
+def _postgres_url(url: str, database: str | None = None) -> str:
+    """``url`` as asyncpg takes it (no "+driver" in the scheme), naming ``database`` if given."""
     parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/" + database))
+    parts = parts._replace(scheme=parts.scheme.split("+")[0])
+    return urlunsplit(parts._replace(path="/" + database) if database else parts)
 
 
 async def _administer(url: str, *statements: str) -> None:
-    conn = await asyncpg.connect(url)
+    conn = await asyncpg.connect(_postgres_url(url))
     try:
         for statement in statements:
             await conn.execute(statement)
@@ -107,22 +105,19 @@ async def _administer(url: str, *statements: str) -> None:
 
 
 def _worker_database_name(url: str) -> str | None:
-    """The database an xdist worker creates next to TEST_DATABASE_URL's (None without xdist)."""
-    return None if WORKER == "main" else f"{urlsplit(url).path.lstrip('/')}_{WORKER}"
+    """The database a pytest-xdist worker creates next to ``url``'s (None without xdist)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return f"{urlsplit(url).path.lstrip('/')}_{worker}" if worker else None
 
 
 async def _worker_postgres_database(url: str) -> str:
-    """The database this worker owns: TEST_DATABASE_URL's own without xdist, else a sibling
-    named after the worker (created here; the server is a test server). Its schema is emptied."""
+    """The database this worker owns, with an empty schema: TEST_DATABASE_URL's own without
+    xdist, else a sibling named after the worker (created here: the server is a test server)."""
     name = _worker_database_name(url)
     if name is not None:
         await _administer(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
-        url = _postgres_url_for(url, name)
-    conn = await asyncpg.connect(url)
-    try:
-        await conn.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public")
-    finally:
-        await conn.close()
+        url = _postgres_url(url, name)
+    await _administer(url, "DROP SCHEMA IF EXISTS public CASCADE", "CREATE SCHEMA public")
     return url
 
 
@@ -155,7 +150,7 @@ async def empty_postgres_tables(migrated_database: str) -> AsyncIterator[Callabl
 
         yield nothing_to_do
         return
-    conn = await asyncpg.connect(migrated_database)
+    conn = await asyncpg.connect(_postgres_url(migrated_database))
     # A connection left open by a test must make the next one fail, not hang.
     await conn.execute("SET lock_timeout = '10s'")
     tables = await conn.fetch(

@@ -16,7 +16,7 @@ from starlette.routing import Route
 from bot.ops.check import Finding, check_slack, database_problem, main, report, run_checks
 from bot.serving import serve_in_loop
 from bot.settings import Settings, async_database_url, generate_encryption_key
-from storage.db import Database, create_engine
+from storage.db import create_engine
 
 CLOSED_PORT_URL = "http://127.0.0.1:1/"
 
@@ -26,11 +26,8 @@ def problems(findings: list[Finding]) -> list[str]:
 
 
 @pytest.fixture
-async def env(bot_env: dict[str, str]) -> dict[str, str]:
-    """A complete, working configuration: sandbox, local Slack and a migrated SQLite database."""
-    db = Database(async_database_url(bot_env["DATABASE_URL"]))
-    await db.upgrade()
-    await db.dispose()
+def env(bot_env: dict[str, str]) -> dict[str, str]:
+    """A complete, working configuration: sandbox, local Slack and a migrated database."""
     return {**bot_env, "PUBLIC_URL": "http://127.0.0.1:3000"}
 
 
