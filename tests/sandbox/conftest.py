@@ -201,10 +201,21 @@ class WebhookReceiver:
     url: str
     received: list[ReceivedHook] = field(default_factory=list)
     script: list[int] = field(default_factory=list)
+    #: Bumped by ``forget``: a POST that began before is not recorded.
+    generation: int = 0
 
     async def hook(self, request: Request) -> Response:
-        self.received.append(ReceivedHook(dict(request.headers), await request.body()))
+        began_in = self.generation
+        body = await request.body()
+        if began_in == self.generation:
+            self.received.append(ReceivedHook(dict(request.headers), body))
         return Response(status_code=self.script.pop(0) if self.script else 200)
+
+    def forget(self) -> None:
+        """Nothing received so far counts, nor what is being received now; no status scripted."""
+        self.generation += 1
+        self.received.clear()
+        self.script.clear()
 
     async def wait_for(self, count: int, timeout: float = 5.0) -> list[ReceivedHook]:
         loop = asyncio.get_running_loop()
@@ -240,6 +251,5 @@ def receiver(session_receiver: WebhookReceiver, sandbox: RunningSandbox) -> Webh
     """A webhook receiver on 127.0.0.1:<ephemeral>/hook; ``script`` holds the status codes of
     the next answers (200 once it is empty). Nothing received before this test is kept (the
     sandbox, reset first, sends nothing left over from an earlier test)."""
-    session_receiver.received.clear()
-    session_receiver.script.clear()
+    session_receiver.forget()
     return session_receiver
