@@ -105,9 +105,11 @@ async def _administer(url: str, *statements: str) -> None:
 
 
 def _worker_database_name(url: str) -> str | None:
-    """The database a pytest-xdist worker creates next to ``url``'s (None without xdist)."""
+    """The database a pytest-xdist worker creates next to ``url``'s (None without xdist), named
+    after the worker and the run, so that runs from two checkouts can share the server."""
     worker = os.environ.get("PYTEST_XDIST_WORKER")
-    return f"{urlsplit(url).path.lstrip('/')}_{worker}" if worker else None
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")[:8]
+    return f"{urlsplit(url).path.lstrip('/')}_{run}_{worker}" if worker else None
 
 
 async def _worker_postgres_database(url: str) -> str:
