@@ -9,8 +9,9 @@ still gets a 500, which is what an exactly-once client must survive.
 Rewriting stands in for an AutoShares that answers differently than usual: for a method and
 path prefix (``"GET /v1.0/equities/"``), the named fields of the JSON answer (the object, or
 each object of a list) are replaced, or removed when the new value is null; ``"_status"`` sets
-the HTTP status, and an error status answers with just the other fields as its body. A test can make AutoShares say anything it is allowed to say: a hostile
-string, an error, or no optional figures at all.
+the HTTP status, and an error status answers with just the other fields as its body. A test
+can make AutoShares say anything it is allowed to say: a hostile string, an error, or no
+optional figures at all.
 
 Holding is latency without a clock: while ``hold`` is on, every non-admin request waits (and is
 counted in ``held``) until the hold is lifted, so a test can see that a client acted before the
@@ -42,8 +43,8 @@ class Faults:
     #: "METHOD /path/prefix" -> fields to set (None removes) in the JSON answers there.
     rewrites: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: Requests waiting for the hold to be lifted right now.
-    held: int = 0
-    _lifted: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+    held: int = field(default=0, init=False)
+    _lifted: asyncio.Event = field(default_factory=asyncio.Event, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._lifted.set()

@@ -1,21 +1,35 @@
 """Shared fixtures: a clean environment, a database (SQLite, or PostgreSQL with
 TEST_DATABASE_URL), the local Slack Web API, the AutoShares sandbox, and the bot itself, all
-served over real HTTP on loopback ports chosen by the OS."""
+served over real HTTP on loopback ports chosen by the OS.
+
+What is expensive is done once per session (per xdist worker) and reset for every test:
+- the sandbox is served once and reset to a fresh start with the test's ``sandbox_config``;
+- the local Slack is served once and forgets every call between tests;
+- the bot's HTTP server is started once, and each test mounts its own freshly built bot app on
+  it (``tests.bothost``), so no test waits for uvicorn to stop;
+- the database is migrated once: on SQLite each test gets a copy of the migrated file, on
+  PostgreSQL each test gets the worker's migrated database with every table emptied.
+
+With TEST_DATABASE_URL set, only the tests that use a database are run (see
+``pytest_collection_modifyitems``): the others do not depend on the database engine.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
+import ssl
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
+import asyncpg
 import httpx
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.devkit import blockkit
 from bot.devkit.driver import SlackDriver, browser_sign_in, buttons
@@ -25,7 +39,9 @@ from bot.settings import Settings, async_database_url
 from bot.web import create_web_app
 from bot.wiring import Services
 from sandbox.config import SandboxConfig
+from sandbox.server import RunningSandbox, running_sandbox
 from storage.db import Database
+from tests.bothost import BotHost
 
 SETTING_PREFIXES = (
     "SLACK_",
@@ -43,6 +59,10 @@ SETTING_PREFIXES = (
 )
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
+#: One TLS context for the HTTP clients tests build: httpx loads the CA bundle afresh for every
+#: client otherwise (~20 ms each), and tests only speak plain HTTP on loopback anyway.
+CLIENT_TLS = ssl.create_default_context()
+
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
 BOT_TOKEN = "xoxb-test-token-for-local-slack"
 
@@ -56,28 +76,112 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
-async def _reset_postgres(url: str) -> None:
-    engine = create_async_engine(async_database_url(url))
-    async with engine.begin() as conn:
-        await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        await conn.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, run only the tests that use a database (storage, race and scenario tests);
+    the rest never touch one and already ran on SQLite."""
+    if not TEST_DATABASE_URL:
+        return
+    keep = [item for item in items if "database_url" in getattr(item, "fixturenames", ())]
+    if len(keep) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in keep])
+        items[:] = keep
+
+
+# -- the database ---------------------------------------------------------------------------------
+def _postgres_url(url: str, database: str | None = None) -> str:
+    """``url`` as asyncpg takes it (no "+driver" in the scheme), naming ``database`` if given."""
+    parts = urlsplit(url)
+    parts = parts._replace(scheme=parts.scheme.split("+")[0])
+    return urlunsplit(parts._replace(path="/" + database) if database else parts)
+
+
+async def _administer(url: str, *statements: str) -> None:
+    conn = await asyncpg.connect(_postgres_url(url))
+    try:
+        for statement in statements:
+            await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+def _worker_database_name(url: str) -> str | None:
+    """The database a pytest-xdist worker creates next to ``url``'s (None without xdist), named
+    after the worker and the run, so that runs from two checkouts can share the server."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")[:8]
+    return f"{urlsplit(url).path.lstrip('/')}_{run}_{worker}" if worker else None
+
+
+async def _worker_postgres_database(url: str) -> str:
+    """The database this worker owns, with an empty schema: TEST_DATABASE_URL's own without
+    xdist, else a sibling named after the worker (created here: the server is a test server)."""
+    name = _worker_database_name(url)
+    if name is not None:
+        await _administer(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+        url = _postgres_url(url, name)
+    await _administer(url, "DROP SCHEMA IF EXISTS public CASCADE", "CREATE SCHEMA public")
+    return url
+
+
+@pytest.fixture(scope="session")
+async def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    """Migrated once per session: the URL of the worker's PostgreSQL database, or the path of a
+    SQLite file that tests copy."""
+    if TEST_DATABASE_URL:
+        url = await _worker_postgres_database(TEST_DATABASE_URL)
+    else:
+        path = tmp_path_factory.mktemp("template") / "migrated.db"
+        url = f"sqlite:///{path}"
+    database = Database(async_database_url(url))
+    await database.upgrade()
+    await database.dispose()
+    yield url if TEST_DATABASE_URL else str(path)
+    worker_database = _worker_database_name(TEST_DATABASE_URL) if TEST_DATABASE_URL else None
+    if TEST_DATABASE_URL and worker_database:
+        await _administer(TEST_DATABASE_URL, f'DROP DATABASE IF EXISTS "{worker_database}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+async def empty_postgres_tables(migrated_database: str) -> AsyncIterator[Callable[[], Awaitable[Any]]]:
+    """``await empty()`` removes every row the bot stored and restarts the id sequences (a no-op
+    on SQLite, where every test has a new copy)."""
+    if not TEST_DATABASE_URL:
+
+        async def nothing_to_do() -> None:
+            return None
+
+        yield nothing_to_do
+        return
+    conn = await asyncpg.connect(_postgres_url(migrated_database))
+    # A connection left open by a test must make the next one fail, not hang.
+    await conn.execute("SET lock_timeout = '10s'")
+    tables = await conn.fetch(
+        "SELECT quote_ident(tablename) AS name FROM pg_tables "
+        "WHERE schemaname = 'public' AND tablename <> 'alembic_version' ORDER BY tablename"
+    )
+    statement = f"TRUNCATE {', '.join(row['name'] for row in tables)} RESTART IDENTITY CASCADE"
+    yield lambda: conn.execute(statement)
+    await conn.close()
 
 
 @pytest.fixture
-async def database_url(tmp_path: Path) -> str:
-    """An empty database: PostgreSQL when TEST_DATABASE_URL is set, else a fresh SQLite file."""
+async def database_url(
+    migrated_database: str, empty_postgres_tables: Callable[[], Awaitable[Any]], tmp_path: Path
+) -> str:
+    """A migrated database holding nothing yet: the worker's PostgreSQL database emptied when
+    TEST_DATABASE_URL is set, else a copy of the session's migrated SQLite file."""
     if TEST_DATABASE_URL:
-        await _reset_postgres(TEST_DATABASE_URL)
-        return TEST_DATABASE_URL
-    return f"sqlite:///{tmp_path / 'bot.db'}"
+        await empty_postgres_tables()
+        return migrated_database
+    target = tmp_path / "bot.db"
+    shutil.copyfile(migrated_database, target)
+    return f"sqlite:///{target}"
 
 
 @pytest.fixture
 async def db(database_url: str) -> AsyncIterator[Database]:
     """The bot's database, migrated, for repository tests."""
     database = Database(async_database_url(database_url))
-    await database.upgrade()
     yield database
     await database.dispose()
 
@@ -87,22 +191,30 @@ def encryption_key() -> str:
     return Fernet.generate_key().decode()
 
 
+# -- the sandbox and the local Slack --------------------------------------------------------------
 @pytest.fixture
 def sandbox_config() -> SandboxConfig:
     """The sandbox as tests want it: frozen prices, no rate limits unless a test turns them on."""
     return SandboxConfig(tick_seconds=0, rate_limits=False, webhook_retry_scale=0.001)
 
 
-@pytest.fixture
-async def sandbox(sandbox_config: SandboxConfig) -> AsyncIterator[Any]:
-    from sandbox.server import running_sandbox
-
-    async with running_sandbox(sandbox_config, host="127.0.0.1", port=0) as sb:
+@pytest.fixture(scope="session")
+async def session_sandbox() -> AsyncIterator[RunningSandbox]:
+    """The sandbox served for the whole session; tests get it reset (fixture ``sandbox``)."""
+    config = SandboxConfig(tick_seconds=0, rate_limits=False, webhook_retry_scale=0.001)
+    async with running_sandbox(config, host="127.0.0.1", port=0) as sb:
         yield sb
 
 
 @pytest.fixture
-async def local_slack() -> AsyncIterator[LocalSlack]:
+async def sandbox(session_sandbox: RunningSandbox, sandbox_config: SandboxConfig) -> RunningSandbox:
+    """The sandbox as a fresh start with ``sandbox_config`` gives it (same URL all session)."""
+    await session_sandbox.sandbox.reset(sandbox_config)
+    return session_sandbox
+
+
+@pytest.fixture(scope="session")
+async def session_slack() -> AsyncIterator[LocalSlack]:
     slack = LocalSlack()
     async with serve_in_loop(slack.app()) as server:
         slack.base_url = server.url
@@ -110,11 +222,27 @@ async def local_slack() -> AsyncIterator[LocalSlack]:
 
 
 @pytest.fixture
+def local_slack(session_slack: LocalSlack) -> LocalSlack:
+    """The local Slack Web API, with no call recorded yet."""
+    session_slack.reset()
+    return session_slack
+
+
+@pytest.fixture(scope="session")
+async def bot_host() -> AsyncIterator[BotHost]:
+    """The HTTP server every test's bot is served on (see ``tests.bothost``)."""
+    host = BotHost()
+    async with serve_in_loop(host) as server:
+        host.url = server.url
+        yield host
+
+
+@pytest.fixture
 def bot_env(
     database_url: str,
     encryption_key: str,
     local_slack: LocalSlack,
-    sandbox: Any,
+    sandbox: RunningSandbox,
     sandbox_config: SandboxConfig,
 ) -> dict[str, str]:
     """The environment a test bot is configured from (tests may edit it before ``bot`` starts)."""
@@ -169,21 +297,21 @@ class RunningBot:
 
 
 @pytest.fixture
-async def bot(bot_env: dict[str, str], local_slack: LocalSlack, sandbox: Any) -> AsyncIterator[RunningBot]:
+async def bot(
+    bot_env: dict[str, str], local_slack: LocalSlack, sandbox: RunningSandbox, bot_host: BotHost
+) -> AsyncIterator[RunningBot]:
     """The whole bot over HTTP, against the local Slack and the sandbox."""
-    from bot.serving import bind_socket
-
-    sock = bind_socket()
-    port = sock.getsockname()[1]
-    env = {**bot_env, "PUBLIC_URL": f"http://127.0.0.1:{port}", "PORT": str(port)}
+    port = urlsplit(bot_host.url).port
+    env = {**bot_env, "PUBLIC_URL": bot_host.url.rstrip("/"), "PORT": str(port)}
     settings = Settings.from_env(env)
-    services = await Services.create(settings)
+    services = await Services.create(settings, migrate=False)  # the database is a migrated one
     app = create_web_app(services, close_services=False)
-    async with httpx.AsyncClient(timeout=30) as http, serve_in_loop(app, sock=sock) as server:
+    async with httpx.AsyncClient(timeout=30, verify=CLIENT_TLS) as http, bot_host.mounted(app):
         driver = SlackDriver(
-            http, server.url, SIGNING_SECRET, local_slack.base_url, team_id=local_slack.team_id
+            http, bot_host.url, SIGNING_SECRET, local_slack.base_url, team_id=local_slack.team_id
         )
-        yield RunningBot(server.url, settings, services, local_slack, driver, http, sandbox)
+        yield RunningBot(bot_host.url, settings, services, local_slack, driver, http, sandbox)
+        sandbox.sandbox.faults.hold(False)  # a test that failed while holding must not hang here
     await services.aclose()
     assert_valid_block_kit(local_slack)
 

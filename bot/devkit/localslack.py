@@ -13,6 +13,7 @@ import asyncio
 import itertools
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,6 +64,17 @@ class LocalSlack:
         """The browser that follows a sign-in link is signed in to Slack as this user."""
         self.identity.signed_in = (team_id or self.team_id, user_id)
 
+    def reset(self) -> None:
+        """Forget every recorded call and upload and every scripted failure, and number
+        timestamps and ids from the start again: as good as a new instance at the same URL."""
+        self.calls.clear()
+        self.archived.clear()
+        self.not_in.clear()
+        self.uploads.clear()
+        self._ts = itertools.count(1)
+        self._ids = itertools.count(1)
+        self.identity.reset()
+
     # -- queries used by tests and the demo -------------------------------------------------------
     def by_method(self, method: str) -> list[SlackCall]:
         return [c for c in self.calls if c.method == method]
@@ -75,9 +87,13 @@ class LocalSlack:
         def found() -> list[SlackCall]:
             return [c for c in self.by_method(method) if all(c.args.get(k) == v for k, v in match.items())]
 
-        async with self._changed:
-            await asyncio.wait_for(self._changed.wait_for(lambda: len(found()) >= count), timeout)
+        await self.wait_until(lambda: len(found()) >= count, timeout)
         return found()
+
+    async def wait_until(self, predicate: Callable[[], object], timeout: float = 10.0) -> None:
+        """Wait until ``predicate()`` is true; it is checked now and after every recorded call."""
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(predicate), timeout)
 
     async def _record(self, call: SlackCall) -> None:
         async with self._changed:

@@ -23,8 +23,9 @@ import jsonschema
 import pytest
 import yaml
 
-from sandbox import SandboxConfig, running_sandbox
+from sandbox import SandboxConfig
 from sandbox.server import RunningSandbox
+from tests.conftest import CLIENT_TLS
 from tests.sandbox.conftest import api_headers, exchange, get_code
 
 SPEC_PATH = Path(
@@ -147,20 +148,25 @@ def contract() -> Contract:
 
 
 @pytest.fixture
-async def sb() -> AsyncIterator[RunningSandbox]:
-    async with running_sandbox(SandboxConfig(tick_seconds=0, webhook_retry_scale=0.001)) as running:
-        yield running
+def sandbox_config() -> SandboxConfig:
+    return SandboxConfig(tick_seconds=0, webhook_retry_scale=0.001)
+
+
+@pytest.fixture
+def sb(sandbox: RunningSandbox) -> RunningSandbox:
+    """The session's sandbox, reset to a fresh start with ``sandbox_config`` (tests/conftest.py)."""
+    return sandbox
 
 
 @pytest.fixture
 async def client(sb: RunningSandbox) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=sb.api_url, trust_env=False, timeout=10) as http:
+    async with httpx.AsyncClient(base_url=sb.api_url, trust_env=False, timeout=10, verify=CLIENT_TLS) as http:
         yield http
 
 
 @pytest.fixture
 async def root_client(sb: RunningSandbox) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=sb.url, trust_env=False, timeout=10) as http:
+    async with httpx.AsyncClient(base_url=sb.url, trust_env=False, timeout=10, verify=CLIENT_TLS) as http:
         yield http
 
 

@@ -3,20 +3,27 @@ that signs in through the OIDC login form, and API headers for alice and bob."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
-from sandbox import SandboxConfig, running_sandbox
+from sandbox import SandboxConfig
 from sandbox.server import RunningSandbox
+from sandbox.serving import listening_socket, serve_in_background
+from tests.conftest import CLIENT_TLS
 
 REDIRECT_URI = "http://127.0.0.1:9/callback"
 APP_KEY = "sandbox-app-key"
@@ -36,14 +43,14 @@ def sandbox_config() -> SandboxConfig:
 
 
 @pytest.fixture
-async def sb(sandbox_config: SandboxConfig) -> AsyncIterator[RunningSandbox]:
-    async with running_sandbox(sandbox_config) as running:
-        yield running
+def sb(sandbox: RunningSandbox) -> RunningSandbox:
+    """The session's sandbox, reset to a fresh start with ``sandbox_config`` (tests/conftest.py)."""
+    return sandbox
 
 
 @pytest.fixture
 async def client(sb: RunningSandbox) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=sb.url, trust_env=False, timeout=10) as http:
+    async with httpx.AsyncClient(base_url=sb.url, trust_env=False, timeout=10, verify=CLIENT_TLS) as http:
         yield http
 
 
@@ -192,40 +199,57 @@ class WebhookReceiver:
     """A loopback HTTP endpoint that records POSTs and answers scripted status codes."""
 
     url: str
-    received: list[ReceivedHook]
-    script: list[int]
+    received: list[ReceivedHook] = field(default_factory=list)
+    script: list[int] = field(default_factory=list)
+    #: Bumped by ``forget``: a POST that began before is not recorded.
+    generation: int = 0
+
+    async def hook(self, request: Request) -> Response:
+        began_in = self.generation
+        body = await request.body()
+        if began_in == self.generation:
+            self.received.append(ReceivedHook(dict(request.headers), body))
+        return Response(status_code=self.script.pop(0) if self.script else 200)
+
+    def forget(self) -> None:
+        """Nothing received so far counts, nor what is being received now; no status scripted."""
+        self.generation += 1
+        self.received.clear()
+        self.script.clear()
 
     async def wait_for(self, count: int, timeout: float = 5.0) -> list[ReceivedHook]:
-        import asyncio
-
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while len(self.received) < count:
             if loop.time() > deadline:
                 raise AssertionError(f"expected {count} webhooks, got {len(self.received)}")
-            await asyncio.sleep(0.01)
+            await asyncio.sleep(0.005)
         return self.received
 
 
-@pytest.fixture
-async def receiver() -> AsyncIterator[WebhookReceiver]:
-    """Serve a webhook receiver on 127.0.0.1:<ephemeral>/hook; ``script`` holds the status codes
-    of the next answers (200 once it is empty)."""
-    from starlette.applications import Starlette
-    from starlette.requests import Request
-    from starlette.responses import Response
-    from starlette.routing import Route
+async def settled_deliveries(client: httpx.AsyncClient, timeout: float = 5.0) -> list[dict[str, Any]]:
+    """The sandbox's webhook deliveries once none is pending (each delivered, failed or
+    undeliverable): nothing more will be sent for the events so far."""
+    async with asyncio.timeout(timeout):
+        while True:
+            deliveries: list[dict[str, Any]] = (await client.get("_sandbox/webhooks")).json()["Deliveries"]
+            if all(d["Status"] != "pending" for d in deliveries):
+                return deliveries
+            await asyncio.sleep(0.005)
 
-    from sandbox.serving import listening_socket, serve_in_background
 
-    received: list[ReceivedHook] = []
-    script: list[int] = []
-
-    async def hook(request: Request) -> Response:
-        received.append(ReceivedHook(dict(request.headers), await request.body()))
-        return Response(status_code=script.pop(0) if script else 200)
-
+@pytest.fixture(scope="session")
+async def session_receiver() -> AsyncIterator[WebhookReceiver]:
     sock = listening_socket("127.0.0.1", 0)
-    url = f"http://127.0.0.1:{sock.getsockname()[1]}/hook"
-    async with serve_in_background(Starlette(routes=[Route("/hook", hook, methods=["POST"])]), sock):
-        yield WebhookReceiver(url, received, script)
+    receiver = WebhookReceiver(f"http://127.0.0.1:{sock.getsockname()[1]}/hook")
+    async with serve_in_background(Starlette(routes=[Route("/hook", receiver.hook, methods=["POST"])]), sock):
+        yield receiver
+
+
+@pytest.fixture
+def receiver(session_receiver: WebhookReceiver, sandbox: RunningSandbox) -> WebhookReceiver:
+    """A webhook receiver on 127.0.0.1:<ephemeral>/hook; ``script`` holds the status codes of
+    the next answers (200 once it is empty). Nothing received before this test is kept (the
+    sandbox, reset first, sends nothing left over from an earlier test)."""
+    session_receiver.forget()
+    return session_receiver

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from sandbox import SandboxConfig
-from tests.sandbox.conftest import WebhookReceiver, make_config
+from tests.sandbox.conftest import WebhookReceiver, make_config, settled_deliveries
 
 SECRET = "whsec-test"
 
@@ -62,7 +62,12 @@ async def test_triggered_alert_sends_exactly_one_signed_webhook(
     await client.post("_sandbox/prices", json={"Symbol": "AAPL", "Last": 255.0})
 
     [hook] = await hooked.wait_for(1)
-    await asyncio.sleep(0.1)
+    # The sandbox's record of what it sent is complete once nothing is pending: one event,
+    # delivered at the first attempt, so no other webhook is on its way.
+    deliveries = await settled_deliveries(client)
+    assert [(d["Type"], d["Status"], d["Attempts"]) for d in deliveries] == [
+        ("alert.triggered", "delivered", 1)
+    ]
     assert len(hooked.received) == 1
     assert verify(hook.body, hook.headers["x-autoshares-signature"])
     event = hook.json()
@@ -113,11 +118,12 @@ async def test_unreachable_receiver_is_retried_with_backoff(client: httpx.AsyncC
         headers=headers | {"Authorization": f"Bearer {token}"},
         json={"Symbol": "AAPL", "Side": "Buy", "Type": "Limit", "Quantity": 1, "Price": 200},
     )
-    for _ in range(200):
+    for _ in range(400):
         [delivery] = (await client.get("_sandbox/webhooks")).json()["Deliveries"]
-        if delivery["Attempts"] >= 3:
+        # the third attempt is over (not just started) once its retry is scheduled
+        if delivery["Attempts"] >= 3 and delivery["NextAttemptInSeconds"] is not None:
             break
-        await asyncio.sleep(0.02)
+        await asyncio.sleep(0.01)
     assert delivery["Attempts"] >= 3 and delivery["Status"] == "pending"
     assert delivery["AttemptLog"][0]["Error"] == "ConnectError"
     assert delivery["NextAttemptInSeconds"] in (1.8, 7.2)

@@ -45,23 +45,36 @@ async def test_reset_forgets_everything_a_test_did(
     clock = (await client.get("_sandbox/clock")).json()
     assert (clock["Mode"], clock["OffsetSeconds"]) == ("always", 0)
     faults = (await client.get("_sandbox/faults")).json()
-    assert faults == {"LatencyMs": 0, "ErrorRate": 0.0, "DropRate": 0.0, "FailNextOrders": 0,
-                      "Hold": False, "Held": 0, "Rewrite": {}, "RateLimits": started_with.rate_limits}
+    assert faults == {
+        "LatencyMs": 0,
+        "ErrorRate": 0.0,
+        "DropRate": 0.0,
+        "FailNextOrders": 0,
+        "Hold": False,
+        "Held": 0,
+        "Rewrite": {},
+        "RateLimits": started_with.rate_limits,
+    }
     stats = (await client.get("_sandbox/stats")).json()
     assert stats["OrdersPlaced"] == 0 and stats["ApiRequests"] == {}
     # tokens issued before are gone; the seed users are back and carol is not
     assert (await client.get("v1.0/users/@me/info", headers=bob)).status_code == 401
     again = await client.post("_sandbox/users", json={"Login": "carol", "Password": "pw"})
     assert again.status_code == 201 and again.json()["AccountId"] == 5003
-    token = await client.post("token", headers={"Et-App-Key": "sandbox-app-key", "Username": "bob",
-                                                "Password": "sandbox"})
+    token = await client.post(
+        "token", headers={"Et-App-Key": "sandbox-app-key", "Username": "bob", "Password": "sandbox"}
+    )
     assert token.status_code == 200
 
 
-async def test_reset_settings_start_from_the_initial_ones(client: httpx.AsyncClient, sb: RunningSandbox) -> None:
+async def test_reset_settings_start_from_the_initial_ones(
+    client: httpx.AsyncClient, sb: RunningSandbox
+) -> None:
     initial = sb.sandbox.initial_config
-    answer = await client.post("_sandbox/reset", json={"Settings": {"FillLiquidity": 5, "RateLimits": False,
-                                                                   "WebhookSecret": "s3cret"}})
+    answer = await client.post(
+        "_sandbox/reset",
+        json={"Settings": {"FillLiquidity": 5, "RateLimits": False, "WebhookSecret": "s3cret"}},
+    )
     settings = answer.json()["Settings"]
     assert (settings["FillLiquidity"], settings["RateLimits"]) == (5.0, False)
     assert sb.config.webhook_secret == "s3cret" and sb.config.fill_liquidity == 5
@@ -111,9 +124,7 @@ async def test_hold_keeps_requests_waiting_until_lifted(
     assert bad.status_code == 422
 
 
-async def test_clear_and_reset_let_held_requests_go(
-    client: httpx.AsyncClient, bob: dict[str, str]
-) -> None:
+async def test_clear_and_reset_let_held_requests_go(client: httpx.AsyncClient, bob: dict[str, str]) -> None:
     await client.post("_sandbox/faults", json={"Hold": True})
     first = asyncio.create_task(client.get("v1.0/users/@me/info", headers=bob))
     await held(client, 1)

@@ -1,15 +1,35 @@
 """Steps shared by the scenario tests of accounts, agreements, quotes and App Home: run a slash
-command or click a button through the signed driver, and return the answer Slack received."""
+command or click a button through the signed driver, and return the answer Slack received.
+
+``hold_autoshares`` / ``until_autoshares_holds`` / ``release_autoshares`` make AutoShares as slow
+as a test needs without a clock: the sandbox keeps every request unanswered until released, so
+"the ack came back before AutoShares answered" is shown by the order of events, not by timing.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from bot.devkit.driver import buttons
 from tests.conftest import RunningBot
 
-#: Long enough for a few AutoShares calls made 3 s slow by the sandbox's latency fault.
-SLOW_TIMEOUT = 30.0
+
+async def hold_autoshares(bot: RunningBot) -> None:
+    """From now on the sandbox answers nothing (it holds each request) until released."""
+    await bot.admin("POST", "_sandbox/faults", json={"Hold": True})
+
+
+async def until_autoshares_holds(bot: RunningBot, count: int = 1, timeout: float = 10.0) -> None:
+    """Wait until the sandbox holds ``count`` requests: the bot asked, and is waiting for AutoShares."""
+    async with asyncio.timeout(timeout):
+        while (await bot.admin("GET", "_sandbox/faults"))["Held"] < count:  # noqa: ASYNC110 - asks the sandbox
+            await asyncio.sleep(0.005)
+
+
+async def release_autoshares(bot: RunningBot) -> None:
+    """Let every held request through, and stop holding."""
+    await bot.admin("POST", "_sandbox/faults", json={"Hold": False})
 
 
 async def command(

@@ -10,7 +10,15 @@ import pytest
 from handlers.parsing import AutosharesName
 from sandbox.state import Position
 from tests.conftest import RunningBot
-from tests.scenario.steps import SLOW_TIMEOUT, action_ids, button, click, command
+from tests.scenario.steps import (
+    action_ids,
+    button,
+    click,
+    command,
+    hold_autoshares,
+    release_autoshares,
+    until_autoshares_holds,
+)
 
 ALICE = "U0ALICE"
 BOB = "U0BOB"
@@ -207,12 +215,14 @@ async def test_rate_limited_positions(bot: RunningBot) -> None:
 
 async def test_slow_autoshares_acks_first_then_answers(bot: RunningBot) -> None:
     await bot.link(BOB, "bob")
-    await bot.admin("POST", "_sandbox/faults", json={"LatencyMs": 3000})
+    await hold_autoshares(bot)
     before = len(bot.slack.by_method("response_url"))
     response = await bot.driver.command("/autoshares", "account", user=BOB)
     assert response.status_code == 200
+    await until_autoshares_holds(bot)
     assert len(bot.slack.by_method("response_url")) == before
-    calls = await bot.slack.wait_for("response_url", count=before + 1, timeout=SLOW_TIMEOUT)
+    await release_autoshares(bot)
+    calls = await bot.slack.wait_for("response_url", count=before + 1)
     assert "Bob's cash account (5002)" in str(calls[before].args["blocks"])
 
 
@@ -246,10 +256,10 @@ async def test_help_lists_every_subcommand(bot: RunningBot) -> None:
 class TestAutoSharesTimingOut:
     @pytest.fixture
     def bot_env(self, bot_env: dict[str, str]) -> dict[str, str]:
-        return {**bot_env, "AUTOSHARES_TIMEOUT_SECONDS": "0.5"}
+        return {**bot_env, "AUTOSHARES_TIMEOUT_SECONDS": "0.05"}
 
     async def test_timeouts_become_one_sentence(self, bot: RunningBot) -> None:
         await bot.link(BOB, "bob")
-        await bot.admin("POST", "_sandbox/faults", json={"LatencyMs": 1500})
-        reply = await command(bot, "account", user=BOB, timeout=SLOW_TIMEOUT)
+        await hold_autoshares(bot)  # AutoShares answers nothing: every call times out
+        reply = await command(bot, "account", user=BOB)
         assert reply["text"] == "AutoShares did not answer in time. Please try again in a minute."

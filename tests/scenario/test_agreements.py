@@ -12,6 +12,7 @@ from sqlalchemy import update
 from bot.devkit.driver import buttons
 from storage.models import LinkedUser
 from tests.conftest import RunningBot
+from tests.scenario.steps import hold_autoshares, release_autoshares, until_autoshares_holds
 
 ALICE = "U0ALICE"
 BOB = "U0BOB"
@@ -164,12 +165,15 @@ async def test_server_errors_become_one_sentence(bot: RunningBot) -> None:
 
 async def test_slow_autoshares_still_acks_first(bot: RunningBot) -> None:
     await bot.link(ALICE, "alice")
-    await bot.admin("POST", "_sandbox/faults", json={"LatencyMs": 3000})
+    await hold_autoshares(bot)
     before = len(bot.slack.by_method("response_url"))
     response = await bot.driver.command("/autoshares", "agreements", user=ALICE)
     assert response.status_code == 200
-    # The ack came back while AutoShares was still thinking: no answer had been posted yet.
+    # The ack came back while AutoShares was still thinking: it has not answered the bot yet,
+    # and no answer had been posted.
+    await until_autoshares_holds(bot)
     assert len(bot.slack.by_method("response_url")) == before
+    await release_autoshares(bot)
     reply = await bot.last_response(before + 1)
     assert "AutoShares Platform Terms of Use" in str(reply["blocks"])
 
@@ -178,11 +182,13 @@ async def test_slow_autoshares_button_acks_first(bot: RunningBot) -> None:
     await bot.link(ALICE, "alice")
     reply = await command(bot, "agreements")
     sign = next(b for b in buttons(reply["blocks"]) if b["action_id"] == "agreement_sign")
-    await bot.admin("POST", "_sandbox/faults", json={"LatencyMs": 3000})
+    await hold_autoshares(bot)
     before = len(bot.slack.by_method("response_url"))
     response = await bot.driver.click(sign, user=ALICE)
     assert response.status_code == 200
+    await until_autoshares_holds(bot)
     assert len(bot.slack.by_method("response_url")) == before
+    await release_autoshares(bot)
     answer = await bot.last_response(before + 1)
     assert answer["replace_original"] is True
 

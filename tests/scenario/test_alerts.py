@@ -59,7 +59,18 @@ async def delivered(
         ]
         if len(found) >= count or time.monotonic() > deadline:
             return found
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.01)
+
+
+async def settled(bot: RunningBot, timeout: float = 10) -> None:
+    """Wait until the sandbox has no webhook left to send and the bot has finished the work
+    they started (tracked background tasks): from then on, nothing more is on its way."""
+    async with asyncio.timeout(timeout):
+        while any(  # noqa: ASYNC110 - asks the sandbox
+            d["Status"] == "pending" for d in (await bot.admin("GET", "_sandbox/webhooks"))["Deliveries"]
+        ):
+            await asyncio.sleep(0.01)
+    await bot.services.drain()
 
 
 async def test_alert_is_created_at_autoshares_with_a_route(bob: RunningBot) -> None:
@@ -102,7 +113,7 @@ async def test_price_crossing_posts_one_message_even_when_the_webhook_repeats(bo
     assert all(r.status_code == 200 and r.json()["duplicate"] for r in again)
     # Moving the price further does not fire a completed alert again.
     await bob.admin("POST", "_sandbox/prices", json={"Symbol": "AAPL", "Last": 250})
-    await asyncio.sleep(0.3)
+    await settled(bob)
     assert len(await alert_posts(bob)) == 1
     fired = [
         e for e in await AuditLog(bob.services.db.sessions).since(subject="alert") if e.action == "fired"
@@ -133,7 +144,7 @@ async def test_forged_or_missing_signature_is_refused(bob: RunningBot) -> None:
         )
         == 3
     )
-    await asyncio.sleep(0.2)
+    await settled(bob)
     assert await alert_posts(bob) == []
     route = await AlertRouteRepository(bob.services.db.sessions).get(1)
     assert route is not None and route.state == "active"
@@ -181,7 +192,7 @@ async def test_list_delete_and_delete_button(bob: RunningBot) -> None:
     event = json.dumps({"id": "evt_late", "type": "alert.triggered", "data": {"Id": 2, "Price": 1}}).encode()
     late = await bob.http.post(bob.url + "autoshares/webhooks", content=event, headers=sign(event))
     assert late.status_code == 200
-    await asyncio.sleep(0.2)
+    await settled(bob)
     assert await alert_posts(bob) == []
     actions = [
         (e.subject_id, e.action) for e in await AuditLog(bob.services.db.sessions).since(subject="alert")

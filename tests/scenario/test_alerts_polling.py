@@ -7,12 +7,15 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
+from sqlalchemy import update
 
+from bot.pollers import Pollers
 from bot.serving import serve_in_loop
 from bot.web import create_web_app
 from bot.wiring import Services
 from storage.alerts import AlertRouteRepository
 from storage.audit import AuditLog
+from storage.models import AlertRoute
 from tests.conftest import RunningBot
 from tests.scenario.test_orders import BOB, command
 
@@ -26,26 +29,38 @@ def bot_env(bot_env: dict[str, str]) -> dict[str, str]:
 
 
 @pytest.fixture
-async def replica(bot: RunningBot) -> AsyncIterator[None]:
+async def replica(bot: RunningBot) -> AsyncIterator[Services]:
     """A second bot process on the same database, running its own pollers."""
-    services = await Services.create(bot.settings)
+    services = await Services.create(bot.settings, migrate=False)
     async with serve_in_loop(create_web_app(services, close_services=False)):
-        yield
+        yield services
     await services.aclose()
 
 
-async def test_poller_alone_posts_exactly_one_message(bot: RunningBot, replica: None) -> None:
+async def poll_alerts_now(*replicas: Services, passes: int = 1) -> None:
+    """Alert poller passes, run here on every replica at once with every route due for a look
+    (as if the polling interval had passed), then the work they started."""
+    for _ in range(passes):
+        async with replicas[0].db.sessions.begin() as session:
+            await session.execute(update(AlertRoute).values(claimed_at=None))
+        await asyncio.gather(
+            *(Pollers(services.core, services.settings).alerts_once() for services in replicas)
+        )
+    await asyncio.gather(*(services.drain() for services in replicas))
+
+
+async def test_poller_alone_posts_exactly_one_message(bot: RunningBot, replica: Services) -> None:
     await bot.link(BOB, "bob")
     await command(bot, "AAPL above 240", command="/alert")
     await command(bot, "AAPL below 100", command="/alert")
-    await asyncio.sleep(POLL * 3)
+    await poll_alerts_now(bot.services, replica)  # neither alert has fired: nothing to say
     assert [c for c in bot.slack.by_method("chat.postMessage") if c.args.get("channel") == CHANNEL] == []
 
     await bot.admin("POST", "_sandbox/prices", json={"Symbol": "AAPL", "Last": 240.5})
     (posted,) = await bot.slack.wait_for("chat.postMessage", channel=CHANNEL)
     assert "*AAPL* last price at or above *$240.00*" in str(posted.args["blocks"])
     assert (await bot.admin("GET", "_sandbox/webhooks"))["Url"] is None  # no webhook was involved
-    await asyncio.sleep(POLL * 10)  # many more passes by both replicas
+    await poll_alerts_now(bot.services, replica, passes=3)  # more passes by both replicas
     posts = [c for c in bot.slack.by_method("chat.postMessage") if c.args.get("channel") == CHANNEL]
     assert len(posts) == 1
     routes = AlertRouteRepository(bot.services.db.sessions)

@@ -12,7 +12,7 @@ from sqlalchemy import update
 from bot.devkit.driver import buttons
 from storage.models import LinkedUser
 from tests.conftest import RunningBot
-from tests.scenario.steps import SLOW_TIMEOUT
+from tests.scenario.steps import hold_autoshares, release_autoshares, until_autoshares_holds
 
 BOB = "U0BOB"
 ALICE = "U0ALICE"
@@ -155,11 +155,13 @@ async def test_autoshares_failing_still_renders_the_tab(bot: RunningBot) -> None
 
 async def test_slow_autoshares_acks_the_event_first(bot: RunningBot) -> None:
     await bot.link(BOB, "bob")
-    await bot.admin("POST", "_sandbox/faults", json={"LatencyMs": 3000})
+    await hold_autoshares(bot)
     response = await bot.driver.event(
         {"type": "app_home_opened", "user": BOB, "channel": "D0HOME", "tab": "home"}
     )
     assert response.status_code == 200
+    await until_autoshares_holds(bot)
     assert bot.slack.by_method("views.publish") == []
-    calls = await bot.slack.wait_for("views.publish", timeout=SLOW_TIMEOUT)
+    await release_autoshares(bot)
+    calls = await bot.slack.wait_for("views.publish")
     assert "Bob's cash account (5002)" in str(calls[0].args["view"]["blocks"])

@@ -3,6 +3,7 @@ shutdown that finishes the work Slack was already told about."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
@@ -13,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+import uvicorn
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import update
 
@@ -25,6 +27,7 @@ from bot.web import create_web_app
 from bot.wiring import Services
 from storage.models import LinkedUser
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET, RunningBot
+from tests.scenario.steps import hold_autoshares, release_autoshares, until_autoshares_holds
 
 ALICE = "U0ALICE"
 CHATTY_LOGGERS = ("httpx", "httpcore", "slack_bolt", "slack_sdk", "bot", "handlers", "storage", "uvicorn")
@@ -239,15 +242,26 @@ async def test_shutdown_finishes_in_flight_commands(
                 driver = SlackDriver(http, server.url, SIGNING_SECRET, local_slack.base_url, team_id="T0DEMO")
                 bot = RunningBot(server.url, settings, services, local_slack, driver, http, sandbox)
                 await link_alice(bot)
-                await bot.admin("POST", "_sandbox/faults", json={"LatencyMs": 1500})
+                await hold_autoshares(bot)
                 before = len(local_slack.by_method("response_url"))
                 ack = await driver.command("/autoshares", "agreements", user=ALICE)
                 assert ack.status_code == 200
+                await until_autoshares_holds(bot)
                 assert len(local_slack.by_method("response_url")) == before  # still working
-                # leaving the block stops the server: no new requests, in-flight work finishes
+                # Leaving the block stops the server: no new requests, in-flight work finishes.
+                # AutoShares answers the work in flight only once the stop has begun.
+                answer_later = asyncio.create_task(release_when_stopping(bot, server.server))
+            await answer_later
             answered = local_slack.by_method("response_url")
             assert len(answered) == before + 1
             assert "agreement" in answered[-1].args["text"].lower()
-            await http.post(sandbox.url + "_sandbox/faults", json={"LatencyMs": 0})
     finally:
         await services.aclose()
+
+
+async def release_when_stopping(bot: RunningBot, server: uvicorn.Server) -> None:
+    """Let AutoShares answer once the bot's server has been asked to stop."""
+    async with asyncio.timeout(10):
+        while not server.should_exit:  # noqa: ASYNC110 - uvicorn offers no event for this
+            await asyncio.sleep(0.001)
+    await release_autoshares(bot)

@@ -28,12 +28,15 @@ ALICE = "U0ALICE"
 async def answer_at(bot: RunningBot, response_url: str) -> dict[str, Any]:
     """The first message the bot posted to this response_url (other updates may interleave)."""
     path = urlsplit(response_url).path
-    for _ in range(400):
-        for call in bot.slack.by_method("response_url"):
-            if call.path == path:
-                return call.args
-        await asyncio.sleep(0.025)
-    raise AssertionError(f"nothing was posted to {path}")
+
+    def posted() -> list[dict[str, Any]]:
+        return [c.args for c in bot.slack.by_method("response_url") if c.path == path]
+
+    try:
+        await bot.slack.wait_until(posted)
+    except TimeoutError:
+        raise AssertionError(f"nothing was posted to {path}") from None
+    return posted()[0]
 
 
 async def command(bot: RunningBot, text: str, *, user: str = BOB, command: str = "/order") -> dict[str, Any]:

@@ -50,7 +50,7 @@ async def test_twenty_concurrent_confirms_place_one_order_and_all_see_it(bob: Ru
 @pytest.fixture
 async def second_instance(bob: RunningBot) -> AsyncIterator[SlackDriver]:
     """Another replica of the bot: its own process state, the same database."""
-    services = await Services.create(bob.settings)
+    services = await Services.create(bob.settings, migrate=False)
     app = create_web_app(services, close_services=False)
     async with serve_in_loop(app) as server:
         yield SlackDriver(bob.http, server.url, SIGNING_SECRET, bob.slack.base_url, team_id=bob.slack.team_id)

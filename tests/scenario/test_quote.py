@@ -9,7 +9,15 @@ from typing import Any
 
 from bot.devkit.localslack import LocalSlack
 from tests.conftest import RunningBot
-from tests.scenario.steps import SLOW_TIMEOUT, action_ids, button, click, command
+from tests.scenario.steps import (
+    action_ids,
+    button,
+    click,
+    command,
+    hold_autoshares,
+    release_autoshares,
+    until_autoshares_holds,
+)
 
 BOB = "U0BOB"
 ALICE = "U0ALICE"
@@ -190,10 +198,12 @@ async def test_rate_limited_lookup(bot: RunningBot) -> None:
 
 async def test_slow_autoshares_acks_first_then_answers(bot: RunningBot) -> None:
     await bot.link(BOB, "bob")
-    await bot.admin("POST", "_sandbox/faults", json={"LatencyMs": 3000})
+    await hold_autoshares(bot)
     before = len(bot.slack.by_method("response_url"))
     response = await bot.driver.command("/quote", "AAPL", user=BOB)
     assert response.status_code == 200
+    await until_autoshares_holds(bot)
     assert len(bot.slack.by_method("response_url")) == before
-    calls = await bot.slack.wait_for("response_url", count=before + 1, timeout=SLOW_TIMEOUT)
+    await release_autoshares(bot)
+    calls = await bot.slack.wait_for("response_url", count=before + 1)
     assert "*AAPL*  Apple Inc." in str(calls[before].args["blocks"])

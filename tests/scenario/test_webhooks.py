@@ -3,19 +3,19 @@ where no webhook is configured; expiry and lost placements are settled by the po
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import update
 
+from bot.pollers import Pollers
 from sandbox.config import SandboxConfig
 from storage.audit import AuditLog
 from storage.links import utcnow
 from storage.models import PendingOrder
 from tests.conftest import RunningBot
-from tests.scenario.test_alerts import SECRET, delivered, sign
+from tests.scenario.test_alerts import SECRET, delivered, settled, sign
 from tests.scenario.test_orders import BOB, button, click, command, sandbox_orders
 
 POLL = 0.1
@@ -36,12 +36,27 @@ async def updates_at(bot: RunningBot, path: str) -> list[dict]:
 
 
 async def wait_for_update(bot: RunningBot, path: str, phrase: str, timeout: float = 10) -> dict:
-    for _ in range(int(timeout / 0.05)):
-        for args in await updates_at(bot, path):
-            if phrase in args["text"]:
-                return args
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"no update containing {phrase!r} at {path}: {await updates_at(bot, path)}")
+    def found() -> list[dict]:
+        return [
+            c.args for c in bot.slack.by_method("response_url") if c.path == path and phrase in c.args["text"]
+        ]
+
+    try:
+        await bot.slack.wait_until(found, timeout)
+    except TimeoutError:
+        raise AssertionError(
+            f"no update containing {phrase!r} at {path}: {await updates_at(bot, path)}"
+        ) from None
+    return found()[0]
+
+
+async def poll_orders_now(bot: RunningBot) -> None:
+    """One order poller pass, run here, with every order due for a look (as if the follow-up
+    interval had passed), then the work it started."""
+    async with bot.services.db.sessions.begin() as session:
+        await session.execute(update(PendingOrder).values(updated_at=utcnow() - timedelta(hours=2)))
+    await Pollers(bot.services.core, bot.services.settings).orders_once()
+    await bot.services.drain()
 
 
 class TestWithWebhooks:
@@ -68,7 +83,7 @@ class TestWithWebhooks:
         body = json.dumps(delivery["Payload"]).encode()
         repeat = await bob.http.post(bob.url + "autoshares/webhooks", content=body, headers=sign(body))
         assert repeat.json() == {"ok": True, "duplicate": True}
-        await asyncio.sleep(0.2)
+        await settled(bob)
         assert len(await updates_at(bob, path)) == 2  # placed, then filled: nothing more
 
     async def test_cancel_webhook_updates_the_message(self, bob: RunningBot) -> None:
@@ -109,7 +124,7 @@ class TestWithoutWebhooks:
         await bob.admin("POST", "_sandbox/prices", json={"Symbol": "TSLA", "Last": 199})
         filled = await wait_for_update(bob, path, "is filled")
         assert filled["replace_original"] is True
-        await asyncio.sleep(POLL * 5)
+        await poll_orders_now(bob)  # a later pass finds nothing more to say
         assert len(await updates_at(bob, path)) == 2
 
     async def test_poller_expires_confirmations_and_says_so(self, bob: RunningBot) -> None:
@@ -166,7 +181,7 @@ class TestPartialFills:
         await bot.admin("POST", "_sandbox/prices", json={"Symbol": "TSLA", "Last": 198})
         await wait_for_update(bot, path, "is filled")
         await delivered(bot, "order.filled")
-        await asyncio.sleep(0.2)
+        await settled(bot)
         assert "is filled" in (await updates_at(bot, path))[-1]["text"]
         actions = [e.action for e in await AuditLog(bot.services.db.sessions).since(subject="order")]
         assert actions == ["previewed", "confirmed", "placed", "partially_filled", "filled"]

@@ -16,7 +16,7 @@ from starlette.routing import Route
 from bot.ops.check import Finding, check_slack, database_problem, main, report, run_checks
 from bot.serving import serve_in_loop
 from bot.settings import Settings, async_database_url, generate_encryption_key
-from storage.db import Database, create_engine
+from storage.db import create_engine
 
 CLOSED_PORT_URL = "http://127.0.0.1:1/"
 
@@ -26,11 +26,8 @@ def problems(findings: list[Finding]) -> list[str]:
 
 
 @pytest.fixture
-async def env(bot_env: dict[str, str]) -> dict[str, str]:
-    """A complete, working configuration: sandbox, local Slack and a migrated SQLite database."""
-    db = Database(async_database_url(bot_env["DATABASE_URL"]))
-    await db.upgrade()
-    await db.dispose()
+def env(bot_env: dict[str, str]) -> dict[str, str]:
+    """A complete, working configuration: sandbox, local Slack and a migrated database."""
     return {**bot_env, "PUBLIC_URL": "http://127.0.0.1:3000"}
 
 
@@ -49,7 +46,10 @@ async def test_a_working_configuration_checks_out(env: dict[str, str]) -> None:
 async def test_sign_in_with_slack_needs_the_client_credentials(env: dict[str, str]) -> None:
     env.pop("SLACK_CLIENT_SECRET")
     found = problems(await run_checks(env))
-    assert any("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are not set, so nobody can link AutoShares" in p for p in found)
+    assert any(
+        "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are not set, so nobody can link AutoShares" in p
+        for p in found
+    )
 
 
 def test_missing_secret_is_named_and_exits_non_zero(capsys: pytest.CaptureFixture[str]) -> None:
@@ -72,7 +72,9 @@ def test_missing_secret_is_named_and_exits_non_zero(capsys: pytest.CaptureFixtur
     assert any("DATABASE_URL must use sqlite or postgresql" in line for line in out)
     # the probes whose settings are fine still run
     assert any(line.startswith("problem  slack: Cannot reach Slack's Web API") for line in out)
-    assert any("SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are not set, so nobody can link" in line for line in out)
+    assert any(
+        "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are not set, so nobody can link" in line for line in out
+    )
     assert out[-1] == "5 problems found."
 
 
