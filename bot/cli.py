@@ -131,6 +131,34 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_outbox(args: argparse.Namespace) -> int:
+    """List the messages the bot owes or owed Slack (dead ones: Slack kept refusing them)."""
+    from storage.db import Database
+    from storage.outbox import OutboxRepository
+
+    settings = Settings.from_env(_load_env(), require_slack=False)
+
+    async def listing() -> tuple[dict[str, int], list[str]]:
+        db = Database(settings.async_database_url)
+        try:
+            outbox = OutboxRepository(db.sessions)
+            rows = await outbox.listed(args.state, args.limit)
+            return await outbox.counts(), [
+                f"{r.id}\t{r.state}\t{r.kind}\t{r.team_id}\t{r.channel}\t{r.attempts}\t"
+                f"{r.created_at:%Y-%m-%dT%H:%M:%SZ}\t{r.last_error or ''}"
+                for r in rows
+            ]
+        finally:
+            await db.dispose()
+
+    counts, lines = asyncio.run(listing())
+    print(" ".join(f"{state}={count}" for state, count in sorted(counts.items())) or "the outbox is empty")
+    if lines:
+        print("id\tstate\tkind\tteam\tchannel\tattempts\tcreated\tlast error")
+        print("\n".join(lines))
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from bot.devkit.demo import run_demo
 
@@ -163,6 +191,16 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--since", help="first day or time to include, e.g. 2026-01-01 (UTC)")
     audit.add_argument("--format", choices=("csv", "json"), default="csv")
     audit.set_defaults(func=_cmd_audit)
+    outbox = sub.add_parser(
+        "outbox", help="list the messages the bot owes Slack: counts by state, then the newest rows"
+    )
+    outbox.add_argument(
+        "--state",
+        choices=("pending", "sending", "delivered", "dead"),
+        help="only rows in this state (dead: Slack kept refusing them)",
+    )
+    outbox.add_argument("--limit", type=int, default=50, help="how many rows to list (default 50)")
+    outbox.set_defaults(func=_cmd_outbox)
     return parser
 
 

@@ -23,6 +23,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.autoshares.errors import AutoSharesError
+from bot.core.delivery import Delivery
 from bot.core.errors import BotError
 from bot.core.usecases import UseCases
 from bot.settings import Settings
@@ -43,8 +44,9 @@ HOUSEKEEPING_EVERY_SECONDS = 3600.0
 class Pollers:
     """Starts and stops the background loops of one process."""
 
-    def __init__(self, core: UseCases, settings: Settings) -> None:
+    def __init__(self, core: UseCases, delivery: Delivery, settings: Settings) -> None:
         self.core = core
+        self.delivery = delivery
         self.settings = settings
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -59,6 +61,12 @@ class Pollers:
         self._stop.clear()
         self._tasks.append(
             asyncio.create_task(
+                self._loop("outbox", self.settings.outbox_poll_seconds, self.delivery.run_once, busy=True),
+                name="outbox",
+            )
+        )
+        self._tasks.append(
+            asyncio.create_task(
                 self._loop("orders", self.settings.order_poll_seconds, self.orders_once), name="order-poller"
             )
         )
@@ -70,36 +78,44 @@ class Pollers:
                 )
             )
 
-    async def stop(self) -> None:
-        """Stop the loops, letting a pass in progress finish its current step."""
+    async def stop(self, grace: float = 5.0) -> None:
+        """Stop the loops: a pass in progress may finish (a delivery cut short would leave its
+        messages leased until the lease runs out) for up to ``grace`` seconds, then is cancelled."""
         self._stop.set()
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        if self._tasks:
+            _done, late = await asyncio.wait(self._tasks, timeout=grace)
+            for task in late:
+                task.cancel()
+            for task in self._tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         self._tasks.clear()
 
-    async def _loop(self, name: str, interval: float, once: Callable[[], Awaitable[Any]]) -> None:
-        interval = max(interval, 0.05)
+    async def _loop(
+        self, name: str, interval: float, once: Callable[[], Awaitable[Any]], *, busy: bool = False
+    ) -> None:
+        """Run ``once`` every ``interval``; with ``busy``, at once again while it did something."""
+        interval = max(interval, 0.01)
+        did = 0
         while not self._stop.is_set():
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._stop.wait(), timeout=interval)
+            if not (busy and did):
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._stop.wait(), timeout=interval)
             if self._stop.is_set():
                 return
             try:
-                await once()
+                did = await once() or 0
             except asyncio.CancelledError:
                 raise
             except Exception:  # keep polling; the next pass may succeed
+                did = 0
                 log.exception("%s poller pass failed", name)
 
     # -- one pass each ---------------------------------------------------------------------------
     async def orders_once(self) -> None:
         await self.housekeeping()
         orders = self.core.orders
-        for expired in await orders.repo.expire_due():
-            await orders.notify(expired, dm_fallback=False)
+        await orders.repo.expire_due()  # each owes its confirmation message the news (outbox)
         stuck_after = max(STUCK_AFTER_MIN_SECONDS, 3 * self.settings.autoshares_timeout_seconds)
         rows = await orders.repo.claim_for_followup(
             every=timedelta(seconds=max(self.settings.order_poll_seconds, 0.05)),
@@ -109,13 +125,9 @@ class Pollers:
         for row in rows:
             try:
                 if row.status == SUBMITTING:
-                    settled = await orders.resolve_stuck(row)
-                    if settled is not None and settled.status != SUBMITTING:
-                        await orders.notify(settled)
-                    continue
-                update = await orders.refresh(row)
-                if update is not None and update.changed and update.pending is not None:
-                    await orders.notify(update.pending)
+                    await orders.resolve_stuck(row)
+                else:
+                    await orders.refresh(row)
             except (BotError, AutoSharesError) as exc:
                 log.info("order follow-up of %s skipped: %s", row.id, exc.code)
 

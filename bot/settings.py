@@ -153,6 +153,8 @@ class Settings:
     alert_default_expiry_days: int = 30
     alert_poll_seconds: float = 30.0
     order_poll_seconds: float = 15.0
+    outbox_poll_seconds: float = 0.5
+    outbox_retry_seconds: float = 1.0
     autoshares_timeout_seconds: float = 10.0
     log_level: str = "INFO"
     log_format: str = "auto"
@@ -291,6 +293,8 @@ class Settings:
             alert_default_expiry_days=_int(env, "ALERT_DEFAULT_EXPIRY_DAYS", 30, minimum=1),
             alert_poll_seconds=_float(env, "ALERT_POLL_SECONDS", 30.0),
             order_poll_seconds=_float(env, "ORDER_POLL_SECONDS", 15.0),
+            outbox_poll_seconds=_float(env, "OUTBOX_POLL_SECONDS", 0.5),
+            outbox_retry_seconds=_float(env, "OUTBOX_RETRY_SECONDS", 1.0),
             autoshares_timeout_seconds=_float(env, "AUTOSHARES_TIMEOUT_SECONDS", 10.0) or 10.0,
             log_level=log_level,
             log_format=log_format,

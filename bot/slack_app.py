@@ -15,7 +15,6 @@ from slack_bolt.lazy_listener.asyncio_runner import AsyncioLazyListenerRunner
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.tasks import BackgroundTasks
 from bot.manifest import bot_scopes, load_manifest
@@ -23,6 +22,7 @@ from bot.ops.context import RequestContext, describe, new_request_id, request_sc
 from bot.ops.metrics import Metrics
 from bot.wiring import Services
 from handlers.kit import CommandRouter, Surface
+from handlers.notify import web_client
 from handlers.surfaces import register_all
 
 log = logging.getLogger(__name__)
@@ -98,7 +98,7 @@ def _hidden_from_bolt(names: tuple[str, ...]) -> Iterator[None]:
 def build_bolt_app(services: Services) -> AsyncApp:
     """The Slack side of the bot. Acks return as soon as ``ack()`` runs (process_before_response)."""
     settings = services.settings
-    client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url)
+    client = web_client(settings.slack_bot_token, settings.slack_api_url)
     kwargs: dict[str, Any] = {
         "signing_secret": settings.slack_signing_secret,
         "client": client,

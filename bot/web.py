@@ -220,7 +220,7 @@ def create_web_app(services: Services, *, close_services: bool = True) -> Starle
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        pollers = Pollers(services.core, services.settings)
+        pollers = Pollers(services.core, services.delivery, services.settings)
         pollers.start()
         yield
         await pollers.stop()

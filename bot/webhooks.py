@@ -4,7 +4,8 @@ The raw body must carry ``X-AutoShares-Signature: sha256=<hex HMAC-SHA256 of the
 with AUTOSHARES_WEBHOOK_SECRET>``; anything else (no secret configured, header missing, wrong
 digest) is 401 and changes nothing. A valid event is deduplicated on its ``id`` in the same
 transaction as its effect's claim, so a repeated delivery answers 200 and does nothing. Slack
-messages go out after the answer (AutoShares wants a 2xx within 5 seconds).
+messages are owed to the outbox in the same transaction and go out after the answer
+(AutoShares wants a 2xx within 5 seconds).
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from starlette.routing import Route
 from bot.core.usecases import UseCases
 from bot.ops.metrics import Metrics
 from storage.alerts import FireOutcome
-from storage.records import PLACED
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +89,6 @@ def webhook_route(core: UseCases, metrics: Metrics, secret: str | None) -> Route
         elif event_type in ORDER_EVENTS:
             update = await core.orders.apply_order_event(data, event_id=event_id, event_type=event_type)
             duplicate = update.duplicate
-            if update.changed and update.pending is not None and update.pending.status == PLACED:
-                core.tasks.spawn(core.orders.notify(update.pending))
         else:
             duplicate = not await core.alerts.routes.remember(event_id, event_type)
         log.info("webhook %s (%s)%s", event_type, event_id, " repeated; ignored" if duplicate else "")

@@ -23,6 +23,7 @@ from bot.autoshares.tokens import TokenManager
 from bot.core.accounts import AccountService
 from bot.core.agreements import AgreementService
 from bot.core.alerts import AlertService
+from bot.core.delivery import Delivery
 from bot.core.errors import ConfigError
 from bot.core.home import HomeService
 from bot.core.linking import LinkService
@@ -44,6 +45,7 @@ from storage.db import Database
 from storage.link_states import LinkStateRepository
 from storage.links import LinkRepository
 from storage.orders import PendingOrderRepository
+from storage.outbox import OutboxRepository
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,7 @@ class Services:
     oidc: OidcClient
     streamer: QuoteStreamer
     core: UseCases
+    delivery: Delivery
 
     @property
     def links(self) -> LinkRepository:
@@ -130,7 +133,6 @@ class Services:
             oidc=oidc,
             identity=identity,
             client=client,
-            notifier=notifier,
             public_url=settings.public_url,
         )
         agreements = AgreementService(users)
@@ -139,8 +141,6 @@ class Services:
             users=users,
             routes=AlertRouteRepository(db.sessions),
             audit=audit,
-            notifier=notifier,
-            tasks=tasks,
             default_expiry=timedelta(days=settings.alert_default_expiry_days),
             poll_every=timedelta(seconds=max(settings.alert_poll_seconds, 0.05)),
         )
@@ -151,8 +151,6 @@ class Services:
             agreements=agreements,
             repo=pending,
             audit=audit,
-            notifier=notifier,
-            tasks=tasks,
             metrics=metrics,
             policy=policy,
         )
@@ -168,8 +166,18 @@ class Services:
             offboarding=Offboarding(links=links, linking=linking, routes=alerts.routes, orders=pending),
             tasks=tasks,
         )
+        delivery = Delivery(
+            OutboxRepository(db.sessions),
+            notifier,
+            links=links,
+            routes=alerts.routes,
+            orders=pending,
+            metrics=metrics,
+            retry_base_seconds=settings.outbox_retry_seconds,
+        )
         return cls(
             settings=settings,
+            delivery=delivery,
             db=db,
             http=http,
             metrics=metrics,
@@ -182,8 +190,10 @@ class Services:
         )
 
     async def drain(self, timeout: float = 10.0) -> None:
-        """Wait for background work (lazy listeners, announcements) to finish."""
+        """Wait for background work (lazy listeners) to finish and for the messages they owed
+        Slack to be delivered (or left for a later retry)."""
         await self.tasks.drain(timeout)
+        await self.delivery.settle(timeout)
 
     async def aclose(self) -> None:
         await self.drain()

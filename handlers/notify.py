@@ -12,11 +12,17 @@ from collections.abc import Sequence
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.core.errors import ConfigError
+from bot.core.ports import DeliveryFailed
 from bot.ops.metrics import Metrics
 from handlers import errors
 from handlers.blocks import agreements as agreement_blocks
@@ -45,6 +51,20 @@ def slack_error(exc: SlackApiError) -> str:
     return str(exc.response.get("error") or "unknown_error")
 
 
+def web_client(token: str | None, api_url: str) -> AsyncWebClient:
+    """A Web API client that waits out a rate limit (Retry-After), and tries once more after a
+    server error or a dropped connection: slack_sdk's own retry handlers."""
+    return AsyncWebClient(
+        token=token,
+        base_url=api_url,
+        retry_handlers=[
+            AsyncRateLimitErrorRetryHandler(max_retry_count=1),
+            AsyncServerErrorRetryHandler(max_retry_count=1),
+            AsyncConnectionErrorRetryHandler(max_retry_count=1),
+        ],
+    )
+
+
 class SlackClients:
     """Web API clients with the right bot token for a team (one workspace or many)."""
 
@@ -56,11 +76,11 @@ class SlackClients:
         self.installation_store = installation_store
 
     def anonymous(self) -> AsyncWebClient:
-        return AsyncWebClient(base_url=self._api_url)
+        return web_client(None, self._api_url)
 
     async def for_team(self, team_id: str | None, enterprise_id: str | None = None) -> AsyncWebClient:
         if self._bot_token:
-            return AsyncWebClient(token=self._bot_token, base_url=self._api_url)
+            return web_client(self._bot_token, self._api_url)
         if self.installation_store is None:
             raise ConfigError("No SLACK_BOT_TOKEN and no installation store configured")
         bot = await self.installation_store.async_find_bot(enterprise_id=enterprise_id, team_id=team_id)
@@ -68,7 +88,7 @@ class SlackClients:
             raise ConfigError(
                 f"The app is not installed in Slack team {team_id}; install it at /slack/install"
             )
-        return AsyncWebClient(token=bot.bot_token, base_url=self._api_url)
+        return web_client(bot.bot_token, self._api_url)
 
 
 async def post_privately(
@@ -105,53 +125,71 @@ def pending_message(pending: Pending, *, confirm_seconds: int) -> dict[str, Any]
     return order_blocks.pending_message(pending, confirm_seconds=confirm_seconds, reason=reason)
 
 
+#: Slack errors after which trying the same post again cannot help.
+GIVE_UP = frozenset(
+    {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "no_permission", "invalid_blocks"}
+)
+
+
+def failure(exc: SlackApiError) -> DeliveryFailed:
+    """A refused post as the outbox needs it: when to try again, or that it is pointless."""
+    error = slack_error(exc)
+    retry_after = None
+    if error == "ratelimited" or exc.response.status_code == 429:
+        try:
+            retry_after = float(exc.response.headers.get("Retry-After", "1"))
+        except (TypeError, ValueError):
+            retry_after = 1.0
+    return DeliveryFailed(error, retry_after=retry_after, permanent=error in GIVE_UP)
+
+
 class SlackNotifier:
-    """``bot.core.ports.Notifier`` in Slack."""
+    """``bot.core.ports.Notifier`` in Slack: returns when Slack took the message, raises
+    ``DeliveryFailed`` when it did not (the outbox tries again)."""
 
     def __init__(self, clients: SlackClients, metrics: Metrics, *, confirm_seconds: int) -> None:
         self._clients = clients
         self._metrics = metrics
         self._confirm_seconds = confirm_seconds
 
+    async def _client(self, team_id: str) -> AsyncWebClient:
+        try:
+            return await self._clients.for_team(team_id)
+        except ConfigError as exc:  # not installed there (any more): nobody to post for
+            raise DeliveryFailed(str(exc), permanent=True) from None
+
+    async def _post(self, client: AsyncWebClient, channel: str, payload: dict[str, Any]) -> None:
+        try:
+            await client.chat_postMessage(channel=channel, **payload)
+        except SlackApiError as exc:
+            raise failure(exc) from None
+
     async def linked(self, link: Link, agreements: Sequence[dict[str, Any]]) -> None:
-        client = await self._clients.for_team(link.team_id)
-        await client.chat_postMessage(
-            channel=link.slack_user_id, **agreement_blocks.linked_dm(link, agreements)
-        )
+        client = await self._client(link.team_id)
+        await self._post(client, link.slack_user_id, agreement_blocks.linked_dm(link, agreements))
 
     async def link_refused(self, team_id: str, slack_user_id: str) -> None:
-        client = await self._clients.for_team(team_id)
-        await client.chat_postMessage(channel=slack_user_id, **link_refused_message())
+        await self._post(await self._client(team_id), slack_user_id, link_refused_message())
 
-    async def alert_triggered(self, route: Route, price: float | None) -> bool:
+    async def alert_triggered(self, route: Route, price: float | None) -> None:
         """The channel, else (when the bot cannot post there) the user's DM."""
-        try:
-            client = await self._clients.for_team(route.team_id)
-        except ConfigError as exc:
-            log.error("cannot announce alert %s: %s", route.alert_id, exc)
-            return False
+        client = await self._client(route.team_id)
         try:
             await client.chat_postMessage(
                 channel=route.channel_id, **alert_blocks.alert_triggered_message(route, price)
             )
-            self._metrics.alerts_fired.inc()
-            return True
         except SlackApiError as exc:
             error = slack_error(exc)
             if error not in CANNOT_POST or route.channel_id == route.slack_user_id:
-                log.error("announcing alert %s failed: %s", route.alert_id, error)
-                return False
+                raise failure(exc) from None
             log.info(
                 "alert %s: cannot post in %s (%s); sending a DM", route.alert_id, route.channel_id, error
             )
-        fallback = alert_blocks.alert_triggered_message(route, price, undeliverable_channel=route.channel_id)
-        try:
-            await client.chat_postMessage(channel=route.slack_user_id, **fallback)
-        except SlackApiError as exc:
-            log.error("announcing alert %s by DM failed: %s", route.alert_id, slack_error(exc))
-            return False
+            fallback = alert_blocks.alert_triggered_message(
+                route, price, undeliverable_channel=route.channel_id
+            )
+            await self._post(client, route.slack_user_id, fallback)
         self._metrics.alerts_fired.inc()
-        return True
 
     async def order_changed(self, pending: Pending, *, dm_fallback: bool = True) -> None:
         """The order's message updated in place (response_url, replace_original); when that
@@ -159,10 +197,5 @@ class SlackNotifier:
         payload = pending_message(pending, confirm_seconds=self._confirm_seconds)
         if pending.response_url and await answer_in_place(pending.response_url, payload, replace=True):
             return
-        if not dm_fallback:
-            return
-        try:
-            client = await self._clients.for_team(pending.team_id)
-            await client.chat_postMessage(channel=pending.slack_user_id, **payload)
-        except (SlackApiError, ConfigError) as exc:
-            log.warning("could not tell the requester about order %s: %s", pending.id, exc)
+        if dm_fallback:
+            await self._post(await self._client(pending.team_id), pending.slack_user_id, payload)

@@ -127,9 +127,7 @@ class Engine:
         for position in event.positions:
             account = state.accounts[position.account_id]
             last = self.market.quote(position.security_id).last
-            self.hub.position_changed(
-                account.id, resources.position(position, account, state, last)
-            )
+            self.hub.position_changed(account.id, resources.position(position, account, state, last))
 
     def _alert_triggered(self, alert: PriceAlert) -> None:
         data: dict[str, Any] = {
@@ -147,4 +145,3 @@ class Engine:
         }
         account_id = self.state.default_account_id(alert.user_id)
         self.webhooks.emit("alert.triggered", account_id, data)
-

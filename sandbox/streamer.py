@@ -54,9 +54,7 @@ class Subscriber:
 
     user_id: int
     queue: asyncio.Queue[Any] = field(default_factory=lambda: asyncio.Queue(_QUEUE_LIMIT))
-    keys: dict[str, set[int]] = field(
-        default_factory=lambda: {entity: set() for entity in ENTITY_TYPES}
-    )
+    keys: dict[str, set[int]] = field(default_factory=lambda: {entity: set() for entity in ENTITY_TYPES})
 
     def push(self, frame: dict[str, Any] | object) -> None:
         if self.queue.full():
@@ -144,23 +142,30 @@ class StreamerHub:
         except ValueError:
             subscriber.push({"EntityType": "Error", "Message": "Frames must be JSON objects."})
             return
-        action = next((a for a in ("Subscribe", "Unsubscribe") if isinstance(message, dict)
-                       and isinstance(message.get(a), dict)), None)
+        action = next(
+            (
+                a
+                for a in ("Subscribe", "Unsubscribe")
+                if isinstance(message, dict) and isinstance(message.get(a), dict)
+            ),
+            None,
+        )
         if action is None:
-            subscriber.push({"EntityType": "Error",
-                             "Message": "Expected {\"Subscribe\": {...}} or {\"Unsubscribe\": {...}}."})
+            subscriber.push(
+                {"EntityType": "Error", "Message": 'Expected {"Subscribe": {...}} or {"Unsubscribe": {...}}.'}
+            )
             return
         body = message[action]
         entity = body.get("EntityType")
         if entity not in ENTITY_TYPES:
-            subscriber.push({"EntityType": "Error",
-                             "Message": f"EntityType must be one of {', '.join(ENTITY_TYPES)}."})
+            subscriber.push(
+                {"EntityType": "Error", "Message": f"EntityType must be one of {', '.join(ENTITY_TYPES)}."}
+            )
             return
         raw_keys = body.get("Keys")
         if action == "Unsubscribe" and raw_keys is None:
             subscriber.keys[entity].clear()
-            subscriber.push({"EntityType": "Ack", "Action": action, "SubscriptionType": entity,
-                             "Keys": []})
+            subscriber.push({"EntityType": "Ack", "Action": action, "SubscriptionType": entity, "Keys": []})
             return
         if not isinstance(raw_keys, list):
             subscriber.push({"EntityType": "Error", "Message": "Keys must be a list."})
@@ -170,8 +175,14 @@ class StreamerHub:
             subscriber.keys[entity].difference_update(keys)
         else:
             subscriber.keys[entity].update(keys)
-        subscriber.push({"EntityType": "Ack", "Action": action, "SubscriptionType": entity,
-                         "Keys": [str(k) for k in keys]})
+        subscriber.push(
+            {
+                "EntityType": "Ack",
+                "Action": action,
+                "SubscriptionType": entity,
+                "Keys": [str(k) for k in keys],
+            }
+        )
         if action == "Subscribe":
             self._snapshot(subscriber, entity, keys)
 
@@ -198,5 +209,6 @@ class StreamerHub:
                 account = state.accounts[key]
                 for position in account.positions.values():
                     last = self.market.quote(position.security_id).last
-                    subscriber.push({"EntityType": "Position",
-                                     **resources.position(position, account, state, last)})
+                    subscriber.push(
+                        {"EntityType": "Position", **resources.position(position, account, state, last)}
+                    )

@@ -25,7 +25,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.audit import add_event
 from storage.models import AlertRoute, ProcessedWebhook
+from storage.outbox import enqueue
 from storage.records import ACTIVE, DELETED, EXPIRED, FIRED, Route, aware, utcnow
+
+ALERT_TRIGGERED = "alert_triggered"
 
 
 def is_postgres(sessions: async_sessionmaker[AsyncSession]) -> bool:
@@ -164,7 +167,8 @@ class AlertRouteRepository:
         source: str = "webhook",
         price: Any = None,
     ) -> FireResult:
-        """Claim the announcement of ``alert_id`` (active → fired), at most once.
+        """Claim the announcement of ``alert_id`` (active → fired), at most once; the one
+        message is owed to the outbox in the same transaction.
 
         With ``event_id`` the webhook id is recorded in the same transaction, so a repeated
         delivery is a no-op even when the route has since been deleted.
@@ -193,6 +197,14 @@ class AlertRouteRepository:
                 autoshares_id=alert_id,
                 detail={"source": source, "price": price, "event_id": event_id, "symbol": row.symbol},
                 at=now,
+            )
+            await enqueue(
+                session,
+                ALERT_TRIGGERED,
+                team_id=row.team_id,
+                channel=row.channel_id,
+                data={"alert_id": alert_id, "price": price},
+                dedupe_key=f"alert:{alert_id}:fired",
             )
             return FireResult(FireOutcome.FIRED, _route(row))
 

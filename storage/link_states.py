@@ -22,7 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.crypto import TokenCipher
 from storage.models import LinkState
+from storage.outbox import enqueue
 from storage.records import aware, utcnow
+
+LINK_REFUSED = "link_refused"
 
 
 class StateProblem(enum.Enum):
@@ -109,14 +112,25 @@ class LinkStateRepository:
         where = [LinkState.slack_verified_at.is_not(None)] if verified else []
         return await self._move(state, {"used_at": utcnow()}, where, browser=browser, bound=verified)
 
-    async def burn(self, state: str) -> None:
-        """End a sign-in that went wrong (the wrong person signed in): it cannot be tried again."""
+    async def burn(self, state: str, *, tell_requester: bool = False) -> None:
+        """End a sign-in that went wrong: it cannot be tried again. ``tell_requester``: someone
+        else opened it, and the requester is owed a message saying so (same transaction)."""
         async with self._sessions.begin() as session:
-            await session.execute(
+            result = await session.execute(
                 update(LinkState)
                 .where(LinkState.state == digest(state), LinkState.used_at.is_(None))
                 .values(used_at=utcnow())
             )
+            row = await session.get(LinkState, digest(state))
+            if tell_requester and row is not None and cast(CursorResult[Any], result).rowcount == 1:
+                await enqueue(
+                    session,
+                    LINK_REFUSED,
+                    team_id=row.team_id,
+                    channel=row.slack_user_id,
+                    data={},
+                    dedupe_key=f"link_refused:{row.state}",
+                )
 
     async def _move(
         self,

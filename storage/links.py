@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, func, select, update
@@ -11,7 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.crypto import TokenCipher
 from storage.models import LinkedUser
+from storage.outbox import enqueue
 from storage.records import Link, TokenFields, aware, utcnow
+
+LINKED = "linked"
 
 
 class LinkRepository:
@@ -72,8 +75,10 @@ class LinkRepository:
         display_name: str | None,
         tokens: TokenFields,
         agreements_outstanding: int,
+        agreements: Sequence[Mapping[str, Any]] = (),
     ) -> Link:
-        """Create or replace the user's link (re-linking keeps their default account)."""
+        """Create or replace the user's link (re-linking keeps their default account); the user
+        is owed a message saying so, with ``agreements`` still to sign (same transaction)."""
         now = utcnow()
         async with self._sessions.begin() as session:
             row = await session.scalar(
@@ -101,6 +106,14 @@ class LinkRepository:
             row.needs_relink = False
             row.agreements_outstanding = agreements_outstanding
             await session.flush()
+            await enqueue(
+                session,
+                LINKED,
+                team_id=team_id,
+                channel=slack_user_id,
+                data={"agreements": [dict(a) for a in agreements]},
+                dedupe_key=f"linked:{team_id}:{slack_user_id}:{now.isoformat()}",
+            )
             return self._to_link(row)
 
     async def update_tokens(self, team_id: str, slack_user_id: str, tokens: TokenFields) -> None:

@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.alerts import is_postgres, remember_event
 from storage.audit import add_event
 from storage.models import PendingOrder
+from storage.outbox import enqueue
 from storage.records import (
     CANCELLED,
     EXPIRED,
@@ -111,6 +112,23 @@ class OrderUpdate:
     changed: bool
     duplicate: bool = False
     previous_status: str | None = None
+
+
+ORDER_CHANGED = "order_changed"
+
+
+async def _announce(session: AsyncSession, row: PendingOrder, *, dm_fallback: bool = True) -> None:
+    """Owe the requester an update of the order's message, in the caller's transaction; one per
+    state the order reaches (the message shows the latest state when it is delivered)."""
+    executed = (_loads(row.result_json) or {}).get("ExecutedQuantity")
+    await enqueue(
+        session,
+        ORDER_CHANGED,
+        team_id=row.team_id,
+        channel=row.slack_user_id,
+        data={"pending_id": row.id, "dm_fallback": dm_fallback},
+        dedupe_key=f"order:{row.id}:{row.status}:{row.order_status or ''}:{executed or ''}",
+    )
 
 
 def _summary(order: Mapping[str, Any]) -> dict[str, Any]:
@@ -236,7 +254,14 @@ class PendingOrderRepository:
             return won
 
     async def _end_pending(
-        self, pending_id: str, status: str, *, where: list[Any], actor: str | None, now: datetime
+        self,
+        pending_id: str,
+        status: str,
+        *,
+        where: list[Any],
+        actor: str | None,
+        now: datetime,
+        announce: bool = False,
     ) -> bool:
         async with self._sessions.begin() as session:
             result = await session.execute(
@@ -258,6 +283,8 @@ class PendingOrderRepository:
                 detail={"symbol": row.symbol, "stage": "confirmation"},
                 at=now,
             )
+            if announce:
+                await _announce(session, row, dm_fallback=False)
             return True
 
     async def cancel(
@@ -272,11 +299,17 @@ class PendingOrderRepository:
             now=now or utcnow(),
         )
 
-    async def expire(self, pending_id: str, *, now: datetime | None = None) -> bool:
-        """pending → expired once the confirmation window has passed."""
+    async def expire(self, pending_id: str, *, now: datetime | None = None, announce: bool = False) -> bool:
+        """pending → expired once the confirmation window has passed (``announce``: the
+        confirmation message is owed the news, when nobody is there to be told by a click)."""
         now = now or utcnow()
         return await self._end_pending(
-            pending_id, EXPIRED, where=[PendingOrder.expires_at <= now], actor=None, now=now
+            pending_id,
+            EXPIRED,
+            where=[PendingOrder.expires_at <= now],
+            actor=None,
+            now=now,
+            announce=announce,
         )
 
     async def expire_for(self, team_id: str, slack_user_ids: Sequence[str] | None = None) -> list[Pending]:
@@ -309,7 +342,7 @@ class PendingOrderRepository:
             )
         expired = []
         for pending_id in ids:
-            if await self.expire(pending_id, now=now):
+            if await self.expire(pending_id, now=now, announce=True):
                 row = await self.get(pending_id)
                 if row is not None:
                     expired.append(row)
@@ -358,8 +391,11 @@ class PendingOrderRepository:
             )
         return True
 
-    async def record_placed(self, pending_id: str, order: Mapping[str, Any]) -> Pending | None:
-        """submitting → placed with AutoShares' answer (audited ``placed``).
+    async def record_placed(
+        self, pending_id: str, order: Mapping[str, Any], *, announce: bool = False
+    ) -> Pending | None:
+        """submitting → placed with AutoShares' answer (audited ``placed``); ``announce`` when
+        the requester is not waiting on a click's answer (a poller settled it).
 
         Idempotent: the placer and a poller resolving the same ClientId may both call it; the
         order's status only moves forward.
@@ -392,9 +428,11 @@ class PendingOrderRepository:
             self._merge(session, row, order, now, None)
             row.updated_at = now
             await session.flush()
+            if announce:
+                await _announce(session, row)
             return _pending(row)
 
-    async def record_failed(self, pending_id: str, error: str) -> Pending | None:
+    async def record_failed(self, pending_id: str, error: str, *, announce: bool = False) -> Pending | None:
         """submitting → failed: AutoShares refused the order or does not have it (audited)."""
         now = utcnow()
         async with self._sessions.begin() as session:
@@ -415,6 +453,8 @@ class PendingOrderRepository:
                     detail={"error": error[:500], "symbol": row.symbol},
                     at=now,
                 )
+                if announce:
+                    await _announce(session, row)
             return _pending(row) if row else None
 
     async def note_uncertain(self, pending_id: str, error: str) -> None:
@@ -461,6 +501,8 @@ class PendingOrderRepository:
             before = row.order_status
             changed = self._merge(session, row, order, now, actor)
             await session.flush()
+            if changed and row.status == PLACED:
+                await _announce(session, row)
             return OrderUpdate(_pending(row), changed=changed, previous_status=before)
 
     async def claim_for_followup(

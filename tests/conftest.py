@@ -260,6 +260,8 @@ def bot_env(
         "DATABASE_URL": database_url,
         "TOKEN_ENCRYPTION_KEY": encryption_key,
         "AUTOSHARES_TIMEOUT_SECONDS": "10",
+        "OUTBOX_POLL_SECONDS": "0.02",
+        "OUTBOX_RETRY_SECONDS": "0.01",
     }
 
 

@@ -8,8 +8,8 @@ user's DM with the bot when set in a DM.
 A trigger reaches us by the signed ``alert.triggered`` webhook or, where no webhook secret is
 configured, by ``poll_once`` watching alert states. Either way ``AlertRouteRepository.fire``
 claims the route (active → fired) with one conditional UPDATE, so the channel gets one
-message however many deliveries, pollers and replicas see the trigger. Posting it is the
-``Notifier``'s job (a channel the bot cannot post to falls back to a DM to the user).
+message however many deliveries, pollers and replicas see the trigger; the same transaction
+owes that message to the outbox, which delivers it (``bot.core.delivery``).
 """
 
 from __future__ import annotations
@@ -25,8 +25,6 @@ from bot.autoshares import errors as e
 from bot.autoshares.client import UserApi
 from bot.core.commands import AlertRequest
 from bot.core.errors import AlertNotFound, BotError, UnknownSymbolError
-from bot.core.ports import Notifier
-from bot.core.tasks import BackgroundTasks
 from bot.core.users import LinkedUsers
 from storage.alerts import AlertRouteRepository, FireOutcome, FireResult
 from storage.audit import AuditLog
@@ -70,16 +68,12 @@ class AlertService:
         users: LinkedUsers,
         routes: AlertRouteRepository,
         audit: AuditLog,
-        notifier: Notifier,
-        tasks: BackgroundTasks,
         default_expiry: timedelta,
         poll_every: timedelta,
     ) -> None:
         self._users = users
         self.routes = routes
         self._audit = audit
-        self._notifier = notifier
-        self._tasks = tasks
         self._default_expiry = default_expiry
         self._poll_every = poll_every
 
@@ -156,15 +150,13 @@ class AlertService:
             await self.routes.remember(event_id, "alert.triggered")
             return FireResult(FireOutcome.UNKNOWN)
         price = _number(data.get("Price"))
-        result = await self.routes.fire(alert_id, event_id=event_id, source="webhook", price=price)
-        if result.outcome is FireOutcome.FIRED and result.route is not None:
-            self._tasks.spawn(self._notifier.alert_triggered(result.route, price))
-        return result
+        return await self.routes.fire(alert_id, event_id=event_id, source="webhook", price=price)
 
     async def poll_once(self) -> int:
         """Check leased routes' alert states at AutoShares; announce those that fired.
 
-        Returns how many were announced. Used where no webhook secret is configured.
+        Returns how many fired (each owes its one message to the outbox). Used where no webhook
+        secret is configured.
         """
         routes = await self.routes.claim_for_polling(self._poll_every)
         by_user: dict[tuple[str, str], list[Route]] = defaultdict(list)
@@ -186,9 +178,7 @@ class AlertService:
                 state = str(alert.get("State") or "")
                 if state == FIRED_STATE:
                     result = await self.routes.fire(route.alert_id, source="poller")
-                    if result.outcome is FireOutcome.FIRED and result.route is not None:
-                        await self._notifier.alert_triggered(result.route, None)
-                        announced += 1
+                    announced += result.outcome is FireOutcome.FIRED
                 elif state == EXPIRED_STATE:
                     await self.routes.end(route.alert_id, EXPIRED)
         return announced

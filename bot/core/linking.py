@@ -33,7 +33,7 @@ from bot.autoshares.client import AutoSharesClient
 from bot.autoshares.oidc import OidcClient, new_code_verifier, new_nonce
 from bot.autoshares.tokens import token_set
 from bot.core.errors import SlackIdentityFailed, SlackIdentityNotConfigured
-from bot.core.ports import Notifier, SlackIdentity
+from bot.core.ports import SlackIdentity
 from storage.link_states import IssuedState, LinkStateRepository, StateProblem
 from storage.links import LinkRepository
 from storage.records import Link
@@ -103,7 +103,6 @@ class LinkService:
         oidc: OidcClient,
         identity: SlackIdentity,
         client: AutoSharesClient,
-        notifier: Notifier,
         public_url: str,
     ) -> None:
         self._links = links
@@ -111,7 +110,6 @@ class LinkService:
         self._oidc = oidc
         self._identity = identity
         self._client = client
-        self._notifier = notifier
         self._public_url = public_url
 
     async def start(self, team_id: str, slack_user_id: str) -> str:
@@ -162,11 +160,7 @@ class LinkService:
             return LinkOutcome(problem=LinkProblem.SLACK_FAILED, error=exc)
         if (team_id, slack_user_id) != (checked.team_id, checked.slack_user_id):
             log.warning("a sign-in link was opened by another Slack user; nothing linked")
-            await self._states.burn(checked.state)
-            try:
-                await self._notifier.link_refused(checked.team_id, checked.slack_user_id)
-            except Exception:
-                log.exception("could not tell the requester that their sign-in link was refused")
+            await self._states.burn(checked.state, tell_requester=True)
             return LinkOutcome(problem=LinkProblem.WRONG_PERSON)
         verified = await self._states.verify_slack(checked.state, browser)
         if isinstance(verified, StateProblem):
@@ -222,13 +216,9 @@ class LinkService:
             display_name=name,
             tokens=tokens,
             agreements_outstanding=len(agreements),
+            agreements=agreements,  # the user is owed a DM saying so (outbox)
         )
         log.info("linked slack user to autoshares user %s", user_id)
-        try:
-            await self._notifier.linked(link, agreements)
-        except Exception:
-            # The link is stored; a failed DM must not turn the user's success page into an error.
-            log.exception("could not tell the user in Slack after linking")
         return LinkOutcome(link=link)
 
     async def unlink(self, team_id: str, slack_user_id: str) -> tuple[bool, bool]:

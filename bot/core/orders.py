@@ -30,13 +30,11 @@ from bot.core.accounts import AccountService
 from bot.core.agreements import AgreementService
 from bot.core.commands import OrderRequest
 from bot.core.errors import AgreementsOutstandingError, BotError, OrderNotCancellable, OrderNotFound
-from bot.core.ports import Notifier
-from bot.core.tasks import BackgroundTasks
 from bot.core.users import LinkedUsers
 from bot.ops.metrics import Metrics
 from storage.audit import AuditLog
 from storage.orders import OrderUpdate, PendingOrderRepository
-from storage.records import OPEN_ORDER_STATUSES, PENDING, PLACED, SUBMITTING, Pending
+from storage.records import OPEN_ORDER_STATUSES, PENDING, SUBMITTING, Pending
 
 log = logging.getLogger(__name__)
 
@@ -201,8 +199,6 @@ class OrderService:
         agreements: AgreementService,
         repo: PendingOrderRepository,
         audit: AuditLog,
-        notifier: Notifier,
-        tasks: BackgroundTasks,
         metrics: Metrics,
         policy: OrderPolicy,
     ) -> None:
@@ -211,8 +207,6 @@ class OrderService:
         self._agreements = agreements
         self.repo = repo
         self._audit = audit
-        self._notifier = notifier
-        self._tasks = tasks
         self._metrics = metrics
         self.policy = policy
 
@@ -370,9 +364,11 @@ class OrderService:
         placed = await self._record_placed(pending_id, order)
         return ConfirmResult(ConfirmKind.SETTLED, placed)
 
-    async def _record_placed(self, pending_id: str, order: dict[str, Any]) -> Pending | None:
+    async def _record_placed(
+        self, pending_id: str, order: dict[str, Any], *, announce: bool = False
+    ) -> Pending | None:
         """Store that AutoShares holds the order, and count it."""
-        placed = await self.repo.record_placed(pending_id, order)
+        placed = await self.repo.record_placed(pending_id, order, announce=announce)
         self._metrics.orders_placed.inc()
         return placed
 
@@ -394,12 +390,13 @@ class OrderService:
         return ConfirmResult(ConfirmKind.SETTLED, failed)
 
     async def resolve_stuck(self, row: Pending) -> Pending | None:
-        """Poller: settle a submission left without an answer (crash, lost response)."""
+        """Poller: settle a submission left without an answer (crash, lost response); the
+        requester's message is owed the outcome."""
         user = await self._users.acting(row.team_id, row.slack_user_id)
         found = await find_by_client_id(user.api, row.account_id, row.id)
         if found is not None:
-            return await self._record_placed(row.id, found)
-        return await self.repo.record_failed(row.id, NOT_TAKEN)
+            return await self._record_placed(row.id, found, announce=True)
+        return await self.repo.record_failed(row.id, NOT_TAKEN, announce=True)
 
     # -- cancel ----------------------------------------------------------------------------------
     async def cancel_pending(self, pending_id: str, team_id: str, slack_user_id: str) -> ConfirmResult:
@@ -434,11 +431,9 @@ class OrderService:
             detail={"account_id": account, "status": (result or {}).get("Status")},
         )
         if isinstance(result, dict) and result.get("Id") is not None:
-            # Whichever comes first, this answer or the order.cancelled webhook, updates the
-            # order's confirmation message; the other finds nothing new.
-            update = await self.repo.apply_order_update(result, actor=slack_user_id)
-            if update.changed and update.pending is not None and update.pending.status == PLACED:
-                self._tasks.spawn(self.notify(update.pending))
+            # Whichever comes first, this answer or the order.cancelled webhook, owes the
+            # order's confirmation message its update; the other finds nothing new.
+            await self.repo.apply_order_update(result, actor=slack_user_id)
         return result if isinstance(result, dict) else {"Id": order_id, "Status": "PendingCancel"}
 
     async def open_orders(
@@ -453,14 +448,9 @@ class OrderService:
     async def apply_order_event(
         self, order: Mapping[str, Any], *, event_id: str | None, event_type: str
     ) -> OrderUpdate:
-        """An order webhook (or a polled status): record it, deduplicated and forward-only."""
+        """An order webhook (or a polled status): record it, deduplicated and forward-only; a
+        change owes the order's message its update (outbox)."""
         return await self.repo.apply_order_update(order, event_id=event_id, event_type=event_type)
-
-    async def notify(self, pending: Pending, *, dm_fallback: bool = True) -> None:
-        """Show the order's latest state on its message (notifications for quick successive
-        updates may run out of order, so the row is read again)."""
-        pending = await self.repo.get(pending.id) or pending
-        await self._notifier.order_changed(pending, dm_fallback=dm_fallback)
 
     async def refresh(self, row: Pending) -> OrderUpdate | None:
         """Poller: read one placed order's status from AutoShares and apply it."""

@@ -1,8 +1,10 @@
 """What the use cases need from the outside world, as protocols the composition root fills.
 
 ``Notifier`` is how the bot speaks on its own (not in answer to a request): the DM after
-linking, the one message of a triggered alert, an order's message updated as it fills. The
-Slack implementation is ``handlers.notify.SlackNotifier``.
+linking, the one message of a triggered alert, an order's message updated as it fills. Those
+messages are owed in the outbox first; the delivery worker (``bot.core.delivery``) calls the
+notifier, which returns when Slack took the message and raises :class:`DeliveryFailed` when it
+did not. The Slack implementation is ``handlers.notify.SlackNotifier``.
 
 ``SlackIdentity`` is Sign in with Slack: it proves which Slack user a browser belongs to, so a
 sign-in link links only the person who asked for it (``handlers.identity.SlackOpenIdConnect``).
@@ -17,12 +19,23 @@ from typing import Any, Protocol
 from storage.records import Link, Pending, Route
 
 
+class DeliveryFailed(Exception):
+    """Slack did not take a message. ``retry_after``: Slack said when to try again;
+    ``permanent``: trying again cannot help (the workspace is gone, nowhere to post)."""
+
+    def __init__(self, error: str, *, retry_after: float | None = None, permanent: bool = False) -> None:
+        super().__init__(error)
+        self.error = error
+        self.retry_after = retry_after
+        self.permanent = permanent
+
+
 class Notifier(Protocol):
     async def linked(self, link: Link, agreements: Sequence[dict[str, Any]]) -> None:
         """Tell a user their link is made (and which agreements wait for them)."""
 
-    async def alert_triggered(self, route: Route, price: float | None) -> bool:
-        """Post the one message of a fired alert; True when Slack took it."""
+    async def alert_triggered(self, route: Route, price: float | None) -> None:
+        """Post the one message of a fired alert (its channel, else the user's DM)."""
 
     async def order_changed(self, pending: Pending, *, dm_fallback: bool = True) -> None:
         """Show an order's latest state on its message (or in a DM when that is gone)."""

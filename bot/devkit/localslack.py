@@ -34,6 +34,16 @@ class SlackCall:
     path: str = ""
 
 
+@dataclass(frozen=True)
+class ScriptedFailure:
+    """How Slack refuses one call: ``status`` 429 with ``retry_after`` is a rate limit, 500 a
+    server error, 200 an ``ok: false`` answer."""
+
+    error: str
+    status: int = 200
+    retry_after: str | None = None
+
+
 class LocalSlack:
     """Records Web API calls and answers them like Slack would."""
 
@@ -48,6 +58,8 @@ class LocalSlack:
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
         self.identity = LocalSlackIdentity()
+        self.failures: dict[str, list[ScriptedFailure]] = {}
+        self.refused: list[SlackCall] = []
         self._base_url = ""
 
     @property
@@ -74,6 +86,13 @@ class LocalSlack:
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self.identity.reset()
+        self.failures.clear()
+        self.refused.clear()
+
+    def fail_next(self, method: str, failure: ScriptedFailure, times: int = 1) -> None:
+        """Refuse the next ``times`` calls of ``method`` the way Slack would (they are recorded
+        in ``refused``, not in ``calls``)."""
+        self.failures.setdefault(method, []).extend([failure] * times)
 
     # -- queries used by tests and the demo -------------------------------------------------------
     def by_method(self, method: str) -> list[SlackCall]:
@@ -139,6 +158,14 @@ class LocalSlack:
             )
             return JSONResponse(self.identity.token(args, auth))
         token = auth.removeprefix("Bearer ") if auth else args.get("token")
+        scripted = self.failures.get(method)
+        if scripted:
+            failure = scripted.pop(0)
+            self.refused.append(SlackCall(method, args, token, path=request.url.path))
+            headers = {"Retry-After": failure.retry_after} if failure.retry_after is not None else None
+            return JSONResponse(
+                {"ok": False, "error": failure.error}, status_code=failure.status, headers=headers
+            )
         await self._record(SlackCall(method, args, token, path=request.url.path))
         return JSONResponse(self._answer(method, args))
 
@@ -213,6 +240,11 @@ class LocalSlack:
 
     async def _response_url(self, request: Request) -> Response:
         args = json.loads(await request.body() or b"{}")
+        scripted = self.failures.get("response_url")
+        if scripted:  # e.g. ScriptedFailure("expired_url", 404): Slack keeps a response_url 30 minutes
+            failure = scripted.pop(0)
+            self.refused.append(SlackCall("response_url", args, None, path=request.url.path))
+            return Response(failure.error, status_code=failure.status or 404)
         await self._record(SlackCall("response_url", args, None, path=request.url.path))
         return Response("ok")
 

@@ -63,6 +63,8 @@ SETTING_GROUPS: tuple[tuple[str, ...], ...] = (
     ("ALERT_DEFAULT_EXPIRY_DAYS",),
     ("ALERT_POLL_SECONDS",),
     ("ORDER_POLL_SECONDS",),
+    ("OUTBOX_POLL_SECONDS",),
+    ("OUTBOX_RETRY_SECONDS",),
     ("LOG_FORMAT",),
     ("LOG_LEVEL",),
 )

@@ -72,6 +72,13 @@ class Metrics:
         self.alerts_fired = Counter(
             "autoshares_alerts_fired", "Price alert notifications posted to Slack", registry=r
         )
+        self.outbox_messages = Counter(
+            "autoshares_outbox_messages",
+            "Messages the bot owed Slack, by outcome: delivered, retried (Slack did not take it yet), "
+            "dead (gave up; listed by `autoshares-bot outbox --state dead`)",
+            ["outcome"],
+            registry=r,
+        )
         self.webhook_deliveries = Counter(
             "autoshares_webhook_deliveries",
             "AutoShares webhook deliveries, by outcome (accepted, duplicate, rejected) and reason",
@@ -85,6 +92,9 @@ class Metrics:
 
     def action(self, kind: str, name: str, outcome: str) -> None:
         self.actions.labels(kind=kind, action=name, outcome=outcome).inc()
+
+    def outbox(self, outcome: str) -> None:
+        self.outbox_messages.labels(outcome=outcome).inc()
 
     def webhook_accepted(self) -> None:
         self.webhook_deliveries.labels(outcome="accepted", reason="").inc()

@@ -44,7 +44,10 @@ async def poll_alerts_now(*replicas: Services, passes: int = 1) -> None:
         async with replicas[0].db.sessions.begin() as session:
             await session.execute(update(AlertRoute).values(claimed_at=None))
         await asyncio.gather(
-            *(Pollers(services.core, services.settings).alerts_once() for services in replicas)
+            *(
+                Pollers(services.core, services.delivery, services.settings).alerts_once()
+                for services in replicas
+            )
         )
     await asyncio.gather(*(services.drain() for services in replicas))
 

@@ -1,0 +1,177 @@
+"""Delivering the outbox: every message the bot owes Slack, until Slack takes it.
+
+Repositories owe a message in the same transaction as the change behind it (``storage.outbox``).
+:meth:`Delivery.run_once` leases the due rows, reads what each one is about (the fired alert's
+route, the order as it is now, the new link) and hands it to the :class:`Notifier`. A message
+Slack took is marked delivered; one it refused is tried again later (its ``Retry-After`` when
+Slack gave one, else a growing backoff) and ends ``dead`` with Slack's error after
+``max_attempts`` or when trying again cannot help. Posts keep Slack's pace of one message per
+second per channel: a second message for a channel waits its turn without using an attempt.
+
+Crash safety: a worker that dies after Slack took a message but before marking it delivered
+leaves the row leased; when the lease runs out another worker sends it again. So a crash can
+repeat at most the messages that were in flight at that moment, each once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+from bot.core.ports import DeliveryFailed, Notifier
+from bot.ops.metrics import Metrics
+from storage.alerts import ALERT_TRIGGERED, AlertRouteRepository
+from storage.link_states import LINK_REFUSED
+from storage.links import LINKED, LinkRepository
+from storage.orders import ORDER_CHANGED, PendingOrderRepository
+from storage.outbox import OutboxItem, OutboxRepository
+from storage.records import utcnow
+
+log = logging.getLogger(__name__)
+
+#: Seconds between two posts to one channel (Slack's chat.postMessage pace).
+CHANNEL_PACE_SECONDS = 1.0
+MAX_BACKOFF_SECONDS = 600.0
+
+
+def backoff(attempts: int, base: float = 1.0) -> float:
+    """Seconds before attempt ``attempts + 1``: ``base`` × 2, 4, 8 … up to ten minutes, with jitter."""
+    return min(base * 2.0**attempts, MAX_BACKOFF_SECONDS) * random.uniform(0.8, 1.2)
+
+
+class Delivery:
+    def __init__(
+        self,
+        outbox: OutboxRepository,
+        notifier: Notifier,
+        *,
+        links: LinkRepository,
+        routes: AlertRouteRepository,
+        orders: PendingOrderRepository,
+        metrics: Metrics,
+        batch: int = 100,
+        lease: timedelta = timedelta(seconds=60),
+        max_attempts: int = 8,
+        retry_base_seconds: float = 1.0,
+        pace_seconds: float = CHANNEL_PACE_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.outbox = outbox
+        self._notifier = notifier
+        self._links = links
+        self._routes = routes
+        self._orders = orders
+        self._metrics = metrics
+        self._batch = batch
+        self._lease = lease
+        self.max_attempts = max_attempts
+        self._retry_base = retry_base_seconds
+        self._pace = pace_seconds
+        self._clock = clock
+        self._free_at: dict[str, float] = {}  # channel -> when it may take the next post
+
+    async def run_once(self) -> int:
+        """Deliver what is due now; returns how many messages Slack took."""
+        items = await self.outbox.claim(limit=self._batch, lease=self._lease)
+        if not items:
+            return 0
+        by_channel: dict[tuple[str, str], list[OutboxItem]] = {}
+        for item in items:
+            by_channel.setdefault((item.team_id, item.channel), []).append(item)
+        sent = await asyncio.gather(*(self._channel(key, queue) for key, queue in by_channel.items()))
+        return sum(sent)
+
+    async def settle(self, timeout: float = 10.0) -> None:
+        """Deliver until nothing is due or being sent (what waits for a later retry stays)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            await self.run_once()
+            if not await self.outbox.in_flight():
+                return
+            await asyncio.sleep(0.01)
+
+    async def _channel(self, key: tuple[str, str], queue: list[OutboxItem]) -> int:
+        """One post for this channel now (if its pace allows); the rest wait their turn."""
+        channel = f"{key[0]}:{key[1]}"
+        now = self._clock()
+        free_at = max(self._free_at.get(channel, now), now)
+        sent = 0
+        for position, item in enumerate(queue):
+            wait = free_at - now + position * self._pace
+            if wait > 0:
+                at = utcnow() + timedelta(seconds=wait)
+                await self.outbox.retry(item.id, at, None, attempt_used=False)
+                continue
+            self._free_at[channel] = now + self._pace
+            sent += await self._attempt(item)
+        return sent
+
+    async def _attempt(self, item: OutboxItem) -> int:
+        try:
+            await self._deliver(item)
+        except DeliveryFailed as exc:
+            self._failed(item, exc.error)
+            if exc.permanent or item.attempts >= self.max_attempts:
+                await self.outbox.dead(item.id, exc.error)
+                self._metrics.outbox("dead")
+                log.error(
+                    "outbox message %s (%s) is dead after %d attempts: %s",
+                    item.id,
+                    item.kind,
+                    item.attempts,
+                    exc.error,
+                )
+                return 0
+            delay = (
+                exc.retry_after if exc.retry_after is not None else backoff(item.attempts, self._retry_base)
+            )
+            await self.outbox.retry(item.id, utcnow() + timedelta(seconds=delay), exc.error)
+            self._metrics.outbox("retried")
+            return 0
+        except Exception as exc:  # a bug or an outage we did not foresee: try again later
+            log.exception("delivering outbox message %s (%s) failed unexpectedly", item.id, item.kind)
+            await self.outbox.retry(
+                item.id,
+                utcnow() + timedelta(seconds=backoff(item.attempts, self._retry_base)),
+                type(exc).__name__,
+            )
+            self._metrics.outbox("retried")
+            return 0
+        await self.outbox.delivered(item.id)
+        self._metrics.outbox("delivered")
+        return 1
+
+    def _failed(self, item: OutboxItem, error: str) -> None:
+        log.warning(
+            "outbox message %s (%s) not taken by Slack (attempt %d): %s",
+            item.id,
+            item.kind,
+            item.attempts,
+            error,
+        )
+
+    async def _deliver(self, item: OutboxItem) -> None:
+        """Read what the message is about as it is now, and hand it to the notifier."""
+        data = item.data
+        if item.kind == ALERT_TRIGGERED:
+            route = await self._routes.get(int(data["alert_id"]))
+            if route is not None:
+                price = data.get("price")
+                await self._notifier.alert_triggered(route, float(price) if price is not None else None)
+        elif item.kind == ORDER_CHANGED:
+            pending = await self._orders.get(str(data["pending_id"]))
+            if pending is not None:
+                await self._notifier.order_changed(pending, dm_fallback=bool(data.get("dm_fallback", True)))
+        elif item.kind == LINKED:
+            link = await self._links.get(item.team_id, item.channel)
+            if link is not None:
+                await self._notifier.linked(link, list(data.get("agreements") or []))
+        elif item.kind == LINK_REFUSED:
+            await self._notifier.link_refused(item.team_id, item.channel)
+        else:
+            raise DeliveryFailed(f"no delivery for messages of kind {item.kind!r}", permanent=True)
