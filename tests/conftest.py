@@ -4,6 +4,7 @@ served over real HTTP on loopback ports chosen by the OS."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -168,23 +169,35 @@ class RunningBot:
         return calls[count - 1].args
 
 
-@pytest.fixture
-async def bot(bot_env: dict[str, str], local_slack: LocalSlack, sandbox: Any) -> AsyncIterator[RunningBot]:
-    """The whole bot over HTTP, against the local Slack and the sandbox."""
+@contextlib.asynccontextmanager
+async def running_bot(
+    env: dict[str, str], local_slack: LocalSlack, sandbox: Any
+) -> AsyncIterator[RunningBot]:
+    """One bot process configured from ``env``, served until the block ends (a test may start
+    several in turn on one database, as a restart with other settings)."""
     from bot.serving import bind_socket
 
     sock = bind_socket()
     port = sock.getsockname()[1]
-    env = {**bot_env, "PUBLIC_URL": f"http://127.0.0.1:{port}", "PORT": str(port)}
+    env = {**env, "PUBLIC_URL": f"http://127.0.0.1:{port}", "PORT": str(port)}
     settings = Settings.from_env(env)
     services = await Services.create(settings)
     app = create_web_app(services, close_services=False)
-    async with httpx.AsyncClient(timeout=30) as http, serve_in_loop(app, sock=sock) as server:
-        driver = SlackDriver(
-            http, server.url, SIGNING_SECRET, local_slack.base_url, team_id=local_slack.team_id
-        )
-        yield RunningBot(server.url, settings, services, local_slack, driver, http, sandbox)
-    await services.aclose()
+    try:
+        async with httpx.AsyncClient(timeout=30) as http, serve_in_loop(app, sock=sock) as server:
+            driver = SlackDriver(
+                http, server.url, SIGNING_SECRET, local_slack.base_url, team_id=local_slack.team_id
+            )
+            yield RunningBot(server.url, settings, services, local_slack, driver, http, sandbox)
+    finally:
+        await services.aclose()
+
+
+@pytest.fixture
+async def bot(bot_env: dict[str, str], local_slack: LocalSlack, sandbox: Any) -> AsyncIterator[RunningBot]:
+    """The whole bot over HTTP, against the local Slack and the sandbox."""
+    async with running_bot(bot_env, local_slack, sandbox) as running:
+        yield running
     assert_valid_block_kit(local_slack)
 
 
