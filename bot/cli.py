@@ -231,7 +231,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.set_defaults(func=_cmd_demo)
     sub.add_parser(
-        "check", help="check settings, database, Slack token, identity provider and AutoShares API"
+        "check",
+        help="check settings, database, stored tokens (TOKEN_ENCRYPTION_KEY), Slack token, identity provider "
+        "and AutoShares API",
     ).set_defaults(func=_cmd_check)
     sub.add_parser("keygen", help="print a new TOKEN_ENCRYPTION_KEY").set_defaults(func=_cmd_keygen)
     rotate = sub.add_parser(
