@@ -1,4 +1,9 @@
-"""`autoshares-bot`: serve, sandbox, demo, check, keygen, db upgrade, audit."""
+"""`autoshares-bot`: serve, sandbox, demo, check, keygen, rotate-key, db upgrade, audit.
+
+Commands that need the database (serve, db upgrade, audit, rotate-key) first make sure it
+answers, so a database that is down or a wrong DATABASE_URL is one line naming the setting
+(password masked) and exit status 2, not a driver traceback.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +15,38 @@ import os
 import signal
 import sys
 from collections.abc import AsyncIterator, Sequence
+from typing import TYPE_CHECKING
 
 from bot.core.errors import ConfigError
 from bot.settings import Settings, generate_encryption_key
 
+if TYPE_CHECKING:
+    from storage.keys import Rotation
+
 log = logging.getLogger("bot")
+
+
+class DatabaseUnavailable(Exception):
+    """The database a command needs does not answer (the message names DATABASE_URL)."""
+
+
+def _require_database(settings: Settings, *, existing: bool = False, migrated: bool = False) -> None:
+    """Stop with :class:`DatabaseUnavailable` unless the database answers. ``existing``: a
+    missing SQLite file is an error, not something to create; ``migrated``: the schema must be
+    at the code's revision."""
+    from bot.ops.check import database_problem, sqlite_file_problem
+    from storage.db import create_engine
+
+    async def probe() -> str | None:
+        engine = create_engine(settings.async_database_url)
+        try:
+            return await database_problem(engine, migrations=migrated)
+        finally:
+            await engine.dispose()
+
+    found = (sqlite_file_problem(settings.async_database_url) if existing else None) or asyncio.run(probe())
+    if found:
+        raise DatabaseUnavailable(f"DATABASE_URL: {found[:1].upper()}{found[1:]}")
 
 
 def _load_env() -> dict[str, str]:
@@ -76,6 +108,7 @@ async def _serve(settings: Settings) -> None:
 
 def _cmd_serve(_args: argparse.Namespace) -> int:
     settings = Settings.from_env(_load_env())
+    _require_database(settings)
     asyncio.run(_serve(settings))
     return 0
 
@@ -97,6 +130,7 @@ def _cmd_db(args: argparse.Namespace) -> int:
     from storage.db import Database
 
     settings = Settings.from_env(_load_env(), require_slack=False)
+    _require_database(settings)
 
     async def upgrade() -> None:
         db = Database(settings.async_database_url)
@@ -123,6 +157,7 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     settings = Settings.from_env(_load_env(), require_slack=False)
     try:
         since = parse_since(args.since) if args.since else None
+        _require_database(settings, existing=True)
         text = asyncio.run(export(settings.async_database_url, since, args.format))
     except (ValueError, RuntimeError) as exc:
         print(f"autoshares-bot audit: {exc}", file=sys.stderr)
@@ -159,10 +194,53 @@ def _cmd_outbox(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_rotate_key(args: argparse.Namespace) -> int:
+    """Encrypt every stored secret again with the first TOKEN_ENCRYPTION_KEY; counts only."""
+    from storage.crypto import TokenCipher
+    from storage.db import Database
+    from storage.keys import rotate_secrets
+
+    settings = Settings.from_env(_load_env(), require_slack=False)
+    if not settings.token_encryption_keys:
+        raise ConfigError("TOKEN_ENCRYPTION_KEY is missing; make one with `autoshares-bot keygen`")
+    _require_database(settings, existing=True, migrated=True)
+
+    async def rotate() -> Rotation:
+        database = Database(settings.async_database_url)
+        try:
+            return await rotate_secrets(
+                database.sessions, TokenCipher(settings.token_encryption_keys), batch_size=args.batch_size
+            )
+        finally:
+            await database.dispose()
+
+    done = asyncio.run(rotate())
+    print(f"Re-encrypted {done.rotated} rows with the first key of TOKEN_ENCRYPTION_KEY.")
+    print(f"{done.unreadable} rows could not be decrypted with any key of TOKEN_ENCRYPTION_KEY.")
+    if done.unreadable:
+        print(
+            "Those rows are left as they are: add the key they were encrypted with to TOKEN_ENCRYPTION_KEY "
+            "and run rotate-key again, or their users must run /autoshares link again."
+        )
+    if done.changed:
+        print(f"{done.changed} rows changed while rotating: run rotate-key again.")
+    return 1 if done.unreadable or done.changed else 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from bot.devkit.demo import run_demo
 
     return asyncio.run(run_demo(output_dir=args.output))
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text!r}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -172,24 +250,45 @@ def build_parser() -> argparse.ArgumentParser:
         func=_cmd_serve
     )
     sandbox = sub.add_parser("sandbox", help="run the local AutoShares sandbox")
-    sandbox.add_argument("--host", default="127.0.0.1")
-    sandbox.add_argument("--port", type=int, default=8900)
+    sandbox.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    sandbox.add_argument("--port", type=int, default=8900, help="port to listen on (default 8900)")
     sandbox.set_defaults(func=_cmd_sandbox)
     demo = sub.add_parser("demo", help="play a whole session against the embedded sandbox")
-    demo.add_argument("--output", default="demo-output")
+    demo.add_argument(
+        "--output", default="demo-output", help="folder for the transcript, its HTML and the chart"
+    )
     demo.set_defaults(func=_cmd_demo)
     sub.add_parser(
-        "check", help="check settings, database, Slack token, identity provider and AutoShares API"
+        "check",
+        help="check settings, database, stored tokens (TOKEN_ENCRYPTION_KEY), Slack token, identity provider "
+        "and AutoShares API",
     ).set_defaults(func=_cmd_check)
     sub.add_parser("keygen", help="print a new TOKEN_ENCRYPTION_KEY").set_defaults(func=_cmd_keygen)
-    db = sub.add_parser("db", help="database tasks")
+    rotate = sub.add_parser(
+        "rotate-key",
+        help="re-encrypt every stored token with the first key of TOKEN_ENCRYPTION_KEY (reads DATABASE_URL)",
+        description="Re-encrypt every stored token and sign-in verifier with the first key of "
+        "TOKEN_ENCRYPTION_KEY; the other keys listed are used to decrypt. Prints how many rows were "
+        "re-encrypted and how many no key could decrypt; exit status 1 when any row was left as it was.",
+    )
+    rotate.add_argument(
+        "--batch-size",
+        type=_positive,
+        default=500,
+        metavar="ROWS",
+        help="rows read and rewritten per transaction (default 500)",
+    )
+    rotate.set_defaults(func=_cmd_rotate_key)
+    db = sub.add_parser("db", help="database tasks (reads DATABASE_URL)")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     up = db_sub.add_parser("upgrade", help="apply migrations")
-    up.add_argument("revision", nargs="?", default="head")
+    up.add_argument(
+        "revision", nargs="?", default="head", help="migration to go to (default head, the latest)"
+    )
     up.set_defaults(func=_cmd_db)
     audit = sub.add_parser("audit", help="export the audit trail of orders and alerts (reads DATABASE_URL)")
     audit.add_argument("--since", help="first day or time to include, e.g. 2026-01-01 (UTC)")
-    audit.add_argument("--format", choices=("csv", "json"), default="csv")
+    audit.add_argument("--format", choices=("csv", "json"), default="csv", help="output format (default csv)")
     audit.set_defaults(func=_cmd_audit)
     outbox = sub.add_parser(
         "outbox", help="list the messages the bot owes Slack: counts by state, then the newest rows"
@@ -210,6 +309,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except ConfigError as exc:
         print(f"autoshares-bot: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except DatabaseUnavailable as exc:
+        print(f"autoshares-bot: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -51,6 +51,7 @@ PROBLEM_PAGES: dict[LinkProblem, tuple[str, str, int]] = {
         f"This sign-in link expired after 10 minutes. {AGAIN}",
         400,
     ),
+    LinkProblem.STATE_UNREADABLE: ("Linking failed", f"This sign-in link no longer works. {AGAIN}", 400),
     LinkProblem.DECLINED: (
         "Not linked",
         "You declined to connect AutoShares, so nothing was linked. "
@@ -143,6 +144,16 @@ async def readiness_problems(services: Services) -> dict[str, str]:
     return {name: problem for name, problem in zip(names, found, strict=True) if problem}
 
 
+def stored_key_problems(services: Services) -> dict[str, str]:
+    """Stored rows the configured keys cannot decrypt, from the last count (never counted here:
+    a stale count is refreshed in the background, see ``bot.ops.stored_keys``)."""
+    keys = services.stored_keys
+    if keys.stale:
+        services.tasks.spawn(keys.refresh())
+    problem = keys.problem()
+    return {"token_encryption_key": problem} if problem else {}
+
+
 def create_web_app(services: Services, *, close_services: bool = True) -> Starlette:
     """Routes for one process. ``close_services`` lets tests keep their services after shutdown."""
     bolt = build_bolt_app(services)
@@ -193,11 +204,17 @@ def create_web_app(services: Services, *, close_services: bool = True) -> Starle
         return JSONResponse({"status": "ok"})
 
     async def readyz(_request: Request) -> Response:
-        """Ready when the database and AutoShares (identity provider and API) answer."""
+        """Ready when the database and AutoShares (identity provider and API) answer. Stored
+        rows that TOKEN_ENCRYPTION_KEY cannot decrypt are reported under ``degraded`` and do
+        not make the process unready (their users can only recover by linking again here)."""
         down = await readiness_problems(services)
+        body: dict[str, object] = {"status": "unavailable" if down else "ready"}
         if down:
-            return JSONResponse({"status": "unavailable", "down": down}, status_code=503)
-        return JSONResponse({"status": "ready"})
+            body["down"] = down
+        degraded = stored_key_problems(services)
+        if degraded:
+            body["degraded"] = degraded
+        return JSONResponse(body, status_code=503 if down else 200)
 
     async def metrics(_request: Request) -> Response:
         return Response(services.metrics.render(), media_type=services.metrics.content_type)
@@ -222,6 +239,7 @@ def create_web_app(services: Services, *, close_services: bool = True) -> Starle
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         pollers = Pollers(services.core, services.delivery, services.settings)
         pollers.start()
+        services.tasks.spawn(services.stored_keys.refresh())  # the first count, for /readyz
         yield
         await pollers.stop()
         await services.drain()

@@ -35,6 +35,7 @@ from bot.core.tasks import BackgroundTasks
 from bot.core.usecases import UseCases
 from bot.core.users import LinkedUsers
 from bot.ops.metrics import Metrics
+from bot.ops.stored_keys import StoredKeys
 from bot.settings import Settings
 from handlers.identity import SlackOpenIdConnect
 from handlers.notify import SlackClients, SlackNotifier
@@ -63,6 +64,7 @@ class Services:
     streamer: QuoteStreamer
     core: UseCases
     delivery: Delivery
+    stored_keys: StoredKeys
 
     @property
     def links(self) -> LinkRepository:
@@ -187,6 +189,7 @@ class Services:
             oidc=oidc,
             streamer=streamer,
             core=core,
+            stored_keys=StoredKeys(db.sessions, cipher, metrics),
         )
 
     async def drain(self, timeout: float = 10.0) -> None:

@@ -1,7 +1,8 @@
 """Token encryption at rest: Fernet, with MultiFernet so keys can be rotated.
 
 ``TOKEN_ENCRYPTION_KEY`` holds one or more keys, newest first. New values are encrypted with
-the first; any listed key decrypts. ``rotate`` re-encrypts an old ciphertext with the newest key.
+the first; any listed key decrypts. ``rotate`` re-encrypts an old ciphertext with the newest key
+(``storage.keys`` does it for every stored row: ``autoshares-bot rotate-key``).
 """
 
 from __future__ import annotations
@@ -32,10 +33,26 @@ class TokenCipher:
         try:
             return self._fernet.decrypt(ciphertext.encode()).decode()
         except InvalidToken:
-            raise SecretUnreadable(
-                "A stored token cannot be decrypted with TOKEN_ENCRYPTION_KEY; "
-                "keep the old key in the list (newest first) when rotating"
-            ) from None
+            raise _unreadable() from None
+
+    def readable(self, ciphertext: str) -> bool:
+        """Whether one of the configured keys decrypts ``ciphertext``."""
+        try:
+            self._fernet.decrypt(ciphertext.encode())
+        except InvalidToken:
+            return False
+        return True
 
     def rotate(self, ciphertext: str) -> str:
-        return self._fernet.rotate(ciphertext.encode()).decode()
+        """``ciphertext`` encrypted again with the newest key (SecretUnreadable if no key reads it)."""
+        try:
+            return self._fernet.rotate(ciphertext.encode()).decode()
+        except InvalidToken:
+            raise _unreadable() from None
+
+
+def _unreadable() -> SecretUnreadable:
+    return SecretUnreadable(
+        "A stored token cannot be decrypted with TOKEN_ENCRYPTION_KEY; "
+        "keep the old key in the list (newest first) when rotating"
+    )

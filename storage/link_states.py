@@ -20,7 +20,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.crypto import TokenCipher
+from storage.crypto import SecretUnreadable, TokenCipher
 from storage.models import LinkState
 from storage.outbox import enqueue
 from storage.records import aware, utcnow
@@ -35,6 +35,7 @@ class StateProblem(enum.Enum):
     EXPIRED = "expired"
     OTHER_BROWSER = "other_browser"  # not the browser that started this sign-in
     NOT_VERIFIED = "not_verified"  # Sign in with Slack was skipped
+    UNREADABLE = "unreadable"  # no configured TOKEN_ENCRYPTION_KEY decrypts its PKCE verifier
 
 
 def digest(secret: str) -> str:
@@ -172,12 +173,16 @@ class LinkStateRepository:
             return StateProblem.EXPIRED
         return self._issued(row, state)
 
-    def _issued(self, row: LinkState, state: str) -> IssuedState:
+    def _issued(self, row: LinkState, state: str) -> IssuedState | StateProblem:
+        try:
+            code_verifier = self._cipher.decrypt(row.code_verifier_enc)
+        except SecretUnreadable:
+            return StateProblem.UNREADABLE  # issued under a key no longer configured: link again
         return IssuedState(
             state,
             row.team_id,
             row.slack_user_id,
-            self._cipher.decrypt(row.code_verifier_enc),
+            code_verifier,
             row.nonce,
             row.slack_nonce or "",
             row.slack_verified_at is not None,

@@ -1,4 +1,10 @@
-"""Linked users and their tokens. One transaction per operation; tokens encrypted at rest."""
+"""Linked users and their tokens. One transaction per operation; tokens encrypted at rest.
+
+A row whose tokens none of the configured keys decrypts (``TOKEN_ENCRYPTION_KEY`` changed
+without keeping the old key) is read back as a link that needs linking again, with empty tokens,
+rather than raising: the user can still see their status, link again (``save`` overwrites the
+row) and unlink.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.crypto import TokenCipher
+from storage.crypto import SecretUnreadable, TokenCipher
 from storage.models import LinkedUser
 from storage.outbox import enqueue
 from storage.records import Link, TokenFields, aware, utcnow
@@ -25,6 +31,13 @@ class LinkRepository:
         self._cipher = cipher
 
     def _to_link(self, row: LinkedUser) -> Link:
+        try:
+            access = self._cipher.decrypt(row.access_token_enc)
+            refresh = self._cipher.decrypt(row.refresh_token_enc) if row.refresh_token_enc else None
+        except SecretUnreadable:
+            access, refresh, unreadable = "", None, True
+        else:
+            unreadable = False
         return Link(
             team_id=row.team_id,
             slack_user_id=row.slack_user_id,
@@ -32,14 +45,15 @@ class LinkRepository:
             autoshares_login=row.autoshares_login,
             email=row.email,
             display_name=row.display_name,
-            access_token=self._cipher.decrypt(row.access_token_enc),
-            refresh_token=self._cipher.decrypt(row.refresh_token_enc) if row.refresh_token_enc else None,
+            access_token=access,
+            refresh_token=refresh,
             token_expires_at=aware(row.token_expires_at),
             scopes=row.scopes,
             linked_at=aware(row.linked_at),
-            needs_relink=row.needs_relink,
+            needs_relink=row.needs_relink or unreadable,
             default_account_id=row.default_account_id,
             agreements_outstanding=row.agreements_outstanding,
+            tokens_unreadable=unreadable,
         )
 
     @contextlib.asynccontextmanager

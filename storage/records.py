@@ -40,7 +40,12 @@ class TokenFields(Protocol):
 
 @dataclass(frozen=True)
 class Link:
-    """A Slack user's AutoShares link with its tokens decrypted (never logged: repr hides them)."""
+    """A Slack user's AutoShares link with its tokens decrypted (never logged: repr hides them).
+
+    ``tokens_unreadable``: none of the configured keys decrypts the stored tokens (the key was
+    changed without keeping the old one). Such a link comes back with empty tokens and
+    ``needs_relink`` set, so the user is asked to link again instead of meeting an error.
+    """
 
     team_id: str
     slack_user_id: str
@@ -56,6 +61,7 @@ class Link:
     needs_relink: bool
     default_account_id: int | None
     agreements_outstanding: int
+    tokens_unreadable: bool = False
 
 
 # -- pending orders ------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ With TEST_DATABASE_URL set, only the tests that use a database are run (see
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import ssl
@@ -298,23 +299,35 @@ class RunningBot:
         return calls[count - 1].args
 
 
+@contextlib.asynccontextmanager
+async def running_bot(
+    env: dict[str, str], local_slack: LocalSlack, sandbox: RunningSandbox, bot_host: BotHost
+) -> AsyncIterator[RunningBot]:
+    """One bot configured from ``env``, mounted on the worker's bot server until the block ends
+    (a test may start several in turn on one database, as a restart with other settings)."""
+    port = urlsplit(bot_host.url).port
+    env = {**env, "PUBLIC_URL": bot_host.url.rstrip("/"), "PORT": str(port)}
+    settings = Settings.from_env(env)
+    services = await Services.create(settings, migrate=False)  # the database is a migrated one
+    app = create_web_app(services, close_services=False)
+    try:
+        async with httpx.AsyncClient(timeout=30, verify=CLIENT_TLS) as http, bot_host.mounted(app):
+            driver = SlackDriver(
+                http, bot_host.url, SIGNING_SECRET, local_slack.base_url, team_id=local_slack.team_id
+            )
+            yield RunningBot(bot_host.url, settings, services, local_slack, driver, http, sandbox)
+            sandbox.sandbox.faults.hold(False)  # a test that failed while holding must not hang here
+    finally:
+        await services.aclose()
+
+
 @pytest.fixture
 async def bot(
     bot_env: dict[str, str], local_slack: LocalSlack, sandbox: RunningSandbox, bot_host: BotHost
 ) -> AsyncIterator[RunningBot]:
     """The whole bot over HTTP, against the local Slack and the sandbox."""
-    port = urlsplit(bot_host.url).port
-    env = {**bot_env, "PUBLIC_URL": bot_host.url.rstrip("/"), "PORT": str(port)}
-    settings = Settings.from_env(env)
-    services = await Services.create(settings, migrate=False)  # the database is a migrated one
-    app = create_web_app(services, close_services=False)
-    async with httpx.AsyncClient(timeout=30, verify=CLIENT_TLS) as http, bot_host.mounted(app):
-        driver = SlackDriver(
-            http, bot_host.url, SIGNING_SECRET, local_slack.base_url, team_id=local_slack.team_id
-        )
-        yield RunningBot(bot_host.url, settings, services, local_slack, driver, http, sandbox)
-        sandbox.sandbox.faults.hold(False)  # a test that failed while holding must not hang here
-    await services.aclose()
+    async with running_bot(bot_env, local_slack, sandbox, bot_host) as running:
+        yield running
     assert_valid_block_kit(local_slack)
 
 

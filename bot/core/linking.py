@@ -57,6 +57,7 @@ class LinkProblem(enum.Enum):
     WRONG_PERSON = "wrong_person"  # someone other than the requester signed in to Slack
     OTHER_BROWSER = "other_browser"  # not the browser that opened the sign-in link
     NOT_VERIFIED = "not_verified"  # the Slack step was skipped
+    STATE_UNREADABLE = "state_unreadable"  # issued under an encryption key no longer configured
     SLACK_DECLINED = "slack_declined"  # the user said no at Sign in with Slack
     SLACK_FAILED = "slack_failed"  # Slack did not confirm who signed in
 
@@ -68,6 +69,7 @@ STATE_PROBLEMS = {
     StateProblem.EXPIRED: LinkProblem.STATE_EXPIRED,
     StateProblem.OTHER_BROWSER: LinkProblem.OTHER_BROWSER,
     StateProblem.NOT_VERIFIED: LinkProblem.NOT_VERIFIED,
+    StateProblem.UNREADABLE: LinkProblem.STATE_UNREADABLE,
 }
 PROVIDER_ERRORS = {"access_denied": LinkProblem.DECLINED, "login_required": LinkProblem.LOGIN_REQUIRED}
 
@@ -112,6 +114,17 @@ class LinkService:
         self._client = client
         self._public_url = public_url
 
+    async def _refused(self, problem: StateProblem, state: str | None) -> LinkOutcome:
+        """The outcome for a sign-in the repository refused. One issued under an encryption key
+        no longer configured can never finish: it is spent, so it stops counting as in progress."""
+        if problem is StateProblem.UNREADABLE and state:
+            log.warning(
+                "a sign-in in progress cannot be decrypted with TOKEN_ENCRYPTION_KEY (the key changed "
+                "without keeping the old one); the user must run /autoshares link again"
+            )
+            await self._states.burn(state)
+        return LinkOutcome(problem=STATE_PROBLEMS[problem])
+
     async def start(self, team_id: str, slack_user_id: str) -> str:
         """Issue a sign-in and return the URL of our login redirect for the Slack button."""
         if not self._identity.configured:
@@ -125,11 +138,11 @@ class LinkService:
         """Tie the sign-in to this browser and send it to Sign in with Slack."""
         checked = await self._states.peek(state)
         if isinstance(checked, StateProblem):
-            return LinkOutcome(problem=STATE_PROBLEMS[checked])
+            return await self._refused(checked, state)
         browser = secrets.token_urlsafe(32)
         bound = await self._states.bind_browser(checked.state, browser)
         if isinstance(bound, StateProblem):
-            return LinkOutcome(problem=STATE_PROBLEMS[bound])
+            return await self._refused(bound, checked.state)
         try:
             url = await self._identity.authorization_url(
                 state=bound.state, nonce=bound.slack_nonce, team_id=bound.team_id
@@ -145,7 +158,7 @@ class LinkService:
         state = params.get("state")
         checked = await self._states.peek(state)
         if isinstance(checked, StateProblem):
-            return LinkOutcome(problem=STATE_PROBLEMS[checked])
+            return await self._refused(checked, state)
         if params.get("error"):
             log.info("Sign in with Slack returned error=%s", params["error"][:64])
             await self._states.burn(checked.state)
@@ -164,7 +177,7 @@ class LinkService:
             return LinkOutcome(problem=LinkProblem.WRONG_PERSON)
         verified = await self._states.verify_slack(checked.state, browser)
         if isinstance(verified, StateProblem):
-            return LinkOutcome(problem=STATE_PROBLEMS[verified])
+            return await self._refused(verified, checked.state)
         try:
             return await self._oidc.authorization_url(
                 state=verified.state, code_verifier=verified.code_verifier, nonce=verified.nonce
@@ -177,7 +190,7 @@ class LinkService:
         """The AutoShares identity provider's callback."""
         consumed = await self._states.consume(params.get("state"), browser)
         if isinstance(consumed, StateProblem):
-            return LinkOutcome(problem=STATE_PROBLEMS[consumed])
+            return await self._refused(consumed, params.get("state"))
         if params.get("error"):
             error = params["error"]
             log.info("identity provider returned error=%s", error[:64])
@@ -222,13 +235,19 @@ class LinkService:
         return LinkOutcome(link=link)
 
     async def unlink(self, team_id: str, slack_user_id: str) -> tuple[bool, bool]:
-        """Revoke at the issuer where it offers revocation, then delete. Returns (was_linked, revoked)."""
+        """Revoke at the issuer where it offers revocation, then delete. Returns (was_linked, revoked).
+
+        Tokens no configured key decrypts cannot be revoked; the row is deleted all the same."""
         link = await self._links.get(team_id, slack_user_id)
         if link is None:
             return False, False
         revoked = False
         try:
-            if link.refresh_token:
+            if link.tokens_unreadable:
+                log.warning(
+                    "revocation skipped: the stored tokens cannot be decrypted with TOKEN_ENCRYPTION_KEY"
+                )
+            elif link.refresh_token:
                 revoked = await self._oidc.revoke(link.refresh_token, "refresh_token")
             else:
                 revoked = await self._oidc.revoke(link.access_token, "access_token")

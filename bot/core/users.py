@@ -84,11 +84,18 @@ class LinkedUsers:
         self.tokens = TokenManager(LinkTokenStore(links), refresher, on_refresh=self._refreshed)
 
     async def get(self, team_id: str, slack_user_id: str) -> Link | None:
-        return await self.links.get(team_id, slack_user_id)
+        """The user's link; one whose tokens no key decrypts comes back needing a relink."""
+        link = await self.links.get(team_id, slack_user_id)
+        if link is not None and link.tokens_unreadable:
+            log.warning(
+                "this user's stored tokens cannot be decrypted with TOKEN_ENCRYPTION_KEY; they are "
+                "asked to link again (put the old key back at the end of the list to avoid that)"
+            )
+        return link
 
     async def acting(self, team_id: str, slack_user_id: str) -> ActingUser:
         """The user and their API; NotLinkedError when they have not linked AutoShares."""
-        link = await self.links.get(team_id, slack_user_id)
+        link = await self.get(team_id, slack_user_id)
         if link is None:
             raise NotLinkedError()
         return self.acting_as(link)

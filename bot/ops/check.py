@@ -1,7 +1,8 @@
 """`autoshares-bot check`: is this installation ready to serve? One plain line per finding.
 
 Checks, in order: every setting (all problems at once, not just the first), the database
-(connects, migrations current), the Slack tokens (``auth.test``, and ``apps.connections.open``
+(connects, migrations current), the stored tokens (how many TOKEN_ENCRYPTION_KEY cannot
+decrypt), the Slack tokens (``auth.test``, and ``apps.connections.open``
 for a Socket Mode token), the identity provider (discovery document, and whether the token
 endpoint accepts our client credentials) and whether the AutoShares API answers. Exit status is
 1 when anything is wrong.
@@ -28,9 +29,12 @@ from bot.autoshares.errors import IssuerMisconfigured, OAuthError
 from bot.autoshares.oidc import OidcClient
 from bot.core.errors import ConfigError
 from bot.ops.logs import redact
+from bot.ops.stored_keys import describe
 from bot.settings import DEFAULT_SLACK_API_URL, Settings, generate_encryption_key, is_loopback_host
 from handlers.identity import slack_origin
-from storage.db import alembic_config, create_engine
+from storage.crypto import TokenCipher
+from storage.db import Database, alembic_config, create_engine
+from storage.keys import count_unreadable
 
 PROBE_TIMEOUT = 5.0
 
@@ -206,6 +210,25 @@ async def check_database(settings: Settings) -> Finding:
     if found:
         return problem("database", found)
     return ok("database", f"connected to {shown}; migrations are current")
+
+
+async def check_stored_keys(settings: Settings) -> Finding:
+    """Try every stored secret with TOKEN_ENCRYPTION_KEY (all of them, every run: this is the
+    command an operator runs after changing keys; /readyz uses a cached count instead)."""
+    database = Database(settings.async_database_url)
+    try:
+        found = await count_unreadable(database.sessions, TokenCipher(settings.token_encryption_keys))
+    except Exception as exc:
+        return problem("keys", f"could not read the stored tokens ({_reason(exc)})")
+    finally:
+        await database.dispose()
+    if found.total:
+        return problem("keys", describe(found))
+    return ok(
+        "keys",
+        f"TOKEN_ENCRYPTION_KEY decrypts every stored token ({found.linked_users_total} linked users, "
+        f"{found.sign_ins_total} sign-ins in progress)",
+    )
 
 
 # -- Slack ----------------------------------------------------------------------------------------
@@ -413,7 +436,10 @@ async def run_checks(env: Mapping[str, str]) -> list[Finding]:
         return findings
     async with httpx.AsyncClient(timeout=PROBE_TIMEOUT, follow_redirects=False) as http:
         if "DATABASE_URL" not in failed:
-            findings.append(await check_database(settings))
+            database = await check_database(settings)
+            findings.append(database)
+            if not database.is_problem and "TOKEN_ENCRYPTION_KEY" not in failed:
+                findings.append(await check_stored_keys(settings))
         if not failed.intersection(SLACK_TOKENS + ("SLACK_APP_TOKEN", "SLACK_API_URL", "PUBLIC_URL")):
             findings += await check_slack(settings)
             findings.append(await check_slack_identity(settings, http))

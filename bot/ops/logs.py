@@ -1,7 +1,11 @@
 """Logging: JSON lines (plain text on a terminal), and a filter that redacts secrets.
 
 The redaction filter masks anything shaped like a Slack token, a bearer token, an OAuth
-``code=``/``token=``/``secret=`` parameter or a Fernet ciphertext, whatever logger it came from.
+``code=``/``state=``/``token=``/``secret=`` parameter (also percent-encoded, as in a logged form
+body), a Fernet ciphertext, or a Slack ``response_url`` (``https://hooks.slack.com/…``, the
+local stand-in's ``/response/…``, any ``response_url=`` value), whatever logger it came from. A
+sign-in state or code lets whoever holds it finish someone's sign-in, and a response_url lets
+whoever holds it post into their conversation for 30 minutes, so neither may reach a log line.
 """
 
 from __future__ import annotations
@@ -15,14 +19,25 @@ from typing import Any
 from bot.ops.context import ContextFilter
 from bot.settings import Settings
 
+#: A path separator as it appears in a plain, JSON-escaped or percent-encoded URL.
+_SLASH = r"(?:/|\\/|%2[Ff])"
+#: A quote, plain or percent-encoded (a JSON payload inside a logged form body).
+_QUOTE = r"(?:['\"]|%22)"
+#: Where a parameter name starts: not inside a longer word, or right after an encoded ", & or ?.
+_KEY_START = r"(?:(?<![A-Za-z0-9_])|(?<=%22)|(?<=%26)|(?<=%3[Ff]))"
+
 REDACTIONS = [
     (re.compile(r"xox[abpre]-[A-Za-z0-9-]+"), "xox?-[redacted]"),
     (re.compile(r"xapp-[A-Za-z0-9-]+"), "xapp-[redacted]"),
     (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1[redacted]"),
+    # Slack response URLs: real ones, and the local stand-in's (tests and the demo).
+    (re.compile(rf"(?i)(hooks\.slack(?:-gov)?\.com)(?:{_SLASH}[A-Za-z0-9_.~-]*)+"), r"\1/[redacted]"),
+    (re.compile(rf"({_SLASH})response({_SLASH})[A-Za-z0-9_.~-]+"), r"\1response\2[redacted]"),
     (
         re.compile(
-            r"(?i)\b(code|state|access_token|refresh_token|id_token|token|client_secret|secret|password|code_verifier)"
-            r"(['\"]?\s*[=:]\s*['\"]?)([^&\s\"',}]+)"
+            rf"(?i){_KEY_START}(code|state|access_token|refresh_token|id_token|token|client_secret|secret|password"
+            r"|code_verifier|response_url)"
+            rf"({_QUOTE}?\s*(?:[=:]|%3[Dd]|%3[Aa])\s*{_QUOTE}?)((?:(?!%22|%26)[^&\s\"',}}])+)"
         ),
         r"\1\2[redacted]",
     ),

@@ -14,7 +14,7 @@ never user ids, symbols or free text.
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 ACK_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 3.0, 5.0)
@@ -85,6 +85,12 @@ class Metrics:
             ["outcome", "reason"],
             registry=r,
         )
+        self.unreadable_secrets = Gauge(
+            "autoshares_unreadable_secrets",
+            "Stored rows no TOKEN_ENCRYPTION_KEY decrypts, as last counted, by kind (linked_user, sign_in)",
+            ["kind"],
+            registry=r,
+        )
 
     # -- helpers feature code calls -------------------------------------------------------------
     def command(self, name: str, outcome: str) -> None:
@@ -106,6 +112,11 @@ class Metrics:
         """``reason``: signature, stale, malformed or unknown (anything else counts as unknown)."""
         reason = reason if reason in WEBHOOK_REJECT_REASONS else "unknown"
         self.webhook_deliveries.labels(outcome="rejected", reason=reason).inc()
+
+    def unreadable_counted(self, linked_users: int, sign_ins: int) -> None:
+        """The last count of rows the configured keys cannot decrypt (``bot.ops.stored_keys``)."""
+        self.unreadable_secrets.labels(kind="linked_user").set(linked_users)
+        self.unreadable_secrets.labels(kind="sign_in").set(sign_ins)
 
     def observe_autoshares(self, method: str, endpoint: str, status: int | None, seconds: float) -> None:
         """The ``AutoSharesClient.observe`` hook: one call to ``endpoint`` took ``seconds``."""

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 from cryptography.fernet import Fernet
 
 from bot.serving import bind_socket
@@ -91,3 +92,23 @@ async def test_serve_with_the_embedded_sandbox_answers_health_and_stops_on_sigte
     logged = stderr.decode()
     assert "embedded AutoShares sandbox" in logged
     assert env["SLACK_SIGNING_SECRET"] not in logged and env["TOKEN_ENCRYPTION_KEY"] not in logged
+
+
+DOWN_DATABASE = "postgresql://user:secret@127.0.0.1:1/x"
+
+
+@pytest.mark.parametrize("command", [["serve"], ["db", "upgrade"], ["audit"], ["rotate-key"]])
+def test_a_database_that_is_down_is_one_line_naming_database_url(tmp_path: Path, command: list[str]) -> None:
+    env = {
+        **base_env(tmp_path),
+        "DATABASE_URL": DOWN_DATABASE,
+        "SLACK_SIGNING_SECRET": "cli-test-signing-secret",
+        "SLACK_BOT_TOKEN": "xoxb-cli-test",
+        "TOKEN_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+    }
+    result = run_cli(*command, env=env, timeout=30)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "DATABASE_URL" in lines[0] and "postgresql://user:***@127.0.0.1:1/x" in lines[0]
+    assert "secret" not in result.stderr + result.stdout

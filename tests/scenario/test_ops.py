@@ -30,14 +30,26 @@ from tests.conftest import BOT_TOKEN, SIGNING_SECRET, RunningBot
 from tests.scenario.steps import hold_autoshares, release_autoshares, until_autoshares_holds
 
 ALICE = "U0ALICE"
-CHATTY_LOGGERS = ("httpx", "httpcore", "slack_bolt", "slack_sdk", "bot", "handlers", "storage", "uvicorn")
+CHATTY_LOGGERS = (
+    "httpx",
+    "httpcore",
+    "slack_bolt",
+    "slack_sdk",
+    "bot",
+    "handlers",
+    "storage",
+    "uvicorn",
+    "uvicorn.access",
+    "uvicorn.error",
+    "aiohttp",
+)
 
 
 async def command(
-    bot: RunningBot, text: str, *, slash: str = "/autoshares", timeout: float = 10.0
+    bot: RunningBot, text: str, *, slash: str = "/autoshares", timeout: float = 10.0, user: str = ALICE
 ) -> dict[str, Any]:
     before = len(bot.slack.by_method("response_url"))
-    response = await bot.driver.command(slash, text, user=ALICE)
+    response = await bot.driver.command(slash, text, user=user)
     assert response.status_code == 200
     calls = await bot.slack.wait_for("response_url", count=before + 1, timeout=timeout)
     return calls[before].args
@@ -265,3 +277,55 @@ async def release_when_stopping(bot: RunningBot, server: uvicorn.Server) -> None
         while not server.should_exit:  # noqa: ASYNC110 - uvicorn offers no event for this
             await asyncio.sleep(0.001)
     await release_autoshares(bot)
+
+
+async def sign_in_recording(url: str, *, login: str) -> list[str]:
+    """Follow a sign-in link like a browser and return every URL it requested, so the test
+    knows each ``state`` and ``code`` that travelled through them."""
+    visited: list[str] = []
+
+    async def record(request: httpx.Request) -> None:
+        visited.append(str(request.url))
+
+    async with httpx.AsyncClient(timeout=30, event_hooks={"request": [record]}) as browser:
+        page = await browser_sign_in(browser, url, username=login, password="sandbox")
+    assert page.status_code == 200, page.text
+    return visited
+
+
+async def test_debug_logs_never_show_a_sign_in_state_a_code_or_a_response_url(
+    bot: RunningBot, captured_logs: io.StringIO
+) -> None:
+    """A link and an order at DEBUG, every library logging (access logs included): the values
+    that let someone finish a sign-in or post into a user's conversation are masked."""
+    bob = "U0BOB"
+    before = len(bot.slack.by_method("response_url"))
+    await bot.driver.command("/autoshares", "link", user=bob)
+    reply = (await bot.slack.wait_for("response_url", count=before + 1))[before].args
+    bot.slack.sign_in_as(bob)
+    url = next(b["url"] for b in buttons(reply["blocks"]) if b.get("url"))
+    visited = await sign_in_recording(url, login="bob")
+    params = [parse_qs(urlsplit(u).query) for u in visited]
+    states = {v for p in params for v in p.get("state", [])}
+    codes = {v for p in params for v in p.get("code", [])}
+    assert states and len(codes) == 2  # Sign in with Slack's code and AutoShares' code
+
+    preview = await command(bot, "buy 1 AAPL", slash="/order", user=bob)
+    confirm = next(b for b in buttons(preview["blocks"]) if b.get("action_id") == "order_confirm")
+    before = len(bot.slack.by_method("response_url"))
+    await bot.driver.click(confirm, user=bob)
+    placed = (await bot.slack.wait_for("response_url", count=before + 1))[before].args
+    assert "filled" in placed["text"]
+    await bot.services.drain()
+
+    response_paths = {call.path for call in bot.slack.by_method("response_url")}
+    assert len(response_paths) >= 3
+    logged = captured_logs.getvalue()
+    assert len(logged.splitlines()) > 50  # DEBUG really was on
+    assert "/slack/events" in logged and "/autoshares/callback" in logged  # access logs included
+    leaked = sorted(
+        [f"state {s[:6]}…" for s in states if s in logged]
+        + [f"code {c[:6]}…" for c in codes if c in logged]
+        + [f"response_url {p}" for p in response_paths if p in logged]
+    )
+    assert leaked == []

@@ -4,6 +4,7 @@ import io
 import json
 import logging
 
+import pytest
 from cryptography.fernet import Fernet
 
 from bot.ops.logs import configure_logging, redact
@@ -34,3 +35,30 @@ def test_json_logs_are_redacted() -> None:
         assert "abc123secret" not in entry["msg"]
     finally:
         logging.getLogger().handlers.clear()
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "GET /autoshares/login?state=SeCrEt-1_x HTTP/1.1",
+        "{'state': 'SeCrEt-1_x', 'code': 'SeCrEt-2'}",
+        "redirect_uri=http%3A%2F%2Fbot%2Fcb%3Fstate%3DSeCrEt-1_x%26code%3DSeCrEt-2",
+        "Sending a request - url: https://hooks.slack.com/commands/T1/99/SeCrEt-3, body: {}",
+        '{"response_url":"https:\\/\\/hooks.slack.com\\/actions\\/T1\\/99\\/SeCrEt-3","text":"hi"}',
+        "token=t&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1%2F99%2FSeCrEt-3&user_id=U1",
+        "payload=%7B%22response_url%22%3A%22https%3A%2F%2Fhooks.slack.com%2Factions%2FT1%2F9%2FSeCrEt-3%22%7D",
+        "payload=%7B%22state%22%3A%22SeCrEt-1_x%22%2C%22type%22%3A%22view_submission%22%7D",
+        "response_url: https://example.org/elsewhere/SeCrEt-3",
+        "Sending a request - url: http://127.0.0.1:38955/response/SeCrEt-3, body: {}",
+        '127.0.0.1:47208 - "POST /response/SeCrEt-3 HTTP/1.1" 200',
+    ],
+)
+def test_redact_masks_sign_in_states_codes_and_response_urls(line: str) -> None:
+    out = redact(line)
+    assert "SeCrEt" not in out, out
+    assert "[redacted]" in out
+
+
+def test_redact_keeps_what_an_operator_needs() -> None:
+    line = 'POST /slack/events "HTTP/1.1" 200 command=/order error_code=not_linked hooks.slack.com'
+    assert redact(line) == line
