@@ -21,7 +21,7 @@ from bot.manifest import bot_scopes, load_manifest
 from bot.ops.context import RequestContext, describe, new_request_id, request_scope
 from bot.ops.metrics import Metrics
 from bot.wiring import Services
-from handlers.kit import CommandRouter, Surface
+from handlers.kit import CommandRouter, Limits, Surface
 from handlers.notify import web_client
 from handlers.surfaces import register_all
 
@@ -127,11 +127,16 @@ def build_bolt_app(services: Services) -> AsyncApp:
     # Lazy listeners run as tracked tasks so shutdown (and tests) can wait for them; the
     # listener runner is public Bolt API, its lazy runner a documented attribute of it.
     app.listener_runner.lazy_listener_runner = TrackedLazyListenerRunner(app.logger, services.tasks)
+    limits = Limits(
+        deadline_seconds=settings.command_deadline_seconds,
+        working_after_seconds=settings.working_message_seconds,
+    )
     surface = Surface(
         core=services.core,
         slack=services.slack,
         metrics=services.metrics,
-        router=CommandRouter(services.metrics),
+        router=CommandRouter(services.metrics, limits),
+        limits=limits,
     )
     register_all(app, surface)
 

@@ -5,6 +5,11 @@ AutoShares is) and does its work in a Bolt lazy listener. Bolt only logs what a 
 raises, so each kind of surface has exactly one boundary here that turns a failure into what the
 user sees (``handlers.errors`` words it):
 
+Every command and button runs under one deadline (``COMMAND_DEADLINE_SECONDS``) that covers all
+the AutoShares calls it makes and their retries; past it the user hears AutoShares did not
+answer in time. A command (and a button that opts in) that has not answered within
+``WORKING_MESSAGE_SECONDS`` shows a short "working on it" message that the answer replaces.
+
 * slash commands: :class:`CommandRouter` parses the text and answers privately;
 * buttons: :func:`on_button` answers the clicking user privately;
 * modal submissions: :func:`on_view` posts privately where the modal was opened (or in a DM);
@@ -14,6 +19,8 @@ user sees (``handlers.errors`` words it):
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -23,12 +30,14 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.autoshares import deadline
+from bot.autoshares.errors import AutoSharesUnavailable
 from bot.core.errors import AgreementsOutstandingError
 from bot.core.usecases import UseCases
 from bot.ops.metrics import Metrics
 from handlers import errors
 from handlers.blocks import agreements as agreement_blocks
-from handlers.blocks.common import error_message
+from handlers.blocks.common import error_message, section
 from handlers.notify import SlackClients, post_privately
 from handlers.parsing import ParseError, parse_autoshares
 
@@ -39,8 +48,19 @@ GATE_LEAD = (
     "Sign them here, then run your command again."
 )
 
+#: How long after the deadline a command is stopped outright (the deadline itself is soft).
+DEADLINE_GRACE_SECONDS = 0.5
+
 #: Slash commands other than /autoshares, and the subcommand each stands for.
 SHORTCUTS = {"/quote": "quote", "/order": "order", "/alert": "alert", "/account": "account"}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How long one command or click may take, and when it shows that it is working."""
+
+    deadline_seconds: float = 10.0
+    working_after_seconds: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -51,6 +71,54 @@ class Surface:
     slack: SlackClients
     metrics: Metrics
     router: CommandRouter
+    limits: Limits
+
+
+WORKING_TEXT = ":hourglass_flowing_sand: Working on it…"
+
+
+def working_message() -> dict[str, Any]:
+    return {"text": WORKING_TEXT, "blocks": [section(WORKING_TEXT).to_dict()]}
+
+
+class Working:
+    """Shows "working on it" if the answer is not ready after ``after`` seconds; ``stop`` says
+    whether it was shown (so the answer replaces it)."""
+
+    def __init__(self, show: Callable[[], Awaitable[Any]], after: float) -> None:
+        self._show = show
+        self._posting = False
+        self.shown = False
+        self._task = asyncio.ensure_future(self._run(after))
+
+    async def _run(self, after: float) -> None:
+        await asyncio.sleep(after)
+        self._posting = True
+        try:
+            await self._show()
+            self.shown = True
+        except Exception as exc:  # an expired response_url: the answer will say it all
+            log.info("could not show the working state: %s", type(exc).__name__)
+
+    async def stop(self) -> bool:
+        if not self._posting:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            return False
+        await self._task
+        return self.shown
+
+
+async def within_deadline(limits: Limits, work: Awaitable[None]) -> None:
+    """Run ``work`` under the command deadline: AutoShares calls share it (``within``), and a
+    hard stop just after it catches anything that does not look at it."""
+    with deadline.within(limits.deadline_seconds):
+        try:
+            async with asyncio.timeout(limits.deadline_seconds + DEADLINE_GRACE_SECONDS):
+                await work
+        except TimeoutError:
+            raise AutoSharesUnavailable("the command deadline passed") from None
 
 
 def failure_message(exc: BaseException) -> dict[str, Any]:
@@ -90,14 +158,16 @@ class CommandContext:
     client: AsyncWebClient
     body: dict[str, Any]
     trigger_id: str | None = None
+    working: Working | None = None
 
     @property
     def is_dm(self) -> bool:
         return self.channel_id.startswith("D")
 
     async def reply(self, message: dict[str, Any]) -> None:
-        """Answer privately (ephemeral via response_url)."""
-        await self.respond(response_type="ephemeral", replace_original=False, **message)
+        """Answer privately (ephemeral via response_url), in place of "working on it" if shown."""
+        shown = await self.working.stop() if self.working else False
+        await self.respond(response_type="ephemeral", replace_original=shown, **message)
 
 
 CommandHandler = Callable[[CommandContext, Any], Awaitable[None]]
@@ -107,9 +177,10 @@ class CommandRouter:
     """Subcommand name → handler; feature modules add theirs in ``register``. ``dispatch`` is
     the slash commands' error boundary."""
 
-    def __init__(self, metrics: Metrics) -> None:
+    def __init__(self, metrics: Metrics, limits: Limits) -> None:
         self._handlers: dict[str, CommandHandler] = {}
         self._metrics = metrics
+        self._limits = limits
 
     def add(self, name: str, handler: CommandHandler) -> None:
         self._handlers[name] = handler
@@ -125,6 +196,10 @@ class CommandRouter:
         first = text.split(" ", 1)[0].lower()
         name = first if first in self._handlers else "unknown"  # a bounded metrics label
         outcome = "ok"
+        ctx.working = Working(
+            lambda: ctx.respond(response_type="ephemeral", replace_original=False, **working_message()),
+            self._limits.working_after_seconds,
+        )
         try:
             parsed = parse_autoshares(text)
             handler = self._handlers.get(parsed.name)
@@ -138,7 +213,7 @@ class CommandRouter:
                 )
                 return
             name = parsed.name
-            await handler(ctx, parsed.args)
+            await within_deadline(self._limits, handler(ctx, parsed.args))
         except Exception as exc:
             outcome = "invalid" if isinstance(exc, ParseError) else getattr(exc, "code", "unexpected")
             if not errors.is_expected(exc):
@@ -146,6 +221,7 @@ class CommandRouter:
             log_failure(f"command {ctx.command}", exc)
             await ctx.reply(failure_message(exc))
         finally:
+            await ctx.working.stop()
             self._metrics.command(name, outcome)
 
     def register(self, app: AsyncApp) -> None:
@@ -184,6 +260,7 @@ class ButtonContext:
     respond: AsyncRespond | None
     client: AsyncWebClient
     body: dict[str, Any]
+    working: Working | None = None
 
     @property
     def container_type(self) -> str:
@@ -199,11 +276,15 @@ class ButtonContext:
 
     async def replace(self, message: dict[str, Any]) -> None:
         """Update the message the button is on, in place."""
+        if self.working:
+            await self.working.stop()
         if self.respond is not None:
             await self.respond(replace_original=True, **message)
 
     async def reply(self, message: dict[str, Any]) -> None:
         """Answer the clicking user privately, leaving the original message as it is."""
+        if self.working:
+            await self.working.stop()
         if self.respond is not None:
             await self.respond(response_type="ephemeral", replace_original=False, **message)
 
@@ -238,19 +319,30 @@ def button_context(
     )
 
 
-def on_button(app: AsyncApp, action_id: str, handler: ButtonHandler) -> None:
-    """Register ``handler`` for clicks on ``action_id`` (ack now, work lazily, report failures)."""
+def on_button(
+    app: AsyncApp, action_id: str, handler: ButtonHandler, *, limits: Limits, working: bool = False
+) -> None:
+    """Register ``handler`` for clicks on ``action_id`` (ack now, work lazily, report failures).
+    ``working``: the message the button is on shows "working on it" until the handler replaces
+    it (for buttons whose answer takes AutoShares' time and replaces their message)."""
 
     async def run(body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> None:
         ctx = button_context(body, respond, client)
+        if working and respond is not None:
+            ctx.working = Working(
+                lambda: respond(replace_original=True, **working_message()), limits.working_after_seconds
+            )
         try:
-            await handler(ctx)
+            await within_deadline(limits, handler(ctx))
         except Exception as exc:
             log_failure(f"button {action_id}", exc)
             try:
                 await ctx.reply(failure_message(exc))
             except Exception:  # the response_url expired or Slack is down: nothing more to do
                 log.warning("could not report a failed %s click to the user", action_id)
+        finally:
+            if ctx.working:
+                await ctx.working.stop()
 
     app.action(action_id)(ack=ack_now, lazy=[run])
 
@@ -299,7 +391,9 @@ def view_metadata(view: dict[str, Any]) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def on_view(app: AsyncApp, callback_id: str, validate: ViewValidator, handler: ViewHandler) -> None:
+def on_view(
+    app: AsyncApp, callback_id: str, validate: ViewValidator, handler: ViewHandler, *, limits: Limits
+) -> None:
     """Register a modal: ``validate`` runs in the ack (no I/O; its errors go onto the form's
     fields), ``handler`` runs lazily only for a valid form; failures are posted privately."""
 
@@ -317,7 +411,7 @@ def on_view(app: AsyncApp, callback_id: str, validate: ViewValidator, handler: V
         team_id, user_id = clicker(body)
         ctx = ViewContext(team_id, user_id, view, view_metadata(view), client)
         try:
-            await handler(ctx)
+            await within_deadline(limits, handler(ctx))
         except Exception as exc:
             log_failure(f"view {callback_id}", exc)
             try:

@@ -12,7 +12,6 @@ Bodies are returned as the API's own PascalCase JSON (``dict``/``list``), as in 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -20,7 +19,10 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, stop_any
+from tenacity.stop import stop_base
 
+from bot.autoshares import deadline
 from bot.autoshares import errors as e
 
 log = logging.getLogger(__name__)
@@ -28,7 +30,31 @@ log = logging.getLogger(__name__)
 API_VERSION = "v1.0"
 GET_ATTEMPTS = 3
 BACKOFF = (0.2, 0.6, 1.5)
-MAX_INLINE_RETRY_AFTER = 2.0
+#: Outside any deadline (background work), the longest wait before trying again.
+MAX_WAIT_WITHOUT_DEADLINE = 2.0
+
+
+def _worth_retrying(exc: BaseException) -> bool:
+    return isinstance(exc, e.AutoSharesServerError | e.AutoSharesUnavailable | e.AutoSharesRateLimited)
+
+
+def _wait(state: RetryCallState) -> float:
+    """A 429 is waited out for its Retry-After; anything else backs off."""
+    exc = state.outcome.exception() if state.outcome else None
+    if isinstance(exc, e.AutoSharesRateLimited):
+        return exc.retry_after
+    return BACKOFF[min(state.attempt_number, len(BACKOFF)) - 1]
+
+
+class _StopAtDeadline(stop_base):
+    """Give up when the next wait would not end before the deadline."""
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        wait = retry_state.upcoming_sleep
+        if deadline.remaining() is None:
+            return wait > MAX_WAIT_WITHOUT_DEADLINE
+        return not deadline.fits(wait)
+
 
 CallObserver = Callable[[str, str, int | None, float], None]
 
@@ -103,13 +129,20 @@ class AutoSharesClient:
         endpoint: str,
         params: dict[str, Any] | None = None,
         json: Any = None,
+        timeout: float | None = None,
     ) -> httpx.Response:
+        """One HTTP exchange; ``timeout`` (the time left before a deadline) can only shorten
+        the client's own timeout."""
         headers = {"Et-App-Key": self.app_key, "Accept": "application/json"}
         started = time.perf_counter()
         status: int | None = None
         try:
+            limit: Any = httpx.USE_CLIENT_DEFAULT
+            if timeout is not None:
+                default = self.http.timeout.read
+                limit = httpx.Timeout(min(timeout, default) if default is not None else timeout)
             response = await self.http.request(
-                method, self.url(path), params=params, json=json, headers=headers, auth=auth
+                method, self.url(path), params=params, json=json, headers=headers, auth=auth, timeout=limit
             )
             status = response.status_code
             return response
@@ -135,47 +168,58 @@ class UserApi:
         params: dict[str, Any] | None = None,
         json: Any = None,
     ) -> Any:
-        """Send one call; returns the decoded JSON body (None when empty)."""
+        """Send one call; returns the decoded JSON body (None when empty).
+
+        GETs are tried again after a 5xx, a timeout or a dropped connection (backoff), and
+        after a 429 whose ``Retry-After`` fits the current deadline (``bot.autoshares.deadline``);
+        writes are sent once. Nothing waits past the deadline.
+        """
         endpoint = endpoint or f"{method} {path}"
-        attempt = 0
-        while True:
-            attempt += 1
+        retrying = AsyncRetrying(
+            retry=retry_if_exception(lambda exc: method == "GET" and _worth_retrying(exc)),
+            wait=_wait,
+            stop=stop_any(stop_after_attempt(GET_ATTEMPTS), _StopAtDeadline()),
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                return await self._once(method, path, endpoint, params, json)
+        raise AssertionError("unreachable: tenacity returns or raises")  # pragma: no cover
+
+    async def _once(
+        self, method: str, path: str, endpoint: str, params: dict[str, Any] | None, json: Any
+    ) -> Any:
+        left = deadline.remaining()
+        if left is not None and left <= 0:
+            raise e.AutoSharesUnavailable(
+                f"AutoShares {endpoint}: no time left before the deadline", endpoint=endpoint
+            )
+        try:
+            response = await self._client.send(
+                method, path, self._auth, endpoint=endpoint, params=params, json=json, timeout=left
+            )
+        except (httpx.TimeoutException, httpx.TransportError) as exc:
+            raise e.AutoSharesUnavailable(
+                f"AutoShares {endpoint} failed: {type(exc).__name__}", endpoint=endpoint
+            ) from None
+        if response.is_success:
+            if not response.content:
+                return None
             try:
-                response = await self._client.send(
-                    method, path, self._auth, endpoint=endpoint, params=params, json=json
-                )
-            except (httpx.TimeoutException, httpx.TransportError) as exc:
-                if method == "GET" and attempt < GET_ATTEMPTS:
-                    await asyncio.sleep(BACKOFF[attempt - 1])
-                    continue
-                raise e.AutoSharesUnavailable(
-                    f"AutoShares {endpoint} failed: {type(exc).__name__}", endpoint=endpoint
-                ) from None
-            if response.is_success:
-                if not response.content:
-                    return None
-                try:
-                    return response.json()
-                except ValueError:
-                    raise e.AutoSharesServerError(
-                        f"AutoShares {endpoint} returned a body that is not JSON", endpoint=endpoint
-                    ) from None
-            try:
-                body = response.json()
+                return response.json()
             except ValueError:
-                body = None
-            error = error_for(response.status_code, endpoint, body, response.headers)
-            if method == "GET" and attempt < GET_ATTEMPTS:
-                if isinstance(error, e.AutoSharesServerError):
-                    await asyncio.sleep(BACKOFF[attempt - 1])
-                    continue
-                if isinstance(error, e.AutoSharesRateLimited) and error.retry_after <= MAX_INLINE_RETRY_AFTER:
-                    await asyncio.sleep(error.retry_after)
-                    continue
-            if isinstance(error, e.AutoSharesUnauthorized):
-                # The auth flow already refreshed once and marked the sign-in for renewal.
-                raise e.RelinkRequired(error.operator_message)
-            raise error
+                raise e.AutoSharesServerError(
+                    f"AutoShares {endpoint} returned a body that is not JSON", endpoint=endpoint
+                ) from None
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        error = error_for(response.status_code, endpoint, body, response.headers)
+        if isinstance(error, e.AutoSharesUnauthorized):
+            # The auth flow already refreshed once and marked the sign-in for renewal.
+            raise e.RelinkRequired(error.operator_message)
+        raise error
 
     # -- users and agreements ------------------------------------------------------------------
     async def me(self) -> dict[str, Any]:

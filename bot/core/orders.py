@@ -220,18 +220,41 @@ class OrderService:
         channel_id: str | None,
         response_url: str | None,
     ) -> PreviewResult:
-        """Gate, resolve the account, preview at AutoShares and store the pending order."""
+        """Gate, resolve the account, preview at AutoShares and store the pending order.
+
+        The four AutoShares calls (agreements, accounts, preview, balances) run at once when
+        the account is known ahead (asked for, or the user's default); a preview has no effect
+        at AutoShares, so it is simply discarded when the gate or the account check refuses.
+        Otherwise the gate and the account list go first, then the preview and the balances.
+        """
         user = await self._users.acting(team_id, slack_user_id)
-        await self._agreements.require_signed(user)
-        account_id, account = await self._accounts.resolve(user, request.account_id)
         body = order_body(request)
-        preview = await user.api.preview_order(account_id, body)
-        balances: dict[str, Any] | None
-        try:
-            balances = await user.api.balances(account_id)
-        except e.AutoSharesError as exc:  # the figure is a courtesy; the preview stands alone
-            log.info("balances unavailable for the preview: %s", exc.code)
-            balances = None
+        guess = request.account_id if request.account_id is not None else user.link.default_account_id
+        early: tuple[Any, Any] | None = None
+        if guess is None:
+            _, accounts = await asyncio.gather(self._agreements.require_signed(user), user.api.accounts())
+        else:
+            gate, accounts, *early_list = await asyncio.gather(
+                self._agreements.require_signed(user),
+                user.api.accounts(),
+                user.api.preview_order(guess, body),
+                self._balances(user.api, guess),
+                return_exceptions=True,
+            )
+            for outcome in (gate, accounts):  # the gate's refusal first, then the account list's
+                if isinstance(outcome, BaseException):
+                    raise outcome
+            early = (early_list[0], early_list[1])
+        account_id, account = await self._accounts.choose(user, accounts, request.account_id)
+        if early is not None and account_id == guess:
+            preview_or_error, balances = early
+            if isinstance(preview_or_error, BaseException):
+                raise preview_or_error
+            preview = preview_or_error
+        else:
+            preview, balances = await asyncio.gather(
+                user.api.preview_order(account_id, body), self._balances(user.api, account_id)
+            )
         value = notional(request, preview)
         large = is_large(value, self.policy.large_order_notional)
         pending: Pending | None = None
@@ -273,6 +296,15 @@ class OrderService:
             large=large,
             pending=pending,
         )
+
+    @staticmethod
+    async def _balances(api: UserApi, account_id: int) -> dict[str, Any] | None:
+        """The account's balances, or None: the figure is a courtesy; the preview stands alone."""
+        try:
+            return await api.balances(account_id)
+        except e.AutoSharesError as exc:
+            log.info("balances unavailable for the preview: %s", exc.code)
+            return None
 
     # -- confirm ---------------------------------------------------------------------------------
     async def confirm(

@@ -1,0 +1,98 @@
+"""An answer at once however slow AutoShares is: "working on it" while it thinks, replaced by the
+result; one deadline per command, retries included; an order preview's calls made together."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.devkit.driver import buttons
+from tests.conftest import RunningBot
+from tests.scenario.steps import hold_autoshares, release_autoshares, until_autoshares_holds
+
+BOB = "U0BOB"
+
+
+@pytest.fixture
+def bot_env(bot_env: dict[str, str]) -> dict[str, str]:
+    return {**bot_env, "WORKING_MESSAGE_SECONDS": "0"}
+
+
+@pytest.fixture
+async def bob(bot: RunningBot) -> RunningBot:
+    await bot.link(BOB, "bob")
+    await bot.services.drain()
+    return bot
+
+
+async def test_a_command_shows_it_is_working_and_the_answer_replaces_that(bob: RunningBot) -> None:
+    await hold_autoshares(bob)
+    before = len(bob.slack.by_method("response_url"))
+    response = await bob.driver.command("/autoshares", "positions", user=BOB)
+    assert response.status_code == 200
+    (working,) = (await bob.slack.wait_for("response_url", count=before + 1))[before:]
+    assert "Working on it" in working.args["text"]
+    assert working.args["replace_original"] is False
+    await until_autoshares_holds(bob)  # AutoShares has not answered: the feedback came first
+    await release_autoshares(bob)
+    answer = (await bob.slack.wait_for("response_url", count=before + 2))[before + 1]
+    assert answer.path == working.path
+    assert answer.args["replace_original"] is True and "positions in" in answer.args["text"].lower()
+
+
+async def confirm_button(bot: RunningBot, text: str) -> dict[str, object]:
+    """Send an order and return its Confirm button (the answer that replaced "working on it")."""
+    before = len(bot.slack.by_method("response_url"))
+    await bot.driver.command("/order", text, user=BOB)
+
+    def found() -> list[dict[str, object]]:
+        calls = bot.slack.by_method("response_url")[before:]
+        return [
+            b for c in calls for b in buttons(c.args.get("blocks") or []) if b["action_id"] == "order_confirm"
+        ]
+
+    await bot.slack.wait_until(found)
+    return found()[0]
+
+
+async def test_a_slow_confirm_shows_the_order_being_placed(bob: RunningBot) -> None:
+    confirm = await confirm_button(bob, "buy 1 AAPL")
+    await hold_autoshares(bob)
+    before = len(bob.slack.by_method("response_url"))
+    await bob.driver.click(confirm, user=BOB)
+    working = (await bob.slack.wait_for("response_url", count=before + 1))[before]
+    assert working.args["replace_original"] is True and "Working on it" in working.args["text"]
+    await release_autoshares(bob)
+    placed = (await bob.slack.wait_for("response_url", count=before + 2))[before + 1]
+    assert placed.path == working.path and "Order placed" in str(placed.args["blocks"])
+
+
+class TestTheDeadline:
+    @pytest.fixture
+    def bot_env(self, bot_env: dict[str, str]) -> dict[str, str]:
+        return {**bot_env, "WORKING_MESSAGE_SECONDS": "60", "COMMAND_DEADLINE_SECONDS": "0.3"}
+
+    async def test_one_deadline_covers_the_command_however_long_autoshares_takes(
+        self, bob: RunningBot
+    ) -> None:
+        """AutoShares holds every call: the user hears it did not answer in time while the
+        sandbox is still holding the bot's call (nothing waited for AutoShares)."""
+        await hold_autoshares(bob)
+        before = len(bob.slack.by_method("response_url"))
+        await bob.driver.command("/autoshares", "account", user=BOB)
+        answer = (await bob.slack.wait_for("response_url", count=before + 1))[before]
+        assert "AutoShares did not answer in time" in answer.args["text"]
+        assert (await bob.admin("GET", "_sandbox/faults"))["Hold"] is True
+        await release_autoshares(bob)
+
+
+async def test_an_order_preview_asks_autoshares_everything_at_once(bob: RunningBot) -> None:
+    """With the account known, the agreements, the accounts, the preview and the balances are
+    four calls in flight together (the sandbox holds all four at once)."""
+    await confirm_button(bob, "buy 1 AAPL")  # the first account becomes the default
+    await hold_autoshares(bob)
+    before = len(bob.slack.by_method("response_url"))
+    await bob.driver.command("/order", "buy 2 AAPL", user=BOB)
+    await until_autoshares_holds(bob, count=4)
+    await release_autoshares(bob)
+    answers = await bob.slack.wait_for("response_url", count=before + 2)  # working, then the preview
+    assert "Review your order" in answers[-1].args["text"]
