@@ -5,11 +5,12 @@ from __future__ import annotations
 import sys
 import time
 
-from bench import bench_ack, bench_sandbox
+from bench import bench_ack, bench_feedback, bench_sandbox
 
 BENCHMARKS = (
     ("ack throughput and latency: full app vs bare Bolt", bench_ack.main),
     ("sandbox positions throughput", bench_sandbox.main),
+    ("first feedback and answer times with AutoShares slow", bench_feedback.main),
 )
 
 

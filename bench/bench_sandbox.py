@@ -40,15 +40,17 @@ async def bench_positions(seconds: float = 3.0, concurrency: int = 16) -> BenchR
     async with running_sandbox(config) as sb:
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
         async with httpx.AsyncClient(base_url=sb.url, limits=limits, trust_env=False) as client:
-            login = await client.post("token", headers={
-                "Et-App-Key": config.app_key, "Username": "bob", "Password": "sandbox"})
-            headers = {"Authorization": f"Bearer {login.json()['Token']}",
-                       "Et-App-Key": config.app_key}
+            login = await client.post(
+                "token", headers={"Et-App-Key": config.app_key, "Username": "bob", "Password": "sandbox"}
+            )
+            headers = {"Authorization": f"Bearer {login.json()['Token']}", "Et-App-Key": config.app_key}
             for symbol in SYMBOLS:
-                await client.post("v1.0/accounts/5002/orders", headers=headers, json={
-                    "Symbol": symbol, "Side": "Buy", "Type": "Market", "Quantity": 1})
-            probe = await client.get("v1.0/accounts/5002/positions", params=PARAMS,
-                                     headers=headers)
+                await client.post(
+                    "v1.0/accounts/5002/orders",
+                    headers=headers,
+                    json={"Symbol": symbol, "Side": "Buy", "Type": "Market", "Quantity": 1},
+                )
+            probe = await client.get("v1.0/accounts/5002/positions", params=PARAMS, headers=headers)
             assert probe.json()["TotalCount"] == len(SYMBOLS), probe.text
         query = "&".join(f"{k}={v}" for k, v in PARAMS.items())
         request = (

@@ -89,11 +89,29 @@ class AccountService:
     async def positions(
         self, team_id: str, slack_user_id: str, requested: int | None, page: int
     ) -> PositionsPage:
-        """One page (zero-based) of the holdings of the requested, default or first account."""
+        """One page (zero-based) of the holdings of the requested, default or first account.
+        With the account known ahead, the account list and the page are asked for at once."""
         user = await self._users.acting(team_id, slack_user_id)
-        account_id, account = await self.resolve(user, requested)
         size = POSITIONS_PAGE_SIZE
-        body = await user.api.positions(account_id, page=page, page_size=size, sort_field="Symbol")
+        guess = requested if requested is not None else user.link.default_account_id
+        early: Any = None
+        if guess is None:
+            accounts = await user.api.accounts()
+        else:
+            accounts, early = await asyncio.gather(
+                user.api.accounts(),
+                user.api.positions(guess, page=page, page_size=size, sort_field="Symbol"),
+                return_exceptions=True,
+            )
+            if isinstance(accounts, BaseException):
+                raise accounts
+        account_id, account = await self.choose(user, accounts, requested)
+        if guess is not None and account_id == guess:
+            if isinstance(early, BaseException):
+                raise early
+            body = early
+        else:
+            body = await user.api.positions(account_id, page=page, page_size=size, sort_field="Symbol")
         if isinstance(body, dict):
             items = list(body.get("Result") or [])
             raw_total = body.get("TotalCount")
