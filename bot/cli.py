@@ -49,10 +49,16 @@ def _require_database(settings: Settings, *, existing: bool = False, migrated: b
         raise DatabaseUnavailable(f"DATABASE_URL: {found[:1].upper()}{found[1:]}")
 
 
-def _load_env() -> dict[str, str]:
-    from dotenv import load_dotenv
+def _load_env(args: argparse.Namespace) -> dict[str, str]:
+    """The environment, with the ``.env`` of the folder the command runs in (or ``--env-file``)
+    filling what it does not set; never a ``.env`` next to where the package is installed."""
+    from dotenv import find_dotenv, load_dotenv
 
-    load_dotenv(override=False)
+    path = args.env_file or find_dotenv(usecwd=True)
+    if args.env_file and not os.path.isfile(args.env_file):
+        raise ConfigError(f"--env-file {args.env_file} does not exist")
+    if path:
+        load_dotenv(path, override=False)
     return dict(os.environ)
 
 
@@ -106,8 +112,21 @@ async def _serve(settings: Settings) -> None:
                 await socket_mode.close_async()
 
 
-def _cmd_serve(_args: argparse.Namespace) -> int:
-    settings = Settings.from_env(_load_env())
+def _cmd_serve(args: argparse.Namespace) -> int:
+    env = _load_env(args)
+    try:
+        settings = Settings.from_env(env)
+    except ConfigError:
+        from bot.ops.check import settings_findings
+
+        problems = [f.message for f in settings_findings(env)[1] if f.is_problem]
+        for message in problems:
+            print(f"autoshares-bot: configuration error: {message}", file=sys.stderr)
+        print(
+            "autoshares-bot: run `autoshares-bot check` to check every setting and connection",
+            file=sys.stderr,
+        )
+        return 2
     _require_database(settings)
     asyncio.run(_serve(settings))
     return 0
@@ -117,7 +136,7 @@ def _cmd_sandbox(args: argparse.Namespace) -> int:
     from sandbox.config import SandboxConfig
     from sandbox.server import run
 
-    run(SandboxConfig.from_env(_load_env()), args.host, args.port)
+    run(SandboxConfig.from_env(_load_env(args)), args.host, args.port)
     return 0
 
 
@@ -129,7 +148,7 @@ def _cmd_keygen(_args: argparse.Namespace) -> int:
 def _cmd_db(args: argparse.Namespace) -> int:
     from storage.db import Database
 
-    settings = Settings.from_env(_load_env(), require_slack=False)
+    settings = Settings.from_env(_load_env(args), require_slack=False)
     _require_database(settings)
 
     async def upgrade() -> None:
@@ -144,17 +163,17 @@ def _cmd_db(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_check(_args: argparse.Namespace) -> int:
+def _cmd_check(args: argparse.Namespace) -> int:
     from bot.ops.check import main as check
 
-    return check(_load_env())
+    return check(_load_env(args))
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
     """Export the audit trail (orders and alerts) to stdout as CSV or JSON."""
     from storage.audit import export, parse_since
 
-    settings = Settings.from_env(_load_env(), require_slack=False)
+    settings = Settings.from_env(_load_env(args), require_slack=False)
     try:
         since = parse_since(args.since) if args.since else None
         _require_database(settings, existing=True)
@@ -171,7 +190,7 @@ def _cmd_outbox(args: argparse.Namespace) -> int:
     from storage.db import Database
     from storage.outbox import OutboxRepository
 
-    settings = Settings.from_env(_load_env(), require_slack=False)
+    settings = Settings.from_env(_load_env(args), require_slack=False)
 
     async def listing() -> tuple[dict[str, int], list[str]]:
         db = Database(settings.async_database_url)
@@ -200,7 +219,7 @@ def _cmd_rotate_key(args: argparse.Namespace) -> int:
     from storage.db import Database
     from storage.keys import rotate_secrets
 
-    settings = Settings.from_env(_load_env(), require_slack=False)
+    settings = Settings.from_env(_load_env(args), require_slack=False)
     if not settings.token_encryption_keys:
         raise ConfigError("TOKEN_ENCRYPTION_KEY is missing; make one with `autoshares-bot keygen`")
     _require_database(settings, existing=True, migrated=True)
@@ -227,6 +246,18 @@ def _cmd_rotate_key(args: argparse.Namespace) -> int:
     return 1 if done.unreadable or done.changed else 0
 
 
+def _cmd_manifest(args: argparse.Namespace) -> int:
+    """Print the Slack app manifest with every URL pointing at ``--public-url``."""
+    from bot.manifest import ManifestError, render_manifest
+
+    try:
+        sys.stdout.write(render_manifest(args.public_url, socket_mode=args.socket_mode))
+    except ManifestError as exc:
+        print(f"autoshares-bot manifest: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from bot.devkit.demo import run_demo
 
@@ -243,27 +274,79 @@ def _positive(text: str) -> int:
     return value
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("autoshares-slack")
+    except PackageNotFoundError:  # pragma: no cover - running from a checkout without installing
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="autoshares-bot", description="AutoShares for Slack")
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("serve", help="run the bot (HTTP, plus Socket Mode with SLACK_APP_TOKEN)").set_defaults(
-        func=_cmd_serve
+    parser = argparse.ArgumentParser(
+        prog="autoshares-bot",
+        description="AutoShares for Slack: trade and watch markets from Slack. Settings come from the "
+        "environment and the .env of the current folder (see README, Settings).",
     )
-    sandbox = sub.add_parser("sandbox", help="run the local AutoShares sandbox")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument(
+        "--env-file",
+        metavar="PATH",
+        help="read settings from this file instead of ./.env (the environment wins)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser(
+        "serve",
+        help="run the bot (HTTP, plus Socket Mode with SLACK_APP_TOKEN)",
+        description="Serve Slack's requests, the AutoShares sign-in and webhooks, /healthz, /readyz and "
+        "/metrics on PORT; with AUTH0_DOMAIN unset, against an embedded AutoShares sandbox.",
+    ).set_defaults(func=_cmd_serve)
+    manifest = sub.add_parser(
+        "manifest",
+        help="print the Slack app manifest ready to paste",
+        description="Print manifest.yml with every URL pointing at your bot, to paste into "
+        "api.slack.com/apps → Create New App → From an app manifest.",
+    )
+    manifest.add_argument(
+        "--public-url", required=True, metavar="URL", help="the https URL Slack and browsers reach the bot at"
+    )
+    manifest.add_argument(
+        "--socket-mode", action="store_true", help="Slack's requests come over Socket Mode (no request URLs)"
+    )
+    manifest.set_defaults(func=_cmd_manifest)
+    sandbox = sub.add_parser(
+        "sandbox",
+        help="run the local AutoShares sandbox",
+        description="Run the local AutoShares stand-in on its own: identity provider and trading API at "
+        "http://HOST:PORT/, admin API under /_sandbox/ for loopback clients (SANDBOX_* settings).",
+    )
     sandbox.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     sandbox.add_argument("--port", type=int, default=8900, help="port to listen on (default 8900)")
     sandbox.set_defaults(func=_cmd_sandbox)
-    demo = sub.add_parser("demo", help="play a whole session against the embedded sandbox")
+    demo = sub.add_parser(
+        "demo",
+        help="play a whole session against the embedded sandbox",
+        description="Start the sandbox, a local Slack stand-in and the bot on loopback, and play a whole "
+        "session through the bot's real HTTP endpoints; exit status 1 when a step does not do what it should.",
+    )
     demo.add_argument(
         "--output", default="demo-output", help="folder for the transcript, its HTML and the chart"
     )
     demo.set_defaults(func=_cmd_demo)
     sub.add_parser(
         "check",
+        description="Check every setting at once, the database and its migrations, stored tokens, the Slack "
+        "tokens, Sign in with Slack, the identity provider and the AutoShares API; exit status 1 when "
+        "anything is wrong.",
         help="check settings, database, stored tokens (TOKEN_ENCRYPTION_KEY), Slack token, identity provider "
         "and AutoShares API",
     ).set_defaults(func=_cmd_check)
-    sub.add_parser("keygen", help="print a new TOKEN_ENCRYPTION_KEY").set_defaults(func=_cmd_keygen)
+    sub.add_parser(
+        "keygen",
+        help="print a new TOKEN_ENCRYPTION_KEY",
+        description="Print a new Fernet key for TOKEN_ENCRYPTION_KEY (keep it safe: it decrypts every stored token).",
+    ).set_defaults(func=_cmd_keygen)
     rotate = sub.add_parser(
         "rotate-key",
         help="re-encrypt every stored token with the first key of TOKEN_ENCRYPTION_KEY (reads DATABASE_URL)",
@@ -279,19 +362,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="rows read and rewritten per transaction (default 500)",
     )
     rotate.set_defaults(func=_cmd_rotate_key)
-    db = sub.add_parser("db", help="database tasks (reads DATABASE_URL)")
+    db = sub.add_parser(
+        "db", help="database tasks (reads DATABASE_URL)", description="Database tasks on DATABASE_URL."
+    )
     db_sub = db.add_subparsers(dest="db_command", required=True)
-    up = db_sub.add_parser("upgrade", help="apply migrations")
+    up = db_sub.add_parser(
+        "upgrade", help="apply migrations", description="Apply the migrations (serve also does it at start)."
+    )
     up.add_argument(
         "revision", nargs="?", default="head", help="migration to go to (default head, the latest)"
     )
     up.set_defaults(func=_cmd_db)
-    audit = sub.add_parser("audit", help="export the audit trail of orders and alerts (reads DATABASE_URL)")
+    audit = sub.add_parser(
+        "audit",
+        help="export the audit trail of orders and alerts (reads DATABASE_URL)",
+        description="Print the audit trail of orders and alerts (who did what, when, with the AutoShares ids) "
+        "as CSV or JSON.",
+    )
     audit.add_argument("--since", help="first day or time to include, e.g. 2026-01-01 (UTC)")
     audit.add_argument("--format", choices=("csv", "json"), default="csv", help="output format (default csv)")
     audit.set_defaults(func=_cmd_audit)
     outbox = sub.add_parser(
-        "outbox", help="list the messages the bot owes Slack: counts by state, then the newest rows"
+        "outbox",
+        help="list the messages the bot owes Slack: counts by state, then the newest rows",
+        description="List the messages the bot posts on its own (alerts, order updates, DMs): how many are "
+        "pending, being sent, delivered or dead, then the newest rows with Slack's last error.",
     )
     outbox.add_argument(
         "--state",

@@ -7,14 +7,15 @@ Slack and the scopes the code requests cannot drift apart.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
 
-#: The manifest at the repository root, next to the `bot` package.
-MANIFEST_PATH = Path(__file__).resolve().parent.parent / "manifest.yml"
+#: The manifest shipped inside the package (in a checkout, a link to `manifest.yml` at the root).
+MANIFEST_PATH = Path(__file__).resolve().parent / "manifest.yml"
 
 #: The placeholder origin used for every URL in the committed manifest.
 EXAMPLE_ORIGIN = "https://example.com"
@@ -53,11 +54,17 @@ def slash_commands(manifest: dict[str, Any]) -> list[str]:
     return [str(entry["command"]) for entry in commands]
 
 
-def render_manifest(public_url: str, path: Path | None = None) -> str:
+#: Manifest lines that carry the Slack request URL, which Socket Mode does without.
+_REQUEST_URL_LINE = re.compile(r"^\s*(url|request_url): https://example\.com/slack/events\s*$")
+
+
+def render_manifest(public_url: str, path: Path | None = None, *, socket_mode: bool = False) -> str:
     """Return the manifest YAML with every example URL pointing at `public_url` instead.
 
     `public_url` is the bot's public origin (optionally with a path prefix), e.g.
     `https://bot.example.org`; the leading placeholder comment is replaced by one naming it.
+    With `socket_mode`, Slack's requests come over Socket Mode: the request URLs are left out
+    and Socket Mode is turned on (the browser still returns to `public_url` when linking).
     The text is edited rather than re-dumped so the comments explaining each scope survive.
     """
     base = _checked_public_url(public_url)
@@ -66,8 +73,12 @@ def render_manifest(public_url: str, path: Path | None = None) -> str:
     # Drop the leading comment block: it tells the reader to replace example.com, which is done.
     while lines and lines[0].lstrip().startswith("#"):
         lines.pop(0)
+    if socket_mode:
+        lines = [line for line in lines if not _REQUEST_URL_LINE.match(line)]
+        lines = [line.replace("socket_mode_enabled: false", "socket_mode_enabled: true") for line in lines]
     body = "".join(lines).replace(EXAMPLE_ORIGIN, base)
-    return f"# Slack app manifest for AutoShares for Slack, rendered for {base}.\n{body}"
+    how = " (Socket Mode)" if socket_mode else ""
+    return f"# Slack app manifest for AutoShares for Slack, rendered for {base}{how}.\n{body}"
 
 
 def _checked_public_url(public_url: str) -> str:

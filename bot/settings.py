@@ -248,9 +248,13 @@ class Settings:
                 "or neither to use the embedded sandbox"
             )
         if issuer:
-            for name in ("AUTH0_CLIENT_ID", "AUTH0_CLIENT_SECRET", "AUTOSHARES_APP_KEY"):
-                if not get(name):
-                    raise ConfigError(f"{name} is missing (needed with AUTH0_DOMAIN)")
+            absent = [
+                n for n in ("AUTH0_CLIENT_ID", "AUTH0_CLIENT_SECRET", "AUTOSHARES_APP_KEY") if not get(n)
+            ]
+            if absent:
+                names = ", ".join(absent[:-1]) + (" and " if len(absent) > 1 else "") + absent[-1]
+                verb = "are" if len(absent) > 1 else "is"
+                raise ConfigError(f"{names} {verb} missing (needed with AUTH0_DOMAIN)")
 
         port = _int(env, "PORT", 3000, minimum=1)
         if port > 65535:

@@ -21,7 +21,7 @@ from bot.manifest import bot_scopes, load_manifest
 from bot.ops.context import RequestContext, describe, new_request_id, request_scope
 from bot.ops.metrics import Metrics
 from bot.wiring import Services
-from handlers.kit import CommandRouter, Limits, Surface
+from handlers.kit import CommandRouter, Handled, Limits, Surface
 from handlers.notify import web_client
 from handlers.surfaces import register_all
 
@@ -53,6 +53,7 @@ class InstrumentedAsyncApp(AsyncApp):
     def __init__(self, *, metrics: Metrics, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.metrics = metrics
+        self.handled = Handled()  # what the surface registered (filled by build_bolt_app)
 
     async def async_dispatch(self, req: AsyncBoltRequest) -> BoltResponse:
         kind, name, command = describe(req.body)
@@ -81,8 +82,10 @@ def ack_outcome(status: int) -> str:
     return "rejected" if status < 500 else "error"
 
 
-#: Environment variables whose presence makes AsyncApp() turn on its own OAuth flow.
-BOLT_OAUTH_VARIABLES = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
+#: Environment variables AsyncApp() reads on its own: the client id and secret turn on its OAuth
+#: flow, and a bot token beside the client it is given only makes it warn. The bot has already
+#: read them into its settings, and it decides the mode.
+BOLT_ENV_VARIABLES = ("SLACK_BOT_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
 
 
 @contextlib.contextmanager
@@ -95,7 +98,7 @@ def _hidden_from_bolt(names: tuple[str, ...]) -> Iterator[None]:
         os.environ.update(saved)
 
 
-def build_bolt_app(services: Services) -> AsyncApp:
+def build_bolt_app(services: Services) -> InstrumentedAsyncApp:
     """The Slack side of the bot. Acks return as soon as ``ack()`` runs (process_before_response)."""
     settings = services.settings
     client = web_client(settings.slack_bot_token, settings.slack_api_url)
@@ -116,14 +119,11 @@ def build_bolt_app(services: Services) -> AsyncApp:
             redirect_uri_path="/slack/oauth_redirect",
             redirect_uri=f"{settings.public_url}slack/oauth_redirect",
         )
+    # One workspace: the client above carries the bot token. Either way the bot decides the
+    # mode: Bolt would switch itself to OAuth installs on seeing SLACK_CLIENT_ID and
+    # SLACK_CLIENT_SECRET in the environment (which Sign in with Slack needs), dropping the token.
+    with _hidden_from_bolt(BOLT_ENV_VARIABLES):
         app = InstrumentedAsyncApp(metrics=services.metrics, **kwargs)
-    else:
-        # One workspace: the client above carries the bot token (passing ``token`` too only
-        # makes Bolt warn that it is ignored). The bot decides the mode: Bolt would switch
-        # itself to OAuth installs on seeing SLACK_CLIENT_ID and SLACK_CLIENT_SECRET in the
-        # environment (which Sign in with Slack needs), dropping the bot token.
-        with _hidden_from_bolt(BOLT_OAUTH_VARIABLES):
-            app = InstrumentedAsyncApp(metrics=services.metrics, **kwargs)
     # Lazy listeners run as tracked tasks so shutdown (and tests) can wait for them; the
     # listener runner is public Bolt API, its lazy runner a documented attribute of it.
     app.listener_runner.lazy_listener_runner = TrackedLazyListenerRunner(app.logger, services.tasks)
@@ -139,6 +139,7 @@ def build_bolt_app(services: Services) -> AsyncApp:
         limits=limits,
     )
     register_all(app, surface)
+    app.handled = surface.handled
 
     @app.error
     async def on_error(error: Exception, body: dict[str, Any], logger: logging.Logger) -> None:

@@ -30,5 +30,5 @@ def register(app: AsyncApp, surface: Surface) -> None:
         await ctx.replace(blocks.agreements_message(done.remaining, signed=signed))
 
     surface.router.add("agreements", show)
-    on_button(app, blocks.AGREEMENT_SIGN, sign_one, limits=surface.limits, working=True)
-    on_button(app, blocks.AGREEMENTS_SIGN_ALL, sign_required, limits=surface.limits, working=True)
+    on_button(app, blocks.AGREEMENT_SIGN, sign_one, surface=surface, working=True)
+    on_button(app, blocks.AGREEMENTS_SIGN_ALL, sign_required, surface=surface, working=True)

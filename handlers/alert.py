@@ -50,6 +50,6 @@ def register(app: AsyncApp, surface: Surface) -> None:
 
         return handler
 
-    on_button(app, alert_blocks.ALERT_DELETE, delete_button, limits=surface.limits, working=True)
-    on_button(app, alert_blocks.ALERT_BUY, open_ticket("buy"), limits=surface.limits)
-    on_button(app, alert_blocks.ALERT_SELL, open_ticket("sell"), limits=surface.limits)
+    on_button(app, alert_blocks.ALERT_DELETE, delete_button, surface=surface, working=True)
+    on_button(app, alert_blocks.ALERT_BUY, open_ticket("buy"), surface=surface)
+    on_button(app, alert_blocks.ALERT_SELL, open_ticket("sell"), surface=surface)

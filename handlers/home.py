@@ -75,6 +75,6 @@ def register(app: AsyncApp, surface: Surface) -> None:
             notice = f":warning: {errors.sentence(exc)}"
         await render(ctx.client, ctx.team_id, ctx.user_id, notice)
 
-    on_event(app, "app_home_opened", on_opened, on_failure)
-    on_button(app, blocks.HOME_REFRESH, on_refresh, limits=surface.limits)
-    on_button(app, blocks.HOME_UNLINK, on_unlink, limits=surface.limits)
+    on_event(app, "app_home_opened", on_opened, on_failure, surface=surface)
+    on_button(app, blocks.HOME_REFRESH, on_refresh, surface=surface)
+    on_button(app, blocks.HOME_UNLINK, on_unlink, surface=surface)

@@ -24,7 +24,7 @@ import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -63,6 +63,17 @@ class Limits:
     working_after_seconds: float = 0.5
 
 
+@dataclass
+class Handled:
+    """What the Slack surface answers, recorded as it is registered (a test holds it against
+    the manifest, both ways)."""
+
+    commands: set[str] = field(default_factory=set)
+    events: set[str] = field(default_factory=set)
+    actions: set[str] = field(default_factory=set)
+    views: set[str] = field(default_factory=set)
+
+
 @dataclass(frozen=True)
 class Surface:
     """What the Slack surface modules get: the use cases, the Slack clients, the metrics."""
@@ -72,6 +83,7 @@ class Surface:
     metrics: Metrics
     router: CommandRouter
     limits: Limits
+    handled: Handled = field(default_factory=Handled)
 
 
 WORKING_TEXT = ":hourglass_flowing_sand: Working on it…"
@@ -224,7 +236,7 @@ class CommandRouter:
             await ctx.working.stop()
             self._metrics.command(name, outcome)
 
-    def register(self, app: AsyncApp) -> None:
+    def register(self, app: AsyncApp, handled: Handled) -> None:
         """Wire the slash commands: ack now, dispatch lazily."""
 
         async def run(body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> None:
@@ -243,6 +255,7 @@ class CommandRouter:
 
         for command in ("/autoshares", *SHORTCUTS):
             app.command(command)(ack=ack_now, lazy=[run])
+            handled.commands.add(command)
 
 
 # -- buttons -------------------------------------------------------------------------------------
@@ -320,11 +333,13 @@ def button_context(
 
 
 def on_button(
-    app: AsyncApp, action_id: str, handler: ButtonHandler, *, limits: Limits, working: bool = False
+    app: AsyncApp, action_id: str, handler: ButtonHandler, *, surface: Surface, working: bool = False
 ) -> None:
     """Register ``handler`` for clicks on ``action_id`` (ack now, work lazily, report failures).
     ``working``: the message the button is on shows "working on it" until the handler replaces
     it (for buttons whose answer takes AutoShares' time and replaces their message)."""
+
+    limits = surface.limits
 
     async def run(body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> None:
         ctx = button_context(body, respond, client)
@@ -345,11 +360,13 @@ def on_button(
                 await ctx.working.stop()
 
     app.action(action_id)(ack=ack_now, lazy=[run])
+    surface.handled.actions.add(action_id)
 
 
-def on_link_button(app: AsyncApp, action_id: str) -> None:
+def on_link_button(app: AsyncApp, action_id: str, *, surface: Surface) -> None:
     """A URL button: the browser opens it, but Slack still reports the click, which needs an ack."""
     app.action(action_id)(ack_now)
+    surface.handled.actions.add(action_id)
 
 
 # -- modals --------------------------------------------------------------------------------------
@@ -392,7 +409,7 @@ def view_metadata(view: dict[str, Any]) -> dict[str, Any]:
 
 
 def on_view(
-    app: AsyncApp, callback_id: str, validate: ViewValidator, handler: ViewHandler, *, limits: Limits
+    app: AsyncApp, callback_id: str, validate: ViewValidator, handler: ViewHandler, *, surface: Surface
 ) -> None:
     """Register a modal: ``validate`` runs in the ack (no I/O; its errors go onto the form's
     fields), ``handler`` runs lazily only for a valid form; failures are posted privately."""
@@ -411,7 +428,7 @@ def on_view(
         team_id, user_id = clicker(body)
         ctx = ViewContext(team_id, user_id, view, view_metadata(view), client)
         try:
-            await within_deadline(limits, handler(ctx))
+            await within_deadline(surface.limits, handler(ctx))
         except Exception as exc:
             log_failure(f"view {callback_id}", exc)
             try:
@@ -420,6 +437,7 @@ def on_view(
                 log.warning("could not report a failed %s submission to the user", callback_id)
 
     app.view(callback_id)(ack=ack_form, lazy=[run])
+    surface.handled.views.add(callback_id)
 
 
 # -- events --------------------------------------------------------------------------------------
@@ -428,7 +446,9 @@ EventHandler = Callable[[dict[str, Any], dict[str, Any], AsyncWebClient], Awaita
 FailureHandler = Callable[[dict[str, Any], dict[str, Any], AsyncWebClient, BaseException], Awaitable[None]]
 
 
-def on_event(app: AsyncApp, event_type: str, handler: EventHandler, on_failure: FailureHandler) -> None:
+def on_event(
+    app: AsyncApp, event_type: str, handler: EventHandler, on_failure: FailureHandler, *, surface: Surface
+) -> None:
     """Register an event listener (ack now, work lazily); a failure goes to ``on_failure``."""
 
     async def run(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
@@ -439,3 +459,4 @@ def on_event(app: AsyncApp, event_type: str, handler: EventHandler, on_failure: 
             await on_failure(body, event, client, exc)
 
     app.event(event_type)(ack=ack_now, lazy=[run])
+    surface.handled.events.add(event_type)

@@ -39,4 +39,4 @@ def register(app: AsyncApp, surface: Surface) -> None:
     surface.router.add("link", link)
     surface.router.add("unlink", unlink)
     surface.router.add("status", status)
-    on_link_button(app, HOME_LINK)
+    on_link_button(app, HOME_LINK, surface=surface)

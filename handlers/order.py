@@ -159,9 +159,9 @@ def register(app: AsyncApp, surface: Surface) -> None:
         result = await orders.cancel_order(ctx.team_id, ctx.user_id, order_id, int(account_text))
         await ctx.reply(order_blocks.order_cancel_requested(order_id, result))
 
-    on_button(app, order_blocks.ORDER_CONFIRM, confirm, limits=surface.limits, working=True)
-    on_button(app, order_blocks.ORDER_CANCEL_PENDING, cancel_pending, limits=surface.limits)
-    on_button(app, order_blocks.ORDER_CANCEL_OPEN, cancel_open, limits=surface.limits)
+    on_button(app, order_blocks.ORDER_CONFIRM, confirm, surface=surface, working=True)
+    on_button(app, order_blocks.ORDER_CANCEL_PENDING, cancel_pending, surface=surface)
+    on_button(app, order_blocks.ORDER_CANCEL_OPEN, cancel_open, surface=surface)
 
     # -- the order ticket modal ------------------------------------------------------------------
     async def preview_ticket(ctx: ViewContext) -> None:
@@ -171,7 +171,7 @@ def register(app: AsyncApp, surface: Surface) -> None:
         )
         await ctx.answer(preview_message(result, policy))
 
-    on_view(app, order_blocks.ORDER_TICKET_CALLBACK, ticket_problems, preview_ticket, limits=surface.limits)
+    on_view(app, order_blocks.ORDER_TICKET_CALLBACK, ticket_problems, preview_ticket, surface=surface)
 
     # -- the large-order second step -------------------------------------------------------------
     async def place_large(ctx: ViewContext) -> None:
@@ -192,4 +192,4 @@ def register(app: AsyncApp, surface: Surface) -> None:
             return
         await ctx.answer(payload)
 
-    on_view(app, order_blocks.ORDER_LARGE_CALLBACK, large_problems, place_large, limits=surface.limits)
+    on_view(app, order_blocks.ORDER_LARGE_CALLBACK, large_problems, place_large, surface=surface)

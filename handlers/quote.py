@@ -103,4 +103,4 @@ def register(app: AsyncApp, surface: Surface) -> None:
         )
 
     surface.router.add("quote", show_quotes)
-    on_button(app, blocks.QUOTE_SHARE, share, limits=surface.limits, working=True)
+    on_button(app, blocks.QUOTE_SHARE, share, surface=surface, working=True)

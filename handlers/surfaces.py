@@ -12,6 +12,6 @@ SURFACES = (link, help, agreements, account, order, quote, alert, home, workspac
 
 def register_all(app: AsyncApp, surface: Surface) -> None:
     """Slash commands (through the router) and every module's buttons, modals and events."""
-    surface.router.register(app)
+    surface.router.register(app, surface.handled)
     for module in SURFACES:
         module.register(app, surface)

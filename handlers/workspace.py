@@ -52,5 +52,5 @@ def register(app: AsyncApp, surface: Surface) -> None:
             type(exc).__name__,
         )
 
-    on_event(app, "app_uninstalled", uninstalled, failed)
-    on_event(app, "tokens_revoked", revoked, failed)
+    on_event(app, "app_uninstalled", uninstalled, failed, surface=surface)
+    on_event(app, "tokens_revoked", revoked, failed, surface=surface)

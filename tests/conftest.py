@@ -299,7 +299,9 @@ class RunningBot:
             return [b for c in calls for b in buttons(c.args.get("blocks") or []) if b.get("url")]
 
         await self.slack.wait_until(sign_in_buttons)
-        return await browser_sign_in(self.http, sign_in_buttons()[0]["url"], username=login, password=password)
+        return await browser_sign_in(
+            self.http, sign_in_buttons()[0]["url"], username=login, password=password
+        )
 
     async def last_response(self, count: int) -> dict[str, Any]:
         calls = await self.slack.wait_for("response_url", count=count)

@@ -14,6 +14,7 @@ import json
 import logging
 import re
 import sys
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.ops.context import ContextFilter
@@ -71,10 +72,16 @@ class RedactingFilter(logging.Filter):
 CONTEXT_FIELDS = ("request_id", "team", "user", "command")
 
 
+def rfc3339(record: logging.LogRecord) -> str:
+    """``2026-11-30T12:00:00.123Z``: RFC 3339, UTC, milliseconds."""
+    moment = datetime.fromtimestamp(record.created, UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
-            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "ts": rfc3339(record),
             "level": record.levelname.lower(),
             "logger": record.name,
             "msg": record.getMessage(),
@@ -93,6 +100,9 @@ class TextFormatter(logging.Formatter):
 
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)-7s %(name)s: %(message)s")
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802 - logging's name
+        return rfc3339(record)
 
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)

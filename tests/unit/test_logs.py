@@ -7,7 +7,7 @@ import logging
 import pytest
 from cryptography.fernet import Fernet
 
-from bot.ops.logs import configure_logging, redact
+from bot.ops.logs import JsonFormatter, TextFormatter, configure_logging, redact
 from bot.settings import Settings
 
 
@@ -62,3 +62,10 @@ def test_redact_masks_sign_in_states_codes_and_response_urls(line: str) -> None:
 def test_redact_keeps_what_an_operator_needs() -> None:
     line = 'POST /slack/events "HTTP/1.1" 200 command=/order error_code=not_linked hooks.slack.com'
     assert redact(line) == line
+
+
+def test_timestamps_are_rfc3339_utc_with_milliseconds() -> None:
+    record = logging.LogRecord("bot", logging.INFO, __file__, 1, "started", None, None)
+    record.created = 1_795_000_000.123456  # 2026-11-18T11:06:40.123 UTC
+    assert json.loads(JsonFormatter().format(record))["ts"] == "2026-11-18T11:06:40.123Z"
+    assert TextFormatter().format(record).startswith("2026-11-18T11:06:40.123Z INFO    bot: started")

@@ -36,9 +36,10 @@ def validator() -> jsonschema.Draft7Validator:
     return jsonschema.Draft7Validator(schema, format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
 
 
-def test_default_path_is_repository_root() -> None:
-    assert MANIFEST_PATH.name == "manifest.yml"
-    assert (MANIFEST_PATH.parent / "pyproject.toml").exists()
+def test_the_manifest_ships_in_the_package_and_is_the_one_at_the_root() -> None:
+    assert MANIFEST_PATH.name == "manifest.yml" and MANIFEST_PATH.parent.name == "bot"
+    root = MANIFEST_PATH.parent.parent / "manifest.yml"
+    assert MANIFEST_PATH.read_bytes() == root.read_bytes()
 
 
 def test_manifest_validates_against_slack_schema(
@@ -59,18 +60,19 @@ def test_display_and_bot_user(manifest: dict[str, Any]) -> None:
     assert manifest["features"]["app_home"] == {
         "home_tab_enabled": True,
         "messages_tab_enabled": True,
-        "messages_tab_read_only_enabled": False,
+        "messages_tab_read_only_enabled": True,
     }
 
 
-def test_has_the_four_commands(manifest: dict[str, Any]) -> None:
-    assert slash_commands(manifest) == ["/autoshares", "/quote", "/order", "/alert"]
+def test_has_the_five_commands(manifest: dict[str, Any]) -> None:
+    assert slash_commands(manifest) == ["/autoshares", "/quote", "/order", "/alert", "/account"]
 
 
 def test_every_command_posts_to_events_and_is_described(manifest: dict[str, Any]) -> None:
     for entry in manifest["features"]["slash_commands"]:
         assert entry["url"].endswith("/slack/events"), entry["command"]
-        assert entry["description"] and entry["usage_hint"], entry["command"]
+        assert entry["description"], entry["command"]
+        assert entry.get("usage_hint") or entry["command"] == "/account", entry["command"]
         assert entry["should_escape"] is False, entry["command"]
     autoshares = manifest["features"]["slash_commands"][0]
     assert autoshares["usage_hint"] == "link | status | account | positions | agreements | quote AAPL | help"
@@ -86,7 +88,7 @@ def test_events_and_interactivity_urls(manifest: dict[str, Any]) -> None:
     ]
     assert settings["interactivity"]["is_enabled"] is True
     assert settings["interactivity"]["request_url"].endswith("/slack/events")
-    assert settings["interactivity"]["message_menu_options_url"].endswith("/slack/events")
+    assert "message_menu_options_url" not in settings["interactivity"]  # no menus load options
     assert settings["socket_mode_enabled"] is False
     assert settings["org_deploy_enabled"] is False
     assert settings["token_rotation_enabled"] is False
@@ -103,16 +105,7 @@ def test_oauth_redirect_url(manifest: dict[str, Any]) -> None:
 
 def test_bot_scopes(manifest: dict[str, Any]) -> None:
     scopes = bot_scopes(manifest)
-    for needed in (
-        "commands",
-        "chat:write",
-        "chat:write.public",
-        "im:write",
-        "files:write",
-        "users:read",
-    ):
-        assert needed in scopes
-    assert len(scopes) == len(set(scopes))
+    assert scopes == ["commands", "chat:write", "chat:write.public", "files:write"]
 
 
 def test_bot_scopes_returns_a_copy(manifest: dict[str, Any]) -> None:
@@ -176,3 +169,30 @@ def test_render_manifest_replaces_every_example_host(
 def test_render_manifest_rejects_unusable_urls(public_url: str) -> None:
     with pytest.raises(ManifestError):
         render_manifest(public_url)
+
+
+def test_a_socket_mode_manifest_has_no_request_urls(validator: jsonschema.Draft7Validator) -> None:
+    rendered = yaml.safe_load(render_manifest("https://bot.acme.io", socket_mode=True))
+    assert not list(validator.iter_errors(rendered))
+    assert rendered["settings"]["socket_mode_enabled"] is True
+    assert "request_url" not in rendered["settings"]["event_subscriptions"]
+    assert "request_url" not in rendered["settings"]["interactivity"]
+    assert all("url" not in c for c in rendered["features"]["slash_commands"])
+    # the browser still comes back to the bot when linking or installing
+    assert rendered["oauth_config"]["redirect_urls"] == [
+        "https://bot.acme.io/slack/oauth_redirect",
+        "https://bot.acme.io/slack/identity",
+    ]
+
+
+def test_the_manifest_command_prints_it_ready_to_paste(
+    capsys: pytest.CaptureFixture[str], validator: jsonschema.Draft7Validator
+) -> None:
+    from bot.cli import main
+
+    assert main(["manifest", "--public-url", "https://bot.acme.io/"]) == 0
+    printed = capsys.readouterr().out
+    assert "example.com" not in printed
+    assert not list(validator.iter_errors(yaml.safe_load(printed)))
+    assert main(["manifest", "--public-url", "bot.acme.io"]) == 2
+    assert "public URL must look like" in capsys.readouterr().err

@@ -1,0 +1,131 @@
+"""manifest.yml and the code agree, both ways: every declared command, event and URL is handled,
+every handler is declared, and the bot asks Slack for exactly the scopes its code uses."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from cryptography.fernet import Fernet
+from starlette.applications import Starlette
+
+import bot
+import handlers
+from bot.manifest import bot_scopes, load_manifest, slash_commands
+from bot.settings import Settings
+from bot.web import create_web_app
+from bot.wiring import Services
+
+#: Every Slack Web API method the bot's code calls, and the bot scopes it needs.
+METHOD_SCOPES: dict[str, set[str]] = {
+    "chat_postMessage": {"chat:write"},
+    "chat_postEphemeral": {"chat:write"},
+    "files_upload_v2": {"files:write"},
+    "views_open": set(),
+    "views_publish": set(),
+    "auth_test": set(),
+    "apps_connections_open": set(),  # an app-level token, not a bot scope
+    "openid_connect_token": set(),  # Sign in with Slack: the openid user scope
+}
+#: Scopes no single method call shows: slash commands, and posting alerts in public channels
+#: the bot has not joined.
+POLICY_SCOPES = {"commands", "chat:write.public"}
+
+
+def web_api_methods() -> set[str]:
+    """Names of ``client.<method>(...)`` calls in the bot's packages that are Web API methods."""
+    found: set[str] = set()
+    for package in (bot, handlers):
+        root = Path(package.__file__).resolve().parent
+        for path in root.rglob("*.py"):
+            if "devkit" in path.parts:
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                    name = node.func.attr
+                    if "_" in name and name.split("_")[0] in {
+                        "chat",
+                        "files",
+                        "views",
+                        "auth",
+                        "apps",
+                        "openid",
+                        "conversations",
+                        "users",
+                        "im",
+                    }:
+                        found.add(name)
+    return found
+
+
+async def web_app(database_url: str, **env: str) -> AsyncIterator[Starlette]:
+    settings = Settings.from_env(
+        {
+            "SLACK_SIGNING_SECRET": "manifest-test",
+            "SLACK_CLIENT_ID": "1.2",
+            "SLACK_CLIENT_SECRET": "secret",
+            "AUTH0_DOMAIN": "tenant.example.com",
+            "AUTOSHARES_API_URL": "https://api.example.com",
+            "AUTH0_CLIENT_ID": "client",
+            "AUTH0_CLIENT_SECRET": "secret",
+            "AUTOSHARES_APP_KEY": "key",
+            "TOKEN_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+            "DATABASE_URL": database_url,
+            **env,
+        }
+    )
+    services = await Services.create(settings, migrate=False)
+    try:
+        yield create_web_app(services, close_services=False)
+    finally:
+        await services.aclose()
+
+
+@pytest.fixture
+def manifest() -> dict[str, Any]:
+    return load_manifest()
+
+
+async def test_commands_and_events_are_handled_and_declared(
+    manifest: dict[str, Any], database_url: str
+) -> None:
+    async for app in web_app(database_url, SLACK_BOT_TOKEN="xoxb-manifest"):
+        handled = app.state.bolt.handled
+        assert set(slash_commands(manifest)) == handled.commands
+        assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == handled.events
+
+
+@pytest.mark.parametrize("mode", ["one workspace", "many workspaces"])
+async def test_every_url_in_the_manifest_is_served(
+    manifest: dict[str, Any], mode: str, database_url: str
+) -> None:
+    env = {"SLACK_BOT_TOKEN": "xoxb-manifest"} if mode == "one workspace" else {}
+    urls = [c["url"] for c in manifest["features"]["slash_commands"]]
+    urls += [
+        manifest["settings"]["event_subscriptions"]["request_url"],
+        manifest["settings"]["interactivity"]["request_url"],
+    ]
+    urls += manifest["oauth_config"]["redirect_urls"]
+    if mode == "one workspace":  # installs happen only without a bot token
+        urls = [u for u in urls if not u.endswith("/slack/oauth_redirect")]
+    async for app in web_app(database_url, **env):
+        served = {getattr(route, "path", "") for route in app.routes}
+        assert {urlsplit(u).path for u in urls} <= served
+    assert "message_menu_options_url" not in manifest["settings"]["interactivity"]
+
+
+def test_the_bot_asks_for_exactly_the_scopes_its_code_uses(manifest: dict[str, Any]) -> None:
+    used = web_api_methods()
+    unknown = used - set(METHOD_SCOPES)
+    assert not unknown, f"Web API methods without a scope entry here: {sorted(unknown)}"
+    needed = set().union(*(METHOD_SCOPES[m] for m in used)) | POLICY_SCOPES
+    assert set(bot_scopes(manifest)) == needed
+
+
+def test_the_messages_tab_is_read_only(manifest: dict[str, Any]) -> None:
+    home = manifest["features"]["app_home"]
+    assert home["messages_tab_enabled"] is True and home["messages_tab_read_only_enabled"] is True
