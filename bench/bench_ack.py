@@ -86,6 +86,9 @@ def _bare_app(sink: str, *, answer: bool) -> object:
     return Starlette(routes=[Route("/slack/events", events, methods=["POST"])])
 
 
+EXTRA = dict(item.split("=", 1) for item in os.environ.get("BENCH_EXTRA", "").split(",") if item)
+
+
 async def _full_app(sink: str, database: Path) -> object:
     from cryptography.fernet import Fernet
 
@@ -106,6 +109,7 @@ async def _full_app(sink: str, database: Path) -> object:
             "AUTOSHARES_APP_KEY": "bench",
             "DATABASE_URL": f"sqlite:///{database}",
             "TOKEN_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+            **EXTRA,
         }
     )
     return create_web_app(await Services.create(settings))

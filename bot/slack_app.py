@@ -101,6 +101,8 @@ def _hidden_from_bolt(names: tuple[str, ...]) -> Iterator[None]:
 def build_bolt_app(services: Services) -> InstrumentedAsyncApp:
     """The Slack side of the bot. Acks return as soon as ``ack()`` runs (process_before_response)."""
     settings = services.settings
+    # Bolt deep-copies each request for its lazy listeners, client included: this one keeps no
+    # shared session (the process's own posts and response_url answers use SlackClients').
     client = web_client(settings.slack_bot_token, settings.slack_api_url)
     kwargs: dict[str, Any] = {
         "signing_secret": settings.slack_signing_secret,
@@ -135,7 +137,7 @@ def build_bolt_app(services: Services) -> InstrumentedAsyncApp:
         core=services.core,
         slack=services.slack,
         metrics=services.metrics,
-        router=CommandRouter(services.metrics, limits),
+        router=CommandRouter(services.metrics, limits, services.slack.session),
         limits=limits,
     )
     register_all(app, surface)
@@ -143,6 +145,11 @@ def build_bolt_app(services: Services) -> InstrumentedAsyncApp:
 
     @app.error
     async def on_error(error: Exception, body: dict[str, Any], logger: logging.Logger) -> None:
-        logger.error("unhandled %s for %s", type(error).__name__, body.get("type") or body.get("command"))
+        logger.error(
+            "unhandled %s for %s",
+            type(error).__name__,
+            body.get("type") or body.get("command"),
+            exc_info=error,
+        )
 
     return app

@@ -38,7 +38,7 @@ from bot.ops.metrics import Metrics
 from bot.ops.stored_keys import StoredKeys
 from bot.settings import Settings
 from handlers.identity import SlackOpenIdConnect
-from handlers.notify import SlackClients, SlackNotifier
+from handlers.notify import SlackClients, SlackNotifier, SlackSession
 from storage.alerts import AlertRouteRepository
 from storage.audit import AuditLog
 from storage.crypto import TokenCipher
@@ -99,6 +99,7 @@ class Services:
             api_url=settings.slack_api_url,
             bot_token=settings.slack_bot_token,
             installation_store=installation_store,
+            session=SlackSession(),
         )
         policy = OrderPolicy(
             confirm_seconds=settings.order_confirm_seconds, large_order_notional=settings.large_order_notional
@@ -201,5 +202,6 @@ class Services:
     async def aclose(self) -> None:
         await self.drain()
         await self.streamer.aclose()
+        await self.slack.session.aclose()
         await self.http.aclose()
         await self.db.dispose()

@@ -27,7 +27,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.autoshares import deadline
@@ -38,7 +38,7 @@ from bot.ops.metrics import Metrics
 from handlers import errors
 from handlers.blocks import agreements as agreement_blocks
 from handlers.blocks.common import error_message, section
-from handlers.notify import SlackClients, post_privately
+from handlers.notify import Responder, SlackClients, SlackSession, post_privately, responder
 from handlers.parsing import ParseError, parse_autoshares
 
 log = logging.getLogger(__name__)
@@ -166,7 +166,7 @@ class CommandContext:
     channel_id: str
     command: str
     text: str
-    respond: AsyncRespond
+    respond: Responder
     client: AsyncWebClient
     body: dict[str, Any]
     trigger_id: str | None = None
@@ -189,10 +189,11 @@ class CommandRouter:
     """Subcommand name → handler; feature modules add theirs in ``register``. ``dispatch`` is
     the slash commands' error boundary."""
 
-    def __init__(self, metrics: Metrics, limits: Limits) -> None:
+    def __init__(self, metrics: Metrics, limits: Limits, session: SlackSession) -> None:
         self._handlers: dict[str, CommandHandler] = {}
         self._metrics = metrics
         self._limits = limits
+        self._session = session
 
     def add(self, name: str, handler: CommandHandler) -> None:
         self._handlers[name] = handler
@@ -239,7 +240,9 @@ class CommandRouter:
     def register(self, app: AsyncApp, handled: Handled) -> None:
         """Wire the slash commands: ack now, dispatch lazily."""
 
-        async def run(body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> None:
+        async def run(body: dict[str, Any], client: AsyncWebClient) -> None:
+            respond = responder(self._session, body.get("response_url"))
+            assert respond is not None, "Slack sends every slash command with a response_url"
             ctx = CommandContext(
                 team_id=str(body.get("team_id") or ""),
                 user_id=str(body.get("user_id") or ""),
@@ -270,7 +273,7 @@ class ButtonContext:
     channel_id: str
     action_id: str
     value: str
-    respond: AsyncRespond | None
+    respond: Responder | None
     client: AsyncWebClient
     body: dict[str, Any]
     working: Working | None = None
@@ -312,9 +315,7 @@ def clicker(body: dict[str, Any]) -> tuple[str, str]:
     return str(team), str(user.get("id") or "")
 
 
-def button_context(
-    body: dict[str, Any], respond: AsyncRespond | None, client: AsyncWebClient
-) -> ButtonContext:
+def button_context(body: dict[str, Any], respond: Responder | None, client: AsyncWebClient) -> ButtonContext:
     """Read a ``block_actions`` payload (the first action is the one clicked)."""
     action = (body.get("actions") or [{}])[0]
     channel = body.get("channel") or {}
@@ -341,7 +342,8 @@ def on_button(
 
     limits = surface.limits
 
-    async def run(body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient) -> None:
+    async def run(body: dict[str, Any], client: AsyncWebClient) -> None:
+        respond = responder(surface.slack.session, body.get("response_url"))
         ctx = button_context(body, respond, client)
         if working and respond is not None:
             ctx.working = Working(

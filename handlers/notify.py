@@ -8,9 +8,10 @@ errors, the message goes to the user's DM with the bot instead.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -51,12 +52,45 @@ def slack_error(exc: SlackApiError) -> str:
     return str(exc.response.get("error") or "unknown_error")
 
 
-def web_client(token: str | None, api_url: str) -> AsyncWebClient:
+class SlackSession:
+    """One aiohttp session for all of this process's Slack traffic (Web API calls and
+    response_url posts), so connections are kept and reused instead of opened for every message.
+    Made on first use inside the running loop; closed at shutdown."""
+
+    def __init__(self) -> None:
+        self._session: aiohttp.ClientSession | None = None
+
+    def get(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+        return self._session
+
+    async def aclose(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+
+
+Responder = Callable[..., Awaitable[Any]]
+
+
+def responder(session: SlackSession, response_url: str | None) -> Responder | None:
+    """Answer at a ``response_url`` (Bolt's ``respond`` keywords) over the shared session."""
+    if not response_url:
+        return None
+
+    async def respond(**message: Any) -> Any:
+        return await AsyncWebhookClient(response_url, session=session.get()).send_dict(message)
+
+    return respond
+
+
+def web_client(token: str | None, api_url: str, session: SlackSession | None = None) -> AsyncWebClient:
     """A Web API client that waits out a rate limit (Retry-After), and tries once more after a
     server error or a dropped connection: slack_sdk's own retry handlers."""
     return AsyncWebClient(
         token=token,
         base_url=api_url,
+        session=session.get() if session is not None else None,
         retry_handlers=[
             AsyncRateLimitErrorRetryHandler(max_retry_count=1),
             AsyncServerErrorRetryHandler(max_retry_count=1),
@@ -69,18 +103,24 @@ class SlackClients:
     """Web API clients with the right bot token for a team (one workspace or many)."""
 
     def __init__(
-        self, *, api_url: str, bot_token: str | None, installation_store: AsyncInstallationStore | None
+        self,
+        *,
+        api_url: str,
+        bot_token: str | None,
+        installation_store: AsyncInstallationStore | None,
+        session: SlackSession,
     ) -> None:
         self._api_url = api_url
         self._bot_token = bot_token
         self.installation_store = installation_store
+        self.session = session
 
     def anonymous(self) -> AsyncWebClient:
-        return web_client(None, self._api_url)
+        return web_client(None, self._api_url, self.session)
 
     async def for_team(self, team_id: str | None, enterprise_id: str | None = None) -> AsyncWebClient:
         if self._bot_token:
-            return web_client(self._bot_token, self._api_url)
+            return web_client(self._bot_token, self._api_url, self.session)
         if self.installation_store is None:
             raise ConfigError("No SLACK_BOT_TOKEN and no installation store configured")
         bot = await self.installation_store.async_find_bot(enterprise_id=enterprise_id, team_id=team_id)
@@ -88,7 +128,7 @@ class SlackClients:
             raise ConfigError(
                 f"The app is not installed in Slack team {team_id}; install it at /slack/install"
             )
-        return web_client(bot.bot_token, self._api_url)
+        return web_client(bot.bot_token, self._api_url, self.session)
 
 
 async def post_privately(
@@ -105,10 +145,13 @@ async def post_privately(
     await client.chat_postMessage(channel=user_id, **payload)
 
 
-async def answer_in_place(response_url: str, payload: dict[str, Any], *, replace: bool) -> bool:
+async def answer_in_place(
+    response_url: str, payload: dict[str, Any], *, replace: bool, session: SlackSession | None = None
+) -> bool:
     """Post to a ``response_url``; False when Slack no longer takes it (expired, or down)."""
     try:
-        sent = await AsyncWebhookClient(response_url).send_dict(
+        shared = session.get() if session is not None else None
+        sent = await AsyncWebhookClient(response_url, session=shared).send_dict(
             {**payload, "replace_original": replace, "response_type": "ephemeral"}
         )
     except Exception as exc:
@@ -195,7 +238,9 @@ class SlackNotifier:
         """The order's message updated in place (response_url, replace_original); when that
         message cannot be updated any more, the requester is told in a DM instead."""
         payload = pending_message(pending, confirm_seconds=self._confirm_seconds)
-        if pending.response_url and await answer_in_place(pending.response_url, payload, replace=True):
+        if pending.response_url and await answer_in_place(
+            pending.response_url, payload, replace=True, session=self._clients.session
+        ):
             return
         if dm_fallback:
             await self._post(await self._client(pending.team_id), pending.slack_user_id, payload)

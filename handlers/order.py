@@ -188,7 +188,9 @@ def register(app: AsyncApp, surface: Surface) -> None:
         except Exception as exc:
             log_failure("placing a large order", exc)
             payload, replace = failure_message(exc), False
-        if response_url and await answer_in_place(response_url, payload, replace=replace):
+        if response_url and await answer_in_place(
+            response_url, payload, replace=replace, session=surface.slack.session
+        ):
             return
         await ctx.answer(payload)
 
