@@ -23,8 +23,8 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import httpx
-from cryptography.fernet import Fernet
 
+from bot.devkit.demo import local_env
 from bot.devkit.driver import SlackDriver, browser_sign_in, buttons
 from bot.devkit.localslack import LocalSlack
 from bot.serving import bind_socket, serve_in_loop
@@ -65,22 +65,14 @@ async def measure(latencies: Sequence[float], repeat: int) -> None:
             sock = bind_socket()
             port = sock.getsockname()[1]
             settings = Settings.from_env(
-                {
-                    "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-                    "SLACK_BOT_TOKEN": "xoxb-bench",
-                    "SLACK_API_URL": slack_server.url + "api/",
-                    "SLACK_CLIENT_ID": slack.identity.client_id,
-                    "SLACK_CLIENT_SECRET": slack.identity.client_secret,
-                    "AUTH0_DOMAIN": sandbox.url,
-                    "AUTOSHARES_API_URL": sandbox.url,
-                    "AUTH0_CLIENT_ID": config.client_id,
-                    "AUTH0_CLIENT_SECRET": config.client_secret,
-                    "AUTOSHARES_APP_KEY": config.app_key,
-                    "DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.db'}",
-                    "TOKEN_ENCRYPTION_KEY": Fernet.generate_key().decode(),
-                    "PUBLIC_URL": f"http://127.0.0.1:{port}",
-                    "PORT": str(port),
-                }
+                local_env(
+                    slack,
+                    sandbox.url,
+                    config,
+                    signing_secret=SIGNING_SECRET,
+                    database=Path(tmp) / "bench.db",
+                    port=port,
+                )
             )
             services = await Services.create(settings)
             app = create_web_app(services, close_services=False)

@@ -40,6 +40,7 @@ from bot.serving import bind_socket, serve_in_loop
 from bot.settings import Settings, generate_encryption_key
 from bot.web import create_web_app
 from bot.wiring import Services
+from sandbox.config import SandboxConfig
 
 USER = "U0ALICE"
 LOGIN = "alice"
@@ -442,10 +443,40 @@ def _page_text(page: str) -> tuple[str, str]:
 
 
 # -- wiring ---------------------------------------------------------------------------------------
+def local_env(
+    slack: LocalSlack,
+    sandbox_url: str,
+    config: SandboxConfig,
+    *,
+    signing_secret: str,
+    database: Path,
+    port: int,
+    **extra: str,
+) -> dict[str, str]:
+    """The settings of a bot on loopback against the local Slack stand-in and the sandbox
+    (the demo's, and the benchmarks')."""
+    return {
+        "SLACK_SIGNING_SECRET": signing_secret,
+        "SLACK_BOT_TOKEN": "xoxb-local-" + secrets.token_hex(8),
+        "SLACK_API_URL": slack.base_url + "api/",
+        "SLACK_CLIENT_ID": slack.identity.client_id,
+        "SLACK_CLIENT_SECRET": slack.identity.client_secret,
+        "AUTH0_DOMAIN": sandbox_url,
+        "AUTOSHARES_API_URL": sandbox_url,
+        "AUTH0_CLIENT_ID": config.client_id,
+        "AUTH0_CLIENT_SECRET": config.client_secret,
+        "AUTOSHARES_APP_KEY": config.app_key,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "TOKEN_ENCRYPTION_KEY": generate_encryption_key(),
+        "PUBLIC_URL": f"http://127.0.0.1:{port}/",
+        "PORT": str(port),
+        **extra,
+    }
+
+
 @contextlib.asynccontextmanager
 async def demo_world(output_dir: Path, console: Console) -> AsyncIterator[DemoWorld]:
     """Start sandbox, local Slack and bot on loopback; stop them all on exit."""
-    from sandbox.config import SandboxConfig
     from sandbox.server import running_sandbox
 
     signing_secret = secrets.token_hex(16)
@@ -467,23 +498,15 @@ async def demo_world(output_dir: Path, console: Console) -> AsyncIterator[DemoWo
             serve_in_loop(slack.app()) as slack_server,
         ):
             slack.base_url = slack_server.url
-            env = {
-                "SLACK_SIGNING_SECRET": signing_secret,
-                "SLACK_BOT_TOKEN": "xoxb-demo-" + secrets.token_hex(8),
-                "SLACK_API_URL": slack_server.url + "api/",
-                "SLACK_CLIENT_ID": slack.identity.client_id,
-                "SLACK_CLIENT_SECRET": slack.identity.client_secret,
-                "AUTH0_DOMAIN": sandbox.url,
-                "AUTOSHARES_API_URL": sandbox.url,
-                "AUTH0_CLIENT_ID": config.client_id,
-                "AUTH0_CLIENT_SECRET": config.client_secret,
-                "AUTOSHARES_APP_KEY": config.app_key,
-                "AUTOSHARES_WEBHOOK_SECRET": webhook_secret,
-                "DATABASE_URL": f"sqlite:///{Path(tmp) / 'demo.db'}",
-                "TOKEN_ENCRYPTION_KEY": generate_encryption_key(),
-                "PUBLIC_URL": bot_url,
-                "PORT": str(bot_port),
-            }
+            env = local_env(
+                slack,
+                sandbox.url,
+                config,
+                signing_secret=signing_secret,
+                database=Path(tmp) / "demo.db",
+                port=bot_port,
+                AUTOSHARES_WEBHOOK_SECRET=webhook_secret,
+            )
             settings = Settings.from_env(env)
             services = await Services.create(settings)
             try:

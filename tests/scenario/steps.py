@@ -72,3 +72,16 @@ def button(message: dict[str, Any], action_id: str, value: str | None = None) ->
 
 def action_ids(message: dict[str, Any]) -> list[str]:
     return [b.get("action_id", "") for b in buttons(message.get("blocks") or [])]
+
+
+WEBHOOK_SECRET = "whsec-test-0123456789"
+
+
+async def with_webhooks(bot: RunningBot, user: str = "U0BOB", login: str = "bob") -> RunningBot:
+    """Link ``user`` and have the sandbox send its webhooks to the bot (signed with the secret
+    the test's bot_env gives as AUTOSHARES_WEBHOOK_SECRET)."""
+    await bot.link(user, login)
+    await bot.admin(
+        "POST", "_sandbox/webhooks", json={"Url": bot.url + "autoshares/webhooks", "Secret": WEBHOOK_SECRET}
+    )
+    return bot

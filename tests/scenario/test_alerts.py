@@ -16,9 +16,10 @@ from bot.devkit.driver import buttons
 from storage.alerts import AlertRouteRepository
 from storage.audit import AuditLog
 from tests.conftest import RunningBot
+from tests.scenario.steps import WEBHOOK_SECRET, with_webhooks
 from tests.scenario.test_orders import BOB, button, click, command
 
-SECRET = "whsec-test-0123456789"
+SECRET = WEBHOOK_SECRET
 CHANNEL = "C0GENERAL"
 
 
@@ -30,11 +31,7 @@ def bot_env(bot_env: dict[str, str]) -> dict[str, str]:
 
 @pytest.fixture
 async def bob(bot: RunningBot) -> RunningBot:
-    await bot.link(BOB, "bob")
-    await bot.admin(
-        "POST", "_sandbox/webhooks", json={"Url": bot.url + "autoshares/webhooks", "Secret": SECRET}
-    )
-    return bot
+    return await with_webhooks(bot)
 
 
 def sign(body: bytes, secret: str = SECRET) -> dict[str, str]:

@@ -17,6 +17,7 @@ from storage.models import OutboxMessage
 from storage.outbox import DEAD, DELIVERED
 from storage.records import utcnow
 from tests.conftest import RunningBot
+from tests.scenario.steps import with_webhooks
 from tests.scenario.test_alerts import SECRET, alert_posts, delivered
 from tests.scenario.test_orders import BOB, click, command
 
@@ -30,10 +31,7 @@ def bot_env(bot_env: dict[str, str]) -> dict[str, str]:
 
 @pytest.fixture
 async def bob(bot: RunningBot) -> RunningBot:
-    await bot.link(BOB, "bob")
-    await bot.admin(
-        "POST", "_sandbox/webhooks", json={"Url": bot.url + "autoshares/webhooks", "Secret": SECRET}
-    )
+    await with_webhooks(bot)
     await bot.services.drain()  # the DM after linking is delivered
     return bot
 
