@@ -43,6 +43,7 @@ from storage.db import Database
 from storage.link_states import LinkStateRepository
 from storage.links import LinkRepository
 from storage.orders import PendingOrderRepository
+from storage.replays import SlackRequestLog
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,7 @@ class Services:
     oidc: OidcClient
     streamer: QuoteStreamer
     core: UseCases
+    replays: SlackRequestLog
 
     @property
     def links(self) -> LinkRepository:
@@ -176,6 +178,7 @@ class Services:
             oidc=oidc,
             streamer=streamer,
             core=core,
+            replays=SlackRequestLog(db.engine),
         )
 
     async def drain(self, timeout: float = 10.0) -> None:

@@ -45,9 +45,17 @@ class SlackDriver:
     def response_url(self) -> str:
         return urljoin(self.slack_url, f"response/{next(self._ids)}")
 
-    async def post(self, body: str, content_type: str, *, timestamp: int | None = None) -> httpx.Response:
-        headers = {"Content-Type": content_type, **sign(self.signing_secret, body, timestamp)}
-        return await self.http.post(self.events_url, content=body, headers=headers)
+    async def post(
+        self,
+        body: str,
+        content_type: str,
+        *,
+        timestamp: int | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        """POST ``body`` signed now (or at ``timestamp``); ``headers`` adds e.g. X-Slack-Retry-Num."""
+        sent = {"Content-Type": content_type, **sign(self.signing_secret, body, timestamp), **(headers or {})}
+        return await self.http.post(self.events_url, content=body, headers=sent)
 
     def command_body(self, command: str, text: str = "", *, user: str, channel: str = "C0GENERAL") -> str:
         return urlencode(
@@ -128,7 +136,11 @@ class SlackDriver:
         return await self.interactive(payload)
 
     async def event(self, event: dict[str, Any]) -> httpx.Response:
-        body = json.dumps(
+        return await self.post(self.event_body(event), "application/json")
+
+    def event_body(self, event: dict[str, Any]) -> str:
+        """An Events API envelope around ``event``, with a fresh event id."""
+        return json.dumps(
             {
                 "token": "legacy-verification-token-unused",
                 "team_id": self.team_id,
@@ -139,7 +151,6 @@ class SlackDriver:
                 "event_time": int(time.time()),
             }
         )
-        return await self.post(body, "application/json")
 
 
 class _FormParser(HTMLParser):

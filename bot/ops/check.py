@@ -56,6 +56,7 @@ SETTING_GROUPS: tuple[tuple[str, ...], ...] = (
     ("AUTOSHARES_SIGNUP_URL",),
     ("AUTOSHARES_TIMEOUT_SECONDS",),
     ("PORT", "PUBLIC_URL"),
+    ("MAX_BODY_BYTES",),
     ("DATABASE_URL",),
     ("TOKEN_ENCRYPTION_KEY",),
     ("ORDER_CONFIRM_SECONDS",),
