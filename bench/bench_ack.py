@@ -1,11 +1,13 @@
 """Acks per second and ack latency: the full bot against a bare AsyncApp + Starlette + uvicorn.
 
-Both servers get the same signed ``/autoshares help`` slash command over keep-alive HTTP/1.1 on
-loopback. Each acks at once and does its work in a Bolt lazy listener, answering through
-``response_url`` (the bare app answers a fixed text; the bot runs its real ``help``: a database
-read and the rendered help). The server runs in its own process (``serve`` below) so it has a
-core to itself; this process generates the load with a minimal raw-asyncio client (httpx would
-measure itself) and receives the ``response_url`` posts. Prints figures and asserts nothing.
+Both servers get signed ``/autoshares help`` slash commands, each with its own trigger_id as Slack
+sends them, over keep-alive HTTP/1.1 on loopback (the bot acknowledges a body it has seen before
+without handling it, so a repeated body would measure only that). Each acks and does its work in
+a Bolt lazy listener, answering through ``response_url`` (the bare app answers a fixed text; the
+bot runs its real ``help``: a database read and the rendered help). The server runs in its own
+process (``serve`` below) so it has a core to itself; this process generates the load with a
+minimal raw-asyncio client (httpx would measure itself) and receives the ``response_url`` posts.
+Prints figures and asserts nothing.
 
 Run: ``python -m bench.bench_ack [--seconds 3] [--connections 16]`` (``make bench`` runs all).
 """
@@ -15,13 +17,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
@@ -135,8 +138,9 @@ async def _serve(kind: str, sink: str) -> None:
 
 
 # -- the load (this process) ----------------------------------------------------------------------
-def signed_command(port: int, sink: str) -> bytes:
-    """One complete HTTP request: a slash command Slack would send, signed."""
+def signed_command(port: int, sink: str, number: int = 1) -> bytes:
+    """One complete HTTP request: a slash command Slack would send, signed, its trigger_id
+    made from ``number``."""
     from bot.devkit.driver import sign
 
     body = urlencode(
@@ -151,7 +155,7 @@ def signed_command(port: int, sink: str) -> bytes:
             "text": "help",
             "api_app_id": "A0BENCH",
             "response_url": sink + "response/1",
-            "trigger_id": "1.1.bench",
+            "trigger_id": f"{number}.1.bench",
         }
     )
     headers = sign(SIGNING_SECRET, body)
@@ -243,8 +247,13 @@ async def server_process(kind: str, sink: str, stderr: int | None = None) -> Asy
                 await child.wait()
 
 
+def signed_commands(port: int, sink: str) -> Iterator[bytes]:
+    """Endless distinct signed commands."""
+    return (signed_command(port, sink, number) for number in itertools.count(1))
+
+
 async def load(
-    port: int, request: bytes, seconds: float, connections: int
+    port: int, requests: Iterator[bytes], seconds: float, connections: int
 ) -> tuple[int, int, float, list[float]]:
     """Keep ``connections`` keep-alive connections busy for ``seconds`` after a warm-up."""
     latencies: list[float] = []
@@ -257,7 +266,7 @@ async def load(
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         try:
             while (now := time.perf_counter()) < deadline:
-                writer.write(request)
+                writer.write(next(requests))
                 status = await read_response(reader)
                 if now >= measure_from:
                     latencies.append(time.perf_counter() - now)
@@ -292,7 +301,7 @@ KINDS = {
 
 async def bench(kind: str, seconds: float, connections: int) -> AckResult:
     async with response_sink() as (sink, _received), server_process(kind, sink) as port:
-        acks, errors, elapsed, latencies = await load(port, signed_command(port, sink), seconds, connections)
+        acks, errors, elapsed, latencies = await load(port, signed_commands(port, sink), seconds, connections)
         await asyncio.sleep(0.5)  # let the lazy answers drain before reading the histogram
         mean = await scrape_ack_mean(port) if kind == "full" else None
     return AckResult(KINDS[kind], acks, errors, elapsed, latencies, mean)

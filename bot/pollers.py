@@ -27,7 +27,9 @@ from bot.core.delivery import Delivery
 from bot.core.errors import BotError
 from bot.core.usecases import UseCases
 from bot.settings import Settings
+from bot.wiring import Services
 from storage.records import SUBMITTING
+from storage.replays import REPLAY_RETENTION, SlackRequestLog
 
 log = logging.getLogger(__name__)
 
@@ -44,13 +46,19 @@ HOUSEKEEPING_EVERY_SECONDS = 3600.0
 class Pollers:
     """Starts and stops the background loops of one process."""
 
-    def __init__(self, core: UseCases, delivery: Delivery, settings: Settings) -> None:
+    def __init__(self, core: UseCases, delivery: Delivery, settings: Settings, replays: SlackRequestLog) -> None:
         self.core = core
         self.delivery = delivery
         self.settings = settings
+        self.replays = replays
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._housekept_at: float | None = None
+
+    @classmethod
+    def of(cls, services: Services) -> Pollers:
+        """The loops over one process's services."""
+        return cls(services.core, services.delivery, services.settings, services.replays)
 
     @property
     def webhooks_configured(self) -> bool:
@@ -132,7 +140,8 @@ class Pollers:
                 log.info("order follow-up of %s skipped: %s", row.id, exc.code)
 
     async def housekeeping(self) -> None:
-        """Retire long-expired alert routes and forget old webhook ids (hourly)."""
+        """Retire long-expired alert routes, forget old webhook ids and old Slack request
+        hashes (hourly)."""
         now = asyncio.get_running_loop().time()
         if self._housekept_at is not None and now - self._housekept_at < HOUSEKEEPING_EVERY_SECONDS:
             return
@@ -140,8 +149,14 @@ class Pollers:
         expired, forgotten = await self.core.alerts.routes.sweep(
             route_grace=ROUTE_GRACE, webhook_retention=WEBHOOK_RETENTION
         )
-        if expired or forgotten:
-            log.info("housekeeping: %d alert routes expired, %d webhook ids forgotten", expired, forgotten)
+        hashes = await self.replays.forget_older_than(REPLAY_RETENTION)
+        if expired or forgotten or hashes:
+            log.info(
+                "housekeeping: %d alert routes expired, %d webhook ids and %d Slack request hashes forgotten",
+                expired,
+                forgotten,
+                hashes,
+            )
 
     async def alerts_once(self) -> None:
         await self.core.alerts.poll_once()

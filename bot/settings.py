@@ -20,6 +20,10 @@ from bot.core.errors import ConfigError
 
 DEFAULT_DATABASE_URL = "sqlite:///autoshares-bot.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+#: Request bodies above this are refused with 413 while being read (Slack's and AutoShares'
+#: requests are a few KB; a view submission carrying a whole modal, some tens of KB).
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+MAX_BODY_BYTES_RANGE = (1024, 100 * 1024 * 1024)
 
 LOOPBACK_NAMES = {"localhost"}
 
@@ -108,6 +112,19 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+def _max_body_bytes(env: Mapping[str, str]) -> int:
+    raw = env.get("MAX_BODY_BYTES", "").strip()
+    if not raw:
+        return DEFAULT_MAX_BODY_BYTES
+    low, high = MAX_BODY_BYTES_RANGE
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
+        raise ConfigError(
+            f"MAX_BODY_BYTES must be a whole number of bytes from {low} to {high} (100 MiB), got {raw!r}; "
+            f"leave it empty for the default {DEFAULT_MAX_BODY_BYTES} (1 MiB)"
+        )
+    return int(raw)
+
+
 def _encryption_keys(raw: str) -> tuple[str, ...]:
     keys = tuple(k.strip() for k in raw.split(",") if k.strip())
     for key in keys:
@@ -144,6 +161,7 @@ class Settings:
     # serving and storage
     public_url: str = "http://127.0.0.1:3000/"
     port: int = 3000
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     database_url: str = DEFAULT_DATABASE_URL
     token_encryption_keys: tuple[str, ...] = field(default=(), repr=False)
     # product rules
@@ -291,6 +309,7 @@ class Settings:
             autoshares_signup_url=http_url(signup, "AUTOSHARES_SIGNUP_URL").rstrip("/") if signup else None,
             public_url=public_url,
             port=port,
+            max_body_bytes=_max_body_bytes(env),
             database_url=database_url,
             token_encryption_keys=keys,
             link_state_ttl_seconds=600,

@@ -47,7 +47,11 @@ class InstrumentedAsyncApp(AsyncApp):
     and the ack outcome of buttons/modals are recorded here rather than in a Bolt global
     middleware because Bolt runs global middleware *before* the listeners, not around them
     (``next()`` only sets a flag), so a middleware never sees the ack. ``async_dispatch`` is the
-    one entry point of both the HTTP adapter and Socket Mode.
+    one entry point of both the HTTP route and Socket Mode.
+
+    The context is built from the body before Bolt's own signature check runs, so only verified
+    requests may reach this: over HTTP ``bot.slack_gate`` checks the signature (and the body's
+    shape) first; Socket Mode requests arrive over Slack's authenticated WebSocket.
     """
 
     def __init__(self, *, metrics: Metrics, **kwargs: Any) -> None:

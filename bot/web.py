@@ -11,14 +11,17 @@ from collections.abc import AsyncIterator
 
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from bot.core.linking import LinkOutcome, LinkProblem, LoginStart
+from bot.edge import BodyLimit
 from bot.ops.check import api_problem, database_problem, issuer_problem
 from bot.pollers import Pollers
 from bot.slack_app import build_bolt_app
+from bot.slack_gate import SlackGate
 from bot.webhooks import webhook_route
 from bot.wiring import Services
 from handlers import errors
@@ -157,11 +160,15 @@ def stored_key_problems(services: Services) -> dict[str, str]:
 def create_web_app(services: Services, *, close_services: bool = True) -> Starlette:
     """Routes for one process. ``close_services`` lets tests keep their services after shutdown."""
     bolt = build_bolt_app(services)
-    slack = AsyncSlackRequestHandler(bolt)
+    gate = SlackGate(bolt, services.settings.slack_signing_secret, services.replays, services.metrics)
+    slack_oauth = AsyncSlackRequestHandler(bolt)
     linking = services.core.linking
 
     async def slack_events(request: Request) -> Response:
-        return await slack.handle(request)
+        return await gate.handle(request)
+
+    async def slack_install(request: Request) -> Response:
+        return await slack_oauth.handle(request)
 
     secure_cookie = services.settings.public_url.startswith("https://")
 
@@ -231,13 +238,13 @@ def create_web_app(services: Services, *, close_services: bool = True) -> Starle
     ]
     if services.settings.multi_workspace:
         routes += [
-            Route("/slack/install", slack_events, methods=["GET"]),
-            Route("/slack/oauth_redirect", slack_events, methods=["GET"]),
+            Route("/slack/install", slack_install, methods=["GET"]),
+            Route("/slack/oauth_redirect", slack_install, methods=["GET"]),
         ]
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        pollers = Pollers(services.core, services.delivery, services.settings)
+        pollers = Pollers.of(services)
         pollers.start()
         services.tasks.spawn(services.stored_keys.refresh())  # the first count, for /readyz
         yield
@@ -246,7 +253,13 @@ def create_web_app(services: Services, *, close_services: bool = True) -> Starle
         if close_services:
             await services.aclose()
 
-    app = Starlette(routes=routes, lifespan=lifespan)
+    # Every body is capped while it is read, before any route (or signature check) runs.
+    body_limit = Middleware(
+        BodyLimit,
+        max_bytes=services.settings.max_body_bytes,
+        on_refused=services.metrics.request_bodies_too_large.inc,
+    )
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[body_limit])
     app.state.services = services
     app.state.bolt = bolt
     return app

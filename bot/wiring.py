@@ -47,6 +47,7 @@ from storage.link_states import LinkStateRepository
 from storage.links import LinkRepository
 from storage.orders import PendingOrderRepository
 from storage.outbox import OutboxRepository
+from storage.replays import SlackRequestLog
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,7 @@ class Services:
     core: UseCases
     delivery: Delivery
     stored_keys: StoredKeys
+    replays: SlackRequestLog
 
     @property
     def links(self) -> LinkRepository:
@@ -191,6 +193,7 @@ class Services:
             streamer=streamer,
             core=core,
             stored_keys=StoredKeys(db.sessions, cipher, metrics),
+            replays=SlackRequestLog(db.engine),
         )
 
     async def drain(self, timeout: float = 10.0) -> None:

@@ -41,6 +41,7 @@ from storage.records import (
     SUBMITTING,
     TERMINAL_ORDER_STATUSES,
     Pending,
+    autoshares_id,
     aware,
     utcnow,
 )
@@ -372,8 +373,8 @@ class PendingOrderRepository:
         before = row.order_status
         row.result_json = json.dumps(dict(order), sort_keys=True, default=str)
         row.order_status = str(order.get("Status") or "") or row.order_status
-        if row.autoshares_order_id is None and order.get("Id") is not None:
-            row.autoshares_order_id = int(order["Id"])
+        if row.autoshares_order_id is None:
+            row.autoshares_order_id = autoshares_id(order.get("Id"))
         row.updated_at = now
         action = STATUS_ACTIONS.get(row.order_status or "")
         # A status change, or a further partial fill (progress grew at the same status).
@@ -408,8 +409,7 @@ class PendingOrderRepository:
             if row.status == SUBMITTING:
                 row.status = PLACED
                 row.error = None
-                if order.get("Id") is not None:
-                    row.autoshares_order_id = int(order["Id"])
+                row.autoshares_order_id = autoshares_id(order.get("Id")) or row.autoshares_order_id
                 add_event(
                     session,
                     subject="order",
@@ -481,7 +481,7 @@ class PendingOrderRepository:
         """
         now = utcnow()
         client_id = str(order.get("ClientId") or "") or None
-        order_id = order.get("Id")
+        order_id = autoshares_id(order.get("Id"))
         async with self._sessions.begin() as session:
             if event_id is not None and not await remember_event(session, event_id, event_type):
                 return OrderUpdate(None, changed=False, duplicate=True)
@@ -489,7 +489,7 @@ class PendingOrderRepository:
             if client_id:
                 conditions.append(PendingOrder.id == client_id[:36])
             if order_id is not None:
-                conditions.append(PendingOrder.autoshares_order_id == int(order_id))
+                conditions.append(PendingOrder.autoshares_order_id == order_id)
             if not conditions:
                 return OrderUpdate(None, changed=False)
             pending_id = await session.scalar(select(PendingOrder.id).where(or_(*conditions)).limit(1))

@@ -22,6 +22,29 @@ def aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+#: AutoShares ids are stored in BIGINT columns: 0 < id < 2**63.
+MAX_AUTOSHARES_ID = 2**63 - 1
+_MAX_ID_DIGITS = len(str(MAX_AUTOSHARES_ID))
+
+
+def autoshares_id(value: object) -> int | None:
+    """``value`` as an AutoShares id (an order, alert, account or user id), or None if it is not one.
+
+    An id is an int or a string of ASCII digits, 0 < id < 2**63 (what a BIGINT holds). Anything
+    else from outside (bool, float, 1e999, a huge int, "abc", " 7") is None, so a caller answers
+    "unusable" instead of failing on ``int()`` or in the database.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        if not (value.isascii() and value.isdigit()) or len(value) > _MAX_ID_DIGITS:
+            return None
+        value = int(value)
+    if isinstance(value, int) and 0 < value <= MAX_AUTOSHARES_ID:
+        return value
+    return None
+
+
 class TokenFields(Protocol):
     """The tokens of a sign-in or a refresh, as the repositories store them (encrypted)."""
 

@@ -53,6 +53,7 @@ SETTING_PREFIXES = (
     "TOKEN_ENCRYPTION_KEY",
     "PUBLIC_URL",
     "PORT",
+    "MAX_BODY_BYTES",
     "LOG_",
     "ORDER_",
     "ALERT_",

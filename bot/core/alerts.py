@@ -15,6 +15,7 @@ owes that message to the outbox, which delivers it (``bot.core.delivery``).
 from __future__ import annotations
 
 import logging
+import math
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -28,7 +29,7 @@ from bot.core.errors import AlertNotFound, BotError, UnknownSymbolError
 from bot.core.users import LinkedUsers
 from storage.alerts import AlertRouteRepository, FireOutcome, FireResult
 from storage.audit import AuditLog
-from storage.records import DELETED, EXPIRED, Route, utcnow
+from storage.records import DELETED, EXPIRED, Route, autoshares_id, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -144,9 +145,8 @@ class AlertService:
     # -- triggers --------------------------------------------------------------------------------
     async def on_triggered(self, event_id: str, data: Mapping[str, Any]) -> FireResult:
         """A signed alert.triggered webhook: claim (deduplicated) and, if ours, announce."""
-        try:
-            alert_id = int(data.get("Id"))  # type: ignore[arg-type]
-        except (TypeError, ValueError):
+        alert_id = autoshares_id(data.get("Id"))
+        if alert_id is None:
             await self.routes.remember(event_id, "alert.triggered")
             return FireResult(FireOutcome.UNKNOWN)
         price = _number(data.get("Price"))
@@ -188,9 +188,10 @@ def _number(value: Any) -> float | None:
     if value is None or isinstance(value, bool):
         return None
     try:
-        return float(value)
-    except (TypeError, ValueError):
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
         return None
+    return number if math.isfinite(number) else None
 
 
 def expiry_text(epoch: Any) -> datetime | None:

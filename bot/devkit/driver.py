@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import secrets
 import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -37,6 +38,8 @@ class SlackDriver:
     slack_url: str  # base URL of the local Slack stand-in (for response_url)
     team_id: str = "T0DEMO"
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    #: Slack's trigger and event ids never repeat; the bot remembers bodies across restarts.
+    _run: str = field(default_factory=lambda: secrets.token_hex(4).upper())
 
     @property
     def events_url(self) -> str:
@@ -45,9 +48,17 @@ class SlackDriver:
     def response_url(self) -> str:
         return urljoin(self.slack_url, f"response/{next(self._ids)}")
 
-    async def post(self, body: str, content_type: str, *, timestamp: int | None = None) -> httpx.Response:
-        headers = {"Content-Type": content_type, **sign(self.signing_secret, body, timestamp)}
-        return await self.http.post(self.events_url, content=body, headers=headers)
+    async def post(
+        self,
+        body: str,
+        content_type: str,
+        *,
+        timestamp: int | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        """POST ``body`` signed now (or at ``timestamp``); ``headers`` adds e.g. X-Slack-Retry-Num."""
+        sent = {"Content-Type": content_type, **sign(self.signing_secret, body, timestamp), **(headers or {})}
+        return await self.http.post(self.events_url, content=body, headers=sent)
 
     def command_body(self, command: str, text: str = "", *, user: str, channel: str = "C0GENERAL") -> str:
         return urlencode(
@@ -63,7 +74,7 @@ class SlackDriver:
                 "text": text,
                 "api_app_id": "A0AUTOSHARES",
                 "response_url": self.response_url(),
-                "trigger_id": f"{next(self._ids)}.{int(time.time())}.trigger",
+                "trigger_id": f"{next(self._ids)}.{int(time.time())}.{self._run}",
             }
         )
 
@@ -107,7 +118,7 @@ class SlackDriver:
             "type": "block_actions",
             "user": {"id": user, "username": user.lower(), "team_id": self.team_id},
             "channel": {"id": channel, "name": "general"},
-            "trigger_id": f"{next(self._ids)}.{int(time.time())}.trigger",
+            "trigger_id": f"{next(self._ids)}.{int(time.time())}.{self._run}",
             "response_url": self.response_url(),
             "actions": [clicked],
             "container": container or {"type": "message", "channel_id": channel, "is_ephemeral": True},
@@ -123,23 +134,26 @@ class SlackDriver:
             "type": "view_submission",
             "user": {"id": user, "username": user.lower(), "team_id": self.team_id},
             "view": submitted,
-            "trigger_id": f"{next(self._ids)}.{int(time.time())}.trigger",
+            "trigger_id": f"{next(self._ids)}.{int(time.time())}.{self._run}",
         }
         return await self.interactive(payload)
 
     async def event(self, event: dict[str, Any]) -> httpx.Response:
-        body = json.dumps(
+        return await self.post(self.event_body(event), "application/json")
+
+    def event_body(self, event: dict[str, Any]) -> str:
+        """An Events API envelope around ``event``, with a fresh event id."""
+        return json.dumps(
             {
                 "token": "legacy-verification-token-unused",
                 "team_id": self.team_id,
                 "api_app_id": "A0AUTOSHARES",
                 "event": event,
                 "type": "event_callback",
-                "event_id": f"Ev{next(self._ids):08d}",
+                "event_id": f"Ev{self._run}{next(self._ids):06d}",
                 "event_time": int(time.time()),
             }
         )
-        return await self.post(body, "application/json")
 
 
 class _FormParser(HTMLParser):

@@ -62,6 +62,7 @@ SETTING_GROUPS: tuple[tuple[str, ...], ...] = (
     ("COMMAND_DEADLINE_SECONDS",),
     ("WORKING_MESSAGE_SECONDS",),
     ("PORT", "PUBLIC_URL"),
+    ("MAX_BODY_BYTES",),
     ("DATABASE_URL",),
     ("TOKEN_ENCRYPTION_KEY",),
     ("ORDER_CONFIRM_SECONDS",),

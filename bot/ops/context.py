@@ -89,11 +89,13 @@ def describe(body: Mapping[str, Any]) -> tuple[str, str, str | None]:
         return "command", command, shown
     payload_type = body.get("type")
     if payload_type == "block_actions":
-        actions = body.get("actions") or [{}]
-        name = metric_name(actions[0].get("action_id"))
+        actions = body.get("actions")
+        action = actions[0] if isinstance(actions, list) and actions else None
+        name = metric_name(action.get("action_id") if isinstance(action, dict) else None)
         return "action", name, f"action {name}"
     if payload_type in {"view_submission", "view_closed"}:
-        name = metric_name((body.get("view") or {}).get("callback_id"))
+        view = body.get("view")
+        name = metric_name(view.get("callback_id") if isinstance(view, dict) else None)
         return "view", name, f"view {name}"
     if payload_type in {"shortcut", "message_action"}:
         name = metric_name(body.get("callback_id"))
@@ -102,7 +104,8 @@ def describe(body: Mapping[str, Any]) -> tuple[str, str, str | None]:
         name = metric_name(body.get("action_id"))
         return "options", name, f"options {name}"
     if payload_type == "event_callback":
-        name = metric_name((body.get("event") or {}).get("type"))
+        event = body.get("event")
+        name = metric_name(event.get("type") if isinstance(event, dict) else None)
         return "event", name, f"event {name}"
     return "other", metric_name(str(payload_type or "unknown")), None
 

@@ -6,6 +6,7 @@ it does through the attributes and methods below, for example::
     services.metrics.orders_placed.inc()
     services.metrics.alerts_fired.inc()
     services.metrics.webhook_accepted()          # or webhook_rejected("signature")
+    services.metrics.slack_request("duplicate")  # a Slack retry acknowledged, not handled
 
 Label values are kept to small, fixed sets (subcommand names, action ids without their
 variable tail, AutoShares endpoint templates such as ``GET /accounts/{accountId}/orders``),
@@ -21,6 +22,9 @@ ACK_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5
 CALL_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 WEBHOOK_REJECT_REASONS = frozenset({"signature", "stale", "malformed", "unknown"})
+#: ``slack_requests_total`` outcomes and the reasons of the ``rejected`` and ``unavailable`` ones.
+SLACK_REQUEST_OUTCOMES = frozenset({"accepted", "duplicate", "rejected", "unavailable"})
+SLACK_REQUEST_REASONS = frozenset({"", "signature", "malformed", "storage"})
 
 
 class Metrics:
@@ -91,6 +95,18 @@ class Metrics:
             ["kind"],
             registry=r,
         )
+        self.slack_requests = Counter(
+            "autoshares_slack_requests",
+            "Slack HTTP requests by outcome (accepted, duplicate = a retry or replay acknowledged "
+            "without handling, rejected, unavailable) and reason (signature, malformed, storage)",
+            ["outcome", "reason"],
+            registry=r,
+        )
+        self.request_bodies_too_large = Counter(
+            "autoshares_request_bodies_too_large",
+            "HTTP requests refused with 413 because the body passed MAX_BODY_BYTES",
+            registry=r,
+        )
 
     # -- helpers feature code calls -------------------------------------------------------------
     def command(self, name: str, outcome: str) -> None:
@@ -107,6 +123,16 @@ class Metrics:
 
     def webhook_duplicate(self) -> None:
         self.webhook_deliveries.labels(outcome="duplicate", reason="").inc()
+
+    def webhook_ignored(self, reason: str = "type") -> None:
+        """A valid delivery the bot has no use for (an event type it does not follow)."""
+        self.webhook_deliveries.labels(outcome="ignored", reason=reason).inc()
+
+    def slack_request(self, outcome: str, reason: str = "") -> None:
+        """One Slack HTTP request's fate at the door (``bot.slack_gate``)."""
+        outcome = outcome if outcome in SLACK_REQUEST_OUTCOMES else "rejected"
+        reason = reason if reason in SLACK_REQUEST_REASONS else "malformed"
+        self.slack_requests.labels(outcome=outcome, reason=reason).inc()
 
     def webhook_rejected(self, reason: str = "signature") -> None:
         """``reason``: signature, stale, malformed or unknown (anything else counts as unknown)."""

@@ -45,7 +45,7 @@ async def poll_alerts_now(*replicas: Services, passes: int = 1) -> None:
             await session.execute(update(AlertRoute).values(claimed_at=None))
         await asyncio.gather(
             *(
-                Pollers(services.core, services.delivery, services.settings).alerts_once()
+                Pollers.of(services).alerts_once()
                 for services in replicas
             )
         )

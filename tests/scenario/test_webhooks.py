@@ -55,7 +55,7 @@ async def poll_orders_now(bot: RunningBot) -> None:
     interval had passed), then the work it started."""
     async with bot.services.db.sessions.begin() as session:
         await session.execute(update(PendingOrder).values(updated_at=utcnow() - timedelta(hours=2)))
-    await Pollers(bot.services.core, bot.services.delivery, bot.services.settings).orders_once()
+    await Pollers.of(bot.services).orders_once()
     await bot.services.drain()
 
 

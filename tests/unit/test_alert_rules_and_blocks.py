@@ -68,6 +68,7 @@ def test_signature_check() -> None:
     assert not signature_is_valid("s3cret", body, None)
     assert not signature_is_valid(None, body, header)
     assert not signature_is_valid("s3cret", body, header.replace("sha256=", ""))
+    assert not signature_is_valid("s3cret", body, "sha256=\u00e9\u00e9")  # non-ASCII: False, never raises
 
 
 def test_triggered_message_names_the_user_condition_and_price() -> None:

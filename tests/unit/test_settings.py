@@ -79,6 +79,12 @@ def test_issuer_rejects_plain_http_and_junk(value: str) -> None:
         ({"SLACK_APP_TOKEN": "xoxb-wrong"}, "SLACK_APP_TOKEN"),
         ({"ORDER_CONFIRM_SECONDS": "-1"}, "ORDER_CONFIRM_SECONDS"),
         ({"LOG_FORMAT": "xml"}, "LOG_FORMAT"),
+        ({"MAX_BODY_BYTES": "1MB"}, "MAX_BODY_BYTES"),
+        ({"MAX_BODY_BYTES": "1e6"}, "MAX_BODY_BYTES"),
+        ({"MAX_BODY_BYTES": "-1"}, "MAX_BODY_BYTES"),
+        ({"MAX_BODY_BYTES": "0"}, "MAX_BODY_BYTES"),
+        ({"MAX_BODY_BYTES": "1023"}, "MAX_BODY_BYTES"),
+        ({"MAX_BODY_BYTES": str(100 * 1024 * 1024 + 1)}, "MAX_BODY_BYTES"),
     ],
 )
 def test_bad_settings_name_the_setting(change: dict[str, str], name: str) -> None:
@@ -110,3 +116,9 @@ def test_encryption_key_list_for_rotation() -> None:
     other = Fernet.generate_key().decode()
     settings = Settings.from_env({**BASE, "TOKEN_ENCRYPTION_KEY": f"{other}, {KEY}"})
     assert settings.token_encryption_keys == (other, KEY)
+
+
+def test_max_body_bytes_defaults_to_one_mib_and_can_be_set() -> None:
+    assert Settings.from_env(BASE).max_body_bytes == 1024 * 1024
+    assert Settings.from_env({**BASE, "MAX_BODY_BYTES": " 4096 "}).max_body_bytes == 4096
+    assert Settings.from_env({**BASE, "MAX_BODY_BYTES": ""}).max_body_bytes == 1024 * 1024
