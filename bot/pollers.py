@@ -46,7 +46,9 @@ HOUSEKEEPING_EVERY_SECONDS = 3600.0
 class Pollers:
     """Starts and stops the background loops of one process."""
 
-    def __init__(self, core: UseCases, delivery: Delivery, settings: Settings, replays: SlackRequestLog) -> None:
+    def __init__(
+        self, core: UseCases, delivery: Delivery, settings: Settings, replays: SlackRequestLog
+    ) -> None:
         self.core = core
         self.delivery = delivery
         self.settings = settings

@@ -43,12 +43,7 @@ async def poll_alerts_now(*replicas: Services, passes: int = 1) -> None:
     for _ in range(passes):
         async with replicas[0].db.sessions.begin() as session:
             await session.execute(update(AlertRoute).values(claimed_at=None))
-        await asyncio.gather(
-            *(
-                Pollers.of(services).alerts_once()
-                for services in replicas
-            )
-        )
+        await asyncio.gather(*(Pollers.of(services).alerts_once() for services in replicas))
     await asyncio.gather(*(services.drain() for services in replicas))
 
 
