@@ -73,6 +73,7 @@ class Delivery:
         self._pace = pace_seconds
         self._clock = clock
         self._free_at: dict[str, float] = {}  # channel -> when it may take the next post
+        self._sending: set[str] = set()  # channels with a post in flight
 
     async def run_once(self) -> int:
         """Deliver what is due now; returns how many messages Slack took."""
@@ -96,19 +97,28 @@ class Delivery:
             await asyncio.sleep(0.01)
 
     async def _channel(self, key: tuple[str, str], queue: list[OutboxItem]) -> int:
-        """One post for this channel now (if its pace allows); the rest wait their turn."""
+        """One post for this channel now (if its pace allows); the rest wait their turn.
+
+        A channel is busy while a post to it is in flight (slack_sdk may be waiting out a
+        Retry-After inside it), and its pace counts from when that post ended.
+        """
         channel = f"{key[0]}:{key[1]}"
         now = self._clock()
+        busy = channel in self._sending
         free_at = max(self._free_at.get(channel, now), now)
         sent = 0
         for position, item in enumerate(queue):
-            wait = free_at - now + position * self._pace
+            wait = (position + 1) * self._pace if busy else free_at - now + position * self._pace
             if wait > 0:
                 at = utcnow() + timedelta(seconds=wait)
                 await self.outbox.retry(item.id, at, None, attempt_used=False)
                 continue
-            self._free_at[channel] = now + self._pace
-            sent += await self._attempt(item)
+            self._sending.add(channel)
+            try:
+                sent += await self._attempt(item)
+            finally:
+                self._sending.discard(channel)
+                self._free_at[channel] = self._clock() + self._pace
         return sent
 
     async def _attempt(self, item: OutboxItem) -> int:

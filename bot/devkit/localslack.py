@@ -13,6 +13,7 @@ import asyncio
 import itertools
 import json
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,6 +61,8 @@ class LocalSlack:
         self.identity = LocalSlackIdentity()
         self.failures: dict[str, list[ScriptedFailure]] = {}
         self.refused: list[SlackCall] = []
+        self.every: dict[str, tuple[int, ScriptedFailure]] = {}
+        self._seen: Counter[str] = Counter()
         self._base_url = ""
 
     @property
@@ -88,11 +91,31 @@ class LocalSlack:
         self.identity.reset()
         self.failures.clear()
         self.refused.clear()
+        self.every.clear()
+        self._seen.clear()
 
     def fail_next(self, method: str, failure: ScriptedFailure, times: int = 1) -> None:
         """Refuse the next ``times`` calls of ``method`` the way Slack would (they are recorded
         in ``refused``, not in ``calls``)."""
         self.failures.setdefault(method, []).extend([failure] * times)
+
+    def fail_every(self, method: str, every: int, failure: ScriptedFailure) -> None:
+        """Refuse every ``every``-th call of ``method`` from now on (10: one call in ten), e.g.
+        a share of posts answered 429 as a busy workspace would."""
+        self.every[method] = (every, failure)
+        self._seen[method] = 0
+
+    def _scripted(self, method: str) -> ScriptedFailure | None:
+        """The refusal owed to this call of ``method``, if any."""
+        scripted = self.failures.get(method)
+        if scripted:
+            return scripted.pop(0)
+        if method in self.every:
+            every, failure = self.every[method]
+            self._seen[method] += 1
+            if self._seen[method] % every == 0:
+                return failure
+        return None
 
     # -- queries used by tests and the demo -------------------------------------------------------
     def by_method(self, method: str) -> list[SlackCall]:
@@ -158,9 +181,8 @@ class LocalSlack:
             )
             return JSONResponse(self.identity.token(args, auth))
         token = auth.removeprefix("Bearer ") if auth else args.get("token")
-        scripted = self.failures.get(method)
-        if scripted:
-            failure = scripted.pop(0)
+        failure = self._scripted(method)
+        if failure is not None:
             self.refused.append(SlackCall(method, args, token, path=request.url.path))
             headers = {"Retry-After": failure.retry_after} if failure.retry_after is not None else None
             return JSONResponse(
@@ -240,9 +262,8 @@ class LocalSlack:
 
     async def _response_url(self, request: Request) -> Response:
         args = json.loads(await request.body() or b"{}")
-        scripted = self.failures.get("response_url")
-        if scripted:  # e.g. ScriptedFailure("expired_url", 404): Slack keeps a response_url 30 minutes
-            failure = scripted.pop(0)
+        failure = self._scripted("response_url")
+        if failure is not None:  # e.g. ScriptedFailure("expired_url", 404): Slack keeps a response_url 30 minutes
             self.refused.append(SlackCall("response_url", args, None, path=request.url.path))
             return Response(failure.error, status_code=failure.status or 404)
         await self._record(SlackCall("response_url", args, None, path=request.url.path))
