@@ -49,23 +49,27 @@ class SlackDriver:
         headers = {"Content-Type": content_type, **sign(self.signing_secret, body, timestamp)}
         return await self.http.post(self.events_url, content=body, headers=headers)
 
+    def command_fields(
+        self, command: str, text: str = "", *, user: str, channel: str = "C0GENERAL"
+    ) -> dict[str, str]:
+        """What Slack sends for a slash command: a form over HTTP, a JSON payload in Socket Mode."""
+        return {
+            "token": "legacy-verification-token-unused",
+            "team_id": self.team_id,
+            "team_domain": "demo",
+            "channel_id": channel,
+            "channel_name": "general" if channel.startswith("C") else "directmessage",
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": command,
+            "text": text,
+            "api_app_id": "A0AUTOSHARES",
+            "response_url": self.response_url(),
+            "trigger_id": f"{next(self._ids)}.{int(time.time())}.trigger",
+        }
+
     def command_body(self, command: str, text: str = "", *, user: str, channel: str = "C0GENERAL") -> str:
-        return urlencode(
-            {
-                "token": "legacy-verification-token-unused",
-                "team_id": self.team_id,
-                "team_domain": "demo",
-                "channel_id": channel,
-                "channel_name": "general" if channel.startswith("C") else "directmessage",
-                "user_id": user,
-                "user_name": user.lower(),
-                "command": command,
-                "text": text,
-                "api_app_id": "A0AUTOSHARES",
-                "response_url": self.response_url(),
-                "trigger_id": f"{next(self._ids)}.{int(time.time())}.trigger",
-            }
-        )
+        return urlencode(self.command_fields(command, text, user=user, channel=channel))
 
     async def command(
         self,
@@ -127,19 +131,20 @@ class SlackDriver:
         }
         return await self.interactive(payload)
 
+    def event_callback(self, event: dict[str, Any]) -> dict[str, Any]:
+        """What the Events API sends for ``event`` (over HTTP, or as a Socket Mode payload)."""
+        return {
+            "token": "legacy-verification-token-unused",
+            "team_id": self.team_id,
+            "api_app_id": "A0AUTOSHARES",
+            "event": event,
+            "type": "event_callback",
+            "event_id": f"Ev{next(self._ids):08d}",
+            "event_time": int(time.time()),
+        }
+
     async def event(self, event: dict[str, Any]) -> httpx.Response:
-        body = json.dumps(
-            {
-                "token": "legacy-verification-token-unused",
-                "team_id": self.team_id,
-                "api_app_id": "A0AUTOSHARES",
-                "event": event,
-                "type": "event_callback",
-                "event_id": f"Ev{next(self._ids):08d}",
-                "event_time": int(time.time()),
-            }
-        )
-        return await self.post(body, "application/json")
+        return await self.post(json.dumps(self.event_callback(event)), "application/json")
 
 
 class _FormParser(HTMLParser):

@@ -5,6 +5,8 @@ they can see exactly what the bot asked Slack to do. It also receives ``response
 (``POST /response/<name>``) and file uploads. Channels named in ``archived`` or ``not_in`` fail
 ``chat.postMessage`` the way Slack does, to exercise the bot's fallbacks. Sign in with Slack is
 served by ``identity`` (``bot.devkit.slack_identity``): ``sign_in_as`` sets who the browser is.
+Socket Mode is served by ``socket_mode`` (``bot.devkit.slack_socket``): ``apps.connections.open``
+answers a ``ws://`` URL on the stand-in, where tests deliver envelopes and see the acks.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.devkit.slack_identity import LocalSlackIdentity
+from bot.devkit.slack_socket import LocalSocketMode
 
 
 @dataclass
@@ -58,6 +61,7 @@ class LocalSlack:
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
         self.identity = LocalSlackIdentity()
+        self.socket_mode = LocalSocketMode()
         self.failures: dict[str, list[ScriptedFailure]] = {}
         self.refused: list[SlackCall] = []
         self._base_url = ""
@@ -71,6 +75,7 @@ class LocalSlack:
     def base_url(self, url: str) -> None:
         self._base_url = url
         self.identity.issuer = url.rstrip("/")
+        self.socket_mode.base_url = url
 
     def sign_in_as(self, user_id: str, team_id: str | None = None) -> None:
         """The browser that follows a sign-in link is signed in to Slack as this user."""
@@ -86,6 +91,7 @@ class LocalSlack:
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self.identity.reset()
+        self.socket_mode.reset()
         self.failures.clear()
         self.refused.clear()
 
@@ -127,6 +133,7 @@ class LocalSlack:
                 Route("/response/{name}", self._response_url, methods=["POST"]),
                 Route("/upload/{file_id}", self._upload, methods=["POST"]),
                 *self.identity.routes(),
+                *self.socket_mode.routes(),
             ]
         )
 
@@ -201,6 +208,8 @@ class LocalSlack:
                 "is_enterprise_install": False,
                 "authed_user": {"id": "U0INSTALLER"},
             }
+        if method == "apps.connections.open":
+            return self.socket_mode.connections_open()
         if method == "auth.test":
             return {
                 "ok": True,
