@@ -155,8 +155,8 @@ class SocketMode:
         self._token = app_token
         # No retry handlers: the attempts, their waits and their log lines are all ours.
         self._web = AsyncWebClient(base_url=api_url, timeout=OPEN_TIMEOUT_SECONDS, retry_handlers=[])
-        self.retry_seconds = retry_seconds
-        self.max_retry_seconds = max(max_retry_seconds, retry_seconds)
+        self.retry_seconds = max(retry_seconds, 0.01)  # never a busy loop against Slack
+        self.max_retry_seconds = max(max_retry_seconds, self.retry_seconds)
         self.connections = 0  # how many connections Slack greeted
         self._problem: str | None = "not started"
         self._connected = asyncio.Event()
@@ -196,15 +196,15 @@ class SocketMode:
 
     async def close(self) -> None:
         """Stop connecting, or close the connection, whatever it was doing."""
-        task, self._task = self._task, None
+        task = self._task
+        if task is not None and not task.done():
+            task.cancel()
+            done, _ = await asyncio.wait({task}, timeout=ACK_GRACE_SECONDS + CLOSE_TIMEOUT_SECONDS + 1)
+            if not done:
+                log.warning("Socket Mode did not close in time; leaving it")
         self._connected.clear()
-        self._problem = "closed"
-        if task is None or task.done():
-            return
-        task.cancel()
-        done, _ = await asyncio.wait({task}, timeout=ACK_GRACE_SECONDS + CLOSE_TIMEOUT_SECONDS + 1)
-        if not done:
-            log.warning("Socket Mode did not close in time; leaving it")
+        if self._rejection is None or not self._rejection.done():  # a refusal stays the reason
+            self._problem = "closed"
 
     # -- the supervisor --------------------------------------------------------------------------
     def _rejection_future(self) -> asyncio.Future[str]:
@@ -266,8 +266,8 @@ class SocketMode:
     def _backoff(self, failures: int) -> float:
         """``retry_seconds`` doubled for each failure after the first, at most the maximum,
         spread a little so replicas do not all come back at the same moment."""
-        base = min(self.retry_seconds * 2 ** min(failures - 1, 30), self.max_retry_seconds)
-        return base * random.uniform(1.0, 1.25)
+        wait = self.retry_seconds * 2 ** min(failures - 1, 30) * random.uniform(1.0, 1.25)
+        return min(wait, self.max_retry_seconds)
 
     async def _connection_url(self) -> str:
         try:

@@ -173,7 +173,11 @@ class Serving:
     async def stop(self, sig: signal.Signals) -> int:
         """Send ``sig``; the exit status, which must come within the issue's 5 s."""
         self.process.send_signal(sig)
-        code = await asyncio.wait_for(self.process.wait(), STOPS_WITHIN_SECONDS)
+        return await self.exited(STOPS_WITHIN_SECONDS)
+
+    async def exited(self, timeout: float) -> int:
+        """The exit status, once the process has exited and all its stderr is read."""
+        code = await asyncio.wait_for(self.process.wait(), timeout)
         await self._reader
         return code
 
@@ -189,8 +193,7 @@ async def serving(env: dict[str, str], port: int) -> AsyncIterator[Serving]:
     finally:
         if process.returncode is None:
             process.kill()
-            await process.wait()
-        await served._reader
+        await served.exited(STOPS_WITHIN_SECONDS)
 
 
 def socket_mode_env(tmp_path: Path, slack_api_url: str) -> tuple[dict[str, str], int]:
@@ -217,8 +220,7 @@ async def test_serve_exits_2_with_one_line_when_slack_rejects_the_app_token(
     local_slack.fail_next("apps.connections.open", ScriptedFailure("invalid_auth"))
     env, port = socket_mode_env(tmp_path, local_slack.base_url + "api/")
     async with serving(env, port) as served:
-        code = await asyncio.wait_for(served.process.wait(), 30)
-        await served._reader
+        code = await served.exited(30)
     assert code == 2, served.stderr
     naming = [line for line in served.lines if "SLACK_APP_TOKEN" in line]
     assert naming == [
@@ -270,12 +272,18 @@ async def test_serve_stops_on_a_signal_while_slack_does_not_answer(tmp_path: Pat
 
 
 async def test_serve_is_ready_once_connected_and_stops_on_sigint(tmp_path: Path, local_slack: LocalSlack) -> None:
+    socket_server = local_slack.socket_mode
+    socket_server.unreachable = True  # the handshake is turned away until the bot was seen unready
     env, port = socket_mode_env(tmp_path, local_slack.base_url + "api/")
     async with serving(env, port) as served:
-        await local_slack.socket_mode.wait_connected(timeout=15)
+        await socket_server.wait_until(lambda: socket_server.turned_away >= 1, timeout=15)
+        down = await served.get("readyz")
+        assert down.status_code == 503 and "socket_mode" in down.json()["down"]
+        socket_server.unreachable = False
+        await socket_server.wait_connected(timeout=15)
         ready = await served.get("readyz", until_status=200)
         assert ready.json() == {"status": "ready"}
         code = await served.stop(signal.SIGINT)
-        await local_slack.socket_mode.wait_until(lambda: not local_slack.socket_mode.connected)
+        await socket_server.wait_until(lambda: not socket_server.connected)
     assert code == 0, served.stderr[-2000:]
     assert "Traceback" not in served.stderr
