@@ -11,7 +11,9 @@ returns at once, so the HTTP routes serve whatever Slack does. One connection, i
    socket is authenticated), and is acknowledged with what Bolt answered
    (``{"envelope_id", "payload"?}``);
 4. when Slack closes the socket, asks for a new one (``{"type": "disconnect"}``) or stops
-   answering pings, the bot starts again at 1.
+   answering pings, the bot starts again at 1. It closes the old connection before opening the
+   new one, so for the moment in between this process receives nothing: Slack retries Events
+   API deliveries (``retry_attempt``), but a command typed in that moment finds no connection.
 
 When it goes wrong:
 
@@ -27,7 +29,7 @@ When it goes wrong:
 
 ``close()`` stops it in every state (connecting, connected, waiting to retry): it cancels what
 is under way, gives envelopes being answered up to ``ACK_GRACE_SECONDS`` to send their ack,
-and closes the socket, in well under 5 s.
+and closes the socket: at most 4 s in all.
 
 Why not slack_sdk's ``SocketModeClient`` (what Bolt's ``AsyncSocketModeHandler`` runs): its
 ``connect()`` retries inside itself for as long as the client is open, logging a traceback on

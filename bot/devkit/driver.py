@@ -83,11 +83,15 @@ class SlackDriver:
         body = self.command_body(command, text, user=user, channel=channel)
         return await self.post(body, "application/x-www-form-urlencoded", timestamp=timestamp)
 
-    async def interactive(self, payload: dict[str, Any]) -> httpx.Response:
+    def interactive_payload(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """``payload`` with what Slack adds to every interactive one (team, app, token)."""
         payload.setdefault("team", {"id": self.team_id, "domain": "demo"})
         payload.setdefault("api_app_id", "A0AUTOSHARES")
         payload.setdefault("token", "legacy-verification-token-unused")
-        body = urlencode({"payload": json.dumps(payload)})
+        return payload
+
+    async def interactive(self, payload: dict[str, Any]) -> httpx.Response:
+        body = urlencode({"payload": json.dumps(self.interactive_payload(payload))})
         return await self.post(body, "application/x-www-form-urlencoded")
 
     async def click(
@@ -120,16 +124,21 @@ class SlackDriver:
             payload["message"] = message
         return await self.interactive(payload)
 
+    def view_submission(self, view: dict[str, Any], values: dict[str, Any], *, user: str) -> dict[str, Any]:
+        """The payload of submitting a modal the bot opened; ``values`` is Slack's ``state.values``."""
+        submitted = {**view, "state": {"values": values}, "id": view.get("id", "V0")}
+        return self.interactive_payload(
+            {
+                "type": "view_submission",
+                "user": {"id": user, "username": user.lower(), "team_id": self.team_id},
+                "view": submitted,
+                "trigger_id": f"{next(self._ids)}.{int(time.time())}.trigger",
+            }
+        )
+
     async def submit_view(self, view: dict[str, Any], values: dict[str, Any], *, user: str) -> httpx.Response:
         """Submit a modal the bot opened; ``values`` is Slack's ``state.values`` shape."""
-        submitted = {**view, "state": {"values": values}, "id": view.get("id", "V0")}
-        payload = {
-            "type": "view_submission",
-            "user": {"id": user, "username": user.lower(), "team_id": self.team_id},
-            "view": submitted,
-            "trigger_id": f"{next(self._ids)}.{int(time.time())}.trigger",
-        }
-        return await self.interactive(payload)
+        return await self.interactive(self.view_submission(view, values, user=user))
 
     def event_callback(self, event: dict[str, Any]) -> dict[str, Any]:
         """What the Events API sends for ``event`` (over HTTP, or as a Socket Mode payload)."""

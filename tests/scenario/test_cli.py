@@ -259,14 +259,13 @@ async def test_serve_keeps_serving_while_slack_is_unreachable_and_stops_on_sigte
     assert "Traceback" not in served.stderr
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-async def test_serve_stops_on_a_signal_while_slack_does_not_answer(tmp_path: Path, sig: signal.Signals) -> None:
+async def test_serve_stops_on_sigint_while_slack_does_not_answer(tmp_path: Path) -> None:
     with never_answering() as api_url:
         env, port = socket_mode_env(tmp_path, api_url)
         async with serving(env, port) as served:
             down = await served.get("readyz")
             assert down.json()["down"]["socket_mode"] == "connecting to Slack"
-            code = await served.stop(sig)
+            code = await served.stop(signal.SIGINT)
     assert code == 0, served.stderr[-2000:]
     assert "Traceback" not in served.stderr
 

@@ -18,9 +18,11 @@ from bot.socket_mode import SocketMode
 from sandbox.server import RunningSandbox
 from tests.bothost import BotHost
 from tests.conftest import RunningBot, running_bot
+from tests.scenario.test_orders_modal import ticket_state
 
 APP_TOKEN = "xapp-1-A0AUTOSHARES-1-socket-test"
 ALICE = "U0ALICE"
+BOB = "U0BOB"
 RETRY_SECONDS = 0.05
 
 
@@ -77,6 +79,19 @@ async def test_an_event_through_the_socket_is_acknowledged_and_handled(socket_bo
     assert "envelope_id" in ack
     published = await socket_bot.slack.wait_for("views.publish")
     assert published[0].args["user_id"] == ALICE
+
+
+async def test_a_modal_through_the_socket_gets_its_errors_in_the_ack(socket_bot: RunningBot) -> None:
+    await connected(socket_bot)
+    await socket_bot.link(BOB, "bob")  # over HTTP: the sign-in pages are HTTP routes in any mode
+    server = socket_bot.slack.socket_mode
+    await server.slash_command(socket_bot.driver.command_fields("/order", "", user=BOB))
+    (opened,) = await socket_bot.slack.wait_for("views.open")
+    values = ticket_state(symbol="AAPL", side="buy", type="market", quantity="-5")
+    submission = socket_bot.driver.view_submission(opened.args["view"], values, user=BOB)
+    ack = await server.send("interactive", submission, accepts_response_payload=True)
+    assert ack["payload"]["response_action"] == "errors"
+    assert list(ack["payload"]["errors"]) == ["quantity"]
 
 
 @pytest.mark.parametrize("how", ["closed by Slack", "disconnect message"])
