@@ -256,6 +256,8 @@ async def test_serve_keeps_serving_while_slack_is_unreachable_and_stops_on_sigte
     assert all(entry["level"] == "warning" and "exc" not in entry for entry in entries)
     waits = [float(entry["msg"].rsplit("retrying in ", 1)[1].removesuffix(" s")) for entry in entries]
     assert waits[0] < waits[1], waits  # the wait grows
+    about_slack = [json.loads(line) for line in served.lines if "127.0.0.1:9" in line]
+    assert {(entry["logger"], entry["level"]) for entry in about_slack} == {("bot.socket_mode", "warning")}
     assert "Traceback" not in served.stderr
 
 

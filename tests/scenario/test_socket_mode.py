@@ -153,3 +153,22 @@ async def test_a_rejected_app_token_stops_socket_mode_and_readyz_names_it(
     assert sentence.startswith("Slack rejected SLACK_APP_TOKEN (invalid_auth)")
     assert down.status_code == 503 and down.json()["down"]["socket_mode"] == sentence
     assert [call.method for call in local_slack.refused] == ["apps.connections.open"]
+
+
+async def test_error_answers_are_tried_again_and_a_rate_limit_waits_as_long_as_slack_says(
+    socket_env: dict[str, str],
+    local_slack: LocalSlack,
+    sandbox: RunningSandbox,
+    bot_host: BotHost,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, logger="bot.socket_mode")
+    local_slack.fail_next("apps.connections.open", ScriptedFailure("internal_error", status=503))
+    local_slack.fail_next("apps.connections.open", ScriptedFailure("ratelimited", status=429, retry_after="1"))
+    async with running_bot(socket_env, local_slack, sandbox, bot_host) as bot:
+        await connected(bot)
+        await help_through_the_socket(bot)
+    said = [r.getMessage() for r in caplog.records if r.name == "bot.socket_mode"]
+    assert len(said) == 2, said
+    assert "(apps.connections.open answered internal_error)" in said[0]
+    assert "(apps.connections.open answered ratelimited); retrying in 1." in said[1]
