@@ -2,7 +2,8 @@
 
 Commands that need the database (serve, db upgrade, audit, rotate-key) first make sure it
 answers, so a database that is down or a wrong DATABASE_URL is one line naming the setting
-(password masked) and exit status 2, not a driver traceback.
+(password masked) and exit status 2, not a driver traceback. In the same way, ``serve`` stops
+with one line naming SLACK_APP_TOKEN and exit status 2 when Slack refuses that token.
 """
 
 from __future__ import annotations

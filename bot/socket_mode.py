@@ -162,7 +162,8 @@ class SocketMode:
         self.connections = 0  # how many connections Slack greeted
         self._problem: str | None = "not started"
         self._connected = asyncio.Event()
-        self._rejection: asyncio.Future[str] | None = None
+        self._refusal: str | None = None  # the sentence, once Slack refused the token
+        self._refused = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._answering: set[asyncio.Task[None]] = set()
 
@@ -187,12 +188,13 @@ class SocketMode:
 
     async def rejected(self) -> str:
         """Wait until Slack refuses the app token (perhaps forever); the sentence to print."""
-        return await self._rejection_future()
+        await self._refused.wait()
+        assert self._refusal is not None
+        return self._refusal
 
     def start(self) -> None:
         """Connect in the background (call once, inside the running loop)."""
         if self._task is None:
-            self._rejection_future()
             self._problem = "connecting to Slack"
             self._task = asyncio.create_task(self._run(), name="socket-mode")
 
@@ -205,15 +207,9 @@ class SocketMode:
             if not done:
                 log.warning("Socket Mode did not close in time; leaving it")
         self._connected.clear()
-        if self._rejection is None or not self._rejection.done():  # a refusal stays the reason
-            self._problem = "closed"
+        self._problem = self._refusal or "closed"  # a refusal stays the reason
 
     # -- the supervisor --------------------------------------------------------------------------
-    def _rejection_future(self) -> asyncio.Future[str]:
-        if self._rejection is None:
-            self._rejection = asyncio.get_running_loop().create_future()
-        return self._rejection
-
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         failures = 0
@@ -241,9 +237,8 @@ class SocketMode:
                         self._problem = "reconnecting to Slack"
                         await self._finish_acks()
             except _Rejected as exc:
-                sentence = rejected_app_token(exc.error)
-                self._problem = sentence
-                self._rejection_future().set_result(sentence)
+                self._refusal = self._problem = rejected_app_token(exc.error)
+                self._refused.set()
                 return
             except asyncio.CancelledError:
                 raise

@@ -10,6 +10,7 @@ import asyncio
 import logging
 import re
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -172,3 +173,31 @@ async def test_error_answers_are_tried_again_and_a_rate_limit_waits_as_long_as_s
     assert len(said) == 2, said
     assert "(apps.connections.open answered internal_error)" in said[0]
     assert "(apps.connections.open answered ratelimited); retrying in 1." in said[1]
+
+
+async def test_a_refusal_still_reaches_whoever_waits_after_an_earlier_waiter_gave_up(
+    local_slack: LocalSlack,
+) -> None:
+    # serve stops waiting for a refusal when a signal comes first; that must not break it.
+    local_slack.fail_next("apps.connections.open", ScriptedFailure("token_revoked"))
+    socket_mode = SocketMode(
+        bolt_app_never_called(), app_token=APP_TOKEN, api_url=local_slack.base_url + "api/"
+    )
+    gave_up = asyncio.ensure_future(socket_mode.rejected())
+    await asyncio.sleep(0)  # it is waiting
+    gave_up.cancel()
+    socket_mode.start()
+    try:
+        sentence = await asyncio.wait_for(socket_mode.rejected(), 10)
+    finally:
+        await socket_mode.close()
+    assert sentence.startswith("Slack rejected SLACK_APP_TOKEN (token_revoked)")
+    assert socket_mode.problem == sentence
+
+
+def bolt_app_never_called() -> Any:
+    class NoBolt:
+        async def async_dispatch(self, req: object) -> object:
+            raise AssertionError("no envelope was sent")
+
+    return NoBolt()
