@@ -2,7 +2,8 @@
 
 Commands that need the database (serve, db upgrade, audit, rotate-key) first make sure it
 answers, so a database that is down or a wrong DATABASE_URL is one line naming the setting
-(password masked) and exit status 2, not a driver traceback.
+(password masked) and exit status 2, not a driver traceback. In the same way, ``serve`` stops
+with one line naming SLACK_APP_TOKEN and exit status 2 when Slack refuses that token.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ import os
 import signal
 import sys
 from collections.abc import AsyncIterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.core.errors import ConfigError
 from bot.settings import Settings, generate_encryption_key
 
 if TYPE_CHECKING:
+    from bot.socket_mode import SocketMode
     from storage.keys import Rotation
 
 log = logging.getLogger("bot")
@@ -86,6 +88,7 @@ async def _serve(settings: Settings) -> None:
     from bot.wiring import Services
 
     configure_logging(settings)
+    rejected: str | None = None
     async with autoshares_for(settings) as effective:
         services = await Services.create(effective)
         app = create_web_app(services)
@@ -99,17 +102,23 @@ async def _serve(settings: Settings) -> None:
             log.info(
                 "serving on port %s; Slack request URL %sslack/events", server.port, effective.public_url
             )
-            socket_mode = None
-            if effective.slack_app_token:
-                from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
-                socket_mode = AsyncSocketModeHandler(app.state.bolt, effective.slack_app_token)
-                await socket_mode.connect_async()
-                log.info("Socket Mode connected")
-            await stop.wait()
+            rejected = await _until_stopped(stop, app.state.socket_mode)
             log.info("shutting down: finishing in-flight work")
-            if socket_mode:
-                await socket_mode.close_async()
+    if rejected:
+        raise ConfigError(rejected)
+
+
+async def _until_stopped(stop: asyncio.Event, socket_mode: SocketMode | None) -> str | None:
+    """Wait for SIGINT or SIGTERM, or for Slack to refuse SLACK_APP_TOKEN (Socket Mode connects
+    in the background; this returns the sentence naming the setting)."""
+    waits: set[asyncio.Future[Any]] = {asyncio.ensure_future(stop.wait())}
+    if socket_mode is not None:
+        waits.add(asyncio.ensure_future(socket_mode.rejected()))
+    done, pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    for waiting in pending:
+        waiting.cancel()
+    found = [w.result() for w in done if isinstance(w.result(), str)]
+    return found[0] if found else None
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:

@@ -173,6 +173,7 @@ class Settings:
     order_poll_seconds: float = 15.0
     outbox_poll_seconds: float = 0.5
     outbox_retry_seconds: float = 1.0
+    socket_mode_retry_seconds: float = 1.0
     autoshares_timeout_seconds: float = 10.0
     command_deadline_seconds: float = 10.0
     working_message_seconds: float = 0.5
@@ -320,6 +321,7 @@ class Settings:
             order_poll_seconds=_float(env, "ORDER_POLL_SECONDS", 15.0),
             outbox_poll_seconds=_float(env, "OUTBOX_POLL_SECONDS", 0.5),
             outbox_retry_seconds=_float(env, "OUTBOX_RETRY_SECONDS", 1.0),
+            socket_mode_retry_seconds=_float(env, "SOCKET_MODE_RETRY_SECONDS", 1.0),
             autoshares_timeout_seconds=_float(env, "AUTOSHARES_TIMEOUT_SECONDS", 10.0) or 10.0,
             command_deadline_seconds=_float(env, "COMMAND_DEADLINE_SECONDS", 10.0) or 10.0,
             working_message_seconds=_float(env, "WORKING_MESSAGE_SECONDS", 0.5),

@@ -1,5 +1,6 @@
 """The one ASGI app: Slack events, Slack install (multi-workspace), AutoShares login/callback,
-webhooks and health, served by uvicorn."""
+webhooks and health, served by uvicorn. With SLACK_APP_TOKEN its lifespan also runs the Socket
+Mode connection (``bot.socket_mode``), which ``/readyz`` reports on."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from bot.ops.check import api_problem, database_problem, issuer_problem
 from bot.pollers import Pollers
 from bot.slack_app import build_bolt_app
 from bot.slack_gate import SlackGate
+from bot.socket_mode import SocketMode
 from bot.webhooks import webhook_route
 from bot.wiring import Services
 from handlers import errors
@@ -135,8 +137,9 @@ def outcome_page(outcome: LinkOutcome, *, during_login: bool = False) -> HTMLRes
     return page(title, message, status)
 
 
-async def readiness_problems(services: Services) -> dict[str, str]:
-    """What is down, by name (empty when ready); the probes run concurrently, each time afresh."""
+async def readiness_problems(services: Services, socket_mode: SocketMode | None = None) -> dict[str, str]:
+    """What is down, by name (empty when ready); the probes run concurrently, each time afresh.
+    With Socket Mode, the process is not ready until Slack has greeted its connection."""
     settings = services.settings
     names = ("database", "identity_provider", "autoshares_api")
     found = await asyncio.gather(
@@ -144,7 +147,10 @@ async def readiness_problems(services: Services) -> dict[str, str]:
         issuer_problem(settings, services.http),
         api_problem(settings, services.http),
     )
-    return {name: problem for name, problem in zip(names, found, strict=True) if problem}
+    down = {name: problem for name, problem in zip(names, found, strict=True) if problem}
+    if socket_mode is not None and socket_mode.problem:
+        down["socket_mode"] = socket_mode.problem
+    return down
 
 
 def stored_key_problems(services: Services) -> dict[str, str]:
@@ -159,9 +165,21 @@ def stored_key_problems(services: Services) -> dict[str, str]:
 
 def create_web_app(services: Services, *, close_services: bool = True) -> Starlette:
     """Routes for one process. ``close_services`` lets tests keep their services after shutdown."""
+    settings = services.settings
     bolt = build_bolt_app(services)
     gate = SlackGate(bolt, services.settings.slack_signing_secret, services.replays, services.metrics)
     slack_oauth = AsyncSlackRequestHandler(bolt)
+    socket_mode = (
+        SocketMode(
+            bolt,
+            app_token=settings.slack_app_token,
+            api_url=settings.slack_api_url,
+            retry_seconds=settings.socket_mode_retry_seconds,
+            first_time=services.replays.first_time,
+        )
+        if settings.slack_app_token
+        else None
+    )
     linking = services.core.linking
 
     async def slack_events(request: Request) -> Response:
@@ -211,10 +229,11 @@ def create_web_app(services: Services, *, close_services: bool = True) -> Starle
         return JSONResponse({"status": "ok"})
 
     async def readyz(_request: Request) -> Response:
-        """Ready when the database and AutoShares (identity provider and API) answer. Stored
+        """Ready when the database and AutoShares (identity provider and API) answer, and Slack
+        has greeted the Socket Mode connection if there is one. Stored
         rows that TOKEN_ENCRYPTION_KEY cannot decrypt are reported under ``degraded`` and do
         not make the process unready (their users can only recover by linking again here)."""
-        down = await readiness_problems(services)
+        down = await readiness_problems(services, socket_mode)
         body: dict[str, object] = {"status": "unavailable" if down else "ready"}
         if down:
             body["down"] = down
@@ -247,7 +266,11 @@ def create_web_app(services: Services, *, close_services: bool = True) -> Starle
         pollers = Pollers.of(services)
         pollers.start()
         services.tasks.spawn(services.stored_keys.refresh())  # the first count, for /readyz
+        if socket_mode is not None:
+            socket_mode.start()  # connects in the background; /readyz says when it has
         yield
+        if socket_mode is not None:
+            await socket_mode.close()  # no new envelopes; the ones being answered are acked
         await pollers.stop()
         await services.drain()
         if close_services:
@@ -262,4 +285,5 @@ def create_web_app(services: Services, *, close_services: bool = True) -> Starle
     app = Starlette(routes=routes, lifespan=lifespan, middleware=[body_limit])
     app.state.services = services
     app.state.bolt = bolt
+    app.state.socket_mode = socket_mode
     return app

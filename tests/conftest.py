@@ -58,6 +58,7 @@ SETTING_PREFIXES = (
     "ORDER_",
     "ALERT_",
     "LARGE_ORDER",
+    "SOCKET_MODE_",
 )
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -279,6 +280,7 @@ class RunningBot:
     driver: SlackDriver
     http: httpx.AsyncClient
     sandbox: Any
+    app: Any = None  # the Starlette app (``app.state``: bolt, socket_mode)
 
     async def admin(self, method: str, path: str, **kwargs: Any) -> Any:
         """Call the sandbox's admin API (``/_sandbox/...``)."""
@@ -325,7 +327,7 @@ async def running_bot(
             driver = SlackDriver(
                 http, bot_host.url, SIGNING_SECRET, local_slack.base_url, team_id=local_slack.team_id
             )
-            yield RunningBot(bot_host.url, settings, services, local_slack, driver, http, sandbox)
+            yield RunningBot(bot_host.url, settings, services, local_slack, driver, http, sandbox, app)
             sandbox.sandbox.faults.hold(False)  # a test that failed while holding must not hang here
     finally:
         await services.aclose()

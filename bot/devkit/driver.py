@@ -60,23 +60,27 @@ class SlackDriver:
         sent = {"Content-Type": content_type, **sign(self.signing_secret, body, timestamp), **(headers or {})}
         return await self.http.post(self.events_url, content=body, headers=sent)
 
+    def command_fields(
+        self, command: str, text: str = "", *, user: str, channel: str = "C0GENERAL"
+    ) -> dict[str, str]:
+        """What Slack sends for a slash command: a form over HTTP, a JSON payload in Socket Mode."""
+        return {
+            "token": "legacy-verification-token-unused",
+            "team_id": self.team_id,
+            "team_domain": "demo",
+            "channel_id": channel,
+            "channel_name": "general" if channel.startswith("C") else "directmessage",
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": command,
+            "text": text,
+            "api_app_id": "A0AUTOSHARES",
+            "response_url": self.response_url(),
+            "trigger_id": f"{next(self._ids)}.{int(time.time())}.{self._run}",
+        }
+
     def command_body(self, command: str, text: str = "", *, user: str, channel: str = "C0GENERAL") -> str:
-        return urlencode(
-            {
-                "token": "legacy-verification-token-unused",
-                "team_id": self.team_id,
-                "team_domain": "demo",
-                "channel_id": channel,
-                "channel_name": "general" if channel.startswith("C") else "directmessage",
-                "user_id": user,
-                "user_name": user.lower(),
-                "command": command,
-                "text": text,
-                "api_app_id": "A0AUTOSHARES",
-                "response_url": self.response_url(),
-                "trigger_id": f"{next(self._ids)}.{int(time.time())}.{self._run}",
-            }
-        )
+        return urlencode(self.command_fields(command, text, user=user, channel=channel))
 
     async def command(
         self,
@@ -90,11 +94,15 @@ class SlackDriver:
         body = self.command_body(command, text, user=user, channel=channel)
         return await self.post(body, "application/x-www-form-urlencoded", timestamp=timestamp)
 
-    async def interactive(self, payload: dict[str, Any]) -> httpx.Response:
+    def interactive_payload(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """``payload`` with what Slack adds to every interactive one (team, app, token)."""
         payload.setdefault("team", {"id": self.team_id, "domain": "demo"})
         payload.setdefault("api_app_id", "A0AUTOSHARES")
         payload.setdefault("token", "legacy-verification-token-unused")
-        body = urlencode({"payload": json.dumps(payload)})
+        return payload
+
+    async def interactive(self, payload: dict[str, Any]) -> httpx.Response:
+        body = urlencode({"payload": json.dumps(self.interactive_payload(payload))})
         return await self.post(body, "application/x-www-form-urlencoded")
 
     async def click(
@@ -127,33 +135,36 @@ class SlackDriver:
             payload["message"] = message
         return await self.interactive(payload)
 
-    async def submit_view(self, view: dict[str, Any], values: dict[str, Any], *, user: str) -> httpx.Response:
-        """Submit a modal the bot opened; ``values`` is Slack's ``state.values`` shape."""
+    def view_submission(self, view: dict[str, Any], values: dict[str, Any], *, user: str) -> dict[str, Any]:
+        """The payload of submitting a modal the bot opened; ``values`` is Slack's ``state.values``."""
         submitted = {**view, "state": {"values": values}, "id": view.get("id", "V0")}
-        payload = {
-            "type": "view_submission",
-            "user": {"id": user, "username": user.lower(), "team_id": self.team_id},
-            "view": submitted,
-            "trigger_id": f"{next(self._ids)}.{int(time.time())}.{self._run}",
-        }
-        return await self.interactive(payload)
-
-    async def event(self, event: dict[str, Any]) -> httpx.Response:
-        return await self.post(self.event_body(event), "application/json")
-
-    def event_body(self, event: dict[str, Any]) -> str:
-        """An Events API envelope around ``event``, with a fresh event id."""
-        return json.dumps(
+        return self.interactive_payload(
             {
-                "token": "legacy-verification-token-unused",
-                "team_id": self.team_id,
-                "api_app_id": "A0AUTOSHARES",
-                "event": event,
-                "type": "event_callback",
-                "event_id": f"Ev{self._run}{next(self._ids):06d}",
-                "event_time": int(time.time()),
+                "type": "view_submission",
+                "user": {"id": user, "username": user.lower(), "team_id": self.team_id},
+                "view": submitted,
+                "trigger_id": f"{next(self._ids)}.{int(time.time())}.{self._run}",
             }
         )
+
+    async def submit_view(self, view: dict[str, Any], values: dict[str, Any], *, user: str) -> httpx.Response:
+        """Submit a modal the bot opened; ``values`` is Slack's ``state.values`` shape."""
+        return await self.interactive(self.view_submission(view, values, user=user))
+
+    def event_callback(self, event: dict[str, Any]) -> dict[str, Any]:
+        """What the Events API sends for ``event`` (over HTTP, or as a Socket Mode payload)."""
+        return {
+            "token": "legacy-verification-token-unused",
+            "team_id": self.team_id,
+            "api_app_id": "A0AUTOSHARES",
+            "event": event,
+            "type": "event_callback",
+            "event_id": f"Ev{self._run}{next(self._ids):06d}",
+            "event_time": int(time.time()),
+        }
+
+    async def event(self, event: dict[str, Any]) -> httpx.Response:
+        return await self.post(json.dumps(self.event_callback(event)), "application/json")
 
 
 class _FormParser(HTMLParser):

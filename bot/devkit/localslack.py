@@ -5,6 +5,8 @@ they can see exactly what the bot asked Slack to do. It also receives ``response
 (``POST /response/<name>``) and file uploads. Channels named in ``archived`` or ``not_in`` fail
 ``chat.postMessage`` the way Slack does, to exercise the bot's fallbacks. Sign in with Slack is
 served by ``identity`` (``bot.devkit.slack_identity``): ``sign_in_as`` sets who the browser is.
+Socket Mode is served by ``socket_mode`` (``bot.devkit.slack_socket``): ``apps.connections.open``
+answers a ``ws://`` URL on the stand-in, where tests deliver envelopes and see the acks.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.devkit.slack_identity import LocalSlackIdentity
+from bot.devkit.slack_socket import LocalSocketMode
 
 
 @dataclass
@@ -59,6 +62,7 @@ class LocalSlack:
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
         self.identity = LocalSlackIdentity()
+        self.socket_mode = LocalSocketMode()
         self.failures: dict[str, list[ScriptedFailure]] = {}
         self.refused: list[SlackCall] = []
         self.every: dict[str, tuple[int, ScriptedFailure]] = {}
@@ -74,6 +78,7 @@ class LocalSlack:
     def base_url(self, url: str) -> None:
         self._base_url = url
         self.identity.issuer = url.rstrip("/")
+        self.socket_mode.base_url = url
 
     def sign_in_as(self, user_id: str, team_id: str | None = None) -> None:
         """The browser that follows a sign-in link is signed in to Slack as this user."""
@@ -89,6 +94,7 @@ class LocalSlack:
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self.identity.reset()
+        self.socket_mode.reset()
         self.failures.clear()
         self.refused.clear()
         self.every.clear()
@@ -150,6 +156,7 @@ class LocalSlack:
                 Route("/response/{name}", self._response_url, methods=["POST"]),
                 Route("/upload/{file_id}", self._upload, methods=["POST"]),
                 *self.identity.routes(),
+                *self.socket_mode.routes(),
             ]
         )
 
@@ -223,6 +230,8 @@ class LocalSlack:
                 "is_enterprise_install": False,
                 "authed_user": {"id": "U0INSTALLER"},
             }
+        if method == "apps.connections.open":
+            return self.socket_mode.connections_open()
         if method == "auth.test":
             return {
                 "ok": True,
@@ -263,7 +272,9 @@ class LocalSlack:
     async def _response_url(self, request: Request) -> Response:
         args = json.loads(await request.body() or b"{}")
         failure = self._scripted("response_url")
-        if failure is not None:  # e.g. ScriptedFailure("expired_url", 404): Slack keeps a response_url 30 minutes
+        if (
+            failure is not None
+        ):  # e.g. ScriptedFailure("expired_url", 404): Slack keeps a response_url 30 minutes
             self.refused.append(SlackCall("response_url", args, None, path=request.url.path))
             return Response(failure.error, status_code=failure.status or 404)
         await self._record(SlackCall("response_url", args, None, path=request.url.path))

@@ -31,6 +31,7 @@ from bot.core.errors import ConfigError
 from bot.ops.logs import redact
 from bot.ops.stored_keys import describe
 from bot.settings import DEFAULT_SLACK_API_URL, Settings, generate_encryption_key, is_loopback_host
+from bot.socket_mode import rejected_app_token
 from handlers.identity import slack_origin
 from storage.crypto import TokenCipher
 from storage.db import Database, alembic_config, create_engine
@@ -72,6 +73,7 @@ SETTING_GROUPS: tuple[tuple[str, ...], ...] = (
     ("ORDER_POLL_SECONDS",),
     ("OUTBOX_POLL_SECONDS",),
     ("OUTBOX_RETRY_SECONDS",),
+    ("SOCKET_MODE_RETRY_SECONDS",),
     ("LOG_FORMAT",),
     ("LOG_LEVEL",),
 )
@@ -280,13 +282,7 @@ async def check_slack(settings: Settings) -> list[Finding]:
             findings.append(ok("slack", "SLACK_APP_TOKEN works: Socket Mode can connect"))
         except SlackApiError as exc:
             error = str(exc.response.get("error") or "unknown_error")
-            findings.append(
-                problem(
-                    "slack",
-                    f"Slack rejected SLACK_APP_TOKEN ({error}): create an app-level token with "
-                    "connections:write under Basic Information > App-Level Tokens",
-                )
-            )
+            findings.append(problem("slack", rejected_app_token(error)))
         except Exception as exc:
             findings.append(problem("slack", f"Cannot reach Slack's Web API at {api} ({_reason(exc)})"))
     elif settings.slack_api_url == DEFAULT_SLACK_API_URL and is_loopback_host(

@@ -1,9 +1,13 @@
 """The console script as an operator runs it: keygen, db upgrade, and serve with the embedded
-sandbox, answering health checks and stopping cleanly on SIGTERM."""
+sandbox, answering health checks and stopping cleanly on SIGTERM; with Socket Mode, serve exits 2
+with one line when Slack refuses the app token, and otherwise serves, says whether it is ready,
+and stops on SIGTERM or SIGINT whatever the socket is doing (connecting, waiting to retry,
+connected)."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -12,12 +16,14 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from cryptography.fernet import Fernet
 
+from bot.devkit.localslack import LocalSlack, ScriptedFailure
 from bot.serving import bind_socket
 
 CLI = [sys.executable, "-m", "bot.cli"]
@@ -196,3 +202,174 @@ def test_a_database_that_is_down_is_one_line_naming_database_url(tmp_path: Path,
     assert len(lines) == 1, result.stderr
     assert "DATABASE_URL" in lines[0] and "postgresql://user:***@127.0.0.1:1/x" in lines[0]
     assert "secret" not in result.stderr + result.stdout
+
+
+# -- serve with Socket Mode -------------------------------------------------------------------------
+APP_TOKEN = "xapp-1-A0AUTOSHARES-1-cli-test"
+#: The issue's bound: SIGTERM or SIGINT stops serve within 5 s, whatever Socket Mode is doing.
+STOPS_WITHIN_SECONDS = 5
+
+
+class Serving:
+    """``autoshares-bot serve`` in a subprocess: its port, and its stderr lines as they come."""
+
+    def __init__(self, process: asyncio.subprocess.Process, port: int) -> None:
+        self.process = process
+        self.url = f"http://127.0.0.1:{port}/"
+        self.lines: list[str] = []
+        self._more = asyncio.Condition()
+        self._reader = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        assert self.process.stderr is not None
+        async for raw in self.process.stderr:
+            async with self._more:
+                self.lines.append(raw.decode().rstrip("\n"))
+                self._more.notify_all()
+
+    @property
+    def stderr(self) -> str:
+        return "\n".join(self.lines)
+
+    async def wait_for_lines(self, pattern: str, count: int = 1, timeout: float = 15) -> list[str]:
+        """Wait until ``count`` stderr lines contain ``pattern``; returns them."""
+
+        def found() -> list[str]:
+            return [line for line in self.lines if pattern in line]
+
+        async with self._more:
+            await asyncio.wait_for(self._more.wait_for(lambda: len(found()) >= count), timeout)
+        return found()
+
+    async def get(self, path: str, until_status: int | None = None, timeout: float = 15) -> httpx.Response:
+        """GET ``path`` once it listens (and, with ``until_status``, once it answers that)."""
+        async with httpx.AsyncClient(timeout=5) as http, asyncio.timeout(timeout):
+            while True:
+                try:
+                    response = await http.get(self.url + path)
+                except httpx.TransportError:
+                    response = None
+                if response is not None and until_status in {None, response.status_code}:
+                    return response
+                await asyncio.sleep(0.05)
+
+    async def stop(self, sig: signal.Signals) -> int:
+        """Send ``sig``; the exit status, which must come within the issue's 5 s."""
+        self.process.send_signal(sig)
+        return await self.exited(STOPS_WITHIN_SECONDS)
+
+    async def exited(self, timeout: float) -> int:
+        """The exit status, once the process has exited and all its stderr is read."""
+        code = await asyncio.wait_for(self.process.wait(), timeout)
+        await self._reader
+        return code
+
+
+@contextlib.asynccontextmanager
+async def serving(env: dict[str, str], port: int) -> AsyncIterator[Serving]:
+    process = await asyncio.create_subprocess_exec(
+        *CLI, "serve", env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
+    )
+    served = Serving(process, port)
+    try:
+        yield served
+    finally:
+        if process.returncode is None:
+            process.kill()
+        await served.exited(STOPS_WITHIN_SECONDS)
+
+
+def socket_mode_env(tmp_path: Path, slack_api_url: str) -> tuple[dict[str, str], int]:
+    sock = bind_socket()
+    port = sock.getsockname()[1]
+    sock.close()
+    env = {
+        **base_env(tmp_path),
+        "SLACK_SIGNING_SECRET": "cli-test-signing-secret",
+        "SLACK_BOT_TOKEN": "xoxb-cli-test",
+        "SLACK_APP_TOKEN": APP_TOKEN,
+        "SLACK_API_URL": slack_api_url,
+        "SOCKET_MODE_RETRY_SECONDS": "0.2",
+        "TOKEN_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+        "PORT": str(port),
+        "LOG_FORMAT": "json",
+    }
+    return env, port
+
+
+async def test_serve_exits_2_with_one_line_when_slack_rejects_the_app_token(
+    tmp_path: Path, local_slack: LocalSlack
+) -> None:
+    local_slack.fail_next("apps.connections.open", ScriptedFailure("invalid_auth"))
+    env, port = socket_mode_env(tmp_path, local_slack.base_url + "api/")
+    async with serving(env, port) as served:
+        code = await served.exited(30)
+    assert code == 2, served.stderr
+    naming = [line for line in served.lines if "SLACK_APP_TOKEN" in line]
+    assert naming == [
+        "autoshares-bot: configuration error: Slack rejected SLACK_APP_TOKEN (invalid_auth): create an "
+        "app-level token with connections:write under Basic Information > App-Level Tokens"
+    ]
+    assert "Traceback" not in served.stderr and APP_TOKEN not in served.stderr
+    assert [call.method for call in local_slack.refused] == ["apps.connections.open"]
+
+
+@contextlib.contextmanager
+def never_answering() -> Iterator[str]:
+    """A Web API URL whose server accepts connections and never answers: a connect that hangs."""
+    sock = bind_socket()
+    sock.listen()
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}/api/"
+    finally:
+        sock.close()
+
+
+async def test_serve_keeps_serving_while_slack_is_unreachable_and_stops_on_sigterm(tmp_path: Path) -> None:
+    env, port = socket_mode_env(tmp_path, "http://127.0.0.1:9/api/")  # nothing listens there
+    async with serving(env, port) as served:
+        assert (await served.get("healthz")).status_code == 200
+        warnings = await served.wait_for_lines("Socket Mode cannot connect to Slack", count=2)
+        down = await served.get("readyz")
+        assert down.status_code == 503
+        assert "cannot connect to Slack" in down.json()["down"]["socket_mode"]
+        code = await served.stop(signal.SIGTERM)
+    assert code == 0, served.stderr[-2000:]
+    entries = [json.loads(line) for line in warnings]
+    assert all(entry["level"] == "warning" and "exc" not in entry for entry in entries)
+    waits = [float(entry["msg"].rsplit("retrying in ", 1)[1].removesuffix(" s")) for entry in entries]
+    assert waits[0] < waits[1], waits  # the wait grows
+    about_slack = [json.loads(line) for line in served.lines if "127.0.0.1:9" in line]
+    assert {(entry["logger"], entry["level"]) for entry in about_slack} == {("bot.socket_mode", "warning")}
+    assert "Traceback" not in served.stderr
+
+
+async def test_serve_stops_on_sigint_while_slack_does_not_answer(tmp_path: Path) -> None:
+    with never_answering() as api_url:
+        env, port = socket_mode_env(tmp_path, api_url)
+        async with serving(env, port) as served:
+            down = await served.get("readyz")
+            assert down.json()["down"]["socket_mode"] == "connecting to Slack"
+            code = await served.stop(signal.SIGINT)
+    assert code == 0, served.stderr[-2000:]
+    assert "Traceback" not in served.stderr
+
+
+async def test_serve_is_ready_once_connected_and_stops_on_sigint(
+    tmp_path: Path, local_slack: LocalSlack
+) -> None:
+    socket_server = local_slack.socket_mode
+    socket_server.unreachable = True  # the handshake is turned away until the bot was seen unready
+    env, port = socket_mode_env(tmp_path, local_slack.base_url + "api/")
+    async with serving(env, port) as served:
+        await socket_server.wait_until(lambda: socket_server.turned_away >= 1, timeout=15)
+        down = await served.get("readyz")
+        assert down.status_code == 503 and "socket_mode" in down.json()["down"]
+        socket_server.unreachable = False
+        await socket_server.wait_connected(timeout=15)
+        ready = await served.get("readyz", until_status=200)
+        assert ready.json() == {"status": "ready"}
+        code = await served.stop(signal.SIGINT)
+        await socket_server.wait_until(lambda: not socket_server.connected)
+    assert code == 0, served.stderr[-2000:]
+    assert "Traceback" not in served.stderr

@@ -4,6 +4,7 @@ acknowledged with an empty 200 and not handled again."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from datetime import timedelta
@@ -65,8 +66,10 @@ async def test_a_byte_identical_replay_inside_the_signature_window_does_nothing(
 
 
 async def test_a_retried_app_home_opened_issues_one_sign_in_state(bot: RunningBot) -> None:
-    body = bot.driver.event_body(
-        {"type": "app_home_opened", "user": "U0NEWCOMER", "channel": "D0HOME", "tab": "home"}
+    body = json.dumps(
+        bot.driver.event_callback(
+            {"type": "app_home_opened", "user": "U0NEWCOMER", "channel": "D0HOME", "tab": "home"}
+        )
     )
     for retry in range(3):
         headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} if retry else {}

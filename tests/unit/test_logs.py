@@ -51,9 +51,11 @@ def test_json_logs_are_redacted() -> None:
         "response_url: https://example.org/elsewhere/SeCrEt-3",
         "Sending a request - url: http://127.0.0.1:38955/response/SeCrEt-3, body: {}",
         '127.0.0.1:47208 - "POST /response/SeCrEt-3 HTTP/1.1" 200',
+        "> GET /link/?ticket=SeCrEt-4&app_id=A1 HTTP/1.1",
+        '{"ok": true, "url": "wss://wss-primary.slack.com/link/?ticket=SeCrEt-4&app_id=A1"}',
     ],
 )
-def test_redact_masks_sign_in_states_codes_and_response_urls(line: str) -> None:
+def test_redact_masks_sign_in_states_codes_response_urls_and_socket_tickets(line: str) -> None:
     out = redact(line)
     assert "SeCrEt" not in out, out
     assert "[redacted]" in out
