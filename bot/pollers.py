@@ -33,8 +33,6 @@ from storage.replays import REPLAY_RETENTION, SlackRequestLog
 
 log = logging.getLogger(__name__)
 
-#: A submission with no answer for this long is settled by ClientId lookup.
-STUCK_AFTER_MIN_SECONDS = 60.0
 #: Routes this long past their expiry are retired (a late webhook retry may still come first).
 ROUTE_GRACE = timedelta(days=1)
 #: Webhook ids are kept well beyond AutoShares' retry schedule (about 15 hours in all).
@@ -100,6 +98,8 @@ class Pollers:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
         self._tasks.clear()
+        with contextlib.suppress(asyncio.TimeoutError):  # posts already started finish
+            await asyncio.wait_for(self.delivery.idle(), grace)
 
     async def _loop(
         self, name: str, interval: float, once: Callable[[], Awaitable[Any]], *, busy: bool = False
@@ -126,7 +126,7 @@ class Pollers:
         await self.housekeeping()
         orders = self.core.orders
         await orders.repo.expire_due()  # each owes its confirmation message the news (outbox)
-        stuck_after = max(STUCK_AFTER_MIN_SECONDS, 3 * self.settings.autoshares_timeout_seconds)
+        stuck_after = self.settings.settle_after_seconds
         rows = await orders.repo.claim_for_followup(
             every=timedelta(seconds=max(self.settings.order_poll_seconds, 0.05)),
             stuck_after=timedelta(seconds=stuck_after),

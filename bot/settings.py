@@ -173,6 +173,8 @@ class Settings:
     order_poll_seconds: float = 15.0
     outbox_poll_seconds: float = 0.5
     outbox_retry_seconds: float = 1.0
+    outbox_lease_seconds: float = 60.0
+    order_settle_seconds: float = 60.0
     socket_mode_retry_seconds: float = 1.0
     autoshares_timeout_seconds: float = 10.0
     command_deadline_seconds: float = 10.0
@@ -188,6 +190,13 @@ class Settings:
         return f"Settings({shown | masked})"
 
     # -- derived ---------------------------------------------------------------------------
+    @property
+    def settle_after_seconds(self) -> float:
+        """How long a confirmed order may go without an answer before it is looked up by
+        ClientId and its message updated: ORDER_SETTLE_SECONDS, never less than three
+        AutoShares timeouts (a placement still under way is not second-guessed)."""
+        return max(self.order_settle_seconds, 3 * self.autoshares_timeout_seconds)
+
     @property
     def multi_workspace(self) -> bool:
         return self.slack_bot_token is None
@@ -321,6 +330,8 @@ class Settings:
             order_poll_seconds=_float(env, "ORDER_POLL_SECONDS", 15.0),
             outbox_poll_seconds=_float(env, "OUTBOX_POLL_SECONDS", 0.5),
             outbox_retry_seconds=_float(env, "OUTBOX_RETRY_SECONDS", 1.0),
+            outbox_lease_seconds=max(_float(env, "OUTBOX_LEASE_SECONDS", 60.0), 1.0),
+            order_settle_seconds=max(_float(env, "ORDER_SETTLE_SECONDS", 60.0), 1.0),
             socket_mode_retry_seconds=_float(env, "SOCKET_MODE_RETRY_SECONDS", 1.0),
             autoshares_timeout_seconds=_float(env, "AUTOSHARES_TIMEOUT_SECONDS", 10.0) or 10.0,
             command_deadline_seconds=_float(env, "COMMAND_DEADLINE_SECONDS", 10.0) or 10.0,

@@ -104,7 +104,9 @@ class Services:
             session=SlackSession(),
         )
         policy = OrderPolicy(
-            confirm_seconds=settings.order_confirm_seconds, large_order_notional=settings.large_order_notional
+            confirm_seconds=settings.order_confirm_seconds,
+            large_order_notional=settings.large_order_notional,
+            settle_after_seconds=settings.settle_after_seconds,
         )
         notifier = SlackNotifier(slack, metrics, confirm_seconds=policy.confirm_seconds)
         oidc = OidcClient(
@@ -179,6 +181,7 @@ class Services:
             orders=pending,
             metrics=metrics,
             retry_base_seconds=settings.outbox_retry_seconds,
+            lease=timedelta(seconds=settings.outbox_lease_seconds),
         )
         return cls(
             settings=settings,

@@ -290,12 +290,14 @@ class ButtonContext:
     def response_url(self) -> str | None:
         return self.body.get("response_url")
 
-    async def replace(self, message: dict[str, Any]) -> None:
-        """Update the message the button is on, in place."""
+    async def replace(self, message: dict[str, Any]) -> bool:
+        """Update the message the button is on, in place; False when Slack did not take it."""
         if self.working:
             await self.working.stop()
-        if self.respond is not None:
-            await self.respond(replace_original=True, **message)
+        if self.respond is None:
+            return False
+        sent = await self.respond(replace_original=True, **message)
+        return int(getattr(sent, "status_code", 200)) < 300
 
     async def reply(self, message: dict[str, Any]) -> None:
         """Answer the clicking user privately, leaving the original message as it is."""

@@ -142,7 +142,11 @@ def register(app: AsyncApp, surface: Surface) -> None:
             )
             await ctx.client.views_open(trigger_id=ctx.trigger_id, view=view)
             return
-        await ctx.replace(confirm_message(result, policy))
+        answered = False
+        try:
+            answered = await ctx.replace(confirm_message(result, policy))
+        finally:  # the outbox says it instead if this process could not
+            await orders.click_answered(result, answered=answered)
 
     async def cancel_pending(ctx: ButtonContext) -> None:
         result = await orders.cancel_pending(ctx.value, ctx.team_id, ctx.user_id)
@@ -177,6 +181,7 @@ def register(app: AsyncApp, surface: Surface) -> None:
     async def place_large(ctx: ViewContext) -> None:
         response_url = ctx.metadata.get("response_url")
         pending_id = str(ctx.metadata.get("pending") or "")
+        result: ConfirmResult | None = None
         try:
             result = await orders.confirm(
                 pending_id, ctx.team_id, ctx.user_id, response_url=response_url, symbol_confirmed=True
@@ -188,10 +193,12 @@ def register(app: AsyncApp, surface: Surface) -> None:
         except Exception as exc:
             log_failure("placing a large order", exc)
             payload, replace = failure_message(exc), False
-        if response_url and await answer_in_place(
-            response_url, payload, replace=replace, session=surface.slack.session
-        ):
-            return
-        await ctx.answer(payload)
+        answered = bool(response_url) and await answer_in_place(
+            str(response_url), payload, replace=replace, session=surface.slack.session
+        )
+        if result is not None:
+            await orders.click_answered(result, answered=answered)
+        if not answered:
+            await ctx.answer(payload)
 
     on_view(app, order_blocks.ORDER_LARGE_CALLBACK, large_problems, place_large, surface=surface)

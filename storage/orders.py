@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from storage.alerts import is_postgres, remember_event
 from storage.audit import add_event
 from storage.models import PendingOrder
-from storage.outbox import enqueue
+from storage.outbox import due_now, enqueue, withdraw
 from storage.records import (
     CANCELLED,
     EXPIRED,
@@ -116,6 +116,11 @@ class OrderUpdate:
 
 
 ORDER_CHANGED = "order_changed"
+
+
+def click_answer_key(pending_id: str) -> str:
+    """The outbox key of the answer a Confirm click owes (see :meth:`PendingOrderRepository.claim`)."""
+    return f"click:{pending_id[:36]}"
 
 
 async def _announce(session: AsyncSession, row: PendingOrder, *, dm_fallback: bool = True) -> None:
@@ -216,11 +221,15 @@ class PendingOrderRepository:
         slack_user_id: str,
         *,
         response_url: str | None = None,
+        answer_within: timedelta | None = None,
         now: datetime | None = None,
     ) -> bool:
         """The Confirm click: pending → submitting, only for the requester and before expiry.
 
-        One conditional UPDATE; exactly one caller sees rowcount 1 however many race.
+        One conditional UPDATE; exactly one caller sees rowcount 1 however many race. With
+        ``answer_within``, the winner's answer is also owed to the outbox, due that long from now
+        (key :func:`click_answer_key`): the clicker withdraws it once it has answered, so it is
+        delivered only if that process died first.
         """
         now = now or utcnow()
         values: dict[str, Any] = {"status": SUBMITTING, "updated_at": now}
@@ -252,7 +261,26 @@ class PendingOrderRepository:
                     detail={"account_id": row.account_id, "symbol": row.symbol},
                     at=now,
                 )
+                if answer_within is not None:
+                    await enqueue(
+                        session,
+                        ORDER_CHANGED,
+                        team_id=row.team_id,
+                        channel=row.slack_user_id,
+                        data={"pending_id": row.id, "dm_fallback": True},
+                        dedupe_key=click_answer_key(row.id),
+                        due_in=answer_within,
+                    )
             return won
+
+    async def click_answered(self, pending_id: str, *, answered: bool) -> None:
+        """The clicker's own answer went out (the owed one is withdrawn) or could not (it is owed
+        now, with a DM if the message cannot be updated)."""
+        async with self._sessions.begin() as session:
+            if answered:
+                await withdraw(session, click_answer_key(pending_id))
+            else:
+                await due_now(session, click_answer_key(pending_id))
 
     async def _end_pending(
         self,

@@ -74,8 +74,13 @@ async def enqueue(
     channel: str,
     data: Mapping[str, Any],
     dedupe_key: str | None = None,
+    due_in: timedelta | None = None,
 ) -> None:
-    """Owe Slack a message, in the caller's transaction (insert-or-ignore on ``dedupe_key``)."""
+    """Owe Slack a message, in the caller's transaction (insert-or-ignore on ``dedupe_key``).
+
+    ``due_in`` makes it a safety net: owed only if it is not :func:`withdrawn <withdraw>` before
+    then (the process that meant to say it directly died first).
+    """
     now = utcnow()
     values = {
         "kind": kind,
@@ -85,11 +90,31 @@ async def enqueue(
         "dedupe_key": dedupe_key[:160] if dedupe_key else None,
         "state": PENDING,
         "attempts": 0,
-        "next_attempt_at": now,
+        "next_attempt_at": now + due_in if due_in else now,
         "created_at": now,
     }
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     await session.execute(insert(OutboxMessage).values(**values).on_conflict_do_nothing())
+
+
+async def withdraw(session: AsyncSession, dedupe_key: str) -> bool:
+    """A safety-net message that was said another way: marked delivered unless a worker has it
+    already. True when it was withdrawn."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.dedupe_key == dedupe_key[:160], OutboxMessage.state == PENDING)
+        .values(state=DELIVERED, delivered_at=utcnow())
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def due_now(session: AsyncSession, dedupe_key: str) -> None:
+    """A safety-net message that could not be said another way: owed now."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.dedupe_key == dedupe_key[:160], OutboxMessage.state == PENDING)
+        .values(next_attempt_at=utcnow())
+    )
 
 
 class OutboxRepository:

@@ -6,7 +6,8 @@ route, the order as it is now, the new link) and hands it to the :class:`Notifie
 Slack took is marked delivered; one it refused is tried again later (its ``Retry-After`` when
 Slack gave one, else a growing backoff) and ends ``dead`` with Slack's error after
 ``max_attempts`` or when trying again cannot help. Posts keep Slack's pace of one message per
-second per channel: a second message for a channel waits its turn without using an attempt.
+second per channel: a second message for a channel waits its turn without using an attempt,
+and one channel's slow post (Slack's Retry-After) holds up no other channel.
 
 Crash safety: a worker that dies after Slack took a message but before marking it delivered
 leaves the row leased; when the lease runs out another worker sends it again. So a crash can
@@ -29,7 +30,7 @@ from storage.link_states import LINK_REFUSED
 from storage.links import LINKED, LinkRepository
 from storage.orders import ORDER_CHANGED, PendingOrderRepository
 from storage.outbox import OutboxItem, OutboxRepository
-from storage.records import utcnow
+from storage.records import SUBMITTING, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -74,17 +75,41 @@ class Delivery:
         self._clock = clock
         self._free_at: dict[str, float] = {}  # channel -> when it may take the next post
         self._sending: set[str] = set()  # channels with a post in flight
+        self._slot: dict[str, float] = {}  # channel -> the next free slot for a held-back message
+        self._posting: set[asyncio.Task[None]] = set()
 
     async def run_once(self) -> int:
-        """Deliver what is due now; returns how many messages Slack took."""
+        """Start delivering what is due now; returns how many posts it started.
+
+        Each channel sends one post at a time, in a task of its own, so a channel whose post
+        waits out a Retry-After holds up no other channel. A channel's other due messages are
+        given the next free slots of its pace (one write each, no attempt used), so they come
+        due in turn rather than all at once.
+        """
         items = await self.outbox.claim(limit=self._batch, lease=self._lease)
         if not items:
             return 0
-        by_channel: dict[tuple[str, str], list[OutboxItem]] = {}
+        now = self._clock()
+        by_channel: dict[str, list[OutboxItem]] = {}
         for item in items:
-            by_channel.setdefault((item.team_id, item.channel), []).append(item)
-        sent = await asyncio.gather(*(self._channel(key, queue) for key, queue in by_channel.items()))
-        return sum(sent)
+            by_channel.setdefault(f"{item.team_id}:{item.channel}", []).append(item)
+        started = 0
+        held: list[tuple[OutboxItem, float]] = []
+        for channel, queue in by_channel.items():
+            if channel not in self._sending:
+                self._start(channel, queue.pop(0))
+                started += 1
+            held += [(item, self._next_slot(channel, now)) for item in queue]
+        for item, slot in held:
+            at = utcnow() + timedelta(seconds=max(slot - now, 0.0))
+            await self.outbox.retry(item.id, at, None, attempt_used=False)
+        self._forget_idle_channels(now)
+        return started
+
+    async def idle(self) -> None:
+        """Wait for the posts this process has started."""
+        while self._posting:
+            await asyncio.wait(set(self._posting))
 
     async def settle(self, timeout: float = 10.0) -> None:
         """Deliver until nothing is due or being sent (what waits for a later retry stays)."""
@@ -92,34 +117,39 @@ class Delivery:
         deadline = loop.time() + timeout
         while loop.time() < deadline:
             await self.run_once()
+            await asyncio.wait_for(self.idle(), max(deadline - loop.time(), 0.01))
             if not await self.outbox.in_flight():
                 return
             await asyncio.sleep(0.01)
 
-    async def _channel(self, key: tuple[str, str], queue: list[OutboxItem]) -> int:
-        """One post for this channel now (if its pace allows); the rest wait their turn.
+    def _start(self, channel: str, item: OutboxItem) -> None:
+        self._sending.add(channel)
+        task = asyncio.create_task(self._post(channel, item), name="outbox-post")
+        self._posting.add(task)
+        task.add_done_callback(self._posting.discard)
 
-        A channel is busy while a post to it is in flight (slack_sdk may be waiting out a
-        Retry-After inside it), and its pace counts from when that post ended.
-        """
-        channel = f"{key[0]}:{key[1]}"
-        now = self._clock()
-        busy = channel in self._sending
-        free_at = max(self._free_at.get(channel, now), now)
-        sent = 0
-        for position, item in enumerate(queue):
-            wait = (position + 1) * self._pace if busy else free_at - now + position * self._pace
+    async def _post(self, channel: str, item: OutboxItem) -> None:
+        """One post, once the channel's pace allows (at most one pace from now)."""
+        try:
+            wait = self._free_at.get(channel, 0.0) - self._clock()
             if wait > 0:
-                at = utcnow() + timedelta(seconds=wait)
-                await self.outbox.retry(item.id, at, None, attempt_used=False)
-                continue
-            self._sending.add(channel)
-            try:
-                sent += await self._attempt(item)
-            finally:
-                self._sending.discard(channel)
-                self._free_at[channel] = self._clock() + self._pace
-        return sent
+                await asyncio.sleep(wait)
+            await self._attempt(item)
+        finally:
+            self._sending.discard(channel)
+            self._free_at[channel] = self._clock() + self._pace
+
+    def _next_slot(self, channel: str, now: float) -> float:
+        """When a held-back message for ``channel`` should come due: after the post in flight
+        and the messages already given a slot."""
+        slot = max(self._slot.get(channel, 0.0), self._free_at.get(channel, 0.0), now + self._pace)
+        self._slot[channel] = slot + self._pace
+        return slot
+
+    def _forget_idle_channels(self, now: float) -> None:
+        if len(self._free_at) + len(self._slot) > 2000:
+            self._free_at = {c: t for c, t in self._free_at.items() if t > now}
+            self._slot = {c: t for c, t in self._slot.items() if t > now}
 
     async def _attempt(self, item: OutboxItem) -> int:
         try:
@@ -175,7 +205,7 @@ class Delivery:
                 await self._notifier.alert_triggered(route, float(price) if price is not None else None)
         elif item.kind == ORDER_CHANGED:
             pending = await self._orders.get(str(data["pending_id"]))
-            if pending is not None:
+            if pending is not None and pending.status != SUBMITTING:  # else the follow-up settles it first
                 await self._notifier.order_changed(pending, dm_fallback=bool(data.get("dm_fallback", True)))
         elif item.kind == LINKED:
             link = await self._links.get(item.team_id, item.channel)

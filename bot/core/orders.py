@@ -186,6 +186,9 @@ class OrderPolicy:
 
     confirm_seconds: int = 120
     large_order_notional: int = 25_000
+    #: A Confirm's answer is owed to the outbox this long after the click, in case the process
+    #: answering it dies first (the settle window of the follow-up poller).
+    settle_after_seconds: float = 60.0
 
 
 class OrderService:
@@ -326,9 +329,20 @@ class OrderService:
         if row.status == PENDING and not row.is_expired():
             if is_large(row.notional, self.policy.large_order_notional) and not symbol_confirmed:
                 return ConfirmResult(ConfirmKind.NEEDS_SYMBOL, row)
-        if await self.repo.claim(pending_id, team_id, slack_user_id, response_url=response_url):
+        answer_within = timedelta(seconds=self.policy.settle_after_seconds)
+        if await self.repo.claim(
+            pending_id, team_id, slack_user_id, response_url=response_url, answer_within=answer_within
+        ):
             return await self._place(pending_id)
         return await self._outcome_for_loser(pending_id)
+
+    async def click_answered(self, result: ConfirmResult, *, answered: bool) -> None:
+        """After a Confirm was answered in place (or could not be): a final answer that reached
+        Slack withdraws the one owed to the outbox; one that did not makes it owed now."""
+        row = result.pending
+        if row is None or (answered and row.status in (PENDING, SUBMITTING)):
+            return  # not the last word: the owed message (or the follow-up) still says it
+        await self.repo.click_answered(row.id, answered=answered)
 
     async def _outcome_for_loser(self, pending_id: str) -> ConfirmResult:
         row = await self.repo.get(pending_id)

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import update
 
 from bot.cli import main
-from bot.devkit.localslack import ScriptedFailure
+from bot.devkit.localslack import ScriptedFailure, SlackCall
 from handlers.notify import SlackNotifier
 from storage.models import OutboxMessage
 from storage.outbox import DEAD, DELIVERED
@@ -19,7 +20,7 @@ from storage.records import utcnow
 from tests.conftest import RunningBot
 from tests.scenario.steps import with_webhooks
 from tests.scenario.test_alerts import SECRET, alert_posts, delivered
-from tests.scenario.test_orders import BOB, click, command
+from tests.scenario.test_orders import BOB, button, click, command
 
 CHANNEL = "C0GENERAL"
 
@@ -122,3 +123,59 @@ class TestAWorkerDying:
         assert len(await alert_posts(bob)) == 2
         (row,) = [r for r in await delivery.outbox.listed() if r.kind == "alert_triggered"]
         assert row.state == DELIVERED and row.attempts == 2
+
+
+class TestAConfirmWhoseAnswerNeverCame:
+    """The process answering a Confirm owes the answer to the outbox too, due after the settle
+    window; it withdraws it once it has answered, so the requester hears exactly once."""
+
+    @pytest.fixture
+    def bot_env(self, bot_env: dict[str, str]) -> dict[str, str]:
+        # ORDER_SETTLE_SECONDS is at least three AutoShares timeouts: 1 s here.
+        return {**bot_env, "ORDER_SETTLE_SECONDS": "1", "AUTOSHARES_TIMEOUT_SECONDS": "0.3"}
+
+    async def owed(self, bot: RunningBot) -> list[str]:
+        return [r.state for r in await bot.services.delivery.outbox.listed() if r.kind == "order_changed"]
+
+    async def test_an_answered_click_is_not_said_twice(self, bob: RunningBot) -> None:
+        preview = await command(bob, "buy 2 AAPL")
+        placed = await click(bob, preview, "order_confirm")
+        assert "AutoShares order" in str(placed["blocks"])
+        await bob.services.drain()
+        assert await self.owed(bob) == [DELIVERED]  # withdrawn: it was said in place
+        later = utcnow() + timedelta(minutes=5)  # long after the window, nothing is due
+        assert await bob.services.delivery.outbox.claim(limit=10, lease=timedelta(seconds=5), now=later) == []
+
+    async def test_a_process_that_dies_after_placing_still_tells_the_requester(self, bob: RunningBot) -> None:
+        """The use case runs as the click's listener would, and the listener dies before its
+        answer: after the window the outbox updates the message in place."""
+        preview = await command(bob, "buy 2 AAPL")
+        pending_id = button(preview, "order_confirm")["value"]
+        click_url = bob.driver.response_url()
+        result = await bob.services.core.orders.confirm(
+            pending_id, bob.driver.team_id, BOB, response_url=click_url
+        )
+        assert result.pending is not None and result.pending.status == "placed"
+        assert await self.owed(bob) == ["pending"]
+        path = urlsplit(click_url).path
+
+        def answers() -> list[SlackCall]:
+            return [c for c in bob.slack.by_method("response_url") if c.path == path]
+
+        await bob.slack.wait_until(answers, timeout=5)
+        await bob.services.drain()
+        assert len(answers()) == 1 and "AutoShares order" in str(answers()[0].args["blocks"])
+        assert answers()[0].args["replace_original"] is True
+        assert await self.owed(bob) == [DELIVERED]
+
+    async def test_an_answer_slack_refuses_is_owed_at_once_and_sent_by_dm(self, bob: RunningBot) -> None:
+        preview = await command(bob, "buy 2 AAPL")
+        bob.slack.fail_next("response_url", ScriptedFailure("expired_url", 404), times=3)
+        pressed = button(preview, "order_confirm")
+        assert (await bob.driver.click(pressed, user=BOB)).status_code == 200
+        dm = await bob.slack.wait_for(
+            "chat.postMessage", channel=BOB, count=2, timeout=2
+        )  # before the window
+        assert "AutoShares order" in str(dm[1].args["blocks"])
+        await bob.services.drain()
+        assert await self.owed(bob) == [DELIVERED]
