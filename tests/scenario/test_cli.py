@@ -266,9 +266,10 @@ class Serving:
 
 
 @contextlib.asynccontextmanager
-async def serving(env: dict[str, str], port: int) -> AsyncIterator[Serving]:
+async def serving(env: dict[str, str], port: int, cwd: Path | None = None) -> AsyncIterator[Serving]:
+    """``autoshares-bot serve`` with exactly ``env`` (run in ``cwd``: no stray .env), killed at the end."""
     process = await asyncio.create_subprocess_exec(
-        *CLI, "serve", env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
+        *CLI, "serve", env=env, cwd=cwd, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
     )
     served = Serving(process, port)
     try:
