@@ -13,7 +13,7 @@ FillOrKill fills entirely at once or is cancelled.
 
 Rejections (the order is stored with Status Rejected; preview answers IsSuccessful=false), first
 failing check wins: SymbolNotFound, InvalidOrderType (unsupported type, Market with
-GoodTillCancel), MarketClosed, AccountRestricted (unsigned agreements),
+GoodTillCancel, ExtendedHours on anything but a Limit order), MarketClosed, AccountRestricted (unsigned agreements),
 QuotePriceIsInvalid (missing/non-positive limit or stop price, or more than 50 % away from
 Last), InsufficientShares (selling/covering more than held, net of open orders),
 DayTradingBuyingPowerExceeded (buying power below cost + commission).
@@ -194,6 +194,8 @@ class Broker:
             return _reject(result, "InvalidOrderType", detail=f"{request.type} is not supported")
         if request.type == "Market" and request.time_in_force == "GoodTillCancel":
             return _reject(result, "InvalidOrderType", detail="a Market order cannot be GoodTillCancel")
+        if request.extended_hours and request.type != "Limit":
+            return _reject(result, "InvalidOrderType", detail="extended-hours orders must be Limit orders")
         if not self.clock.is_open():
             return _reject(result, "MarketClosed")
         if any(not a.can_skip for a in self.state.unsigned_agreements(user_id)):

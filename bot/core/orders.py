@@ -20,15 +20,16 @@ import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.autoshares import errors as e
 from bot.autoshares.client import UserApi
 from bot.core.accounts import AccountService
 from bot.core.agreements import AgreementService
-from bot.core.commands import OrderRequest
+from bot.core.commands import ExtendedSession, OrderRequest
 from bot.core.errors import AgreementsOutstandingError, BotError, OrderNotCancellable, OrderNotFound
 from bot.core.users import LinkedUsers
 from bot.ops.metrics import Metrics
@@ -38,8 +39,15 @@ from storage.records import OPEN_ORDER_STATUSES, PENDING, SUBMITTING, Pending
 
 log = logging.getLogger(__name__)
 
-#: What the order body says for ``ext`` (the spec types ExtendedHours as a free string).
-EXTENDED_HOURS = "PreAndPost"
+#: ExtendedHours values the bot sends. The spec types the property as a free string; the
+#: documented values are PRE, POST, REGPRE and REGPOST (AutoSharesAPI/API
+#: pages/orders/extended-hours.md). The bot keeps regular hours in every order it sends.
+PRE_AND_REGULAR = "REGPRE"
+REGULAR_AND_POST = "REGPOST"
+#: The exchange's clock: pre-market from 04:00, regular hours 09:30-16:00, after-hours to 20:00.
+MARKET_ZONE = ZoneInfo("America/New_York")
+REGULAR_OPEN = time(9, 30)
+AFTER_HOURS_CLOSE = time(20, 0)
 #: How long a losing click waits for the winner's result before saying "still placing".
 SETTLE_WAIT_SECONDS = 25.0
 SETTLE_POLL_SECONDS = 0.1
@@ -59,8 +67,30 @@ NOT_TAKEN = "not_taken"
 # -- pure rules ------------------------------------------------------------------------------------
 
 
-def order_body(request: OrderRequest, client_id: str | None = None) -> dict[str, Any]:
-    """The CreateOrderResource for a parsed order (spec property names)."""
+def extended_hours_value(session: ExtendedSession, now: datetime) -> str:
+    """The documented ExtendedHours value for what the user asked: ``pre`` is pre-market and
+    regular hours (REGPRE), ``post`` regular hours and after-hours (REGPOST), and ``ext`` the
+    extended session that comes next at ``now``: REGPRE before the open on a weekday, REGPOST
+    from the open until after-hours end, REGPRE again after that and at weekends (the next
+    extended session is then a pre-market one). No value covers both extended sessions: the
+    pages' newest list (PRE, POST, REGPRE, REGPOST) has none, and the older ETNA ones (ALL,
+    PREPOST) are not on it."""
+    if session == "pre":
+        return PRE_AND_REGULAR
+    if session == "post":
+        return REGULAR_AND_POST
+    local = now.astimezone(MARKET_ZONE)
+    if local.weekday() < 5 and REGULAR_OPEN <= local.time() < AFTER_HOURS_CLOSE:
+        return REGULAR_AND_POST
+    return PRE_AND_REGULAR
+
+
+def order_body(
+    request: OrderRequest, client_id: str | None = None, *, now: datetime | None = None
+) -> dict[str, Any]:
+    """The CreateOrderResource for a parsed order (spec property names). ``now`` decides what
+    ``ext`` means (see :func:`extended_hours_value`); the body is built once, at the preview,
+    and the order is placed with that same body."""
     body: dict[str, Any] = {
         "Symbol": request.symbol,
         "Side": request.side,
@@ -73,7 +103,7 @@ def order_body(request: OrderRequest, client_id: str | None = None) -> dict[str,
     if request.stop_price is not None:
         body["StopPrice"] = float(request.stop_price)
     if request.extended_hours:
-        body["ExtendedHours"] = EXTENDED_HOURS
+        body["ExtendedHours"] = extended_hours_value(request.extended_hours, now or datetime.now(UTC))
     if client_id:
         body["ClientId"] = client_id
     return body

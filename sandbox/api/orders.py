@@ -7,8 +7,8 @@ GET    /accounts/{accountId}/orders?pageNumber&pageSize[&filter&sortField&desc]
                                               PagingResult[OrderResource]
 DELETE /accounts/{accountId}/orders/{orderId} 200 OrderResource (Canceled); 409 when finished
 
-Body problems (missing Symbol/Side/Type/Quantity, enum values not in the spec, wrong JSON
-types, Quantity <= 0) answer 422 naming the field. Business rejections are not errors: the
+Body problems (missing Symbol/Side/Type/Quantity, enum values not in the spec, an ExtendedHours
+value no page documents, wrong JSON types, Quantity <= 0) answer 422 naming the field. Business rejections are not errors: the
 order comes back 200 with Status "Rejected", the code in Description (see ``sandbox.trading``).
 A ClientId already used on the account returns the earlier order (same Id), never a new one.
 
@@ -26,7 +26,14 @@ from typing import Any
 from starlette.responses import JSONResponse
 
 from sandbox.api import resources
-from sandbox.api.enums import EXEC_INST, ORDER_SIDES, ORDER_TYPES, TIME_IN_FORCE
+from sandbox.api.enums import (
+    EXEC_INST,
+    EXTENDED_HOURS,
+    EXTENDED_HOURS_OLDER,
+    ORDER_SIDES,
+    ORDER_TYPES,
+    TIME_IN_FORCE,
+)
 from sandbox.api.errors import bad_request, conflict, invalid_parameter, not_found
 from sandbox.api.paging import page
 from sandbox.api.positions import sort_items
@@ -49,6 +56,9 @@ def parse_order(body: dict[str, Any]) -> OrderRequest:
     client_id = reader.string("ClientId")
     comment = reader.string("Comment")
     extended = reader.string("ExtendedHours")
+    if extended and extended not in EXTENDED_HOURS + EXTENDED_HOURS_OLDER:
+        documented = ", ".join(EXTENDED_HOURS)
+        reader.problems.append(("ExtendedHours", f"'{extended}' is not one of: {documented}."))
     exec_inst = reader.enum("ExecInst", EXEC_INST)
     if client_id is not None and len(client_id) > 128:
         reader.problems.append(("ClientId", "Must be at most 128 characters."))

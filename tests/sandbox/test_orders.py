@@ -156,6 +156,10 @@ async def test_fail_next_order_answers_500_after_accepting(
             "InvalidOrderType",
         ),
         ({"Symbol": "AAPL", "Side": "Buy", "Type": "TrailingStop", "Quantity": 1}, "InvalidOrderType"),
+        (  # extended-hours orders must be limit orders (pages/orders/extended-hours.md)
+            {"Symbol": "AAPL", "Side": "Buy", "Type": "Market", "Quantity": 1, "ExtendedHours": "PRE"},
+            "InvalidOrderType",
+        ),
         ({"Symbol": "AAPL", "Side": "Buy", "Type": "Limit", "Quantity": 1}, "QuotePriceIsInvalid"),
         (
             {"Symbol": "AAPL", "Side": "Buy", "Type": "Limit", "Quantity": 1, "Price": 1},
@@ -277,3 +281,40 @@ class TestPartialFills:
         assert done["Status"] == "Filled" and done["ExecutedQuantity"] == 12
         kinds = [d["Type"] for d in (await client.get("_sandbox/webhooks")).json()["Deliveries"]]
         assert kinds == ["order.created", "order.partial_fill", "order.partial_fill", "order.filled"]
+
+
+@pytest.mark.parametrize("value", ["PRE", "POST", "REGPRE", "REGPOST", "ALL", "PREREG", "PREPOST", "REG", ""])
+async def test_documented_extended_hours_values_are_taken(
+    client: httpx.AsyncClient, bob: dict[str, str], value: str
+) -> None:
+    await set_price(client, "AAPL", 210.0)
+    body = {
+        "Symbol": "AAPL",
+        "Side": "Buy",
+        "Type": "Limit",
+        "Quantity": 1,
+        "Price": 200,
+        "ExtendedHours": value,
+    }
+    order = (await place(client, bob, **body)).json()
+    assert order["Status"] == "New"
+    assert order.get("ExtendedHours", "") == value
+
+
+@pytest.mark.parametrize("value", ["PreAndPost", "pre", "EXTENDED", "REGULAR"])
+async def test_undocumented_extended_hours_values_are_refused(
+    client: httpx.AsyncClient, bob: dict[str, str], value: str
+) -> None:
+    body = {
+        "Symbol": "AAPL",
+        "Side": "Buy",
+        "Type": "Limit",
+        "Quantity": 1,
+        "Price": 200,
+        "ExtendedHours": value,
+    }
+    for path in ("preview/orders", "orders"):
+        response = await client.post(f"{BOB_ACCOUNT}/{path}", json=body, headers=bob)
+        assert response.status_code == 422, response.text
+        assert "ExtendedHours" in response.text
+    assert (await client.get("_sandbox/orders")).json() == []
