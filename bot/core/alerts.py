@@ -23,6 +23,7 @@ from typing import Any
 
 from bot.autoshares import errors as e
 from bot.autoshares.client import UserApi
+from bot.autoshares.paging import read_page
 from bot.core.commands import AlertRequest
 from bot.core.errors import AlertNotFound, BotError, UnknownSymbolError
 from bot.core.users import LinkedUsers
@@ -120,9 +121,8 @@ class AlertService:
 
     async def active(self, api: UserApi, *, page_size: int = 50) -> list[dict[str, Any]]:
         """The user's alerts still watching (one page of the newest), for App Home."""
-        body = await api.alerts_page(page_size=page_size, newest_first=True)
-        items = body.get("Result") if isinstance(body, dict) else body
-        return [a for a in items or [] if isinstance(a, dict) and str(a.get("State") or ARMED) == ARMED]
+        items = read_page(await api.alerts_page(page_size=page_size, newest_first=True), 0, page_size).items
+        return [a for a in items if isinstance(a, dict) and str(a.get("State") or ARMED) == ARMED]
 
     async def delete(self, team_id: str, slack_user_id: str, alert_id: int) -> None:
         user = await self._users.acting(team_id, slack_user_id)

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from bot.autoshares import errors as e
 from bot.autoshares.client import UserApi
+from bot.autoshares.paging import read_page
 from bot.core.accounts import AccountService
 from bot.core.agreements import AgreementService
 from bot.core.commands import ExtendedSession, OrderRequest
@@ -54,12 +55,41 @@ SETTLE_POLL_SECONDS = 0.1
 #: Pages of recent orders searched for a ClientId when the filter query is not supported.
 LOOKUP_PAGES = 3
 LOOKUP_PAGE_SIZE = 100
-#: pageNumber of the first page: zero-based, as the sandbox (and the account views) read it.
+#: pageNumber of the first page: zero-based, as the Pagination page says.
 FIRST_PAGE = 0
 #: Open orders shown by `/order list` and App Home (the newest page).
 OPEN_ORDERS_PAGE_SIZE = 50
-#: The filter asked of AutoShares for open orders (a deployment that rejects it is asked without).
-OPEN_FILTER = "Status in ({})".format(", ".join(f"'{s}'" for s in sorted(OPEN_ORDER_STATUSES)))
+#: Order statuses by number, as the Get Filtered Orders page lists them for its filter examples
+#: (``Status in (0,1,4,5,7)``): 0 New ... 15 Error, in the order of the spec's
+#: OrderResource.Status enum. Held is not on the page; 16 is its place in that enum.
+ORDER_STATUS_NUMBERS = {
+    "New": 0,
+    "PartiallyFilled": 1,
+    "Filled": 2,
+    "DoneForDay": 3,
+    "Canceled": 4,
+    "Replaced": 5,
+    "PendingCancel": 6,
+    "Stopped": 7,
+    "Rejected": 8,
+    "Suspended": 9,
+    "PendingNew": 10,
+    "Calculated": 11,
+    "Expired": 12,
+    "AcceptedForBidding": 13,
+    "PendingReplace": 14,
+    "Error": 15,
+    "Held": 16,
+}
+#: The filters asked of AutoShares for open orders, in turn until one is accepted: the
+#: documented form (numeric statuses), then status names; a deployment that takes neither is
+#: read page by page.
+OPEN_FILTERS = (
+    "Status in ({})".format(
+        ",".join(str(n) for n in sorted(ORDER_STATUS_NUMBERS[s] for s in OPEN_ORDER_STATUSES))
+    ),
+    "Status in ({})".format(", ".join(f"'{s}'" for s in sorted(OPEN_ORDER_STATUSES))),
+)
 #: Why a placement failed when AutoShares answered with an error and has no order with our id.
 NOT_TAKEN = "not_taken"
 
@@ -523,34 +553,50 @@ class OrderService:
         return await self.repo.apply_order_update(order)
 
 
+def order_status(order: Mapping[str, Any]) -> str:
+    """An order's Status as a name, whether AutoShares wrote the name or its number."""
+    status = order.get("Status")
+    if isinstance(status, int) and not isinstance(status, bool):
+        return next((name for name, number in ORDER_STATUS_NUMBERS.items() if number == status), str(status))
+    return str(status or "")
+
+
 async def open_orders(api: UserApi, account_id: int) -> list[dict[str, Any]]:
     """Open orders of an account (``OPEN_ORDER_STATUSES``), newest first: the one definition
     used by `/order list` and App Home."""
-    orders = await _recent_orders(api, account_id, filter=OPEN_FILTER)
-    found = [o for o in orders if isinstance(o, dict) and str(o.get("Status")) in OPEN_ORDER_STATUSES]
+    orders = await _recent_orders(api, account_id, filters=OPEN_FILTERS)
+    found = [o for o in orders if isinstance(o, dict) and order_status(o) in OPEN_ORDER_STATUSES]
     return sorted(found, key=lambda o: int(o.get("Id") or 0), reverse=True)
 
 
-async def _recent_orders(api: UserApi, account_id: int, *, filter: str | None = None) -> list[dict[str, Any]]:
-    """Orders of an account (first pages), with a filter when AutoShares accepts it."""
-    if filter:
+async def _recent_orders(
+    api: UserApi, account_id: int, *, filters: tuple[str, ...] = ()
+) -> list[dict[str, Any]]:
+    """Orders of an account: the first page of the first filter AutoShares accepts (a 400 or
+    422 means it does not take that form), else the first pages unfiltered."""
+    for filter in filters:
         try:
-            page = await api.orders(account_id, page=FIRST_PAGE, page_size=LOOKUP_PAGE_SIZE, filter=filter)
-            return list((page or {}).get("Result") or [])
+            body = await api.orders(account_id, page=FIRST_PAGE, page_size=LOOKUP_PAGE_SIZE, filter=filter)
         except e.AutoSharesInvalid:
-            pass  # filter grammar not supported: scan instead
+            log.info("AutoShares refused the order filter %r; trying the next form", filter.split(" ")[0])
+            continue
+        return read_page(body, FIRST_PAGE, LOOKUP_PAGE_SIZE).items
     found: list[dict[str, Any]] = []
     for number in range(FIRST_PAGE, FIRST_PAGE + LOOKUP_PAGES):
-        page = await api.orders(account_id, page=number, page_size=LOOKUP_PAGE_SIZE)
-        items = list((page or {}).get("Result") or [])
-        found.extend(items)
-        if len(items) < LOOKUP_PAGE_SIZE or not (page or {}).get("NextPageLink"):
+        page = read_page(
+            await api.orders(account_id, page=number, page_size=LOOKUP_PAGE_SIZE), number, LOOKUP_PAGE_SIZE
+        )
+        found.extend(page.items)
+        if not page.has_next:
             break
     return found
 
 
 async def find_by_client_id(api: UserApi, account_id: int, client_id: str) -> dict[str, Any] | None:
-    """The account's order placed with ``client_id``, or None (raises when AutoShares fails)."""
+    """The account's order placed with ``client_id``, or None (raises when AutoShares fails).
+    The filter page documents no ClientId clause; it is asked with the page's ``=`` first,
+    then with ``eq``, then the recent orders are read."""
     quoted = client_id.replace("'", "''")
-    orders = await _recent_orders(api, account_id, filter=f"ClientId eq '{quoted}'")
+    filters = (f"ClientId = '{quoted}'", f"ClientId eq '{quoted}'")
+    orders = await _recent_orders(api, account_id, filters=filters)
     return next((o for o in orders if str(o.get("ClientId") or "") == client_id), None)

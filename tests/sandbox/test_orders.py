@@ -236,7 +236,7 @@ async def test_order_list_filter_and_paging(client: httpx.AsyncClient, bob: dict
         )
     ).json()
     assert open_orders["TotalCount"] == 2
-    assert open_orders["Result"][0]["Price"] == 9.5 and "NextPageLink" in open_orders
+    assert open_orders["Result"][0]["Price"] == 9.5 and open_orders["NextPageLink"]
     bad = await client.get(
         f"{BOB_ACCOUNT}/orders", params={"pageNumber": 0, "pageSize": 5, "filter": "Status ~ 1"}, headers=bob
     )
@@ -318,3 +318,33 @@ async def test_undocumented_extended_hours_values_are_refused(
         assert response.status_code == 422, response.text
         assert "ExtendedHours" in response.text
     assert (await client.get("_sandbox/orders")).json() == []
+
+
+async def test_order_filter_takes_the_documented_grammar(
+    client: httpx.AsyncClient, bob: dict[str, str]
+) -> None:
+    """The forms of the Get Filtered Orders page: numeric statuses, ``=``, dates between #…#."""
+    await set_price(client, "F", 10.0)
+    open_order = (await place(client, bob, Symbol="F", Side="Buy", Type="Limit", Quantity=1, Price=9)).json()
+    filled = (await place(client, bob, Symbol="F", Side="Buy", Type="Market", Quantity=1)).json()
+    cancelled = (await place(client, bob, Symbol="F", Side="Buy", Type="Limit", Quantity=1, Price=9.5)).json()
+    await client.delete(f"{BOB_ACCOUNT}/orders/{cancelled['Id']}", headers=bob)
+    security = open_order["SecurityId"]
+
+    async def ids(filter_text: str) -> list[int]:
+        params = {"pageNumber": 0, "pageSize": 10, "filter": filter_text}
+        response = await client.get(f"{BOB_ACCOUNT}/orders", params=params, headers=bob)
+        assert response.status_code == 200, response.text
+        return sorted(order["Id"] for order in response.json()["Result"])
+
+    assert await ids("Status in (0,1,4,5,7)") == [open_order["Id"], cancelled["Id"]]
+    assert await ids("Status in (0)") == [open_order["Id"]]
+    assert await ids(f"SecurityId = {security} and Status in (0,1,2,3,4,5,6,7,8,9,20)") == sorted(
+        [open_order["Id"], filled["Id"], cancelled["Id"]]
+    )
+    assert await ids("CreateDate between #2019-03-13T18:31:42# and #2019-03-17T18:31:42#") == []
+    assert len(await ids("CreateDate >= #2019-03-13T18:31:42#")) == 3
+    assert await ids("Status in ('Filled')") == [filled["Id"]]  # names, as the bot's fallback asks
+    for unsupported in (f"ClientId = 'none' or Id = {filled['Id']}", "Status in (0", "Status like 'N%'"):
+        params = {"pageNumber": 0, "pageSize": 10, "filter": unsupported}
+        assert (await client.get(f"{BOB_ACCOUNT}/orders", params=params, headers=bob)).status_code == 400

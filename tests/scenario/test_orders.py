@@ -138,8 +138,8 @@ async def test_confirm_places_one_order_with_the_pending_id_as_client_id(
             {"Side": "SellShort", "Type": "Limit", "TimeInForce": "GoodTillCancel"},
         ),
         (
-            "buy 1 AAPL limit 230 account 5002 ext",
-            {"Type": "Limit", "AccountId": 5002, "ExtendedHours": "PreAndPost"},
+            "buy 1 AAPL limit 230 account 5002 pre",
+            {"Type": "Limit", "AccountId": 5002, "ExtendedHours": "REGPRE"},
         ),
     ],
 )
