@@ -6,6 +6,13 @@ digest) is 401 and changes nothing. A valid event is deduplicated on its ``id`` 
 transaction as its effect's claim, so a repeated delivery answers 200 and does nothing. Slack
 messages are owed to the outbox in the same transaction and go out after the answer
 (AutoShares wants a 2xx within 5 seconds).
+
+``data`` is read in the documented camelCase shape or the older PascalCase one
+(``bot.core.events``). Order events and alert.triggered are acted on; the other documented
+types (position.*, transfer.*, account.updated) are answered 200 and counted, by type. An event
+that cannot be settled yet (an order still being placed here, AutoShares unable to confirm an
+alert) is answered 503 with nothing recorded: AutoShares delivers it again (1 min, 5 min, 30
+min, 2 h, 12 h).
 """
 
 from __future__ import annotations
@@ -20,24 +27,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.core.events import DOCUMENTED_EVENTS, EventOutcome, event_kind
 from bot.core.usecases import UseCases
 from bot.ops.metrics import Metrics
-from storage.alerts import FireOutcome
 
 log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-AutoShares-Signature"
 MAX_BODY_BYTES = 1_000_000
-ORDER_EVENTS = frozenset(
-    {
-        "order.created",
-        "order.filled",
-        "order.partial_fill",
-        "order.cancelled",
-        "order.rejected",
-        "order.expired",
-    }
-)
 
 
 def signature(secret: str, body: bytes) -> str:
@@ -54,6 +51,24 @@ def signature_is_valid(secret: str | None, body: bytes, header: str | None) -> b
 
 def _unauthorized() -> Response:
     return JSONResponse({"error": "invalid_signature"}, status_code=401)
+
+
+async def handle_event(core: UseCases, event_id: str, event_type: str, event: dict[str, Any]) -> EventOutcome:
+    """Act on one signed event by its type; ``data`` is read by ``bot.core.events``."""
+    raw_data = event.get("data")
+    data: dict[str, Any] = raw_data if isinstance(raw_data, dict) else {}
+    kind = event_kind(event_type)
+    if kind == "alert":
+        return await core.alerts.on_triggered(event_id, data)
+    if kind == "order":
+        update = await core.orders.apply_order_event(
+            data, event_id=event_id, event_type=event_type, account_id=event.get("accountId")
+        )
+        if update.deferred:
+            return EventOutcome.RETRY
+        return EventOutcome.DUPLICATE if update.duplicate else EventOutcome.DONE
+    remembered = await core.alerts.routes.remember(event_id, event_type)
+    return EventOutcome.DONE if remembered else EventOutcome.DUPLICATE
 
 
 def webhook_route(core: UseCases, metrics: Metrics, secret: str | None) -> Route:
@@ -80,22 +95,22 @@ def webhook_route(core: UseCases, metrics: Metrics, secret: str | None) -> Route
             metrics.webhook_rejected("malformed")
             return JSONResponse({"error": "invalid_event"}, status_code=400)
         event_id, event_type = str(event["id"]), str(event["type"])
-        raw_data = event.get("data")
-        data: dict[str, Any] = raw_data if isinstance(raw_data, dict) else {}
-        duplicate = False
-        if event_type == "alert.triggered":
-            result = await core.alerts.on_triggered(event_id, data)
-            duplicate = result.outcome is FireOutcome.DUPLICATE
-        elif event_type in ORDER_EVENTS:
-            update = await core.orders.apply_order_event(data, event_id=event_id, event_type=event_type)
-            duplicate = update.duplicate
-        else:
-            duplicate = not await core.alerts.routes.remember(event_id, event_type)
+        outcome = await handle_event(core, event_id, event_type, event)
+        if outcome is EventOutcome.RETRY:
+            log.info(
+                "webhook %s (%s) cannot be settled yet; AutoShares will send it again", event_type, event_id
+            )
+            metrics.webhook_rejected("not_yet")
+            return JSONResponse({"ok": False, "retry": True}, status_code=503)
+        duplicate = outcome is EventOutcome.DUPLICATE
         log.info("webhook %s (%s)%s", event_type, event_id, " repeated; ignored" if duplicate else "")
         if duplicate:
             metrics.webhook_duplicate()
         else:
             metrics.webhook_accepted()
+            metrics.webhook_event(
+                event_type if event_type in DOCUMENTED_EVENTS else "other", event_kind(event_type)
+            )
         return JSONResponse({"ok": True, "duplicate": duplicate})
 
     return Route("/autoshares/webhooks", receive, methods=["POST"])

@@ -94,6 +94,8 @@ class Event:
     alert: PriceAlert | None = None
     price: float | None = None
     positions: list[Position] = field(default_factory=list)
+    #: "opened" when the fill opened a position, "closed" when it closed one.
+    position_change: str | None = None
 
 
 @dataclass
@@ -342,6 +344,8 @@ class Broker:
         account = self.state.accounts[order.account_id]
         buy = order.side in BUY_SIDES
         account.cash += -quantity * price if buy else quantity * price
+        held = account.positions.get(order.security_id)
+        held_before = held.quantity if held is not None else 0.0
         if order.executed_quantity == 0 and self.config.commission:
             account.cash -= self.config.commission
             order.commission = self.config.commission
@@ -356,12 +360,14 @@ class Broker:
         order.status = "Filled" if filled else "PartiallyFilled"
         if filled:
             order.request_status = "Complete"
+        change = "opened" if held_before == 0 else "closed" if position.quantity == 0 else None
         return Event(
             "order.filled" if filled else "order.partial_fill",
             order.account_id,
             replace(order),
             price=price,
             positions=[replace(position)],
+            position_change=change,
         )
 
     def _move_position(self, account: Account, order: Order, delta: float, price: float) -> Position:

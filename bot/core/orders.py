@@ -32,6 +32,7 @@ from bot.core.accounts import AccountService
 from bot.core.agreements import AgreementService
 from bot.core.commands import ExtendedSession, OrderRequest
 from bot.core.errors import AgreementsOutstandingError, BotError, OrderNotCancellable, OrderNotFound
+from bot.core.events import order_update
 from bot.core.users import LinkedUsers
 from bot.ops.metrics import Metrics
 from storage.audit import AuditLog
@@ -538,11 +539,16 @@ class OrderService:
 
     # -- follow-up -------------------------------------------------------------------------------
     async def apply_order_event(
-        self, order: Mapping[str, Any], *, event_id: str | None, event_type: str
+        self, data: Mapping[str, Any], *, event_id: str | None, event_type: str, account_id: Any = None
     ) -> OrderUpdate:
-        """An order webhook (or a polled status): record it, deduplicated and forward-only; a
-        change owes the order's message its update (outbox)."""
-        return await self.repo.apply_order_update(order, event_id=event_id, event_type=event_type)
+        """An order webhook: read its data (the documented camelCase, or an OrderResource) and
+        record it, deduplicated and forward-only; a change owes the order's message its update
+        (outbox). An event for an order this account is still placing, known only by its Id, is
+        ``deferred`` (see ``PendingOrderRepository.apply_order_update``)."""
+        order = order_update(data, event_type=event_type, account_id=account_id)
+        return await self.repo.apply_order_update(
+            order, event_id=event_id, event_type=event_type, account_id=order.get("AccountId")
+        )
 
     async def refresh(self, row: Pending) -> OrderUpdate | None:
         """Poller: read one placed order's status from AutoShares and apply it."""

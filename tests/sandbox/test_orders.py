@@ -280,7 +280,24 @@ class TestPartialFills:
         done = (await client.get(f"{BOB_ACCOUNT}/orders/{order['Id']}", headers=bob)).json()
         assert done["Status"] == "Filled" and done["ExecutedQuantity"] == 12
         kinds = [d["Type"] for d in (await client.get("_sandbox/webhooks")).json()["Deliveries"]]
-        assert kinds == ["order.created", "order.partial_fill", "order.partial_fill", "order.filled"]
+        assert kinds == [
+            "order.created",
+            "order.partial_fill",
+            "position.opened",
+            "order.partial_fill",
+            "order.filled",
+        ]
+        [last_part, filled] = [
+            d["Payload"]["data"]
+            for d in (await client.get("_sandbox/webhooks")).json()["Deliveries"]
+            if d["Type"] in ("order.partial_fill", "order.filled")
+        ][1:]
+        assert (last_part["filledQuantity"], last_part["remainingQuantity"], last_part["status"]) == (
+            10,
+            2,
+            "PartiallyFilled",
+        )
+        assert (filled["filledQuantity"], filled["status"]) == (12, "Filled")
 
 
 @pytest.mark.parametrize("value", ["PRE", "POST", "REGPRE", "REGPOST", "ALL", "PREREG", "PREPOST", "REG", ""])
