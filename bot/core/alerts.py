@@ -27,7 +27,7 @@ from bot.autoshares.client import UserApi
 from bot.autoshares.paging import read_page
 from bot.core.commands import AlertRequest
 from bot.core.errors import AlertNotFound, BotError, UnknownSymbolError
-from bot.core.events import EventOutcome, alert_trigger
+from bot.core.events import AlertTrigger, EventOutcome, alert_trigger
 from bot.core.users import LinkedUsers
 from storage.alerts import AlertRouteRepository, FireOutcome
 from storage.audit import AuditLog
@@ -154,8 +154,10 @@ class AlertService:
         that route. The documented event names only the symbol, the condition and the current
         price (``bot.core.events.alert_trigger``): the active routes on that symbol whose
         condition fits are then checked at AutoShares, each owner's alerts read with their own
-        token, and those AutoShares shows as fired (Completed) are announced. If AutoShares
-        cannot be asked now, nothing is recorded and the answer asks for the event again later.
+        token, and those AutoShares shows as fired (Completed) are announced. An owner whose
+        token no longer works (a trading token past its time) cannot be asked: their route is
+        announced when the event states its condition in full. If AutoShares cannot be asked
+        now, nothing is recorded and the answer asks for the event again later.
         """
         trigger = alert_trigger(data)
         if trigger.alert_id is not None:
@@ -172,7 +174,7 @@ class AlertService:
         ]
         try:
             with deadline.within(CONFIRM_SECONDS):
-                fired = await self._fired_at_autoshares(candidates)
+                fired = await self._fired_at_autoshares(candidates, trigger)
         except e.AutoSharesError as exc:
             log.warning("alert.triggered %s: AutoShares could not confirm it now (%s)", event_id, exc.code)
             return EventOutcome.RETRY
@@ -193,10 +195,10 @@ class AlertService:
             log.info("alert.triggered %s matches no alert of ours that AutoShares shows as fired", event_id)
         return EventOutcome.DONE
 
-    async def _fired_at_autoshares(self, routes: list[Route]) -> list[Route]:
+    async def _fired_at_autoshares(self, routes: list[Route], trigger: AlertTrigger) -> list[Route]:
         """The routes whose alert AutoShares shows as fired, asking each owner's alerts once.
-        A user no longer linked (or needing to link again) is skipped; AutoShares being down
-        raises."""
+        For an owner who cannot be asked (no longer linked, or needing to link again), the
+        routes whose condition the event states in full; AutoShares being down raises."""
         by_user: dict[tuple[str, str], list[Route]] = defaultdict(list)
         for route in routes:
             by_user[(route.team_id, route.slack_user_id)].append(route)
@@ -206,7 +208,8 @@ class AlertService:
                 user = await self._users.acting(team_id, slack_user_id)
                 alerts = {int(a.get("Id") or 0): a for a in await list_price_alerts(user.api)}
             except (BotError, e.RelinkRequired, e.AutoSharesUnauthorized, e.AutoSharesForbidden) as exc:
-                log.info("alert owner skipped while confirming a trigger: %s", exc.code)
+                log.info("an alert owner cannot be asked (%s); matching the stated condition", exc.code)
+                fired += [r for r in user_routes if trigger.states(r.symbol, r.operator, r.field, r.argument)]
                 continue
             fired += [
                 r

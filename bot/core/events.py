@@ -49,7 +49,7 @@ COUNTED_EVENTS = frozenset(
     {"position.opened", "position.closed", "transfer.completed", "transfer.failed", "account.updated"}
 )
 DOCUMENTED_EVENTS = ORDER_EVENTS | COUNTED_EVENTS | {ALERT_TRIGGERED}
-#: Order events the bot's sandbox sent before it followed the page (still applied).
+#: An order event the bot acted on before it followed the page, which no page lists (still applied).
 LEGACY_ORDER_EVENTS = frozenset({"order.expired"})
 
 #: The status an order event implies when its data names none.
@@ -226,6 +226,12 @@ class AlertTrigger:
         if self.field is not None and self.field != field:
             return False
         return self.argument is None or self.argument == argument
+
+    def states(self, symbol: str, operator: str, field: str, argument: Decimal) -> bool:
+        """Whether the event states this very condition in full (symbol, operator, field and
+        price all given and equal): enough to tell the alert when AutoShares cannot be asked."""
+        stated = None not in (self.operator, self.field, self.argument)
+        return stated and self.may_be(symbol, operator, field, argument)
 
 
 def _decimal(value: Any) -> Decimal | None:

@@ -91,6 +91,8 @@ OPEN_FILTERS = (
     ),
     "Status in ({})".format(", ".join(f"'{s}'" for s in sorted(OPEN_ORDER_STATUSES))),
 )
+#: The documented form alone (the name callers used when there was one form).
+OPEN_FILTER = OPEN_FILTERS[0]
 #: Why a placement failed when AutoShares answered with an error and has no order with our id.
 NOT_TAKEN = "not_taken"
 
@@ -576,15 +578,16 @@ async def open_orders(api: UserApi, account_id: int) -> list[dict[str, Any]]:
 
 
 async def _recent_orders(
-    api: UserApi, account_id: int, *, filters: tuple[str, ...] = ()
+    api: UserApi, account_id: int, *, filters: tuple[str, ...] = (), filter: str | None = None
 ) -> list[dict[str, Any]]:
     """Orders of an account: the first page of the first filter AutoShares accepts (a 400 or
-    422 means it does not take that form), else the first pages unfiltered."""
-    for filter in filters:
+    422 means it does not take that form), else the first pages unfiltered. (``filter``: one
+    form only, as callers wrote it when there was one.)"""
+    for form in filters or ((filter,) if filter else ()):
         try:
-            body = await api.orders(account_id, page=FIRST_PAGE, page_size=LOOKUP_PAGE_SIZE, filter=filter)
+            body = await api.orders(account_id, page=FIRST_PAGE, page_size=LOOKUP_PAGE_SIZE, filter=form)
         except e.AutoSharesInvalid:
-            log.info("AutoShares refused the order filter %r; trying the next form", filter.split(" ")[0])
+            log.info("AutoShares refused an order filter on %s; trying the next form", form.split(" ")[0])
             continue
         return read_page(body, FIRST_PAGE, LOOKUP_PAGE_SIZE).items
     found: list[dict[str, Any]] = []

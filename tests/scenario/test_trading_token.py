@@ -14,6 +14,7 @@ from sqlalchemy import text, update
 from bot.autoshares.trading_token import TRADING_TOKEN_SCOPE
 from storage.models import LinkedUser
 from tests.conftest import RunningBot
+from tests.scenario.test_alerts import CHANNEL, SECRET, alert_posts, settled
 from tests.scenario.test_orders import BOB, click, command, sandbox_orders
 
 RELINK = "Run `/autoshares link` to sign in again"
@@ -119,3 +120,31 @@ class TestAccessTokenMode:
         assert await token_grants(bot) == {"authorization_code": 1}
         link = await bot.services.links.get(bot.slack.team_id, BOB)
         assert link is not None and link.refresh_token and link.sign_in_ends_at is None
+
+
+class TestAlertsOfAnExpiredSignIn:
+    """A documented alert.triggered names no alert; when its owner's trading token has ended
+    AutoShares cannot be asked which alert fired, so the condition the event states decides."""
+
+    @pytest.fixture
+    def bot_env(self, bot_env: dict[str, str]) -> dict[str, str]:
+        return {**bot_env, "AUTOSHARES_WEBHOOK_SECRET": SECRET}
+
+    async def test_alert_is_announced_when_the_owner_must_link_again(self, bot: RunningBot) -> None:
+        await bot.link(BOB, "bob")
+        await bot.admin(
+            "POST", "_sandbox/webhooks", json={"Url": bot.url + "autoshares/webhooks", "Secret": SECRET}
+        )
+        await command(bot, "AAPL above 240", command="/alert")
+        await command(bot, "AAPL above 250", command="/alert")  # the same symbol, not crossed
+        async with bot.services.db.sessions.begin() as session:
+            await session.execute(
+                update(LinkedUser).values(token_expires_at=datetime.now(UTC) - timedelta(minutes=1))
+            )
+        await bot.admin("POST", "_sandbox/prices", json={"Symbol": "AAPL", "Last": 241})
+        (posted,) = await bot.slack.wait_for("chat.postMessage", channel=CHANNEL)
+        assert "*AAPL* last price at or above *$240.00*" in str(posted.args["blocks"])
+        await settled(bot)
+        assert len(await alert_posts(bot)) == 1
+        routes = await bot.services.core.alerts.routes.for_user(bot.slack.team_id, BOB)
+        assert [r.state for r in routes] == ["fired", "active"]

@@ -11,7 +11,7 @@ import pytest
 from bot.autoshares.auth import BearerToken
 from bot.autoshares.client import AutoSharesClient, UserApi
 from bot.autoshares.paging import read_page
-from bot.core.orders import OPEN_FILTERS, find_by_client_id, open_orders
+from bot.core.orders import OPEN_FILTER, OPEN_FILTERS, _recent_orders, find_by_client_id, open_orders
 
 
 @pytest.mark.parametrize(
@@ -109,3 +109,10 @@ async def test_client_id_is_looked_up_with_the_documented_operator_first() -> No
     found = await find_by_client_id(api_answering(answer, seen), 5002, "c'3")
     assert found is not None and found["Id"] == 3
     assert seen == ["ClientId = 'c''3'"]
+
+
+async def test_one_filter_form_can_still_be_given_alone() -> None:
+    seen: list[str] = []
+    api = api_answering(lambda request: page_of(ORDERS[1:2]), seen)
+    assert [o["Id"] for o in await _recent_orders(api, 5002, filter=OPEN_FILTER)] == [2]
+    assert seen == [OPEN_FILTERS[0]]

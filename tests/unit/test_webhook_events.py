@@ -125,3 +125,14 @@ def test_alert_trigger_matches_routes_on_what_it_says() -> None:
 )
 def test_event_kinds(event_type: str, kind: str) -> None:
     assert event_kind(event_type) == kind
+
+
+def test_a_condition_stated_in_full_names_the_alert() -> None:
+    full = alert_trigger(
+        {"symbol": "AAPL", "condition": {"field": "Last", "operator": "GTEQ", "argument": 240}}
+    )
+    assert full.states("AAPL", "GTEQ", "Last", Decimal("240.0000"))
+    assert not full.states("AAPL", "GTEQ", "Last", Decimal("250"))
+    partial = alert_trigger({"symbol": "AAPL", "condition": "above 240"})  # no field
+    assert partial.may_be("AAPL", "GTEQ", "Last", Decimal("240"))
+    assert not partial.states("AAPL", "GTEQ", "Last", Decimal("240"))
