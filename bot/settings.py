@@ -19,6 +19,10 @@ from cryptography.fernet import Fernet
 from bot.core.errors import ConfigError
 
 DEFAULT_DATABASE_URL = "sqlite:///autoshares-bot.db"
+#: AUTOSHARES_TOKEN_MODE: what the trading API is called with (see ``Settings.autoshares_token_mode``).
+ACCESS_TOKEN_MODE = "access-token"
+EXCHANGE_MODE = "exchange"
+TOKEN_MODES = (ACCESS_TOKEN_MODE, EXCHANGE_MODE)
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 #: Request bodies above this are refused with 413 while being read (Slack's and AutoShares'
 #: requests are a few KB; a view submission carrying a whole modal, some tens of KB).
@@ -158,6 +162,13 @@ class Settings:
     auth0_audience: str | None = None
     autoshares_webhook_secret: str | None = field(default=None, repr=False)
     autoshares_signup_url: str | None = None
+    #: ``access-token``: the access token of the OIDC code exchange is the API's bearer (the seed
+    #: quick start), refreshed with the refresh token. ``exchange``: the authorization code is
+    #: exchanged at the API's ``POST /token`` (OAuthCode + RedirectUri headers) for a trading
+    #: ``Token`` (the SSO page), which lasts ``autoshares_trading_token_seconds`` and cannot be
+    #: refreshed: the user links again when it ends.
+    autoshares_token_mode: str = ACCESS_TOKEN_MODE
+    autoshares_trading_token_seconds: int = 3600
     # serving and storage
     public_url: str = "http://127.0.0.1:3000/"
     port: int = 3000
@@ -200,6 +211,10 @@ class Settings:
     @property
     def multi_workspace(self) -> bool:
         return self.slack_bot_token is None
+
+    @property
+    def exchanges_for_trading_token(self) -> bool:
+        return self.autoshares_token_mode == EXCHANGE_MODE
 
     @property
     def uses_embedded_sandbox(self) -> bool:
@@ -301,6 +316,9 @@ class Settings:
         if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {log_level!r}")
         signup = get("AUTOSHARES_SIGNUP_URL")
+        token_mode = (get("AUTOSHARES_TOKEN_MODE") or ACCESS_TOKEN_MODE).lower()
+        if token_mode not in TOKEN_MODES:
+            raise ConfigError(f"AUTOSHARES_TOKEN_MODE must be access-token or exchange, got {token_mode!r}")
 
         return cls(
             slack_signing_secret=signing_secret or "",
@@ -317,6 +335,8 @@ class Settings:
             auth0_audience=get("AUTH0_AUDIENCE"),
             autoshares_webhook_secret=get("AUTOSHARES_WEBHOOK_SECRET"),
             autoshares_signup_url=http_url(signup, "AUTOSHARES_SIGNUP_URL").rstrip("/") if signup else None,
+            autoshares_token_mode=token_mode,
+            autoshares_trading_token_seconds=_int(env, "AUTOSHARES_TRADING_TOKEN_SECONDS", 3600, minimum=300),
             public_url=public_url,
             port=port,
             max_body_bytes=_max_body_bytes(env),

@@ -3,12 +3,19 @@
 The raw body must carry ``X-AutoShares-Signature: sha256=<hex HMAC-SHA256 of the body keyed
 with AUTOSHARES_WEBHOOK_SECRET>``; anything else (no secret configured, header missing, wrong
 digest) is 401 and changes nothing. The body's size is capped by ``bot.edge`` before this route
-reads it. A signed event the bot cannot use (not a JSON object, an id that is not an AutoShares
-id, no data) is 400 and changes nothing; an event type the bot does not follow is 200 and
-counted as ignored. A valid event is deduplicated on its ``id`` in the same transaction as its
-effect's claim, so a repeated delivery answers 200 and does nothing. Slack messages are owed to
-the outbox in the same transaction and go out after the answer (AutoShares wants a 2xx within 5
-seconds).
+reads it. A signed event the bot cannot use (not a JSON object, an id that is not usable, no
+data object for an order or alert event, an order, alert or account id that is not an
+AutoShares id) is 400 and changes nothing. A valid event is deduplicated on its ``id`` in the
+same transaction as its effect's claim, so a repeated delivery answers 200 and does nothing.
+Slack messages are owed to the outbox in the same transaction and go out after the answer
+(AutoShares wants a 2xx within 5 seconds).
+
+``data`` is read in the documented camelCase shape or the older PascalCase one
+(``bot.core.events``). Order events and alert.triggered are acted on; the other documented
+types (position.*, transfer.*, account.updated) are answered 200 and counted, by type, and a
+type no page lists is answered 200 and counted as ignored. An event that cannot be settled yet
+(an order still being placed here, AutoShares unable to confirm an alert) is answered 503 with
+nothing recorded: AutoShares delivers it again (1 min, 5 min, 30 min, 2 h, 12 h).
 """
 
 from __future__ import annotations
@@ -24,25 +31,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.core.events import DOCUMENTED_EVENTS, EventOutcome, event_kind
 from bot.core.usecases import UseCases
 from bot.ops.metrics import Metrics
-from storage.alerts import FireOutcome
 from storage.records import autoshares_id
 
 log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-AutoShares-Signature"
-ALERT_EVENT = "alert.triggered"
-ORDER_EVENTS = frozenset(
-    {
-        "order.created",
-        "order.filled",
-        "order.partial_fill",
-        "order.cancelled",
-        "order.rejected",
-        "order.expired",
-    }
-)
 
 
 def signature(secret: str, body: bytes) -> str:
@@ -73,14 +69,21 @@ class WebhookEvent:
     id: str
     type: str
     data: dict[str, Any]
+    account_id: int | None = None
+
+
+#: Ids an order or alert event's data may carry (camelCase as documented, PascalCase as before).
+DATA_IDS = ("orderId", "alertId", "Id")
 
 
 def read_event(event: object) -> WebhookEvent | str:
     """The event in a parsed body, or what makes it unusable (a short phrase for the log).
 
-    The envelope needs an ``id`` (a string, or an AutoShares id) and a ``type``; the events the
-    bot follows need a ``data`` object whose ``Id`` is an AutoShares id (required for an alert,
-    optional for an order, which may be found by its ``ClientId`` instead).
+    The envelope needs an ``id`` (a string, or an AutoShares id) and a ``type``; an ``accountId``
+    must be an AutoShares id. The events the bot acts on (order.*, alert.triggered) need a
+    ``data`` object, and any order or alert id in it must be an AutoShares id (an order may
+    be found by its ``ClientId`` instead); an alert event names its alert or, as documented,
+    its symbol.
     """
     if not isinstance(event, dict):
         return "the body is not a JSON object"
@@ -90,20 +93,44 @@ def read_event(event: object) -> WebhookEvent | str:
         return "the event id is missing or unusable"
     if not isinstance(event_type, str) or not event_type or len(event_type) > MAX_EVENT_TYPE_CHARS:
         return "the event type is missing or unusable"
-    if event_type != ALERT_EVENT and event_type not in ORDER_EVENTS:
-        return WebhookEvent(event_id, event_type, data if isinstance(data, dict) else {})
+    raw_account = event.get("accountId")
+    account_id = autoshares_id(raw_account)
+    if raw_account is not None and account_id is None:
+        return "the account id is not an AutoShares id"
+    if event_kind(event_type) not in {"order", "alert"}:
+        return WebhookEvent(event_id, event_type, data if isinstance(data, dict) else {}, account_id)
     if not isinstance(data, dict):
         return "the event carries no data object"
-    data_id = data.get("Id")
-    if event_type == ALERT_EVENT and autoshares_id(data_id) is None:
-        return "the alert id is missing or not an AutoShares id"
-    if data_id is not None and autoshares_id(data_id) is None:
-        return "the order id is not an AutoShares id"
-    return WebhookEvent(event_id, event_type, data)
+    for name in DATA_IDS:
+        if data.get(name) is not None and autoshares_id(data[name]) is None:
+            return f"the {name} is not an AutoShares id"
+    names_alert = any(data.get(name) is not None for name in ("alertId", "Id"))
+    names_symbol = any(
+        isinstance(data.get(name), str) and data[name].strip() for name in ("symbol", "Symbol")
+    )
+    if event_kind(event_type) == "alert" and not (names_alert or names_symbol):
+        return "the alert event names neither an alert nor a symbol"
+    return WebhookEvent(event_id, event_type, data, account_id)
 
 
 def _unauthorized() -> Response:
     return JSONResponse({"error": "invalid_signature"}, status_code=401)
+
+
+async def handle_event(core: UseCases, event: WebhookEvent) -> EventOutcome:
+    """Act on one signed event by its type; ``data`` is read by ``bot.core.events``."""
+    kind = event_kind(event.type)
+    if kind == "alert":
+        return await core.alerts.on_triggered(event.id, event.data)
+    if kind == "order":
+        update = await core.orders.apply_order_event(
+            event.data, event_id=event.id, event_type=event.type, account_id=event.account_id
+        )
+        if update.deferred:
+            return EventOutcome.RETRY
+        return EventOutcome.DUPLICATE if update.duplicate else EventOutcome.DONE
+    remembered = await core.alerts.routes.remember(event.id, event.type)
+    return EventOutcome.DONE if remembered else EventOutcome.DUPLICATE
 
 
 def webhook_route(core: UseCases, metrics: Metrics, secret: str | None) -> Route:
@@ -129,24 +156,25 @@ def webhook_route(core: UseCases, metrics: Metrics, secret: str | None) -> Route
             log.warning("a signed webhook the bot cannot use was refused: %s", event)
             metrics.webhook_rejected("malformed")
             return JSONResponse({"error": "invalid_event"}, status_code=400)
-        event_id, event_type, data = event.id, event.type, event.data
-        duplicate = ignored = False
-        if event_type == ALERT_EVENT:
-            result = await core.alerts.on_triggered(event_id, data)
-            duplicate = result.outcome is FireOutcome.DUPLICATE
-        elif event_type in ORDER_EVENTS:
-            update = await core.orders.apply_order_event(data, event_id=event_id, event_type=event_type)
-            duplicate = update.duplicate
-        else:
-            duplicate = not await core.alerts.routes.remember(event_id, event_type)
-            ignored = True
+        outcome = await handle_event(core, event)
+        event_id, event_type = event.id, event.type
+        if outcome is EventOutcome.RETRY:
+            log.info(
+                "webhook %s (%s) cannot be settled yet; AutoShares will send it again", event_type, event_id
+            )
+            metrics.webhook_rejected("not_yet")
+            return JSONResponse({"ok": False, "retry": True}, status_code=503)
+        duplicate = outcome is EventOutcome.DUPLICATE
         log.info("webhook %s (%s)%s", event_type, event_id, " repeated; ignored" if duplicate else "")
+        kind = event_kind(event_type)
         if duplicate:
             metrics.webhook_duplicate()
-        elif ignored:
+        elif kind == "other":
             metrics.webhook_ignored("type")
         else:
             metrics.webhook_accepted()
+        if not duplicate:
+            metrics.webhook_event(event_type if event_type in DOCUMENTED_EVENTS else "other", kind)
         return JSONResponse({"ok": True, "duplicate": duplicate})
 
     return Route("/autoshares/webhooks", receive, methods=["POST"])

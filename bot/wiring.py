@@ -20,6 +20,7 @@ from bot.autoshares.client import AutoSharesClient
 from bot.autoshares.oidc import OidcClient
 from bot.autoshares.streamer import QuoteStreamer
 from bot.autoshares.tokens import TokenManager
+from bot.autoshares.trading_token import TradingTokenClient
 from bot.core.accounts import AccountService
 from bot.core.agreements import AgreementService
 from bot.core.alerts import AlertService
@@ -141,6 +142,11 @@ class Services:
             identity=identity,
             client=client,
             public_url=settings.public_url,
+            trading_tokens=TradingTokenClient(
+                http, base_url=settings.autoshares_api_url or "", app_key=settings.autoshares_app_key or ""
+            ),
+            exchange=settings.exchanges_for_trading_token,
+            trading_token_seconds=settings.autoshares_trading_token_seconds,
         )
         agreements = AgreementService(users)
         accounts = AccountService(users, signup_url=settings.autoshares_signup_url)

@@ -30,6 +30,7 @@ from bot.core.commands import (
     AlertOperator,
     AlertRequest,
     ChartRange,
+    ExtendedSession,
     OrderCancelCommand,
     OrderCommand,
     OrderListCommand,
@@ -162,6 +163,11 @@ COMMAND_HELP: tuple[CommandHelp, ...] = (
         "/order",
         "/order buy 10 AAPL limit 180",
         "Preview a buy, sell, short or cover order and place it after you confirm.",
+    ),
+    CommandHelp(
+        "/order … pre | post | ext",
+        "/order buy 5 AAPL limit 180 post",
+        "A limit order that also trades pre-market (pre), after-hours (post) or whichever is next (ext).",
     ),
     CommandHelp("/order", "/order", "Open the order form."),
     CommandHelp("/order list", "/order list", "Show your open and recent orders."),
@@ -414,12 +420,13 @@ def order_text(request: OrderRequest) -> str:
     if request.account_id is not None:
         words += ["account", str(request.account_id)]
     if request.extended_hours:
-        words.append("ext")
+        words.append(request.extended_hours)
     return " ".join(words)
 
 
 _TIME_IN_FORCE: dict[str, TimeInForce] = {"day": "Day", "gtc": "GoodTillCancel"}
-_ORDER_OPTIONS = "use limit, stop, day, gtc, account or ext"
+_ORDER_OPTIONS = "use limit, stop, day, gtc, account, or ext, pre or post"
+_SESSIONS: dict[str, ExtendedSession] = {"ext": "ext", "pre": "pre", "post": "post"}
 
 
 def _order_from_tokens(tokens: list[str]) -> OrderCommand:
@@ -451,22 +458,25 @@ def _order_from_tokens(tokens: list[str]) -> OrderCommand:
 
 
 def _order_with_options(side: Side, quantity: int, symbol: str, options: list[str]) -> OrderRequest:
-    """Apply `limit`, `stop`, `day|gtc`, `account` and `ext` (each at most once, any order)."""
+    """Apply `limit`, `stop`, `day|gtc`, `account` and `ext|pre|post` (each at most once, any
+    order)."""
     limit: Decimal | None = None
     stop: Decimal | None = None
     time_in_force: TimeInForce | None = None
     account: int | None = None
-    extended = False
+    extended: ExtendedSession | None = None
     seen: set[str] = set()
     index = 0
     while index < len(options):
         token = options[index]
         word = token.lower()
-        group = "tif" if word in _TIME_IN_FORCE else word
+        group = "tif" if word in _TIME_IN_FORCE else "session" if word in _SESSIONS else word
         if group in seen:
             problem = (
                 "Choose day or gtc once"
                 if group == "tif"
+                else "Choose one of ext, pre or post"
+                if group == "session" and word != extended
                 else f"{_show(word)} appears twice; give each option once"
             )
             raise _Invalid(problem)
@@ -485,8 +495,8 @@ def _order_with_options(side: Side, quantity: int, symbol: str, options: list[st
             index += 1
         elif word in _TIME_IN_FORCE:
             time_in_force = _TIME_IN_FORCE[word]
-        elif word == "ext":
-            extended = True
+        elif word in _SESSIONS:
+            extended = _SESSIONS[word]
         elif _PRICE_RE.fullmatch(token):
             raise _Invalid(f"Write limit or stop before the price {_show(token)}")
         else:
@@ -503,7 +513,7 @@ def _build_order(
     stop: Decimal | None,
     time_in_force: TimeInForce | None,
     account: int | None,
-    extended: bool,
+    extended: ExtendedSession | None,
 ) -> OrderRequest:
     """The cross-field rules shared by the text command and the modal."""
     order_type: OrderType
@@ -525,7 +535,7 @@ def _build_order(
         # Stop and market orders do not trigger reliably outside regular hours, so brokers
         # accept only plain limit orders there.
         raise _Invalid(
-            "Extended-hours trading (ext) works only with a limit order without a stop",
+            f"Extended-hours trading ({extended}) works only with a limit order without a stop",
             example="buy 1 AAPL limit 180 ext",
             field="extended_hours",
         )
@@ -566,6 +576,13 @@ _FIELD_TIME_IN_FORCE: dict[str, TimeInForce] = {
 }
 _TRUE = frozenset({"true", "yes", "on", "1", "ext"})
 _FALSE = frozenset({"", "false", "no", "off", "0"})
+#: The modal's session choices (``ext`` also for a ticked box or a yes).
+_FIELD_SESSIONS: dict[str, ExtendedSession | None] = {
+    **dict.fromkeys(_TRUE, "ext"),
+    **dict.fromkeys(_FALSE, None),
+    "pre": "pre",
+    "post": "post",
+}
 
 
 def _order_from_fields(fields: Mapping[str, str | None]) -> OrderRequest:
@@ -605,10 +622,12 @@ def _order_from_fields(fields: Mapping[str, str | None]) -> OrderRequest:
     account = _identifier(account_text, "account id", "account") if account_text else None
 
     extended_text = _key(get("extended_hours"))
-    if extended_text not in _TRUE | _FALSE:
-        raise _Invalid("Extended hours must be on or off", field="extended_hours")
+    if extended_text not in _FIELD_SESSIONS:
+        raise _Invalid("Extended hours must be off, ext, pre or post", field="extended_hours")
 
-    return _build_order(side, quantity, symbol, limit, stop, time_in_force, account, extended_text in _TRUE)
+    return _build_order(
+        side, quantity, symbol, limit, stop, time_in_force, account, _FIELD_SESSIONS[extended_text]
+    )
 
 
 def _check_prices_match_type(order_type: OrderType, limit: Decimal | None, stop: Decimal | None) -> None:

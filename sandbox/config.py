@@ -37,6 +37,9 @@ class SandboxConfig:
     #: Seconds between simulated market ticks; 0 = prices move only through the admin API.
     tick_seconds: float = 1.0
     access_token_ttl: int = 86400
+    #: Lifetime of the trading tokens POST /token issues: 60 minutes, as the SSO page and the
+    #: quick start say (the Requesting Tokens page says 24 hours).
+    trading_token_ttl: int = 3600
     authorization_code_ttl: int = 600
     seed: int = 42
     #: "always" (market always open) or "nyse" (09:30-16:00 America/New_York, Mon-Fri).
@@ -65,7 +68,7 @@ class SandboxConfig:
         for name in ("webhook_retry_scale", "tick_seconds", "latency_ms", "commission"):
             if getattr(self, name) < 0:
                 raise SandboxConfigError(f"{name} must not be negative")
-        if self.access_token_ttl <= 0 or self.authorization_code_ttl <= 0:
+        if self.access_token_ttl <= 0 or self.authorization_code_ttl <= 0 or self.trading_token_ttl <= 0:
             raise SandboxConfigError("token lifetimes must be positive")
         if self.fill_liquidity <= 0:
             raise SandboxConfigError("fill_liquidity must be positive")
@@ -75,7 +78,8 @@ class SandboxConfig:
         """Build from ``SANDBOX_*`` variables (e.g. ``os.environ``); unset names keep defaults.
 
         Read: SANDBOX_WEBHOOK_URL, SANDBOX_WEBHOOK_SECRET, SANDBOX_WEBHOOK_RETRY_SCALE,
-        SANDBOX_RATE_LIMITS, SANDBOX_TICK_SECONDS, SANDBOX_ACCESS_TOKEN_TTL, SANDBOX_SEED,
+        SANDBOX_RATE_LIMITS, SANDBOX_TICK_SECONDS, SANDBOX_ACCESS_TOKEN_TTL,
+        SANDBOX_TRADING_TOKEN_TTL, SANDBOX_SEED,
         SANDBOX_MARKET_HOURS, SANDBOX_BASE_URL, SANDBOX_APP_KEY, SANDBOX_CLIENT_ID,
         SANDBOX_CLIENT_SECRET, SANDBOX_COMMISSION, SANDBOX_STARTING_CASH, SANDBOX_LATENCY_MS,
         SANDBOX_ERROR_RATE, SANDBOX_DROP_RATE.
@@ -88,6 +92,7 @@ class SandboxConfig:
             "rate_limits",
             "tick_seconds",
             "access_token_ttl",
+            "trading_token_ttl",
             "seed",
             "market_hours",
             "base_url",

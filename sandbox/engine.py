@@ -10,8 +10,8 @@ can never interleave with a placement on the same account.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
+from sandbox import events
 from sandbox.alerts import evaluate_alerts
 from sandbox.api import resources
 from sandbox.clock import MarketClock
@@ -119,29 +119,23 @@ class Engine:
 
     # -- publishing ----------------------------------------------------------------------------
     def _publish(self, event: Event) -> None:
+        """Webhooks carry the documented event data (``sandbox.events``); the streamer pushes
+        the resources themselves."""
         state = self.state
         if event.order is not None:
-            data = resources.order(event.order, state)
-            self.webhooks.emit(event.type, event.account_id, data)
-            self.hub.order_changed(event.order.account_id, data)
+            self.webhooks.emit(event.type, event.account_id, events.order_data(event.order, event.type))
+            self.hub.order_changed(event.order.account_id, resources.order(event.order, state))
         for position in event.positions:
             account = state.accounts[position.account_id]
             last = self.market.quote(position.security_id).last
             self.hub.position_changed(account.id, resources.position(position, account, state, last))
+            if event.position_change == "opened":
+                self.webhooks.emit("position.opened", account.id, events.position_opened_data(position))
+            elif event.position_change == "closed":
+                self.webhooks.emit(
+                    "position.closed", account.id, events.position_closed_data(position, event.price or 0.0)
+                )
 
     def _alert_triggered(self, alert: PriceAlert) -> None:
-        data: dict[str, Any] = {
-            "Id": alert.id,
-            "UserId": alert.user_id,
-            "SecurityId": alert.security_id,
-            "Symbol": alert.symbol,
-            "Operator": alert.operator,
-            "Field": alert.field,
-            "Argument": alert.argument,
-            "State": alert.state,
-            "ExpirationDate": alert.expiration_date,
-            "Price": alert.triggered_price,
-            "Quote": resources.quote_model(self.market.quote(alert.security_id)),
-        }
         account_id = self.state.default_account_id(alert.user_id)
-        self.webhooks.emit("alert.triggered", account_id, data)
+        self.webhooks.emit("alert.triggered", account_id, events.alert_data(alert))

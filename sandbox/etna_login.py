@@ -1,10 +1,15 @@
-"""ETNA's own login endpoints, beside the OIDC provider.
+"""ETNA's own login endpoints, beside the OIDC provider (openapi.yaml ``/token``, ``/logout``).
 
-POST /token   headers Et-App-Key + Username + Password (or OAuthCode + RedirectUri)
-              -> 200 Succeed {"State": "Succeeded", "Token": "..."}; 401 Failed otherwise.
-              The token is a trading bearer token like the ones /oauth/token issues.
-              (OAuthCode path: the code comes from /authorize; ETNA has no place for a PKCE
-              verifier, so none is checked here.)
+POST /token   headers Et-App-Key + Username + Password, or Et-App-Key + OAuthCode + RedirectUri
+              -> 200 Succeed {"State": "Succeeded", "Token": "..."}; 401 Failed {"State":
+              "Failed", "Step", "Reason"} otherwise; 403 for a wrong Et-App-Key.
+              The token is a trading bearer token that the API takes like the ones /oauth/token
+              issues, and lives ``trading_token_ttl`` seconds (60 minutes, as the SSO page
+              says); the answer does not say so, as the spec's ``Succeed`` has no lifetime.
+              OAuthCode path (the SSO page's exchange after the OIDC callback): the code comes
+              from /authorize, is single use, must not have expired, and RedirectUri must be
+              the redirect_uri it was issued for. ETNA has no place for a PKCE verifier or a
+              client secret, so neither is asked here.
 POST /logout  headers Et-App-Key + Authorization: Bearer -> 200 {}; the token stops working.
 """
 
@@ -47,16 +52,17 @@ class EtnaLoginRoutes:
         if oauth_code:
             user_id = self._redeem_code(oauth_code, request.headers.get("redirecturi", ""))
             grant = "etna_oauth_code"
+            failed = {"State": "Failed", "Step": "OAuthCode", "Reason": "Invalid, expired or used code."}
         else:
             user = self.sb.identity.authenticate_password(username, request.headers.get("password", ""))
             user_id = user.id if user else None
             grant = "etna_password"
+            failed = {"State": "Failed", "Step": "Credentials", "Reason": "Invalid credentials."}
         if user_id is None:
-            return JSONResponse(
-                {"State": "Failed", "Step": "Credentials", "Reason": "Invalid credentials."},
-                status_code=401,
-            )
-        token = self.sb.identity.issue_access_token(client_id=ETNA_CLIENT, user_id=user_id, scope="trading")
+            return JSONResponse(failed, status_code=401)
+        token = self.sb.identity.issue_access_token(
+            client_id=ETNA_CLIENT, user_id=user_id, scope="trading", ttl=self.sb.config.trading_token_ttl
+        )
         self.sb.state.stats.token_grants[grant] += 1
         return JSONResponse({"State": "Succeeded", "Token": token.token})
 

@@ -181,14 +181,20 @@ class IdentityStore:
         return None
 
     def issue_access_token(
-        self, *, client_id: str, user_id: int, scope: str, refresh_token: str | None = None
+        self,
+        *,
+        client_id: str,
+        user_id: int,
+        scope: str,
+        refresh_token: str | None = None,
+        ttl: int | None = None,
     ) -> AccessToken:
         token = AccessToken(
             token=new_token(),
             client_id=client_id,
             user_id=user_id,
             scope=scope,
-            expires_at=time.time() + self.config.access_token_ttl,
+            expires_at=time.time() + (ttl or self.config.access_token_ttl),
             refresh_token=refresh_token,
         )
         self.state.access_tokens[token.token] = token

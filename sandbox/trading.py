@@ -13,7 +13,7 @@ FillOrKill fills entirely at once or is cancelled.
 
 Rejections (the order is stored with Status Rejected; preview answers IsSuccessful=false), first
 failing check wins: SymbolNotFound, InvalidOrderType (unsupported type, Market with
-GoodTillCancel), MarketClosed, AccountRestricted (unsigned agreements),
+GoodTillCancel, ExtendedHours on anything but a Limit order), MarketClosed, AccountRestricted (unsigned agreements),
 QuotePriceIsInvalid (missing/non-positive limit or stop price, or more than 50 % away from
 Last), InsufficientShares (selling/covering more than held, net of open orders),
 DayTradingBuyingPowerExceeded (buying power below cost + commission).
@@ -94,6 +94,8 @@ class Event:
     alert: PriceAlert | None = None
     price: float | None = None
     positions: list[Position] = field(default_factory=list)
+    #: "opened" when the fill opened a position, "closed" when it closed one.
+    position_change: str | None = None
 
 
 @dataclass
@@ -194,6 +196,8 @@ class Broker:
             return _reject(result, "InvalidOrderType", detail=f"{request.type} is not supported")
         if request.type == "Market" and request.time_in_force == "GoodTillCancel":
             return _reject(result, "InvalidOrderType", detail="a Market order cannot be GoodTillCancel")
+        if request.extended_hours and request.type != "Limit":
+            return _reject(result, "InvalidOrderType", detail="extended-hours orders must be Limit orders")
         if not self.clock.is_open():
             return _reject(result, "MarketClosed")
         if any(not a.can_skip for a in self.state.unsigned_agreements(user_id)):
@@ -340,6 +344,8 @@ class Broker:
         account = self.state.accounts[order.account_id]
         buy = order.side in BUY_SIDES
         account.cash += -quantity * price if buy else quantity * price
+        held = account.positions.get(order.security_id)
+        held_before = held.quantity if held is not None else 0.0
         if order.executed_quantity == 0 and self.config.commission:
             account.cash -= self.config.commission
             order.commission = self.config.commission
@@ -354,12 +360,14 @@ class Broker:
         order.status = "Filled" if filled else "PartiallyFilled"
         if filled:
             order.request_status = "Complete"
+        change = "opened" if held_before == 0 else "closed" if position.quantity == 0 else None
         return Event(
             "order.filled" if filled else "order.partial_fill",
             order.account_id,
             replace(order),
             price=price,
             positions=[replace(position)],
+            position_change=change,
         )
 
     def _move_position(self, account: Account, order: Order, delta: float, price: float) -> Position:

@@ -1,11 +1,16 @@
-"""Signed webhook deliveries with retries, as AutoShares sends them.
+"""Signed webhook deliveries with retries, as AutoShares sends them (AutoSharesAPI/API
+``pages/webhooks.md``).
 
 Each event is POSTed as JSON ``{"id", "type", "timestamp", "accountId", "data"}`` with header
 ``X-AutoShares-Signature: sha256=<hex HMAC-SHA256 of the raw body, keyed with the secret>``
-(omitted when no secret is configured) and ``Content-Type: application/json``. Any 2xx answer
-within ``webhook_timeout`` seconds is a success; anything else (status, timeout, connection
-error) is retried after 1 min, 5 min, 30 min, 2 h and 12 h, each multiplied by
-``webhook_retry_scale``: six attempts in all. The same event keeps its id across attempts.
+(omitted when no secret is configured) and ``Content-Type: application/json``; ``data`` is
+built by ``sandbox.events`` in the page's camelCase. Any 2xx answer within
+``webhook_timeout`` seconds (the page: 5) is a success; anything else (status, timeout,
+connection error) is retried after 1 min, 5 min, 30 min, 2 h and 12 h (the page's table), each
+multiplied by ``webhook_retry_scale``: six attempts in all, then the delivery is ``failed``.
+(The page also says "after 5 failed attempts, the webhook is marked as failed", which would be
+one attempt fewer than its table of five retries; the table is followed.) The same event keeps
+its id across attempts.
 
 Deliveries go out one at a time, in the order the events happened (order.created before
 order.filled), from a single worker; retries are timers that put the delivery back in line.
@@ -63,6 +68,8 @@ class Delivery:
     status: str = "pending"
     attempts: list[Attempt] = field(default_factory=list)
     next_attempt_in: float | None = None
+    #: the wait scheduled before each retry so far, in seconds (already scaled)
+    retry_delays: list[float] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -74,6 +81,7 @@ class Delivery:
             "StatusCodes": [a.status_code for a in self.attempts],
             "AttemptLog": [a.as_json() for a in self.attempts],
             "NextAttemptInSeconds": self.next_attempt_in,
+            "RetryDelaysSeconds": list(self.retry_delays),
             "Payload": json.loads(self.body),
         }
 
@@ -176,6 +184,7 @@ class WebhookDispatcher:
             return
         delay = RETRY_DELAYS_SECONDS[retry_number] * self.retry_scale
         delivery.next_attempt_in = delay
+        delivery.retry_delays.append(delay)
         timer = asyncio.create_task(self._requeue_later(delivery, delay))
         self._timers.add(timer)
         timer.add_done_callback(self._timers.discard)

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -259,6 +259,26 @@ class AlertRouteRepository:
                     at=now,
                 )
             return len(rows)
+
+    async def active_on(self, symbol: str) -> list[Route]:
+        """Active routes of alerts on ``symbol`` (any user), oldest first: the alerts an
+        alert.triggered event naming only the symbol and condition may be about."""
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(AlertRoute)
+                .where(AlertRoute.state == ACTIVE, func.upper(AlertRoute.symbol) == symbol.upper())
+                .order_by(AlertRoute.alert_id)
+            )
+            return [_route(row) for row in rows]
+
+    async def seen(self, event_id: str) -> bool:
+        """Whether a webhook event id was processed already (a read; the claim is ``remember``
+        or ``fire``, in the transaction of the effect)."""
+        async with self._sessions() as session:
+            found = await session.scalar(
+                select(ProcessedWebhook.event_id).where(ProcessedWebhook.event_id == event_id[:128])
+            )
+            return found is not None
 
     async def remember(self, event_id: str, event_type: str) -> bool:
         """Record a webhook id that has no effect here; False when it was seen before."""

@@ -107,12 +107,19 @@ def _pending(row: PendingOrder) -> Pending:
 
 @dataclass(frozen=True)
 class OrderUpdate:
-    """What applying an order status did: ``changed`` rows need their message refreshed."""
+    """What applying an order status did: ``changed`` rows need their message refreshed.
+    ``deferred``: nothing was recorded, not even the event id, because the order may be one
+    still being placed here (see :meth:`PendingOrderRepository.apply_order_update`)."""
 
     pending: Pending | None
     changed: bool
     duplicate: bool = False
     previous_status: str | None = None
+    deferred: bool = False
+
+
+class _NotYetKnown(Exception):
+    """Roll back an order event that may belong to a placement still without its answer."""
 
 
 ORDER_CHANGED = "order_changed"
@@ -399,7 +406,9 @@ class PendingOrderRepository:
         if order_progress(order) <= order_progress(known):
             return False
         before = row.order_status
-        row.result_json = json.dumps(dict(order), sort_keys=True, default=str)
+        # An event may state only some properties (the documented webhook data has nine):
+        # what it leaves out stays as last known.
+        row.result_json = json.dumps({**(known or {}), **order}, sort_keys=True, default=str)
         row.order_status = str(order.get("Status") or "") or row.order_status
         if row.autoshares_order_id is None:
             row.autoshares_order_id = autoshares_id(order.get("Id"))
@@ -501,37 +510,67 @@ class PendingOrderRepository:
         event_id: str | None = None,
         event_type: str = "order.updated",
         actor: str | None = None,
+        account_id: int | None = None,
     ) -> OrderUpdate:
         """Apply an OrderResource seen in a webhook or by polling to the row it belongs to.
 
         With ``event_id`` the webhook id is recorded in the same transaction (a repeat is a
         no-op). Returns whether the row changed, so only real changes are announced.
+
+        An event naming only the order's Id (the documented webhook data carries no ClientId)
+        can arrive before the placement's answer has told us that Id. With ``account_id``, such
+        an event that matches no row while an order of that account is still ``submitting`` is
+        ``deferred``: nothing is recorded, and the caller answers so that AutoShares delivers
+        it again later, when the Id is known.
         """
         now = utcnow()
         client_id = str(order.get("ClientId") or "") or None
         order_id = autoshares_id(order.get("Id"))
-        async with self._sessions.begin() as session:
-            if event_id is not None and not await remember_event(session, event_id, event_type):
-                return OrderUpdate(None, changed=False, duplicate=True)
-            conditions = []
-            if client_id:
-                conditions.append(PendingOrder.id == client_id[:36])
-            if order_id is not None:
-                conditions.append(PendingOrder.autoshares_order_id == order_id)
-            if not conditions:
-                return OrderUpdate(None, changed=False)
-            pending_id = await session.scalar(select(PendingOrder.id).where(or_(*conditions)).limit(1))
-            if pending_id is None:
-                return OrderUpdate(None, changed=False)
-            row = await self._lock(session, pending_id)
-            if row is None:
-                return OrderUpdate(None, changed=False)
-            before = row.order_status
-            changed = self._merge(session, row, order, now, actor)
-            await session.flush()
-            if changed and row.status == PLACED:
-                await _announce(session, row)
-            return OrderUpdate(_pending(row), changed=changed, previous_status=before)
+        try:
+            async with self._sessions.begin() as session:
+                if event_id is not None and not await remember_event(session, event_id, event_type):
+                    return OrderUpdate(None, changed=False, duplicate=True)
+                conditions = []
+                if client_id:
+                    conditions.append(PendingOrder.id == client_id[:36])
+                if order_id is not None:
+                    conditions.append(PendingOrder.autoshares_order_id == order_id)
+                if not conditions:
+                    return OrderUpdate(None, changed=False)
+                pending_id = await session.scalar(select(PendingOrder.id).where(or_(*conditions)).limit(1))
+                if pending_id is None:
+                    if client_id is None and account_id is not None:
+                        placing = await session.scalar(
+                            select(PendingOrder.id)
+                            .where(PendingOrder.account_id == account_id, PendingOrder.status == SUBMITTING)
+                            .limit(1)
+                        )
+                        if placing is not None:
+                            raise _NotYetKnown()
+                    return OrderUpdate(None, changed=False)
+                return await self._apply_to(session, pending_id, order, now, actor)
+        except _NotYetKnown:
+            return OrderUpdate(None, changed=False, deferred=True)
+
+    async def _apply_to(
+        self,
+        session: AsyncSession,
+        pending_id: str,
+        order: Mapping[str, Any],
+        now: datetime,
+        actor: str | None,
+    ) -> OrderUpdate:
+        """Merge ``order`` into its row, in the caller's transaction; a change owes the order's
+        message its update (outbox)."""
+        row = await self._lock(session, pending_id)
+        if row is None:
+            return OrderUpdate(None, changed=False)
+        before = row.order_status
+        changed = self._merge(session, row, order, now, actor)
+        await session.flush()
+        if changed and row.status == PLACED:
+            await _announce(session, row)
+        return OrderUpdate(_pending(row), changed=changed, previous_status=before)
 
     async def claim_for_followup(
         self,

@@ -86,6 +86,13 @@ class Link:
     agreements_outstanding: int
     tokens_unreadable: bool = False
 
+    @property
+    def sign_in_ends_at(self) -> datetime | None:
+        """When the stored sign-in stops working until the user links again: the expiry of a
+        token that has no refresh token (a trading token from ``POST /token``); None when it
+        is refreshed."""
+        return None if self.refresh_token or self.tokens_unreadable else self.token_expires_at
+
 
 # -- pending orders ------------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from tenacity.stop import stop_base
 
 from bot.autoshares import deadline
 from bot.autoshares import errors as e
+from bot.autoshares.paging import read_page
 
 log = logging.getLogger(__name__)
 
@@ -360,10 +361,9 @@ class UserApi:
         """All the user's price alerts, oldest first, following pages (at most ``max_pages``)."""
         found: list[dict[str, Any]] = []
         for number in range(max_pages):
-            body = await self.alerts_page(page=number, page_size=page_size)
-            items = list((body.get("Result") if isinstance(body, dict) else body) or [])
-            found.extend(items)
-            if len(items) < page_size or not (isinstance(body, dict) and body.get("NextPageLink")):
+            page = read_page(await self.alerts_page(page=number, page_size=page_size), number, page_size)
+            found.extend(page.items)
+            if not page.has_next:
                 break
         return found
 

@@ -13,6 +13,7 @@ import logging
 from typing import Any
 
 from bot.autoshares import errors as e
+from bot.autoshares.paging import read_page
 from bot.core.errors import AccountBindRefused, NoTradingAccount, NotYourAccount, SignupNotConfigured
 from bot.core.users import ActingUser, LinkedUsers
 from bot.core.views import AccountView, PositionsPage
@@ -112,14 +113,8 @@ class AccountService:
             body = early
         else:
             body = await user.api.positions(account_id, page=page, page_size=size, sort_field="Symbol")
-        if isinstance(body, dict):
-            items = list(body.get("Result") or [])
-            raw_total = body.get("TotalCount")
-            total = int(raw_total) if isinstance(raw_total, int | float) else None
-            has_next = bool(body.get("NextPageLink")) or (total is not None and (page + 1) * size < total)
-        else:  # some deployments answer with a bare list
-            items, total, has_next = list(body or []), None, len(body or []) >= size
-        return PositionsPage(account_id, account, items, page, size, total, has_next)
+        found = read_page(body, page, size)
+        return PositionsPage(account_id, account, found.items, page, size, found.total, found.has_next)
 
     async def add(self, team_id: str, slack_user_id: str, account_id: int) -> str | None:
         """Bind an existing account to the user's login; returns the access type granted."""

@@ -22,20 +22,25 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from bot.autoshares import deadline
 from bot.autoshares import errors as e
 from bot.autoshares.client import UserApi
+from bot.autoshares.paging import read_page
 from bot.core.commands import AlertRequest
 from bot.core.errors import AlertNotFound, BotError, UnknownSymbolError
+from bot.core.events import AlertTrigger, EventOutcome, alert_trigger
 from bot.core.users import LinkedUsers
-from storage.alerts import AlertRouteRepository, FireOutcome, FireResult
+from storage.alerts import AlertRouteRepository, FireOutcome
 from storage.audit import AuditLog
-from storage.records import DELETED, EXPIRED, Route, autoshares_id, utcnow
+from storage.records import DELETED, EXPIRED, Route, utcnow
 
 log = logging.getLogger(__name__)
 
 #: AutoShares alert states: New is armed, Completed has fired.
 ARMED, FIRED_STATE, EXPIRED_STATE, STOPPED_STATE = "New", "Completed", "Expired", "Stopped"
 ALERTS_PAGE_SIZE = 100
+#: How long a webhook may spend asking AutoShares which alerts fired (it wants a 2xx within 5 s).
+CONFIRM_SECONDS = 3.5
 
 
 def alert_body(request: AlertRequest, security_id: int, expires_at: datetime) -> dict[str, Any]:
@@ -121,9 +126,8 @@ class AlertService:
 
     async def active(self, api: UserApi, *, page_size: int = 50) -> list[dict[str, Any]]:
         """The user's alerts still watching (one page of the newest), for App Home."""
-        body = await api.alerts_page(page_size=page_size, newest_first=True)
-        items = body.get("Result") if isinstance(body, dict) else body
-        return [a for a in items or [] if isinstance(a, dict) and str(a.get("State") or ARMED) == ARMED]
+        items = read_page(await api.alerts_page(page_size=page_size, newest_first=True), 0, page_size).items
+        return [a for a in items if isinstance(a, dict) and str(a.get("State") or ARMED) == ARMED]
 
     async def delete(self, team_id: str, slack_user_id: str, alert_id: int) -> None:
         user = await self._users.acting(team_id, slack_user_id)
@@ -143,14 +147,77 @@ class AlertService:
             )
 
     # -- triggers --------------------------------------------------------------------------------
-    async def on_triggered(self, event_id: str, data: Mapping[str, Any]) -> FireResult:
-        """A signed alert.triggered webhook: claim (deduplicated) and, if ours, announce."""
-        alert_id = autoshares_id(data.get("Id"))
-        if alert_id is None:
-            await self.routes.remember(event_id, "alert.triggered")
-            return FireResult(FireOutcome.UNKNOWN)
-        price = _number(data.get("Price"))
-        return await self.routes.fire(alert_id, event_id=event_id, source="webhook", price=price)
+    async def on_triggered(self, event_id: str, data: Mapping[str, Any]) -> EventOutcome:
+        """A signed alert.triggered webhook: claim (deduplicated) and announce the alerts of ours
+        it is about.
+
+        An event naming the alert (``alertId``, or ``Id`` in the older PascalCase shape) fires
+        that route. The documented event names only the symbol, the condition and the current
+        price (``bot.core.events.alert_trigger``): the active routes on that symbol whose
+        condition fits are then checked at AutoShares, each owner's alerts read with their own
+        token, and those AutoShares shows as fired (Completed) are announced. An owner whose
+        token no longer works (a trading token past its time) cannot be asked: their route is
+        announced when the event states its condition in full. If AutoShares cannot be asked
+        now, nothing is recorded and the answer asks for the event again later.
+        """
+        trigger = alert_trigger(data)
+        if trigger.alert_id is not None:
+            result = await self.routes.fire(
+                trigger.alert_id, event_id=event_id, source="webhook", price=trigger.price
+            )
+            return EventOutcome.DUPLICATE if result.outcome is FireOutcome.DUPLICATE else EventOutcome.DONE
+        if await self.routes.seen(event_id):
+            return EventOutcome.DUPLICATE
+        candidates = [
+            route
+            for route in await self.routes.active_on(trigger.symbol or "")
+            if trigger.may_be(route.symbol, route.operator, route.field, route.argument)
+        ]
+        try:
+            with deadline.within(CONFIRM_SECONDS):
+                fired = await self._fired_at_autoshares(candidates, trigger)
+        except e.AutoSharesError as exc:
+            log.warning("alert.triggered %s: AutoShares could not confirm it now (%s)", event_id, exc.code)
+            return EventOutcome.RETRY
+        claimed = False
+        for route in fired:
+            result = await self.routes.fire(
+                route.alert_id,
+                event_id=None if claimed else event_id,
+                source="webhook",
+                price=trigger.price,
+            )
+            if result.outcome is FireOutcome.DUPLICATE:
+                return EventOutcome.DUPLICATE  # the same event, delivered twice at once
+            claimed = True
+        if not claimed and not await self.routes.remember(event_id, "alert.triggered"):
+            return EventOutcome.DUPLICATE
+        if not fired:
+            log.info("alert.triggered %s matches no alert of ours that AutoShares shows as fired", event_id)
+        return EventOutcome.DONE
+
+    async def _fired_at_autoshares(self, routes: list[Route], trigger: AlertTrigger) -> list[Route]:
+        """The routes whose alert AutoShares shows as fired, asking each owner's alerts once.
+        For an owner who cannot be asked (no longer linked, or needing to link again), the
+        routes whose condition the event states in full; AutoShares being down raises."""
+        by_user: dict[tuple[str, str], list[Route]] = defaultdict(list)
+        for route in routes:
+            by_user[(route.team_id, route.slack_user_id)].append(route)
+        fired: list[Route] = []
+        for (team_id, slack_user_id), user_routes in by_user.items():
+            try:
+                user = await self._users.acting(team_id, slack_user_id)
+                alerts = {int(a.get("Id") or 0): a for a in await list_price_alerts(user.api)}
+            except (BotError, e.RelinkRequired, e.AutoSharesUnauthorized, e.AutoSharesForbidden) as exc:
+                log.info("an alert owner cannot be asked (%s); matching the stated condition", exc.code)
+                fired += [r for r in user_routes if trigger.states(r.symbol, r.operator, r.field, r.argument)]
+                continue
+            fired += [
+                r
+                for r in user_routes
+                if str((alerts.get(r.alert_id) or {}).get("State") or "") == FIRED_STATE
+            ]
+        return fired
 
     async def poll_once(self) -> int:
         """Check leased routes' alert states at AutoShares; announce those that fired.

@@ -14,6 +14,11 @@ TimeInForce = Literal["Day", "GoodTillCancel"]
 AlertOperator = Literal["GTEQ", "LTEQ"]
 AlertField = Literal["Last", "Bid", "Ask"]
 ChartRange = Literal["1d", "5d", "1m", "6m", "1y"]
+#: Extended-hours trading as the user asked for it: ``ext`` (the extended session that comes
+#: next, with regular hours), ``pre`` (pre-market and regular hours) or ``post`` (regular hours
+#: and after-hours). ``bot.core.orders.extended_hours_value`` turns it into the documented
+#: ``ExtendedHours`` value the order body carries.
+ExtendedSession = Literal["ext", "pre", "post"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +33,7 @@ class OrderRequest:
     stop_price: Decimal | None = None
     time_in_force: TimeInForce = "Day"
     account_id: int | None = None
-    extended_hours: bool = False
+    extended_hours: ExtendedSession | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,15 @@
    fresh token, before anything is stored), count outstanding agreements, store the link, and
    tell the user in Slack.
 
+Two token modes (``AUTOSHARES_TOKEN_MODE``). ``access-token`` (the seed quick start): the code
+is exchanged at the issuer's token endpoint (PKCE verifier, client secret), the ID token is
+validated, and the access token is the trading API's bearer, refreshed with the refresh token.
+``exchange`` (the SSO page): the code goes to the trading API's ``POST /token`` instead, with
+the callback URL as ``RedirectUri``; the ``Token`` it returns is stored (encrypted) with the
+expiry the deployment trusts it for, and there is nothing to refresh: once it ends the user is
+asked to link again. The code can be redeemed once, so in that mode there is no ID token to
+check; who the user is comes from AutoShares (``/users/@me/info``) with the new token.
+
 Every failure ends on an outcome naming the problem, and stores nothing; the web layer words
 the page.
 """
@@ -30,8 +39,9 @@ from urllib.parse import urlencode
 from bot.autoshares import errors as e
 from bot.autoshares.auth import BearerToken
 from bot.autoshares.client import AutoSharesClient
-from bot.autoshares.oidc import OidcClient, new_code_verifier, new_nonce
-from bot.autoshares.tokens import token_set
+from bot.autoshares.oidc import IdentityClaims, OidcClient, new_code_verifier, new_nonce
+from bot.autoshares.tokens import TokenSet, token_set
+from bot.autoshares.trading_token import TRADING_TOKEN_SCOPE, TradingTokenClient, trading_token_set
 from bot.core.errors import SlackIdentityFailed, SlackIdentityNotConfigured
 from bot.core.ports import SlackIdentity
 from storage.link_states import IssuedState, LinkStateRepository, StateProblem
@@ -106,6 +116,9 @@ class LinkService:
         identity: SlackIdentity,
         client: AutoSharesClient,
         public_url: str,
+        trading_tokens: TradingTokenClient | None = None,
+        exchange: bool = False,
+        trading_token_seconds: int = 3600,
     ) -> None:
         self._links = links
         self._states = states
@@ -113,6 +126,10 @@ class LinkService:
         self._identity = identity
         self._client = client
         self._public_url = public_url
+        self._trading_tokens = trading_tokens
+        #: exchange mode: the code is redeemed at the trading API's /token
+        self.exchange = exchange and trading_tokens is not None
+        self._trading_token_seconds = trading_token_seconds
 
     async def _refused(self, problem: StateProblem, state: str | None) -> LinkOutcome:
         """The outcome for a sign-in the repository refused. One issued under an encryption key
@@ -209,23 +226,33 @@ class LinkService:
             log.warning("link callback failed: %s", exc)
             return LinkOutcome(problem=LinkProblem.UNAVAILABLE, error=exc)
 
-    async def _finish(self, issued: IssuedState, code: str) -> LinkOutcome:
+    async def _tokens_for(self, issued: IssuedState, code: str) -> tuple[TokenSet, IdentityClaims | None]:
+        """Redeem the code: at the trading API's /token in exchange mode, else at the issuer."""
+        if self.exchange and self._trading_tokens is not None:
+            token = await self._trading_tokens.exchange_code(code, self._oidc.redirect_uri)
+            return trading_token_set(token, self._trading_token_seconds), None
         answer = await self._oidc.exchange_code(code, issued.code_verifier)
         claims = await self._oidc.validate_id_token(answer, issued.nonce)
-        tokens = token_set(answer)
+        return token_set(answer), claims
+
+    async def _finish(self, issued: IssuedState, code: str) -> LinkOutcome:
+        tokens, claims = await self._tokens_for(issued, code)
         # Ask AutoShares who this is, with the new token, before storing anything.
         api = self._client.for_user(BearerToken(tokens.access_token), None)
         me = await api.me()
         user_id = int(me["UserId"]) if "UserId" in me else int(me["Id"])
         api.user_id = user_id
         agreements = await api.agreements()
-        name = " ".join(p for p in (me.get("FirstName"), me.get("LastName")) if p) or claims.name
+        # In exchange mode there are no ID token claims: AutoShares' own answer says it all.
+        claimed_name = claims.name if claims else None
+        claimed_login = (claims.nickname or claims.email or claims.subject) if claims else None
+        name = " ".join(p for p in (me.get("FirstName"), me.get("LastName")) if p) or claimed_name
         link = await self._links.save(
             team_id=issued.team_id,
             slack_user_id=issued.slack_user_id,
             autoshares_user_id=user_id,
-            autoshares_login=str(me.get("Login") or claims.nickname or claims.email or claims.subject),
-            email=me.get("Email") or claims.email,
+            autoshares_login=str(me.get("Login") or claimed_login or user_id),
+            email=me.get("Email") or (claims.email if claims else None),
             display_name=name,
             tokens=tokens,
             agreements_outstanding=len(agreements),
@@ -247,6 +274,8 @@ class LinkService:
                 log.warning(
                     "revocation skipped: the stored tokens cannot be decrypted with TOKEN_ENCRYPTION_KEY"
                 )
+            elif link.scopes == TRADING_TOKEN_SCOPE:
+                revoked = await self._trading_logout(link.access_token)
             elif link.refresh_token:
                 revoked = await self._oidc.revoke(link.refresh_token, "refresh_token")
             else:
@@ -255,3 +284,9 @@ class LinkService:
             log.warning("revocation skipped: %s", exc)
         await self._links.delete(team_id, slack_user_id)
         return True, revoked
+
+    async def _trading_logout(self, token: str) -> bool:
+        """End a trading token at ``POST /logout`` (whatever mode is in force now)."""
+        if self._trading_tokens is None:
+            return False
+        return await self._trading_tokens.logout(token)

@@ -15,21 +15,25 @@ stays ``submitting`` and the follow-up poller resolves it later.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import enum
 import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.autoshares import errors as e
 from bot.autoshares.client import UserApi
+from bot.autoshares.paging import read_page
 from bot.core.accounts import AccountService
 from bot.core.agreements import AgreementService
-from bot.core.commands import OrderRequest
+from bot.core.commands import ExtendedSession, OrderRequest
 from bot.core.errors import AgreementsOutstandingError, BotError, OrderNotCancellable, OrderNotFound
+from bot.core.events import order_update
 from bot.core.users import LinkedUsers
 from bot.ops.metrics import Metrics
 from storage.audit import AuditLog
@@ -38,20 +42,58 @@ from storage.records import OPEN_ORDER_STATUSES, PENDING, SUBMITTING, Pending
 
 log = logging.getLogger(__name__)
 
-#: What the order body says for ``ext`` (the spec types ExtendedHours as a free string).
-EXTENDED_HOURS = "PreAndPost"
+#: ExtendedHours values the bot sends. The spec types the property as a free string; the
+#: documented values are PRE, POST, REGPRE and REGPOST (AutoSharesAPI/API
+#: pages/orders/extended-hours.md). The bot keeps regular hours in every order it sends.
+PRE_AND_REGULAR = "REGPRE"
+REGULAR_AND_POST = "REGPOST"
+#: The exchange's clock: pre-market from 04:00, regular hours 09:30-16:00, after-hours to 20:00.
+MARKET_ZONE = ZoneInfo("America/New_York")
+REGULAR_OPEN = time(9, 30)
+AFTER_HOURS_CLOSE = time(20, 0)
 #: How long a losing click waits for the winner's result before saying "still placing".
 SETTLE_WAIT_SECONDS = 25.0
 SETTLE_POLL_SECONDS = 0.1
 #: Pages of recent orders searched for a ClientId when the filter query is not supported.
 LOOKUP_PAGES = 3
 LOOKUP_PAGE_SIZE = 100
-#: pageNumber of the first page: zero-based, as the sandbox (and the account views) read it.
+#: pageNumber of the first page: zero-based, as the Pagination page says.
 FIRST_PAGE = 0
 #: Open orders shown by `/order list` and App Home (the newest page).
 OPEN_ORDERS_PAGE_SIZE = 50
-#: The filter asked of AutoShares for open orders (a deployment that rejects it is asked without).
-OPEN_FILTER = "Status in ({})".format(", ".join(f"'{s}'" for s in sorted(OPEN_ORDER_STATUSES)))
+#: Order statuses by number, as the Get Filtered Orders page lists them for its filter examples
+#: (``Status in (0,1,4,5,7)``): 0 New ... 15 Error, in the order of the spec's
+#: OrderResource.Status enum. Held is not on the page; 16 is its place in that enum.
+ORDER_STATUS_NUMBERS = {
+    "New": 0,
+    "PartiallyFilled": 1,
+    "Filled": 2,
+    "DoneForDay": 3,
+    "Canceled": 4,
+    "Replaced": 5,
+    "PendingCancel": 6,
+    "Stopped": 7,
+    "Rejected": 8,
+    "Suspended": 9,
+    "PendingNew": 10,
+    "Calculated": 11,
+    "Expired": 12,
+    "AcceptedForBidding": 13,
+    "PendingReplace": 14,
+    "Error": 15,
+    "Held": 16,
+}
+#: The filters asked of AutoShares for open orders, in turn until one is accepted: the
+#: documented form (numeric statuses), then status names; a deployment that takes neither is
+#: read page by page.
+OPEN_FILTERS = (
+    "Status in ({})".format(
+        ",".join(str(n) for n in sorted(ORDER_STATUS_NUMBERS[s] for s in OPEN_ORDER_STATUSES))
+    ),
+    "Status in ({})".format(", ".join(f"'{s}'" for s in sorted(OPEN_ORDER_STATUSES))),
+)
+#: The documented form alone (the name callers used when there was one form).
+OPEN_FILTER = OPEN_FILTERS[0]
 #: Why a placement failed when AutoShares answered with an error and has no order with our id.
 NOT_TAKEN = "not_taken"
 
@@ -59,8 +101,30 @@ NOT_TAKEN = "not_taken"
 # -- pure rules ------------------------------------------------------------------------------------
 
 
-def order_body(request: OrderRequest, client_id: str | None = None) -> dict[str, Any]:
-    """The CreateOrderResource for a parsed order (spec property names)."""
+def extended_hours_value(session: ExtendedSession, now: datetime) -> str:
+    """The documented ExtendedHours value for what the user asked: ``pre`` is pre-market and
+    regular hours (REGPRE), ``post`` regular hours and after-hours (REGPOST), and ``ext`` the
+    extended session that comes next at ``now``: REGPRE before the open on a weekday, REGPOST
+    from the open until after-hours end, REGPRE again after that and at weekends (the next
+    extended session is then a pre-market one). No value covers both extended sessions: the
+    pages' newest list (PRE, POST, REGPRE, REGPOST) has none, and the older ETNA ones (ALL,
+    PREPOST) are not on it."""
+    if session == "pre":
+        return PRE_AND_REGULAR
+    if session == "post":
+        return REGULAR_AND_POST
+    local = now.astimezone(MARKET_ZONE)
+    if local.weekday() < 5 and REGULAR_OPEN <= local.time() < AFTER_HOURS_CLOSE:
+        return REGULAR_AND_POST
+    return PRE_AND_REGULAR
+
+
+def order_body(
+    request: OrderRequest, client_id: str | None = None, *, now: datetime | None = None
+) -> dict[str, Any]:
+    """The CreateOrderResource for a parsed order (spec property names). ``now`` decides what
+    ``ext`` means (see :func:`extended_hours_value`); the body is built once, at the preview,
+    and the order is placed with that same body."""
     body: dict[str, Any] = {
         "Symbol": request.symbol,
         "Side": request.side,
@@ -73,7 +137,7 @@ def order_body(request: OrderRequest, client_id: str | None = None) -> dict[str,
     if request.stop_price is not None:
         body["StopPrice"] = float(request.stop_price)
     if request.extended_hours:
-        body["ExtendedHours"] = EXTENDED_HOURS
+        body["ExtendedHours"] = extended_hours_value(request.extended_hours, now or datetime.now(UTC))
     if client_id:
         body["ClientId"] = client_id
     return body
@@ -333,8 +397,15 @@ class OrderService:
         if await self.repo.claim(
             pending_id, team_id, slack_user_id, response_url=response_url, answer_within=answer_within
         ):
-            return await self._place(pending_id)
+            return await self._latest(await self._place(pending_id))
         return await self._outcome_for_loser(pending_id)
+
+    async def _latest(self, result: ConfirmResult) -> ConfirmResult:
+        """``result`` with the order as stored now, so that the click's answer never shows an
+        older state than an update that came in meanwhile (a fill webhook, announced apart)."""
+        if result.pending is None:
+            return result
+        return dataclasses.replace(result, pending=await self.repo.get(result.pending.id) or result.pending)
 
     async def click_answered(self, result: ConfirmResult, *, answered: bool) -> None:
         """After a Confirm was answered in place (or could not be): a final answer that reached
@@ -492,11 +563,16 @@ class OrderService:
 
     # -- follow-up -------------------------------------------------------------------------------
     async def apply_order_event(
-        self, order: Mapping[str, Any], *, event_id: str | None, event_type: str
+        self, data: Mapping[str, Any], *, event_id: str | None, event_type: str, account_id: Any = None
     ) -> OrderUpdate:
-        """An order webhook (or a polled status): record it, deduplicated and forward-only; a
-        change owes the order's message its update (outbox)."""
-        return await self.repo.apply_order_update(order, event_id=event_id, event_type=event_type)
+        """An order webhook: read its data (the documented camelCase, or an OrderResource) and
+        record it, deduplicated and forward-only; a change owes the order's message its update
+        (outbox). An event for an order this account is still placing, known only by its Id, is
+        ``deferred`` (see ``PendingOrderRepository.apply_order_update``)."""
+        order = order_update(data, event_type=event_type, account_id=account_id)
+        return await self.repo.apply_order_update(
+            order, event_id=event_id, event_type=event_type, account_id=order.get("AccountId")
+        )
 
     async def refresh(self, row: Pending) -> OrderUpdate | None:
         """Poller: read one placed order's status from AutoShares and apply it."""
@@ -507,34 +583,51 @@ class OrderService:
         return await self.repo.apply_order_update(order)
 
 
+def order_status(order: Mapping[str, Any]) -> str:
+    """An order's Status as a name, whether AutoShares wrote the name or its number."""
+    status = order.get("Status")
+    if isinstance(status, int) and not isinstance(status, bool):
+        return next((name for name, number in ORDER_STATUS_NUMBERS.items() if number == status), str(status))
+    return str(status or "")
+
+
 async def open_orders(api: UserApi, account_id: int) -> list[dict[str, Any]]:
     """Open orders of an account (``OPEN_ORDER_STATUSES``), newest first: the one definition
     used by `/order list` and App Home."""
-    orders = await _recent_orders(api, account_id, filter=OPEN_FILTER)
-    found = [o for o in orders if isinstance(o, dict) and str(o.get("Status")) in OPEN_ORDER_STATUSES]
+    orders = await _recent_orders(api, account_id, filters=OPEN_FILTERS)
+    found = [o for o in orders if isinstance(o, dict) and order_status(o) in OPEN_ORDER_STATUSES]
     return sorted(found, key=lambda o: int(o.get("Id") or 0), reverse=True)
 
 
-async def _recent_orders(api: UserApi, account_id: int, *, filter: str | None = None) -> list[dict[str, Any]]:
-    """Orders of an account (first pages), with a filter when AutoShares accepts it."""
-    if filter:
+async def _recent_orders(
+    api: UserApi, account_id: int, *, filters: tuple[str, ...] = (), filter: str | None = None
+) -> list[dict[str, Any]]:
+    """Orders of an account: the first page of the first filter AutoShares accepts (a 400 or
+    422 means it does not take that form), else the first pages unfiltered. (``filter``: one
+    form only, as callers wrote it when there was one.)"""
+    for form in filters or ((filter,) if filter else ()):
         try:
-            page = await api.orders(account_id, page=FIRST_PAGE, page_size=LOOKUP_PAGE_SIZE, filter=filter)
-            return list((page or {}).get("Result") or [])
+            body = await api.orders(account_id, page=FIRST_PAGE, page_size=LOOKUP_PAGE_SIZE, filter=form)
         except e.AutoSharesInvalid:
-            pass  # filter grammar not supported: scan instead
+            log.info("AutoShares refused an order filter on %s; trying the next form", form.split(" ")[0])
+            continue
+        return read_page(body, FIRST_PAGE, LOOKUP_PAGE_SIZE).items
     found: list[dict[str, Any]] = []
     for number in range(FIRST_PAGE, FIRST_PAGE + LOOKUP_PAGES):
-        page = await api.orders(account_id, page=number, page_size=LOOKUP_PAGE_SIZE)
-        items = list((page or {}).get("Result") or [])
-        found.extend(items)
-        if len(items) < LOOKUP_PAGE_SIZE or not (page or {}).get("NextPageLink"):
+        page = read_page(
+            await api.orders(account_id, page=number, page_size=LOOKUP_PAGE_SIZE), number, LOOKUP_PAGE_SIZE
+        )
+        found.extend(page.items)
+        if not page.has_next:
             break
     return found
 
 
 async def find_by_client_id(api: UserApi, account_id: int, client_id: str) -> dict[str, Any] | None:
-    """The account's order placed with ``client_id``, or None (raises when AutoShares fails)."""
+    """The account's order placed with ``client_id``, or None (raises when AutoShares fails).
+    The filter page documents no ClientId clause; it is asked with the page's ``=`` first,
+    then with ``eq``, then the recent orders are read."""
     quoted = client_id.replace("'", "''")
-    orders = await _recent_orders(api, account_id, filter=f"ClientId eq '{quoted}'")
+    filters = (f"ClientId = '{quoted}'", f"ClientId eq '{quoted}'")
+    orders = await _recent_orders(api, account_id, filters=filters)
     return next((o for o in orders if str(o.get("ClientId") or "") == client_id), None)

@@ -25,8 +25,9 @@ from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.autoshares.errors import IssuerMisconfigured, OAuthError
+from bot.autoshares.errors import AutoSharesAppKeyRejected, IssuerMisconfigured, OAuthError
 from bot.autoshares.oidc import OidcClient
+from bot.autoshares.trading_token import TradingTokenClient
 from bot.core.errors import ConfigError
 from bot.ops.logs import redact
 from bot.ops.stored_keys import describe
@@ -59,6 +60,8 @@ SETTING_GROUPS: tuple[tuple[str, ...], ...] = (
     AUTOSHARES,
     ("AUTOSHARES_WEBHOOK_SECRET",),
     ("AUTOSHARES_SIGNUP_URL",),
+    ("AUTOSHARES_TOKEN_MODE",),
+    ("AUTOSHARES_TRADING_TOKEN_SECONDS",),
     ("AUTOSHARES_TIMEOUT_SECONDS",),
     ("COMMAND_DEADLINE_SECONDS",),
     ("WORKING_MESSAGE_SECONDS",),
@@ -337,6 +340,24 @@ async def api_problem(settings: Settings, http: httpx.AsyncClient) -> str | None
     return None
 
 
+def token_mode_note(settings: Settings) -> Finding:
+    """Which token the trading API is called with (AUTOSHARES_TOKEN_MODE)."""
+    if settings.exchanges_for_trading_token:
+        minutes = settings.autoshares_trading_token_seconds // 60
+        api = settings.autoshares_api_url or "the trading API's base URL/"
+        return note(
+            "autoshares",
+            f"AUTOSHARES_TOKEN_MODE is exchange: the sign-in's authorization code is exchanged at "
+            f"{api}token for a trading token, trusted for {minutes} minutes "
+            "(AUTOSHARES_TRADING_TOKEN_SECONDS); users are asked to link again when it ends",
+        )
+    return note(
+        "autoshares",
+        "AUTOSHARES_TOKEN_MODE is access-token: the access token of the sign-in's code exchange at the "
+        "issuer is sent to the trading API, and renewed with the refresh token",
+    )
+
+
 async def check_autoshares(settings: Settings, http: httpx.AsyncClient) -> list[Finding]:
     if settings.uses_embedded_sandbox:
         return [
@@ -344,7 +365,8 @@ async def check_autoshares(settings: Settings, http: httpx.AsyncClient) -> list[
                 "autoshares",
                 "AUTH0_DOMAIN and AUTOSHARES_API_URL are not set: `serve` runs the embedded sandbox, "
                 "which is for trying the bot, not for real accounts",
-            )
+            ),
+            token_mode_note(settings),
         ]
     findings: list[Finding] = []
     found = await issuer_problem(settings, http)
@@ -359,6 +381,9 @@ async def check_autoshares(settings: Settings, http: httpx.AsyncClient) -> list[
         if found
         else ok("autoshares", f"the AutoShares API at {settings.autoshares_api_url} answers")
     )
+    findings.append(token_mode_note(settings))
+    if settings.exchanges_for_trading_token:
+        findings.append(await _check_token_endpoint(settings, http))
     findings.append(
         note(
             "autoshares",
@@ -392,6 +417,27 @@ async def _check_client(settings: Settings, http: httpx.AsyncClient) -> Finding:
     except TimeoutError:
         return problem("issuer", f"the token endpoint did not answer within {PROBE_TIMEOUT:.0f} s")
     return problem("issuer", "the token endpoint accepted a made-up authorization code")
+
+
+async def _check_token_endpoint(settings: Settings, http: httpx.AsyncClient) -> Finding:
+    """Exchange mode: redeem a made-up code at ``POST /token``; a Failed answer means the
+    endpoint is there and took the application key."""
+    client = TradingTokenClient(
+        http, base_url=settings.autoshares_api_url or "", app_key=settings.autoshares_app_key or ""
+    )
+    where = f"the trading API's POST /token ({client.token_url})"
+    try:
+        async with asyncio.timeout(PROBE_TIMEOUT):
+            await client.exchange_code("autoshares-bot-check", settings.autoshares_callback_url)
+    except AutoSharesAppKeyRejected:
+        return problem("autoshares", f"{where} refused AUTOSHARES_APP_KEY: copy it again from AutoShares")
+    except OAuthError as exc:
+        if exc.rejected:
+            return ok("autoshares", f"{where} answers and accepts AUTOSHARES_APP_KEY")
+        return problem("autoshares", f"{where} cannot exchange codes now ({exc})")
+    except TimeoutError:
+        return problem("autoshares", f"{where} did not answer within {PROBE_TIMEOUT:.0f} s")
+    return problem("autoshares", f"{where} accepted a made-up authorization code")
 
 
 async def check_slack_identity(settings: Settings, http: httpx.AsyncClient) -> Finding:

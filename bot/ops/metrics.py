@@ -21,7 +21,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 ACK_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 3.0, 5.0)
 CALL_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
-WEBHOOK_REJECT_REASONS = frozenset({"signature", "stale", "malformed", "unknown"})
+WEBHOOK_REJECT_REASONS = frozenset({"signature", "stale", "malformed", "not_yet", "unknown"})
 #: ``slack_requests_total`` outcomes and the reasons of the ``rejected`` and ``unavailable`` ones.
 SLACK_REQUEST_OUTCOMES = frozenset({"accepted", "duplicate", "rejected", "unavailable"})
 SLACK_REQUEST_REASONS = frozenset({"", "signature", "malformed", "storage"})
@@ -89,6 +89,14 @@ class Metrics:
             ["outcome", "reason"],
             registry=r,
         )
+        self.webhook_events = Counter(
+            "autoshares_webhook_events",
+            "New (not repeated) AutoShares webhook events by type (a documented type, or other) and "
+            "what the bot does with them: order and alert (acted on), counted (documented, no use "
+            "here), other",
+            ["type", "kind"],
+            registry=r,
+        )
         self.unreadable_secrets = Gauge(
             "autoshares_unreadable_secrets",
             "Stored rows no TOKEN_ENCRYPTION_KEY decrypts, as last counted, by kind (linked_user, sign_in)",
@@ -134,8 +142,13 @@ class Metrics:
         reason = reason if reason in SLACK_REQUEST_REASONS else "malformed"
         self.slack_requests.labels(outcome=outcome, reason=reason).inc()
 
+    def webhook_event(self, event_type: str, kind: str) -> None:
+        """One new event of ``event_type`` (a documented type or ``other``), handled as ``kind``."""
+        self.webhook_events.labels(type=event_type, kind=kind).inc()
+
     def webhook_rejected(self, reason: str = "signature") -> None:
-        """``reason``: signature, stale, malformed or unknown (anything else counts as unknown)."""
+        """``reason``: signature, stale, malformed, not_yet (answered 503 so that AutoShares
+        sends it again) or unknown (anything else counts as unknown)."""
         reason = reason if reason in WEBHOOK_REJECT_REASONS else "unknown"
         self.webhook_deliveries.labels(outcome="rejected", reason=reason).inc()
 

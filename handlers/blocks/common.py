@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -120,13 +121,18 @@ def linked_message(
     return message(f"You are linked to AutoShares as {who}.", [section("\n".join(lines))])
 
 
-def status_message(link: LinkView) -> dict[str, Any]:
+def status_message(link: LinkView, *, now: datetime | None = None) -> dict[str, Any]:
     who = escape(link.autoshares_login)
-    state = (
-        ":warning: Your sign-in has expired; run `/autoshares link` to renew it."
-        if link.needs_relink
-        else ":large_green_circle: Active."
-    )
+    ends = link.sign_in_ends_at
+    if link.needs_relink or (ends is not None and ends <= (now or datetime.now(UTC))):
+        state = ":warning: Your sign-in has expired; run `/autoshares link` to renew it."
+    elif ends is not None:
+        state = (
+            f":large_green_circle: Active until <!date^{int(ends.timestamp())}^{{date_short}} {{time}}|"
+            f"{ends:%Y-%m-%d %H:%M} UTC>; then run `/autoshares link` again."
+        )
+    else:
+        state = ":large_green_circle: Active."
     fields = [
         f"*Linked as:* {who}" + (f" ({escape(link.email)})" if link.email else ""),
         f"*AutoShares user id:* {link.autoshares_user_id}",

@@ -15,7 +15,6 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
-    CheckboxesElement,
     ConfirmObject,
     ContextBlock,
     InputBlock,
@@ -81,6 +80,13 @@ MAX_LISTED_ORDERS = 20
 _SIDE_WORDS = {"Buy": "Buy", "Sell": "Sell", "SellShort": "Short", "BuyToCover": "Cover"}
 _TYPE_WORDS = {"Market": "market", "Limit": "limit", "Stop": "stop", "StopLimit": "stop limit"}
 _TIF_WORDS = {"Day": "day", "GoodTillCancel": "good till cancelled"}
+#: ExtendedHours values (AutoSharesAPI/API pages/orders/extended-hours.md) in words.
+_SESSION_WORDS = {
+    "REGPRE": "pre-market and regular hours",
+    "REGPOST": "regular hours and after-hours",
+    "PRE": "pre-market only",
+    "POST": "after-hours only",
+}
 _STATUS_WORDS = {
     "New": "open, waiting to fill",
     "PendingNew": "being accepted",
@@ -130,8 +136,9 @@ def order_summary(order: Mapping[str, Any]) -> str:
     parts = [f"*{side} {qty} {symbol}*", kind or _TYPE_WORDS.get(order_type, "")]
     tif = str(_field(order, "TimeInforce", "TimeInForce") or "Day")
     parts.append(_TIF_WORDS.get(tif, escape(tif)))
-    if _field(order, "ExtendedHours"):
-        parts.append("extended hours")
+    session = _field(order, "ExtendedHours")
+    if session:
+        parts.append(_SESSION_WORDS.get(str(session).upper(), "extended hours"))
     return " · ".join(parts)
 
 
@@ -481,11 +488,17 @@ def order_ticket_view(
         ),
         InputBlock(
             block_id="extended_hours",
-            label="Session",
+            label="Extended hours",
             optional=True,
-            element=CheckboxesElement(
-                action_id="extended_hours",
-                options=[_option("Extended hours (limit orders only)", "ext")],
+            hint="Limit orders only. Leave empty to trade in regular hours only.",
+            element=_select(
+                "extended_hours",
+                [
+                    ("The next extended session too", "ext"),
+                    ("Pre-market and regular hours", "pre"),
+                    ("Regular hours and after-hours", "post"),
+                ],
+                values.get("extended_hours"),
             ),
         ),
     ]
@@ -509,7 +522,7 @@ def ticket_values(state_values: Mapping[str, Any]) -> dict[str, str]:
         kind = element.get("type")
         if kind == "static_select":
             fields[name] = str((element.get("selected_option") or {}).get("value") or "")
-        elif kind == "checkboxes":
+        elif kind == "checkboxes":  # a ticket opened before the session became a choice
             fields[name] = "ext" if element.get("selected_options") else ""
         else:
             fields[name] = str(element.get("value") or "")

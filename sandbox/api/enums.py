@@ -57,5 +57,13 @@ ALERT_STATES = ("New", "Expired", "Completed", "Stopped")
 ALERT_OPERATORS = ("GTEQ", "LTEQ")
 ALERT_FIELDS = ("Last", "Bid", "Ask")
 
+# CreateOrderResource types ExtendedHours as a free string ("if empty - than there is no specific
+# requirement for extended session"); the documentation names these values. The orders pages
+# (AutoSharesAPI/API pages/orders/extended-hours.md) list the first four; the older ETNA Place
+# Order page (rest-api/private-api/orders/place-order) also lists ALL, PREREG and PREPOST, and
+# uses REG in an example. Anything else is refused, as AutoShares would.
+EXTENDED_HOURS = ("PRE", "POST", "REGPRE", "REGPOST")
+EXTENDED_HOURS_OLDER = ("ALL", "PREREG", "PREPOST", "REG")
+
 #: Order types the sandbox executes; the other spec types are rejected with InvalidOrderType.
 SUPPORTED_ORDER_TYPES = ("Market", "Limit", "Stop", "StopLimit")

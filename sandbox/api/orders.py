@@ -7,27 +7,32 @@ GET    /accounts/{accountId}/orders?pageNumber&pageSize[&filter&sortField&desc]
                                               PagingResult[OrderResource]
 DELETE /accounts/{accountId}/orders/{orderId} 200 OrderResource (Canceled); 409 when finished
 
-Body problems (missing Symbol/Side/Type/Quantity, enum values not in the spec, wrong JSON
-types, Quantity <= 0) answer 422 naming the field. Business rejections are not errors: the
+Body problems (missing Symbol/Side/Type/Quantity, enum values not in the spec, an ExtendedHours
+value no page documents, wrong JSON types, Quantity <= 0) answer 422 naming the field. Business rejections are not errors: the
 order comes back 200 with Status "Rejected", the code in Description (see ``sandbox.trading``).
 A ClientId already used on the account returns the earlier order (same Id), never a new one.
 
-Filter grammar: clauses joined by ``and``; each is ``Field op value`` with op one of eq, ne, gt,
-ge, lt, le, or ``Field in (v1, v2)``; values are 'quoted', numbers, true/false; fields are
-OrderResource properties (case-insensitive). Example: ``Status in ('New','PartiallyFilled')``.
-Anything else answers 400.
+The ``filter`` grammar is the documentation's (``SecurityId = 4 and Status in (0,1,4,5,7)``,
+``CreateDate between #…# and #…#``), see ``sandbox.api.filters``; anything else answers 400.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from starlette.responses import JSONResponse
 
 from sandbox.api import resources
-from sandbox.api.enums import EXEC_INST, ORDER_SIDES, ORDER_TYPES, TIME_IN_FORCE
-from sandbox.api.errors import bad_request, conflict, invalid_parameter, not_found
+from sandbox.api.enums import (
+    EXEC_INST,
+    EXTENDED_HOURS,
+    EXTENDED_HOURS_OLDER,
+    ORDER_SIDES,
+    ORDER_TYPES,
+    TIME_IN_FORCE,
+)
+from sandbox.api.errors import conflict, invalid_parameter, not_found
+from sandbox.api.filters import parse_filter
 from sandbox.api.paging import page
 from sandbox.api.positions import sort_items
 from sandbox.api.routing import ApiCall, Endpoint
@@ -49,6 +54,9 @@ def parse_order(body: dict[str, Any]) -> OrderRequest:
     client_id = reader.string("ClientId")
     comment = reader.string("Comment")
     extended = reader.string("ExtendedHours")
+    if extended and extended not in EXTENDED_HOURS + EXTENDED_HOURS_OLDER:
+        documented = ", ".join(EXTENDED_HOURS)
+        reader.problems.append(("ExtendedHours", f"'{extended}' is not one of: {documented}."))
     exec_inst = reader.enum("ExecInst", EXEC_INST)
     if client_id is not None and len(client_id) > 128:
         reader.problems.append(("ClientId", "Must be at most 128 characters."))
@@ -151,80 +159,6 @@ async def list_orders(call: ApiCall) -> Any:
     chunk, result = page(call.request, items, page_number, page_size)
     result["Result"] = chunk
     return result
-
-
-_CLAUSE = re.compile(
-    r"^\s*(?P<field>[A-Za-z]+)\s+(?:(?P<op>eq|ne|gt|ge|lt|le)\s+(?P<value>.+?)"
-    r"|in\s*\((?P<values>.*)\))\s*$",
-    re.IGNORECASE,
-)
-_VALUE = re.compile(r"\s*('(?:[^']|'')*'|-?\d+(?:\.\d+)?|true|false)\s*(?:,|$)", re.IGNORECASE)
-
-
-def _literal(text: str) -> Any:
-    text = text.strip()
-    if text.startswith("'") and text.endswith("'") and len(text) >= 2:
-        return text[1:-1].replace("''", "'")
-    if text.lower() in ("true", "false"):
-        return text.lower() == "true"
-    try:
-        return float(text)
-    except ValueError:
-        raise bad_request(f"Unsupported value in filter: {text}") from None
-
-
-def _values(text: str) -> list[Any]:
-    values, position = [], 0
-    while position < len(text):
-        match = _VALUE.match(text, position)
-        if match is None:
-            raise bad_request("The filter query is invalid or contains unsupported operations.")
-        values.append(_literal(match.group(1)))
-        position = match.end()
-    return values
-
-
-def parse_filter(text: str) -> Any:
-    """A predicate over OrderResource dicts for the tiny filter grammar above (400 if invalid)."""
-    clauses = []
-    for part in re.split(r"\s+and\s+", text.strip(), flags=re.IGNORECASE):
-        match = _CLAUSE.match(part)
-        if match is None:
-            raise bad_request("The filter query is invalid or contains unsupported operations.")
-        field = match.group("field").lower()
-        if match.group("op"):
-            clauses.append((field, match.group("op").lower(), [_literal(match.group("value"))]))
-        else:
-            clauses.append((field, "in", _values(match.group("values"))))
-
-    def compare(actual: Any, op: str, values: list[Any]) -> bool:
-        if isinstance(actual, int | float) and not isinstance(actual, bool):
-            actual = float(actual)
-        try:
-            if op == "eq":
-                return bool(actual == values[0])
-            if op == "ne":
-                return bool(actual != values[0])
-            if op == "in":
-                return actual in values
-            if actual is None:
-                return False
-            return bool(
-                {
-                    "gt": actual > values[0],
-                    "ge": actual >= values[0],
-                    "lt": actual < values[0],
-                    "le": actual <= values[0],
-                }[op]
-            )
-        except TypeError:
-            return False
-
-    def predicate(item: dict[str, Any]) -> bool:
-        lowered = {k.lower(): v for k, v in item.items()}
-        return all(compare(lowered.get(f), op, vals) for f, op, vals in clauses)
-
-    return predicate
 
 
 ENDPOINTS = (

@@ -226,12 +226,13 @@ def price_alert(alert: PriceAlert) -> dict[str, Any]:
 def paging_result(
     items: list[Any], total: int, next_link: str | None, previous_link: str | None
 ) -> dict[str, Any]:
-    """PagingResult[...]; links are omitted when there is no such page."""
-    return _compact(
-        {
-            "Result": items,
-            "TotalCount": total,
-            "NextPageLink": next_link,
-            "PreviousPageLink": previous_link,
-        }
-    )
+    """PagingResult[...]. A page with no next (or previous) page says so with an empty link,
+    as the documentation's examples answer (``"PreviousPageLink": ""`` on the first page of Get
+    Filtered Orders, ``"NextPageLink": ""`` on the last page of Get Transactions); the spec types
+    both as strings and marks nothing nullable."""
+    return {
+        "Result": items,
+        "TotalCount": total,
+        "NextPageLink": next_link or "",
+        "PreviousPageLink": previous_link or "",
+    }

@@ -13,6 +13,7 @@ from websockets.asyncio.client import connect
 from sandbox.api import enums
 from sandbox.api.endpoints import all_endpoints
 from tests.contract.conftest import Contract
+from tests.sandbox.conftest import get_code
 
 POSITIONS: dict[str, str | int] = {"pageNumber": 0, "pageSize": 10, "sortField": "Symbol", "desc": "false"}
 ALERTS: dict[str, str | int] = {"pageSize": 10, "pageNumber": 0, "sortBy": "Id", "isDesc": "false"}
@@ -243,6 +244,32 @@ async def test_etna_login_bodies(contract: Contract, root_client: httpx.AsyncCli
     assert contract.check_response("POST", "/token", ok)["State"] == "Succeeded"
     failed = await root_client.post("token", headers=key | {"Username": "bob", "Password": "x"})
     assert contract.check_response("POST", "/token", failed)["State"] == "Failed"
+
+
+async def test_token_takes_an_oauth_code_and_redirect_uri(
+    contract: Contract, root_client: httpx.AsyncClient
+) -> None:
+    """The spec's /token headers OAuthCode + RedirectUri: the SSO page's exchange after the OIDC
+    callback. The code is the one /authorize issued; it works once, for its redirect_uri."""
+    parameters = {p["name"] for p in contract.operation("POST", "/token")["parameters"]}
+    assert {"OAuthCode", "RedirectUri", "Et-App-Key"} <= parameters
+    code = await get_code(root_client, "bob")
+    key = {"Et-App-Key": "sandbox-app-key"}
+    headers = key | {"OAuthCode": code.code, "RedirectUri": code.redirect_uri}
+    wrong_uri = await root_client.post("token", headers=headers | {"RedirectUri": "http://127.0.0.1/other"})
+    assert contract.check_response("POST", "/token", wrong_uri) == {
+        "State": "Failed",
+        "Step": "OAuthCode",
+        "Reason": "Invalid, expired or used code.",
+    }
+    ok = await root_client.post("token", headers=headers)
+    token = contract.check_response("POST", "/token", ok)["Token"]
+    me = await root_client.get("v1.0/users/@me/info", headers=key | {"Authorization": f"Bearer {token}"})
+    assert me.json()["Login"] == "bob"
+    again = await root_client.post("token", headers=headers)
+    assert contract.check_response("POST", "/token", again)["State"] == "Failed"
+    wrong_key = await root_client.post("token", headers=headers | {"Et-App-Key": "nope"})
+    assert wrong_key.status_code == 403
 
 
 @pytest.mark.parametrize(

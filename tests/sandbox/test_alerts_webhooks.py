@@ -73,19 +73,13 @@ async def test_triggered_alert_sends_exactly_one_signed_webhook(
     event = hook.json()
     assert set(event) == {"id", "type", "timestamp", "accountId", "data"}
     assert event["type"] == "alert.triggered" and event["accountId"] == 5002
-    data = event["data"]
-    assert {
-        k: data[k] for k in ("Id", "UserId", "SecurityId", "Symbol", "Operator", "Field", "Argument")
-    } == {
-        "Id": alert["Id"],
-        "UserId": 1002,
-        "SecurityId": 1,
-        "Symbol": "AAPL",
-        "Operator": "GTEQ",
-        "Field": "Last",
-        "Argument": 250.0,
+    # pages/webhooks.md: the symbol, the alert condition and the current price (camelCase)
+    assert event["data"] | {"triggeredAt": None} == {
+        "symbol": "AAPL",
+        "condition": {"field": "Last", "operator": "GTEQ", "argument": 250.0},
+        "currentPrice": 250.0,
+        "triggeredAt": None,
     }
-    assert data["Price"] == 250.0
     stored = (await client.get(f"v1.0/users/@me/pricealerts/{alert['Id']}", headers=bob)).json()
     assert stored["State"] == "Completed"
 
@@ -129,27 +123,75 @@ async def test_unreachable_receiver_is_retried_with_backoff(client: httpx.AsyncC
     assert delivery["NextAttemptInSeconds"] in (1.8, 7.2)
 
 
-async def test_order_events_are_delivered_in_order_with_client_id(
+async def test_order_events_are_delivered_in_order_in_the_documented_shape(
     client: httpx.AsyncClient, bob: dict[str, str], hooked: WebhookReceiver
 ) -> None:
     body = {"Symbol": "SPY", "Side": "Buy", "Type": "Market", "Quantity": 1, "ClientId": "c-9"}
-    await client.post("v1.0/accounts/5002/orders", json=body, headers=bob)
+    market = (await client.post("v1.0/accounts/5002/orders", json=body, headers=bob)).json()
     limit = body | {"Type": "Limit", "Price": 500.0, "ClientId": "c-10"}
     order = (await client.post("v1.0/accounts/5002/orders", json=limit, headers=bob)).json()
     await client.delete(f"v1.0/accounts/5002/orders/{order['Id']}", headers=bob)
     rejected = body | {"Symbol": "NOPE", "ClientId": "c-11"}
-    await client.post("v1.0/accounts/5002/orders", json=rejected, headers=bob)
-    received = await hooked.wait_for(5)
-    events = [(h.json()["type"], h.json()["data"]["ClientId"], h.json()["data"]["Status"]) for h in received]
-    assert events == [
-        ("order.created", "c-9", "New"),
-        ("order.filled", "c-9", "Filled"),
-        ("order.created", "c-10", "New"),
-        ("order.cancelled", "c-10", "Canceled"),
-        ("order.rejected", "c-11", "Rejected"),
+    refused = (await client.post("v1.0/accounts/5002/orders", json=rejected, headers=bob)).json()
+    received = await hooked.wait_for(6)
+    events = [
+        (h.json()["type"], h.json()["data"].get("orderId"), h.json()["data"].get("status")) for h in received
     ]
-    assert len({h.json()["id"] for h in received}) == 5
+    assert events == [
+        ("order.created", market["Id"], "New"),
+        ("order.filled", market["Id"], "Filled"),
+        ("position.opened", None, None),
+        ("order.created", order["Id"], "New"),
+        ("order.cancelled", order["Id"], "Canceled"),
+        ("order.rejected", refused["Id"], "Rejected"),
+    ]
+    # pages/webhooks.md's order.filled example, field for field
+    filled = received[1].json()["data"]
+    assert set(filled) == {
+        "orderId", "symbol", "side", "type", "quantity", "filledQuantity", "averagePrice", "status",
+        "executionTime",
+    }  # fmt: skip
+    assert (
+        filled["symbol"],
+        filled["side"],
+        filled["type"],
+        filled["quantity"],
+        filled["filledQuantity"],
+    ) == (
+        "SPY",
+        "Buy",
+        "Market",
+        1,
+        1,
+    )
+    assert filled["averagePrice"] == market["AveragePrice"] and filled["executionTime"].endswith("Z")
+    assert received[2].json()["data"] == {"symbol": "SPY", "quantity": 1, "costBasis": market["AveragePrice"]}
+    assert received[5].json()["data"]["reason"] == "SymbolNotFound"
+    assert all("ClientId" not in h.json()["data"] and "clientId" not in h.json()["data"] for h in received)
+    assert len({h.json()["id"] for h in received}) == 6
     assert all(h.json()["accountId"] == 5002 for h in received)
+
+
+class TestRetrySchedule:
+    SCALE = 0.00001  # 12 hours become 0.43 s
+
+    @pytest.fixture
+    def sandbox_config(self) -> SandboxConfig:
+        return make_config(webhook_secret=SECRET, webhook_retry_scale=self.SCALE)
+
+    async def test_retries_follow_the_documented_schedule_then_the_delivery_fails(
+        self, client: httpx.AsyncClient, bob: dict[str, str], hooked: WebhookReceiver
+    ) -> None:
+        """1 min, 5 min, 30 min, 2 h, 12 h (time-scaled), then failed: pages/webhooks.md."""
+        hooked.script.extend([500] * 6)
+        await client.post("_sandbox/prices", json={"Symbol": "AAPL", "Last": 240.0})
+        await create_alert(client, bob, Argument=245.0)
+        await client.post("_sandbox/prices", json={"Symbol": "AAPL", "Last": 246.0})
+        [delivery] = await settled_deliveries(client)
+        assert delivery["Status"] == "failed" and delivery["StatusCodes"] == [500] * 6
+        documented = [60, 300, 1800, 7200, 43200]
+        assert delivery["RetryDelaysSeconds"] == pytest.approx([s * self.SCALE for s in documented])
+        assert len({hook.json()["id"] for hook in hooked.received}) == 1
 
 
 async def test_expired_alert_does_not_fire(client: httpx.AsyncClient, bob: dict[str, str]) -> None:

@@ -128,9 +128,12 @@ async def test_positions_paging_sorting_and_required_parameters(
         await client.get("v1.0/accounts/5002/positions", headers=bob, params=POSITIONS | {"pageSize": 2})
     ).json()
     assert [p["Symbol"] for p in first["Result"]] == ["AAPL", "KO"]
-    assert first["TotalCount"] == 3 and "NextPageLink" in first
+    # The first page says so with an empty PreviousPageLink, the last with an empty NextPageLink
+    # (the documentation's examples: Get Filtered Orders, Get Transactions).
+    assert first["TotalCount"] == 3 and first["NextPageLink"] and first["PreviousPageLink"] == ""
     second = (await client.get(first["NextPageLink"], headers=bob)).json()
-    assert [p["Symbol"] for p in second["Result"]] == ["MSFT"] and "PreviousPageLink" in second
+    assert [p["Symbol"] for p in second["Result"]] == ["MSFT"]
+    assert second["PreviousPageLink"] and second["NextPageLink"] == ""
     desc = (
         await client.get("v1.0/accounts/5002/positions", headers=bob, params=POSITIONS | {"desc": "true"})
     ).json()

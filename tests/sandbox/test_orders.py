@@ -156,6 +156,10 @@ async def test_fail_next_order_answers_500_after_accepting(
             "InvalidOrderType",
         ),
         ({"Symbol": "AAPL", "Side": "Buy", "Type": "TrailingStop", "Quantity": 1}, "InvalidOrderType"),
+        (  # extended-hours orders must be limit orders (pages/orders/extended-hours.md)
+            {"Symbol": "AAPL", "Side": "Buy", "Type": "Market", "Quantity": 1, "ExtendedHours": "PRE"},
+            "InvalidOrderType",
+        ),
         ({"Symbol": "AAPL", "Side": "Buy", "Type": "Limit", "Quantity": 1}, "QuotePriceIsInvalid"),
         (
             {"Symbol": "AAPL", "Side": "Buy", "Type": "Limit", "Quantity": 1, "Price": 1},
@@ -232,7 +236,7 @@ async def test_order_list_filter_and_paging(client: httpx.AsyncClient, bob: dict
         )
     ).json()
     assert open_orders["TotalCount"] == 2
-    assert open_orders["Result"][0]["Price"] == 9.5 and "NextPageLink" in open_orders
+    assert open_orders["Result"][0]["Price"] == 9.5 and open_orders["NextPageLink"]
     bad = await client.get(
         f"{BOB_ACCOUNT}/orders", params={"pageNumber": 0, "pageSize": 5, "filter": "Status ~ 1"}, headers=bob
     )
@@ -276,4 +280,88 @@ class TestPartialFills:
         done = (await client.get(f"{BOB_ACCOUNT}/orders/{order['Id']}", headers=bob)).json()
         assert done["Status"] == "Filled" and done["ExecutedQuantity"] == 12
         kinds = [d["Type"] for d in (await client.get("_sandbox/webhooks")).json()["Deliveries"]]
-        assert kinds == ["order.created", "order.partial_fill", "order.partial_fill", "order.filled"]
+        assert kinds == [
+            "order.created",
+            "order.partial_fill",
+            "position.opened",
+            "order.partial_fill",
+            "order.filled",
+        ]
+        [last_part, filled] = [
+            d["Payload"]["data"]
+            for d in (await client.get("_sandbox/webhooks")).json()["Deliveries"]
+            if d["Type"] in ("order.partial_fill", "order.filled")
+        ][1:]
+        assert (last_part["filledQuantity"], last_part["remainingQuantity"], last_part["status"]) == (
+            10,
+            2,
+            "PartiallyFilled",
+        )
+        assert (filled["filledQuantity"], filled["status"]) == (12, "Filled")
+
+
+@pytest.mark.parametrize("value", ["PRE", "POST", "REGPRE", "REGPOST", "ALL", "PREREG", "PREPOST", "REG", ""])
+async def test_documented_extended_hours_values_are_taken(
+    client: httpx.AsyncClient, bob: dict[str, str], value: str
+) -> None:
+    await set_price(client, "AAPL", 210.0)
+    body = {
+        "Symbol": "AAPL",
+        "Side": "Buy",
+        "Type": "Limit",
+        "Quantity": 1,
+        "Price": 200,
+        "ExtendedHours": value,
+    }
+    order = (await place(client, bob, **body)).json()
+    assert order["Status"] == "New"
+    assert order.get("ExtendedHours", "") == value
+
+
+@pytest.mark.parametrize("value", ["PreAndPost", "pre", "EXTENDED", "REGULAR"])
+async def test_undocumented_extended_hours_values_are_refused(
+    client: httpx.AsyncClient, bob: dict[str, str], value: str
+) -> None:
+    body = {
+        "Symbol": "AAPL",
+        "Side": "Buy",
+        "Type": "Limit",
+        "Quantity": 1,
+        "Price": 200,
+        "ExtendedHours": value,
+    }
+    for path in ("preview/orders", "orders"):
+        response = await client.post(f"{BOB_ACCOUNT}/{path}", json=body, headers=bob)
+        assert response.status_code == 422, response.text
+        assert "ExtendedHours" in response.text
+    assert (await client.get("_sandbox/orders")).json() == []
+
+
+async def test_order_filter_takes_the_documented_grammar(
+    client: httpx.AsyncClient, bob: dict[str, str]
+) -> None:
+    """The forms of the Get Filtered Orders page: numeric statuses, ``=``, dates between #…#."""
+    await set_price(client, "F", 10.0)
+    open_order = (await place(client, bob, Symbol="F", Side="Buy", Type="Limit", Quantity=1, Price=9)).json()
+    filled = (await place(client, bob, Symbol="F", Side="Buy", Type="Market", Quantity=1)).json()
+    cancelled = (await place(client, bob, Symbol="F", Side="Buy", Type="Limit", Quantity=1, Price=9.5)).json()
+    await client.delete(f"{BOB_ACCOUNT}/orders/{cancelled['Id']}", headers=bob)
+    security = open_order["SecurityId"]
+
+    async def ids(filter_text: str) -> list[int]:
+        params = {"pageNumber": 0, "pageSize": 10, "filter": filter_text}
+        response = await client.get(f"{BOB_ACCOUNT}/orders", params=params, headers=bob)
+        assert response.status_code == 200, response.text
+        return sorted(order["Id"] for order in response.json()["Result"])
+
+    assert await ids("Status in (0,1,4,5,7)") == [open_order["Id"], cancelled["Id"]]
+    assert await ids("Status in (0)") == [open_order["Id"]]
+    assert await ids(f"SecurityId = {security} and Status in (0,1,2,3,4,5,6,7,8,9,20)") == sorted(
+        [open_order["Id"], filled["Id"], cancelled["Id"]]
+    )
+    assert await ids("CreateDate between #2019-03-13T18:31:42# and #2019-03-17T18:31:42#") == []
+    assert len(await ids("CreateDate >= #2019-03-13T18:31:42#")) == 3
+    assert await ids("Status in ('Filled')") == [filled["Id"]]  # names, as the bot's fallback asks
+    for unsupported in (f"ClientId = 'none' or Id = {filled['Id']}", "Status in (0", "Status like 'N%'"):
+        params = {"pageNumber": 0, "pageSize": 10, "filter": unsupported}
+        assert (await client.get(f"{BOB_ACCOUNT}/orders", params=params, headers=bob)).status_code == 400

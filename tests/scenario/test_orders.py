@@ -138,8 +138,8 @@ async def test_confirm_places_one_order_with_the_pending_id_as_client_id(
             {"Side": "SellShort", "Type": "Limit", "TimeInForce": "GoodTillCancel"},
         ),
         (
-            "buy 1 AAPL limit 230 account 5002 ext",
-            {"Type": "Limit", "AccountId": 5002, "ExtendedHours": "PreAndPost"},
+            "buy 1 AAPL limit 230 account 5002 pre",
+            {"Type": "Limit", "AccountId": 5002, "ExtendedHours": "REGPRE"},
         ),
     ],
 )
@@ -292,3 +292,18 @@ async def test_agreements_are_checked_again_before_placing(bob: RunningBot) -> N
     assert (await bob.admin("GET", "_sandbox/stats"))["PlaceOrderCalls"] == 0
     again = await click(bob, preview, "order_confirm")  # the order is settled as not placed
     assert "Not placed" in again["text"]
+
+
+@pytest.mark.parametrize(("word", "value"), [("pre", "REGPRE"), ("post", "REGPOST"), ("ext", None)])
+async def test_extended_hours_orders_carry_a_documented_value(
+    bob: RunningBot, word: str, value: str | None
+) -> None:
+    """`ext`, `pre` and `post` reach AutoShares as ExtendedHours values its pages document (the
+    sandbox refuses any other with 422); `ext` names the extended session that comes next."""
+    await bob.admin("POST", "_sandbox/prices", json={"Symbol": "TSLA", "Last": 210})
+    preview = await command(bob, f"buy 2 TSLA limit 200 {word}")
+    assert "limit $200.00 · day · " in str(preview["blocks"])
+    await click(bob, preview, "order_confirm")
+    (order,) = await sandbox_orders(bob)
+    assert order["ExtendedHours"] == value if value else order["ExtendedHours"] in {"REGPRE", "REGPOST"}
+    assert order["Status"] == "New"

@@ -147,6 +147,52 @@ async def test_wrong_client_secret(env: dict[str, str]) -> None:
     )
 
 
+async def test_check_says_which_token_mode_is_in_force(env: dict[str, str]) -> None:
+    default = report(await run_checks(env))
+    assert "AUTOSHARES_TOKEN_MODE is access-token: the access token of the sign-in's code exchange" in default
+    env["AUTOSHARES_TOKEN_MODE"] = "exchange"
+    findings = await run_checks(env)
+    assert problems(findings) == []
+    exchange = report(findings)
+    assert (
+        f"AUTOSHARES_TOKEN_MODE is exchange: the sign-in's authorization code is exchanged at {env['AUTOSHARES_API_URL']}token"
+        in exchange
+    )
+    assert "trusted for 60 minutes" in exchange and "users are asked to link again when it ends" in exchange
+    assert (
+        f"POST /token ({env['AUTOSHARES_API_URL']}token) answers and accepts AUTOSHARES_APP_KEY" in exchange
+    )
+
+
+async def test_exchange_mode_checks_the_app_key_at_token(env: dict[str, str]) -> None:
+    env["AUTOSHARES_TOKEN_MODE"] = "exchange"
+    env["AUTOSHARES_APP_KEY"] = "not-the-key"
+    [message] = problems(await run_checks(env))
+    assert message == (
+        f"The trading API's POST /token ({env['AUTOSHARES_API_URL']}token) refused AUTOSHARES_APP_KEY: "
+        "copy it again from AutoShares"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "fragment"),
+    [
+        (
+            "AUTOSHARES_TOKEN_MODE",
+            "oidc",
+            "AUTOSHARES_TOKEN_MODE must be access-token or exchange, got 'oidc'",
+        ),
+        ("AUTOSHARES_TRADING_TOKEN_SECONDS", "60", "AUTOSHARES_TRADING_TOKEN_SECONDS must be at least 300"),
+    ],
+)
+async def test_token_mode_settings_are_validated(
+    env: dict[str, str], name: str, value: str, fragment: str
+) -> None:
+    env[name] = value
+    [message] = problems(await run_checks(env))
+    assert fragment in message
+
+
 async def test_autoshares_api_unreachable(env: dict[str, str]) -> None:
     env["AUTOSHARES_API_URL"] = CLOSED_PORT_URL
     [message] = problems(await run_checks(env))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -11,6 +12,7 @@ from bot.core.orders import buying_power_after, is_large, last_price, notional, 
 from bot.devkit.blockkit import problems
 from handlers.blocks import order as b
 from handlers.parsing import parse_order
+from sandbox.api.enums import EXTENDED_HOURS as DOCUMENTED_EXTENDED_HOURS
 from storage.records import Pending
 
 PREVIEW = {
@@ -34,15 +36,54 @@ def test_order_body_uses_the_spec_names() -> None:
         "StopPrice": 180.0,
         "ClientId": "client-1",
     }
-    assert order_body(parse_order("cover 1 AAPL limit 180 ext")) == {
+    assert order_body(parse_order("cover 1 AAPL limit 180 post")) == {
         "Symbol": "AAPL",
         "Side": "BuyToCover",
         "Type": "Limit",
         "Quantity": 1,
         "TimeInforce": "Day",
         "Price": 180.0,
-        "ExtendedHours": "PreAndPost",
+        "ExtendedHours": "REGPOST",
     }
+
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+@pytest.mark.parametrize(
+    ("text", "local_time", "expected"),
+    [
+        # pre and post name a documented session whatever the time
+        ("buy 1 AAPL limit 180 pre", datetime(2026, 3, 4, 15, 0), "REGPRE"),
+        ("buy 1 AAPL limit 180 post", datetime(2026, 3, 4, 7, 0), "REGPOST"),
+        # ext: the extended session that comes next (a Wednesday, then a Saturday)
+        ("buy 1 AAPL limit 180 ext", datetime(2026, 3, 4, 7, 0), "REGPRE"),
+        ("buy 1 AAPL limit 180 ext", datetime(2026, 3, 4, 9, 29), "REGPRE"),
+        ("buy 1 AAPL limit 180 ext", datetime(2026, 3, 4, 9, 30), "REGPOST"),
+        ("buy 1 AAPL limit 180 ext", datetime(2026, 3, 4, 17, 45), "REGPOST"),
+        ("buy 1 AAPL limit 180 ext", datetime(2026, 3, 4, 20, 0), "REGPRE"),
+        ("buy 1 AAPL limit 180 ext", datetime(2026, 3, 7, 12, 0), "REGPRE"),
+    ],
+)
+def test_extended_hours_are_sent_as_documented_values(text: str, local_time: datetime, expected: str) -> None:
+    now = local_time.replace(tzinfo=NEW_YORK).astimezone(UTC)
+    body = order_body(parse_order(text), now=now)
+    assert body["ExtendedHours"] == expected
+    assert expected in DOCUMENTED_EXTENDED_HOURS
+
+
+def test_extended_hours_session_is_shown_in_words() -> None:
+    summary = b.order_summary(
+        {
+            "Side": "Buy",
+            "Quantity": 1,
+            "Symbol": "AAPL",
+            "Type": "Limit",
+            "Price": 180,
+            "ExtendedHours": "REGPRE",
+        }
+    )
+    assert summary.endswith("day · pre-market and regular hours")
 
 
 @pytest.mark.parametrize(

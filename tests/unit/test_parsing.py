@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 
+from bot.core.commands import ExtendedSession
 from handlers.parsing import (
     COMMAND_HELP,
     MAX_QUANTITY,
@@ -66,7 +67,7 @@ def order(
     stop: str | None = None,
     tif: str = "Day",
     account: int | None = None,
-    ext: bool = False,
+    ext: ExtendedSession | None = None,
 ) -> OrderRequest:
     return OrderRequest(
         side=side,  # type: ignore[arg-type]
@@ -93,7 +94,7 @@ def order(
         ("buy 3 TSLA stop 180 limit 181", order("Buy", 3, "TSLA", "StopLimit", "181", "180")),
         (
             "buy 1 aapl limit 180 account 12 ext",
-            order("Buy", 1, "AAPL", "Limit", "180", account=12, ext=True),
+            order("Buy", 1, "AAPL", "Limit", "180", account=12, ext="ext"),
         ),
         ("short 7 GME limit 20", order("SellShort", 7, "GME", "Limit", "20")),
         ("cover 7 GME", order("BuyToCover", 7, "GME", "Market")),
@@ -108,7 +109,12 @@ def order(
         ("buy 10 $AAPL limit $180.25", order("Buy", 10, "AAPL", "Limit", "180.25")),
         ("buy 10 BRK.B limit .5", order("Buy", 10, "BRK.B", "Limit", "0.5")),
         ("buy 10 BF-B", order("Buy", 10, "BF-B", "Market")),
-        ("buy 1 AAPL ext limit 180", order("Buy", 1, "AAPL", "Limit", "180", ext=True)),
+        ("buy 1 AAPL ext limit 180", order("Buy", 1, "AAPL", "Limit", "180", ext="ext")),
+        ("buy 1 AAPL limit 180 pre", order("Buy", 1, "AAPL", "Limit", "180", ext="pre")),
+        (
+            "sell 1 AAPL POST limit 180 gtc",
+            order("Sell", 1, "AAPL", "Limit", "180", tif="GoodTillCancel", ext="post"),
+        ),
         (
             "buy 1 AAPL gtc account 3 limit 1.2345",
             order("Buy", 1, "AAPL", "Limit", "1.2345", tif="GoodTillCancel", account=3),
@@ -197,6 +203,9 @@ def test_order_other_commands(text: str, expected: object) -> None:
         ),
         ("buy 10 AAPL stop 5 ext", "works only with a limit order", "extended_hours"),
         ("buy 10 AAPL stop 5 limit 6 ext", "works only with a limit order", "extended_hours"),
+        ("buy 10 AAPL post", "Extended-hours trading (post) works only with a limit", "extended_hours"),
+        ("buy 10 AAPL limit 5 pre post", "Choose one of ext, pre or post", None),
+        ("buy 10 AAPL limit 5 post ext", "Choose one of ext, pre or post", None),
         (
             "buy 10 AAPL account x",
             "account id must be a whole number such as 12, not `x`",
@@ -242,6 +251,7 @@ def test_parse_error_is_a_value_error() -> None:
         "sell 5 MSFT limit 410.50 gtc",
         "buy 3 TSLA stop 180 limit 181",
         "buy 1 aapl limit 180 account 12 ext",
+        "sell 1 aapl limit 180 post",
         "short 1 X limit .25",
         "cover 2 BRK.B stop 0.0001 account 2147483647",
     ],
@@ -306,6 +316,9 @@ def fields(**overrides: str | None) -> dict[str, str | None]:
             "buy 10 AAPL limit 180 account 12 ext",
         ),
         (fields(time_in_force="day", extended_hours="false"), "buy 10 AAPL day"),
+        (fields(limit_price="180", extended_hours="ext"), "buy 10 AAPL limit 180 ext"),
+        (fields(limit_price="180", extended_hours="pre"), "buy 10 AAPL limit 180 pre"),
+        (fields(limit_price="180", extended_hours="post"), "buy 10 AAPL limit 180 post"),
         (fields(type=None, time_in_force=None, account=None, extended_hours=None), "buy 10 AAPL"),
         ({"symbol": "AAPL", "side": "buy", "quantity": " 10 "}, "buy 10 AAPL"),
     ],
@@ -343,7 +356,7 @@ def test_order_from_fields_matches_text_command(form: dict[str, str | None], tex
         (fields(time_in_force="gtc"), "time_in_force", "Market orders cannot be good-till-cancel"),
         (fields(time_in_force="forever"), "time_in_force", "Choose day or good-till-cancel"),
         (fields(account="twelve"), "account", "account id must be a whole number"),
-        (fields(extended_hours="maybe"), "extended_hours", "must be on or off"),
+        (fields(extended_hours="maybe"), "extended_hours", "must be off, ext, pre or post"),
         (fields(extended_hours="true"), "extended_hours", "works only with a limit order"),
     ],
 )
