@@ -22,6 +22,8 @@ DEFAULT_DATABASE_URL = "sqlite:///autoshares-bot.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 
 LOOPBACK_NAMES = {"localhost"}
+#: The AutoShares client's connection pool (``bot.wiring``): more concurrent polls would queue.
+MAX_POLL_CONCURRENCY = 100
 
 
 def is_loopback_host(host: str | None) -> bool:
@@ -153,6 +155,10 @@ class Settings:
     alert_default_expiry_days: int = 30
     alert_poll_seconds: float = 30.0
     order_poll_seconds: float = 15.0
+    backstop_poll_seconds: float = 300.0
+    poll_concurrency: int = 8
+    poll_chunk_size: int = 500
+    poll_user_calls_per_minute: int = 20
     outbox_poll_seconds: float = 0.5
     outbox_retry_seconds: float = 1.0
     autoshares_timeout_seconds: float = 10.0
@@ -178,6 +184,18 @@ class Settings:
     @property
     def async_database_url(self) -> str:
         return async_database_url(self.database_url)
+
+    @property
+    def alert_check_seconds(self) -> float:
+        """How often each active alert is checked at AutoShares: every ``ALERT_POLL_SECONDS``
+        without a webhook secret; with one, every ``BACKSTOP_POLL_SECONDS`` in case a webhook
+        never comes."""
+        return self.backstop_poll_seconds if self.autoshares_webhook_secret else self.alert_poll_seconds
+
+    @property
+    def open_order_check_seconds(self) -> float:
+        """How often each open order is checked at AutoShares (the same rule as alerts)."""
+        return self.backstop_poll_seconds if self.autoshares_webhook_secret else self.order_poll_seconds
 
     @property
     def autoshares_callback_url(self) -> str:
@@ -267,6 +285,15 @@ class Settings:
         if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {log_level!r}")
         signup = get("AUTOSHARES_SIGNUP_URL")
+        backstop = _float(env, "BACKSTOP_POLL_SECONDS", 300.0)
+        if backstop <= 0:
+            raise ConfigError(f"BACKSTOP_POLL_SECONDS must be more than 0, got {backstop:g}")
+        concurrency = _int(env, "POLL_CONCURRENCY", 8, minimum=1)
+        if concurrency > MAX_POLL_CONCURRENCY:
+            raise ConfigError(
+                f"POLL_CONCURRENCY must be at most {MAX_POLL_CONCURRENCY} (the AutoShares connection "
+                f"pool), got {concurrency}"
+            )
 
         return cls(
             slack_signing_secret=signing_secret or "",
@@ -293,6 +320,10 @@ class Settings:
             alert_default_expiry_days=_int(env, "ALERT_DEFAULT_EXPIRY_DAYS", 30, minimum=1),
             alert_poll_seconds=_float(env, "ALERT_POLL_SECONDS", 30.0),
             order_poll_seconds=_float(env, "ORDER_POLL_SECONDS", 15.0),
+            backstop_poll_seconds=backstop,
+            poll_concurrency=concurrency,
+            poll_chunk_size=_int(env, "POLL_CHUNK_SIZE", 500, minimum=1),
+            poll_user_calls_per_minute=_int(env, "POLL_USER_CALLS_PER_MINUTE", 20, minimum=1),
             outbox_poll_seconds=_float(env, "OUTBOX_POLL_SECONDS", 0.5),
             outbox_retry_seconds=_float(env, "OUTBOX_RETRY_SECONDS", 1.0),
             autoshares_timeout_seconds=_float(env, "AUTOSHARES_TIMEOUT_SECONDS", 10.0) or 10.0,

@@ -237,7 +237,7 @@ def create_web_app(services: Services, *, close_services: bool = True) -> Starle
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        pollers = Pollers(services.core, services.delivery, services.settings)
+        pollers = Pollers(services.core, services.delivery, services.settings, services.metrics)
         pollers.start()
         services.tasks.spawn(services.stored_keys.refresh())  # the first count, for /readyz
         yield

@@ -57,6 +57,8 @@ SETTING_PREFIXES = (
     "ORDER_",
     "ALERT_",
     "LARGE_ORDER",
+    "POLL_",
+    "BACKSTOP_",
 )
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
