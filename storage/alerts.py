@@ -300,10 +300,10 @@ class AlertRouteRepository:
         A pass calls this with one ``now`` until it returns nothing: what it leased is no longer
         due, so the pass sees every due route once, whatever their number.
 
-        One ``UPDATE … RETURNING`` per call. On PostgreSQL its rows come from ``SELECT … FOR
-        UPDATE SKIP LOCKED``, so replicas split the routes without waiting on each other; on
-        SQLite (one writer at a time) the UPDATE re-checks that each row is still due, so two
-        pollers never both take a row.
+        One transaction per call. On PostgreSQL the chunk is locked with ``SELECT … FOR UPDATE
+        SKIP LOCKED`` and then stamped, so replicas split the routes without waiting on each
+        other; on SQLite (one writer at a time) one conditional ``UPDATE … RETURNING``
+        re-checks that each row is still due, so two pollers never both take a row.
         """
         now = now or utcnow()
         due = (AlertRoute.state == ACTIVE) & (
@@ -320,16 +320,22 @@ class AlertRouteRepository:
             )
             .limit(limit)
         )
-        if is_postgres(self._sessions):
-            chosen = chosen.with_for_update(skip_locked=True)
         lease = (
             update(AlertRoute)
-            .where(AlertRoute.id.in_(chosen.scalar_subquery()), due)
             .values(claimed_at=now)
             .returning(AlertRoute)
             .execution_options(synchronize_session=False)
         )
         async with self._sessions.begin() as session:
+            if is_postgres(self._sessions):
+                # Lock the chunk, then update it. (As a subquery of the UPDATE, a LIMIT … SKIP
+                # LOCKED may run again mid-statement, skip the rows just updated, take more.)
+                ids = list(await session.scalars(chosen.with_for_update(skip_locked=True)))
+                if not ids:
+                    return []
+                lease = lease.where(AlertRoute.id.in_(ids))
+            else:
+                lease = lease.where(AlertRoute.id.in_(chosen.scalar_subquery()), due)
             rows = list(await session.scalars(lease))
         rows.sort(key=lambda r: (r.team_id, r.slack_user_id, r.alert_id))
         return [_route(r) for r in rows]

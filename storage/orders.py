@@ -520,9 +520,10 @@ class PendingOrderRepository:
         Placed orders still open and not looked at since ``now - every``, and submissions with
         no answer for ``stuck_after`` (a crash or a lost response); the longest untouched first,
         each account's orders together. A pass calls this with one ``now`` until it returns
-        nothing (what it leased is no longer due). One ``UPDATE … RETURNING`` per call: its rows
-        come from ``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL; on SQLite the UPDATE
-        re-checks that each row is still due, so two pollers never both take a row.
+        nothing (what it leased is no longer due). One transaction per call: on PostgreSQL the
+        chunk is locked with ``SELECT … FOR UPDATE SKIP LOCKED`` and then stamped; on SQLite one
+        conditional ``UPDATE … RETURNING`` re-checks that each row is still due, so two
+        pollers never both take a row.
         """
         now = now or utcnow()
         stuck = (PendingOrder.status == SUBMITTING) & (PendingOrder.updated_at <= now - stuck_after)
@@ -549,16 +550,22 @@ class PendingOrderRepository:
             )
             .limit(limit)
         )
-        if is_postgres(self._sessions):
-            chosen = chosen.with_for_update(skip_locked=True)
         lease = (
             update(PendingOrder)
-            .where(PendingOrder.id.in_(chosen.scalar_subquery()), due)
             .values(updated_at=now)
             .returning(PendingOrder)
             .execution_options(synchronize_session=False)
         )
         async with self._sessions.begin() as session:
+            if is_postgres(self._sessions):
+                # Lock the chunk, then update it. (As a subquery of the UPDATE, a LIMIT … SKIP
+                # LOCKED may run again mid-statement, skip the rows just updated, take more.)
+                ids = list(await session.scalars(chosen.with_for_update(skip_locked=True)))
+                if not ids:
+                    return []
+                lease = lease.where(PendingOrder.id.in_(ids))
+            else:
+                lease = lease.where(PendingOrder.id.in_(chosen.scalar_subquery()), due)
             rows = list(await session.scalars(lease))
         rows.sort(key=lambda r: (r.team_id, r.slack_user_id, r.account_id, r.created_at))
         return [_pending(r) for r in rows]

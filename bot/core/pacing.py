@@ -10,7 +10,8 @@ on average background work uses at most ``per_minute`` of a user's quota; the re
 A 429 from AutoShares backs the user off until its ``Retry-After`` has passed: their quota is
 spent, and every further background call would only take calls from them.
 
-No I/O: the clock is injected, the state is per process (each replica paces what it calls).
+No I/O: the clock is injected (``clock``; tests freeze it), the state is per process (each
+replica paces what it calls).
 """
 
 from __future__ import annotations
@@ -37,14 +38,14 @@ class UserPacing:
         if per_minute < 1:
             raise ValueError("per_minute must be at least 1")
         self.per_minute = per_minute
-        self._clock = clock
+        self.clock = clock
         self._users: dict[Hashable, _Allowance] = {}
         self._spent = 0
 
     def _current(self, key: Hashable) -> _Allowance | None:
         allowance = self._users.get(key)
         if allowance is not None:
-            now = self._clock()
+            now = self.clock()
             refill = (now - allowance.at) * self.per_minute / 60.0
             allowance.calls = min(float(self.per_minute), allowance.calls + refill)
             allowance.at = now
@@ -55,18 +56,18 @@ class UserPacing:
         allowance = self._current(key)
         if allowance is None:
             return True
-        return allowance.calls >= 1 and self._clock() >= allowance.backed_off_until
+        return allowance.calls >= 1 and self.clock() >= allowance.backed_off_until
 
     def backed_off(self, key: Hashable) -> bool:
         """Whether the user is waiting out an AutoShares 429."""
         allowance = self._users.get(key)
-        return allowance is not None and self._clock() < allowance.backed_off_until
+        return allowance is not None and self.clock() < allowance.backed_off_until
 
     def spend(self, key: Hashable, calls: int = 1) -> None:
         """Count ``calls`` made for this user (the allowance may go below zero)."""
         allowance = self._current(key)
         if allowance is None:
-            allowance = self._users[key] = _Allowance(float(self.per_minute), self._clock())
+            allowance = self._users[key] = _Allowance(float(self.per_minute), self.clock())
         allowance.calls -= calls
         self._spent += 1
         if self._spent % PRUNE_EVERY == 0:
@@ -76,12 +77,12 @@ class UserPacing:
         """AutoShares answered 429 for this user: make no background call for ``seconds``."""
         allowance = self._current(key)
         if allowance is None:
-            allowance = self._users[key] = _Allowance(float(self.per_minute), self._clock())
-        allowance.backed_off_until = max(allowance.backed_off_until, self._clock() + max(seconds, 0.0))
+            allowance = self._users[key] = _Allowance(float(self.per_minute), self.clock())
+        allowance.backed_off_until = max(allowance.backed_off_until, self.clock() + max(seconds, 0.0))
 
     def _prune(self) -> None:
         """Forget users whose allowance is whole and who are not backed off (same as unknown)."""
-        now = self._clock()
+        now = self.clock()
         for key in [k for k in self._users if self._whole(self._users[k], now)]:
             del self._users[key]
 

@@ -58,7 +58,7 @@ class PassReport:
 
     kind: str
     rows: int = 0  # rows leased and looked at
-    groups: int = 0  # users (alerts) or accounts (orders) checked
+    groups: int = 0  # distinct users (alerts) or accounts (orders) checked
     calls: int = 0  # AutoShares calls made
     announced: int = 0  # messages owed to Slack (an alert fired, an order moved on)
     paced: int = 0  # users left for a later pass: their background allowance is spent
@@ -171,6 +171,7 @@ async def run_pass(
     started = time.perf_counter()
     slots = asyncio.Semaphore(max(concurrency, 1))
     running: set[asyncio.Task[None]] = set()
+    seen: set[K] = set()
 
     async def guarded(key: K, rows: list[T]) -> None:
         try:
@@ -186,7 +187,8 @@ async def run_pass(
             report.rows += len(chunk)
             for key, rows in grouped(chunk, group_of):
                 await slots.acquire()
-                report.groups += 1
+                seen.add(key)
+                report.groups = len(seen)
                 task = asyncio.create_task(guarded(key, rows))
                 running.add(task)
                 task.add_done_callback(running.discard)

@@ -79,6 +79,12 @@ def test_issuer_rejects_plain_http_and_junk(value: str) -> None:
         ({"SLACK_APP_TOKEN": "xoxb-wrong"}, "SLACK_APP_TOKEN"),
         ({"ORDER_CONFIRM_SECONDS": "-1"}, "ORDER_CONFIRM_SECONDS"),
         ({"LOG_FORMAT": "xml"}, "LOG_FORMAT"),
+        ({"BACKSTOP_POLL_SECONDS": "0"}, "BACKSTOP_POLL_SECONDS"),
+        ({"BACKSTOP_POLL_SECONDS": "soon"}, "BACKSTOP_POLL_SECONDS"),
+        ({"POLL_CONCURRENCY": "0"}, "POLL_CONCURRENCY"),
+        ({"POLL_CONCURRENCY": "500"}, "POLL_CONCURRENCY"),
+        ({"POLL_CHUNK_SIZE": "-5"}, "POLL_CHUNK_SIZE"),
+        ({"POLL_USER_CALLS_PER_MINUTE": "0"}, "POLL_USER_CALLS_PER_MINUTE"),
     ],
 )
 def test_bad_settings_name_the_setting(change: dict[str, str], name: str) -> None:
@@ -110,3 +116,11 @@ def test_encryption_key_list_for_rotation() -> None:
     other = Fernet.generate_key().decode()
     settings = Settings.from_env({**BASE, "TOKEN_ENCRYPTION_KEY": f"{other}, {KEY}"})
     assert settings.token_encryption_keys == (other, KEY)
+
+
+def test_polling_intervals_with_and_without_webhooks() -> None:
+    polled = Settings.from_env({**BASE, "ALERT_POLL_SECONDS": "20", "ORDER_POLL_SECONDS": "10"})
+    assert (polled.alert_check_seconds, polled.open_order_check_seconds) == (20, 10)
+    assert (polled.poll_concurrency, polled.poll_chunk_size, polled.poll_user_calls_per_minute) == (8, 500, 20)
+    backstop = polled.replace(autoshares_webhook_secret="whsec")
+    assert (backstop.alert_check_seconds, backstop.open_order_check_seconds) == (300, 300)
