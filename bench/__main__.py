@@ -5,11 +5,15 @@ from __future__ import annotations
 import sys
 import time
 
-from bench import bench_ack, bench_sandbox
+from bench import bench_ack, bench_pollers, bench_sandbox
 
 BENCHMARKS = (
     ("ack throughput and latency: full app vs bare Bolt", bench_ack.main),
     ("sandbox positions throughput", bench_sandbox.main),
+    (
+        "poller passes at 10, 1,000 and 10,000 alerts and open orders, SQLite and PostgreSQL",
+        bench_pollers.main,
+    ),
 )
 
 

@@ -9,11 +9,11 @@ row) and unlink.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, exists, func, or_, select, update
+from sqlalchemy import CursorResult, delete, exists, func, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.crypto import SecretUnreadable, TokenCipher
@@ -87,6 +87,17 @@ class LinkRepository:
                 )
             )
             return self._to_link(row) if row else None
+
+    async def get_many(self, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], Link]:
+        """The links of these (team, Slack user) pairs in one query (a background pass reads a
+        whole chunk's users at once); pairs not linked are absent."""
+        if not keys:
+            return {}
+        query = select(LinkedUser).where(tuple_(LinkedUser.team_id, LinkedUser.slack_user_id).in_(list(keys)))
+        async with self._sessions() as session:
+            return {
+                (row.team_id, row.slack_user_id): self._to_link(row) for row in await session.scalars(query)
+            }
 
     async def save(
         self,

@@ -24,10 +24,10 @@ from typing import Any
 from bot.autoshares import errors as e
 from bot.autoshares.client import UserApi
 from bot.core.commands import AlertRequest
-from bot.core.errors import AlertNotFound, BotError, UnknownSymbolError
+from bot.core.errors import AlertNotFound, BotError, NotLinkedError, UnknownSymbolError
 from bot.core.pacing import UserPacing
 from bot.core.passes import Listing, Meter, OncePerPass, PassReport, PollPolicy, read_pages, run_pass
-from bot.core.users import LinkedUsers, UserKey
+from bot.core.users import ActingUser, LinkedUsers, UserKey
 from storage.alerts import AlertRouteRepository, FireOutcome, FireResult
 from storage.audit import AuditLog
 from storage.records import DELETED, EXPIRED, Route, utcnow
@@ -170,12 +170,18 @@ class AlertService:
         stamp = now or utcnow()
         report = PassReport("alerts")
         listings: OncePerPass[UserKey, Listing | None] = OncePerPass()
+        acting: dict[UserKey, ActingUser] = {}
 
         async def claim() -> list[Route]:
-            return await self.routes.claim_for_polling(every, limit=self._policy.chunk, now=stamp)
+            routes = await self.routes.claim_for_polling(every, limit=self._policy.chunk, now=stamp)
+            # The chunk's users are read in one query, not one each.
+            acting.update(
+                await self._users.acting_many({(r.team_id, r.slack_user_id) for r in routes} - acting.keys())
+            )
+            return routes
 
         async def check(key: UserKey, routes: list[Route]) -> None:
-            listing = await listings.get(key, lambda: self._list_for_poll(key, report))
+            listing = await listings.get(key, lambda: self._list_for_poll(acting.get(key), key, report))
             if listing is not None:
                 await self._apply_states(routes, listing, report)
 
@@ -187,13 +193,16 @@ class AlertService:
             report=report,
         )
 
-    async def _list_for_poll(self, key: UserKey, report: PassReport) -> Listing | None:
+    async def _list_for_poll(
+        self, user: ActingUser | None, key: UserKey, report: PassReport
+    ) -> Listing | None:
         """The user's alerts at AutoShares, every page; None when they are left for later."""
         meter = Meter(report, self.pacing, key)
         if not meter.may_call():
             return None
         try:
-            user = await self._users.acting(*key)
+            if user is None:
+                raise NotLinkedError()
             return await read_pages(
                 lambda number: user.api.alerts_page(page=number, page_size=ALERTS_PAGE_SIZE),
                 meter,

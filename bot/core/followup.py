@@ -25,11 +25,11 @@ from typing import Any
 
 from bot.autoshares import errors as e
 from bot.autoshares.client import UserApi
-from bot.core.errors import BotError
+from bot.core.errors import BotError, NotLinkedError
 from bot.core.orders import FIRST_PAGE, LOOKUP_PAGE_SIZE, OPEN_FILTER, OrderService
 from bot.core.pacing import UserPacing
 from bot.core.passes import Listing, Meter, OncePerPass, PassReport, PollPolicy, read_pages, run_pass
-from bot.core.users import LinkedUsers
+from bot.core.users import ActingUser, LinkedUsers, UserKey
 from storage.orders import order_progress
 from storage.records import SUBMITTING, Pending, utcnow
 
@@ -62,14 +62,20 @@ class OrderFollowUp:
         stamp = now or utcnow()
         report = PassReport("orders")
         listings: OncePerPass[AccountKey, Listing | None] = OncePerPass()
+        acting: dict[UserKey, ActingUser] = {}
 
         async def claim() -> list[Pending]:
-            return await self._orders.repo.claim_for_followup(
+            rows = await self._orders.repo.claim_for_followup(
                 every=every, stuck_after=stuck_after, limit=self._policy.chunk, now=stamp
             )
+            # The chunk's users are read in one query, not one each.
+            acting.update(
+                await self._users.acting_many({(r.team_id, r.slack_user_id) for r in rows} - acting.keys())
+            )
+            return rows
 
         async def check(key: AccountKey, rows: list[Pending]) -> None:
-            meter = Meter(report, self.pacing, key[:2])
+            meter = Meter(report, self.pacing, key[:2], acting.get(key[:2]))
             for row in rows:
                 if row.status == SUBMITTING:
                     await self._settle(row, meter)
@@ -108,7 +114,7 @@ class OrderFollowUp:
         if not meter.may_call():
             return None
         try:
-            api = await self._api(key)
+            api = self._api(meter)
             try:
                 return await read_pages(
                     lambda number: api.orders(
@@ -140,7 +146,7 @@ class OrderFollowUp:
         if not missing:
             return
         try:
-            api = await self._api(key)
+            api = self._api(meter)
             if listing.complete:
                 missing = await self._read_finished(api, key[2], missing, meter)
             await self._read_each(api, missing, meter)
@@ -200,5 +206,8 @@ class OrderFollowUp:
         update = await self._orders.apply_order_event(order, event_id=None, event_type="poll")
         meter.report.announced += update.changed
 
-    async def _api(self, key: AccountKey) -> UserApi:
-        return (await self._users.acting(key[0], key[1])).api
+    @staticmethod
+    def _api(meter: Meter) -> UserApi:
+        if meter.acting is None:
+            raise NotLinkedError()
+        return meter.acting.api

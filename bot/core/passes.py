@@ -99,12 +99,13 @@ class OncePerPass(Generic[K, V]):
 
 class Meter:
     """Counts the AutoShares calls made for one user: in the pass's report, and against the
-    user's allowance (``UserPacing``)."""
+    user's allowance (``UserPacing``). ``acting`` is whatever the pass acts as for them."""
 
-    def __init__(self, report: PassReport, pacing: UserPacing, user: Hashable) -> None:
+    def __init__(self, report: PassReport, pacing: UserPacing, user: Hashable, acting: Any = None) -> None:
         self.report = report
         self.pacing = pacing
         self.user = user
+        self.acting = acting
 
     def may_call(self) -> bool:
         """Whether background work may call AutoShares for the user now (counts the reason

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Hashable
+from collections.abc import AsyncIterator, Collection, Hashable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -104,6 +104,17 @@ class LinkedUsers:
         if link is None:
             raise NotLinkedError()
         return self.acting_as(link)
+
+    async def acting_many(self, keys: Collection[UserKey]) -> dict[UserKey, ActingUser]:
+        """Those of these users who are linked, with their API, read in one query (background
+        passes); as ``acting``, a link whose tokens no key decrypts comes back needing a relink."""
+        links = await self.links.get_many(keys)
+        if any(link.tokens_unreadable for link in links.values()):
+            log.warning(
+                "some users' stored tokens cannot be decrypted with TOKEN_ENCRYPTION_KEY; they are "
+                "asked to link again (put the old key back at the end of the list to avoid that)"
+            )
+        return {key: self.acting_as(link) for key, link in links.items()}
 
     def acting_as(self, link: Link) -> ActingUser:
         auth = UserTokenAuth(self.tokens, (link.team_id, link.slack_user_id), link)
