@@ -5,12 +5,17 @@ from __future__ import annotations
 import sys
 import time
 
-from bench import bench_ack, bench_feedback, bench_sandbox
+from bench import bench_ack, bench_fanout, bench_feedback, bench_pollers, bench_sandbox
 
 BENCHMARKS = (
     ("ack throughput and latency: full app vs bare Bolt", bench_ack.main),
     ("sandbox positions throughput", bench_sandbox.main),
     ("first feedback and answer times with AutoShares slow", bench_feedback.main),
+    (
+        "poller passes at 10, 1,000 and 10,000 alerts and open orders, SQLite and PostgreSQL",
+        bench_pollers.main,
+    ),
+    ("alert fan-out: 1,000 triggers over 20 channels, every 10th post 429", bench_fanout.main),
 )
 
 

@@ -1,16 +1,24 @@
-"""Background loops: order follow-up (always) and alert watching (where no webhook is set).
+"""Background loops: order follow-up, alert watching, token upkeep, the outbox, housekeeping.
 
 Order follow-up, every ``ORDER_POLL_SECONDS``:
   * pending orders past their confirmation window become ``expired`` (the message says so);
   * submissions with no answer for a while (a crash, a lost response) are settled by looking
     the order up by ClientId;
-  * without a webhook secret, open orders are read from AutoShares and their messages updated.
-Alert watching, every ``ALERT_POLL_SECONDS``, only without a webhook secret: see
-``AlertService.poll_once``.
+  * open orders are read from AutoShares (one listing per account) and their messages updated:
+    each every ``ORDER_POLL_SECONDS`` without a webhook secret; with one, every
+    ``BACKSTOP_POLL_SECONDS`` in case an order webhook never comes (``OrderFollowUp``).
+Alert watching, every ``ALERT_POLL_SECONDS`` without a webhook secret, every
+``BACKSTOP_POLL_SECONDS`` with one: see ``AlertService.poll_once``.
+Token upkeep, every minute: tokens about to expire of users with active alerts or open orders
+are refreshed (``LinkedUsers.refresh_expiring``), so an idle user's background work goes on.
 
-Rows are leased through the repositories (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, conditional
-UPDATEs on SQLite), so any number of replicas can run these loops without a coordinator and
-without announcing anything twice. ``stop()`` ends the loops promptly.
+Each pass checks everything due at its start, in chunks, ``POLL_CONCURRENCY`` AutoShares calls
+at a time, within each user's allowance (``POLL_USER_CALLS_PER_MINUTE``); passes start on a
+fixed schedule (a pass that overruns is followed at once by the next), so no alert or open order
+waits much longer than its interval between checks. Rows are leased through the repositories
+(``FOR UPDATE SKIP LOCKED`` on PostgreSQL, conditional UPDATEs on SQLite), so any number of
+replicas can run these loops without a coordinator and without announcing anything twice.
+``stop()`` ends the loops promptly.
 """
 
 from __future__ import annotations
@@ -22,13 +30,13 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
-from bot.autoshares.errors import AutoSharesError
 from bot.core.delivery import Delivery
-from bot.core.errors import BotError
+from bot.core.passes import PassReport, due_after
 from bot.core.usecases import UseCases
+from bot.ops.metrics import Metrics
 from bot.settings import Settings
 from bot.wiring import Services
-from storage.records import SUBMITTING
+from storage.records import utcnow
 from storage.replays import REPLAY_RETENTION, SlackRequestLog
 
 log = logging.getLogger(__name__)
@@ -39,18 +47,28 @@ ROUTE_GRACE = timedelta(days=1)
 WEBHOOK_RETENTION = timedelta(days=7)
 #: Housekeeping runs at most this often.
 HOUSEKEEPING_EVERY_SECONDS = 3600.0
+#: Token upkeep runs this often, and refreshes the tokens that expire within REFRESH_AHEAD
+#: (AutoShares' access tokens last 24 hours, some deployments 60 minutes).
+TOKEN_UPKEEP_SECONDS = 60.0
+REFRESH_AHEAD = timedelta(minutes=10)
 
 
 class Pollers:
     """Starts and stops the background loops of one process."""
 
     def __init__(
-        self, core: UseCases, delivery: Delivery, settings: Settings, replays: SlackRequestLog
+        self,
+        core: UseCases,
+        delivery: Delivery,
+        settings: Settings,
+        replays: SlackRequestLog,
+        metrics: Metrics | None = None,
     ) -> None:
         self.core = core
         self.delivery = delivery
         self.settings = settings
         self.replays = replays
+        self.metrics = metrics
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._housekept_at: float | None = None
@@ -58,33 +76,23 @@ class Pollers:
     @classmethod
     def of(cls, services: Services) -> Pollers:
         """The loops over one process's services."""
-        return cls(services.core, services.delivery, services.settings, services.replays)
+        return cls(services.core, services.delivery, services.settings, services.replays, services.metrics)
 
     @property
     def webhooks_configured(self) -> bool:
         return bool(self.settings.autoshares_webhook_secret)
 
     def start(self) -> None:
-        """Start the loops this configuration needs (call once, inside the running loop)."""
+        """Start the loops (call once, inside the running loop)."""
         self._stop.clear()
-        self._tasks.append(
-            asyncio.create_task(
-                self._loop("outbox", self.settings.outbox_poll_seconds, self.delivery.run_once, busy=True),
-                name="outbox",
-            )
-        )
-        self._tasks.append(
-            asyncio.create_task(
-                self._loop("orders", self.settings.order_poll_seconds, self.orders_once), name="order-poller"
-            )
-        )
-        if not self.webhooks_configured:
-            self._tasks.append(
-                asyncio.create_task(
-                    self._loop("alerts", self.settings.alert_poll_seconds, self.alerts_once),
-                    name="alert-poller",
-                )
-            )
+        loops: list[tuple[str, float, Callable[[], Awaitable[Any]], bool]] = [
+            ("outbox", self.settings.outbox_poll_seconds, self.delivery.run_once, True),
+            ("orders", self.settings.order_poll_seconds, self.orders_once, False),
+            ("alerts", self.settings.alert_check_seconds, self.alerts_once, False),
+            ("tokens", TOKEN_UPKEEP_SECONDS, self.tokens_once, False),
+        ]
+        for name, interval, once, busy in loops:
+            self._tasks.append(asyncio.create_task(self._loop(name, interval, once, busy=busy), name=name))
 
     async def stop(self, grace: float = 5.0) -> None:
         """Stop the loops: a pass in progress may finish (a delivery cut short would leave its
@@ -104,15 +112,21 @@ class Pollers:
     async def _loop(
         self, name: str, interval: float, once: Callable[[], Awaitable[Any]], *, busy: bool = False
     ) -> None:
-        """Run ``once`` every ``interval``; with ``busy``, at once again while it did something."""
+        """Run ``once`` every ``interval``, counted from the start of one run to the start of
+        the next (a run that overruns is followed at once); with ``busy``, at once again while
+        it did something, else ``interval`` after it ends."""
         interval = max(interval, 0.01)
+        clock = asyncio.get_running_loop().time
+        started = clock()
         did = 0
         while not self._stop.is_set():
             if not (busy and did):
+                wait = interval if busy else max(started + interval - clock(), 0.0)
                 with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(self._stop.wait(), timeout=interval)
+                    await asyncio.wait_for(self._stop.wait(), timeout=wait)
             if self._stop.is_set():
                 return
+            started = clock()
             try:
                 did = await once() or 0
             except asyncio.CancelledError:
@@ -122,24 +136,33 @@ class Pollers:
                 log.exception("%s poller pass failed", name)
 
     # -- one pass each ---------------------------------------------------------------------------
-    async def orders_once(self) -> None:
+    async def orders_once(self) -> PassReport:
+        """Expire confirmations, settle unanswered submissions, follow open orders."""
         await self.housekeeping()
-        orders = self.core.orders
-        await orders.repo.expire_due()  # each owes its confirmation message the news (outbox)
+        await self.core.orders.repo.expire_due()  # each owes its confirmation message the news
         stuck_after = self.settings.settle_after_seconds
-        rows = await orders.repo.claim_for_followup(
-            every=timedelta(seconds=max(self.settings.order_poll_seconds, 0.05)),
+        report = await self.core.followup.run_once(
+            every=due_after(self.settings.open_order_check_seconds),
             stuck_after=timedelta(seconds=stuck_after),
-            include_open=not self.webhooks_configured,
+            now=utcnow(),
         )
-        for row in rows:
-            try:
-                if row.status == SUBMITTING:
-                    await orders.resolve_stuck(row)
-                else:
-                    await orders.refresh(row)
-            except (BotError, AutoSharesError) as exc:
-                log.info("order follow-up of %s skipped: %s", row.id, exc.code)
+        self._observe(report)
+        return report
+
+    async def alerts_once(self) -> PassReport:
+        """Check every active alert due at AutoShares and announce the ones that fired."""
+        report = await self.core.alerts.poll_once(due_after(self.settings.alert_check_seconds), now=utcnow())
+        self._observe(report)
+        return report
+
+    async def tokens_once(self) -> int:
+        """Refresh the tokens about to expire of users whom background work needs."""
+        refreshed = await self.core.users.refresh_expiring(
+            REFRESH_AHEAD, concurrency=self.settings.poll_concurrency
+        )
+        if refreshed:
+            log.info("token upkeep: %d tokens refreshed ahead of expiry", refreshed)
+        return refreshed
 
     async def housekeeping(self) -> None:
         """Retire long-expired alert routes, forget old webhook ids and old Slack request
@@ -160,5 +183,10 @@ class Pollers:
                 hashes,
             )
 
-    async def alerts_once(self) -> None:
-        await self.core.alerts.poll_once()
+    def _observe(self, report: PassReport) -> None:
+        if self.metrics is not None:
+            self.metrics.poll_pass(report)
+        if report.paced or report.backed_off or report.failed:
+            log.info("%s", report.line())
+        elif report.rows:
+            log.debug("%s", report.line())

@@ -30,6 +30,8 @@ DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 MAX_BODY_BYTES_RANGE = (1024, 100 * 1024 * 1024)
 
 LOOPBACK_NAMES = {"localhost"}
+#: The AutoShares client's connection pool (``bot.wiring``): more concurrent polls would queue.
+MAX_POLL_CONCURRENCY = 100
 
 
 def is_loopback_host(host: str | None) -> bool:
@@ -182,6 +184,10 @@ class Settings:
     alert_default_expiry_days: int = 30
     alert_poll_seconds: float = 30.0
     order_poll_seconds: float = 15.0
+    backstop_poll_seconds: float = 300.0
+    poll_concurrency: int = 8
+    poll_chunk_size: int = 500
+    poll_user_calls_per_minute: int = 20
     outbox_poll_seconds: float = 0.5
     outbox_retry_seconds: float = 1.0
     outbox_lease_seconds: float = 60.0
@@ -223,6 +229,18 @@ class Settings:
     @property
     def async_database_url(self) -> str:
         return async_database_url(self.database_url)
+
+    @property
+    def alert_check_seconds(self) -> float:
+        """How often each active alert is checked at AutoShares: every ``ALERT_POLL_SECONDS``
+        without a webhook secret; with one, every ``BACKSTOP_POLL_SECONDS`` in case a webhook
+        never comes."""
+        return self.backstop_poll_seconds if self.autoshares_webhook_secret else self.alert_poll_seconds
+
+    @property
+    def open_order_check_seconds(self) -> float:
+        """How often each open order is checked at AutoShares (the same rule as alerts)."""
+        return self.backstop_poll_seconds if self.autoshares_webhook_secret else self.order_poll_seconds
 
     @property
     def autoshares_callback_url(self) -> str:
@@ -319,6 +337,15 @@ class Settings:
         token_mode = (get("AUTOSHARES_TOKEN_MODE") or ACCESS_TOKEN_MODE).lower()
         if token_mode not in TOKEN_MODES:
             raise ConfigError(f"AUTOSHARES_TOKEN_MODE must be access-token or exchange, got {token_mode!r}")
+        backstop = _float(env, "BACKSTOP_POLL_SECONDS", 300.0)
+        if backstop <= 0:
+            raise ConfigError(f"BACKSTOP_POLL_SECONDS must be more than 0, got {backstop:g}")
+        concurrency = _int(env, "POLL_CONCURRENCY", 8, minimum=1)
+        if concurrency > MAX_POLL_CONCURRENCY:
+            raise ConfigError(
+                f"POLL_CONCURRENCY must be at most {MAX_POLL_CONCURRENCY} (the AutoShares connection "
+                f"pool), got {concurrency}"
+            )
 
         return cls(
             slack_signing_secret=signing_secret or "",
@@ -348,6 +375,10 @@ class Settings:
             alert_default_expiry_days=_int(env, "ALERT_DEFAULT_EXPIRY_DAYS", 30, minimum=1),
             alert_poll_seconds=_float(env, "ALERT_POLL_SECONDS", 30.0),
             order_poll_seconds=_float(env, "ORDER_POLL_SECONDS", 15.0),
+            backstop_poll_seconds=backstop,
+            poll_concurrency=concurrency,
+            poll_chunk_size=_int(env, "POLL_CHUNK_SIZE", 500, minimum=1),
+            poll_user_calls_per_minute=_int(env, "POLL_USER_CALLS_PER_MINUTE", 20, minimum=1),
             outbox_poll_seconds=_float(env, "OUTBOX_POLL_SECONDS", 0.5),
             outbox_retry_seconds=_float(env, "OUTBOX_RETRY_SECONDS", 1.0),
             outbox_lease_seconds=max(_float(env, "OUTBOX_LEASE_SECONDS", 60.0), 1.0),

@@ -26,18 +26,21 @@ from bot.core.agreements import AgreementService
 from bot.core.alerts import AlertService
 from bot.core.delivery import Delivery
 from bot.core.errors import ConfigError
+from bot.core.followup import OrderFollowUp
 from bot.core.home import HomeService
 from bot.core.linking import LinkService
 from bot.core.market import MarketService
 from bot.core.offboarding import Offboarding
 from bot.core.orders import OrderPolicy, OrderService
+from bot.core.pacing import UserPacing
+from bot.core.passes import PollPolicy
 from bot.core.securities import SecurityCache
 from bot.core.tasks import BackgroundTasks
 from bot.core.usecases import UseCases
 from bot.core.users import LinkedUsers
 from bot.ops.metrics import Metrics
 from bot.ops.stored_keys import StoredKeys
-from bot.settings import Settings
+from bot.settings import MAX_POLL_CONCURRENCY, Settings
 from handlers.identity import SlackOpenIdConnect
 from handlers.notify import SlackClients, SlackNotifier, SlackSession
 from storage.alerts import AlertRouteRepository
@@ -87,7 +90,7 @@ class Services:
         cipher = TokenCipher(settings.token_encryption_keys)
         http = httpx.AsyncClient(
             timeout=httpx.Timeout(settings.autoshares_timeout_seconds, connect=5.0),
-            limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+            limits=httpx.Limits(max_connections=MAX_POLL_CONCURRENCY, max_keepalive_connections=20),
             follow_redirects=False,
         )
         metrics = Metrics()
@@ -150,12 +153,16 @@ class Services:
         )
         agreements = AgreementService(users)
         accounts = AccountService(users, signup_url=settings.autoshares_signup_url)
+        # One allowance per user shared by every background pass (alerts, orders).
+        pacing = UserPacing(settings.poll_user_calls_per_minute)
+        polling = PollPolicy(concurrency=settings.poll_concurrency, chunk=settings.poll_chunk_size)
         alerts = AlertService(
             users=users,
             routes=AlertRouteRepository(db.sessions),
             audit=audit,
             default_expiry=timedelta(days=settings.alert_default_expiry_days),
-            poll_every=timedelta(seconds=max(settings.alert_poll_seconds, 0.05)),
+            pacing=pacing,
+            policy=polling,
         )
         pending = PendingOrderRepository(db.sessions)
         orders = OrderService(
@@ -174,6 +181,7 @@ class Services:
             accounts=accounts,
             market=MarketService(users, SecurityCache(), streamer),
             orders=orders,
+            followup=OrderFollowUp(users=users, orders=orders, pacing=pacing, policy=polling),
             alerts=alerts,
             home=HomeService(users, linking, accounts, alerts),
             offboarding=Offboarding(links=links, linking=linking, routes=alerts.routes, orders=pending),

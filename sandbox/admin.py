@@ -17,7 +17,8 @@ GET  /_sandbox/webhooks   -> {"Url", "Deliveries": [{"Id", "Type", "AccountId", 
                               "Payload"}]}
 POST /_sandbox/webhooks   {"Url": ..., "Secret": ...} -> sets the target at run time
 POST /_sandbox/faults     {"LatencyMs"?, "ErrorRate"?, "DropRate"?, "FailNextOrders"?, "Hold"?: bool,
-                          "Rewrite"?: {"METHOD /path prefix": {field: value or null}},
+                          "Rewrite"?: {"METHOD /path prefix": {field: value or null,
+                                       "_status"?: code, "_headers"?: {name: value}}},
                            "ExpireTokens"?: true, "RateLimits"?: bool, "Clear"?: true}
                           -> {"LatencyMs", "ErrorRate", "DropRate", "FailNextOrders", "Hold",
                               "Held", "RateLimits"}

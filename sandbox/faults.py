@@ -9,7 +9,8 @@ still gets a 500, which is what an exactly-once client must survive.
 Rewriting stands in for an AutoShares that answers differently than usual: for a method and
 path prefix (``"GET /v1.0/equities/"``), the named fields of the JSON answer (the object, or
 each object of a list) are replaced, or removed when the new value is null; ``"_status"`` sets
-the HTTP status, and an error status answers with just the other fields as its body. A test
+the HTTP status, and an error status answers with just the other fields as its body;
+``"_headers"`` adds response headers (a 429 with its ``Retry-After``). A test
 can make AutoShares say anything it is allowed to say: a hostile string, an error, or no
 optional figures at all.
 
@@ -143,9 +144,13 @@ class FaultInjectionMiddleware:
         await self.app(scope, receive, send)
 
 
+#: Keys of a rewrite that are not fields of the answer.
+_CONTROLS = ("_status", "_headers")
+
+
 def _rewritten(body: bytes, fields: dict[str, Any]) -> bytes:
     if int(fields.get("_status") or 0) >= 400:
-        return json.dumps({k: v for k, v in fields.items() if k != "_status"}).encode()
+        return json.dumps({k: v for k, v in fields.items() if k not in _CONTROLS}).encode()
     try:
         data = json.loads(body or b"null")
     except ValueError:
@@ -153,7 +158,7 @@ def _rewritten(body: bytes, fields: dict[str, Any]) -> bytes:
     for item in data if isinstance(data, list) else [data]:
         if isinstance(item, dict):
             for name, value in fields.items():
-                if name == "_status":
+                if name in _CONTROLS:
                     continue
                 if value is None:
                     item.pop(name, None)
@@ -178,7 +183,13 @@ def _rewriting(send: Send, fields: dict[str, Any]) -> Send:
         if message.get("more_body"):
             return
         body = _rewritten(b"".join(chunks), fields)
-        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+        added = {str(k).lower().encode(): str(v).encode() for k, v in (fields.get("_headers") or {}).items()}
+        headers = [
+            (k, v)
+            for k, v in start.get("headers", [])
+            if k.lower() != b"content-length" and k.lower() not in added
+        ]
+        headers += list(added.items())
         status = int(fields.get("_status") or start.get("status", 200))
         await send(
             {**start, "status": status, "headers": [*headers, (b"content-length", str(len(body)).encode())]}

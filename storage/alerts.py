@@ -309,37 +309,53 @@ class AlertRouteRepository:
             )
         return expired, int(result.rowcount or 0)  # type: ignore[attr-defined]
 
-    async def claim_for_polling(self, every: timedelta, limit: int = 200) -> list[Route]:
-        """Active routes not checked within ``every``, leased to this caller (``claimed_at``).
+    async def claim_for_polling(
+        self, every: timedelta, *, limit: int = 500, now: datetime | None = None
+    ) -> list[Route]:
+        """Up to ``limit`` active routes not checked since ``now - every``, leased to this caller
+        by setting ``claimed_at = now``; returned grouped by user.
 
-        PostgreSQL: ``SELECT … FOR UPDATE SKIP LOCKED`` so replicas split the rows without
-        waiting on each other. SQLite: a conditional UPDATE per row that re-checks the lease,
-        so two pollers never both take a row.
+        Never-checked routes (``claimed_at`` NULL) come first on every database (PostgreSQL
+        sorts NULL last unless told), then the longest unchecked, each user's routes together.
+        A pass calls this with one ``now`` until it returns nothing: what it leased is no longer
+        due, so the pass sees every due route once, whatever their number.
+
+        One transaction per call. On PostgreSQL the chunk is locked with ``SELECT … FOR UPDATE
+        SKIP LOCKED`` and then stamped, so replicas split the routes without waiting on each
+        other; on SQLite (one writer at a time) one conditional ``UPDATE … RETURNING``
+        re-checks that each row is still due, so two pollers never both take a row.
         """
-        now = utcnow()
-        cutoff = now - every
+        now = now or utcnow()
         due = (AlertRoute.state == ACTIVE) & (
-            AlertRoute.claimed_at.is_(None) | (AlertRoute.claimed_at <= cutoff)
+            AlertRoute.claimed_at.is_(None) | (AlertRoute.claimed_at <= now - every)
         )
-        query = select(AlertRoute).where(due).order_by(AlertRoute.claimed_at).limit(limit)
-        if is_postgres(self._sessions):
-            async with self._sessions.begin() as session:
-                rows = list(await session.scalars(query.with_for_update(skip_locked=True)))
-                if rows:
-                    await session.execute(
-                        update(AlertRoute)
-                        .where(AlertRoute.id.in_([r.id for r in rows]))
-                        .values(claimed_at=now)
-                    )
-                return [_route(r) for r in rows]
-        async with self._sessions() as session:
-            candidates = list(await session.scalars(query))
-        claimed: list[Route] = []
-        for row in candidates:
-            async with self._sessions.begin() as session:
-                result = await session.execute(
-                    update(AlertRoute).where(AlertRoute.id == row.id, due).values(claimed_at=now)
-                )
-                if result.rowcount == 1:  # type: ignore[attr-defined]
-                    claimed.append(_route(row))
-        return claimed
+        chosen = (
+            select(AlertRoute.id)
+            .where(due)
+            .order_by(
+                AlertRoute.claimed_at.asc().nulls_first(),
+                AlertRoute.team_id,
+                AlertRoute.slack_user_id,
+                AlertRoute.id,
+            )
+            .limit(limit)
+        )
+        lease = (
+            update(AlertRoute)
+            .values(claimed_at=now)
+            .returning(AlertRoute)
+            .execution_options(synchronize_session=False)
+        )
+        async with self._sessions.begin() as session:
+            if is_postgres(self._sessions):
+                # Lock the chunk, then update it. (As a subquery of the UPDATE, a LIMIT … SKIP
+                # LOCKED may run again mid-statement, skip the rows just updated, take more.)
+                ids = list(await session.scalars(chosen.with_for_update(skip_locked=True)))
+                if not ids:
+                    return []
+                lease = lease.where(AlertRoute.id.in_(ids))
+            else:
+                lease = lease.where(AlertRoute.id.in_(chosen.scalar_subquery()), due)
+            rows = list(await session.scalars(lease))
+        rows.sort(key=lambda r: (r.team_id, r.slack_user_id, r.alert_id))
+        return [_route(r) for r in rows]

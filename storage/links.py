@@ -9,16 +9,26 @@ row) and unlink.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Collection, Mapping, Sequence
+from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, func, select, update
+from sqlalchemy import CursorResult, delete, exists, func, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.crypto import SecretUnreadable, TokenCipher
-from storage.models import LinkedUser
+from storage.models import AlertRoute, LinkedUser, PendingOrder
 from storage.outbox import enqueue
-from storage.records import Link, TokenFields, aware, utcnow
+from storage.records import (
+    ACTIVE,
+    PLACED,
+    SUBMITTING,
+    TERMINAL_ORDER_STATUSES,
+    Link,
+    TokenFields,
+    aware,
+    utcnow,
+)
 
 LINKED = "linked"
 
@@ -77,6 +87,17 @@ class LinkRepository:
                 )
             )
             return self._to_link(row) if row else None
+
+    async def get_many(self, keys: Collection[tuple[str, str]]) -> dict[tuple[str, str], Link]:
+        """The links of these (team, Slack user) pairs in one query (a background pass reads a
+        whole chunk's users at once); pairs not linked are absent."""
+        if not keys:
+            return {}
+        query = select(LinkedUser).where(tuple_(LinkedUser.team_id, LinkedUser.slack_user_id).in_(list(keys)))
+        async with self._sessions() as session:
+            return {
+                (row.team_id, row.slack_user_id): self._to_link(row) for row in await session.scalars(query)
+            }
 
     async def save(
         self,
@@ -162,6 +183,41 @@ class LinkRepository:
 
     async def set_agreements_outstanding(self, team_id: str, slack_user_id: str, count: int) -> None:
         await self._set(team_id, slack_user_id, agreements_outstanding=count)
+
+    async def expiring_with_work(self, before: datetime, *, limit: int = 1000) -> list[Link]:
+        """Links whose access token expires by ``before`` and that background work still needs:
+        an active alert route, or an order placed and still open (or awaiting its answer).
+        Links already waiting for the user to link again, or without a refresh token, are left
+        out: refreshing cannot help them. Soonest to expire first."""
+        same_user = (AlertRoute.team_id == LinkedUser.team_id) & (
+            AlertRoute.slack_user_id == LinkedUser.slack_user_id
+        )
+        has_alerts = exists().where(same_user, AlertRoute.state == ACTIVE)
+        open_order = (PendingOrder.status == SUBMITTING) | (
+            (PendingOrder.status == PLACED)
+            & (
+                PendingOrder.order_status.is_(None)
+                | PendingOrder.order_status.not_in(sorted(TERMINAL_ORDER_STATUSES))
+            )
+        )
+        has_orders = exists().where(
+            PendingOrder.team_id == LinkedUser.team_id,
+            PendingOrder.slack_user_id == LinkedUser.slack_user_id,
+            open_order,
+        )
+        query = (
+            select(LinkedUser)
+            .where(
+                LinkedUser.token_expires_at <= before,
+                LinkedUser.needs_relink.is_(False),
+                LinkedUser.refresh_token_enc.is_not(None),
+                or_(has_alerts, has_orders),
+            )
+            .order_by(LinkedUser.token_expires_at)
+            .limit(limit)
+        )
+        async with self._sessions() as session:
+            return [self._to_link(row) for row in await session.scalars(query)]
 
     async def in_team(self, team_id: str, slack_user_ids: Sequence[str] | None = None) -> list[Link]:
         """Every link of a workspace (or of those users in it)."""

@@ -578,15 +578,21 @@ class PendingOrderRepository:
         every: timedelta,
         stuck_after: timedelta,
         include_open: bool = True,
-        limit: int = 100,
+        limit: int = 500,
+        now: datetime | None = None,
     ) -> list[Pending]:
-        """Rows a poller should look at now, leased to this caller by bumping ``updated_at``.
+        """Rows a poller should look at now, leased to this caller by setting ``updated_at =
+        now``; returned grouped by account.
 
-        Placed orders still open (not checked within ``every``) and submissions with no answer
-        for ``stuck_after`` (a crash or a lost response). PostgreSQL uses ``FOR UPDATE SKIP
-        LOCKED``; SQLite a conditional UPDATE per row that re-checks the lease.
+        Placed orders still open and not looked at since ``now - every``, and submissions with
+        no answer for ``stuck_after`` (a crash or a lost response); the longest untouched first,
+        each account's orders together. A pass calls this with one ``now`` until it returns
+        nothing (what it leased is no longer due). One transaction per call: on PostgreSQL the
+        chunk is locked with ``SELECT … FOR UPDATE SKIP LOCKED`` and then stamped; on SQLite one
+        conditional ``UPDATE … RETURNING`` re-checks that each row is still due, so two
+        pollers never both take a row.
         """
-        now = utcnow()
+        now = now or utcnow()
         stuck = (PendingOrder.status == SUBMITTING) & (PendingOrder.updated_at <= now - stuck_after)
         due = stuck
         if include_open:
@@ -599,25 +605,37 @@ class PendingOrderRepository:
                 & (PendingOrder.updated_at <= now - every)
             )
             due = stuck | open_order
-        query = select(PendingOrder).where(due).order_by(PendingOrder.updated_at).limit(limit)
-        if is_postgres(self._sessions):
-            async with self._sessions.begin() as session:
-                rows = list(await session.scalars(query.with_for_update(skip_locked=True)))
-                for row in rows:
-                    row.updated_at = now
-                await session.flush()
-                return [_pending(r) for r in rows]
-        async with self._sessions() as session:
-            candidates = list(await session.scalars(query))
-        claimed = []
-        for row in candidates:
-            async with self._sessions.begin() as session:
-                result = await session.execute(
-                    update(PendingOrder).where(PendingOrder.id == row.id, due).values(updated_at=now)
-                )
-                if result.rowcount == 1:  # type: ignore[attr-defined]
-                    claimed.append(_pending(row))
-        return claimed
+        chosen = (
+            select(PendingOrder.id)
+            .where(due)
+            .order_by(
+                PendingOrder.updated_at,
+                PendingOrder.team_id,
+                PendingOrder.slack_user_id,
+                PendingOrder.account_id,
+                PendingOrder.id,
+            )
+            .limit(limit)
+        )
+        lease = (
+            update(PendingOrder)
+            .values(updated_at=now)
+            .returning(PendingOrder)
+            .execution_options(synchronize_session=False)
+        )
+        async with self._sessions.begin() as session:
+            if is_postgres(self._sessions):
+                # Lock the chunk, then update it. (As a subquery of the UPDATE, a LIMIT … SKIP
+                # LOCKED may run again mid-statement, skip the rows just updated, take more.)
+                ids = list(await session.scalars(chosen.with_for_update(skip_locked=True)))
+                if not ids:
+                    return []
+                lease = lease.where(PendingOrder.id.in_(ids))
+            else:
+                lease = lease.where(PendingOrder.id.in_(chosen.scalar_subquery()), due)
+            rows = list(await session.scalars(lease))
+        rows.sort(key=lambda r: (r.team_id, r.slack_user_id, r.account_id, r.created_at))
+        return [_pending(r) for r in rows]
 
     async def open_for_user(self, team_id: str, slack_user_id: str, limit: int = 50) -> list[Pending]:
         """This user's placed orders, newest first (for matching list entries to messages)."""

@@ -59,6 +59,8 @@ SETTING_PREFIXES = (
     "ALERT_",
     "LARGE_ORDER",
     "SOCKET_MODE_",
+    "POLL_",
+    "BACKSTOP_",
 )
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 

@@ -5,11 +5,12 @@ AutoShares alert (PriceAlertEditableModel: State New, Operator GTEQ/LTEQ, Field,
 ExpirationDate in epoch seconds) and records the route: the channel it was set in, or the
 user's DM with the bot when set in a DM.
 
-A trigger reaches us by the signed ``alert.triggered`` webhook or, where no webhook secret is
-configured, by ``poll_once`` watching alert states. Either way ``AlertRouteRepository.fire``
-claims the route (active → fired) with one conditional UPDATE, so the channel gets one
-message however many deliveries, pollers and replicas see the trigger; the same transaction
-owes that message to the outbox, which delivers it (``bot.core.delivery``).
+A trigger reaches us by the signed ``alert.triggered`` webhook and by ``poll_once`` watching
+alert states (every ``ALERT_POLL_SECONDS`` without a webhook secret; with one, as a backstop for
+a webhook that never comes). Either way ``AlertRouteRepository.fire`` claims the route (active →
+fired) with one conditional UPDATE, so the channel gets one message however many deliveries,
+pollers and replicas see the trigger; the same transaction owes that message to the outbox,
+which delivers it (``bot.core.delivery``).
 """
 
 from __future__ import annotations
@@ -27,9 +28,11 @@ from bot.autoshares import errors as e
 from bot.autoshares.client import UserApi
 from bot.autoshares.paging import read_page
 from bot.core.commands import AlertRequest
-from bot.core.errors import AlertNotFound, BotError, UnknownSymbolError
+from bot.core.errors import AlertNotFound, BotError, NotLinkedError, UnknownSymbolError
 from bot.core.events import AlertTrigger, EventOutcome, alert_trigger
-from bot.core.users import LinkedUsers
+from bot.core.pacing import UserPacing
+from bot.core.passes import Listing, Meter, OncePerPass, PassReport, PollPolicy, read_pages, run_pass
+from bot.core.users import ActingUser, LinkedUsers, UserKey
 from storage.alerts import AlertRouteRepository, FireOutcome
 from storage.audit import AuditLog
 from storage.records import DELETED, EXPIRED, Route, utcnow
@@ -75,13 +78,15 @@ class AlertService:
         routes: AlertRouteRepository,
         audit: AuditLog,
         default_expiry: timedelta,
-        poll_every: timedelta,
+        pacing: UserPacing,
+        policy: PollPolicy,
     ) -> None:
         self._users = users
         self.routes = routes
         self._audit = audit
         self._default_expiry = default_expiry
-        self._poll_every = poll_every
+        self.pacing = pacing
+        self._policy = policy
 
     # -- commands --------------------------------------------------------------------------------
     async def create(
@@ -219,36 +224,79 @@ class AlertService:
             ]
         return fired
 
-    async def poll_once(self) -> int:
-        """Check leased routes' alert states at AutoShares; announce those that fired.
+    async def poll_once(self, every: timedelta, *, now: datetime | None = None) -> PassReport:
+        """One pass: every active route not checked within ``every`` is compared with its
+        alert's state at AutoShares, and those that fired are announced (each owes its one
+        message to the outbox).
 
-        Returns how many fired (each owes its one message to the outbox). Used where no webhook
-        secret is configured.
+        Routes are leased in chunks of ``PollPolicy.chunk`` until none due is left, never-checked
+        first; each user's alerts are listed once per pass (every page), at most
+        ``PollPolicy.concurrency`` users at a time, within the user's background allowance
+        (``UserPacing``; a 429 backs them off). A route whose alert AutoShares no longer lists is
+        ended as deleted, but only when the whole list was read.
         """
-        routes = await self.routes.claim_for_polling(self._poll_every)
-        by_user: dict[tuple[str, str], list[Route]] = defaultdict(list)
+        stamp = now or utcnow()
+        report = PassReport("alerts")
+        listings: OncePerPass[UserKey, Listing | None] = OncePerPass()
+        acting: dict[UserKey, ActingUser] = {}
+
+        async def claim() -> list[Route]:
+            routes = await self.routes.claim_for_polling(every, limit=self._policy.chunk, now=stamp)
+            # The chunk's users are read in one query, not one each.
+            acting.update(
+                await self._users.acting_many({(r.team_id, r.slack_user_id) for r in routes} - acting.keys())
+            )
+            return routes
+
+        async def check(key: UserKey, routes: list[Route]) -> None:
+            listing = await listings.get(key, lambda: self._list_for_poll(acting.get(key), key, report))
+            if listing is not None:
+                await self._apply_states(routes, listing, report)
+
+        return await run_pass(
+            claim,
+            lambda route: (route.team_id, route.slack_user_id),
+            check,
+            concurrency=self._policy.concurrency,
+            report=report,
+        )
+
+    async def _list_for_poll(
+        self, user: ActingUser | None, key: UserKey, report: PassReport
+    ) -> Listing | None:
+        """The user's alerts at AutoShares, every page; None when they are left for later."""
+        meter = Meter(report, self.pacing, key)
+        if not meter.may_call():
+            return None
+        try:
+            if user is None:
+                raise NotLinkedError()
+            return await read_pages(
+                lambda number: user.api.alerts_page(page=number, page_size=ALERTS_PAGE_SIZE),
+                meter,
+                page_size=ALERTS_PAGE_SIZE,
+            )
+        except e.AutoSharesRateLimited as exc:
+            meter.called()
+            meter.rate_limited(exc.retry_after)
+        except (BotError, e.AutoSharesError) as exc:
+            report.failed += 1
+            log.info("alert poll skipped a user: %s", exc.code)
+        return None
+
+    async def _apply_states(self, routes: list[Route], listing: Listing, report: PassReport) -> None:
         for route in routes:
-            by_user[(route.team_id, route.slack_user_id)].append(route)
-        announced = 0
-        for (team_id, slack_user_id), user_routes in by_user.items():
-            try:
-                user = await self._users.acting(team_id, slack_user_id)
-                alerts = {int(a.get("Id") or 0): a for a in await list_price_alerts(user.api)}
-            except (BotError, e.AutoSharesError) as exc:
-                log.info("alert poll skipped a user: %s", exc.code)
-                continue
-            for route in user_routes:
-                alert = alerts.get(route.alert_id)
-                if alert is None:
+            alert = listing.items.get(route.alert_id)
+            if alert is None:
+                if listing.complete:  # deleted at AutoShares (outside Slack)
                     await self.routes.end(route.alert_id, DELETED, audit=False)
-                    continue
-                state = str(alert.get("State") or "")
-                if state == FIRED_STATE:
-                    result = await self.routes.fire(route.alert_id, source="poller")
-                    announced += result.outcome is FireOutcome.FIRED
-                elif state == EXPIRED_STATE:
-                    await self.routes.end(route.alert_id, EXPIRED)
-        return announced
+                continue
+            state = str(alert.get("State") or "")
+            if state == FIRED_STATE:
+                result = await self.routes.fire(route.alert_id, source="poller")
+                report.announced += result.outcome is FireOutcome.FIRED
+            elif state == EXPIRED_STATE:
+                await self.routes.end(route.alert_id, EXPIRED)
 
 
 def _number(value: Any) -> float | None:

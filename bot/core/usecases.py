@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.core.accounts import AccountService
 from bot.core.agreements import AgreementService
 from bot.core.alerts import AlertService
+from bot.core.followup import OrderFollowUp
 from bot.core.home import HomeService
 from bot.core.linking import LinkService
 from bot.core.market import MarketService
@@ -25,6 +26,7 @@ class UseCases:
     accounts: AccountService
     market: MarketService
     orders: OrderService
+    followup: OrderFollowUp
     alerts: AlertService
     home: HomeService
     offboarding: Offboarding

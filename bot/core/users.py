@@ -5,27 +5,32 @@
 refresh is the client's (``bot.autoshares.tokens``); this module is its ``TokenStore`` over
 ``storage.links``, and the place where a refresh's consequences are handled: the refresh is
 counted and the user's agreements are recounted in the background (AutoShares checks
-agreements at every sign-in).
+agreements at every sign-in). ``refresh_expiring`` refreshes, ahead of expiry, the tokens of
+users whom background work still needs (active alerts, open orders), so that work never stops
+because someone stayed away longer than their access token lasts.
 
 The agreements count kept on the link is written in one place, :meth:`LinkedUsers.agreements`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Hashable
+from collections.abc import AsyncIterator, Collection, Hashable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from bot.autoshares.auth import UserTokenAuth
 from bot.autoshares.client import AutoSharesClient, UserApi
+from bot.autoshares.errors import AutoSharesError
 from bot.autoshares.tokens import Refresher, TokenManager, TokenSet
 from bot.core.errors import NotLinkedError
 from bot.core.tasks import BackgroundTasks
 from bot.ops.metrics import Metrics
 from storage.links import LinkRepository
-from storage.records import Link
+from storage.records import Link, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +105,17 @@ class LinkedUsers:
             raise NotLinkedError()
         return self.acting_as(link)
 
+    async def acting_many(self, keys: Collection[UserKey]) -> dict[UserKey, ActingUser]:
+        """Those of these users who are linked, with their API, read in one query (background
+        passes); as ``acting``, a link whose tokens no key decrypts comes back needing a relink."""
+        links = await self.links.get_many(keys)
+        if any(link.tokens_unreadable for link in links.values()):
+            log.warning(
+                "some users' stored tokens cannot be decrypted with TOKEN_ENCRYPTION_KEY; they are "
+                "asked to link again (put the old key back at the end of the list to avoid that)"
+            )
+        return {key: self.acting_as(link) for key, link in links.items()}
+
     def acting_as(self, link: Link) -> ActingUser:
         auth = UserTokenAuth(self.tokens, (link.team_id, link.slack_user_id), link)
         return ActingUser(link, self._client.for_user(auth, link.autoshares_user_id))
@@ -115,6 +131,29 @@ class LinkedUsers:
                 user.link.team_id, user.link.slack_user_id, len(agreements)
             )
         return agreements
+
+    async def refresh_expiring(self, ahead: timedelta, *, concurrency: int = 8, limit: int = 1000) -> int:
+        """Refresh the tokens that expire within ``ahead`` of users with active alerts or open
+        orders; returns how many were refreshed.
+
+        Through the single-flight ``TokenManager``: a token another request or replica refreshed
+        meanwhile is left as it is, and a refresh the issuer rejects marks the user as needing
+        to link again (their background work then stops until they do).
+        """
+        links = await self.links.expiring_with_work(utcnow() + ahead, limit=limit)
+        slots = asyncio.Semaphore(max(concurrency, 1))
+
+        async def refresh(link: Link) -> bool:
+            async with slots:
+                key = (link.team_id, link.slack_user_id)
+                try:
+                    fresh = await self.tokens.refresh(key, stale_token=link.access_token)
+                except AutoSharesError as exc:
+                    log.info("background token refresh failed: %s", exc.code)
+                    return False
+                return fresh != link.access_token
+
+        return sum(await asyncio.gather(*(refresh(link) for link in links)))
 
     async def _refreshed(self, key: Hashable) -> None:
         self._metrics.token_refreshes.inc()

@@ -15,16 +15,36 @@ never user ids, symbols or free text.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 ACK_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 3.0, 5.0)
 CALL_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+PASS_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0)
 
 WEBHOOK_REJECT_REASONS = frozenset({"signature", "stale", "malformed", "not_yet", "unknown"})
 #: ``slack_requests_total`` outcomes and the reasons of the ``rejected`` and ``unavailable`` ones.
 SLACK_REQUEST_OUTCOMES = frozenset({"accepted", "duplicate", "rejected", "unavailable"})
 SLACK_REQUEST_REASONS = frozenset({"", "signature", "malformed", "storage"})
+
+
+class PollPassFigures(Protocol):
+    """What a background pass reports (``bot.core.passes.PassReport`` has these)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def seconds(self) -> float: ...
+    @property
+    def rows(self) -> int: ...
+    @property
+    def paced(self) -> int: ...
+    @property
+    def backed_off(self) -> int: ...
+    @property
+    def failed(self) -> int: ...
 
 
 class Metrics:
@@ -97,6 +117,26 @@ class Metrics:
             ["type", "kind"],
             registry=r,
         )
+        self.poll_pass_seconds = Histogram(
+            "autoshares_poll_pass_seconds",
+            "Time one background pass took, by kind (alerts, orders): keep it under its interval",
+            ["kind"],
+            buckets=PASS_BUCKETS,
+            registry=r,
+        )
+        self.poll_rows = Counter(
+            "autoshares_poll_rows",
+            "Alert routes and orders background passes checked, by kind",
+            ["kind"],
+            registry=r,
+        )
+        self.poll_skipped = Counter(
+            "autoshares_poll_skipped",
+            "Checks a background pass left for a later one, by kind and reason (paced: the user's "
+            "allowance was spent; backed_off: AutoShares answered 429; failed)",
+            ["kind", "reason"],
+            registry=r,
+        )
         self.unreadable_secrets = Gauge(
             "autoshares_unreadable_secrets",
             "Stored rows no TOKEN_ENCRYPTION_KEY decrypts, as last counted, by kind (linked_user, sign_in)",
@@ -156,6 +196,15 @@ class Metrics:
         """The last count of rows the configured keys cannot decrypt (``bot.ops.stored_keys``)."""
         self.unreadable_secrets.labels(kind="linked_user").set(linked_users)
         self.unreadable_secrets.labels(kind="sign_in").set(sign_ins)
+
+    def poll_pass(self, report: PollPassFigures) -> None:
+        """One background pass ended (``bot.core.passes.PassReport``)."""
+        self.poll_pass_seconds.labels(kind=report.kind).observe(report.seconds)
+        self.poll_rows.labels(kind=report.kind).inc(report.rows)
+        for reason in ("paced", "backed_off", "failed"):
+            count = getattr(report, reason)
+            if count:
+                self.poll_skipped.labels(kind=report.kind, reason=reason).inc(count)
 
     def observe_autoshares(self, method: str, endpoint: str, status: int | None, seconds: float) -> None:
         """The ``AutoSharesClient.observe`` hook: one call to ``endpoint`` took ``seconds``."""

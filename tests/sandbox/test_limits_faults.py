@@ -89,6 +89,18 @@ async def test_error_share_answers_500_on_api_only(client: httpx.AsyncClient, bo
     assert (await client.get("_sandbox/stats")).json()["InjectedErrors"] == 1
 
 
+async def test_rewrite_can_answer_429_with_retry_after(
+    client: httpx.AsyncClient, bob: dict[str, str]
+) -> None:
+    rule = {"_status": 429, "_headers": {"Retry-After": "45"}, "Message": "API calls quota exceeded."}
+    await client.post("_sandbox/faults", json={"Rewrite": {"GET /v1.0/users/1002/pricealerts": rule}})
+    params = {"pageSize": 10, "pageNumber": 0, "sortBy": "Id", "isDesc": "false"}
+    limited = await client.get("v1.0/users/1002/pricealerts", headers=bob, params=params)
+    assert limited.status_code == 429 and limited.headers["Retry-After"] == "45"
+    assert limited.json() == {"Message": "API calls quota exceeded."}
+    assert (await client.get("v1.0/users/@me/info", headers=bob)).status_code == 200  # other paths as usual
+
+
 async def test_dropped_connection(client: httpx.AsyncClient, bob: dict[str, str]) -> None:
     await client.post("_sandbox/faults", json={"DropRate": 1.0})
     with pytest.raises(httpx.RemoteProtocolError):

@@ -25,7 +25,8 @@ CHANNEL = "C0GENERAL"
 
 @pytest.fixture
 def bot_env(bot_env: dict[str, str]) -> dict[str, str]:
-    """Webhooks configured: the alert poller does not run, the webhook is the only path."""
+    """Webhooks configured: the alert poller runs only as a backstop (every five minutes), so
+    within a test the webhook is the only path."""
     return {**bot_env, "AUTOSHARES_WEBHOOK_SECRET": SECRET}
 
 

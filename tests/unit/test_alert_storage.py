@@ -11,7 +11,7 @@ from sqlalchemy import update
 from storage.alerts import AlertRouteRepository, FireOutcome
 from storage.audit import AuditLog
 from storage.db import Database
-from storage.models import ProcessedWebhook
+from storage.models import AlertRoute, ProcessedWebhook
 from storage.records import DELETED, utcnow
 
 
@@ -77,6 +77,24 @@ async def test_polling_leases_split_routes_between_pollers(db: Database) -> None
     assert sorted(r.alert_id for r in a + b) == [1, 2, 3, 4, 5, 6]
     assert await repo.claim_for_polling(timedelta(seconds=60)) == []
     assert len(await repo.claim_for_polling(timedelta(0))) == 6
+
+
+async def test_never_checked_routes_are_leased_first_and_a_pass_sees_each_once(db: Database) -> None:
+    repo = AlertRouteRepository(db.sessions)
+    for alert_id in range(1, 8):
+        await _route(repo, alert_id)
+    async with db.sessions.begin() as session:  # 1-5 were checked an hour ago; 6 and 7 never
+        await session.execute(
+            update(AlertRoute)
+            .where(AlertRoute.alert_id <= 5)
+            .values(claimed_at=utcnow() - timedelta(hours=1))
+        )
+    now = utcnow()
+    first = await repo.claim_for_polling(timedelta(minutes=1), limit=3, now=now)
+    assert len(first) == 3 and {6, 7} <= {r.alert_id for r in first}
+    rest = [await repo.claim_for_polling(timedelta(minutes=1), limit=3, now=now) for _ in range(3)]
+    assert sorted(r.alert_id for r in first + rest[0] + rest[1]) == list(range(1, 8))
+    assert rest[2] == []  # what this pass leased is not due again within it
 
 
 async def test_sweep_retires_old_routes_and_webhook_ids(db: Database) -> None:

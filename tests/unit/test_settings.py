@@ -85,6 +85,12 @@ def test_issuer_rejects_plain_http_and_junk(value: str) -> None:
         ({"MAX_BODY_BYTES": "0"}, "MAX_BODY_BYTES"),
         ({"MAX_BODY_BYTES": "1023"}, "MAX_BODY_BYTES"),
         ({"MAX_BODY_BYTES": str(100 * 1024 * 1024 + 1)}, "MAX_BODY_BYTES"),
+        ({"BACKSTOP_POLL_SECONDS": "0"}, "BACKSTOP_POLL_SECONDS"),
+        ({"BACKSTOP_POLL_SECONDS": "soon"}, "BACKSTOP_POLL_SECONDS"),
+        ({"POLL_CONCURRENCY": "0"}, "POLL_CONCURRENCY"),
+        ({"POLL_CONCURRENCY": "500"}, "POLL_CONCURRENCY"),
+        ({"POLL_CHUNK_SIZE": "-5"}, "POLL_CHUNK_SIZE"),
+        ({"POLL_USER_CALLS_PER_MINUTE": "0"}, "POLL_USER_CALLS_PER_MINUTE"),
     ],
 )
 def test_bad_settings_name_the_setting(change: dict[str, str], name: str) -> None:
@@ -122,3 +128,15 @@ def test_max_body_bytes_defaults_to_one_mib_and_can_be_set() -> None:
     assert Settings.from_env(BASE).max_body_bytes == 1024 * 1024
     assert Settings.from_env({**BASE, "MAX_BODY_BYTES": " 4096 "}).max_body_bytes == 4096
     assert Settings.from_env({**BASE, "MAX_BODY_BYTES": ""}).max_body_bytes == 1024 * 1024
+
+
+def test_polling_intervals_with_and_without_webhooks() -> None:
+    polled = Settings.from_env({**BASE, "ALERT_POLL_SECONDS": "20", "ORDER_POLL_SECONDS": "10"})
+    assert (polled.alert_check_seconds, polled.open_order_check_seconds) == (20, 10)
+    assert (polled.poll_concurrency, polled.poll_chunk_size, polled.poll_user_calls_per_minute) == (
+        8,
+        500,
+        20,
+    )
+    backstop = polled.replace(autoshares_webhook_secret="whsec")
+    assert (backstop.alert_check_seconds, backstop.open_order_check_seconds) == (300, 300)

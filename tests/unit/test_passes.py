@@ -1,0 +1,168 @@
+"""The pieces background passes are made of, without I/O: per-user pacing, chunked passes with
+bounded concurrency, one listing per key per pass, due thresholds."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from bot.core.pacing import UserPacing
+from bot.core.passes import (
+    DUE_SHARE,
+    Meter,
+    OncePerPass,
+    PassReport,
+    due_after,
+    grouped,
+    read_pages,
+    run_pass,
+)
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_allowance_is_spent_overdrawn_and_paid_back() -> None:
+    clock = FakeClock()
+    pacing = UserPacing(6, clock=clock)  # 6 calls a minute: one every 10 s
+    assert pacing.ready("u")
+    pacing.spend("u", 5)
+    assert pacing.ready("u")  # one call left
+    pacing.spend("u", 4)  # a listing finished once begun: 3 calls overdrawn
+    assert not pacing.ready("u")
+    clock.now += 30  # 3 calls back: the debt is paid, none to spend yet
+    assert not pacing.ready("u")
+    clock.now += 10
+    assert pacing.ready("u")
+    assert pacing.ready("someone else")  # allowances are per user
+    clock.now += 3600
+    pacing.spend("u", 6)  # never more than a minute's worth saved up
+    assert not pacing.ready("u")
+
+
+def test_a_429_backs_the_user_off_until_retry_after() -> None:
+    clock = FakeClock()
+    pacing = UserPacing(60, clock=clock)
+    pacing.back_off("u", 30)
+    assert pacing.backed_off("u") and not pacing.ready("u")
+    assert pacing.ready("v") and not pacing.backed_off("v")
+    clock.now += 29.5
+    assert not pacing.ready("u")
+    clock.now += 0.5
+    assert pacing.ready("u") and not pacing.backed_off("u")
+
+
+def test_pacing_forgets_users_whose_allowance_is_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("bot.core.pacing.PRUNE_EVERY", 2)
+    clock = FakeClock()
+    pacing = UserPacing(60, clock=clock)
+    pacing.spend("a")
+    pacing.back_off("b", 600)
+    clock.now += 120
+    pacing.spend("c")  # the second spend prunes: "a" is whole again, "b" still backed off
+    assert set(pacing._users) == {"b", "c"}
+    with pytest.raises(ValueError):
+        UserPacing(0)
+
+
+def test_due_after_is_a_little_less_than_the_interval() -> None:
+    assert due_after(30) == timedelta(seconds=30 * DUE_SHARE)
+    assert due_after(30) < timedelta(seconds=30)
+
+
+def test_grouped_keeps_first_appearance_order() -> None:
+    rows = [("b", 1), ("a", 2), ("b", 3)]
+    assert grouped(rows, lambda r: r[0]) == [("b", [("b", 1), ("b", 3)]), ("a", [("a", 2)])]
+
+
+async def test_a_pass_leases_every_chunk_and_checks_groups_a_bounded_number_at_once() -> None:
+    chunks = [[(u, i) for u in range(10) for i in range(3)], [(u, 9) for u in range(10, 25)], []]
+    in_flight = peak = 0
+    checked: list[tuple[int, int]] = []
+    gate = asyncio.Event()
+
+    async def claim() -> list[tuple[int, int]]:
+        return chunks.pop(0)
+
+    async def check(key: int, rows: list[tuple[int, int]]) -> None:
+        nonlocal in_flight, peak
+        in_flight += 1
+        peak = max(peak, in_flight)
+        if in_flight == 4:
+            gate.set()
+        await gate.wait()  # every check waits until four are in flight at once
+        await asyncio.sleep(0)
+        checked.extend(rows)
+        in_flight -= 1
+        if key == 3:
+            raise RuntimeError("one group's bug")
+
+    report = await run_pass(claim, lambda r: r[0], check, concurrency=4, report=PassReport("test"))
+    assert peak == 4
+    assert sorted(checked) == sorted(
+        [(u, i) for u in range(10) for i in range(3)] + [(u, 9) for u in range(10, 25)]
+    )
+    assert (report.rows, report.groups, report.failed) == (45, 25, 1)
+
+
+async def test_a_pass_cancelled_cancels_its_checks() -> None:
+    started = asyncio.Event()
+    cancelled = []
+
+    async def claim() -> list[int]:
+        return [1]
+
+    async def check(key: int, rows: list[int]) -> None:
+        started.set()
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            cancelled.append(key)
+            raise
+
+    task = asyncio.create_task(run_pass(claim, lambda r: r, check, concurrency=1, report=PassReport("t")))
+    await started.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert cancelled == [1]
+
+
+async def test_once_per_pass_shares_one_listing_per_key() -> None:
+    calls = []
+
+    async def listing(key: str) -> str:
+        calls.append(key)
+        await asyncio.sleep(0)
+        return key.upper()
+
+    once: OncePerPass[str, str] = OncePerPass()
+    results = await asyncio.gather(*(once.get(k, lambda k=k: listing(k)) for k in ["a", "b", "a", "a"]))
+    assert results == ["A", "B", "A", "A"]
+    assert calls == ["a", "b"]
+
+
+async def test_read_pages_follows_paging_and_meters_each_call() -> None:
+    pages = {0: {"Result": [{"Id": 1}, {"Id": 2}], "NextPageLink": "p1"}, 1: {"Result": [{"Id": 3}]}}
+    report = PassReport("t")
+    pacing = UserPacing(60)
+
+    async def fetch(number: int) -> dict:
+        return pages[number]
+
+    listing = await read_pages(fetch, Meter(report, pacing, "u"), page_size=2)
+    assert sorted(listing.items) == [1, 2, 3] and listing.complete
+    assert report.calls == 2
+
+    async def endless(number: int) -> dict:
+        return {"Result": [{"Id": number}], "NextPageLink": "more"}
+
+    truncated = await read_pages(endless, Meter(report, pacing, "v"), page_size=1)
+    assert not truncated.complete and len(truncated.items) == 50
