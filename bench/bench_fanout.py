@@ -17,21 +17,17 @@ import argparse
 import asyncio
 import re
 import statistics
-import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
-from pathlib import Path
 
-from bot.devkit.demo import local_env
-from bot.devkit.localslack import LocalSlack, ScriptedFailure
+from bot.devkit.demo import local_world
+from bot.devkit.localslack import ScriptedFailure
 from bot.pollers import Pollers
-from bot.serving import serve_in_loop
 from bot.settings import Settings
 from bot.wiring import Services
 from sandbox.config import SandboxConfig
-from sandbox.server import running_sandbox
 
 SIGNING_SECRET = "bench-signing-secret-0123456789abcdef"
 #: Each route's threshold is unique, so a post names the trigger it announces.
@@ -46,61 +42,53 @@ def trigger_of(text: str) -> int | None:
 
 async def measure(triggers: int, channels: int, database_url: str | None) -> None:
     config = SandboxConfig(tick_seconds=0, rate_limits=False)
-    slack = LocalSlack()
-    with tempfile.TemporaryDirectory(prefix="autoshares-bench-") as tmp:
-        async with (
-            running_sandbox(config, host="127.0.0.1", port=0) as sandbox,
-            serve_in_loop(slack.app()) as slack_server,
-        ):
-            slack.base_url = slack_server.url
-            env = local_env(
-                slack,
-                sandbox.url,
-                config,
-                signing_secret=SIGNING_SECRET,
-                database=Path(tmp) / "bench.db",
-                port=3000,
-                AUTOSHARES_WEBHOOK_SECRET="bench-webhook-secret",
-            )
-            if database_url:
-                env["DATABASE_URL"] = database_url
-            services = await Services.create(Settings.from_env(env))
-            routes = services.core.alerts.routes
-            try:
-                for i in range(triggers):
-                    await routes.create(
-                        alert_id=500_000 + i,
-                        team_id=slack.team_id,
-                        slack_user_id=f"U0FAN{i % 50:03d}",
-                        autoshares_user_id=1,
-                        channel_id=f"C0FAN{i % channels:03d}",
-                        symbol="AAPL",
-                        security_id=1,
-                        operator="GTEQ",
-                        field="Last",
-                        argument=Decimal(FIRST_THRESHOLD + i),
-                        expires_at=None,
-                    )
-                slack.fail_every("chat.postMessage", 10, ScriptedFailure("ratelimited", 429, "1"))
-                pollers = Pollers.of(services)
-                started = time.monotonic()
-                await asyncio.gather(
-                    *(
-                        routes.fire(500_000 + i, event_id=f"bench-{i}", source="webhook", price=None)
-                        for i in range(triggers)
-                    )
+    async with local_world(
+        config,
+        signing_secret=SIGNING_SECRET,
+        port=3000,
+        prefix="autoshares-bench-",
+        AUTOSHARES_WEBHOOK_SECRET="bench-webhook-secret",
+    ) as world:
+        slack, env = world.slack, world.env
+        if database_url:
+            env["DATABASE_URL"] = database_url
+        services = await Services.create(Settings.from_env(env))
+        routes = services.core.alerts.routes
+        try:
+            for i in range(triggers):
+                await routes.create(
+                    alert_id=500_000 + i,
+                    team_id=slack.team_id,
+                    slack_user_id=f"U0FAN{i % 50:03d}",
+                    autoshares_user_id=1,
+                    channel_id=f"C0FAN{i % channels:03d}",
+                    symbol="AAPL",
+                    security_id=1,
+                    operator="GTEQ",
+                    field="Last",
+                    argument=Decimal(FIRST_THRESHOLD + i),
+                    expires_at=None,
                 )
-                fired = time.monotonic() - started
-                pollers.start()
-                try:
-                    await slack.wait_until(
-                        lambda: len(slack.by_method("chat.postMessage")) >= triggers, timeout=triggers * 2
-                    )
-                    drained = time.monotonic() - started
-                finally:
-                    await pollers.stop()
+            slack.fail_every("chat.postMessage", 10, ScriptedFailure("ratelimited", 429, "1"))
+            pollers = Pollers.of(services)
+            started = time.monotonic()
+            await asyncio.gather(
+                *(
+                    routes.fire(500_000 + i, event_id=f"bench-{i}", source="webhook", price=None)
+                    for i in range(triggers)
+                )
+            )
+            fired = time.monotonic() - started
+            pollers.start()
+            try:
+                await slack.wait_until(
+                    lambda: len(slack.by_method("chat.postMessage")) >= triggers, timeout=triggers * 2
+                )
+                drained = time.monotonic() - started
             finally:
-                await services.aclose()
+                await pollers.stop()
+        finally:
+            await services.aclose()
 
     posts = slack.by_method("chat.postMessage")
     per_trigger = Counter(trigger_of(str(p.args.get("text", ""))) for p in posts)

@@ -15,16 +15,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import tempfile
 import time
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
 import httpx
 
-from bot.devkit.demo import local_env
+from bot.devkit.demo import local_world
 from bot.devkit.driver import SlackDriver, browser_sign_in, buttons
 from bot.devkit.localslack import LocalSlack
 from bot.serving import bind_socket, serve_in_loop
@@ -32,7 +30,6 @@ from bot.settings import Settings
 from bot.web import create_web_app
 from bot.wiring import Services
 from sandbox.config import SandboxConfig
-from sandbox.server import running_sandbox
 
 SIGNING_SECRET = "bench-signing-secret-0123456789abcdef"
 USER = "U0BOB"
@@ -55,79 +52,59 @@ async def answer_times(slack: LocalSlack, response_url: str, sent: float) -> tup
 
 async def measure(latencies: Sequence[float], repeat: int) -> None:
     config = SandboxConfig(tick_seconds=0, rate_limits=False)
-    slack = LocalSlack()
-    with tempfile.TemporaryDirectory(prefix="autoshares-bench-") as tmp:
-        async with (
-            running_sandbox(config, host="127.0.0.1", port=0) as sandbox,
-            serve_in_loop(slack.app()) as slack_server,
-        ):
-            slack.base_url = slack_server.url
-            sock = bind_socket()
-            port = sock.getsockname()[1]
-            settings = Settings.from_env(
-                local_env(
-                    slack,
-                    sandbox.url,
-                    config,
-                    signing_secret=SIGNING_SECRET,
-                    database=Path(tmp) / "bench.db",
-                    port=port,
+    sock = bind_socket()
+    port = sock.getsockname()[1]
+    async with local_world(
+        config, signing_secret=SIGNING_SECRET, port=port, prefix="autoshares-bench-"
+    ) as world:
+        slack, sandbox = world.slack, world.sandbox
+        settings = Settings.from_env(world.env)
+        services = await Services.create(settings)
+        app = create_web_app(services, close_services=False)
+        try:
+            async with httpx.AsyncClient(timeout=60) as http, serve_in_loop(app, sock=sock) as server:
+                driver = SlackDriver(http, server.url, SIGNING_SECRET, slack.base_url, team_id=slack.team_id)
+                slack.sign_in_as(USER)
+                await driver.command("/autoshares", "link", user=USER)
+                await slack.wait_until(
+                    lambda: any(buttons(c.args.get("blocks") or []) for c in slack.by_method("response_url"))
                 )
-            )
-            services = await Services.create(settings)
-            app = create_web_app(services, close_services=False)
-            try:
-                async with httpx.AsyncClient(timeout=60) as http, serve_in_loop(app, sock=sock) as server:
-                    driver = SlackDriver(
-                        http, server.url, SIGNING_SECRET, slack.base_url, team_id=slack.team_id
-                    )
-                    slack.sign_in_as(USER)
-                    await driver.command("/autoshares", "link", user=USER)
-                    await slack.wait_until(
-                        lambda: any(
-                            buttons(c.args.get("blocks") or []) for c in slack.by_method("response_url")
-                        )
-                    )
-                    url = next(
-                        b["url"]
-                        for c in slack.by_method("response_url")
-                        for b in buttons(c.args.get("blocks") or [])
-                        if b.get("url")
-                    )
-                    await browser_sign_in(http, url, username="bob", password="sandbox")
-                    body = driver.command_body("/order", "buy 1 AAPL", user=USER)  # sets the default account
-                    await driver.post(body, "application/x-www-form-urlencoded")
-                    await answer_times(slack, parse_qs(body)["response_url"][0], time.time())
-                    print(
-                        f"{'command':<24}{'AutoShares latency':>20}{'first feedback':>17}{'answer':>10}{'calls':>7}"
-                    )
-                    for latency in latencies:
-                        await http.post(
-                            sandbox.url + "_sandbox/faults", json={"LatencyMs": int(latency * 1000)}
-                        )
-                        for slash, text in COMMANDS:
-                            firsts, answers, calls = [], [], []
-                            for _ in range(repeat):
-                                before = (await http.get(sandbox.url + "_sandbox/stats")).json()
-                                body = driver.command_body(slash, text, user=USER)
-                                sent = time.time()
-                                await driver.post(body, "application/x-www-form-urlencoded")
-                                first, answer = await answer_times(
-                                    slack, parse_qs(body)["response_url"][0], sent
-                                )
-                                after = (await http.get(sandbox.url + "_sandbox/stats")).json()
-                                firsts.append(first)
-                                answers.append(answer)
-                                calls.append(
-                                    sum(after["ApiRequests"].values()) - sum(before["ApiRequests"].values())
-                                )
-                            print(
-                                f"{slash + ' ' + text:<24}{latency:>18.1f} s{statistics.mean(firsts):>15.2f} s"
-                                f"{statistics.mean(answers):>8.2f} s{statistics.mean(calls):>7.0f}",
-                                flush=True,
+                url = next(
+                    b["url"]
+                    for c in slack.by_method("response_url")
+                    for b in buttons(c.args.get("blocks") or [])
+                    if b.get("url")
+                )
+                await browser_sign_in(http, url, username="bob", password="sandbox")
+                body = driver.command_body("/order", "buy 1 AAPL", user=USER)  # sets the default account
+                await driver.post(body, "application/x-www-form-urlencoded")
+                await answer_times(slack, parse_qs(body)["response_url"][0], time.time())
+                print(
+                    f"{'command':<24}{'AutoShares latency':>20}{'first feedback':>17}{'answer':>10}{'calls':>7}"
+                )
+                for latency in latencies:
+                    await http.post(sandbox.url + "_sandbox/faults", json={"LatencyMs": int(latency * 1000)})
+                    for slash, text in COMMANDS:
+                        firsts, answers, calls = [], [], []
+                        for _ in range(repeat):
+                            before = (await http.get(sandbox.url + "_sandbox/stats")).json()
+                            body = driver.command_body(slash, text, user=USER)
+                            sent = time.time()
+                            await driver.post(body, "application/x-www-form-urlencoded")
+                            first, answer = await answer_times(slack, parse_qs(body)["response_url"][0], sent)
+                            after = (await http.get(sandbox.url + "_sandbox/stats")).json()
+                            firsts.append(first)
+                            answers.append(answer)
+                            calls.append(
+                                sum(after["ApiRequests"].values()) - sum(before["ApiRequests"].values())
                             )
-            finally:
-                await services.aclose()
+                        print(
+                            f"{slash + ' ' + text:<24}{latency:>18.1f} s{statistics.mean(firsts):>15.2f} s"
+                            f"{statistics.mean(answers):>8.2f} s{statistics.mean(calls):>7.0f}",
+                            flush=True,
+                        )
+        finally:
+            await services.aclose()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -56,6 +56,18 @@ from storage.replays import SlackRequestLog
 log = logging.getLogger(__name__)
 
 
+def oidc_client(settings: Settings, http: httpx.AsyncClient) -> OidcClient:
+    """The AutoShares sign-in client these settings describe."""
+    return OidcClient(
+        http,
+        issuer=settings.auth0_issuer or "",
+        client_id=settings.auth0_client_id or "",
+        client_secret=settings.auth0_client_secret or "",
+        redirect_uri=settings.autoshares_callback_url,
+        audience=settings.auth0_audience,
+    )
+
+
 @dataclass(frozen=True)
 class Services:
     settings: Settings
@@ -113,14 +125,7 @@ class Services:
             settle_after_seconds=settings.settle_after_seconds,
         )
         notifier = SlackNotifier(slack, metrics, confirm_seconds=policy.confirm_seconds)
-        oidc = OidcClient(
-            http,
-            issuer=settings.auth0_issuer or "",
-            client_id=settings.auth0_client_id or "",
-            client_secret=settings.auth0_client_secret or "",
-            redirect_uri=settings.autoshares_callback_url,
-            audience=settings.auth0_audience,
-        )
+        oidc = oidc_client(settings, http)
         client = AutoSharesClient(
             http,
             base_url=settings.autoshares_api_url or "",

@@ -24,17 +24,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.audit import add_event
+from storage.leases import lease_chunk
 from storage.models import AlertRoute, ProcessedWebhook
 from storage.outbox import enqueue
 from storage.records import ACTIVE, DELETED, EXPIRED, FIRED, Route, aware, utcnow
 
 ALERT_TRIGGERED = "alert_triggered"
-
-
-def is_postgres(sessions: async_sessionmaker[AsyncSession]) -> bool:
-    """Whether the sessions talk to PostgreSQL (row locks with SKIP LOCKED are available)."""
-    bind = sessions.kw.get("bind")
-    return bind is not None and bind.dialect.name == "postgresql"
 
 
 async def remember_event(session: AsyncSession, event_id: str, event_type: str) -> bool:
@@ -340,22 +335,6 @@ class AlertRouteRepository:
             )
             .limit(limit)
         )
-        lease = (
-            update(AlertRoute)
-            .values(claimed_at=now)
-            .returning(AlertRoute)
-            .execution_options(synchronize_session=False)
-        )
-        async with self._sessions.begin() as session:
-            if is_postgres(self._sessions):
-                # Lock the chunk, then update it. (As a subquery of the UPDATE, a LIMIT … SKIP
-                # LOCKED may run again mid-statement, skip the rows just updated, take more.)
-                ids = list(await session.scalars(chosen.with_for_update(skip_locked=True)))
-                if not ids:
-                    return []
-                lease = lease.where(AlertRoute.id.in_(ids))
-            else:
-                lease = lease.where(AlertRoute.id.in_(chosen.scalar_subquery()), due)
-            rows = list(await session.scalars(lease))
+        rows = await lease_chunk(self._sessions, AlertRoute, chosen, due, {"claimed_at": now})
         rows.sort(key=lambda r: (r.team_id, r.slack_user_id, r.alert_id))
         return [_route(r) for r in rows]

@@ -28,8 +28,9 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage.alerts import is_postgres, remember_event
+from storage.alerts import remember_event
 from storage.audit import add_event
+from storage.leases import lease_chunk
 from storage.models import PendingOrder
 from storage.outbox import due_now, enqueue, withdraw
 from storage.records import (
@@ -130,7 +131,14 @@ def click_answer_key(pending_id: str) -> str:
     return f"click:{pending_id[:36]}"
 
 
-async def _announce(session: AsyncSession, row: PendingOrder, *, dm_fallback: bool = True) -> None:
+async def _announce(
+    session: AsyncSession,
+    row: PendingOrder,
+    *,
+    dm_fallback: bool = True,
+    dedupe_key: str | None = None,
+    due_in: timedelta | None = None,
+) -> None:
     """Owe the requester an update of the order's message, in the caller's transaction; one per
     state the order reaches (the message shows the latest state when it is delivered)."""
     executed = (_loads(row.result_json) or {}).get("ExecutedQuantity")
@@ -140,7 +148,8 @@ async def _announce(session: AsyncSession, row: PendingOrder, *, dm_fallback: bo
         team_id=row.team_id,
         channel=row.slack_user_id,
         data={"pending_id": row.id, "dm_fallback": dm_fallback},
-        dedupe_key=f"order:{row.id}:{row.status}:{row.order_status or ''}:{executed or ''}",
+        dedupe_key=dedupe_key or f"order:{row.id}:{row.status}:{row.order_status or ''}:{executed or ''}",
+        due_in=due_in,
     )
 
 
@@ -269,15 +278,7 @@ class PendingOrderRepository:
                     at=now,
                 )
                 if answer_within is not None:
-                    await enqueue(
-                        session,
-                        ORDER_CHANGED,
-                        team_id=row.team_id,
-                        channel=row.slack_user_id,
-                        data={"pending_id": row.id, "dm_fallback": True},
-                        dedupe_key=click_answer_key(row.id),
-                        due_in=answer_within,
-                    )
+                    await _announce(session, row, dedupe_key=click_answer_key(row.id), due_in=answer_within)
             return won
 
     async def click_answered(self, pending_id: str, *, answered: bool) -> None:
@@ -617,23 +618,7 @@ class PendingOrderRepository:
             )
             .limit(limit)
         )
-        lease = (
-            update(PendingOrder)
-            .values(updated_at=now)
-            .returning(PendingOrder)
-            .execution_options(synchronize_session=False)
-        )
-        async with self._sessions.begin() as session:
-            if is_postgres(self._sessions):
-                # Lock the chunk, then update it. (As a subquery of the UPDATE, a LIMIT … SKIP
-                # LOCKED may run again mid-statement, skip the rows just updated, take more.)
-                ids = list(await session.scalars(chosen.with_for_update(skip_locked=True)))
-                if not ids:
-                    return []
-                lease = lease.where(PendingOrder.id.in_(ids))
-            else:
-                lease = lease.where(PendingOrder.id.in_(chosen.scalar_subquery()), due)
-            rows = list(await session.scalars(lease))
+        rows = await lease_chunk(self._sessions, PendingOrder, chosen, due, {"updated_at": now})
         rows.sort(key=lambda r: (r.team_id, r.slack_user_id, r.account_id, r.created_at))
         return [_pending(r) for r in rows]
 

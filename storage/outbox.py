@@ -26,6 +26,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.leases import is_postgres
 from storage.models import OutboxMessage
 from storage.records import aware, utcnow
 
@@ -130,8 +131,7 @@ class OutboxRepository:
         )
         leased = {"state": SENDING, "lease_until": now + lease, "attempts": OutboxMessage.attempts + 1}
         query = select(OutboxMessage).where(due).order_by(OutboxMessage.id).limit(limit)
-        bind = self._sessions.kw.get("bind")
-        if bind is not None and bind.dialect.name == "postgresql":
+        if is_postgres(self._sessions):
             async with self._sessions.begin() as session:
                 ids = [r.id for r in await session.scalars(query.with_for_update(skip_locked=True))]
                 if not ids:

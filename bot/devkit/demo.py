@@ -474,11 +474,45 @@ def local_env(
     }
 
 
+@dataclass
+class LocalWorld:
+    """The local Slack stand-in and the sandbox, served on loopback, and a bot's settings for them."""
+
+    slack: LocalSlack
+    sandbox: Any  # sandbox.server.RunningSandbox
+    env: dict[str, str]
+
+
+@contextlib.asynccontextmanager
+async def local_world(
+    config: SandboxConfig, *, signing_secret: str, port: int, prefix: str, **extra: str
+) -> AsyncIterator[LocalWorld]:
+    """Serve the sandbox and the local Slack on loopback for a bot on ``port`` with a fresh
+    SQLite database (the demo's, and the benchmarks')."""
+    from sandbox.server import running_sandbox
+
+    slack = LocalSlack()
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        async with (
+            running_sandbox(config, host="127.0.0.1", port=0) as sandbox,
+            serve_in_loop(slack.app()) as slack_server,
+        ):
+            slack.base_url = slack_server.url
+            env = local_env(
+                slack,
+                sandbox.url,
+                config,
+                signing_secret=signing_secret,
+                database=Path(tmp) / "bot.db",
+                port=port,
+                **extra,
+            )
+            yield LocalWorld(slack, sandbox, env)
+
+
 @contextlib.asynccontextmanager
 async def demo_world(output_dir: Path, console: Console) -> AsyncIterator[DemoWorld]:
     """Start sandbox, local Slack and bot on loopback; stop them all on exit."""
-    from sandbox.server import running_sandbox
-
     signing_secret = secrets.token_hex(16)
     webhook_secret = secrets.token_urlsafe(24)
     bot_sock = bind_socket()
@@ -491,47 +525,37 @@ async def demo_world(output_dir: Path, console: Console) -> AsyncIterator[DemoWo
         webhook_secret=webhook_secret,
         webhook_retry_scale=0.01,
     )
-    slack = LocalSlack()
-    with tempfile.TemporaryDirectory(prefix="autoshares-demo-") as tmp:
-        async with (
-            running_sandbox(config, host="127.0.0.1", port=0) as sandbox,
-            serve_in_loop(slack.app()) as slack_server,
-        ):
-            slack.base_url = slack_server.url
-            env = local_env(
-                slack,
-                sandbox.url,
-                config,
-                signing_secret=signing_secret,
-                database=Path(tmp) / "demo.db",
-                port=bot_port,
-                AUTOSHARES_WEBHOOK_SECRET=webhook_secret,
-            )
-            settings = Settings.from_env(env)
-            services = await Services.create(settings)
-            try:
-                app = create_web_app(services, close_services=False)
-                async with (
-                    httpx.AsyncClient(timeout=WAIT_SECONDS) as http,
-                    serve_in_loop(app, sock=bot_sock) as server,
-                ):
-                    driver = SlackDriver(
-                        http, server.url, signing_secret, slack.base_url, team_id=slack.team_id
-                    )
-                    yield DemoWorld(
-                        settings=settings,
-                        services=services,
-                        slack=slack,
-                        sandbox_url=sandbox.url,
-                        bot_url=server.url,
-                        driver=driver,
-                        http=http,
-                        transcript=Transcript(names={USER: LOGIN, CHANNEL: CHANNEL_NAME}),
-                        console=console,
-                        output_dir=output_dir,
-                    )
-            finally:
-                await services.aclose()
+    async with local_world(
+        config,
+        signing_secret=signing_secret,
+        port=bot_port,
+        prefix="autoshares-demo-",
+        AUTOSHARES_WEBHOOK_SECRET=webhook_secret,
+    ) as world:
+        slack, sandbox = world.slack, world.sandbox
+        settings = Settings.from_env(world.env)
+        services = await Services.create(settings)
+        try:
+            app = create_web_app(services, close_services=False)
+            async with (
+                httpx.AsyncClient(timeout=WAIT_SECONDS) as http,
+                serve_in_loop(app, sock=bot_sock) as server,
+            ):
+                driver = SlackDriver(http, server.url, signing_secret, slack.base_url, team_id=slack.team_id)
+                yield DemoWorld(
+                    settings=settings,
+                    services=services,
+                    slack=slack,
+                    sandbox_url=sandbox.url,
+                    bot_url=server.url,
+                    driver=driver,
+                    http=http,
+                    transcript=Transcript(names={USER: LOGIN, CHANNEL: CHANNEL_NAME}),
+                    console=console,
+                    output_dir=output_dir,
+                )
+        finally:
+            await services.aclose()
 
 
 @contextlib.contextmanager

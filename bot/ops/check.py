@@ -33,6 +33,7 @@ from bot.ops.logs import redact
 from bot.ops.stored_keys import describe
 from bot.settings import DEFAULT_SLACK_API_URL, Settings, generate_encryption_key, is_loopback_host
 from bot.socket_mode import rejected_app_token
+from bot.wiring import oidc_client
 from handlers.identity import slack_origin
 from storage.crypto import TokenCipher
 from storage.db import Database, alembic_config, create_engine
@@ -306,22 +307,11 @@ async def check_slack(settings: Settings) -> list[Finding]:
 
 
 # -- AutoShares -----------------------------------------------------------------------------------
-def _oidc(settings: Settings, http: httpx.AsyncClient) -> OidcClient:
-    return OidcClient(
-        http,
-        issuer=settings.auth0_issuer or "",
-        client_id=settings.auth0_client_id or "",
-        client_secret=settings.auth0_client_secret or "",
-        redirect_uri=settings.autoshares_callback_url,
-        audience=settings.auth0_audience,
-    )
-
-
 async def issuer_problem(settings: Settings, http: httpx.AsyncClient) -> str | None:
     """None when the issuer's discovery document can be read and names the configured issuer."""
     try:
         async with asyncio.timeout(PROBE_TIMEOUT):
-            await _oidc(settings, http).metadata()
+            await oidc_client(settings, http).metadata()
     except TimeoutError:
         return f"the identity provider {settings.auth0_issuer} did not answer within {PROBE_TIMEOUT:.0f} s"
     except IssuerMisconfigured as exc:
@@ -405,7 +395,7 @@ async def _check_client(settings: Settings, http: httpx.AsyncClient) -> Finding:
     """Redeem a made-up code: ``invalid_grant`` means the client credentials were accepted."""
     try:
         async with asyncio.timeout(PROBE_TIMEOUT):
-            await _oidc(settings, http).exchange_code("autoshares-bot-check", "c" * 43)
+            await oidc_client(settings, http).exchange_code("autoshares-bot-check", "c" * 43)
     except OAuthError as exc:
         if exc.error == "invalid_grant":
             return ok("issuer", "the token endpoint accepts AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET")

@@ -54,10 +54,10 @@ class RoundRobin:
     """A loopback load balancer: each request goes to the next replica; one that cannot be
     reached (refused, reset, gone mid-answer) is skipped and the request sent to the next."""
 
-    def __init__(self, backends: list[str]) -> None:
+    def __init__(self, backends: list[str], http: httpx.AsyncClient) -> None:
         self.backends = backends
         self._next = itertools.count()
-        self.http = httpx.AsyncClient(timeout=30)
+        self.http = http
         self.skipped = 0
         self.errors: list[str] = []
 
@@ -127,8 +127,9 @@ async def test_three_replicas_one_killed_lose_nothing_and_place_nothing_twice(
     async with (
         three_replicas(env, tmp_path) as replicas,
         httpx.AsyncClient(timeout=30) as http,
+        httpx.AsyncClient(timeout=30) as forwarding,
     ):
-        proxy = RoundRobin([r.url for r in replicas])
+        proxy = RoundRobin([r.url for r in replicas], forwarding)
         async with serve_in_loop(proxy.app()) as served:
             driver = SlackDriver(
                 http, served.url, SIGNING_SECRET, local_slack.base_url, team_id=local_slack.team_id
