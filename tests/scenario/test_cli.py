@@ -149,33 +149,16 @@ async def test_serve_with_the_embedded_sandbox_answers_health_and_stops_on_sigte
         "PORT": str(port),
         "LOG_FORMAT": "json",
     }
-    process = await asyncio.create_subprocess_exec(
-        *CLI, "serve", env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, cwd=tmp_path
-    )
-    try:
-        async with httpx.AsyncClient(timeout=5) as http:
-            for _ in range(100):
-                try:
-                    health = await http.get(f"http://127.0.0.1:{port}/healthz")
-                    break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.1)
-            else:
-                raise AssertionError("serve did not start listening within 10 s")
-            assert health.status_code == 200
-            ready = await http.get(f"http://127.0.0.1:{port}/readyz")
-            assert ready.status_code == 200, ready.text
-            login = await http.get(f"http://127.0.0.1:{port}/autoshares/login?state=nope")
-            assert login.status_code == 400 and "not one we issued" in login.text
-        process.send_signal(signal.SIGTERM)
-        code = await asyncio.wait_for(process.wait(), 15)
-        _, stderr = await process.communicate()
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-    assert code == 0, stderr.decode()[-2000:]
-    logged = stderr.decode()
+    async with serving(env, port, tmp_path) as served:
+        health = await served.get("healthz")
+        assert health.status_code == 200
+        ready = await served.get("readyz")
+        assert ready.status_code == 200, ready.text
+        login = await served.get("autoshares/login?state=nope")
+        assert login.status_code == 400 and "not one we issued" in login.text
+        code = await served.stop(signal.SIGTERM)
+        logged = served.stderr
+    assert code == 0, logged[-2000:]
     assert "embedded AutoShares sandbox" in logged
     assert env["SLACK_SIGNING_SECRET"] not in logged and env["TOKEN_ENCRYPTION_KEY"] not in logged
     lines = [json.loads(line) for line in logged.splitlines() if line.startswith("{")]
