@@ -181,6 +181,8 @@ class Settings:
     link_state_ttl_seconds: int = 600
     order_confirm_seconds: int = 120
     large_order_notional: int = 25_000
+    default_role: str = "trader"
+    approval_seconds: int = 900
     alert_default_expiry_days: int = 30
     alert_poll_seconds: float = 30.0
     order_poll_seconds: float = 15.0
@@ -347,6 +349,10 @@ class Settings:
                 f"pool), got {concurrency}"
             )
 
+        default_role = (get("DEFAULT_ROLE") or "trader").lower()
+        if default_role not in ("viewer", "trader", "approver"):
+            raise ConfigError(f"DEFAULT_ROLE must be viewer, trader or approver, got {default_role!r}")
+
         return cls(
             slack_signing_secret=signing_secret or "",
             slack_bot_token=bot_token,
@@ -372,6 +378,8 @@ class Settings:
             link_state_ttl_seconds=600,
             order_confirm_seconds=_int(env, "ORDER_CONFIRM_SECONDS", 120, minimum=10),
             large_order_notional=_int(env, "LARGE_ORDER_NOTIONAL", 25_000, minimum=0),
+            default_role=default_role,
+            approval_seconds=_int(env, "APPROVAL_SECONDS", 900, minimum=60),
             alert_default_expiry_days=_int(env, "ALERT_DEFAULT_EXPIRY_DAYS", 30, minimum=1),
             alert_poll_seconds=_float(env, "ALERT_POLL_SECONDS", 30.0),
             order_poll_seconds=_float(env, "ORDER_POLL_SECONDS", 15.0),

@@ -36,11 +36,13 @@ from bot.core.pacing import UserPacing
 from bot.core.passes import PollPolicy
 from bot.core.securities import SecurityCache
 from bot.core.tasks import BackgroundTasks
+from bot.core.team import TeamRules, TeamService
 from bot.core.usecases import UseCases
 from bot.core.users import LinkedUsers
 from bot.ops.metrics import Metrics
 from bot.ops.stored_keys import StoredKeys
 from bot.settings import MAX_POLL_CONCURRENCY, Settings
+from handlers.directory import SlackUsersDirectory
 from handlers.identity import SlackOpenIdConnect
 from handlers.notify import SlackClients, SlackNotifier, SlackSession
 from storage.alerts import AlertRouteRepository
@@ -52,6 +54,7 @@ from storage.links import LinkRepository
 from storage.orders import PendingOrderRepository
 from storage.outbox import OutboxRepository
 from storage.replays import SlackRequestLog
+from storage.team import TeamRepository
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +173,13 @@ class Services:
             policy=polling,
         )
         pending = PendingOrderRepository(db.sessions)
+        team = TeamService(
+            TeamRepository(db.sessions),
+            SlackUsersDirectory(slack),
+            TeamRules(default_role=settings.default_role, approval_seconds=settings.approval_seconds),
+        )
         orders = OrderService(
+            team=team,
             users=users,
             accounts=accounts,
             agreements=agreements,
@@ -188,6 +197,7 @@ class Services:
             orders=orders,
             followup=OrderFollowUp(users=users, orders=orders, pacing=pacing, policy=polling),
             alerts=alerts,
+            team=team,
             home=HomeService(users, linking, accounts, alerts),
             offboarding=Offboarding(links=links, linking=linking, routes=alerts.routes, orders=pending),
             tasks=tasks,

@@ -103,6 +103,11 @@ class PendingOrder(Base):
     order_status: Mapped[str | None] = mapped_column(String(32), nullable=True)
     result_json: Mapped[str | None] = mapped_column(Text, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: Two-person approval: the approvers' channel and the request's message there, and who
+    #: approved or rejected it.
+    approval_channel: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    approval_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class AlertRoute(Base):
@@ -184,3 +189,48 @@ class AuditEvent(Base):
     subject_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     autoshares_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     detail_json: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class TeamMember(Base):
+    """A workspace member's role and limits, as an admin set them (a member with no row has the
+    default role and no limits)."""
+
+    __tablename__ = "team_members"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    slack_user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    role: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    max_order_value: Mapped[Decimal | None] = mapped_column(Numeric(18, 4), nullable=True)
+    max_orders_per_day: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    needs_approval: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[str] = mapped_column(String(32))
+
+
+class WorkspacePolicy(Base):
+    """A workspace's trading rules: where orders and alerts may go, a pause, and two-person
+    approval. ``order_places`` / ``alert_places``: NULL for anywhere, else a comma-separated
+    list of channel ids and ``dm`` (direct messages)."""
+
+    __tablename__ = "workspace_policies"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    trading_paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    order_places: Mapped[str | None] = mapped_column(Text, nullable=True)
+    alert_places: Mapped[str | None] = mapped_column(Text, nullable=True)
+    approval_threshold: Mapped[Decimal | None] = mapped_column(Numeric(18, 4), nullable=True)
+    approvals_channel: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[str] = mapped_column(String(32))
+
+
+class OrderDayCount(Base):
+    """Orders sent to AutoShares per member per trading day: the daily limit's counter, moved
+    by one conditional statement so that concurrent clicks cannot pass the limit together."""
+
+    __tablename__ = "order_day_counts"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    slack_user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

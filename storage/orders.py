@@ -3,9 +3,11 @@
 The row's id (a uuid4 string) is the AutoShares ``ClientId``. States::
 
     pending ──confirm──▶ submitting ──▶ placed      (AutoShares has the order)
-       │                     └────────▶ failed      (AutoShares refused it / does not have it)
-       ├──cancel──▶ cancelled
-       └──timeout─▶ expired
+       │        ▲            └────────▶ failed      (AutoShares refused it / does not have it)
+       │        └─approve─┐
+       ├──confirm (needs approval)──▶ awaiting_approval ──reject──▶ rejected
+       ├──cancel──▶ cancelled                      ├──cancel──▶ cancelled
+       └──timeout─▶ expired                        └──timeout─▶ expired
 
 Every move is a conditional UPDATE (``WHERE status = …``) so exactly one caller wins it, on
 one process or many sharing the database. Status updates that arrive later (webhooks, polling)
@@ -34,11 +36,13 @@ from storage.leases import lease_chunk
 from storage.models import PendingOrder
 from storage.outbox import due_now, enqueue, withdraw
 from storage.records import (
+    AWAITING_APPROVAL,
     CANCELLED,
     EXPIRED,
     FAILED,
     PENDING,
     PLACED,
+    REJECTED,
     SUBMITTING,
     TERMINAL_ORDER_STATUSES,
     Pending,
@@ -46,6 +50,7 @@ from storage.records import (
     aware,
     utcnow,
 )
+from storage.team import give_back_order_slot, take_order_slot
 
 _STATUS_RANK = {"PartiallyFilled": 1, **dict.fromkeys(TERMINAL_ORDER_STATUSES, 2)}
 #: Audit action recorded when an order reaches one of these statuses.
@@ -103,6 +108,9 @@ def _pending(row: PendingOrder) -> Pending:
         order_status=row.order_status,
         result=_loads(row.result_json),
         error=row.error,
+        approval_channel=row.approval_channel,
+        approval_ts=row.approval_ts,
+        decided_by=row.decided_by,
     )
 
 
@@ -124,6 +132,22 @@ class _NotYetKnown(Exception):
 
 
 ORDER_CHANGED = "order_changed"
+#: Outbox kinds of two-person approval: the request posted to the approvers' channel, and that
+#: message updated as the order moves on.
+APPROVAL_REQUESTED = "approval_requested"
+APPROVAL_CHANGED = "approval_changed"
+
+
+class OverDailyLimit(Exception):
+    """The member already sent their daily limit of orders: nothing was claimed."""
+
+
+@dataclass(frozen=True)
+class DayQuota:
+    """The trading day an order counts on, and the member's limit for it (None: no limit)."""
+
+    day: str
+    limit: int | None
 
 
 def click_answer_key(pending_id: str) -> str:
@@ -142,15 +166,33 @@ async def _announce(
     """Owe the requester an update of the order's message, in the caller's transaction; one per
     state the order reaches (the message shows the latest state when it is delivered)."""
     executed = (_loads(row.result_json) or {}).get("ExecutedQuantity")
+    state = f"{row.status}:{row.order_status or ''}:{executed or ''}"
     await enqueue(
         session,
         ORDER_CHANGED,
         team_id=row.team_id,
         channel=row.slack_user_id,
         data={"pending_id": row.id, "dm_fallback": dm_fallback},
-        dedupe_key=dedupe_key or f"order:{row.id}:{row.status}:{row.order_status or ''}:{executed or ''}",
+        dedupe_key=dedupe_key or f"order:{row.id}:{state}",
         due_in=due_in,
     )
+    if dedupe_key is None:  # the approval request, if any, shows the order's state too
+        await _approval_changed(session, row, state)
+
+
+async def _approval_changed(session: AsyncSession, row: PendingOrder, state: str | None = None) -> None:
+    """Owe the approval request's message an update (it shows the order's state as it is when
+    delivered), in the caller's transaction; once per ``state``."""
+    state = state or f"{row.status}:{row.decided_by or ''}"
+    if row.approval_channel:
+        await enqueue(
+            session,
+            APPROVAL_CHANGED,
+            team_id=row.team_id,
+            channel=row.approval_channel,
+            data={"pending_id": row.id},
+            dedupe_key=f"approval:{row.id}:{state}",
+        )
 
 
 def _summary(order: Mapping[str, Any]) -> dict[str, Any]:
@@ -238,6 +280,7 @@ class PendingOrderRepository:
         *,
         response_url: str | None = None,
         answer_within: timedelta | None = None,
+        quota: DayQuota | None = None,
         now: datetime | None = None,
     ) -> bool:
         """The Confirm click: pending → submitting, only for the requester and before expiry.
@@ -245,7 +288,8 @@ class PendingOrderRepository:
         One conditional UPDATE; exactly one caller sees rowcount 1 however many race. With
         ``answer_within``, the winner's answer is also owed to the outbox, due that long from now
         (key :func:`click_answer_key`): the clicker withdraws it once it has answered, so it is
-        delivered only if that process died first.
+        delivered only if that process died first. With ``quota``, the winner also takes one of
+        the day's orders; when none is left it raises :class:`OverDailyLimit` and nothing moves.
         """
         now = now or utcnow()
         values: dict[str, Any] = {"status": SUBMITTING, "updated_at": now}
@@ -267,6 +311,10 @@ class PendingOrderRepository:
             if won:
                 row = await session.get(PendingOrder, pending_id[:36])
                 assert row is not None
+                if quota is not None and not await take_order_slot(
+                    session, row.team_id, row.slack_user_id, quota.day, quota.limit
+                ):
+                    raise OverDailyLimit()
                 add_event(
                     session,
                     subject="order",
@@ -299,12 +347,18 @@ class PendingOrderRepository:
         actor: str | None,
         now: datetime,
         announce: bool = False,
+        waiting: tuple[str, ...] = (PENDING,),
+        decided_by: str | None = None,
     ) -> bool:
+        """Move a waiting order (``waiting``: pending, or awaiting approval) to ``status``."""
+        values: dict[str, Any] = {"status": status, "updated_at": now}
+        if decided_by is not None:
+            values["decided_by"] = decided_by
         async with self._sessions.begin() as session:
             result = await session.execute(
                 update(PendingOrder)
-                .where(PendingOrder.id == pending_id[:36], PendingOrder.status == PENDING, *where)
-                .values(status=status, updated_at=now)
+                .where(PendingOrder.id == pending_id[:36], PendingOrder.status.in_(waiting), *where)
+                .values(**values)
             )
             if result.rowcount != 1:  # type: ignore[attr-defined]
                 return False
@@ -317,28 +371,35 @@ class PendingOrderRepository:
                 team_id=row.team_id,
                 slack_user_id=actor or row.slack_user_id,
                 subject_id=pending_id,
-                detail={"symbol": row.symbol, "stage": "confirmation"},
+                detail={
+                    "symbol": row.symbol,
+                    "stage": "approval" if row.approval_channel else "confirmation",
+                    "requester": row.slack_user_id,
+                },
                 at=now,
             )
             if announce:
-                await _announce(session, row, dm_fallback=False)
+                await _announce(session, row, dm_fallback=bool(row.approval_channel))
+            elif row.approval_channel:
+                await _approval_changed(session, row)
             return True
 
     async def cancel(
         self, pending_id: str, team_id: str, slack_user_id: str, *, now: datetime | None = None
     ) -> bool:
-        """The Cancel click: pending → cancelled, only for the requester."""
+        """The Cancel click: pending (or awaiting approval) → cancelled, only for the requester."""
         return await self._end_pending(
             pending_id,
             CANCELLED,
             where=[PendingOrder.team_id == team_id, PendingOrder.slack_user_id == slack_user_id],
             actor=slack_user_id,
             now=now or utcnow(),
+            waiting=(PENDING, AWAITING_APPROVAL),
         )
 
     async def expire(self, pending_id: str, *, now: datetime | None = None, announce: bool = False) -> bool:
-        """pending → expired once the confirmation window has passed (``announce``: the
-        confirmation message is owed the news, when nobody is there to be told by a click)."""
+        """pending (or awaiting approval) → expired once its window has passed (``announce``:
+        the order's messages are owed the news, when nobody is there to be told by a click)."""
         now = now or utcnow()
         return await self._end_pending(
             pending_id,
@@ -347,12 +408,154 @@ class PendingOrderRepository:
             actor=None,
             now=now,
             announce=announce,
+            waiting=(PENDING, AWAITING_APPROVAL),
         )
+
+    # -- two-person approval ---------------------------------------------------------------------
+    async def request_approval(
+        self,
+        pending_id: str,
+        team_id: str,
+        slack_user_id: str,
+        *,
+        channel: str,
+        ttl: timedelta,
+        reason: str,
+        response_url: str | None = None,
+        now: datetime | None = None,
+    ) -> bool:
+        """The Confirm click of an order that needs approval: pending → awaiting_approval (only
+        the requester, before expiry, once), with the request to the approvers' ``channel``
+        owed to the outbox in the same transaction; the request stands for ``ttl``."""
+        now = now or utcnow()
+        values: dict[str, Any] = {
+            "status": AWAITING_APPROVAL,
+            "updated_at": now,
+            "expires_at": now + ttl,
+            "approval_channel": channel,
+        }
+        if response_url:
+            values["response_url"] = response_url
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                update(PendingOrder)
+                .where(
+                    PendingOrder.id == pending_id[:36],
+                    PendingOrder.status == PENDING,
+                    PendingOrder.expires_at > now,
+                    PendingOrder.team_id == team_id,
+                    PendingOrder.slack_user_id == slack_user_id,
+                )
+                .values(**values)
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                return False
+            row = await session.get(PendingOrder, pending_id[:36])
+            assert row is not None
+            add_event(
+                session,
+                subject="order",
+                action="approval_requested",
+                team_id=team_id,
+                slack_user_id=slack_user_id,
+                subject_id=pending_id,
+                detail={
+                    "symbol": row.symbol,
+                    "notional": row.notional,
+                    "reason": reason,
+                    "channel": channel,
+                },
+                at=now,
+            )
+            await enqueue(
+                session,
+                APPROVAL_REQUESTED,
+                team_id=team_id,
+                channel=channel,
+                data={"pending_id": row.id},
+                dedupe_key=f"approval:{row.id}:requested",
+            )
+            return True
+
+    async def approve(
+        self,
+        pending_id: str,
+        team_id: str,
+        approver: str,
+        *,
+        quota: DayQuota | None = None,
+        now: datetime | None = None,
+    ) -> bool:
+        """The Approve click: awaiting_approval → submitting, only in the order's workspace,
+        before the request expires, and never by the requester. One conditional UPDATE, so
+        exactly one of any number of racing clicks wins, on one replica or many; the winner
+        takes one of the requester's orders for the day (:class:`OverDailyLimit` when none is
+        left, and nothing moves)."""
+        now = now or utcnow()
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                update(PendingOrder)
+                .where(
+                    PendingOrder.id == pending_id[:36],
+                    PendingOrder.status == AWAITING_APPROVAL,
+                    PendingOrder.expires_at > now,
+                    PendingOrder.team_id == team_id,
+                    PendingOrder.slack_user_id != approver,
+                )
+                .values(status=SUBMITTING, decided_by=approver, updated_at=now)
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                return False
+            row = await session.get(PendingOrder, pending_id[:36])
+            assert row is not None
+            if quota is not None and not await take_order_slot(
+                session, row.team_id, row.slack_user_id, quota.day, quota.limit
+            ):
+                raise OverDailyLimit()
+            add_event(
+                session,
+                subject="order",
+                action="approved",
+                team_id=team_id,
+                slack_user_id=approver,
+                subject_id=pending_id,
+                detail={"symbol": row.symbol, "notional": row.notional, "requester": row.slack_user_id},
+                at=now,
+            )
+            await _approval_changed(session, row)
+            return True
+
+    async def reject(
+        self, pending_id: str, team_id: str, approver: str, *, now: datetime | None = None
+    ) -> bool:
+        """The Reject click: awaiting_approval → rejected (never by the requester); the
+        requester and the approvers' message are told through the outbox."""
+        return await self._end_pending(
+            pending_id,
+            REJECTED,
+            where=[PendingOrder.team_id == team_id, PendingOrder.slack_user_id != approver],
+            actor=approver,
+            now=now or utcnow(),
+            announce=True,
+            waiting=(AWAITING_APPROVAL,),
+            decided_by=approver,
+        )
+
+    async def approval_posted(self, pending_id: str, ts: str) -> None:
+        """Remember the approval request's message, so later states update it in place."""
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(PendingOrder)
+                .where(PendingOrder.id == pending_id[:36], PendingOrder.approval_ts.is_(None))
+                .values(approval_ts=ts[:32])
+            )
 
     async def expire_for(self, team_id: str, slack_user_ids: Sequence[str] | None = None) -> list[Pending]:
         """Expire every confirmation still waiting in a workspace (or for those users), whatever
         its window: the app was uninstalled or its access revoked."""
-        query = select(PendingOrder.id).where(PendingOrder.team_id == team_id, PendingOrder.status == PENDING)
+        query = select(PendingOrder.id).where(
+            PendingOrder.team_id == team_id, PendingOrder.status.in_((PENDING, AWAITING_APPROVAL))
+        )
         if slack_user_ids is not None:
             query = query.where(PendingOrder.slack_user_id.in_(list(slack_user_ids)))
         async with self._sessions() as session:
@@ -360,7 +563,9 @@ class PendingOrderRepository:
         now = utcnow()
         expired = []
         for pending_id in ids:
-            if await self._end_pending(pending_id, EXPIRED, where=[], actor=None, now=now):
+            if await self._end_pending(
+                pending_id, EXPIRED, where=[], actor=None, now=now, waiting=(PENDING, AWAITING_APPROVAL)
+            ):
                 row = await self.get(pending_id)
                 if row is not None:
                     expired.append(row)
@@ -373,7 +578,9 @@ class PendingOrderRepository:
             ids = list(
                 await session.scalars(
                     select(PendingOrder.id)
-                    .where(PendingOrder.status == PENDING, PendingOrder.expires_at <= now)
+                    .where(
+                        PendingOrder.status.in_((PENDING, AWAITING_APPROVAL)), PendingOrder.expires_at <= now
+                    )
                     .limit(limit)
                 )
             )
@@ -470,8 +677,11 @@ class PendingOrderRepository:
                 await _announce(session, row)
             return _pending(row)
 
-    async def record_failed(self, pending_id: str, error: str, *, announce: bool = False) -> Pending | None:
-        """submitting → failed: AutoShares refused the order or does not have it (audited)."""
+    async def record_failed(
+        self, pending_id: str, error: str, *, announce: bool = False, give_back_day: str | None = None
+    ) -> Pending | None:
+        """submitting → failed: AutoShares refused the order or does not have it (audited).
+        ``give_back_day``: the order did not count against the member's limit for that day."""
         now = utcnow()
         async with self._sessions.begin() as session:
             result = await session.execute(
@@ -491,6 +701,8 @@ class PendingOrderRepository:
                     detail={"error": error[:500], "symbol": row.symbol},
                     at=now,
                 )
+                if give_back_day is not None:
+                    await give_back_order_slot(session, row.team_id, row.slack_user_id, give_back_day)
                 if announce:
                     await _announce(session, row)
             return _pending(row) if row else None

@@ -103,6 +103,10 @@ PLACED = "placed"
 FAILED = "failed"
 CANCELLED = "cancelled"
 EXPIRED = "expired"
+#: Two-person approval: confirmed by the requester, waiting for an approver (→ submitting on
+#: Approve, → rejected on Reject, → expired when nobody decides in time).
+AWAITING_APPROVAL = "awaiting_approval"
+REJECTED = "rejected"
 
 #: AutoShares order statuses (OrderResource.Status) of an order still working in the market:
 #: listed by `/order list` and App Home, cancellable, followed up by the poller.
@@ -144,14 +148,55 @@ class Pending:
     order_status: str | None
     result: dict[str, Any] | None
     error: str | None
+    approval_channel: str | None = None
+    approval_ts: str | None = None
+    decided_by: str | None = None
 
     @property
     def settled(self) -> bool:
-        """Past the confirmation step (no longer pending or submitting)."""
-        return self.status not in (PENDING, SUBMITTING)
+        """Past the confirmation step (no longer pending, awaiting approval or submitting)."""
+        return self.status not in (PENDING, AWAITING_APPROVAL, SUBMITTING)
 
     def is_expired(self, now: datetime | None = None) -> bool:
-        return self.status == PENDING and self.expires_at <= (now or utcnow())
+        """Still waiting (for its requester, or for an approver) past its window."""
+        return self.status in (PENDING, AWAITING_APPROVAL) and self.expires_at <= (now or utcnow())
+
+
+# -- team trading --------------------------------------------------------------------------------
+
+#: Roles, least to most: each one may do what the ones before it may.
+VIEWER = "viewer"
+TRADER = "trader"
+APPROVER = "approver"
+ADMIN = "admin"
+ROLES = (VIEWER, TRADER, APPROVER, ADMIN)
+#: The ``dm`` entry of a place list: direct messages with the bot.
+DM_PLACE = "dm"
+
+
+@dataclass(frozen=True)
+class Member:
+    """What an admin set for one member (``role`` None: the default role)."""
+
+    team_id: str
+    slack_user_id: str
+    role: str | None = None
+    max_order_value: Decimal | None = None
+    max_orders_per_day: int | None = None
+    needs_approval: bool = False
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A workspace's rules. ``order_places`` / ``alert_places``: None for anywhere, else the
+    channel ids (and :data:`DM_PLACE`) where orders or alerts are allowed."""
+
+    team_id: str
+    trading_paused: bool = False
+    order_places: tuple[str, ...] | None = None
+    alert_places: tuple[str, ...] | None = None
+    approval_threshold: Decimal | None = None
+    approvals_channel: str | None = None
 
 
 # -- alert routes --------------------------------------------------------------------------------

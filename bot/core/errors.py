@@ -13,7 +13,15 @@
     ├── UnknownSymbolError          no such symbol (carries the closest matches)
     ├── AlertNotFound               no such price alert
     ├── OrderNotCancellable         already filled or cancelled
-    └── OrderNotFound               no such order in the account
+    ├── OrderNotFound               no such order in the account
+    └── TeamRefusal                 the workspace's rules refuse it (bot.core.team)
+        ├── RoleTooLow              the member's role does not allow the action
+        ├── TradingPaused           an admin paused trading in the workspace
+        ├── PlaceNotAllowed         orders or alerts are not allowed in this conversation
+        ├── OrderValueOverLimit     the order is worth more than the member's limit
+        ├── DailyOrderLimit         the member sent their orders for the day
+        ├── ApprovalsNotSet         the order needs approval and no approvers' channel is set
+        └── OwnApproval             the requester clicked Approve or Reject on their own order
 
 Failures of AutoShares itself are ``bot.autoshares.errors.AutoSharesError``. ``code`` is short
 and stable (logs, metrics); ``str(exc)`` is for operators. The one place that turns either tree
@@ -23,6 +31,7 @@ into a sentence and a next step for a Slack user is ``handlers.errors``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 
@@ -130,3 +139,69 @@ class SignupNotConfigured(ConfigError):
 
     def __init__(self) -> None:
         super().__init__("/autoshares signup asked for, but AUTOSHARES_SIGNUP_URL is not set")
+
+
+class TeamRefusal(BotError):
+    """The workspace's rules (roles, policies, limits) refuse what was asked; nothing was done."""
+
+    code = "team_refusal"
+
+
+class RoleTooLow(TeamRefusal):
+    """``action`` needs ``needed`` (a role name); the member has ``role``."""
+
+    code = "role_too_low"
+
+    def __init__(self, action: str, needed: str, role: str) -> None:
+        super().__init__(f"{action} needs the {needed} role; the member is {role}")
+        self.action, self.needed, self.role = action, needed, role
+
+
+class TradingPaused(TeamRefusal):
+    code = "trading_paused"
+
+    def __init__(self) -> None:
+        super().__init__("trading is paused in the workspace")
+
+
+class PlaceNotAllowed(TeamRefusal):
+    """``kind`` (orders or alerts) may not go to this conversation; ``places`` are where they may
+    (channel ids and ``dm``)."""
+
+    code = "place_not_allowed"
+
+    def __init__(self, kind: str, places: Sequence[str]) -> None:
+        super().__init__(f"{kind} are not allowed in this conversation")
+        self.kind, self.places = kind, list(places)
+
+
+class OrderValueOverLimit(TeamRefusal):
+    """``value`` None: the order's value cannot be known, and a limit is set (fails closed)."""
+
+    code = "order_value_over_limit"
+
+    def __init__(self, value: Decimal | None, limit: Decimal) -> None:
+        super().__init__(f"order value {value} over the member's limit {limit}")
+        self.value, self.limit = value, limit
+
+
+class DailyOrderLimit(TeamRefusal):
+    code = "daily_order_limit"
+
+    def __init__(self, limit: int, requester: str | None = None) -> None:
+        super().__init__(f"daily order limit {limit} reached")
+        self.limit, self.requester = limit, requester
+
+
+class ApprovalsNotSet(TeamRefusal):
+    code = "approvals_not_set"
+
+    def __init__(self) -> None:
+        super().__init__("the order needs approval and no approvers' channel is set")
+
+
+class OwnApproval(TeamRefusal):
+    code = "own_approval"
+
+    def __init__(self) -> None:
+        super().__init__("the requester may not decide their own approval request")

@@ -32,13 +32,22 @@ from bot.autoshares.paging import read_page
 from bot.core.accounts import AccountService
 from bot.core.agreements import AgreementService
 from bot.core.commands import ExtendedSession, OrderRequest
-from bot.core.errors import AgreementsOutstandingError, BotError, OrderNotCancellable, OrderNotFound
+from bot.core.errors import (
+    AgreementsOutstandingError,
+    BotError,
+    DailyOrderLimit,
+    OrderNotCancellable,
+    OrderNotFound,
+    OwnApproval,
+    TeamRefusal,
+)
 from bot.core.events import order_update
+from bot.core.team import APPROVALS, APPROVER, OrderGate, TeamService
 from bot.core.users import LinkedUsers
 from bot.ops.metrics import Metrics
 from storage.audit import AuditLog
-from storage.orders import OrderUpdate, PendingOrderRepository
-from storage.records import OPEN_ORDER_STATUSES, PENDING, SUBMITTING, Pending
+from storage.orders import DayQuota, OrderUpdate, OverDailyLimit, PendingOrderRepository
+from storage.records import AWAITING_APPROVAL, OPEN_ORDER_STATUSES, PENDING, SUBMITTING, Pending
 
 log = logging.getLogger(__name__)
 
@@ -219,6 +228,9 @@ class PreviewResult:
     notional: Decimal | None
     large: bool
     pending: Pending | None
+    #: Why Confirm will send it for approval instead of placing it (None: it places it).
+    approval: str | None = None
+    approvals_channel: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -231,6 +243,7 @@ class ConfirmKind(enum.Enum):
     NEEDS_SYMBOL = "needs_symbol"  # a large order: type the symbol first
     UNKNOWN = "unknown"  # no such pending order
     IN_FLIGHT = "in_flight"  # still being placed (or unresolved); the message will update
+    SENT_FOR_APPROVAL = "sent_for_approval"  # Confirm sent it to the approvers' channel
 
 
 @dataclass(frozen=True)
@@ -268,7 +281,9 @@ class OrderService:
         audit: AuditLog,
         metrics: Metrics,
         policy: OrderPolicy,
+        team: TeamService,
     ) -> None:
+        self.team = team
         self._users = users
         self._accounts = accounts
         self._agreements = agreements
@@ -293,7 +308,11 @@ class OrderService:
         the account is known ahead (asked for, or the user's default); a preview has no effect
         at AutoShares, so it is simply discarded when the gate or the account check refuses.
         Otherwise the gate and the account list go first, then the preview and the balances.
+        The workspace's rules (role, pause, place, daily count) are read before any of them,
+        and the order's value is weighed against the member's limit and the approval threshold
+        once the preview has priced it.
         """
+        gate = await self.team.order_gate(team_id, slack_user_id, channel_id)
         user = await self._users.acting(team_id, slack_user_id)
         body = order_body(request)
         guess = request.account_id if request.account_id is not None else user.link.default_account_id
@@ -326,6 +345,7 @@ class OrderService:
         large = is_large(value, self.policy.large_order_notional)
         pending: Pending | None = None
         if preview.get("IsSuccessful"):
+            gate = self.team.weigh(gate, value)
             pending = await self.repo.create(
                 id=str(uuid.uuid4()),
                 team_id=team_id,
@@ -362,6 +382,8 @@ class OrderService:
             notional=value,
             large=large,
             pending=pending,
+            approval=gate.approval,
+            approvals_channel=gate.policy.approvals_channel if gate.approval else None,
         )
 
     @staticmethod
@@ -383,21 +405,94 @@ class OrderService:
         response_url: str | None = None,
         symbol_confirmed: bool = False,
     ) -> ConfirmResult:
-        """The Confirm click. Exactly one caller places the order; the others get its result.
-        Only the requester (the same user in the same workspace) may confirm."""
+        """The Confirm click. Exactly one caller places the order (or sends it for approval);
+        the others get its result. Only the requester (the same user in the same workspace) may
+        confirm, and only while the workspace's rules still allow the order."""
         row = await self.repo.get(pending_id)
         if row is None:
             return ConfirmResult(ConfirmKind.UNKNOWN)
         if (row.team_id, row.slack_user_id) != (team_id, slack_user_id):
             return ConfirmResult(ConfirmKind.NOT_YOURS, row)
-        if row.status == PENDING and not row.is_expired():
-            if is_large(row.notional, self.policy.large_order_notional) and not symbol_confirmed:
-                return ConfirmResult(ConfirmKind.NEEDS_SYMBOL, row)
+        if row.status != PENDING or row.is_expired():
+            return await self._outcome_for_loser(pending_id)
+        if is_large(row.notional, self.policy.large_order_notional) and not symbol_confirmed:
+            return ConfirmResult(ConfirmKind.NEEDS_SYMBOL, row)
+        try:
+            gate = self.team.weigh(
+                await self.team.order_gate(team_id, slack_user_id, row.channel_id), row.notional
+            )
+        except TeamRefusal:
+            # A racing click may have just sent this very order (and counted it): show that.
+            latest = await self.repo.get(pending_id)
+            if latest is not None and latest.status != PENDING:
+                return await self._outcome_for_loser(pending_id)
+            raise
+        if gate.approval is not None:
+            return await self._send_for_approval(row, gate, response_url)
         answer_within = timedelta(seconds=self.policy.settle_after_seconds)
-        if await self.repo.claim(
-            pending_id, team_id, slack_user_id, response_url=response_url, answer_within=answer_within
-        ):
-            return await self._latest(await self._place(pending_id))
+        try:
+            won = await self.repo.claim(
+                pending_id,
+                team_id,
+                slack_user_id,
+                response_url=response_url,
+                answer_within=answer_within,
+                quota=gate.quota,
+            )
+        except OverDailyLimit:
+            raise DailyOrderLimit(gate.quota.limit or 0) from None
+        if won:
+            return await self._latest(await self._place(pending_id, quota=gate.quota))
+        return await self._outcome_for_loser(pending_id)
+
+    async def _send_for_approval(
+        self, row: Pending, gate: OrderGate, response_url: str | None
+    ) -> ConfirmResult:
+        channel = gate.policy.approvals_channel
+        assert channel is not None and gate.approval is not None  # TeamService.weigh saw to it
+        sent = await self.repo.request_approval(
+            row.id,
+            row.team_id,
+            row.slack_user_id,
+            channel=channel,
+            ttl=timedelta(seconds=self.team.rules.approval_seconds),
+            reason=gate.approval,
+            response_url=response_url,
+        )
+        if not sent:
+            return await self._outcome_for_loser(row.id)
+        return ConfirmResult(ConfirmKind.SENT_FOR_APPROVAL, await self.repo.get(row.id))
+
+    # -- two-person approval ---------------------------------------------------------------------
+    async def approve(self, pending_id: str, team_id: str, approver: str) -> ConfirmResult:
+        """The Approve click: a member with the approver role, not the requester, places the
+        order exactly once (the same race rules as Confirm); every other click gets its result."""
+        row = await self.repo.get(pending_id)
+        if row is None or row.team_id != team_id:
+            return ConfirmResult(ConfirmKind.UNKNOWN)
+        if row.slack_user_id == approver:
+            raise OwnApproval()
+        if row.status != AWAITING_APPROVAL or row.is_expired():
+            return await self._outcome_for_loser(pending_id)
+        quota = await self.team.approver_gate(team_id, approver, row.slack_user_id)
+        try:
+            won = await self.repo.approve(pending_id, team_id, approver, quota=quota)
+        except OverDailyLimit:
+            raise DailyOrderLimit(quota.limit or 0, requester=row.slack_user_id) from None
+        if won:
+            return await self._latest(await self._place(pending_id, quota=quota, announce=True))
+        return await self._outcome_for_loser(pending_id)
+
+    async def reject(self, pending_id: str, team_id: str, approver: str) -> ConfirmResult:
+        """The Reject click: nothing is placed; the requester hears it (never the requester's
+        own click, and only from an approver)."""
+        row = await self.repo.get(pending_id)
+        if row is None or row.team_id != team_id:
+            return ConfirmResult(ConfirmKind.UNKNOWN)
+        if row.slack_user_id == approver:
+            raise OwnApproval()
+        await self.team.require(team_id, approver, APPROVER, APPROVALS)
+        await self.repo.reject(pending_id, team_id, approver)
         return await self._outcome_for_loser(pending_id)
 
     async def _latest(self, result: ConfirmResult) -> ConfirmResult:
@@ -419,8 +514,8 @@ class OrderService:
         row = await self.repo.get(pending_id)
         if row is None:
             return ConfirmResult(ConfirmKind.UNKNOWN)
-        if row.status == PENDING and row.is_expired():
-            await self.repo.expire(pending_id)
+        if row.is_expired():
+            await self.repo.expire(pending_id, announce=row.status == AWAITING_APPROVAL)
             row = await self.repo.get(pending_id) or row
         if row.status == SUBMITTING:
             row = await self.wait_settled(pending_id)
@@ -440,19 +535,28 @@ class OrderService:
                 return row
             await asyncio.sleep(SETTLE_POLL_SECONDS)
 
-    async def _place(self, pending_id: str) -> ConfirmResult:
-        """We won the claim: gate again, then place with ClientId = the pending id."""
+    async def _place(
+        self, pending_id: str, *, quota: DayQuota | None = None, announce: bool = False
+    ) -> ConfirmResult:
+        """We won the claim: gate again, then place with ClientId = the pending id, acting as
+        the requester. ``announce``: the requester is not the clicker (an approval), so the
+        outcome is owed to their message through the outbox. An order AutoShares refused
+        outright gives its place in the day's ``quota`` back."""
         row = await self.repo.get(pending_id)
         assert row is not None
+        give_back = quota.day if quota is not None else None
+
+        async def refused(code: str) -> Pending | None:
+            return await self.repo.record_failed(pending_id, code, announce=announce, give_back_day=give_back)
+
         try:
             user = await self._users.acting(row.team_id, row.slack_user_id)
             await self._agreements.require_signed(user)
         except AgreementsOutstandingError as exc:
-            failed = await self.repo.record_failed(pending_id, failure_code(exc))
+            failed = await refused(failure_code(exc))
             return ConfirmResult(ConfirmKind.SETTLED, failed, agreements=exc.agreements)
         except (BotError, e.AutoSharesError) as exc:  # not linked, relink needed, AutoShares down
-            failed = await self.repo.record_failed(pending_id, failure_code(exc))
-            return ConfirmResult(ConfirmKind.SETTLED, failed)
+            return ConfirmResult(ConfirmKind.SETTLED, await refused(failure_code(exc)))
         body = {**row.request, "ClientId": pending_id}
         try:
             order = await user.api.place_order(row.account_id, body)
@@ -460,7 +564,7 @@ class OrderService:
             log.warning(
                 "placing order %s was uncertain (%s); looking it up by ClientId", pending_id, exc.code
             )
-            return await self._resolve_uncertain(user.api, row, exc)
+            return await self._resolve_uncertain(user.api, row, exc, announce=announce)
         except (
             e.AutoSharesRateLimited,
             e.AutoSharesInvalid,
@@ -469,16 +573,15 @@ class OrderService:
             e.RelinkRequired,
         ) as exc:
             # A definite refusal: AutoShares did not take the order.
-            failed = await self.repo.record_failed(pending_id, failure_code(exc))
-            return ConfirmResult(ConfirmKind.SETTLED, failed)
+            return ConfirmResult(ConfirmKind.SETTLED, await refused(failure_code(exc)))
         except e.AutoSharesError as exc:
-            return await self._resolve_uncertain(user.api, row, exc)
+            return await self._resolve_uncertain(user.api, row, exc, announce=announce)
         except Exception:
             # We cannot tell whether the request reached AutoShares: leave the row for the poller.
             log.exception("placing order %s failed unexpectedly", pending_id)
             await self.repo.note_uncertain(pending_id, "unexpected error while placing")
             return ConfirmResult(ConfirmKind.IN_FLIGHT, await self.repo.get(pending_id))
-        placed = await self._record_placed(pending_id, order)
+        placed = await self._record_placed(pending_id, order, announce=announce)
         return ConfirmResult(ConfirmKind.SETTLED, placed)
 
     async def _record_placed(
@@ -489,7 +592,9 @@ class OrderService:
         self._metrics.orders_placed.inc()
         return placed
 
-    async def _resolve_uncertain(self, api: UserApi, row: Pending, exc: BaseException) -> ConfirmResult:
+    async def _resolve_uncertain(
+        self, api: UserApi, row: Pending, exc: BaseException, *, announce: bool = False
+    ) -> ConfirmResult:
         """After a timeout/5xx: the order stands if AutoShares has our ClientId, else it failed."""
         for attempt in range(2):
             try:
@@ -499,11 +604,11 @@ class OrderService:
                 await self.repo.note_uncertain(row.id, f"placement uncertain: {exc}")
                 return ConfirmResult(ConfirmKind.IN_FLIGHT, await self.repo.get(row.id))
             if found is not None:
-                placed = await self._record_placed(row.id, found)
+                placed = await self._record_placed(row.id, found, announce=announce)
                 return ConfirmResult(ConfirmKind.SETTLED, placed)
             if attempt == 0:
                 await asyncio.sleep(1.0)
-        failed = await self.repo.record_failed(row.id, NOT_TAKEN)
+        failed = await self.repo.record_failed(row.id, NOT_TAKEN, announce=announce)
         return ConfirmResult(ConfirmKind.SETTLED, failed)
 
     async def resolve_stuck(self, row: Pending) -> Pending | None:
@@ -517,7 +622,8 @@ class OrderService:
 
     # -- cancel ----------------------------------------------------------------------------------
     async def cancel_pending(self, pending_id: str, team_id: str, slack_user_id: str) -> ConfirmResult:
-        """The Cancel button of a confirmation: nothing is placed (only the requester)."""
+        """The Cancel button of a confirmation, or of a request waiting for approval: nothing
+        is placed (only the requester)."""
         row = await self.repo.get(pending_id)
         if row is None:
             return ConfirmResult(ConfirmKind.UNKNOWN)

@@ -6,6 +6,9 @@ messages are owed in the outbox first; the delivery worker (``bot.core.delivery`
 notifier, which returns when Slack took the message and raises :class:`DeliveryFailed` when it
 did not. The Slack implementation is ``handlers.notify.SlackNotifier``.
 
+``SlackDirectory`` tells who is a Slack workspace owner or admin (they are always the bot's
+admins there); ``handlers.directory.SlackUsersDirectory`` asks ``users.info``.
+
 ``SlackIdentity`` is Sign in with Slack: it proves which Slack user a browser belongs to, so a
 sign-in link links only the person who asked for it (``handlers.identity.SlackOpenIdConnect``).
 The use cases never import Slack.
@@ -54,3 +57,9 @@ class SlackIdentity(Protocol):
 
     async def verify(self, code: str, nonce: str) -> tuple[str, str]:
         """Redeem the code and verify the ID token; the signed-in (team id, user id)."""
+
+
+class SlackDirectory(Protocol):
+    async def is_workspace_admin(self, team_id: str, slack_user_id: str) -> bool:
+        """Whether Slack says the member is an owner or admin of the workspace (False when
+        Slack cannot say: the bot's rules then fail closed)."""

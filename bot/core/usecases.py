@@ -15,6 +15,7 @@ from bot.core.market import MarketService
 from bot.core.offboarding import Offboarding
 from bot.core.orders import OrderService
 from bot.core.tasks import BackgroundTasks
+from bot.core.team import TeamService
 from bot.core.users import LinkedUsers
 
 
@@ -28,6 +29,7 @@ class UseCases:
     orders: OrderService
     followup: OrderFollowUp
     alerts: AlertService
+    team: TeamService
     home: HomeService
     offboarding: Offboarding
     tasks: BackgroundTasks
