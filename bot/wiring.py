@@ -164,7 +164,13 @@ class Services:
         # One allowance per user shared by every background pass (alerts, orders).
         pacing = UserPacing(settings.poll_user_calls_per_minute)
         polling = PollPolicy(concurrency=settings.poll_concurrency, chunk=settings.poll_chunk_size)
+        team = TeamService(
+            TeamRepository(db.sessions),
+            SlackUsersDirectory(slack),
+            TeamRules(default_role=settings.default_role, approval_seconds=settings.approval_seconds),
+        )
         alerts = AlertService(
+            team=team,
             users=users,
             routes=AlertRouteRepository(db.sessions),
             audit=audit,
@@ -173,11 +179,6 @@ class Services:
             policy=polling,
         )
         pending = PendingOrderRepository(db.sessions)
-        team = TeamService(
-            TeamRepository(db.sessions),
-            SlackUsersDirectory(slack),
-            TeamRules(default_role=settings.default_role, approval_seconds=settings.approval_seconds),
-        )
         orders = OrderService(
             team=team,
             users=users,

@@ -19,6 +19,7 @@ from bot.autoshares import errors as a
 from bot.core import errors as c
 from bot.core.orders import NOT_TAKEN
 from handlers.blocks.common import escape
+from handlers.blocks.numbers import money
 from handlers.parsing import ParseError
 from storage.crypto import SecretUnreadable
 
@@ -76,6 +77,57 @@ def _bind_refused(exc: Any) -> str:
     )
 
 
+def places(ids: Any) -> str:
+    """Where orders or alerts are allowed, in words: ``<#C1>, <#C2> and direct messages``."""
+    names = [f"<#{escape(p)}>" for p in ids if p != "dm"]
+    if "dm" in ids:
+        names.append("direct messages with me")
+    if not names:
+        return "nowhere"
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _place_refused(exc: Any) -> str:
+    what = "Orders" if exc.kind == "orders" else "Price alerts"
+    if not exc.places:
+        return f"{what} are turned off in this workspace by an admin. Ask an admin if you need them."
+    return f"{what} are not allowed in this conversation. Use {places(exc.places)} instead."
+
+
+def _role_too_low(exc: Any) -> str:
+    article = "an" if exc.needed[0] in "aeiou" else "a"
+    return (
+        f"Your role in this workspace is {exc.role}, which cannot {exc.action}. "
+        f"Ask a workspace admin to make you {article} {exc.needed}."
+    )
+
+
+def _value_over_limit(exc: Any) -> str:
+    limit = money(exc.limit, places=0 if exc.limit == exc.limit.to_integral_value() else 2)
+    if exc.value is None:
+        return (
+            f"The value of this order cannot be worked out, and your limit is {limit} per order. "
+            "Give a limit price, or ask an admin to raise your limit."
+        )
+    return (
+        f"This order is worth about {money(exc.value)}, over your limit of {limit} per order. "
+        "Make it smaller, or ask an admin to raise your limit."
+    )
+
+
+def _daily_limit(exc: Any) -> str:
+    sent = f"{exc.limit} order{'s' if exc.limit != 1 else ''} today"
+    if exc.requester:
+        return (
+            f"<@{escape(exc.requester)}> has already sent {sent}, their daily limit, so this one cannot "
+            "be placed now. Reject it, or ask an admin to raise their limit."
+        )
+    return (
+        f"You have already sent {sent}, your daily limit. Try again on the next trading day, "
+        "or ask an admin to raise it."
+    )
+
+
 Words = Callable[[Any], str]
 
 SENTENCES: dict[type[BaseException], Words] = {
@@ -122,6 +174,21 @@ SENTENCES: dict[type[BaseException], Words] = {
     ),
     c.SlackIdentityFailed: lambda exc: (
         "Slack could not confirm who you are right now. Please try again in a minute."
+    ),
+    c.RoleTooLow: _role_too_low,
+    c.TradingPaused: lambda exc: (
+        "Trading is paused in this workspace by an admin, so nothing was placed. "
+        "Ask an admin to resume it with `/autoshares admin resume`."
+    ),
+    c.PlaceNotAllowed: _place_refused,
+    c.OrderValueOverLimit: _value_over_limit,
+    c.DailyOrderLimit: _daily_limit,
+    c.ApprovalsNotSet: lambda exc: (
+        "This order needs a second person's approval, but no approvers' channel is set. "
+        "Ask an admin to set one with `/autoshares admin approvals in #channel`."
+    ),
+    c.OwnApproval: lambda exc: (
+        "You asked for this order, so someone else with the approver role must approve or reject it."
     ),
     SecretUnreadable: lambda exc: OUR_SIDE,
     # AutoShares

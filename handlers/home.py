@@ -16,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.core.home import UnlinkedHome
 from handlers import errors
 from handlers.blocks import home as blocks
+from handlers.blocks import team as team_blocks
 from handlers.blocks.common import section
 from handlers.kit import ButtonContext, Surface, log_failure, on_button, on_event
 from handlers.notify import slack_error
@@ -35,26 +36,34 @@ async def publish(client: AsyncWebClient, user_id: str, view: dict[str, Any]) ->
         log.warning("views.publish refused: %s", slack_error(exc))
 
 
-def register(app: AsyncApp, surface: Surface) -> None:
-    home, linking = surface.core.home, surface.core.linking
+async def render(
+    surface: Surface, client: AsyncWebClient, team_id: str, user_id: str, notice: str | None = None
+) -> None:
+    """Build and publish the user's tab; admins also get the Team section."""
+    home, team = surface.core.home, surface.core.team
+    try:
+        built = await home.build(team_id, user_id, notice=notice)
+        overview = await team.overview(team_id, user_id) if await team.is_admin(team_id, user_id) else None
+    except Exception as exc:
+        log_failure("app home", exc)
+        await publish(client, user_id, problem_view(exc))
+        return
+    if isinstance(built, UnlinkedHome):
+        view = blocks.unlinked_home_view(built.link_url, notice=built.notice)
+    else:
+        view = blocks.home_view(built)
+    if overview is not None:
+        view["blocks"] = (view["blocks"] + team_blocks.team_section(overview))[: blocks.VIEW_BLOCK_LIMIT]
+    await publish(client, user_id, view)
 
-    async def render(client: AsyncWebClient, team_id: str, user_id: str, notice: str | None = None) -> None:
-        try:
-            built = await home.build(team_id, user_id, notice=notice)
-        except Exception as exc:
-            log_failure("app home", exc)
-            await publish(client, user_id, problem_view(exc))
-            return
-        if isinstance(built, UnlinkedHome):
-            view = blocks.unlinked_home_view(built.link_url, notice=built.notice)
-        else:
-            view = blocks.home_view(built)
-        await publish(client, user_id, view)
+
+def register(app: AsyncApp, surface: Surface) -> None:
+    linking = surface.core.linking
 
     async def on_opened(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
         if event.get("tab", "home") != "home":
             return
-        await render(client, str(body.get("team_id") or ""), str(event.get("user") or ""))
+        await render(surface, client, str(body.get("team_id") or ""), str(event.get("user") or ""))
 
     async def on_failure(
         body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient, exc: BaseException
@@ -62,7 +71,7 @@ def register(app: AsyncApp, surface: Surface) -> None:
         await publish(client, str(event.get("user") or ""), problem_view(exc))
 
     async def on_refresh(ctx: ButtonContext) -> None:
-        await render(ctx.client, ctx.team_id, ctx.user_id)
+        await render(surface, ctx.client, ctx.team_id, ctx.user_id)
 
     async def on_unlink(ctx: ButtonContext) -> None:
         try:
@@ -73,7 +82,7 @@ def register(app: AsyncApp, surface: Surface) -> None:
         except Exception as exc:
             log_failure("unlink from app home", exc)
             notice = f":warning: {errors.sentence(exc)}"
-        await render(ctx.client, ctx.team_id, ctx.user_id, notice)
+        await render(surface, ctx.client, ctx.team_id, ctx.user_id, notice)
 
     on_event(app, "app_home_opened", on_opened, on_failure, surface=surface)
     on_button(app, blocks.HOME_REFRESH, on_refresh, surface=surface)

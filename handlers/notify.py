@@ -28,6 +28,7 @@ from bot.ops.metrics import Metrics
 from handlers import errors
 from handlers.blocks import agreements as agreement_blocks
 from handlers.blocks import alert as alert_blocks
+from handlers.blocks import approval as approval_blocks
 from handlers.blocks import order as order_blocks
 from handlers.blocks.common import link_refused_message
 from storage.records import Link, Pending, Route
@@ -244,3 +245,29 @@ class SlackNotifier:
             return
         if dm_fallback:
             await self._post(await self._client(pending.team_id), pending.slack_user_id, payload)
+
+    async def approval_requested(self, pending: Pending) -> str | None:
+        """Post the approval request to the approvers' channel; the message's ts."""
+        assert pending.approval_channel is not None
+        client = await self._client(pending.team_id)
+        try:
+            answer = await client.chat_postMessage(
+                channel=pending.approval_channel, **approval_blocks.approval_message(pending)
+            )
+        except SlackApiError as exc:
+            raise failure(exc) from None
+        return str(answer.get("ts") or "") or None
+
+    async def approval_changed(self, pending: Pending) -> None:
+        """The approval request's message updated to the order's state."""
+        if not (pending.approval_channel and pending.approval_ts):
+            return  # not posted yet: the request, when posted, shows the state as it is then
+        client = await self._client(pending.team_id)
+        try:
+            await client.chat_update(
+                channel=pending.approval_channel,
+                ts=pending.approval_ts,
+                **approval_blocks.approval_message(pending),
+            )
+        except SlackApiError as exc:
+            raise failure(exc) from None

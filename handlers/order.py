@@ -12,8 +12,9 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.core.commands import OrderCancelCommand, OrderListCommand, OrderRequest, OrderTicketCommand
-from bot.core.errors import AgreementsOutstandingError
+from bot.core.errors import AgreementsOutstandingError, TeamRefusal
 from bot.core.orders import ConfirmKind, ConfirmResult, OrderPolicy, PreviewResult
+from handlers.blocks import approval as approval_blocks
 from handlers.blocks import order as order_blocks
 from handlers.errors import StaleButton
 from handlers.kit import (
@@ -46,6 +47,8 @@ def preview_message(result: PreviewResult, policy: OrderPolicy) -> dict[str, Any
         large_threshold=policy.large_order_notional,
         notional=result.notional,
         confirm_seconds=policy.confirm_seconds,
+        approval=result.approval,
+        approvals_channel=result.approvals_channel,
     )
 
 
@@ -127,7 +130,13 @@ def register(app: AsyncApp, surface: Surface) -> None:
 
     # -- Confirm / Cancel on the confirmation ----------------------------------------------------
     async def confirm(ctx: ButtonContext) -> None:
-        result = await orders.confirm(ctx.value, ctx.team_id, ctx.user_id, response_url=ctx.response_url)
+        try:
+            result = await orders.confirm(ctx.value, ctx.team_id, ctx.user_id, response_url=ctx.response_url)
+        except TeamRefusal as exc:
+            # The workspace's rules changed since the preview (a pause, a limit, a role): the
+            # confirmation is replaced by why, so no stale Confirm stays on screen.
+            await ctx.replace(failure_message(exc))
+            return
         if result.kind is ConfirmKind.NOT_YOURS:
             await ctx.reply(order_blocks.order_not_yours())
             return
@@ -163,6 +172,25 @@ def register(app: AsyncApp, surface: Surface) -> None:
         result = await orders.cancel_order(ctx.team_id, ctx.user_id, order_id, int(account_text))
         await ctx.reply(order_blocks.order_cancel_requested(order_id, result))
 
+    # -- Approve / Reject on an approval request in the approvers' channel ------------------------
+    async def approve(ctx: ButtonContext) -> None:
+        result = await orders.approve(ctx.value, ctx.team_id, ctx.user_id)
+        await answer_decision(ctx, result)
+
+    async def reject(ctx: ButtonContext) -> None:
+        result = await orders.reject(ctx.value, ctx.team_id, ctx.user_id)
+        await answer_decision(ctx, result)
+
+    async def answer_decision(ctx: ButtonContext, result: ConfirmResult) -> None:
+        """The request's message shows the outcome (every approver sees it); a refusal (not an
+        approver, the requester's own click) is told to the clicker alone by the boundary."""
+        if result.pending is None:
+            await ctx.reply(order_blocks.order_gone())
+            return
+        await ctx.replace(approval_blocks.approval_message(result.pending))
+
+    on_button(app, approval_blocks.APPROVAL_APPROVE, approve, surface=surface)
+    on_button(app, approval_blocks.APPROVAL_REJECT, reject, surface=surface)
     on_button(app, order_blocks.ORDER_CONFIRM, confirm, surface=surface, working=True)
     on_button(app, order_blocks.ORDER_CANCEL_PENDING, cancel_pending, surface=surface)
     on_button(app, order_blocks.ORDER_CANCEL_OPEN, cancel_open, surface=surface)

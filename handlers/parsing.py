@@ -39,6 +39,7 @@ from bot.core.commands import (
     OrderType,
     QuoteRequest,
     Side,
+    TeamCommand,
     TimeInForce,
 )
 
@@ -55,6 +56,7 @@ AutosharesName = Literal[
     "quote",
     "order",
     "alert",
+    "admin",
 ]
 
 MAX_QUANTITY = 1_000_000
@@ -88,7 +90,7 @@ class ParseError(ValueError):
 
 # --------------------------------------------------------------------------- requests
 
-AutosharesArgs: TypeAlias = QuoteRequest | OrderCommand | AlertCommand | int | None
+AutosharesArgs: TypeAlias = QuoteRequest | OrderCommand | AlertCommand | TeamCommand | int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +154,41 @@ COMMAND_HELP: tuple[CommandHelp, ...] = (
         "/autoshares alert",
         "/autoshares alert AAPL above 200",
         "Same as /alert, from the main command.",
+    ),
+    CommandHelp(
+        "/autoshares admin",
+        "/autoshares admin",
+        "Admins: show the team's roles, limits and trading rules (also on App Home).",
+    ),
+    CommandHelp(
+        "/autoshares admin role",
+        "/autoshares admin role @alice approver",
+        "Admins: make a member a viewer, trader, approver or admin (or `default`).",
+    ),
+    CommandHelp(
+        "/autoshares admin limit",
+        "/autoshares admin limit @alice value 5000",
+        "Admins: a member's largest order (`value`) or orders a day (`daily`); `none` removes it.",
+    ),
+    CommandHelp(
+        "/autoshares admin approval",
+        "/autoshares admin approval @alice on",
+        "Admins: every order of this member needs a second person's approval (`on` / `off`).",
+    ),
+    CommandHelp(
+        "/autoshares admin approvals",
+        "/autoshares admin approvals over 10000",
+        "Admins: orders above this need approval (`off` stops it); `approvals in #channel` sets where.",
+    ),
+    CommandHelp(
+        "/autoshares admin orders",
+        "/autoshares admin orders in #trading dm",
+        "Admins: where orders may go: `anywhere`, `dm`, or `in` channels (and `dm`); `alerts` alike.",
+    ),
+    CommandHelp(
+        "/autoshares admin pause",
+        "/autoshares admin pause",
+        "Admins: pause all trading in the workspace; `resume` lifts it.",
     ),
     CommandHelp("/autoshares help", "/autoshares help", "Show this list of commands."),
     CommandHelp(
@@ -278,10 +315,13 @@ def _tokens(text: str) -> list[str]:
     """
     text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     text = text.translate(_ZERO_WIDTH)
+    # A mention's label may hold spaces (`<@U123|Jane Doe>`): only the id matters.
+    text = _MENTION_LABEL_RE.sub(r"<\1>", text)
     return re.sub(r"(>=|<=|≥|≤)", r" \1 ", text).split()
 
 
 _MAX_SHOWN = 24
+_MENTION_LABEL_RE = re.compile(r"<([@#][A-Z0-9]{2,20})\|[^<>]*>")
 
 
 def _show(token: str) -> str:
@@ -772,7 +812,7 @@ _NO_ARGUMENT_COMMANDS: dict[str, AutosharesName] = {
     "signup": "signup",
 }
 _VALID_SUBCOMMANDS = (
-    "link, unlink, status, agreements, account, positions, signup, quote, order, alert or help"
+    "link, unlink, status, agreements, account, positions, signup, quote, order, alert, admin or help"
 )
 
 
@@ -801,6 +841,8 @@ def _autoshares_from_tokens(tokens: list[str]) -> AutosharesCommand:
         if len(rest) > 2:
             raise _Invalid(f"{_show(rest[2])} is not understood after the id", example="accounts add 12")
         return AutosharesCommand("accounts_add", _identifier(rest[1], "account id"))
+    if word == "admin":
+        return AutosharesCommand("admin", _team_from_tokens(rest))
     if word == "positions":
         account = None
         if rest:
@@ -808,3 +850,160 @@ def _autoshares_from_tokens(tokens: list[str]) -> AutosharesCommand:
             account = _account_option(account_tokens, "positions", "positions 12")
         return AutosharesCommand("positions", account)
     raise _Invalid(f"{_show(tokens[0])} is not an /autoshares command; use {_VALID_SUBCOMMANDS}")
+
+
+# --------------------------------------------------------------------------- /autoshares admin
+
+_USER_RE = re.compile(r"<@([UW][A-Z0-9]{2,20})>")
+_CHANNEL_RE = re.compile(r"<#([CG][A-Z0-9]{2,20})>")
+_AMOUNT_RE = re.compile(r"\$?([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(\.[0-9]{1,2})?")
+MAX_LIMIT_AMOUNT = Decimal(1_000_000_000)
+MAX_DAILY_ORDERS = 10_000
+_ROLE_WORDS = {
+    "viewer": "viewer",
+    "trader": "trader",
+    "approver": "approver",
+    "admin": "admin",
+    "default": None,
+}
+_NONE_WORDS = frozenset({"none", "off", "no", "unlimited"})
+_ADMIN_EXAMPLES = {
+    "role": "admin role @alice trader",
+    "limit": "admin limit @alice value 5000",
+    "approval": "admin approval @alice on",
+    "approvals": "admin approvals over 10000",
+    "orders": "admin orders in #trading dm",
+    "alerts": "admin alerts anywhere",
+}
+_ADMIN_WORDS = "show, role, limit, approval, approvals, orders, alerts, pause or resume"
+
+
+def _member(tokens: list[str], index: int, example: str) -> str:
+    if index >= len(tokens):
+        raise _Invalid("Say which member, with an @mention", example=example)
+    match = _USER_RE.fullmatch(tokens[index])
+    if match is None:
+        raise _Invalid(
+            f"{_show(tokens[index])} is not a member; pick them with @ so Slack sends who you mean",
+            example=example,
+        )
+    return match.group(1)
+
+
+def _amount(token: str, example: str) -> Decimal:
+    match = _AMOUNT_RE.fullmatch(token)
+    if match is None:
+        raise _Invalid(
+            f"The amount must be a number of dollars such as 5000, not {_show(token)}", example=example
+        )
+    value = Decimal(match.group(1).replace(",", "") + (match.group(2) or ""))
+    if not 0 < value <= MAX_LIMIT_AMOUNT:
+        raise _Invalid(f"The amount must be above 0 and at most {MAX_LIMIT_AMOUNT:,}", example=example)
+    return value
+
+
+def _places_from(tokens: list[str], example: str) -> tuple[str, ...] | None:
+    """`anywhere`, `dm`, or `in <#C…> … [dm]` → None (anywhere) or the allowed places."""
+    if not tokens:
+        raise _Invalid("Say anywhere, dm, or in followed by channels", example=example)
+    word = tokens[0].lower()
+    if word in ("anywhere", "everywhere", "all"):
+        if len(tokens) > 1:
+            raise _Invalid(f"{_show(tokens[1])} is not understood after {word}", example=example)
+        return None
+    chosen = tokens[1:] if word == "in" else tokens
+    places: list[str] = []
+    for token in chosen:
+        if token.lower() in ("dm", "dms"):
+            places.append("dm")
+            continue
+        match = _CHANNEL_RE.fullmatch(token)
+        if match is None:
+            raise _Invalid(
+                f"{_show(token)} is not a channel; pick channels with # so Slack sends which you mean",
+                example=example,
+            )
+        places.append(match.group(1))
+    if not places:
+        raise _Invalid("Name at least one channel with #, or dm", example=example)
+    return tuple(dict.fromkeys(places))
+
+
+def _switch(tokens: list[str], index: int, example: str) -> bool:
+    word = tokens[index].lower() if index < len(tokens) else ""
+    if word in ("on", "yes", "true"):
+        return True
+    if word in ("off", "no", "false"):
+        return False
+    raise _Invalid("Say on or off", example=example)
+
+
+def _nothing_after(tokens: list[str], index: int, example: str) -> None:
+    if len(tokens) > index:
+        raise _Invalid(f"{_show(tokens[index])} is not understood here", example=example)
+
+
+def _team_from_tokens(tokens: list[str]) -> TeamCommand:
+    """The `/autoshares admin` grammar."""
+    if not tokens or tokens[0].lower() in ("show", "team"):
+        if tokens[1:]:
+            raise _Invalid(f"{_show(tokens[1])} is not understood after admin", example="admin")
+        return TeamCommand("show")
+    word, rest = tokens[0].lower(), tokens[1:]
+    example = _ADMIN_EXAMPLES.get(word, "admin")
+    if word in ("pause", "resume"):
+        _nothing_after(rest, 0, word)
+        return TeamCommand("pause" if word == "pause" else "resume")
+    if word == "role":
+        member = _member(rest, 0, example)
+        if len(rest) < 2 or rest[1].lower() not in _ROLE_WORDS:
+            raise _Invalid("Say the role: viewer, trader, approver, admin or default", example=example)
+        _nothing_after(rest, 2, example)
+        return TeamCommand("role", member=member, role=_ROLE_WORDS[rest[1].lower()])
+    if word == "limit":
+        member = _member(rest, 0, example)
+        kind = rest[1].lower() if len(rest) > 1 else ""
+        if kind not in ("value", "daily"):
+            raise _Invalid("Say value (largest order, in dollars) or daily (orders per day)", example=example)
+        if len(rest) < 3:
+            raise _Invalid(f"Say the {kind} limit, or none", example=example)
+        _nothing_after(rest, 3, example)
+        given = rest[2]
+        if kind == "value":
+            amount = None if given.lower() in _NONE_WORDS else _amount(given, example)
+            return TeamCommand("max_value", member=member, amount=amount)
+        if given.lower() in _NONE_WORDS:
+            return TeamCommand("max_daily", member=member, count=None)
+        if not _DIGITS_RE.fullmatch(given) or not 0 < int(given) <= MAX_DAILY_ORDERS:
+            raise _Invalid(
+                f"The daily limit must be a whole number from 1 to {MAX_DAILY_ORDERS:,}, not {_show(given)}",
+                example="admin limit @alice daily 5",
+            )
+        return TeamCommand("max_daily", member=member, count=int(given))
+    if word == "approval":
+        member = _member(rest, 0, example)
+        flag = _switch(rest, 1, example)
+        _nothing_after(rest, 2, example)
+        return TeamCommand("needs_approval", member=member, flag=flag)
+    if word == "approvals":
+        kind = rest[0].lower() if rest else ""
+        if kind in _NONE_WORDS:
+            _nothing_after(rest, 1, example)
+            return TeamCommand("threshold", amount=None)
+        if kind == "over" and len(rest) == 2:
+            return TeamCommand("threshold", amount=_amount(rest[1], example))
+        if kind == "in" and len(rest) == 2:
+            match = _CHANNEL_RE.fullmatch(rest[1])
+            if match is None:
+                raise _Invalid(
+                    f"{_show(rest[1])} is not a channel; pick it with #",
+                    example="admin approvals in #approvals",
+                )
+            return TeamCommand("approvals_channel", channel=match.group(1))
+        raise _Invalid(
+            "Say approvals over <amount>, approvals off, or approvals in #channel", example=example
+        )
+    if word in ("orders", "alerts"):
+        places = _places_from(rest, example)
+        return TeamCommand("order_places" if word == "orders" else "alert_places", places=places)
+    raise _Invalid(f"{_show(tokens[0])} is not an admin command; use {_ADMIN_WORDS}", example="admin")

@@ -32,6 +32,7 @@ from bot.core.errors import AlertNotFound, BotError, NotLinkedError, UnknownSymb
 from bot.core.events import AlertTrigger, EventOutcome, alert_trigger
 from bot.core.pacing import UserPacing
 from bot.core.passes import Listing, Meter, OncePerPass, PassReport, PollPolicy, read_pages, run_pass
+from bot.core.team import TeamService
 from bot.core.users import ActingUser, LinkedUsers, UserKey
 from storage.alerts import AlertRouteRepository, FireOutcome
 from storage.audit import AuditLog
@@ -80,7 +81,9 @@ class AlertService:
         default_expiry: timedelta,
         pacing: UserPacing,
         policy: PollPolicy,
+        team: TeamService,
     ) -> None:
+        self._team = team
         self._users = users
         self.routes = routes
         self._audit = audit
@@ -92,7 +95,9 @@ class AlertService:
     async def create(
         self, team_id: str, slack_user_id: str, channel_id: str, request: AlertRequest
     ) -> tuple[dict[str, Any], Route]:
-        """Create the AutoShares alert and its route; returns (PriceAlertInfoModel, route)."""
+        """Create the AutoShares alert and its route; returns (PriceAlertInfoModel, route). The
+        workspace's policy decides whether alerts may post in this conversation."""
+        await self._team.alert_place(team_id, channel_id)
         user = await self._users.acting(team_id, slack_user_id)
         try:
             equity = await user.api.equity(request.symbol)

@@ -91,3 +91,35 @@ class QuoteRequest:
 
     symbols: tuple[str, ...]
     chart_range: ChartRange | None = None
+
+
+#: What `/autoshares admin …` changes (``show``: nothing, it shows the team's rules).
+TeamAction = Literal[
+    "show",
+    "role",
+    "max_value",
+    "max_daily",
+    "needs_approval",
+    "threshold",
+    "approvals_channel",
+    "order_places",
+    "alert_places",
+    "pause",
+    "resume",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class TeamCommand:
+    """One `/autoshares admin` change. ``member``: a Slack user id; ``role`` None: back to the
+    default; ``amount`` / ``count`` None: no limit; ``places`` None: anywhere (else channel ids
+    and ``dm``)."""
+
+    action: TeamAction
+    member: str | None = None
+    role: str | None = None
+    amount: Decimal | None = None
+    count: int | None = None
+    flag: bool | None = None
+    channel: str | None = None
+    places: tuple[str, ...] | None = None

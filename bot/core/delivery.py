@@ -28,7 +28,7 @@ from bot.ops.metrics import Metrics
 from storage.alerts import ALERT_TRIGGERED, AlertRouteRepository
 from storage.link_states import LINK_REFUSED
 from storage.links import LINKED, LinkRepository
-from storage.orders import ORDER_CHANGED, PendingOrderRepository
+from storage.orders import APPROVAL_CHANGED, APPROVAL_REQUESTED, ORDER_CHANGED, PendingOrderRepository
 from storage.outbox import OutboxItem, OutboxRepository
 from storage.records import SUBMITTING, utcnow
 
@@ -207,6 +207,16 @@ class Delivery:
             pending = await self._orders.get(str(data["pending_id"]))
             if pending is not None and pending.status != SUBMITTING:  # else the follow-up settles it first
                 await self._notifier.order_changed(pending, dm_fallback=bool(data.get("dm_fallback", True)))
+        elif item.kind == APPROVAL_REQUESTED:
+            pending = await self._orders.get(str(data["pending_id"]))
+            if pending is not None and pending.approval_ts is None:  # not posted yet (as far as we know)
+                ts = await self._notifier.approval_requested(pending)
+                if ts:
+                    await self._orders.approval_posted(pending.id, ts)
+        elif item.kind == APPROVAL_CHANGED:
+            pending = await self._orders.get(str(data["pending_id"]))
+            if pending is not None:
+                await self._notifier.approval_changed(pending)
         elif item.kind == LINKED:
             link = await self._links.get(item.team_id, item.channel)
             if link is not None:

@@ -312,7 +312,7 @@ class OrderService:
         and the order's value is weighed against the member's limit and the approval threshold
         once the preview has priced it.
         """
-        gate = await self.team.order_gate(team_id, slack_user_id, channel_id)
+        rules = await self.team.order_gate(team_id, slack_user_id, channel_id)
         user = await self._users.acting(team_id, slack_user_id)
         body = order_body(request)
         guess = request.account_id if request.account_id is not None else user.link.default_account_id
@@ -345,7 +345,7 @@ class OrderService:
         large = is_large(value, self.policy.large_order_notional)
         pending: Pending | None = None
         if preview.get("IsSuccessful"):
-            gate = self.team.weigh(gate, value)
+            rules = self.team.weigh(rules, value)
             pending = await self.repo.create(
                 id=str(uuid.uuid4()),
                 team_id=team_id,
@@ -382,8 +382,8 @@ class OrderService:
             notional=value,
             large=large,
             pending=pending,
-            approval=gate.approval,
-            approvals_channel=gate.policy.approvals_channel if gate.approval else None,
+            approval=rules.approval,
+            approvals_channel=rules.policy.approvals_channel if rules.approval else None,
         )
 
     @staticmethod

@@ -46,6 +46,12 @@ class Notifier(Protocol):
     async def link_refused(self, team_id: str, slack_user_id: str) -> None:
         """Tell a user that someone else opened their sign-in link and nothing was linked."""
 
+    async def approval_requested(self, pending: Pending) -> str | None:
+        """Post an order's approval request to its approvers' channel; the message's ts."""
+
+    async def approval_changed(self, pending: Pending) -> None:
+        """Show an order's latest state on its approval request (once that is posted)."""
+
 
 class SlackIdentity(Protocol):
     @property

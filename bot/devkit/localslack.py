@@ -58,6 +58,8 @@ class LocalSlack:
         self.archived: set[str] = set()
         self.not_in: set[str] = set()
         self.uploads: dict[str, bytes] = {}
+        #: Members ``users.info`` calls workspace admins.
+        self.workspace_admins: set[str] = set()
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -91,6 +93,7 @@ class LocalSlack:
         self.archived.clear()
         self.not_in.clear()
         self.uploads.clear()
+        self.workspace_admins.clear()
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self.identity.reset()
@@ -264,6 +267,8 @@ class LocalSlack:
                     "id": user,
                     "name": user.lower(),
                     "tz": "America/New_York",
+                    "is_admin": user in self.workspace_admins,
+                    "is_owner": False,
                     "profile": {"display_name": user.lower()},
                 },
             }

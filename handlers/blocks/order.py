@@ -142,7 +142,7 @@ def order_summary(order: Mapping[str, Any]) -> str:
     return " · ".join(parts)
 
 
-def _plain_summary(order: Mapping[str, Any]) -> str:
+def plain_summary(order: Mapping[str, Any]) -> str:
     return order_summary(order).replace("*", "")
 
 
@@ -170,8 +170,11 @@ def order_confirmation(
     large_threshold: int,
     notional: Any = None,
     confirm_seconds: int,
+    approval: str | None = None,
+    approvals_channel: str | None = None,
 ) -> dict[str, Any]:
-    """The preview with Confirm and Cancel: nothing is placed until the requester confirms."""
+    """The preview with Confirm and Cancel: nothing is placed until the requester confirms
+    (``approval``: why Confirm sends it to ``approvals_channel`` instead)."""
     cost = preview.get("Cost")
     commission = preview.get("Commission")
     total = preview.get("TotalCost", preview.get("NetCost"))
@@ -196,6 +199,15 @@ def order_confirmation(
         blocks.append(
             section(f":warning: {worth} After Confirm you will be asked to type the symbol to place it.")
         )
+    if approval:
+        why = APPROVAL_REASONS.get(approval, "the workspace's rules ask for it")
+        where = f"<#{escape(approvals_channel)}>" if approvals_channel else "the approvers' channel"
+        blocks.append(
+            section(
+                f":busts_in_silhouette: This order needs a second person's approval because {why}. "
+                f"Confirm sends it to {where}; it is placed only when an approver approves it."
+            )
+        )
     blocks.append(
         ActionsBlock(
             block_id=f"order:{pending_id}",
@@ -211,7 +223,7 @@ def order_confirmation(
             "only you can confirm it."
         )
     )
-    return message(f"Review your order: {_plain_summary(order)}", blocks)
+    return message(f"Review your order: {plain_summary(order)}", blocks)
 
 
 def order_preview_failed(
@@ -267,7 +279,7 @@ def order_outcome(
     summary = order_summary(order)
     if status == "cancelled":
         text = f":no_entry_sign: Cancelled: {summary}. Nothing was placed."
-        return message(f"Cancelled: {_plain_summary(order)}. Nothing was placed.", [section(text)])
+        return message(f"Cancelled: {plain_summary(order)}. Nothing was placed.", [section(text)])
     if status == "expired":
         text = (
             f":hourglass: This confirmation expired after {_minutes(confirm_seconds)} without being confirmed: "
@@ -275,11 +287,11 @@ def order_outcome(
             if confirm_seconds
             else f":hourglass: This confirmation expired: {summary}. Nothing was placed; run `/order` again."
         )
-        return message(f"Expired: {_plain_summary(order)}. Nothing was placed.", [section(text)])
+        return message(f"Expired: {plain_summary(order)}. Nothing was placed.", [section(text)])
     if status == "failed":
         reason = (reason or "AutoShares refused it").rstrip(".")
         text = f":x: Not placed: {summary}. {reason}. Nothing was placed; check the order and try again."
-        return message(f"Not placed: {_plain_summary(order)}.", [section(clip(text))])
+        return message(f"Not placed: {plain_summary(order)}.", [section(clip(text))])
     # placed
     result = result or {}
     order_status = str(_field(result, "Status") or "New")
@@ -304,7 +316,7 @@ def order_outcome(
                 elements=[_cancel_open_button(account_id, int(shown_id), str(_field(order, "Symbol") or ""))],
             )
         )
-    return message(f"Order {shown_id}: {_plain_summary(order)} is {words}.", blocks)
+    return message(f"Order {shown_id}: {plain_summary(order)} is {words}.", blocks)
 
 
 def order_in_flight(order: Mapping[str, Any]) -> dict[str, Any]:
@@ -313,7 +325,35 @@ def order_in_flight(order: Mapping[str, Any]) -> dict[str, Any]:
         f":hourglass_flowing_sand: Placing {order_summary(order)}… AutoShares has not confirmed it yet. "
         "This message updates when it does; nothing will be placed twice."
     )
-    return message(f"Placing {_plain_summary(order)}…", [section(text)])
+    return message(f"Placing {plain_summary(order)}…", [section(text)])
+
+
+APPROVAL_REASONS = {
+    "over_threshold": "it is over the workspace's approval threshold",
+    "member_needs_approval": "an admin asked for your orders to be approved",
+}
+
+
+def waiting_for_approval(pending: PendingView) -> dict[str, Any]:
+    """The requester's message while an approver decides, with Cancel to withdraw it."""
+    where = f"<#{escape(pending.approval_channel)}>" if pending.approval_channel else "the approvers' channel"
+    text = (
+        f":busts_in_silhouette: Sent for approval in {where}: {order_summary(pending.request)}. "
+        "Nothing is placed unless someone with the approver role approves it; this message "
+        "shows the decision."
+    )
+    expires = int(pending.expires_at.timestamp())
+    return message(
+        f"Waiting for approval: {plain_summary(pending.request)}",
+        [
+            section(text),
+            ActionsBlock(
+                block_id=f"waiting:{pending.id}",
+                elements=[ButtonElement(text="Withdraw", action_id=ORDER_CANCEL_PENDING, value=pending.id)],
+            ),
+            context(f"The request expires <!date^{expires}^{{date_short_pretty}} at {{time}}|soon>."),
+        ],
+    )
 
 
 def pending_message(
@@ -323,6 +363,18 @@ def pending_message(
     order was not placed, as safe mrkdwn)."""
     if pending.status in ("pending", "submitting"):
         return order_in_flight(pending.request)
+    if pending.status == "awaiting_approval":
+        return waiting_for_approval(pending)
+    if pending.status == "rejected":
+        by = f"<@{escape(pending.decided_by)}>" if pending.decided_by else "an approver"
+        text = f":no_entry: Rejected by {by}: {order_summary(pending.request)}. Nothing was placed."
+        return message(f"Rejected: {plain_summary(pending.request)}. Nothing was placed.", [section(text)])
+    if pending.status == "expired" and pending.approval_channel:
+        text = (
+            f":hourglass: Nobody approved {order_summary(pending.request)} in time, so nothing was placed. "
+            "Run `/order` again if you still want it."
+        )
+        return message(f"Approval expired: {plain_summary(pending.request)}.", [section(text)])
     return order_outcome(
         status=pending.status,
         order=pending.request,

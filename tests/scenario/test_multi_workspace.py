@@ -43,7 +43,13 @@ async def finish_install(bot: RunningBot, state: str, code: str = "good-code") -
 async def install(bot: RunningBot, code: str = "good-code") -> tuple[int, str]:
     query = await start_install(bot)
     assert query["client_id"] == [bot.settings.slack_client_id]
-    assert set(query["scope"][0].split(",")) == {"commands", "chat:write", "chat:write.public", "files:write"}
+    assert set(query["scope"][0].split(",")) == {
+        "commands",
+        "chat:write",
+        "chat:write.public",
+        "files:write",
+        "users:read",
+    }
     assert query["redirect_uri"] == [bot.url + "slack/oauth_redirect"]
     return await finish_install(bot, query["state"][0], code)
 

@@ -73,9 +73,13 @@ def test_every_command_posts_to_events_and_is_described(manifest: dict[str, Any]
         assert entry["url"].endswith("/slack/events"), entry["command"]
         assert entry["description"], entry["command"]
         assert entry.get("usage_hint") or entry["command"] == "/account", entry["command"]
-        assert entry["should_escape"] is False, entry["command"]
+        # /autoshares admin names members and channels: escaped, Slack sends their ids.
+        assert entry["should_escape"] is (entry["command"] == "/autoshares"), entry["command"]
     autoshares = manifest["features"]["slash_commands"][0]
-    assert autoshares["usage_hint"] == "link | status | account | positions | agreements | quote AAPL | help"
+    assert (
+        autoshares["usage_hint"]
+        == "link | status | account | positions | agreements | quote AAPL | admin | help"
+    )
 
 
 def test_events_and_interactivity_urls(manifest: dict[str, Any]) -> None:
@@ -105,7 +109,7 @@ def test_oauth_redirect_url(manifest: dict[str, Any]) -> None:
 
 def test_bot_scopes(manifest: dict[str, Any]) -> None:
     scopes = bot_scopes(manifest)
-    assert scopes == ["commands", "chat:write", "chat:write.public", "files:write"]
+    assert scopes == ["commands", "chat:write", "chat:write.public", "files:write", "users:read"]
 
 
 def test_bot_scopes_returns_a_copy(manifest: dict[str, Any]) -> None:

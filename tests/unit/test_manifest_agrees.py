@@ -23,6 +23,8 @@ from bot.wiring import Services
 #: Every Slack Web API method the bot's code calls, and the bot scopes it needs.
 METHOD_SCOPES: dict[str, set[str]] = {
     "chat_postMessage": {"chat:write"},
+    "chat_update": {"chat:write"},
+    "users_info": {"users:read"},
     "chat_postEphemeral": {"chat:write"},
     "files_upload_v2": {"files:write"},
     "views_open": set(),

@@ -1,0 +1,75 @@
+"""The approval request in the approvers' channel, and what it shows once decided.
+
+The message is built from the order's stored row, so whichever replica posts or updates it
+(the Approve click answering in place, or the outbox after a rejection, an expiry, a fill)
+shows the same thing: the request with Approve and Reject while it waits, then who decided and
+what became of the order.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
+
+from bot.core.views import PendingView
+from handlers.blocks.common import context, escape, message, section
+from handlers.blocks.numbers import money
+from handlers.blocks.order import order_summary, plain_summary
+
+APPROVAL_APPROVE = "approval_approve"
+APPROVAL_REJECT = "approval_reject"
+
+
+def _headline(pending: PendingView) -> str:
+    worth = f" · worth about {money(pending.notional)}" if pending.notional is not None else ""
+    return (
+        f"<@{escape(pending.slack_user_id)}> asks for approval: {order_summary(pending.request)}"
+        f"{worth} · account {pending.account_id}"
+    )
+
+
+def _decided(pending: PendingView) -> str:
+    by = f"<@{escape(pending.decided_by)}>" if pending.decided_by else "an approver"
+    status = pending.status
+    if status == "submitting":
+        return f":hourglass_flowing_sand: Approved by {by}; placing it now…"
+    if status == "placed":
+        order_status = str((pending.result or {}).get("Status") or "New")
+        shown = pending.autoshares_order_id
+        return f":white_check_mark: Approved by {by} and placed: AutoShares order {escape(shown)} is {escape(order_status)}."
+    if status == "failed":
+        return f":x: Approved by {by}, but AutoShares did not take it. Nothing was placed."
+    if status == "rejected":
+        return f":no_entry: Rejected by {by}. Nothing was placed."
+    if status == "expired":
+        return ":hourglass: Nobody decided in time; the request expired and nothing was placed."
+    if status == "cancelled":
+        return ":leftwards_arrow_with_hook: The requester withdrew it. Nothing was placed."
+    return f"Status: {escape(status)}."
+
+
+def approval_message(pending: PendingView) -> dict[str, Any]:
+    """The request while it waits (Approve / Reject), else its outcome without buttons."""
+    headline = _headline(pending)
+    if pending.status != "awaiting_approval":
+        return message(
+            f"Approval request: {plain_summary(pending.request)}",
+            [section(f"{headline}\n{_decided(pending)}")],
+        )
+    expires = int(pending.expires_at.timestamp())
+    blocks: list[Block] = [
+        section(f":raised_hand: {headline}"),
+        ActionsBlock(
+            block_id=f"approval:{pending.id}",
+            elements=[
+                ButtonElement(text="Approve", action_id=APPROVAL_APPROVE, value=pending.id, style="primary"),
+                ButtonElement(text="Reject", action_id=APPROVAL_REJECT, value=pending.id, style="danger"),
+            ],
+        ),
+        context(
+            "Only a member with the approver role other than the requester can decide. "
+            f"The request expires <!date^{expires}^{{time}}|soon>."
+        ),
+    ]
+    return message(f"Approval requested: {plain_summary(pending.request)}", blocks)
