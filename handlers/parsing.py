@@ -952,7 +952,7 @@ def _team_from_tokens(tokens: list[str]) -> TeamCommand:
     word, rest = tokens[0].lower(), tokens[1:]
     example = _ADMIN_EXAMPLES.get(word, "admin")
     if word in ("pause", "resume"):
-        _nothing_after(rest, 0, word)
+        _nothing_after(rest, 0, f"admin {word}")
         return TeamCommand("pause" if word == "pause" else "resume")
     if word == "role":
         member = _member(rest, 0, example)

@@ -392,3 +392,105 @@ async def test_the_audit_export_lists_approvals(
     ]
     assert approvals == [("approval_requested", BOB), ("approved", ALICE)]
     assert any(r["subject"] == "team" and r["action"] == "policy_changed" for r in rows)
+
+
+# -- App Home's Team section -------------------------------------------------------------------------
+
+
+async def home_of(bot: RunningBot, user: str) -> dict[str, Any]:
+    before = len(bot.slack.by_method("views.publish"))
+    response = await bot.driver.event(
+        {"type": "app_home_opened", "user": user, "channel": "D0HOME", "tab": "home"}
+    )
+    assert response.status_code == 200
+    calls = await bot.slack.wait_for("views.publish", count=before + 1)
+    return calls[before].args["view"]
+
+
+def headers(view: dict[str, Any]) -> list[str]:
+    return [b["text"]["text"] for b in view["blocks"] if b["type"] == "header"]
+
+
+def member_form(
+    user: str, role: str, max_value: str = "", daily: str = "", approval: bool = False
+) -> dict[str, Any]:
+    """The member form's ``state.values`` as Slack sends them."""
+    return {
+        "member": {"value": {"type": "users_select", "selected_user": user}},
+        "role": {"value": {"type": "static_select", "selected_option": {"value": role}}},
+        "max_value": {"value": {"type": "plain_text_input", "value": max_value}},
+        "max_daily": {"value": {"type": "plain_text_input", "value": daily}},
+        "needs_approval": {
+            "value": {"type": "checkboxes", "selected_options": [{"value": "on"}] if approval else []}
+        },
+    }
+
+
+async def test_app_home_shows_the_team_section_to_admins_only(team: RunningBot) -> None:
+    assert "Team" in headers(await home_of(team, OWNER))  # a Slack admin, not even linked
+    assert "Team" not in headers(await home_of(team, BOB))
+    assert "Team" not in headers(await home_of(team, ALICE))  # an approver is not an admin
+    await admin(team, f"role <@{ALICE}> admin")
+    view = await home_of(team, ALICE)
+    assert "Team" in headers(view)
+    text = str(view["blocks"])
+    assert f"<@{ALICE}> · admin" in text and "Orders allowed: anywhere" in text
+
+
+async def test_the_member_form_changes_a_member_under_the_same_rules(team: RunningBot) -> None:
+    view = await home_of(team, OWNER)
+    edit = next(b for b in buttons(view["blocks"]) if b["action_id"] == "team_edit_member")
+    before = len(team.slack.by_method("views.open"))
+    assert (await team.driver.click(edit, user=OWNER)).status_code == 200
+    (opened,) = (await team.slack.wait_for("views.open", count=before + 1))[before:]
+    form = opened.args["view"]
+    # A problem goes back onto its field in the ack, and nothing is saved.
+    bad = await team.driver.submit_view(form, member_form(BOB, "trader", max_value="lots"), user=OWNER)
+    assert bad.json()["response_action"] == "errors" and "max_value" in bad.json()["errors"]
+    published = len(team.slack.by_method("views.publish"))
+    saved = await team.driver.submit_view(
+        form, member_form(BOB, "viewer", max_value="2,500", daily="3"), user=OWNER
+    )
+    assert saved.status_code == 200
+    await team.slack.wait_for("views.publish", count=published + 1)
+    member = await team.services.core.team.repo.member(team.slack.team_id, BOB)
+    assert (member.role, member.max_order_value, member.max_orders_per_day) == ("viewer", 2500, 3)
+    # The same form submitted by a member who is not an admin changes nothing.
+    await team.driver.submit_view(form, member_form(BOB, "admin"), user=BOB)
+
+    def refused() -> list[Any]:
+        return [
+            c
+            for c in team.slack.by_method("chat.postMessage")
+            if c.args.get("channel") == BOB and "cannot manage the team" in c.args.get("text", "")
+        ]
+
+    await team.slack.wait_until(refused)
+    assert (await team.services.core.team.repo.member(team.slack.team_id, BOB)).role == "viewer"
+
+
+async def test_the_policy_form_sets_the_workspace_rules(team: RunningBot) -> None:
+    view = await home_of(team, OWNER)
+    edit = next(b for b in buttons(view["blocks"]) if b["action_id"] == "team_edit_policy")
+    before = len(team.slack.by_method("views.open"))
+    await team.driver.click(edit, user=OWNER)
+    (opened,) = (await team.slack.wait_for("views.open", count=before + 1))[before:]
+    values = {
+        "paused": {"value": {"type": "checkboxes", "selected_options": []}},
+        "orders_channels": {
+            "value": {"type": "multi_conversations_select", "selected_conversations": [TRADING]}
+        },
+        "orders_dm": {"value": {"type": "checkboxes", "selected_options": [{"value": "dm"}]}},
+        "alerts_channels": {"value": {"type": "multi_conversations_select", "selected_conversations": []}},
+        "alerts_dm": {"value": {"type": "checkboxes", "selected_options": []}},
+        "threshold": {"value": {"type": "plain_text_input", "value": "5000"}},
+        "approvals_channel": {"value": {"type": "conversations_select", "selected_conversation": APPROVERS}},
+    }
+    published = len(team.slack.by_method("views.publish"))
+    assert (await team.driver.submit_view(opened.args["view"], values, user=OWNER)).status_code == 200
+    await team.slack.wait_for("views.publish", count=published + 1)
+    policy = await team.services.core.team.repo.policy(team.slack.team_id)
+    assert policy.order_places == ("dm", TRADING) and policy.alert_places is None
+    assert (policy.approval_threshold, policy.approvals_channel) == (5000, APPROVERS)
+    refused = await run(team, "buy 1 AAPL", user=BOB, slash="/order", channel="C0GENERAL")
+    assert refused["text"].startswith("Orders are not allowed in this conversation.")
