@@ -92,7 +92,7 @@ class PendingOrder(Base):
     request_json: Mapped[str] = mapped_column(Text)
     preview_json: Mapped[str | None] = mapped_column(Text, nullable=True)
     notional: Mapped[Decimal | None] = mapped_column(Numeric(18, 4), nullable=True)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(String(24), default="pending")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

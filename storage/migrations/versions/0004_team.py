@@ -50,6 +50,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("team_id", "slack_user_id", "day"),
     )
     with op.batch_alter_table("pending_orders") as batch:
+        # "awaiting_approval" needs more than the 16 characters the first states fitted in.
+        batch.alter_column(
+            "status", existing_type=sa.String(length=16), type_=sa.String(length=24), existing_nullable=False
+        )
         batch.add_column(sa.Column("approval_channel", sa.String(length=32), nullable=True))
         batch.add_column(sa.Column("approval_ts", sa.String(length=32), nullable=True))
         batch.add_column(sa.Column("decided_by", sa.String(length=32), nullable=True))
@@ -60,6 +64,9 @@ def downgrade() -> None:
         batch.drop_column("decided_by")
         batch.drop_column("approval_ts")
         batch.drop_column("approval_channel")
+        batch.alter_column(
+            "status", existing_type=sa.String(length=24), type_=sa.String(length=16), existing_nullable=False
+        )
     op.drop_table("order_day_counts")
     op.drop_table("workspace_policies")
     op.drop_table("team_members")
