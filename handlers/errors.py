@@ -96,6 +96,12 @@ def _place_refused(exc: Any) -> str:
 
 def _role_too_low(exc: Any) -> str:
     article = "an" if exc.needed[0] in "aeiou" else "a"
+    if exc.requester:
+        return (
+            f"<@{escape(exc.requester)}>'s role in this workspace is now {exc.role}, which cannot "
+            f"{exc.action}, so this order cannot be approved. Reject it, or ask an admin to make "
+            f"them {article} {exc.needed}."
+        )
     return (
         f"Your role in this workspace is {exc.role}, which cannot {exc.action}. "
         f"Ask a workspace admin to make you {article} {exc.needed}."

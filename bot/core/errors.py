@@ -152,9 +152,11 @@ class RoleTooLow(TeamRefusal):
 
     code = "role_too_low"
 
-    def __init__(self, action: str, needed: str, role: str) -> None:
+    def __init__(self, action: str, needed: str, role: str, requester: str | None = None) -> None:
         super().__init__(f"{action} needs the {needed} role; the member is {role}")
         self.action, self.needed, self.role = action, needed, role
+        #: Set when it is the requester of an order being approved whose role fell short.
+        self.requester = requester
 
 
 class TradingPaused(TeamRefusal):

@@ -172,7 +172,10 @@ class TeamService:
         policy = await self.repo.policy(team_id)
         if policy.trading_paused:
             raise TradingPaused()
-        member = await self.require(team_id, requester, TRADER, ORDERS)
+        try:
+            member = await self.require(team_id, requester, TRADER, ORDERS)
+        except RoleTooLow as exc:
+            raise RoleTooLow(exc.action, exc.needed, exc.role, requester=requester) from None
         return DayQuota(trading_day(), member.max_orders_per_day)
 
     # -- alerts ----------------------------------------------------------------------------------

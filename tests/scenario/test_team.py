@@ -347,6 +347,18 @@ async def test_an_undecided_request_expires_and_both_messages_say_so(team: Runni
     await until(told)
 
 
+async def test_a_requester_demoted_while_waiting_cannot_be_approved(team: RunningBot) -> None:
+    await needs_approval_over(team, 1000)
+    _waiting, request = await sent_for_approval(team)
+    await admin(team, f"role <@{BOB}> viewer")
+    refused = await click(team, request, "approval_approve", user=ALICE)
+    assert refused["text"] == (
+        f"<@{BOB}>'s role in this workspace is now viewer, which cannot place orders, so this order "
+        "cannot be approved. Reject it, or ask an admin to make them a trader."
+    )
+    assert await sandbox_orders(team) == []
+
+
 async def test_the_requester_can_withdraw_a_waiting_request(team: RunningBot) -> None:
     await needs_approval_over(team, 1000)
     waiting, request = await sent_for_approval(team)
