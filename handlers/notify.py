@@ -29,6 +29,7 @@ from handlers import errors
 from handlers.blocks import agreements as agreement_blocks
 from handlers.blocks import alert as alert_blocks
 from handlers.blocks import approval as approval_blocks
+from handlers.blocks import digest as digest_blocks
 from handlers.blocks import order as order_blocks
 from handlers.blocks.common import link_refused_message
 from storage.records import Link, Pending, Route
@@ -271,3 +272,14 @@ class SlackNotifier:
             )
         except SlackApiError as exc:
             raise failure(exc) from None
+
+    async def digest(self, team_id: str, channel: str, slack_user_id: str, summary: Any) -> None:
+        """Post a digest in its channel, else (when the bot cannot post there) the member's DM."""
+        client = await self._client(team_id)
+        try:
+            await client.chat_postMessage(channel=channel, **digest_blocks.digest_message(summary))
+        except SlackApiError as exc:
+            if slack_error(exc) not in CANNOT_POST or channel == slack_user_id:
+                raise failure(exc) from None
+            fallback = digest_blocks.digest_message(summary, undeliverable_channel=channel)
+            await self._post(client, slack_user_id, fallback)
