@@ -16,7 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.core.home import UnlinkedHome
 from handlers import errors
 from handlers.blocks import home as blocks
-from handlers.blocks.common import section
+from handlers.blocks.common import badged, section
 from handlers.kit import ButtonContext, Surface, log_failure, on_button, on_event
 from handlers.notify import slack_error
 
@@ -38,18 +38,22 @@ async def publish(client: AsyncWebClient, user_id: str, view: dict[str, Any]) ->
 def register(app: AsyncApp, surface: Surface) -> None:
     home, linking = surface.core.home, surface.core.linking
 
+    async def show(client: AsyncWebClient, user_id: str, view: dict[str, Any]) -> None:
+        """Every version of the tab, a problem included, says whether trading is paper or live."""
+        await publish(client, user_id, badged(view, surface.environment))
+
     async def render(client: AsyncWebClient, team_id: str, user_id: str, notice: str | None = None) -> None:
         try:
             built = await home.build(team_id, user_id, notice=notice)
         except Exception as exc:
             log_failure("app home", exc)
-            await publish(client, user_id, problem_view(exc))
+            await show(client, user_id, problem_view(exc))
             return
         if isinstance(built, UnlinkedHome):
             view = blocks.unlinked_home_view(built.link_url, notice=built.notice)
         else:
             view = blocks.home_view(built)
-        await publish(client, user_id, view)
+        await show(client, user_id, view)
 
     async def on_opened(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
         if event.get("tab", "home") != "home":
@@ -59,7 +63,7 @@ def register(app: AsyncApp, surface: Surface) -> None:
     async def on_failure(
         body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient, exc: BaseException
     ) -> None:
-        await publish(client, str(event.get("user") or ""), problem_view(exc))
+        await show(client, str(event.get("user") or ""), problem_view(exc))
 
     async def on_refresh(ctx: ButtonContext) -> None:
         await render(ctx.client, ctx.team_id, ctx.user_id)
