@@ -30,10 +30,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bot.core.views import TradingEnvironment
 from bot.devkit.driver import SlackDriver, buttons
 from bot.devkit.localslack import LocalSlack
 from bot.serving import bind_socket, serve_in_loop
-from bot.core.views import TradingEnvironment
 from bot.settings import async_database_url
 from handlers.blocks.common import badged
 from handlers.notify import pending_message
