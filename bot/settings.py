@@ -194,8 +194,8 @@ class Settings:
     #: refreshed: the user links again when it ends.
     autoshares_token_mode: str = ACCESS_TOKEN_MODE
     autoshares_trading_token_seconds: int = 3600
-    #: Paper or live: the badge on every order message, alert post and App Home. Resolved when
-    #: read (``with_sandbox`` later points the URLs at the embedded sandbox, which stays paper);
+    #: Paper or live: the badge on every order message, alert post and App Home. Resolved by
+    #: ``from_env`` (``with_sandbox`` later points the URLs at the embedded sandbox, still paper);
     #: live by default, because calling paper live costs nothing and the reverse might.
     autoshares_environment: TradingEnvironment = TradingEnvironment.LIVE
     # serving and storage

@@ -82,17 +82,18 @@ def badged(payload: dict[str, Any], environment: TradingEnvironment) -> dict[str
     its last block rather than the badge.
     """
     badge, tag = BADGES[environment]
+    is_view = "type" in payload  # views say "home" or "modal"; messages have no type
     blocks = [b for b in payload.get("blocks") or [] if b.get("block_id") != BADGE_BLOCK]
     at = 1 if blocks and blocks[0].get("type") == "header" else 0
     mark = ContextBlock(block_id=BADGE_BLOCK, elements=[MarkdownTextObject(text=badge)]).to_dict()
-    limit = MAX_VIEW_BLOCKS if "type" in payload else MAX_MESSAGE_BLOCKS
-    badged_payload = {**payload, "blocks": [*blocks[:at], mark, *blocks[at:]][:limit]}
-    if "type" not in payload:  # a message: views have no text
+    limit = MAX_VIEW_BLOCKS if is_view else MAX_MESSAGE_BLOCKS
+    result = {**payload, "blocks": [*blocks[:at], mark, *blocks[at:]][:limit]}
+    if not is_view:
         text = str(payload.get("text") or "")
         for _, other in BADGES.values():
             text = text.removeprefix(other + " ")
-        badged_payload["text"] = clip(f"{tag} {text}".rstrip(), 4000)
-    return badged_payload
+        result["text"] = clip(f"{tag} {text}".rstrip(), 4000)
+    return result
 
 
 def error_message(sentence: str) -> dict[str, Any]:
