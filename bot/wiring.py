@@ -129,7 +129,12 @@ class Services:
             large_order_notional=settings.large_order_notional,
             settle_after_seconds=settings.settle_after_seconds,
         )
-        notifier = SlackNotifier(slack, metrics, confirm_seconds=policy.confirm_seconds)
+        notifier = SlackNotifier(
+            slack,
+            metrics,
+            confirm_seconds=policy.confirm_seconds,
+            environment=settings.autoshares_environment,
+        )
         oidc = oidc_client(settings, http)
         client = AutoSharesClient(
             http,
