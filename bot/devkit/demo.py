@@ -25,8 +25,10 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
@@ -399,6 +401,41 @@ async def step_alert(world: DemoWorld) -> str:
     return f"alert fired, delivered by signed webhook, posted in {CHANNEL_NAME}"
 
 
+async def step_digest(world: DemoWorld) -> str:
+    answer = await world.slash("/autoshares", "digest weekdays at close")
+    contains(answer, "Digest", "market close", what="the digest to be scheduled")
+    digests = await world.services.core.digests.listed(world.slack.team_id, USER)
+    expect(len(digests) == 1, "one digest schedule", repr(digests))
+    due = digests[0].next_run_at
+    # Fast-forward the sandbox's clock to just past the digest's time and run one pass of the
+    # digest loop on it (the loop itself runs on the real clock).
+    clock = (await world.http.get(world.sandbox_url + "_sandbox/clock")).json()
+    now = datetime.fromisoformat(str(clock["Now"]).replace("Z", "+00:00"))
+    ahead = (due - now).total_seconds() + 60
+    moved = await world.http.post(
+        world.sandbox_url + "_sandbox/clock", json={"AdvanceSeconds": max(ahead, 0)}
+    )
+    expect(moved.status_code == 200, "the sandbox's clock to move", f"HTTP {moved.status_code}")
+    now = datetime.fromisoformat(str(moved.json()["Now"]).replace("Z", "+00:00"))
+    local = now.astimezone(ZoneInfo("America/New_York"))
+    world.show(Entry("clock", "moved", "", [f"the sandbox's clock jumps to {local:%A %H:%M} in New York"]))
+    mark = world.seen
+    owed = await world.services.core.digests.run_once(now)
+    again = await world.services.core.digests.run_once(now)
+    expect((owed, again) == (1, 0), "one digest owed, once", f"{owed} then {again}")
+    post = await world.until(
+        lambda c: (
+            c.method == "chat.postMessage"
+            and c.args.get("channel") == CHANNEL
+            and "Portfolio digest" in str(c.args.get("text"))
+        ),
+        f"a digest in {CHANNEL_NAME}",
+        since=mark,
+    )
+    contains(post.args, "Total value", "Top movers", SYMBOL, what="the digest")
+    return f"digest set for weekdays at close; the sandbox clock moved to it; posted once in {CHANNEL_NAME}"
+
+
 async def step_operations(world: DemoWorld) -> str:
     ready = await world.http.get(world.bot_url + "readyz")
     expect(ready.status_code == 200, "/readyz to say ready", f"HTTP {ready.status_code} {ready.text[:200]}")
@@ -429,6 +466,7 @@ STEPS: Sequence[Step] = (
     ("limit order", step_order),
     ("positions", step_positions),
     ("alert", step_alert),
+    ("digest", step_digest),
     ("operations", step_operations),
 )
 
