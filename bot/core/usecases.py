@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.core.accounts import AccountService
 from bot.core.agreements import AgreementService
 from bot.core.alerts import AlertService
+from bot.core.chart_images import ChartImages
 from bot.core.followup import OrderFollowUp
 from bot.core.home import HomeService
 from bot.core.linking import LinkService
@@ -31,3 +32,4 @@ class UseCases:
     home: HomeService
     offboarding: Offboarding
     tasks: BackgroundTasks
+    charts: ChartImages

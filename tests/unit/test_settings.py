@@ -140,3 +140,11 @@ def test_polling_intervals_with_and_without_webhooks() -> None:
     )
     backstop = polled.replace(autoshares_webhook_secret="whsec")
     assert (backstop.alert_check_seconds, backstop.open_order_check_seconds) == (300, 300)
+
+
+def test_chart_url_lifetime() -> None:
+    assert Settings.from_env(BASE).chart_url_seconds == 3600
+    assert Settings.from_env({**BASE, "CHART_URL_SECONDS": "600"}).chart_url_seconds == 600
+    for bad in ("59", "86401", "an hour", "-1"):
+        with pytest.raises(ConfigError, match="CHART_URL_SECONDS"):
+            Settings.from_env({**BASE, "CHART_URL_SECONDS": bad})
