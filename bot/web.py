@@ -1,6 +1,6 @@
 """The one ASGI app: Slack events, Slack install (multi-workspace), AutoShares login/callback,
-webhooks, private chart images and health, served by uvicorn. With SLACK_APP_TOKEN its lifespan also runs the Socket
-Mode connection (``bot.socket_mode``), which ``/readyz`` reports on."""
+webhooks, private chart images and health, served by uvicorn. With SLACK_APP_TOKEN its lifespan
+also runs the Socket Mode connection (``bot.socket_mode``), which ``/readyz`` reports on."""
 
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ and Share still uploads the image; when AutoShares has no history there is only 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -138,13 +139,12 @@ def register(app: AsyncApp, surface: Surface) -> None:
             return
         # Slack refused the answer: it could not fetch the image (PUBLIC_URL out of its reach).
         log.info("the private answer with a chart image was refused; answering with a sparkline")
-        without_image = blocks.PrivateChart(drawn.chart.chart_id, drawn.chart.symbol, drawn.chart.chart_range)
         await ctx.reply(
             blocks.quote_message(
                 found.rows,
                 found.unknown,
                 delayed=found.delayed,
-                chart=without_image,
+                chart=dataclasses.replace(drawn.chart, image_url=None),  # Share still posts it
                 chart_note=drawn.sparkline_note,
             )
         )

@@ -40,6 +40,7 @@ from bot.serving import bind_socket, serve_in_loop
 from bot.settings import Settings, generate_encryption_key
 from bot.web import create_web_app
 from bot.wiring import Services
+from handlers.kit import WORKING_TEXT
 from sandbox.config import SandboxConfig
 
 USER = "U0ALICE"
@@ -192,7 +193,7 @@ class DemoWorld:
             f"Slack's request for {typed} to be acknowledged",
             f"HTTP {response.status_code}",
         )
-        call = await self.until(lambda c: c.method == "response_url", f"an answer to {typed}", since=mark)
+        call = await self.until(is_answer, f"an answer to {typed}", since=mark)
         return call.args
 
     async def click(
@@ -210,9 +211,7 @@ class DemoWorld:
             f"the click on {label} to be acknowledged",
             f"HTTP {response.status_code}",
         )
-        call = await self.until(
-            lambda c: c.method == "response_url", f"an answer to the click on {label}", since=mark
-        )
+        call = await self.until(is_answer, f"an answer to the click on {label}", since=mark)
         return call.args
 
     async def market(self, last: float, note: str) -> dict[str, Any]:
@@ -239,6 +238,11 @@ class DemoWorld:
         """The sandbox's webhook deliveries whose type starts with ``type_prefix``."""
         answer = (await self.http.get(self.sandbox_url + "_sandbox/webhooks")).json()
         return [d for d in answer.get("Deliveries") or [] if str(d.get("Type", "")).startswith(type_prefix)]
+
+
+def is_answer(call: SlackCall) -> bool:
+    """A response_url post that answers (not the "working on it" a busy machine may show first)."""
+    return call.method == "response_url" and call.args.get("text") != WORKING_TEXT
 
 
 def expect(condition: bool, expected: str, got: str) -> None:
