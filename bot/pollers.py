@@ -11,6 +11,8 @@ Alert watching, every ``ALERT_POLL_SECONDS`` without a webhook secret, every
 ``BACKSTOP_POLL_SECONDS`` with one: see ``AlertService.poll_once``.
 Token upkeep, every minute: tokens about to expire of users with active alerts or open orders
 are refreshed (``LinkedUsers.refresh_expiring``), so an idle user's background work goes on.
+Housekeeping, hourly (from the order loop): long-expired alert routes retired, old webhook ids
+and Slack request hashes forgotten, expired chart images deleted.
 
 Each pass checks everything due at its start, in chunks, ``POLL_CONCURRENCY`` AutoShares calls
 at a time, within each user's allowance (``POLL_USER_CALLS_PER_MINUTE``); passes start on a
@@ -173,7 +175,7 @@ class Pollers:
 
     async def housekeeping(self) -> None:
         """Retire long-expired alert routes, forget old webhook ids and old Slack request
-        hashes (hourly)."""
+        hashes, delete expired chart images (hourly)."""
         now = asyncio.get_running_loop().time()
         if self._housekept_at is not None and now - self._housekept_at < HOUSEKEEPING_EVERY_SECONDS:
             return
@@ -182,12 +184,15 @@ class Pollers:
             route_grace=ROUTE_GRACE, webhook_retention=WEBHOOK_RETENTION
         )
         hashes = await self.replays.forget_older_than(REPLAY_RETENTION)
-        if expired or forgotten or hashes:
+        charts = await self.core.charts.prune()
+        if expired or forgotten or hashes or charts:
             log.info(
-                "housekeeping: %d alert routes expired, %d webhook ids and %d Slack request hashes forgotten",
+                "housekeeping: %d alert routes expired, %d webhook ids and %d Slack request hashes "
+                "forgotten, %d chart images deleted",
                 expired,
                 forgotten,
                 hashes,
+                charts,
             )
 
     def _observe(self, report: PassReport) -> None:

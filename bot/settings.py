@@ -33,6 +33,10 @@ MAX_BODY_BYTES_RANGE = (1024, 100 * 1024 * 1024)
 LOOPBACK_NAMES = {"localhost"}
 #: The AutoShares client's connection pool (``bot.wiring``): more concurrent polls would queue.
 MAX_POLL_CONCURRENCY = 100
+#: CHART_URL_SECONDS: how long a private chart's signed URL (and the stored image) lasts. Slack
+#: fetches the image when the answer is posted, so a minute is enough to show it; the rest is
+#: how long the Share button can still post it. A day at most: the URL is a bearer of the image.
+CHART_URL_SECONDS_RANGE = (60, 86_400)
 
 
 def is_loopback_host(host: str | None) -> bool:
@@ -225,6 +229,7 @@ class Settings:
     autoshares_timeout_seconds: float = 10.0
     command_deadline_seconds: float = 10.0
     working_message_seconds: float = 0.5
+    chart_url_seconds: int = 3600
     log_level: str = "INFO"
     log_format: str = "auto"
 
@@ -381,6 +386,11 @@ class Settings:
         default_role = (get("DEFAULT_ROLE") or "trader").lower()
         if default_role not in ("viewer", "trader", "approver"):
             raise ConfigError(f"DEFAULT_ROLE must be viewer, trader or approver, got {default_role!r}")
+        chart_url_seconds = _int(env, "CHART_URL_SECONDS", 3600, minimum=CHART_URL_SECONDS_RANGE[0])
+        if chart_url_seconds > CHART_URL_SECONDS_RANGE[1]:
+            raise ConfigError(
+                f"CHART_URL_SECONDS must be at most {CHART_URL_SECONDS_RANGE[1]} (a day), got {chart_url_seconds}"
+            )
 
         return cls(
             slack_signing_secret=signing_secret or "",
@@ -425,6 +435,7 @@ class Settings:
             autoshares_timeout_seconds=_float(env, "AUTOSHARES_TIMEOUT_SECONDS", 10.0) or 10.0,
             command_deadline_seconds=_float(env, "COMMAND_DEADLINE_SECONDS", 10.0) or 10.0,
             working_message_seconds=_float(env, "WORKING_MESSAGE_SECONDS", 0.5),
+            chart_url_seconds=chart_url_seconds,
             log_level=log_level,
             log_format=log_format,
         )

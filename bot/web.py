@@ -1,6 +1,6 @@
 """The one ASGI app: Slack events, Slack install (multi-workspace), AutoShares login/callback,
-webhooks and health, served by uvicorn. With SLACK_APP_TOKEN its lifespan also runs the Socket
-Mode connection (``bot.socket_mode``), which ``/readyz`` reports on."""
+webhooks, private chart images and health, served by uvicorn. With SLACK_APP_TOKEN its lifespan
+also runs the Socket Mode connection (``bot.socket_mode``), which ``/readyz`` reports on."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from bot.core.linking import LinkOutcome, LinkProblem, LoginStart
@@ -225,6 +225,24 @@ def create_web_app(services: Services, *, close_services: bool = True) -> Starle
         response.delete_cookie(BROWSER_COOKIE, httponly=True, secure=secure_cookie, samesite="lax")
         return response
 
+    async def chart_image(request: Request) -> Response:
+        """A private chart's image, for whoever holds its signed URL until it expires (Slack,
+        fetching it for the asker's private answer). Anything else is the same 404, and a URL
+        whose signature is wrong is refused without asking the database."""
+        served = await services.core.charts.served(
+            request.path_params["chart_id"], request.query_params.get("exp"), request.query_params.get("sig")
+        )
+        if served is None:
+            return PlainTextResponse("Not found", status_code=404, headers={"Cache-Control": "no-store"})
+        return Response(
+            served.png,
+            media_type="image/png",
+            headers={
+                "Cache-Control": f"private, max-age={served.max_age}",
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
+
     async def healthz(_request: Request) -> Response:
         return JSONResponse({"status": "ok"})
 
@@ -250,6 +268,7 @@ def create_web_app(services: Services, *, close_services: bool = True) -> Starle
         Route("/autoshares/login", autoshares_login, methods=["GET"]),
         Route("/slack/identity", slack_identity, methods=["GET"]),
         Route("/autoshares/callback", autoshares_callback, methods=["GET"]),
+        Route("/charts/{chart_id}.png", chart_image, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),

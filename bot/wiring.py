@@ -24,6 +24,7 @@ from bot.autoshares.trading_token import TradingTokenClient
 from bot.core.accounts import AccountService
 from bot.core.agreements import AgreementService
 from bot.core.alerts import AlertService
+from bot.core.chart_images import ChartImages, ChartUrlSigner, chart_url_keys
 from bot.core.delivery import Delivery
 from bot.core.digests import DigestService
 from bot.core.errors import ConfigError
@@ -48,6 +49,7 @@ from handlers.identity import SlackOpenIdConnect
 from handlers.notify import SlackClients, SlackNotifier, SlackSession
 from storage.alerts import AlertRouteRepository
 from storage.audit import AuditLog
+from storage.charts import ChartImageRepository
 from storage.crypto import TokenCipher
 from storage.db import Database
 from storage.digests import DigestRepository
@@ -222,6 +224,12 @@ class Services:
                 links=links, linking=linking, routes=alerts.routes, orders=pending, digests=digests.repo
             ),
             tasks=tasks,
+            charts=ChartImages(
+                ChartImageRepository(db.sessions),
+                ChartUrlSigner(chart_url_keys(settings.token_encryption_keys)),
+                public_url=settings.public_url,
+                lifetime_seconds=settings.chart_url_seconds,
+            ),
         )
         delivery = Delivery(
             OutboxRepository(db.sessions),

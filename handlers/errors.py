@@ -170,6 +170,10 @@ SENTENCES: dict[type[BaseException], Words] = {
         f"There is no order {exc.order_id} in account {exc.account_id}. "
         "Run `/order list` to see your open orders."
     ),
+    c.ChartExpired: lambda exc: (
+        f"That chart has expired; run `/quote {escape(exc.symbol)} chart {escape(exc.chart_range)}` "
+        "again to share a fresh one."
+    ),
     c.SignupNotConfigured: lambda exc: (
         "Sign-up from Slack has not been set up by the people who run this bot. "
         "Ask them for the AutoShares sign-up link."

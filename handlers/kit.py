@@ -39,7 +39,7 @@ from bot.ops.metrics import Metrics
 from handlers import errors
 from handlers.blocks import agreements as agreement_blocks
 from handlers.blocks.common import error_message, section
-from handlers.notify import Responder, SlackClients, SlackSession, post_privately, responder
+from handlers.notify import Responder, SlackClients, SlackSession, delivered, post_privately, responder
 from handlers.parsing import ParseError, parse_autoshares
 
 log = logging.getLogger(__name__)
@@ -179,10 +179,11 @@ class CommandContext:
     def is_dm(self) -> bool:
         return self.channel_id.startswith("D")
 
-    async def reply(self, message: dict[str, Any]) -> None:
-        """Answer privately (ephemeral via response_url), in place of "working on it" if shown."""
+    async def reply(self, message: dict[str, Any]) -> bool:
+        """Answer privately (ephemeral via response_url), in place of "working on it" if shown;
+        False when Slack refused the answer (e.g. it could not fetch an image in it)."""
         shown = await self.working.stop() if self.working else False
-        await self.respond(response_type="ephemeral", replace_original=shown, **message)
+        return delivered(await self.respond(response_type="ephemeral", replace_original=shown, **message))
 
 
 CommandHandler = Callable[[CommandContext, Any], Awaitable[None]]
@@ -299,8 +300,7 @@ class ButtonContext:
             await self.working.stop()
         if self.respond is None:
             return False
-        sent = await self.respond(replace_original=True, **message)
-        return int(getattr(sent, "status_code", 200)) < 300
+        return delivered(await self.respond(replace_original=True, **message))
 
     async def reply(self, message: dict[str, Any]) -> None:
         """Answer the clicking user privately, leaving the original message as it is."""

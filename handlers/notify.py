@@ -87,6 +87,15 @@ def responder(session: SlackSession, response_url: str | None) -> Responder | No
     return respond
 
 
+def delivered(sent: Any) -> bool:
+    """Whether Slack took a ``response_url`` post. It answers 200 ``ok``; a refusal is a 4xx
+    (or a 200 ``ok: false``) naming the error, e.g. ``invalid_blocks`` when it could not
+    download the picture of an image block."""
+    status = int(getattr(sent, "status_code", 200))
+    body = str(getattr(sent, "body", "") or "")
+    return status < 300 and "invalid_blocks" not in body and '"ok":false' not in body.replace(" ", "")
+
+
 def web_client(token: str | None, api_url: str, session: SlackSession | None = None) -> AsyncWebClient:
     """A Web API client that waits out a rate limit (Retry-After), and tries once more after a
     server error or a dropped connection: slack_sdk's own retry handlers."""

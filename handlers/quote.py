@@ -1,20 +1,28 @@
 """`/quote AAPL MSFT [chart 5d]` and `/autoshares quote …`, and the Share button.
 
-A chart is drawn from the symbol's price history and uploaded to the channel; when Slack
-refuses the upload (the bot is not in the channel, or lacks the files scope) the answer carries
-a Unicode sparkline instead.
+The quote is private, and so is its chart: the PNG is kept for ``CHART_URL_SECONDS``
+(``bot.core.chart_images``) and shown in the private answer as an image Slack fetches from the
+bot at a signed URL. Nothing reaches the channel until the asker clicks Share, which posts the
+quotes and uploads the kept chart. When Slack cannot show the image (it could not fetch it,
+e.g. ``PUBLIC_URL`` is not reachable from Slack) the answer carries a Unicode sparkline instead,
+and Share still uploads the image; when AutoShares has no history there is only a note.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.autoshares.errors import AutoSharesError
-from bot.core.charts import RANGES
+from bot.core.chart_images import ChartImages
+from bot.core.charts import RANGES, Candle
 from bot.core.commands import QuoteRequest
 from bot.core.market import MarketService
 from bot.core.users import ActingUser
@@ -26,15 +34,41 @@ from handlers.blocks.numbers import percent
 from handlers.errors import CannotPostHere, StaleButton
 from handlers.kit import ButtonContext, CommandContext, Surface, on_button
 from handlers.notify import CANNOT_POST, slack_error
+from storage.charts import KeptChart
 
 log = logging.getLogger(__name__)
 
 
-async def post_chart(
-    ctx: CommandContext, market: MarketService, user: ActingUser, row: QuoteRow, chart_range: str
-) -> str | None:
-    """Upload a chart of ``row`` to the channel. Returns None when posted, else a note (safe
-    mrkdwn) for the private answer: a sparkline, or why there is no chart."""
+@dataclass(frozen=True)
+class DrawnChart:
+    """A chart drawn for a private answer: kept for Share, shown as an image, with the
+    sparkline that stands in when Slack cannot show the image."""
+
+    chart: blocks.PrivateChart
+    sparkline_note: str
+
+
+def sparkline_note(symbol: str, chart_range: str, candles: Sequence[Candle], why: str) -> str:
+    """``*AAPL* over 5 days (+1.20%): `▁▂▅▇█``` and, in italics, ``why`` (safe mrkdwn)."""
+    closes = [c.close for c in candles]
+    move = percent((closes[-1] - closes[0]) / closes[0] * 100 if closes[0] else None)
+    label = RANGES[chart_range].label
+    return (
+        f":chart_with_upwards_trend: *{escape(symbol)}* over {label} ({move}): "
+        f"`{charts.sparkline(closes)}`\n_{why}_"
+    )
+
+
+async def draw_chart(
+    ctx: CommandContext,
+    market: MarketService,
+    kept: ChartImages,
+    user: ActingUser,
+    row: QuoteRow,
+    chart_range: str,
+) -> DrawnChart | str:
+    """Draw ``row``'s chart and keep it for its asker; or a note (safe mrkdwn) saying why there
+    is no chart."""
     spec = RANGES[chart_range]
     symbol = escape(row.symbol)
     try:
@@ -46,49 +80,86 @@ async def post_chart(
         return f":chart_with_upwards_trend: AutoShares has no price history for *{symbol}* over {spec.label}."
     currency = str(row.equity.get("Currency") or "USD")
     png = await asyncio.to_thread(charts.render_png, row.symbol, candles, chart_range, currency=currency)
+    shown = await kept.keep(ctx.team_id, ctx.user_id, row.symbol, chart_range, png)
+    return DrawnChart(
+        blocks.PrivateChart(shown.id, row.symbol, chart_range, image_url=shown.url),
+        sparkline_note(
+            row.symbol,
+            chart_range,
+            candles,
+            "Slack could not show the chart image here; Share to channel still posts it.",
+        ),
+    )
+
+
+async def upload_chart(
+    client: AsyncWebClient, channel_id: str, chart: KeptChart, shared_by: str
+) -> str | None:
+    """Upload a shared chart to the channel. Returns None when posted, else why not (safe mrkdwn)."""
+    label = RANGES[chart.chart_range].label
     try:
-        await ctx.client.files_upload_v2(
-            channel=ctx.channel_id,
-            file=png,
-            filename=f"{row.symbol}-{chart_range}.png",
-            title=f"{row.symbol} over {spec.label}",
-            alt_txt=f"Price chart of {row.symbol} over {spec.label}",
-            initial_comment=f"{symbol} over {spec.label}, charted for {blocks.mention(ctx.user_id)}",
+        await client.files_upload_v2(
+            channel=channel_id,
+            file=chart.png,
+            filename=f"{chart.symbol}-{chart.chart_range}.png",
+            title=f"{chart.symbol} over {label}",
+            alt_txt=f"Price chart of {chart.symbol} over {label}",
+            initial_comment=f"{escape(chart.symbol)} over {label}, shared by {blocks.mention(shared_by)}",
         )
     except SlackApiError as exc:
         error = slack_error(exc)
         log.info("chart upload refused by Slack: %s", error)
-        closes = [c.close for c in candles]
-        move = percent((closes[-1] - closes[0]) / closes[0] * 100 if closes[0] else None)
         return (
-            f":chart_with_upwards_trend: *{symbol}* over {spec.label} ({move}): `{charts.sparkline(closes)}`\n"
-            f"_I could not post the chart image in this conversation ({escape(error)}). "
-            "Invite me with `/invite @AutoShares` to get chart images here._"
+            f"I could not post the chart image in this conversation ({escape(error)}). "
+            "Invite me with `/invite @AutoShares` to share chart images here."
         )
     return None
 
 
 def register(app: AsyncApp, surface: Surface) -> None:
     market = surface.core.market
+    kept = surface.core.charts
 
     async def show_quotes(ctx: CommandContext, request: QuoteRequest) -> None:
         found = await market.quotes(ctx.team_id, ctx.user_id, request.symbols)
-        chart_note = None
+        drawn: DrawnChart | str | None = None
         charted = next((row for row in found.rows if row.quote is not None), None) or next(
             iter(found.rows), None
         )
         if request.chart_range and charted is not None:
-            chart_note = await post_chart(ctx, market, found.user, charted, request.chart_range)
+            drawn = await draw_chart(ctx, market, kept, found.user, charted, request.chart_range)
+        if not isinstance(drawn, DrawnChart):
+            await ctx.reply(
+                blocks.quote_message(found.rows, found.unknown, delayed=found.delayed, chart_note=drawn)
+            )
+            return
+        if await ctx.reply(
+            blocks.quote_message(found.rows, found.unknown, delayed=found.delayed, chart=drawn.chart)
+        ):
+            return
+        # Slack refused the answer: it could not fetch the image (PUBLIC_URL out of its reach).
+        log.info("the private answer with a chart image was refused; answering with a sparkline")
         await ctx.reply(
-            blocks.quote_message(found.rows, found.unknown, delayed=found.delayed, chart_note=chart_note)
+            blocks.quote_message(
+                found.rows,
+                found.unknown,
+                delayed=found.delayed,
+                chart=dataclasses.replace(drawn.chart, image_url=None),  # Share still posts it
+                chart_note=drawn.sparkline_note,
+            )
         )
 
     async def share(ctx: ButtonContext) -> None:
         try:
-            symbols = blocks.parse_share_value(ctx.value)
+            request = blocks.parse_share_value(ctx.value)
         except ValueError:
             raise StaleButton("/quote") from None
-        found = await market.quotes(ctx.team_id, ctx.user_id, symbols)
+        chart = None
+        if request.chart_id and request.chart_range:
+            chart = await kept.for_share(
+                ctx.team_id, ctx.user_id, request.chart_id, request.symbols[0], request.chart_range
+            )
+        found = await market.quotes(ctx.team_id, ctx.user_id, request.symbols)
         public = blocks.quote_message(found.rows, delayed=found.delayed, shared_by=ctx.user_id)
         try:
             await ctx.client.chat_postMessage(channel=ctx.channel_id, **public)
@@ -96,11 +167,15 @@ def register(app: AsyncApp, surface: Surface) -> None:
             if slack_error(exc) in CANNOT_POST:
                 raise CannotPostHere(slack_error(exc)) from None
             raise
-        await ctx.replace(
-            blocks.quote_message(
-                found.rows, delayed=found.delayed, shareable=False, note="Shared to the channel."
+        note = "Shared to the channel."
+        if chart is not None:
+            refused = await upload_chart(ctx.client, ctx.channel_id, chart, ctx.user_id)
+            note = (
+                f"Shared the quotes to the channel. {refused}"
+                if refused
+                else "Shared to the channel, with the chart."
             )
-        )
+        await ctx.replace(blocks.quote_message(found.rows, delayed=found.delayed, shareable=False, note=note))
 
     surface.router.add("quote", show_quotes)
     on_button(app, blocks.QUOTE_SHARE, share, surface=surface, working=True)

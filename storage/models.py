@@ -15,6 +15,7 @@ from sqlalchemy import (
     DateTime,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -259,3 +260,23 @@ class DigestSchedule(Base):
     next_run_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_run_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ChartImage(Base):
+    """A chart drawn for one user's private quote answer: served by any replica at a signed URL
+    (``GET /charts/{id}.png``) until ``expires_at``, and uploaded to the channel if they share it.
+
+    ``id`` is random (``secrets.token_urlsafe``) and the URL is signed as well, so neither
+    guessing ids nor changing an expiry shows someone else's chart.
+    """
+
+    __tablename__ = "chart_images"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    slack_user_id: Mapped[str] = mapped_column(String(32))
+    symbol: Mapped[str] = mapped_column(String(16))
+    chart_range: Mapped[str] = mapped_column(String(8))
+    png: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -61,6 +61,7 @@ SETTING_PREFIXES = (
     "SOCKET_MODE_",
     "POLL_",
     "BACKSTOP_",
+    "CHART_",
 )
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 

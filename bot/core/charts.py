@@ -1,14 +1,21 @@
 """Price history for charts: the ``PUT /history/symbols`` request for a range and the candles
-out of its answer. Drawing them is the Slack surface's job (``handlers.charts``)."""
+out of its answer, and the form of a kept chart's id. Drawing them is the Slack surface's job
+(``handlers.charts``); keeping and serving them, ``bot.core.chart_images``."""
 
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+#: A kept chart's id is ``secrets.token_urlsafe(CHART_ID_BYTES)``: 192 random bits, 32 URL-safe
+#: characters (it appears in the image URL and in the Share button's value).
+CHART_ID_BYTES = 24
+CHART_ID_RE = re.compile(r"[A-Za-z0-9_-]{32}")
 
 PERIOD_SECONDS = {"Minute": 60, "Hour": 3600, "Day": 86_400, "Week": 604_800, "Month": 2_592_000}
 MAX_CANDLES = 1000

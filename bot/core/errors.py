@@ -14,14 +14,15 @@
     ├── AlertNotFound               no such price alert
     ├── OrderNotCancellable         already filled or cancelled
     ├── OrderNotFound               no such order in the account
-    └── TeamRefusal                 the workspace's rules refuse it (bot.core.team)
-        ├── RoleTooLow              the member's role does not allow the action
-        ├── TradingPaused           an admin paused trading in the workspace
-        ├── PlaceNotAllowed         orders or alerts are not allowed in this conversation
-        ├── OrderValueOverLimit     the order is worth more than the member's limit
-        ├── DailyOrderLimit         the member sent their orders for the day
-        ├── ApprovalsNotSet         the order needs approval and no approvers' channel is set
-        └── OwnApproval             the requester clicked Approve or Reject on their own order
+    ├── TeamRefusal                 the workspace's rules refuse it (bot.core.team)
+    │   ├── RoleTooLow              the member's role does not allow the action
+    │   ├── TradingPaused           an admin paused trading in the workspace
+    │   ├── PlaceNotAllowed         orders or alerts are not allowed in this conversation
+    │   ├── OrderValueOverLimit     the order is worth more than the member's limit
+    │   ├── DailyOrderLimit         the member sent their orders for the day
+    │   ├── ApprovalsNotSet         the order needs approval and no approvers' channel is set
+    │   └── OwnApproval             the requester clicked Approve or Reject on their own order
+    └── ChartExpired                a shared chart is no longer kept (carries its symbol and range)
 
 Failures of AutoShares itself are ``bot.autoshares.errors.AutoSharesError``. ``code`` is short
 and stable (logs, metrics); ``str(exc)`` is for operators. The one place that turns either tree
@@ -132,6 +133,17 @@ class OrderNotFound(BotError):
         super().__init__(f"order {order_id} not found in account {account_id}")
         self.order_id = order_id
         self.account_id = account_id
+
+
+class ChartExpired(BotError):
+    """The chart a Share button names is gone (expired, pruned, or not the clicker's)."""
+
+    code = "chart_expired"
+
+    def __init__(self, symbol: str, chart_range: str) -> None:
+        super().__init__(f"chart of {symbol} over {chart_range} no longer kept")
+        self.symbol = symbol
+        self.chart_range = chart_range
 
 
 class SignupNotConfigured(ConfigError):

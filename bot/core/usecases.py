@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.core.accounts import AccountService
 from bot.core.agreements import AgreementService
 from bot.core.alerts import AlertService
+from bot.core.chart_images import ChartImages
 from bot.core.digests import DigestService
 from bot.core.followup import OrderFollowUp
 from bot.core.home import HomeService
@@ -35,3 +36,4 @@ class UseCases:
     home: HomeService
     offboarding: Offboarding
     tasks: BackgroundTasks
+    charts: ChartImages

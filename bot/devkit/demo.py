@@ -42,6 +42,7 @@ from bot.serving import bind_socket, serve_in_loop
 from bot.settings import Settings, generate_encryption_key
 from bot.web import create_web_app
 from bot.wiring import Services
+from handlers.kit import WORKING_TEXT
 from sandbox.config import SandboxConfig
 
 USER = "U0ALICE"
@@ -96,11 +97,12 @@ class DemoWorld:
         if call.method == "response_url":
             if args.get("delete_original"):
                 return None
+            image = self._save_picture(args)
             if args.get("replace_original"):
-                return self.transcript.bot("updated its message", "only alice sees it", args)
+                return self.transcript.bot("updated its message", "only alice sees it", args, image=image)
             if args.get("response_type") == "in_channel":
-                return self.transcript.bot("posted", CHANNEL_NAME, args)
-            return self.transcript.bot("answered", "only alice sees it", args)
+                return self.transcript.bot("posted", CHANNEL_NAME, args, image=image)
+            return self.transcript.bot("answered", "only alice sees it", args, image=image)
         if call.method in {"chat.postMessage", "chat.update"}:
             channel = str(args.get("channel", ""))
             action = "sent a direct message" if channel.startswith(("D", "U")) else "posted"
@@ -134,7 +136,14 @@ class DemoWorld:
         return Entry("AutoShares", f"called {call.method}", "", [], by_bot=True)
 
     def _save_upload(self, file_id: str, title: str) -> str | None:
-        data = self.slack.uploads.get(file_id)
+        return self._save_chart(self.slack.uploads.get(file_id))
+
+    def _save_picture(self, message: dict[str, Any]) -> str | None:
+        """The picture of the message's image block, as Slack downloaded it to show it."""
+        urls = [b.get("image_url") for b in message.get("blocks") or [] if b.get("type") == "image"]
+        return self._save_chart(self.slack.images.get(str(urls[0]))) if urls else None
+
+    def _save_chart(self, data: bytes | None) -> str | None:
         if not data:
             return None
         path = self.output_dir / f"{SYMBOL.lower()}-chart.png"
@@ -186,7 +195,7 @@ class DemoWorld:
             f"Slack's request for {typed} to be acknowledged",
             f"HTTP {response.status_code}",
         )
-        call = await self.until(lambda c: c.method == "response_url", f"an answer to {typed}", since=mark)
+        call = await self.until(is_answer, f"an answer to {typed}", since=mark)
         return call.args
 
     async def click(
@@ -204,9 +213,7 @@ class DemoWorld:
             f"the click on {label} to be acknowledged",
             f"HTTP {response.status_code}",
         )
-        call = await self.until(
-            lambda c: c.method == "response_url", f"an answer to the click on {label}", since=mark
-        )
+        call = await self.until(is_answer, f"an answer to the click on {label}", since=mark)
         return call.args
 
     async def market(self, last: float, note: str) -> dict[str, Any]:
@@ -233,6 +240,11 @@ class DemoWorld:
         """The sandbox's webhook deliveries whose type starts with ``type_prefix``."""
         answer = (await self.http.get(self.sandbox_url + "_sandbox/webhooks")).json()
         return [d for d in answer.get("Deliveries") or [] if str(d.get("Type", "")).startswith(type_prefix)]
+
+
+def is_answer(call: SlackCall) -> bool:
+    """A response_url post that answers (not the "working on it" a busy machine may show first)."""
+    return call.method == "response_url" and call.args.get("text") != WORKING_TEXT
 
 
 def expect(condition: bool, expected: str, got: str) -> None:
@@ -339,16 +351,23 @@ async def step_quote(world: DemoWorld) -> str:
     mark = world.seen
     reply = await world.slash("/quote", f"{SYMBOL} chart 5d")
     contains(reply, SYMBOL, what=f"a quote for {SYMBOL}")
-    await world.until(
-        lambda c: c.method == "files.completeUploadExternal", "a chart uploaded to the channel", since=mark
-    )
     chart = world.chart
     expect(
         chart is not None and chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n",
-        "the chart to be a PNG image",
-        repr(chart),
+        "the chart as a PNG image in the answer only alice sees",
+        f"{chart!r} in {said(reply)[:300]!r}",
     )
-    return f"quote and chart ({chart.name if chart else '?'})"
+    uploaded = [c.method for c in world.slack.calls[mark:] if c.method.startswith("files.")]
+    expect(not uploaded, "nothing posted to the channel before alice shares", repr(uploaded))
+    mark = world.seen
+    shared = await world.click(reply, "quote_share")
+    contains(shared, "Shared to the channel, with the chart", what="the private answer to say it was shared")
+    await world.until(
+        lambda c: c.method == "files.completeUploadExternal",
+        f"the chart uploaded to {CHANNEL_NAME}",
+        since=mark,
+    )
+    return f"quote with a private chart ({chart.name if chart else '?'}), then shared to {CHANNEL_NAME}"
 
 
 async def step_order(world: DemoWorld) -> str:

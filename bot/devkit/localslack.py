@@ -2,7 +2,9 @@
 
 The bot's Web API client is pointed here with ``SLACK_API_URL`` by the demo and the tests, so
 they can see exactly what the bot asked Slack to do. It also receives ``response_url`` posts
-(``POST /response/<name>``) and file uploads. Channels named in ``archived`` or ``not_in`` fail
+(``POST /response/<name>``) and file uploads. Like Slack, it downloads the picture of every image
+block in a ``response_url`` post (kept in ``images`` by URL) and refuses the post with
+``invalid_blocks`` when it cannot. Channels named in ``archived`` or ``not_in`` fail
 ``chat.postMessage`` the way Slack does, to exercise the bot's fallbacks. Sign in with Slack is
 served by ``identity`` (``bot.devkit.slack_identity``): ``sign_in_as`` sets who the browser is.
 Socket Mode is served by ``socket_mode`` (``bot.devkit.slack_socket``): ``apps.connections.open``
@@ -14,12 +16,14 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import ssl
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -61,6 +65,8 @@ class LocalSlack:
         #: Members ``users.info`` calls workspace admins, and members' time zones (else New York).
         self.workspace_admins: set[str] = set()
         self.time_zones: dict[str, str] = {}
+        self.images: dict[str, bytes] = {}
+        self._tls: ssl.SSLContext | None = None  # made on the first download (loading CAs takes a while)
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -96,6 +102,7 @@ class LocalSlack:
         self.uploads.clear()
         self.workspace_admins.clear()
         self.time_zones.clear()
+        self.images.clear()
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self.identity.reset()
@@ -284,8 +291,36 @@ class LocalSlack:
         ):  # e.g. ScriptedFailure("expired_url", 404): Slack keeps a response_url 30 minutes
             self.refused.append(SlackCall("response_url", args, None, path=request.url.path))
             return Response(failure.error, status_code=failure.status or 404)
+        if not await self._download_images(args.get("blocks")):
+            self.refused.append(SlackCall("response_url", args, None, path=request.url.path))
+            return Response("invalid_blocks", status_code=400)
         await self._record(SlackCall("response_url", args, None, path=request.url.path))
         return Response("ok")
+
+    async def _download_images(self, blocks: Any) -> bool:
+        """Fetch the picture of every image block, as Slack does before it shows a message;
+        False when one cannot be had (not 200, or not an image)."""
+        urls = [
+            str(b.get("image_url"))
+            for b in blocks or []
+            if isinstance(b, dict) and b.get("type") == "image" and b.get("image_url")
+        ]
+        if not urls:
+            return True
+        if self._tls is None:
+            self._tls = ssl.create_default_context()
+        async with httpx.AsyncClient(timeout=10, verify=self._tls) as client:
+            for url in urls:
+                try:
+                    answer = await client.get(url)
+                except httpx.HTTPError:
+                    return False
+                if answer.status_code != 200 or not answer.headers.get("content-type", "").startswith(
+                    "image/"
+                ):
+                    return False
+                self.images[url] = answer.content
+        return True
 
     async def _upload(self, request: Request) -> Response:
         file_id = request.path_params["file_id"]

@@ -1,12 +1,13 @@
 """Logging: JSON lines (plain text on a terminal), and a filter that redacts secrets.
 
 The redaction filter masks anything shaped like a Slack token, a bearer token, an OAuth
-``code=``/``state=``/``token=``/``secret=`` parameter or a Socket Mode ``ticket=`` (also
-percent-encoded, as in a logged form body), a Fernet ciphertext, or a Slack ``response_url``
+``code=``/``state=``/``token=``/``secret=`` parameter, a Socket Mode ``ticket=`` or a chart
+URL's ``sig=`` (also percent-encoded, as in a logged form body), a Fernet ciphertext, or a Slack ``response_url``
 (``https://hooks.slack.com/…``, the local stand-in's ``/response/…``, any ``response_url=``
 value), whatever logger it came from. A sign-in state or code lets whoever holds it finish
 someone's sign-in, a response_url lets whoever holds it post into their conversation for 30
-minutes, and a ticket opens a Socket Mode connection for the app, so none may reach a log line.
+minutes, a ticket opens a Socket Mode connection for the app, and a signed chart URL shows a
+user's private chart, so none may reach a log line.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ REDACTIONS = [
     (
         re.compile(
             rf"(?i){_KEY_START}(code|state|access_token|refresh_token|id_token|token|client_secret|secret|password"
-            r"|code_verifier|response_url|ticket)"
+            r"|code_verifier|response_url|ticket|sig)"
             rf"({_QUOTE}?\s*(?:[=:]|%3[Dd]|%3[Aa])\s*{_QUOTE}?)((?:(?!%22|%26)[^&\s\"',}}])+)"
         ),
         r"\1\2[redacted]",

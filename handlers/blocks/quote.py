@@ -1,22 +1,32 @@
 """Quotes: price (Price, or Last when Price is 0), change, bid/ask, day range, volume, the
-data's time and whether it is delayed; unknown symbols with the closest matches; a Share
-button that reposts the quotes to the channel, naming who shared them."""
+data's time and whether it is delayed; unknown symbols with the closest matches; the chart
+image, private to the asker; a Share button that reposts the quotes (and the chart) to the
+channel, naming who shared them.
+
+The Share button's value is what the click acts on, so it is parsed strictly:
+``AAPL,MSFT`` (the quotes), or ``AAPL,MSFT;1y;<chart id>`` when the answer shows a chart (always
+of the first symbol).
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, DividerBlock
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, DividerBlock, ImageBlock
 
+from bot.core.charts import CHART_ID_RE, RANGES
 from bot.core.views import QuoteRow
 from handlers.blocks.common import clip, context, escape, message, section
 from handlers.blocks.numbers import MISSING, number, percent, price, signed_money, trend, volume
 
 __all__ = [
     "QUOTE_SHARE",
+    "PrivateChart",
+    "ShareRequest",
     "quote_price",
     "quote_message",
     "share_value",
@@ -103,16 +113,44 @@ def _suggestion_text(symbol: str, suggestions: Sequence[Mapping[str, Any]]) -> s
     return f":grey_question: There is no such symbol as *{escape(symbol)}* at AutoShares.{hint}"
 
 
-def share_value(symbols: Sequence[str]) -> str:
-    return ",".join(symbols[:MAX_SHARED_SYMBOLS])
+@dataclass(frozen=True)
+class PrivateChart:
+    """The chart of a private answer: the stored chart's id (for Share) and, when Slack can be
+    asked to show it, the signed URL of its image (None: a sparkline note stands in)."""
+
+    chart_id: str
+    symbol: str
+    chart_range: str
+    image_url: str | None = None
 
 
-def parse_share_value(value: str) -> list[str]:
-    """The symbols a Share button carries; ValueError when the value is not a symbol list."""
-    symbols = [s for s in value.split(",") if s]
+@dataclass(frozen=True)
+class ShareRequest:
+    """What a Share click posts: the quotes, and the chart of the first one when it names one."""
+
+    symbols: list[str]
+    chart_range: str | None = None
+    chart_id: str | None = None
+
+
+def share_value(symbols: Sequence[str], chart: PrivateChart | None = None) -> str:
+    value = ",".join(symbols[:MAX_SHARED_SYMBOLS])
+    if chart is not None and symbols and chart.symbol == symbols[0]:
+        value += f";{chart.chart_range};{chart.chart_id}"
+    return value
+
+
+def parse_share_value(value: str) -> ShareRequest:
+    """What a Share button carries; ValueError when the value is not one the bot makes."""
+    listed, *chart = value.split(";")
+    symbols = [s for s in listed.split(",") if s]
     if not symbols or len(symbols) > MAX_SHARED_SYMBOLS or not all(_SYMBOL_RE.fullmatch(s) for s in symbols):
         raise ValueError(value)
-    return symbols
+    if not chart:
+        return ShareRequest(symbols)
+    if len(chart) != 2 or chart[0] not in RANGES or not CHART_ID_RE.fullmatch(chart[1]):
+        raise ValueError(value)
+    return ShareRequest(symbols, chart_range=chart[0], chart_id=chart[1])
 
 
 def mention(user_id: str) -> str:
@@ -132,14 +170,16 @@ def quote_message(
     delayed: bool | None = None,
     shared_by: str | None = None,
     chart_note: str | None = None,
+    chart: PrivateChart | None = None,
     shareable: bool = True,
     note: str | None = None,
 ) -> dict[str, Any]:
     """The quotes asked for, in order; unknown symbols after them with suggestions.
 
-    ``shared_by`` (a Slack user id) marks the public copy; ``chart_note`` is safe mrkdwn (e.g. a
-    sparkline when the chart image could not be posted); the Share button is offered on a
-    private answer that has at least one quote; ``note`` (safe text) closes the message.
+    ``shared_by`` (a Slack user id) marks the public copy; ``chart`` is the private answer's
+    chart (its image, and Share posts it too); ``chart_note`` is safe mrkdwn (e.g. a sparkline
+    when the chart image cannot be shown); the Share button is offered on a private answer that
+    has at least one quote; ``note`` (safe text) closes the message.
     """
     unknown = unknown or {}
     blocks: list[Block] = []
@@ -149,6 +189,15 @@ def quote_message(
         blocks.append(section(_row_text(row, delayed)))
     for symbol, suggestions in unknown.items():
         blocks.append(section(_suggestion_text(symbol, suggestions)))
+    if chart is not None and chart.image_url:
+        label = RANGES[chart.chart_range].label if chart.chart_range in RANGES else chart.chart_range
+        blocks.append(
+            ImageBlock(
+                image_url=chart.image_url,
+                alt_text=f"Price chart of {chart.symbol} over {label}",
+                title=f"{chart.symbol} over {label}",
+            )
+        )
     if chart_note:
         blocks.append(section(clip(chart_note)))
     quoted = [row.symbol for row in rows if row.quote is not None]
@@ -162,8 +211,12 @@ def quote_message(
                     ButtonElement(
                         text="Share to channel",
                         action_id=QUOTE_SHARE,
-                        value=share_value(quoted),
-                        accessibility_label="Post these quotes to the channel for everyone",
+                        value=share_value(quoted, chart),
+                        accessibility_label=(
+                            "Post these quotes and the chart to the channel for everyone"
+                            if chart is not None and chart.symbol == quoted[0]
+                            else "Post these quotes to the channel for everyone"
+                        ),
                     )
                 ],
             )

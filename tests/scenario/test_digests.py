@@ -38,7 +38,8 @@ def posted(bot: RunningBot, channel: str) -> list[dict[str, Any]]:
     return [
         c.args
         for c in bot.slack.by_method("chat.postMessage")
-        if c.args.get("channel") == channel and str(c.args.get("text", "")).startswith("[PAPER] Portfolio digest")
+        if c.args.get("channel") == channel
+        and str(c.args.get("text", "")).startswith("[PAPER] Portfolio digest")
     ]
 
 

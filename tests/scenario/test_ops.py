@@ -329,3 +329,25 @@ async def test_debug_logs_never_show_a_sign_in_state_a_code_or_a_response_url(
         + [f"response_url {p}" for p in response_paths if p in logged]
     )
     assert leaked == []
+
+
+async def test_debug_logs_never_show_a_chart_url_signature(
+    bot: RunningBot, captured_logs: io.StringIO
+) -> None:
+    """A private chart asked for, fetched as Slack fetches it, and shared, at DEBUG with every
+    library logging (access logs included): its URL's signature, which opens someone's private
+    chart, is masked wherever the URL is logged."""
+    await bot.link(ALICE, "alice")
+    reply = await command(bot, "MSFT chart 1y", slash="/quote")
+    [url] = [b["image_url"] for b in reply["blocks"] if b.get("type") == "image"]
+    assert (await bot.http.get(url)).status_code == 200
+    share = next(b for b in buttons(reply["blocks"]) if b.get("action_id") == "quote_share")
+    before = len(bot.slack.by_method("response_url"))
+    await bot.driver.click(share, user=ALICE)
+    await bot.slack.wait_for("response_url", count=before + 1)
+    await bot.services.drain()
+
+    signature = parse_qs(urlsplit(url).query)["sig"][0]
+    logged = captured_logs.getvalue()
+    assert "/charts/" in logged and "sig=[redacted]" in logged  # the URL was logged, masked
+    assert signature not in logged

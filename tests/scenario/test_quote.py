@@ -1,13 +1,12 @@
 """Quotes end to end: the streamer session (one per process, reused, reconnecting), the symbol
-cache, unknown symbols with suggestions, charts uploaded or replaced by a sparkline, the Share
-button, and AutoShares failing, limiting or slow."""
+cache, unknown symbols with suggestions, the Share button, and AutoShares failing, limiting or
+slow. Charts (private, served at signed URLs, shared on Share) are in ``test_charts.py``."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
-from bot.devkit.localslack import LocalSlack
 from tests.conftest import RunningBot
 from tests.scenario.steps import (
     action_ids,
@@ -107,34 +106,6 @@ async def test_unknown_symbol_offers_closest_matches(bot: RunningBot) -> None:
     text = str(mixed["blocks"])
     assert "*MSFT*  Microsoft Corporation" in text and "no such symbol as *ZZZZ*" in text
     assert [b["value"] for b in [button(mixed, "quote_share")]] == ["MSFT"]
-
-
-async def test_chart_is_uploaded_to_the_channel(bot: RunningBot) -> None:
-    await bot.link(BOB, "bob")
-    reply = await command(bot, "AAPL chart 5d", user=BOB, slash="/quote")
-    assert len(await bot.slack.wait_for("files.getUploadURLExternal")) == 1
-    completed = await bot.slack.wait_for("files.completeUploadExternal")
-    assert len(completed) == 1
-    assert completed[0].args["channel_id"] == "C0GENERAL"
-    assert "AAPL" in str(completed[0].args["files"])
-    upload = bot.slack.by_method("upload")
-    assert len(upload) == 1
-    assert bot.slack.uploads[upload[0].args["file_id"]].startswith(b"\x89PNG")
-    assert "could not post the chart" not in str(reply["blocks"])
-    history = await stats(bot)
-    assert history["PUT /v1.0/history/symbols"] == 1
-
-
-async def test_chart_falls_back_to_a_sparkline(bot: RunningBot, local_slack: LocalSlack) -> None:
-    local_slack.not_in.add("C0GENERAL")  # the bot cannot post (or upload) in the channel
-    await bot.link(BOB, "bob")
-    reply = await command(bot, "TSLA chart 1m", user=BOB, slash="/quote")
-    text = str(reply["blocks"])
-    assert "*TSLA* over 1 month" in text
-    assert "could not post the chart image in this conversation (not_in_channel)" in text
-    spark = text.split("`")[1]
-    assert len(spark) == 30 and set(spark) <= set("▁▂▃▄▅▆▇█")  # a month of daily closes
-    assert "*TSLA*  Tesla, Inc." in text  # the quote itself is still there
 
 
 async def test_share_posts_to_the_channel_naming_the_sharer(bot: RunningBot) -> None:

@@ -17,7 +17,14 @@ from bot.devkit.driver import buttons
 from handlers import charts as drawing
 from handlers import errors
 from handlers.blocks.home import home_view, unlinked_home_view
-from handlers.blocks.quote import parse_share_value, quote_message, quote_price, share_value
+from handlers.blocks.quote import (
+    PrivateChart,
+    ShareRequest,
+    parse_share_value,
+    quote_message,
+    quote_price,
+    share_value,
+)
 from storage.links import Link
 
 EQUITY = {"Id": 1, "Symbol": "AAPL", "Description": "Apple <Inc.>", "Exchange": "NASDAQ", "Currency": "USD"}
@@ -100,14 +107,56 @@ def test_ten_quotes_with_a_chart_note_fit_one_message() -> None:
     assert buttons(message["blocks"])[0]["value"] == ",".join(f"S{i}" for i in range(10))
 
 
-@pytest.mark.parametrize("value", ["", "aapl", "AAPL,<!channel>", ",".join(["A"] * 11), "AAPL;MSFT"])
+CHART_ID = "a" * 16 + "B-_" + "9" * 13  # the form of secrets.token_urlsafe(24)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "aapl",
+        "AAPL,<!channel>",
+        ",".join(["A"] * 11),
+        "AAPL;MSFT",
+        f"AAPL;1y;{CHART_ID};more",
+        f"AAPL;2y;{CHART_ID}",
+        "AAPL;1y;short",
+        f"AAPL;1y;{CHART_ID[:-1]}!",
+        f";1y;{CHART_ID}",
+        "AAPL;1y",
+    ],
+)
 def test_share_values_are_checked(value: str) -> None:
     with pytest.raises(ValueError):
         parse_share_value(value)
 
 
 def test_share_value_round_trip() -> None:
-    assert parse_share_value(share_value(["AAPL", "BRK.B"])) == ["AAPL", "BRK.B"]
+    assert parse_share_value(share_value(["AAPL", "BRK.B"])) == ShareRequest(["AAPL", "BRK.B"])
+    chart = PrivateChart(CHART_ID, "AAPL", "1y")
+    assert share_value(["AAPL", "BRK.B"], chart) == f"AAPL,BRK.B;1y;{CHART_ID}"
+    assert parse_share_value(share_value(["AAPL", "BRK.B"], chart)) == ShareRequest(
+        ["AAPL", "BRK.B"], chart_range="1y", chart_id=CHART_ID
+    )
+    assert share_value(["MSFT", "AAPL"], chart) == "MSFT,AAPL"  # a chart is always of the first symbol
+
+
+def test_private_chart_is_an_image_block_and_rides_on_share() -> None:
+    rows = [QuoteRow("AAPL", EQUITY, QUOTE)]
+    url = "https://bot.example.org/charts/x.png?exp=1&sig=ab"
+    message = valid(quote_message(rows, chart=PrivateChart(CHART_ID, "AAPL", "5d", image_url=url)))
+    [image] = [b for b in message["blocks"] if b["type"] == "image"]
+    assert image["image_url"] == url
+    assert image["alt_text"] == "Price chart of AAPL over 5 days"
+    assert image["title"]["text"] == "AAPL over 5 days"
+    assert buttons(message["blocks"])[0]["value"] == f"AAPL;5d;{CHART_ID}"
+    # Shown as a sparkline instead: no image, Share still carries the chart.
+    note = valid(quote_message(rows, chart=PrivateChart(CHART_ID, "AAPL", "5d"), chart_note="`▁▂`"))
+    assert [b["type"] for b in note["blocks"]] == ["section", "section", "actions"]
+    assert buttons(note["blocks"])[0]["value"] == f"AAPL;5d;{CHART_ID}"
+    # The public copy has neither.
+    shared = quote_message(rows, shared_by="U0BOB")
+    assert "image" not in str(shared["blocks"]) and buttons(shared["blocks"]) == []
 
 
 # -- streamer helpers ---------------------------------------------------------------------------

@@ -194,3 +194,11 @@ def test_a_misspelt_environment_is_refused_naming_the_setting_and_its_values(
         "AUTOSHARES_ENVIRONMENT must be paper or live (or empty: paper with the embedded sandbox, "
         "live otherwise), got 'papr'"
     )
+
+
+def test_chart_url_lifetime() -> None:
+    assert Settings.from_env(BASE).chart_url_seconds == 3600
+    assert Settings.from_env({**BASE, "CHART_URL_SECONDS": "600"}).chart_url_seconds == 600
+    for bad in ("59", "86401", "an hour", "-1"):
+        with pytest.raises(ConfigError, match="CHART_URL_SECONDS"):
+            Settings.from_env({**BASE, "CHART_URL_SECONDS": bad})
