@@ -278,7 +278,21 @@ class SlackNotifier:
                 **badged(approval_blocks.approval_message(pending), self._environment),
             )
         except SlackApiError as exc:
-            raise failure(exc) from None
+            if slack_error(exc) not in CANNOT_POST:
+                raise failure(exc) from None
+            # Nobody can approve what nobody sees: the requester hears it now, not at expiry.
+            log.warning(
+                "approval request %s: cannot post in %s (%s)",
+                pending.id,
+                pending.approval_channel,
+                slack_error(exc),
+            )
+            await self._post(
+                client,
+                pending.slack_user_id,
+                approval_blocks.approval_undeliverable(pending.approval_channel),
+            )
+            return None
         return str(answer.get("ts") or "") or None
 
     async def approval_changed(self, pending: Pending) -> None:

@@ -73,3 +73,13 @@ def approval_message(pending: PendingView) -> dict[str, Any]:
         ),
     ]
     return message(f"Approval requested: {plain_summary(pending.request)}", blocks)
+
+
+def approval_undeliverable(channel: str) -> dict[str, Any]:
+    """To the requester: the approvers' channel would not take the request."""
+    sentence = (
+        f"I could not post your approval request in <#{escape(channel)}>, so no approver has seen it. "
+        "Invite me there with `/invite @AutoShares` or ask an admin to choose another approvers' channel, "
+        "then withdraw this order and run `/order` again."
+    )
+    return message(sentence, [section(f":warning: {sentence}")])

@@ -506,3 +506,24 @@ async def test_the_policy_form_sets_the_workspace_rules(team: RunningBot) -> Non
     assert (policy.approval_threshold, policy.approvals_channel) == (5000, APPROVERS)
     refused = await run(team, "buy 1 AAPL", user=BOB, slash="/order", channel="C0GENERAL")
     assert refused["text"].startswith("Orders are not allowed in this conversation.")
+
+
+async def test_an_approvers_channel_the_bot_cannot_post_in_tells_the_requester_at_once(
+    team: RunningBot,
+) -> None:
+    team.slack.not_in.add(APPROVERS)
+    await needs_approval_over(team, 1000)
+    preview = await command(team, "buy 10 AAPL limit 200")
+    await click(team, preview, "order_confirm")
+
+    def told() -> list[dict[str, Any]]:
+        return [
+            c.args
+            for c in team.slack.by_method("chat.postMessage")
+            if c.args.get("channel") == BOB
+            and "could not post your approval request" in c.args.get("text", "")
+        ]
+
+    await team.slack.wait_until(told)
+    assert f"<#{APPROVERS}>" in told()[0]["text"]
+    assert await sandbox_orders(team) == []
