@@ -76,13 +76,16 @@ class Handled:
 
 @dataclass(frozen=True)
 class Surface:
-    """What the Slack surface modules get: the use cases, the Slack clients, the metrics."""
+    """What the Slack surface modules get: the use cases, the Slack clients, the metrics, and
+    the few settings the surface itself reads."""
 
     core: UseCases
     slack: SlackClients
     metrics: Metrics
     router: CommandRouter
     limits: Limits
+    #: AUTOSHARES_QUOTE_DOMAIN: links to its quote pages unfurl into quote cards
+    quote_domain: str
     handled: Handled = field(default_factory=Handled)
 
 
