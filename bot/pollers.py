@@ -51,6 +51,8 @@ HOUSEKEEPING_EVERY_SECONDS = 3600.0
 #: (AutoShares' access tokens last 24 hours, some deployments 60 minutes).
 TOKEN_UPKEEP_SECONDS = 60.0
 REFRESH_AHEAD = timedelta(minutes=10)
+#: How often due digests are looked for (a digest is posted within this of its time).
+DIGEST_CHECK_SECONDS = 20.0
 
 
 class Pollers:
@@ -90,6 +92,7 @@ class Pollers:
             ("orders", self.settings.order_poll_seconds, self.orders_once, False),
             ("alerts", self.settings.alert_check_seconds, self.alerts_once, False),
             ("tokens", TOKEN_UPKEEP_SECONDS, self.tokens_once, False),
+            ("digests", DIGEST_CHECK_SECONDS, self.digests_once, False),
         ]
         for name, interval, once, busy in loops:
             self._tasks.append(asyncio.create_task(self._loop(name, interval, once, busy=busy), name=name))
@@ -154,6 +157,10 @@ class Pollers:
         report = await self.core.alerts.poll_once(due_after(self.settings.alert_check_seconds), now=utcnow())
         self._observe(report)
         return report
+
+    async def digests_once(self) -> int:
+        """Owe every digest due now to the outbox, once each."""
+        return await self.core.digests.run_once()
 
     async def tokens_once(self) -> int:
         """Refresh the tokens about to expire of users whom background work needs."""

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from cryptography.fernet import Fernet
 
 from bot.core.errors import ConfigError
+from bot.core.views import TradingEnvironment
 
 DEFAULT_DATABASE_URL = "sqlite:///autoshares-bot.db"
 #: AUTOSHARES_TOKEN_MODE: what the trading API is called with (see ``Settings.autoshares_token_mode``).
@@ -149,6 +150,28 @@ def _max_body_bytes(env: Mapping[str, str]) -> int:
     return int(raw)
 
 
+def _trading_environment(raw: str | None, *, embedded: bool) -> TradingEnvironment:
+    """AUTOSHARES_ENVIRONMENT: empty chooses for itself (paper with the embedded sandbox, live
+    with a real AutoShares, since only the operator knows a real one to be a paper account);
+    the embedded sandbox is never live, so saying it is would make every badge lie."""
+    if not raw:
+        return TradingEnvironment.PAPER if embedded else TradingEnvironment.LIVE
+    try:
+        chosen = TradingEnvironment(raw.lower())
+    except ValueError:
+        raise ConfigError(
+            f"AUTOSHARES_ENVIRONMENT must be paper or live (or empty: paper with the embedded sandbox, "
+            f"live otherwise), got {raw!r}"
+        ) from None
+    if embedded and chosen is TradingEnvironment.LIVE:
+        raise ConfigError(
+            "AUTOSHARES_ENVIRONMENT is live, but AUTH0_DOMAIN and AUTOSHARES_API_URL are not set: the "
+            "embedded sandbox is always paper. Set them to a real AutoShares, or set "
+            "AUTOSHARES_ENVIRONMENT to paper or leave it empty"
+        )
+    return chosen
+
+
 def _encryption_keys(raw: str) -> tuple[str, ...]:
     keys = tuple(k.strip() for k in raw.split(",") if k.strip())
     for key in keys:
@@ -191,6 +214,10 @@ class Settings:
     #: refreshed: the user links again when it ends.
     autoshares_token_mode: str = ACCESS_TOKEN_MODE
     autoshares_trading_token_seconds: int = 3600
+    #: Paper or live: the badge on every order message, alert post and App Home. Resolved by
+    #: ``from_env`` (``with_sandbox`` later points the URLs at the embedded sandbox, still paper);
+    #: live by default, because calling paper live costs nothing and the reverse might.
+    autoshares_environment: TradingEnvironment = TradingEnvironment.LIVE
     # serving and storage
     public_url: str = "http://127.0.0.1:3000/"
     port: int = 3000
@@ -279,7 +306,7 @@ class Settings:
         return bool(self.slack_client_id and self.slack_client_secret)
 
     def with_sandbox(self, base_url: str, *, app_key: str, client_id: str, client_secret: str) -> Settings:
-        """Point the AutoShares settings at an in-process sandbox at ``base_url``."""
+        """Point the AutoShares settings at an in-process sandbox at ``base_url`` (always paper)."""
         return dataclasses.replace(
             self,
             autoshares_api_url=base_url,
@@ -287,6 +314,7 @@ class Settings:
             autoshares_app_key=app_key,
             auth0_client_id=client_id,
             auth0_client_secret=client_secret,
+            autoshares_environment=TradingEnvironment.PAPER,
         )
 
     def replace(self, **changes: object) -> Settings:
@@ -338,6 +366,7 @@ class Settings:
                 names = ", ".join(absent[:-1]) + (" and " if len(absent) > 1 else "") + absent[-1]
                 verb = "are" if len(absent) > 1 else "is"
                 raise ConfigError(f"{names} {verb} missing (needed with AUTH0_DOMAIN)")
+        environment = _trading_environment(get("AUTOSHARES_ENVIRONMENT"), embedded=issuer is None)
 
         port = _int(env, "PORT", 3000, minimum=1)
         if port > 65535:
@@ -393,6 +422,7 @@ class Settings:
             ),
             autoshares_token_mode=token_mode,
             autoshares_trading_token_seconds=_int(env, "AUTOSHARES_TRADING_TOKEN_SECONDS", 3600, minimum=300),
+            autoshares_environment=environment,
             public_url=public_url,
             port=port,
             max_body_bytes=_max_body_bytes(env),

@@ -143,6 +143,7 @@ def build_bolt_app(services: Services) -> InstrumentedAsyncApp:
         metrics=services.metrics,
         router=CommandRouter(services.metrics, limits, services.slack.session),
         limits=limits,
+        environment=settings.autoshares_environment,
         quote_domain=settings.autoshares_quote_domain,
     )
     register_all(app, surface)

@@ -25,6 +25,7 @@ from bot.core.accounts import AccountService
 from bot.core.agreements import AgreementService
 from bot.core.alerts import AlertService
 from bot.core.delivery import Delivery
+from bot.core.digests import DigestService
 from bot.core.errors import ConfigError
 from bot.core.followup import OrderFollowUp
 from bot.core.home import HomeService
@@ -49,6 +50,7 @@ from storage.alerts import AlertRouteRepository
 from storage.audit import AuditLog
 from storage.crypto import TokenCipher
 from storage.db import Database
+from storage.digests import DigestRepository
 from storage.link_states import LinkStateRepository
 from storage.links import LinkRepository
 from storage.orders import PendingOrderRepository
@@ -127,7 +129,12 @@ class Services:
             large_order_notional=settings.large_order_notional,
             settle_after_seconds=settings.settle_after_seconds,
         )
-        notifier = SlackNotifier(slack, metrics, confirm_seconds=policy.confirm_seconds)
+        notifier = SlackNotifier(
+            slack,
+            metrics,
+            confirm_seconds=policy.confirm_seconds,
+            environment=settings.autoshares_environment,
+        )
         oidc = oidc_client(settings, http)
         client = AutoSharesClient(
             http,
@@ -164,9 +171,10 @@ class Services:
         # One allowance per user shared by every background pass (alerts, orders).
         pacing = UserPacing(settings.poll_user_calls_per_minute)
         polling = PollPolicy(concurrency=settings.poll_concurrency, chunk=settings.poll_chunk_size)
+        directory = SlackUsersDirectory(slack)
         team = TeamService(
             TeamRepository(db.sessions),
-            SlackUsersDirectory(slack),
+            directory,
             TeamRules(default_role=settings.default_role, approval_seconds=settings.approval_seconds),
         )
         alerts = AlertService(
@@ -189,18 +197,30 @@ class Services:
             metrics=metrics,
             policy=policy,
         )
+        market = MarketService(users, SecurityCache(), streamer)
+        digests = DigestService(
+            repo=DigestRepository(db.sessions),
+            users=users,
+            alerts=alerts,
+            market=market,
+            team=team,
+            directory=directory,
+        )
         core = UseCases(
             users=users,
             linking=linking,
             agreements=agreements,
             accounts=accounts,
-            market=MarketService(users, SecurityCache(), streamer),
+            market=market,
             orders=orders,
             followup=OrderFollowUp(users=users, orders=orders, pacing=pacing, policy=polling),
             alerts=alerts,
             team=team,
+            digests=digests,
             home=HomeService(users, linking, accounts, alerts),
-            offboarding=Offboarding(links=links, linking=linking, routes=alerts.routes, orders=pending),
+            offboarding=Offboarding(
+                links=links, linking=linking, routes=alerts.routes, orders=pending, digests=digests.repo
+            ),
             tasks=tasks,
         )
         delivery = Delivery(
@@ -209,6 +229,7 @@ class Services:
             links=links,
             routes=alerts.routes,
             orders=pending,
+            digests=digests,
             metrics=metrics,
             retry_base_seconds=settings.outbox_retry_seconds,
             lease=timedelta(seconds=settings.outbox_lease_seconds),

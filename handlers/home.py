@@ -17,7 +17,7 @@ from bot.core.home import UnlinkedHome
 from handlers import errors
 from handlers.blocks import home as blocks
 from handlers.blocks import team as team_blocks
-from handlers.blocks.common import section
+from handlers.blocks.common import badged, section
 from handlers.kit import ButtonContext, Surface, log_failure, on_button, on_event
 from handlers.notify import slack_error
 
@@ -46,7 +46,7 @@ async def render(
         overview = await team.overview(team_id, user_id) if await team.is_admin(team_id, user_id) else None
     except Exception as exc:
         log_failure("app home", exc)
-        await publish(client, user_id, problem_view(exc))
+        await show(surface, client, user_id, problem_view(exc))
         return
     if isinstance(built, UnlinkedHome):
         view = blocks.unlinked_home_view(built.link_url, notice=built.notice)
@@ -54,7 +54,12 @@ async def render(
         view = blocks.home_view(built)
     if overview is not None:
         view["blocks"] = (view["blocks"] + team_blocks.team_section(overview))[: blocks.VIEW_BLOCK_LIMIT]
-    await publish(client, user_id, view)
+    await show(surface, client, user_id, view)
+
+
+async def show(surface: Surface, client: AsyncWebClient, user_id: str, view: dict[str, Any]) -> None:
+    """Every version of the tab, a problem included, says whether trading is paper or live."""
+    await publish(client, user_id, badged(view, surface.environment))
 
 
 def register(app: AsyncApp, surface: Surface) -> None:
@@ -68,7 +73,7 @@ def register(app: AsyncApp, surface: Surface) -> None:
     async def on_failure(
         body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient, exc: BaseException
     ) -> None:
-        await publish(client, str(event.get("user") or ""), problem_view(exc))
+        await show(surface, client, str(event.get("user") or ""), problem_view(exc))
 
     async def on_refresh(ctx: ButtonContext) -> None:
         await render(surface, ctx.client, ctx.team_id, ctx.user_id)

@@ -34,6 +34,7 @@ from bot.autoshares import deadline
 from bot.autoshares.errors import AutoSharesUnavailable
 from bot.core.errors import AgreementsOutstandingError
 from bot.core.usecases import UseCases
+from bot.core.views import TradingEnvironment
 from bot.ops.metrics import Metrics
 from handlers import errors
 from handlers.blocks import agreements as agreement_blocks
@@ -77,13 +78,15 @@ class Handled:
 @dataclass(frozen=True)
 class Surface:
     """What the Slack surface modules get: the use cases, the Slack clients, the metrics, and
-    the few settings the surface itself reads."""
+    whether trading is paper or live (the badge on order messages and App Home), and the quote
+    pages' domain (links to them unfurl)."""
 
     core: UseCases
     slack: SlackClients
     metrics: Metrics
     router: CommandRouter
     limits: Limits
+    environment: TradingEnvironment
     #: AUTOSHARES_QUOTE_DOMAIN: links to its quote pages unfurl into quote cards
     quote_domain: str
     handled: Handled = field(default_factory=Handled)

@@ -24,13 +24,15 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.core.errors import ConfigError
 from bot.core.ports import DeliveryFailed
+from bot.core.views import TradingEnvironment
 from bot.ops.metrics import Metrics
 from handlers import errors
 from handlers.blocks import agreements as agreement_blocks
 from handlers.blocks import alert as alert_blocks
 from handlers.blocks import approval as approval_blocks
+from handlers.blocks import digest as digest_blocks
 from handlers.blocks import order as order_blocks
-from handlers.blocks.common import link_refused_message
+from handlers.blocks.common import badged, link_refused_message
 from storage.records import Link, Pending, Route
 
 log = logging.getLogger(__name__)
@@ -189,12 +191,21 @@ def failure(exc: SlackApiError) -> DeliveryFailed:
 
 class SlackNotifier:
     """``bot.core.ports.Notifier`` in Slack: returns when Slack took the message, raises
-    ``DeliveryFailed`` when it did not (the outbox tries again)."""
+    ``DeliveryFailed`` when it did not (the outbox tries again). Alert posts and order updates
+    carry the paper/live badge of ``environment``."""
 
-    def __init__(self, clients: SlackClients, metrics: Metrics, *, confirm_seconds: int) -> None:
+    def __init__(
+        self,
+        clients: SlackClients,
+        metrics: Metrics,
+        *,
+        confirm_seconds: int,
+        environment: TradingEnvironment,
+    ) -> None:
         self._clients = clients
         self._metrics = metrics
         self._confirm_seconds = confirm_seconds
+        self._environment = environment
 
     async def _client(self, team_id: str) -> AsyncWebClient:
         try:
@@ -220,7 +231,8 @@ class SlackNotifier:
         client = await self._client(route.team_id)
         try:
             await client.chat_postMessage(
-                channel=route.channel_id, **alert_blocks.alert_triggered_message(route, price)
+                channel=route.channel_id,
+                **badged(alert_blocks.alert_triggered_message(route, price), self._environment),
             )
         except SlackApiError as exc:
             error = slack_error(exc)
@@ -229,8 +241,9 @@ class SlackNotifier:
             log.info(
                 "alert %s: cannot post in %s (%s); sending a DM", route.alert_id, route.channel_id, error
             )
-            fallback = alert_blocks.alert_triggered_message(
-                route, price, undeliverable_channel=route.channel_id
+            fallback = badged(
+                alert_blocks.alert_triggered_message(route, price, undeliverable_channel=route.channel_id),
+                self._environment,
             )
             await self._post(client, route.slack_user_id, fallback)
         self._metrics.alerts_fired.inc()
@@ -238,7 +251,7 @@ class SlackNotifier:
     async def order_changed(self, pending: Pending, *, dm_fallback: bool = True) -> None:
         """The order's message updated in place (response_url, replace_original); when that
         message cannot be updated any more, the requester is told in a DM instead."""
-        payload = pending_message(pending, confirm_seconds=self._confirm_seconds)
+        payload = badged(pending_message(pending, confirm_seconds=self._confirm_seconds), self._environment)
         if pending.response_url and await answer_in_place(
             pending.response_url, payload, replace=True, session=self._clients.session
         ):
@@ -252,7 +265,8 @@ class SlackNotifier:
         client = await self._client(pending.team_id)
         try:
             answer = await client.chat_postMessage(
-                channel=pending.approval_channel, **approval_blocks.approval_message(pending)
+                channel=pending.approval_channel,
+                **badged(approval_blocks.approval_message(pending), self._environment),
             )
         except SlackApiError as exc:
             raise failure(exc) from None
@@ -267,7 +281,22 @@ class SlackNotifier:
             await client.chat_update(
                 channel=pending.approval_channel,
                 ts=pending.approval_ts,
-                **approval_blocks.approval_message(pending),
+                **badged(approval_blocks.approval_message(pending), self._environment),
             )
         except SlackApiError as exc:
             raise failure(exc) from None
+
+    async def digest(self, team_id: str, channel: str, slack_user_id: str, summary: Any) -> None:
+        """Post a digest in its channel, else (when the bot cannot post there) the member's DM."""
+        client = await self._client(team_id)
+        try:
+            await client.chat_postMessage(
+                channel=channel, **badged(digest_blocks.digest_message(summary), self._environment)
+            )
+        except SlackApiError as exc:
+            if slack_error(exc) not in CANNOT_POST or channel == slack_user_id:
+                raise failure(exc) from None
+            fallback = badged(
+                digest_blocks.digest_message(summary, undeliverable_channel=channel), self._environment
+            )
+            await self._post(client, slack_user_id, fallback)

@@ -14,8 +14,10 @@ from slack_bolt.async_app import AsyncApp
 from bot.core.commands import OrderCancelCommand, OrderListCommand, OrderRequest, OrderTicketCommand
 from bot.core.errors import AgreementsOutstandingError, TeamRefusal
 from bot.core.orders import ConfirmKind, ConfirmResult, OrderPolicy, PreviewResult
+from bot.core.views import TradingEnvironment
 from handlers.blocks import approval as approval_blocks
 from handlers.blocks import order as order_blocks
+from handlers.blocks.common import badged
 from handlers.errors import StaleButton
 from handlers.kit import (
     ButtonContext,
@@ -32,8 +34,14 @@ from handlers.notify import answer_in_place, pending_message
 from handlers.parsing import ParseError, order_from_fields
 
 
-def preview_message(result: PreviewResult, policy: OrderPolicy) -> dict[str, Any]:
-    """The confirmation (or AutoShares' refusal) for a preview."""
+def preview_message(
+    result: PreviewResult, policy: OrderPolicy, environment: TradingEnvironment
+) -> dict[str, Any]:
+    """The confirmation (or AutoShares' refusal) for a preview, badged paper or live."""
+    return badged(_preview(result, policy), environment)
+
+
+def _preview(result: PreviewResult, policy: OrderPolicy) -> dict[str, Any]:
     if not result.ok or result.pending is None:
         return order_blocks.order_preview_failed(result.body, result.account_id, result.preview)
     return order_blocks.order_confirmation(
@@ -52,8 +60,15 @@ def preview_message(result: PreviewResult, policy: OrderPolicy) -> dict[str, Any
     )
 
 
-def confirm_message(result: ConfirmResult, policy: OrderPolicy) -> dict[str, Any]:
-    """What replaces the confirmation once a click has been handled."""
+def confirm_message(
+    result: ConfirmResult, policy: OrderPolicy, environment: TradingEnvironment
+) -> dict[str, Any]:
+    """What replaces the confirmation once a click has been handled, badged paper or live as
+    the confirmation was."""
+    return badged(_outcome(result, policy), environment)
+
+
+def _outcome(result: ConfirmResult, policy: OrderPolicy) -> dict[str, Any]:
     if result.agreements is not None:
         return failure_message(AgreementsOutstandingError(result.agreements))
     if result.pending is None:
@@ -100,6 +115,7 @@ def large_problems(view: dict[str, Any]) -> dict[str, str] | None:
 def register(app: AsyncApp, surface: Surface) -> None:
     orders = surface.core.orders
     policy = orders.policy
+    environment = surface.environment
 
     # -- /order ----------------------------------------------------------------------------------
     async def order_command(ctx: CommandContext, args: Any) -> None:
@@ -124,7 +140,7 @@ def register(app: AsyncApp, surface: Surface) -> None:
             channel_id=ctx.channel_id,
             response_url=ctx.body.get("response_url"),
         )
-        await ctx.reply(preview_message(preview, policy))
+        await ctx.reply(preview_message(preview, policy, environment))
 
     surface.router.add("order", order_command)
 
@@ -142,18 +158,21 @@ def register(app: AsyncApp, surface: Surface) -> None:
             return
         if result.kind is ConfirmKind.NEEDS_SYMBOL:
             assert result.pending is not None
-            view = order_blocks.large_order_view(
-                pending_id=result.pending.id,
-                order=result.pending.request,
-                notional=result.pending.notional,
-                response_url=ctx.response_url,
-                channel_id=ctx.channel_id or None,
+            view = badged(
+                order_blocks.large_order_view(
+                    pending_id=result.pending.id,
+                    order=result.pending.request,
+                    notional=result.pending.notional,
+                    response_url=ctx.response_url,
+                    channel_id=ctx.channel_id or None,
+                ),
+                environment,
             )
             await ctx.client.views_open(trigger_id=ctx.trigger_id, view=view)
             return
         answered = False
         try:
-            answered = await ctx.replace(confirm_message(result, policy))
+            answered = await ctx.replace(confirm_message(result, policy, environment))
         finally:  # the outbox says it instead if this process could not
             await orders.click_answered(result, answered=answered)
 
@@ -162,7 +181,7 @@ def register(app: AsyncApp, surface: Surface) -> None:
         if result.kind is ConfirmKind.NOT_YOURS:
             await ctx.reply(order_blocks.order_not_yours())
             return
-        await ctx.replace(confirm_message(result, policy))
+        await ctx.replace(confirm_message(result, policy, environment))
 
     async def cancel_open(ctx: ButtonContext) -> None:
         account_text, _, order_text = ctx.value.partition(":")
@@ -187,7 +206,7 @@ def register(app: AsyncApp, surface: Surface) -> None:
         if result.pending is None:
             await ctx.reply(order_blocks.order_gone())
             return
-        await ctx.replace(approval_blocks.approval_message(result.pending))
+        await ctx.replace(badged(approval_blocks.approval_message(result.pending), surface.environment))
 
     on_button(app, approval_blocks.APPROVAL_APPROVE, approve, surface=surface)
     on_button(app, approval_blocks.APPROVAL_REJECT, reject, surface=surface)
@@ -201,7 +220,7 @@ def register(app: AsyncApp, surface: Surface) -> None:
         result = await orders.preview(
             ctx.team_id, ctx.user_id, request, channel_id=ctx.channel_id, response_url=None
         )
-        await ctx.answer(preview_message(result, policy))
+        await ctx.answer(preview_message(result, policy, environment))
 
     on_view(app, order_blocks.ORDER_TICKET_CALLBACK, ticket_problems, preview_ticket, surface=surface)
 
@@ -217,7 +236,7 @@ def register(app: AsyncApp, surface: Surface) -> None:
             if result.kind is ConfirmKind.NOT_YOURS:
                 payload, replace = order_blocks.order_not_yours(), False
             else:
-                payload, replace = confirm_message(result, policy), True
+                payload, replace = confirm_message(result, policy, environment), True
         except Exception as exc:
             log_failure("placing a large order", exc)
             payload, replace = failure_message(exc), False

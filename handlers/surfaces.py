@@ -8,6 +8,7 @@ from handlers import (
     account,
     agreements,
     alert,
+    digest,
     help,
     home,
     link,
@@ -20,7 +21,21 @@ from handlers import (
 )
 from handlers.kit import Surface
 
-SURFACES = (link, help, agreements, account, order, quote, alert, home, team, workspace, unfurl, mention)
+SURFACES = (
+    link,
+    help,
+    agreements,
+    account,
+    order,
+    quote,
+    alert,
+    digest,
+    home,
+    team,
+    workspace,
+    unfurl,
+    mention,
+)
 
 
 def register_all(app: AsyncApp, surface: Surface) -> None:

@@ -234,3 +234,28 @@ class OrderDayCount(Base):
     slack_user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     day: Mapped[str] = mapped_column(String(10), primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DigestSchedule(Base):
+    """A member's scheduled portfolio summary: when (a local time on daily or weekday dates, in
+    ``zone``), where (a channel, or the member's id for their DM), and the next time it is due.
+
+    Exactly once per occurrence: the pass that finds a schedule due moves ``next_run_at`` on with
+    a conditional UPDATE (only one pass wins it) and owes the post to the outbox in the same
+    transaction, under a key naming the schedule and the occurrence.
+    """
+
+    __tablename__ = "digest_schedules"
+    __table_args__ = (Index("ix_digest_schedules_due", "next_run_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    slack_user_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    every: Mapped[str] = mapped_column(String(16))
+    at_local: Mapped[str] = mapped_column(String(5))
+    zone: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(64))
+    next_run_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_run_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

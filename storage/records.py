@@ -231,3 +231,26 @@ class Route:
     def is_dm(self) -> bool:
         """Routes set in a direct message store the user id as the channel."""
         return self.channel_id == self.slack_user_id
+
+
+# -- digests -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Digest:
+    """A digest schedule as stored (``channel_id`` is the member's id for their DM)."""
+
+    id: int
+    team_id: str
+    slack_user_id: str
+    channel_id: str
+    every: str
+    at_local: str
+    zone: str
+    label: str
+    next_run_at: datetime
+    last_run_at: datetime | None
+
+    @property
+    def is_dm(self) -> bool:
+        return self.channel_id == self.slack_user_id

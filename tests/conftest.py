@@ -262,6 +262,8 @@ def bot_env(
         "AUTH0_CLIENT_ID": sandbox_config.client_id,
         "AUTH0_CLIENT_SECRET": sandbox_config.client_secret,
         "AUTOSHARES_APP_KEY": sandbox_config.app_key,
+        # The sandbox is reached by URL like a real AutoShares, which would make it live.
+        "AUTOSHARES_ENVIRONMENT": "paper",
         "DATABASE_URL": database_url,
         "TOKEN_ENCRYPTION_KEY": encryption_key,
         "AUTOSHARES_TIMEOUT_SECONDS": "10",

@@ -123,3 +123,31 @@ class TeamCommand:
     flag: bool | None = None
     channel: str | None = None
     places: tuple[str, ...] | None = None
+
+
+DigestEvery = Literal["daily", "weekdays"]
+
+
+@dataclass(frozen=True, slots=True)
+class DigestRequest:
+    """`/autoshares digest daily 16:15` (``at``: HH:MM in the member's time zone) or
+    `… weekdays at close` (``market_time``: close or open, New York time)."""
+
+    every: DigestEvery
+    at: str | None = None
+    market_time: Literal["close", "open"] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DigestListCommand:
+    """`/autoshares digest` or `digest list`."""
+
+
+@dataclass(frozen=True, slots=True)
+class DigestOffCommand:
+    """`/autoshares digest off [id]`: one schedule, or all of the member's."""
+
+    digest_id: int | None = None
+
+
+DigestCommand: TypeAlias = DigestRequest | DigestListCommand | DigestOffCommand

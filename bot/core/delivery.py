@@ -21,11 +21,15 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from bot.autoshares.errors import AutoSharesError, RelinkRequired
+from bot.core.digests import DigestService
+from bot.core.errors import NotLinkedError
 from bot.core.ports import DeliveryFailed, Notifier
 from bot.ops.metrics import Metrics
 from storage.alerts import ALERT_TRIGGERED, AlertRouteRepository
+from storage.digests import DIGEST_DUE
 from storage.link_states import LINK_REFUSED
 from storage.links import LINKED, LinkRepository
 from storage.orders import APPROVAL_CHANGED, APPROVAL_REQUESTED, ORDER_CHANGED, PendingOrderRepository
@@ -53,6 +57,7 @@ class Delivery:
         links: LinkRepository,
         routes: AlertRouteRepository,
         orders: PendingOrderRepository,
+        digests: DigestService,
         metrics: Metrics,
         batch: int = 100,
         lease: timedelta = timedelta(seconds=60),
@@ -66,6 +71,7 @@ class Delivery:
         self._links = links
         self._routes = routes
         self._orders = orders
+        self._digests = digests
         self._metrics = metrics
         self._batch = batch
         self._lease = lease
@@ -217,6 +223,8 @@ class Delivery:
             pending = await self._orders.get(str(data["pending_id"]))
             if pending is not None:
                 await self._notifier.approval_changed(pending)
+        elif item.kind == DIGEST_DUE:
+            await self._digest(item)
         elif item.kind == LINKED:
             link = await self._links.get(item.team_id, item.channel)
             if link is not None:
@@ -225,3 +233,23 @@ class Delivery:
             await self._notifier.link_refused(item.team_id, item.channel)
         else:
             raise DeliveryFailed(f"no delivery for messages of kind {item.kind!r}", permanent=True)
+
+    async def _digest(self, item: OutboxItem) -> None:
+        """Compose a due digest as AutoShares has it now and post it. A schedule removed since,
+        or a member no longer linked, has nothing to post; AutoShares failing is tried again."""
+        digest = await self._digests.repo.get(int(item.data["digest_id"]))
+        if digest is None:
+            return
+        occurrence = datetime.fromisoformat(str(item.data["occurrence"]))
+        try:
+            summary = await self._digests.compose(digest, occurrence)
+        except NotLinkedError:  # unlinked since: the schedule goes with the link
+            await self._digests.repo.remove(digest.team_id, [digest.slack_user_id])
+            raise DeliveryFailed(
+                f"digest {digest.id}: the member is no longer linked", permanent=True
+            ) from None
+        except RelinkRequired as exc:
+            raise DeliveryFailed(f"digest {digest.id}: {exc.code}", permanent=True) from None
+        except AutoSharesError as exc:
+            raise DeliveryFailed(f"digest {digest.id}: AutoShares {exc.code}") from None
+        await self._notifier.digest(digest.team_id, digest.channel_id, digest.slack_user_id, summary)

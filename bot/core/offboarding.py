@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from bot.core.linking import LinkService
 from storage.alerts import AlertRouteRepository
+from storage.digests import DigestRepository
 from storage.links import LinkRepository
 from storage.orders import PendingOrderRepository
 
@@ -26,6 +27,7 @@ class Offboarded:
     revoked: int
     alerts: int
     orders: int
+    digests: int = 0
 
 
 class Offboarding:
@@ -36,7 +38,9 @@ class Offboarding:
         linking: LinkService,
         routes: AlertRouteRepository,
         orders: PendingOrderRepository,
+        digests: DigestRepository,
     ) -> None:
+        self._digests = digests
         self._links = links
         self._linking = linking
         self._routes = routes
@@ -51,16 +55,18 @@ class Offboarding:
             revoked += was_revoked
         alerts = await self._routes.retire(team_id, slack_user_ids)
         orders = len(await self._orders.expire_for(team_id, slack_user_ids))
-        done = Offboarded(links, revoked, alerts, orders)
+        digests = await self._digests.remove(team_id, slack_user_ids)
+        done = Offboarded(links, revoked, alerts, orders, digests)
         who = "workspace" if slack_user_ids is None else f"{len(slack_user_ids)} user(s) of workspace"
         log.info(
             "offboarded %s %s: %d links deleted (%d revoked at AutoShares), %d alert routes retired, "
-            "%d confirmations expired",
+            "%d confirmations expired, %d digests stopped",
             who,
             team_id,
             done.links,
             done.revoked,
             done.alerts,
             done.orders,
+            done.digests,
         )
         return done

@@ -52,6 +52,10 @@ class Notifier(Protocol):
     async def approval_changed(self, pending: Pending) -> None:
         """Show an order's latest state on its approval request (once that is posted)."""
 
+    async def digest(self, team_id: str, channel: str, slack_user_id: str, summary: Any) -> None:
+        """Post a portfolio digest (``bot.core.digests.DigestSummary``) in its channel, else the
+        member's DM."""
+
 
 class SlackIdentity(Protocol):
     @property
@@ -69,3 +73,6 @@ class SlackDirectory(Protocol):
     async def is_workspace_admin(self, team_id: str, slack_user_id: str) -> bool:
         """Whether Slack says the member is an owner or admin of the workspace (False when
         Slack cannot say: the bot's rules then fail closed)."""
+
+    async def time_zone(self, team_id: str, slack_user_id: str) -> str | None:
+        """The member's time zone as set in Slack (an IANA name), or None when Slack cannot say."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.core.accounts import AccountService
 from bot.core.agreements import AgreementService
 from bot.core.alerts import AlertService
+from bot.core.digests import DigestService
 from bot.core.followup import OrderFollowUp
 from bot.core.home import HomeService
 from bot.core.linking import LinkService
@@ -30,6 +31,7 @@ class UseCases:
     followup: OrderFollowUp
     alerts: AlertService
     team: TeamService
+    digests: DigestService
     home: HomeService
     offboarding: Offboarding
     tasks: BackgroundTasks

@@ -10,7 +10,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any, Protocol
+
+
+class TradingEnvironment(StrEnum):
+    """Whether orders move real money (``AUTOSHARES_ENVIRONMENT``). Every order message, alert
+    post and App Home says which, so nobody mistakes one for the other."""
+
+    PAPER = "paper"
+    LIVE = "live"
 
 
 class LinkView(Protocol):

@@ -466,6 +466,8 @@ def local_env(
         "AUTH0_CLIENT_ID": config.client_id,
         "AUTH0_CLIENT_SECRET": config.client_secret,
         "AUTOSHARES_APP_KEY": config.app_key,
+        # The sandbox is reached by URL like a real AutoShares, which would make it live.
+        "AUTOSHARES_ENVIRONMENT": "paper",
         "DATABASE_URL": f"sqlite:///{database}",
         "TOKEN_ENCRYPTION_KEY": generate_encryption_key(),
         "PUBLIC_URL": f"http://127.0.0.1:{port}/",

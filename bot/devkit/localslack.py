@@ -58,8 +58,9 @@ class LocalSlack:
         self.archived: set[str] = set()
         self.not_in: set[str] = set()
         self.uploads: dict[str, bytes] = {}
-        #: Members ``users.info`` calls workspace admins.
+        #: Members ``users.info`` calls workspace admins, and members' time zones (else New York).
         self.workspace_admins: set[str] = set()
+        self.time_zones: dict[str, str] = {}
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -94,6 +95,7 @@ class LocalSlack:
         self.not_in.clear()
         self.uploads.clear()
         self.workspace_admins.clear()
+        self.time_zones.clear()
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self.identity.reset()
@@ -266,7 +268,7 @@ class LocalSlack:
                 "user": {
                     "id": user,
                     "name": user.lower(),
-                    "tz": "America/New_York",
+                    "tz": self.time_zones.get(user, "America/New_York"),
                     "is_admin": user in self.workspace_admins,
                     "is_owner": False,
                     "profile": {"display_name": user.lower()},

@@ -34,6 +34,7 @@ EMOJI = {
     "receipt": "🧾",
     "bell": "🔔",
     "rotating_light": "🚨",
+    "test_tube": "🧪",
     "wave": "👋",
     "hourglass": "⏳",
     "hourglass_flowing_sand": "⏳",

@@ -29,6 +29,7 @@ from bot.autoshares.errors import AutoSharesAppKeyRejected, IssuerMisconfigured,
 from bot.autoshares.oidc import OidcClient
 from bot.autoshares.trading_token import TradingTokenClient
 from bot.core.errors import ConfigError
+from bot.core.views import TradingEnvironment
 from bot.manifest import load_manifest, unfurl_domains
 from bot.ops.logs import redact
 from bot.ops.stored_keys import describe
@@ -54,12 +55,23 @@ AUTOSHARES = (
     "AUTOSHARES_APP_KEY",
     "AUTH0_AUDIENCE",
 )
+ENVIRONMENT = ("AUTOSHARES_ENVIRONMENT",)
+#: A well-formed real AutoShares: AUTOSHARES_ENVIRONMENT is judged beside it when the environment
+#: names one (live is refused only with the embedded sandbox), even if AUTOSHARES itself is bad.
+SOME_AUTOSHARES = {
+    "AUTH0_DOMAIN": "autoshares.invalid",
+    "AUTOSHARES_API_URL": "https://autoshares.invalid",
+    "AUTH0_CLIENT_ID": "check",
+    "AUTH0_CLIENT_SECRET": "check",
+    "AUTOSHARES_APP_KEY": "check",
+}
 SETTING_GROUPS: tuple[tuple[str, ...], ...] = (
     ("SLACK_SIGNING_SECRET",),
     SLACK_TOKENS,
     ("SLACK_APP_TOKEN",),
     ("SLACK_API_URL",),
     AUTOSHARES,
+    ENVIRONMENT,
     ("AUTOSHARES_WEBHOOK_SECRET",),
     ("AUTOSHARES_SIGNUP_URL",),
     ("AUTOSHARES_QUOTE_DOMAIN",),
@@ -147,14 +159,18 @@ def settings_findings(env: Mapping[str, str]) -> tuple[Settings | None, list[Fin
     findings: list[Finding] = []
     failed: set[str] = set()
     good: dict[str, str] = dict(baseline)
+    names_autoshares = any(env.get(name, "").strip() for name in ("AUTH0_DOMAIN", "AUTOSHARES_API_URL"))
     for group in SETTING_GROUPS:
         values = {name: env.get(name, "") for name in group}
+        beside = SOME_AUTOSHARES if group == ENVIRONMENT and names_autoshares else {}
         try:
-            Settings.from_env({**baseline, **values})
+            Settings.from_env({**baseline, **beside, **values})
         except ConfigError as exc:
             findings.append(problem("settings", str(exc)))
             failed.update(group)
             continue
+        if beside and failed.intersection(AUTOSHARES):
+            continue  # valid beside an AutoShares that the usable settings lack (they use the sandbox)
         good.update({k: v for k, v in values.items() if v})
     try:
         Settings.from_env(env)
@@ -351,6 +367,22 @@ async def api_problem(settings: Settings, http: httpx.AsyncClient) -> str | None
     return None
 
 
+def environment_note(settings: Settings) -> Finding:
+    """Paper or live (AUTOSHARES_ENVIRONMENT): what every order message, alert post and App Home
+    will tell users, worth reading before they trade."""
+    if settings.autoshares_environment is TradingEnvironment.PAPER:
+        return note(
+            "autoshares",
+            "trading is paper (AUTOSHARES_ENVIRONMENT): order messages, alert posts and App Home say "
+            "Paper trading, no real money",
+        )
+    return note(
+        "autoshares",
+        "trading is live (AUTOSHARES_ENVIRONMENT): order messages, alert posts and App Home say "
+        "Live trading, real money; set AUTOSHARES_ENVIRONMENT=paper if this AutoShares is a paper account",
+    )
+
+
 def token_mode_note(settings: Settings) -> Finding:
     """Which token the trading API is called with (AUTOSHARES_TOKEN_MODE)."""
     if settings.exchanges_for_trading_token:
@@ -377,6 +409,7 @@ async def check_autoshares(settings: Settings, http: httpx.AsyncClient) -> list[
                 "AUTH0_DOMAIN and AUTOSHARES_API_URL are not set: `serve` runs the embedded sandbox, "
                 "which is for trying the bot, not for real accounts",
             ),
+            environment_note(settings),
             token_mode_note(settings),
         ]
     findings: list[Finding] = []
@@ -392,6 +425,7 @@ async def check_autoshares(settings: Settings, http: httpx.AsyncClient) -> list[
         if found
         else ok("autoshares", f"the AutoShares API at {settings.autoshares_api_url} answers")
     )
+    findings.append(environment_note(settings))
     findings.append(token_mode_note(settings))
     if settings.exchanges_for_trading_token:
         findings.append(await _check_token_endpoint(settings, http))

@@ -17,10 +17,12 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.core.views import LinkView
+from bot.core.views import LinkView, TradingEnvironment
 
 __all__ = [
     "UNEXPECTED",
+    "BADGE_BLOCK",
+    "badged",
     "escape",
     "message",
     "error_message",
@@ -36,6 +38,17 @@ __all__ = [
 UNEXPECTED = "Something went wrong on our side and nothing was changed. Please try again in a minute."
 
 MAX_TEXT = 3000
+#: Slack's most blocks in a message, and in a modal or App Home view.
+MAX_MESSAGE_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100
+
+#: The block id of the paper/live badge (one per message or view).
+BADGE_BLOCK = "trading_environment"
+#: (badge, start of the plain-text fallback that notifications show) per environment.
+BADGES = {
+    TradingEnvironment.PAPER: (":test_tube: *Paper trading* · no real money", "[PAPER]"),
+    TradingEnvironment.LIVE: (":red_circle: *Live trading* · real money", "[LIVE]"),
+}
 
 
 def escape(text: object) -> str:
@@ -57,6 +70,30 @@ def section(mrkdwn: str) -> SectionBlock:
 
 def context(mrkdwn: str) -> ContextBlock:
     return ContextBlock(elements=[MarkdownTextObject(text=clip(mrkdwn))])
+
+
+def badged(payload: dict[str, Any], environment: TradingEnvironment) -> dict[str, Any]:
+    """``payload`` (a message, or a modal or App Home view) with the paper/live badge on top,
+    under a leading header, and a message's ``text`` starting ``[PAPER]`` or ``[LIVE]``: the
+    text is what notifications show, where no block is seen.
+
+    One helper over finished payloads, so the builders keep their signatures and a surface
+    badges what it sends. Badging twice changes nothing; a payload at Slack's block limit loses
+    its last block rather than the badge.
+    """
+    badge, tag = BADGES[environment]
+    is_view = "type" in payload  # views say "home" or "modal"; messages have no type
+    blocks = [b for b in payload.get("blocks") or [] if b.get("block_id") != BADGE_BLOCK]
+    at = 1 if blocks and blocks[0].get("type") == "header" else 0
+    mark = ContextBlock(block_id=BADGE_BLOCK, elements=[MarkdownTextObject(text=badge)]).to_dict()
+    limit = MAX_VIEW_BLOCKS if is_view else MAX_MESSAGE_BLOCKS
+    result = {**payload, "blocks": [*blocks[:at], mark, *blocks[at:]][:limit]}
+    if not is_view:
+        text = str(payload.get("text") or "")
+        for _, other in BADGES.values():
+            text = text.removeprefix(other + " ")
+        result["text"] = clip(f"{tag} {text}".rstrip(), 4000)
+    return result
 
 
 def error_message(sentence: str) -> dict[str, Any]:

@@ -112,7 +112,12 @@ class TestAWorkerDying:
         (leased,) = await delivery.outbox.claim(limit=10, lease=timedelta(minutes=5))
         route = await bob.services.core.alerts.routes.get(int(leased.data["alert_id"]))
         assert route is not None
-        notifier = SlackNotifier(bob.services.slack, bob.services.metrics, confirm_seconds=120)
+        notifier = SlackNotifier(
+            bob.services.slack,
+            bob.services.metrics,
+            confirm_seconds=120,
+            environment=bob.settings.autoshares_environment,
+        )
         await notifier.alert_triggered(route, leased.data.get("price"))
         assert len(await alert_posts(bob)) == 1
         assert await delivery.run_once() == 0  # still leased: nobody sends it again yet

@@ -43,7 +43,10 @@ async def test_the_demo_plays_every_step(tmp_path: Path) -> None:
     assert "── alice clicked · #trading\n   [Confirm]" in transcript
     assert "is filled." in transcript and "10 filled at $" in transcript
     # the alert: set in the channel, fired by a price move, posted in the channel
-    assert "── AutoShares posted · #trading\n   🚨 @alice's alert triggered: AAPL" in transcript
+    assert (
+        "── AutoShares posted · #trading\n     🧪 Paper trading · no real money\n"
+        "   🚨 @alice's alert triggered: AAPL"
+    ) in transcript
 
     page = (tmp_path / "transcript.html").read_text(encoding="utf-8")
     assert '<img src="aapl-chart.png"' in page

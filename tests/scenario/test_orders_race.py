@@ -42,7 +42,7 @@ async def test_twenty_concurrent_confirms_place_one_order_and_all_see_it(bob: Ru
     # Every click (winner and losers) replaced the confirmation with the same result.
     results = answers[before:]
     assert {r.args["text"] for r in results} == {
-        f"Order {orders[0]['Id']}: Buy 10 AAPL · market · day is filled."
+        f"[PAPER] Order {orders[0]['Id']}: Buy 10 AAPL · market · day is filled."
     }
     assert all(r.args["replace_original"] for r in results)
 
@@ -69,7 +69,7 @@ async def test_two_replicas_racing_place_one_order(bob: RunningBot, second_insta
     assert len(orders) == 1
     assert (await bob.admin("GET", "_sandbox/stats"))["PlaceOrderCalls"] == 1
     assert {a.args["text"] for a in answers[before:]} == {
-        f"Order {orders[0]['Id']}: Buy 7 MSFT · market · day is filled."
+        f"[PAPER] Order {orders[0]['Id']}: Buy 7 MSFT · market · day is filled."
     }
 
 

@@ -30,10 +30,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bot.core.views import TradingEnvironment
 from bot.devkit.driver import SlackDriver, buttons
 from bot.devkit.localslack import LocalSlack
 from bot.serving import bind_socket, serve_in_loop
 from bot.settings import async_database_url
+from handlers.blocks.common import badged
 from handlers.notify import pending_message
 from storage.db import Database
 from storage.models import AlertRoute, OutboxMessage, PendingOrder
@@ -194,7 +196,9 @@ async def test_three_replicas_one_killed_lose_nothing_and_place_nothing_twice(
 
     # Every requester was told the final state of every order (in place, or by DM).
     for row in rows:
-        expected = pending_message(row, confirm_seconds=CONFIRM_SECONDS)["blocks"]
+        expected = badged(pending_message(row, confirm_seconds=CONFIRM_SECONDS), TradingEnvironment.PAPER)[
+            "blocks"
+        ]
         path = urlsplit(row.response_url or "").path
         told = [
             c

@@ -178,7 +178,7 @@ async def test_a_pause_stops_previews_and_waiting_confirmations_until_resumed(te
     assert await sandbox_orders(team) == []
     await admin(team, "resume")
     placed = await click(team, await command(team, "buy 1 AAPL"), "order_confirm")
-    assert placed["text"].startswith("Order ") and len(await sandbox_orders(team)) == 1
+    assert placed["text"].startswith("[PAPER] Order ") and len(await sandbox_orders(team)) == 1
 
 
 # -- limits ------------------------------------------------------------------------------------------
@@ -226,10 +226,10 @@ async def sent_for_approval(
         preview["blocks"]
     )
     waiting = await click(bot, preview, "order_confirm")
-    assert waiting["text"].startswith("Waiting for approval: Buy 10 AAPL")
+    assert waiting["text"].startswith("[PAPER] Waiting for approval: Buy 10 AAPL")
     assert [b["action_id"] for b in buttons(waiting["blocks"])] == ["order_cancel_pending"]
     (request,) = await posted_in(bot, APPROVERS)
-    assert request["text"].startswith("Approval requested: Buy 10 AAPL")
+    assert request["text"].startswith("[PAPER] Approval requested: Buy 10 AAPL")
     assert [b["action_id"] for b in buttons(request["blocks"])] == ["approval_approve", "approval_reject"]
     return waiting, request
 
@@ -258,7 +258,7 @@ async def test_an_approver_approves_and_the_order_is_placed_once_and_the_request
 
     async def told() -> bool:
         return any(
-            c.args.get("text", "").startswith(f"Order {order['Id']}: Buy 10 AAPL")
+            c.args.get("text", "").startswith(f"[PAPER] Order {order['Id']}: Buy 10 AAPL")
             for c in team.slack.by_method("response_url")
         )
 
@@ -309,7 +309,7 @@ async def test_a_rejection_places_nothing_and_tells_the_requester(team: RunningB
 
     async def told() -> bool:
         return any(
-            c.args.get("text", "").startswith("Rejected: Buy 10 AAPL")
+            c.args.get("text", "").startswith("[PAPER] Rejected: Buy 10 AAPL")
             for c in team.slack.by_method("response_url")
         )
 
@@ -340,7 +340,7 @@ async def test_an_undecided_request_expires_and_both_messages_say_so(team: Runni
 
     async def told() -> bool:
         return any(
-            c.args.get("text", "").startswith("Approval expired: Buy 10 AAPL")
+            c.args.get("text", "").startswith("[PAPER] Approval expired: Buy 10 AAPL")
             for c in team.slack.by_method("response_url")
         )
 
@@ -363,7 +363,7 @@ async def test_the_requester_can_withdraw_a_waiting_request(team: RunningBot) ->
     await needs_approval_over(team, 1000)
     waiting, request = await sent_for_approval(team)
     withdrawn = await click(team, waiting, "order_cancel_pending")
-    assert withdrawn["text"].startswith("Cancelled: Buy 10 AAPL")
+    assert withdrawn["text"].startswith("[PAPER] Cancelled: Buy 10 AAPL")
     late = await click(team, request, "approval_approve", user=ALICE)
     assert "The requester withdrew it" in str(late["blocks"])
     assert await sandbox_orders(team) == []

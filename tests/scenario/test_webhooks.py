@@ -74,7 +74,7 @@ class TestWithWebhooks:
 
     async def test_fill_webhook_updates_the_order_message_once(self, bob: RunningBot) -> None:
         placed, path = await place_open_order(bob)
-        assert any(b["action_id"] == "order_cancel_open" for b in placed["blocks"][1]["elements"])
+        assert button(placed, "order_cancel_open")
         await bob.admin("POST", "_sandbox/prices", json={"Symbol": "TSLA", "Last": 199})
         filled = await wait_for_update(bob, path, "is filled")
         assert filled["replace_original"] is True

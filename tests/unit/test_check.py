@@ -251,6 +251,63 @@ async def test_loopback_public_url_with_real_slack_needs_socket_mode() -> None:
     ]
 
 
+async def test_check_says_whether_trading_is_paper_or_live(env: dict[str, str]) -> None:
+    """The tests' AutoShares is the sandbox reached by URL: paper because ``env`` says so, live
+    when left to choose."""
+    paper = await run_checks(env)
+    assert problems(paper) == []
+    assert "note     autoshares: Trading is paper (AUTOSHARES_ENVIRONMENT)" in report(paper)
+    del env["AUTOSHARES_ENVIRONMENT"]
+    live = await run_checks(env)
+    assert problems(live) == []
+    assert (
+        "note     autoshares: Trading is live (AUTOSHARES_ENVIRONMENT): order messages, alert posts and "
+        "App Home say Live trading, real money; set AUTOSHARES_ENVIRONMENT=paper if this AutoShares is a "
+        "paper account"
+    ) in report(live)
+
+
+@pytest.mark.parametrize(
+    ("value", "fragment"),
+    [
+        ("papr", "AUTOSHARES_ENVIRONMENT must be paper or live (or empty: paper with the embedded sandbox"),
+        ("live", "AUTOSHARES_ENVIRONMENT is live, but AUTH0_DOMAIN and AUTOSHARES_API_URL are not set"),
+    ],
+)
+async def test_environment_refused_with_the_embedded_sandbox(
+    env: dict[str, str], value: str, fragment: str
+) -> None:
+    for name in (
+        "AUTH0_DOMAIN",
+        "AUTOSHARES_API_URL",
+        "AUTH0_CLIENT_ID",
+        "AUTH0_CLIENT_SECRET",
+        "AUTOSHARES_APP_KEY",
+    ):
+        env.pop(name)
+    env["AUTOSHARES_ENVIRONMENT"] = value
+    findings = await run_checks(env)
+    [message] = problems(findings)
+    assert message.startswith(fragment)
+    assert any(f.area == "database" and f.level == "ok" for f in findings)  # the rest still runs
+
+
+async def test_live_beside_a_broken_autoshares_is_not_taken_for_the_sandbox(env: dict[str, str]) -> None:
+    """AUTOSHARES_ENVIRONMENT is judged beside the AutoShares the environment names, even when
+    that one is incomplete: only the real problem is reported, and the other probes still run."""
+    env.pop("AUTH0_CLIENT_SECRET")
+    env["AUTOSHARES_ENVIRONMENT"] = "live"
+    findings = await run_checks(env)
+    assert problems(findings) == ["AUTH0_CLIENT_SECRET is missing (needed with AUTH0_DOMAIN)"]
+    assert any(f.area == "database" and f.level == "ok" for f in findings)
+    env["AUTOSHARES_ENVIRONMENT"] = "lvie"
+    assert problems(await run_checks(env)) == [
+        "AUTH0_CLIENT_SECRET is missing (needed with AUTH0_DOMAIN)",
+        "AUTOSHARES_ENVIRONMENT must be paper or live (or empty: paper with the embedded sandbox, live "
+        "otherwise), got 'lvie'",
+    ]
+
+
 async def test_check_notes_a_quote_domain_the_manifest_does_not_list(env: dict[str, str]) -> None:
     assert "AUTOSHARES_QUOTE_DOMAIN" not in report(await run_checks(env))  # the default is listed
     env["AUTOSHARES_QUOTE_DOMAIN"] = "quotes.acme.example"

@@ -4,6 +4,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bot.core.errors import ConfigError
+from bot.core.views import TradingEnvironment
 from bot.settings import Settings, async_database_url, issuer_from_domain
 
 KEY = Fernet.generate_key().decode()
@@ -146,6 +147,59 @@ def test_polling_intervals_with_and_without_webhooks() -> None:
     )
     backstop = polled.replace(autoshares_webhook_secret="whsec")
     assert (backstop.alert_check_seconds, backstop.open_order_check_seconds) == (300, 300)
+
+
+REAL_AUTOSHARES = {
+    "AUTH0_DOMAIN": "t.auth0.com",
+    "AUTOSHARES_API_URL": "https://api.autoshares.com",
+    "AUTH0_CLIENT_ID": "cid",
+    "AUTH0_CLIENT_SECRET": "secret",
+    "AUTOSHARES_APP_KEY": "appkey",
+}
+
+
+def test_environment_is_paper_with_the_embedded_sandbox_and_stays_paper_once_it_runs() -> None:
+    settings = Settings.from_env(BASE)
+    assert settings.autoshares_environment is TradingEnvironment.PAPER
+    # serve starts the sandbox and points the URLs at it: still the embedded sandbox, still paper
+    running = settings.with_sandbox("http://127.0.0.1:8900/", app_key="k", client_id="c", client_secret="s")
+    assert not running.uses_embedded_sandbox
+    assert running.autoshares_environment is TradingEnvironment.PAPER
+    assert Settings.from_env({**BASE, "AUTOSHARES_ENVIRONMENT": "paper"}).autoshares_environment == "paper"
+
+
+def test_environment_is_live_with_a_real_autoshares_unless_said_paper() -> None:
+    assert Settings.from_env({**BASE, **REAL_AUTOSHARES}).autoshares_environment is TradingEnvironment.LIVE
+    assert (
+        Settings.from_env(
+            {**BASE, **REAL_AUTOSHARES, "AUTOSHARES_ENVIRONMENT": "live"}
+        ).autoshares_environment
+        is TradingEnvironment.LIVE
+    )
+    paper = Settings.from_env({**BASE, **REAL_AUTOSHARES, "AUTOSHARES_ENVIRONMENT": " Paper "})
+    assert paper.autoshares_environment is TradingEnvironment.PAPER
+
+
+def test_live_with_the_embedded_sandbox_is_refused() -> None:
+    with pytest.raises(ConfigError) as info:
+        Settings.from_env({**BASE, "AUTOSHARES_ENVIRONMENT": "live"})
+    assert str(info.value) == (
+        "AUTOSHARES_ENVIRONMENT is live, but AUTH0_DOMAIN and AUTOSHARES_API_URL are not set: the "
+        "embedded sandbox is always paper. Set them to a real AutoShares, or set AUTOSHARES_ENVIRONMENT "
+        "to paper or leave it empty"
+    )
+
+
+@pytest.mark.parametrize("autoshares", [{}, REAL_AUTOSHARES], ids=["embedded", "real"])
+def test_a_misspelt_environment_is_refused_naming_the_setting_and_its_values(
+    autoshares: dict[str, str],
+) -> None:
+    with pytest.raises(ConfigError) as info:
+        Settings.from_env({**BASE, **autoshares, "AUTOSHARES_ENVIRONMENT": "papr"})
+    assert str(info.value) == (
+        "AUTOSHARES_ENVIRONMENT must be paper or live (or empty: paper with the embedded sandbox, "
+        "live otherwise), got 'papr'"
+    )
 
 
 def test_the_quote_domain_is_a_bare_lower_case_domain() -> None:
