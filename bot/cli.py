@@ -256,11 +256,23 @@ def _cmd_rotate_key(args: argparse.Namespace) -> int:
 
 
 def _cmd_manifest(args: argparse.Namespace) -> int:
-    """Print the Slack app manifest with every URL pointing at ``--public-url``."""
+    """Print the Slack app manifest with every URL pointing at ``--public-url``, and the quote
+    page domain (``--quote-domain``, else AUTOSHARES_QUOTE_DOMAIN) as its unfurl domain."""
     from bot.manifest import ManifestError, render_manifest
+    from bot.settings import DEFAULT_QUOTE_DOMAIN, bare_domain
 
+    configured = _load_env(args).get("AUTOSHARES_QUOTE_DOMAIN", "").strip()
+    given = args.quote_domain or configured or DEFAULT_QUOTE_DOMAIN
     try:
-        sys.stdout.write(render_manifest(args.public_url, socket_mode=args.socket_mode))
+        quote_domain = bare_domain(
+            given, "--quote-domain" if args.quote_domain else "AUTOSHARES_QUOTE_DOMAIN"
+        )
+        sys.stdout.write(
+            render_manifest(args.public_url, socket_mode=args.socket_mode, quote_domain=quote_domain)
+        )
+    except ConfigError as exc:
+        print(f"autoshares-bot manifest: {exc}", file=sys.stderr)
+        return 2
     except ManifestError as exc:
         print(f"autoshares-bot manifest: {exc}", file=sys.stderr)
         return 2
@@ -322,6 +334,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     manifest.add_argument(
         "--socket-mode", action="store_true", help="Slack's requests come over Socket Mode (no request URLs)"
+    )
+    manifest.add_argument(
+        "--quote-domain",
+        metavar="DOMAIN",
+        help="the domain of AutoShares' quote pages, whose links unfurl (default: AUTOSHARES_QUOTE_DOMAIN, "
+        "else autoshares.com)",
     )
     manifest.set_defaults(func=_cmd_manifest)
     sandbox = sub.add_parser(

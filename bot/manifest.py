@@ -54,17 +54,52 @@ def slash_commands(manifest: dict[str, Any]) -> list[str]:
     return [str(entry["command"]) for entry in commands]
 
 
+def unfurl_domains(manifest: dict[str, Any]) -> list[str]:
+    """The domains whose links Slack sends the app as ``link_shared`` (``features.unfurl_domains``)."""
+    domains = manifest.get("features", {}).get("unfurl_domains", [])
+    if not isinstance(domains, list) or not all(isinstance(d, str) for d in domains):
+        raise ManifestError("manifest features.unfurl_domains is not a list of domains")
+    return list(domains)
+
+
+#: What Slack's manifest schema accepts as an unfurl domain.
+_UNFURL_DOMAIN = re.compile(r"(?![.\-])[-a-z0-9.]+[a-z0-9]")
+_UNFURL_DOMAINS_LINE = re.compile(r"^(\s*)unfurl_domains:\s*$")
+_LIST_ITEM_LINE = re.compile(r"^(\s*)- ")
+
+
+def _with_unfurl_domain(lines: list[str], domain: str) -> list[str]:
+    """``lines`` with the ``unfurl_domains`` list holding ``domain`` alone."""
+    if not _UNFURL_DOMAIN.fullmatch(domain):
+        raise ManifestError(
+            f"the quote domain must be a bare lower-case domain such as autoshares.com (got {domain!r})"
+        )
+    start = next((i for i, line in enumerate(lines) if _UNFURL_DOMAINS_LINE.match(line)), None)
+    if start is None:
+        raise ManifestError("manifest has no features.unfurl_domains list")
+    end = start + 1
+    while end < len(lines) and _LIST_ITEM_LINE.match(lines[end]):
+        end += 1
+    first = _LIST_ITEM_LINE.match(lines[start + 1]) if end > start + 1 else None
+    indent = first.group(1) if first else "  "
+    return [*lines[: start + 1], f"{indent}- {domain}\n", *lines[end:]]
+
+
 #: Manifest lines that carry the Slack request URL, which Socket Mode does without.
 _REQUEST_URL_LINE = re.compile(r"^\s*(url|request_url): https://example\.com/slack/events\s*$")
 
 
-def render_manifest(public_url: str, path: Path | None = None, *, socket_mode: bool = False) -> str:
+def render_manifest(
+    public_url: str, path: Path | None = None, *, socket_mode: bool = False, quote_domain: str | None = None
+) -> str:
     """Return the manifest YAML with every example URL pointing at `public_url` instead.
 
     `public_url` is the bot's public origin (optionally with a path prefix), e.g.
     `https://bot.example.org`; the leading placeholder comment is replaced by one naming it.
     With `socket_mode`, Slack's requests come over Socket Mode: the request URLs are left out
     and Socket Mode is turned on (the browser still returns to `public_url` when linking).
+    `quote_domain` (AUTOSHARES_QUOTE_DOMAIN, already validated) replaces the unfurl domain, so
+    Slack sends the links the bot unfurls.
     The text is edited rather than re-dumped so the comments explaining each scope survive.
     """
     base = _checked_public_url(public_url)
@@ -76,6 +111,8 @@ def render_manifest(public_url: str, path: Path | None = None, *, socket_mode: b
     if socket_mode:
         lines = [line for line in lines if not _REQUEST_URL_LINE.match(line)]
         lines = [line.replace("socket_mode_enabled: false", "socket_mode_enabled: true") for line in lines]
+    if quote_domain is not None:
+        lines = _with_unfurl_domain(lines, quote_domain)
     body = "".join(lines).replace(EXAMPLE_ORIGIN, base)
     how = " (Socket Mode)" if socket_mode else ""
     return f"# Slack app manifest for AutoShares for Slack, rendered for {base}{how}.\n{body}"

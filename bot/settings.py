@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,11 @@ DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 #: requests are a few KB; a view submission carrying a whole modal, some tens of KB).
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 MAX_BODY_BYTES_RANGE = (1024, 100 * 1024 * 1024)
+
+#: AUTOSHARES_QUOTE_DOMAIN: where AutoShares' public quote pages live (``https://<domain>/quote/AAPL``);
+#: links to them unfurl into quote cards. The manifest's ``unfurl_domains`` must list it.
+DEFAULT_QUOTE_DOMAIN = "autoshares.com"
+_DOMAIN_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 
 LOOPBACK_NAMES = {"localhost"}
 #: The AutoShares client's connection pool (``bot.wiring``): more concurrent polls would queue.
@@ -71,6 +77,18 @@ def issuer_from_domain(value: str, *, name: str = "AUTH0_DOMAIN") -> str:
     if parts.scheme == "http" and not is_loopback_host(parts.hostname):
         raise ConfigError(f"{name} must use https unless it points at a loopback host")
     return value if value.endswith("/") else value + "/"
+
+
+def bare_domain(value: str, name: str) -> str:
+    """A bare DNS name (``autoshares.com``), lower-cased: no scheme, port, path or wildcard, at
+    least two labels (what Slack's manifest accepts as an unfurl domain)."""
+    domain = value.strip().lower().rstrip(".")
+    labels = domain.split(".")
+    if len(domain) > 253 or len(labels) < 2 or not all(_DOMAIN_LABEL.fullmatch(label) for label in labels):
+        raise ConfigError(
+            f"{name} must be a bare domain such as autoshares.com (no https:// or path), got {value!r}"
+        )
+    return domain
 
 
 def http_url(value: str, name: str, *, require_https: bool = True) -> str:
@@ -191,6 +209,8 @@ class Settings:
     auth0_audience: str | None = None
     autoshares_webhook_secret: str | None = field(default=None, repr=False)
     autoshares_signup_url: str | None = None
+    #: the public quote pages' domain: links to ``https://<domain>/quote/<SYMBOL>`` unfurl
+    autoshares_quote_domain: str = DEFAULT_QUOTE_DOMAIN
     #: ``access-token``: the access token of the OIDC code exchange is the API's bearer (the seed
     #: quick start), refreshed with the refresh token. ``exchange``: the authorization code is
     #: exchanged at the API's ``POST /token`` (OAuthCode + RedirectUri headers) for a trading
@@ -407,6 +427,9 @@ class Settings:
             auth0_audience=get("AUTH0_AUDIENCE"),
             autoshares_webhook_secret=get("AUTOSHARES_WEBHOOK_SECRET"),
             autoshares_signup_url=http_url(signup, "AUTOSHARES_SIGNUP_URL").rstrip("/") if signup else None,
+            autoshares_quote_domain=bare_domain(
+                get("AUTOSHARES_QUOTE_DOMAIN") or DEFAULT_QUOTE_DOMAIN, "AUTOSHARES_QUOTE_DOMAIN"
+            ),
             autoshares_token_mode=token_mode,
             autoshares_trading_token_seconds=_int(env, "AUTOSHARES_TRADING_TOKEN_SECONDS", 3600, minimum=300),
             autoshares_environment=environment,

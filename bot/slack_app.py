@@ -144,6 +144,7 @@ def build_bolt_app(services: Services) -> InstrumentedAsyncApp:
         router=CommandRouter(services.metrics, limits, services.slack.session),
         limits=limits,
         environment=settings.autoshares_environment,
+        quote_domain=settings.autoshares_quote_domain,
     )
     register_all(app, surface)
     app.handled = surface.handled

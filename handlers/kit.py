@@ -78,7 +78,8 @@ class Handled:
 @dataclass(frozen=True)
 class Surface:
     """What the Slack surface modules get: the use cases, the Slack clients, the metrics, and
-    whether trading is paper or live (the badge on order messages and App Home)."""
+    whether trading is paper or live (the badge on order messages and App Home), and the quote
+    pages' domain (links to them unfurl)."""
 
     core: UseCases
     slack: SlackClients
@@ -86,6 +87,8 @@ class Surface:
     router: CommandRouter
     limits: Limits
     environment: TradingEnvironment
+    #: AUTOSHARES_QUOTE_DOMAIN: links to its quote pages unfurl into quote cards
+    quote_domain: str
     handled: Handled = field(default_factory=Handled)
 
 

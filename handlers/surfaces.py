@@ -4,10 +4,38 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers import account, agreements, alert, digest, help, home, link, order, quote, team, workspace
+from handlers import (
+    account,
+    agreements,
+    alert,
+    digest,
+    help,
+    home,
+    link,
+    mention,
+    order,
+    quote,
+    team,
+    unfurl,
+    workspace,
+)
 from handlers.kit import Surface
 
-SURFACES = (link, help, agreements, account, order, quote, alert, digest, home, team, workspace)
+SURFACES = (
+    link,
+    help,
+    agreements,
+    account,
+    order,
+    quote,
+    alert,
+    digest,
+    home,
+    team,
+    workspace,
+    unfurl,
+    mention,
+)
 
 
 def register_all(app: AsyncApp, surface: Surface) -> None:

@@ -357,6 +357,10 @@ def assert_valid_block_kit(slack: LocalSlack) -> None:
         view = call.args.get("view")
         if isinstance(view, dict):
             failures += [f"{call.method}: {p}" for p in blockkit.problems(view.get("blocks"), view=True)]
+        unfurls = call.args.get("unfurls")
+        if isinstance(unfurls, dict):  # chat.unfurl: URL -> {"blocks": [...]}
+            for url, unfurl in unfurls.items():
+                failures += [f"{call.method} {url}: {p}" for p in blockkit.problems(unfurl.get("blocks"))]
     assert not failures, failures
 
 

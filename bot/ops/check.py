@@ -30,6 +30,7 @@ from bot.autoshares.oidc import OidcClient
 from bot.autoshares.trading_token import TradingTokenClient
 from bot.core.errors import ConfigError
 from bot.core.views import TradingEnvironment
+from bot.manifest import load_manifest, unfurl_domains
 from bot.ops.logs import redact
 from bot.ops.stored_keys import describe
 from bot.settings import DEFAULT_SLACK_API_URL, Settings, generate_encryption_key, is_loopback_host
@@ -73,6 +74,7 @@ SETTING_GROUPS: tuple[tuple[str, ...], ...] = (
     ENVIRONMENT,
     ("AUTOSHARES_WEBHOOK_SECRET",),
     ("AUTOSHARES_SIGNUP_URL",),
+    ("AUTOSHARES_QUOTE_DOMAIN",),
     ("AUTOSHARES_TOKEN_MODE",),
     ("AUTOSHARES_TRADING_TOKEN_SECONDS",),
     ("AUTOSHARES_TIMEOUT_SECONDS",),
@@ -182,6 +184,21 @@ def settings_findings(env: Mapping[str, str]) -> tuple[Settings | None, list[Fin
     except ConfigError:
         usable = None
     return usable, findings, failed
+
+
+def quote_domain_note(settings: Settings) -> Finding | None:
+    """A note when AUTOSHARES_QUOTE_DOMAIN is not the packaged manifest's unfurl domain: Slack
+    sends ``link_shared`` only for the domains the Slack app lists, so both must change."""
+    domain = settings.autoshares_quote_domain
+    listed = unfurl_domains(load_manifest())
+    if domain in listed:
+        return None
+    return note(
+        "slack",
+        f"AUTOSHARES_QUOTE_DOMAIN is {domain}, but the packaged manifest lists {', '.join(listed) or 'no'} "
+        f"unfurl domain: create the Slack app from `autoshares-bot manifest` (it lists {domain}), or add "
+        f"{domain} under App Unfurl Domains in the app's settings, or quote page links will not unfurl",
+    )
 
 
 # -- database -------------------------------------------------------------------------------------
@@ -507,6 +524,9 @@ async def run_checks(env: Mapping[str, str]) -> list[Finding]:
     settings, findings, failed = settings_findings(env)
     if settings is None:
         return findings
+    quote_domain = quote_domain_note(settings)
+    if quote_domain is not None:
+        findings.append(quote_domain)
     async with httpx.AsyncClient(timeout=PROBE_TIMEOUT, follow_redirects=False) as http:
         if "DATABASE_URL" not in failed:
             database = await check_database(settings)

@@ -49,6 +49,9 @@ async def install(bot: RunningBot, code: str = "good-code") -> tuple[int, str]:
         "chat:write.public",
         "files:write",
         "users:read",
+        "links:read",
+        "links:write",
+        "app_mentions:read",
     }
     assert query["redirect_uri"] == [bot.url + "slack/oauth_redirect"]
     return await finish_install(bot, query["state"][0], code)

@@ -306,3 +306,19 @@ async def test_live_beside_a_broken_autoshares_is_not_taken_for_the_sandbox(env:
         "AUTOSHARES_ENVIRONMENT must be paper or live (or empty: paper with the embedded sandbox, live "
         "otherwise), got 'lvie'",
     ]
+
+
+async def test_check_notes_a_quote_domain_the_manifest_does_not_list(env: dict[str, str]) -> None:
+    assert "AUTOSHARES_QUOTE_DOMAIN" not in report(await run_checks(env))  # the default is listed
+    env["AUTOSHARES_QUOTE_DOMAIN"] = "quotes.acme.example"
+    findings = await run_checks(env)
+    assert problems(findings) == []
+    [found] = [f for f in findings if "AUTOSHARES_QUOTE_DOMAIN" in f.message]
+    assert found.level == "note" and found.area == "slack"
+    assert found.message.startswith(
+        "AUTOSHARES_QUOTE_DOMAIN is quotes.acme.example, but the packaged manifest lists autoshares.com"
+    )
+    assert "`autoshares-bot manifest`" in found.message
+    env["AUTOSHARES_QUOTE_DOMAIN"] = "https://quotes.acme.example/"
+    [message] = problems(await run_checks(env))
+    assert message.startswith("AUTOSHARES_QUOTE_DOMAIN must be a bare domain such as autoshares.com")

@@ -17,6 +17,7 @@ from bot.manifest import (
     load_manifest,
     render_manifest,
     slash_commands,
+    unfurl_domains,
 )
 
 SCHEMA_PATH = Path(__file__).resolve().parents[3] / "shared" / "slack" / "manifest.schema.json"
@@ -89,6 +90,8 @@ def test_events_and_interactivity_urls(manifest: dict[str, Any]) -> None:
         "app_home_opened",
         "app_uninstalled",
         "tokens_revoked",
+        "link_shared",
+        "app_mention",
     ]
     assert settings["interactivity"]["is_enabled"] is True
     assert settings["interactivity"]["request_url"].endswith("/slack/events")
@@ -109,7 +112,16 @@ def test_oauth_redirect_url(manifest: dict[str, Any]) -> None:
 
 def test_bot_scopes(manifest: dict[str, Any]) -> None:
     scopes = bot_scopes(manifest)
-    assert scopes == ["commands", "chat:write", "chat:write.public", "files:write", "users:read"]
+    assert scopes == [
+        "commands",
+        "chat:write",
+        "chat:write.public",
+        "files:write",
+        "users:read",
+        "links:read",
+        "links:write",
+        "app_mentions:read",
+    ]
 
 
 def test_bot_scopes_returns_a_copy(manifest: dict[str, Any]) -> None:
@@ -157,6 +169,22 @@ def test_render_manifest_replaces_every_example_host(
     assert {c["url"] for c in rendered["features"]["slash_commands"]} == {f"{origin}/slack/events"}
     # Everything except the URLs is unchanged.
     assert bot_scopes(rendered) == bot_scopes(load_manifest())
+    assert unfurl_domains(rendered) == ["autoshares.com"]
+
+
+def test_render_manifest_puts_the_quote_domain_under_unfurl_domains(
+    validator: jsonschema.Draft7Validator,
+) -> None:
+    text = render_manifest("https://bot.acme.io", quote_domain="quotes.acme.io")
+    rendered = yaml.safe_load(text)
+    assert not list(validator.iter_errors(rendered))
+    assert unfurl_domains(rendered) == ["quotes.acme.io"]
+    assert (
+        rendered["features"]["slash_commands"]
+        == yaml.safe_load(render_manifest("https://bot.acme.io"))["features"]["slash_commands"]
+    )
+    with pytest.raises(ManifestError):
+        render_manifest("https://bot.acme.io", quote_domain="https://quotes.acme.io")
 
 
 @pytest.mark.parametrize(
@@ -200,3 +228,19 @@ def test_the_manifest_command_prints_it_ready_to_paste(
     assert not list(validator.iter_errors(yaml.safe_load(printed)))
     assert main(["manifest", "--public-url", "bot.acme.io"]) == 2
     assert "public URL must look like" in capsys.readouterr().err
+
+
+def test_the_manifest_command_lists_the_configured_quote_domain(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.cli import main
+
+    monkeypatch.setenv("AUTOSHARES_QUOTE_DOMAIN", "Quotes.Acme.io")
+    assert main(["manifest", "--public-url", "https://bot.acme.io"]) == 0
+    assert unfurl_domains(yaml.safe_load(capsys.readouterr().out)) == ["quotes.acme.io"]
+    assert main(["manifest", "--public-url", "https://bot.acme.io", "--quote-domain", "acme.example"]) == 0
+    assert unfurl_domains(yaml.safe_load(capsys.readouterr().out)) == ["acme.example"]
+    assert (
+        main(["manifest", "--public-url", "https://bot.acme.io", "--quote-domain", "acme.example/quote"]) == 2
+    )
+    assert "--quote-domain must be a bare domain" in capsys.readouterr().err

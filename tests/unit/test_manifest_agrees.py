@@ -15,8 +15,8 @@ from starlette.applications import Starlette
 
 import bot
 import handlers
-from bot.manifest import bot_scopes, load_manifest, slash_commands
-from bot.settings import Settings
+from bot.manifest import bot_scopes, load_manifest, slash_commands, unfurl_domains
+from bot.settings import DEFAULT_QUOTE_DOMAIN, Settings
 from bot.web import create_web_app
 from bot.wiring import Services
 
@@ -26,6 +26,7 @@ METHOD_SCOPES: dict[str, set[str]] = {
     "chat_update": {"chat:write"},
     "users_info": {"users:read"},
     "chat_postEphemeral": {"chat:write"},
+    "chat_unfurl": {"links:write"},
     "files_upload_v2": {"files:write"},
     "views_open": set(),
     "views_publish": set(),
@@ -33,8 +34,16 @@ METHOD_SCOPES: dict[str, set[str]] = {
     "apps_connections_open": set(),  # an app-level token, not a bot scope
     "openid_connect_token": set(),  # Sign in with Slack: the openid user scope
 }
-#: Scopes no single method call shows: slash commands, and posting alerts in public channels
-#: the bot has not joined.
+#: Every event the bot subscribes to, and the bot scopes Slack needs to send it.
+EVENT_SCOPES: dict[str, set[str]] = {
+    "app_home_opened": set(),
+    "app_uninstalled": set(),
+    "tokens_revoked": set(),
+    "link_shared": {"links:read"},
+    "app_mention": {"app_mentions:read"},
+}
+#: Scopes no single method call or event shows: slash commands, and posting alerts in public
+#: channels the bot has not joined.
 POLICY_SCOPES = {"commands", "chat:write.public"}
 
 
@@ -124,8 +133,21 @@ def test_the_bot_asks_for_exactly_the_scopes_its_code_uses(manifest: dict[str, A
     used = web_api_methods()
     unknown = used - set(METHOD_SCOPES)
     assert not unknown, f"Web API methods without a scope entry here: {sorted(unknown)}"
-    needed = set().union(*(METHOD_SCOPES[m] for m in used)) | POLICY_SCOPES
+    events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    assert not events - set(EVENT_SCOPES), (
+        f"events without a scope entry here: {sorted(events - set(EVENT_SCOPES))}"
+    )
+    needed = (
+        set().union(*(METHOD_SCOPES[m] for m in used), *(EVENT_SCOPES[e] for e in events)) | POLICY_SCOPES
+    )
     assert set(bot_scopes(manifest)) == needed
+
+
+def test_the_unfurl_domain_is_the_default_quote_domain(manifest: dict[str, Any]) -> None:
+    """Slack sends link_shared only for the manifest's unfurl domains: the packaged manifest
+    lists the quote pages' default domain (`autoshares-bot manifest` writes another one)."""
+    assert unfurl_domains(manifest) == [DEFAULT_QUOTE_DOMAIN]
+    assert Settings.from_env({}, require_slack=False).autoshares_quote_domain == DEFAULT_QUOTE_DOMAIN
 
 
 def test_the_messages_tab_is_read_only(manifest: dict[str, Any]) -> None:

@@ -92,6 +92,12 @@ def test_issuer_rejects_plain_http_and_junk(value: str) -> None:
         ({"POLL_CONCURRENCY": "500"}, "POLL_CONCURRENCY"),
         ({"POLL_CHUNK_SIZE": "-5"}, "POLL_CHUNK_SIZE"),
         ({"POLL_USER_CALLS_PER_MINUTE": "0"}, "POLL_USER_CALLS_PER_MINUTE"),
+        ({"AUTOSHARES_QUOTE_DOMAIN": "https://autoshares.com"}, "AUTOSHARES_QUOTE_DOMAIN"),
+        ({"AUTOSHARES_QUOTE_DOMAIN": "autoshares.com/quote"}, "AUTOSHARES_QUOTE_DOMAIN"),
+        ({"AUTOSHARES_QUOTE_DOMAIN": "autoshares.com:443"}, "AUTOSHARES_QUOTE_DOMAIN"),
+        ({"AUTOSHARES_QUOTE_DOMAIN": "*.autoshares.com"}, "AUTOSHARES_QUOTE_DOMAIN"),
+        ({"AUTOSHARES_QUOTE_DOMAIN": "localhost"}, "AUTOSHARES_QUOTE_DOMAIN"),
+        ({"AUTOSHARES_QUOTE_DOMAIN": "-bad.example"}, "AUTOSHARES_QUOTE_DOMAIN"),
     ],
 )
 def test_bad_settings_name_the_setting(change: dict[str, str], name: str) -> None:
@@ -202,3 +208,9 @@ def test_chart_url_lifetime() -> None:
     for bad in ("59", "86401", "an hour", "-1"):
         with pytest.raises(ConfigError, match="CHART_URL_SECONDS"):
             Settings.from_env({**BASE, "CHART_URL_SECONDS": bad})
+
+
+def test_the_quote_domain_is_a_bare_lower_case_domain() -> None:
+    assert Settings.from_env(BASE).autoshares_quote_domain == "autoshares.com"
+    settings = Settings.from_env({**BASE, "AUTOSHARES_QUOTE_DOMAIN": " Quotes.AutoShares.example. "})
+    assert settings.autoshares_quote_domain == "quotes.autoshares.example"
