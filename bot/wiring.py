@@ -39,6 +39,7 @@ from bot.core.tasks import BackgroundTasks
 from bot.core.team import TeamRules, TeamService
 from bot.core.usecases import UseCases
 from bot.core.users import LinkedUsers
+from bot.core.watchlists import WatchlistService
 from bot.ops.metrics import Metrics
 from bot.ops.stored_keys import StoredKeys
 from bot.settings import MAX_POLL_CONCURRENCY, Settings
@@ -189,19 +190,22 @@ class Services:
             metrics=metrics,
             policy=policy,
         )
+        market = MarketService(users, SecurityCache(), streamer)
+        watchlists = WatchlistService(users, market)
         core = UseCases(
             users=users,
             linking=linking,
             agreements=agreements,
             accounts=accounts,
-            market=MarketService(users, SecurityCache(), streamer),
+            market=market,
             orders=orders,
             followup=OrderFollowUp(users=users, orders=orders, pacing=pacing, policy=polling),
             alerts=alerts,
             team=team,
-            home=HomeService(users, linking, accounts, alerts),
+            home=HomeService(users, linking, accounts, alerts, watchlists),
             offboarding=Offboarding(links=links, linking=linking, routes=alerts.routes, orders=pending),
             tasks=tasks,
+            watchlists=watchlists,
         )
         delivery = Delivery(
             OutboxRepository(db.sessions),

@@ -17,6 +17,7 @@ from bot.core.orders import OrderService
 from bot.core.tasks import BackgroundTasks
 from bot.core.team import TeamService
 from bot.core.users import LinkedUsers
+from bot.core.watchlists import WatchlistService
 
 
 @dataclass(frozen=True)
@@ -33,3 +34,4 @@ class UseCases:
     home: HomeService
     offboarding: Offboarding
     tasks: BackgroundTasks
+    watchlists: WatchlistService
