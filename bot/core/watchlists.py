@@ -107,7 +107,8 @@ class WatchlistService:
     async def add(self, team_id: str, slack_user_id: str, symbols: Sequence[str]) -> WatchChange:
         user = await self._users.acting(team_id, slack_user_id)
         resolution = await self._market.securities.resolve(user.api, symbols)
-        for symbol, suggestions in resolution.unknown.items():
+        if resolution.unknown:
+            symbol, suggestions = next(iter(resolution.unknown.items()))
             raise UnknownSymbolError(symbol, suggestions)
         wanted = {symbol: int(equity["Id"]) for symbol, equity in resolution.found.items()}
         watchlist = await self.find(user.api)

@@ -4,20 +4,23 @@ kept a while, the quote feed down, App Home's first rows), and the Block Kit it 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import httpx
+import pytest
 
 from bot.autoshares.auth import BearerToken
 from bot.autoshares.client import AutoSharesClient, UserApi
 from bot.autoshares.errors import QuotesUnavailable
+from bot.core.errors import UnknownSymbolError, WatchlistConflict, WatchlistFull
 from bot.core.market import MarketService
 from bot.core.securities import SecurityCache
 from bot.core.users import ActingUser
 from bot.core.views import HomeData, WatchChange, WatchlistView, WatchRow
 from bot.core.watchlists import WatchlistService, named
 from bot.devkit import blockkit
+from handlers import errors
 from handlers.blocks.home import home_view
 from handlers.blocks.watch import watch_change_message, watch_line, watchlist_message
 from tests.unit.test_blocks_quote import link
@@ -80,16 +83,29 @@ class Clock:
         return self.now
 
 
+class OneUser:
+    """``LinkedUsers`` for one acting user."""
+
+    def __init__(self, user: ActingUser) -> None:
+        self.user = user
+
+    async def acting(self, team_id: str, slack_user_id: str) -> ActingUser:
+        return self.user
+
+
 def service(
-    script: Scripted, streamer: Streamer | None = None, clock: Clock | None = None
+    script: Callable[[httpx.Request], httpx.Response],
+    streamer: Streamer | None = None,
+    clock: Clock | None = None,
 ) -> tuple[WatchlistService, ActingUser]:
     client = AutoSharesClient(
         httpx.AsyncClient(transport=httpx.MockTransport(script)), base_url="https://api.example/", app_key="k"
     )
     api = client.for_user(BearerToken("token"), 7)
+    user = ActingUser(link=None, api=api)  # type: ignore[arg-type]
     market = MarketService(None, SecurityCache(), streamer or Streamer())  # type: ignore[arg-type]
-    found = WatchlistService(None, market, clock=clock or Clock())  # type: ignore[arg-type]
-    return found, ActingUser(link=None, api=api)  # type: ignore[arg-type]
+    found = WatchlistService(OneUser(user), market, clock=clock or Clock())  # type: ignore[arg-type]
+    return found, user
 
 
 async def test_one_symbols_history_failing_costs_only_its_sparkline() -> None:
@@ -187,3 +203,46 @@ def test_app_home_watchlist_section() -> None:
     assert "Could not load your watchlist right now" in failed
     without = str(home_view(HomeData(link=link()))["blocks"])
     assert "*Watchlist*" not in without  # a bot built without watchlists shows no section
+
+
+async def test_a_watchlist_changed_elsewhere_meanwhile_is_a_conflict_in_words() -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1.0/equities/TSLA":
+            return httpx.Response(200, json={"Id": 3, "Symbol": "TSLA"})
+        if request.method == "GET" and request.url.path == "/v1.0/users/7/watchlists":
+            return httpx.Response(200, json=[{"Id": 5, "Name": "Slack", "SecurityList": [AAPL]}])
+        assert (request.method, request.url.path) == ("PUT", "/v1.0/users/7/watchlists/5/securities/3")
+        return httpx.Response(409, json={"Message": "Watchlist 5 is read-only."})
+
+    watchlists, _ = service(answer)
+    with pytest.raises(WatchlistConflict) as caught:
+        await watchlists.add("T1", "U1", ["TSLA"])
+    assert errors.sentence(caught.value) == (
+        "AutoShares would not change your watchlist; it may have just been changed in another "
+        "AutoShares app. Run `/watch` to see it, then try again."
+    )
+
+
+async def test_full_and_unknown_are_refused_before_anything_changes() -> None:
+    asked: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        asked.append(f"{request.method} {request.url.path}")
+        if request.url.path == "/v1.0/equities/NOPE":
+            return httpx.Response(404, json={"Message": "no"})
+        if request.url.path == "/v1.0/equities/lookup":
+            return httpx.Response(200, json=[{"Id": 4, "Symbol": "NOK"}])
+        if request.url.path.startswith("/v1.0/equities/"):
+            return httpx.Response(200, json={"Id": 3, "Symbol": request.url.path.rsplit("/", 1)[1]})
+        return httpx.Response(200, json=[{"Id": 5, "Name": "Slack", "SecurityList": [AAPL, MSFT]}])
+
+    watchlists, _ = service(answer)
+    watchlists.limit = 2
+    with pytest.raises(UnknownSymbolError) as unknown:
+        await watchlists.add("T1", "U1", ["TSLA", "NOPE"])
+    assert unknown.value.symbol == "NOPE" and unknown.value.suggestions[0]["Symbol"] == "NOK"
+    with pytest.raises(WatchlistFull) as full:
+        await watchlists.add("T1", "U1", ["TSLA"])
+    assert (full.value.limit, full.value.holding, full.value.adding) == (2, 2, 1)
+    assert errors.sentence(full.value).startswith("Your watchlist holds 2 of its 2 symbols, so no more fit.")
+    assert not [a for a in asked if not a.startswith("GET ")]  # nothing was written
