@@ -41,6 +41,7 @@ from bot.core.tasks import BackgroundTasks
 from bot.core.team import TeamRules, TeamService
 from bot.core.usecases import UseCases
 from bot.core.users import LinkedUsers
+from bot.core.watchlists import WatchlistService
 from bot.ops.metrics import Metrics
 from bot.ops.stored_keys import StoredKeys
 from bot.settings import MAX_POLL_CONCURRENCY, Settings
@@ -200,6 +201,7 @@ class Services:
             policy=policy,
         )
         market = MarketService(users, SecurityCache(), streamer)
+        watchlists = WatchlistService(users, market)
         digests = DigestService(
             repo=DigestRepository(db.sessions),
             users=users,
@@ -219,7 +221,7 @@ class Services:
             alerts=alerts,
             team=team,
             digests=digests,
-            home=HomeService(users, linking, accounts, alerts),
+            home=HomeService(users, linking, accounts, alerts, watchlists),
             offboarding=Offboarding(
                 links=links, linking=linking, routes=alerts.routes, orders=pending, digests=digests.repo
             ),
@@ -230,6 +232,7 @@ class Services:
                 public_url=settings.public_url,
                 lifetime_seconds=settings.chart_url_seconds,
             ),
+            watchlists=watchlists,
         )
         delivery = Delivery(
             OutboxRepository(db.sessions),

@@ -134,6 +134,15 @@ def _daily_limit(exc: Any) -> str:
     )
 
 
+def _watchlist_full(exc: Any) -> str:
+    room = max(exc.limit - exc.holding, 0)
+    fits = f"only {room} more fit" if room else "no more fit"
+    return (
+        f"Your watchlist holds {exc.holding} of its {exc.limit} symbols, so {fits}. "
+        "Remove some with `/watch remove AAPL`, then try again."
+    )
+
+
 Words = Callable[[Any], str]
 
 SENTENCES: dict[type[BaseException], Words] = {
@@ -162,6 +171,11 @@ SENTENCES: dict[type[BaseException], Words] = {
     c.AccountBindRefused: _bind_refused,
     c.UnknownSymbolError: _symbol,
     c.AlertNotFound: lambda exc: f"You have no price alert {exc.alert_id}. Run `/alert list` to see yours.",
+    c.WatchlistFull: _watchlist_full,
+    c.WatchlistConflict: lambda exc: (
+        "AutoShares would not change your watchlist; it may have just been changed in another "
+        "AutoShares app. Run `/watch` to see it, then try again."
+    ),
     c.OrderNotCancellable: lambda exc: (
         f"Order {exc.order_id} is already filled or cancelled, so there is nothing to cancel. "
         "Run `/order list` to see your open orders."

@@ -53,7 +53,13 @@ GATE_LEAD = (
 DEADLINE_GRACE_SECONDS = 0.5
 
 #: Slash commands other than /autoshares, and the subcommand each stands for.
-SHORTCUTS = {"/quote": "quote", "/order": "order", "/alert": "alert", "/account": "account"}
+SHORTCUTS = {
+    "/quote": "quote",
+    "/order": "order",
+    "/alert": "alert",
+    "/account": "account",
+    "/watch": "watch",
+}
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Slash-command grammar -> typed requests, with no I/O.
 
-Every command the bot accepts (`/order`, `/alert`, `/quote`, `/autoshares ...`) and the order
+Every command the bot accepts (`/order`, `/alert`, `/quote`, `/watch`, `/autoshares ...`) and the order
 modal are turned into frozen dataclasses here, so handlers never look at raw text and the rules
 (what a valid quantity, price or symbol is) live in one place and are tested without Slack.
 
@@ -50,6 +50,8 @@ from bot.core.commands import (
     Side,
     TeamCommand,
     TimeInForce,
+    WatchAction,
+    WatchRequest,
 )
 
 AutosharesName = Literal[
@@ -65,6 +67,7 @@ AutosharesName = Literal[
     "quote",
     "order",
     "alert",
+    "watch",
     "admin",
     "digest",
 ]
@@ -73,6 +76,8 @@ MAX_QUANTITY = 1_000_000
 MAX_PRICE = Decimal(1_000_000)
 MAX_PRICE_PLACES = 4
 MAX_QUOTE_SYMBOLS = 10
+#: Symbols one `/watch add` or `/watch remove` takes (each is one AutoShares call).
+MAX_WATCH_SYMBOLS = 10
 #: AutoShares ids (accounts, orders, alerts) are int32 in the API contract.
 MAX_ID = 2**31 - 1
 MIN_ALERT_EXPIRY = timedelta(minutes=1)
@@ -101,7 +106,7 @@ class ParseError(ValueError):
 # --------------------------------------------------------------------------- requests
 
 AutosharesArgs: TypeAlias = (
-    QuoteRequest | OrderCommand | AlertCommand | TeamCommand | DigestCommand | int | None
+    QuoteRequest | OrderCommand | AlertCommand | WatchRequest | TeamCommand | DigestCommand | int | None
 )
 
 
@@ -109,8 +114,8 @@ AutosharesArgs: TypeAlias = (
 class AutosharesCommand:
     """One `/autoshares` subcommand.
 
-    `args` depends on `name`: a `QuoteRequest`, `OrderCommand` or `AlertCommand` for
-    quote/order/alert, the account id (`int`) for accounts_add, the optional account id for
+    `args` depends on `name`: a `QuoteRequest`, `OrderCommand`, `AlertCommand` or `WatchRequest`
+    for quote/order/alert/watch, the account id (`int`) for accounts_add, the optional account id for
     positions, and None for the rest.
     """
 
@@ -178,6 +183,11 @@ COMMAND_HELP: tuple[CommandHelp, ...] = (
         "Show your digest schedules; `digest off` (or `digest off 2`) stops them.",
     ),
     CommandHelp(
+        "/autoshares watch",
+        "/autoshares watch add AAPL",
+        "Same as /watch, from the main command.",
+    ),
+    CommandHelp(
         "/autoshares admin",
         "/autoshares admin",
         "Admins: show the team's roles, limits and trading rules (also on App Home).",
@@ -238,6 +248,13 @@ COMMAND_HELP: tuple[CommandHelp, ...] = (
     ),
     CommandHelp("/alert list", "/alert list", "Show your price alerts."),
     CommandHelp("/alert delete", "/alert delete 42", "Delete a price alert by its id."),
+    CommandHelp("/watch", "/watch", "Show your watchlist: last price, day change and a sparkline."),
+    CommandHelp(
+        "/watch add",
+        "/watch add AAPL MSFT",
+        "Add up to 10 symbols to your AutoShares watchlist (shared with your other AutoShares apps).",
+    ),
+    CommandHelp("/watch remove", "/watch remove MSFT", "Remove symbols from your watchlist."),
 )
 
 
@@ -246,6 +263,7 @@ COMMAND_HELP: tuple[CommandHelp, ...] = (
 ORDER_EXAMPLE = "buy 10 AAPL limit 180"
 ALERT_EXAMPLE = "AAPL above 200"
 QUOTE_EXAMPLE = "AAPL MSFT"
+WATCH_EXAMPLE = "add AAPL MSFT"
 AUTOSHARES_EXAMPLE = "help"
 
 
@@ -265,6 +283,12 @@ def parse_quote(text: str) -> QuoteRequest:
     return _run(_quote_from_tokens, _tokens(text), "/quote", QUOTE_EXAMPLE)
 
 
+def parse_watch(text: str) -> WatchRequest:
+    """Parse `/watch` text: nothing or `list` (show), `add SYM…` or `remove SYM…` (1-10
+    symbols, spaces or commas)."""
+    return _run(_watch_from_tokens, _tokens(text), "/watch", WATCH_EXAMPLE)
+
+
 def parse_autoshares(text: str) -> AutosharesCommand:
     """Parse `/autoshares` text; quote, order and alert delegate to their own grammars, so
     `/autoshares order buy 1 AAPL` means exactly what `/order buy 1 AAPL` means."""
@@ -279,6 +303,8 @@ def parse_autoshares(text: str) -> AutosharesCommand:
     if word == "alert":
         alert = _run(_alert_from_tokens, rest, "/autoshares alert", ALERT_EXAMPLE)
         return AutosharesCommand("alert", alert)
+    if word == "watch":
+        return AutosharesCommand("watch", _run(_watch_from_tokens, rest, "/autoshares watch", WATCH_EXAMPLE))
     return _run(_autoshares_from_tokens, tokens, "/autoshares", AUTOSHARES_EXAMPLE)
 
 
@@ -824,6 +850,59 @@ def _quote_from_tokens(tokens: list[str]) -> QuoteRequest:
     return QuoteRequest(tuple(symbols), (chart_range or DEFAULT_CHART_RANGE) if charted else None)
 
 
+# --------------------------------------------------------------------------- watchlist
+
+_WATCH_ACTIONS: dict[str, WatchAction] = {
+    "add": "add",
+    "remove": "remove",
+    "delete": "remove",  # as in `/alert delete`
+    "list": "show",
+    "show": "show",
+}
+
+
+def _watch_from_tokens(tokens: list[str]) -> WatchRequest:
+    """The `/watch` grammar: nothing (or list), or add/remove and symbols (commas separate them
+    too)."""
+    if not tokens:
+        return WatchRequest()
+    word, rest = tokens[0].lower(), [part for token in tokens[1:] for part in token.split(",") if part]
+    action = _WATCH_ACTIONS.get(word)
+    if action is None:
+        example = None
+        if tokens[0].startswith("$") or tokens[0].isupper():  # a ticker: they meant to add it
+            try:
+                example = f"add {_symbol(tokens[0])}"
+            except _Invalid:
+                pass
+        raise _Invalid(
+            f"{_show(tokens[0])} is not a /watch action; use add or remove with symbols, "
+            "or nothing to see your watchlist",
+            example=example,
+        )
+    if action == "show":
+        if rest:
+            raise _Invalid(f"{_show(rest[0])} is not understood after {word}", example="list")
+        return WatchRequest()
+    example = f"{action} AAPL MSFT"
+    symbols: list[str] = []
+    for token in rest:
+        try:
+            symbol = _symbol(token)
+        except _Invalid as invalid:
+            raise _Invalid(invalid.problem, example=example) from None
+        if symbol not in symbols:
+            symbols.append(symbol)
+    if not symbols:
+        raise _Invalid(f"Name at least one symbol to {action}", example=example)
+    if len(symbols) > MAX_WATCH_SYMBOLS:
+        raise _Invalid(
+            f"You can {action} at most {MAX_WATCH_SYMBOLS} symbols at once, not {len(symbols)}",
+            example=example,
+        )
+    return WatchRequest(action, tuple(symbols))
+
+
 # --------------------------------------------------------------------------- /autoshares
 
 _NO_ARGUMENT_COMMANDS: dict[str, AutosharesName] = {
@@ -833,9 +912,7 @@ _NO_ARGUMENT_COMMANDS: dict[str, AutosharesName] = {
     "agreements": "agreements",
     "signup": "signup",
 }
-_VALID_SUBCOMMANDS = (
-    "link, unlink, status, agreements, account, positions, signup, quote, order, alert, digest, admin or help"
-)
+_VALID_SUBCOMMANDS = "link, unlink, status, agreements, account, positions, signup, quote, order, alert, watch, digest, admin or help"
 
 
 def _autoshares_from_tokens(tokens: list[str]) -> AutosharesCommand:

@@ -17,6 +17,7 @@ from handlers import (
     quote,
     team,
     unfurl,
+    watch,
     workspace,
 )
 from handlers.kit import Surface
@@ -29,6 +30,7 @@ SURFACES = (
     order,
     quote,
     alert,
+    watch,
     digest,
     home,
     team,

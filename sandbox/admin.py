@@ -37,6 +37,7 @@ GET  /_sandbox/stats      -> {"TokenGrants": {grant type: n}, "Revocations", "Or
                               "DelayedRequests"}
 GET  /_sandbox/orders     -> [OrderResource] of every account
 GET  /_sandbox/alerts     -> [PriceAlertInfoModel + "UserId"] of every user
+GET  /_sandbox/watchlists -> [WatchlistModel (with SecurityList) + "UserId"] of every user
 """
 
 from __future__ import annotations
@@ -157,6 +158,7 @@ class AdminRoutes:
             ("/_sandbox/stats", self.stats, ["GET"]),
             ("/_sandbox/orders", self.orders, ["GET"]),
             ("/_sandbox/alerts", self.alerts, ["GET"]),
+            ("/_sandbox/watchlists", self.watchlists, ["GET"]),
         ]
         return [Route(path, self._guard(handler), methods=methods) for path, handler, methods in handlers]
 
@@ -341,6 +343,15 @@ class AdminRoutes:
             [
                 resources.price_alert(a) | {"UserId": a.user_id}
                 for a in sorted(self.sb.state.alerts.values(), key=lambda a: a.id)
+            ]
+        )
+
+    async def watchlists(self, request: Request) -> Response:
+        state = self.sb.state
+        return JSONResponse(
+            [
+                resources.watchlist(w, state, include_securities=True) | {"UserId": w.user_id}
+                for w in sorted(state.watchlists.values(), key=lambda w: w.id)
             ]
         )
 

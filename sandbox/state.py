@@ -1,4 +1,5 @@
-"""Everything the sandbox remembers, in memory: users, accounts, tokens, orders, alerts.
+"""Everything the sandbox remembers, in memory: users, accounts, tokens, orders, alerts,
+watchlists.
 
 The records are plain dataclasses; the rules that change them live in ``identity``,
 ``trading`` and ``alerts``. All mutation happens on the event loop; the few sequences that await
@@ -149,6 +150,22 @@ class PriceAlert:
 
 
 @dataclass
+class Watchlist:
+    """A user's named list of securities (WatchlistModel), in the order they were added."""
+
+    id: int
+    user_id: int
+    name: str
+    #: security id -> when it was added, in insertion order
+    securities: dict[int, datetime] = field(default_factory=dict)
+    description: str = ""
+    type: str = "UserList"
+    read_only: bool = False
+    created: datetime = field(default_factory=utc_now)
+    modified: datetime = field(default_factory=utc_now)
+
+
+@dataclass
 class AuthorizationCode:
     """An OAuth authorization code: single use, short-lived, bound to client and redirect."""
 
@@ -275,6 +292,7 @@ class SandboxState:
         self.refresh_tokens: dict[str, RefreshToken] = {}
         self.orders: dict[int, Order] = {}
         self.alerts: dict[int, PriceAlert] = {}
+        self.watchlists: dict[int, Watchlist] = {}
         self.streamer_sessions: dict[str, StreamerSession] = {}
         self.stats = SandboxStats()
         self._user_ids = itertools.count(1001)
@@ -283,7 +301,8 @@ class SandboxState:
 
     # -- identifiers ---------------------------------------------------------------------------
     def next_id(self, kind: str) -> int:
-        """The next id for orders, positions, alerts, agreements (each kind counts from 1)."""
+        """The next id for orders, positions, alerts, agreements, watchlists (each kind counts
+        from 1)."""
         counter = self._ids.setdefault(kind, itertools.count(1))
         return next(counter)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -387,4 +387,55 @@ class UserApi:
             "DELETE",
             f"users/{self.user_id}/pricealerts/{alert_id}",
             endpoint="DELETE /users/{userId}/pricealerts/{alertId}",
+        )
+
+    # -- watchlists ------------------------------------------------------------------------------
+    async def watchlists(self, *, include_securities: bool = True) -> list[dict[str, Any]]:
+        """Every watchlist of the user (``Watchlists_GetUserWatchlists``): the same lists the
+        user's other AutoShares apps show, each with its ``SecurityList`` when asked for."""
+        body = await self.request(
+            "GET",
+            f"users/{self.user_id}/watchlists",
+            endpoint="GET /users/{userId}/watchlists",
+            params={"includeSecurities": str(include_securities).lower()},
+        )
+        return [w for w in body or [] if isinstance(w, dict)]
+
+    async def watchlist(self, watchlist_id: int, *, include_securities: bool = True) -> dict[str, Any]:
+        """One watchlist (``Watchlists_GetWatchlist``); AutoShares answers 409 when it does not exist."""
+        return await self.request(
+            "GET",
+            f"users/{self.user_id}/watchlists/{watchlist_id}",
+            endpoint="GET /users/{userId}/watchlists/{watchlistId}",
+            params={"includeSecurities": str(include_securities).lower()},
+        )
+
+    async def create_watchlist(
+        self, name: str, securities: Sequence[int] = (), *, result_include_securities: bool = True
+    ) -> dict[str, Any]:
+        """A new watchlist holding ``securities`` (ids, in order) (``Watchlists_CreateWatchlist``,
+        body ``CreateWatchlistModel``); 409 when the user has one of that name already."""
+        return await self.request(
+            "POST",
+            f"users/{self.user_id}/watchlists",
+            endpoint="POST /users/{userId}/watchlists",
+            params={"resultIncludeSecurities": str(result_include_securities).lower()},
+            json={"Name": name, "Securities": [int(s) for s in securities]},
+        )
+
+    async def add_security_by_id(self, watchlist_id: int, security_id: int) -> dict[str, Any]:
+        """Add one security to a watchlist (``Watchlists_AddSecurityById``); the answer is the
+        watchlist with its securities."""
+        return await self.request(
+            "PUT",
+            f"users/{self.user_id}/watchlists/{watchlist_id}/securities/{security_id}",
+            endpoint="PUT /users/{userId}/watchlists/{watchlistId}/securities/{securityId}",
+        )
+
+    async def remove_security_by_id(self, watchlist_id: int, security_id: int) -> dict[str, Any]:
+        """Remove one security from a watchlist (``Watchlists_RemoveSecurityById``)."""
+        return await self.request(
+            "DELETE",
+            f"users/{self.user_id}/watchlists/{watchlist_id}/securities/{security_id}",
+            endpoint="DELETE /users/{userId}/watchlists/{watchlistId}/securities/{securityId}",
         )

@@ -93,6 +93,18 @@ class QuoteRequest:
     chart_range: ChartRange | None = None
 
 
+WatchAction = Literal["show", "add", "remove"]
+
+
+@dataclass(frozen=True, slots=True)
+class WatchRequest:
+    """`/watch` (show the watchlist), `/watch add SYM…` or `/watch remove SYM…` (distinct
+    symbols, in the order given)."""
+
+    action: WatchAction = "show"
+    symbols: tuple[str, ...] = ()
+
+
 #: What `/autoshares admin …` changes (``show``: nothing, it shows the team's rules).
 TeamAction = Literal[
     "show",

@@ -12,6 +12,8 @@
     ├── AccountBindRefused          AutoShares refused to add an account (carries its reason)
     ├── UnknownSymbolError          no such symbol (carries the closest matches)
     ├── AlertNotFound               no such price alert
+    ├── WatchlistFull               the symbols would not fit on the user's watchlist
+    ├── WatchlistConflict           AutoShares would not change the watchlist (gone, read-only)
     ├── OrderNotCancellable         already filled or cancelled
     ├── OrderNotFound               no such order in the account
     ├── TeamRefusal                 the workspace's rules refuse it (bot.core.team)
@@ -116,6 +118,23 @@ class AlertNotFound(BotError):
     def __init__(self, alert_id: int) -> None:
         super().__init__(f"alert {alert_id} not found")
         self.alert_id = alert_id
+
+
+class WatchlistFull(BotError):
+    """Adding ``adding`` symbols to a watchlist holding ``holding`` would pass ``limit``."""
+
+    code = "watchlist_full"
+
+    def __init__(self, limit: int, holding: int, adding: int) -> None:
+        super().__init__(f"watchlist holds {holding} of {limit}; {adding} more do not fit")
+        self.limit, self.holding, self.adding = limit, holding, adding
+
+
+class WatchlistConflict(BotError):
+    """AutoShares answered 409 to a change of the watchlist: it was deleted, renamed or made
+    read-only meanwhile (the user's other AutoShares apps share it)."""
+
+    code = "watchlist_conflict"
 
 
 class OrderNotCancellable(BotError):

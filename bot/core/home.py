@@ -2,7 +2,8 @@
 
 An unlinked user (or one whose sign-in has expired) gets a fresh single-use sign-in link. A
 linked user gets their default account (the same rule as every command, ``AccountService``),
-its balances and open orders, and their active alerts, fetched concurrently; each part that
+its balances and open orders, their active alerts and their watchlist (the first
+``WATCHLIST_ROWS`` symbols, with quotes and sparklines), fetched concurrently; each part that
 AutoShares cannot answer is noted in ``problems`` and left empty, so one failing call never
 blanks the whole tab.
 """
@@ -21,12 +22,16 @@ from bot.core.alerts import AlertService
 from bot.core.errors import BotError
 from bot.core.linking import LinkService
 from bot.core.orders import open_orders
-from bot.core.users import LinkedUsers
-from bot.core.views import HomeData
+from bot.core.users import ActingUser, LinkedUsers
+from bot.core.views import HomeData, WatchlistView
+from bot.core.watchlists import WatchlistService
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+#: How many of the watchlist's symbols the tab shows (quoted and charted).
+WATCHLIST_ROWS = 10
 
 
 @dataclass(frozen=True)
@@ -51,12 +56,23 @@ async def _part(job: Awaitable[T], problems: list[str], name: str) -> T | None:
 
 class HomeService:
     def __init__(
-        self, users: LinkedUsers, linking: LinkService, accounts: AccountService, alerts: AlertService
+        self,
+        users: LinkedUsers,
+        linking: LinkService,
+        accounts: AccountService,
+        alerts: AlertService,
+        watchlists: WatchlistService | None = None,
     ) -> None:
         self._users = users
         self._linking = linking
         self._accounts = accounts
         self._alerts = alerts
+        self._watchlists = watchlists
+
+    async def _watchlist(self, user: ActingUser, problems: list[str]) -> WatchlistView | None:
+        if self._watchlists is None:
+            return None
+        return await _part(self._watchlists.view(user, rows=WATCHLIST_ROWS), problems, "watchlist")
 
     async def build(
         self, team_id: str, slack_user_id: str, *, notice: str | None = None
@@ -76,14 +92,16 @@ class HomeService:
                 _, data.account = await self._accounts.choose(user, accounts, None)
             account_id = int(data.account["Id"]) if data.account else None
             alerts = _part(self._alerts.active(user.api), data.problems, "alerts")
+            watchlist = self._watchlist(user, data.problems)
             if account_id is None:
                 data.orders = []
-                data.alerts = await alerts
+                data.alerts, data.watchlist = await asyncio.gather(alerts, watchlist)
             else:
-                data.balances, data.orders, data.alerts = await asyncio.gather(
+                data.balances, data.orders, data.alerts, data.watchlist = await asyncio.gather(
                     _part(user.api.balances(account_id), data.problems, "balances"),
                     _part(open_orders(user.api, account_id), data.problems, "orders"),
                     alerts,
+                    watchlist,
                 )
         except e.RelinkRequired:
             data.link = await self._users.get(team_id, slack_user_id) or link

@@ -3,7 +3,7 @@
 Every click acts as the person who clicked, within what their role allows. Roles, least to
 most, each allowing what the ones before it allow:
 
-* **viewer**: quotes, accounts and positions, price alerts;
+* **viewer**: quotes, their watchlist, accounts and positions, price alerts;
 * **trader**: orders (preview, confirm, cancel);
 * **approver**: approves or rejects other members' orders that need approval;
 * **admin**: grants roles and limits and sets the workspace's policy.

@@ -19,6 +19,7 @@ from bot.core.orders import OrderService
 from bot.core.tasks import BackgroundTasks
 from bot.core.team import TeamService
 from bot.core.users import LinkedUsers
+from bot.core.watchlists import WatchlistService
 
 
 @dataclass(frozen=True)
@@ -37,3 +38,4 @@ class UseCases:
     offboarding: Offboarding
     tasks: BackgroundTasks
     charts: ChartImages
+    watchlists: WatchlistService

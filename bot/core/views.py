@@ -129,6 +129,44 @@ class PositionsPage:
     has_next: bool
 
 
+@dataclass(frozen=True)
+class WatchRow:
+    """One security of the user's watchlist: its SecurityModel (as the watchlist lists it), its
+    QuoteModel (None if none arrived) and the closes of its recent price history, oldest first
+    (None when the history could not be fetched)."""
+
+    symbol: str
+    security: Mapping[str, Any]
+    quote: Mapping[str, Any] | None
+    closes: Sequence[float] | None
+
+
+@dataclass(frozen=True)
+class WatchlistView:
+    """The user's watchlist as shown: ``rows`` may be fewer than ``total`` (App Home shows the
+    first few); ``quotes_failed`` when the quote feed could not be reached at all."""
+
+    name: str
+    rows: Sequence[WatchRow]
+    total: int
+    limit: int
+    delayed: bool | None = None
+    quotes_failed: bool = False
+
+
+@dataclass(frozen=True)
+class WatchChange:
+    """What `/watch add` or `/watch remove` did: the symbols ``changed`` (added or removed), those
+    ``unchanged`` (already on the list, or not on it), and how many the list holds now."""
+
+    action: str  # "add" or "remove"
+    changed: Sequence[str]
+    unchanged: Sequence[str]
+    total: int
+    limit: int
+    name: str
+
+
 @dataclass
 class HomeData:
     """What App Home shows a linked user; ``None`` parts could not be loaded (see ``problems``)."""
@@ -138,6 +176,7 @@ class HomeData:
     balances: Mapping[str, Any] | None = None
     orders: Sequence[Mapping[str, Any]] | None = None
     alerts: Sequence[Mapping[str, Any]] | None = None
+    watchlist: WatchlistView | None = None
     problems: list[str] = field(default_factory=list)
     relink_url: str | None = None
     notice: str | None = None

@@ -1,5 +1,5 @@
 """The App Home tab: link status with Link / Unlink, the default account with balances, open
-orders and active alerts. Each part AutoShares could not answer says so on its own line, so one
+orders, active alerts and the watchlist. Each part AutoShares could not answer says so on its own line, so one
 failing call never blanks the whole tab."""
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from handlers.blocks.account import BALANCE_NAMES, account_label, balance
 from handlers.blocks.common import clip, context, escape, section
 from handlers.blocks.numbers import money, price, signed_money
 from handlers.blocks.order import order_summary
+from handlers.blocks.watch import EMPTY as EMPTY_WATCHLIST
+from handlers.blocks.watch import watch_lines
 
 __all__ = [
     "HOME_REFRESH",
@@ -55,7 +57,7 @@ def _link_button(url: str, label: str) -> ButtonElement:
 def _commands() -> SectionBlock:
     return section(
         "*Try* `/quote AAPL` · `/order buy 1 AAPL` · `/alert AAPL above 200` · "
-        "`/autoshares account` · `/autoshares help`"
+        "`/watch add AAPL` · `/autoshares account` · `/autoshares help`"
     )
 
 
@@ -175,6 +177,18 @@ def _alerts(data: HomeData) -> list[Block]:
     return [title, section(clip("\n".join(lines)))]
 
 
+def _watchlist(data: HomeData) -> list[Block]:
+    title = section("*Watchlist*")
+    if data.watchlist is None:
+        return [title, section("_Could not load your watchlist right now._")]
+    if not data.watchlist.rows:
+        return [title, context(EMPTY_WATCHLIST)]
+    blocks: list[Block] = [title, section(clip("\n".join(watch_lines(data.watchlist))))]
+    if data.watchlist.quotes_failed:
+        blocks.append(context("Live quotes are unavailable right now; Refresh in a minute."))
+    return blocks
+
+
 def home_view(data: HomeData, *, now: datetime | None = None) -> dict[str, Any]:
     """The tab for a linked user."""
     blocks: list[Block] = [HeaderBlock(text="AutoShares for Slack")]
@@ -190,5 +204,7 @@ def home_view(data: HomeData, *, now: datetime | None = None) -> dict[str, Any]:
             DividerBlock(),
             *_alerts(data),
         ]
+        if data.watchlist is not None or "watchlist" in data.problems:
+            blocks += [DividerBlock(), *_watchlist(data)]
     blocks += [DividerBlock(), _commands(), context(f"Updated {_when(now or datetime.now(UTC))}.")]
     return {"type": "home", "blocks": [b.to_dict() for b in blocks[:VIEW_BLOCK_LIMIT]]}

@@ -6,13 +6,23 @@ from typing import TYPE_CHECKING
 
 from starlette.routing import BaseRoute
 
-from sandbox.api import accounts, alerts, equities, history, orders, positions, streamers, users
+from sandbox.api import (
+    accounts,
+    alerts,
+    equities,
+    history,
+    orders,
+    positions,
+    streamers,
+    users,
+    watchlists,
+)
 from sandbox.api.routing import Endpoint, build_routes
 
 if TYPE_CHECKING:
     from sandbox.runtime import Sandbox
 
-ENDPOINT_MODULES = (users, accounts, positions, equities, orders, alerts, streamers, history)
+ENDPOINT_MODULES = (users, accounts, positions, equities, orders, alerts, streamers, history, watchlists)
 
 
 def all_endpoints() -> list[Endpoint]:

@@ -10,7 +10,16 @@ from typing import Any
 
 from sandbox.market import Quote
 from sandbox.securities import Security
-from sandbox.state import Account, Agreement, Order, Position, PriceAlert, SandboxState, User
+from sandbox.state import (
+    Account,
+    Agreement,
+    Order,
+    Position,
+    PriceAlert,
+    SandboxState,
+    User,
+    Watchlist,
+)
 
 
 def iso(moment: datetime) -> str:
@@ -221,6 +230,47 @@ def price_alert(alert: PriceAlert) -> dict[str, Any]:
         "Argument": alert.argument,
         "ExpirationDate": alert.expiration_date,
     }
+
+
+def security_model(security: Security, added: datetime | None = None) -> dict[str, Any]:
+    """SecurityModel, as a watchlist lists it; ``AddedDate`` is when it joined the list."""
+    return {
+        "Id": security.id,
+        "Symbol": security.symbol,
+        "Description": security.name,
+        "Exchange": security.exchange,
+        "Currency": "USD",
+        "AddedDate": iso(added) if added else "2015-01-02T00:00:00.000Z",
+        "ModifyDate": "2024-01-02T00:00:00.000Z",
+        "Type": security.type,
+        "Industry": security.industry,
+        "Precision": 2,
+        "VolumePrecision": 0,
+        "TickSize": 0.01,
+        "ContractSize": 1.0,
+    }
+
+
+def watchlist(record: Watchlist, state: SandboxState, *, include_securities: bool) -> dict[str, Any]:
+    """WatchlistModel; ``SecurityList`` (in the order added) only when asked for, as the
+    ``includeSecurities`` / ``resultIncludeSecurities`` parameters say."""
+    body: dict[str, Any] = {
+        "Id": record.id,
+        "Name": record.name,
+        "Description": record.description,
+        "Type": record.type,
+        "CreateDate": iso(record.created),
+        "ModifyDate": iso(record.modified),
+        "Source": "AutoShares",
+        "ReadOnly": record.read_only,
+    }
+    if include_securities:
+        body["SecurityList"] = [
+            security_model(state.securities[security_id], added)
+            for security_id, added in record.securities.items()
+            if security_id in state.securities
+        ]
+    return body
 
 
 def paging_result(

@@ -101,6 +101,26 @@ class BodyReader:
             return None
         return value
 
+    def integer_list(self, name: str, *, minimum: int | None = None, maximum: int | None = None) -> list[int]:
+        """An optional array of integers (empty when missing); each out-of-range or non-integer
+        item is a problem."""
+        value = self._get(name)
+        if value is _MISSING:
+            return []
+        if not isinstance(value, list):
+            self.problems.append((name, "Must be an array of integers."))
+            return []
+        found = []
+        for item in value:
+            if isinstance(item, bool) or not isinstance(item, int):
+                self.problems.append((name, "Must be an array of integers."))
+                return []
+            if (minimum is not None and item < minimum) or (maximum is not None and item > maximum):
+                self.problems.append((name, f"{item} is out of range."))
+                return []
+            found.append(item)
+        return found
+
     def raise_if_invalid(self) -> None:
         if self.problems:
             raise validation_failed(self.problems)

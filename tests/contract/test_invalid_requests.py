@@ -58,6 +58,57 @@ async def test_each_required_query_parameter_is_enforced(
         assert name in response.json()["ModelState"]
 
 
+#: The watchlist operations with required query parameters: template -> (path, params, body);
+#: ``{id}`` is a watchlist the test creates first.
+WATCHLIST_QUERIES: dict[tuple[str, str], tuple[str, dict[str, Any], dict[str, Any] | None]] = {
+    ("GET", "/users/{userId}/watchlists"): ("users/@me/watchlists", {"includeSecurities": "true"}, None),
+    ("POST", "/users/{userId}/watchlists"): (
+        "users/@me/watchlists",
+        {"resultIncludeSecurities": "false"},
+        {"Name": "Another"},
+    ),
+    ("GET", "/users/{userId}/watchlists/{watchlistId}"): (
+        "users/@me/watchlists/{id}",
+        {"includeSecurities": "false"},
+        None,
+    ),
+    ("PUT", "/users/{userId}/watchlists/{watchlistId}/name"): (
+        "users/@me/watchlists/{id}/name",
+        {"name": "Renamed"},
+        None,
+    ),
+}
+
+
+@pytest.mark.parametrize(("method", "template"), list(WATCHLIST_QUERIES))
+async def test_each_required_watchlist_query_parameter_is_enforced(
+    contract: Contract,
+    client: httpx.AsyncClient,
+    bob: dict[str, str],
+    method: str,
+    template: str,
+) -> None:
+    created = await client.post(
+        "users/@me/watchlists",
+        params={"resultIncludeSecurities": "false"},
+        json={"Name": "Slack"},
+        headers=bob,
+    )
+    path, params, body = WATCHLIST_QUERIES[(method, template)]
+    path = path.replace("{id}", str(created.json()["Id"]))
+    required = required_query_parameters(contract, method, template)
+    assert required and set(required) <= set(params), "the valid request must carry every required parameter"
+    for name in required:
+        response = await client.request(
+            method, path, params={k: v for k, v in params.items() if k != name}, json=body, headers=bob
+        )
+        assert response.status_code == 422, name
+        assert response.status_code in contract.documented_statuses(method, template)
+        assert name in response.json()["ModelState"]
+    ok = await client.request(method, path, params=params, json=body, headers=bob)
+    assert ok.status_code == 200, ok.text
+
+
 @pytest.mark.parametrize(
     ("method", "template", "path", "body", "field"),
     [
@@ -103,6 +154,13 @@ async def test_each_required_query_parameter_is_enforced(
             "users/@me/pricealerts",
             ALERT | {"State": "Paused"},
             "State",
+        ),
+        (
+            "POST",
+            "/users/{userId}/watchlists",
+            "users/@me/watchlists?resultIncludeSecurities=true",
+            {"Securities": [1]},
+            "Name",
         ),
         (
             "PUT",

@@ -209,6 +209,82 @@ async def test_price_alert_bodies(contract: Contract, client: httpx.AsyncClient,
     check("DELETE", "/users/{userId}/pricealerts/{alertId}", await client.delete(path, headers=bob))
 
 
+async def test_watchlist_bodies(contract: Contract, client: httpx.AsyncClient, bob: dict[str, str]) -> None:
+    """Every watchlist operation, its answers and its documented conflicts."""
+    check = contract.check_response
+    listed = "/users/{userId}/watchlists"
+    one = listed + "/{watchlistId}"
+    created = check(
+        "POST",
+        listed,
+        await client.post(
+            "users/@me/watchlists",
+            params={"resultIncludeSecurities": "true"},
+            json={"Name": "Slack", "Securities": [1, 8]},
+            headers=bob,
+        ),
+    )
+    assert [s["Symbol"] for s in created["SecurityList"]] == ["AAPL", "SPY"]
+    clash = check(
+        "POST",
+        listed,
+        await client.post(
+            "users/@me/watchlists",
+            params={"resultIncludeSecurities": "false"},
+            json={"Name": "Slack"},
+            headers=bob,
+        ),
+    )
+    assert clash["Id"] == created["Id"]
+    unknown = check(
+        "POST",
+        listed,
+        await client.post(
+            "users/@me/watchlists",
+            params={"resultIncludeSecurities": "true"},
+            json={"Name": "New", "Securities": [1, 999]},
+            headers=bob,
+        ),
+    )
+    assert "Id" not in unknown
+    for include in ("true", "false"):
+        check(
+            "GET",
+            listed,
+            await client.get("users/@me/watchlists", params={"includeSecurities": include}, headers=bob),
+        )
+    path = f"users/@me/watchlists/{created['Id']}"
+    check("GET", one, await client.get(path, params={"includeSecurities": "true"}, headers=bob))
+    check(
+        "PUT",
+        one + "/securities",
+        await client.put(f"{path}/securities", json={"Symbol": "MSFT"}, headers=bob),
+    )
+    check(
+        "DELETE",
+        one + "/securities",
+        await client.request("DELETE", f"{path}/securities", json={"Symbol": "MSFT"}, headers=bob),
+    )
+    check("PUT", one + "/securities/{securityId}", await client.put(f"{path}/securities/3", headers=bob))
+    removed = check(
+        "DELETE", one + "/securities/{securityId}", await client.delete(f"{path}/securities/3", headers=bob)
+    )
+    assert [s["Symbol"] for s in removed["SecurityList"]] == ["AAPL", "SPY"]
+    renamed = check(
+        "PUT", one + "/name", await client.put(f"{path}/name", params={"name": "Mine"}, headers=bob)
+    )
+    assert renamed == {"m_Item1": created["Id"], "m_Item2": "Mine"}
+    for method, template, where in (
+        ("GET", one, "users/@me/watchlists/999"),
+        ("DELETE", one + "/securities/{securityId}", f"{path}/securities/3"),
+        ("PUT", one + "/securities/{securityId}", f"{path}/securities/999"),
+    ):
+        response = await client.request(method, where, params={"includeSecurities": "true"}, headers=bob)
+        assert response.status_code == 409 and 409 in contract.documented_statuses(method, template)
+    deleted = await client.delete(path, headers=bob)
+    assert deleted.status_code == 204 and 204 in contract.documented_statuses("DELETE", one)
+
+
 async def test_streamer_frames_match_models(
     contract: Contract, client: httpx.AsyncClient, bob: dict[str, str]
 ) -> None:

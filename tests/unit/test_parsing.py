@@ -30,12 +30,14 @@ from handlers.parsing import (
     parse_autoshares,
     parse_order,
     parse_quote,
+    parse_watch,
 )
 
 PARSERS: dict[str, Callable[[str], object]] = {
     "/order": parse_order,
     "/alert": parse_alert,
     "/quote": parse_quote,
+    "/watch": parse_watch,
     "/autoshares": parse_autoshares,
 }
 
@@ -584,11 +586,11 @@ def test_command_help_covers_every_command() -> None:
     commands = {entry.command for entry in COMMAND_HELP}
     for subcommand in (
         "link", "unlink", "status", "help", "agreements", "account", "accounts add",
-        "positions", "signup", "quote", "order", "alert",
+        "positions", "signup", "quote", "order", "alert", "watch",
     ):  # fmt: skip
         assert f"/autoshares {subcommand}" in commands
     assert {"/quote", "/order", "/alert", "/order list", "/order cancel"} <= commands
-    assert {"/alert list", "/alert delete"} <= commands
+    assert {"/alert list", "/alert delete", "/watch", "/watch add", "/watch remove"} <= commands
 
 
 def test_command_help_entries_are_short_plain_lines() -> None:
@@ -610,6 +612,7 @@ GRAMMAR_TOKENS = [
     "buy", "sell", "short", "cover", "list", "cancel", "delete", "limit", "stop", "day", "gtc",
     "account", "ext", "above", "below", "last", "bid", "ask", "expires", "2d", "chart", "5d",
     "AAPL", "brk.b", "10", "0", "180.50", "1000001", "quote", "order", "alert", "positions", "add",
+    "remove", "watch",
 ]  # fmt: skip
 
 
