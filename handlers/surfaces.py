@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers import account, agreements, alert, help, home, link, order, quote, team, workspace
+from handlers import account, agreements, alert, help, home, link, order, quote, steps, team, workspace
 from handlers.kit import Surface
 
-SURFACES = (link, help, agreements, account, order, quote, alert, home, team, workspace)
+SURFACES = (link, help, agreements, account, order, quote, alert, home, team, workspace, steps)
 
 
 def register_all(app: AsyncApp, surface: Surface) -> None:
