@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.devkit.localslack import SlackCall
+from bot.devkit.localslack import LocalSlack, ScriptedFailure, SlackCall
 from sandbox.state import Position
 from tests.conftest import RunningBot
 from tests.scenario.steps import hold_autoshares, release_autoshares, until_autoshares_holds
@@ -209,6 +209,18 @@ async def test_autoshares_failing_fails_the_step_in_one_sentence(bot: RunningBot
     await bot.admin("POST", "_sandbox/faults", json={"ErrorRate": 1.0})
     run = await run_step(bot, "portfolio_summary", BOB)
     assert await failed(bot, run) == "AutoShares is having trouble right now. Please try again in a minute."
+
+
+async def test_outputs_slack_refuses_still_end_the_run(bot: RunningBot, local_slack: LocalSlack) -> None:
+    local_slack.fail_next("functions.completeSuccess", ScriptedFailure("invalid_arguments"))
+    await bot.link(BOB, "bob")
+    run = await run_step(bot, "get_quote", BOB, symbol="AAPL")
+    assert (
+        await failed(bot, run)
+        == "Something went wrong on our side and nothing was changed. Please try again in a minute."
+    )
+    (refused,) = local_slack.refused
+    assert refused.method == "functions.completeSuccess" and refused.args["outputs"]["symbol"] == "AAPL"
 
 
 @pytest.mark.parametrize(
