@@ -493,11 +493,9 @@ class StepContext:
     callback_id: str
 
     def text(self, name: str) -> str:
-        """A string input, stripped; StepInputMissing when absent or empty."""
+        """A text input as given ("" when absent: a workflow variable may be empty at run time)."""
         value = self.inputs.get(name)
-        if not isinstance(value, str) or not value.strip():
-            raise errors.StepInputMissing(name)
-        return value.strip()
+        return value if isinstance(value, str) else ""
 
 
 #: The input every AutoShares step declares as ``slack#/types/user_context``.
@@ -540,8 +538,9 @@ def on_step(app: AsyncApp, callback_id: str, handler: StepHandler, *, surface: S
             return
         try:
             await complete(outputs=outputs)
-        except SlackApiError as exc:  # outputs Slack refused: say so rather than leave it running
-            log.error("Slack refused the outputs of step %s: %s", callback_id, exc.response.get("error"))
+        except Exception as exc:  # outputs Slack refused, or Slack unreachable: end the run anyway
+            reason = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
+            log.error("could not complete step %s: %s", callback_id, reason)
             await _fail_step(fail, callback_id, errors.plain_sentence(exc))
 
     app.function(callback_id)(ack=ack_now, lazy=[run])

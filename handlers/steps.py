@@ -23,7 +23,7 @@ def register(app: AsyncApp, surface: Surface) -> None:
     core = surface.core
 
     async def get_quote(ctx: StepContext) -> dict[str, Any]:
-        symbol = symbol_from_field(ctx.text("symbol"))
+        symbol = symbol_from_field(ctx.text("symbol"))  # "" → "Give one symbol such as AAPL."
         found = outputs.quote_outputs(await core.market.quote(ctx.team_id, ctx.user_id, symbol))
         if "price" not in found:
             raise QuotesUnavailable(f"the quote of {symbol} has no price")

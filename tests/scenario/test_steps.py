@@ -153,6 +153,8 @@ async def test_a_symbol_that_cannot_be_one_fails_before_autoshares_is_asked(bot:
     before = (await bot.admin("GET", "_sandbox/stats"))["ApiRequests"]
     run = await run_step(bot, "get_quote", BOB, symbol="<!channel> & co")
     assert await failed(bot, run) == "Give one symbol such as AAPL."
+    run = await run_step(bot, "get_quote", BOB, symbol="")  # a workflow variable empty at run time
+    assert await failed(bot, run) == "Give one symbol such as AAPL."
     run = await run_step(bot, "get_quote", BOB, symbol="A&B")
     assert await failed(bot, run) == "A&B is not a valid symbol; use a ticker such as AAPL or BRK.B."
     assert (await bot.admin("GET", "_sandbox/stats"))["ApiRequests"] == before

@@ -156,9 +156,8 @@ def test_a_run_acts_for_the_person_in_user_context_only() -> None:
     inputs = {"symbol": " AAPL ", "user_id": "U0BOB", "user_context": {"id": "U0ALICE", "secret": "s"}}
     ctx = step_context(event(inputs), inputs)
     assert (ctx.team_id, ctx.user_id, ctx.callback_id) == ("T1", "U0ALICE", "get_quote")
-    assert ctx.text("symbol") == "AAPL"
-    with pytest.raises(errors.StepInputMissing):
-        ctx.text("user_id_missing")
+    assert ctx.text("symbol") == " AAPL "
+    assert ctx.text("absent") == "" and ctx.text("user_context") == ""
 
 
 @pytest.mark.parametrize(
