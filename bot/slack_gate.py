@@ -117,6 +117,20 @@ def shape_problem(body: object) -> str | None:
         event = body.get("event")
         if not isinstance(event, dict) or not isinstance(event.get("type"), str):
             return "event_callback without an event type"
+        if event["type"] == "function_executed":
+            return _step_problem(event)
+    return None
+
+
+def _step_problem(event: Mapping[str, Any]) -> str | None:
+    """A workflow step's run: Bolt matches ``function.callback_id`` and hands ``inputs`` over."""
+    function = event.get("function")
+    if not isinstance(function, dict) or not isinstance(function.get("callback_id"), str):
+        return "function_executed without a function callback_id"
+    if not _kind_of(event, "function_execution_id", str):
+        return "function_executed without a function_execution_id"
+    if event.get("inputs") is not None and not _kind_of(event, "inputs", dict):
+        return "function_executed inputs are not an object"
     return None
 
 

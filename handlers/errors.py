@@ -5,12 +5,14 @@ each class to its sentence, looked up along ``type(exc).__mro__`` the way Starle
 exception handler, so a subclass without its own entry gets its parent's words. Text that comes
 from AutoShares (a reason, a symbol) is escaped for mrkdwn before it is shown.
 
-Handlers raise :class:`StaleButton` and :class:`CannotPostHere`, Slack-side problems the use
-cases know nothing about.
+Handlers raise :class:`StaleButton`, :class:`CannotPostHere` and :class:`StepInputMissing`,
+Slack-side problems the use cases know nothing about. :func:`plain_sentence` is the same words
+without mrkdwn, for the places Slack shows plain text (a failed workflow step).
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
@@ -46,6 +48,17 @@ class CannotPostHere(Exception):
     def __init__(self, slack_error: str) -> None:
         super().__init__(f"Slack refused the post: {slack_error}")
         self.slack_error = slack_error
+
+
+class StepInputMissing(Exception):
+    """A workflow step ran without an input it needs (Slack fills the required ones, so this is
+    a workflow built against an older definition of the step)."""
+
+    code = "step_input_missing"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"the step ran without its {name} input")
+        self.name = name
 
 
 def _symbol(exc: Any) -> str:
@@ -150,6 +163,10 @@ SENTENCES: dict[type[BaseException], Words] = {
     StaleButton: lambda exc: f"That button is out of date. Run `{exc.command}` again.",
     CannotPostHere: lambda exc: (
         "I can't post in this conversation. Invite me with `/invite @AutoShares`, then try again."
+    ),
+    StepInputMissing: lambda exc: (
+        "This AutoShares step is missing an input. Remove the step from the workflow, "
+        "add it again, and publish the workflow."
     ),
     # the use cases
     c.BotError: lambda exc: OUR_SIDE,
@@ -266,6 +283,11 @@ def sentence(exc: BaseException) -> str:
         if words is not None:
             return words(exc)
     return UNEXPECTED
+
+
+def plain_sentence(exc: BaseException) -> str:
+    """:func:`sentence` as plain text: no code marks, no mrkdwn escapes."""
+    return html.unescape(sentence(exc).replace("`", ""))
 
 
 def order_failure(error: str | None) -> str:

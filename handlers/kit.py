@@ -14,7 +14,9 @@ answer in time. A command (and a button that opts in) that has not answered with
 * buttons: :func:`on_button` answers the clicking user privately;
 * modal submissions: :func:`on_view` posts privately where the modal was opened (or in a DM);
 * events: :func:`on_event` hands the failure to the listener's own ``on_failure`` (App Home
-  renders it in the tab).
+  renders it in the tab);
+* workflow steps: :func:`on_step` completes the step with its outputs, or fails it with the
+  error's sentence in plain text (Workflow Builder shows it to the person who ran the workflow).
 """
 
 from __future__ import annotations
@@ -25,9 +27,12 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.context.complete.async_complete import AsyncComplete
+from slack_bolt.context.fail.async_fail import AsyncFail
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.autoshares import deadline
@@ -79,6 +84,7 @@ class Handled:
     events: set[str] = field(default_factory=set)
     actions: set[str] = field(default_factory=set)
     views: set[str] = field(default_factory=set)
+    functions: set[str] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -134,13 +140,16 @@ class Working:
         return self.shown
 
 
-async def within_deadline(limits: Limits, work: Awaitable[None]) -> None:
+T = TypeVar("T")
+
+
+async def within_deadline(limits: Limits, work: Awaitable[T]) -> T:
     """Run ``work`` under the command deadline: AutoShares calls share it (``within``), and a
     hard stop just after it catches anything that does not look at it."""
     with deadline.within(limits.deadline_seconds):
         try:
             async with asyncio.timeout(limits.deadline_seconds + DEADLINE_GRACE_SECONDS):
-                await work
+                return await work
         except TimeoutError:
             raise AutoSharesUnavailable("the command deadline passed") from None
 
@@ -476,3 +485,84 @@ def on_event(
 
     app.event(event_type)(ack=ack_now, lazy=[run])
     surface.handled.events.add(event_type)
+
+
+# -- workflow steps ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StepContext:
+    """One run of a workflow step: the workspace, the person it acts for, and its inputs.
+
+    ``user_id`` comes from the step's ``slack#/types/user_context`` input, which Slack fills
+    with the person who ran the workflow (a workflow's builder cannot set it), so a step acts
+    with that person's own AutoShares login and nobody else's.
+    """
+
+    team_id: str
+    user_id: str
+    inputs: dict[str, Any]
+    callback_id: str
+
+    def text(self, name: str) -> str:
+        """A text input as given ("" when absent: a workflow variable may be empty at run time)."""
+        value = self.inputs.get(name)
+        return value if isinstance(value, str) else ""
+
+
+#: The input every AutoShares step declares as ``slack#/types/user_context``.
+STEP_USER_INPUT = "user_context"
+
+StepHandler = Callable[[StepContext], Awaitable[dict[str, Any]]]
+
+
+def step_context(body: dict[str, Any], inputs: dict[str, Any] | None) -> StepContext:
+    """Read a ``function_executed`` event: the workspace, the running person, the inputs."""
+    event = body.get("event") or {}
+    given = dict(inputs or {})
+    person = given.get(STEP_USER_INPUT)
+    user_id = person.get("id") if isinstance(person, dict) else None
+    if not isinstance(user_id, str) or not user_id:
+        raise errors.StepInputMissing(STEP_USER_INPUT)
+    return StepContext(
+        team_id=str(body.get("team_id") or ""),
+        user_id=user_id,
+        inputs=given,
+        callback_id=str((event.get("function") or {}).get("callback_id") or ""),
+    )
+
+
+def on_step(app: AsyncApp, callback_id: str, handler: StepHandler, *, surface: Surface) -> None:
+    """Register the workflow step ``callback_id`` (a function in the manifest): ack now, run
+    ``handler`` lazily under the command deadline, then ``functions.completeSuccess`` with the
+    outputs it returns, or ``functions.completeError`` with the failure's sentence in plain text.
+    Either way Slack hears about the run exactly once, so the workflow never waits in vain."""
+
+    async def run(
+        body: dict[str, Any], inputs: dict[str, Any], complete: AsyncComplete, fail: AsyncFail
+    ) -> None:
+        try:
+            ctx = step_context(body, inputs)
+            outputs = await within_deadline(surface.limits, handler(ctx))
+        except Exception as exc:
+            log_failure(f"step {callback_id}", exc)
+            await _fail_step(fail, callback_id, errors.plain_sentence(exc))
+            return
+        try:
+            await complete(outputs=outputs)
+        except Exception as exc:  # outputs Slack refused, or Slack unreachable: end the run anyway
+            reason = exc.response.get("error") if isinstance(exc, SlackApiError) else type(exc).__name__
+            log.error("could not complete step %s: %s", callback_id, reason)
+            await _fail_step(fail, callback_id, errors.plain_sentence(exc))
+
+    app.function(callback_id)(ack=ack_now, lazy=[run])
+    surface.handled.functions.add(callback_id)
+    # Bolt listens for the ``function_executed`` event; the manifest subscribes to it.
+    surface.handled.events.add("function_executed")
+
+
+async def _fail_step(fail: AsyncFail, callback_id: str, sentence: str) -> None:
+    try:
+        await fail(error=sentence)
+    except Exception:  # Slack is down or the run is gone: the workflow times out on its own
+        log.warning("could not report the failure of step %s to Slack", callback_id)

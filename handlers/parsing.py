@@ -322,6 +322,18 @@ def order_from_fields(fields: Mapping[str, str | None]) -> OrderRequest:
         raise ParseError(f"{invalid.problem}.", field=invalid.field) from None
 
 
+def symbol_from_field(text: str) -> str:
+    """One ticker typed on its own (a workflow step's input), by the same rule as `/quote`: a
+    leading `$` is dropped and it is upper-cased. Raises `ParseError` with `field` "symbol"."""
+    tokens = _tokens(text)
+    try:
+        if len(tokens) != 1:
+            raise _Invalid("Give one symbol such as AAPL", field="symbol")
+        return _symbol(tokens[0])
+    except _Invalid as invalid:
+        raise ParseError(f"{invalid.problem}.", field=invalid.field) from None
+
+
 # --------------------------------------------------------------------------- errors and text
 
 

@@ -15,6 +15,7 @@ from handlers import (
     mention,
     order,
     quote,
+    steps,
     team,
     unfurl,
     watch,
@@ -37,6 +38,7 @@ SURFACES = (
     workspace,
     unfurl,
     mention,
+    steps,
 )
 
 

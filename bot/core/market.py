@@ -11,8 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.autoshares.errors import QuotesUnavailable
 from bot.autoshares.streamer import QuoteStreamer
 from bot.core.charts import Candle, candles_from, history_request, within_range
+from bot.core.errors import UnknownSymbolError
 from bot.core.securities import SecurityCache
 from bot.core.users import ActingUser, LinkedUsers
 from bot.core.views import QuoteRow
@@ -46,6 +48,18 @@ class MarketService:
             if symbol in resolution.found
         ]
         return Quotes(user, rows, resolution.unknown, self.streamer.delayed)
+
+    async def quote(self, team_id: str, slack_user_id: str, symbol: str) -> QuoteRow:
+        """One symbol's quote: UnknownSymbolError (with the closest matches) when AutoShares
+        lists no such symbol, QuotesUnavailable when no quote arrived in time."""
+        found = await self.quotes(team_id, slack_user_id, [symbol])
+        row = next(iter(found.rows), None)
+        if row is None:
+            asked = symbol.strip().upper()
+            raise UnknownSymbolError(asked, found.unknown.get(asked, []))
+        if row.quote is None:
+            raise QuotesUnavailable(f"no quote for {row.symbol} arrived in time")
+        return row
 
     async def history(self, user: ActingUser, symbol: str, chart_range: str) -> list[Candle]:
         """The candles of ``symbol`` over ``chart_range`` (a key of ``charts.RANGES``), oldest first."""

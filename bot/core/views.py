@@ -167,6 +167,19 @@ class WatchChange:
     name: str
 
 
+@dataclass(frozen=True)
+class PortfolioSummary:
+    """One account as it stands (``bot.core.portfolio``): the UserAccountModel, its balances,
+    the holdings read, how many it has, and the holdings' move today (None when unknown)."""
+
+    account_id: int
+    account: Mapping[str, Any]
+    balances: Mapping[str, Any]
+    positions: Sequence[Mapping[str, Any]]
+    positions_count: int
+    holdings_day_change: float | None
+
+
 @dataclass
 class HomeData:
     """What App Home shows a linked user; ``None`` parts could not be loaded (see ``problems``)."""

@@ -166,6 +166,36 @@ class SlackDriver:
     async def event(self, event: dict[str, Any]) -> httpx.Response:
         return await self.post(json.dumps(self.event_callback(event)), "application/json")
 
+    def function_executed(
+        self, callback_id: str, inputs: dict[str, Any], *, run: str | None = None
+    ) -> dict[str, Any]:
+        """The ``function_executed`` event of a workflow running the app's step ``callback_id``
+        (``run`` is its ``function_execution_id``; Slack hands each run its own bot token)."""
+        run = run or f"Fx{self._run}{next(self._ids):06d}"
+        return {
+            "type": "function_executed",
+            "function": {
+                "id": f"Fn{self._run}",
+                "callback_id": callback_id,
+                "title": callback_id.replace("_", " ").capitalize(),
+                "type": "app",
+                "app_id": "A0AUTOSHARES",
+            },
+            "inputs": inputs,
+            "function_execution_id": run,
+            "workflow_execution_id": f"Wx{self._run}{next(self._ids):06d}",
+            "event_ts": f"{time.time():.6f}",
+            "bot_access_token": f"xwfp-run-{run.lower()}",
+        }
+
+    async def run_step(
+        self, callback_id: str, inputs: dict[str, Any], *, user: str, run: str | None = None
+    ) -> httpx.Response:
+        """Run the step in a workflow started by ``user`` (Slack's ``user_context`` input)."""
+        person = {"id": user, "secret": secrets.token_hex(8)}
+        event = self.function_executed(callback_id, {**inputs, "user_context": person}, run=run)
+        return await self.event(event)
+
 
 class _FormParser(HTMLParser):
     def __init__(self) -> None:

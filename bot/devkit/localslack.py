@@ -9,6 +9,8 @@ block in a ``response_url`` post (kept in ``images`` by URL) and refuses the pos
 served by ``identity`` (``bot.devkit.slack_identity``): ``sign_in_as`` sets who the browser is.
 Socket Mode is served by ``socket_mode`` (``bot.devkit.slack_socket``): ``apps.connections.open``
 answers a ``ws://`` URL on the stand-in, where tests deliver envelopes and see the acks.
+Workflow steps end with ``functions.completeSuccess`` / ``functions.completeError``: each is
+answered once per ``function_execution_id``, as Slack does (a second answer is refused).
 """
 
 from __future__ import annotations
@@ -76,6 +78,8 @@ class LocalSlack:
         self.refused: list[SlackCall] = []
         self.every: dict[str, tuple[int, ScriptedFailure]] = {}
         self._seen: Counter[str] = Counter()
+        #: Workflow step runs already completed (``function_execution_id``s).
+        self.completed_runs: set[str] = set()
         self._base_url = ""
 
     @property
@@ -111,6 +115,7 @@ class LocalSlack:
         self.refused.clear()
         self.every.clear()
         self._seen.clear()
+        self.completed_runs.clear()
 
     def fail_next(self, method: str, failure: ScriptedFailure, times: int = 1) -> None:
         """Refuse the next ``times`` calls of ``method`` the way Slack would (they are recorded
@@ -187,7 +192,7 @@ class LocalSlack:
     async def _api(self, request: Request) -> Response:
         method = request.path_params["method"]
         args = await self._args(request)
-        for key in ("blocks", "attachments", "view", "files"):
+        for key in ("blocks", "attachments", "view", "files", "outputs"):
             if isinstance(args.get(key), str):
                 try:
                     args[key] = json.loads(args[key])
@@ -268,6 +273,14 @@ class LocalSlack:
                 return {"ok": False, "error": "not_in_channel"}
             files = args.get("files") or []
             return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title")} for f in files]}
+        if method in {"functions.completeSuccess", "functions.completeError"}:
+            run = str(args.get("function_execution_id") or "")
+            if not run:
+                return {"ok": False, "error": "invalid_arguments"}
+            if run in self.completed_runs:
+                return {"ok": False, "error": "function_execution_not_found"}
+            self.completed_runs.add(run)
+            return {"ok": True}
         if method == "users.info":
             user = str(args.get("user", "U0"))
             return {

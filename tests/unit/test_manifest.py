@@ -92,13 +92,70 @@ def test_events_and_interactivity_urls(manifest: dict[str, Any]) -> None:
         "tokens_revoked",
         "link_shared",
         "app_mention",
+        "function_executed",
     ]
     assert settings["interactivity"]["is_enabled"] is True
     assert settings["interactivity"]["request_url"].endswith("/slack/events")
     assert "message_menu_options_url" not in settings["interactivity"]  # no menus load options
     assert settings["socket_mode_enabled"] is False
-    assert settings["org_deploy_enabled"] is False
     assert settings["token_rotation_enabled"] is False
+
+
+def test_workflow_steps_run_on_the_bot_of_an_org_ready_app(manifest: dict[str, Any]) -> None:
+    """Slack lists an app's custom steps in Workflow Builder only when the app is org-ready and
+    its functions run remotely (on the bot, which hears ``function_executed``)."""
+    settings = manifest["settings"]
+    assert settings["org_deploy_enabled"] is True
+    assert settings["function_runtime"] == "remote"
+    assert "function_executed" in settings["event_subscriptions"]["bot_events"]
+    assert sorted(manifest["functions"]) == ["get_quote", "portfolio_summary"]
+
+
+def _types(parameters: dict[str, Any]) -> dict[str, str]:
+    return {name: spec["type"] for name, spec in parameters.items()}
+
+
+def _required(parameters: dict[str, Any]) -> set[str]:
+    return {name for name, spec in parameters.items() if spec.get("is_required")}
+
+
+def test_every_step_acts_for_the_person_running_the_workflow(manifest: dict[str, Any]) -> None:
+    """Whose AutoShares login a step uses is a ``user_context`` input (Slack fills it with the
+    person running the workflow; a builder cannot), never a user id a builder could pick."""
+    for name, step in manifest["functions"].items():
+        inputs = step["input_parameters"]
+        assert inputs["user_context"]["type"] == "slack#/types/user_context", name
+        assert inputs["user_context"]["is_required"] is True, name
+        assert "slack#/types/user_id" not in _types(inputs).values(), name
+        assert step["title"] and step["description"], name
+        for parameter in [*inputs.values(), *step["output_parameters"].values()]:
+            assert parameter.get("title") and parameter.get("description"), (name, parameter)
+
+
+def test_the_steps_inputs_and_outputs(manifest: dict[str, Any]) -> None:
+    quote, summary = manifest["functions"]["get_quote"], manifest["functions"]["portfolio_summary"]
+    assert _types(quote["input_parameters"]) == {
+        "symbol": "string",
+        "user_context": "slack#/types/user_context",
+    }
+    assert _types(quote["output_parameters"]) == {
+        "symbol": "string",
+        "price": "number",
+        "change": "number",
+        "change_percent": "number",
+        "summary": "string",
+    }
+    assert _required(quote["output_parameters"]) == {"symbol", "price", "summary"}
+    assert _types(summary["input_parameters"]) == {"user_context": "slack#/types/user_context"}
+    assert _types(summary["output_parameters"]) == {
+        "account": "string",
+        "total_value": "number",
+        "cash": "number",
+        "day_change": "number",
+        "positions_count": "integer",
+        "summary": "string",
+    }
+    assert _required(summary["output_parameters"]) == {"account", "positions_count", "summary"}
 
 
 def test_oauth_redirect_url(manifest: dict[str, Any]) -> None:

@@ -1,9 +1,12 @@
-"""manifest.yml and the code agree, both ways: every declared command, event and URL is handled,
-every handler is declared, and the bot asks Slack for exactly the scopes its code uses."""
+"""manifest.yml and the code agree, both ways: every declared command, event, workflow step and
+URL is handled, every handler is declared, and the bot asks Slack for exactly the scopes its code
+uses."""
 
 from __future__ import annotations
 
 import ast
+import inspect
+import textwrap
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +14,8 @@ from urllib.parse import urlsplit
 
 import pytest
 from cryptography.fernet import Fernet
+from slack_bolt.context.complete.async_complete import AsyncComplete
+from slack_bolt.context.fail.async_fail import AsyncFail
 from starlette.applications import Starlette
 
 import bot
@@ -33,6 +38,10 @@ METHOD_SCOPES: dict[str, set[str]] = {
     "auth_test": set(),
     "apps_connections_open": set(),  # an app-level token, not a bot scope
     "openid_connect_token": set(),  # Sign in with Slack: the openid user scope
+    # Workflow steps finish through Bolt's complete()/fail() with the token Slack hands each run
+    # (``bot_access_token``), which needs no bot scope.
+    "functions_completeSuccess": set(),
+    "functions_completeError": set(),
 }
 #: Every event the bot subscribes to, and the bot scopes Slack needs to send it.
 EVENT_SCOPES: dict[str, set[str]] = {
@@ -41,6 +50,8 @@ EVENT_SCOPES: dict[str, set[str]] = {
     "tokens_revoked": set(),
     "link_shared": {"links:read"},
     "app_mention": {"app_mentions:read"},
+    # a workflow ran one of the app's own steps: no scope beyond declaring the functions
+    "function_executed": set(),
 }
 #: Scopes no single method call or event shows: slash commands, and posting alerts in public
 #: channels the bot has not joined.
@@ -68,6 +79,7 @@ def web_api_methods() -> set[str]:
                         "conversations",
                         "users",
                         "im",
+                        "functions",
                     }:
                         found.add(name)
     return found
@@ -127,6 +139,28 @@ async def test_every_url_in_the_manifest_is_served(
         served = {getattr(route, "path", "") for route in app.routes}
         assert {urlsplit(u).path for u in urls} <= served
     assert "message_menu_options_url" not in manifest["settings"]["interactivity"]
+
+
+async def test_workflow_steps_are_handled_and_declared(manifest: dict[str, Any], database_url: str) -> None:
+    async for app in web_app(database_url, SLACK_BOT_TOKEN="xoxb-manifest"):
+        handled = app.state.bolt.handled
+        assert set(manifest.get("functions", {})) == handled.functions
+        # Bolt hears a step run as the function_executed event: subscribed exactly when steps exist
+        assert ("function_executed" in handled.events) == bool(handled.functions)
+
+
+def test_the_scopes_cover_how_steps_report_back() -> None:
+    """A step ends through Bolt's complete() or fail(): the Web API methods they call are in the
+    scope table (they need no bot scope: they carry the token Slack hands each run)."""
+    for utility in (AsyncComplete, AsyncFail):
+        called = {
+            node.func.attr
+            for node in ast.walk(ast.parse(textwrap.dedent(inspect.getsource(utility.__call__))))
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+        }
+        methods = {name for name in called if name.startswith("functions_")}
+        assert len(methods) == 1 and methods <= set(METHOD_SCOPES), utility
+        assert all(not METHOD_SCOPES[name] for name in methods)
 
 
 def test_the_bot_asks_for_exactly_the_scopes_its_code_uses(manifest: dict[str, Any]) -> None:
