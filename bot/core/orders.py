@@ -595,7 +595,11 @@ class OrderService:
     async def _resolve_uncertain(
         self, api: UserApi, row: Pending, exc: BaseException, *, announce: bool = False
     ) -> ConfirmResult:
-        """After a timeout/5xx: the order stands if AutoShares has our ClientId, else it failed."""
+        """After a timeout/5xx: the order stands if AutoShares has our ClientId. It failed only
+        when AutoShares itself answered with an error and has no such order; after no answer (a
+        timeout, a dropped connection, a gateway's 502/503/504) the request may still be on its
+        way, so the order stays ``submitting`` and the follow-up poller settles it once
+        ``ORDER_SETTLE_SECONDS`` have passed, never sooner."""
         for attempt in range(2):
             try:
                 found = await find_by_client_id(api, row.account_id, row.id)
@@ -608,6 +612,9 @@ class OrderService:
                 return ConfirmResult(ConfirmKind.SETTLED, placed)
             if attempt == 0:
                 await asyncio.sleep(1.0)
+        if not answered_by_autoshares(exc):
+            await self.repo.note_uncertain(row.id, f"no answer while placing: {getattr(exc, 'code', exc)}")
+            return ConfirmResult(ConfirmKind.IN_FLIGHT, await self.repo.get(row.id))
         failed = await self.repo.record_failed(row.id, NOT_TAKEN, announce=announce)
         return ConfirmResult(ConfirmKind.SETTLED, failed)
 
@@ -687,6 +694,17 @@ class OrderService:
         user = await self._users.acting(row.team_id, row.slack_user_id)
         order = await user.api.order(row.account_id, row.autoshares_order_id)
         return await self.repo.apply_order_update(order)
+
+
+#: Statuses a gateway answers with when AutoShares itself did not (it may still act).
+GATEWAY_STATUSES = frozenset({502, 503, 504})
+
+
+def answered_by_autoshares(exc: BaseException) -> bool:
+    """Whether AutoShares itself answered the request (a 5xx of its own), so that an order it
+    does not have was not taken; a timeout, a dropped connection or a gateway's answer says
+    nothing about what AutoShares did with the request."""
+    return isinstance(exc, e.AutoSharesServerError) and getattr(exc, "status", None) not in GATEWAY_STATUSES
 
 
 def order_status(order: Mapping[str, Any]) -> str:

@@ -273,3 +273,13 @@ def test_large_order_view_and_open_orders_are_valid() -> None:
     listing = b.open_orders_message(5002, orders)
     assert problems(listing["blocks"]) == []
     assert "and 10 more" in str(listing["blocks"])
+
+
+def test_only_autoshares_own_error_answer_settles_an_uncertain_placement_as_not_taken() -> None:
+    from bot.autoshares import errors as autoshares_errors
+    from bot.core.orders import answered_by_autoshares
+
+    assert answered_by_autoshares(autoshares_errors.AutoSharesServerError("boom", status=500))
+    for gateway in (502, 503, 504):
+        assert not answered_by_autoshares(autoshares_errors.AutoSharesServerError("gateway", status=gateway))
+    assert not answered_by_autoshares(autoshares_errors.AutoSharesUnavailable("timed out"))
