@@ -25,6 +25,7 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,7 @@ from bot.serving import bind_socket, serve_in_loop
 from bot.settings import Settings, generate_encryption_key
 from bot.web import create_web_app
 from bot.wiring import Services
+from handlers.kit import WORKING_TEXT
 from sandbox.config import SandboxConfig
 
 USER = "U0ALICE"
@@ -102,6 +104,8 @@ class DemoWorld:
         if call.method in {"chat.postMessage", "chat.update"}:
             channel = str(args.get("channel", ""))
             action = "sent a direct message" if channel.startswith(("D", "U")) else "posted"
+            if args.get("thread_ts"):
+                action = "replied in a thread"
             return self.transcript.bot(
                 action, "" if channel.startswith(("D", "U")) else self.where(channel), args
             )
@@ -184,7 +188,7 @@ class DemoWorld:
             f"Slack's request for {typed} to be acknowledged",
             f"HTTP {response.status_code}",
         )
-        call = await self.until(lambda c: c.method == "response_url", f"an answer to {typed}", since=mark)
+        call = await self.until(answered, f"an answer to {typed}", since=mark)
         return call.args
 
     async def click(
@@ -202,9 +206,7 @@ class DemoWorld:
             f"the click on {label} to be acknowledged",
             f"HTTP {response.status_code}",
         )
-        call = await self.until(
-            lambda c: c.method == "response_url", f"an answer to the click on {label}", since=mark
-        )
+        call = await self.until(answered, f"an answer to the click on {label}", since=mark)
         return call.args
 
     async def market(self, last: float, note: str) -> dict[str, Any]:
@@ -231,6 +233,11 @@ class DemoWorld:
         """The sandbox's webhook deliveries whose type starts with ``type_prefix``."""
         answer = (await self.http.get(self.sandbox_url + "_sandbox/webhooks")).json()
         return [d for d in answer.get("Deliveries") or [] if str(d.get("Type", "")).startswith(type_prefix)]
+
+
+def answered(call: SlackCall) -> bool:
+    """An answer at a response_url, not the "working on it" a slow answer shows first."""
+    return call.method == "response_url" and call.args.get("text") != WORKING_TEXT
 
 
 def expect(condition: bool, expected: str, got: str) -> None:
@@ -399,6 +406,64 @@ async def step_alert(world: DemoWorld) -> str:
     return f"alert fired, delivered by signed webhook, posted in {CHANNEL_NAME}"
 
 
+async def step_repeating_alert(world: DemoWorld) -> str:
+    level = math.ceil(world.opening * 1.04)
+    answer = await world.slash("/alert", f"{SYMBOL} above {level} repeat every 1m")
+    contains(
+        answer, SYMBOL, f"{level:,}", "armed again 1 minute after each trigger", what="a repeating alert"
+    )
+    mark = world.seen
+    moved = await world.market(level + 0.75, "rises through alice's repeating alert")
+    fired = list(moved.get("TriggeredAlertIds") or [])
+    expect(len(fired) == 1, "the sandbox to trigger the repeating alert", repr(moved))
+    first = await world.until(
+        lambda c: c.method == "chat.postMessage" and c.args.get("channel") == CHANNEL,
+        f"the alert's first message in {CHANNEL_NAME}",
+        since=mark,
+    )
+    await world.services.drain()  # delivered, and its ts kept for the thread
+    await world.market(level - 1.5, "falls back under alice's level")
+    alerts = world.services.core.alerts
+    route = await alerts.routes.get(fired[0])
+    expect(route is not None and route.fired_at is not None, "the alert's route to be fired", repr(route))
+    assert route is not None and route.fired_at is not None
+    # The cool-down ends a minute after the trigger: the re-arm pass runs once as at that moment
+    # (the background loop would do it on its own a minute later).
+    await alerts.rearm_once(now=route.fired_at + timedelta(minutes=1, seconds=1))
+    armed = [
+        a
+        for a in (await world.http.get(world.sandbox_url + "_sandbox/alerts")).json()
+        if a.get("State") == "New" and float(a.get("Argument") or 0) == level
+    ]
+    expect(len(armed) == 1, f"one new AutoShares alert at {level} after the cool-down", repr(armed))
+    world.show(
+        Entry(
+            "a minute later",
+            "the re-arm pass ran",
+            "",
+            [
+                f"the cool-down is over: AutoShares alert {armed[0]['Id']} watches {SYMBOL} at ${level:,.2f} again"
+            ],
+        )
+    )
+    mark = world.seen
+    moved = await world.market(level + 1.0, "rises through it again")
+    expect(bool(moved.get("TriggeredAlertIds")), "the sandbox to trigger the re-armed alert", repr(moved))
+    reply = await world.until(
+        lambda c: c.method == "chat.postMessage" and bool(c.args.get("thread_ts")),
+        "the re-trigger as a reply in the first message's thread",
+        since=mark,
+    )
+    expect(
+        first.answer is not None and reply.args.get("thread_ts") == first.answer.get("ts"),
+        "the reply to be in the thread of the first alert message",
+        f"thread_ts {reply.args.get('thread_ts')!r}, first message {first.answer!r}",
+    )
+    return (
+        "repeating alert fired, re-armed after its cool-down, re-trigger replied in the first post's thread"
+    )
+
+
 async def step_operations(world: DemoWorld) -> str:
     ready = await world.http.get(world.bot_url + "readyz")
     expect(ready.status_code == 200, "/readyz to say ready", f"HTTP {ready.status_code} {ready.text[:200]}")
@@ -429,6 +494,7 @@ STEPS: Sequence[Step] = (
     ("limit order", step_order),
     ("positions", step_positions),
     ("alert", step_alert),
+    ("repeating alert", step_repeating_alert),
     ("operations", step_operations),
 )
 

@@ -253,7 +253,7 @@ def alert_triggered_message(
         )
     footer = f"Alert {route.alert_id}"
     if group is not None and group.repeat_seconds:
-        footer += f" · repeats {duration_words(group.repeat_seconds)} after each trigger"
+        footer += f" · armed again {duration_words(group.repeat_seconds)} after each trigger"
     if undeliverable_channel:
         footer += f" · I could not post in <#{escape(undeliverable_channel)}>, so it came to you here"
     blocks.append(context(footer + "."))

@@ -157,7 +157,7 @@ async def test_a_repeating_alert_rearms_once_after_its_cool_down_and_replies_in_
     assert "armed again 1 hour after each trigger" in str(reply["blocks"])
     assert await move(bob, 241) == [1]
     (first,) = await posted(bob, 1)
-    assert "repeats 1 hour after each trigger" in str(first.args["blocks"])
+    assert "armed again 1 hour after each trigger" in str(first.args["blocks"])
     fired = await route(bob, 1)
     assert fired.state == "fired" and fired.fired_at is not None
     assert fired.rearm_at == fired.fired_at + timedelta(hours=1)

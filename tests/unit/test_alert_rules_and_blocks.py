@@ -191,7 +191,7 @@ def test_a_trigger_that_may_come_again_has_snooze_buttons_and_a_snoozed_one_says
         ("alert_snooze_hour", "3"),
         ("alert_snooze_day", "3"),
     ]
-    assert "repeats 1 hour after each trigger" in str(repeating["blocks"])
+    assert "Alert 3 · armed again 1 hour after each trigger." in str(repeating["blocks"])
     move = _group(direction="moves", percent=Decimal("5"), reference=Decimal("225"))
     moved = b.alert_triggered_message(_route(), 236.5, group=move)
     assert "(moves 5% from the previous close $225.00)" in str(moved["blocks"])
