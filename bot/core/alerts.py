@@ -534,10 +534,11 @@ class AlertService:
         (and whose group is not snoozed) gets a new AutoShares alert at the same level, exactly
         once across replicas (``AlertGroupRepository.claim_rearm``). Returns how many were armed.
 
-        An alert the group has outlived is not armed again, and the group ends. A crash after
-        AutoShares made the new alert but before it was recorded leaves that alert armed with no
-        route: the next attempt adopts it (an armed alert of the member at the same level that
-        no route names) instead of making another one.
+        Each re-arm reads the member's alerts and makes one (two calls of their background
+        allowance). An alert the group has outlived is not armed again, and the group ends. A
+        crash after AutoShares made the new alert but before it was recorded leaves that alert
+        armed with no route: the next attempt adopts it (an armed alert of the member at the
+        same level that no route names) instead of making another one.
         """
         stamp = now or utcnow()
         armed = 0
@@ -564,11 +565,21 @@ class AlertService:
         except (BotError, e.AutoSharesError) as exc:
             log.info("re-arming alert %s left for later: %s", route.alert_id, exc.code)
             return 0
+        # Within the member's allowance of background calls; what waits is tried again when
+        # the lease runs out.
+        key = (route.team_id, route.slack_user_id)
+        if self.pacing.backed_off(key) or not self.pacing.ready(key):
+            return 0
         try:
             alert_id, made = await self._arm_again(user.api, route)
-        except (BotError, e.AutoSharesError) as exc:  # tried again when the lease runs out
+        except e.AutoSharesRateLimited as exc:
+            self.pacing.back_off(key, exc.retry_after)
+            return 0
+        except (BotError, e.AutoSharesError) as exc:
             log.info("re-arming alert %s left for later: %s", route.alert_id, exc.code)
             return 0
+        finally:
+            self.pacing.spend(key, 2)
         if await self.groups.rearmed(route, alert_id) is not None:
             return 1
         if made:  # the group ended, or another replica took over meanwhile

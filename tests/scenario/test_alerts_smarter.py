@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
+from bot.core.alerts import REARM_LEASE, level_body
 from bot.devkit.localslack import SlackCall
 from bot.pollers import Pollers
 from bot.wiring import Services
@@ -185,6 +186,27 @@ async def test_a_repeating_alert_rearms_once_after_its_cool_down_and_replies_in_
         (e.subject_id, e.action) for e in await AuditLog(bob.services.db.sessions).since(subject="alert")
     ]
     assert actions == [("1", "created"), ("1", "fired"), ("2", "rearmed"), ("2", "fired")]
+
+
+async def test_a_rearm_cut_short_after_autoshares_made_the_alert_adopts_it(bob: RunningBot) -> None:
+    """A replica leases the re-arm, AutoShares makes the new alert, and the replica dies before
+    recording it. When the lease runs out, the next pass adopts that alert: no second one."""
+    await alert(bob, "AAPL above 240 repeat every 1h")
+    await move(bob, 241)
+    await posted(bob, 1)
+    await move(bob, 239)
+    fired = await route(bob, 1)
+    assert fired.fired_at is not None and fired.expires_at is not None
+    alerts = bob.services.core.alerts
+    due = fired.fired_at + timedelta(hours=1)
+    (leased,) = await alerts.groups.claim_rearm(due, lease=REARM_LEASE)  # the replica that dies
+    user = await bob.services.core.users.acting(bob.driver.team_id, BOB)
+    orphan = await user.api.create_alert(level_body("GTEQ", "Last", Decimal("240"), 1, fired.expires_at))
+    assert await alerts.rearm_once(now=due + timedelta(minutes=1)) == 0  # still its lease
+    assert await alerts.rearm_once(now=due + REARM_LEASE + timedelta(seconds=1)) == 1
+    assert [a["Id"] for a in await bob.admin("GET", "_sandbox/alerts")] == [1, orphan["Id"]]
+    adopted = await route(bob, int(orphan["Id"]))
+    assert (adopted.state, adopted.group_id) == ("active", leased.group_id)
 
 
 async def test_snooze_by_the_owner_holds_the_rearm_until_it_ends_and_another_member_is_refused(
