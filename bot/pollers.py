@@ -9,6 +9,7 @@ Order follow-up, every ``ORDER_POLL_SECONDS``:
     ``BACKSTOP_POLL_SECONDS`` in case an order webhook never comes (``OrderFollowUp``).
 Alert watching, every ``ALERT_POLL_SECONDS`` without a webhook secret, every
 ``BACKSTOP_POLL_SECONDS`` with one: see ``AlertService.poll_once``.
+Re-arming repeating alerts, every ``REARM_CHECK_SECONDS``: see ``AlertService.rearm_once``.
 Token upkeep, every minute: tokens about to expire of users with active alerts or open orders
 are refreshed (``LinkedUsers.refresh_expiring``), so an idle user's background work goes on.
 Housekeeping, hourly (from the order loop): long-expired alert routes retired, old webhook ids
@@ -55,6 +56,8 @@ TOKEN_UPKEEP_SECONDS = 60.0
 REFRESH_AHEAD = timedelta(minutes=10)
 #: How often due digests are looked for (a digest is posted within this of its time).
 DIGEST_CHECK_SECONDS = 20.0
+#: How often repeating alerts whose cool-down is over are armed again (within this of its end).
+REARM_CHECK_SECONDS = 15.0
 
 
 class Pollers:
@@ -95,6 +98,7 @@ class Pollers:
             ("alerts", self.settings.alert_check_seconds, self.alerts_once, False),
             ("tokens", TOKEN_UPKEEP_SECONDS, self.tokens_once, False),
             ("digests", DIGEST_CHECK_SECONDS, self.digests_once, False),
+            ("rearm", REARM_CHECK_SECONDS, self.rearm_once, False),
         ]
         for name, interval, once, busy in loops:
             self._tasks.append(asyncio.create_task(self._loop(name, interval, once, busy=busy), name=name))
@@ -159,6 +163,10 @@ class Pollers:
         report = await self.core.alerts.poll_once(due_after(self.settings.alert_check_seconds), now=utcnow())
         self._observe(report)
         return report
+
+    async def rearm_once(self) -> int:
+        """Arm again, once each, the repeating alerts whose cool-down is over."""
+        return await self.core.alerts.rearm_once(now=utcnow())
 
     async def digests_once(self) -> int:
         """Owe every digest due now to the outbox, once each."""

@@ -48,6 +48,8 @@ from bot.settings import MAX_POLL_CONCURRENCY, Settings
 from handlers.directory import SlackUsersDirectory
 from handlers.identity import SlackOpenIdConnect
 from handlers.notify import SlackClients, SlackNotifier, SlackSession
+from storage.alert_groups import AlertGroupRepository
+from storage.alert_preferences import AlertPreferences
 from storage.alerts import AlertRouteRepository
 from storage.audit import AuditLog
 from storage.charts import ChartImageRepository
@@ -184,6 +186,9 @@ class Services:
             team=team,
             users=users,
             routes=AlertRouteRepository(db.sessions),
+            groups=AlertGroupRepository(db.sessions),
+            preferences=AlertPreferences(db.sessions),
+            streamer=streamer,
             audit=audit,
             default_expiry=timedelta(days=settings.alert_default_expiry_days),
             pacing=pacing,
@@ -239,6 +244,7 @@ class Services:
             notifier,
             links=links,
             routes=alerts.routes,
+            groups=alerts.groups,
             orders=pending,
             digests=digests,
             metrics=metrics,

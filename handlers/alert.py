@@ -1,5 +1,6 @@
-"""`/alert`: set, list and delete price alerts; the Delete button; and the Buy/Sell buttons of a
-triggered alert, which open the order ticket prefilled."""
+"""`/alert`: set, list and delete price alerts, and choose where triggers go; the Delete button;
+the Buy/Sell buttons of a triggered alert, which open the order ticket prefilled; and its
+Snooze buttons, which only the alert's owner may use."""
 
 from __future__ import annotations
 
@@ -7,9 +8,17 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.core.commands import AlertDeleteCommand, AlertListCommand, AlertRequest
+from bot.core.alerts import SNOOZES
+from bot.core.commands import (
+    AlertDeleteCommand,
+    AlertDeliverCommand,
+    AlertListCommand,
+    AlertMoveRequest,
+    AlertRequest,
+)
 from handlers.blocks import alert as alert_blocks
 from handlers.blocks import order as order_blocks
+from handlers.blocks.common import badged
 from handlers.errors import StaleButton
 from handlers.kit import ButtonContext, ButtonHandler, CommandContext, Surface, on_button
 
@@ -20,15 +29,25 @@ def register(app: AsyncApp, surface: Surface) -> None:
     async def alert_command(ctx: CommandContext, args: Any) -> None:
         if isinstance(args, AlertListCommand):
             found = await alerts.list_alerts(ctx.team_id, ctx.user_id)
-            await ctx.reply(alert_blocks.alerts_list_message(found, slack_user_id=ctx.user_id))
+            await ctx.reply(
+                alert_blocks.alerts_list_message(found.alerts, slack_user_id=ctx.user_id, to_dm=found.to_dm)
+            )
             return
         if isinstance(args, AlertDeleteCommand):
-            await alerts.delete(ctx.team_id, ctx.user_id, args.alert_id)
-            await ctx.reply(alert_blocks.alert_deleted_message(args.alert_id))
+            deleted = await alerts.delete(ctx.team_id, ctx.user_id, args.alert_id)
+            await ctx.reply(alert_blocks.alert_deleted_message(deleted[0], deleted[1:]))
             return
-        assert isinstance(args, AlertRequest)
-        created, route = await alerts.create(ctx.team_id, ctx.user_id, ctx.channel_id, args)
-        await ctx.reply(alert_blocks.alert_created_message(created, route))
+        if isinstance(args, AlertDeliverCommand):
+            await alerts.set_delivery(ctx.team_id, ctx.user_id, args.to)
+            await ctx.reply(alert_blocks.alert_delivery_message(args.to == "dm"))
+            return
+        assert isinstance(args, AlertRequest | AlertMoveRequest)
+        made = await alerts.create(ctx.team_id, ctx.user_id, ctx.channel_id, args)
+        await ctx.reply(
+            alert_blocks.alert_created_message(
+                made.alerts[0], made.routes[0], group=made.group, also=made.routes[1:], to_dm=made.to_dm
+            )
+        )
 
     surface.router.add("alert", alert_command)
 
@@ -37,7 +56,9 @@ def register(app: AsyncApp, surface: Surface) -> None:
             raise StaleButton("/alert list")
         await alerts.delete(ctx.team_id, ctx.user_id, int(ctx.value))
         found = await alerts.list_alerts(ctx.team_id, ctx.user_id)
-        await ctx.replace(alert_blocks.alerts_list_message(found, slack_user_id=ctx.user_id))
+        await ctx.replace(
+            alert_blocks.alerts_list_message(found.alerts, slack_user_id=ctx.user_id, to_dm=found.to_dm)
+        )
 
     def open_ticket(side: str) -> ButtonHandler:
         async def handler(ctx: ButtonContext) -> None:
@@ -50,6 +71,24 @@ def register(app: AsyncApp, surface: Surface) -> None:
 
         return handler
 
+    def snooze(length: str) -> ButtonHandler:
+        async def handler(ctx: ButtonContext) -> None:
+            if not ctx.value.isdigit():
+                raise StaleButton("/alert list")
+            snoozed = await alerts.snooze(ctx.team_id, ctx.user_id, int(ctx.value), SNOOZES[length])
+            route = snoozed.route
+            shown = alert_blocks.alert_triggered_message(
+                route,
+                route.fired_price,
+                group=snoozed.group,
+                snoozed_until=snoozed.group.snoozed_until,
+            )
+            await ctx.replace(badged(shown, surface.environment))
+
+        return handler
+
     on_button(app, alert_blocks.ALERT_DELETE, delete_button, surface=surface, working=True)
     on_button(app, alert_blocks.ALERT_BUY, open_ticket("buy"), surface=surface)
     on_button(app, alert_blocks.ALERT_SELL, open_ticket("sell"), surface=surface)
+    on_button(app, alert_blocks.ALERT_SNOOZE_HOUR, snooze("hour"), surface=surface)
+    on_button(app, alert_blocks.ALERT_SNOOZE_DAY, snooze("day"), surface=surface)

@@ -193,6 +193,20 @@ SENTENCES: dict[type[BaseException], Words] = {
         "AutoShares would not change your watchlist; it may have just been changed in another "
         "AutoShares app. Run `/watch` to see it, then try again."
     ),
+    c.AlertNotYours: lambda exc: (
+        f"Only <@{escape(exc.owner)}>, who set this alert, can snooze it; "
+        "set your own with `/alert AAPL above 200 repeat`."
+    ),
+    c.NoPreviousClose: lambda exc: (
+        f"AutoShares gives no previous close for {escape(exc.symbol)} right now, so a percent move "
+        f"cannot be worked out. Try `/alert {escape(exc.symbol)} above 200` with a price instead."
+    ),
+    c.AlertDmNotAllowed: lambda exc: (
+        f"An admin allows price alerts only in {places(exc.places)}, not in direct messages, so your "
+        "triggers keep posting where you set them."
+        if exc.places
+        else "Price alerts are turned off in this workspace by an admin. Ask an admin if you need them."
+    ),
     c.OrderNotCancellable: lambda exc: (
         f"Order {exc.order_id} is already filled or cancelled, so there is nothing to cancel. "
         "Run `/order list` to see your open orders."

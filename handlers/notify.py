@@ -23,7 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.core.errors import ConfigError
-from bot.core.ports import DeliveryFailed
+from bot.core.ports import DeliveryFailed, Posted
 from bot.core.views import TradingEnvironment
 from bot.ops.metrics import Metrics
 from handlers import errors
@@ -33,7 +33,7 @@ from handlers.blocks import approval as approval_blocks
 from handlers.blocks import digest as digest_blocks
 from handlers.blocks import order as order_blocks
 from handlers.blocks.common import badged, link_refused_message
-from storage.records import Link, Pending, Route
+from storage.records import Link, Pending, Route, RouteGroup
 
 log = logging.getLogger(__name__)
 
@@ -235,27 +235,44 @@ class SlackNotifier:
     async def link_refused(self, team_id: str, slack_user_id: str) -> None:
         await self._post(await self._client(team_id), slack_user_id, link_refused_message())
 
-    async def alert_triggered(self, route: Route, price: float | None) -> None:
-        """The channel, else (when the bot cannot post there) the user's DM."""
+    async def alert_triggered(
+        self,
+        route: Route,
+        price: float | None,
+        *,
+        to: str | None = None,
+        thread: tuple[str, str] | None = None,
+        group: RouteGroup | None = None,
+    ) -> Posted | None:
+        """``to`` (the route's channel unless given), as a reply under ``thread`` when given;
+        else (when the bot cannot post there) the user's DM. What Slack took, when it says."""
         client = await self._client(route.team_id)
+        to = to or route.channel_id
+        where: dict[str, Any] = {"channel": to}
+        if thread is not None:  # a re-trigger: in the thread, not broadcast to the channel
+            where = {"channel": thread[0], "thread_ts": thread[1], "reply_broadcast": False}
         try:
-            await client.chat_postMessage(
-                channel=route.channel_id,
-                **badged(alert_blocks.alert_triggered_message(route, price), self._environment),
+            answer = await client.chat_postMessage(
+                **where,
+                **badged(alert_blocks.alert_triggered_message(route, price, group=group), self._environment),
             )
         except SlackApiError as exc:
             error = slack_error(exc)
-            if error not in CANNOT_POST or route.channel_id == route.slack_user_id:
+            if error not in CANNOT_POST or to == route.slack_user_id:
                 raise failure(exc) from None
-            log.info(
-                "alert %s: cannot post in %s (%s); sending a DM", route.alert_id, route.channel_id, error
-            )
+            log.info("alert %s: cannot post in %s (%s); sending a DM", route.alert_id, to, error)
             fallback = badged(
-                alert_blocks.alert_triggered_message(route, price, undeliverable_channel=route.channel_id),
+                alert_blocks.alert_triggered_message(route, price, undeliverable_channel=to, group=group),
                 self._environment,
             )
-            await self._post(client, route.slack_user_id, fallback)
+            try:
+                answer = await client.chat_postMessage(channel=route.slack_user_id, **fallback)
+            except SlackApiError as exc2:
+                raise failure(exc2) from None
+            to = route.slack_user_id
         self._metrics.alerts_fired.inc()
+        ts, channel = str(answer.get("ts") or ""), str(answer.get("channel") or "")
+        return Posted(to, channel, ts) if ts and channel else None
 
     async def order_changed(self, pending: Pending, *, dm_fallback: bool = True) -> None:
         """The order's message updated in place (response_url, replace_original); when that

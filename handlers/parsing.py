@@ -29,8 +29,11 @@ from urllib.parse import urlsplit
 from bot.core.commands import (
     AlertCommand,
     AlertDeleteCommand,
+    AlertDeliverCommand,
+    AlertDirection,
     AlertField,
     AlertListCommand,
+    AlertMoveRequest,
     AlertOperator,
     AlertRequest,
     ChartRange,
@@ -82,6 +85,12 @@ MAX_WATCH_SYMBOLS = 10
 MAX_ID = 2**31 - 1
 MIN_ALERT_EXPIRY = timedelta(minutes=1)
 MAX_ALERT_EXPIRY = timedelta(days=365)
+#: A repeating alert's cool-down: how long after a trigger it is armed again.
+DEFAULT_REPEAT_EVERY = timedelta(hours=1)
+MIN_REPEAT_EVERY = timedelta(minutes=1)
+MAX_REPEAT_EVERY = timedelta(days=7)
+#: A percent move: above 0, at most 50, with at most 2 decimal places.
+MAX_MOVE_PERCENT = Decimal(50)
 DEFAULT_CHART_RANGE: ChartRange = "1d"
 CHART_RANGES: tuple[ChartRange, ...] = ("1d", "5d", "1m", "6m", "1y")
 
@@ -246,8 +255,25 @@ COMMAND_HELP: tuple[CommandHelp, ...] = (
         "/alert AAPL above 200 expires 1w",
         "Notify this channel when a price crosses a level (last, bid or ask).",
     ),
-    CommandHelp("/alert list", "/alert list", "Show your price alerts."),
-    CommandHelp("/alert delete", "/alert delete 42", "Delete a price alert by its id."),
+    CommandHelp(
+        "/alert … moves",
+        "/alert AAPL moves 5%",
+        "Notify when the price moves 5% from the previous close; `up 5%` or `down 5%` for one way.",
+    ),
+    CommandHelp(
+        "/alert … repeat",
+        "/alert AAPL above 200 repeat every 1h",
+        "Arm it again after each trigger and a cool-down (1 hour unless `every`); replies thread.",
+    ),
+    CommandHelp(
+        "/alert deliver",
+        "/alert deliver dm",
+        "Send your alerts' triggers to a DM with me; `deliver channel` posts where each was set.",
+    ),
+    CommandHelp("/alert list", "/alert list", "Show your price alerts and where their triggers go."),
+    CommandHelp(
+        "/alert delete", "/alert delete 42", "Delete a price alert (and the rest of its group) by its id."
+    ),
     CommandHelp("/watch", "/watch", "Show your watchlist: last price, day change and a sparkline."),
     CommandHelp(
         "/watch add",
@@ -273,8 +299,8 @@ def parse_order(text: str) -> OrderCommand:
 
 
 def parse_alert(text: str) -> AlertCommand:
-    """Parse `/alert` text: `<SYMBOL> above|below <price> [last|bid|ask] [expires 2d]`, `list`,
-    or `delete <id>`."""
+    """Parse `/alert` text: `<SYMBOL> above|below <price>` or `<SYMBOL> moves|up|down <n>%`, then
+    `[last|bid|ask] [expires 2d] [repeat] [every 1h]`; `list`, `delete <id>`, `deliver dm|channel`."""
     return _run(_alert_from_tokens, _tokens(text), "/alert", ALERT_EXAMPLE)
 
 
@@ -763,6 +789,13 @@ _OPERATORS: dict[str, AlertOperator] = {
 _ALERT_FIELDS: dict[str, AlertField] = {"last": "Last", "bid": "Bid", "ask": "Ask"}
 
 
+_DIRECTIONS: dict[str, AlertDirection] = {"moves": "moves", "move": "moves", "up": "up", "down": "down"}
+_DELIVERIES = ("dm", "channel")
+_PERCENT_RE = re.compile(r"([0-9]+(?:\.[0-9]+)?)%?")
+_MOVE_EXAMPLE = "AAPL moves 5%"
+_REPEAT_EXAMPLE = "AAPL above 200 repeat every 1h"
+
+
 def _alert_from_tokens(tokens: list[str]) -> AlertCommand:
     """The `/alert` grammar over whitespace-separated tokens."""
     if not tokens:
@@ -778,20 +811,36 @@ def _alert_from_tokens(tokens: list[str]) -> AlertCommand:
         if len(rest) > 1:
             raise _Invalid(f"{_show(rest[1])} is not understood after the id", example="delete 42")
         return AlertDeleteCommand(_identifier(rest[0], "alert id"))
+    if verb == "deliver":
+        if len(rest) != 1 or rest[0].lower() not in _DELIVERIES:
+            raise _Invalid("Say where your alerts' triggers go: dm or channel", example="deliver dm")
+        return AlertDeliverCommand("dm" if rest[0].lower() == "dm" else "channel")
     symbol = _symbol(tokens[0])
     if not rest:
         raise _Invalid("Say above or below and a price after the symbol")
+    direction = _DIRECTIONS.get(rest[0].lower())
     operator = _OPERATORS.get(rest[0].lower())
-    if operator is None:
-        raise _Invalid(f"{_show(rest[0])} is not a direction; use above or below")
+    if operator is None and direction is None:
+        raise _Invalid(f"{_show(rest[0])} is not a direction; use above, below, moves, up or down")
     if len(rest) < 2:
-        raise _Invalid(f"Add the price after {_show(rest[0])}")
-    price = _price(rest[1], "alert price", "price")
+        needs = "the percent" if direction else "the price"
+        raise _Invalid(f"Add {needs} after {_show(rest[0])}", example=_MOVE_EXAMPLE if direction else None)
+    options = rest[2:]
+    percent: Decimal | None = None
+    price: Decimal | None = None
+    if direction is not None:
+        percent_token = rest[1]
+        if options and options[0] == "%":  # `5 %`
+            options = options[1:]
+            percent_token += "%"
+        percent = _percent(percent_token)
+    else:
+        price = _price(rest[1], "alert price", "price")
 
     field: AlertField = "Last"
     expires_in: timedelta | None = None
+    repeat_every: timedelta | None = None
     seen: set[str] = set()
-    options = rest[2:]
     index = 0
     while index < len(options):
         word = options[index].lower()
@@ -809,13 +858,55 @@ def _alert_from_tokens(tokens: list[str]) -> AlertCommand:
             example = "AAPL above 200 expires 2d"
             expires_in = _expiry(_value_after(options, index, word, "a time such as 2d", example))
             index += 1
+        elif word == "repeat":
+            repeat_every = repeat_every or DEFAULT_REPEAT_EVERY
+        elif word == "every":
+            after = _value_after(options, index, word, "a cool-down such as 1h", _REPEAT_EXAMPLE)
+            repeat_every = _repeat_every(after)
+            index += 1
         else:
             raise _Invalid(
-                f"{_show(options[index])} is not an alert option; after the price use "
-                "last, bid, ask or expires"
+                f"{_show(options[index])} is not an alert option; after the "
+                f"{'percent' if direction else 'price'} use last, bid, ask, expires, repeat or every"
             )
         index += 1
-    return AlertRequest(symbol, operator, price, field, expires_in)
+    if direction is not None and percent is not None:
+        return AlertMoveRequest(symbol, direction, percent, field, expires_in, repeat_every)
+    assert operator is not None and price is not None
+    return AlertRequest(symbol, operator, price, field, expires_in, repeat_every)
+
+
+def _percent(token: str) -> Decimal:
+    """`5%` (or `5`, `2.5%`): above 0, at most MAX_MOVE_PERCENT, at most 2 decimal places."""
+    match = _PERCENT_RE.fullmatch(token)
+    if match is None:
+        raise _Invalid(f"The move must be a percent such as 5%, not {_show(token)}", example=_MOVE_EXAMPLE)
+    value = Decimal(match.group(1))
+    exponent = value.as_tuple().exponent
+    if not 0 < value <= MAX_MOVE_PERCENT or (isinstance(exponent, int) and -exponent > 2):
+        raise _Invalid(
+            f"The move must be above 0% and at most {MAX_MOVE_PERCENT}%, with at most 2 decimal "
+            f"places, not {_show(token)}",
+            example=_MOVE_EXAMPLE,
+        )
+    return value
+
+
+def _repeat_every(token: str) -> timedelta:
+    """`<N>m|h|d|w` within MIN_REPEAT_EVERY..MAX_REPEAT_EVERY."""
+    match = _EXPIRY_RE.fullmatch(token)
+    if match is None:
+        raise _Invalid(
+            f"The cool-down must be a number followed by m, h, d or w such as 1h, not {_show(token)}",
+            example=_REPEAT_EXAMPLE,
+        )
+    every = timedelta(**{_EXPIRY_UNITS[match.group(2).lower()]: int(match.group(1))})
+    if not MIN_REPEAT_EVERY <= every <= MAX_REPEAT_EVERY:
+        raise _Invalid(
+            f"A repeating alert waits 1 minute at the least and 7 days at the most, not {_show(token)}",
+            example=_REPEAT_EXAMPLE,
+        )
+    return every
 
 
 # --------------------------------------------------------------------------- quotes

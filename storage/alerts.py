@@ -8,26 +8,45 @@ Exactly-once announcement rests on two conditional writes that commit together:
   (webhook, poller, another replica) announces, everyone else sees rowcount 0.
 
 Route states: active → fired | deleted | expired.
+
+A route may belong to an alert group (``storage.alert_groups``: both levels of a percent move,
+the alerts a repeating one is re-armed with). Firing such a route also, in the same
+transaction: owes no message while the group is snoozed (the trigger is audited, not posted),
+and, for a repeating group, sets ``rearm_at`` to the end of the cool-down. The message goes
+where the owner asked (``storage.alert_preferences``): the alert's channel, or their DM.
 """
 
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from storage.alert_preferences import delivery_of
 from storage.audit import add_event
 from storage.leases import lease_chunk
-from storage.models import AlertRoute, ProcessedWebhook
+from storage.models import AlertGroup, AlertRoute, ProcessedWebhook
 from storage.outbox import enqueue
-from storage.records import ACTIVE, DELETED, EXPIRED, FIRED, Route, aware, utcnow
+from storage.records import (
+    ACTIVE,
+    DELETED,
+    DELIVER_DM,
+    EXPIRED,
+    FIRED,
+    GROUP_ACTIVE,
+    GROUP_ENDED,
+    Route,
+    aware,
+    utcnow,
+)
 
 ALERT_TRIGGERED = "alert_triggered"
 
@@ -45,7 +64,7 @@ async def remember_event(session: AsyncSession, event_id: str, event_type: str) 
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def _route(row: AlertRoute) -> Route:
+def route_of(row: AlertRoute) -> Route:
     return Route(
         alert_id=int(row.alert_id),
         team_id=row.team_id,
@@ -61,7 +80,86 @@ def _route(row: AlertRoute) -> Route:
         created_at=aware(row.created_at),
         state=row.state,
         fired_at=aware(row.fired_at) if row.fired_at else None,
+        group_id=row.group_id,
+        fired_price=Decimal(row.fired_price) if row.fired_price is not None else None,
+        rearm_at=aware(row.rearm_at) if row.rearm_at else None,
     )
+
+
+#: The largest price a NUMERIC(18, 4) column holds, with room to spare.
+_MAX_STORED_PRICE = 10**13
+
+
+def stored_price(value: Any) -> Decimal | None:
+    """A reported price as the route keeps it (4 places), or None when it is not a usable number."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    if not number.is_finite() or not math.isfinite(float(number)) or abs(number) >= _MAX_STORED_PRICE:
+        return None
+    return number.quantize(Decimal("0.0001"))
+
+
+def add_route(
+    session: AsyncSession,
+    *,
+    alert_id: int,
+    team_id: str,
+    slack_user_id: str,
+    autoshares_user_id: int,
+    channel_id: str,
+    symbol: str,
+    security_id: int,
+    operator: str,
+    field: str,
+    argument: Decimal,
+    expires_at: datetime | None,
+    now: datetime,
+    group_id: int | None = None,
+    action: str = "created",
+    detail: dict[str, Any] | None = None,
+) -> AlertRoute:
+    """Add an active route (and its audit event) in the caller's transaction."""
+    row = AlertRoute(
+        alert_id=alert_id,
+        team_id=team_id,
+        slack_user_id=slack_user_id,
+        autoshares_user_id=autoshares_user_id,
+        channel_id=channel_id,
+        symbol=symbol,
+        security_id=security_id,
+        operator=operator,
+        field=field,
+        argument=argument,
+        expires_at=expires_at,
+        created_at=now,
+        state=ACTIVE,
+        group_id=group_id,
+    )
+    session.add(row)
+    add_event(
+        session,
+        subject="alert",
+        action=action,
+        team_id=team_id,
+        slack_user_id=slack_user_id,
+        subject_id=str(alert_id),
+        autoshares_id=alert_id,
+        detail={
+            "symbol": symbol,
+            "operator": operator,
+            "field": field,
+            "argument": str(argument),
+            "channel": channel_id,
+            **({"group": group_id} if group_id is not None else {}),
+            **(detail or {}),
+        },
+        at=now,
+    )
+    return row
 
 
 class FireOutcome(enum.Enum):
@@ -75,6 +173,12 @@ class FireOutcome(enum.Enum):
 class FireResult:
     outcome: FireOutcome
     route: Route | None = None
+    #: False when the trigger was claimed but owes no message (its group is snoozed).
+    posted: bool = True
+
+
+def _later(moment: datetime | None, now: datetime) -> bool:
+    return moment is not None and aware(moment) > now
 
 
 class AlertRouteRepository:
@@ -100,9 +204,9 @@ class AlertRouteRepository:
         detail: dict[str, Any] | None = None,
     ) -> Route:
         """Record where alert ``alert_id`` is announced, and audit its creation."""
-        now = utcnow()
         async with self._sessions.begin() as session:
-            row = AlertRoute(
+            row = add_route(
+                session,
                 alert_id=alert_id,
                 team_id=team_id,
                 slack_user_id=slack_user_id,
@@ -114,35 +218,16 @@ class AlertRouteRepository:
                 field=field,
                 argument=argument,
                 expires_at=expires_at,
-                created_at=now,
-                state=ACTIVE,
-            )
-            session.add(row)
-            add_event(
-                session,
-                subject="alert",
-                action="created",
-                team_id=team_id,
-                slack_user_id=slack_user_id,
-                subject_id=str(alert_id),
-                autoshares_id=alert_id,
-                detail={
-                    "symbol": symbol,
-                    "operator": operator,
-                    "field": field,
-                    "argument": str(argument),
-                    "channel": channel_id,
-                    **(detail or {}),
-                },
-                at=now,
+                now=utcnow(),
+                detail=detail,
             )
             await session.flush()
-            return _route(row)
+            return route_of(row)
 
     async def get(self, alert_id: int) -> Route | None:
         async with self._sessions() as session:
             row = await session.scalar(select(AlertRoute).where(AlertRoute.alert_id == alert_id))
-            return _route(row) if row else None
+            return route_of(row) if row else None
 
     async def for_user(self, team_id: str, slack_user_id: str) -> list[Route]:
         async with self._sessions() as session:
@@ -151,7 +236,7 @@ class AlertRouteRepository:
                 .where(AlertRoute.team_id == team_id, AlertRoute.slack_user_id == slack_user_id)
                 .order_by(AlertRoute.alert_id)
             )
-            return [_route(row) for row in rows]
+            return [route_of(row) for row in rows]
 
     async def fire(
         self,
@@ -166,7 +251,9 @@ class AlertRouteRepository:
         message is owed to the outbox in the same transaction.
 
         With ``event_id`` the webhook id is recorded in the same transaction, so a repeated
-        delivery is a no-op even when the route has since been deleted.
+        delivery is a no-op even when the route has since been deleted. A route of a snoozed
+        group is claimed but owes no message; one of a repeating group is due to be re-armed
+        after its cool-down. The message goes to the owner's DM when they chose so.
         """
         now = utcnow()
         async with self._sessions.begin() as session:
@@ -175,13 +262,21 @@ class AlertRouteRepository:
             result = await session.execute(
                 update(AlertRoute)
                 .where(AlertRoute.alert_id == alert_id, AlertRoute.state == ACTIVE)
-                .values(state=FIRED, fired_at=now)
+                .values(state=FIRED, fired_at=now, fired_price=stored_price(price))
             )
             row = await session.scalar(select(AlertRoute).where(AlertRoute.alert_id == alert_id))
             if row is None:
                 return FireResult(FireOutcome.UNKNOWN)
             if result.rowcount != 1:  # type: ignore[attr-defined]
-                return FireResult(FireOutcome.NOT_ACTIVE, _route(row))
+                return FireResult(FireOutcome.NOT_ACTIVE, route_of(row))
+            group = await session.get(AlertGroup, row.group_id) if row.group_id is not None else None
+            live = group is not None and group.state == GROUP_ACTIVE
+            snoozed = live and group is not None and _later(group.snoozed_until, now)
+            if live and group is not None and group.repeat_seconds:
+                row.rearm_at = now + timedelta(seconds=group.repeat_seconds)
+            to = row.channel_id
+            if await delivery_of(session, row.team_id, row.slack_user_id) == DELIVER_DM:
+                to = row.slack_user_id
             add_event(
                 session,
                 subject="alert",
@@ -190,18 +285,27 @@ class AlertRouteRepository:
                 slack_user_id=row.slack_user_id,
                 subject_id=str(alert_id),
                 autoshares_id=alert_id,
-                detail={"source": source, "price": price, "event_id": event_id, "symbol": row.symbol},
+                detail={
+                    "source": source,
+                    "price": price,
+                    "event_id": event_id,
+                    "symbol": row.symbol,
+                    **({"group": row.group_id} if row.group_id is not None else {}),
+                    **({"snoozed": True} if snoozed else {}),
+                },
                 at=now,
             )
-            await enqueue(
-                session,
-                ALERT_TRIGGERED,
-                team_id=row.team_id,
-                channel=row.channel_id,
-                data={"alert_id": alert_id, "price": price},
-                dedupe_key=f"alert:{alert_id}:fired",
-            )
-            return FireResult(FireOutcome.FIRED, _route(row))
+            if not snoozed:
+                await enqueue(
+                    session,
+                    ALERT_TRIGGERED,
+                    team_id=row.team_id,
+                    channel=to,
+                    data={"alert_id": alert_id, "price": price, "to": to},
+                    dedupe_key=f"alert:{alert_id}:fired",
+                )
+            await session.flush()
+            return FireResult(FireOutcome.FIRED, route_of(row), posted=not snoozed)
 
     async def end(
         self,
@@ -233,8 +337,9 @@ class AlertRouteRepository:
             return changed
 
     async def retire(self, team_id: str, slack_user_ids: Sequence[str] | None = None) -> int:
-        """Active routes of a workspace (or of those users) → deleted, audited ``retired``: the
-        app was uninstalled or its access revoked, so nothing more may be announced there."""
+        """Active routes of a workspace (or of those users) → deleted, audited ``retired``, and
+        their alert groups ended: the app was uninstalled or its access revoked, so nothing
+        more may be announced or re-armed there."""
         conditions = [AlertRoute.team_id == team_id, AlertRoute.state == ACTIVE]
         if slack_user_ids is not None:
             conditions.append(AlertRoute.slack_user_id.in_(list(slack_user_ids)))
@@ -253,6 +358,14 @@ class AlertRouteRepository:
                     autoshares_id=row.alert_id,
                     at=now,
                 )
+            # Nothing of theirs is re-armed either.
+            owners = [AlertRoute.team_id == team_id, AlertRoute.rearm_at.is_not(None)]
+            groups = [AlertGroup.team_id == team_id, AlertGroup.state == GROUP_ACTIVE]
+            if slack_user_ids is not None:
+                owners.append(AlertRoute.slack_user_id.in_(list(slack_user_ids)))
+                groups.append(AlertGroup.slack_user_id.in_(list(slack_user_ids)))
+            await session.execute(update(AlertRoute).where(*owners).values(rearm_at=None))
+            await session.execute(update(AlertGroup).where(*groups).values(state=GROUP_ENDED))
             return len(rows)
 
     async def active_on(self, symbol: str) -> list[Route]:
@@ -264,7 +377,7 @@ class AlertRouteRepository:
                 .where(AlertRoute.state == ACTIVE, func.upper(AlertRoute.symbol) == symbol.upper())
                 .order_by(AlertRoute.alert_id)
             )
-            return [_route(row) for row in rows]
+            return [route_of(row) for row in rows]
 
     async def seen(self, event_id: str) -> bool:
         """Whether a webhook event id was processed already (a read; the claim is ``remember``
@@ -337,4 +450,4 @@ class AlertRouteRepository:
         )
         rows = await lease_chunk(self._sessions, AlertRoute, chosen, due, {"claimed_at": now})
         rows.sort(key=lambda r: (r.team_id, r.slack_user_id, r.alert_id))
-        return [_route(r) for r in rows]
+        return [route_of(r) for r in rows]

@@ -132,6 +132,53 @@ class AlertRoute(Base):
     state: Mapped[str] = mapped_column(String(16), default="active", index=True)
     fired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    #: The alert group this AutoShares alert belongs to (a percent move, a repeating alert);
+    #: NULL for a plain one-shot alert.
+    group_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    #: The price its trigger reported (to draw its message again, e.g. when snoozed).
+    fired_price: Mapped[Decimal | None] = mapped_column(Numeric(18, 4), nullable=True)
+    #: A fired alert of a repeating group: when to arm a new AutoShares alert at the same level
+    #: (moved on by the pass that re-arms it, as its lease); NULL when nothing is owed.
+    rearm_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
+
+
+class AlertGroup(Base):
+    """One ``/alert`` that stands for several AutoShares alerts over time: both levels of a
+    percent move, and each new alert a repeating one is re-armed with. Its triggers thread
+    under the group's first post (``thread_*``: where that post went and its ts) and can be
+    snoozed by the owner. state: active → ended (deleted, expired or retired)."""
+
+    __tablename__ = "alert_groups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    slack_user_id: Mapped[str] = mapped_column(String(32))
+    symbol: Mapped[str] = mapped_column(String(16))
+    #: A percent move: ``moves``, ``up`` or ``down``, the percent, and the previous close the
+    #: levels were worked out from.
+    direction: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    percent: Mapped[Decimal | None] = mapped_column(Numeric(9, 4), nullable=True)
+    reference: Mapped[Decimal | None] = mapped_column(Numeric(18, 4), nullable=True)
+    #: Repeating: the cool-down between a trigger and the next alert; NULL fires once.
+    repeat_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    snoozed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    thread_to: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    thread_channel: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    thread_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    state: Mapped[str] = mapped_column(String(16), default="active")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AlertPreference(Base):
+    """Where a member's alert triggers go: ``channel`` (where each alert was set, the default)
+    or ``dm`` (their DM with the bot, wherever the alert was set)."""
+
+    __tablename__ = "alert_preferences"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    slack_user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    deliver: Mapped[str] = mapped_column(String(16))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class ProcessedWebhook(Base):

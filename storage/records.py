@@ -226,11 +226,63 @@ class Route:
     created_at: datetime
     state: str
     fired_at: datetime | None
+    group_id: int | None = None
+    fired_price: Decimal | None = None
+    rearm_at: datetime | None = None
 
     @property
     def is_dm(self) -> bool:
         """Routes set in a direct message store the user id as the channel."""
         return self.channel_id == self.slack_user_id
+
+
+#: Alert group states: active → ended (deleted, expired, or retired with its owner's link).
+GROUP_ACTIVE = "active"
+GROUP_ENDED = "ended"
+#: Percent moves from the previous close: either way, up only, down only.
+MOVES, UP, DOWN = "moves", "up", "down"
+#: Where a member's alert triggers go: where the alert was set (the default), or their DM.
+DELIVER_CHANNEL = "channel"
+DELIVER_DM = "dm"
+
+
+@dataclass(frozen=True)
+class RouteGroup:
+    """An alert group as stored: several AutoShares alerts announced as one ``/alert``.
+
+    ``direction``/``percent``/``reference``: a percent move from the previous close (None for
+    a price level). ``repeat_seconds``: the cool-down of a repeating alert (None: once).
+    ``thread_to`` is where the thread's first post was asked to go (a channel, or the owner's
+    id for their DM), ``thread_channel``/``thread_ts`` the message Slack made of it.
+    """
+
+    id: int
+    team_id: str
+    slack_user_id: str
+    symbol: str
+    direction: str | None
+    percent: Decimal | None
+    reference: Decimal | None
+    repeat_seconds: int | None
+    snoozed_until: datetime | None
+    thread_to: str | None
+    thread_channel: str | None
+    thread_ts: str | None
+    state: str
+    created_at: datetime
+
+    @property
+    def repeats(self) -> bool:
+        return self.repeat_seconds is not None
+
+    def snoozed(self, now: datetime | None = None) -> bool:
+        return self.snoozed_until is not None and self.snoozed_until > (now or utcnow())
+
+    def thread_for(self, to: str) -> tuple[str, str] | None:
+        """(channel, ts) of the post a trigger going to ``to`` replies under, if there is one."""
+        if self.thread_to == to and self.thread_channel and self.thread_ts:
+            return self.thread_channel, self.thread_ts
+        return None
 
 
 # -- digests -------------------------------------------------------------------------------------

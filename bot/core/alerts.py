@@ -11,6 +11,15 @@ a webhook that never comes). Either way ``AlertRouteRepository.fire`` claims the
 fired) with one conditional UPDATE, so the channel gets one message however many deliveries,
 pollers and replicas see the trigger; the same transaction owes that message to the outbox,
 which delivers it (``bot.core.delivery``).
+
+Beyond one-shot levels (``bot.core.alerts`` with ``storage.alert_groups``): a percent move
+(``/alert AAPL moves 5%``) reads the previous close from the quote stream and sets AutoShares
+alerts at close × (1 ± 5%), one each way for ``moves``; a repeating alert (``repeat [every
+1h]``) is armed again at the same level by :meth:`AlertService.rearm_once` once the cool-down
+after a trigger is over (AutoShares alerts fire once, so each re-arm is a new alert). Such an
+alert group's triggers reply in the thread of its first post, its owner can snooze it, and
+deleting any of its alerts ends it. Each member chooses whether triggers go to the channel an
+alert was set in (the default) or to their DM (``/alert deliver dm``).
 """
 
 from __future__ import annotations
@@ -18,25 +27,38 @@ from __future__ import annotations
 import logging
 import math
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from bot.autoshares import deadline
 from bot.autoshares import errors as e
 from bot.autoshares.client import UserApi
 from bot.autoshares.paging import read_page
-from bot.core.commands import AlertRequest
-from bot.core.errors import AlertNotFound, BotError, NotLinkedError, UnknownSymbolError
+from bot.autoshares.streamer import QuoteStreamer
+from bot.core.commands import AlertDelivery, AlertMoveRequest, AlertRequest
+from bot.core.errors import (
+    AlertDmNotAllowed,
+    AlertNotFound,
+    AlertNotYours,
+    BotError,
+    NoPreviousClose,
+    NotLinkedError,
+    PlaceNotAllowed,
+    UnknownSymbolError,
+)
 from bot.core.events import AlertTrigger, EventOutcome, alert_trigger
 from bot.core.pacing import UserPacing
 from bot.core.passes import Listing, Meter, OncePerPass, PassReport, PollPolicy, read_pages, run_pass
 from bot.core.team import TeamService
 from bot.core.users import ActingUser, LinkedUsers, UserKey
+from storage.alert_groups import AlertGroupRepository, NewRoute
+from storage.alert_preferences import AlertPreferences
 from storage.alerts import AlertRouteRepository, FireOutcome
 from storage.audit import AuditLog
-from storage.records import DELETED, EXPIRED, Route, utcnow
+from storage.records import DELETED, DELIVER_DM, DOWN, EXPIRED, MOVES, UP, Route, RouteGroup, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -47,16 +69,91 @@ ALERTS_PAGE_SIZE = 100
 CONFIRM_SECONDS = 3.5
 
 
-def alert_body(request: AlertRequest, security_id: int, expires_at: datetime) -> dict[str, Any]:
-    """The PriceAlertEditableModel for a parsed ``/alert``."""
+#: Snoozing a group's triggers: the choices of the Snooze buttons.
+SNOOZES = {"hour": timedelta(hours=1), "day": timedelta(days=1)}
+#: How long the re-arm pass holds a route it is re-arming; another replica takes it after this.
+REARM_LEASE = timedelta(minutes=2)
+CENT = Decimal("0.01")
+
+
+def level_body(
+    operator: str, field: str, price: Decimal, security_id: int, expires_at: datetime | None
+) -> dict[str, Any]:
+    """A PriceAlertEditableModel: armed (New), at ``price`` (ExpirationDate 0: never)."""
     return {
         "State": ARMED,
-        "Operator": request.operator,
+        "Operator": operator,
         "SecurityId": security_id,
-        "Field": request.field,
-        "Argument": float(request.price),
-        "ExpirationDate": int(expires_at.timestamp()),
+        "Field": field,
+        "Argument": float(price),
+        "ExpirationDate": int(expires_at.timestamp()) if expires_at else 0,
     }
+
+
+def alert_body(request: AlertRequest, security_id: int, expires_at: datetime) -> dict[str, Any]:
+    """The PriceAlertEditableModel for a parsed ``/alert``."""
+    return level_body(request.operator, request.field, request.price, security_id, expires_at)
+
+
+def _decimal(value: Any) -> Decimal | None:
+    number = _number(value)
+    if number is None:
+        return None
+    try:
+        return Decimal(str(number))
+    except InvalidOperation:
+        return None
+
+
+def previous_close(quote: Mapping[str, Any]) -> Decimal | None:
+    """The previous session's close a QuoteModel states: ``PreviousClose``, else ``Close``,
+    else ``Last - Change``; None when it states none of them above zero."""
+    for name in ("PreviousClose", "Close"):
+        close = _decimal(quote.get(name))
+        if close is not None and close > 0:
+            return close
+    last, change = _decimal(quote.get("Last")), _decimal(quote.get("Change"))
+    if last is not None and change is not None and last - change > 0:
+        return last - change
+    return None
+
+
+def move_levels(close: Decimal, direction: str, percent: Decimal) -> list[tuple[str, Decimal]]:
+    """(operator, level) of the AutoShares alerts of a percent move from ``close``, to the
+    cent: above for ``up``, below for ``down``, both (above first) for ``moves``."""
+    step = close * percent / 100
+    above = ("GTEQ", (close + step).quantize(CENT, rounding=ROUND_HALF_UP))
+    below = ("LTEQ", (close - step).quantize(CENT, rounding=ROUND_HALF_UP))
+    return {MOVES: [above, below], UP: [above], DOWN: [below]}[direction]
+
+
+@dataclass(frozen=True)
+class AlertSet:
+    """What one ``/alert`` set: the AutoShares alerts (PriceAlertInfoModel) and their routes in
+    the same order, their group (a percent move or a repeating alert; None for a plain level),
+    and whether triggers go to the member's DM."""
+
+    alerts: list[dict[str, Any]]
+    routes: list[Route]
+    group: RouteGroup | None = None
+    to_dm: bool = False
+
+
+@dataclass(frozen=True)
+class Snoozed:
+    """A snoozed group, and the route whose message the Snooze button was on."""
+
+    route: Route
+    group: RouteGroup
+
+
+@dataclass(frozen=True)
+class AlertListing:
+    """The member's alerts at AutoShares (armed first), each with ``_channel`` (where it was
+    set) and ``_group`` (its RouteGroup or None), and where their triggers go."""
+
+    alerts: list[dict[str, Any]]
+    to_dm: bool = False
 
 
 def route_channel(channel_id: str, slack_user_id: str) -> str:
@@ -82,8 +179,14 @@ class AlertService:
         pacing: UserPacing,
         policy: PollPolicy,
         team: TeamService,
+        groups: AlertGroupRepository,
+        preferences: AlertPreferences,
+        streamer: QuoteStreamer,
     ) -> None:
         self._team = team
+        self.groups = groups
+        self.preferences = preferences
+        self._streamer = streamer
         self._users = users
         self.routes = routes
         self._audit = audit
@@ -93,68 +196,190 @@ class AlertService:
 
     # -- commands --------------------------------------------------------------------------------
     async def create(
-        self, team_id: str, slack_user_id: str, channel_id: str, request: AlertRequest
-    ) -> tuple[dict[str, Any], Route]:
-        """Create the AutoShares alert and its route; returns (PriceAlertInfoModel, route). The
-        workspace's policy decides whether alerts may post in this conversation."""
+        self, team_id: str, slack_user_id: str, channel_id: str, request: AlertRequest | AlertMoveRequest
+    ) -> AlertSet:
+        """Create the AutoShares alert(s) and their routes. The workspace's policy decides
+        whether alerts may post in this conversation.
+
+        A level alert is one AutoShares alert; a percent move reads the previous close from
+        the quote stream and sets one alert per direction. A percent move or a repeating alert
+        makes a group of them (``storage.alert_groups``). If AutoShares refuses one of a
+        move's two alerts, the one already made is deleted again."""
         await self._team.alert_place(team_id, channel_id)
         user = await self._users.acting(team_id, slack_user_id)
         try:
             equity = await user.api.equity(request.symbol)
         except e.AutoSharesNotFound:
             raise UnknownSymbolError(request.symbol) from None
+        security_id = int(equity["Id"])
+        symbol = str(equity.get("Symbol") or request.symbol)
         expires_in = request.expires_in or self._default_expiry
         expires_at = (utcnow() + expires_in).replace(microsecond=0)
-        body = alert_body(request, int(equity["Id"]), expires_at)
-        created = await user.api.create_alert(body)
-        alert_id = int(created["Id"])
-        route = await self.routes.create(
-            alert_id=alert_id,
+        reference: Decimal | None = None
+        if isinstance(request, AlertMoveRequest):
+            quote = (await self._streamer.get(user.api, [security_id])).get(security_id)
+            reference = previous_close(quote) if quote else None
+            if reference is None:
+                raise NoPreviousClose(symbol)
+            levels = move_levels(reference, request.direction, request.percent)
+        else:
+            levels = [(request.operator, request.price)]
+        created = await self._create_levels(user.api, levels, request.field, security_id, expires_at)
+        to_dm = await self.preferences.delivery(team_id, slack_user_id) == DELIVER_DM
+        where = route_channel(channel_id, slack_user_id)
+        repeat = int(request.repeat_every.total_seconds()) if request.repeat_every else None
+        if reference is None and repeat is None:
+            route = await self.routes.create(
+                alert_id=int(created[0]["Id"]),
+                team_id=team_id,
+                slack_user_id=slack_user_id,
+                autoshares_user_id=user.link.autoshares_user_id,
+                channel_id=where,
+                symbol=symbol,
+                security_id=security_id,
+                operator=levels[0][0],
+                field=request.field,
+                argument=Decimal(levels[0][1]),
+                expires_at=expires_at,
+            )
+            return AlertSet(created, [route], to_dm=to_dm)
+        move = request if isinstance(request, AlertMoveRequest) else None
+        group, routes = await self.groups.create(
             team_id=team_id,
             slack_user_id=slack_user_id,
             autoshares_user_id=user.link.autoshares_user_id,
-            channel_id=route_channel(channel_id, slack_user_id),
-            symbol=str(equity.get("Symbol") or request.symbol),
-            security_id=int(equity["Id"]),
-            operator=request.operator,
+            channel_id=where,
+            symbol=symbol,
+            security_id=security_id,
             field=request.field,
-            argument=Decimal(request.price),
             expires_at=expires_at,
+            alerts=[
+                NewRoute(int(alert["Id"]), operator, Decimal(level))
+                for alert, (operator, level) in zip(created, levels, strict=True)
+            ],
+            direction=move.direction if move else None,
+            percent=move.percent if move else None,
+            reference=reference,
+            repeat_seconds=repeat,
         )
-        return created, route
+        return AlertSet(created, routes, group, to_dm)
 
-    async def list_alerts(self, team_id: str, slack_user_id: str) -> list[dict[str, Any]]:
-        """The user's alerts at AutoShares, armed ones first, each with where it is announced."""
+    async def _create_levels(
+        self,
+        api: UserApi,
+        levels: Sequence[tuple[str, Decimal]],
+        field: str,
+        security_id: int,
+        expires_at: datetime,
+    ) -> list[dict[str, Any]]:
+        created: list[dict[str, Any]] = []
+        try:
+            for operator, level in levels:
+                created.append(
+                    await api.create_alert(level_body(operator, field, level, security_id, expires_at))
+                )
+        except e.AutoSharesError:
+            for alert in created:  # all of a move, or none of it
+                try:
+                    await api.delete_alert(int(alert["Id"]))
+                except e.AutoSharesError as exc:
+                    log.warning("could not remove half of a refused percent move (%s)", exc.code)
+            raise
+        return created
+
+    async def list_alerts(self, team_id: str, slack_user_id: str) -> AlertListing:
+        """The user's alerts at AutoShares, armed ones first, each with where it is announced
+        and its group, and where the member's triggers go."""
         user = await self._users.acting(team_id, slack_user_id)
         alerts = await list_price_alerts(user.api)
         routes = {r.alert_id: r for r in await self.routes.for_user(team_id, slack_user_id)}
+        groups = await self.groups.many(r.group_id for r in routes.values() if r.group_id is not None)
         for alert in alerts:
             route = routes.get(int(alert.get("Id") or 0))
             alert["_channel"] = route.channel_id if route else None
+            alert["_group"] = groups.get(route.group_id) if route and route.group_id is not None else None
         alerts.sort(key=lambda a: (a.get("State") != ARMED, int(a.get("Id") or 0)))
-        return alerts
+        to_dm = await self.preferences.delivery(team_id, slack_user_id) == DELIVER_DM
+        return AlertListing(alerts, to_dm)
 
     async def active(self, api: UserApi, *, page_size: int = 50) -> list[dict[str, Any]]:
         """The user's alerts still watching (one page of the newest), for App Home."""
         items = read_page(await api.alerts_page(page_size=page_size, newest_first=True), 0, page_size).items
         return [a for a in items if isinstance(a, dict) and str(a.get("State") or ARMED) == ARMED]
 
-    async def delete(self, team_id: str, slack_user_id: str, alert_id: int) -> None:
+    async def delete(self, team_id: str, slack_user_id: str, alert_id: int) -> list[int]:
+        """Delete the alert at AutoShares and end its route; an alert of a group ends the whole
+        group (its other armed alerts are deleted too, nothing is re-armed). Returns the ids
+        deleted, the one asked for first."""
         user = await self._users.acting(team_id, slack_user_id)
+        route = await self.routes.get(alert_id)
+        mine = route is not None and (route.team_id, route.slack_user_id) == (team_id, slack_user_id)
         try:
             await user.api.delete_alert(alert_id)
+            found = True
         except e.AutoSharesNotFound:
-            raise AlertNotFound(alert_id) from None
+            found = False
+        if mine and route is not None and route.group_id is not None:
+            ended = await self.groups.end(
+                route.group_id, DELETED, slack_user_id=slack_user_id, team_id=team_id
+            )
+            others = [other for other in ended if other != alert_id]
+            for other in others:
+                try:
+                    await user.api.delete_alert(other)
+                except e.AutoSharesNotFound:
+                    pass
+            if alert_id not in ended:
+                await self._audit_deleted(team_id, slack_user_id, alert_id)
+            return [alert_id, *others]
+        if not found:
+            raise AlertNotFound(alert_id)
         if not await self.routes.end(alert_id, DELETED, slack_user_id=slack_user_id, team_id=team_id):
             # No active route (set outside Slack, or already fired): still audit the deletion.
-            await self._audit.record(
-                subject="alert",
-                action="deleted",
-                team_id=team_id,
-                slack_user_id=slack_user_id,
-                subject_id=str(alert_id),
-                autoshares_id=alert_id,
-            )
+            await self._audit_deleted(team_id, slack_user_id, alert_id)
+        return [alert_id]
+
+    async def _audit_deleted(self, team_id: str, slack_user_id: str, alert_id: int) -> None:
+        await self._audit.record(
+            subject="alert",
+            action="deleted",
+            team_id=team_id,
+            slack_user_id=slack_user_id,
+            subject_id=str(alert_id),
+            autoshares_id=alert_id,
+        )
+
+    async def snooze(
+        self,
+        team_id: str,
+        slack_user_id: str,
+        alert_id: int,
+        duration: timedelta,
+        *,
+        now: datetime | None = None,
+    ) -> Snoozed:
+        """Hold the triggers of the alert's group (and its re-arming) for ``duration``; only
+        the member who set it may."""
+        route = await self.routes.get(alert_id)
+        if route is None or route.team_id != team_id or route.group_id is None:
+            raise AlertNotFound(alert_id)
+        if route.slack_user_id != slack_user_id:
+            raise AlertNotYours(alert_id, route.slack_user_id)
+        until = ((now or utcnow()) + duration).replace(microsecond=0)
+        group = await self.groups.snooze(route.group_id, until, slack_user_id=slack_user_id)
+        if group is None:
+            raise AlertNotFound(alert_id)
+        return Snoozed(route, group)
+
+    async def set_delivery(self, team_id: str, slack_user_id: str, to: AlertDelivery) -> None:
+        """Where the member's triggers go from now on. A DM only where the workspace's policy
+        allows alerts in direct messages."""
+        if to == DELIVER_DM:
+            try:
+                await self._team.alert_place(team_id, None)
+            except PlaceNotAllowed as exc:
+                raise AlertDmNotAllowed(exc.places) from None
+        await self.preferences.set_delivery(team_id, slack_user_id, to)
 
     # -- triggers --------------------------------------------------------------------------------
     async def on_triggered(self, event_id: str, data: Mapping[str, Any]) -> EventOutcome:
@@ -302,6 +527,85 @@ class AlertService:
                 report.announced += result.outcome is FireOutcome.FIRED
             elif state == EXPIRED_STATE:
                 await self.routes.end(route.alert_id, EXPIRED)
+
+    # -- repeating alerts ------------------------------------------------------------------------
+    async def rearm_once(self, *, now: datetime | None = None) -> int:
+        """One pass: every fired alert of a repeating group whose cool-down is over at ``now``
+        (and whose group is not snoozed) gets a new AutoShares alert at the same level, exactly
+        once across replicas (``AlertGroupRepository.claim_rearm``). Returns how many were armed.
+
+        Each re-arm reads the member's alerts and makes one (two calls of their background
+        allowance). An alert the group has outlived is not armed again, and the group ends. A
+        crash after AutoShares made the new alert but before it was recorded leaves that alert
+        armed with no route: the next attempt adopts it (an armed alert of the member at the
+        same level that no route names) instead of making another one.
+        """
+        stamp = now or utcnow()
+        armed = 0
+        while True:
+            leased = await self.groups.claim_rearm(stamp, lease=REARM_LEASE, limit=self._policy.chunk)
+            if not leased:
+                return armed
+            for route in leased:
+                armed += await self._rearm(route, stamp)
+
+    async def _rearm(self, route: Route, now: datetime) -> int:
+        if route.group_id is None:
+            return 0
+        if route.expires_at is not None and route.expires_at <= now:
+            if await self.groups.stop_rearming(route):
+                await self.groups.end(route.group_id, EXPIRED)
+            return 0
+        try:
+            user = await self._users.acting(route.team_id, route.slack_user_id)
+        except NotLinkedError:  # unlinked: nothing of theirs is watched any more
+            if await self.groups.stop_rearming(route):
+                await self.groups.end(route.group_id, DELETED)
+            return 0
+        except (BotError, e.AutoSharesError) as exc:
+            log.info("re-arming alert %s left for later: %s", route.alert_id, exc.code)
+            return 0
+        # Within the member's allowance of background calls; what waits is tried again when
+        # the lease runs out.
+        key = (route.team_id, route.slack_user_id)
+        if self.pacing.backed_off(key) or not self.pacing.ready(key):
+            return 0
+        try:
+            alert_id, made = await self._arm_again(user.api, route)
+        except e.AutoSharesRateLimited as exc:
+            self.pacing.back_off(key, exc.retry_after)
+            return 0
+        except (BotError, e.AutoSharesError) as exc:
+            log.info("re-arming alert %s left for later: %s", route.alert_id, exc.code)
+            return 0
+        finally:
+            self.pacing.spend(key, 2)
+        if await self.groups.rearmed(route, alert_id) is not None:
+            return 1
+        if made:  # the group ended, or another replica took over meanwhile
+            try:
+                await user.api.delete_alert(alert_id)
+            except e.AutoSharesError as exc:
+                log.warning("could not remove alert %s armed for an ended group (%s)", alert_id, exc.code)
+        return 0
+
+    async def _arm_again(self, api: UserApi, route: Route) -> tuple[int, bool]:
+        """The id of an armed alert at ``route``'s level: one left by an interrupted re-arm
+        (adopted), else a new one; and whether it was made now."""
+        for alert in await list_price_alerts(api):
+            same = (
+                str(alert.get("State") or "") == ARMED
+                and int(alert.get("SecurityId") or 0) == route.security_id
+                and alert.get("Operator") == route.operator
+                and alert.get("Field") == route.field
+                and _decimal(alert.get("Argument")) == route.argument
+            )
+            alert_id = int(alert.get("Id") or 0)
+            if same and alert_id and await self.routes.get(alert_id) is None:
+                return alert_id, False
+        body = level_body(route.operator, route.field, route.argument, route.security_id, route.expires_at)
+        created = await api.create_alert(body)
+        return int(created["Id"]), True
 
 
 def _number(value: Any) -> float | None:

@@ -59,15 +59,36 @@ class OrderTicketCommand:
 OrderCommand: TypeAlias = OrderRequest | OrderListCommand | OrderCancelCommand | OrderTicketCommand
 
 
+#: A percent move from the previous close: either way, up only, or down only.
+AlertDirection = Literal["moves", "up", "down"]
+#: Where a member's alert triggers go: where each alert was set, or their DM with the bot.
+AlertDelivery = Literal["channel", "dm"]
+
+
 @dataclass(frozen=True, slots=True)
 class AlertRequest:
-    """A price alert to create: notify when `field` crosses `price` in the `operator` direction."""
+    """A price alert to create: notify when `field` crosses `price` in the `operator` direction.
+    ``repeat_every``: a repeating alert, armed again this long after each trigger (None: once)."""
 
     symbol: str
     operator: AlertOperator
     price: Decimal
     field: AlertField = "Last"
     expires_in: timedelta | None = None
+    repeat_every: timedelta | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AlertMoveRequest:
+    """A percent-move alert: notify when `field` moves `percent` from the previous close (either
+    way for ``moves``); the levels are worked out from the close when it is set."""
+
+    symbol: str
+    direction: AlertDirection
+    percent: Decimal
+    field: AlertField = "Last"
+    expires_in: timedelta | None = None
+    repeat_every: timedelta | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,12 +98,21 @@ class AlertListCommand:
 
 @dataclass(frozen=True, slots=True)
 class AlertDeleteCommand:
-    """`/alert delete <id>`: remove one alert."""
+    """`/alert delete <id>`: remove one alert (and the rest of its group)."""
 
     alert_id: int
 
 
-AlertCommand: TypeAlias = AlertRequest | AlertListCommand | AlertDeleteCommand
+@dataclass(frozen=True, slots=True)
+class AlertDeliverCommand:
+    """`/alert deliver dm|channel`: where the member's triggers go."""
+
+    to: AlertDelivery
+
+
+AlertCommand: TypeAlias = (
+    AlertRequest | AlertMoveRequest | AlertListCommand | AlertDeleteCommand | AlertDeliverCommand
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,10 @@ Slack gave one, else a growing backoff) and ends ``dead`` with Slack's error aft
 second per channel: a second message for a channel waits its turn without using an attempt,
 and one channel's slow post (Slack's Retry-After) holds up no other channel.
 
+A fired alert of a group (a percent move, a repeating alert) replies in the thread of the
+group's first post in the same place; the first one posted records its ts for the others, as
+an approval request records its own.
+
 Crash safety: a worker that dies after Slack took a message but before marking it delivered
 leaves the row leased; when the lease runs out another worker sends it again. So a crash can
 repeat at most the messages that were in flight at that moment, each once.
@@ -28,6 +32,7 @@ from bot.core.digests import DigestService
 from bot.core.errors import NotLinkedError
 from bot.core.ports import DeliveryFailed, Notifier
 from bot.ops.metrics import Metrics
+from storage.alert_groups import AlertGroupRepository
 from storage.alerts import ALERT_TRIGGERED, AlertRouteRepository
 from storage.digests import DIGEST_DUE
 from storage.link_states import LINK_REFUSED
@@ -56,6 +61,7 @@ class Delivery:
         *,
         links: LinkRepository,
         routes: AlertRouteRepository,
+        groups: AlertGroupRepository,
         orders: PendingOrderRepository,
         digests: DigestService,
         metrics: Metrics,
@@ -70,6 +76,7 @@ class Delivery:
         self._notifier = notifier
         self._links = links
         self._routes = routes
+        self._groups = groups
         self._orders = orders
         self._digests = digests
         self._metrics = metrics
@@ -205,10 +212,7 @@ class Delivery:
         """Read what the message is about as it is now, and hand it to the notifier."""
         data = item.data
         if item.kind == ALERT_TRIGGERED:
-            route = await self._routes.get(int(data["alert_id"]))
-            if route is not None:
-                price = data.get("price")
-                await self._notifier.alert_triggered(route, float(price) if price is not None else None)
+            await self._alert(item)
         elif item.kind == ORDER_CHANGED:
             pending = await self._orders.get(str(data["pending_id"]))
             if pending is not None and pending.status != SUBMITTING:  # else the follow-up settles it first
@@ -233,6 +237,22 @@ class Delivery:
             await self._notifier.link_refused(item.team_id, item.channel)
         else:
             raise DeliveryFailed(f"no delivery for messages of kind {item.kind!r}", permanent=True)
+
+    async def _alert(self, item: OutboxItem) -> None:
+        """Post a fired alert where it was owed; a trigger of a group replies under the
+        group's post there, and the first one posted becomes that post."""
+        route = await self._routes.get(int(item.data["alert_id"]))
+        if route is None:
+            return
+        price = item.data.get("price")
+        to = str(item.data.get("to") or route.channel_id)
+        group = await self._groups.get(route.group_id) if route.group_id is not None else None
+        thread = group.thread_for(to) if group is not None else None
+        posted = await self._notifier.alert_triggered(
+            route, float(price) if price is not None else None, to=to, thread=thread, group=group
+        )
+        if group is not None and thread is None and posted is not None:
+            await self._groups.thread_posted(group.id, to=posted.to, channel=posted.channel, ts=posted.ts)
 
     async def _digest(self, item: OutboxItem) -> None:
         """Compose a due digest as AutoShares has it now and post it. A schedule removed since,

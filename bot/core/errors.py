@@ -14,12 +14,15 @@
     ├── AlertNotFound               no such price alert
     ├── WatchlistFull               the symbols would not fit on the user's watchlist
     ├── WatchlistConflict           AutoShares would not change the watchlist (gone, read-only)
+    ├── AlertNotYours               someone other than its owner tried to snooze an alert
+    ├── NoPreviousClose             no previous close to work a percent move out from
     ├── OrderNotCancellable         already filled or cancelled
     ├── OrderNotFound               no such order in the account
     ├── TeamRefusal                 the workspace's rules refuse it (bot.core.team)
     │   ├── RoleTooLow              the member's role does not allow the action
     │   ├── TradingPaused           an admin paused trading in the workspace
     │   ├── PlaceNotAllowed         orders or alerts are not allowed in this conversation
+    │   │   └── AlertDmNotAllowed   alert triggers may not go to direct messages
     │   ├── OrderValueOverLimit     the order is worth more than the member's limit
     │   ├── DailyOrderLimit         the member sent their orders for the day
     │   ├── ApprovalsNotSet         the order needs approval and no approvers' channel is set
@@ -137,6 +140,27 @@ class WatchlistConflict(BotError):
     code = "watchlist_conflict"
 
 
+class AlertNotYours(BotError):
+    """Only ``owner`` (who set the alert) may do that to it."""
+
+    code = "alert_not_yours"
+
+    def __init__(self, alert_id: int, owner: str) -> None:
+        super().__init__(f"alert {alert_id} belongs to another member")
+        self.alert_id = alert_id
+        self.owner = owner
+
+
+class NoPreviousClose(BotError):
+    """The quote of ``symbol`` states no previous close (nor a last price and change)."""
+
+    code = "no_previous_close"
+
+    def __init__(self, symbol: str) -> None:
+        super().__init__(f"no previous close for {symbol!r}")
+        self.symbol = symbol
+
+
 class OrderNotCancellable(BotError):
     code = "order_not_cancellable"
 
@@ -206,6 +230,16 @@ class PlaceNotAllowed(TeamRefusal):
     def __init__(self, kind: str, places: Sequence[str]) -> None:
         super().__init__(f"{kind} are not allowed in this conversation")
         self.kind, self.places = kind, list(places)
+
+
+class AlertDmNotAllowed(PlaceNotAllowed):
+    """A member asked for their triggers in a DM where the policy allows alerts only in
+    ``places``."""
+
+    code = "alert_dm_not_allowed"
+
+    def __init__(self, places: Sequence[str]) -> None:
+        super().__init__("alerts", places)
 
 
 class OrderValueOverLimit(TeamRefusal):

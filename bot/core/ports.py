@@ -17,9 +17,10 @@ The use cases never import Slack.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
-from storage.records import Link, Pending, Route
+from storage.records import Link, Pending, Route, RouteGroup
 
 
 class DeliveryFailed(Exception):
@@ -33,12 +34,32 @@ class DeliveryFailed(Exception):
         self.permanent = permanent
 
 
+@dataclass(frozen=True)
+class Posted:
+    """A message Slack took: where it was asked to go (``to``: a channel, or a user id for
+    their DM), the conversation Slack put it in, and its ts."""
+
+    to: str
+    channel: str
+    ts: str
+
+
 class Notifier(Protocol):
     async def linked(self, link: Link, agreements: Sequence[dict[str, Any]]) -> None:
         """Tell a user their link is made (and which agreements wait for them)."""
 
-    async def alert_triggered(self, route: Route, price: float | None) -> None:
-        """Post the one message of a fired alert (its channel, else the user's DM)."""
+    async def alert_triggered(
+        self,
+        route: Route,
+        price: float | None,
+        *,
+        to: str | None = None,
+        thread: tuple[str, str] | None = None,
+        group: RouteGroup | None = None,
+    ) -> Posted | None:
+        """Post the one message of a fired alert to ``to`` (the route's channel unless given;
+        else, when the bot cannot post there, the user's DM), as a reply under ``thread``
+        (channel, ts) when given; what Slack took, when it says."""
 
     async def order_changed(self, pending: Pending, *, dm_fallback: bool = True) -> None:
         """Show an order's latest state on its message (or in a DM when that is gone)."""

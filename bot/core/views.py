@@ -97,6 +97,21 @@ class RouteView(Protocol):
     def expires_at(self) -> datetime | None: ...
 
 
+class GroupView(Protocol):
+    """An alert group: a percent move, a repeating alert (``storage.records.RouteGroup`` fits)."""
+
+    @property
+    def direction(self) -> str | None: ...
+    @property
+    def percent(self) -> Decimal | None: ...
+    @property
+    def reference(self) -> Decimal | None: ...
+    @property
+    def repeat_seconds(self) -> int | None: ...
+    @property
+    def snoozed_until(self) -> datetime | None: ...
+
+
 @dataclass(frozen=True)
 class QuoteRow:
     """One symbol asked for: its EquityResource and its QuoteModel (None if none arrived)."""

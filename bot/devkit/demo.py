@@ -25,7 +25,7 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -106,6 +106,8 @@ class DemoWorld:
         if call.method in {"chat.postMessage", "chat.update"}:
             channel = str(args.get("channel", ""))
             action = "sent a direct message" if channel.startswith(("D", "U")) else "posted"
+            if args.get("thread_ts"):
+                action = "replied in a thread"
             return self.transcript.bot(
                 action, "" if channel.startswith(("D", "U")) else self.where(channel), args
             )
@@ -455,6 +457,64 @@ async def step_digest(world: DemoWorld) -> str:
     return f"digest set for weekdays at close; the sandbox clock moved to it; posted once in {CHANNEL_NAME}"
 
 
+async def step_repeating_alert(world: DemoWorld) -> str:
+    level = math.ceil(world.opening * 1.04)
+    answer = await world.slash("/alert", f"{SYMBOL} above {level} repeat every 1m")
+    contains(
+        answer, SYMBOL, f"{level:,}", "armed again 1 minute after each trigger", what="a repeating alert"
+    )
+    mark = world.seen
+    moved = await world.market(level + 0.75, "rises through alice's repeating alert")
+    fired = list(moved.get("TriggeredAlertIds") or [])
+    expect(len(fired) == 1, "the sandbox to trigger the repeating alert", repr(moved))
+    first = await world.until(
+        lambda c: c.method == "chat.postMessage" and c.args.get("channel") == CHANNEL,
+        f"the alert's first message in {CHANNEL_NAME}",
+        since=mark,
+    )
+    await world.services.drain()  # delivered, and its ts kept for the thread
+    await world.market(level - 1.5, "falls back under alice's level")
+    alerts = world.services.core.alerts
+    route = await alerts.routes.get(fired[0])
+    expect(route is not None and route.fired_at is not None, "the alert's route to be fired", repr(route))
+    assert route is not None and route.fired_at is not None
+    # The cool-down ends a minute after the trigger: the re-arm pass runs once as at that moment
+    # (the background loop would do it on its own a minute later).
+    await alerts.rearm_once(now=route.fired_at + timedelta(minutes=1, seconds=1))
+    armed = [
+        a
+        for a in (await world.http.get(world.sandbox_url + "_sandbox/alerts")).json()
+        if a.get("State") == "New" and float(a.get("Argument") or 0) == level
+    ]
+    expect(len(armed) == 1, f"one new AutoShares alert at {level} after the cool-down", repr(armed))
+    world.show(
+        Entry(
+            "a minute later",
+            "the re-arm pass ran",
+            "",
+            [
+                f"the cool-down is over: AutoShares alert {armed[0]['Id']} watches {SYMBOL} at ${level:,.2f} again"
+            ],
+        )
+    )
+    mark = world.seen
+    moved = await world.market(level + 1.0, "rises through it again")
+    expect(bool(moved.get("TriggeredAlertIds")), "the sandbox to trigger the re-armed alert", repr(moved))
+    reply = await world.until(
+        lambda c: c.method == "chat.postMessage" and bool(c.args.get("thread_ts")),
+        "the re-trigger as a reply in the first message's thread",
+        since=mark,
+    )
+    expect(
+        first.answer is not None and reply.args.get("thread_ts") == first.answer.get("ts"),
+        "the reply to be in the thread of the first alert message",
+        f"thread_ts {reply.args.get('thread_ts')!r}, first message {first.answer!r}",
+    )
+    return (
+        "repeating alert fired, re-armed after its cool-down, re-trigger replied in the first post's thread"
+    )
+
+
 async def step_operations(world: DemoWorld) -> str:
     ready = await world.http.get(world.bot_url + "readyz")
     expect(ready.status_code == 200, "/readyz to say ready", f"HTTP {ready.status_code} {ready.text[:200]}")
@@ -485,6 +545,7 @@ STEPS: Sequence[Step] = (
     ("limit order", step_order),
     ("positions", step_positions),
     ("alert", step_alert),
+    ("repeating alert", step_repeating_alert),
     ("digest", step_digest),
     ("operations", step_operations),
 )

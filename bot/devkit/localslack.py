@@ -42,6 +42,7 @@ class SlackCall:
     token: str | None
     at: float = field(default_factory=time.time)
     path: str = ""
+    answer: dict[str, Any] | None = None  # what the stand-in answered (a post's channel and ts)
 
 
 @dataclass(frozen=True)
@@ -212,8 +213,9 @@ class LocalSlack:
             return JSONResponse(
                 {"ok": False, "error": failure.error}, status_code=failure.status, headers=headers
             )
-        await self._record(SlackCall(method, args, token, path=request.url.path))
-        return JSONResponse(self._answer(method, args))
+        answer = self._answer(method, args)
+        await self._record(SlackCall(method, args, token, path=request.url.path, answer=answer))
+        return JSONResponse(answer)
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         ts = f"{1700000000 + next(self._ts)}.000100"

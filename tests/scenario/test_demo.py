@@ -48,10 +48,19 @@ async def test_the_demo_plays_every_step(tmp_path: Path) -> None:
         "   🚨 @alice's alert triggered: AAPL"
     ) in transcript
 
+    # the repeating alert: fired, re-armed after its cool-down, and its re-trigger a thread reply
+    assert "/alert AAPL above" in transcript and "repeat every 1m" in transcript
+    assert "── a minute later the re-arm pass ran\n   the cool-down is over: AutoShares alert" in transcript
+    assert (
+        "── AutoShares replied in a thread · #trading\n     🧪 Paper trading · no real money\n"
+        "   🚨 @alice's alert triggered: AAPL"
+    ) in transcript
+    assert transcript.index("re-arm pass ran") < transcript.index("replied in a thread")
+
     page = (tmp_path / "transcript.html").read_text(encoding="utf-8")
     assert '<img src="aapl-chart.png"' in page
     assert page.count('class="entry person"') >= 10
-    assert "✔ alert" in page
+    assert "✔ alert" in page and "✔ repeating alert" in page
 
     shown = printed.getvalue()
     assert "Every step did what it should." in shown

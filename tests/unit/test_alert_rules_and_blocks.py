@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from bot.core.alerts import alert_body, expiry_text, route_channel
+from bot.core.alerts import alert_body, expiry_text, move_levels, previous_close, route_channel
 from bot.devkit.blockkit import problems
 from bot.webhooks import signature, signature_is_valid
 from handlers.blocks import alert as b
 from handlers.parsing import parse_alert
 from storage.alerts import Route
+from storage.records import RouteGroup
 
 
 def _route(channel: str = "C1", symbol: str = "AAPL", user: str = "U1") -> Route:
@@ -134,3 +136,113 @@ def test_created_list_and_deleted_messages() -> None:
     listing = b.alerts_list_message(many, slack_user_id="U1")
     assert problems(listing["blocks"]) == [] and "triggered" in str(listing["blocks"])
     assert "Alert 4 is deleted" in b.alert_deleted_message(4)["text"]
+
+
+# -- smarter alerts: percent moves, repeats, snooze ----------------------------------------------
+
+
+def _group(**changes: object) -> RouteGroup:
+    values: dict[str, object] = {
+        "id": 1,
+        "team_id": "T",
+        "slack_user_id": "U1",
+        "symbol": "AAPL",
+        "direction": None,
+        "percent": None,
+        "reference": None,
+        "repeat_seconds": None,
+        "snoozed_until": None,
+        "thread_to": None,
+        "thread_channel": None,
+        "thread_ts": None,
+        "state": "active",
+        "created_at": datetime.now(UTC),
+    }
+    return RouteGroup(**{**values, **changes})  # type: ignore[arg-type]
+
+
+def test_previous_close_comes_from_the_quote_as_documented() -> None:
+    assert previous_close({"PreviousClose": 225, "Close": 1, "Last": 3, "Change": 1}) == Decimal("225")
+    assert previous_close({"Close": "224.5", "Last": 230}) == Decimal("224.5")
+    assert previous_close({"Last": 230.25, "Change": 5.25}) == Decimal("225.00")
+    assert previous_close({"PreviousClose": 0, "Last": 230, "Change": None}) is None
+    assert previous_close({"PreviousClose": "nan", "Close": True}) is None
+    assert previous_close({}) is None
+
+
+def test_move_levels_are_the_close_plus_and_minus_the_percent_to_the_cent() -> None:
+    assert move_levels(Decimal("225"), "moves", Decimal("5")) == [
+        ("GTEQ", Decimal("236.25")),
+        ("LTEQ", Decimal("213.75")),
+    ]
+    assert move_levels(Decimal("100.01"), "up", Decimal("2.5")) == [("GTEQ", Decimal("102.51"))]
+    assert move_levels(Decimal("100.01"), "down", Decimal("2.5")) == [("LTEQ", Decimal("97.51"))]
+
+
+def test_a_trigger_that_may_come_again_has_snooze_buttons_and_a_snoozed_one_says_until_when() -> None:
+    plain = b.alert_triggered_message(_route(), 201.5, group=_group())  # a group that fires once
+    assert "alert_snooze_hour" not in str(plain["blocks"])
+    repeating = b.alert_triggered_message(_route(), 201.5, group=_group(repeat_seconds=3600))
+    assert problems(repeating["blocks"]) == []
+    actions = [e for block in repeating["blocks"] if block["type"] == "actions" for e in block["elements"]]
+    assert [(e["action_id"], e.get("value")) for e in actions] == [
+        ("alert_buy", "AAPL"),
+        ("alert_sell", "AAPL"),
+        ("alert_snooze_hour", "3"),
+        ("alert_snooze_day", "3"),
+    ]
+    assert "Alert 3 · armed again 1 hour after each trigger." in str(repeating["blocks"])
+    move = _group(direction="moves", percent=Decimal("5"), reference=Decimal("225"))
+    moved = b.alert_triggered_message(_route(), 236.5, group=move)
+    assert "(moves 5% from the previous close $225.00)" in str(moved["blocks"])
+    assert "alert_snooze_day" in str(moved["blocks"])
+    until = datetime(2026, 3, 2, 15, 30, tzinfo=UTC)
+    snoozed = b.alert_triggered_message(_route(), 201.5, group=move, snoozed_until=until)
+    assert problems(snoozed["blocks"]) == [] and "alert_snooze" not in str(snoozed["blocks"])
+    assert f"Snoozed until <!date^{int(until.timestamp())}^" in str(snoozed["blocks"])
+    assert "2026-03-02 15:30 UTC>" in str(snoozed["blocks"])
+
+
+def test_created_messages_of_a_move_and_of_a_repeat() -> None:
+    up, down = _route(), replace(_route(), alert_id=4, operator="LTEQ", argument=Decimal("190"))
+    move = _group(direction="moves", percent=Decimal("2.50"), reference=Decimal("195"))
+    created = b.alert_created_message({"Id": 3}, up, group=move, also=[down])
+    text = str(created["blocks"])
+    assert problems(created["blocks"]) == [] and created["text"] == "Alerts 3 and 4 set for AAPL."
+    assert (
+        "*AAPL* moves 2.5% from the previous close *$195.00*: bid at or above *$200.00* or at or below *$190.00*"
+        in text
+    )
+    assert "the second replies in the first one's thread" in text
+    repeat = b.alert_created_message({"Id": 3}, up, group=_group(repeat_seconds=5400), to_dm=True)
+    assert "armed again 90 minutes after each trigger" in str(repeat["blocks"])
+    assert "I will post in a DM to you" in str(repeat["blocks"])
+    assert b.duration_words(86400 * 2) == "2 days" and b.duration_words(60) == "1 minute"
+
+
+def test_list_says_where_triggers_go_and_what_each_group_does() -> None:
+    grouped = {
+        "Id": 3,
+        "Symbol": "AAPL",
+        "Operator": "GTEQ",
+        "Field": "Last",
+        "Argument": 236.25,
+        "State": "New",
+        "_channel": "C1",
+        "_group": _group(
+            direction="up",
+            percent=Decimal("5"),
+            reference=Decimal("225"),
+            repeat_seconds=3600,
+            snoozed_until=datetime.now(UTC) + timedelta(hours=1),
+        ),
+    }
+    listing = b.alerts_list_message([grouped], slack_user_id="U1", to_dm=True)
+    text = str(listing["blocks"])
+    assert problems(listing["blocks"]) == []
+    assert "Triggers come to you in a DM with me" in text and "posts in a DM to you" in text
+    assert "rises 5% from the previous close *$225.00* · repeats every 1 hour · snoozed until <!date^" in text
+    channel = b.alerts_list_message([], slack_user_id="U1")
+    assert "`/alert deliver dm` sends them to a DM with me instead" in str(channel["blocks"])
+    both = b.alert_deleted_message(3, [4])
+    assert both["text"] == "Alerts 3 and 4 are deleted."

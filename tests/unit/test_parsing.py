@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from bot.core.commands import ExtendedSession
+from bot.core.commands import AlertDeliverCommand, AlertMoveRequest, ExtendedSession
 from handlers.parsing import (
     COMMAND_HELP,
     MAX_QUANTITY,
@@ -412,6 +412,35 @@ def test_order_from_fields_errors(form: dict[str, str | None], field: str, fragm
         ),
         ("list", AlertListCommand()),
         ("delete 42", AlertDeleteCommand(42)),
+        # percent moves from the previous close
+        ("AAPL moves 5%", AlertMoveRequest("AAPL", "moves", Decimal("5"))),
+        ("aapl MOVE 2.5%", AlertMoveRequest("AAPL", "moves", Decimal("2.5"))),
+        ("AAPL up 5", AlertMoveRequest("AAPL", "up", Decimal("5"))),
+        ("AAPL down 5 % bid", AlertMoveRequest("AAPL", "down", Decimal("5"), "Bid")),
+        (
+            "AAPL moves 50% expires 2d",
+            AlertMoveRequest("AAPL", "moves", Decimal("50"), "Last", timedelta(days=2)),
+        ),
+        # repeating alerts and their cool-down
+        (
+            "AAPL above 200 repeat",
+            AlertRequest("AAPL", "GTEQ", Decimal("200"), "Last", None, timedelta(hours=1)),
+        ),
+        (
+            "AAPL above 200 repeat every 1m",
+            AlertRequest("AAPL", "GTEQ", Decimal("200"), "Last", None, timedelta(minutes=1)),
+        ),
+        (
+            "AAPL below 150 every 2h expires 3d",
+            AlertRequest("AAPL", "LTEQ", Decimal("150"), "Last", timedelta(days=3), timedelta(hours=2)),
+        ),
+        (
+            "AAPL moves 5% repeat every 1w",
+            AlertMoveRequest("AAPL", "moves", Decimal("5"), "Last", None, timedelta(weeks=1)),
+        ),
+        # where triggers go
+        ("deliver dm", AlertDeliverCommand("dm")),
+        ("deliver CHANNEL", AlertDeliverCommand("channel")),
     ],
 )
 def test_alert_parses(text: str, expected: object) -> None:
@@ -427,7 +456,7 @@ def test_alert_parses(text: str, expected: object) -> None:
         ),
         ("AAPL", "Say above or below and a price"),
         ("AAPL above", "Add the price after `above`"),
-        ("AAPL over 200", "`over` is not a direction; use above or below"),
+        ("AAPL over 200", "`over` is not a direction; use above, below, moves, up or down"),
         ("AAPL > 200", "`&gt;` is not a direction"),
         ("AAPL above abc", "alert price must be a number above zero"),
         ("AAPL above 0", "alert price must be above zero"),
@@ -450,6 +479,21 @@ def test_alert_parses(text: str, expected: object) -> None:
         ("delete x", "alert id must be a whole number"),
         ("delete 4 5", "`5` is not understood after the id"),
         ("<@U123> above 1", "`&lt;@\u200bU123&gt;` is not a valid symbol"),
+        ("AAPL moves", "Add the percent after `moves`"),
+        ("AAPL moves five", "The move must be a percent such as 5%, not `five`"),
+        ("AAPL up 0%", "above 0% and at most 50%"),
+        ("AAPL down 51%", "above 0% and at most 50%"),
+        ("AAPL moves 1.255%", "at most 2 decimal places"),
+        ("AAPL moves -5%", "percent such as 5%"),
+        ("AAPL moves 5% sideways", "after the percent use last, bid, ask, expires, repeat or every"),
+        ("AAPL above 1 repeat repeat", "`repeat` appears twice"),
+        ("AAPL above 1 every", "`every` needs a cool-down such as 1h after it"),
+        ("AAPL above 1 every 30s", "number followed by m, h, d or w such as 1h"),
+        ("AAPL above 1 every 0m", "1 minute at the least and 7 days at the most"),
+        ("AAPL above 1 every 8d", "1 minute at the least and 7 days at the most"),
+        ("deliver", "Say where your alerts' triggers go: dm or channel"),
+        ("deliver slack", "dm or channel"),
+        ("deliver dm now", "dm or channel"),
     ],
 )
 def test_alert_errors(text: str, fragment: str) -> None:
