@@ -244,6 +244,7 @@ class Settings:
     outbox_poll_seconds: float = 0.5
     outbox_retry_seconds: float = 1.0
     outbox_lease_seconds: float = 60.0
+    channel_pace_seconds: float = 1.0
     order_settle_seconds: float = 60.0
     socket_mode_retry_seconds: float = 1.0
     autoshares_timeout_seconds: float = 10.0
@@ -453,6 +454,7 @@ class Settings:
             outbox_poll_seconds=_float(env, "OUTBOX_POLL_SECONDS", 0.5),
             outbox_retry_seconds=_float(env, "OUTBOX_RETRY_SECONDS", 1.0),
             outbox_lease_seconds=max(_float(env, "OUTBOX_LEASE_SECONDS", 60.0), 1.0),
+            channel_pace_seconds=min(_float(env, "CHANNEL_PACE_SECONDS", 1.0), 10.0),
             order_settle_seconds=max(_float(env, "ORDER_SETTLE_SECONDS", 60.0), 1.0),
             socket_mode_retry_seconds=_float(env, "SOCKET_MODE_RETRY_SECONDS", 1.0),
             autoshares_timeout_seconds=_float(env, "AUTOSHARES_TIMEOUT_SECONDS", 10.0) or 10.0,

@@ -113,6 +113,9 @@ def build_bolt_app(services: Services) -> InstrumentedAsyncApp:
         "client": client,
         "process_before_response": True,
         "logger": logging.getLogger("bot.bolt"),
+        # Named, so Bolt does not walk the call stack (inspect.stack()) to name it: that costs
+        # tens of milliseconds per app, which every test that builds one paid.
+        "name": "autoshares-bot",
     }
     if settings.multi_workspace:
         kwargs["oauth_settings"] = AsyncOAuthSettings(

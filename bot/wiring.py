@@ -8,7 +8,9 @@ typed object. Tests build their own from their own settings.
 
 from __future__ import annotations
 
+import functools
 import logging
+import ssl
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -78,6 +80,13 @@ def oidc_client(settings: Settings, http: httpx.AsyncClient) -> OidcClient:
     )
 
 
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """The process's one TLS context for AutoShares calls (the system's trust store): loading the
+    certificates takes tens of milliseconds, so every client shares it."""
+    return ssl.create_default_context()
+
+
 @dataclass(frozen=True)
 class Services:
     settings: Settings
@@ -114,6 +123,7 @@ class Services:
             timeout=httpx.Timeout(settings.autoshares_timeout_seconds, connect=5.0),
             limits=httpx.Limits(max_connections=MAX_POLL_CONCURRENCY, max_keepalive_connections=20),
             follow_redirects=False,
+            verify=tls_context(),
         )
         metrics = Metrics()
         tasks = BackgroundTasks()
@@ -250,6 +260,7 @@ class Services:
             metrics=metrics,
             retry_base_seconds=settings.outbox_retry_seconds,
             lease=timedelta(seconds=settings.outbox_lease_seconds),
+            pace_seconds=settings.channel_pace_seconds,
         )
         return cls(
             settings=settings,

@@ -11,9 +11,6 @@ import io
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
-from matplotlib.figure import Figure
 
 from bot.core.charts import RANGES, Candle
 
@@ -36,7 +33,13 @@ def sparkline(values: Sequence[float], width: int = 40) -> str:
 
 
 def render_png(symbol: str, candles: Sequence[Candle], chart_range: str, *, currency: str = "USD") -> bytes:
-    """A line chart of closes with the day's range shaded, as PNG bytes."""
+    """A line chart of closes with the day's range shaded, as PNG bytes. matplotlib is imported
+    here, on the first chart, not with the module: it takes a third of a second, and a process
+    that never draws a chart (the CLI, a sparkline) need not pay it."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+    from matplotlib.figure import Figure
+
     if not candles:
         raise ValueError("no candles to draw")
     spec = RANGES.get(chart_range)

@@ -21,10 +21,12 @@ The target URL and secret start from the config and can be changed at run time
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import hmac
 import json
 import logging
+import ssl
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +35,14 @@ import httpx
 
 from sandbox.api.resources import iso
 from sandbox.state import utc_now
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One TLS context for every start of the dispatcher: a reset restarts it, and loading the
+    trust store each time cost tens of milliseconds."""
+    return ssl.create_default_context()
+
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +119,7 @@ class WebhookDispatcher:
 
     # -- lifecycle -----------------------------------------------------------------------------
     async def start(self) -> None:
-        self._client = httpx.AsyncClient(timeout=self.timeout, trust_env=False)
+        self._client = httpx.AsyncClient(timeout=self.timeout, trust_env=False, verify=_tls_context())
         self._worker = asyncio.create_task(self._run(), name="sandbox-webhooks")
 
     async def stop(self) -> None:

@@ -270,6 +270,8 @@ def bot_env(
         "AUTOSHARES_TIMEOUT_SECONDS": "10",
         "OUTBOX_POLL_SECONDS": "0.02",
         "OUTBOX_RETRY_SECONDS": "0.01",
+        # Slack's pace of a post a second per channel, shortened: tests post several in a row.
+        "CHANNEL_PACE_SECONDS": "0.05",
         # Answers come long before this in tests, so the first message at a response_url is the
         # answer; the tests of the working state set it to 0.
         "WORKING_MESSAGE_SECONDS": "60",
