@@ -11,7 +11,6 @@ import io
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-
 from bot.core.charts import RANGES, Candle
 
 SPARK_BARS = "▁▂▃▄▅▆▇█"
