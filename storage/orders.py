@@ -180,6 +180,31 @@ async def _announce(
         await _approval_changed(session, row, state)
 
 
+async def _requesters_move(
+    session: AsyncSession,
+    pending_id: str,
+    team_id: str,
+    slack_user_id: str,
+    now: datetime,
+    values: dict[str, Any],
+) -> bool:
+    """The requester's Confirm moves a pending order on (to submitting, or to awaiting
+    approval): one conditional UPDATE, only for the requester in their workspace and before
+    the confirmation expires, so exactly one of any number of racing callers wins."""
+    result = await session.execute(
+        update(PendingOrder)
+        .where(
+            PendingOrder.id == pending_id[:36],
+            PendingOrder.status == PENDING,
+            PendingOrder.expires_at > now,
+            PendingOrder.team_id == team_id,
+            PendingOrder.slack_user_id == slack_user_id,
+        )
+        .values(**values)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
 async def _approval_changed(session: AsyncSession, row: PendingOrder, state: str | None = None) -> None:
     """Owe the approval request's message an update (it shows the order's state as it is when
     delivered), in the caller's transaction; once per ``state``."""
@@ -296,18 +321,7 @@ class PendingOrderRepository:
         if response_url:
             values["response_url"] = response_url
         async with self._sessions.begin() as session:
-            result = await session.execute(
-                update(PendingOrder)
-                .where(
-                    PendingOrder.id == pending_id[:36],
-                    PendingOrder.status == PENDING,
-                    PendingOrder.expires_at > now,
-                    PendingOrder.team_id == team_id,
-                    PendingOrder.slack_user_id == slack_user_id,
-                )
-                .values(**values)
-            )
-            won = result.rowcount == 1  # type: ignore[attr-defined]
+            won = await _requesters_move(session, pending_id, team_id, slack_user_id, now, values)
             if won:
                 row = await session.get(PendingOrder, pending_id[:36])
                 assert row is not None
@@ -437,18 +451,7 @@ class PendingOrderRepository:
         if response_url:
             values["response_url"] = response_url
         async with self._sessions.begin() as session:
-            result = await session.execute(
-                update(PendingOrder)
-                .where(
-                    PendingOrder.id == pending_id[:36],
-                    PendingOrder.status == PENDING,
-                    PendingOrder.expires_at > now,
-                    PendingOrder.team_id == team_id,
-                    PendingOrder.slack_user_id == slack_user_id,
-                )
-                .values(**values)
-            )
-            if result.rowcount != 1:  # type: ignore[attr-defined]
+            if not await _requesters_move(session, pending_id, team_id, slack_user_id, now, values):
                 return False
             row = await session.get(PendingOrder, pending_id[:36])
             assert row is not None

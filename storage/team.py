@@ -75,6 +75,33 @@ def _shown(value: Any) -> Any:
     return value
 
 
+def _change(
+    session: AsyncSession,
+    row: TeamMember | WorkspacePolicy,
+    changes: Mapping[str, Any],
+    *,
+    actor: str,
+    action: str,
+    subject_id: str,
+) -> None:
+    """Set ``changes`` on a member's or a workspace's row and audit who changed what, in the
+    caller's transaction (place lists are stored as text)."""
+    now = utcnow()
+    for name, value in changes.items():
+        setattr(row, name, _places_text(value) if name in ("order_places", "alert_places") else value)
+    row.updated_at, row.updated_by = now, actor
+    add_event(
+        session,
+        subject="team",
+        action=action,
+        team_id=row.team_id,
+        slack_user_id=actor,
+        subject_id=subject_id,
+        detail={name: _shown(value) for name, value in changes.items()},
+        at=now,
+    )
+
+
 class TeamRepository:
     """Reads and writes members, policies and daily counts; admin changes are audited."""
 
@@ -112,25 +139,12 @@ class TeamRepository:
         unknown = set(changes) - MEMBER_FIELDS
         if unknown:
             raise ValueError(f"not member fields: {sorted(unknown)}")
-        now = utcnow()
         async with self._sessions.begin() as session:
             row = await session.get(TeamMember, (team_id, slack_user_id))
             if row is None:
                 row = TeamMember(team_id=team_id, slack_user_id=slack_user_id, needs_approval=False)
                 session.add(row)
-            for name, value in changes.items():
-                setattr(row, name, value)
-            row.updated_at, row.updated_by = now, actor
-            add_event(
-                session,
-                subject="team",
-                action="member_changed",
-                team_id=team_id,
-                slack_user_id=actor,
-                subject_id=slack_user_id,
-                detail={name: _shown(value) for name, value in changes.items()},
-                at=now,
-            )
+            _change(session, row, changes, actor=actor, action="member_changed", subject_id=slack_user_id)
             await session.flush()
             return _member(row)
 
@@ -144,26 +158,12 @@ class TeamRepository:
         unknown = set(changes) - POLICY_FIELDS
         if unknown:
             raise ValueError(f"not policy fields: {sorted(unknown)}")
-        now = utcnow()
         async with self._sessions.begin() as session:
             row = await session.get(WorkspacePolicy, team_id)
             if row is None:
                 row = WorkspacePolicy(team_id=team_id, trading_paused=False)
                 session.add(row)
-            for name, value in changes.items():
-                stored = _places_text(value) if name in ("order_places", "alert_places") else value
-                setattr(row, name, stored)
-            row.updated_at, row.updated_by = now, actor
-            add_event(
-                session,
-                subject="team",
-                action="policy_changed",
-                team_id=team_id,
-                slack_user_id=actor,
-                subject_id=team_id,
-                detail={name: _shown(value) for name, value in changes.items()},
-                at=now,
-            )
+            _change(session, row, changes, actor=actor, action="policy_changed", subject_id=team_id)
             await session.flush()
             return _policy(row)
 
