@@ -205,6 +205,18 @@ async def _requesters_move(
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
+async def _counted(session: AsyncSession, pending_id: str, quota: DayQuota | None) -> PendingOrder:
+    """The order just moved to ``submitting``, counted against its requester's day
+    (:class:`OverDailyLimit`, rolling the move back, when the day's orders are all sent)."""
+    row = await session.get(PendingOrder, pending_id[:36])
+    assert row is not None
+    if quota is not None and not await take_order_slot(
+        session, row.team_id, row.slack_user_id, quota.day, quota.limit
+    ):
+        raise OverDailyLimit()
+    return row
+
+
 async def _approval_changed(session: AsyncSession, row: PendingOrder, state: str | None = None) -> None:
     """Owe the approval request's message an update (it shows the order's state as it is when
     delivered), in the caller's transaction; once per ``state``."""
@@ -323,12 +335,7 @@ class PendingOrderRepository:
         async with self._sessions.begin() as session:
             won = await _requesters_move(session, pending_id, team_id, slack_user_id, now, values)
             if won:
-                row = await session.get(PendingOrder, pending_id[:36])
-                assert row is not None
-                if quota is not None and not await take_order_slot(
-                    session, row.team_id, row.slack_user_id, quota.day, quota.limit
-                ):
-                    raise OverDailyLimit()
+                row = await _counted(session, pending_id, quota)
                 add_event(
                     session,
                     subject="order",
@@ -509,12 +516,7 @@ class PendingOrderRepository:
             )
             if result.rowcount != 1:  # type: ignore[attr-defined]
                 return False
-            row = await session.get(PendingOrder, pending_id[:36])
-            assert row is not None
-            if quota is not None and not await take_order_slot(
-                session, row.team_id, row.slack_user_id, quota.day, quota.limit
-            ):
-                raise OverDailyLimit()
+            row = await _counted(session, pending_id, quota)
             add_event(
                 session,
                 subject="order",
