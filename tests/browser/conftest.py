@@ -55,16 +55,22 @@ PHONE = Device(
 
 
 @pytest.fixture(scope="session")
-async def browser() -> AsyncIterator[Browser]:
-    """Headless Chromium for the session; skipped, saying how to install it, where it is missing."""
+def chromium() -> Path:
+    """Debian's Chromium; the browser tests skip, saying how to install it, where it is missing."""
     if not CHROMIUM.exists():
         pytest.skip(
             f"Chromium is not installed at {CHROMIUM}: install Debian's package with "
             "`apt-get install -y chromium` (.ci/run does) to run the browser tests"
         )
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+async def browser(chromium: Path) -> AsyncIterator[Browser]:
+    """Headless Chromium, launched once for the session."""
     async with async_playwright() as playwright:
         launched = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS
+            executable_path=str(chromium), headless=True, args=CHROMIUM_FLAGS
         )
         yield launched
         await launched.close()
