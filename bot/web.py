@@ -31,10 +31,12 @@ from handlers import errors
 log = logging.getLogger(__name__)
 
 PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} · AutoShares for Slack</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:34rem;margin:4rem auto;padding:0 1rem;color:#1d1c1d}}
-h1{{font-size:1.4rem}}</style></head>
+<style>body{{font:16px/1.5 system-ui,sans-serif;max-width:34rem;margin:4rem auto;padding:0 1rem;color:#1d1c1d;
+overflow-wrap:anywhere}}
+h1{{font-size:1.5rem}}</style></head>
 <body><h1>{title}</h1><p>{message}</p></body></html>
 """
 

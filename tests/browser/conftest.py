@@ -19,6 +19,12 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.async_api import Browser, BrowserContext, async_playwright
 
+from bot.devkit.localslack import LocalSlack
+from sandbox.config import SandboxConfig
+from sandbox.server import RunningSandbox, running_sandbox
+from tests.bothost import BotHost
+from tests.conftest import RunningBot, running_bot
+
 CHROMIUM = Path("/usr/bin/chromium")
 #: Headless Chromium on a machine without internet: nothing in the background may reach out.
 #: (Playwright adds --headless and a new, empty --user-data-dir of its own for every launch.)
@@ -97,6 +103,31 @@ async def new_browser(browser: Browser, device: Device) -> AsyncIterator[Any]:
     yield open_context
     for context in contexts:
         await context.close()
+
+
+@pytest.fixture(scope="session")
+async def sandbox_on_localhost() -> AsyncIterator[RunningSandbox]:
+    """A second sandbox, served as ``http://localhost:<port>/``: another site than the bot's
+    127.0.0.1 to a browser, as AutoShares is another site than the bot in production."""
+    config = SandboxConfig(tick_seconds=0, rate_limits=False, webhook_retry_scale=0.001)
+    async with running_sandbox(config, host="localhost", port=0) as served:
+        yield served
+
+
+@pytest.fixture
+async def bot_with_autoshares_elsewhere(
+    bot_env: dict[str, str],
+    local_slack: LocalSlack,
+    sandbox_on_localhost: RunningSandbox,
+    sandbox_config: SandboxConfig,
+    bot_host: BotHost,
+) -> AsyncIterator[RunningBot]:
+    """The bot (on 127.0.0.1) with AutoShares on another site (``sandbox_on_localhost``)."""
+    await sandbox_on_localhost.sandbox.reset(sandbox_config)
+    url = sandbox_on_localhost.url
+    env = {**bot_env, "AUTH0_DOMAIN": url, "AUTOSHARES_API_URL": url}
+    async with running_bot(env, local_slack, sandbox_on_localhost, bot_host) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

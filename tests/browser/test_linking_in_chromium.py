@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from playwright.async_api import expect
+from playwright.async_api import Browser, expect
 
 from bot.web import BROWSER_COOKIE
 from tests.conftest import RunningBot
@@ -97,3 +97,31 @@ async def test_the_sandbox_error_page_fits(bot: RunningBot, new_browser: Any, lo
     assert response is not None and response.status == 400
     await expect(page.get_by_role("heading", level=1)).to_have_text("Authorization error")
     await look_at(page, "autoshares-error")
+
+
+async def test_the_sign_in_cookie_comes_back_from_autoshares_on_another_site(
+    bot_with_autoshares_elsewhere: RunningBot, browser: Browser
+) -> None:
+    """AutoShares' login on localhost, another site than the bot's 127.0.0.1: its form posts
+    there and redirects back, a cross-site hop on which the browser sends our SameSite=Lax
+    cookie (a top-level GET) but would not send a Strict one, and does not send it to AutoShares."""
+    bot = bot_with_autoshares_elsewhere
+    url = await link_button_url(bot, ALICE)
+    bot.slack.sign_in_as(ALICE)
+    alice = await browser.new_context()
+    try:
+        page = await alice.new_page()
+        await page.goto(url)
+        assert page.url.startswith(bot.sandbox.url + "authorize?"), page.url
+        assert bot.sandbox.url.startswith("http://localhost:")
+        assert len(await signin_cookies(alice, bot.url)) == 1
+        assert await signin_cookies(alice, bot.sandbox.url) == []
+        await page.get_by_label("Username").fill("alice")
+        await page.get_by_label("Password").fill("sandbox")
+        await page.get_by_role("button", name="Sign in").click()
+        await page.wait_for_url(bot.url + "autoshares/callback?**")
+        await expect(page.get_by_role("heading", level=1)).to_have_text("Linked")
+    finally:
+        await alice.close()
+    link = await bot.services.links.get(bot.slack.team_id, ALICE)
+    assert link is not None and link.autoshares_login == "alice"
