@@ -23,7 +23,7 @@ from bot.devkit.localslack import LocalSlack
 from sandbox.config import SandboxConfig
 from sandbox.server import RunningSandbox, running_sandbox
 from tests.bothost import BotHost
-from tests.conftest import RunningBot, running_bot
+from tests.conftest import RunningBot, assert_valid_block_kit, running_bot
 
 CHROMIUM = Path("/usr/bin/chromium")
 #: Headless Chromium on a machine without internet: nothing in the background may reach out.
@@ -60,9 +60,10 @@ PHONE = Device(
 )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def chromium() -> Path:
-    """Debian's Chromium; the browser tests skip, saying how to install it, where it is missing."""
+    """Debian's Chromium; every browser test skips, saying how to install it, where it is
+    missing (before any server or database is set up for it)."""
     if not CHROMIUM.exists():
         pytest.skip(
             f"Chromium is not installed at {CHROMIUM}: install Debian's package with "
@@ -128,6 +129,7 @@ async def bot_with_autoshares_elsewhere(
     env = {**bot_env, "AUTH0_DOMAIN": url, "AUTOSHARES_API_URL": url}
     async with running_bot(env, local_slack, sandbox_on_localhost, bot_host) as running:
         yield running
+    assert_valid_block_kit(local_slack)
 
 
 @pytest.fixture(scope="session")
