@@ -14,10 +14,13 @@ from html import escape
 _HEAD = """<meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
-body{{font:16px/1.5 system-ui,sans-serif;max-width:26rem;margin:2rem auto;padding:0 1rem;color:#1d1c1d;overflow-wrap:anywhere}}
+body{{font:16px/1.5 system-ui,sans-serif;max-width:26rem;margin:2rem auto;padding:0 1rem;color:#1d1c1d;
+  overflow-wrap:anywhere}}
 h1{{font-size:1.5rem}} code{{font:1rem ui-monospace,Menlo,Consolas,monospace}}
-label{{display:block;margin:0 0 1rem}} input{{display:block;box-sizing:border-box;width:100%;margin-top:.25rem;padding:.5rem;font:inherit}}
-button{{font:inherit;min-height:2.75rem;padding:.5rem 1rem;margin:0 .5rem .5rem 0}} .error{{color:#b00020}} .note{{color:#555}}
+label{{display:block;margin:0 0 1rem}}
+input{{display:block;box-sizing:border-box;width:100%;margin-top:.25rem;padding:.5rem;font:inherit}}
+button{{font:inherit;min-height:2.75rem;padding:.5rem 1rem;margin:0 .5rem .5rem 0}}
+.error{{color:#b00020}} .note{{color:#555}}
 </style>
 <title>{title} - AutoShares sandbox</title>"""
 

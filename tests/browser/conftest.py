@@ -10,14 +10,14 @@ downloaded: it launches ``/usr/bin/chromium``, and without it the tests skip wit
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
 from bot.devkit.localslack import LocalSlack
 from sandbox.config import SandboxConfig
@@ -37,6 +37,9 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+#: ``await new_browser()``: another person's browser; ``await look_at(page, name)``: the page checked.
+OpenBrowser = Callable[[], Awaitable[BrowserContext]]
+LookAt = Callable[[Page, str], Awaitable[None]]
 #: Where every page's screenshots are saved, one per device (``make clean`` removes it).
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "browser"
 
@@ -56,7 +59,12 @@ class Device:
 DESKTOP = Device("desktop", {"viewport": {"width": 1280, "height": 800}})
 PHONE = Device(
     "phone",
-    {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True, "has_touch": True},
+    {
+        "viewport": {"width": 390, "height": 844},
+        "device_scale_factor": 3,
+        "is_mobile": True,
+        "has_touch": True,
+    },
 )
 
 
@@ -86,11 +94,12 @@ async def browser(chromium: Path) -> AsyncIterator[Browser]:
 @pytest.fixture(params=[DESKTOP, PHONE], ids=lambda device: device.name)
 def device(request: pytest.FixtureRequest) -> Device:
     """Each browser test runs once on a desktop and once on a phone-sized screen."""
-    return request.param  # type: ignore[no-any-return]
+    chosen: Device = request.param
+    return chosen
 
 
 @pytest.fixture
-async def new_browser(browser: Browser, device: Device) -> AsyncIterator[Any]:
+async def new_browser(browser: Browser, device: Device) -> AsyncIterator[OpenBrowser]:
     """``await new_browser()`` opens another person's browser (a new context) on ``device``;
     every one opened is closed when the test ends."""
     contexts: list[BrowserContext] = []
@@ -163,11 +172,11 @@ _PAGE_FACTS = """() => {
 
 
 @pytest.fixture
-def look_at(device: Device, screenshots: Path) -> Any:
+def look_at(device: Device, screenshots: Path) -> LookAt:
     """``await look_at(page, name)``: the page as the person sees it on ``device`` fits the
     screen and reads without zooming (a title, a lang, a viewport, no sideways scrolling, no
     text under MIN_TEXT_PX); its screenshot is saved as ``<device>-<name>.png``."""
-    async def look(page: Any, name: str) -> None:
+    async def look(page: Page, name: str) -> None:
         path = screenshots / f"{device.name}-{name}.png"
         await page.screenshot(path=str(path), full_page=True)
         print(f"screenshot: {path}")

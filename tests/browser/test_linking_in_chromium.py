@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from playwright.async_api import Browser, expect
+from playwright.async_api import Browser, BrowserContext, expect
 
 from bot.web import BROWSER_COOKIE
+from tests.browser.conftest import LookAt, OpenBrowser
 from tests.conftest import RunningBot
 from tests.scenario.test_linking import link_button_url
 
@@ -21,11 +22,14 @@ ALICE = "U0ALICE"
 BOB = "U0BOB"
 
 
-async def signin_cookies(context: Any, url: str) -> list[dict[str, Any]]:
+async def signin_cookies(context: BrowserContext, url: str) -> list[Any]:
+    """Our sign-in cookie as the browser holds it for ``url`` (none, or one)."""
     return [c for c in await context.cookies(url) if c["name"] == BROWSER_COOKIE]
 
 
-async def test_the_requester_links_in_a_real_browser(bot: RunningBot, new_browser: Any, look_at: Any) -> None:
+async def test_the_requester_links_in_a_real_browser(
+    bot: RunningBot, new_browser: OpenBrowser, look_at: LookAt
+) -> None:
     """Alice opens her link, passes Sign in with Slack, mistypes her AutoShares password, signs
     in, and lands on the Linked page; the link is stored for her and the cookie is gone."""
     url = await link_button_url(bot, ALICE)
@@ -62,7 +66,7 @@ async def test_the_requester_links_in_a_real_browser(bot: RunningBot, new_browse
 
 
 async def test_a_forwarded_link_is_refused_in_another_persons_browser(
-    bot: RunningBot, new_browser: Any, look_at: Any
+    bot: RunningBot, new_browser: OpenBrowser, look_at: LookAt
 ) -> None:
     """Alice's link opened in Bob's browser, signed in to Slack as Bob: the refusal page, nothing
     linked for either of them, and the link is spent when Alice opens it afterwards."""
@@ -90,7 +94,9 @@ async def test_a_forwarded_link_is_refused_in_another_persons_browser(
     assert await bot.services.links.get(bot.slack.team_id, ALICE) is None
 
 
-async def test_the_sandbox_error_page_fits(bot: RunningBot, new_browser: Any, look_at: Any) -> None:
+async def test_the_sandbox_error_page_fits(
+    bot: RunningBot, new_browser: OpenBrowser, look_at: LookAt
+) -> None:
     """The sandbox's error page, shown where it cannot redirect back (an unknown client)."""
     page = await (await new_browser()).new_page()
     response = await page.goto(bot.sandbox.url + "v2/logout?client_id=not-our-client")
