@@ -12,13 +12,12 @@ from collections.abc import AsyncIterator
 
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from bot.core.linking import LinkOutcome, LinkProblem, LoginStart
-from bot.edge import BodyLimit
+from bot.edge import body_limit
 from bot.ops.check import api_problem, database_problem, issuer_problem
 from bot.pollers import Pollers
 from bot.slack_app import build_bolt_app
@@ -298,12 +297,8 @@ def create_web_app(services: Services, *, close_services: bool = True) -> Starle
             await services.aclose()
 
     # Every body is capped while it is read, before any route (or signature check) runs.
-    body_limit = Middleware(
-        BodyLimit,
-        max_bytes=services.settings.max_body_bytes,
-        on_refused=services.metrics.request_bodies_too_large.inc,
-    )
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=[body_limit])
+    capped = body_limit(services.settings.max_body_bytes, services.metrics.request_bodies_too_large.inc)
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=capped)
     app.state.services = services
     app.state.bolt = bolt
     app.state.socket_mode = socket_mode

@@ -49,6 +49,7 @@ from bot.ops.stored_keys import StoredKeys
 from bot.settings import MAX_POLL_CONCURRENCY, Settings
 from handlers.directory import SlackUsersDirectory
 from handlers.identity import SlackOpenIdConnect
+from handlers.installations import CachedInstallations
 from handlers.notify import SlackClients, SlackNotifier, SlackSession
 from storage.alert_groups import AlertGroupRepository
 from storage.alert_preferences import AlertPreferences
@@ -129,8 +130,8 @@ class Services:
         tasks = BackgroundTasks()
         installation_store = state_store = None
         if settings.multi_workspace:
-            installation_store = AsyncSQLAlchemyInstallationStore(
-                client_id=settings.slack_client_id or "", engine=db.engine
+            installation_store = CachedInstallations(
+                AsyncSQLAlchemyInstallationStore(client_id=settings.slack_client_id or "", engine=db.engine)
             )
             state_store = AsyncSQLAlchemyOAuthStateStore(expiration_seconds=600, engine=db.engine)
         slack = SlackClients(

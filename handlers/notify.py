@@ -18,7 +18,6 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
-from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
@@ -33,6 +32,7 @@ from handlers.blocks import approval as approval_blocks
 from handlers.blocks import digest as digest_blocks
 from handlers.blocks import order as order_blocks
 from handlers.blocks.common import badged, link_refused_message
+from handlers.installations import CachedInstallations
 from storage.records import Link, Pending, Route, RouteGroup
 
 log = logging.getLogger(__name__)
@@ -119,7 +119,7 @@ class SlackClients:
         *,
         api_url: str,
         bot_token: str | None,
-        installation_store: AsyncInstallationStore | None,
+        installation_store: CachedInstallations | None,
         session: SlackSession,
     ) -> None:
         self._api_url = api_url
