@@ -392,6 +392,8 @@ def read_settings(env: Mapping[str, str], *, require_slack: bool = True) -> tupl
     reading = read_declared(Settings, env, require_slack=require_slack)
     _slack_rules(reading, require_slack=require_slack)
     _autoshares_rules(reading)
+    order = {d.spec.env: i for i, d in enumerate(declared(Settings))}
+    reading.problems.sort(key=lambda p: order.get(p.names[0], len(order)))  # in the docs' order
     values = reading.values
     port = values.get("port", 3000)
     if "PUBLIC_URL" not in reading.given:
