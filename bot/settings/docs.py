@@ -63,7 +63,8 @@ def env_example() -> str:
             spec = item.spec
             need = f" {spec.need.value[:1].upper()}{spec.need.value[1:]}." if spec.need is not Need.OPTIONAL else ""
             accepts = f" Accepts {spec.kind.accepts}." if spec.kind.accepts != Text.ACCEPTS else ""
-            help_text = f"{spec.help[:1].upper()}{spec.help[1:]}.{accepts}{need}"
+            empty = f" Empty: {spec.shown_default}." if spec.shown_default else ""
+            help_text = f"{spec.help[:1].upper()}{spec.help[1:]}.{accepts}{empty}{need}"
             lines += _comment(help_text.replace("`", ""))
             lines.append(f"{spec.env}={default_text(item)}")
     return "\n".join(lines) + "\n"

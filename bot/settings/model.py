@@ -157,13 +157,13 @@ class Settings:
         "the `Token` it returns, which cannot be refreshed: the user is asked to link again when it ends",
     )
     autoshares_trading_token_seconds: int = setting(
-        "AUTOSHARES_TRADING_TOKEN_SECONDS", 3600, Whole(300), group=AUTOSHARES,
+        "AUTOSHARES_TRADING_TOKEN_SECONDS", 3600, Whole(300, unit="seconds"), group=AUTOSHARES,
         help="`exchange` mode: how long a trading token is trusted (its answer states no lifetime; the "
         "SSO page says 60 minutes, the Requesting Tokens page 24 hours)",
     )
     autoshares_timeout_seconds: float = setting(
         "AUTOSHARES_TIMEOUT_SECONDS", 10.0, Number(above=0), group=AUTOSHARES,
-        help="seconds before one AutoShares call times out",
+        help="how long one AutoShares call may take before it times out",
     )
     command_deadline_seconds: float = setting(
         "COMMAND_DEADLINE_SECONDS", 10.0, Number(above=0), group=AUTOSHARES,
@@ -183,8 +183,9 @@ class Settings:
     )
     port: int = setting("PORT", 3000, Whole(1, 65535), group=SERVING, help="the HTTP port")
     max_body_bytes: int = setting(
-        "MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, Whole(1024, 100 * 1024 * 1024, "100 MiB"), group=SERVING,
-        help="largest request body accepted on any route, in bytes (1 MiB by default); larger ones "
+        "MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, Whole(1024, 100 * 1024 * 1024, "100 MiB", "bytes"),
+        group=SERVING,
+        help="largest request body accepted on any route (1 MiB by default); larger ones "
         "get 413 while being read",
     )
     database_url: str = setting(
@@ -200,11 +201,11 @@ class Settings:
     # -- product rules ----------------------------------------------------------------------------
     link_state_ttl_seconds: int = 600
     order_confirm_seconds: int = setting(
-        "ORDER_CONFIRM_SECONDS", 120, Whole(10), group=RULES,
-        help="how long an order's Confirm button stays valid, in seconds",
+        "ORDER_CONFIRM_SECONDS", 120, Whole(10, unit="seconds"), group=RULES,
+        help="how long an order's Confirm button stays valid",
     )
     large_order_notional: int = setting(
-        "LARGE_ORDER_NOTIONAL", 25_000, Whole(0), group=RULES,
+        "LARGE_ORDER_NOTIONAL", 25_000, Whole(0, unit="US dollars"), group=RULES,
         help="orders above this notional (USD) need the symbol typed to confirm",
     )
     default_role: str = setting(
@@ -213,18 +214,18 @@ class Settings:
         "admins are always admins",
     )
     approval_seconds: int = setting(
-        "APPROVAL_SECONDS", 900, Whole(60), group=RULES,
+        "APPROVAL_SECONDS", 900, Whole(60, unit="seconds"), group=RULES,
         help="how long an order sent for two-person approval waits for an approver before it expires",
     )
     alert_default_expiry_days: int = setting(
-        "ALERT_DEFAULT_EXPIRY_DAYS", 30, Whole(1), group=RULES,
-        help="default lifetime of a price alert, in days",
+        "ALERT_DEFAULT_EXPIRY_DAYS", 30, Whole(1, unit="days"), group=RULES,
+        help="default lifetime of a price alert",
     )
     #: How long a private chart's signed URL (and the stored image) lasts. Slack fetches the image
     #: when the answer is posted, so a minute is enough to show it; the rest is how long the Share
     #: button can still post it. A day at most: the URL is a bearer of the image.
     chart_url_seconds: int = setting(
-        "CHART_URL_SECONDS", 3600, Whole(60, 86_400, "a day"), group=RULES,
+        "CHART_URL_SECONDS", 3600, Whole(60, 86_400, "a day", "seconds"), group=RULES,
         help="how long a private chart lasts: its signed image URL works and its Share button can post "
         "it for this long; then the hourly housekeeping deletes the image",
     )
@@ -278,7 +279,7 @@ class Settings:
     )
     channel_pace_seconds: float = setting(
         "CHANNEL_PACE_SECONDS", 1.0, Number(maximum=10), group=BACKGROUND,
-        help="seconds between two posts the bot makes on its own in one channel (Slack takes about one "
+        help="the time between two posts the bot makes on its own in one channel (Slack takes about one "
         "message a second per channel; a later one waits its turn without using an attempt)",
     )
     order_settle_seconds: float = setting(

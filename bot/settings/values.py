@@ -138,11 +138,12 @@ class Prefixed(Kind):
 
 @dataclass(frozen=True)
 class Whole(Kind):
-    """A whole number within bounds; ``why`` explains the upper bound."""
+    """A whole number of ``unit`` within bounds; ``why`` explains the upper bound."""
 
     minimum: int | None = None
     maximum: int | None = None
     why: str = ""
+    unit: str = ""
 
     @property
     def bounds(self) -> str:
@@ -155,8 +156,8 @@ class Whole(Kind):
 
     @property
     def accepts(self) -> str:
-        bounds = self.bounds
-        return "a whole number" + (f", {bounds}" if bounds.startswith("at ") else f" {bounds}".rstrip())
+        bounds, unit = self.bounds, f" of {self.unit}" if self.unit else ""
+        return f"a whole number{unit}" + (f", {bounds}" if bounds.startswith("at ") else f" {bounds}".rstrip())
 
     def parse(self, raw: str, name: str) -> int:
         if not (raw.isascii() and _WHOLE.fullmatch(raw)):
@@ -171,12 +172,12 @@ class Whole(Kind):
 
 @dataclass(frozen=True)
 class Number(Kind):
-    """A finite number (seconds, mostly): at least ``minimum``, more than ``above``, at most
-    ``maximum``."""
+    """A finite number of ``unit``: at least ``minimum``, more than ``above``, at most ``maximum``."""
 
     minimum: float | None = 0.0
     above: float | None = None
     maximum: float | None = None
+    unit: str = "seconds"
 
     @property
     def bounds(self) -> str:
@@ -190,7 +191,7 @@ class Number(Kind):
 
     @property
     def accepts(self) -> str:
-        return "a number" + (f", {self.bounds}" if self.bounds else "")
+        return f"a number of {self.unit}" + (f", {self.bounds}" if self.bounds else "")
 
     def parse(self, raw: str, name: str) -> float:
         try:

@@ -253,7 +253,7 @@ def test_every_problem_is_found_in_one_reading() -> None:
         "otherwise), got 'lvie'",
         "TOKEN_ENCRYPTION_KEY is missing; make one with `autoshares-bot keygen`",
         "DEFAULT_ROLE must be viewer, trader or approver, got 'wizard'",
-        "APPROVAL_SECONDS must be a whole number, at least 60, got 'abc'",
+        "APPROVAL_SECONDS must be a whole number of seconds, at least 60, got 'abc'",
         "CHART_URL_SECONDS must be from 60 to 86400 (a day), got -1",
     ]
     assert isinstance(info.value, ConfigError)  # what every caller already catches
