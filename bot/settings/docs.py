@@ -9,7 +9,6 @@ from __future__ import annotations
 import enum
 import textwrap
 from collections.abc import Iterator
-from itertools import groupby
 from pathlib import Path
 
 from bot.settings.declare import Declared, Need, declared
@@ -46,8 +45,11 @@ def default_text(item: Declared) -> str:
 
 
 def _groups() -> Iterator[tuple[str, list[Declared]]]:
-    for group, items in groupby(settings(), key=lambda item: item.spec.group):
-        yield group, list(items)
+    """The settings by group, groups in the order they first appear."""
+    groups: dict[str, list[Declared]] = {}
+    for item in settings():
+        groups.setdefault(item.spec.group, []).append(item)
+    yield from groups.items()
 
 
 def _comment(text: str) -> list[str]:
