@@ -111,6 +111,8 @@ class Kind:
         return self.ACCEPTS
 
     def parse(self, raw: str, name: str) -> Any:
+        """The value of ``raw`` (stripped, never empty); :class:`ConfigError` naming ``name``
+        when it is not one this kind accepts."""
         return raw
 
 
