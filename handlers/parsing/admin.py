@@ -166,10 +166,7 @@ def _approvals(rest: list[str], example: str) -> TeamCommand:
         _nothing_after(rest, 1, example)
         return SetApprovalThreshold(None)
     if kind == "over" and len(rest) == 2:
-        amount = _setting(amount_setting, rest[1], example)
-        if amount is None:
-            raise _Invalid("Say the amount, or approvals off", example=example)
-        return SetApprovalThreshold(amount)
+        return SetApprovalThreshold(_setting(amount_setting, rest[1], example))
     if kind == "in" and len(rest) == 2:
         match = _CHANNEL_RE.fullmatch(rest[1])
         if match is None:

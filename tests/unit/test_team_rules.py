@@ -70,7 +70,6 @@ def test_admin_grammar(text: str, expected: TeamCommand) -> None:
         ("limit <@U0BOB> value 0", "must be above 0"),
         ("limit <@U0BOB> value 1e9", "must be a number of dollars"),
         ("limit <@U0BOB> value 1.234", "at most 2 decimals"),
-        ("approvals over none", "Say the amount, or approvals off"),
         ("limit <@U0BOB> daily 0", "whole number from 1 to 10,000"),
         ("limit <@U0BOB> weekly 3", "Say value (largest order, in dollars) or daily"),
         ("approval <@U0BOB> maybe", "Say on or off"),
