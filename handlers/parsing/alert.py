@@ -20,8 +20,10 @@ from bot.core.commands import (
 from bot.core.vocabulary.bounds import (
     DEFAULT_REPEAT_EVERY,
     MAX_MOVE_PERCENT,
+    MAX_MOVE_PLACES,
     MAX_REPEAT_EVERY,
     MIN_REPEAT_EVERY,
+    decimal_places,
 )
 from handlers.parsing.common import (
     _EXPIRY_RE,
@@ -147,15 +149,14 @@ def _alert_from_tokens(tokens: list[str]) -> AlertCommand:
 
 
 def _percent(token: str) -> Decimal:
-    """`5%` (or `5`, `2.5%`): above 0, at most MAX_MOVE_PERCENT, at most 2 decimal places."""
+    """`5%` (or `5`, `2.5%`): above 0, at most MAX_MOVE_PERCENT, at most MAX_MOVE_PLACES places."""
     match = _PERCENT_RE.fullmatch(token)
     if match is None:
         raise _Invalid(f"The move must be a percent such as 5%, not {_show(token)}", example=_MOVE_EXAMPLE)
     value = Decimal(match.group(1))
-    exponent = value.as_tuple().exponent
-    if not 0 < value <= MAX_MOVE_PERCENT or (isinstance(exponent, int) and -exponent > 2):
+    if not 0 < value <= MAX_MOVE_PERCENT or decimal_places(value) > MAX_MOVE_PLACES:
         raise _Invalid(
-            f"The move must be above 0% and at most {MAX_MOVE_PERCENT}%, with at most 2 decimal "
+            f"The move must be above 0% and at most {MAX_MOVE_PERCENT}%, with at most {MAX_MOVE_PLACES} decimal "
             f"places, not {_show(token)}",
             example=_MOVE_EXAMPLE,
         )
