@@ -1,5 +1,6 @@
-"""What the bot stores, as plain values: records read back from the database and the states
-and status sets that every layer shares. Defined once here and imported wherever needed.
+"""What the bot stores, as plain values: records read back from the database and the AutoShares
+status sets every layer shares. The domain's words (an AutoShares id, pending-order states,
+roles) are ``bot.core.vocabulary``'s, re-exported here under the names storage's callers use.
 
 Nothing here talks to the database; the repositories beside this module turn rows into these
 records.
@@ -12,9 +13,15 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
-from bot.core.vocabulary.ids import MAX_AUTOSHARES_ID, autoshares_id
-from bot.core.vocabulary.roles import ROLES, Role
-from bot.core.vocabulary.states import UNSETTLED_STATES, WAITING_STATES, PendingState
+# The domain's vocabulary (an AutoShares id's rule, roles, pending-order states), re-exported for
+# storage's callers.
+from bot.core.vocabulary.ids import MAX_AUTOSHARES_ID as MAX_AUTOSHARES_ID
+from bot.core.vocabulary.ids import autoshares_id as autoshares_id
+from bot.core.vocabulary.roles import ROLES as ROLES
+from bot.core.vocabulary.roles import Role as Role
+from bot.core.vocabulary.states import UNSETTLED_STATES as UNSETTLED_STATES
+from bot.core.vocabulary.states import WAITING_STATES as WAITING_STATES
+from bot.core.vocabulary.states import PendingState as PendingState
 
 
 def utcnow() -> datetime:
@@ -24,19 +31,6 @@ def utcnow() -> datetime:
 def aware(value: datetime) -> datetime:
     """SQLite hands back naive datetimes; every stored time is UTC."""
     return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-#: An AutoShares id's rule (int32 in the contract) is the vocabulary's; re-exported for storage's
-#: callers.
-__all__ = [
-    "MAX_AUTOSHARES_ID",
-    "ROLES",
-    "UNSETTLED_STATES",
-    "WAITING_STATES",
-    "PendingState",
-    "Role",
-    "autoshares_id",
-]
 
 
 class TokenFields(Protocol):
