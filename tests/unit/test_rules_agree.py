@@ -126,6 +126,16 @@ ORDER_RULES: dict[str, tuple[Read, Read, list[str]]] = {
         ["180", "180.5", "$180.50", ".5", "0", "-5", "abc", "1e3", "1,000", "1.2345", "1.23456",
          "1000000", "1000001", "NaN"],
     ),
+    "stop price": (
+        _order_command("buy 1 AAPL stop {}", "stop_price"),
+        _order_form("stop_price", "stop_price"),
+        ["180", "0.0001", "0.00001", "0", "abc", "1e3", "1000000", "1000001"],
+    ),
+    "account id": (
+        _order_command("buy 1 AAPL account {}", "account_id"),
+        _order_form("account", "account_id"),
+        ["12", "0012", "0", "-1", "1.5", "abc", "2147483647", "2147483648", "9" * 30],
+    ),
     "symbol": (
         _order_command("buy 1 {}", "symbol"),
         _order_form("symbol", "symbol"),
