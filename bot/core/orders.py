@@ -41,7 +41,7 @@ from bot.core.errors import (
     TeamRefusal,
 )
 from bot.core.events import order_update
-from bot.core.market_clock import AFTER_HOURS_CLOSE, REGULAR_OPEN, market_time
+from bot.core.market_clock import AFTER_HOURS_CLOSE, REGULAR_OPEN, is_trading_day, market_time
 from bot.core.team import APPROVALS, APPROVER, OrderGate, TeamService
 from bot.core.users import LinkedUsers
 from bot.ops.metrics import Metrics
@@ -109,8 +109,8 @@ NOT_TAKEN = "not_taken"
 def extended_hours_value(session: ExtendedSession, now: datetime) -> str:
     """The documented ExtendedHours value for what the user asked: ``pre`` is pre-market and
     regular hours (REGPRE), ``post`` regular hours and after-hours (REGPOST), and ``ext`` the
-    extended session that comes next at ``now``: REGPRE before the open on a weekday, REGPOST
-    from the open until after-hours end, REGPRE again after that and at weekends (the next
+    extended session that comes next at ``now``: REGPRE before the open on a trading day, REGPOST
+    from the open until after-hours end, REGPRE again after that, at weekends and on NYSE holidays (the next
     extended session is then a pre-market one). No value covers both extended sessions: the
     pages' newest list (PRE, POST, REGPRE, REGPOST) has none, and the older ETNA ones (ALL,
     PREPOST) are not on it."""
@@ -119,7 +119,7 @@ def extended_hours_value(session: ExtendedSession, now: datetime) -> str:
     if session == "post":
         return REGULAR_AND_POST
     local = market_time(now)
-    if local.weekday() < 5 and REGULAR_OPEN <= local.time() < AFTER_HOURS_CLOSE:
+    if is_trading_day(local.date()) and REGULAR_OPEN <= local.time() < AFTER_HOURS_CLOSE:
         return REGULAR_AND_POST
     return PRE_AND_REGULAR
 
