@@ -40,7 +40,7 @@ from bot.core.pacing import UserPacing
 from bot.core.passes import PollPolicy
 from bot.core.securities import SecurityCache
 from bot.core.tasks import BackgroundTasks
-from bot.core.team import TeamRules, TeamService
+from bot.core.team import Role, TeamRules, TeamService
 from bot.core.usecases import UseCases
 from bot.core.users import LinkedUsers
 from bot.core.watchlists import WatchlistService
@@ -191,7 +191,7 @@ class Services:
         team = TeamService(
             TeamRepository(db.sessions),
             directory,
-            TeamRules(default_role=settings.default_role, approval_seconds=settings.approval_seconds),
+            TeamRules(default_role=Role(settings.default_role), approval_seconds=settings.approval_seconds),
         )
         alerts = AlertService(
             team=team,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.core.vocabulary.ids import autoshares_id
 from handlers.blocks import account as blocks
 from handlers.errors import StaleButton
 from handlers.kit import ButtonContext, CommandContext, Surface, on_button, on_link_button
@@ -20,9 +21,9 @@ def register(app: AsyncApp, surface: Surface) -> None:
         )
 
     async def make_default(ctx: ButtonContext) -> None:
-        if not ctx.value.isdigit():
+        account_id = autoshares_id(ctx.value)
+        if account_id is None:
             raise StaleButton("/autoshares account")
-        account_id = int(ctx.value)
         user, views = await accounts.make_default(ctx.team_id, ctx.user_id, account_id)
         chosen = next((v for v in views if v.is_default), None)
         name = blocks.account_label(chosen.account) if chosen else f"Account {account_id}"

@@ -16,6 +16,7 @@ from bot.core.commands import (
     AlertMoveRequest,
     AlertRequest,
 )
+from bot.core.vocabulary.ids import autoshares_id
 from handlers.blocks import alert as alert_blocks
 from handlers.blocks import order as order_blocks
 from handlers.blocks.common import badged
@@ -52,9 +53,10 @@ def register(app: AsyncApp, surface: Surface) -> None:
     surface.router.add("alert", alert_command)
 
     async def delete_button(ctx: ButtonContext) -> None:
-        if not ctx.value.isdigit():
+        alert_id = autoshares_id(ctx.value)
+        if alert_id is None:
             raise StaleButton("/alert list")
-        await alerts.delete(ctx.team_id, ctx.user_id, int(ctx.value))
+        await alerts.delete(ctx.team_id, ctx.user_id, alert_id)
         found = await alerts.list_alerts(ctx.team_id, ctx.user_id)
         await ctx.replace(
             alert_blocks.alerts_list_message(found.alerts, slack_user_id=ctx.user_id, to_dm=found.to_dm)
@@ -73,9 +75,10 @@ def register(app: AsyncApp, surface: Surface) -> None:
 
     def snooze(length: str) -> ButtonHandler:
         async def handler(ctx: ButtonContext) -> None:
-            if not ctx.value.isdigit():
+            alert_id = autoshares_id(ctx.value)
+            if alert_id is None:
                 raise StaleButton("/alert list")
-            snoozed = await alerts.snooze(ctx.team_id, ctx.user_id, int(ctx.value), SNOOZES[length])
+            snoozed = await alerts.snooze(ctx.team_id, ctx.user_id, alert_id, SNOOZES[length])
             route = snoozed.route
             shown = alert_blocks.alert_triggered_message(
                 route,

@@ -23,7 +23,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.core.errors import ConfigError
 from bot.core.ports import DeliveryFailed, Posted
-from bot.core.views import TradingEnvironment
+from bot.core.views import PendingState, TradingEnvironment
 from bot.ops.metrics import Metrics
 from handlers import errors
 from handlers.blocks import agreements as agreement_blocks
@@ -176,7 +176,7 @@ async def answer_in_place(
 
 def pending_message(pending: Pending, *, confirm_seconds: int) -> dict[str, Any]:
     """An order's message as it stands, with the reason it failed put into words."""
-    reason = errors.order_failure(pending.error) if pending.status == "failed" else None
+    reason = errors.order_failure(pending.error) if pending.status == PendingState.FAILED else None
     return order_blocks.pending_message(pending, confirm_seconds=confirm_seconds, reason=reason)
 
 
