@@ -156,7 +156,7 @@ async def test_a_migration_waits_for_the_lock_another_process_holds(empty_databa
             await lock.commit()
             migrating = asyncio.create_task(database.upgrade())
             async with asyncio.timeout(15):
-                while not await _waiting_for_the_lock(lock):
+                while not await _waiting_for_the_lock(lock):  # noqa: ASYNC110 - asks PostgreSQL
                     await asyncio.sleep(0.05)
             # It is blocked on the lock now: nothing of the schema exists yet.
             assert await holder.current_heads() == set()
