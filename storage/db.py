@@ -5,7 +5,8 @@
 Every replica runs it at start, so it first reads the database's revision and does nothing when
 that is already the code's head; on PostgreSQL the migration itself runs under an advisory lock,
 so replicas started together on a new database migrate it once, one after the other. SQLite is
-one process's file (one ``serve`` per file): there it simply migrates.
+one process's file (one ``serve`` per file): there the migration only takes SQLite's own write
+lock first, so that a `db upgrade` run beside a starting ``serve`` waits rather than collides.
 """
 
 from __future__ import annotations
@@ -130,6 +131,10 @@ class Database:
         """Migrate in one transaction, unless (now that any lock is held) a process that held it
         before has already brought the database to ``wanted``."""
         async with self.engine.begin() as conn:
+            if not self.is_postgres:
+                # SQLite's write lock before reading the revision: a second process on the same
+                # file (a `db upgrade` beside a starting `serve`) waits, then finds the work done.
+                await conn.exec_driver_sql("BEGIN IMMEDIATE")
             before = await conn.run_sync(database_heads)
             if wanted is not None and before == wanted:
                 log.info("database schema is at %s: another process migrated it", _shown(wanted))

@@ -146,6 +146,19 @@ async def test_upgrade_at_head_reads_the_revision_and_migrates_nothing(
     assert await migrated_from_empty.current_heads() == code_heads()
 
 
+async def test_three_upgrades_at_once_migrate_an_empty_database_once(empty_database_url: str) -> None:
+    """Three engines (as three processes would have) upgrading together: one migrates, the
+    others wait for its lock (PostgreSQL's advisory lock, SQLite's write lock) and find head."""
+    databases = [Database(async_database_url(empty_database_url)) for _ in range(3)]
+    try:
+        migrated = await asyncio.wait_for(asyncio.gather(*(d.upgrade() for d in databases)), 120)
+        assert sorted(migrated) == [False, False, True]
+        assert await databases[0].current_heads() == code_heads()
+    finally:
+        for database in databases:
+            await database.dispose()
+
+
 @pytest.mark.skipif(not TEST_DATABASE_URL, reason="the advisory lock is PostgreSQL's")
 async def test_a_migration_waits_for_the_lock_another_process_holds(empty_database_url: str) -> None:
     holder = Database(async_database_url(empty_database_url))
