@@ -100,8 +100,9 @@ class Database:
 
     async def upgrade(self, revision: str = "head") -> bool:
         """Apply migrations up to ``revision``; safe to run on every start and from several
-        processes at once on PostgreSQL. Returns whether this call migrated anything: going to
-        head on a database already there reads one row and returns False."""
+        processes at once (PostgreSQL's advisory lock, SQLite's write lock). Returns whether this
+        call migrated anything: going to head on a database already there reads one row and
+        returns False."""
         wanted = code_heads() if revision == "head" else None
         if wanted is not None and await self.current_heads() == wanted:
             log.info("database schema is at %s: no migration to run", _shown(wanted))
@@ -121,7 +122,10 @@ class Database:
         closes, so a process that dies mid-migration frees it), waiting for whoever has it."""
         key = {"key": MIGRATION_LOCK_KEY}
         if not (await lock.execute(text("SELECT pg_try_advisory_lock(:key)"), key)).scalar_one():
-            log.info("another process is migrating the database: waiting for it to finish")
+            log.info(
+                "another process is migrating the database (it holds advisory lock %d): waiting for it",
+                MIGRATION_LOCK_KEY,
+            )
             await lock.execute(text("SELECT pg_advisory_lock(:key)"), key)
         # A session lock outlives the transaction: end it so this connection does not sit idle
         # in a transaction while the migration runs on another one.
