@@ -2,16 +2,25 @@
 
 ``Database`` is built from the settings' async URL; it owns the engine and a sessionmaker.
 ``upgrade()`` applies Alembic migrations (run by `autoshares-bot db upgrade` and at start-up).
+Every replica runs it at start, so it first reads the database's revision and does nothing when
+that is already the code's head; on PostgreSQL the migration itself runs under an advisory lock,
+so replicas started together on a new database migrate it once, one after the other. SQLite is
+one process's file (one ``serve`` per file): there the migration only takes SQLite's own write
+lock first, so that a `db upgrade` run beside a starting ``serve`` waits rather than collides.
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, event, text
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -19,6 +28,12 @@ from sqlalchemy.ext.asyncio import (
 )
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+#: The PostgreSQL advisory lock every process holds while it migrates ("AUTOSMIG" in ASCII): a
+#: fixed key, so that all the replicas of a deployment wait for the same one.
+MIGRATION_LOCK_KEY = 0x4155544F534D4947
+
+log = logging.getLogger(__name__)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -44,10 +59,24 @@ def alembic_config() -> Config:
     return cfg
 
 
+def code_heads() -> set[str]:
+    """The revisions this code's migrations end at (one, unless the history branches)."""
+    return set(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def database_heads(connection: Connection) -> set[str]:
+    """The revisions the database is at: empty when it has no ``alembic_version`` table yet."""
+    return set(MigrationContext.configure(connection).get_current_heads())
+
+
 def _upgrade(connection: Connection, revision: str) -> None:
     cfg = alembic_config()
     cfg.attributes["connection"] = connection
     command.upgrade(cfg, revision)
+
+
+def _shown(heads: set[str]) -> str:
+    return ", ".join(sorted(heads)) or "an empty database"
 
 
 class Database:
@@ -64,10 +93,60 @@ class Database:
     def is_postgres(self) -> bool:
         return self.engine.dialect.name == "postgresql"
 
-    async def upgrade(self, revision: str = "head") -> None:
-        """Apply migrations up to ``revision``; safe to run on every start."""
+    async def current_heads(self) -> set[str]:
+        """The revisions the database is at (one cheap read of ``alembic_version``)."""
+        async with self.engine.connect() as conn:
+            return await conn.run_sync(database_heads)
+
+    async def upgrade(self, revision: str = "head") -> bool:
+        """Apply migrations up to ``revision``; safe to run on every start and from several
+        processes at once (PostgreSQL's advisory lock, SQLite's write lock). Returns whether this
+        call migrated anything: going to head on a database already there reads one row and
+        returns False."""
+        wanted = code_heads() if revision == "head" else None
+        if wanted is not None and await self.current_heads() == wanted:
+            log.info("database schema is at %s: no migration to run", _shown(wanted))
+            return False
+        if not self.is_postgres:
+            return await self._migrate(revision, wanted)
+        async with self.engine.connect() as lock:
+            await self._take_migration_lock(lock)
+            try:
+                return await self._migrate(revision, wanted)
+            finally:
+                await lock.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
+                await lock.commit()
+
+    async def _take_migration_lock(self, lock: AsyncConnection) -> None:
+        """Hold the migration lock on ``lock``'s session (kept until unlocked or the connection
+        closes, so a process that dies mid-migration frees it), waiting for whoever has it."""
+        key = {"key": MIGRATION_LOCK_KEY}
+        if not (await lock.execute(text("SELECT pg_try_advisory_lock(:key)"), key)).scalar_one():
+            log.info(
+                "another process is migrating the database (it holds advisory lock %d): waiting for it",
+                MIGRATION_LOCK_KEY,
+            )
+            await lock.execute(text("SELECT pg_advisory_lock(:key)"), key)
+        # A session lock outlives the transaction: end it so this connection does not sit idle
+        # in a transaction while the migration runs on another one.
+        await lock.commit()
+
+    async def _migrate(self, revision: str, wanted: set[str] | None) -> bool:
+        """Migrate in one transaction, unless (now that any lock is held) a process that held it
+        before has already brought the database to ``wanted``."""
         async with self.engine.begin() as conn:
+            if not self.is_postgres:
+                # SQLite's write lock before reading the revision: a second process on the same
+                # file (a `db upgrade` beside a starting `serve`) waits, then finds the work done.
+                await conn.exec_driver_sql("BEGIN IMMEDIATE")
+            before = await conn.run_sync(database_heads)
+            if wanted is not None and before == wanted:
+                log.info("database schema is at %s: another process migrated it", _shown(wanted))
+                return False
             await conn.run_sync(_upgrade, revision)
+            after = await conn.run_sync(database_heads)
+        log.info("migrated the database schema from %s to %s", _shown(before), _shown(after))
+        return before != after
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -185,6 +185,22 @@ async def database_url(
 
 
 @pytest.fixture
+async def empty_database_url(database_url: str, tmp_path: Path) -> AsyncIterator[str]:
+    """A database with no table at all, not even ``alembic_version``, on the engine the run
+    uses: a new PostgreSQL database beside ``database_url``'s (dropped afterwards) when
+    TEST_DATABASE_URL is set, else a SQLite file not created yet."""
+    if not TEST_DATABASE_URL:
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    name = f"{urlsplit(database_url).path.lstrip('/')}_empty_{uuid.uuid4().hex[:8]}"
+    await _administer(database_url, f'CREATE DATABASE "{name}"')
+    try:
+        yield _postgres_url(database_url, name)
+    finally:
+        await _administer(database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
 async def db(database_url: str) -> AsyncIterator[Database]:
     """The bot's database, migrated, for repository tests."""
     database = Database(async_database_url(database_url))

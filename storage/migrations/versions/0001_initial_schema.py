@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
-from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
 revision = "0001"
 down_revision = None
@@ -17,17 +15,92 @@ branch_labels = None
 depends_on = None
 
 
-def _slack_tables() -> sa.MetaData:
-    """The tables slack_sdk's SQLAlchemy installation and OAuth state stores use."""
-    metadata = sa.MetaData()
-    SQLAlchemyInstallationStore.build_installations_table(metadata, "slack_installations")
-    SQLAlchemyInstallationStore.build_bots_table(metadata, "slack_bots")
-    SQLAlchemyOAuthStateStore.build_oauth_states_table(metadata, "slack_oauth_states")
-    return metadata
+def _create_slack_tables() -> None:
+    """The tables of slack_sdk's SQLAlchemy installation and OAuth state stores, written out as
+    slack_sdk 3.48's table builders make them, so that this revision creates the same schema
+    whichever slack_sdk is installed (tests/unit/test_migrations.py checks that the stores still
+    find every column they use). Timestamps have no
+    time zone and ``installed_at``'s default is set by slack_sdk, not by the database."""
+    op.create_table(
+        "slack_installations",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("client_id", sa.String(length=32), nullable=False),
+        sa.Column("app_id", sa.String(length=32), nullable=False),
+        sa.Column("enterprise_id", sa.String(length=32), nullable=True),
+        sa.Column("enterprise_name", sa.String(length=200), nullable=True),
+        sa.Column("enterprise_url", sa.String(length=200), nullable=True),
+        sa.Column("team_id", sa.String(length=32), nullable=True),
+        sa.Column("team_name", sa.String(length=200), nullable=True),
+        sa.Column("bot_token", sa.String(length=200), nullable=True),
+        sa.Column("bot_id", sa.String(length=32), nullable=True),
+        sa.Column("bot_user_id", sa.String(length=32), nullable=True),
+        sa.Column("bot_scopes", sa.String(length=1000), nullable=True),
+        sa.Column("bot_refresh_token", sa.String(length=200), nullable=True),
+        sa.Column("bot_token_expires_at", sa.DateTime(), nullable=True),
+        sa.Column("user_id", sa.String(length=32), nullable=False),
+        sa.Column("user_token", sa.String(length=200), nullable=True),
+        sa.Column("user_scopes", sa.String(length=1000), nullable=True),
+        sa.Column("user_refresh_token", sa.String(length=200), nullable=True),
+        sa.Column("user_token_expires_at", sa.DateTime(), nullable=True),
+        sa.Column("incoming_webhook_url", sa.String(length=200), nullable=True),
+        sa.Column("incoming_webhook_channel", sa.String(length=200), nullable=True),
+        sa.Column("incoming_webhook_channel_id", sa.String(length=200), nullable=True),
+        sa.Column("incoming_webhook_configuration_url", sa.String(length=200), nullable=True),
+        sa.Column("is_enterprise_install", sa.Boolean(), nullable=False),
+        sa.Column("token_type", sa.String(length=32), nullable=True),
+        sa.Column("installed_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index(
+        "slack_installations_idx",
+        "slack_installations",
+        ["client_id", "enterprise_id", "team_id", "user_id", "installed_at"],
+        unique=False,
+    )
+    op.create_table(
+        "slack_bots",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("client_id", sa.String(length=32), nullable=False),
+        sa.Column("app_id", sa.String(length=32), nullable=False),
+        sa.Column("enterprise_id", sa.String(length=32), nullable=True),
+        sa.Column("enterprise_name", sa.String(length=200), nullable=True),
+        sa.Column("team_id", sa.String(length=32), nullable=True),
+        sa.Column("team_name", sa.String(length=200), nullable=True),
+        sa.Column("bot_token", sa.String(length=200), nullable=True),
+        sa.Column("bot_id", sa.String(length=32), nullable=True),
+        sa.Column("bot_user_id", sa.String(length=32), nullable=True),
+        sa.Column("bot_scopes", sa.String(length=1000), nullable=True),
+        sa.Column("bot_refresh_token", sa.String(length=200), nullable=True),
+        sa.Column("bot_token_expires_at", sa.DateTime(), nullable=True),
+        sa.Column("is_enterprise_install", sa.Boolean(), nullable=False),
+        sa.Column("installed_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index(
+        "slack_bots_idx",
+        "slack_bots",
+        ["client_id", "enterprise_id", "team_id", "installed_at"],
+        unique=False,
+    )
+    op.create_table(
+        "slack_oauth_states",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("state", sa.String(length=200), nullable=False),
+        sa.Column("expire_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+
+
+def _drop_slack_tables() -> None:
+    op.drop_table("slack_oauth_states")
+    op.drop_index("slack_bots_idx", table_name="slack_bots")
+    op.drop_table("slack_bots")
+    op.drop_index("slack_installations_idx", table_name="slack_installations")
+    op.drop_table("slack_installations")
 
 
 def upgrade() -> None:
-    _slack_tables().create_all(op.get_bind())
+    _create_slack_tables()
     op.create_table(
         "alert_routes",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -142,7 +215,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    _slack_tables().drop_all(op.get_bind())
+    _drop_slack_tables()
     op.drop_table("processed_webhooks")
     with op.batch_alter_table("pending_orders", schema=None) as batch_op:
         batch_op.drop_index("ix_pending_orders_status_expires")
