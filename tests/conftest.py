@@ -110,21 +110,22 @@ async def _administer(url: str, *statements: str) -> None:
         await conn.close()
 
 
-def _worker_database_name(url: str) -> str | None:
-    """The database a pytest-xdist worker creates next to ``url``'s (None without xdist), named
-    after the worker and the run, so that runs from two checkouts can share the server."""
+def _worker_database_name(url: str) -> str:
+    """The database this test process creates next to ``url``'s, named after the run and the
+    pytest-xdist worker (or the process, without xdist), so that runs from two checkouts, or a
+    run with ``-n 0`` beside another, never share tables on one server."""
     worker = os.environ.get("PYTEST_XDIST_WORKER")
-    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")[:8]
-    return f"{urlsplit(url).path.lstrip('/')}_{run}_{worker}" if worker else None
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")[:8] if worker else f"p{os.getpid()}"
+    return f"{urlsplit(url).path.lstrip('/')}_{run}_{worker or 'solo'}"
 
 
 async def _worker_postgres_database(url: str) -> str:
-    """The database this worker owns, with an empty schema: TEST_DATABASE_URL's own without
-    xdist, else a sibling named after the worker (created here: the server is a test server)."""
+    """The database this test process owns, with an empty schema: a sibling of
+    TEST_DATABASE_URL's named after the run and the worker (created here: the server is a test
+    server)."""
     name = _worker_database_name(url)
-    if name is not None:
-        await _administer(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
-        url = _postgres_url(url, name)
+    await _administer(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+    url = _postgres_url(url, name)
     await _administer(url, "DROP SCHEMA IF EXISTS public CASCADE", "CREATE SCHEMA public")
     return url
 
@@ -142,8 +143,8 @@ async def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> AsyncIt
     await database.upgrade()
     await database.dispose()
     yield url if TEST_DATABASE_URL else str(path)
-    worker_database = _worker_database_name(TEST_DATABASE_URL) if TEST_DATABASE_URL else None
-    if TEST_DATABASE_URL and worker_database:
+    if TEST_DATABASE_URL:
+        worker_database = _worker_database_name(TEST_DATABASE_URL)
         await _administer(TEST_DATABASE_URL, f'DROP DATABASE IF EXISTS "{worker_database}" WITH (FORCE)')
 
 
