@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.core.views import TradingEnvironment
+from bot.core.vocabulary.roles import Role
 from bot.settings.declare import Need, Reading, SettingsError, declared, read_declared, setting
 from bot.settings.values import (
     Choice,
@@ -44,7 +45,8 @@ DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 DEFAULT_QUOTE_DOMAIN = "autoshares.com"
 #: The AutoShares client's connection pool (``bot.wiring``): more concurrent polls would queue.
 MAX_POLL_CONCURRENCY = 100
-ROLES = ("viewer", "trader", "approver")
+#: What DEFAULT_ROLE may be: any role below admin (a default of admin would make every member one).
+ROLES = tuple(role.value for role in Role if role < Role.ADMIN)
 
 SLACK = "Slack"
 AUTOSHARES = "AutoShares"
