@@ -5,7 +5,9 @@ from outside the checkout, so nothing of the repository is importable. It starts
 stand-in that ships in the wheel, writes a `.env`, then runs `autoshares-bot check`,
 `autoshares-bot db upgrade` and `autoshares-bot serve` (with the embedded AutoShares sandbox),
 asks `/healthz`, and sends one signed `/autoshares help` that must be answered at its
-response_url. Exits non-zero on the first step that does not do what it should.
+response_url. The wheel is installed without extras: neither matplotlib nor rich is there, and
+`autoshares-bot demo` says how to install its extra. Exits non-zero on the first step that does
+not do what it should.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+from importlib.util import find_spec
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -37,6 +40,11 @@ def step(name: str, ok: bool, detail: str = "") -> None:
 
 
 async def main() -> None:
+    step(
+        "installed without the charts and demo extras",
+        find_spec("matplotlib") is None and find_spec("rich") is None,
+        "matplotlib or rich is installed: install the wheel without extras",
+    )
     folder = Path(tempfile.mkdtemp(prefix="autoshares-smoke-"))
     os.chdir(folder)
     slack = LocalSlack()
@@ -78,6 +86,14 @@ async def main() -> None:
         )
         settings_ok = "problem  settings" not in check.stdout and "problem  database" not in check.stdout
         step("check reads the settings and the database", settings_ok, check.stdout + check.stderr)
+        demo = await asyncio.to_thread(
+            subprocess.run, [*CLI, "demo"], env=clean, capture_output=True, text=True, timeout=120
+        )
+        step(
+            "demo without its extra says how to install it",
+            demo.returncode == 2 and "pip install 'autoshares-slack[demo]'" in demo.stderr,
+            demo.stdout + demo.stderr,
+        )
 
         server = await asyncio.create_subprocess_exec(
             *CLI, "serve", env=clean, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE

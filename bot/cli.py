@@ -276,7 +276,22 @@ def _cmd_manifest(args: argparse.Namespace) -> int:
     return 0
 
 
+#: What `autoshares-bot demo` needs beyond the bot (the ``demo`` extra): a terminal transcript,
+#: and the chart it shares.
+DEMO_MODULES = ("rich", "matplotlib")
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
+    from importlib.util import find_spec
+
+    missing = [name for name in DEMO_MODULES if find_spec(name) is None]
+    if missing:
+        print(
+            f"autoshares-bot demo: {' and '.join(missing)} missing; install the demo extra with "
+            "pip install 'autoshares-slack[demo]' (make demo does it for you).",
+            file=sys.stderr,
+        )
+        return 2
     from bot.devkit.demo import run_demo
 
     return asyncio.run(run_demo(output_dir=args.output))

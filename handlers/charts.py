@@ -1,5 +1,6 @@
 """Charts drawn for Slack: a PNG with matplotlib's Agg backend, and a Unicode sparkline for when
-no image can be posted (the bot is not in the channel, or lacks the files scope).
+no image can be posted (the bot is not in the channel, or lacks the files scope) or drawn
+(matplotlib comes with the optional ``charts`` extra).
 
 No pyplot: a ``Figure`` with its own Agg canvas per chart, so nothing global is touched and
 charts can be drawn from several tasks (in a worker thread) at once.
@@ -14,6 +15,15 @@ from datetime import UTC, datetime
 from bot.core.charts import RANGES, Candle
 
 SPARK_BARS = "▁▂▃▄▅▆▇█"
+
+#: What the asker reads under the sparkline when this install cannot draw chart images.
+NO_IMAGES = (
+    "Chart images need the bot's `charts` extra: ask whoever runs it to install `autoshares-slack[charts]`."
+)
+
+
+class ChartImagesUnavailable(RuntimeError):
+    """matplotlib (the ``charts`` extra) is not installed: only sparklines can be drawn."""
 
 
 def sparkline(values: Sequence[float], width: int = 40) -> str:
@@ -34,10 +44,14 @@ def sparkline(values: Sequence[float], width: int = 40) -> str:
 def render_png(symbol: str, candles: Sequence[Candle], chart_range: str, *, currency: str = "USD") -> bytes:
     """A line chart of closes with the day's range shaded, as PNG bytes. matplotlib is imported
     here, on the first chart, not with the module: it takes a third of a second, and a process
-    that never draws a chart (the CLI, a sparkline) need not pay it."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
-    from matplotlib.figure import Figure
+    that never draws a chart (the CLI, a sparkline) need not pay it; an install without the
+    ``charts`` extra has none (ChartImagesUnavailable)."""
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+        from matplotlib.figure import Figure
+    except ImportError as exc:
+        raise ChartImagesUnavailable("matplotlib is not installed (the charts extra)") from exc
 
     if not candles:
         raise ValueError("no candles to draw")

@@ -5,7 +5,9 @@ The quote is private, and so is its chart: the PNG is kept for ``CHART_URL_SECON
 bot at a signed URL. Nothing reaches the channel until the asker clicks Share, which posts the
 quotes and uploads the kept chart. When Slack cannot show the image (it could not fetch it,
 e.g. ``PUBLIC_URL`` is not reachable from Slack) the answer carries a Unicode sparkline instead,
-and Share still uploads the image; when AutoShares has no history there is only a note.
+and Share still uploads the image; when AutoShares has no history there is only a note. An
+install without the ``charts`` extra (no matplotlib) answers with the sparkline and says how to
+get images.
 """
 
 from __future__ import annotations
@@ -68,7 +70,7 @@ async def draw_chart(
     chart_range: str,
 ) -> DrawnChart | str:
     """Draw ``row``'s chart and keep it for its asker; or a note (safe mrkdwn) saying why there
-    is no chart."""
+    is no chart image: a sparkline when only the images are missing."""
     spec = RANGES[chart_range]
     symbol = escape(row.symbol)
     try:
@@ -79,7 +81,11 @@ async def draw_chart(
     if not candles:
         return f":chart_with_upwards_trend: AutoShares has no price history for *{symbol}* over {spec.label}."
     currency = str(row.equity.get("Currency") or "USD")
-    png = await asyncio.to_thread(charts.render_png, row.symbol, candles, chart_range, currency=currency)
+    try:
+        png = await asyncio.to_thread(charts.render_png, row.symbol, candles, chart_range, currency=currency)
+    except charts.ChartImagesUnavailable:
+        log.info("no chart image: matplotlib is not installed (the charts extra); answering with a sparkline")
+        return sparkline_note(row.symbol, chart_range, candles, charts.NO_IMAGES)
     shown = await kept.keep(ctx.team_id, ctx.user_id, row.symbol, chart_range, png)
     return DrawnChart(
         blocks.PrivateChart(shown.id, row.symbol, chart_range, image_url=shown.url),

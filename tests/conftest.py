@@ -65,6 +65,10 @@ SETTING_PREFIXES = (
 )
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
+#: Which tests may skip (only ``@pytest.mark.postgres_only`` ones, on SQLite); ``.ci/run`` turns
+#: any other skip into a failure with ``--no-unexpected-skips``.
+pytest_plugins = ["tests.skipgate"]
+
 #: One TLS context for the HTTP clients tests build: httpx loads the CA bundle afresh for every
 #: client otherwise (~20 ms each), and tests only speak plain HTTP on loopback anyway.
 CLIENT_TLS = ssl.create_default_context()

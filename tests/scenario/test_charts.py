@@ -7,6 +7,7 @@ housekeeping deletes them."""
 from __future__ import annotations
 
 import secrets
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,6 +15,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from sqlalchemy import event, select, update
 
 from bot.devkit.localslack import ScriptedFailure
@@ -223,6 +225,34 @@ async def test_when_slack_cannot_show_the_image_the_answer_has_a_sparkline(bot: 
     assert share["value"].startswith("TSLA;1m;")  # Share still posts the image
     await click(bot, share, user=BOB)
     assert len(await bot.slack.wait_for("files.completeUploadExternal", channel_id=CHANNEL)) == 1
+
+
+def without_matplotlib(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As on an install without the ``charts`` extra: every matplotlib import fails."""
+    for name in ["matplotlib", *(n for n in sys.modules if n.startswith("matplotlib."))]:
+        monkeypatch.setitem(sys.modules, name, None)
+
+
+async def test_without_the_charts_extra_the_answer_has_a_sparkline_and_says_how_to_get_images(
+    bot: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    without_matplotlib(monkeypatch)
+    await bot.link(BOB, "bob")
+    reply = await command(bot, "TSLA chart 1m", user=BOB, slash="/quote")
+    assert reply.get("response_type") == "ephemeral"
+    assert image_blocks(reply) == [] and bot.slack.refused == []
+    text = str(reply["blocks"])
+    assert "*TSLA*  Tesla, Inc." in text  # the quote itself
+    assert "*TSLA* over 1 month" in text
+    spark = text.split("`")[1]
+    assert len(spark) == 30 and set(spark) <= set("▁▂▃▄▅▆▇█")  # a month of daily closes
+    assert (
+        "Chart images need the bot's `charts` extra: ask whoever runs it to install "
+        "`autoshares-slack[charts]`." in text
+    )
+    assert button(reply, "quote_share")["value"] == "TSLA"  # Share posts the quote, no chart
+    async with bot.services.db.sessions() as session:
+        assert list(await session.scalars(select(ChartImage.id))) == []  # nothing kept to share
 
 
 async def test_housekeeping_deletes_expired_charts(bot: RunningBot) -> None:

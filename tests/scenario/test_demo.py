@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import sys
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 
 from bot.devkit.demo import STEPS, DemoWorld, contains, run_demo, step_help
@@ -82,3 +84,20 @@ async def test_a_failed_step_says_what_was_expected_and_exits_1(tmp_path: Path) 
     assert "not linked" in shown.split("got:", 1)[1]  # what the bot really said
     transcript = (tmp_path / "transcript.txt").read_text(encoding="utf-8")
     assert "  PASS  help" in transcript and "  FAIL  bob" in transcript
+
+
+@pytest.mark.parametrize("missing", [["rich"], ["rich", "matplotlib"], ["matplotlib"]])
+def test_without_the_demo_extra_the_demo_says_how_to_install_it(
+    missing: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    for name in missing:  # as on an install without the extra: the import fails
+        monkeypatch.setitem(sys.modules, name, None)
+    assert main(["demo", "--output", str(tmp_path)]) == 2
+    said = capsys.readouterr()
+    assert said.err == (
+        f"autoshares-bot demo: {' and '.join(missing)} missing; install the demo extra with "
+        "pip install 'autoshares-slack[demo]' (make demo does it for you).\n"
+    )
+    assert said.out == "" and list(tmp_path.iterdir()) == []  # nothing ran

@@ -18,7 +18,7 @@ from bot.autoshares.errors import RelinkRequired as RelinkRequiredError
 from bot.devkit.driver import browser_sign_in, buttons
 from bot.wiring import Services
 from storage.models import LinkedUser, LinkState
-from tests.conftest import TEST_DATABASE_URL, RunningBot
+from tests.conftest import RunningBot
 
 ALICE = "U0ALICE"
 
@@ -333,7 +333,7 @@ async def test_refresh_rejected_marks_link_for_relinking(bot: RunningBot) -> Non
     assert "/autoshares link" in str(reply["blocks"])
 
 
-@pytest.mark.skipif(not TEST_DATABASE_URL, reason="replicas share a database server on PostgreSQL")
+@pytest.mark.postgres_only(reason="replicas share a database server on PostgreSQL")
 async def test_two_replicas_refresh_an_expired_token_once(bot: RunningBot) -> None:
     await bot.link(ALICE, "alice")
     async with bot.services.db.sessions.begin() as session:

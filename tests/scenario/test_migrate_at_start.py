@@ -12,11 +12,10 @@ import pytest
 
 from bot.settings import async_database_url
 from storage.db import Database, code_heads
-from tests.conftest import TEST_DATABASE_URL
 from tests.scenario.test_cli import base_env
 from tests.scenario.test_replicas import three_replicas
 
-pytestmark = pytest.mark.skipif(not TEST_DATABASE_URL, reason="replicas share one PostgreSQL server")
+pytestmark = pytest.mark.postgres_only(reason="replicas share one PostgreSQL server")
 
 #: Every process says, once, what it did about the schema at start (storage.db).
 DECIDED = "database schema"

@@ -41,10 +41,10 @@ from storage.db import Database
 from storage.models import AlertRoute, OutboxMessage, PendingOrder
 from storage.orders import PendingOrderRepository
 from tests.bothost import BotHost
-from tests.conftest import SIGNING_SECRET, TEST_DATABASE_URL, running_bot
+from tests.conftest import SIGNING_SECRET, running_bot
 from tests.scenario.test_cli import Serving, base_env, serving
 
-pytestmark = pytest.mark.skipif(not TEST_DATABASE_URL, reason="replicas share one PostgreSQL server")
+pytestmark = pytest.mark.postgres_only(reason="replicas share one PostgreSQL server")
 
 USERS = [f"U0REPLICA{i}" for i in range(10)]
 ALERTS_CHANNEL = "C0ALERTS"

@@ -24,7 +24,6 @@ from sqlalchemy.types import DateTime, String
 from bot.settings import async_database_url
 from storage.db import MIGRATION_LOCK_KEY, Database, code_heads
 from storage.models import Base
-from tests.conftest import TEST_DATABASE_URL
 
 #: The tables the migrations create for slack_sdk's stores (they are not in ``Base``).
 SLACK_SDK_TABLES = {"slack_bots", "slack_installations", "slack_oauth_states"}
@@ -159,7 +158,7 @@ async def test_three_upgrades_at_once_migrate_an_empty_database_once(empty_datab
             await database.dispose()
 
 
-@pytest.mark.skipif(not TEST_DATABASE_URL, reason="the advisory lock is PostgreSQL's")
+@pytest.mark.postgres_only(reason="the advisory lock is PostgreSQL's")
 async def test_a_migration_waits_for_the_lock_another_process_holds(empty_database_url: str) -> None:
     holder = Database(async_database_url(empty_database_url))
     database = Database(async_database_url(empty_database_url))
