@@ -185,6 +185,16 @@ def chart_images(settings: Settings, db: Database) -> ChartImages:
     )
 
 
+def autoshares_client(settings: Settings, http: httpx.AsyncClient, metrics: Metrics) -> AutoSharesClient:
+    """The AutoShares API client, its calls measured."""
+    return AutoSharesClient(
+        http,
+        base_url=settings.autoshares_api_url or "",
+        app_key=settings.autoshares_app_key or "",
+        observe=metrics.observe_autoshares,
+    )
+
+
 def use_cases(
     settings: Settings,
     db: Database,
@@ -198,12 +208,7 @@ def use_cases(
     streamer: QuoteStreamer,
 ) -> UseCases:
     """Every use case of ``bot.core``, built over one AutoShares client and one database."""
-    client = AutoSharesClient(
-        http,
-        base_url=settings.autoshares_api_url or "",
-        app_key=settings.autoshares_app_key or "",
-        observe=metrics.observe_autoshares,
-    )
+    client = autoshares_client(settings, http, metrics)
     links = LinkRepository(db.sessions, cipher)
     audit = AuditLog(db.sessions)
     users = LinkedUsers(links, client, oidc, tasks=tasks, metrics=metrics)
