@@ -41,6 +41,7 @@ def _require_database(settings: Settings, *, existing: bool = False, migrated: b
     from storage.db import create_engine
 
     async def probe() -> str | None:
+        """The database's problem in one line, or None when it answers (and is migrated if asked)."""
         engine = create_engine(settings.async_database_url)
         try:
             return await database_problem(engine, migrations=migrated)
@@ -162,6 +163,7 @@ def _cmd_db(args: argparse.Namespace) -> int:
     _require_database(settings)
 
     async def upgrade() -> None:
+        """Migrate to ``args.revision``."""
         db = Database(settings.async_database_url)
         try:
             await db.upgrade(args.revision)
@@ -203,6 +205,7 @@ def _cmd_outbox(args: argparse.Namespace) -> int:
     settings = Settings.from_env(_load_env(args), require_slack=False)
 
     async def listing() -> tuple[dict[str, int], list[str]]:
+        """Counts by state, then the newest rows as lines."""
         db = Database(settings.async_database_url)
         try:
             outbox = OutboxRepository(db.sessions)
@@ -235,6 +238,7 @@ def _cmd_rotate_key(args: argparse.Namespace) -> int:
     _require_database(settings, existing=True, migrated=True)
 
     async def rotate() -> Rotation:
+        """Re-encrypt every stored secret with the first key."""
         database = Database(settings.async_database_url)
         try:
             return await rotate_secrets(

@@ -291,6 +291,7 @@ def lifespan_of(
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        """Run the background work for as long as the app serves."""
         pollers = Pollers.of(services)
         pollers.start()
         services.tasks.spawn(services.stored_keys.refresh())  # the first count, for /readyz
@@ -316,9 +317,11 @@ def create_web_app(services: Services, *, close_services: bool = True) -> Starle
     ops = Operations(services, socket_mode)
 
     async def slack_events(request: Request) -> Response:
+        """``POST /slack/events``: Slack's requests, through the gate to Bolt."""
         return await gate.handle(request)
 
     async def slack_install(request: Request) -> Response:
+        """``/slack/install`` and ``/slack/oauth_redirect``: Bolt's install flow."""
         return await slack_oauth.handle(request)
 
     routes = [

@@ -269,6 +269,7 @@ class CommandRouter:
         """Wire the slash commands: ack now, dispatch lazily."""
 
         async def run(body: dict[str, Any], client: AsyncWebClient) -> None:
+            """One slash command, run lazily: read the payload and dispatch it to its subcommand."""
             respond = responder(self._session, body.get("response_url"))
             assert respond is not None, "Slack sends every slash command with a response_url"
             ctx = CommandContext(
@@ -372,6 +373,7 @@ def on_button(
     limits = surface.limits
 
     async def run(body: dict[str, Any], client: AsyncWebClient) -> None:
+        """One click, run lazily under the deadline; a failure is told to the clicker privately."""
         respond = responder(surface.slack.session, body.get("response_url"))
         ctx = button_context(body, respond, client)
         if working and respond is not None:
@@ -446,6 +448,7 @@ def on_view(
     fields), ``handler`` runs lazily only for a valid form; failures are posted privately."""
 
     async def ack_form(ack: AsyncAck, body: dict[str, Any]) -> None:
+        """Ack the form, with its problems on their fields when it is not valid."""
         problems = validate(body.get("view") or {})
         if problems:
             await ack(response_action="errors", errors=problems)
@@ -453,6 +456,7 @@ def on_view(
         await ack()
 
     async def run(body: dict[str, Any], client: AsyncWebClient) -> None:
+        """One valid submission, run lazily under the deadline; a failure is posted privately."""
         view = body.get("view") or {}
         if validate(view):
             return  # the ack showed the errors on the form (Bolt runs lazies regardless)
@@ -483,6 +487,7 @@ def on_event(
     """Register an event listener (ack now, work lazily); a failure goes to ``on_failure``."""
 
     async def run(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
+        """One event, run lazily; a failure goes to the listener's ``on_failure``."""
         try:
             await handler(body, event, client)
         except Exception as exc:
@@ -547,6 +552,7 @@ def on_step(app: AsyncApp, callback_id: str, handler: StepHandler, *, surface: S
     async def run(
         body: dict[str, Any], inputs: dict[str, Any], complete: AsyncComplete, fail: AsyncFail
     ) -> None:
+        """One run of the step, lazily: complete it with its outputs, or fail it with a sentence."""
         try:
             ctx = step_context(body, inputs)
             outputs = await within_deadline(surface.limits, handler(ctx))
