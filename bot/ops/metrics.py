@@ -227,18 +227,23 @@ class Metrics:
 
     # -- helpers feature code calls -------------------------------------------------------------
     def command(self, name: str, outcome: str) -> None:
+        """One slash subcommand handled, and how it ended."""
         self.commands.labels(command=name, outcome=outcome).inc()
 
     def action(self, kind: str, name: str, outcome: str) -> None:
+        """One button, modal, shortcut or option load acknowledged, and how."""
         self.actions.labels(kind=kind, action=name, outcome=outcome).inc()
 
     def outbox(self, outcome: str) -> None:
+        """One message owed to Slack: delivered, retried or dead."""
         self.outbox_messages.labels(outcome=outcome).inc()
 
     def webhook_accepted(self) -> None:
+        """One new AutoShares webhook delivery taken."""
         self.webhook_deliveries.labels(outcome="accepted", reason="").inc()
 
     def webhook_duplicate(self) -> None:
+        """One AutoShares webhook delivery already handled (acknowledged, not acted on)."""
         self.webhook_deliveries.labels(outcome="duplicate", reason="").inc()
 
     def webhook_ignored(self, reason: str = "type") -> None:
@@ -288,4 +293,5 @@ class Metrics:
         return self.registry.get_sample_value(name, labels) or 0.0
 
     def render(self) -> bytes:
+        """Every metric in the text exposition format, for ``GET /metrics``."""
         return generate_latest(self.registry)
