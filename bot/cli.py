@@ -127,11 +127,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     env = _load_env(args)
     try:
         settings = Settings.from_env(env)
-    except ConfigError:
-        from bot.ops.check import settings_findings
-
-        problems = [f.message for f in settings_findings(env)[1] if f.is_problem]
-        for message in problems:
+    except ConfigError as exc:
+        for message in str(exc).splitlines():  # every bad setting, one line each
             print(f"autoshares-bot: configuration error: {message}", file=sys.stderr)
         print(
             "autoshares-bot: run `autoshares-bot check` to check every setting and connection",
@@ -514,7 +511,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except ConfigError as exc:
-        print(f"autoshares-bot: configuration error: {exc}", file=sys.stderr)
+        for message in str(exc).splitlines():  # a SettingsError names every bad setting, one a line
+            print(f"autoshares-bot: configuration error: {message}", file=sys.stderr)
         return 2
     except DatabaseUnavailable as exc:
         print(f"autoshares-bot: {exc}", file=sys.stderr)

@@ -1,13 +1,15 @@
 """The body cap: every HTTP request body is limited while it is read (``MAX_BODY_BYTES``).
 
 Starlette's ``request.body()`` reads a body whole before any route can look at it, so without a
-cap an unsigned 100 MB POST costs hundreds of MB before the 401. :class:`BodyLimit` is a pure
-ASGI middleware (it sees every route, present and future): a declared ``Content-Length`` above
-the cap is answered 413 at once without reading a byte; any other body (chunked included) is
-counted as its ``http.request`` messages arrive, and the 413 goes out as soon as the count passes
-the cap. The route is then unwound with :class:`BodyTooLarge`, which nothing but this middleware
-catches, and anything the route still tries to send is dropped. ``Connection: close`` on the 413
-lets the server drop the rest of the upload instead of reading it.
+cap an unsigned 100 MB POST costs hundreds of MB before the 401. Starlette's own
+``RequestBodyLimitMiddleware`` (what ``Starlette(max_body_size=…)`` installs) does the capping:
+a declared ``Content-Length`` over the cap is refused before a byte is read, and any other body
+(chunked included) is counted as it arrives and refused as soon as the count passes the cap.
+
+Its 413 is plain text and uncounted, so :func:`body_limit` puts :class:`TooLargeAnswer` just
+outside it: each 413 is counted and answered with our JSON body and ``Connection: close`` (the
+server then drops the rest of the upload instead of reading it). Nothing else in the app
+answers 413, so every 413 this layer sees is the cap's.
 """
 
 from __future__ import annotations
@@ -16,81 +18,49 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from starlette.middleware import Middleware
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 TOO_LARGE_BODY = json.dumps({"error": "too_large"}).encode()
+TOO_LARGE_HEADERS = [
+    (b"content-type", b"application/json"),
+    (b"content-length", str(len(TOO_LARGE_BODY)).encode()),
+    (b"connection", b"close"),
+]
 
 
-class BodyTooLarge(Exception):
-    """Raised from ``receive`` once a body passes the cap (the 413 has already been sent)."""
+class TooLargeAnswer:
+    """Count each 413 and answer it with :data:`TOO_LARGE_BODY` in place of the body it carried."""
 
-
-def declared_length(scope: Scope) -> int | None:
-    """The request's Content-Length, or None when absent (the server already rejects a malformed one)."""
-    for name, value in scope.get("headers", ()):
-        if name == b"content-length":
-            return int(value) if value.isdigit() else None
-    return None
-
-
-class BodyLimit:
-    """Answer 413 to any request whose body is longer than ``max_bytes``, reading at most that."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int, on_refused: Callable[[], Any] | None = None) -> None:
+    def __init__(self, app: ASGIApp, on_refused: Callable[[], Any]) -> None:
         self.app = app
-        self.max_bytes = max_bytes
         self.on_refused = on_refused
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        length = declared_length(scope)
-        if length is not None and length > self.max_bytes:
-            await self._refuse(send)
-            return
-        received = 0
-        started = refused = False
+        refused = False
 
-        async def counted_receive() -> Message:
-            nonlocal received, refused
+        async def answer(message: Message) -> None:
+            nonlocal refused
             if refused:
-                raise BodyTooLarge
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    refused = True
-                    if not started:
-                        await self._refuse(send)
-                    raise BodyTooLarge
-            return message
-
-        async def tracked_send(message: Message) -> None:
-            nonlocal started
-            if refused:
-                return  # the 413 is the answer
-            if message["type"] == "http.response.start":
-                started = True
+                return  # the plain-text body of the 413 this layer already answered
+            if message["type"] == "http.response.start" and message["status"] == 413:
+                refused = True
+                self.on_refused()
+                await send({"type": "http.response.start", "status": 413, "headers": TOO_LARGE_HEADERS})
+                await send({"type": "http.response.body", "body": TOO_LARGE_BODY})
+                return
             await send(message)
 
-        try:
-            await self.app(scope, counted_receive, tracked_send)
-        except BodyTooLarge:
-            pass  # raised only after the 413 went out
+        await self.app(scope, receive, answer)
 
-    async def _refuse(self, send: Send) -> None:
-        if self.on_refused is not None:
-            self.on_refused()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(TOO_LARGE_BODY)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": TOO_LARGE_BODY})
+
+def body_limit(max_bytes: int, on_refused: Callable[[], Any]) -> list[Middleware]:
+    """The app's outermost middleware: Starlette's body cap, with our counted JSON 413 around it."""
+    return [
+        Middleware(TooLargeAnswer, on_refused=on_refused),
+        Middleware(RequestBodyLimitMiddleware, max_body_size=max_bytes),
+    ]

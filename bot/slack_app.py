@@ -21,6 +21,7 @@ from bot.manifest import bot_scopes, load_manifest
 from bot.ops.context import RequestContext, describe, new_request_id, request_scope
 from bot.ops.metrics import Metrics
 from bot.wiring import Services
+from handlers.installations import cached_authorize
 from handlers.kit import CommandRouter, Handled, Limits, Surface
 from handlers.notify import web_client
 from handlers.surfaces import register_all
@@ -117,12 +118,21 @@ def build_bolt_app(services: Services) -> InstrumentedAsyncApp:
         # tens of milliseconds per app, which every test that builds one paid.
         "name": "autoshares-bot",
     }
-    if settings.multi_workspace:
+    installations = services.slack.installation_store
+    if settings.multi_workspace and installations is not None:
+        # Bolt's authorize cache on, held by the store so an uninstall or a revocation drops it.
+        kwargs["authorize"] = cached_authorize(
+            installations,
+            client_id=settings.slack_client_id or "",
+            client_secret=settings.slack_client_secret or "",
+            client=client,
+            logger=kwargs["logger"],
+        )
         kwargs["oauth_settings"] = AsyncOAuthSettings(
             client_id=settings.slack_client_id,
             client_secret=settings.slack_client_secret,
             scopes=bot_scopes(load_manifest()),
-            installation_store=services.slack.installation_store,
+            installation_store=installations,
             state_store=services.oauth_state_store,
             install_path="/slack/install",
             redirect_uri_path="/slack/oauth_redirect",

@@ -14,13 +14,12 @@ from contextlib import AbstractAsyncContextManager
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from bot.core.linking import LinkOutcome, LinkProblem, LoginStart
-from bot.edge import BodyLimit
+from bot.edge import body_limit
 from bot.ops.check import api_problem, database_problem, issuer_problem
 from bot.pollers import Pollers
 from bot.slack_app import build_bolt_app
@@ -33,10 +32,12 @@ from handlers import errors
 log = logging.getLogger(__name__)
 
 PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} · AutoShares for Slack</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:34rem;margin:4rem auto;padding:0 1rem;color:#1d1c1d}}
-h1{{font-size:1.4rem}}</style></head>
+<style>body{{font:16px/1.5 system-ui,sans-serif;max-width:34rem;margin:4rem auto;padding:0 1rem;color:#1d1c1d;
+overflow-wrap:anywhere}}
+h1{{font-size:1.5rem}}</style></head>
 <body><h1>{title}</h1><p>{message}</p></body></html>
 """
 
@@ -341,12 +342,8 @@ def create_web_app(services: Services, *, close_services: bool = True) -> Starle
     lifespan = lifespan_of(services, socket_mode, close_services=close_services)
 
     # Every body is capped while it is read, before any route (or signature check) runs.
-    body_limit = Middleware(
-        BodyLimit,
-        max_bytes=services.settings.max_body_bytes,
-        on_refused=services.metrics.request_bodies_too_large.inc,
-    )
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=[body_limit])
+    capped = body_limit(services.settings.max_body_bytes, services.metrics.request_bodies_too_large.inc)
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=capped)
     app.state.services = services
     app.state.bolt = bolt
     app.state.socket_mode = socket_mode

@@ -40,7 +40,7 @@ from bot.core.pacing import UserPacing
 from bot.core.passes import PollPolicy
 from bot.core.securities import SecurityCache
 from bot.core.tasks import BackgroundTasks
-from bot.core.team import TeamRules, TeamService
+from bot.core.team import Role, TeamRules, TeamService
 from bot.core.usecases import UseCases
 from bot.core.users import LinkedUsers
 from bot.core.watchlists import WatchlistService
@@ -49,6 +49,7 @@ from bot.ops.stored_keys import StoredKeys
 from bot.settings import MAX_POLL_CONCURRENCY, Settings
 from handlers.directory import SlackUsersDirectory
 from handlers.identity import SlackOpenIdConnect
+from handlers.installations import CachedInstallations
 from handlers.notify import SlackClients, SlackNotifier, SlackSession
 from storage.alert_groups import AlertGroupRepository
 from storage.alert_preferences import AlertPreferences
@@ -103,8 +104,8 @@ def slack_clients(
     """The Slack clients, and the OAuth state store (both stores only for multi-workspace installs)."""
     installation_store = state_store = None
     if settings.multi_workspace:
-        installation_store = AsyncSQLAlchemyInstallationStore(
-            client_id=settings.slack_client_id or "", engine=db.engine
+        installation_store = CachedInstallations(
+            AsyncSQLAlchemyInstallationStore(client_id=settings.slack_client_id or "", engine=db.engine)
         )
         state_store = AsyncSQLAlchemyOAuthStateStore(expiration_seconds=600, engine=db.engine)
     slack = SlackClients(
@@ -222,7 +223,7 @@ def use_cases(
     team = TeamService(
         TeamRepository(db.sessions),
         directory,
-        TeamRules(default_role=settings.default_role, approval_seconds=settings.approval_seconds),
+        TeamRules(default_role=Role(settings.default_role), approval_seconds=settings.approval_seconds),
     )
     alerts = alert_service(
         settings, db, team=team, users=users, streamer=streamer, audit=audit, pacing=pacing, polling=polling

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.core.vocabulary.ids import autoshares_id
 from handlers.blocks import account as blocks
 from handlers.errors import StaleButton
 from handlers.kit import (
@@ -27,9 +28,9 @@ async def show_accounts(surface: Surface, ctx: CommandContext, _args: object) ->
 
 async def make_default(surface: Surface, ctx: ButtonContext) -> None:
     """ "Make default": the clicked account becomes the default for trades from Slack."""
-    if not ctx.value.isdigit():
+    account_id = autoshares_id(ctx.value)
+    if account_id is None:
         raise StaleButton("/autoshares account")
-    account_id = int(ctx.value)
     user, views = await surface.core.accounts.make_default(ctx.team_id, ctx.user_id, account_id)
     chosen = next((v for v in views if v.is_default), None)
     name = blocks.account_label(chosen.account) if chosen else f"Account {account_id}"

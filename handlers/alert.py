@@ -16,6 +16,7 @@ from bot.core.commands import (
     AlertMoveRequest,
     AlertRequest,
 )
+from bot.core.vocabulary.ids import autoshares_id
 from handlers.blocks import alert as alert_blocks
 from handlers.blocks import order as order_blocks
 from handlers.blocks.common import badged
@@ -52,9 +53,10 @@ async def alert_command(surface: Surface, ctx: CommandContext, args: Any) -> Non
 async def delete_button(surface: Surface, ctx: ButtonContext) -> None:
     """Delete under an alert list: the alert goes, the list is shown again."""
     alerts = surface.core.alerts
-    if not ctx.value.isdigit():
+    alert_id = autoshares_id(ctx.value)
+    if alert_id is None:
         raise StaleButton("/alert list")
-    await alerts.delete(ctx.team_id, ctx.user_id, int(ctx.value))
+    await alerts.delete(ctx.team_id, ctx.user_id, alert_id)
     found = await alerts.list_alerts(ctx.team_id, ctx.user_id)
     await ctx.replace(
         alert_blocks.alerts_list_message(found.alerts, slack_user_id=ctx.user_id, to_dm=found.to_dm)
@@ -84,9 +86,10 @@ async def sell(surface: Surface, ctx: ButtonContext) -> None:
 
 async def snooze(surface: Surface, ctx: ButtonContext, length: str) -> None:
     """Silence the alert's group for ``length`` (a key of ``SNOOZES``); only its owner may."""
-    if not ctx.value.isdigit():
+    alert_id = autoshares_id(ctx.value)
+    if alert_id is None:
         raise StaleButton("/alert list")
-    snoozed = await surface.core.alerts.snooze(ctx.team_id, ctx.user_id, int(ctx.value), SNOOZES[length])
+    snoozed = await surface.core.alerts.snooze(ctx.team_id, ctx.user_id, alert_id, SNOOZES[length])
     route = snoozed.route
     shown = alert_blocks.alert_triggered_message(
         route,

@@ -18,13 +18,12 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
-from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.core.errors import ConfigError
 from bot.core.ports import DeliveryFailed, Posted
-from bot.core.views import TradingEnvironment
+from bot.core.views import PendingState, TradingEnvironment
 from bot.ops.metrics import Metrics
 from handlers import errors
 from handlers.blocks import agreements as agreement_blocks
@@ -33,6 +32,7 @@ from handlers.blocks import approval as approval_blocks
 from handlers.blocks import digest as digest_blocks
 from handlers.blocks import order as order_blocks
 from handlers.blocks.common import badged, link_refused_message
+from handlers.installations import CachedInstallations
 from storage.records import Link, Pending, Route, RouteGroup
 
 log = logging.getLogger(__name__)
@@ -119,7 +119,7 @@ class SlackClients:
         *,
         api_url: str,
         bot_token: str | None,
-        installation_store: AsyncInstallationStore | None,
+        installation_store: CachedInstallations | None,
         session: SlackSession,
     ) -> None:
         self._api_url = api_url
@@ -176,7 +176,7 @@ async def answer_in_place(
 
 def pending_message(pending: Pending, *, confirm_seconds: int) -> dict[str, Any]:
     """An order's message as it stands, with the reason it failed put into words."""
-    reason = errors.order_failure(pending.error) if pending.status == "failed" else None
+    reason = errors.order_failure(pending.error) if pending.status == PendingState.FAILED else None
     return order_blocks.pending_message(pending, confirm_seconds=confirm_seconds, reason=reason)
 
 

@@ -15,6 +15,7 @@ from bot.core.commands import OrderCancelCommand, OrderListCommand, OrderRequest
 from bot.core.errors import AgreementsOutstandingError, TeamRefusal
 from bot.core.orders import ConfirmKind, ConfirmResult, OrderPolicy, PreviewResult
 from bot.core.views import TradingEnvironment
+from bot.core.vocabulary.ids import autoshares_id
 from handlers.blocks import approval as approval_blocks
 from handlers.blocks import order as order_blocks
 from handlers.blocks.common import badged
@@ -192,10 +193,10 @@ async def cancel_pending(surface: Surface, ctx: ButtonContext) -> None:
 async def cancel_open(surface: Surface, ctx: ButtonContext) -> None:
     """Cancel under `/order list`: ask AutoShares to cancel that open order."""
     account_text, _, order_text = ctx.value.partition(":")
-    if not (account_text.isdigit() and order_text.isdigit()):
+    account_id, order_id = autoshares_id(account_text), autoshares_id(order_text)
+    if account_id is None or order_id is None:
         raise StaleButton("/order list")
-    order_id = int(order_text)
-    result = await surface.core.orders.cancel_order(ctx.team_id, ctx.user_id, order_id, int(account_text))
+    result = await surface.core.orders.cancel_order(ctx.team_id, ctx.user_id, order_id, account_id)
     await ctx.reply(order_blocks.order_cancel_requested(order_id, result))
 
 

@@ -7,20 +7,34 @@ answer as the command would. Every change is audited with who made it.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.core.commands import TeamCommand
+from bot.core.commands import (
+    GrantRole,
+    SetAlertPlaces,
+    SetApprovalsChannel,
+    SetApprovalThreshold,
+    SetDailyOrderLimit,
+    SetNeedsApproval,
+    SetOrderPlaces,
+    SetOrderValueLimit,
+    SetPause,
+    ShowTeam,
+    TeamCommand,
+)
 from bot.core.team import ADMIN, ADMINISTRATION
 from handlers.blocks import team as blocks
 from handlers.blocks.common import escape
 from handlers.blocks.numbers import money
 from handlers.home import render
 from handlers.kit import ButtonContext, CommandContext, Surface, ViewContext, on_button, on_view
+from handlers.parsing.admin import member_form, policy_form
 
 
-def _limit_words(amount: Any, count: Any) -> str:
+def _limit_words(amount: Decimal | None, count: int | None) -> str:
     if amount is not None:
         return f"at most {money(amount, places=0)} an order"
     if count is not None:
@@ -28,69 +42,46 @@ def _limit_words(amount: Any, count: Any) -> str:
     return "no limit"
 
 
+def _places_notice(what: str, places: tuple[str, ...] | None) -> str:
+    return f":white_check_mark: {what} are now allowed {'in ' if places else ''}{blocks.places_words(places)}."
+
+
 def notice_for(command: TeamCommand) -> str | None:
-    """What a change did, in one line (None for `show`)."""
-    who = f"<@{escape(command.member)}>" if command.member else ""
-    action = command.action
-    if action == "role":
-        return f":white_check_mark: {who} is now {command.role or 'on the default role'}."
-    if action == "max_value":
-        return f":white_check_mark: {who} may place {_limit_words(command.amount, None)}."
-    if action == "max_daily":
-        return f":white_check_mark: {who} may place {_limit_words(None, command.count)}."
-    if action == "needs_approval":
-        state = "now need" if command.flag else "no longer need"
-        return f":white_check_mark: {who}'s orders {state} a second person's approval."
-    if action == "threshold":
-        if command.amount is None:
+    """What a change did, in one line (None for showing the team)."""
+    match command:
+        case GrantRole(member, role):
+            return f":white_check_mark: <@{escape(member)}> is now {role or 'on the default role'}."
+        case SetOrderValueLimit(member, amount):
+            return f":white_check_mark: <@{escape(member)}> may place {_limit_words(amount, None)}."
+        case SetDailyOrderLimit(member, count):
+            return f":white_check_mark: <@{escape(member)}> may place {_limit_words(None, count)}."
+        case SetNeedsApproval(member, required):
+            state = "now need" if required else "no longer need"
+            return f":white_check_mark: <@{escape(member)}>'s orders {state} a second person's approval."
+        case SetApprovalThreshold(None):
             return ":white_check_mark: Orders no longer need approval for their value."
-        return f":white_check_mark: Orders over {money(command.amount, places=0)} now need approval."
-    if action == "approvals_channel":
-        return f":white_check_mark: Approval requests now go to <#{escape(command.channel)}>."
-    if action in ("order_places", "alert_places"):
-        what = "Orders" if action == "order_places" else "Alerts"
-        return f":white_check_mark: {what} are now allowed {'in ' if command.places else ''}{blocks.places_words(command.places)}."
-    if action == "pause":
-        return ":double_vertical_bar: Trading is paused: no order can be confirmed or approved until it is resumed."
-    if action == "resume":
-        return ":arrow_forward: Trading is resumed."
+        case SetApprovalThreshold(amount):
+            return f":white_check_mark: Orders over {money(amount, places=0)} now need approval."
+        case SetApprovalsChannel(channel):
+            return f":white_check_mark: Approval requests now go to <#{escape(channel)}>."
+        case SetOrderPlaces(places):
+            return _places_notice("Orders", places)
+        case SetAlertPlaces(places):
+            return _places_notice("Alerts", places)
+        case SetPause(True):
+            return ":double_vertical_bar: Trading is paused: no order can be confirmed or approved until it is resumed."
+        case SetPause(False):
+            return ":arrow_forward: Trading is resumed."
     return None
 
 
 def register(app: AsyncApp, surface: Surface) -> None:
     team = surface.core.team
 
-    async def apply(team_id: str, actor: str, command: TeamCommand) -> None:
-        action = command.action
-        member_changes: dict[str, Any] = {}
-        policy_changes: dict[str, Any] = {}
-        if action == "role":
-            member_changes["role"] = command.role
-        elif action == "max_value":
-            member_changes["max_order_value"] = command.amount
-        elif action == "max_daily":
-            member_changes["max_orders_per_day"] = command.count
-        elif action == "needs_approval":
-            member_changes["needs_approval"] = bool(command.flag)
-        elif action == "threshold":
-            policy_changes["approval_threshold"] = command.amount
-        elif action == "approvals_channel":
-            policy_changes["approvals_channel"] = command.channel
-        elif action == "order_places":
-            policy_changes["order_places"] = command.places
-        elif action == "alert_places":
-            policy_changes["alert_places"] = command.places
-        elif action in ("pause", "resume"):
-            policy_changes["trading_paused"] = action == "pause"
-        if member_changes:
-            assert command.member is not None
-            await team.set_member(team_id, actor, command.member, **member_changes)
-        if policy_changes:
-            await team.set_policy(team_id, actor, **policy_changes)
-
     async def admin_command(ctx: CommandContext, command: TeamCommand) -> None:
-        await team.require(ctx.team_id, ctx.user_id, ADMIN, ADMINISTRATION)
-        await apply(ctx.team_id, ctx.user_id, command)
+        # Both apply and overview refuse anyone who is not an admin, before anything changes.
+        if not isinstance(command, ShowTeam):
+            await team.apply(ctx.team_id, ctx.user_id, command)
         overview = await team.overview(ctx.team_id, ctx.user_id)
         await ctx.reply(blocks.overview_message(overview, notice_for(command)))
 
@@ -106,22 +97,25 @@ def register(app: AsyncApp, surface: Surface) -> None:
         await ctx.client.views_open(trigger_id=ctx.trigger_id, view=blocks.policy_view(overview.policy))
 
     def member_problems(view: dict[str, Any]) -> dict[str, str] | None:
-        return blocks.member_form_values((view.get("state") or {}).get("values") or {})[1] or None
+        return member_form((view.get("state") or {}).get("values") or {})[1] or None
 
     def policy_problems(view: dict[str, Any]) -> dict[str, str] | None:
-        return blocks.policy_form_values((view.get("state") or {}).get("values") or {})[1] or None
+        return policy_form((view.get("state") or {}).get("values") or {})[1] or None
 
     async def save_member(ctx: ViewContext) -> None:
-        changes, _ = blocks.member_form_values(ctx.values)
-        member = changes.pop("member")
-        await team.set_member(ctx.team_id, ctx.user_id, member, **changes)
+        change, _ = member_form(ctx.values)
+        if change is None:  # the ack refused it already
+            return
+        await team.apply(ctx.team_id, ctx.user_id, change)
         await render(
-            surface, ctx.client, ctx.team_id, ctx.user_id, f":white_check_mark: Saved <@{escape(member)}>."
+            surface, ctx.client, ctx.team_id, ctx.user_id, f":white_check_mark: Saved <@{escape(change.member)}>."
         )
 
     async def save_policy(ctx: ViewContext) -> None:
-        changes, _ = blocks.policy_form_values(ctx.values)
-        await team.set_policy(ctx.team_id, ctx.user_id, **changes)
+        change, _ = policy_form(ctx.values)
+        if change is None:
+            return
+        await team.apply(ctx.team_id, ctx.user_id, change)
         await render(
             surface, ctx.client, ctx.team_id, ctx.user_id, ":white_check_mark: Saved the workspace rules."
         )

@@ -3,6 +3,8 @@
 Both are acked at once; the lazy listener offboards (``bot.core.offboarding``) the whole
 workspace, or only the users whose tokens were revoked, and forgets the workspace's
 installation (multi-workspace installs) when the app itself is gone or its bot token revoked.
+Either event first drops the workspace from the in-memory installation and authorize caches
+(``handlers.installations``), so a revoked token is not used from memory.
 """
 
 from __future__ import annotations
@@ -18,10 +20,17 @@ from handlers.kit import Event, Listener, Surface, register_table
 log = logging.getLogger(__name__)
 
 
+def forget_cached(surface: Surface, body: dict[str, Any]) -> None:
+    """First of all, so a token that is gone is not used from memory even if the rest fails."""
+    installations = surface.slack.installation_store
+    if installations is not None:
+        installations.forget(enterprise_id=body.get("enterprise_id"), team_id=str(body.get("team_id") or ""))
+
+
 async def forget_installation(surface: Surface, body: dict[str, Any]) -> None:
     """Drop the workspace's Slack installation (multi-workspace installs keep one)."""
     installations = surface.slack.installation_store
-    if installations is not None:
+    if installations is not None:  # the cached copies go with it
         await installations.async_delete_all(
             enterprise_id=body.get("enterprise_id"), team_id=str(body.get("team_id") or "")
         )
@@ -31,6 +40,7 @@ async def uninstalled(
     surface: Surface, body: dict[str, Any], _event: dict[str, Any], _client: AsyncWebClient
 ) -> None:
     """``app_uninstalled``: offboard the whole workspace and forget its installation."""
+    forget_cached(surface, body)
     await surface.core.offboarding.remove(str(body.get("team_id") or ""))
     await forget_installation(surface, body)
 
@@ -39,6 +49,7 @@ async def revoked(
     surface: Surface, body: dict[str, Any], event: dict[str, Any], _client: AsyncWebClient
 ) -> None:
     """``tokens_revoked``: the bot's token offboards the workspace, users' tokens those users."""
+    forget_cached(surface, body)
     tokens = event.get("tokens") or {}
     team_id = str(body.get("team_id") or "")
     if tokens.get("bot"):

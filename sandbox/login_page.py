@@ -9,6 +9,21 @@ from __future__ import annotations
 
 from html import escape
 
+#: The head both pages share: a phone lays them out at its own width (the viewport), and every
+#: text and field is at least 16 px, so nothing needs zooming (and no field zooms when focused).
+_HEAD = """<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body{{font:16px/1.5 system-ui,sans-serif;max-width:26rem;margin:2rem auto;padding:0 1rem;color:#1d1c1d;
+  overflow-wrap:anywhere}}
+h1{{font-size:1.5rem}} code{{font:1rem ui-monospace,Menlo,Consolas,monospace}}
+label{{display:block;margin:0 0 1rem}}
+input{{display:block;box-sizing:border-box;width:100%;margin-top:.25rem;padding:.5rem;font:inherit}}
+button{{font:inherit;min-height:2.75rem;padding:.5rem 1rem;margin:0 .5rem .5rem 0}}
+.error{{color:#b00020}} .note{{color:#555}}
+</style>
+<title>{title} - AutoShares sandbox</title>"""
+
 _HIDDEN_FIELDS = (
     "response_type",
     "client_id",
@@ -34,7 +49,9 @@ def render_login_page(params: dict[str, str], *, error: str | None = None) -> st
     message = f'  <p class="error" role="alert">{escape(error)}</p>\n' if error else ""
     return f"""<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><title>Sign in - AutoShares sandbox</title></head>
+<head>
+{_HEAD.format(title="Sign in")}
+</head>
 <body>
   <h1>AutoShares sandbox</h1>
   <p>Sign in to continue to <strong>{escape(params.get("client_id", ""))}</strong>.</p>
@@ -46,7 +63,7 @@ def render_login_page(params: dict[str, str], *, error: str | None = None) -> st
     <button type="submit" name="action" value="login">Sign in</button>
     <button type="submit" name="action" value="deny">Cancel</button>
   </form>
-  <p><small>Demo logins: alice / sandbox, bob / sandbox.</small></p>
+  <p class="note">Demo logins: alice / sandbox, bob / sandbox.</p>
 </body>
 </html>
 """
@@ -56,7 +73,9 @@ def render_error_page(error: str, description: str) -> str:
     """Shown instead of redirecting when the client or redirect URI cannot be trusted."""
     return f"""<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><title>Authorization error - AutoShares sandbox</title></head>
+<head>
+{_HEAD.format(title="Authorization error")}
+</head>
 <body>
   <h1>Authorization error</h1>
   <p><code>{escape(error)}</code>: {escape(description)}</p>

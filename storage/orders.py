@@ -45,7 +45,9 @@ from storage.records import (
     REJECTED,
     SUBMITTING,
     TERMINAL_ORDER_STATUSES,
+    WAITING_STATES,
     Pending,
+    PendingState,
     autoshares_id,
     aware,
     utcnow,
@@ -98,7 +100,7 @@ def _pending(row: PendingOrder) -> Pending:
         request=_loads(row.request_json) or {},
         preview=_loads(row.preview_json),
         notional=Decimal(row.notional) if row.notional is not None else None,
-        status=row.status,
+        status=PendingState(row.status),
         created_at=aware(row.created_at),
         expires_at=aware(row.expires_at),
         updated_at=aware(row.updated_at),
@@ -362,13 +364,13 @@ class PendingOrderRepository:
     async def _end_pending(
         self,
         pending_id: str,
-        status: str,
+        status: PendingState,
         *,
         where: list[Any],
         actor: str | None,
         now: datetime,
         announce: bool = False,
-        waiting: tuple[str, ...] = (PENDING,),
+        waiting: Sequence[PendingState] = (PENDING,),
         decided_by: str | None = None,
     ) -> bool:
         """Move a waiting order (``waiting``: pending, or awaiting approval) to ``status``."""
@@ -415,7 +417,7 @@ class PendingOrderRepository:
             where=[PendingOrder.team_id == team_id, PendingOrder.slack_user_id == slack_user_id],
             actor=slack_user_id,
             now=now or utcnow(),
-            waiting=(PENDING, AWAITING_APPROVAL),
+            waiting=tuple(WAITING_STATES),
         )
 
     async def expire(self, pending_id: str, *, now: datetime | None = None, announce: bool = False) -> bool:
@@ -429,7 +431,7 @@ class PendingOrderRepository:
             actor=None,
             now=now,
             announce=announce,
-            waiting=(PENDING, AWAITING_APPROVAL),
+            waiting=tuple(WAITING_STATES),
         )
 
     # -- two-person approval ---------------------------------------------------------------------
@@ -559,7 +561,7 @@ class PendingOrderRepository:
         """Expire every confirmation still waiting in a workspace (or for those users), whatever
         its window: the app was uninstalled or its access revoked."""
         query = select(PendingOrder.id).where(
-            PendingOrder.team_id == team_id, PendingOrder.status.in_((PENDING, AWAITING_APPROVAL))
+            PendingOrder.team_id == team_id, PendingOrder.status.in_(sorted(WAITING_STATES))
         )
         if slack_user_ids is not None:
             query = query.where(PendingOrder.slack_user_id.in_(list(slack_user_ids)))
@@ -569,7 +571,7 @@ class PendingOrderRepository:
         expired = []
         for pending_id in ids:
             if await self._end_pending(
-                pending_id, EXPIRED, where=[], actor=None, now=now, waiting=(PENDING, AWAITING_APPROVAL)
+                pending_id, EXPIRED, where=[], actor=None, now=now, waiting=tuple(WAITING_STATES)
             ):
                 row = await self.get(pending_id)
                 if row is not None:
@@ -584,7 +586,7 @@ class PendingOrderRepository:
                 await session.scalars(
                     select(PendingOrder.id)
                     .where(
-                        PendingOrder.status.in_((PENDING, AWAITING_APPROVAL)), PendingOrder.expires_at <= now
+                        PendingOrder.status.in_(sorted(WAITING_STATES)), PendingOrder.expires_at <= now
                     )
                     .limit(limit)
                 )

@@ -1,5 +1,6 @@
-"""What the bot stores, as plain values: records read back from the database and the states
-and status sets that every layer shares. Defined once here and imported wherever needed.
+"""What the bot stores, as plain values: records read back from the database and the AutoShares
+status sets every layer shares. The domain's words (an AutoShares id, pending-order states,
+roles) are ``bot.core.vocabulary``'s, re-exported here under the names storage's callers use.
 
 Nothing here talks to the database; the repositories beside this module turn rows into these
 records.
@@ -12,6 +13,16 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
+# The domain's vocabulary (an AutoShares id's rule, roles, pending-order states), re-exported for
+# storage's callers.
+from bot.core.vocabulary.ids import MAX_AUTOSHARES_ID as MAX_AUTOSHARES_ID
+from bot.core.vocabulary.ids import autoshares_id as autoshares_id
+from bot.core.vocabulary.roles import ROLES as ROLES
+from bot.core.vocabulary.roles import Role as Role
+from bot.core.vocabulary.states import UNSETTLED_STATES as UNSETTLED_STATES
+from bot.core.vocabulary.states import WAITING_STATES as WAITING_STATES
+from bot.core.vocabulary.states import PendingState as PendingState
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -20,29 +31,6 @@ def utcnow() -> datetime:
 def aware(value: datetime) -> datetime:
     """SQLite hands back naive datetimes; every stored time is UTC."""
     return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-#: AutoShares ids are stored in BIGINT columns: 0 < id < 2**63.
-MAX_AUTOSHARES_ID = 2**63 - 1
-_MAX_ID_DIGITS = len(str(MAX_AUTOSHARES_ID))
-
-
-def autoshares_id(value: object) -> int | None:
-    """``value`` as an AutoShares id (an order, alert, account or user id), or None if it is not one.
-
-    An id is an int or a string of ASCII digits, 0 < id < 2**63 (what a BIGINT holds). Anything
-    else from outside (bool, float, 1e999, a huge int, "abc", " 7") is None, so a caller answers
-    "unusable" instead of failing on ``int()`` or in the database.
-    """
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, str):
-        if not (value.isascii() and value.isdigit()) or len(value) > _MAX_ID_DIGITS:
-            return None
-        value = int(value)
-    if isinstance(value, int) and 0 < value <= MAX_AUTOSHARES_ID:
-        return value
-    return None
 
 
 class TokenFields(Protocol):
@@ -96,17 +84,18 @@ class Link:
 
 # -- pending orders ------------------------------------------------------------------------------
 
-#: Pending-order states (the bot's own, see storage.orders for the moves between them).
-PENDING = "pending"
-SUBMITTING = "submitting"
-PLACED = "placed"
-FAILED = "failed"
-CANCELLED = "cancelled"
-EXPIRED = "expired"
+#: Pending-order states (``PendingState``; see storage.orders for the moves between them), by
+#: the names storage's callers use.
+PENDING = PendingState.PENDING
+SUBMITTING = PendingState.SUBMITTING
+PLACED = PendingState.PLACED
+FAILED = PendingState.FAILED
+CANCELLED = PendingState.CANCELLED
+EXPIRED = PendingState.EXPIRED
 #: Two-person approval: confirmed by the requester, waiting for an approver (→ submitting on
 #: Approve, → rejected on Reject, → expired when nobody decides in time).
-AWAITING_APPROVAL = "awaiting_approval"
-REJECTED = "rejected"
+AWAITING_APPROVAL = PendingState.AWAITING_APPROVAL
+REJECTED = PendingState.REJECTED
 
 #: AutoShares order statuses (OrderResource.Status) of an order still working in the market:
 #: listed by `/order list` and App Home, cancellable, followed up by the poller.
@@ -138,7 +127,7 @@ class Pending:
     request: dict[str, Any]
     preview: dict[str, Any] | None
     notional: Decimal | None
-    status: str
+    status: PendingState
     created_at: datetime
     expires_at: datetime
     updated_at: datetime
@@ -155,21 +144,17 @@ class Pending:
     @property
     def settled(self) -> bool:
         """Past the confirmation step (no longer pending, awaiting approval or submitting)."""
-        return self.status not in (PENDING, AWAITING_APPROVAL, SUBMITTING)
+        return self.status not in UNSETTLED_STATES
 
     def is_expired(self, now: datetime | None = None) -> bool:
         """Still waiting (for its requester, or for an approver) past its window."""
-        return self.status in (PENDING, AWAITING_APPROVAL) and self.expires_at <= (now or utcnow())
+        return self.status in WAITING_STATES and self.expires_at <= (now or utcnow())
 
 
 # -- team trading --------------------------------------------------------------------------------
 
-#: Roles, least to most: each one may do what the ones before it may.
-VIEWER = "viewer"
-TRADER = "trader"
-APPROVER = "approver"
-ADMIN = "admin"
-ROLES = (VIEWER, TRADER, APPROVER, ADMIN)
+#: Roles (``Role``), least to most, by the names storage's callers use.
+VIEWER, TRADER, APPROVER, ADMIN = Role.VIEWER, Role.TRADER, Role.APPROVER, Role.ADMIN
 #: The ``dm`` entry of a place list: direct messages with the bot.
 DM_PLACE = "dm"
 
@@ -180,7 +165,7 @@ class Member:
 
     team_id: str
     slack_user_id: str
-    role: str | None = None
+    role: Role | None = None
     max_order_value: Decimal | None = None
     max_orders_per_day: int | None = None
     needs_approval: bool = False

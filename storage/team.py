@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any
+from enum import Enum
+from typing import Any, Final, Literal
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -22,13 +23,22 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.audit import add_event
 from storage.models import OrderDayCount, TeamMember, WorkspacePolicy
-from storage.records import DM_PLACE, Member, Policy, utcnow
+from storage.records import DM_PLACE, Member, Policy, Role, utcnow
 
-#: What an admin may change on a member and on a workspace (the repository's keyword names).
-MEMBER_FIELDS = frozenset({"role", "max_order_value", "max_orders_per_day", "needs_approval"})
-POLICY_FIELDS = frozenset(
-    {"trading_paused", "order_places", "alert_places", "approval_threshold", "approvals_channel"}
-)
+
+class _Keep(Enum):
+    KEEP = "keep"
+
+
+#: A setting left as it is (the default of every parameter of a change): None means "no limit"
+#: or "the default role", so it cannot also mean "unchanged".
+KEEP: Final = _Keep.KEEP
+Keep = Literal[_Keep.KEEP]
+
+
+def _given(**values: object) -> dict[str, object]:
+    """The settings a change names (those not left as KEEP), by column name."""
+    return {name: value for name, value in values.items() if value is not KEEP}
 
 
 def _places_text(places: Iterable[str] | None) -> str | None:
@@ -48,7 +58,7 @@ def _member(row: TeamMember) -> Member:
     return Member(
         team_id=row.team_id,
         slack_user_id=row.slack_user_id,
-        role=row.role,
+        role=Role.stored(row.role),
         max_order_value=Decimal(row.max_order_value) if row.max_order_value is not None else None,
         max_orders_per_day=row.max_orders_per_day,
         needs_approval=bool(row.needs_approval),
@@ -133,12 +143,24 @@ class TeamRepository:
             )
 
     async def set_member(
-        self, team_id: str, slack_user_id: str, *, actor: str, changes: Mapping[str, Any]
+        self,
+        team_id: str,
+        slack_user_id: str,
+        *,
+        actor: str,
+        role: Role | None | Keep = KEEP,
+        max_order_value: Decimal | None | Keep = KEEP,
+        max_orders_per_day: int | None | Keep = KEEP,
+        needs_approval: bool | Keep = KEEP,
     ) -> Member:
-        """Change a member's role or limits (only the fields in ``changes``); audited."""
-        unknown = set(changes) - MEMBER_FIELDS
-        if unknown:
-            raise ValueError(f"not member fields: {sorted(unknown)}")
+        """Change a member's role (None: the default) or limits (None: no limit); the settings
+        not given are kept. Audited with what changed."""
+        changes = _given(
+            role=role,
+            max_order_value=max_order_value,
+            max_orders_per_day=max_orders_per_day,
+            needs_approval=needs_approval,
+        )
         async with self._sessions.begin() as session:
             row = await session.get(TeamMember, (team_id, slack_user_id))
             if row is None:
@@ -153,11 +175,26 @@ class TeamRepository:
             row = await session.get(WorkspacePolicy, team_id)
             return _policy(row) if row else Policy(team_id)
 
-    async def set_policy(self, team_id: str, *, actor: str, changes: Mapping[str, Any]) -> Policy:
-        """Change the workspace's rules (only the fields in ``changes``); audited."""
-        unknown = set(changes) - POLICY_FIELDS
-        if unknown:
-            raise ValueError(f"not policy fields: {sorted(unknown)}")
+    async def set_policy(
+        self,
+        team_id: str,
+        *,
+        actor: str,
+        trading_paused: bool | Keep = KEEP,
+        order_places: tuple[str, ...] | None | Keep = KEEP,
+        alert_places: tuple[str, ...] | None | Keep = KEEP,
+        approval_threshold: Decimal | None | Keep = KEEP,
+        approvals_channel: str | None | Keep = KEEP,
+    ) -> Policy:
+        """Change the workspace's rules (places None: anywhere; threshold None: none); the
+        settings not given are kept. Audited with what changed."""
+        changes = _given(
+            trading_paused=trading_paused,
+            order_places=order_places,
+            alert_places=alert_places,
+            approval_threshold=approval_threshold,
+            approvals_channel=approvals_channel,
+        )
         async with self._sessions.begin() as session:
             row = await session.get(WorkspacePolicy, team_id)
             if row is None:

@@ -8,6 +8,8 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Literal, TypeAlias
 
+from bot.core.vocabulary.roles import Role
+
 Side = Literal["Buy", "Sell", "SellShort", "BuyToCover"]
 OrderType = Literal["Market", "Limit", "Stop", "StopLimit"]
 TimeInForce = Literal["Day", "GoodTillCancel"]
@@ -135,36 +137,114 @@ class WatchRequest:
     symbols: tuple[str, ...] = ()
 
 
-#: What `/autoshares admin …` changes (``show``: nothing, it shows the team's rules).
-TeamAction = Literal[
-    "show",
-    "role",
-    "max_value",
-    "max_daily",
-    "needs_approval",
-    "threshold",
-    "approvals_channel",
-    "order_places",
-    "alert_places",
-    "pause",
-    "resume",
-]
+# -- team administration (`/autoshares admin …` and App Home's team forms) -------------------------
+# ``member``: a Slack user id. A None limit is no limit; None places are anywhere (else channel
+# ids and ``dm``); a None role is the deployment's default role.
 
 
 @dataclass(frozen=True, slots=True)
-class TeamCommand:
-    """One `/autoshares admin` change. ``member``: a Slack user id; ``role`` None: back to the
-    default; ``amount`` / ``count`` None: no limit; ``places`` None: anywhere (else channel ids
-    and ``dm``)."""
+class ShowTeam:
+    """`/autoshares admin`: show the team's roles, limits and rules; changes nothing."""
 
-    action: TeamAction
-    member: str | None = None
-    role: str | None = None
-    amount: Decimal | None = None
-    count: int | None = None
-    flag: bool | None = None
-    channel: str | None = None
-    places: tuple[str, ...] | None = None
+
+@dataclass(frozen=True, slots=True)
+class GrantRole:
+    """`admin role @member viewer|trader|approver|admin|default`."""
+
+    member: str
+    role: Role | None
+
+
+@dataclass(frozen=True, slots=True)
+class SetOrderValueLimit:
+    """`admin limit @member value 5000|none`: the member's largest order, in dollars."""
+
+    member: str
+    amount: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class SetDailyOrderLimit:
+    """`admin limit @member daily 5|none`: the member's orders per trading day."""
+
+    member: str
+    count: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SetNeedsApproval:
+    """`admin approval @member on|off`: every order of the member needs a second person."""
+
+    member: str
+    required: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SetMember:
+    """App Home's member form: every setting of one member at once."""
+
+    member: str
+    role: Role | None
+    max_order_value: Decimal | None
+    max_orders_per_day: int | None
+    needs_approval: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SetApprovalThreshold:
+    """`admin approvals over 10000|off`: orders above this value need approval."""
+
+    amount: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class SetApprovalsChannel:
+    """`admin approvals in #channel`: where approvers decide."""
+
+    channel: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetOrderPlaces:
+    """`admin orders anywhere|dm|in #a #b [dm]`: where orders may be placed."""
+
+    places: tuple[str, ...] | None
+
+
+@dataclass(frozen=True, slots=True)
+class SetAlertPlaces:
+    """`admin alerts anywhere|dm|in #a #b [dm]`: where alerts may be set and posted."""
+
+    places: tuple[str, ...] | None
+
+
+@dataclass(frozen=True, slots=True)
+class SetPause:
+    """`admin pause` / `admin resume`: stop or restart all trading in the workspace."""
+
+    paused: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SetPolicy:
+    """App Home's workspace form: every workspace rule at once."""
+
+    trading_paused: bool
+    order_places: tuple[str, ...] | None
+    alert_places: tuple[str, ...] | None
+    approval_threshold: Decimal | None
+    approvals_channel: str | None
+
+
+#: A change to one member.
+MemberChange: TypeAlias = GrantRole | SetOrderValueLimit | SetDailyOrderLimit | SetNeedsApproval | SetMember
+#: A change to the workspace's rules.
+PolicyChange: TypeAlias = (
+    SetApprovalThreshold | SetApprovalsChannel | SetOrderPlaces | SetAlertPlaces | SetPause | SetPolicy
+)
+TeamChange: TypeAlias = MemberChange | PolicyChange
+#: What `/autoshares admin …` asks for.
+TeamCommand: TypeAlias = ShowTeam | TeamChange
 
 
 DigestEvery = Literal["daily", "weekdays"]

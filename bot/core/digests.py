@@ -4,7 +4,7 @@
 New York time, the regular session's close), `digest list`, `digest off`. A digest goes to the
 member's DM, or to the channel where it was set when the workspace's policy lets the bot post
 there on its own (the alerts policy, ``bot.core.team``); otherwise to the DM, and the answer says
-so. No digest is posted on a US market holiday (the NYSE calendar of the ``holidays`` package),
+so. No digest is posted on a US market holiday (``bot.core.market_clock``),
 and a ``weekdays`` one not at weekends.
 
 Exactly once per occurrence, however many replicas run: :meth:`DigestService.run_once` takes
@@ -19,11 +19,8 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-import holidays
 
 from bot.autoshares.errors import AutoSharesError
 from bot.autoshares.paging import read_page
@@ -31,6 +28,7 @@ from bot.core.alerts import AlertService
 from bot.core.commands import DigestRequest
 from bot.core.errors import TeamRefusal
 from bot.core.market import MarketService
+from bot.core.market_clock import MARKET_ZONE_NAME, REGULAR_CLOSE, REGULAR_OPEN, is_market_holiday
 from bot.core.orders import FIRST_PAGE, open_orders
 from bot.core.ports import SlackDirectory
 from bot.core.team import TeamService
@@ -40,9 +38,8 @@ from storage.records import FIRED, Digest
 
 log = logging.getLogger(__name__)
 
-MARKET_ZONE_NAME = "America/New_York"
-#: Named times, in the exchange's zone.
-MARKET_TIMES = {"close": time(16, 0), "open": time(9, 30)}
+#: Named times, in the exchange's zone (a digest "at close" keeps 16:00 on an early close).
+MARKET_TIMES = {"close": REGULAR_CLOSE, "open": REGULAR_OPEN}
 #: Schedules one member may keep.
 MOST_DIGESTS = 5
 #: Positions read per account (the first page: a digest names movers, not every holding).
@@ -53,15 +50,6 @@ TOP_MOVERS = 3
 ALERTS_WINDOW = timedelta(hours=24)
 #: A digest this late (the bot was down) is skipped rather than posted.
 LATE_GRACE = timedelta(hours=6)
-
-
-@lru_cache(maxsize=16)
-def _market_holidays(year: int) -> holidays.HolidayBase:
-    return holidays.financial_holidays("NYSE", years=year)
-
-
-def is_market_holiday(day: date) -> bool:
-    return day in _market_holidays(day.year)
 
 
 def zone_of(name: str | None) -> ZoneInfo:

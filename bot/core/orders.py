@@ -21,10 +21,9 @@ import logging
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot.autoshares import errors as e
 from bot.autoshares.client import UserApi
@@ -42,6 +41,7 @@ from bot.core.errors import (
     TeamRefusal,
 )
 from bot.core.events import order_update
+from bot.core.market_clock import AFTER_HOURS_CLOSE, REGULAR_OPEN, is_trading_day, market_time
 from bot.core.team import APPROVALS, APPROVER, OrderGate, TeamService
 from bot.core.users import ActingUser, LinkedUsers
 from bot.ops.metrics import Metrics
@@ -56,10 +56,6 @@ log = logging.getLogger(__name__)
 #: pages/orders/extended-hours.md). The bot keeps regular hours in every order it sends.
 PRE_AND_REGULAR = "REGPRE"
 REGULAR_AND_POST = "REGPOST"
-#: The exchange's clock: pre-market from 04:00, regular hours 09:30-16:00, after-hours to 20:00.
-MARKET_ZONE = ZoneInfo("America/New_York")
-REGULAR_OPEN = time(9, 30)
-AFTER_HOURS_CLOSE = time(20, 0)
 #: How long a losing click waits for the winner's result before saying "still placing".
 SETTLE_WAIT_SECONDS = 25.0
 SETTLE_POLL_SECONDS = 0.1
@@ -113,8 +109,8 @@ NOT_TAKEN = "not_taken"
 def extended_hours_value(session: ExtendedSession, now: datetime) -> str:
     """The documented ExtendedHours value for what the user asked: ``pre`` is pre-market and
     regular hours (REGPRE), ``post`` regular hours and after-hours (REGPOST), and ``ext`` the
-    extended session that comes next at ``now``: REGPRE before the open on a weekday, REGPOST
-    from the open until after-hours end, REGPRE again after that and at weekends (the next
+    extended session that comes next at ``now``: REGPRE before the open on a trading day, REGPOST
+    from the open until after-hours end, REGPRE again after that, at weekends and on NYSE holidays (the next
     extended session is then a pre-market one). No value covers both extended sessions: the
     pages' newest list (PRE, POST, REGPRE, REGPOST) has none, and the older ETNA ones (ALL,
     PREPOST) are not on it."""
@@ -122,8 +118,8 @@ def extended_hours_value(session: ExtendedSession, now: datetime) -> str:
         return PRE_AND_REGULAR
     if session == "post":
         return REGULAR_AND_POST
-    local = now.astimezone(MARKET_ZONE)
-    if local.weekday() < 5 and REGULAR_OPEN <= local.time() < AFTER_HOURS_CLOSE:
+    local = market_time(now)
+    if is_trading_day(local.date()) and REGULAR_OPEN <= local.time() < AFTER_HOURS_CLOSE:
         return REGULAR_AND_POST
     return PRE_AND_REGULAR
 

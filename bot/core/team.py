@@ -1,12 +1,7 @@
 """Team trading: who may do what in a workspace, where, and how much.
 
-Every click acts as the person who clicked, within what their role allows. Roles, least to
-most, each allowing what the ones before it allow:
-
-* **viewer**: quotes, their watchlist, accounts and positions, price alerts;
-* **trader**: orders (preview, confirm, cancel);
-* **approver**: approves or rejects other members' orders that need approval;
-* **admin**: grants roles and limits and sets the workspace's policy.
+Every click acts as the person who clicked, within what their role allows (the roles, least to
+most, are ``bot.core.vocabulary.roles.Role``).
 
 Slack workspace owners and admins are always admins. Everyone else has the role an admin gave
 them, or the default role (``DEFAULT_ROLE``, trader unless set). Admins set, per workspace,
@@ -14,18 +9,33 @@ where orders and alerts are allowed (anywhere, an allowlist of channels, direct 
 pause on all trading, and an approval threshold with the approvers' channel; per member, a
 maximum order value, a maximum of orders per trading day, and "needs approval".
 
-The same rules serve `/autoshares admin …` and App Home's Team section: both call this service,
-which checks that the actor is an admin before it changes anything.
+The same rules serve `/autoshares admin …` and App Home's Team section: both hand a typed change
+(``bot.core.commands.TeamChange``) to :meth:`TeamService.apply`, which checks that the actor is
+an admin before it changes anything.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
+from typing import assert_never
 
+from bot.core.commands import (
+    GrantRole,
+    SetAlertPlaces,
+    SetApprovalsChannel,
+    SetApprovalThreshold,
+    SetDailyOrderLimit,
+    SetMember,
+    SetNeedsApproval,
+    SetOrderPlaces,
+    SetOrderValueLimit,
+    SetPause,
+    SetPolicy,
+    TeamChange,
+)
 from bot.core.errors import (
     ApprovalsNotSet,
     DailyOrderLimit,
@@ -34,27 +44,19 @@ from bot.core.errors import (
     RoleTooLow,
     TradingPaused,
 )
+from bot.core.market_clock import trading_day
 from bot.core.ports import SlackDirectory
+from bot.core.vocabulary.roles import ROLES, Role
 from storage.orders import DayQuota
-from storage.records import ADMIN, APPROVER, DM_PLACE, ROLES, TRADER, VIEWER, Member, Policy
+from storage.records import DM_PLACE, Member, Policy
 from storage.team import TeamRepository
 
-__all__ = ["ADMIN", "APPROVER", "ROLES", "TRADER", "VIEWER", "TeamService", "TeamRules"]
+__all__ = ["ADMIN", "APPROVER", "ROLES", "TRADER", "VIEWER", "Role", "TeamService", "TeamRules", "trading_day"]
 
-#: The exchange's clock decides which trading day an order counts on.
-TRADING_ZONE = ZoneInfo("America/New_York")
+ADMIN, APPROVER, TRADER, VIEWER = Role.ADMIN, Role.APPROVER, Role.TRADER, Role.VIEWER
 
 #: What each action needs.
 ORDERS, APPROVALS, ADMINISTRATION = "place orders", "approve orders", "manage the team"
-
-
-def rank(role: str) -> int:
-    return ROLES.index(role) if role in ROLES else 0
-
-
-def trading_day(now: datetime | None = None) -> str:
-    """The trading day (exchange time) as ``YYYY-MM-DD``: daily limits reset at its midnight."""
-    return (now or datetime.now(UTC)).astimezone(TRADING_ZONE).date().isoformat()
 
 
 def is_dm(channel_id: str | None) -> bool:
@@ -75,7 +77,7 @@ class TeamRules:
     """Deployment-wide team settings: the role of members no admin has set, and how long an
     approval request stands."""
 
-    default_role: str = TRADER
+    default_role: Role = Role.TRADER
     approval_seconds: int = 900
 
 
@@ -96,7 +98,7 @@ class TeamOverview:
 
     policy: Policy
     members: list[Member]
-    default_role: str
+    default_role: Role
 
 
 class TeamService:
@@ -106,10 +108,10 @@ class TeamService:
         self.rules = rules
 
     # -- roles -----------------------------------------------------------------------------------
-    def _granted(self, member: Member) -> str:
+    def _granted(self, member: Member) -> Role:
         return member.role or self.rules.default_role
 
-    async def role(self, team_id: str, slack_user_id: str) -> str:
+    async def role(self, team_id: str, slack_user_id: str) -> Role:
         """The member's role: a Slack owner or admin is admin; else what was granted, or the
         default."""
         granted = self._granted(await self.repo.member(team_id, slack_user_id))
@@ -118,13 +120,13 @@ class TeamService:
         return granted
 
     async def require(
-        self, team_id: str, slack_user_id: str, needed: str, action: str, member: Member | None = None
+        self, team_id: str, slack_user_id: str, needed: Role, action: str, member: Member | None = None
     ) -> Member:
         """The member, when their role is at least ``needed``; else :class:`RoleTooLow`. Slack
         is asked about owners and admins only when the granted role is not enough."""
         member = member or await self.repo.member(team_id, slack_user_id)
         granted = self._granted(member)
-        if rank(granted) >= rank(needed):
+        if granted >= needed:
             return member
         if await self._directory.is_workspace_admin(team_id, slack_user_id):
             return member
@@ -197,15 +199,48 @@ class TeamService:
     async def is_admin(self, team_id: str, slack_user_id: str) -> bool:
         return await self.role(team_id, slack_user_id) == ADMIN
 
-    async def set_member(self, team_id: str, actor: str, target: str, **changes: object) -> Member:
-        """Change a member's role (None: back to the default) or limits; admins only."""
+    async def apply(self, team_id: str, actor: str, change: TeamChange) -> None:
+        """Make one admin change (a command or a form); admins only, audited in storage."""
         await self.require(team_id, actor, ADMIN, ADMINISTRATION)
-        role = changes.get("role")
-        if role is not None and role not in ROLES:
-            raise ValueError(f"unknown role {role!r}")
-        return await self.repo.set_member(team_id, target, actor=actor, changes=changes)
-
-    async def set_policy(self, team_id: str, actor: str, **changes: object) -> Policy:
-        """Change the workspace's policy; admins only."""
-        await self.require(team_id, actor, ADMIN, ADMINISTRATION)
-        return await self.repo.set_policy(team_id, actor=actor, changes=changes)
+        repo = self.repo
+        match change:
+            case GrantRole(member, role):
+                await repo.set_member(team_id, member, actor=actor, role=role)
+            case SetOrderValueLimit(member, amount):
+                await repo.set_member(team_id, member, actor=actor, max_order_value=amount)
+            case SetDailyOrderLimit(member, count):
+                await repo.set_member(team_id, member, actor=actor, max_orders_per_day=count)
+            case SetNeedsApproval(member, required):
+                await repo.set_member(team_id, member, actor=actor, needs_approval=required)
+            case SetMember(member, role, max_value, max_daily, needs_approval):
+                await repo.set_member(
+                    team_id,
+                    member,
+                    actor=actor,
+                    role=role,
+                    max_order_value=max_value,
+                    max_orders_per_day=max_daily,
+                    needs_approval=needs_approval,
+                )
+            case SetApprovalThreshold(amount):
+                await repo.set_policy(team_id, actor=actor, approval_threshold=amount)
+            case SetApprovalsChannel(channel):
+                await repo.set_policy(team_id, actor=actor, approvals_channel=channel)
+            case SetOrderPlaces(places):
+                await repo.set_policy(team_id, actor=actor, order_places=places)
+            case SetAlertPlaces(places):
+                await repo.set_policy(team_id, actor=actor, alert_places=places)
+            case SetPause(paused):
+                await repo.set_policy(team_id, actor=actor, trading_paused=paused)
+            case SetPolicy(paused, order_places, alert_places, threshold, channel):
+                await repo.set_policy(
+                    team_id,
+                    actor=actor,
+                    trading_paused=paused,
+                    order_places=order_places,
+                    alert_places=alert_places,
+                    approval_threshold=threshold,
+                    approvals_channel=channel,
+                )
+            case _:
+                assert_never(change)

@@ -1,7 +1,9 @@
 """What the use cases hand to the Slack surface to show: small value types, and read-only
 protocols over the stored records (so Block Kit builders never import storage).
 
-This module imports nothing from the bot: ``handlers.blocks`` depends on it and on nothing below.
+This module imports nothing from the bot but the domain's vocabulary (``bot.core.vocabulary``):
+``handlers.blocks`` depends on it and on nothing below, and reaches a pending order's states and
+a member's roles through it (``PendingState``, ``Role``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Protocol
+
+from bot.core.vocabulary.roles import Role as Role
+from bot.core.vocabulary.states import PendingState as PendingState
 
 
 class TradingEnvironment(StrEnum):
@@ -53,7 +58,7 @@ class PendingView(Protocol):
     @property
     def id(self) -> str: ...
     @property
-    def status(self) -> str: ...
+    def status(self) -> PendingState: ...
     @property
     def account_id(self) -> int: ...
     @property

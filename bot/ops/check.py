@@ -28,12 +28,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.autoshares.errors import AutoSharesAppKeyRejected, IssuerMisconfigured, OAuthError
 from bot.autoshares.oidc import OidcClient
 from bot.autoshares.trading_token import TradingTokenClient
-from bot.core.errors import ConfigError
 from bot.core.views import TradingEnvironment
 from bot.manifest import load_manifest, unfurl_domains
 from bot.ops.logs import redact
 from bot.ops.stored_keys import describe
-from bot.settings import DEFAULT_SLACK_API_URL, Settings, generate_encryption_key, is_loopback_host
+from bot.settings import DEFAULT_SLACK_API_URL, Settings, is_loopback_host, read_settings
 from bot.socket_mode import rejected_app_token
 from bot.wiring import oidc_client
 from handlers.identity import slack_origin
@@ -43,10 +42,9 @@ from storage.keys import count_unreadable
 
 PROBE_TIMEOUT = 5.0
 
-# Settings are validated in groups (variables that only make sense together), each against an
-# otherwise valid environment, so one run reports every bad setting rather than the first one.
-BASELINE = {"SLACK_SIGNING_SECRET": "check", "SLACK_BOT_TOKEN": "xoxb-check"}
+# What each probe depends on: a probe is skipped when one of its settings is bad.
 SLACK_TOKENS = ("SLACK_BOT_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
+SLACK_PROBED = (*SLACK_TOKENS, "SLACK_APP_TOKEN", "SLACK_API_URL", "PUBLIC_URL")
 AUTOSHARES = (
     "AUTH0_DOMAIN",
     "AUTOSHARES_API_URL",
@@ -54,50 +52,6 @@ AUTOSHARES = (
     "AUTH0_CLIENT_SECRET",
     "AUTOSHARES_APP_KEY",
     "AUTH0_AUDIENCE",
-)
-ENVIRONMENT = ("AUTOSHARES_ENVIRONMENT",)
-#: A well-formed real AutoShares: AUTOSHARES_ENVIRONMENT is judged beside it when the environment
-#: names one (live is refused only with the embedded sandbox), even if AUTOSHARES itself is bad.
-SOME_AUTOSHARES = {
-    "AUTH0_DOMAIN": "autoshares.invalid",
-    "AUTOSHARES_API_URL": "https://autoshares.invalid",
-    "AUTH0_CLIENT_ID": "check",
-    "AUTH0_CLIENT_SECRET": "check",
-    "AUTOSHARES_APP_KEY": "check",
-}
-SETTING_GROUPS: tuple[tuple[str, ...], ...] = (
-    ("SLACK_SIGNING_SECRET",),
-    SLACK_TOKENS,
-    ("SLACK_APP_TOKEN",),
-    ("SLACK_API_URL",),
-    AUTOSHARES,
-    ENVIRONMENT,
-    ("AUTOSHARES_WEBHOOK_SECRET",),
-    ("AUTOSHARES_SIGNUP_URL",),
-    ("AUTOSHARES_QUOTE_DOMAIN",),
-    ("AUTOSHARES_TOKEN_MODE",),
-    ("AUTOSHARES_TRADING_TOKEN_SECONDS",),
-    ("AUTOSHARES_TIMEOUT_SECONDS",),
-    ("COMMAND_DEADLINE_SECONDS",),
-    ("WORKING_MESSAGE_SECONDS",),
-    ("PORT", "PUBLIC_URL"),
-    ("MAX_BODY_BYTES",),
-    ("DATABASE_URL",),
-    ("TOKEN_ENCRYPTION_KEY",),
-    ("ORDER_CONFIRM_SECONDS",),
-    ("LARGE_ORDER_NOTIONAL",),
-    ("ALERT_DEFAULT_EXPIRY_DAYS",),
-    ("ALERT_POLL_SECONDS",),
-    ("ORDER_POLL_SECONDS",),
-    ("BACKSTOP_POLL_SECONDS",),
-    ("POLL_CONCURRENCY",),
-    ("POLL_CHUNK_SIZE",),
-    ("POLL_USER_CALLS_PER_MINUTE",),
-    ("OUTBOX_POLL_SECONDS",),
-    ("OUTBOX_RETRY_SECONDS",),
-    ("SOCKET_MODE_RETRY_SECONDS",),
-    ("LOG_FORMAT",),
-    ("LOG_LEVEL",),
 )
 
 REJECTED_SLACK_TOKEN = {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}
@@ -152,38 +106,14 @@ def masked_database_url(url: str) -> str:
 
 
 # -- settings -------------------------------------------------------------------------------------
-def settings_findings(env: Mapping[str, str]) -> tuple[Settings | None, list[Finding], set[str]]:
-    """Validate every setting; return settings usable for the remaining probes (placeholders
-    replace the bad groups), the findings, and the names of the groups that failed."""
-    baseline = {**BASELINE, "TOKEN_ENCRYPTION_KEY": generate_encryption_key()}
-    findings: list[Finding] = []
-    failed: set[str] = set()
-    good: dict[str, str] = dict(baseline)
-    names_autoshares = any(env.get(name, "").strip() for name in ("AUTH0_DOMAIN", "AUTOSHARES_API_URL"))
-    for group in SETTING_GROUPS:
-        values = {name: env.get(name, "") for name in group}
-        beside = SOME_AUTOSHARES if group == ENVIRONMENT and names_autoshares else {}
-        try:
-            Settings.from_env({**baseline, **beside, **values})
-        except ConfigError as exc:
-            findings.append(problem("settings", str(exc)))
-            failed.update(group)
-            continue
-        if beside and failed.intersection(AUTOSHARES):
-            continue  # valid beside an AutoShares that the usable settings lack (they use the sandbox)
-        good.update({k: v for k, v in values.items() if v})
-    try:
-        Settings.from_env(env)
-    except ConfigError as exc:
-        if not any(f.message == str(exc) for f in findings):
-            findings.append(problem("settings", str(exc)))
+def settings_findings(env: Mapping[str, str]) -> tuple[Settings, list[Finding], set[str]]:
+    """Every setting in one reading: one finding per problem, settings usable for the remaining
+    probes (each bad value replaced by its default), and the names of the settings at fault."""
+    settings, reading = read_settings(env)
+    findings = [problem("settings", p.message) for p in reading.problems]
     if not findings:
         findings.append(ok("settings", "every setting is present and well formed"))
-    try:
-        usable: Settings | None = Settings.from_env(good)
-    except ConfigError:
-        usable = None
-    return usable, findings, failed
+    return settings, findings, reading.failed
 
 
 def quote_domain_note(settings: Settings) -> Finding | None:
@@ -522,8 +452,6 @@ async def check_slack_identity(settings: Settings, http: httpx.AsyncClient) -> F
 async def run_checks(env: Mapping[str, str]) -> list[Finding]:
     """Every finding, in a stable order."""
     settings, findings, failed = settings_findings(env)
-    if settings is None:
-        return findings
     quote_domain = quote_domain_note(settings)
     if quote_domain is not None:
         findings.append(quote_domain)
@@ -533,7 +461,7 @@ async def run_checks(env: Mapping[str, str]) -> list[Finding]:
             findings.append(database)
             if not database.is_problem and "TOKEN_ENCRYPTION_KEY" not in failed:
                 findings.append(await check_stored_keys(settings))
-        if not failed.intersection(SLACK_TOKENS + ("SLACK_APP_TOKEN", "SLACK_API_URL", "PUBLIC_URL")):
+        if not failed.intersection(SLACK_PROBED):
             findings += await check_slack(settings)
             findings.append(await check_slack_identity(settings, http))
         if not failed.intersection(AUTOSHARES):

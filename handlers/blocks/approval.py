@@ -12,7 +12,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
-from bot.core.views import PendingView
+from bot.core.views import PendingState, PendingView
 from handlers.blocks.common import context, escape, message, section
 from handlers.blocks.numbers import money
 from handlers.blocks.order import order_summary, plain_summary
@@ -32,19 +32,19 @@ def _headline(pending: PendingView) -> str:
 def _decided(pending: PendingView) -> str:
     by = f"<@{escape(pending.decided_by)}>" if pending.decided_by else "an approver"
     status = pending.status
-    if status == "submitting":
+    if status == PendingState.SUBMITTING:
         return f":hourglass_flowing_sand: Approved by {by}; placing it now…"
-    if status == "placed":
+    if status == PendingState.PLACED:
         order_status = str((pending.result or {}).get("Status") or "New")
         shown = pending.autoshares_order_id
         return f":white_check_mark: Approved by {by} and placed: AutoShares order {escape(shown)} is {escape(order_status)}."
-    if status == "failed":
+    if status == PendingState.FAILED:
         return f":x: Approved by {by}, but AutoShares did not take it. Nothing was placed."
-    if status == "rejected":
+    if status == PendingState.REJECTED:
         return f":no_entry: Rejected by {by}. Nothing was placed."
-    if status == "expired":
+    if status == PendingState.EXPIRED:
         return ":hourglass: Nobody decided in time; the request expired and nothing was placed."
-    if status == "cancelled":
+    if status == PendingState.CANCELLED:
         return ":leftwards_arrow_with_hook: The requester withdrew it. Nothing was placed."
     return f"Status: {escape(status)}."
 
@@ -52,7 +52,7 @@ def _decided(pending: PendingView) -> str:
 def approval_message(pending: PendingView) -> dict[str, Any]:
     """The request while it waits (Approve / Reject), else its outcome without buttons."""
     headline = _headline(pending)
-    if pending.status != "awaiting_approval":
+    if pending.status != PendingState.AWAITING_APPROVAL:
         return message(
             f"Approval request: {plain_summary(pending.request)}",
             [section(f"{headline}\n{_decided(pending)}")],

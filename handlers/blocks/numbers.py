@@ -13,6 +13,7 @@ from typing import Any
 __all__ = [
     "MISSING",
     "number",
+    "minor_units",
     "money",
     "signed_money",
     "percent",
@@ -24,6 +25,19 @@ __all__ = [
 
 MISSING = "—"
 CURRENCY_SIGNS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
+#: ISO 4217 currencies whose minor unit is not two decimals (the yen has none, the dinar three);
+#: every other code shows two.
+MINOR_UNITS = {
+    **dict.fromkeys(
+        ("BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND", "VUV",
+         "XAF", "XOF", "XPF"),
+        0,
+    ),
+    **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3),
+    **dict.fromkeys(("CLF", "UYW"), 4),
+}  # fmt: skip
+#: Volume's compact units, smallest first: each is used while the rounded figure stays under 1000.
+VOLUME_UNITS = ((1e3, "K"), (1e6, "M"), (1e9, "B"))
 
 
 def number(value: Any) -> float | None:
@@ -48,11 +62,19 @@ def _sign(currency: str | None) -> tuple[str, str]:
     return "", f" {code}"
 
 
-def money(value: Any, currency: str | None = "USD", *, places: int = 2) -> str:
-    """``$1,234.56``, ``-$12.00``; other currencies as ``1,234.56 CHF``."""
+def minor_units(currency: str | None) -> int:
+    """How many decimals an amount in ``currency`` shows (ISO 4217; two when not listed)."""
+    return MINOR_UNITS.get((currency or "USD").upper(), 2)
+
+
+def money(value: Any, currency: str | None = "USD", *, places: int | None = None) -> str:
+    """``$1,234.56``, ``-$12.00``, ``¥1,234``; other currencies as ``1,234.56 CHF``. ``places``
+    defaults to the currency's own minor units."""
     amount = number(value)
     if amount is None:
         return MISSING
+    if places is None:
+        places = minor_units(currency)
     prefix, suffix = _sign(currency)
     minus = "-" if amount < 0 and round(abs(amount), places) != 0 else ""
     return f"{minus}{prefix}{abs(amount):,.{places}f}{suffix}"
@@ -64,7 +86,7 @@ def signed_money(value: Any, currency: str | None = "USD") -> str:
     if amount is None:
         return MISSING
     text = money(amount, currency)
-    return f"+{text}" if round(amount, 2) > 0 else text
+    return f"+{text}" if round(amount, minor_units(currency)) > 0 else text
 
 
 def percent(value: Any, *, signed: bool = True, places: int = 2) -> str:
@@ -78,13 +100,14 @@ def percent(value: Any, *, signed: bool = True, places: int = 2) -> str:
 
 
 def price(value: Any, currency: str | None = "USD") -> str:
-    """A quote price: two decimals, up to four for sub-dollar or fractional-cent prices."""
+    """A quote price: the currency's minor units (two for the dollar), two more for a price
+    in fractions of them (``$0.1234``, ``¥1,234.50``)."""
     amount = number(value)
     if amount is None:
         return MISSING
-    places = 2
-    if round(amount, 2) != round(amount, 4):
-        places = 4
+    places = minor_units(currency)
+    if round(amount, places) != round(amount, places + 2):
+        places += 2
     return money(amount, currency, places=places)
 
 
@@ -99,14 +122,17 @@ def shares(value: Any) -> str:
 
 
 def volume(value: Any) -> str:
-    """Traded volume, compact: ``950``, ``12.3K``, ``52.1M``, ``1.2B``."""
+    """Traded volume, compact: ``950``, ``12.3K``, ``52.1M``, ``1.2B``. The unit is chosen after
+    rounding, so 999,950 is ``1.0M`` (not ``1000.0K``) and 999.6 is ``1.0K``."""
     amount = number(value)
     if amount is None:
         return MISSING
-    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if abs(amount) >= limit:
-            return f"{amount / limit:.1f}{suffix}"
-    return f"{amount:,.0f}"
+    text, suffix = f"{amount:,.0f}", ""
+    for limit, unit in VOLUME_UNITS:
+        if abs(float(text.replace(",", ""))) < 1000:
+            break
+        text, suffix = f"{amount / limit:.1f}", unit
+    return f"{text}{suffix}"
 
 
 def trend(value: Any) -> str:

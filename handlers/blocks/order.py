@@ -27,7 +27,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.core.views import PendingView
+from bot.core.views import PendingState, PendingView
 from handlers.blocks.common import clip, context, escape, message, section
 from handlers.blocks.numbers import money, price, shares
 
@@ -266,7 +266,7 @@ def _fill_line(result: Mapping[str, Any]) -> str:
 
 def order_outcome(
     *,
-    status: str,
+    status: PendingState,
     order: Mapping[str, Any],
     account_id: int,
     result: Mapping[str, Any] | None = None,
@@ -277,10 +277,10 @@ def order_outcome(
     """The confirmation replaced by what happened (pending-order status + AutoShares status);
     ``reason`` says why a failed order was not placed (safe mrkdwn)."""
     summary = order_summary(order)
-    if status == "cancelled":
+    if status == PendingState.CANCELLED:
         text = f":no_entry_sign: Cancelled: {summary}. Nothing was placed."
         return message(f"Cancelled: {plain_summary(order)}. Nothing was placed.", [section(text)])
-    if status == "expired":
+    if status == PendingState.EXPIRED:
         text = (
             f":hourglass: This confirmation expired after {_minutes(confirm_seconds)} without being confirmed: "
             f"{summary}. Nothing was placed; run `/order` again to get a fresh preview."
@@ -288,7 +288,7 @@ def order_outcome(
             else f":hourglass: This confirmation expired: {summary}. Nothing was placed; run `/order` again."
         )
         return message(f"Expired: {plain_summary(order)}. Nothing was placed.", [section(text)])
-    if status == "failed":
+    if status == PendingState.FAILED:
         reason = (reason or "AutoShares refused it").rstrip(".")
         text = f":x: Not placed: {summary}. {reason}. Nothing was placed; check the order and try again."
         return message(f"Not placed: {plain_summary(order)}.", [section(clip(text))])
@@ -361,15 +361,15 @@ def pending_message(
 ) -> dict[str, Any]:
     """What a pending order's message shows now, from its stored row (``reason``: why a failed
     order was not placed, as safe mrkdwn)."""
-    if pending.status in ("pending", "submitting"):
+    if pending.status in (PendingState.PENDING, PendingState.SUBMITTING):
         return order_in_flight(pending.request)
-    if pending.status == "awaiting_approval":
+    if pending.status == PendingState.AWAITING_APPROVAL:
         return waiting_for_approval(pending)
-    if pending.status == "rejected":
+    if pending.status == PendingState.REJECTED:
         by = f"<@{escape(pending.decided_by)}>" if pending.decided_by else "an approver"
         text = f":no_entry: Rejected by {by}: {order_summary(pending.request)}. Nothing was placed."
         return message(f"Rejected: {plain_summary(pending.request)}. Nothing was placed.", [section(text)])
-    if pending.status == "expired" and pending.approval_channel:
+    if pending.status == PendingState.EXPIRED and pending.approval_channel:
         text = (
             f":hourglass: Nobody approved {order_summary(pending.request)} in time, so nothing was placed. "
             "Run `/order` again if you still want it."

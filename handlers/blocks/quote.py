@@ -20,6 +20,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, DividerB
 
 from bot.core.charts import CHART_ID_RE, RANGES
 from bot.core.views import QuoteRow
+from bot.core.vocabulary.symbols import is_symbol
 from handlers.blocks.common import clip, context, escape, message, section
 from handlers.blocks.numbers import MISSING, number, percent, price, signed_money, trend, volume
 
@@ -37,7 +38,6 @@ __all__ = [
 
 QUOTE_SHARE = "quote_share"
 _SLACK_USER_RE = re.compile(r"[UW][A-Z0-9]{2,20}")
-_SYMBOL_RE = re.compile(r"[A-Z][A-Z0-9.\-]{0,9}")
 MAX_SHARED_SYMBOLS = 10
 
 
@@ -144,7 +144,7 @@ def parse_share_value(value: str) -> ShareRequest:
     """What a Share button carries; ValueError when the value is not one the bot makes."""
     listed, *chart = value.split(";")
     symbols = [s for s in listed.split(",") if s]
-    if not symbols or len(symbols) > MAX_SHARED_SYMBOLS or not all(_SYMBOL_RE.fullmatch(s) for s in symbols):
+    if not symbols or len(symbols) > MAX_SHARED_SYMBOLS or not all(map(is_symbol, symbols)):
         raise ValueError(value)
     if not chart:
         return ShareRequest(symbols)

@@ -2,14 +2,13 @@
 and the two admin forms (a member's role and limits; the workspace's policy).
 
 Pure builders: they take the policy and members as read and return Slack payloads. Both forms
-are read back by :func:`member_form_values` / :func:`policy_form_values`, which check the input
-with no I/O so the modal's ack can put problems on the fields.
+are read back by ``handlers.parsing.admin`` (``member_form`` / ``policy_form``) by the same
+rules as `/autoshares admin …`, with no I/O so the modal's ack can put problems on the fields.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from collections.abc import Sequence
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -29,6 +28,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.core.views import Role
 from handlers.blocks.common import context, escape, message, section
 from handlers.blocks.numbers import money
 
@@ -38,14 +38,12 @@ TEAM_MEMBER_CALLBACK = "team_member"
 TEAM_POLICY_CALLBACK = "team_policy"
 #: Members listed in the overview (the rest are counted).
 MAX_MEMBERS_SHOWN = 20
-MAX_LIMIT_AMOUNT = Decimal(1_000_000_000)
-MAX_DAILY_ORDERS = 10_000
 
 ROLE_WORDS = {
-    "viewer": "viewer (quotes, positions, alerts)",
-    "trader": "trader (also orders)",
-    "approver": "approver (also approves others' orders)",
-    "admin": "admin (also manages the team)",
+    Role.VIEWER: "viewer (quotes, positions, alerts)",
+    Role.TRADER: "trader (also orders)",
+    Role.APPROVER: "approver (also approves others' orders)",
+    Role.ADMIN: "admin (also manages the team)",
 }
 
 
@@ -262,76 +260,3 @@ def policy_view(policy: Any) -> dict[str, Any]:
         blocks=blocks,
     )
     return view.to_dict()
-
-
-def _value(values: Mapping[str, Any], block_id: str) -> dict[str, Any]:
-    return dict((values.get(block_id) or {}).get("value") or {})
-
-
-def _ticked(values: Mapping[str, Any], block_id: str) -> bool:
-    return bool(_value(values, block_id).get("selected_options"))
-
-
-def _amount(text: str | None, field: str, problems: dict[str, str]) -> Decimal | None:
-    text = (text or "").strip().lstrip("$").replace(",", "")
-    if not text:
-        return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        value = Decimal(0)
-    if not value.is_finite() or not 0 < value <= MAX_LIMIT_AMOUNT:
-        problems[field] = (
-            f"Enter a number of dollars above 0 and at most {MAX_LIMIT_AMOUNT:,}, or leave it empty."
-        )
-        return None
-    return value.quantize(Decimal("0.01"))
-
-
-def member_form_values(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    """(the member and changes to make, problems by field) from the member form."""
-    problems: dict[str, str] = {}
-    member = str(_value(values, "member").get("selected_user") or "")
-    if not member:
-        problems["member"] = "Pick a member."
-    role = str((_value(values, "role").get("selected_option") or {}).get("value") or "default")
-    if role != "default" and role not in ROLE_WORDS:
-        problems["role"] = "Pick a role."
-    daily_text = str(_value(values, "max_daily").get("value") or "").strip()
-    daily: int | None = None
-    if daily_text:
-        if daily_text.isdigit() and 0 < int(daily_text) <= MAX_DAILY_ORDERS:
-            daily = int(daily_text)
-        else:
-            problems["max_daily"] = f"Enter a whole number from 1 to {MAX_DAILY_ORDERS:,}, or leave it empty."
-    changes = {
-        "role": None if role == "default" else role,
-        "max_order_value": _amount(_value(values, "max_value").get("value"), "max_value", problems),
-        "max_orders_per_day": daily,
-        "needs_approval": _ticked(values, "needs_approval"),
-    }
-    return {"member": member, **changes}, problems
-
-
-def _places(values: Mapping[str, Any], prefix: str) -> tuple[str, ...] | None:
-    channels = [str(c) for c in _value(values, f"{prefix}_channels").get("selected_conversations") or []]
-    dm = ["dm"] if _ticked(values, f"{prefix}_dm") else []
-    chosen = tuple(dict.fromkeys(channels + dm))
-    return chosen or None
-
-
-def policy_form_values(values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    """(the policy changes, problems by field) from the workspace form."""
-    problems: dict[str, str] = {}
-    threshold = _amount(_value(values, "threshold").get("value"), "threshold", problems)
-    channel = _value(values, "approvals_channel").get("selected_conversation") or None
-    if threshold is not None and not channel:
-        problems["approvals_channel"] = "Pick the channel where approvers decide, or clear the threshold."
-    changes = {
-        "trading_paused": _ticked(values, "paused"),
-        "order_places": _places(values, "orders"),
-        "alert_places": _places(values, "alerts"),
-        "approval_threshold": threshold,
-        "approvals_channel": str(channel) if channel else None,
-    }
-    return changes, problems

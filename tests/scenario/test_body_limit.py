@@ -107,6 +107,9 @@ async def test_a_100_mb_body_with_content_length_costs_no_memory(bot: RunningBot
         head = await post_raw(bot.url, "/slack/events", headers, fixed_body(size))
     assert growth[0] < MEMORY_BUDGET, f"peak grew by {growth[0] / MIB:.1f} MiB"
     assert status_of(head) == 413
+    assert b"\r\nconnection: close\r\n" in head.lower()
+    await bot.services.drain()
+    assert bot.services.metrics.value("autoshares_request_bodies_too_large_total") == 1
 
 
 async def test_a_200_mb_chunked_body_costs_no_memory(bot: RunningBot) -> None:
@@ -158,21 +161,25 @@ class TestTheCapIsASetting:
         assert bot.slack.by_method("response_url") == []
         assert bot.services.metrics.value("autoshares_request_bodies_too_large_total") == 2
 
-    async def test_a_body_at_the_cap_is_read(self, bot: RunningBot) -> None:
-        body = json.dumps({"id": "evt_fits", "type": "position.changed", "data": {}}).encode()
-        body = body[:-1] + b" " * (self.LIMIT - len(body)) + b"}"
-        assert len(body) == self.LIMIT
+    @pytest.mark.parametrize("size", [LIMIT - 1, LIMIT], ids=["just-under", "at"])
+    async def test_a_body_at_or_just_under_the_cap_is_read(self, bot: RunningBot, size: int) -> None:
+        body = json.dumps({"id": f"evt_fits_{size}", "type": "position.changed", "data": {}}).encode()
+        body = body[:-1] + b" " * (size - len(body)) + b"}"
+        assert len(body) == size
         for content in (body, streamed(body)):
             response = await bot.http.post(
                 bot.url + "autoshares/webhooks", content=content, headers=sign_webhook(body)
             )
             assert response.status_code == 200
-        unsigned = await bot.http.post(bot.driver.events_url, content=b"x" * self.LIMIT)
+        unsigned = await bot.http.post(bot.driver.events_url, content=b"x" * size)
         assert unsigned.status_code == 401
+        assert bot.services.metrics.value("autoshares_request_bodies_too_large_total") == 0
 
     async def test_a_get_with_a_body_is_capped_too(self, bot: RunningBot) -> None:
         response = await bot.http.request("GET", bot.url + "healthz", content=b"x" * (self.LIMIT + 1))
         assert response.status_code == 413
+        assert response.json() == {"error": "too_large"}
+        assert bot.services.metrics.value("autoshares_request_bodies_too_large_total") == 1
 
 
 async def test_default_cap_is_one_mib(bot: RunningBot) -> None:

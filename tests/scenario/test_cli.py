@@ -89,6 +89,47 @@ def test_serve_names_every_problem_at_once(tmp_path: Path) -> None:
     assert "Traceback" not in err and "autoshares-bot check" in err
 
 
+def test_check_names_every_bad_setting_in_one_run(tmp_path: Path) -> None:
+    """`autoshares-bot check` reads every setting in one pass: six bad ones, six lines, each
+    naming its setting, and the probes that do not depend on them still run."""
+    bad = {
+        "DEFAULT_ROLE": "wizard",
+        "CHART_URL_SECONDS": "-1",
+        "APPROVAL_SECONDS": "abc",
+        "OUTBOX_LEASE_SECONDS": "0",
+        "CHANNEL_PACE_SECONDS": "x",
+        "ORDER_SETTLE_SECONDS": "-5",
+    }
+    env = {
+        **base_env(tmp_path),
+        "SLACK_SIGNING_SECRET": "x",
+        "SLACK_BOT_TOKEN": "xoxb-1",
+        "SLACK_API_URL": "http://127.0.0.1:9/api/",
+        "TOKEN_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+        **bad,
+    }
+    result = run_cli("check", env=env, timeout=60)
+    assert result.returncode == 1
+    out = result.stdout.splitlines()
+    settings_lines = [line for line in out if line.startswith("problem  settings: ")]
+    assert len(settings_lines) == len(bad)
+    for name, value in bad.items():
+        assert any(line.startswith(f"problem  settings: {name} must be ") for line in settings_lines), name
+        assert any(name in line and value in line for line in settings_lines), name
+    assert any(line.startswith("problem  database: ") for line in out)  # no SQLite file yet: still probed
+    assert "Traceback" not in result.stderr
+
+
+def test_database_commands_name_every_bad_setting_one_a_line(tmp_path: Path) -> None:
+    env = {**base_env(tmp_path), "PORT": "eighty", "DATABASE_URL": "mysql://db/bot"}
+    result = run_cli("db", "upgrade", env=env)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "autoshares-bot: configuration error: PORT must be a whole number from 1 to 65535, got 'eighty'",
+        "autoshares-bot: configuration error: DATABASE_URL must use sqlite or postgresql, got scheme 'mysql'",
+    ]
+
+
 def test_settings_come_from_the_env_file_where_the_command_runs(tmp_path: Path) -> None:
     """A .env in the current folder is read (not one next to the installed package), and
     --env-file names another; the environment wins over both."""

@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.core.digests import is_market_holiday, next_occurrence
+from bot.core.digests import next_occurrence
+from bot.core.market_clock import is_market_holiday
 from bot.wiring import Services
 from handlers.blocks.numbers import money, percent, signed_money
 from tests.conftest import RunningBot

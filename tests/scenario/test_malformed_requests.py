@@ -217,6 +217,7 @@ UNUSABLE_WEBHOOKS = {
         for label, literal in {
             "1e999": "1e999",
             "2**70": str(2**70),
+            "2**31 (ids are int32)": str(2**31),
             "2**63": str(2**63),
             '"abc"': '"abc"',
             "true": "true",
@@ -267,7 +268,7 @@ async def test_usable_ids_are_accepted(bot: RunningBot, event_id: object) -> Non
     body = webhook({"Id": "7", "Price": 1}, event_id=event_id)  # an alert the bot does not know
     response = await bot.http.post(bot.url + "autoshares/webhooks", content=body, headers=sign_webhook(body))
     assert response.status_code == 200 and response.json() == {"ok": True, "duplicate": False}
-    order = webhook({"Id": 2**63 - 1, "Status": "Filled"}, "order.filled", event_id="evt_order")
+    order = webhook({"Id": 2**31 - 1, "Status": "Filled"}, "order.filled", event_id="evt_order")
     response = await bot.http.post(
         bot.url + "autoshares/webhooks", content=order, headers=sign_webhook(order)
     )

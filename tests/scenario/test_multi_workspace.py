@@ -1,13 +1,18 @@
 """Multi-workspace mode: a workspace installs the app through /slack/install (Bolt's OAuth flow
-with slack_sdk's SQLAlchemy stores), and the bot then acts there with that installation's token."""
+with slack_sdk's SQLAlchemy stores), and the bot then acts there with that installation's token,
+read from memory after the first request until the workspace lets go of the app."""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from slack_sdk.oauth.installation_store import Bot, Installation
+from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 
+from handlers.installations import CachedInstallations
 from tests.conftest import RunningBot
 
 ALICE = "U0ALICE"
@@ -86,3 +91,84 @@ async def test_a_reused_install_state_is_refused(bot: RunningBot) -> None:
     again, _ = await finish_install(bot, state)
     assert first == 200
     assert again >= 400
+
+
+class CountedStore(AsyncSQLAlchemyInstallationStore):
+    """The bot's own SQLAlchemy installation store, counting the reads that reach the database."""
+
+    reads = 0
+
+    async def async_find_bot(self, **kwargs: Any) -> Bot | None:
+        self.reads += 1
+        return await super().async_find_bot(**kwargs)
+
+    async def async_find_installation(self, **kwargs: Any) -> Installation | None:
+        self.reads += 1
+        return await super().async_find_installation(**kwargs)
+
+
+async def installed_and_counted(bot: RunningBot) -> CountedStore:
+    """Install the app, then count what reaches the store under the bot's installation cache."""
+    status, _ = await install(bot)
+    assert status == 200
+    cache = bot.services.slack.installation_store
+    assert isinstance(cache, CachedInstallations)
+    counted = CountedStore(client_id=bot.settings.slack_client_id or "", engine=bot.services.db.engine)
+    cache.underlying = counted
+    return counted
+
+
+async def help_answered(bot: RunningBot) -> str:
+    """Run ``/autoshares help`` and return what the bot answered through the response URL."""
+    before = len(bot.slack.by_method("response_url"))
+    response = await bot.driver.command("/autoshares", "help", user=ALICE)
+    assert response.status_code == 200
+    return str(await bot.last_response(before + 1))
+
+
+async def test_a_second_request_is_authorized_from_memory(bot: RunningBot) -> None:
+    store = await installed_and_counted(bot)
+    assert "/order" in await help_answered(bot)
+    reads, checks = store.reads, len(bot.slack.by_method("auth.test"))
+    assert reads >= 1 and checks >= 1  # the first request read the store and checked the token
+    assert "/order" in await help_answered(bot)
+    assert "/alert" in await help_answered(bot)
+    assert store.reads == reads
+    assert len(bot.slack.by_method("auth.test")) == checks
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"type": "app_uninstalled"},
+        {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["U0BOT"]}},
+    ],
+    ids=["app_uninstalled", "bot_token_revoked"],
+)
+async def test_after_the_workspace_lets_go_no_request_is_authorized_from_memory(
+    bot: RunningBot, event: dict[str, Any]
+) -> None:
+    store = await installed_and_counted(bot)
+    assert "/order" in await help_answered(bot)
+    assert (await bot.driver.event({**event, "event_ts": "1700000000.000100"})).status_code == 200
+    await bot.services.drain()
+    reads = store.reads
+    answer = await help_answered(bot)
+    assert store.reads > reads  # the store was asked again, and had nothing
+    assert "/order" not in answer  # Bolt's answer for a workspace it has no installation for
+
+
+async def test_revoked_user_tokens_make_the_next_request_check_the_token_again(bot: RunningBot) -> None:
+    store = await installed_and_counted(bot)
+    assert "/order" in await help_answered(bot)
+    reads, checks = store.reads, len(bot.slack.by_method("auth.test"))
+    revoked = {
+        "type": "tokens_revoked",
+        "tokens": {"oauth": ["U0BOB"], "bot": []},
+        "event_ts": "1700000000.2",
+    }
+    assert (await bot.driver.event(revoked)).status_code == 200
+    await bot.services.drain()
+    assert "/order" in await help_answered(bot)  # the bot token is still good
+    assert store.reads > reads
+    assert len(bot.slack.by_method("auth.test")) > checks

@@ -481,6 +481,22 @@ async def test_the_member_form_changes_a_member_under_the_same_rules(team: Runni
     assert (await team.services.core.team.repo.member(team.slack.team_id, BOB)).role == "viewer"
 
 
+async def test_a_limit_with_fractions_of_a_cent_is_refused_by_the_command_and_the_form_alike(
+    team: RunningBot,
+) -> None:
+    answer = await admin(team, f"limit <@{BOB}> value 1.234")
+    assert "at most 2 decimals" in answer["text"] and "Try `/autoshares admin" in answer["text"]
+    view = await home_of(team, OWNER)
+    edit = next(b for b in buttons(view["blocks"]) if b["action_id"] == "team_edit_member")
+    before = len(team.slack.by_method("views.open"))
+    await team.driver.click(edit, user=OWNER)
+    (opened,) = (await team.slack.wait_for("views.open", count=before + 1))[before:]
+    bad = await team.driver.submit_view(opened.args["view"], member_form(BOB, "trader", max_value="1.234"), user=OWNER)
+    assert bad.json()["response_action"] == "errors"
+    assert "at most 2 decimals" in bad.json()["errors"]["max_value"]
+    assert (await team.services.core.team.repo.member(team.slack.team_id, BOB)).max_order_value is None
+
+
 async def test_the_policy_form_sets_the_workspace_rules(team: RunningBot) -> None:
     view = await home_of(team, OWNER)
     edit = next(b for b in buttons(view["blocks"]) if b["action_id"] == "team_edit_policy")

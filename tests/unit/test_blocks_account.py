@@ -71,6 +71,50 @@ def test_other_currencies_and_signed_values() -> None:
     assert numbers.trend(0) == ""
 
 
+@pytest.mark.parametrize(
+    ("value", "currency", "expected"),
+    [
+        (1234, "JPY", "¥1,234"),
+        (1234.56, "jpy", "¥1,235"),
+        (-0.4, "JPY", "¥0"),
+        (1234.6, "KRW", "1,235 KRW"),
+        (1.2345, "BHD", "1.234 BHD"),
+        (10, "KWD", "10.000 KWD"),
+        (1234.5, "USD", "$1,234.50"),
+        (10, "CHF", "10.00 CHF"),
+        (10, None, "$10.00"),
+    ],
+)
+def test_money_shows_each_currencys_own_minor_units(value: Any, currency: str | None, expected: str) -> None:
+    assert numbers.money(value, currency) == expected
+
+
+def test_prices_and_changes_follow_the_currencys_minor_units() -> None:
+    assert numbers.price(1234, "JPY") == "¥1,234"
+    assert numbers.price(1234.5, "JPY") == "¥1,234.50"  # a fraction of a yen: two more places
+    assert numbers.signed_money(0.4, "JPY") == "¥0"
+    assert numbers.signed_money(1, "JPY") == "+¥1"
+    assert numbers.money(1234.5, "JPY", places=2) == "¥1,234.50"  # an explicit precision wins
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (999.4, "999"),
+        (999.6, "1.0K"),
+        (999_949, "999.9K"),
+        (999_950, "1.0M"),
+        (999_999, "1.0M"),
+        (999_949_999, "999.9M"),
+        (999_950_000, "1.0B"),
+        (-999_950, "-1.0M"),
+        (5e12, "5000.0B"),
+    ],
+)
+def test_volume_carries_into_the_next_unit_when_rounding_reaches_1000(value: float, expected: str) -> None:
+    assert numbers.volume(value) == expected
+
+
 # -- agreements ---------------------------------------------------------------------------------
 
 AGREEMENT = {"Id": 7, "Type": "Platform", "Title": "Terms <!channel>", "Version": "2024.1", "CanSkip": False}

@@ -9,10 +9,13 @@ from typing import Any
 
 import pytest
 from slack_sdk.signature import SignatureVerifier
+from starlette.applications import Starlette
 from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
-from bot.edge import BodyLimit
+from bot.edge import TooLargeAnswer, body_limit
 from bot.slack_gate import shape_problem, signature_is_valid, slack_signature
 from bot.webhooks import WebhookEvent, read_event
 from storage.records import autoshares_id
@@ -48,44 +51,56 @@ def recorder() -> tuple[Send, list[Message]]:
     return send, sent
 
 
-async def greedy_app(scope: Scope, receive: Receive, send: Send) -> None:
-    """Reads the whole body, swallowing whatever goes wrong, then answers 200."""
-    try:
-        await Request(scope, receive).body()
-    except Exception:  # the cap must hold even against an app that hides the error
-        pass
-    await send({"type": "http.response.start", "status": 200, "headers": []})
-    await send({"type": "http.response.body", "body": b"ok"})
+def capped_app(max_bytes: int, refused: list[int]) -> Starlette:
+    """An app whose one route reads the whole body, behind the bot's body cap."""
+
+    async def read_all(request: Request) -> Response:
+        return PlainTextResponse(f"read {len(await request.body())}")
+
+    return Starlette(
+        routes=[Route("/", read_all, methods=["POST"])],
+        middleware=body_limit(max_bytes, on_refused=lambda: refused.append(1)),
+    )
+
+
+def assert_refused(sent: list[Message]) -> None:
+    """One 413 with our JSON body and Connection: close, and nothing after it."""
+    assert [m["type"] for m in sent] == ["http.response.start", "http.response.body"]
+    assert sent[0]["status"] == 413 and (b"connection", b"close") in sent[0]["headers"]
+    assert (b"content-type", b"application/json") in sent[0]["headers"]
+    assert json.loads(sent[1]["body"]) == {"error": "too_large"}
 
 
 async def test_a_declared_length_over_the_cap_is_refused_unread() -> None:
     refused: list[int] = []
-    app = BodyLimit(greedy_app, 10, on_refused=lambda: refused.append(1))
     receive, taken = feeding([b"x" * 11])
     send, sent = recorder()
-    await app(scope([(b"content-length", b"11")]), receive, send)
+    await capped_app(10, refused)(scope([(b"content-length", b"11")]), receive, send)
     assert taken == [0]
-    assert sent[0]["status"] == 413 and (b"connection", b"close") in sent[0]["headers"]
-    assert json.loads(sent[1]["body"]) == {"error": "too_large"}
+    assert_refused(sent)
     assert refused == [1]
 
 
 async def test_a_streamed_body_is_cut_as_soon_as_it_passes_the_cap() -> None:
-    app = BodyLimit(greedy_app, 10)
+    refused: list[int] = []
     receive, taken = feeding([b"x" * 6, b"x" * 6, b"x" * 6, b"x" * 6])
     send, sent = recorder()
-    await app(scope(), receive, send)
+    await capped_app(10, refused)(scope(), receive, send)
     assert taken == [2]  # the second piece passed the cap; nothing more was read
-    assert [m["type"] for m in sent] == ["http.response.start", "http.response.body"]
-    assert sent[0]["status"] == 413  # the app's own 200 was dropped
+    assert_refused(sent)
+    assert refused == [1]
 
 
-async def test_a_body_at_the_cap_reaches_the_app() -> None:
-    app = BodyLimit(greedy_app, 10)
-    receive, _ = feeding([b"x" * 5, b"x" * 5])
+@pytest.mark.parametrize("size", [9, 10])
+@pytest.mark.parametrize("declared", [True, False], ids=["content-length", "streamed"])
+async def test_a_body_at_or_just_under_the_cap_reaches_the_route(size: int, declared: bool) -> None:
+    refused: list[int] = []
+    receive, _ = feeding([b"x" * (size - 5), b"x" * 5])
     send, sent = recorder()
-    await app(scope([(b"content-length", b"10")]), receive, send)
-    assert sent[0]["status"] == 200
+    headers = [(b"content-length", str(size).encode())] if declared else []
+    await capped_app(10, refused)(scope(headers), receive, send)
+    assert sent[0]["status"] == 200 and sent[1]["body"] == f"read {size}".encode()
+    assert refused == []
 
 
 async def test_other_scopes_pass_through() -> None:
@@ -98,7 +113,7 @@ async def test_other_scopes_pass_through() -> None:
         raise AssertionError("not read")
 
     send, _ = recorder()
-    await BodyLimit(app, 1)({"type": "lifespan"}, never, send)
+    await TooLargeAnswer(app, on_refused=lambda: None)({"type": "lifespan"}, never, send)
     assert seen == ["lifespan"]
 
 
@@ -190,14 +205,14 @@ def test_garbage_has_a_shape_problem(body: object) -> None:
 # -- AutoShares ids and webhook envelopes ----------------------------------------------------------
 
 
-@pytest.mark.parametrize(("value", "expected"), [(1, 1), ("42", 42), (2**63 - 1, 2**63 - 1), ("0042", 42)])
+@pytest.mark.parametrize(("value", "expected"), [(1, 1), ("42", 42), (2**31 - 1, 2**31 - 1), ("0042", 42)])
 def test_autoshares_ids(value: object, expected: int) -> None:
     assert autoshares_id(value) == expected
 
 
 @pytest.mark.parametrize(
     "value",
-    [None, 0, -1, 2**63, 2**70, True, False, 1.0, float("inf"), float("nan"), "", "abc", " 7", "7 ", "-7", "1e3",
+    [None, 0, -1, 2**31, str(2**31), 2**63, 2**70, True, False, 1.0, float("inf"), float("nan"), "", "abc", " 7", "7 ", "-7", "1e3",
      "\u0661", "9" * 30, [1], {"Id": 1}],
 )  # fmt: skip
 def test_what_is_not_an_autoshares_id(value: object) -> None:

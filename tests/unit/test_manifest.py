@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +12,13 @@ import jsonschema
 import pytest
 import yaml
 
+from bot.core.commands import (
+    AlertDeleteCommand,
+    AlertDeliverCommand,
+    AlertListCommand,
+    AlertMoveRequest,
+    AlertRequest,
+)
 from bot.manifest import (
     MANIFEST_PATH,
     ManifestError,
@@ -19,6 +28,7 @@ from bot.manifest import (
     slash_commands,
     unfurl_domains,
 )
+from handlers.parsing import parse_alert
 
 SCHEMA_PATH = Path(__file__).resolve().parents[3] / "shared" / "slack" / "manifest.schema.json"
 
@@ -81,6 +91,35 @@ def test_every_command_posts_to_events_and_is_described(manifest: dict[str, Any]
         autoshares["usage_hint"]
         == "link | status | account | positions | agreements | quote AAPL | admin | help"
     )
+
+
+def expand(form: str) -> list[str]:
+    """Every command a usage-hint form stands for: one per choice of each ``a|b`` word."""
+    words = [word.strip("[]").split("|") for word in form.split()]
+    return [" ".join(choice) for choice in itertools.product(*words)]
+
+
+def test_the_alert_hint_shows_every_form_and_option_and_each_parses(manifest: dict[str, Any]) -> None:
+    [entry] = [e for e in manifest["features"]["slash_commands"] if e["command"] == "/alert"]
+    hint = entry["usage_hint"]
+    for word in ("above", "below", "moves", "up", "down", "last", "bid", "ask", "expires", "repeat", "every",
+                 "list", "delete", "deliver", "dm", "channel"):  # fmt: skip
+        assert re.search(rf"\b{word}\b", hint), word
+    alerts, _, rest = hint.partition(", then ")
+    options, *others = rest.split(" | ")
+    assert re.fullmatch(r"(\[[^]]+\] ?)+", options), options  # the options apply to both alert forms
+    parsed = [parse_alert(f"{alert} {option}") for form in alerts.split(" | ") for alert in expand(form)
+              for option in expand(options)]  # fmt: skip
+    assert {type(p) for p in parsed} == {AlertRequest, AlertMoveRequest}
+    assert all(p.repeat_every is not None and p.expires_in is not None for p in parsed)
+    assert {p.field for p in parsed} == {"Last", "Bid", "Ask"}
+    commands = [parse_alert(command) for form in others for command in expand(form)]
+    assert [type(c) for c in commands] == [
+        AlertListCommand,
+        AlertDeleteCommand,
+        AlertDeliverCommand,
+        AlertDeliverCommand,
+    ]
 
 
 def test_events_and_interactivity_urls(manifest: dict[str, Any]) -> None:

@@ -63,6 +63,9 @@ NEW_YORK = ZoneInfo("America/New_York")
         ("buy 1 AAPL limit 180 ext", datetime(2026, 3, 4, 17, 45), "REGPOST"),
         ("buy 1 AAPL limit 180 ext", datetime(2026, 3, 4, 20, 0), "REGPRE"),
         ("buy 1 AAPL limit 180 ext", datetime(2026, 3, 7, 12, 0), "REGPRE"),
+        # Thanksgiving: the market does not open, so the next extended session is a pre-market one
+        ("buy 1 AAPL limit 180 ext", datetime(2026, 11, 26, 12, 0), "REGPRE"),
+        ("buy 1 AAPL limit 180 ext", datetime(2026, 11, 27, 12, 0), "REGPOST"),  # an early close
     ],
 )
 def test_extended_hours_are_sent_as_documented_values(text: str, local_time: datetime, expected: str) -> None:

@@ -5,7 +5,7 @@ from cryptography.fernet import Fernet
 
 from bot.core.errors import ConfigError
 from bot.core.views import TradingEnvironment
-from bot.settings import Settings, async_database_url, issuer_from_domain
+from bot.settings import Settings, SettingsError, async_database_url, issuer_from_domain
 
 KEY = Fernet.generate_key().decode()
 BASE = {
@@ -98,13 +98,28 @@ def test_issuer_rejects_plain_http_and_junk(value: str) -> None:
         ({"AUTOSHARES_QUOTE_DOMAIN": "*.autoshares.com"}, "AUTOSHARES_QUOTE_DOMAIN"),
         ({"AUTOSHARES_QUOTE_DOMAIN": "localhost"}, "AUTOSHARES_QUOTE_DOMAIN"),
         ({"AUTOSHARES_QUOTE_DOMAIN": "-bad.example"}, "AUTOSHARES_QUOTE_DOMAIN"),
+        # once clamped or taken for the default without a word, now refused by name
+        ({"OUTBOX_LEASE_SECONDS": "0.5"}, "OUTBOX_LEASE_SECONDS"),
+        ({"CHANNEL_PACE_SECONDS": "11"}, "CHANNEL_PACE_SECONDS"),
+        ({"ORDER_SETTLE_SECONDS": "0"}, "ORDER_SETTLE_SECONDS"),
+        ({"AUTOSHARES_TIMEOUT_SECONDS": "0"}, "AUTOSHARES_TIMEOUT_SECONDS"),
+        ({"COMMAND_DEADLINE_SECONDS": "0"}, "COMMAND_DEADLINE_SECONDS"),
+        ({"ALERT_POLL_SECONDS": "0"}, "ALERT_POLL_SECONDS"),
+        ({"ORDER_POLL_SECONDS": "nan"}, "ORDER_POLL_SECONDS"),
+        ({"OUTBOX_RETRY_SECONDS": "inf"}, "OUTBOX_RETRY_SECONDS"),
+        ({"DEFAULT_ROLE": "wizard"}, "DEFAULT_ROLE"),
+        ({"APPROVAL_SECONDS": "59"}, "APPROVAL_SECONDS"),
+        ({"LOG_LEVEL": "verbose"}, "LOG_LEVEL"),
+        ({"AUTOSHARES_SIGNUP_URL": "http://signup.example.com"}, "AUTOSHARES_SIGNUP_URL"),
     ],
 )
 def test_bad_settings_name_the_setting(change: dict[str, str], name: str) -> None:
-    with pytest.raises(ConfigError) as info:
+    with pytest.raises(SettingsError) as info:
         Settings.from_env({**BASE, **change})
-    assert name in str(info.value)
-    assert "\n" not in str(info.value)
+    assert any(name in problem.message for problem in info.value.problems)
+    # one sentence per problem, and one line per problem in the error
+    assert all("\n" not in problem.message for problem in info.value.problems)
+    assert str(info.value).splitlines() == [problem.message for problem in info.value.problems]
 
 
 def test_multi_workspace_mode() -> None:
@@ -214,3 +229,39 @@ def test_the_quote_domain_is_a_bare_lower_case_domain() -> None:
     assert Settings.from_env(BASE).autoshares_quote_domain == "autoshares.com"
     settings = Settings.from_env({**BASE, "AUTOSHARES_QUOTE_DOMAIN": " Quotes.AutoShares.example. "})
     assert settings.autoshares_quote_domain == "quotes.autoshares.example"
+
+
+def test_every_problem_is_found_in_one_reading() -> None:
+    """Bad values, a missing secret and a broken rule between settings, all in one error, each
+    a sentence naming its setting, in the order the settings are documented."""
+    env = {
+        "SLACK_BOT_TOKEN": "xoxb-1",
+        "DEFAULT_ROLE": "wizard",
+        "CHART_URL_SECONDS": "-1",
+        "APPROVAL_SECONDS": "abc",
+        "AUTH0_DOMAIN": "t.auth0.com",
+        "AUTOSHARES_ENVIRONMENT": "lvie",
+    }
+    with pytest.raises(SettingsError) as info:
+        Settings.from_env(env)
+    assert [problem.message for problem in info.value.problems] == [
+        "SLACK_SIGNING_SECRET is missing (Slack app > Basic Information > Signing Secret)",
+        "AUTOSHARES_API_URL is missing: set both AUTH0_DOMAIN and AUTOSHARES_API_URL, or neither to use "
+        "the embedded sandbox",
+        "AUTH0_CLIENT_ID, AUTH0_CLIENT_SECRET and AUTOSHARES_APP_KEY are missing (needed with AUTH0_DOMAIN)",
+        "AUTOSHARES_ENVIRONMENT must be paper or live (or empty: paper with the embedded sandbox, live "
+        "otherwise), got 'lvie'",
+        "TOKEN_ENCRYPTION_KEY is missing; make one with `autoshares-bot keygen`",
+        "DEFAULT_ROLE must be viewer, trader or approver, got 'wizard'",
+        "APPROVAL_SECONDS must be a whole number of seconds, at least 60, got 'abc'",
+        "CHART_URL_SECONDS must be from 60 to 86400 (a day), got -1",
+    ]
+    assert isinstance(info.value, ConfigError)  # what every caller already catches
+
+
+def test_commands_that_only_touch_the_database_need_no_slack_settings() -> None:
+    settings = Settings.from_env({"DATABASE_URL": "sqlite:///x.db"}, require_slack=False)
+    assert settings.slack_signing_secret == "" and settings.token_encryption_keys == ()
+    with pytest.raises(SettingsError) as info:
+        Settings.from_env({"PORT": "0"}, require_slack=False)
+    assert [p.message for p in info.value.problems] == ["PORT must be from 1 to 65535, got 0"]

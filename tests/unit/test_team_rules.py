@@ -8,39 +8,54 @@ from decimal import Decimal
 
 import pytest
 
-from bot.core.commands import TeamCommand
+from bot.core.commands import (
+    GrantRole,
+    SetAlertPlaces,
+    SetApprovalsChannel,
+    SetApprovalThreshold,
+    SetDailyOrderLimit,
+    SetMember,
+    SetNeedsApproval,
+    SetOrderPlaces,
+    SetOrderValueLimit,
+    SetPause,
+    ShowTeam,
+    TeamCommand,
+)
 from bot.core.errors import ApprovalsNotSet, OrderValueOverLimit
 from bot.core.team import OrderGate, TeamService, allowed_in, trading_day
-from handlers.blocks.team import member_form_values, policy_form_values
-from handlers.parsing import ParseError, parse_autoshares
+from bot.core.vocabulary.roles import Role
+from handlers.parsing import ParseError, member_form, parse_autoshares, policy_form
 from storage.orders import DayQuota
 from storage.records import Member, Policy
 
 
 def admin(text: str) -> TeamCommand:
     parsed = parse_autoshares(f"admin {text}")
-    assert parsed.name == "admin" and isinstance(parsed.args, TeamCommand)
-    return parsed.args
+    assert parsed.name == "admin"
+    return parsed.args  # type: ignore[return-value]
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("", TeamCommand("show")),
-        ("role <@U0ALICE|Alice Smith> approver", TeamCommand("role", member="U0ALICE", role="approver")),
-        ("role <@U0ALICE> default", TeamCommand("role", member="U0ALICE", role=None)),
-        ("limit <@U0BOB> value $25,000", TeamCommand("max_value", member="U0BOB", amount=Decimal(25000))),
-        ("limit <@U0BOB> value none", TeamCommand("max_value", member="U0BOB", amount=None)),
-        ("limit <@U0BOB> daily 5", TeamCommand("max_daily", member="U0BOB", count=5)),
-        ("approval <@U0BOB> on", TeamCommand("needs_approval", member="U0BOB", flag=True)),
-        ("approvals over 10000", TeamCommand("threshold", amount=Decimal(10000))),
-        ("approvals off", TeamCommand("threshold", amount=None)),
-        ("approvals in <#C0APPROVE|approvals>", TeamCommand("approvals_channel", channel="C0APPROVE")),
-        ("orders anywhere", TeamCommand("order_places", places=None)),
-        ("orders dm", TeamCommand("order_places", places=("dm",))),
-        ("alerts in <#C0A> <#C0B|b> dm <#C0A>", TeamCommand("alert_places", places=("C0A", "C0B", "dm"))),
-        ("pause", TeamCommand("pause")),
-        ("RESUME", TeamCommand("resume")),
+        ("", ShowTeam()),
+        ("role <@U0ALICE|Alice Smith> approver", GrantRole("U0ALICE", Role.APPROVER)),
+        ("role <@U0ALICE> ADMIN", GrantRole("U0ALICE", Role.ADMIN)),
+        ("role <@U0ALICE> default", GrantRole("U0ALICE", None)),
+        ("limit <@U0BOB> value $25,000", SetOrderValueLimit("U0BOB", Decimal(25000))),
+        ("limit <@U0BOB> value none", SetOrderValueLimit("U0BOB", None)),
+        ("limit <@U0BOB> daily 5", SetDailyOrderLimit("U0BOB", 5)),
+        ("limit <@U0BOB> daily off", SetDailyOrderLimit("U0BOB", None)),
+        ("approval <@U0BOB> on", SetNeedsApproval("U0BOB", True)),
+        ("approvals over 10000", SetApprovalThreshold(Decimal(10000))),
+        ("approvals off", SetApprovalThreshold(None)),
+        ("approvals in <#C0APPROVE|approvals>", SetApprovalsChannel("C0APPROVE")),
+        ("orders anywhere", SetOrderPlaces(None)),
+        ("orders dm", SetOrderPlaces(("dm",))),
+        ("alerts in <#C0A> <#C0B|b> dm <#C0A>", SetAlertPlaces(("C0A", "C0B", "dm"))),
+        ("pause", SetPause(True)),
+        ("RESUME", SetPause(False)),
     ],
 )
 def test_admin_grammar(text: str, expected: TeamCommand) -> None:
@@ -54,6 +69,7 @@ def test_admin_grammar(text: str, expected: TeamCommand) -> None:
         ("role <@U0ALICE> boss", "Say the role: viewer, trader, approver, admin or default"),
         ("limit <@U0BOB> value 0", "must be above 0"),
         ("limit <@U0BOB> value 1e9", "must be a number of dollars"),
+        ("limit <@U0BOB> value 1.234", "at most 2 decimals"),
         ("limit <@U0BOB> daily 0", "whole number from 1 to 10,000"),
         ("limit <@U0BOB> weekly 3", "Say value (largest order, in dollars) or daily"),
         ("approval <@U0BOB> maybe", "Say on or off"),
@@ -108,7 +124,7 @@ def test_the_trading_day_turns_at_midnight_in_new_york() -> None:
 
 
 def test_the_forms_are_checked_without_io() -> None:
-    changes, problems = member_form_values(
+    change, problems = member_form(
         {
             "member": {"value": {"selected_user": "U0BOB"}},
             "role": {"value": {"selected_option": {"value": "default"}}},
@@ -118,16 +134,14 @@ def test_the_forms_are_checked_without_io() -> None:
         }
     )
     assert problems == {}
-    assert changes == {
-        "member": "U0BOB",
-        "role": None,
-        "max_order_value": Decimal("1234.50"),
-        "max_orders_per_day": None,
-        "needs_approval": True,
-    }
-    _, problems = member_form_values({"max_daily": {"value": {"value": "-1"}}})
-    assert set(problems) == {"member", "max_daily"}
-    _, problems = policy_form_values({"threshold": {"value": {"value": "NaN"}}})
+    assert change == SetMember("U0BOB", None, Decimal("1234.5"), None, True)
+    change, problems = member_form({"max_daily": {"value": {"value": "-1"}}})
+    assert change is None and set(problems) == {"member", "max_daily"}
+    change, problems = member_form(
+        {"member": {"value": {"selected_user": "U0BOB"}}, "role": {"value": {"selected_option": {"value": "boss"}}}}
+    )
+    assert change is None and set(problems) == {"role"}
+    _, problems = policy_form({"threshold": {"value": {"value": "NaN"}}})
     assert set(problems) == {"threshold"}
-    _, problems = policy_form_values({"threshold": {"value": {"value": "100"}}})
+    _, problems = policy_form({"threshold": {"value": {"value": "100"}}})
     assert set(problems) == {"approvals_channel"}

@@ -1,0 +1,47 @@
+"""The bounds of what a member may ask for: order quantities and prices, alert percent moves,
+expiries and cool-downs. The grammar and the forms refuse anything outside them; the use cases
+rely on them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+#: Shares in one order: a whole number from 1.
+MAX_QUANTITY = 1_000_000
+#: An order's limit or stop price, or an alert's level: above 0, at most this, with at most
+#: MAX_PRICE_PLACES decimal places.
+MAX_PRICE = Decimal(1_000_000)
+MAX_PRICE_PLACES = 4
+#: A percent-move alert: above 0, at most MAX_MOVE_PERCENT, with at most MAX_MOVE_PLACES places.
+MAX_MOVE_PERCENT = Decimal(50)
+MAX_MOVE_PLACES = 2
+#: How long an alert may stand before it expires.
+MIN_ALERT_EXPIRY = timedelta(minutes=1)
+MAX_ALERT_EXPIRY = timedelta(days=365)
+#: A repeating alert's cool-down: how long after a trigger it is armed again.
+DEFAULT_REPEAT_EVERY = timedelta(hours=1)
+MIN_REPEAT_EVERY = timedelta(minutes=1)
+MAX_REPEAT_EVERY = timedelta(days=7)
+
+
+def decimal_places(value: Decimal) -> int:
+    """Digits after the point as written (``Decimal("1.50")`` has 2)."""
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def price_problem(value: Decimal) -> str | None:
+    """Why ``value`` is no acceptable price (None when it is one), as the end of a sentence that
+    begins with what the price is for: ``"must be above zero"``."""
+    if not value.is_finite() or value <= 0:
+        return "must be above zero"
+    if value > MAX_PRICE:
+        return f"can be at most {MAX_PRICE:,}"
+    if decimal_places(value) > MAX_PRICE_PLACES:
+        return f"can have at most {MAX_PRICE_PLACES} decimal places"
+    return None
+
+
+def quantity_in_bounds(value: int) -> bool:
+    return 0 < value <= MAX_QUANTITY

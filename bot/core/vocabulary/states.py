@@ -1,0 +1,37 @@
+"""A pending order's states: the bot's own, from preview to its end (``storage.orders`` makes
+the moves between them with conditional writes).
+
+pending → submitting → placed | failed; pending → cancelled | expired; with two-person approval,
+pending → awaiting_approval → submitting (Approve) | rejected (Reject) | expired | cancelled.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class PendingState(StrEnum):
+    PENDING = "pending"
+    SUBMITTING = "submitting"
+    PLACED = "placed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    AWAITING_APPROVAL = "awaiting_approval"
+    REJECTED = "rejected"
+
+    @property
+    def waiting(self) -> bool:
+        """Waiting for a person (the requester's Confirm, or an approver)."""
+        return self in WAITING_STATES
+
+    @property
+    def settled(self) -> bool:
+        """Past the confirmation step: no longer waiting or on its way to AutoShares."""
+        return self not in UNSETTLED_STATES
+
+
+#: Waiting for a person: these expire when nobody acts in time.
+WAITING_STATES = frozenset({PendingState.PENDING, PendingState.AWAITING_APPROVAL})
+#: Not yet at an end: waiting, or being sent to AutoShares.
+UNSETTLED_STATES = WAITING_STATES | {PendingState.SUBMITTING}

@@ -1,0 +1,307 @@
+"""`/order` and the order form: one grammar for a trade, so the form and the command accept and
+refuse the same quantity, price, symbol and account."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+
+from bot.core.commands import (
+    ExtendedSession,
+    OrderCancelCommand,
+    OrderCommand,
+    OrderListCommand,
+    OrderRequest,
+    OrderTicketCommand,
+    OrderType,
+    Side,
+    TimeInForce,
+)
+from handlers.parsing.common import (
+    _PRICE_RE,
+    ParseError,
+    _account_option,
+    _identifier,
+    _Invalid,
+    _price,
+    _quantity,
+    _run,
+    _show,
+    _symbol,
+    _tokens,
+    _value_after,
+)
+
+ORDER_EXAMPLE = "buy 10 AAPL limit 180"
+
+
+def parse_order(text: str) -> OrderCommand:
+    """Parse `/order` text: `<side> <qty> <SYMBOL> [options]`, `list`, `cancel <id>` or nothing."""
+    return _run(_order_from_tokens, _tokens(text), "/order", ORDER_EXAMPLE)
+
+
+def order_from_fields(fields: Mapping[str, str | None]) -> OrderRequest:
+    """Validate the order modal's fields with the same rules as `/order` text.
+
+    Expected keys (all strings, missing or empty meaning "not given"): symbol, side, type,
+    quantity, limit_price, stop_price, time_in_force, account, extended_hours. `type` may be
+    left empty, in which case it follows from the prices as in the text command. Raises
+    `ParseError` with `field` set to the key at fault.
+    """
+    try:
+        return _order_from_fields(fields)
+    except _Invalid as invalid:
+        raise ParseError(f"{invalid.problem}.", field=invalid.field) from None
+
+
+# --------------------------------------------------------------------------- orders
+
+_SIDES: dict[str, Side] = {
+    "buy": "Buy",
+    "sell": "Sell",
+    "short": "SellShort",
+    "cover": "BuyToCover",
+}
+_SIDE_WORDS: dict[Side, str] = {side: word for word, side in _SIDES.items()}
+
+
+def order_text(request: OrderRequest) -> str:
+    """The `/order` text that parses back to ``request`` (for messages and audit logs)."""
+    words = [_SIDE_WORDS[request.side], str(request.quantity), request.symbol]
+    if request.limit_price is not None:
+        words += ["limit", format(request.limit_price, "f")]
+    if request.stop_price is not None:
+        words += ["stop", format(request.stop_price, "f")]
+    if request.time_in_force == "GoodTillCancel":
+        words.append("gtc")
+    if request.account_id is not None:
+        words += ["account", str(request.account_id)]
+    if request.extended_hours:
+        words.append(request.extended_hours)
+    return " ".join(words)
+
+
+_TIME_IN_FORCE: dict[str, TimeInForce] = {"day": "Day", "gtc": "GoodTillCancel"}
+_ORDER_OPTIONS = "use limit, stop, day, gtc, account, or ext, pre or post"
+_SESSIONS: dict[str, ExtendedSession] = {"ext": "ext", "pre": "pre", "post": "post"}
+
+
+def _order_from_tokens(tokens: list[str]) -> OrderCommand:
+    """The `/order` grammar over whitespace-separated tokens."""
+    if not tokens:
+        return OrderTicketCommand()
+    verb, rest = tokens[0].lower(), tokens[1:]
+    if verb == "list":
+        return OrderListCommand(_account_option(rest, "list", "list account 12"))
+    if verb == "cancel":
+        if not rest:
+            raise _Invalid("Say which order to cancel by its id", example="cancel 12345")
+        order_id = _identifier(rest[0], "order id")
+        account = _account_option(rest[1:], "the order id", "cancel 12345 account 12")
+        return OrderCancelCommand(order_id, account)
+    side = _SIDES.get(verb)
+    if side is None:
+        raise _Invalid(
+            f"{_show(tokens[0])} is not an order action; "
+            "start with buy, sell, short or cover (or list or cancel)"
+        )
+    if not rest:
+        raise _Invalid(f"Say how many shares of which symbol to {verb}")
+    quantity = _quantity(rest[0])
+    if len(rest) < 2:
+        raise _Invalid("Add the symbol after the quantity")
+    symbol = _symbol(rest[1])
+    return _order_with_options(side, quantity, symbol, rest[2:])
+
+
+def _order_with_options(side: Side, quantity: int, symbol: str, options: list[str]) -> OrderRequest:
+    """Apply `limit`, `stop`, `day|gtc`, `account` and `ext|pre|post` (each at most once, any
+    order)."""
+    limit: Decimal | None = None
+    stop: Decimal | None = None
+    time_in_force: TimeInForce | None = None
+    account: int | None = None
+    extended: ExtendedSession | None = None
+    seen: set[str] = set()
+    index = 0
+    while index < len(options):
+        token = options[index]
+        word = token.lower()
+        group = "tif" if word in _TIME_IN_FORCE else "session" if word in _SESSIONS else word
+        if group in seen:
+            problem = (
+                "Choose day or gtc once"
+                if group == "tif"
+                else "Choose one of ext, pre or post"
+                if group == "session" and word != extended
+                else f"{_show(word)} appears twice; give each option once"
+            )
+            raise _Invalid(problem)
+        seen.add(group)
+        if word == "limit":
+            value = _value_after(options, index, word, "a price", ORDER_EXAMPLE)
+            limit = _price(value, "limit price", "limit_price")
+            index += 1
+        elif word == "stop":
+            value = _value_after(options, index, word, "a price", "buy 3 TSLA stop 180")
+            stop = _price(value, "stop price", "stop_price")
+            index += 1
+        elif word == "account":
+            value = _value_after(options, index, word, "an account id", "buy 10 AAPL account 12")
+            account = _identifier(value, "account id", "account")
+            index += 1
+        elif word in _TIME_IN_FORCE:
+            time_in_force = _TIME_IN_FORCE[word]
+        elif word in _SESSIONS:
+            extended = _SESSIONS[word]
+        elif _PRICE_RE.fullmatch(token):
+            raise _Invalid(f"Write limit or stop before the price {_show(token)}")
+        else:
+            raise _Invalid(f"{_show(token)} is not an order option; after the symbol {_ORDER_OPTIONS}")
+        index += 1
+    return _build_order(side, quantity, symbol, limit, stop, time_in_force, account, extended)
+
+
+def _build_order(
+    side: Side,
+    quantity: int,
+    symbol: str,
+    limit: Decimal | None,
+    stop: Decimal | None,
+    time_in_force: TimeInForce | None,
+    account: int | None,
+    extended: ExtendedSession | None,
+) -> OrderRequest:
+    """The cross-field rules shared by the text command and the modal."""
+    order_type: OrderType
+    if limit is not None and stop is not None:
+        order_type = "StopLimit"
+    elif stop is not None:
+        order_type = "Stop"
+    elif limit is not None:
+        order_type = "Limit"
+    else:
+        order_type = "Market"
+    if order_type == "Market" and time_in_force == "GoodTillCancel":
+        raise _Invalid(
+            "Market orders cannot be good-till-cancel; add a limit price or use day",
+            example="sell 5 MSFT limit 410.50 gtc",
+            field="time_in_force",
+        )
+    if extended and order_type != "Limit":
+        # Stop and market orders do not trigger reliably outside regular hours, so brokers
+        # accept only plain limit orders there.
+        raise _Invalid(
+            f"Extended-hours trading ({extended}) works only with a limit order without a stop",
+            example="buy 1 AAPL limit 180 ext",
+            field="extended_hours",
+        )
+    return OrderRequest(
+        side=side,
+        quantity=quantity,
+        symbol=symbol,
+        order_type=order_type,
+        limit_price=limit,
+        stop_price=stop,
+        time_in_force=time_in_force or "Day",
+        account_id=account,
+        extended_hours=extended,
+    )
+
+
+def _key(value: str) -> str:
+    """A form value reduced for lookup: lower case, letters and digits only."""
+    return "".join(ch for ch in value.lower() if ch.isalnum())
+
+
+_FIELD_SIDES: dict[str, Side] = {
+    **_SIDES,
+    "sellshort": "SellShort",
+    "buytocover": "BuyToCover",
+}
+_FIELD_TYPES: dict[str, OrderType] = {
+    "market": "Market",
+    "limit": "Limit",
+    "stop": "Stop",
+    "stoplimit": "StopLimit",
+}
+_FIELD_TIME_IN_FORCE: dict[str, TimeInForce] = {
+    "": "Day",
+    "day": "Day",
+    "gtc": "GoodTillCancel",
+    "goodtillcancel": "GoodTillCancel",
+}
+_TRUE = frozenset({"true", "yes", "on", "1", "ext"})
+_FALSE = frozenset({"", "false", "no", "off", "0"})
+#: The modal's session choices (``ext`` also for a ticked box or a yes).
+_FIELD_SESSIONS: dict[str, ExtendedSession | None] = {
+    **dict.fromkeys(_TRUE, "ext"),
+    **dict.fromkeys(_FALSE, None),
+    "pre": "pre",
+    "post": "post",
+}
+
+
+def _order_from_fields(fields: Mapping[str, str | None]) -> OrderRequest:
+    """order_from_fields without the error conversion."""
+
+    def get(name: str) -> str:
+        value = fields.get(name)
+        return "" if value is None else str(value).strip()
+
+    symbol_text, side_text, quantity_text = get("symbol"), get("side"), get("quantity")
+    if not symbol_text:
+        raise _Invalid("Enter a symbol such as AAPL", field="symbol")
+    symbol = _symbol(symbol_text)
+    side = _FIELD_SIDES.get(_key(side_text))
+    if side is None:
+        raise _Invalid("Choose buy, sell, short or cover", field="side")
+    if not quantity_text:
+        raise _Invalid("Enter a quantity, a whole number of shares above zero", field="quantity")
+    quantity = _quantity(quantity_text)
+
+    limit_text, stop_text = get("limit_price"), get("stop_price")
+    limit = _price(limit_text, "limit price", "limit_price") if limit_text else None
+    stop = _price(stop_text, "stop price", "stop_price") if stop_text else None
+
+    type_text = get("type")
+    if type_text:
+        order_type = _FIELD_TYPES.get(_key(type_text))
+        if order_type is None:
+            raise _Invalid("Choose market, limit, stop or stop limit as the order type", field="type")
+        _check_prices_match_type(order_type, limit, stop)
+
+    time_in_force = _FIELD_TIME_IN_FORCE.get(_key(get("time_in_force")))
+    if time_in_force is None:
+        raise _Invalid("Choose day or good-till-cancel", field="time_in_force")
+
+    account_text = get("account")
+    account = _identifier(account_text, "account id", "account") if account_text else None
+
+    extended_text = _key(get("extended_hours"))
+    if extended_text not in _FIELD_SESSIONS:
+        raise _Invalid("Extended hours must be off, ext, pre or post", field="extended_hours")
+
+    return _build_order(
+        side, quantity, symbol, limit, stop, time_in_force, account, _FIELD_SESSIONS[extended_text]
+    )
+
+
+def _check_prices_match_type(order_type: OrderType, limit: Decimal | None, stop: Decimal | None) -> None:
+    """In the modal the type is chosen explicitly: the prices given must be the ones it uses."""
+    needs_limit = order_type in ("Limit", "StopLimit")
+    needs_stop = order_type in ("Stop", "StopLimit")
+    name = {
+        "Market": "A market",
+        "Limit": "A limit",
+        "Stop": "A stop",
+        "StopLimit": "A stop limit",
+    }[order_type]
+    if needs_limit and limit is None:
+        raise _Invalid(f"{name} order needs a limit price", field="limit_price")
+    if needs_stop and stop is None:
+        raise _Invalid(f"{name} order needs a stop price", field="stop_price")
+    if not needs_limit and limit is not None:
+        raise _Invalid(f"{name} order takes no limit price; clear it", field="limit_price")
+    if not needs_stop and stop is not None:
+        raise _Invalid(f"{name} order takes no stop price; clear it", field="stop_price")
