@@ -15,7 +15,8 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bot.core.errors import ConfigError
@@ -40,6 +41,7 @@ def _require_database(settings: Settings, *, existing: bool = False, migrated: b
     from storage.db import create_engine
 
     async def probe() -> str | None:
+        """The database's problem in one line, or None when it answers (and is migrated if asked)."""
         engine = create_engine(settings.async_database_url)
         try:
             return await database_problem(engine, migrations=migrated)
@@ -158,6 +160,7 @@ def _cmd_db(args: argparse.Namespace) -> int:
     _require_database(settings)
 
     async def upgrade() -> None:
+        """Migrate to ``args.revision``."""
         db = Database(settings.async_database_url)
         try:
             await db.upgrade(args.revision)
@@ -199,6 +202,7 @@ def _cmd_outbox(args: argparse.Namespace) -> int:
     settings = Settings.from_env(_load_env(args), require_slack=False)
 
     async def listing() -> tuple[dict[str, int], list[str]]:
+        """Counts by state, then the newest rows as lines."""
         db = Database(settings.async_database_url)
         try:
             outbox = OutboxRepository(db.sessions)
@@ -231,6 +235,7 @@ def _cmd_rotate_key(args: argparse.Namespace) -> int:
     _require_database(settings, existing=True, migrated=True)
 
     async def rotate() -> Rotation:
+        """Re-encrypt every stored secret with the first key."""
         database = Database(settings.async_database_url)
         try:
             return await rotate_secrets(
@@ -316,7 +321,191 @@ def _version() -> str:
         return "unknown"
 
 
+@dataclass(frozen=True)
+class Option:
+    """One argument of a subcommand, as ``add_argument(*flags, **settings)`` takes it."""
+
+    flags: tuple[str, ...]
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+def option(*flags: str, **settings: Any) -> Option:
+    """An :class:`Option`, written the way ``add_argument`` is called."""
+    return Option(flags, settings)
+
+
+@dataclass(frozen=True)
+class Command:
+    """A subcommand: its words, what it runs (or its own subcommands), and its arguments."""
+
+    name: str
+    help: str
+    description: str
+    run: Callable[[argparse.Namespace], int] | None = None
+    options: tuple[Option, ...] = ()
+    #: the namespace attribute naming the chosen nested subcommand, and those subcommands
+    nested_dest: str = ""
+    nested: tuple[Command, ...] = ()
+
+
+#: Every subcommand, in the order ``--help`` lists them.
+COMMANDS: tuple[Command, ...] = (
+    Command(
+        "serve",
+        help="run the bot (HTTP, plus Socket Mode with SLACK_APP_TOKEN)",
+        description="Serve Slack's requests, the AutoShares sign-in and webhooks, /healthz, /readyz and "
+        "/metrics on PORT; with AUTH0_DOMAIN unset, against an embedded AutoShares sandbox.",
+        run=_cmd_serve,
+    ),
+    Command(
+        "manifest",
+        help="print the Slack app manifest ready to paste",
+        description="Print manifest.yml with every URL pointing at your bot, to paste into "
+        "api.slack.com/apps → Create New App → From an app manifest.",
+        run=_cmd_manifest,
+        options=(
+            option(
+                "--public-url",
+                required=True,
+                metavar="URL",
+                help="the https URL Slack and browsers reach the bot at",
+            ),
+            option(
+                "--socket-mode",
+                action="store_true",
+                help="Slack's requests come over Socket Mode (no request URLs)",
+            ),
+            option(
+                "--quote-domain",
+                metavar="DOMAIN",
+                help="the domain of AutoShares' quote pages, whose links unfurl (default: "
+                "AUTOSHARES_QUOTE_DOMAIN, else autoshares.com)",
+            ),
+        ),
+    ),
+    Command(
+        "sandbox",
+        help="run the local AutoShares sandbox",
+        description="Run the local AutoShares stand-in on its own: identity provider and trading API at "
+        "http://HOST:PORT/, admin API under /_sandbox/ for loopback clients (SANDBOX_* settings).",
+        run=_cmd_sandbox,
+        options=(
+            option("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"),
+            option("--port", type=int, default=8900, help="port to listen on (default 8900)"),
+        ),
+    ),
+    Command(
+        "demo",
+        help="play a whole session against the embedded sandbox",
+        description="Start the sandbox, a local Slack stand-in and the bot on loopback, and play a whole "
+        "session through the bot's real HTTP endpoints; exit status 1 when a step does not do what it should.",
+        run=_cmd_demo,
+        options=(
+            option(
+                "--output", default="demo-output", help="folder for the transcript, its HTML and the chart"
+            ),
+        ),
+    ),
+    Command(
+        "check",
+        help="check settings, database, stored tokens (TOKEN_ENCRYPTION_KEY), Slack token, identity provider "
+        "and AutoShares API",
+        description="Check every setting at once, the database and its migrations, stored tokens, the Slack "
+        "tokens, Sign in with Slack, the identity provider and the AutoShares API; exit status 1 when "
+        "anything is wrong.",
+        run=_cmd_check,
+    ),
+    Command(
+        "keygen",
+        help="print a new TOKEN_ENCRYPTION_KEY",
+        description="Print a new Fernet key for TOKEN_ENCRYPTION_KEY (keep it safe: it decrypts every stored token).",
+        run=_cmd_keygen,
+    ),
+    Command(
+        "rotate-key",
+        help="re-encrypt every stored token with the first key of TOKEN_ENCRYPTION_KEY (reads DATABASE_URL)",
+        description="Re-encrypt every stored token and sign-in verifier with the first key of "
+        "TOKEN_ENCRYPTION_KEY; the other keys listed are used to decrypt. Prints how many rows were "
+        "re-encrypted and how many no key could decrypt; exit status 1 when any row was left as it was.",
+        run=_cmd_rotate_key,
+        options=(
+            option(
+                "--batch-size",
+                type=_positive,
+                default=500,
+                metavar="ROWS",
+                help="rows read and rewritten per transaction (default 500)",
+            ),
+        ),
+    ),
+    Command(
+        "db",
+        help="database tasks (reads DATABASE_URL)",
+        description="Database tasks on DATABASE_URL.",
+        nested_dest="db_command",
+        nested=(
+            Command(
+                "upgrade",
+                help="apply migrations",
+                description="Apply the migrations (serve also does it at start).",
+                run=_cmd_db,
+                options=(
+                    option(
+                        "revision",
+                        nargs="?",
+                        default="head",
+                        help="migration to go to (default head, the latest)",
+                    ),
+                ),
+            ),
+        ),
+    ),
+    Command(
+        "audit",
+        help="export the audit trail of orders and alerts (reads DATABASE_URL)",
+        description="Print the audit trail of orders and alerts (who did what, when, with the AutoShares ids) "
+        "as CSV or JSON.",
+        run=_cmd_audit,
+        options=(
+            option("--since", help="first day or time to include, e.g. 2026-01-01 (UTC)"),
+            option("--format", choices=("csv", "json"), default="csv", help="output format (default csv)"),
+        ),
+    ),
+    Command(
+        "outbox",
+        help="list the messages the bot owes Slack: counts by state, then the newest rows",
+        description="List the messages the bot posts on its own (alerts, order updates, DMs): how many are "
+        "pending, being sent, delivered or dead, then the newest rows with Slack's last error.",
+        run=_cmd_outbox,
+        options=(
+            option(
+                "--state",
+                choices=("pending", "sending", "delivered", "dead"),
+                help="only rows in this state (dead: Slack kept refusing them)",
+            ),
+            option("--limit", type=int, default=50, help="how many rows to list (default 50)"),
+        ),
+    ),
+)
+
+
+def add_commands(
+    parser: argparse.ArgumentParser, dest: str, commands: tuple[Command, ...], metavar: str | None = None
+) -> None:
+    """Give ``parser`` the subcommands ``commands`` (chosen one in ``dest``), nested ones too."""
+    sub = parser.add_subparsers(dest=dest, required=True, metavar=metavar)
+    for command in commands:
+        child = sub.add_parser(command.name, help=command.help, description=command.description)
+        for opt in command.options:
+            child.add_argument(*opt.flags, **opt.settings)
+        if command.run is not None:
+            child.set_defaults(func=command.run)
+        if command.nested:
+            add_commands(child, command.nested_dest, command.nested)
+
+
 def build_parser() -> argparse.ArgumentParser:
+    """The command line: the global options, then every subcommand of :data:`COMMANDS`."""
     parser = argparse.ArgumentParser(
         prog="autoshares-bot",
         description="AutoShares for Slack: trade and watch markets from Slack. Settings come from the "
@@ -328,112 +517,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="read settings from this file instead of ./.env (the environment wins)",
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    sub.add_parser(
-        "serve",
-        help="run the bot (HTTP, plus Socket Mode with SLACK_APP_TOKEN)",
-        description="Serve Slack's requests, the AutoShares sign-in and webhooks, /healthz, /readyz and "
-        "/metrics on PORT; with AUTH0_DOMAIN unset, against an embedded AutoShares sandbox.",
-    ).set_defaults(func=_cmd_serve)
-    manifest = sub.add_parser(
-        "manifest",
-        help="print the Slack app manifest ready to paste",
-        description="Print manifest.yml with every URL pointing at your bot, to paste into "
-        "api.slack.com/apps → Create New App → From an app manifest.",
-    )
-    manifest.add_argument(
-        "--public-url", required=True, metavar="URL", help="the https URL Slack and browsers reach the bot at"
-    )
-    manifest.add_argument(
-        "--socket-mode", action="store_true", help="Slack's requests come over Socket Mode (no request URLs)"
-    )
-    manifest.add_argument(
-        "--quote-domain",
-        metavar="DOMAIN",
-        help="the domain of AutoShares' quote pages, whose links unfurl (default: AUTOSHARES_QUOTE_DOMAIN, "
-        "else autoshares.com)",
-    )
-    manifest.set_defaults(func=_cmd_manifest)
-    sandbox = sub.add_parser(
-        "sandbox",
-        help="run the local AutoShares sandbox",
-        description="Run the local AutoShares stand-in on its own: identity provider and trading API at "
-        "http://HOST:PORT/, admin API under /_sandbox/ for loopback clients (SANDBOX_* settings).",
-    )
-    sandbox.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    sandbox.add_argument("--port", type=int, default=8900, help="port to listen on (default 8900)")
-    sandbox.set_defaults(func=_cmd_sandbox)
-    demo = sub.add_parser(
-        "demo",
-        help="play a whole session against the embedded sandbox",
-        description="Start the sandbox, a local Slack stand-in and the bot on loopback, and play a whole "
-        "session through the bot's real HTTP endpoints; exit status 1 when a step does not do what it should.",
-    )
-    demo.add_argument(
-        "--output", default="demo-output", help="folder for the transcript, its HTML and the chart"
-    )
-    demo.set_defaults(func=_cmd_demo)
-    sub.add_parser(
-        "check",
-        description="Check every setting at once, the database and its migrations, stored tokens, the Slack "
-        "tokens, Sign in with Slack, the identity provider and the AutoShares API; exit status 1 when "
-        "anything is wrong.",
-        help="check settings, database, stored tokens (TOKEN_ENCRYPTION_KEY), Slack token, identity provider "
-        "and AutoShares API",
-    ).set_defaults(func=_cmd_check)
-    sub.add_parser(
-        "keygen",
-        help="print a new TOKEN_ENCRYPTION_KEY",
-        description="Print a new Fernet key for TOKEN_ENCRYPTION_KEY (keep it safe: it decrypts every stored token).",
-    ).set_defaults(func=_cmd_keygen)
-    rotate = sub.add_parser(
-        "rotate-key",
-        help="re-encrypt every stored token with the first key of TOKEN_ENCRYPTION_KEY (reads DATABASE_URL)",
-        description="Re-encrypt every stored token and sign-in verifier with the first key of "
-        "TOKEN_ENCRYPTION_KEY; the other keys listed are used to decrypt. Prints how many rows were "
-        "re-encrypted and how many no key could decrypt; exit status 1 when any row was left as it was.",
-    )
-    rotate.add_argument(
-        "--batch-size",
-        type=_positive,
-        default=500,
-        metavar="ROWS",
-        help="rows read and rewritten per transaction (default 500)",
-    )
-    rotate.set_defaults(func=_cmd_rotate_key)
-    db = sub.add_parser(
-        "db", help="database tasks (reads DATABASE_URL)", description="Database tasks on DATABASE_URL."
-    )
-    db_sub = db.add_subparsers(dest="db_command", required=True)
-    up = db_sub.add_parser(
-        "upgrade", help="apply migrations", description="Apply the migrations (serve also does it at start)."
-    )
-    up.add_argument(
-        "revision", nargs="?", default="head", help="migration to go to (default head, the latest)"
-    )
-    up.set_defaults(func=_cmd_db)
-    audit = sub.add_parser(
-        "audit",
-        help="export the audit trail of orders and alerts (reads DATABASE_URL)",
-        description="Print the audit trail of orders and alerts (who did what, when, with the AutoShares ids) "
-        "as CSV or JSON.",
-    )
-    audit.add_argument("--since", help="first day or time to include, e.g. 2026-01-01 (UTC)")
-    audit.add_argument("--format", choices=("csv", "json"), default="csv", help="output format (default csv)")
-    audit.set_defaults(func=_cmd_audit)
-    outbox = sub.add_parser(
-        "outbox",
-        help="list the messages the bot owes Slack: counts by state, then the newest rows",
-        description="List the messages the bot posts on its own (alerts, order updates, DMs): how many are "
-        "pending, being sent, delivered or dead, then the newest rows with Slack's last error.",
-    )
-    outbox.add_argument(
-        "--state",
-        choices=("pending", "sending", "delivered", "dead"),
-        help="only rows in this state (dead: Slack kept refusing them)",
-    )
-    outbox.add_argument("--limit", type=int, default=50, help="how many rows to list (default 50)")
-    outbox.set_defaults(func=_cmd_outbox)
+    add_commands(parser, "command", COMMANDS, metavar="COMMAND")
     return parser
 
 

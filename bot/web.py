@@ -8,9 +8,11 @@ import asyncio
 import contextlib
 import html
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncApp
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
@@ -116,6 +118,7 @@ BROWSER_COOKIE = "autoshares_signin"
 
 
 def page(title: str, message: str, status: int = 200) -> HTMLResponse:
+    """A plain page that ends a browser step, never cached."""
     body = PAGE.format(title=html.escape(title), message=html.escape(message))
     return HTMLResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
 
@@ -164,39 +167,23 @@ def stored_key_problems(services: Services) -> dict[str, str]:
     return {"token_encryption_key": problem} if problem else {}
 
 
-def create_web_app(services: Services, *, close_services: bool = True) -> Starlette:
-    """Routes for one process. ``close_services`` lets tests keep their services after shutdown."""
-    settings = services.settings
-    bolt = build_bolt_app(services)
-    gate = SlackGate(bolt, services.settings.slack_signing_secret, services.replays, services.metrics)
-    slack_oauth = AsyncSlackRequestHandler(bolt)
-    socket_mode = (
-        SocketMode(
-            bolt,
-            app_token=settings.slack_app_token,
-            api_url=settings.slack_api_url,
-            retry_seconds=settings.socket_mode_retry_seconds,
-            first_time=services.replays.first_time,
-        )
-        if settings.slack_app_token
-        else None
-    )
-    linking = services.core.linking
+def redirect(url: str) -> RedirectResponse:
+    """A 302 the browser does not cache (sign-in steps)."""
+    return RedirectResponse(url, status_code=302, headers={"Cache-Control": "no-store"})
 
-    async def slack_events(request: Request) -> Response:
-        return await gate.handle(request)
 
-    async def slack_install(request: Request) -> Response:
-        return await slack_oauth.handle(request)
+class SignIn:
+    """The browser's side of linking (steps 2 to 4): the sign-in is tied to the browser that
+    opened the link by a cookie, then goes through Sign in with Slack and AutoShares."""
 
-    secure_cookie = services.settings.public_url.startswith("https://")
+    def __init__(self, services: Services) -> None:
+        self.linking = services.core.linking
+        self.cookie_seconds = services.settings.link_state_ttl_seconds
+        self.secure_cookie = services.settings.public_url.startswith("https://")
 
-    def redirect(url: str) -> RedirectResponse:
-        return RedirectResponse(url, status_code=302, headers={"Cache-Control": "no-store"})
-
-    async def autoshares_login(request: Request) -> Response:
+    async def autoshares_login(self, request: Request) -> Response:
         """Step 2 of linking: tie the sign-in to this browser, then Sign in with Slack."""
-        target = await linking.login_redirect(request.query_params.get("state"))
+        target = await self.linking.login_redirect(request.query_params.get("state"))
         if isinstance(target, LinkOutcome):
             return outcome_page(target, during_login=True)
         assert isinstance(target, LoginStart)
@@ -204,33 +191,49 @@ def create_web_app(services: Services, *, close_services: bool = True) -> Starle
         response.set_cookie(
             BROWSER_COOKIE,
             target.browser,
-            max_age=services.settings.link_state_ttl_seconds,
+            max_age=self.cookie_seconds,
             httponly=True,
-            secure=secure_cookie,
+            secure=self.secure_cookie,
             samesite="lax",
         )
         return response
 
-    async def slack_identity(request: Request) -> Response:
+    async def slack_identity(self, request: Request) -> Response:
         """Step 3: back from Sign in with Slack; on to AutoShares only for the requester."""
-        target = await linking.slack_returned(request.query_params, request.cookies.get(BROWSER_COOKIE))
+        target = await self.linking.slack_returned(request.query_params, request.cookies.get(BROWSER_COOKIE))
         if isinstance(target, LinkOutcome):
             return outcome_page(target)
         return redirect(target)
 
-    async def autoshares_callback(request: Request) -> Response:
+    async def autoshares_callback(self, request: Request) -> Response:
         """Step 4: back from AutoShares; the link is stored."""
         response = outcome_page(
-            await linking.complete(request.query_params, request.cookies.get(BROWSER_COOKIE))
+            await self.linking.complete(request.query_params, request.cookies.get(BROWSER_COOKIE))
         )
-        response.delete_cookie(BROWSER_COOKIE, httponly=True, secure=secure_cookie, samesite="lax")
+        response.delete_cookie(BROWSER_COOKIE, httponly=True, secure=self.secure_cookie, samesite="lax")
         return response
 
-    async def chart_image(request: Request) -> Response:
+    def routes(self) -> list[Route]:
+        """``/autoshares/login``, ``/slack/identity`` and ``/autoshares/callback``."""
+        return [
+            Route("/autoshares/login", self.autoshares_login, methods=["GET"]),
+            Route("/slack/identity", self.slack_identity, methods=["GET"]),
+            Route("/autoshares/callback", self.autoshares_callback, methods=["GET"]),
+        ]
+
+
+class Operations:
+    """What operators and Slack's image fetcher read: health, readiness, metrics, chart images."""
+
+    def __init__(self, services: Services, socket_mode: SocketMode | None) -> None:
+        self.services = services
+        self.socket_mode = socket_mode
+
+    async def chart_image(self, request: Request) -> Response:
         """A private chart's image, for whoever holds its signed URL until it expires (Slack,
         fetching it for the asker's private answer). Anything else is the same 404, and a URL
         whose signature is wrong is refused without asking the database."""
-        served = await services.core.charts.served(
+        served = await self.services.core.charts.served(
             request.path_params["chart_id"], request.query_params.get("exp"), request.query_params.get("sig")
         )
         if served is None:
@@ -244,45 +247,52 @@ def create_web_app(services: Services, *, close_services: bool = True) -> Starle
             },
         )
 
-    async def healthz(_request: Request) -> Response:
+    async def healthz(self, _request: Request) -> Response:
+        """Alive: the process answers HTTP."""
         return JSONResponse({"status": "ok"})
 
-    async def readyz(_request: Request) -> Response:
+    async def readyz(self, _request: Request) -> Response:
         """Ready when the database and AutoShares (identity provider and API) answer, and Slack
         has greeted the Socket Mode connection if there is one. Stored
         rows that TOKEN_ENCRYPTION_KEY cannot decrypt are reported under ``degraded`` and do
         not make the process unready (their users can only recover by linking again here)."""
-        down = await readiness_problems(services, socket_mode)
+        down = await readiness_problems(self.services, self.socket_mode)
         body: dict[str, object] = {"status": "unavailable" if down else "ready"}
         if down:
             body["down"] = down
-        degraded = stored_key_problems(services)
+        degraded = stored_key_problems(self.services)
         if degraded:
             body["degraded"] = degraded
         return JSONResponse(body, status_code=503 if down else 200)
 
-    async def metrics(_request: Request) -> Response:
-        return Response(services.metrics.render(), media_type=services.metrics.content_type)
+    async def metrics(self, _request: Request) -> Response:
+        """The Prometheus exposition of the process's metrics."""
+        return Response(self.services.metrics.render(), media_type=self.services.metrics.content_type)
 
-    routes = [
-        Route("/slack/events", slack_events, methods=["POST"]),
-        Route("/autoshares/login", autoshares_login, methods=["GET"]),
-        Route("/slack/identity", slack_identity, methods=["GET"]),
-        Route("/autoshares/callback", autoshares_callback, methods=["GET"]),
-        Route("/charts/{chart_id}.png", chart_image, methods=["GET"]),
-        Route("/healthz", healthz, methods=["GET"]),
-        Route("/readyz", readyz, methods=["GET"]),
-        Route("/metrics", metrics, methods=["GET"]),
-        webhook_route(services.core, services.metrics, services.settings.autoshares_webhook_secret),
-    ]
-    if services.settings.multi_workspace:
-        routes += [
-            Route("/slack/install", slack_install, methods=["GET"]),
-            Route("/slack/oauth_redirect", slack_install, methods=["GET"]),
-        ]
+
+def socket_mode_of(bolt: AsyncApp, services: Services) -> SocketMode | None:
+    """The Socket Mode connection when SLACK_APP_TOKEN is set, else None (HTTP only)."""
+    settings = services.settings
+    if not settings.slack_app_token:
+        return None
+    return SocketMode(
+        bolt,
+        app_token=settings.slack_app_token,
+        api_url=settings.slack_api_url,
+        retry_seconds=settings.socket_mode_retry_seconds,
+        first_time=services.replays.first_time,
+    )
+
+
+def lifespan_of(
+    services: Services, socket_mode: SocketMode | None, *, close_services: bool
+) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    """Start the pollers (and Socket Mode) with the app; on shutdown stop taking work, finish
+    what was taken, and close the services unless the caller keeps them."""
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        """Run the background work for as long as the app serves."""
         pollers = Pollers.of(services)
         pollers.start()
         services.tasks.spawn(services.stored_keys.refresh())  # the first count, for /readyz
@@ -295,6 +305,41 @@ def create_web_app(services: Services, *, close_services: bool = True) -> Starle
         await services.drain()
         if close_services:
             await services.aclose()
+
+    return lifespan
+
+
+def create_web_app(services: Services, *, close_services: bool = True) -> Starlette:
+    """Routes for one process. ``close_services`` lets tests keep their services after shutdown."""
+    bolt = build_bolt_app(services)
+    gate = SlackGate(bolt, services.settings.slack_signing_secret, services.replays, services.metrics)
+    slack_oauth = AsyncSlackRequestHandler(bolt)
+    socket_mode = socket_mode_of(bolt, services)
+    ops = Operations(services, socket_mode)
+
+    async def slack_events(request: Request) -> Response:
+        """``POST /slack/events``: Slack's requests, through the gate to Bolt."""
+        return await gate.handle(request)
+
+    async def slack_install(request: Request) -> Response:
+        """``/slack/install`` and ``/slack/oauth_redirect``: Bolt's install flow."""
+        return await slack_oauth.handle(request)
+
+    routes = [
+        Route("/slack/events", slack_events, methods=["POST"]),
+        *SignIn(services).routes(),
+        Route("/charts/{chart_id}.png", ops.chart_image, methods=["GET"]),
+        Route("/healthz", ops.healthz, methods=["GET"]),
+        Route("/readyz", ops.readyz, methods=["GET"]),
+        Route("/metrics", ops.metrics, methods=["GET"]),
+        webhook_route(services.core, services.metrics, services.settings.autoshares_webhook_secret),
+    ]
+    if services.settings.multi_workspace:
+        routes += [
+            Route("/slack/install", slack_install, methods=["GET"]),
+            Route("/slack/oauth_redirect", slack_install, methods=["GET"]),
+        ]
+    lifespan = lifespan_of(services, socket_mode, close_services=close_services)
 
     # Every body is capped while it is read, before any route (or signature check) runs.
     capped = body_limit(services.settings.max_body_bytes, services.metrics.request_bodies_too_large.inc)

@@ -88,6 +88,211 @@ def tls_context() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
+def autoshares_http(settings: Settings) -> httpx.AsyncClient:
+    """The process's one pooled HTTP client (AutoShares, its sign-in, Slack's OpenID Connect)."""
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(settings.autoshares_timeout_seconds, connect=5.0),
+        limits=httpx.Limits(max_connections=MAX_POLL_CONCURRENCY, max_keepalive_connections=20),
+        follow_redirects=False,
+        verify=tls_context(),
+    )
+
+
+def slack_clients(
+    settings: Settings, db: Database
+) -> tuple[SlackClients, AsyncSQLAlchemyOAuthStateStore | None]:
+    """The Slack clients, and the OAuth state store (both stores only for multi-workspace installs)."""
+    installation_store = state_store = None
+    if settings.multi_workspace:
+        installation_store = CachedInstallations(
+            AsyncSQLAlchemyInstallationStore(client_id=settings.slack_client_id or "", engine=db.engine)
+        )
+        state_store = AsyncSQLAlchemyOAuthStateStore(expiration_seconds=600, engine=db.engine)
+    slack = SlackClients(
+        api_url=settings.slack_api_url,
+        bot_token=settings.slack_bot_token,
+        installation_store=installation_store,
+        session=SlackSession(),
+    )
+    return slack, state_store
+
+
+def linking_service(
+    settings: Settings,
+    db: Database,
+    cipher: TokenCipher,
+    http: httpx.AsyncClient,
+    *,
+    links: LinkRepository,
+    oidc: OidcClient,
+    client: AutoSharesClient,
+) -> LinkService:
+    """Linking a Slack user to their AutoShares login (and Sign in with Slack, when set)."""
+    identity = SlackOpenIdConnect(
+        http,
+        api_url=settings.slack_api_url,
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret,
+        redirect_uri=settings.slack_identity_callback_url,
+    )
+    return LinkService(
+        links=links,
+        states=LinkStateRepository(db.sessions, cipher, settings.link_state_ttl_seconds),
+        oidc=oidc,
+        identity=identity,
+        client=client,
+        public_url=settings.public_url,
+        trading_tokens=TradingTokenClient(
+            http, base_url=settings.autoshares_api_url or "", app_key=settings.autoshares_app_key or ""
+        ),
+        exchange=settings.exchanges_for_trading_token,
+        trading_token_seconds=settings.autoshares_trading_token_seconds,
+    )
+
+
+def alert_service(
+    settings: Settings,
+    db: Database,
+    *,
+    team: TeamService,
+    users: LinkedUsers,
+    streamer: QuoteStreamer,
+    audit: AuditLog,
+    pacing: UserPacing,
+    polling: PollPolicy,
+) -> AlertService:
+    """Price alerts, their groups and where their triggers go."""
+    return AlertService(
+        team=team,
+        users=users,
+        routes=AlertRouteRepository(db.sessions),
+        groups=AlertGroupRepository(db.sessions),
+        preferences=AlertPreferences(db.sessions),
+        streamer=streamer,
+        audit=audit,
+        default_expiry=timedelta(days=settings.alert_default_expiry_days),
+        pacing=pacing,
+        policy=polling,
+    )
+
+
+def chart_images(settings: Settings, db: Database) -> ChartImages:
+    """Chart images kept for ``CHART_URL_SECONDS`` behind URLs only the bot can sign."""
+    return ChartImages(
+        ChartImageRepository(db.sessions),
+        ChartUrlSigner(chart_url_keys(settings.token_encryption_keys)),
+        public_url=settings.public_url,
+        lifetime_seconds=settings.chart_url_seconds,
+    )
+
+
+def autoshares_client(settings: Settings, http: httpx.AsyncClient, metrics: Metrics) -> AutoSharesClient:
+    """The AutoShares API client, its calls measured."""
+    return AutoSharesClient(
+        http,
+        base_url=settings.autoshares_api_url or "",
+        app_key=settings.autoshares_app_key or "",
+        observe=metrics.observe_autoshares,
+    )
+
+
+def use_cases(
+    settings: Settings,
+    db: Database,
+    cipher: TokenCipher,
+    http: httpx.AsyncClient,
+    *,
+    metrics: Metrics,
+    tasks: BackgroundTasks,
+    slack: SlackClients,
+    oidc: OidcClient,
+    streamer: QuoteStreamer,
+) -> UseCases:
+    """Every use case of ``bot.core``, built over one AutoShares client and one database."""
+    client = autoshares_client(settings, http, metrics)
+    links = LinkRepository(db.sessions, cipher)
+    audit = AuditLog(db.sessions)
+    users = LinkedUsers(links, client, oidc, tasks=tasks, metrics=metrics)
+    linking = linking_service(settings, db, cipher, http, links=links, oidc=oidc, client=client)
+    agreements = AgreementService(users)
+    accounts = AccountService(users, signup_url=settings.autoshares_signup_url)
+    # One allowance per user shared by every background pass (alerts, orders).
+    pacing = UserPacing(settings.poll_user_calls_per_minute)
+    polling = PollPolicy(concurrency=settings.poll_concurrency, chunk=settings.poll_chunk_size)
+    directory = SlackUsersDirectory(slack)
+    team = TeamService(
+        TeamRepository(db.sessions),
+        directory,
+        TeamRules(default_role=Role(settings.default_role), approval_seconds=settings.approval_seconds),
+    )
+    alerts = alert_service(
+        settings, db, team=team, users=users, streamer=streamer, audit=audit, pacing=pacing, polling=polling
+    )
+    pending = PendingOrderRepository(db.sessions)
+    orders = OrderService(
+        team=team,
+        users=users,
+        accounts=accounts,
+        agreements=agreements,
+        repo=pending,
+        audit=audit,
+        metrics=metrics,
+        policy=OrderPolicy(
+            confirm_seconds=settings.order_confirm_seconds,
+            large_order_notional=settings.large_order_notional,
+            settle_after_seconds=settings.settle_after_seconds,
+        ),
+    )
+    market = MarketService(users, SecurityCache(), streamer)
+    watchlists = WatchlistService(users, market)
+    digests = DigestService(
+        repo=DigestRepository(db.sessions),
+        users=users,
+        alerts=alerts,
+        market=market,
+        team=team,
+        directory=directory,
+    )
+    return UseCases(
+        users=users,
+        linking=linking,
+        agreements=agreements,
+        accounts=accounts,
+        market=market,
+        orders=orders,
+        followup=OrderFollowUp(users=users, orders=orders, pacing=pacing, policy=polling),
+        alerts=alerts,
+        team=team,
+        digests=digests,
+        home=HomeService(users, linking, accounts, alerts, watchlists),
+        offboarding=Offboarding(
+            links=links, linking=linking, routes=alerts.routes, orders=pending, digests=digests.repo
+        ),
+        tasks=tasks,
+        charts=chart_images(settings, db),
+        watchlists=watchlists,
+    )
+
+
+def delivery(
+    settings: Settings, db: Database, notifier: SlackNotifier, core: UseCases, metrics: Metrics
+) -> Delivery:
+    """The outbox: what the bot owes Slack, delivered with retries and per-channel pacing."""
+    return Delivery(
+        OutboxRepository(db.sessions),
+        notifier,
+        links=core.users.links,
+        routes=core.alerts.routes,
+        groups=core.alerts.groups,
+        orders=core.orders.repo,
+        digests=core.digests,
+        metrics=metrics,
+        retry_base_seconds=settings.outbox_retry_seconds,
+        lease=timedelta(seconds=settings.outbox_lease_seconds),
+        pace_seconds=settings.channel_pace_seconds,
+    )
+
+
 @dataclass(frozen=True)
 class Services:
     settings: Settings
@@ -114,158 +319,40 @@ class Services:
 
     @classmethod
     async def create(cls, settings: Settings, *, migrate: bool = True) -> Services:
+        """Build every service of the process from ``settings``, in dependency order (the
+        database is migrated first unless ``migrate`` is False)."""
         if settings.uses_embedded_sandbox:
             raise ConfigError("AUTH0_DOMAIN and AUTOSHARES_API_URL are not set and no sandbox was started")
         db = Database(settings.async_database_url)
         if migrate:
             await db.upgrade()
         cipher = TokenCipher(settings.token_encryption_keys)
-        http = httpx.AsyncClient(
-            timeout=httpx.Timeout(settings.autoshares_timeout_seconds, connect=5.0),
-            limits=httpx.Limits(max_connections=MAX_POLL_CONCURRENCY, max_keepalive_connections=20),
-            follow_redirects=False,
-            verify=tls_context(),
-        )
+        http = autoshares_http(settings)
         metrics = Metrics()
         tasks = BackgroundTasks()
-        installation_store = state_store = None
-        if settings.multi_workspace:
-            installation_store = CachedInstallations(
-                AsyncSQLAlchemyInstallationStore(client_id=settings.slack_client_id or "", engine=db.engine)
-            )
-            state_store = AsyncSQLAlchemyOAuthStateStore(expiration_seconds=600, engine=db.engine)
-        slack = SlackClients(
-            api_url=settings.slack_api_url,
-            bot_token=settings.slack_bot_token,
-            installation_store=installation_store,
-            session=SlackSession(),
-        )
-        policy = OrderPolicy(
-            confirm_seconds=settings.order_confirm_seconds,
-            large_order_notional=settings.large_order_notional,
-            settle_after_seconds=settings.settle_after_seconds,
+        slack, state_store = slack_clients(settings, db)
+        oidc = oidc_client(settings, http)
+        streamer = QuoteStreamer()
+        core = use_cases(
+            settings,
+            db,
+            cipher,
+            http,
+            metrics=metrics,
+            tasks=tasks,
+            slack=slack,
+            oidc=oidc,
+            streamer=streamer,
         )
         notifier = SlackNotifier(
             slack,
             metrics,
-            confirm_seconds=policy.confirm_seconds,
+            confirm_seconds=core.orders.policy.confirm_seconds,
             environment=settings.autoshares_environment,
-        )
-        oidc = oidc_client(settings, http)
-        client = AutoSharesClient(
-            http,
-            base_url=settings.autoshares_api_url or "",
-            app_key=settings.autoshares_app_key or "",
-            observe=metrics.observe_autoshares,
-        )
-        streamer = QuoteStreamer()
-        links = LinkRepository(db.sessions, cipher)
-        audit = AuditLog(db.sessions)
-        users = LinkedUsers(links, client, oidc, tasks=tasks, metrics=metrics)
-        identity = SlackOpenIdConnect(
-            http,
-            api_url=settings.slack_api_url,
-            client_id=settings.slack_client_id,
-            client_secret=settings.slack_client_secret,
-            redirect_uri=settings.slack_identity_callback_url,
-        )
-        linking = LinkService(
-            links=links,
-            states=LinkStateRepository(db.sessions, cipher, settings.link_state_ttl_seconds),
-            oidc=oidc,
-            identity=identity,
-            client=client,
-            public_url=settings.public_url,
-            trading_tokens=TradingTokenClient(
-                http, base_url=settings.autoshares_api_url or "", app_key=settings.autoshares_app_key or ""
-            ),
-            exchange=settings.exchanges_for_trading_token,
-            trading_token_seconds=settings.autoshares_trading_token_seconds,
-        )
-        agreements = AgreementService(users)
-        accounts = AccountService(users, signup_url=settings.autoshares_signup_url)
-        # One allowance per user shared by every background pass (alerts, orders).
-        pacing = UserPacing(settings.poll_user_calls_per_minute)
-        polling = PollPolicy(concurrency=settings.poll_concurrency, chunk=settings.poll_chunk_size)
-        directory = SlackUsersDirectory(slack)
-        team = TeamService(
-            TeamRepository(db.sessions),
-            directory,
-            TeamRules(default_role=Role(settings.default_role), approval_seconds=settings.approval_seconds),
-        )
-        alerts = AlertService(
-            team=team,
-            users=users,
-            routes=AlertRouteRepository(db.sessions),
-            groups=AlertGroupRepository(db.sessions),
-            preferences=AlertPreferences(db.sessions),
-            streamer=streamer,
-            audit=audit,
-            default_expiry=timedelta(days=settings.alert_default_expiry_days),
-            pacing=pacing,
-            policy=polling,
-        )
-        pending = PendingOrderRepository(db.sessions)
-        orders = OrderService(
-            team=team,
-            users=users,
-            accounts=accounts,
-            agreements=agreements,
-            repo=pending,
-            audit=audit,
-            metrics=metrics,
-            policy=policy,
-        )
-        market = MarketService(users, SecurityCache(), streamer)
-        watchlists = WatchlistService(users, market)
-        digests = DigestService(
-            repo=DigestRepository(db.sessions),
-            users=users,
-            alerts=alerts,
-            market=market,
-            team=team,
-            directory=directory,
-        )
-        core = UseCases(
-            users=users,
-            linking=linking,
-            agreements=agreements,
-            accounts=accounts,
-            market=market,
-            orders=orders,
-            followup=OrderFollowUp(users=users, orders=orders, pacing=pacing, policy=polling),
-            alerts=alerts,
-            team=team,
-            digests=digests,
-            home=HomeService(users, linking, accounts, alerts, watchlists),
-            offboarding=Offboarding(
-                links=links, linking=linking, routes=alerts.routes, orders=pending, digests=digests.repo
-            ),
-            tasks=tasks,
-            charts=ChartImages(
-                ChartImageRepository(db.sessions),
-                ChartUrlSigner(chart_url_keys(settings.token_encryption_keys)),
-                public_url=settings.public_url,
-                lifetime_seconds=settings.chart_url_seconds,
-            ),
-            watchlists=watchlists,
-        )
-        delivery = Delivery(
-            OutboxRepository(db.sessions),
-            notifier,
-            links=links,
-            routes=alerts.routes,
-            groups=alerts.groups,
-            orders=pending,
-            digests=digests,
-            metrics=metrics,
-            retry_base_seconds=settings.outbox_retry_seconds,
-            lease=timedelta(seconds=settings.outbox_lease_seconds),
-            pace_seconds=settings.channel_pace_seconds,
         )
         return cls(
             settings=settings,
-            delivery=delivery,
+            delivery=delivery(settings, db, notifier, core, metrics),
             db=db,
             http=http,
             metrics=metrics,

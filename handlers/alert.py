@@ -21,77 +21,105 @@ from handlers.blocks import alert as alert_blocks
 from handlers.blocks import order as order_blocks
 from handlers.blocks.common import badged
 from handlers.errors import StaleButton
-from handlers.kit import ButtonContext, ButtonHandler, CommandContext, Surface, on_button
+from handlers.kit import Button, ButtonContext, CommandContext, Listener, Subcommand, Surface, register_table
+
+
+async def alert_command(surface: Surface, ctx: CommandContext, args: Any) -> None:
+    """`/alert …`: list, delete, choose delivery, or set an alert."""
+    alerts = surface.core.alerts
+    if isinstance(args, AlertListCommand):
+        found = await alerts.list_alerts(ctx.team_id, ctx.user_id)
+        await ctx.reply(
+            alert_blocks.alerts_list_message(found.alerts, slack_user_id=ctx.user_id, to_dm=found.to_dm)
+        )
+        return
+    if isinstance(args, AlertDeleteCommand):
+        deleted = await alerts.delete(ctx.team_id, ctx.user_id, args.alert_id)
+        await ctx.reply(alert_blocks.alert_deleted_message(deleted[0], deleted[1:]))
+        return
+    if isinstance(args, AlertDeliverCommand):
+        await alerts.set_delivery(ctx.team_id, ctx.user_id, args.to)
+        await ctx.reply(alert_blocks.alert_delivery_message(args.to == "dm"))
+        return
+    assert isinstance(args, AlertRequest | AlertMoveRequest)
+    made = await alerts.create(ctx.team_id, ctx.user_id, ctx.channel_id, args)
+    await ctx.reply(
+        alert_blocks.alert_created_message(
+            made.alerts[0], made.routes[0], group=made.group, also=made.routes[1:], to_dm=made.to_dm
+        )
+    )
+
+
+async def delete_button(surface: Surface, ctx: ButtonContext) -> None:
+    """Delete under an alert list: the alert goes, the list is shown again."""
+    alerts = surface.core.alerts
+    alert_id = autoshares_id(ctx.value)
+    if alert_id is None:
+        raise StaleButton("/alert list")
+    await alerts.delete(ctx.team_id, ctx.user_id, alert_id)
+    found = await alerts.list_alerts(ctx.team_id, ctx.user_id)
+    await ctx.replace(
+        alert_blocks.alerts_list_message(found.alerts, slack_user_id=ctx.user_id, to_dm=found.to_dm)
+    )
+
+
+async def open_ticket(ctx: ButtonContext, side: str) -> None:
+    """The order ticket for the alert's symbol and ``side``, opened at once on the click's
+    trigger id (it expires three seconds after the click); nothing is stored."""
+    view = order_blocks.order_ticket_view(
+        channel_id=ctx.channel_id or None,
+        prefill={"symbol": ctx.value, "side": side},
+        hint="Nothing is placed until you preview and confirm.",
+    )
+    await ctx.client.views_open(trigger_id=ctx.trigger_id, view=view)
+
+
+async def buy(surface: Surface, ctx: ButtonContext) -> None:
+    """Buy under a triggered alert: the order ticket, prefilled to buy."""
+    await open_ticket(ctx, "buy")
+
+
+async def sell(surface: Surface, ctx: ButtonContext) -> None:
+    """Sell under a triggered alert: the order ticket, prefilled to sell."""
+    await open_ticket(ctx, "sell")
+
+
+async def snooze(surface: Surface, ctx: ButtonContext, length: str) -> None:
+    """Silence the alert's group for ``length`` (a key of ``SNOOZES``); only its owner may."""
+    alert_id = autoshares_id(ctx.value)
+    if alert_id is None:
+        raise StaleButton("/alert list")
+    snoozed = await surface.core.alerts.snooze(ctx.team_id, ctx.user_id, alert_id, SNOOZES[length])
+    route = snoozed.route
+    shown = alert_blocks.alert_triggered_message(
+        route,
+        route.fired_price,
+        group=snoozed.group,
+        snoozed_until=snoozed.group.snoozed_until,
+    )
+    await ctx.replace(badged(shown, surface.environment))
+
+
+async def snooze_hour(surface: Surface, ctx: ButtonContext) -> None:
+    """Snooze for an hour, under a triggered alert."""
+    await snooze(surface, ctx, "hour")
+
+
+async def snooze_day(surface: Surface, ctx: ButtonContext) -> None:
+    """Snooze for a day, under a triggered alert."""
+    await snooze(surface, ctx, "day")
+
+
+LISTENERS: tuple[Listener, ...] = (
+    Subcommand("alert", alert_command),
+    Button(alert_blocks.ALERT_DELETE, delete_button, working=True),
+    Button(alert_blocks.ALERT_BUY, buy),
+    Button(alert_blocks.ALERT_SELL, sell),
+    Button(alert_blocks.ALERT_SNOOZE_HOUR, snooze_hour),
+    Button(alert_blocks.ALERT_SNOOZE_DAY, snooze_day),
+)
 
 
 def register(app: AsyncApp, surface: Surface) -> None:
-    alerts = surface.core.alerts
-
-    async def alert_command(ctx: CommandContext, args: Any) -> None:
-        if isinstance(args, AlertListCommand):
-            found = await alerts.list_alerts(ctx.team_id, ctx.user_id)
-            await ctx.reply(
-                alert_blocks.alerts_list_message(found.alerts, slack_user_id=ctx.user_id, to_dm=found.to_dm)
-            )
-            return
-        if isinstance(args, AlertDeleteCommand):
-            deleted = await alerts.delete(ctx.team_id, ctx.user_id, args.alert_id)
-            await ctx.reply(alert_blocks.alert_deleted_message(deleted[0], deleted[1:]))
-            return
-        if isinstance(args, AlertDeliverCommand):
-            await alerts.set_delivery(ctx.team_id, ctx.user_id, args.to)
-            await ctx.reply(alert_blocks.alert_delivery_message(args.to == "dm"))
-            return
-        assert isinstance(args, AlertRequest | AlertMoveRequest)
-        made = await alerts.create(ctx.team_id, ctx.user_id, ctx.channel_id, args)
-        await ctx.reply(
-            alert_blocks.alert_created_message(
-                made.alerts[0], made.routes[0], group=made.group, also=made.routes[1:], to_dm=made.to_dm
-            )
-        )
-
-    surface.router.add("alert", alert_command)
-
-    async def delete_button(ctx: ButtonContext) -> None:
-        alert_id = autoshares_id(ctx.value)
-        if alert_id is None:
-            raise StaleButton("/alert list")
-        await alerts.delete(ctx.team_id, ctx.user_id, alert_id)
-        found = await alerts.list_alerts(ctx.team_id, ctx.user_id)
-        await ctx.replace(
-            alert_blocks.alerts_list_message(found.alerts, slack_user_id=ctx.user_id, to_dm=found.to_dm)
-        )
-
-    def open_ticket(side: str) -> ButtonHandler:
-        async def handler(ctx: ButtonContext) -> None:
-            view = order_blocks.order_ticket_view(
-                channel_id=ctx.channel_id or None,
-                prefill={"symbol": ctx.value, "side": side},
-                hint="Nothing is placed until you preview and confirm.",
-            )
-            await ctx.client.views_open(trigger_id=ctx.trigger_id, view=view)
-
-        return handler
-
-    def snooze(length: str) -> ButtonHandler:
-        async def handler(ctx: ButtonContext) -> None:
-            alert_id = autoshares_id(ctx.value)
-            if alert_id is None:
-                raise StaleButton("/alert list")
-            snoozed = await alerts.snooze(ctx.team_id, ctx.user_id, alert_id, SNOOZES[length])
-            route = snoozed.route
-            shown = alert_blocks.alert_triggered_message(
-                route,
-                route.fired_price,
-                group=snoozed.group,
-                snoozed_until=snoozed.group.snoozed_until,
-            )
-            await ctx.replace(badged(shown, surface.environment))
-
-        return handler
-
-    on_button(app, alert_blocks.ALERT_DELETE, delete_button, surface=surface, working=True)
-    on_button(app, alert_blocks.ALERT_BUY, open_ticket("buy"), surface=surface)
-    on_button(app, alert_blocks.ALERT_SELL, open_ticket("sell"), surface=surface)
-    on_button(app, alert_blocks.ALERT_SNOOZE_HOUR, snooze("hour"), surface=surface)
-    on_button(app, alert_blocks.ALERT_SNOOZE_DAY, snooze("day"), surface=surface)
+    """Register the alert surface's listeners."""
+    register_table(app, surface, LISTENERS)

@@ -18,7 +18,7 @@ from handlers import errors
 from handlers.blocks import home as blocks
 from handlers.blocks import team as team_blocks
 from handlers.blocks.common import badged, section
-from handlers.kit import ButtonContext, Surface, log_failure, on_button, on_event
+from handlers.kit import Button, ButtonContext, Event, Listener, Surface, log_failure, register_table
 from handlers.notify import slack_error
 
 log = logging.getLogger(__name__)
@@ -62,33 +62,45 @@ async def show(surface: Surface, client: AsyncWebClient, user_id: str, view: dic
     await publish(client, user_id, badged(view, surface.environment))
 
 
+async def on_opened(
+    surface: Surface, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient
+) -> None:
+    """``app_home_opened`` on the Home tab: build and publish the user's tab."""
+    if event.get("tab", "home") != "home":
+        return
+    await render(surface, client, str(body.get("team_id") or ""), str(event.get("user") or ""))
+
+
+async def on_failure(
+    surface: Surface, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient, exc: BaseException
+) -> None:
+    """The tab says what went wrong rather than going stale."""
+    await show(surface, client, str(event.get("user") or ""), problem_view(exc))
+
+
+async def on_refresh(surface: Surface, ctx: ButtonContext) -> None:
+    """Refresh: the tab built again."""
+    await render(surface, ctx.client, ctx.team_id, ctx.user_id)
+
+
+async def on_unlink(surface: Surface, ctx: ButtonContext) -> None:
+    """Unlink: forget the user's AutoShares tokens, then show the tab with what happened."""
+    try:
+        was_linked, _revoked = await surface.core.linking.unlink(ctx.team_id, ctx.user_id)
+        notice = ":wave: Unlinked: the bot no longer holds your AutoShares tokens." if was_linked else None
+    except Exception as exc:
+        log_failure("unlink from app home", exc)
+        notice = f":warning: {errors.sentence(exc)}"
+    await render(surface, ctx.client, ctx.team_id, ctx.user_id, notice)
+
+
+LISTENERS: tuple[Listener, ...] = (
+    Event("app_home_opened", on_opened, on_failure),
+    Button(blocks.HOME_REFRESH, on_refresh),
+    Button(blocks.HOME_UNLINK, on_unlink),
+)
+
+
 def register(app: AsyncApp, surface: Surface) -> None:
-    linking = surface.core.linking
-
-    async def on_opened(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
-        if event.get("tab", "home") != "home":
-            return
-        await render(surface, client, str(body.get("team_id") or ""), str(event.get("user") or ""))
-
-    async def on_failure(
-        body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient, exc: BaseException
-    ) -> None:
-        await show(surface, client, str(event.get("user") or ""), problem_view(exc))
-
-    async def on_refresh(ctx: ButtonContext) -> None:
-        await render(surface, ctx.client, ctx.team_id, ctx.user_id)
-
-    async def on_unlink(ctx: ButtonContext) -> None:
-        try:
-            was_linked, _revoked = await linking.unlink(ctx.team_id, ctx.user_id)
-            notice = (
-                ":wave: Unlinked: the bot no longer holds your AutoShares tokens." if was_linked else None
-            )
-        except Exception as exc:
-            log_failure("unlink from app home", exc)
-            notice = f":warning: {errors.sentence(exc)}"
-        await render(surface, ctx.client, ctx.team_id, ctx.user_id, notice)
-
-    on_event(app, "app_home_opened", on_opened, on_failure, surface=surface)
-    on_button(app, blocks.HOME_REFRESH, on_refresh, surface=surface)
-    on_button(app, blocks.HOME_UNLINK, on_unlink, surface=surface)
+    """Register the App Home surface's listeners."""
+    register_table(app, surface, LISTENERS)

@@ -17,15 +17,21 @@ answer in time. A command (and a button that opts in) that has not answered with
   renders it in the tab);
 * workflow steps: :func:`on_step` completes the step with its outputs, or fails it with the
   error's sentence in plain text (Workflow Builder shows it to the person who ran the workflow).
+
+Each surface module declares its listeners in one table (``LISTENERS``) of :class:`Subcommand`,
+:class:`Button`, :class:`LinkButton`, :class:`Form`, :class:`Event` and :class:`Step` entries,
+each naming a module-level function that takes the :class:`Surface` first, and registers it with
+:func:`register_table`, which binds the surface and goes through the boundaries above.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -263,6 +269,7 @@ class CommandRouter:
         """Wire the slash commands: ack now, dispatch lazily."""
 
         async def run(body: dict[str, Any], client: AsyncWebClient) -> None:
+            """One slash command, run lazily: read the payload and dispatch it to its subcommand."""
             respond = responder(self._session, body.get("response_url"))
             assert respond is not None, "Slack sends every slash command with a response_url"
             ctx = CommandContext(
@@ -366,6 +373,7 @@ def on_button(
     limits = surface.limits
 
     async def run(body: dict[str, Any], client: AsyncWebClient) -> None:
+        """One click, run lazily under the deadline; a failure is told to the clicker privately."""
         respond = responder(surface.slack.session, body.get("response_url"))
         ctx = button_context(body, respond, client)
         if working and respond is not None:
@@ -440,6 +448,7 @@ def on_view(
     fields), ``handler`` runs lazily only for a valid form; failures are posted privately."""
 
     async def ack_form(ack: AsyncAck, body: dict[str, Any]) -> None:
+        """Ack the form, with its problems on their fields when it is not valid."""
         problems = validate(body.get("view") or {})
         if problems:
             await ack(response_action="errors", errors=problems)
@@ -447,6 +456,7 @@ def on_view(
         await ack()
 
     async def run(body: dict[str, Any], client: AsyncWebClient) -> None:
+        """One valid submission, run lazily under the deadline; a failure is posted privately."""
         view = body.get("view") or {}
         if validate(view):
             return  # the ack showed the errors on the form (Bolt runs lazies regardless)
@@ -477,6 +487,7 @@ def on_event(
     """Register an event listener (ack now, work lazily); a failure goes to ``on_failure``."""
 
     async def run(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
+        """One event, run lazily; a failure goes to the listener's ``on_failure``."""
         try:
             await handler(body, event, client)
         except Exception as exc:
@@ -541,6 +552,7 @@ def on_step(app: AsyncApp, callback_id: str, handler: StepHandler, *, surface: S
     async def run(
         body: dict[str, Any], inputs: dict[str, Any], complete: AsyncComplete, fail: AsyncFail
     ) -> None:
+        """One run of the step, lazily: complete it with its outputs, or fail it with a sentence."""
         try:
             ctx = step_context(body, inputs)
             outputs = await within_deadline(surface.limits, handler(ctx))
@@ -566,3 +578,113 @@ async def _fail_step(fail: AsyncFail, callback_id: str, sentence: str) -> None:
         await fail(error=sentence)
     except Exception:  # Slack is down or the run is gone: the workflow times out on its own
         log.warning("could not report the failure of step %s to Slack", callback_id)
+
+
+# -- the registration table ----------------------------------------------------------------------
+#
+# Each surface module lists its listeners in one table of the entries below and registers it
+# with :func:`register_table`. A listener is a named module-level function whose first argument
+# is the :class:`Surface` (its dependencies); the registrar binds it and hands it to the kind's
+# error boundary above, so every listener keeps the same ack, lazy split and failure handling.
+
+SurfaceCommand = Callable[[Surface, CommandContext, Any], Awaitable[None]]
+SurfaceButton = Callable[[Surface, ButtonContext], Awaitable[None]]
+SurfaceView = Callable[[Surface, ViewContext], Awaitable[None]]
+SurfaceEvent = Callable[[Surface, dict[str, Any], dict[str, Any], AsyncWebClient], Awaitable[None]]
+SurfaceFailure = Callable[
+    [Surface, dict[str, Any], dict[str, Any], AsyncWebClient, BaseException], Awaitable[None]
+]
+SurfaceStep = Callable[[Surface, StepContext], Awaitable[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    """``/autoshares <name>`` (and its shortcut command, if any), answered by ``handler``."""
+
+    name: str
+    handler: SurfaceCommand
+
+
+@dataclass(frozen=True)
+class Button:
+    """Clicks on ``action_id`` (see :func:`on_button`; ``working`` shows "working on it")."""
+
+    action_id: str
+    handler: SurfaceButton
+    working: bool = False
+
+
+@dataclass(frozen=True)
+class LinkButton:
+    """A URL button's click, acked and nothing more (see :func:`on_link_button`)."""
+
+    action_id: str
+
+
+@dataclass(frozen=True)
+class Form:
+    """A modal's submission: ``validate`` in the ack, ``handler`` lazily (see :func:`on_view`)."""
+
+    callback_id: str
+    validate: ViewValidator
+    handler: SurfaceView
+
+
+@dataclass(frozen=True)
+class Event:
+    """An Events API event; a failure goes to ``on_failure`` (see :func:`on_event`)."""
+
+    event_type: str
+    handler: SurfaceEvent
+    on_failure: SurfaceFailure
+
+
+@dataclass(frozen=True)
+class Step:
+    """A workflow step (a manifest function) run by ``handler`` (see :func:`on_step`)."""
+
+    callback_id: str
+    handler: SurfaceStep
+
+
+Listener = Subcommand | Button | LinkButton | Form | Event | Step
+
+
+def register_table(app: AsyncApp, surface: Surface, table: Iterable[Listener]) -> None:
+    """Register every entry of a surface's table on ``app``, in order, bound to ``surface``."""
+    for entry in table:
+        if isinstance(entry, Subcommand):
+            surface.router.add(entry.name, functools.partial(entry.handler, surface))
+        elif isinstance(entry, Button):
+            handler = functools.partial(entry.handler, surface)
+            on_button(app, entry.action_id, handler, surface=surface, working=entry.working)
+        elif isinstance(entry, LinkButton):
+            on_link_button(app, entry.action_id, surface=surface)
+        elif isinstance(entry, Form):
+            submit = functools.partial(entry.handler, surface)
+            on_view(app, entry.callback_id, entry.validate, submit, surface=surface)
+        elif isinstance(entry, Event):
+            failed = functools.partial(entry.on_failure, surface)
+            on_event(
+                app, entry.event_type, functools.partial(entry.handler, surface), failed, surface=surface
+            )
+        else:
+            on_step(app, entry.callback_id, functools.partial(entry.handler, surface), surface=surface)
+
+
+def table_ids(table: Iterable[Listener]) -> dict[str, list[str]]:
+    """The ids a table registers, by kind ("subcommand", "action", "view", "event", "function"),
+    in table order with repeats kept (so a test can see an id registered twice)."""
+    ids: dict[str, list[str]] = {"subcommand": [], "action": [], "view": [], "event": [], "function": []}
+    for entry in table:
+        if isinstance(entry, Subcommand):
+            ids["subcommand"].append(entry.name)
+        elif isinstance(entry, Button | LinkButton):
+            ids["action"].append(entry.action_id)
+        elif isinstance(entry, Form):
+            ids["view"].append(entry.callback_id)
+        elif isinstance(entry, Event):
+            ids["event"].append(entry.event_type)
+        else:
+            ids["function"].append(entry.callback_id)
+    return ids

@@ -23,7 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from handlers import errors
 from handlers.blocks import previews as blocks
 from handlers.blocks.common import error_message
-from handlers.kit import Surface, on_event, within_deadline
+from handlers.kit import Event, Listener, Surface, register_table, within_deadline
 from handlers.notify import slack_error
 from handlers.parsing import MAX_QUOTE_SYMBOLS, cashtags
 
@@ -43,35 +43,50 @@ def thread_of(event: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+async def answer(
+    surface: Surface,
+    team_id: str,
+    user_id: str,
+    symbols: list[str],
+    event: dict[str, Any],
+    client: AsyncWebClient,
+) -> None:
+    """Post the quotes of ``symbols`` (the first ``MAX_QUOTE_SYMBOLS``) in the mention's thread."""
+    asked, left_out = symbols[:MAX_QUOTE_SYMBOLS], symbols[MAX_QUOTE_SYMBOLS:]
+    found = await surface.core.market.quotes(team_id, user_id, asked)
+    reply = blocks.mention_answer(
+        found.rows, found.unknown, delayed=found.delayed, left_out=left_out, limit=MAX_QUOTE_SYMBOLS
+    )
+    await client.chat_postMessage(**thread_of(event), **reply)
+
+
+async def on_mention(
+    surface: Surface, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient
+) -> None:
+    """``app_mention``: a person's cashtags answered with quotes, or how to ask."""
+    if not from_a_person(event):
+        return
+    symbols = cashtags(str(event.get("text") or ""))
+    if not symbols:
+        await client.chat_postMessage(**thread_of(event), **blocks.mention_help(MAX_QUOTE_SYMBOLS))
+        return
+    team_id, user_id = str(body.get("team_id") or ""), str(event.get("user"))
+    await within_deadline(surface.limits, answer(surface, team_id, user_id, symbols, event, client))
+
+
+async def on_failure(
+    surface: Surface, _body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient, exc: BaseException
+) -> None:
+    """A failed mention is answered with the error's sentence, in the same thread."""
+    try:
+        await client.chat_postMessage(**thread_of(event), **error_message(errors.sentence(exc)))
+    except SlackApiError as refused:
+        log.warning("could not answer a mention in its thread: %s", slack_error(refused))
+
+
+LISTENERS: tuple[Listener, ...] = (Event("app_mention", on_mention, on_failure),)
+
+
 def register(app: AsyncApp, surface: Surface) -> None:
-    market = surface.core.market
-
-    async def answer(
-        team_id: str, user_id: str, symbols: list[str], event: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        asked, left_out = symbols[:MAX_QUOTE_SYMBOLS], symbols[MAX_QUOTE_SYMBOLS:]
-        found = await market.quotes(team_id, user_id, asked)
-        reply = blocks.mention_answer(
-            found.rows, found.unknown, delayed=found.delayed, left_out=left_out, limit=MAX_QUOTE_SYMBOLS
-        )
-        await client.chat_postMessage(**thread_of(event), **reply)
-
-    async def on_mention(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
-        if not from_a_person(event):
-            return
-        symbols = cashtags(str(event.get("text") or ""))
-        if not symbols:
-            await client.chat_postMessage(**thread_of(event), **blocks.mention_help(MAX_QUOTE_SYMBOLS))
-            return
-        team_id, user_id = str(body.get("team_id") or ""), str(event.get("user"))
-        await within_deadline(surface.limits, answer(team_id, user_id, symbols, event, client))
-
-    async def on_failure(
-        _body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient, exc: BaseException
-    ) -> None:
-        try:
-            await client.chat_postMessage(**thread_of(event), **error_message(errors.sentence(exc)))
-        except SlackApiError as refused:
-            log.warning("could not answer a mention in its thread: %s", slack_error(refused))
-
-    on_event(app, "app_mention", on_mention, on_failure, surface=surface)
+    """Register the mention surface's listeners."""
+    register_table(app, surface, LISTENERS)

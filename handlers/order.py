@@ -21,14 +21,17 @@ from handlers.blocks import order as order_blocks
 from handlers.blocks.common import badged
 from handlers.errors import StaleButton
 from handlers.kit import (
+    Button,
     ButtonContext,
     CommandContext,
+    Form,
+    Listener,
+    Subcommand,
     Surface,
     ViewContext,
     failure_message,
     log_failure,
-    on_button,
-    on_view,
+    register_table,
     view_metadata,
 )
 from handlers.notify import answer_in_place, pending_message
@@ -90,6 +93,7 @@ def ticket_problems(view: dict[str, Any]) -> dict[str, str] | None:
 
 
 def typed_symbol(view: dict[str, Any]) -> str:
+    """The symbol typed in the large-order modal ("" when none)."""
     values = (view.get("state") or {}).get("values") or {}
     return str(
         ((values.get(order_blocks.LARGE_SYMBOL_BLOCK) or {}).get(order_blocks.LARGE_SYMBOL_ACTION) or {}).get(
@@ -106,6 +110,7 @@ def symbol_matches(meta: dict[str, Any], typed: str) -> bool:
 
 
 def large_problems(view: dict[str, Any]) -> dict[str, str] | None:
+    """The large-order modal's check: the symbol typed exactly, else an error on its field."""
     meta = view_metadata(view)
     if symbol_matches(meta, typed_symbol(view)):
         return None
@@ -113,140 +118,159 @@ def large_problems(view: dict[str, Any]) -> dict[str, str] | None:
     return {order_blocks.LARGE_SYMBOL_BLOCK: f"Type {expected} exactly to place this order, or press Back."}
 
 
-def register(app: AsyncApp, surface: Surface) -> None:
+async def order_command(surface: Surface, ctx: CommandContext, args: Any) -> None:
+    """`/order …`: the order ticket, open orders, a cancel, or a preview to confirm."""
     orders = surface.core.orders
-    policy = orders.policy
-    environment = surface.environment
-
-    # -- /order ----------------------------------------------------------------------------------
-    async def order_command(ctx: CommandContext, args: Any) -> None:
-        if isinstance(args, OrderTicketCommand):
-            await ctx.client.views_open(
-                trigger_id=ctx.trigger_id, view=order_blocks.order_ticket_view(channel_id=ctx.channel_id)
-            )
-            return
-        if isinstance(args, OrderListCommand):
-            account, open_orders = await orders.open_orders(ctx.team_id, ctx.user_id, args.account_id)
-            await ctx.reply(order_blocks.open_orders_message(account, open_orders))
-            return
-        if isinstance(args, OrderCancelCommand):
-            result = await orders.cancel_order(ctx.team_id, ctx.user_id, args.order_id, args.account_id)
-            await ctx.reply(order_blocks.order_cancel_requested(args.order_id, result))
-            return
-        assert isinstance(args, OrderRequest)
-        preview = await orders.preview(
-            ctx.team_id,
-            ctx.user_id,
-            args,
-            channel_id=ctx.channel_id,
-            response_url=ctx.body.get("response_url"),
+    if isinstance(args, OrderTicketCommand):
+        await ctx.client.views_open(
+            trigger_id=ctx.trigger_id, view=order_blocks.order_ticket_view(channel_id=ctx.channel_id)
         )
-        await ctx.reply(preview_message(preview, policy, environment))
+        return
+    if isinstance(args, OrderListCommand):
+        account, open_orders = await orders.open_orders(ctx.team_id, ctx.user_id, args.account_id)
+        await ctx.reply(order_blocks.open_orders_message(account, open_orders))
+        return
+    if isinstance(args, OrderCancelCommand):
+        result = await orders.cancel_order(ctx.team_id, ctx.user_id, args.order_id, args.account_id)
+        await ctx.reply(order_blocks.order_cancel_requested(args.order_id, result))
+        return
+    assert isinstance(args, OrderRequest)
+    preview = await orders.preview(
+        ctx.team_id,
+        ctx.user_id,
+        args,
+        channel_id=ctx.channel_id,
+        response_url=ctx.body.get("response_url"),
+    )
+    await ctx.reply(preview_message(preview, orders.policy, surface.environment))
 
-    surface.router.add("order", order_command)
 
-    # -- Confirm / Cancel on the confirmation ----------------------------------------------------
-    async def confirm(ctx: ButtonContext) -> None:
-        try:
-            result = await orders.confirm(ctx.value, ctx.team_id, ctx.user_id, response_url=ctx.response_url)
-        except TeamRefusal as exc:
-            # The workspace's rules changed since the preview (a pause, a limit, a role): the
-            # confirmation is replaced by why, so no stale Confirm stays on screen.
-            await ctx.replace(failure_message(exc))
-            return
+# -- Confirm / Cancel on the confirmation --------------------------------------------------------
+async def confirm(surface: Surface, ctx: ButtonContext) -> None:
+    """Confirm: place the order exactly once (or ask for the symbol, or send it for approval)."""
+    orders, environment = surface.core.orders, surface.environment
+    try:
+        result = await orders.confirm(ctx.value, ctx.team_id, ctx.user_id, response_url=ctx.response_url)
+    except TeamRefusal as exc:
+        # The workspace's rules changed since the preview (a pause, a limit, a role): the
+        # confirmation is replaced by why, so no stale Confirm stays on screen.
+        await ctx.replace(failure_message(exc))
+        return
+    if result.kind is ConfirmKind.NOT_YOURS:
+        await ctx.reply(order_blocks.order_not_yours())
+        return
+    if result.kind is ConfirmKind.NEEDS_SYMBOL:
+        assert result.pending is not None
+        view = badged(
+            order_blocks.large_order_view(
+                pending_id=result.pending.id,
+                order=result.pending.request,
+                notional=result.pending.notional,
+                response_url=ctx.response_url,
+                channel_id=ctx.channel_id or None,
+            ),
+            environment,
+        )
+        await ctx.client.views_open(trigger_id=ctx.trigger_id, view=view)
+        return
+    answered = False
+    try:
+        answered = await ctx.replace(confirm_message(result, orders.policy, environment))
+    finally:  # the outbox says it instead if this process could not
+        await orders.click_answered(result, answered=answered)
+
+
+async def cancel_pending(surface: Surface, ctx: ButtonContext) -> None:
+    """Cancel on the confirmation: the pending order is dropped, nothing is placed."""
+    orders = surface.core.orders
+    result = await orders.cancel_pending(ctx.value, ctx.team_id, ctx.user_id)
+    if result.kind is ConfirmKind.NOT_YOURS:
+        await ctx.reply(order_blocks.order_not_yours())
+        return
+    await ctx.replace(confirm_message(result, orders.policy, surface.environment))
+
+
+async def cancel_open(surface: Surface, ctx: ButtonContext) -> None:
+    """Cancel under `/order list`: ask AutoShares to cancel that open order."""
+    account_text, _, order_text = ctx.value.partition(":")
+    account_id, order_id = autoshares_id(account_text), autoshares_id(order_text)
+    if account_id is None or order_id is None:
+        raise StaleButton("/order list")
+    result = await surface.core.orders.cancel_order(ctx.team_id, ctx.user_id, order_id, account_id)
+    await ctx.reply(order_blocks.order_cancel_requested(order_id, result))
+
+
+# -- Approve / Reject on an approval request in the approvers' channel ----------------------------
+async def approve(surface: Surface, ctx: ButtonContext) -> None:
+    """Approve: place the requester's order exactly once, on the requester's login."""
+    result = await surface.core.orders.approve(ctx.value, ctx.team_id, ctx.user_id)
+    await answer_decision(surface, ctx, result)
+
+
+async def reject(surface: Surface, ctx: ButtonContext) -> None:
+    """Reject: the request is closed and nothing is placed."""
+    result = await surface.core.orders.reject(ctx.value, ctx.team_id, ctx.user_id)
+    await answer_decision(surface, ctx, result)
+
+
+async def answer_decision(surface: Surface, ctx: ButtonContext, result: ConfirmResult) -> None:
+    """The request's message shows the outcome (every approver sees it); a refusal (not an
+    approver, the requester's own click) is told to the clicker alone by the boundary."""
+    if result.pending is None:
+        await ctx.reply(order_blocks.order_gone())
+        return
+    await ctx.replace(badged(approval_blocks.approval_message(result.pending), surface.environment))
+
+
+# -- the order ticket modal and the large-order second step ---------------------------------------
+async def preview_ticket(surface: Surface, ctx: ViewContext) -> None:
+    """The order ticket submitted: the same preview as `/order`, posted privately."""
+    orders = surface.core.orders
+    request = order_from_fields(order_blocks.ticket_values(ctx.values))
+    result = await orders.preview(
+        ctx.team_id, ctx.user_id, request, channel_id=ctx.channel_id, response_url=None
+    )
+    await ctx.answer(preview_message(result, orders.policy, surface.environment))
+
+
+async def place_large(surface: Surface, ctx: ViewContext) -> None:
+    """The large order's symbol typed: confirm it, answering in place of the confirmation."""
+    orders = surface.core.orders
+    response_url = ctx.metadata.get("response_url")
+    pending_id = str(ctx.metadata.get("pending") or "")
+    result: ConfirmResult | None = None
+    try:
+        result = await orders.confirm(
+            pending_id, ctx.team_id, ctx.user_id, response_url=response_url, symbol_confirmed=True
+        )
         if result.kind is ConfirmKind.NOT_YOURS:
-            await ctx.reply(order_blocks.order_not_yours())
-            return
-        if result.kind is ConfirmKind.NEEDS_SYMBOL:
-            assert result.pending is not None
-            view = badged(
-                order_blocks.large_order_view(
-                    pending_id=result.pending.id,
-                    order=result.pending.request,
-                    notional=result.pending.notional,
-                    response_url=ctx.response_url,
-                    channel_id=ctx.channel_id or None,
-                ),
-                environment,
-            )
-            await ctx.client.views_open(trigger_id=ctx.trigger_id, view=view)
-            return
-        answered = False
-        try:
-            answered = await ctx.replace(confirm_message(result, policy, environment))
-        finally:  # the outbox says it instead if this process could not
-            await orders.click_answered(result, answered=answered)
+            payload, replace = order_blocks.order_not_yours(), False
+        else:
+            payload, replace = confirm_message(result, orders.policy, surface.environment), True
+    except Exception as exc:
+        log_failure("placing a large order", exc)
+        payload, replace = failure_message(exc), False
+    answered = bool(response_url) and await answer_in_place(
+        str(response_url), payload, replace=replace, session=surface.slack.session
+    )
+    if result is not None:
+        await orders.click_answered(result, answered=answered)
+    if not answered:
+        await ctx.answer(payload)
 
-    async def cancel_pending(ctx: ButtonContext) -> None:
-        result = await orders.cancel_pending(ctx.value, ctx.team_id, ctx.user_id)
-        if result.kind is ConfirmKind.NOT_YOURS:
-            await ctx.reply(order_blocks.order_not_yours())
-            return
-        await ctx.replace(confirm_message(result, policy, environment))
 
-    async def cancel_open(ctx: ButtonContext) -> None:
-        account_text, _, order_text = ctx.value.partition(":")
-        account_id, order_id = autoshares_id(account_text), autoshares_id(order_text)
-        if account_id is None or order_id is None:
-            raise StaleButton("/order list")
-        result = await orders.cancel_order(ctx.team_id, ctx.user_id, order_id, account_id)
-        await ctx.reply(order_blocks.order_cancel_requested(order_id, result))
+LISTENERS: tuple[Listener, ...] = (
+    Subcommand("order", order_command),
+    Button(approval_blocks.APPROVAL_APPROVE, approve),
+    Button(approval_blocks.APPROVAL_REJECT, reject),
+    Button(order_blocks.ORDER_CONFIRM, confirm, working=True),
+    Button(order_blocks.ORDER_CANCEL_PENDING, cancel_pending),
+    Button(order_blocks.ORDER_CANCEL_OPEN, cancel_open),
+    Form(order_blocks.ORDER_TICKET_CALLBACK, ticket_problems, preview_ticket),
+    Form(order_blocks.ORDER_LARGE_CALLBACK, large_problems, place_large),
+)
 
-    # -- Approve / Reject on an approval request in the approvers' channel ------------------------
-    async def approve(ctx: ButtonContext) -> None:
-        result = await orders.approve(ctx.value, ctx.team_id, ctx.user_id)
-        await answer_decision(ctx, result)
 
-    async def reject(ctx: ButtonContext) -> None:
-        result = await orders.reject(ctx.value, ctx.team_id, ctx.user_id)
-        await answer_decision(ctx, result)
-
-    async def answer_decision(ctx: ButtonContext, result: ConfirmResult) -> None:
-        """The request's message shows the outcome (every approver sees it); a refusal (not an
-        approver, the requester's own click) is told to the clicker alone by the boundary."""
-        if result.pending is None:
-            await ctx.reply(order_blocks.order_gone())
-            return
-        await ctx.replace(badged(approval_blocks.approval_message(result.pending), surface.environment))
-
-    on_button(app, approval_blocks.APPROVAL_APPROVE, approve, surface=surface)
-    on_button(app, approval_blocks.APPROVAL_REJECT, reject, surface=surface)
-    on_button(app, order_blocks.ORDER_CONFIRM, confirm, surface=surface, working=True)
-    on_button(app, order_blocks.ORDER_CANCEL_PENDING, cancel_pending, surface=surface)
-    on_button(app, order_blocks.ORDER_CANCEL_OPEN, cancel_open, surface=surface)
-
-    # -- the order ticket modal ------------------------------------------------------------------
-    async def preview_ticket(ctx: ViewContext) -> None:
-        request = order_from_fields(order_blocks.ticket_values(ctx.values))
-        result = await orders.preview(
-            ctx.team_id, ctx.user_id, request, channel_id=ctx.channel_id, response_url=None
-        )
-        await ctx.answer(preview_message(result, policy, environment))
-
-    on_view(app, order_blocks.ORDER_TICKET_CALLBACK, ticket_problems, preview_ticket, surface=surface)
-
-    # -- the large-order second step -------------------------------------------------------------
-    async def place_large(ctx: ViewContext) -> None:
-        response_url = ctx.metadata.get("response_url")
-        pending_id = str(ctx.metadata.get("pending") or "")
-        result: ConfirmResult | None = None
-        try:
-            result = await orders.confirm(
-                pending_id, ctx.team_id, ctx.user_id, response_url=response_url, symbol_confirmed=True
-            )
-            if result.kind is ConfirmKind.NOT_YOURS:
-                payload, replace = order_blocks.order_not_yours(), False
-            else:
-                payload, replace = confirm_message(result, policy, environment), True
-        except Exception as exc:
-            log_failure("placing a large order", exc)
-            payload, replace = failure_message(exc), False
-        answered = bool(response_url) and await answer_in_place(
-            str(response_url), payload, replace=replace, session=surface.slack.session
-        )
-        if result is not None:
-            await orders.click_answered(result, answered=answered)
-        if not answered:
-            await ctx.answer(payload)
-
-    on_view(app, order_blocks.ORDER_LARGE_CALLBACK, large_problems, place_large, surface=surface)
+def register(app: AsyncApp, surface: Surface) -> None:
+    """Register the order surface's listeners."""
+    register_table(app, surface, LISTENERS)

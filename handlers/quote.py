@@ -34,7 +34,7 @@ from handlers.blocks import quote as blocks
 from handlers.blocks.common import escape
 from handlers.blocks.numbers import percent
 from handlers.errors import CannotPostHere, StaleButton
-from handlers.kit import ButtonContext, CommandContext, Surface, on_button
+from handlers.kit import Button, ButtonContext, CommandContext, Listener, Subcommand, Surface, register_table
 from handlers.notify import CANNOT_POST, slack_error
 from storage.charts import KeptChart
 
@@ -122,66 +122,73 @@ async def upload_chart(
     return None
 
 
-def register(app: AsyncApp, surface: Surface) -> None:
-    market = surface.core.market
-    kept = surface.core.charts
-
-    async def show_quotes(ctx: CommandContext, request: QuoteRequest) -> None:
-        found = await market.quotes(ctx.team_id, ctx.user_id, request.symbols)
-        drawn: DrawnChart | str | None = None
-        charted = next((row for row in found.rows if row.quote is not None), None) or next(
-            iter(found.rows), None
-        )
-        if request.chart_range and charted is not None:
-            drawn = await draw_chart(ctx, market, kept, found.user, charted, request.chart_range)
-        if not isinstance(drawn, DrawnChart):
-            await ctx.reply(
-                blocks.quote_message(found.rows, found.unknown, delayed=found.delayed, chart_note=drawn)
-            )
-            return
-        if await ctx.reply(
-            blocks.quote_message(found.rows, found.unknown, delayed=found.delayed, chart=drawn.chart)
-        ):
-            return
-        # Slack refused the answer: it could not fetch the image (PUBLIC_URL out of its reach).
-        log.info("the private answer with a chart image was refused; answering with a sparkline")
+async def show_quotes(surface: Surface, ctx: CommandContext, request: QuoteRequest) -> None:
+    """`/quote SYMBOL… [range]`: the quotes, privately, with a chart when a range is given."""
+    market, kept = surface.core.market, surface.core.charts
+    found = await market.quotes(ctx.team_id, ctx.user_id, request.symbols)
+    drawn: DrawnChart | str | None = None
+    charted = next((row for row in found.rows if row.quote is not None), None) or next(iter(found.rows), None)
+    if request.chart_range and charted is not None:
+        drawn = await draw_chart(ctx, market, kept, found.user, charted, request.chart_range)
+    if not isinstance(drawn, DrawnChart):
         await ctx.reply(
-            blocks.quote_message(
-                found.rows,
-                found.unknown,
-                delayed=found.delayed,
-                chart=dataclasses.replace(drawn.chart, image_url=None),  # Share still posts it
-                chart_note=drawn.sparkline_note,
-            )
+            blocks.quote_message(found.rows, found.unknown, delayed=found.delayed, chart_note=drawn)
         )
+        return
+    if await ctx.reply(
+        blocks.quote_message(found.rows, found.unknown, delayed=found.delayed, chart=drawn.chart)
+    ):
+        return
+    # Slack refused the answer: it could not fetch the image (PUBLIC_URL out of its reach).
+    log.info("the private answer with a chart image was refused; answering with a sparkline")
+    await ctx.reply(
+        blocks.quote_message(
+            found.rows,
+            found.unknown,
+            delayed=found.delayed,
+            chart=dataclasses.replace(drawn.chart, image_url=None),  # Share still posts it
+            chart_note=drawn.sparkline_note,
+        )
+    )
 
-    async def share(ctx: ButtonContext) -> None:
-        try:
-            request = blocks.parse_share_value(ctx.value)
-        except ValueError:
-            raise StaleButton("/quote") from None
-        chart = None
-        if request.chart_id and request.chart_range:
-            chart = await kept.for_share(
-                ctx.team_id, ctx.user_id, request.chart_id, request.symbols[0], request.chart_range
-            )
-        found = await market.quotes(ctx.team_id, ctx.user_id, request.symbols)
-        public = blocks.quote_message(found.rows, delayed=found.delayed, shared_by=ctx.user_id)
-        try:
-            await ctx.client.chat_postMessage(channel=ctx.channel_id, **public)
-        except SlackApiError as exc:
-            if slack_error(exc) in CANNOT_POST:
-                raise CannotPostHere(slack_error(exc)) from None
-            raise
-        note = "Shared to the channel."
-        if chart is not None:
-            refused = await upload_chart(ctx.client, ctx.channel_id, chart, ctx.user_id)
-            note = (
-                f"Shared the quotes to the channel. {refused}"
-                if refused
-                else "Shared to the channel, with the chart."
-            )
-        await ctx.replace(blocks.quote_message(found.rows, delayed=found.delayed, shareable=False, note=note))
 
-    surface.router.add("quote", show_quotes)
-    on_button(app, blocks.QUOTE_SHARE, share, surface=surface, working=True)
+async def share(surface: Surface, ctx: ButtonContext) -> None:
+    """Share: the quotes (and the chart) posted to the channel for everyone."""
+    market, kept = surface.core.market, surface.core.charts
+    try:
+        request = blocks.parse_share_value(ctx.value)
+    except ValueError:
+        raise StaleButton("/quote") from None
+    chart = None
+    if request.chart_id and request.chart_range:
+        chart = await kept.for_share(
+            ctx.team_id, ctx.user_id, request.chart_id, request.symbols[0], request.chart_range
+        )
+    found = await market.quotes(ctx.team_id, ctx.user_id, request.symbols)
+    public = blocks.quote_message(found.rows, delayed=found.delayed, shared_by=ctx.user_id)
+    try:
+        await ctx.client.chat_postMessage(channel=ctx.channel_id, **public)
+    except SlackApiError as exc:
+        if slack_error(exc) in CANNOT_POST:
+            raise CannotPostHere(slack_error(exc)) from None
+        raise
+    note = "Shared to the channel."
+    if chart is not None:
+        refused = await upload_chart(ctx.client, ctx.channel_id, chart, ctx.user_id)
+        note = (
+            f"Shared the quotes to the channel. {refused}"
+            if refused
+            else "Shared to the channel, with the chart."
+        )
+    await ctx.replace(blocks.quote_message(found.rows, delayed=found.delayed, shareable=False, note=note))
+
+
+LISTENERS: tuple[Listener, ...] = (
+    Subcommand("quote", show_quotes),
+    Button(blocks.QUOTE_SHARE, share, working=True),
+)
+
+
+def register(app: AsyncApp, surface: Surface) -> None:
+    """Register the quote surface's listeners."""
+    register_table(app, surface, LISTENERS)

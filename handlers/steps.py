@@ -15,23 +15,32 @@ from slack_bolt.async_app import AsyncApp
 from bot.autoshares.errors import QuotesUnavailable
 from bot.core import portfolio
 from handlers.blocks import steps as outputs
-from handlers.kit import StepContext, Surface, on_step
+from handlers.kit import Listener, Step, StepContext, Surface, register_table
 from handlers.parsing import symbol_from_field
 
 
-def register(app: AsyncApp, surface: Surface) -> None:
+async def get_quote(surface: Surface, ctx: StepContext) -> dict[str, Any]:
+    """ "Get a quote": the symbol's price and day figures as the step's outputs."""
+    symbol = symbol_from_field(ctx.text("symbol"))  # "" → "Give one symbol such as AAPL."
+    found = outputs.quote_outputs(await surface.core.market.quote(ctx.team_id, ctx.user_id, symbol))
+    if "price" not in found:
+        raise QuotesUnavailable(f"the quote of {symbol} has no price")
+    return found
+
+
+async def portfolio_summary(surface: Surface, ctx: StepContext) -> dict[str, Any]:
+    """ "Portfolio summary": the runner's holdings summed up as the step's outputs."""
     core = surface.core
+    summary = await portfolio.summarize(core.users, core.accounts, core.market, ctx.team_id, ctx.user_id)
+    return outputs.portfolio_outputs(summary)
 
-    async def get_quote(ctx: StepContext) -> dict[str, Any]:
-        symbol = symbol_from_field(ctx.text("symbol"))  # "" → "Give one symbol such as AAPL."
-        found = outputs.quote_outputs(await core.market.quote(ctx.team_id, ctx.user_id, symbol))
-        if "price" not in found:
-            raise QuotesUnavailable(f"the quote of {symbol} has no price")
-        return found
 
-    async def portfolio_summary(ctx: StepContext) -> dict[str, Any]:
-        summary = await portfolio.summarize(core.users, core.accounts, core.market, ctx.team_id, ctx.user_id)
-        return outputs.portfolio_outputs(summary)
+LISTENERS: tuple[Listener, ...] = (
+    Step(outputs.GET_QUOTE, get_quote),
+    Step(outputs.PORTFOLIO_SUMMARY, portfolio_summary),
+)
 
-    on_step(app, outputs.GET_QUOTE, get_quote, surface=surface)
-    on_step(app, outputs.PORTFOLIO_SUMMARY, portfolio_summary, surface=surface)
+
+def register(app: AsyncApp, surface: Surface) -> None:
+    """Register the workflow steps."""
+    register_table(app, surface, LISTENERS)

@@ -25,7 +25,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.autoshares.errors import AutoSharesUnauthorized, RelinkRequired
 from bot.core.errors import NotLinkedError
 from handlers.blocks import previews as blocks
-from handlers.kit import Surface, on_event, within_deadline
+from handlers.kit import Event, Listener, Surface, register_table, within_deadline
 from handlers.parsing import MAX_QUOTE_SYMBOLS, quote_page_symbol
 
 log = logging.getLogger(__name__)
@@ -59,37 +59,54 @@ def unfurl_target(event: dict[str, Any]) -> dict[str, Any]:
     return {"channel": str(event.get("channel") or ""), "ts": str(event.get("message_ts") or "")}
 
 
+async def unfurl(
+    surface: Surface,
+    team_id: str,
+    user_id: str,
+    links: dict[str, str],
+    event: dict[str, Any],
+    client: AsyncWebClient,
+) -> None:
+    """One ``chat.unfurl`` with a quote card per link (a "link your login" card if need be)."""
+    symbols = list(dict.fromkeys(links.values()))
+    try:
+        found = await surface.core.market.quotes(team_id, user_id, symbols)
+    except NEEDS_LINK as exc:
+        log.info("unfurl for a sharer who cannot get quotes: %s", getattr(exc, "code", type(exc).__name__))
+        cards = {url: blocks.link_needed_card(symbol) for url, symbol in links.items()}
+    else:
+        cards = {
+            url: blocks.quote_card(symbol, found.rows, found.unknown, delayed=found.delayed)
+            for url, symbol in links.items()
+        }
+    await client.chat_unfurl(**unfurl_target(event), unfurls=cards)
+
+
+async def on_shared(
+    surface: Surface, body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient
+) -> None:
+    """``link_shared``: quote page links unfurl into quote cards; other links are left to Slack."""
+    links = quote_links(event.get("links"), surface.quote_domain)
+    if not links:
+        return
+    team_id, user_id = str(body.get("team_id") or ""), str(event.get("user") or "")
+    await within_deadline(surface.limits, unfurl(surface, team_id, user_id, links, event, client))
+
+
+async def on_failure(
+    surface: Surface,
+    _body: dict[str, Any],
+    _event: dict[str, Any],
+    _client: AsyncWebClient,
+    _exc: BaseException,
+) -> None:
+    """Logged by the boundary; the link keeps Slack's own preview."""
+    return None
+
+
+LISTENERS: tuple[Listener, ...] = (Event("link_shared", on_shared, on_failure),)
+
+
 def register(app: AsyncApp, surface: Surface) -> None:
-    market = surface.core.market
-
-    async def unfurl(
-        team_id: str, user_id: str, links: dict[str, str], event: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        symbols = list(dict.fromkeys(links.values()))
-        try:
-            found = await market.quotes(team_id, user_id, symbols)
-        except NEEDS_LINK as exc:
-            log.info(
-                "unfurl for a sharer who cannot get quotes: %s", getattr(exc, "code", type(exc).__name__)
-            )
-            cards = {url: blocks.link_needed_card(symbol) for url, symbol in links.items()}
-        else:
-            cards = {
-                url: blocks.quote_card(symbol, found.rows, found.unknown, delayed=found.delayed)
-                for url, symbol in links.items()
-            }
-        await client.chat_unfurl(**unfurl_target(event), unfurls=cards)
-
-    async def on_shared(body: dict[str, Any], event: dict[str, Any], client: AsyncWebClient) -> None:
-        links = quote_links(event.get("links"), surface.quote_domain)
-        if not links:
-            return
-        team_id, user_id = str(body.get("team_id") or ""), str(event.get("user") or "")
-        await within_deadline(surface.limits, unfurl(team_id, user_id, links, event, client))
-
-    async def on_failure(
-        _body: dict[str, Any], _event: dict[str, Any], _client: AsyncWebClient, _exc: BaseException
-    ) -> None:
-        return None  # logged by on_event; the link keeps Slack's own preview
-
-    on_event(app, "link_shared", on_shared, on_failure, surface=surface)
+    """Register the link preview surface's listeners."""
+    register_table(app, surface, LISTENERS)

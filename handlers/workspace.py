@@ -15,53 +15,70 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from handlers.kit import Surface, on_event
+from handlers.kit import Event, Listener, Surface, register_table
 
 log = logging.getLogger(__name__)
 
 
-def register(app: AsyncApp, surface: Surface) -> None:
-    offboarding, installations = surface.core.offboarding, surface.slack.installation_store
+def forget_cached(surface: Surface, body: dict[str, Any]) -> None:
+    """First of all, so a token that is gone is not used from memory even if the rest fails."""
+    installations = surface.slack.installation_store
+    if installations is not None:
+        installations.forget(enterprise_id=body.get("enterprise_id"), team_id=str(body.get("team_id") or ""))
 
-    def forget_cached(body: dict[str, Any]) -> None:
-        """First of all, so a token that is gone is not used from memory even if the rest fails."""
-        if installations is not None:
-            installations.forget(
-                enterprise_id=body.get("enterprise_id"), team_id=str(body.get("team_id") or "")
-            )
 
-    async def forget_installation(body: dict[str, Any]) -> None:
-        if installations is not None:  # the cached copies go with it
-            await installations.async_delete_all(
-                enterprise_id=body.get("enterprise_id"), team_id=str(body.get("team_id") or "")
-            )
-
-    async def uninstalled(body: dict[str, Any], _event: dict[str, Any], _client: AsyncWebClient) -> None:
-        forget_cached(body)
-        await offboarding.remove(str(body.get("team_id") or ""))
-        await forget_installation(body)
-
-    async def revoked(body: dict[str, Any], event: dict[str, Any], _client: AsyncWebClient) -> None:
-        forget_cached(body)
-        tokens = event.get("tokens") or {}
-        team_id = str(body.get("team_id") or "")
-        if tokens.get("bot"):
-            await offboarding.remove(team_id)
-            await forget_installation(body)
-            return
-        users = [str(u) for u in tokens.get("oauth") or [] if u]
-        if users:
-            await offboarding.remove(team_id, users)
-
-    async def failed(
-        body: dict[str, Any], event: dict[str, Any], _client: AsyncWebClient, exc: BaseException
-    ) -> None:
-        log.error(
-            "letting go of workspace %s after %s failed: %s",
-            body.get("team_id"),
-            event.get("type"),
-            type(exc).__name__,
+async def forget_installation(surface: Surface, body: dict[str, Any]) -> None:
+    """Drop the workspace's Slack installation (multi-workspace installs keep one)."""
+    installations = surface.slack.installation_store
+    if installations is not None:  # the cached copies go with it
+        await installations.async_delete_all(
+            enterprise_id=body.get("enterprise_id"), team_id=str(body.get("team_id") or "")
         )
 
-    on_event(app, "app_uninstalled", uninstalled, failed, surface=surface)
-    on_event(app, "tokens_revoked", revoked, failed, surface=surface)
+
+async def uninstalled(
+    surface: Surface, body: dict[str, Any], _event: dict[str, Any], _client: AsyncWebClient
+) -> None:
+    """``app_uninstalled``: offboard the whole workspace and forget its installation."""
+    forget_cached(surface, body)
+    await surface.core.offboarding.remove(str(body.get("team_id") or ""))
+    await forget_installation(surface, body)
+
+
+async def revoked(
+    surface: Surface, body: dict[str, Any], event: dict[str, Any], _client: AsyncWebClient
+) -> None:
+    """``tokens_revoked``: the bot's token offboards the workspace, users' tokens those users."""
+    forget_cached(surface, body)
+    tokens = event.get("tokens") or {}
+    team_id = str(body.get("team_id") or "")
+    if tokens.get("bot"):
+        await surface.core.offboarding.remove(team_id)
+        await forget_installation(surface, body)
+        return
+    users = [str(u) for u in tokens.get("oauth") or [] if u]
+    if users:
+        await surface.core.offboarding.remove(team_id, users)
+
+
+async def failed(
+    surface: Surface, body: dict[str, Any], event: dict[str, Any], _client: AsyncWebClient, exc: BaseException
+) -> None:
+    """Nobody is left to tell: the failure is logged for the operator."""
+    log.error(
+        "letting go of workspace %s after %s failed: %s",
+        body.get("team_id"),
+        event.get("type"),
+        type(exc).__name__,
+    )
+
+
+LISTENERS: tuple[Listener, ...] = (
+    Event("app_uninstalled", uninstalled, failed),
+    Event("tokens_revoked", revoked, failed),
+)
+
+
+def register(app: AsyncApp, surface: Surface) -> None:
+    """Register the workspace surface's listeners."""
+    register_table(app, surface, LISTENERS)

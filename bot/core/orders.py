@@ -43,7 +43,7 @@ from bot.core.errors import (
 from bot.core.events import order_update
 from bot.core.market_clock import AFTER_HOURS_CLOSE, REGULAR_OPEN, is_trading_day, market_time
 from bot.core.team import APPROVALS, APPROVER, OrderGate, TeamService
-from bot.core.users import LinkedUsers
+from bot.core.users import ActingUser, LinkedUsers
 from bot.ops.metrics import Metrics
 from storage.audit import AuditLog
 from storage.orders import DayQuota, OrderUpdate, OverDailyLimit, PendingOrderRepository
@@ -311,32 +311,7 @@ class OrderService:
         rules = await self.team.order_gate(team_id, slack_user_id, channel_id)
         user = await self._users.acting(team_id, slack_user_id)
         body = order_body(request)
-        guess = request.account_id if request.account_id is not None else user.link.default_account_id
-        early: tuple[Any, Any] | None = None
-        if guess is None:
-            _, accounts = await asyncio.gather(self._agreements.require_signed(user), user.api.accounts())
-        else:
-            gate, accounts, *early_list = await asyncio.gather(
-                self._agreements.require_signed(user),
-                user.api.accounts(),
-                user.api.preview_order(guess, body),
-                self._balances(user.api, guess),
-                return_exceptions=True,
-            )
-            for outcome in (gate, accounts):  # the gate's refusal first, then the account list's
-                if isinstance(outcome, BaseException):
-                    raise outcome
-            early = (early_list[0], early_list[1])
-        account_id, account = await self._accounts.choose(user, accounts, request.account_id)
-        if early is not None and account_id == guess:
-            preview_or_error, balances = early
-            if isinstance(preview_or_error, BaseException):
-                raise preview_or_error
-            preview = preview_or_error
-        else:
-            preview, balances = await asyncio.gather(
-                user.api.preview_order(account_id, body), self._balances(user.api, account_id)
-            )
+        account_id, account, preview, balances = await self._priced(user, request, body)
         value = notional(request, preview)
         large = is_large(value, self.policy.large_order_notional)
         pending: Pending | None = None
@@ -381,6 +356,39 @@ class OrderService:
             approval=rules.approval,
             approvals_channel=rules.policy.approvals_channel if rules.approval else None,
         )
+
+    async def _priced(
+        self, user: ActingUser, request: OrderRequest, body: dict[str, Any]
+    ) -> tuple[int, dict[str, Any], dict[str, Any], dict[str, Any] | None]:
+        """The agreements gate, the account chosen, AutoShares' preview of ``body`` on it and
+        the account's balances: all at once when the account is known ahead (see ``preview``)."""
+        guess = request.account_id if request.account_id is not None else user.link.default_account_id
+        early: tuple[Any, Any] | None = None
+        if guess is None:
+            _, accounts = await asyncio.gather(self._agreements.require_signed(user), user.api.accounts())
+        else:
+            gate, accounts, *early_list = await asyncio.gather(
+                self._agreements.require_signed(user),
+                user.api.accounts(),
+                user.api.preview_order(guess, body),
+                self._balances(user.api, guess),
+                return_exceptions=True,
+            )
+            for outcome in (gate, accounts):  # the gate's refusal first, then the account list's
+                if isinstance(outcome, BaseException):
+                    raise outcome
+            early = (early_list[0], early_list[1])
+        account_id, account = await self._accounts.choose(user, accounts, request.account_id)
+        if early is not None and account_id == guess:
+            preview_or_error, balances = early
+            if isinstance(preview_or_error, BaseException):
+                raise preview_or_error
+            preview = preview_or_error
+        else:
+            preview, balances = await asyncio.gather(
+                user.api.preview_order(account_id, body), self._balances(user.api, account_id)
+            )
+        return account_id, account, preview, balances
 
     @staticmethod
     async def _balances(api: UserApi, account_id: int) -> dict[str, Any] | None:

@@ -152,6 +152,91 @@ def seed_sandbox(
     return made
 
 
+def link_row(
+    user: SeededUser, cipher: TokenCipher, *, team_id: str, now: datetime, token_lifetime: timedelta
+) -> dict[str, Any]:
+    """The ``linked_users`` row of a seeded user, linked ``now`` with fresh tokens."""
+    return {
+        "team_id": team_id,
+        "slack_user_id": user.slack_user_id,
+        "autoshares_user_id": user.user_id,
+        "autoshares_login": user.login,
+        "email": f"{user.login}@example.com",
+        "display_name": user.login,
+        "access_token_enc": cipher.encrypt(user.access_token),
+        "refresh_token_enc": cipher.encrypt(user.refresh_token),
+        "token_expires_at": now + token_lifetime,
+        "scopes": SCOPES,
+        "linked_at": now,
+        "needs_relink": False,
+        "default_account_id": user.account_id,
+        "agreements_outstanding": 0,
+    }
+
+
+def route_rows(
+    user: SeededUser, *, team_id: str, channel_id: str, now: datetime, checked_at: datetime | None
+) -> list[dict[str, Any]]:
+    """The ``alert_routes`` rows of a seeded user's alerts, routed to ``channel_id``."""
+    return [
+        {
+            "alert_id": alert_id,
+            "team_id": team_id,
+            "slack_user_id": user.slack_user_id,
+            "autoshares_user_id": user.user_id,
+            "channel_id": channel_id,
+            "symbol": SYMBOL,
+            "security_id": user.security_id,
+            "operator": "GTEQ",
+            "field": "Last",
+            "argument": Decimal(str(ALERT_PRICE)),
+            "expires_at": None,
+            "created_at": now,
+            "state": ACTIVE,
+            "claimed_at": checked_at,
+        }
+        for alert_id in user.alert_ids
+    ]
+
+
+def order_rows(
+    user: SeededUser, *, team_id: str, channel_id: str, now: datetime, checked_at: datetime | None
+) -> list[dict[str, Any]]:
+    """The ``pending_orders`` rows of a seeded user's placed orders."""
+    rows = []
+    for order in user.orders:
+        request = {"Symbol": SYMBOL, "Side": "Buy", "Type": "Limit", "Quantity": 1, "Price": ORDER_LIMIT}
+        result = {
+            "Id": order.order_id,
+            "ClientId": order.client_id,
+            "Status": "New",
+            "ExecutedQuantity": 0,
+        }
+        rows.append(
+            {
+                "id": order.client_id,
+                "team_id": team_id,
+                "slack_user_id": user.slack_user_id,
+                "account_id": user.account_id,
+                "symbol": SYMBOL,
+                "request_json": json.dumps({**request, "TimeInforce": "GoodTillCancel"}),
+                "preview_json": None,
+                "notional": Decimal(str(ORDER_LIMIT)),
+                "status": PLACED,
+                "created_at": now,
+                "expires_at": now,
+                "updated_at": checked_at or now,
+                "channel_id": channel_id,
+                "response_url": None,
+                "autoshares_order_id": order.order_id,
+                "order_status": "New",
+                "result_json": json.dumps(result, sort_keys=True),
+                "error": None,
+            }
+        )
+    return rows
+
+
 async def store_seeded(
     db: Database,
     cipher: TokenCipher,
@@ -168,75 +253,17 @@ async def store_seeded(
     orders placed just now).
     """
     now = utcnow()
-    links, routes, orders = [], [], []
-    for user in users:
-        links.append(
-            {
-                "team_id": team_id,
-                "slack_user_id": user.slack_user_id,
-                "autoshares_user_id": user.user_id,
-                "autoshares_login": user.login,
-                "email": f"{user.login}@example.com",
-                "display_name": user.login,
-                "access_token_enc": cipher.encrypt(user.access_token),
-                "refresh_token_enc": cipher.encrypt(user.refresh_token),
-                "token_expires_at": now + token_lifetime,
-                "scopes": SCOPES,
-                "linked_at": now,
-                "needs_relink": False,
-                "default_account_id": user.account_id,
-                "agreements_outstanding": 0,
-            }
-        )
-        for alert_id in user.alert_ids:
-            routes.append(
-                {
-                    "alert_id": alert_id,
-                    "team_id": team_id,
-                    "slack_user_id": user.slack_user_id,
-                    "autoshares_user_id": user.user_id,
-                    "channel_id": channel_id,
-                    "symbol": SYMBOL,
-                    "security_id": user.security_id,
-                    "operator": "GTEQ",
-                    "field": "Last",
-                    "argument": Decimal(str(ALERT_PRICE)),
-                    "expires_at": None,
-                    "created_at": now,
-                    "state": ACTIVE,
-                    "claimed_at": checked_at,
-                }
-            )
-        for order in user.orders:
-            request = {"Symbol": SYMBOL, "Side": "Buy", "Type": "Limit", "Quantity": 1, "Price": ORDER_LIMIT}
-            result = {
-                "Id": order.order_id,
-                "ClientId": order.client_id,
-                "Status": "New",
-                "ExecutedQuantity": 0,
-            }
-            orders.append(
-                {
-                    "id": order.client_id,
-                    "team_id": team_id,
-                    "slack_user_id": user.slack_user_id,
-                    "account_id": user.account_id,
-                    "symbol": SYMBOL,
-                    "request_json": json.dumps({**request, "TimeInforce": "GoodTillCancel"}),
-                    "preview_json": None,
-                    "notional": Decimal(str(ORDER_LIMIT)),
-                    "status": PLACED,
-                    "created_at": now,
-                    "expires_at": now,
-                    "updated_at": checked_at or now,
-                    "channel_id": channel_id,
-                    "response_url": None,
-                    "autoshares_order_id": order.order_id,
-                    "order_status": "New",
-                    "result_json": json.dumps(result, sort_keys=True),
-                    "error": None,
-                }
-            )
+    links = [link_row(u, cipher, team_id=team_id, now=now, token_lifetime=token_lifetime) for u in users]
+    routes = [
+        row
+        for u in users
+        for row in route_rows(u, team_id=team_id, channel_id=channel_id, now=now, checked_at=checked_at)
+    ]
+    orders = [
+        row
+        for u in users
+        for row in order_rows(u, team_id=team_id, channel_id=channel_id, now=now, checked_at=checked_at)
+    ]
     async with db.sessions.begin() as session:
         for model, rows in ((LinkedUser, links), (AlertRoute, routes), (PendingOrder, orders)):
             for start in range(0, len(rows), INSERT_BATCH):

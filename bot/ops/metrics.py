@@ -15,6 +15,7 @@ never user ids, symbols or free text.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -47,129 +48,202 @@ class PollPassFigures(Protocol):
     def failed(self) -> int: ...
 
 
+@dataclass(frozen=True)
+class MetricSpec:
+    """One metric: the ``Metrics`` attribute that holds it, its type, name, help and labels."""
+
+    attribute: str
+    kind: type[Counter] | type[Histogram] | type[Gauge]
+    name: str
+    documentation: str
+    labels: tuple[str, ...] = ()
+    buckets: tuple[float, ...] | None = None
+
+    def build(self, registry: CollectorRegistry) -> Counter | Histogram | Gauge:
+        """The metric, registered in ``registry``."""
+        if self.buckets is not None:
+            return Histogram(
+                self.name, self.documentation, self.labels, buckets=self.buckets, registry=registry
+            )
+        return self.kind(self.name, self.documentation, self.labels, registry=registry)
+
+
+#: Every metric the bot exports, in the order ``/metrics`` lists them.
+METRICS: tuple[MetricSpec, ...] = (
+    MetricSpec(
+        "commands",
+        Counter,
+        "autoshares_commands",
+        "Slash subcommands handled, by subcommand and outcome (ok, invalid, unknown, an error code)",
+        ("command", "outcome"),
+    ),
+    MetricSpec(
+        "actions",
+        Counter,
+        "autoshares_actions",
+        "Buttons, modals, shortcuts and option loads acknowledged, by kind, name and outcome",
+        ("kind", "action", "outcome"),
+    ),
+    MetricSpec(
+        "ack_seconds",
+        Histogram,
+        "autoshares_slack_ack_seconds",
+        "Time from Bolt dispatch to the response Slack waits for (must stay well under 3 s)",
+        ("kind",),
+        buckets=ACK_BUCKETS,
+    ),
+    MetricSpec(
+        "autoshares_call_seconds",
+        Histogram,
+        "autoshares_api_call_seconds",
+        "AutoShares API call latency by endpoint (each attempt, retries included)",
+        ("endpoint",),
+        buckets=CALL_BUCKETS,
+    ),
+    MetricSpec(
+        "autoshares_errors",
+        Counter,
+        "autoshares_api_errors",
+        "AutoShares API calls that failed, by endpoint and HTTP status (network = no answer)",
+        ("endpoint", "status"),
+    ),
+    MetricSpec(
+        "token_refreshes",
+        Counter,
+        "autoshares_token_refreshes",
+        "AutoShares access tokens refreshed",
+    ),
+    MetricSpec(
+        "orders_placed",
+        Counter,
+        "autoshares_orders_placed",
+        "Orders placed at AutoShares after a confirmation",
+    ),
+    MetricSpec(
+        "alerts_fired",
+        Counter,
+        "autoshares_alerts_fired",
+        "Price alert notifications posted to Slack",
+    ),
+    MetricSpec(
+        "outbox_messages",
+        Counter,
+        "autoshares_outbox_messages",
+        "Messages the bot owed Slack, by outcome: delivered, retried (Slack did not take it yet), "
+        "dead (gave up; listed by `autoshares-bot outbox --state dead`)",
+        ("outcome",),
+    ),
+    MetricSpec(
+        "webhook_deliveries",
+        Counter,
+        "autoshares_webhook_deliveries",
+        "AutoShares webhook deliveries, by outcome (accepted, duplicate, rejected) and reason",
+        ("outcome", "reason"),
+    ),
+    MetricSpec(
+        "webhook_events",
+        Counter,
+        "autoshares_webhook_events",
+        "New (not repeated) AutoShares webhook events by type (a documented type, or other) and "
+        "what the bot does with them: order and alert (acted on), counted (documented, no use "
+        "here), other",
+        ("type", "kind"),
+    ),
+    MetricSpec(
+        "poll_pass_seconds",
+        Histogram,
+        "autoshares_poll_pass_seconds",
+        "Time one background pass took, by kind (alerts, orders): keep it under its interval",
+        ("kind",),
+        buckets=PASS_BUCKETS,
+    ),
+    MetricSpec(
+        "poll_rows",
+        Counter,
+        "autoshares_poll_rows",
+        "Alert routes and orders background passes checked, by kind",
+        ("kind",),
+    ),
+    MetricSpec(
+        "poll_skipped",
+        Counter,
+        "autoshares_poll_skipped",
+        "Checks a background pass left for a later one, by kind and reason (paced: the user's "
+        "allowance was spent; backed_off: AutoShares answered 429; failed)",
+        ("kind", "reason"),
+    ),
+    MetricSpec(
+        "unreadable_secrets",
+        Gauge,
+        "autoshares_unreadable_secrets",
+        "Stored rows no TOKEN_ENCRYPTION_KEY decrypts, as last counted, by kind (linked_user, sign_in)",
+        ("kind",),
+    ),
+    MetricSpec(
+        "slack_requests",
+        Counter,
+        "autoshares_slack_requests",
+        "Slack HTTP requests by outcome (accepted, duplicate = a retry or replay acknowledged "
+        "without handling, rejected, unavailable) and reason (signature, malformed, storage)",
+        ("outcome", "reason"),
+    ),
+    MetricSpec(
+        "request_bodies_too_large",
+        Counter,
+        "autoshares_request_bodies_too_large",
+        "HTTP requests refused with 413 because the body passed MAX_BODY_BYTES",
+    ),
+)
+
+
 class Metrics:
-    """Every metric the bot exports. ``render()`` gives the text exposition format."""
+    """Every metric the bot exports (one attribute per entry of :data:`METRICS`). ``render()``
+    gives the text exposition format."""
 
     content_type = CONTENT_TYPE_LATEST
 
+    commands: Counter
+    actions: Counter
+    ack_seconds: Histogram
+    autoshares_call_seconds: Histogram
+    autoshares_errors: Counter
+    token_refreshes: Counter
+    orders_placed: Counter
+    alerts_fired: Counter
+    outbox_messages: Counter
+    webhook_deliveries: Counter
+    webhook_events: Counter
+    poll_pass_seconds: Histogram
+    poll_rows: Counter
+    poll_skipped: Counter
+    unreadable_secrets: Gauge
+    slack_requests: Counter
+    request_bodies_too_large: Counter
+
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry(auto_describe=True)
-        r = self.registry
-        self.commands = Counter(
-            "autoshares_commands",
-            "Slash subcommands handled, by subcommand and outcome (ok, invalid, unknown, an error code)",
-            ["command", "outcome"],
-            registry=r,
-        )
-        self.actions = Counter(
-            "autoshares_actions",
-            "Buttons, modals, shortcuts and option loads acknowledged, by kind, name and outcome",
-            ["kind", "action", "outcome"],
-            registry=r,
-        )
-        self.ack_seconds = Histogram(
-            "autoshares_slack_ack_seconds",
-            "Time from Bolt dispatch to the response Slack waits for (must stay well under 3 s)",
-            ["kind"],
-            buckets=ACK_BUCKETS,
-            registry=r,
-        )
-        self.autoshares_call_seconds = Histogram(
-            "autoshares_api_call_seconds",
-            "AutoShares API call latency by endpoint (each attempt, retries included)",
-            ["endpoint"],
-            buckets=CALL_BUCKETS,
-            registry=r,
-        )
-        self.autoshares_errors = Counter(
-            "autoshares_api_errors",
-            "AutoShares API calls that failed, by endpoint and HTTP status (network = no answer)",
-            ["endpoint", "status"],
-            registry=r,
-        )
-        self.token_refreshes = Counter(
-            "autoshares_token_refreshes", "AutoShares access tokens refreshed", registry=r
-        )
-        self.orders_placed = Counter(
-            "autoshares_orders_placed", "Orders placed at AutoShares after a confirmation", registry=r
-        )
-        self.alerts_fired = Counter(
-            "autoshares_alerts_fired", "Price alert notifications posted to Slack", registry=r
-        )
-        self.outbox_messages = Counter(
-            "autoshares_outbox_messages",
-            "Messages the bot owed Slack, by outcome: delivered, retried (Slack did not take it yet), "
-            "dead (gave up; listed by `autoshares-bot outbox --state dead`)",
-            ["outcome"],
-            registry=r,
-        )
-        self.webhook_deliveries = Counter(
-            "autoshares_webhook_deliveries",
-            "AutoShares webhook deliveries, by outcome (accepted, duplicate, rejected) and reason",
-            ["outcome", "reason"],
-            registry=r,
-        )
-        self.webhook_events = Counter(
-            "autoshares_webhook_events",
-            "New (not repeated) AutoShares webhook events by type (a documented type, or other) and "
-            "what the bot does with them: order and alert (acted on), counted (documented, no use "
-            "here), other",
-            ["type", "kind"],
-            registry=r,
-        )
-        self.poll_pass_seconds = Histogram(
-            "autoshares_poll_pass_seconds",
-            "Time one background pass took, by kind (alerts, orders): keep it under its interval",
-            ["kind"],
-            buckets=PASS_BUCKETS,
-            registry=r,
-        )
-        self.poll_rows = Counter(
-            "autoshares_poll_rows",
-            "Alert routes and orders background passes checked, by kind",
-            ["kind"],
-            registry=r,
-        )
-        self.poll_skipped = Counter(
-            "autoshares_poll_skipped",
-            "Checks a background pass left for a later one, by kind and reason (paced: the user's "
-            "allowance was spent; backed_off: AutoShares answered 429; failed)",
-            ["kind", "reason"],
-            registry=r,
-        )
-        self.unreadable_secrets = Gauge(
-            "autoshares_unreadable_secrets",
-            "Stored rows no TOKEN_ENCRYPTION_KEY decrypts, as last counted, by kind (linked_user, sign_in)",
-            ["kind"],
-            registry=r,
-        )
-        self.slack_requests = Counter(
-            "autoshares_slack_requests",
-            "Slack HTTP requests by outcome (accepted, duplicate = a retry or replay acknowledged "
-            "without handling, rejected, unavailable) and reason (signature, malformed, storage)",
-            ["outcome", "reason"],
-            registry=r,
-        )
-        self.request_bodies_too_large = Counter(
-            "autoshares_request_bodies_too_large",
-            "HTTP requests refused with 413 because the body passed MAX_BODY_BYTES",
-            registry=r,
-        )
+        for spec in METRICS:
+            setattr(self, spec.attribute, spec.build(self.registry))
 
     # -- helpers feature code calls -------------------------------------------------------------
     def command(self, name: str, outcome: str) -> None:
+        """One slash subcommand handled, and how it ended."""
         self.commands.labels(command=name, outcome=outcome).inc()
 
     def action(self, kind: str, name: str, outcome: str) -> None:
+        """One button, modal, shortcut or option load acknowledged, and how."""
         self.actions.labels(kind=kind, action=name, outcome=outcome).inc()
 
     def outbox(self, outcome: str) -> None:
+        """One message owed to Slack: delivered, retried or dead."""
         self.outbox_messages.labels(outcome=outcome).inc()
 
     def webhook_accepted(self) -> None:
+        """One new AutoShares webhook delivery taken."""
         self.webhook_deliveries.labels(outcome="accepted", reason="").inc()
 
     def webhook_duplicate(self) -> None:
+        """One AutoShares webhook delivery already handled (acknowledged, not acted on)."""
         self.webhook_deliveries.labels(outcome="duplicate", reason="").inc()
 
     def webhook_ignored(self, reason: str = "type") -> None:
@@ -219,4 +293,5 @@ class Metrics:
         return self.registry.get_sample_value(name, labels) or 0.0
 
     def render(self) -> bytes:
+        """Every metric in the text exposition format, for ``GET /metrics``."""
         return generate_latest(self.registry)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from sqlalchemy import event, text
 
 from bot.devkit.driver import buttons
+from bot.ops import context as request_context
 from handlers.blocks.order import TICKET_FIELDS
 from tests.conftest import RunningBot
 from tests.scenario.test_orders import BOB, button, click, command, sandbox_orders
@@ -134,3 +138,64 @@ async def test_large_order_needs_the_symbol_typed(bob: RunningBot) -> None:
 async def test_buttons_are_valid_and_values_are_short(bob: RunningBot) -> None:
     preview = await command(bob, "buy 1 AAPL")
     assert all(len(b.get("value", "")) < 100 for b in buttons(preview["blocks"]))
+
+
+# -- the order form opens first -------------------------------------------------------------------
+# Slack's trigger id expires three seconds after the command or click: the modal is opened on it
+# before the listener touches the database, so a slow or busy database cannot make it expire.
+
+Statement = tuple[float, str, str | None]
+
+
+@pytest.fixture
+def statements(bob: RunningBot) -> Iterator[list[Statement]]:
+    """Every SQL statement the bot runs from now on: (when, statement, the Slack request it ran
+    for, e.g. "/order", or None outside Bolt's dispatch: pollers, the gate's replay record)."""
+    seen: list[Statement] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        scope = request_context.current()
+        seen.append((time.time(), statement, scope.command if scope else None))
+
+    engine = bob.services.db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(engine, "before_cursor_execute", record)
+
+
+async def test_the_order_form_opens_before_the_listener_touches_the_database(
+    bob: RunningBot, statements: list[Statement]
+) -> None:
+    before = len(bob.slack.by_method("views.open"))
+    response = await bob.driver.command("/order", "", user=BOB)
+    assert response.status_code == 200
+    (opened,) = (await bob.slack.wait_for("views.open", count=before + 1))[before:]
+    assert opened.args["view"]["callback_id"] == "order_ticket"
+    await bob.services.tasks.drain(5)
+    early = [sql for at, sql, command in statements if command == "/order" and at <= opened.at]
+    assert not early, f"the database was used before views.open: {early}"
+    # The record sees a listener's statements: `/autoshares status` reads the user's link.
+    await bob.driver.command("/autoshares", "status", user=BOB)
+    await bob.slack.wait_for("response_url")
+    await bob.services.tasks.drain(5)
+    assert [sql for _, sql, command in statements if command == "/autoshares status"]
+
+
+async def test_the_order_form_opens_while_the_database_is_locked(bob: RunningBot) -> None:
+    if not bob.services.db.is_postgres:
+        pytest.skip("SQLite locks the whole file, the gate's replay record included")
+    before = len(bob.slack.by_method("views.open"))
+    async with bob.services.db.engine.connect() as conn, conn.begin():
+        found = await conn.execute(
+            text(
+                "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = 'public' "
+                "AND tablename NOT IN ('slack_requests', 'alembic_version')"
+            )
+        )
+        tables = ", ".join(found.scalars())
+        # Every table the listeners use, held until the modal is open.
+        await conn.execute(text(f"LOCK TABLE {tables} IN ACCESS EXCLUSIVE MODE"))
+        response = await bob.driver.command("/order", "", user=BOB)
+        assert response.status_code == 200
+        (opened,) = (await bob.slack.wait_for("views.open", count=before + 1, timeout=5))[before:]
+        assert opened.args["view"]["callback_id"] == "order_ticket"

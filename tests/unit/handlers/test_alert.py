@@ -1,0 +1,36 @@
+"""handlers.alert: its registration table (the alert command, Delete, Buy/Sell and Snooze)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import ModuleType
+
+from handlers import alert
+from handlers.blocks import alert as blocks
+from handlers.kit import table_ids
+from tests.unit.handlers.conftest import Registered
+
+
+def test_the_table_registers_each_listener_once(register: Callable[[ModuleType], Registered]) -> None:
+    ids = table_ids(alert.LISTENERS)
+    assert ids == {
+        "subcommand": ["alert"],
+        "action": [
+            blocks.ALERT_DELETE,
+            blocks.ALERT_BUY,
+            blocks.ALERT_SELL,
+            blocks.ALERT_SNOOZE_HOUR,
+            blocks.ALERT_SNOOZE_DAY,
+        ],
+        "view": [],
+        "event": [],
+        "function": [],
+    }
+    registered = register(alert)
+    assert registered.subcommands == sorted(ids["subcommand"])
+    assert registered.handled.actions == set(ids["action"])
+    assert registered.handled.views == set(ids["view"])
+    assert registered.handled.events == set(ids["event"]) | (
+        {"function_executed"} if ids["function"] else set()
+    )
+    assert registered.handled.functions == set(ids["function"])

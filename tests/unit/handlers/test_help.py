@@ -1,0 +1,29 @@
+"""handlers.help: its registration table (the help command)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import ModuleType
+
+from handlers import help
+from handlers.kit import table_ids
+from tests.unit.handlers.conftest import Registered
+
+
+def test_the_table_registers_each_listener_once(register: Callable[[ModuleType], Registered]) -> None:
+    ids = table_ids(help.LISTENERS)
+    assert ids == {
+        "subcommand": ["help"],
+        "action": [],
+        "view": [],
+        "event": [],
+        "function": [],
+    }
+    registered = register(help)
+    assert registered.subcommands == sorted(ids["subcommand"])
+    assert registered.handled.actions == set(ids["action"])
+    assert registered.handled.views == set(ids["view"])
+    assert registered.handled.events == set(ids["event"]) | (
+        {"function_executed"} if ids["function"] else set()
+    )
+    assert registered.handled.functions == set(ids["function"])
