@@ -7,7 +7,6 @@ answer as the command would. Every change is audited with who made it.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -30,16 +29,18 @@ from handlers.blocks import team as blocks
 from handlers.blocks.common import escape
 from handlers.blocks.numbers import money
 from handlers.home import render
-from handlers.kit import ButtonContext, CommandContext, Surface, ViewContext, on_button, on_view
+from handlers.kit import (
+    Button,
+    ButtonContext,
+    CommandContext,
+    Form,
+    Listener,
+    Subcommand,
+    Surface,
+    ViewContext,
+    register_table,
+)
 from handlers.parsing.admin import member_form, policy_form
-
-
-def _limit_words(amount: Decimal | None, count: int | None) -> str:
-    if amount is not None:
-        return f"at most {money(amount, places=0)} an order"
-    if count is not None:
-        return f"at most {count} orders a trading day"
-    return "no limit"
 
 
 def _places_notice(what: str, places: tuple[str, ...] | None) -> str:
@@ -51,10 +52,14 @@ def notice_for(command: TeamCommand) -> str | None:
     match command:
         case GrantRole(member, role):
             return f":white_check_mark: <@{escape(member)}> is now {role or 'on the default role'}."
+        case SetOrderValueLimit(member, None):
+            return f":white_check_mark: <@{escape(member)}> may place orders of any value."
         case SetOrderValueLimit(member, amount):
-            return f":white_check_mark: <@{escape(member)}> may place {_limit_words(amount, None)}."
+            return f":white_check_mark: <@{escape(member)}> may place at most {money(amount, places=0)} an order."
+        case SetDailyOrderLimit(member, None):
+            return f":white_check_mark: <@{escape(member)}> may place any number of orders a trading day."
         case SetDailyOrderLimit(member, count):
-            return f":white_check_mark: <@{escape(member)}> may place {_limit_words(None, count)}."
+            return f":white_check_mark: <@{escape(member)}> may place at most {count} orders a trading day."
         case SetNeedsApproval(member, required):
             state = "now need" if required else "no longer need"
             return f":white_check_mark: <@{escape(member)}>'s orders {state} a second person's approval."
@@ -75,52 +80,68 @@ def notice_for(command: TeamCommand) -> str | None:
     return None
 
 
-def register(app: AsyncApp, surface: Surface) -> None:
+async def admin_command(surface: Surface, ctx: CommandContext, command: TeamCommand) -> None:
+    """`/autoshares admin …`: apply a change (admins only) and answer with the team overview."""
     team = surface.core.team
+    # Both apply and overview refuse anyone who is not an admin, before anything changes.
+    if not isinstance(command, ShowTeam):
+        await team.apply(ctx.team_id, ctx.user_id, command)
+    overview = await team.overview(ctx.team_id, ctx.user_id)
+    await ctx.reply(blocks.overview_message(overview, notice_for(command)))
 
-    async def admin_command(ctx: CommandContext, command: TeamCommand) -> None:
-        # Both apply and overview refuse anyone who is not an admin, before anything changes.
-        if not isinstance(command, ShowTeam):
-            await team.apply(ctx.team_id, ctx.user_id, command)
-        overview = await team.overview(ctx.team_id, ctx.user_id)
-        await ctx.reply(blocks.overview_message(overview, notice_for(command)))
 
-    surface.router.add("admin", admin_command)
+# -- App Home's Team section -----------------------------------------------------------------------
+async def edit_member(surface: Surface, ctx: ButtonContext) -> None:
+    """App Home's "Edit a member": open the member form (admins only)."""
+    await surface.core.team.require(ctx.team_id, ctx.user_id, ADMIN, ADMINISTRATION)
+    await ctx.client.views_open(trigger_id=ctx.trigger_id, view=blocks.member_view())
 
-    # -- App Home's Team section -----------------------------------------------------------------
-    async def edit_member(ctx: ButtonContext) -> None:
-        await team.require(ctx.team_id, ctx.user_id, ADMIN, ADMINISTRATION)
-        await ctx.client.views_open(trigger_id=ctx.trigger_id, view=blocks.member_view())
 
-    async def edit_policy(ctx: ButtonContext) -> None:
-        overview = await team.overview(ctx.team_id, ctx.user_id)
-        await ctx.client.views_open(trigger_id=ctx.trigger_id, view=blocks.policy_view(overview.policy))
+async def edit_policy(surface: Surface, ctx: ButtonContext) -> None:
+    """App Home's "Workspace rules": open the policy form with today's rules (admins only)."""
+    overview = await surface.core.team.overview(ctx.team_id, ctx.user_id)
+    await ctx.client.views_open(trigger_id=ctx.trigger_id, view=blocks.policy_view(overview.policy))
 
-    def member_problems(view: dict[str, Any]) -> dict[str, str] | None:
-        return member_form((view.get("state") or {}).get("values") or {})[1] or None
 
-    def policy_problems(view: dict[str, Any]) -> dict[str, str] | None:
-        return policy_form((view.get("state") or {}).get("values") or {})[1] or None
+def member_problems(view: dict[str, Any]) -> dict[str, str] | None:
+    """The member form's fields checked by the same rules as the command; errors on their fields."""
+    return member_form((view.get("state") or {}).get("values") or {})[1] or None
 
-    async def save_member(ctx: ViewContext) -> None:
-        change, _ = member_form(ctx.values)
-        if change is None:  # the ack refused it already
-            return
-        await team.apply(ctx.team_id, ctx.user_id, change)
-        await render(
-            surface, ctx.client, ctx.team_id, ctx.user_id, f":white_check_mark: Saved <@{escape(change.member)}>."
-        )
 
-    async def save_policy(ctx: ViewContext) -> None:
-        change, _ = policy_form(ctx.values)
-        if change is None:
-            return
-        await team.apply(ctx.team_id, ctx.user_id, change)
-        await render(
-            surface, ctx.client, ctx.team_id, ctx.user_id, ":white_check_mark: Saved the workspace rules."
-        )
+def policy_problems(view: dict[str, Any]) -> dict[str, str] | None:
+    """The policy form's fields checked by the same rules as the command; errors on their fields."""
+    return policy_form((view.get("state") or {}).get("values") or {})[1] or None
 
-    on_button(app, blocks.TEAM_EDIT_MEMBER, edit_member, surface=surface)
-    on_button(app, blocks.TEAM_EDIT_POLICY, edit_policy, surface=surface)
-    on_view(app, blocks.TEAM_MEMBER_CALLBACK, member_problems, save_member, surface=surface)
-    on_view(app, blocks.TEAM_POLICY_CALLBACK, policy_problems, save_policy, surface=surface)
+
+async def save_member(surface: Surface, ctx: ViewContext) -> None:
+    """Apply the member form (admins only) and show App Home again with what was saved."""
+    change, _ = member_form(ctx.values)
+    if change is None:  # the ack refused it already
+        return
+    await surface.core.team.apply(ctx.team_id, ctx.user_id, change)
+    await render(
+        surface, ctx.client, ctx.team_id, ctx.user_id, f":white_check_mark: Saved <@{escape(change.member)}>."
+    )
+
+
+async def save_policy(surface: Surface, ctx: ViewContext) -> None:
+    """Apply the policy form (admins only) and show App Home again."""
+    change, _ = policy_form(ctx.values)
+    if change is None:
+        return
+    await surface.core.team.apply(ctx.team_id, ctx.user_id, change)
+    await render(surface, ctx.client, ctx.team_id, ctx.user_id, ":white_check_mark: Saved the workspace rules.")
+
+
+LISTENERS: tuple[Listener, ...] = (
+    Subcommand("admin", admin_command),
+    Button(blocks.TEAM_EDIT_MEMBER, edit_member),
+    Button(blocks.TEAM_EDIT_POLICY, edit_policy),
+    Form(blocks.TEAM_MEMBER_CALLBACK, member_problems, save_member),
+    Form(blocks.TEAM_POLICY_CALLBACK, policy_problems, save_policy),
+)
+
+
+def register(app: AsyncApp, surface: Surface) -> None:
+    """Register the team administration surface's listeners."""
+    register_table(app, surface, LISTENERS)
