@@ -346,11 +346,11 @@ class SocketMode:
         healthy = asyncio.get_running_loop().time() - link.greeted_at >= HEALTHY_SECONDS
         failures = 0 if healthy else failures + 1
         delay = 0.0 if healthy else self._backoff(failures)
+        when = f" in {delay:.2f} s" if delay else ""
         if link.replace.is_set():
-            what = f"{link.why}; opening a new connection before closing this one"
+            log.info("Socket Mode: %s; opening a new connection%s before closing this one", link.why, when)
         else:
-            what = f"connection ended ({link.ended()}); reconnecting"
-        log.info("Socket Mode: %s%s", what, f" in {delay:.2f} s" if delay else "")
+            log.info("Socket Mode connection ended (%s); reconnecting%s", link.ended(), when)
         return failures, delay
 
     async def _open_with_retries(self, failures: int) -> tuple[_Link, int]:

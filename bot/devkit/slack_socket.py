@@ -7,7 +7,8 @@ Slack, it holds several connections of one app at once; a test delivers envelope
 ``slash_command``, ``deliver``) on the newest open one, on one it names, or on every open one
 (``on="all"``, as Slack may while a connection is being replaced), and gets back the bot's
 acknowledgement (``{"envelope_id", "payload"?}``). What was delivered where is in
-``deliveries``, which connection each ack came back on in ``acked``.
+``deliveries``, which connection each ack came back on in ``acked``, and when each connection
+was greeted and closed in ``history``.
 
 What a test can make go wrong:
 - ``drop()`` closes a connection from Slack's side, ``ask_to_reconnect()`` sends the
@@ -74,6 +75,7 @@ class LocalSocketMode:
         self.acked: list[Ack] = []
         self.deliveries: list[Delivery] = []
         self.closed: dict[int, int] = {}  # connection -> the close code, once it closed
+        self.history: list[tuple[str, int]] = []  # ("greeted" | "closed", connection), in order
         self._tickets: set[str] = set()
         self._open: dict[int, WebSocket] = {}  # greeted and not closed, oldest first
         self._asked: set[int] = set()  # connections sent a disconnect message
@@ -250,6 +252,7 @@ class LocalSocketMode:
                 if self._open.get(number) is websocket:
                     del self._open[number]
                 self.closed[number] = code
+                self.history.append(("closed", number))
                 self._changed.notify_all()
 
     async def _greet(self, websocket: WebSocket) -> int:
@@ -264,6 +267,7 @@ class LocalSocketMode:
             await websocket.send_text(json.dumps(hello))
             self._open[number] = websocket
             self.greeted += 1
+            self.history.append(("greeted", number))
             self._changed.notify_all()
         return number
 
