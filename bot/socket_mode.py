@@ -347,7 +347,7 @@ class SocketMode:
         failures = 0 if healthy else failures + 1
         delay = 0.0 if healthy else self._backoff(failures)
         when = f" in {delay:.2f} s" if delay else ""
-        if link.replace.is_set():
+        if link.replace.is_set() and link.open:
             log.info("Socket Mode: %s; opening a new connection%s before closing this one", link.why, when)
         else:
             log.info("Socket Mode connection ended (%s); reconnecting%s", link.ended(), when)
