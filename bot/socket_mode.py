@@ -416,7 +416,9 @@ class SocketMode:
         link.receiving.add_done_callback(lambda _: self._gone(link))
         after = refresh_after(hello)
         if after is not None:
-            link.planned = loop.call_later(after, link.replace_soon, "its planned life is nearly over")
+            link.planned = loop.call_later(
+                after, link.replace_soon, "the announced life of the connection is nearly over"
+            )
         self._links.add(link)
         self.connections += 1
         self._problem = None
@@ -483,8 +485,9 @@ class SocketMode:
     async def _retire(self, link: _Link) -> None:
         """Close a connection its successor replaced, once what Slack sent on it was answered."""
         if link.open:
-            # Its pong comes after everything Slack sent on it before, all of which the receiving
-            # task then has: one turn of the loop, and each has its answer under way.
+            # Slack's pong comes after everything it sent on this connection before reading the
+            # ping; once the pong is in, one turn of the loop lets the receiving task take all of
+            # that, so each of those envelopes has its answer under way.
             with contextlib.suppress(ConnectionClosed, TimeoutError):
                 async with asyncio.timeout(CLOSE_TIMEOUT_SECONDS):
                     await (await link.ws.ping())
