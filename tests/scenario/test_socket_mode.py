@@ -1,16 +1,21 @@
 """Socket Mode end to end, in process: the bot connects to the local Slack's Socket Mode server in
 the background, is ready only once Slack greeted it, answers slash commands and events sent
-through the socket, reconnects when the connection is dropped, keeps trying with a growing wait
-(one warning line each, no traceback) while Slack cannot be reached, and stops for good when
-Slack refuses the app token. Exit statuses and signals are in test_cli.py."""
+through the socket, reconnects when the connection is dropped, replaces a connection Slack warns
+about (or whose announced life is nearly over) by greeting the new one before closing the old one,
+so commands sent all along are each answered once and acknowledged where they came in, keeps
+trying with a growing wait (one warning line each, no traceback) while Slack cannot be reached,
+and stops for good when Slack refuses the app token or turns Socket Mode off. Exit statuses and
+signals are in test_cli.py."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import re
+from collections import Counter
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, Literal
+from urllib.parse import urlparse
 
 import pytest
 
@@ -123,6 +128,151 @@ async def test_a_dropped_connection_is_opened_again(socket_bot: RunningBot, how:
     assert "/autoshares quote" in str((await help_through_the_socket(socket_bot))["blocks"])
     assert socket_mode.connections == 2
     assert len(socket_bot.slack.by_method("apps.connections.open")) == 2  # a new URL each time
+
+
+COMMANDS = 150
+RECONNECT_AT = (30, 70, 110)  # three forced reconnects while commands keep coming
+
+
+async def readiness_until(bot: RunningBot, done: asyncio.Event) -> list[int]:
+    """``/readyz``'s status code, asked again and again until ``done``."""
+    statuses: list[int] = []
+    while not done.is_set():
+        statuses.append((await bot.http.get(bot.url + "readyz")).status_code)
+    return statuses
+
+
+@pytest.mark.parametrize("delivered_on", ["newest", "all"])
+async def test_commands_sent_all_through_three_reconnects_are_each_answered_once(
+    socket_bot: RunningBot, delivered_on: Literal["newest", "all"]
+) -> None:
+    # "newest": each envelope on the newest open connection; "all": on every open one, as Slack
+    # may while a connection is being replaced.
+    socket_mode = await connected(socket_bot)
+    server = socket_bot.slack.socket_mode
+    sent = [socket_bot.driver.command_fields("/autoshares", "help", user=ALICE) for _ in range(COMMANDS)]
+    done = asyncio.Event()
+    readiness = asyncio.create_task(readiness_until(socket_bot, done))
+    envelopes: list[str] = []
+    asked_on: list[int] = []
+    never_down = True
+    for number, fields in enumerate(sent):
+        if number in RECONNECT_AT:
+            await server.wait_until(lambda: server.greeted > len(asked_on))  # the last one replaced
+            asked_on.append(await server.ask_to_reconnect())
+        envelopes.append(
+            await server.deliver("slash_commands", fields, on=delivered_on, accepts_response_payload=True)
+        )
+        never_down = never_down and socket_mode.connected
+        await asyncio.sleep(0.005)  # a command every few ms
+    acks = [await server.acknowledged(envelope) for envelope in envelopes]
+    answered = await socket_bot.slack.wait_for("response_url", count=COMMANDS)
+    await server.wait_until(lambda: len(server.closed) == len(RECONNECT_AT))
+    done.set()
+    statuses = await readiness
+    await socket_bot.services.drain()
+
+    # None lost, none handled twice: one answer at each command's response_url, and no other.
+    answered = socket_bot.slack.by_method("response_url")
+    assert Counter(call.path for call in answered) == Counter(urlparse(f["response_url"]).path for f in sent)
+    assert [ack["envelope_id"] for ack in acks] == envelopes
+    # Each connection's envelopes acknowledged on that connection, at most once there.
+    delivered = {(d.envelope_id, d.connection) for d in server.deliveries}
+    acked = Counter((ack.envelope_id, ack.connection) for ack in server.acked)
+    assert set(acked) <= delivered and max(acked.values()) == 1
+    if delivered_on == "newest":
+        assert len(server.deliveries) == COMMANDS and set(acked) == delivered
+    # The old connections kept receiving after Slack's disconnect, and answered what came there.
+    after_disconnect = [(d.envelope_id, d.connection) for d in server.deliveries if d.after_disconnect]
+    assert {connection for _, connection in after_disconnect} == set(asked_on) == {1, 2, 3}
+    if delivered_on == "newest":
+        assert set(after_disconnect) <= set(acked)
+    # Three replacements, each old connection closed by the bot once the new one was greeted,
+    # and the bot ready all along.
+    assert server.greeted == socket_mode.connections == 4
+    assert len(socket_bot.slack.by_method("apps.connections.open")) == 4
+    assert server.closed == {1: 1000, 2: 1000, 3: 1000} and server.open_connections == [4]
+    for old in (1, 2, 3):
+        assert server.history.index(("greeted", old + 1)) < server.history.index(("closed", old))
+    assert never_down and statuses and set(statuses) == {200}, Counter(statuses)
+
+
+async def test_an_envelope_delivered_on_two_connections_is_handled_once(socket_bot: RunningBot) -> None:
+    await connected(socket_bot)
+    server = socket_bot.slack.socket_mode
+    server.hold_greetings()
+    old = await server.ask_to_reconnect()
+    await server.wait_until(lambda: server.accepted == 2)  # the new one waits for its hello
+    fields = socket_bot.driver.command_fields("/autoshares", "help", user=ALICE)
+    envelope = await server.deliver("slash_commands", fields, accepts_response_payload=True)
+    first = await server.acknowledged(envelope)
+    server.release_greetings()
+    await server.wait_connected(count=2)
+    await server.deliver(
+        "slash_commands",
+        fields,
+        on=max(server.open_connections),
+        envelope_id=envelope,
+        accepts_response_payload=True,
+    )
+    await server.wait_until(lambda: len(server.acked) == 2)
+    await socket_bot.services.drain()
+
+    new = server.open_connections[-1]
+    assert [(ack.connection, ack.message) for ack in server.acked] == [(old, first), (new, first)]
+    assert len(socket_bot.slack.by_method("response_url")) == 1
+
+
+async def test_while_the_new_connection_fails_the_old_one_serves_until_one_opens(
+    socket_bot: RunningBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="bot.socket_mode")
+    socket_mode = await connected(socket_bot)
+    server = socket_bot.slack.socket_mode
+    socket_bot.slack.fail_next(
+        "apps.connections.open", ScriptedFailure("internal_error", status=503), times=2
+    )
+    await server.ask_to_reconnect()
+    await socket_bot.slack.wait_until(lambda: len(socket_bot.slack.refused) >= 1)
+    assert server.open_connections == [1] and socket_mode.problem is None
+    assert "/autoshares quote" in str((await help_through_the_socket(socket_bot))["blocks"])
+    assert [d.connection for d in server.deliveries] == [a.connection for a in server.acked] == [1]
+
+    await server.wait_until(lambda: server.closed.get(1) == 1000)  # replaced by the third attempt
+    assert server.open_connections == [2] and socket_mode.connections == 2
+    assert [call.method for call in socket_bot.slack.refused] == ["apps.connections.open"] * 2
+    warned = [r.getMessage() for r in caplog.records if r.name == "bot.socket_mode"]
+    assert len(warned) == 2 and all("(apps.connections.open answered internal_error)" in w for w in warned)
+    await help_through_the_socket(socket_bot)
+
+
+async def test_a_connection_is_replaced_before_the_end_of_its_announced_life(
+    socket_env: dict[str, str], local_slack: LocalSlack, sandbox: RunningSandbox, bot_host: BotHost
+) -> None:
+    server = local_slack.socket_mode
+    server.connection_time = 1  # the bot replaces it after half of that, unasked
+    async with running_bot(socket_env, local_slack, sandbox, bot_host) as bot:
+        await server.wait_until(lambda: server.closed.get(1) == 1000)
+        assert server.history[:3] == [("greeted", 1), ("greeted", 2), ("closed", 1)]
+        assert (await bot.http.get(bot.url + "readyz")).status_code == 200
+        await help_through_the_socket(bot)
+
+
+async def test_link_disabled_stops_socket_mode_and_readyz_says_how_to_turn_it_on(
+    socket_bot: RunningBot,
+) -> None:
+    socket_mode = await connected(socket_bot)
+    server = socket_bot.slack.socket_mode
+    await server.ask_to_reconnect("link_disabled")
+    await asyncio.wait_for(socket_mode.wait_stopped(), 10)
+    down = await socket_bot.http.get(socket_bot.url + "readyz")
+
+    assert not socket_mode.running and server.closed == {1: 1000}
+    assert len(socket_bot.slack.by_method("apps.connections.open")) == 1  # no new connection
+    assert down.status_code == 503
+    assert down.json()["down"]["socket_mode"].startswith(
+        "Slack turned Socket Mode off for this app (link_disabled)"
+    )
 
 
 async def test_until_slack_greets_the_socket_the_bot_is_not_ready_and_keeps_trying(
