@@ -10,15 +10,17 @@ first page shorter than asked for. All of these read the same here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class Page:
+class Page(Generic[T]):
     """One page of a list: its items, the total when AutoShares gives it, and whether another
     page follows."""
 
-    items: list[Any]
+    items: list[T]
     total: int | None
     has_next: bool
 
@@ -28,7 +30,7 @@ def _link(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
-def read_page(body: Any, page: int, page_size: int) -> Page:
+def read_page(body: Any, page: int, page_size: int) -> Page[Any]:
     """The page ``page`` (zero-based) of ``page_size`` items, whatever form the answer took."""
     if isinstance(body, dict):
         items = list(body.get("Result") or [])

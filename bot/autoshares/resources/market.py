@@ -1,0 +1,66 @@
+"""Securities and prices: ``EquityResource``, ``QuoteModel`` and chart history candles."""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field
+
+from bot.autoshares.resources.base import Resource
+from bot.autoshares.resources.numbers import Number, Whole
+
+
+class Security(Resource):
+    """A security (``EquityResource``): ``Id`` and ``Symbol`` are required."""
+
+    id: Whole
+    symbol: str
+    description: str | None = None
+    exchange: str | None = None
+    currency: str | None = None
+
+
+class Quote(Resource):
+    """A quote (``QuoteModel``) from the streamer; nothing is required."""
+
+    symbol: str | None = None
+    security_id: Whole | None = Field(
+        default=None, validation_alias=AliasChoices("SecurityId", "securityId", "Key", "key")
+    )
+    price: Number | None = None
+    last: Number | None = None
+    bid: Number | None = None
+    ask: Number | None = None
+    open: Number | None = None
+    high: Number | None = None
+    low: Number | None = None
+    close: Number | None = None
+    change: Number | None = None
+    change_pc: Number | None = None
+    volume: Number | None = None
+    total_daily_volume: Number | None = None
+    is_halted: bool | None = None
+    timestamp: str | None = None
+    date: str | None = None
+
+    @property
+    def value(self) -> Number | None:
+        """The price to show: ``Price``, or ``Last`` when Price is absent or 0 (README)."""
+        return self.price if self.price else self.last
+
+
+class Candle(Resource):
+    """One bar of ``ChartHistoryModel.SecurityHistory``: ``Close`` is required."""
+
+    close: Number
+    open: Number | None = None
+    high: Number | None = None
+    low: Number | None = None
+    volume: Number | None = None
+    #: Epoch seconds, when given as ``Time``; else ``DateTime`` (ISO 8601).
+    time: Number | None = None
+    date_time: str | None = None
+
+
+class ChartHistory(Resource):
+    """``PUT /history/symbols``."""
+
+    security_history: list[Candle] = []

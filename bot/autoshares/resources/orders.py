@@ -1,0 +1,75 @@
+"""Orders: ``OrderResource`` (placed, listed, read, cancelled) and ``OrderPreviewResource``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AliasChoices, BeforeValidator, Field
+
+from bot.autoshares.resources.base import Resource
+from bot.autoshares.resources.enums import (
+    OPEN_ORDER_STATUSES,
+    TERMINAL_ORDER_STATUSES,
+    OrderSide,
+    OrderStatus,
+    OrderType,
+    TimeInForce,
+    enum_value,
+)
+from bot.autoshares.resources.numbers import Number, Whole
+
+Status = Annotated[OrderStatus, BeforeValidator(OrderStatus.read)]
+Side = Annotated[OrderSide, BeforeValidator(lambda v: enum_value(OrderSide, v))]
+Kind = Annotated[OrderType, BeforeValidator(lambda v: enum_value(OrderType, v))]
+Tif = Annotated[TimeInForce, BeforeValidator(lambda v: enum_value(TimeInForce, v))]
+
+
+class Order(Resource):
+    """An order AutoShares holds (``OrderResource``): ``Id`` and ``Status`` are required."""
+
+    id: Whole
+    status: Status
+    symbol: str = ""
+    security_id: Whole | None = None
+    account_id: Whole | None = None
+    client_id: str | None = None
+    side: Side | None = None
+    type: Kind | None = None
+    #: The spec's OrderResource writes ``TimeInForce``; its CreateOrderResource ``TimeInforce``.
+    time_in_force: Tif | None = Field(
+        default=None, validation_alias=AliasChoices("TimeInForce", "timeInForce", "TimeInforce")
+    )
+    quantity: Number | None = None
+    price: Number | None = None
+    stop_price: Number | None = None
+    executed_quantity: Number | None = None
+    leaves_quantity: Number | None = None
+    average_price: Number | None = None
+    last_price: Number | None = None
+    extended_hours: str | None = None
+    transaction_date: str | None = None
+    create_date: str | None = None
+    description: str | None = None
+    error_description_text: str | None = None
+    comment: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """Still working in the market (``OPEN_ORDER_STATUSES``): cancellable, followed up."""
+        return self.status in OPEN_ORDER_STATUSES
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in TERMINAL_ORDER_STATUSES
+
+
+class OrderPreview(Resource):
+    """What an order would cost (``OrderPreviewResource``); nothing is required."""
+
+    is_successful: bool | None = None
+    error_description: str | None = None
+    error_description_text: str | None = None
+    commission: Number | None = None
+    cost: Number | None = None
+    net_cost: Number | None = None
+    total_cost: Number | None = None
