@@ -63,7 +63,7 @@ class StepInputMissing(Exception):
 
 def _symbol(exc: Any) -> str:
     symbol = escape(exc.symbol)
-    names = ", ".join(escape(s.get("Symbol")) for s in getattr(exc, "suggestions", []) if s.get("Symbol"))
+    names = ", ".join(escape(s.symbol) for s in getattr(exc, "suggestions", []) if s.symbol)
     if names:
         return f"There is no such symbol as {symbol} at AutoShares. Closest matches: {names}."
     return f"AutoShares does not know the symbol {symbol}. Check it with `/quote` and try again."

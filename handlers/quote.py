@@ -78,7 +78,7 @@ async def draw_chart(
         return f":chart_with_upwards_trend: No chart for *{symbol}*: {errors.sentence(exc)}"
     if not candles:
         return f":chart_with_upwards_trend: AutoShares has no price history for *{symbol}* over {spec.label}."
-    currency = str(row.equity.get("Currency") or "USD")
+    currency = row.equity.currency or "USD"
     png = await asyncio.to_thread(charts.render_png, row.symbol, candles, chart_range, currency=currency)
     shown = await kept.keep(ctx.team_id, ctx.user_id, row.symbol, chart_range, png)
     return DrawnChart(

@@ -12,7 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from pydantic import BaseModel
+
+from bot.autoshares.resources.base import parse_list
+
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -49,3 +54,10 @@ def read_page(body: Any, page: int, page_size: int) -> Page[Any]:
         return Page(items, total, has_next and bool(items))
     items = list(body or []) if isinstance(body, list) else []
     return Page(items, None, len(items) >= page_size > 0)
+
+
+def typed_page(model: type[M], body: Any, page: int, page_size: int, endpoint: str) -> Page[M]:
+    """``read_page`` with every item parsed as ``model`` (``AutoSharesMalformed`` for one that
+    does not fit)."""
+    found = read_page(body, page, page_size)
+    return Page(parse_list(model, found.items, endpoint), found.total, found.has_next)

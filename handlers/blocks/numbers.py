@@ -1,14 +1,14 @@
 """Numbers as a trader reads them: money, signed changes, percentages, share counts, volume.
 
-AutoShares sends doubles (and sometimes numeric strings or nothing at all); every helper here
-accepts whatever came and shows an em dash for a missing or non-numeric value, so a builder
-never fails on one odd field.
+Values come typed from the client's resources (``Decimal``, already refused there when NaN,
+infinite or not a number) or from the bot's own figures; every helper shows an em dash for a
+value that is not stated, so a builder never fails on one missing field.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from decimal import Decimal
 
 __all__ = [
     "MISSING",
@@ -26,14 +26,15 @@ MISSING = "—"
 CURRENCY_SIGNS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
 
 
-def number(value: Any) -> float | None:
-    """The value as a finite float, or None (missing, empty, non-numeric, NaN, infinite)."""
+#: A figure to show: a resource's Decimal, or a number the bot worked out; None is not stated.
+Figure = Decimal | float | int | None
+
+
+def number(value: Figure) -> float | None:
+    """The value as a finite float for formatting, or None when it is not stated."""
     if value is None or isinstance(value, bool):
         return None
-    try:
-        result = float(value)
-    except (TypeError, ValueError):
-        return None
+    result = float(value)
     return result if math.isfinite(result) else None
 
 
@@ -48,7 +49,7 @@ def _sign(currency: str | None) -> tuple[str, str]:
     return "", f" {code}"
 
 
-def money(value: Any, currency: str | None = "USD", *, places: int = 2) -> str:
+def money(value: Figure, currency: str | None = "USD", *, places: int = 2) -> str:
     """``$1,234.56``, ``-$12.00``; other currencies as ``1,234.56 CHF``."""
     amount = number(value)
     if amount is None:
@@ -58,7 +59,7 @@ def money(value: Any, currency: str | None = "USD", *, places: int = 2) -> str:
     return f"{minus}{prefix}{abs(amount):,.{places}f}{suffix}"
 
 
-def signed_money(value: Any, currency: str | None = "USD") -> str:
+def signed_money(value: Figure, currency: str | None = "USD") -> str:
     """A change in money: ``+$1.23`` or ``-$1.23`` (zero has no sign)."""
     amount = number(value)
     if amount is None:
@@ -67,7 +68,7 @@ def signed_money(value: Any, currency: str | None = "USD") -> str:
     return f"+{text}" if round(amount, 2) > 0 else text
 
 
-def percent(value: Any, *, signed: bool = True, places: int = 2) -> str:
+def percent(value: Figure, *, signed: bool = True, places: int = 2) -> str:
     """``+1.23%`` (value already in percent, as AutoShares' ChangePc is)."""
     amount = number(value)
     if amount is None:
@@ -77,7 +78,7 @@ def percent(value: Any, *, signed: bool = True, places: int = 2) -> str:
     return f"{amount:+.{places}f}%" if signed and amount else f"{amount:.{places}f}%"
 
 
-def price(value: Any, currency: str | None = "USD") -> str:
+def price(value: Figure, currency: str | None = "USD") -> str:
     """A quote price: two decimals, up to four for sub-dollar or fractional-cent prices."""
     amount = number(value)
     if amount is None:
@@ -88,7 +89,7 @@ def price(value: Any, currency: str | None = "USD") -> str:
     return money(amount, currency, places=places)
 
 
-def shares(value: Any) -> str:
+def shares(value: Figure) -> str:
     """``10``, ``1,500``, ``0.5`` (fractional shares keep up to four decimals)."""
     amount = number(value)
     if amount is None:
@@ -98,7 +99,7 @@ def shares(value: Any) -> str:
     return f"{amount:,.4f}".rstrip("0").rstrip(".")
 
 
-def volume(value: Any) -> str:
+def volume(value: Figure) -> str:
     """Traded volume, compact: ``950``, ``12.3K``, ``52.1M``, ``1.2B``."""
     amount = number(value)
     if amount is None:
@@ -109,7 +110,7 @@ def volume(value: Any) -> str:
     return f"{amount:,.0f}"
 
 
-def trend(value: Any) -> str:
+def trend(value: Figure) -> str:
     """An emoji for the direction of a change (empty for flat or unknown)."""
     amount = number(value)
     if amount is None or round(amount, 4) == 0:

@@ -100,7 +100,7 @@ def test_a_spec_shaped_body_parses(
     if model is Watchlist:
         body["SecurityList"] = [example_of(contract, "EquityResource")]
     if model is ChartHistory:
-        body["SecurityHistory"] = [{"Close": 1.5, "Open": 1, "High": 2, "Low": 1, "Volume": 10}]
+        body["SecurityHistory"] = [[{"Close": 1.5, "Open": 1, "High": 2, "Low": 1, "Volume": 10}]]
     if model is PriceAlert:
         body |= {"Operator": "GTEQ", "Field": "Last"}  # documented values of the spec's strings
     parsed = parse(model, body, definition)

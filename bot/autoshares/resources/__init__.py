@@ -7,7 +7,7 @@ own enumerations and the open/terminal order-status sets are in ``enums``.
 
 from __future__ import annotations
 
-from bot.autoshares.resources.accounts import Account, Agreement, Balance, Position, UserInfo
+from bot.autoshares.resources.accounts import Account, AccountBinding, Agreement, Balance, Position, UserInfo
 from bot.autoshares.resources.alerts import PriceAlert
 from bot.autoshares.resources.base import Resource, parse, parse_list
 from bot.autoshares.resources.enums import (
@@ -27,7 +27,7 @@ from bot.autoshares.resources.enums import (
 )
 from bot.autoshares.resources.market import Candle, ChartHistory, Quote, Security
 from bot.autoshares.resources.numbers import Number, to_decimal, to_int
-from bot.autoshares.resources.orders import Order, OrderPreview
+from bot.autoshares.resources.orders import Order, OrderPreview, OrderTicket
 from bot.autoshares.resources.watchlists import Watchlist
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "TERMINAL_STATUS_NAMES",
     "AccessType",
     "Account",
+    "AccountBinding",
     "Agreement",
     "AgreementType",
     "AlertField",
@@ -50,6 +51,7 @@ __all__ = [
     "OrderPreview",
     "OrderSide",
     "OrderStatus",
+    "OrderTicket",
     "OrderType",
     "Position",
     "PriceAlert",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from pydantic import AliasChoices, BeforeValidator, Field, RootModel
 
@@ -41,17 +41,51 @@ class Account(Resource):
 
 
 class Balance(RootModel[dict[str, Number]]):
-    """``GET /accounts/{accountId}/info``: a flat map of figure name → number."""
+    """``GET /accounts/{accountId}/info``: a flat map of figure name → number. The spec names no
+    figures; each property reads the names deployments are seen to use, in order, in any case."""
 
     model_config = {"frozen": True}
+
+    #: Figure → the names it goes by, in order of preference.
+    NAMES: ClassVar[dict[str, tuple[str, ...]]] = {
+        "buying_power": ("BuyingPower", "StockBuyingPower", "DayTradingBuyingPower"),
+        "cash": ("Cash", "NetCash", "CashBalance", "TotalCash"),
+        "equity": ("Equity", "EquityTotal", "TotalEquity", "AccountValue"),
+        "day_profit_loss": ("DayPL", "DayProfitLoss", "OpenPLDay", "DailyProfitLoss", "ChangeAbsolute"),
+        "open_profit_loss": ("OpenPL", "UnrealizedPL", "OpenProfitLoss"),
+    }
 
     @property
     def figures(self) -> Mapping[str, Decimal]:
         return self.root
 
     def get(self, name: str) -> Decimal | None:
-        """The figure ``name`` as AutoShares spells it (``BuyingPower``), or its camelCase."""
-        return self.root.get(name, self.root.get(name[:1].lower() + name[1:]))
+        """The figure ``name`` in any letter case (``BuyingPower``, ``buyingPower``…), or None."""
+        wanted = name.casefold()
+        return next((v for k, v in self.root.items() if k.casefold() == wanted), None)
+
+    def _first(self, figure: str) -> Decimal | None:
+        return next((v for name in self.NAMES[figure] if (v := self.get(name)) is not None), None)
+
+    @property
+    def buying_power(self) -> Decimal | None:
+        return self._first("buying_power")
+
+    @property
+    def cash(self) -> Decimal | None:
+        return self._first("cash")
+
+    @property
+    def equity(self) -> Decimal | None:
+        return self._first("equity")
+
+    @property
+    def day_profit_loss(self) -> Decimal | None:
+        return self._first("day_profit_loss")
+
+    @property
+    def open_profit_loss(self) -> Decimal | None:
+        return self._first("open_profit_loss")
 
 
 class Position(Resource):
@@ -85,3 +119,9 @@ class Agreement(Resource):
     title: str | None = None
     version: str | None = None
     can_skip: bool = False
+
+
+class AccountBinding(Resource):
+    """``PUT /accounts/{accountId}/users/{userId}`` (``UserToAccountRelationModel``)."""
+
+    account_access_type: Annotated[AccessType, BeforeValidator(lambda v: enum_value(AccessType, v))] | None = None

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field
+from typing import Annotated
+
+from pydantic import AliasChoices, BeforeValidator, Field
 
 from bot.autoshares.resources.base import Resource
 from bot.autoshares.resources.numbers import Number, Whole
@@ -33,6 +35,7 @@ class Quote(Resource):
     high: Number | None = None
     low: Number | None = None
     close: Number | None = None
+    previous_close: Number | None = None
     change: Number | None = None
     change_pc: Number | None = None
     volume: Number | None = None
@@ -48,9 +51,10 @@ class Quote(Resource):
 
 
 class Candle(Resource):
-    """One bar of ``ChartHistoryModel.SecurityHistory``: ``Close`` is required."""
+    """One bar of ``ChartHistoryModel.SecurityHistory`` (a bar without a close or a time is
+    left out by whoever draws it)."""
 
-    close: Number
+    close: Number | None = None
     open: Number | None = None
     high: Number | None = None
     low: Number | None = None
@@ -60,7 +64,14 @@ class Candle(Resource):
     date_time: str | None = None
 
 
-class ChartHistory(Resource):
-    """``PUT /history/symbols``."""
+def _bars(series: object) -> object:
+    """Series of bars: what is not a bar (a stray string, a null) is left out."""
+    if not isinstance(series, list):
+        return series
+    return [[bar for bar in one if isinstance(bar, dict)] if isinstance(one, list) else one for one in series]
 
-    security_history: list[Candle] = []
+
+class ChartHistory(Resource):
+    """``PUT /history/symbols``: one series of bars per security asked for."""
+
+    security_history: Annotated[list[list[Candle]], BeforeValidator(_bars)] = []

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import AliasChoices, BeforeValidator, Field
 
-from bot.autoshares.resources.base import Resource
+from bot.autoshares.resources.base import Resource, parse
 from bot.autoshares.resources.enums import (
     OPEN_ORDER_STATUSES,
     TERMINAL_ORDER_STATUSES,
@@ -16,6 +16,7 @@ from bot.autoshares.resources.enums import (
     TimeInForce,
     enum_value,
 )
+from bot.autoshares.resources.market import Quote
 from bot.autoshares.resources.numbers import Number, Whole
 
 Status = Annotated[OrderStatus, BeforeValidator(OrderStatus.read)]
@@ -70,6 +71,35 @@ class OrderPreview(Resource):
     error_description: str | None = None
     error_description_text: str | None = None
     commission: Number | None = None
+    #: The quotes the preview priced the order with (``QuoteModel``).
+    quotes: list[Quote] = []
     cost: Number | None = None
     net_cost: Number | None = None
     total_cost: Number | None = None
+
+    @property
+    def last_price(self) -> Number | None:
+        """The first positive price among the preview's quotes (Price, else Last)."""
+        return next((q.value for q in self.quotes if q.value is not None and q.value > 0), None)
+
+
+class OrderTicket(Resource):
+    """An order the bot sends (``CreateOrderResource``), read back from the body it built and
+    stored; its terms are named as an ``Order``'s are, so one summary shows either."""
+
+    symbol: str
+    side: Side
+    type: Kind
+    quantity: Number
+    price: Number | None = None
+    stop_price: Number | None = None
+    time_in_force: Tif | None = Field(
+        default=None, validation_alias=AliasChoices("TimeInforce", "TimeInForce", "timeInForce")
+    )
+    extended_hours: str | None = None
+    client_id: str | None = None
+
+    @classmethod
+    def read(cls, body: object) -> OrderTicket:
+        """A stored order body (the bot wrote it: a failure here is the bot's own bug)."""
+        return parse(cls, body, "a stored order body")
