@@ -12,6 +12,7 @@ from bot.autoshares.resources import (
     TERMINAL_ORDER_STATUSES,
     Balance,
     Order,
+    OrderPreview,
     OrderStatus,
     Position,
     PriceAlert,
@@ -21,6 +22,7 @@ from bot.autoshares.resources import (
     parse_list,
     to_decimal,
 )
+from handlers import errors
 
 ENDPOINT = "GET /accounts/{accountId}/orders/{orderId}"
 
@@ -160,3 +162,21 @@ def test_position_and_alert_spellings_of_the_spec_are_read() -> None:
     assert (position.eod_price, position.market_value_eod) == (Decimal(10), Decimal(100))
     alert = parse(PriceAlert, {"id": 9, "state": "new", "operator": "GTEQ", "argument": "200"}, "alerts")
     assert alert.state is not None and alert.state.value == "New" and alert.argument == Decimal(200)
+
+
+def test_a_list_sent_as_null_is_empty() -> None:
+    preview = parse(
+        OrderPreview, {"IsSuccessful": True, "Quotes": None}, "POST /accounts/{accountId}/preview/orders"
+    )
+    assert preview.quotes == [] and preview.last_price is None
+    assert (
+        parse(Watchlist, {"Id": 5, "SecurityList": None}, "GET /users/{userId}/watchlists/{id}").security_list
+        == []
+    )
+
+
+def test_an_unreadable_answer_is_told_to_the_user_in_one_sentence_and_logged_for_the_operator() -> None:
+    with pytest.raises(AutoSharesMalformed) as raised:
+        parse(Order, {"Id": 1}, ENDPOINT)
+    assert errors.sentence(raised.value).startswith("AutoShares sent an answer I could not read.")
+    assert isinstance(raised.value, errors.OPERATOR_ERRORS)

@@ -66,6 +66,8 @@ class Candle(Resource):
 
 def _bars(series: object) -> object:
     """Series of bars: what is not a bar (a stray string, a null) is left out."""
+    if series is None:
+        return []
     if not isinstance(series, list):
         return series
     return [[bar for bar in one if isinstance(bar, dict)] if isinstance(one, list) else one for one in series]

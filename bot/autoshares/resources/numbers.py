@@ -49,3 +49,8 @@ def to_int(value: object) -> int:
 Number = Annotated[Decimal, BeforeValidator(to_decimal)]
 #: A whole number read by ``to_int``: ids, epoch seconds, counts.
 Whole = Annotated[int, BeforeValidator(to_int)]
+
+
+def none_as_empty(value: object) -> object:
+    """A list AutoShares sends as ``null`` is an empty one (the spec's arrays are optional)."""
+    return [] if value is None else value

@@ -17,7 +17,7 @@ from bot.autoshares.resources.enums import (
     enum_value,
 )
 from bot.autoshares.resources.market import Quote
-from bot.autoshares.resources.numbers import Number, Whole
+from bot.autoshares.resources.numbers import Number, Whole, none_as_empty
 
 Status = Annotated[OrderStatus, BeforeValidator(OrderStatus.read)]
 Side = Annotated[OrderSide, BeforeValidator(lambda v: enum_value(OrderSide, v))]
@@ -72,7 +72,7 @@ class OrderPreview(Resource):
     error_description_text: str | None = None
     commission: Number | None = None
     #: The quotes the preview priced the order with (``QuoteModel``).
-    quotes: list[Quote] = []
+    quotes: Annotated[list[Quote], BeforeValidator(none_as_empty)] = []
     cost: Number | None = None
     net_cost: Number | None = None
     total_cost: Number | None = None

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from pydantic import BeforeValidator
+
 from bot.autoshares.resources.base import Resource
 from bot.autoshares.resources.market import Security
-from bot.autoshares.resources.numbers import Whole
+from bot.autoshares.resources.numbers import Whole, none_as_empty
 
 
 class Watchlist(Resource):
@@ -12,4 +16,4 @@ class Watchlist(Resource):
 
     id: Whole
     name: str = ""
-    security_list: list[Security] = []
+    security_list: Annotated[list[Security], BeforeValidator(none_as_empty)] = []
