@@ -11,7 +11,7 @@ Slack messages are owed to the outbox in the same transaction and go out after t
 (AutoShares wants a 2xx within 5 seconds).
 
 ``data`` is read in the documented camelCase shape or the older PascalCase one
-(``bot.core.events``). Order events and alert.triggered are acted on; the other documented
+(``bot.autoshares.resources.events``). Order events and alert.triggered are acted on; the other documented
 types (position.*, transfer.*, account.updated) are answered 200 and counted, by type, and a
 type no page lists is answered 200 and counted as ignored. An event that cannot be settled yet
 (an order still being placed here, AutoShares unable to confirm an alert) is answered 503 with
