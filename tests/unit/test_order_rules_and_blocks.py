@@ -8,7 +8,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.autoshares.resources import Account, Balance, Order, OrderPreview, parse
+from bot.autoshares.resources import (
+    OPEN_ORDER_STATUSES,
+    Account,
+    Balance,
+    Order,
+    OrderPreview,
+    OrderStatus,
+    parse,
+)
 from bot.core.orders import buying_power_after, is_large, notional, order_body, order_state
 from bot.devkit.blockkit import problems
 from handlers.blocks import order as b
@@ -293,3 +301,13 @@ def test_only_autoshares_own_error_answer_settles_an_uncertain_placement_as_not_
     for gateway in (502, 503, 504):
         assert not answered_by_autoshares(autoshares_errors.AutoSharesServerError("gateway", status=gateway))
     assert not answered_by_autoshares(autoshares_errors.AutoSharesUnavailable("timed out"))
+
+
+@pytest.mark.parametrize("status", list(OrderStatus), ids=lambda s: s.name)
+def test_the_cancel_button_shows_for_exactly_the_open_statuses(status: OrderStatus) -> None:
+    message = b.pending_message(_pending("placed", {"Id": 9, "Status": int(status)}), confirm_seconds=120)
+    assert problems(message["blocks"]) == []
+    has_cancel = any(
+        e.get("action_id") == "order_cancel_open" for block in message["blocks"] for e in block.get("elements", [])
+    )
+    assert has_cancel is (status in OPEN_ORDER_STATUSES)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import httpx
 import pytest
 
+from bot.autoshares.auth import BearerToken
+from bot.autoshares.client import AutoSharesClient
 from bot.autoshares.errors import AutoSharesMalformed
 from bot.autoshares.resources import (
     OPEN_ORDER_STATUSES,
@@ -180,3 +183,24 @@ def test_an_unreadable_answer_is_told_to_the_user_in_one_sentence_and_logged_for
         parse(Order, {"Id": 1}, ENDPOINT)
     assert errors.sentence(raised.value).startswith("AutoShares sent an answer I could not read.")
     assert isinstance(raised.value, errors.OPERATOR_ERRORS)
+
+
+async def test_the_client_names_the_endpoint_and_property_of_an_answer_it_cannot_read() -> None:
+    """Over the client's own HTTP path: an order without its Status, a balance that is NaN."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/info"):
+            return httpx.Response(200, content=b'{"BuyingPower": NaN}', headers={"Content-Type": "application/json"})
+        return httpx.Response(200, json={"Id": 77, "Symbol": "AAPL", "Quantity": 1})
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(answer))
+    api = AutoSharesClient(http, base_url="https://api.example/", app_key="key").for_user(BearerToken("t"), 7)
+    with pytest.raises(AutoSharesMalformed) as missing:
+        await api.order(5002, 77)
+    assert str(missing.value) == (
+        "AutoShares GET /accounts/{accountId}/orders/{orderId} answered an Order that has no Status"
+    )
+    with pytest.raises(AutoSharesMalformed) as nan:
+        await api.balances(5002)
+    assert nan.value.endpoint == "GET /accounts/{accountId}/info" and nan.value.field == "BuyingPower"
+    await http.aclose()
