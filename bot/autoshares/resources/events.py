@@ -18,7 +18,7 @@ text, an unknown status) counts as not stated rather than failing the delivery.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -42,6 +42,23 @@ _STATUS_OF_EVENT = {
 }
 #: Spellings seen in event data beyond the spec's names (compared as letters only).
 _STATUS_SPELLINGS = {"cancelled": OrderStatus.Canceled, "partialfill": OrderStatus.PartiallyFilled}
+
+
+#: Ids an order or alert event's data may carry (camelCase as documented, PascalCase as before).
+DATA_IDS = ("orderId", "alertId", "Id")
+
+
+def data_problem(kind: str, data: Mapping[str, Any], is_id: Callable[[object], bool]) -> str | None:
+    """What makes an order or alert event's data unusable (a short phrase for the log), or None:
+    an id in it that ``is_id`` refuses, or an alert event naming neither its alert nor a symbol."""
+    for name in DATA_IDS:
+        if data.get(name) is not None and not is_id(data[name]):
+            return f"the {name} is not an AutoShares id"
+    names_alert = any(data.get(name) is not None for name in ("alertId", "Id"))
+    names_symbol = any(isinstance(data.get(name), str) and data[name].strip() for name in ("symbol", "Symbol"))
+    if kind == "alert" and not (names_alert or names_symbol):
+        return "the alert event names neither an alert nor a symbol"
+    return None
 
 
 def _first(data: Mapping[str, Any], *names: str) -> Any:
