@@ -12,6 +12,7 @@ from pydantic import AliasChoices, BaseModel
 
 from bot.autoshares.resources import (
     Account,
+    AccountBinding,
     Agreement,
     AgreementType,
     AlertState,
@@ -21,6 +22,7 @@ from bot.autoshares.resources import (
     OrderPreview,
     OrderSide,
     OrderStatus,
+    OrderTicket,
     OrderType,
     Position,
     PriceAlert,
@@ -39,6 +41,8 @@ from tests.contract.conftest import Contract
 RESOURCES: list[tuple[type[BaseModel], str, set[str]]] = [
     (Order, "OrderResource", set()),
     (OrderPreview, "OrderPreviewResource", set()),
+    (OrderTicket, "CreateOrderResource", set()),
+    (AccountBinding, "UserToAccountRelationModel", set()),
     (UserInfo, "UserInfoModel", set()),
     (Account, "UserAccountModel", set()),
     (Position, "PositionResource", {"MarketValue"}),  # sent by some deployments, preferred
@@ -56,6 +60,10 @@ ENUMS: list[tuple[type[Enum], str, str]] = [
     (OrderSide, "OrderResource", "Side"),
     (OrderType, "OrderResource", "Type"),
     (TimeInForce, "OrderResource", "TimeInForce"),
+    (OrderSide, "CreateOrderResource", "Side"),
+    (OrderType, "CreateOrderResource", "Type"),
+    (TimeInForce, "CreateOrderResource", "TimeInforce"),
+    (AccessType, "UserToAccountRelationModel", "AccountAccessType"),
     (AlertState, "PriceAlertInfoModel", "State"),
     (AccessType, "UserAccountModel", "AccessType"),
     (AgreementType, "AgreementItemResource", "Type"),
@@ -107,7 +115,7 @@ def test_a_spec_shaped_body_parses(
     assert parsed.model_dump(exclude_none=True)
 
 
-@pytest.mark.parametrize(("kind", "definition", "prop"), ENUMS, ids=[e[0].__name__ for e in ENUMS])
+@pytest.mark.parametrize(("kind", "definition", "prop"), ENUMS, ids=[f"{e[1]}.{e[2]}" for e in ENUMS])
 def test_enums_hold_exactly_the_specs_values(
     contract: Contract, kind: type[Enum], definition: str, prop: str
 ) -> None:
