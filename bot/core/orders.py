@@ -36,6 +36,9 @@ from bot.autoshares.resources import (
     Order,
     OrderPreview,
     OrderSide,
+    OrderTicket,
+    OrderType,
+    TimeInForce,
 )
 from bot.core.accounts import AccountService
 from bot.core.agreements import AgreementService
@@ -115,25 +118,22 @@ def extended_hours_value(session: ExtendedSession, now: datetime) -> str:
 def order_body(
     request: OrderRequest, client_id: str | None = None, *, now: datetime | None = None
 ) -> dict[str, Any]:
-    """The CreateOrderResource for a parsed order (spec property names). ``now`` decides what
-    ``ext`` means (see :func:`extended_hours_value`); the body is built once, at the preview,
-    and the order is placed with that same body."""
-    body: dict[str, Any] = {
-        "Symbol": request.symbol,
-        "Side": request.side,
-        "Type": request.order_type,
-        "Quantity": request.quantity,
-        "TimeInforce": request.time_in_force,
-    }
-    if request.limit_price is not None:
-        body["Price"] = float(request.limit_price)
-    if request.stop_price is not None:
-        body["StopPrice"] = float(request.stop_price)
-    if request.extended_hours:
-        body["ExtendedHours"] = extended_hours_value(request.extended_hours, now or datetime.now(UTC))
-    if client_id:
-        body["ClientId"] = client_id
-    return body
+    """The CreateOrderResource for a parsed order (written by the client's ``OrderTicket``).
+    ``now`` decides what ``ext`` means (see :func:`extended_hours_value`); the body is built
+    once, at the preview, and the order is placed with that same body."""
+    session = request.extended_hours
+    ticket = OrderTicket(
+        symbol=request.symbol,
+        side=OrderSide(request.side),
+        type=OrderType(request.order_type),
+        quantity=Decimal(request.quantity),
+        price=request.limit_price,
+        stop_price=request.stop_price,
+        time_in_force=TimeInForce(request.time_in_force),
+        extended_hours=extended_hours_value(session, now or datetime.now(UTC)) if session else None,
+        client_id=client_id,
+    )
+    return ticket.body()
 
 
 def notional(request: OrderRequest, preview: OrderPreview | None) -> Decimal | None:
@@ -549,7 +549,7 @@ class OrderService:
             return ConfirmResult(ConfirmKind.SETTLED, failed, agreements=exc.agreements)
         except (BotError, e.AutoSharesError) as exc:  # not linked, relink needed, AutoShares down
             return ConfirmResult(ConfirmKind.SETTLED, await refused(failure_code(exc)))
-        body = {**row.request, "ClientId": pending_id}
+        body = OrderTicket.read(row.request).model_copy(update={"client_id": pending_id}).body()
         try:
             order = await user.api.place_order(row.account_id, body)
         except (e.AutoSharesServerError, e.AutoSharesUnavailable) as exc:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AliasChoices, BeforeValidator, Field
 
@@ -103,3 +103,23 @@ class OrderTicket(Resource):
     def read(cls, body: object) -> OrderTicket:
         """A stored order body (the bot wrote it: a failure here is the bot's own bug)."""
         return parse(cls, body, "a stored order body")
+
+    def body(self) -> dict[str, Any]:
+        """The ``CreateOrderResource`` JSON AutoShares takes (the spec's names and spelling)."""
+        quantity = int(self.quantity) if self.quantity == self.quantity.to_integral_value() else float(self.quantity)
+        body: dict[str, Any] = {
+            "Symbol": self.symbol,
+            "Side": self.side.value,
+            "Type": self.type.value,
+            "Quantity": quantity,
+            "TimeInforce": (self.time_in_force or TimeInForce.Day).value,
+        }
+        if self.price is not None:
+            body["Price"] = float(self.price)
+        if self.stop_price is not None:
+            body["StopPrice"] = float(self.stop_price)
+        if self.extended_hours:
+            body["ExtendedHours"] = self.extended_hours
+        if self.client_id:
+            body["ClientId"] = self.client_id
+        return body
