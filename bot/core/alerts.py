@@ -36,6 +36,7 @@ from bot.autoshares import deadline
 from bot.autoshares import errors as e
 from bot.autoshares.client import UserApi
 from bot.autoshares.resources import AlertState, PriceAlert, Quote
+from bot.autoshares.resources.alerts import price_alert_body
 from bot.autoshares.streamer import QuoteStreamer
 from bot.core.commands import AlertDelivery, AlertMoveRequest, AlertRequest
 from bot.core.errors import (
@@ -84,15 +85,15 @@ CENT = Decimal("0.01")
 def level_body(
     operator: str, field: str, price: Decimal, security_id: int, expires_at: datetime | None
 ) -> dict[str, Any]:
-    """A PriceAlertEditableModel: armed (New), at ``price`` (ExpirationDate 0: never)."""
-    return {
-        "State": ARMED,
-        "Operator": operator,
-        "SecurityId": security_id,
-        "Field": field,
-        "Argument": float(price),
-        "ExpirationDate": int(expires_at.timestamp()) if expires_at else 0,
-    }
+    """A PriceAlertEditableModel (written by the client): armed, at ``price``, until
+    ``expires_at`` (None: never)."""
+    return price_alert_body(
+        operator=operator,
+        field=field,
+        argument=price,
+        security_id=security_id,
+        expiration=int(expires_at.timestamp()) if expires_at else 0,
+    )
 
 
 def alert_body(request: AlertRequest, security_id: int, expires_at: datetime) -> dict[str, Any]:

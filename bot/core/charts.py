@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.autoshares.resources import Candle as HistoryBar
 from bot.autoshares.resources import ChartHistory
+from bot.autoshares.resources.market import history_body
 
 #: A kept chart's id is ``secrets.token_urlsafe(CHART_ID_BYTES)``: 192 random bits, 32 URL-safe
 #: characters (it appears in the image URL and in the Share button's value).
@@ -66,20 +67,18 @@ class Candle:
 
 
 def history_request(symbol: str, chart_range: str, *, end: int | None = None) -> dict[str, Any]:
-    """The ChartHistoryRequestModel for ``symbol`` over ``chart_range`` (a key of RANGES)."""
+    """The ChartHistoryRequestModel (written by the client) for ``symbol`` over ``chart_range``
+    (a key of RANGES)."""
     spec = RANGES[chart_range]
     end = int(time.time()) if end is None else end
-    return {
-        "Security": {"Symbol": symbol},
-        "SecurityHistorySettings": {
-            "Period": spec.period,
-            "Interval": spec.interval,
-            "CandlesCount": spec.candles,
-            "StartDate": end - spec.span_seconds,
-            "EndDate": end,
-            "IncludeNonMarketData": False,
-        },
-    }
+    return history_body(
+        symbol,
+        period=spec.period,
+        interval=spec.interval,
+        candles=spec.candles,
+        start=end - spec.span_seconds,
+        end=end,
+    )
 
 
 def within_range(candles: Sequence[Candle], chart_range: str) -> list[Candle]:

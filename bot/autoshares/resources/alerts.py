@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from decimal import Decimal
+from typing import Annotated, Any
 
 from pydantic import BeforeValidator
 
@@ -23,3 +24,18 @@ class PriceAlert(Resource):
     symbol: str | None = None
     expiration_date: Whole | None = None
     created_date: Whole | None = None
+
+
+def price_alert_body(
+    *, operator: str, field: str, argument: Decimal, security_id: int, expiration: int
+) -> dict[str, Any]:
+    """The ``PriceAlertEditableModel`` AutoShares takes: armed (New), ``expiration`` in epoch
+    seconds (0: never)."""
+    return {
+        "State": AlertState.New.value,
+        "Operator": enum_value(AlertOperator, operator).value,
+        "SecurityId": security_id,
+        "Field": enum_value(AlertField, field).value,
+        "Argument": float(argument),
+        "ExpirationDate": expiration,
+    }

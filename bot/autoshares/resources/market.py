@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AliasChoices, BeforeValidator, Field
 
@@ -77,3 +77,18 @@ class ChartHistory(Resource):
     """``PUT /history/symbols``: one series of bars per security asked for."""
 
     security_history: Annotated[list[list[Candle]], BeforeValidator(_bars)] = []
+
+
+def history_body(symbol: str, *, period: str, interval: int, candles: int, start: int, end: int) -> dict[str, Any]:
+    """The ``ChartHistoryRequestModel`` AutoShares takes for one symbol's candles (epoch seconds)."""
+    return {
+        "Security": {"Symbol": symbol},
+        "SecurityHistorySettings": {
+            "Period": period,
+            "Interval": interval,
+            "CandlesCount": candles,
+            "StartDate": start,
+            "EndDate": end,
+            "IncludeNonMarketData": False,
+        },
+    }
