@@ -204,3 +204,12 @@ async def test_the_client_names_the_endpoint_and_property_of_an_answer_it_cannot
         await api.balances(5002)
     assert nan.value.endpoint == "GET /accounts/{accountId}/info" and nan.value.field == "BuyingPower"
     await http.aclose()
+
+
+def test_balances_leave_out_what_is_not_a_figure_and_refuse_what_is_not_finite() -> None:
+    """The balances map is name → number; a text or null entry is another kind of property."""
+    endpoint = "GET /accounts/{accountId}/info"
+    balance = parse(Balance, {"BuyingPower": 10, "Currency": "USD", "Note": None, "Limits": {"a": 1}}, endpoint)
+    assert balance.figures == {"BuyingPower": Decimal(10)}
+    with pytest.raises(AutoSharesMalformed, match="unusable Cash"):
+        parse(Balance, {"Cash": "Infinity"}, endpoint)

@@ -11,7 +11,7 @@ from pydantic import AliasChoices, BeforeValidator, Field, RootModel
 
 from bot.autoshares.resources.base import Resource
 from bot.autoshares.resources.enums import AccessType, AgreementType, enum_value
-from bot.autoshares.resources.numbers import Number, Whole
+from bot.autoshares.resources.numbers import NotFinite, Number, Whole, to_decimal
 
 
 class UserInfo(Resource):
@@ -40,7 +40,26 @@ class Account(Resource):
     currency: str | None = None
 
 
-class Balance(RootModel[dict[str, Number]]):
+def _figures(body: object) -> object:
+    """The map's figures: a value that is not a number at all (text, null, a nested object) is
+    another kind of property and is left out; a NaN or infinite one stays, to be refused."""
+    if not isinstance(body, dict):
+        return body
+    kept: dict[object, object] = {}
+    for name, value in body.items():
+        if value is None or isinstance(value, bool | dict | list):
+            continue
+        try:
+            to_decimal(value)
+        except NotFinite:
+            pass
+        except ValueError:
+            continue
+        kept[name] = value
+    return kept
+
+
+class Balance(RootModel[Annotated[dict[str, Number], BeforeValidator(_figures)]]):
     """``GET /accounts/{accountId}/info``: a flat map of figure name → number. The spec names no
     figures; each property reads the names deployments are seen to use, in order, in any case."""
 

@@ -14,6 +14,10 @@ from typing import Annotated
 from pydantic import BeforeValidator
 
 
+class NotFinite(ValueError):
+    """A number, but NaN or infinite: never a figure the bot shows or trades on."""
+
+
 def to_decimal(value: object) -> Decimal:
     """``value`` as a finite ``Decimal``; ``ValueError`` for anything else (NaN, ±inf, ``True``,
     ``"abc"``, ``None``)."""
@@ -33,7 +37,7 @@ def to_decimal(value: object) -> Decimal:
     else:
         raise ValueError(f"expected a number, got {type(value).__name__}")
     if not number.is_finite():
-        raise ValueError("expected a finite number")
+        raise NotFinite("expected a finite number")
     return number
 
 
