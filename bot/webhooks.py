@@ -11,7 +11,7 @@ Slack messages are owed to the outbox in the same transaction and go out after t
 (AutoShares wants a 2xx within 5 seconds).
 
 ``data`` is read in the documented camelCase shape or the older PascalCase one
-(``bot.core.events``). Order events and alert.triggered are acted on; the other documented
+(``bot.autoshares.resources.events``). Order events and alert.triggered are acted on; the other documented
 types (position.*, transfer.*, account.updated) are answered 200 and counted, by type, and a
 type no page lists is answered 200 and counted as ignored. An event that cannot be settled yet
 (an order still being placed here, AutoShares unable to confirm an alert) is answered 503 with
@@ -31,6 +31,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.autoshares.resources.events import data_problem
 from bot.core.events import DOCUMENTED_EVENTS, EventOutcome, event_kind
 from bot.core.usecases import UseCases
 from bot.ops.metrics import Metrics
@@ -72,10 +73,6 @@ class WebhookEvent:
     account_id: int | None = None
 
 
-#: Ids an order or alert event's data may carry (camelCase as documented, PascalCase as before).
-DATA_IDS = ("orderId", "alertId", "Id")
-
-
 def read_event(event: object) -> WebhookEvent | str:
     """The event in a parsed body, or what makes it unusable (a short phrase for the log).
 
@@ -101,15 +98,9 @@ def read_event(event: object) -> WebhookEvent | str:
         return WebhookEvent(event_id, event_type, data if isinstance(data, dict) else {}, account_id)
     if not isinstance(data, dict):
         return "the event carries no data object"
-    for name in DATA_IDS:
-        if data.get(name) is not None and autoshares_id(data[name]) is None:
-            return f"the {name} is not an AutoShares id"
-    names_alert = any(data.get(name) is not None for name in ("alertId", "Id"))
-    names_symbol = any(
-        isinstance(data.get(name), str) and data[name].strip() for name in ("symbol", "Symbol")
-    )
-    if event_kind(event_type) == "alert" and not (names_alert or names_symbol):
-        return "the alert event names neither an alert nor a symbol"
+    problem = data_problem(event_kind(event_type), data, lambda value: autoshares_id(value) is not None)
+    if problem is not None:
+        return problem
     return WebhookEvent(event_id, event_type, data, account_id)
 
 

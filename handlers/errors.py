@@ -63,7 +63,7 @@ class StepInputMissing(Exception):
 
 def _symbol(exc: Any) -> str:
     symbol = escape(exc.symbol)
-    names = ", ".join(escape(s.get("Symbol")) for s in getattr(exc, "suggestions", []) if s.get("Symbol"))
+    names = ", ".join(escape(s.symbol) for s in getattr(exc, "suggestions", []) if s.symbol)
     if names:
         return f"There is no such symbol as {symbol} at AutoShares. Closest matches: {names}."
     return f"AutoShares does not know the symbol {symbol}. Check it with `/quote` and try again."
@@ -273,6 +273,10 @@ SENTENCES: dict[type[BaseException], Words] = {
         "AutoShares is having trouble right now. Please try again in a minute."
     ),
     a.AutoSharesUnavailable: lambda exc: "AutoShares did not answer in time. Please try again in a minute.",
+    a.AutoSharesMalformed: lambda exc: (
+        "AutoShares sent an answer I could not read. Please try again in a minute, and tell the person "
+        "who runs this bot if it keeps happening."
+    ),
 }
 
 #: Codes as stored (a failed order keeps its error's code), back to the classes that carry them.
@@ -282,7 +286,14 @@ BY_CODE: dict[str, type[BaseException]] = {
 
 
 #: Failures only the people running the bot can fix: logged as warnings, naming the setting.
-OPERATOR_ERRORS = (c.ConfigError, a.IssuerMisconfigured, a.AutoSharesAppKeyRejected, SecretUnreadable)
+#: (An unreadable answer is logged with the endpoint and the property at fault.)
+OPERATOR_ERRORS = (
+    c.ConfigError,
+    a.IssuerMisconfigured,
+    a.AutoSharesAppKeyRejected,
+    a.AutoSharesMalformed,
+    SecretUnreadable,
+)
 
 
 def is_expected(exc: BaseException) -> bool:

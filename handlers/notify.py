@@ -21,6 +21,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot.autoshares.resources import Agreement
 from bot.core.errors import ConfigError
 from bot.core.ports import DeliveryFailed, Posted
 from bot.core.views import PendingState, TradingEnvironment
@@ -228,7 +229,7 @@ class SlackNotifier:
         except SlackApiError as exc:
             raise failure(exc) from None
 
-    async def linked(self, link: Link, agreements: Sequence[dict[str, Any]]) -> None:
+    async def linked(self, link: Link, agreements: Sequence[Agreement]) -> None:
         client = await self._client(link.team_id)
         await self._post(client, link.slack_user_id, agreement_blocks.linked_dm(link, agreements))
 

@@ -80,7 +80,7 @@ async def draw_chart(
         return f":chart_with_upwards_trend: No chart for *{symbol}*: {errors.sentence(exc)}"
     if not candles:
         return f":chart_with_upwards_trend: AutoShares has no price history for *{symbol}* over {spec.label}."
-    currency = str(row.equity.get("Currency") or "USD")
+    currency = row.equity.currency or "USD"
     try:
         png = await asyncio.to_thread(charts.render_png, row.symbol, candles, chart_range, currency=currency)
     except charts.ChartImagesUnavailable:

@@ -19,11 +19,10 @@ where the owner asked (``storage.alert_preferences``): the alert's channel, or t
 from __future__ import annotations
 
 import enum
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -90,17 +89,12 @@ def route_of(row: AlertRoute) -> Route:
 _MAX_STORED_PRICE = 10**13
 
 
-def stored_price(value: Any) -> Decimal | None:
-    """A reported price as the route keeps it (4 places), or None when it is not a usable number."""
-    if value is None or isinstance(value, bool):
+def stored_price(value: Decimal | None) -> Decimal | None:
+    """A reported price (read by the client: finite) as the route keeps it, 4 places; None when
+    none was reported or it is beyond what the column holds."""
+    if value is None or abs(value) >= _MAX_STORED_PRICE:
         return None
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
-    if not number.is_finite() or not math.isfinite(float(number)) or abs(number) >= _MAX_STORED_PRICE:
-        return None
-    return number.quantize(Decimal("0.0001"))
+    return value.quantize(Decimal("0.0001"))
 
 
 def add_route(
@@ -245,7 +239,7 @@ class AlertRouteRepository:
         event_id: str | None = None,
         event_type: str = "alert.triggered",
         source: str = "webhook",
-        price: Any = None,
+        price: Decimal | None = None,
     ) -> FireResult:
         """Claim the announcement of ``alert_id`` (active → fired), at most once; the one
         message is owed to the outbox in the same transaction.
@@ -287,7 +281,7 @@ class AlertRouteRepository:
                 autoshares_id=alert_id,
                 detail={
                     "source": source,
-                    "price": price,
+                    "price": str(price) if price is not None else None,
                     "event_id": event_id,
                     "symbol": row.symbol,
                     **({"group": row.group_id} if row.group_id is not None else {}),
@@ -301,7 +295,7 @@ class AlertRouteRepository:
                     ALERT_TRIGGERED,
                     team_id=row.team_id,
                     channel=to,
-                    data={"alert_id": alert_id, "price": price, "to": to},
+                    data={"alert_id": alert_id, "price": str(price) if price is not None else None, "to": to},
                     dedupe_key=f"alert:{alert_id}:fired",
                 )
             await session.flush()

@@ -21,7 +21,7 @@ lock first; on PostgreSQL the same statement takes the row lock.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -46,6 +46,7 @@ from storage.records import (
     SUBMITTING,
     TERMINAL_ORDER_STATUSES,
     WAITING_STATES,
+    OrderState,
     Pending,
     PendingState,
     autoshares_id,
@@ -54,7 +55,6 @@ from storage.records import (
 )
 from storage.team import give_back_order_slot, take_order_slot
 
-_STATUS_RANK = {"PartiallyFilled": 1, **dict.fromkeys(TERMINAL_ORDER_STATUSES, 2)}
 #: Audit action recorded when an order reaches one of these statuses.
 STATUS_ACTIONS = {
     "PartiallyFilled": "partially_filled",
@@ -65,16 +65,9 @@ STATUS_ACTIONS = {
 }
 
 
-def order_progress(order: Mapping[str, Any] | None) -> tuple[int, float]:
-    """How far an OrderResource has got: (status rank, executed quantity). Bigger is later."""
-    if not order:
-        return (-1, 0.0)
-    rank = _STATUS_RANK.get(str(order.get("Status") or ""), 0)
-    try:
-        executed = float(order.get("ExecutedQuantity") or 0)
-    except (TypeError, ValueError):
-        executed = 0.0
-    return (rank, executed)
+def order_progress(order: OrderState | None) -> tuple[int, Decimal]:
+    """How far an order has got: (status rank, executed quantity). Bigger is later."""
+    return order.progress if order is not None else (-1, Decimal(0))
 
 
 def is_terminal(order_status: str | None) -> bool:
@@ -108,7 +101,7 @@ def _pending(row: PendingOrder) -> Pending:
         response_url=row.response_url,
         autoshares_order_id=int(row.autoshares_order_id) if row.autoshares_order_id is not None else None,
         order_status=row.order_status,
-        result=_loads(row.result_json),
+        result=OrderState.from_stored(_loads(row.result_json)),
         error=row.error,
         approval_channel=row.approval_channel,
         approval_ts=row.approval_ts,
@@ -167,7 +160,8 @@ async def _announce(
 ) -> None:
     """Owe the requester an update of the order's message, in the caller's transaction; one per
     state the order reaches (the message shows the latest state when it is delivered)."""
-    executed = (_loads(row.result_json) or {}).get("ExecutedQuantity")
+    known = OrderState.from_stored(_loads(row.result_json))
+    executed = known.executed_quantity if known is not None else None
     state = f"{row.status}:{row.order_status or ''}:{executed or ''}"
     await enqueue(
         session,
@@ -234,9 +228,13 @@ async def _approval_changed(session: AsyncSession, row: PendingOrder, state: str
         )
 
 
-def _summary(order: Mapping[str, Any]) -> dict[str, Any]:
-    keys = ("Status", "ExecutedQuantity", "AveragePrice", "LeavesQuantity", "Description")
-    return {k: order.get(k) for k in keys if order.get(k) is not None}
+def _summary(order: OrderState) -> dict[str, Any]:
+    """What the audit log keeps of an order's move."""
+    return {
+        key: value
+        for key, value in order.stored().items()
+        if key in ("Status", "ExecutedQuantity", "AveragePrice", "LeavesQuantity", "Description")
+    }
 
 
 class PendingOrderRepository:
@@ -612,21 +610,21 @@ class PendingOrderRepository:
         self,
         session: AsyncSession,
         row: PendingOrder,
-        order: Mapping[str, Any],
+        order: OrderState,
         now: datetime,
         actor: str | None,
     ) -> bool:
         """Apply ``order`` to the row when it is later than what the row knows; audit the move."""
-        known = _loads(row.result_json)
+        known = OrderState.from_stored(_loads(row.result_json))
         if order_progress(order) <= order_progress(known):
             return False
         before = row.order_status
         # An event may state only some properties (the documented webhook data has nine):
         # what it leaves out stays as last known.
-        row.result_json = json.dumps({**(known or {}), **order}, sort_keys=True, default=str)
-        row.order_status = str(order.get("Status") or "") or row.order_status
+        row.result_json = json.dumps(order.over(known).stored(), sort_keys=True)
+        row.order_status = order.status or row.order_status
         if row.autoshares_order_id is None:
-            row.autoshares_order_id = autoshares_id(order.get("Id"))
+            row.autoshares_order_id = order.order_id
         row.updated_at = now
         action = STATUS_ACTIONS.get(row.order_status or "")
         # A status change, or a further partial fill (progress grew at the same status).
@@ -645,7 +643,7 @@ class PendingOrderRepository:
         return True
 
     async def record_placed(
-        self, pending_id: str, order: Mapping[str, Any], *, announce: bool = False
+        self, pending_id: str, order: OrderState, *, announce: bool = False
     ) -> Pending | None:
         """submitting → placed with AutoShares' answer (audited ``placed``); ``announce`` when
         the requester is not waiting on a click's answer (a poller settled it).
@@ -661,7 +659,7 @@ class PendingOrderRepository:
             if row.status == SUBMITTING:
                 row.status = PLACED
                 row.error = None
-                row.autoshares_order_id = autoshares_id(order.get("Id")) or row.autoshares_order_id
+                row.autoshares_order_id = order.order_id or row.autoshares_order_id
                 add_event(
                     session,
                     subject="order",
@@ -725,7 +723,7 @@ class PendingOrderRepository:
 
     async def apply_order_update(
         self,
-        order: Mapping[str, Any],
+        order: OrderState,
         *,
         event_id: str | None = None,
         event_type: str = "order.updated",
@@ -744,8 +742,8 @@ class PendingOrderRepository:
         it again later, when the Id is known.
         """
         now = utcnow()
-        client_id = str(order.get("ClientId") or "") or None
-        order_id = autoshares_id(order.get("Id"))
+        client_id = order.client_id or None
+        order_id = order.order_id
         try:
             async with self._sessions.begin() as session:
                 if event_id is not None and not await remember_event(session, event_id, event_type):
@@ -776,7 +774,7 @@ class PendingOrderRepository:
         self,
         session: AsyncSession,
         pending_id: str,
-        order: Mapping[str, Any],
+        order: OrderState,
         now: datetime,
         actor: str | None,
     ) -> OrderUpdate:

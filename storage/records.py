@@ -22,6 +22,8 @@ from bot.core.vocabulary.roles import Role as Role
 from bot.core.vocabulary.states import UNSETTLED_STATES as UNSETTLED_STATES
 from bot.core.vocabulary.states import WAITING_STATES as WAITING_STATES
 from bot.core.vocabulary.states import PendingState as PendingState
+from bot.autoshares.resources.enums import OPEN_STATUS_NAMES, TERMINAL_STATUS_NAMES
+from bot.autoshares.resources.numbers import to_decimal
 
 
 def utcnow() -> datetime:
@@ -97,22 +99,87 @@ EXPIRED = PendingState.EXPIRED
 AWAITING_APPROVAL = PendingState.AWAITING_APPROVAL
 REJECTED = PendingState.REJECTED
 
-#: AutoShares order statuses (OrderResource.Status) of an order still working in the market:
-#: listed by `/order list` and App Home, cancellable, followed up by the poller.
-OPEN_ORDER_STATUSES = frozenset(
-    {
-        "New",
-        "PartiallyFilled",
-        "PendingNew",
-        "PendingReplace",
-        "PendingCancel",
-        "Held",
-        "Suspended",
-        "AcceptedForBidding",
-    }
-)
-#: AutoShares order statuses after which nothing more happens to the order.
-TERMINAL_ORDER_STATUSES = frozenset({"Filled", "Canceled", "Rejected", "Expired"})
+#: AutoShares order statuses by name, as the ``order_status`` column stores them: the sets are
+#: defined once, with AutoShares' OrderStatus enum, in the client (bot.autoshares.resources.enums).
+OPEN_ORDER_STATUSES = OPEN_STATUS_NAMES
+TERMINAL_ORDER_STATUSES = TERMINAL_STATUS_NAMES
+
+#: How ``OrderState`` is kept in ``pending_orders.result_json``: under AutoShares' OrderResource
+#: property names, the form the column has always had, so rows written before stay readable.
+_STORED_ORDER_KEYS = {
+    "order_id": "Id",
+    "client_id": "ClientId",
+    "account_id": "AccountId",
+    "status": "Status",
+    "symbol": "Symbol",
+    "executed_quantity": "ExecutedQuantity",
+    "average_price": "AveragePrice",
+    "leaves_quantity": "LeavesQuantity",
+    "description": "Description",
+}
+_STORED_NUMBERS = frozenset({"executed_quantity", "average_price", "leaves_quantity"})
+
+
+@dataclass(frozen=True)
+class OrderState:
+    """What the bot keeps of an order AutoShares holds: from its answer, a poll or a webhook.
+    A field left None is one the source did not state (the stored state keeps what it knew)."""
+
+    order_id: int | None = None
+    client_id: str | None = None
+    account_id: int | None = None
+    #: AutoShares' status name (``OrderStatus.name``), as the ``order_status`` column has it.
+    status: str | None = None
+    symbol: str | None = None
+    executed_quantity: Decimal | None = None
+    average_price: Decimal | None = None
+    leaves_quantity: Decimal | None = None
+    description: str | None = None
+
+    def over(self, known: OrderState | None) -> OrderState:
+        """This state laid over ``known``: what this one leaves out stays as last known."""
+        if known is None:
+            return self
+        stated = {name: value for name, value in self.__dict__.items() if value is not None}
+        return OrderState(**{**known.__dict__, **stated})
+
+    @property
+    def progress(self) -> tuple[int, Decimal]:
+        """How far the order has got: (status rank, executed quantity). Bigger is later."""
+        if self.status in TERMINAL_ORDER_STATUSES:
+            rank = 2
+        else:
+            rank = 1 if self.status == "PartiallyFilled" else 0
+        return (rank, self.executed_quantity or Decimal(0))
+
+    def stored(self) -> dict[str, Any]:
+        """The JSON kept in ``result_json`` (numbers as exact text)."""
+        return {
+            key: (str(value) if name in _STORED_NUMBERS else value)
+            for name, key in _STORED_ORDER_KEYS.items()
+            if (value := getattr(self, name)) is not None
+        }
+
+    @classmethod
+    def from_stored(cls, data: Any) -> OrderState | None:
+        """A state read back from ``result_json`` (None when there is none or it is unreadable)."""
+        if not isinstance(data, dict):
+            return None
+        values: dict[str, Any] = {}
+        for name, key in _STORED_ORDER_KEYS.items():
+            value = data.get(key)
+            if value is None:
+                continue
+            if name in _STORED_NUMBERS:
+                try:
+                    values[name] = to_decimal(value)
+                except ValueError:
+                    continue
+            elif name in ("order_id", "account_id"):
+                values[name] = autoshares_id(value)
+            else:
+                values[name] = str(value)
+        return cls(**values)
 
 
 @dataclass(frozen=True)
@@ -135,7 +202,7 @@ class Pending:
     response_url: str | None
     autoshares_order_id: int | None
     order_status: str | None
-    result: dict[str, Any] | None
+    result: OrderState | None
     error: str | None
     approval_channel: str | None = None
     approval_ts: str | None = None

@@ -7,7 +7,8 @@ refreshes it once on a 401; GETs are retried with backoff on 5xx, timeouts and d
 connections; writes are never re-sent blindly (the caller resolves an uncertain order placement
 by its ClientId). The client imports no storage: tokens come through the auth flow.
 
-Bodies are returned as the API's own PascalCase JSON (``dict``/``list``), as in openapi.yaml.
+Every answer the bot uses is returned parsed once into a typed, frozen resource
+(``bot.autoshares.resources``): nothing above the client reads AutoShares JSON.
 """
 
 from __future__ import annotations
@@ -24,7 +25,23 @@ from tenacity.stop import stop_base
 
 from bot.autoshares import deadline
 from bot.autoshares import errors as e
-from bot.autoshares.paging import read_page
+from bot.autoshares.paging import Page, typed_page
+from bot.autoshares.resources import (
+    Account,
+    AccountBinding,
+    Agreement,
+    Balance,
+    ChartHistory,
+    Order,
+    OrderPreview,
+    Position,
+    PriceAlert,
+    Security,
+    UserInfo,
+    Watchlist,
+    parse,
+    parse_list,
+)
 
 log = logging.getLogger(__name__)
 
@@ -223,47 +240,48 @@ class UserApi:
         raise error
 
     # -- users and agreements ------------------------------------------------------------------
-    async def me(self) -> dict[str, Any]:
-        return await self.request("GET", "users/@me/info", endpoint="GET /users/@me/info")
+    async def me(self) -> UserInfo:
+        endpoint = "GET /users/@me/info"
+        return parse(UserInfo, await self.request("GET", "users/@me/info", endpoint=endpoint), endpoint)
 
-    async def agreements(self) -> list[dict[str, Any]]:
-        body = await self.request(
-            "GET", f"users/{self.user_id}/agreements", endpoint="GET /users/{userId}/agreements"
-        )
-        return list(body or [])
+    async def agreements(self) -> list[Agreement]:
+        """Agreements the user has still to sign (empty: nothing to sign)."""
+        endpoint = "GET /users/{userId}/agreements"
+        body = await self.request("GET", f"users/{self.user_id}/agreements", endpoint=endpoint)
+        return parse_list(Agreement, body, endpoint)
 
-    async def sign_agreement(self, agreement_id: int | str) -> Any:
-        return await self.request(
+    async def sign_agreement(self, agreement_id: int | str) -> None:
+        await self.request(
             "POST",
             f"users/{self.user_id}/agreements/{agreement_id}/sign",
             endpoint="POST /users/{userId}/agreements/{agreementId}/sign",
         )
 
     # -- accounts ------------------------------------------------------------------------------
-    async def accounts(self) -> list[dict[str, Any]]:
-        body = await self.request(
-            "GET", f"users/{self.user_id}/accounts", endpoint="GET /users/{userId}/accounts"
-        )
-        return list(body or [])
+    async def accounts(self) -> list[Account]:
+        endpoint = "GET /users/{userId}/accounts"
+        body = await self.request("GET", f"users/{self.user_id}/accounts", endpoint=endpoint)
+        return parse_list(Account, body, endpoint)
 
-    async def bind_account(self, account_id: int, access_type: str = "Full") -> Any:
-        return await self.request(
+    async def bind_account(self, account_id: int, access_type: str = "Full") -> AccountBinding:
+        endpoint = "PUT /accounts/{accountId}/users/{userId}"
+        body = await self.request(
             "PUT",
             f"accounts/{account_id}/users/{self.user_id}",
-            endpoint="PUT /accounts/{accountId}/users/{userId}",
+            endpoint=endpoint,
             params={"accessType": access_type},
         )
+        return parse(AccountBinding, body if isinstance(body, dict) else {}, endpoint)
 
-    async def select_account(self, account_id: int) -> Any:
-        return await self.request(
+    async def select_account(self, account_id: int) -> None:
+        await self.request(
             "PUT", f"accounts/{account_id}/select", endpoint="PUT /accounts/{accountId}/select"
         )
 
-    async def balances(self, account_id: int) -> dict[str, Any]:
-        body = await self.request(
-            "GET", f"accounts/{account_id}/info", endpoint="GET /accounts/{accountId}/info"
-        )
-        return dict(body or {})
+    async def balances(self, account_id: int) -> Balance:
+        endpoint = "GET /accounts/{accountId}/info"
+        body = await self.request("GET", f"accounts/{account_id}/info", endpoint=endpoint)
+        return parse(Balance, body or {}, endpoint)
 
     async def positions(
         self,
@@ -273,82 +291,80 @@ class UserApi:
         page_size: int = 20,
         sort_field: str | None = None,
         desc: bool = False,
-    ) -> dict[str, Any]:
+    ) -> Page[Position]:
+        """One page (zero-based) of an account's holdings."""
+        endpoint = "GET /accounts/{accountId}/positions"
         params: dict[str, Any] = {"pageNumber": page, "pageSize": page_size, "desc": str(desc).lower()}
         if sort_field:
             params["sortField"] = sort_field
-        return await self.request(
-            "GET",
-            f"accounts/{account_id}/positions",
-            endpoint="GET /accounts/{accountId}/positions",
-            params=params,
-        )
+        body = await self.request("GET", f"accounts/{account_id}/positions", endpoint=endpoint, params=params)
+        return typed_page(Position, body, page, page_size, endpoint)
 
     # -- securities, quotes, history ------------------------------------------------------------
-    async def equity(self, symbol: str) -> dict[str, Any]:
-        return await self.request(
-            "GET", f"equities/{quote(symbol, safe='')}", endpoint="GET /equities/{symbol}"
-        )
+    async def equity(self, symbol: str) -> Security:
+        endpoint = "GET /equities/{symbol}"
+        body = await self.request("GET", f"equities/{quote(symbol, safe='')}", endpoint=endpoint)
+        return parse(Security, body, endpoint)
 
-    async def lookup(self, mask: str, count: int = 5) -> list[dict[str, Any]]:
+    async def lookup(self, mask: str, count: int = 5) -> list[Security]:
+        endpoint = "GET /equities/lookup"
         body = await self.request(
-            "GET", "equities/lookup", endpoint="GET /equities/lookup", params={"mask": mask, "count": count}
+            "GET", "equities/lookup", endpoint=endpoint, params={"mask": mask, "count": count}
         )
-        return list(body or [])
+        return parse_list(Security, body, endpoint)
 
     async def streamers(self) -> dict[str, Any]:
+        """The streamer addresses, read by ``bot.autoshares.streamer`` (inside the client)."""
         return await self.request("GET", "streamers", endpoint="GET /streamers")
 
-    async def history(self, request: dict[str, Any]) -> dict[str, Any]:
-        return await self.request("PUT", "history/symbols", endpoint="PUT /history/symbols", json=request)
+    async def history(self, request: dict[str, Any]) -> ChartHistory:
+        endpoint = "PUT /history/symbols"
+        body = await self.request("PUT", "history/symbols", endpoint=endpoint, json=request)
+        return parse(ChartHistory, body or {}, endpoint)
 
     # -- orders ----------------------------------------------------------------------------------
-    async def preview_order(self, account_id: int, order: dict[str, Any]) -> dict[str, Any]:
-        return await self.request(
-            "POST",
-            f"accounts/{account_id}/preview/orders",
-            endpoint="POST /accounts/{accountId}/preview/orders",
-            json=order,
-        )
+    async def preview_order(self, account_id: int, order: dict[str, Any]) -> OrderPreview:
+        endpoint = "POST /accounts/{accountId}/preview/orders"
+        body = await self.request("POST", f"accounts/{account_id}/preview/orders", endpoint=endpoint, json=order)
+        return parse(OrderPreview, body or {}, endpoint)
 
-    async def place_order(self, account_id: int, order: dict[str, Any]) -> dict[str, Any]:
-        return await self.request(
-            "POST", f"accounts/{account_id}/orders", endpoint="POST /accounts/{accountId}/orders", json=order
-        )
+    async def place_order(self, account_id: int, order: dict[str, Any]) -> Order:
+        endpoint = "POST /accounts/{accountId}/orders"
+        body = await self.request("POST", f"accounts/{account_id}/orders", endpoint=endpoint, json=order)
+        return parse(Order, body, endpoint)
 
-    async def order(self, account_id: int, order_id: int) -> dict[str, Any]:
-        return await self.request(
-            "GET",
-            f"accounts/{account_id}/orders/{order_id}",
-            endpoint="GET /accounts/{accountId}/orders/{orderId}",
-        )
+    async def order(self, account_id: int, order_id: int) -> Order:
+        endpoint = "GET /accounts/{accountId}/orders/{orderId}"
+        body = await self.request("GET", f"accounts/{account_id}/orders/{order_id}", endpoint=endpoint)
+        return parse(Order, body, endpoint)
 
     async def orders(
         self, account_id: int, *, page: int = 0, page_size: int = 50, filter: str | None = None
-    ) -> dict[str, Any]:
+    ) -> Page[Order]:
+        """One page (zero-based) of an account's orders, optionally filtered (``Status in (0,1)``)."""
+        endpoint = "GET /accounts/{accountId}/orders"
         params: dict[str, Any] = {"pageNumber": page, "pageSize": page_size}
         if filter:
             params["filter"] = filter
-        return await self.request(
-            "GET", f"accounts/{account_id}/orders", endpoint="GET /accounts/{accountId}/orders", params=params
-        )
+        body = await self.request("GET", f"accounts/{account_id}/orders", endpoint=endpoint, params=params)
+        return typed_page(Order, body, page, page_size, endpoint)
 
-    async def cancel_order(self, account_id: int, order_id: int) -> Any:
-        return await self.request(
-            "DELETE",
-            f"accounts/{account_id}/orders/{order_id}",
-            endpoint="DELETE /accounts/{accountId}/orders/{orderId}",
-        )
+    async def cancel_order(self, account_id: int, order_id: int) -> Order | None:
+        """Ask AutoShares to cancel an order; its answer (the order) when it gives one."""
+        endpoint = "DELETE /accounts/{accountId}/orders/{orderId}"
+        body = await self.request("DELETE", f"accounts/{account_id}/orders/{order_id}", endpoint=endpoint)
+        return parse(Order, body, endpoint) if isinstance(body, dict) and body else None
 
     # -- price alerts ----------------------------------------------------------------------------
     async def alerts_page(
         self, *, page: int = 0, page_size: int = 100, newest_first: bool = False
-    ) -> dict[str, Any] | list[dict[str, Any]]:
+    ) -> Page[PriceAlert]:
         """One page of the user's price alerts (the spec requires all four paging parameters)."""
-        return await self.request(
+        endpoint = "GET /users/{userId}/pricealerts"
+        body = await self.request(
             "GET",
             f"users/{self.user_id}/pricealerts",
-            endpoint="GET /users/{userId}/pricealerts",
+            endpoint=endpoint,
             params={
                 "pageSize": page_size,
                 "pageNumber": page,
@@ -356,86 +372,89 @@ class UserApi:
                 "isDesc": str(newest_first).lower(),
             },
         )
+        return typed_page(PriceAlert, body, page, page_size, endpoint)
 
-    async def alerts(self, *, max_pages: int = 10, page_size: int = 100) -> list[dict[str, Any]]:
+    async def alerts(self, *, max_pages: int = 10, page_size: int = 100) -> list[PriceAlert]:
         """All the user's price alerts, oldest first, following pages (at most ``max_pages``)."""
-        found: list[dict[str, Any]] = []
+        found: list[PriceAlert] = []
         for number in range(max_pages):
-            page = read_page(await self.alerts_page(page=number, page_size=page_size), number, page_size)
+            page = await self.alerts_page(page=number, page_size=page_size)
             found.extend(page.items)
             if not page.has_next:
                 break
         return found
 
-    async def alert(self, alert_id: int) -> dict[str, Any]:
-        return await self.request(
-            "GET",
-            f"users/{self.user_id}/pricealerts/{alert_id}",
-            endpoint="GET /users/{userId}/pricealerts/{alertId}",
-        )
+    async def alert(self, alert_id: int) -> PriceAlert:
+        endpoint = "GET /users/{userId}/pricealerts/{alertId}"
+        body = await self.request("GET", f"users/{self.user_id}/pricealerts/{alert_id}", endpoint=endpoint)
+        return parse(PriceAlert, body, endpoint)
 
-    async def create_alert(self, alert: dict[str, Any]) -> dict[str, Any]:
-        return await self.request(
-            "POST",
-            f"users/{self.user_id}/pricealerts",
-            endpoint="POST /users/{userId}/pricealerts",
-            json=alert,
-        )
+    async def create_alert(self, alert: dict[str, Any]) -> PriceAlert:
+        endpoint = "POST /users/{userId}/pricealerts"
+        body = await self.request("POST", f"users/{self.user_id}/pricealerts", endpoint=endpoint, json=alert)
+        return parse(PriceAlert, body, endpoint)
 
-    async def delete_alert(self, alert_id: int) -> Any:
-        return await self.request(
+    async def delete_alert(self, alert_id: int) -> None:
+        await self.request(
             "DELETE",
             f"users/{self.user_id}/pricealerts/{alert_id}",
             endpoint="DELETE /users/{userId}/pricealerts/{alertId}",
         )
 
     # -- watchlists ------------------------------------------------------------------------------
-    async def watchlists(self, *, include_securities: bool = True) -> list[dict[str, Any]]:
+    async def watchlists(self, *, include_securities: bool = True) -> list[Watchlist]:
         """Every watchlist of the user (``Watchlists_GetUserWatchlists``): the same lists the
         user's other AutoShares apps show, each with its ``SecurityList`` when asked for."""
+        endpoint = "GET /users/{userId}/watchlists"
         body = await self.request(
             "GET",
             f"users/{self.user_id}/watchlists",
-            endpoint="GET /users/{userId}/watchlists",
+            endpoint=endpoint,
             params={"includeSecurities": str(include_securities).lower()},
         )
-        return [w for w in body or [] if isinstance(w, dict)]
+        return parse_list(Watchlist, body, endpoint)
 
-    async def watchlist(self, watchlist_id: int, *, include_securities: bool = True) -> dict[str, Any]:
+    async def watchlist(self, watchlist_id: int, *, include_securities: bool = True) -> Watchlist:
         """One watchlist (``Watchlists_GetWatchlist``); AutoShares answers 409 when it does not exist."""
-        return await self.request(
+        endpoint = "GET /users/{userId}/watchlists/{watchlistId}"
+        body = await self.request(
             "GET",
             f"users/{self.user_id}/watchlists/{watchlist_id}",
-            endpoint="GET /users/{userId}/watchlists/{watchlistId}",
+            endpoint=endpoint,
             params={"includeSecurities": str(include_securities).lower()},
         )
+        return parse(Watchlist, body, endpoint)
 
     async def create_watchlist(
         self, name: str, securities: Sequence[int] = (), *, result_include_securities: bool = True
-    ) -> dict[str, Any]:
+    ) -> Watchlist:
         """A new watchlist holding ``securities`` (ids, in order) (``Watchlists_CreateWatchlist``,
         body ``CreateWatchlistModel``); 409 when the user has one of that name already."""
-        return await self.request(
+        endpoint = "POST /users/{userId}/watchlists"
+        body = await self.request(
             "POST",
             f"users/{self.user_id}/watchlists",
-            endpoint="POST /users/{userId}/watchlists",
+            endpoint=endpoint,
             params={"resultIncludeSecurities": str(result_include_securities).lower()},
             json={"Name": name, "Securities": [int(s) for s in securities]},
         )
+        return parse(Watchlist, body, endpoint)
 
-    async def add_security_by_id(self, watchlist_id: int, security_id: int) -> dict[str, Any]:
+    async def add_security_by_id(self, watchlist_id: int, security_id: int) -> Watchlist:
         """Add one security to a watchlist (``Watchlists_AddSecurityById``); the answer is the
         watchlist with its securities."""
-        return await self.request(
-            "PUT",
-            f"users/{self.user_id}/watchlists/{watchlist_id}/securities/{security_id}",
-            endpoint="PUT /users/{userId}/watchlists/{watchlistId}/securities/{securityId}",
+        endpoint = "PUT /users/{userId}/watchlists/{watchlistId}/securities/{securityId}"
+        body = await self.request(
+            "PUT", f"users/{self.user_id}/watchlists/{watchlist_id}/securities/{security_id}", endpoint=endpoint
         )
+        return parse(Watchlist, body, endpoint)
 
-    async def remove_security_by_id(self, watchlist_id: int, security_id: int) -> dict[str, Any]:
+    async def remove_security_by_id(self, watchlist_id: int, security_id: int) -> Watchlist:
         """Remove one security from a watchlist (``Watchlists_RemoveSecurityById``)."""
-        return await self.request(
+        endpoint = "DELETE /users/{userId}/watchlists/{watchlistId}/securities/{securityId}"
+        body = await self.request(
             "DELETE",
             f"users/{self.user_id}/watchlists/{watchlist_id}/securities/{security_id}",
-            endpoint="DELETE /users/{userId}/watchlists/{watchlistId}/securities/{securityId}",
+            endpoint=endpoint,
         )
+        return parse(Watchlist, body, endpoint)

@@ -13,6 +13,7 @@
     ├── AutoSharesInvalid         400 / 422, carries ErrorDescription
     ├── AutoSharesRateLimited     429, carries retry_after seconds
     ├── AutoSharesServerError     5xx
+    ├── AutoSharesMalformed       a 2xx answer the bot cannot read (names the endpoint and property)
     └── AutoSharesUnavailable     timeout or connection failure
 
 ``str(exc)`` is the operator's message: it names the endpoint (and the setting, where one is at
@@ -104,3 +105,15 @@ class AutoSharesServerError(AutoSharesError):
 
 class AutoSharesUnavailable(AutoSharesError):
     code = "autoshares_unavailable"
+
+
+class AutoSharesMalformed(AutoSharesError):
+    """AutoShares answered, but not in a shape the bot can read: a property the bot needs is
+    missing, or a number is NaN, infinite or not a number. Not a 5xx: whatever the call asked
+    for (an order placement) may have happened."""
+
+    code = "autoshares_malformed"
+
+    def __init__(self, operator_message: str, *, endpoint: str, field: str) -> None:
+        super().__init__(operator_message, endpoint=endpoint)
+        self.field = field

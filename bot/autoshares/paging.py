@@ -10,15 +10,22 @@ first page shorter than asked for. All of these read the same here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+
+from bot.autoshares.resources.base import parse_list
+
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True)
-class Page:
+class Page(Generic[T]):
     """One page of a list: its items, the total when AutoShares gives it, and whether another
     page follows."""
 
-    items: list[Any]
+    items: list[T]
     total: int | None
     has_next: bool
 
@@ -28,7 +35,7 @@ def _link(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
-def read_page(body: Any, page: int, page_size: int) -> Page:
+def read_page(body: Any, page: int, page_size: int) -> Page[Any]:
     """The page ``page`` (zero-based) of ``page_size`` items, whatever form the answer took."""
     if isinstance(body, dict):
         items = list(body.get("Result") or [])
@@ -47,3 +54,10 @@ def read_page(body: Any, page: int, page_size: int) -> Page:
         return Page(items, total, has_next and bool(items))
     items = list(body or []) if isinstance(body, list) else []
     return Page(items, None, len(items) >= page_size > 0)
+
+
+def typed_page(model: type[M], body: Any, page: int, page_size: int, endpoint: str) -> Page[M]:
+    """``read_page`` with every item parsed as ``model`` (``AutoSharesMalformed`` for one that
+    does not fit)."""
+    found = read_page(body, page, page_size)
+    return Page(parse_list(model, found.items, endpoint), found.total, found.has_next)

@@ -31,7 +31,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, WebSocketException
 
 from bot.autoshares.client import UserApi
-from bot.autoshares.errors import AutoSharesError, QuotesUnavailable
+from bot.autoshares.errors import AutoSharesError, AutoSharesMalformed, QuotesUnavailable
+from bot.autoshares.resources import Quote, parse
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +88,7 @@ class QuoteStreamer:
         self.timeout = timeout
         self.max_subscriptions = max_subscriptions
         self.backoff = tuple(backoff)
-        self._latest: dict[int, dict[str, Any]] = {}
+        self._latest: dict[int, Quote] = {}
         #: security id -> when it was last asked for; the order is least recent first
         self._subscribed: OrderedDict[int, float] = OrderedDict()
         self._waiters: dict[int, list[asyncio.Future[None]]] = {}
@@ -106,13 +107,13 @@ class QuoteStreamer:
     def connected(self) -> bool:
         return self._ws is not None
 
-    def latest(self, security_id: int) -> dict[str, Any] | None:
+    def latest(self, security_id: int) -> Quote | None:
         """The last quote received for a security (None if never)."""
         return self._latest.get(security_id)
 
     async def get(
         self, api: UserApi, security_ids: Iterable[int], timeout: float | None = None
-    ) -> dict[int, dict[str, Any]]:
+    ) -> dict[int, Quote]:
         """Latest quotes for ``security_ids``: subscribes to new ones and waits (at most
         ``timeout`` seconds in all) for their first update. Ids that got no quote in time are
         missing from the answer. Raises the AutoShares error (or QuotesUnavailable) when the
@@ -284,7 +285,11 @@ class QuoteStreamer:
         security_id = security_id_of(frame)
         if security_id is None or security_id not in self._subscribed:
             return
-        quote = {k: v for k, v in frame.items() if k != "EntityType"}
+        try:
+            quote = parse(Quote, frame, "the quote streamer")
+        except AutoSharesMalformed as exc:
+            log.warning("%s; the frame is skipped", exc)
+            return
         self._latest[security_id] = quote
         for future in self._waiters.pop(security_id, []):
             if not future.done():

@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 from bot.autoshares import errors as e
-from bot.autoshares.paging import read_page
+from bot.autoshares.resources import Account, Balance
 from bot.core.errors import AccountBindRefused, NoTradingAccount, NotYourAccount, SignupNotConfigured
 from bot.core.users import ActingUser, LinkedUsers
 from bot.core.views import AccountView, PositionsPage
@@ -30,16 +30,16 @@ class AccountService:
         self._users = users
         self._signup_url = signup_url
 
-    async def resolve(self, user: ActingUser, requested: int | None) -> tuple[int, dict[str, Any]]:
+    async def resolve(self, user: ActingUser, requested: int | None) -> tuple[int, Account]:
         """The account to act on and its UserAccountModel (see the module docstring)."""
         accounts = await user.api.accounts()
         return await self.choose(user, accounts, requested)
 
     async def choose(
-        self, user: ActingUser, accounts: list[dict[str, Any]], requested: int | None
-    ) -> tuple[int, dict[str, Any]]:
+        self, user: ActingUser, accounts: list[Account], requested: int | None
+    ) -> tuple[int, Account]:
         """:meth:`resolve` over an account list already read from AutoShares."""
-        by_id = {int(a["Id"]): a for a in accounts if a.get("Id") is not None}
+        by_id = {a.id: a for a in accounts}
         if not by_id:
             raise NoTradingAccount("user has no trading accounts")
         if requested is not None:
@@ -59,10 +59,10 @@ class AccountService:
         return user, await self._views(user, user.link.default_account_id)
 
     async def _views(self, user: ActingUser, default_id: int | None) -> list[AccountView]:
-        accounts = [a for a in await user.api.accounts() if a.get("Id") is not None]
+        accounts = await user.api.accounts()
         limit = asyncio.Semaphore(BALANCE_CONCURRENCY)
 
-        async def balances_of(account_id: int) -> dict[str, Any] | None:
+        async def balances_of(account_id: int) -> Balance | None:
             async with limit:
                 try:
                     return await user.api.balances(account_id)
@@ -70,11 +70,9 @@ class AccountService:
                     log.info("balances of an account unavailable: %s", exc.code)
                     return None
 
-        balances = await asyncio.gather(*(balances_of(int(a["Id"])) for a in accounts))
+        balances = await asyncio.gather(*(balances_of(a.id) for a in accounts))
         return [
-            AccountView(
-                account, figures, is_default=default_id is not None and int(account["Id"]) == default_id
-            )
+            AccountView(account, figures, is_default=default_id is not None and account.id == default_id)
             for account, figures in zip(accounts, balances, strict=True)
         ]
 
@@ -99,21 +97,21 @@ class AccountService:
         if guess is None:
             accounts = await user.api.accounts()
         else:
-            accounts, early = await asyncio.gather(
+            listed, early = await asyncio.gather(
                 user.api.accounts(),
                 user.api.positions(guess, page=page, page_size=size, sort_field="Symbol"),
                 return_exceptions=True,
             )
-            if isinstance(accounts, BaseException):
-                raise accounts
+            if isinstance(listed, BaseException):
+                raise listed
+            accounts = listed
         account_id, account = await self.choose(user, accounts, requested)
         if guess is not None and account_id == guess:
             if isinstance(early, BaseException):
                 raise early
-            body = early
+            found = early
         else:
-            body = await user.api.positions(account_id, page=page, page_size=size, sort_field="Symbol")
-        found = read_page(body, page, size)
+            found = await user.api.positions(account_id, page=page, page_size=size, sort_field="Symbol")
         return PositionsPage(account_id, account, found.items, page, size, found.total, found.has_next)
 
     async def add(self, team_id: str, slack_user_id: str, account_id: int) -> str | None:
@@ -130,7 +128,7 @@ class AccountService:
             e.AutoSharesConflict,
         ) as exc:
             raise AccountBindRefused(account_id, exc.description, exc.code) from None
-        return bound.get("AccountAccessType") if isinstance(bound, dict) else None
+        return bound.account_access_type.value if bound.account_access_type else None
 
     def signup_url(self) -> str:
         if not self._signup_url:

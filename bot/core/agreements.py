@@ -10,8 +10,8 @@ updated by ``LinkedUsers.agreements`` whenever a list is read.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
+from bot.autoshares.resources import Agreement
 from bot.core.errors import AgreementsOutstandingError
 from bot.core.users import ActingUser, LinkedUsers
 
@@ -20,19 +20,19 @@ from bot.core.users import ActingUser, LinkedUsers
 class Signing:
     """What a Sign click did: the agreements signed now, and those still outstanding."""
 
-    signed: list[dict[str, Any]]
-    remaining: list[dict[str, Any]]
+    signed: list[Agreement]
+    remaining: list[Agreement]
 
 
-def is_required(agreement: dict[str, Any]) -> bool:
-    return not agreement.get("CanSkip")
+def is_required(agreement: Agreement) -> bool:
+    return not agreement.can_skip
 
 
 class AgreementService:
     def __init__(self, users: LinkedUsers) -> None:
         self._users = users
 
-    async def outstanding(self, team_id: str, slack_user_id: str) -> list[dict[str, Any]]:
+    async def outstanding(self, team_id: str, slack_user_id: str) -> list[Agreement]:
         user = await self._users.acting(team_id, slack_user_id)
         return await self._users.agreements(user)
 
@@ -48,14 +48,11 @@ class AgreementService:
         so a stale button signs nothing unexpected."""
         user = await self._users.acting(team_id, slack_user_id)
         before = await user.api.agreements()
-        signed: list[dict[str, Any]] = []
+        signed: list[Agreement] = []
         for agreement in before:
-            agreement_id = agreement.get("Id")
-            if agreement_id is None:
-                continue
-            chosen = is_required(agreement) if wanted is None else str(agreement_id) in wanted
+            chosen = is_required(agreement) if wanted is None else str(agreement.id) in wanted
             if chosen:
-                await user.api.sign_agreement(agreement_id)
+                await user.api.sign_agreement(agreement.id)
                 signed.append(agreement)
         remaining = await self._users.agreements(user, None if signed else before)
         return Signing(signed, remaining)

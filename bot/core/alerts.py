@@ -25,18 +25,18 @@ alert was set in (the default) or to their DM (``/alert deliver dm``).
 from __future__ import annotations
 
 import logging
-import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from bot.autoshares import deadline
 from bot.autoshares import errors as e
 from bot.autoshares.client import UserApi
-from bot.autoshares.paging import read_page
+from bot.autoshares.resources import AlertState, PriceAlert, Quote
+from bot.autoshares.resources.alerts import price_alert_body
 from bot.autoshares.streamer import QuoteStreamer
 from bot.core.commands import AlertDelivery, AlertMoveRequest, AlertRequest
 from bot.core.errors import (
@@ -54,6 +54,7 @@ from bot.core.pacing import UserPacing
 from bot.core.passes import Listing, Meter, OncePerPass, PassReport, PollPolicy, read_pages, run_pass
 from bot.core.team import TeamService
 from bot.core.users import ActingUser, LinkedUsers, UserKey
+from bot.core.views import ListedAlert
 from storage.alert_groups import AlertGroupRepository, NewRoute
 from storage.alert_preferences import AlertPreferences
 from storage.alerts import AlertRouteRepository, FireOutcome
@@ -63,7 +64,12 @@ from storage.records import DELETED, DELIVER_DM, DOWN, EXPIRED, MOVES, UP, Route
 log = logging.getLogger(__name__)
 
 #: AutoShares alert states: New is armed, Completed has fired.
-ARMED, FIRED_STATE, EXPIRED_STATE, STOPPED_STATE = "New", "Completed", "Expired", "Stopped"
+ARMED, FIRED_STATE, EXPIRED_STATE, STOPPED_STATE = (
+    AlertState.New,
+    AlertState.Completed,
+    AlertState.Expired,
+    AlertState.Stopped,
+)
 ALERTS_PAGE_SIZE = 100
 #: How long a webhook may spend asking AutoShares which alerts fired (it wants a 2xx within 5 s).
 CONFIRM_SECONDS = 3.5
@@ -79,15 +85,15 @@ CENT = Decimal("0.01")
 def level_body(
     operator: str, field: str, price: Decimal, security_id: int, expires_at: datetime | None
 ) -> dict[str, Any]:
-    """A PriceAlertEditableModel: armed (New), at ``price`` (ExpirationDate 0: never)."""
-    return {
-        "State": ARMED,
-        "Operator": operator,
-        "SecurityId": security_id,
-        "Field": field,
-        "Argument": float(price),
-        "ExpirationDate": int(expires_at.timestamp()) if expires_at else 0,
-    }
+    """A PriceAlertEditableModel (written by the client): armed, at ``price``, until
+    ``expires_at`` (None: never)."""
+    return price_alert_body(
+        operator=operator,
+        field=field,
+        argument=price,
+        security_id=security_id,
+        expiration=int(expires_at.timestamp()) if expires_at else 0,
+    )
 
 
 def alert_body(request: AlertRequest, security_id: int, expires_at: datetime) -> dict[str, Any]:
@@ -95,24 +101,13 @@ def alert_body(request: AlertRequest, security_id: int, expires_at: datetime) ->
     return level_body(request.operator, request.field, request.price, security_id, expires_at)
 
 
-def _decimal(value: Any) -> Decimal | None:
-    number = _number(value)
-    if number is None:
-        return None
-    try:
-        return Decimal(str(number))
-    except InvalidOperation:
-        return None
-
-
-def previous_close(quote: Mapping[str, Any]) -> Decimal | None:
+def previous_close(quote: Quote) -> Decimal | None:
     """The previous session's close a QuoteModel states: ``PreviousClose``, else ``Close``,
     else ``Last - Change``; None when it states none of them above zero."""
-    for name in ("PreviousClose", "Close"):
-        close = _decimal(quote.get(name))
+    for close in (quote.previous_close, quote.close):
         if close is not None and close > 0:
             return close
-    last, change = _decimal(quote.get("Last")), _decimal(quote.get("Change"))
+    last, change = quote.last, quote.change
     if last is not None and change is not None and last - change > 0:
         return last - change
     return None
@@ -133,7 +128,7 @@ class AlertSet:
     the same order, their group (a percent move or a repeating alert; None for a plain level),
     and whether triggers go to the member's DM."""
 
-    alerts: list[dict[str, Any]]
+    alerts: list[PriceAlert]
     routes: list[Route]
     group: RouteGroup | None = None
     to_dm: bool = False
@@ -149,10 +144,9 @@ class Snoozed:
 
 @dataclass(frozen=True)
 class AlertListing:
-    """The member's alerts at AutoShares (armed first), each with ``_channel`` (where it was
-    set) and ``_group`` (its RouteGroup or None), and where their triggers go."""
+    """The member's alerts at AutoShares (armed first), and where their triggers go."""
 
-    alerts: list[dict[str, Any]]
+    alerts: list[ListedAlert]
     to_dm: bool = False
 
 
@@ -161,7 +155,7 @@ def route_channel(channel_id: str, slack_user_id: str) -> str:
     return slack_user_id if not channel_id or channel_id.startswith("D") else channel_id
 
 
-async def list_price_alerts(api: UserApi) -> list[dict[str, Any]]:
+async def list_price_alerts(api: UserApi) -> list[PriceAlert]:
     """The user's price alerts, every page."""
     return await api.alerts(page_size=ALERTS_PAGE_SIZE)
 
@@ -211,8 +205,8 @@ class AlertService:
             equity = await user.api.equity(request.symbol)
         except e.AutoSharesNotFound:
             raise UnknownSymbolError(request.symbol) from None
-        security_id = int(equity["Id"])
-        symbol = str(equity.get("Symbol") or request.symbol)
+        security_id = equity.id
+        symbol = equity.symbol or request.symbol
         expires_in = request.expires_in or self._default_expiry
         expires_at = (utcnow() + expires_in).replace(microsecond=0)
         reference: Decimal | None = None
@@ -230,7 +224,7 @@ class AlertService:
         repeat = int(request.repeat_every.total_seconds()) if request.repeat_every else None
         if reference is None and repeat is None:
             route = await self.routes.create(
-                alert_id=int(created[0]["Id"]),
+                alert_id=created[0].id,
                 team_id=team_id,
                 slack_user_id=slack_user_id,
                 autoshares_user_id=user.link.autoshares_user_id,
@@ -254,7 +248,7 @@ class AlertService:
             field=request.field,
             expires_at=expires_at,
             alerts=[
-                NewRoute(int(alert["Id"]), operator, Decimal(level))
+                NewRoute(alert.id, operator, Decimal(level))
                 for alert, (operator, level) in zip(created, levels, strict=True)
             ],
             direction=move.direction if move else None,
@@ -271,8 +265,8 @@ class AlertService:
         field: str,
         security_id: int,
         expires_at: datetime,
-    ) -> list[dict[str, Any]]:
-        created: list[dict[str, Any]] = []
+    ) -> list[PriceAlert]:
+        created: list[PriceAlert] = []
         try:
             for operator, level in levels:
                 created.append(
@@ -281,7 +275,7 @@ class AlertService:
         except e.AutoSharesError:
             for alert in created:  # all of a move, or none of it
                 try:
-                    await api.delete_alert(int(alert["Id"]))
+                    await api.delete_alert(alert.id)
                 except e.AutoSharesError as exc:
                     log.warning("could not remove half of a refused percent move (%s)", exc.code)
             raise
@@ -294,18 +288,18 @@ class AlertService:
         alerts = await list_price_alerts(user.api)
         routes = {r.alert_id: r for r in await self.routes.for_user(team_id, slack_user_id)}
         groups = await self.groups.many(r.group_id for r in routes.values() if r.group_id is not None)
-        for alert in alerts:
-            route = routes.get(int(alert.get("Id") or 0))
-            alert["_channel"] = route.channel_id if route else None
-            alert["_group"] = groups.get(route.group_id) if route and route.group_id is not None else None
-        alerts.sort(key=lambda a: (a.get("State") != ARMED, int(a.get("Id") or 0)))
+        listed = []
+        for alert in sorted(alerts, key=lambda a: (a.state != ARMED, a.id)):
+            route = routes.get(alert.id)
+            group = groups.get(route.group_id) if route and route.group_id is not None else None
+            listed.append(ListedAlert(alert, route.channel_id if route else None, group))
         to_dm = await self.preferences.delivery(team_id, slack_user_id) == DELIVER_DM
-        return AlertListing(alerts, to_dm)
+        return AlertListing(listed, to_dm)
 
-    async def active(self, api: UserApi, *, page_size: int = 50) -> list[dict[str, Any]]:
+    async def active(self, api: UserApi, *, page_size: int = 50) -> list[PriceAlert]:
         """The user's alerts still watching (one page of the newest), for App Home."""
-        items = read_page(await api.alerts_page(page_size=page_size, newest_first=True), 0, page_size).items
-        return [a for a in items if isinstance(a, dict) and str(a.get("State") or ARMED) == ARMED]
+        page = await api.alerts_page(page_size=page_size, newest_first=True)
+        return [a for a in page.items if (a.state or ARMED) == ARMED]
 
     async def delete(self, team_id: str, slack_user_id: str, alert_id: int) -> list[int]:
         """Delete the alert at AutoShares and end its route; an alert of a group ends the whole
@@ -442,16 +436,12 @@ class AlertService:
         for (team_id, slack_user_id), user_routes in by_user.items():
             try:
                 user = await self._users.acting(team_id, slack_user_id)
-                alerts = {int(a.get("Id") or 0): a for a in await list_price_alerts(user.api)}
+                alerts = {a.id: a for a in await list_price_alerts(user.api)}
             except (BotError, e.RelinkRequired, e.AutoSharesUnauthorized, e.AutoSharesForbidden) as exc:
                 log.info("an alert owner cannot be asked (%s); matching the stated condition", exc.code)
                 fired += [r for r in user_routes if trigger.states(r.symbol, r.operator, r.field, r.argument)]
                 continue
-            fired += [
-                r
-                for r in user_routes
-                if str((alerts.get(r.alert_id) or {}).get("State") or "") == FIRED_STATE
-            ]
+            fired += [r for r in user_routes if (found := alerts.get(r.alert_id)) and found.state == FIRED_STATE]
         return fired
 
     async def poll_once(self, every: timedelta, *, now: datetime | None = None) -> PassReport:
@@ -467,7 +457,7 @@ class AlertService:
         """
         stamp = now or utcnow()
         report = PassReport("alerts")
-        listings: OncePerPass[UserKey, Listing | None] = OncePerPass()
+        listings: OncePerPass[UserKey, Listing[PriceAlert] | None] = OncePerPass()
         acting: dict[UserKey, ActingUser] = {}
 
         async def claim() -> list[Route]:
@@ -493,7 +483,7 @@ class AlertService:
 
     async def _list_for_poll(
         self, user: ActingUser | None, key: UserKey, report: PassReport
-    ) -> Listing | None:
+    ) -> Listing[PriceAlert] | None:
         """The user's alerts at AutoShares, every page; None when they are left for later."""
         meter = Meter(report, self.pacing, key)
         if not meter.may_call():
@@ -514,14 +504,16 @@ class AlertService:
             log.info("alert poll skipped a user: %s", exc.code)
         return None
 
-    async def _apply_states(self, routes: list[Route], listing: Listing, report: PassReport) -> None:
+    async def _apply_states(
+        self, routes: list[Route], listing: Listing[PriceAlert], report: PassReport
+    ) -> None:
         for route in routes:
             alert = listing.items.get(route.alert_id)
             if alert is None:
                 if listing.complete:  # deleted at AutoShares (outside Slack)
                     await self.routes.end(route.alert_id, DELETED, audit=False)
                 continue
-            state = str(alert.get("State") or "")
+            state = alert.state
             if state == FIRED_STATE:
                 result = await self.routes.fire(route.alert_id, source="poller")
                 report.announced += result.outcome is FireOutcome.FIRED
@@ -594,33 +586,22 @@ class AlertService:
         (adopted), else a new one; and whether it was made now."""
         for alert in await list_price_alerts(api):
             same = (
-                str(alert.get("State") or "") == ARMED
-                and int(alert.get("SecurityId") or 0) == route.security_id
-                and alert.get("Operator") == route.operator
-                and alert.get("Field") == route.field
-                and _decimal(alert.get("Argument")) == route.argument
+                alert.state == ARMED
+                and alert.security_id == route.security_id
+                and alert.operator == route.operator
+                and alert.field == route.field
+                and alert.argument == route.argument
             )
-            alert_id = int(alert.get("Id") or 0)
-            if same and alert_id and await self.routes.get(alert_id) is None:
-                return alert_id, False
+            if same and await self.routes.get(alert.id) is None:
+                return alert.id, False
         body = level_body(route.operator, route.field, route.argument, route.security_id, route.expires_at)
         created = await api.create_alert(body)
-        return int(created["Id"]), True
+        return created.id, True
 
 
-def _number(value: Any) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return number if math.isfinite(number) else None
-
-
-def expiry_text(epoch: Any) -> datetime | None:
+def expiry_text(epoch: int | None) -> datetime | None:
     """An ExpirationDate (epoch seconds, or milliseconds above 1e11) as a UTC time."""
-    number = _number(epoch)
+    number = epoch
     if not number:
         return None
     seconds = number / 1000 if number > 100_000_000_000 else number

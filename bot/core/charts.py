@@ -12,6 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.autoshares.resources import Candle as HistoryBar
+from bot.autoshares.resources import ChartHistory
+from bot.autoshares.resources.market import history_body
+
 #: A kept chart's id is ``secrets.token_urlsafe(CHART_ID_BYTES)``: 192 random bits, 32 URL-safe
 #: characters (it appears in the image URL and in the Share button's value).
 CHART_ID_BYTES = 24
@@ -63,20 +67,18 @@ class Candle:
 
 
 def history_request(symbol: str, chart_range: str, *, end: int | None = None) -> dict[str, Any]:
-    """The ChartHistoryRequestModel for ``symbol`` over ``chart_range`` (a key of RANGES)."""
+    """The ChartHistoryRequestModel (written by the client) for ``symbol`` over ``chart_range``
+    (a key of RANGES)."""
     spec = RANGES[chart_range]
     end = int(time.time()) if end is None else end
-    return {
-        "Security": {"Symbol": symbol},
-        "SecurityHistorySettings": {
-            "Period": spec.period,
-            "Interval": spec.interval,
-            "CandlesCount": spec.candles,
-            "StartDate": end - spec.span_seconds,
-            "EndDate": end,
-            "IncludeNonMarketData": False,
-        },
-    }
+    return history_body(
+        symbol,
+        period=spec.period,
+        interval=spec.interval,
+        candles=spec.candles,
+        start=end - spec.span_seconds,
+        end=end,
+    )
 
 
 def within_range(candles: Sequence[Candle], chart_range: str) -> list[Candle]:
@@ -87,40 +89,36 @@ def within_range(candles: Sequence[Candle], chart_range: str) -> list[Candle]:
     return [c for c in candles if c.time > start]
 
 
-def _float(value: Any) -> float | None:
-    try:
-        result = float(value)
-    except (TypeError, ValueError):
-        return None
-    return result if result == result else None
+def _moment(bar: HistoryBar) -> int | None:
+    """The bar's time in epoch seconds: ``Time``, else ``DateTime`` (ISO 8601)."""
+    if bar.time is not None:
+        return int(bar.time)
+    if bar.date_time:
+        try:
+            return int(datetime.fromisoformat(bar.date_time.replace("Z", "+00:00")).timestamp())
+        except ValueError:
+            return None
+    return None
 
 
-def candles_from(model: dict[str, Any] | None) -> list[Candle]:
+def candles_from(model: ChartHistory | None) -> list[Candle]:
     """The first series of a ChartHistoryModel, oldest first; candles without a close or a
     time are skipped."""
-    series = (model or {}).get("SecurityHistory") or []
-    first = series[0] if series and isinstance(series[0], list) else []
+    first = model.security_history[0] if model is not None and model.security_history else []
     found = []
-    for raw in first:
-        if not isinstance(raw, dict):
+    for bar in first:
+        moment = _moment(bar)
+        if bar.close is None or moment is None:
             continue
-        close = _float(raw.get("Close"))
-        moment = raw.get("Time")
-        if moment is None and raw.get("DateTime"):
-            try:
-                moment = datetime.fromisoformat(str(raw["DateTime"]).replace("Z", "+00:00")).timestamp()
-            except ValueError:
-                moment = None
-        if close is None or moment is None:
-            continue
+        close = float(bar.close)
         found.append(
             Candle(
-                time=int(float(moment)),
-                open=_float(raw.get("Open")) or close,
-                high=_float(raw.get("High")) or close,
-                low=_float(raw.get("Low")) or close,
+                time=moment,
+                open=float(bar.open or close),
+                high=float(bar.high or close),
+                low=float(bar.low or close),
                 close=close,
-                volume=_float(raw.get("Volume")) or 0.0,
+                volume=float(bar.volume or 0),
             )
         )
     return sorted(found, key=lambda c: c.time)

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot.autoshares.errors import AutoSharesError, RelinkRequired
+from bot.autoshares.resources import Agreement, parse_list
 from bot.core.digests import DigestService
 from bot.core.errors import NotLinkedError
 from bot.core.ports import DeliveryFailed, Notifier
@@ -232,7 +233,9 @@ class Delivery:
         elif item.kind == LINKED:
             link = await self._links.get(item.team_id, item.channel)
             if link is not None:
-                await self._notifier.linked(link, list(data.get("agreements") or []))
+                # kept as the client dumped them (older rows: as AutoShares wrote them)
+                agreements = parse_list(Agreement, data.get("agreements") or [], "a stored link message")
+                await self._notifier.linked(link, agreements)
         elif item.kind == LINK_REFUSED:
             await self._notifier.link_refused(item.team_id, item.channel)
         else:

@@ -19,11 +19,13 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.autoshares.errors import AutoSharesError
-from bot.autoshares.paging import read_page
+from bot.autoshares.resources import Balance, Order, Position, Quote
 from bot.core.alerts import AlertService
 from bot.core.commands import DigestRequest
 from bot.core.errors import TeamRefusal
@@ -97,8 +99,8 @@ def schedule_label(request: DigestRequest) -> str:
 @dataclass(frozen=True)
 class Mover:
     symbol: str
-    change_percent: float
-    market_value: float | None = None
+    change_percent: Decimal
+    market_value: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -108,27 +110,17 @@ class DigestSummary:
     slack_user_id: str
     label: str
     as_of: datetime
-    total_value: float | None = None
-    day_change: float | None = None
+    total_value: Decimal | None = None
+    day_change: Decimal | None = None
     movers: list[Mover] | None = None
-    open_orders: list[dict[str, Any]] | None = None
+    open_orders: list[Order] | None = None
     fired: list[Any] = field(default_factory=list)
     currency: str = "USD"
 
 
-def _number(value: Any) -> float | None:
-    try:
-        return float(value) if value is not None and not isinstance(value, bool) else None
-    except (TypeError, ValueError):
-        return None
-
-
-def _first(mapping: dict[str, Any] | None, *names: str) -> float | None:
-    for name in names:
-        found = _number((mapping or {}).get(name))
-        if found is not None:
-            return found
-    return None
+def account_value(balances: Balance | None) -> Decimal | None:
+    """The account's total value as its balances state it (None when they state none)."""
+    return balances.equity if balances is not None else None
 
 
 class DigestService:
@@ -207,25 +199,24 @@ class DigestService:
         """The member's portfolio as AutoShares has it now. Raises when the member is no longer
         linked (nothing to post); a part AutoShares cannot answer is left out and said so."""
         user = await self._users.acting(digest.team_id, digest.slack_user_id)
-        accounts = [a for a in await user.api.accounts() if a.get("Id") is not None]
-        account_ids = [int(a["Id"]) for a in accounts]
+        account_ids = [a.id for a in await user.api.accounts()]
 
-        async def balances(account_id: int) -> dict[str, Any] | None:
+        async def balances(account_id: int) -> Balance | None:
             try:
                 return await user.api.balances(account_id)
             except AutoSharesError:
                 return None
 
-        async def positions(account_id: int) -> list[dict[str, Any]] | None:
+        async def positions(account_id: int) -> list[Position] | None:
             try:
-                body = await user.api.positions(
+                page = await user.api.positions(
                     account_id, page=FIRST_PAGE, page_size=POSITIONS_READ, sort_field="Symbol"
                 )
             except AutoSharesError:
                 return None
-            return [p for p in read_page(body, FIRST_PAGE, POSITIONS_READ).items if isinstance(p, dict)]
+            return page.items
 
-        async def orders(account_id: int) -> list[dict[str, Any]] | None:
+        async def orders(account_id: int) -> list[Order] | None:
             try:
                 return await open_orders(user.api, account_id)
             except AutoSharesError:
@@ -236,10 +227,10 @@ class DigestService:
             asyncio.gather(*(positions(a) for a in account_ids)),
             asyncio.gather(*(orders(a) for a in account_ids)),
         )
-        values = [_first(b, "Equity", "EquityTotal", "TotalEquity", "AccountValue") for b in balance_list]
+        values = [account_value(b) for b in balance_list]
         held = [p for ps in position_lists for p in ps or []]
-        quotes: dict[int, Any] = {}
-        ids = {int(p["SecurityId"]) for p in held if _number(p.get("SecurityId")) is not None}
+        quotes: dict[int, Quote] = {}
+        ids = {p.security_id for p in held}
         if ids:
             try:
                 quotes = await self._market.streamer.get(user.api, ids)
@@ -255,7 +246,7 @@ class DigestService:
             slack_user_id=digest.slack_user_id,
             label=digest.label,
             as_of=occurrence,
-            total_value=sum(v for v in values if v is not None) if values and None not in values else None,
+            total_value=sum((v for v in values if v is not None), Decimal(0)) if values and None not in values else None,
             day_change=day_change,
             movers=movers,
             open_orders=[o for os in order_lists for o in os or []] if None not in order_lists else None,
@@ -263,21 +254,22 @@ class DigestService:
         )
 
     @staticmethod
-    def _moves(held: list[dict[str, Any]], quotes: dict[int, Any]) -> tuple[float | None, list[Mover]]:
+    def _moves(held: list[Position], quotes: dict[int, Quote]) -> tuple[Decimal | None, list[Mover]]:
         """The day's change in value (quantity × each quote's Change; None when a held
         security has no quote) and the biggest movers by percent."""
-        total: float | None = 0.0
+        total: Decimal | None = Decimal(0)
         movers = []
         for position in held:
-            quote = quotes.get(int(position.get("SecurityId") or 0)) or {}
-            change, percent = _number(quote.get("Change")), _number(quote.get("ChangePc"))
-            quantity = _number(position.get("Quantity")) or 0.0
+            quote = quotes.get(position.security_id)
+            change = quote.change if quote is not None else None
+            percent = quote.change_pc if quote is not None else None
+            quantity = position.quantity or Decimal(0)
             if change is None or total is None:
                 total = None
             else:
                 total += quantity * change
             if percent is not None:
-                value = _first(position, "MarketValue", "MarketValueEOD")
-                movers.append(Mover(str(position.get("Symbol") or "?"), percent, value))
+                value = position.market_value if position.market_value is not None else position.market_value_eod
+                movers.append(Mover(position.symbol or "?", percent, value))
         ranked = sorted(movers, key=lambda m: abs(m.change_percent), reverse=True)[:TOP_MOVERS]
-        return (round(total, 2) if total is not None else None), ranked
+        return (total.quantize(Decimal("0.01")) if total is not None else None), ranked

@@ -38,7 +38,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+
+from bot.autoshares.resources import Agreement, Security
 
 
 class BotError(Exception):
@@ -78,7 +79,7 @@ class AgreementsOutstandingError(BotError):
 
     code = "agreements_outstanding"
 
-    def __init__(self, agreements: Sequence[dict[str, Any]]) -> None:
+    def __init__(self, agreements: Sequence[Agreement]) -> None:
         super().__init__(f"{len(agreements)} agreement(s) outstanding")
         self.agreements = list(agreements)
 
@@ -109,7 +110,7 @@ class UnknownSymbolError(BotError):
 
     code = "unknown_symbol"
 
-    def __init__(self, symbol: str, suggestions: Sequence[dict[str, Any]] = ()) -> None:
+    def __init__(self, symbol: str, suggestions: Sequence[Security] = ()) -> None:
         super().__init__(f"unknown symbol {symbol!r}")
         self.symbol = symbol
         self.suggestions = list(suggestions)

@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import Any
 
 from bot.autoshares import errors as e
 from bot.autoshares.client import UserApi
+from bot.autoshares.resources import Order
 from bot.core.errors import BotError, NotLinkedError
-from bot.core.orders import FIRST_PAGE, LOOKUP_PAGE_SIZE, OPEN_FILTER, OrderService
+from bot.core.orders import FIRST_PAGE, LOOKUP_PAGE_SIZE, OPEN_FILTER, OrderService, order_state
 from bot.core.pacing import UserPacing
 from bot.core.passes import Listing, Meter, OncePerPass, PassReport, PollPolicy, read_pages, run_pass
 from bot.core.users import ActingUser, LinkedUsers, UserKey
@@ -61,7 +61,7 @@ class OrderFollowUp:
         unanswered for ``stuck_after``."""
         stamp = now or utcnow()
         report = PassReport("orders")
-        listings: OncePerPass[AccountKey, Listing | None] = OncePerPass()
+        listings: OncePerPass[AccountKey, Listing[Order] | None] = OncePerPass()
         acting: dict[UserKey, ActingUser] = {}
 
         async def claim() -> list[Pending]:
@@ -108,7 +108,7 @@ class OrderFollowUp:
             meter.report.failed += 1
             log.info("order follow-up of %s skipped: %s", row.id, exc.code)
 
-    async def _list_open(self, key: AccountKey, meter: Meter) -> Listing | None:
+    async def _list_open(self, key: AccountKey, meter: Meter) -> Listing[Order] | None:
         """The account's open orders, every page (an empty, incomplete listing when AutoShares
         refuses the filter); None when the account is left for a later pass."""
         if not meter.may_call():
@@ -135,7 +135,7 @@ class OrderFollowUp:
             log.info("order follow-up skipped an account: %s", exc.code)
         return None
 
-    async def _follow(self, key: AccountKey, rows: list[Pending], listing: Listing, meter: Meter) -> None:
+    async def _follow(self, key: AccountKey, rows: list[Pending], listing: Listing[Order], meter: Meter) -> None:
         missing: list[Pending] = []
         for row in rows:
             order = listing.items.get(row.autoshares_order_id or 0)
@@ -177,7 +177,7 @@ class OrderFollowUp:
                 meter.called()
                 return left + [by_id[i] for i in ids[start:]]
             meter.called()
-            found = {int(o["Id"]): o for o in (page or {}).get("Result") or [] if o.get("Id") is not None}
+            found = {o.id: o for o in page.items}
             for order_id in batch:
                 if order_id in found:
                     await self._apply(by_id[order_id], found[order_id], meter)
@@ -199,11 +199,11 @@ class OrderFollowUp:
             meter.called()
             await self._apply(row, order, meter)
 
-    async def _apply(self, row: Pending, order: dict[str, Any], meter: Meter) -> None:
+    async def _apply(self, row: Pending, order: Order, meter: Meter) -> None:
         """Apply what AutoShares says when it is later than what the row knows."""
-        if order_progress(order) <= order_progress(row.result):
+        if order_progress(order_state(order)) <= order_progress(row.result):
             return
-        update = await self._orders.apply_order_event(order, event_id=None, event_type="poll")
+        update = await self._orders.apply_polled(order)
         meter.report.announced += update.changed
 
     @staticmethod

@@ -86,11 +86,10 @@ class HomeService:
             return data
         user = self._users.acting_as(link)
         try:
-            listed = await _part(user.api.accounts(), data.problems, "accounts")
-            accounts = [a for a in listed or [] if a.get("Id") is not None]
+            accounts = await _part(user.api.accounts(), data.problems, "accounts")
             if accounts:
                 _, data.account = await self._accounts.choose(user, accounts, None)
-            account_id = int(data.account["Id"]) if data.account else None
+            account_id = data.account.id if data.account else None
             alerts = _part(self._alerts.active(user.api), data.problems, "alerts")
             watchlist = self._watchlist(user, data.problems)
             if account_id is None:

@@ -240,23 +240,24 @@ class LinkService:
         # Ask AutoShares who this is, with the new token, before storing anything.
         api = self._client.for_user(BearerToken(tokens.access_token), None)
         me = await api.me()
-        user_id = int(me["UserId"]) if "UserId" in me else int(me["Id"])
+        user_id = me.user_id
         api.user_id = user_id
         agreements = await api.agreements()
         # In exchange mode there are no ID token claims: AutoShares' own answer says it all.
         claimed_name = claims.name if claims else None
         claimed_login = (claims.nickname or claims.email or claims.subject) if claims else None
-        name = " ".join(p for p in (me.get("FirstName"), me.get("LastName")) if p) or claimed_name
+        name = me.full_name or claimed_name
         link = await self._links.save(
             team_id=issued.team_id,
             slack_user_id=issued.slack_user_id,
             autoshares_user_id=user_id,
-            autoshares_login=str(me.get("Login") or claimed_login or user_id),
-            email=me.get("Email") or (claims.email if claims else None),
+            autoshares_login=str(me.login or claimed_login or user_id),
+            email=me.email or (claims.email if claims else None),
             display_name=name,
             tokens=tokens,
             agreements_outstanding=len(agreements),
-            agreements=agreements,  # the user is owed a DM saying so (outbox)
+            # the user is owed a DM saying so (outbox)
+            agreements=[a.model_dump(mode="json") for a in agreements],
         )
         log.info("linked slack user to autoshares user %s", user_id)
         return LinkOutcome(link=link)

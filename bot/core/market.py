@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from bot.autoshares.errors import QuotesUnavailable
+from bot.autoshares.resources import Security
 from bot.autoshares.streamer import QuoteStreamer
 from bot.core.charts import Candle, candles_from, history_request, within_range
 from bot.core.errors import UnknownSymbolError
@@ -27,7 +27,7 @@ class Quotes:
 
     user: ActingUser
     rows: list[QuoteRow]
-    unknown: dict[str, list[dict[str, Any]]]
+    unknown: dict[str, list[Security]]
     delayed: bool | None
 
 
@@ -40,7 +40,7 @@ class MarketService:
     async def quotes(self, team_id: str, slack_user_id: str, symbols: Sequence[str]) -> Quotes:
         user = await self._users.acting(team_id, slack_user_id)
         resolution = await self.securities.resolve(user.api, symbols)
-        ids = {symbol: int(equity["Id"]) for symbol, equity in resolution.found.items()}
+        ids = {symbol: equity.id for symbol, equity in resolution.found.items()}
         quotes = await self.streamer.get(user.api, ids.values()) if ids else {}
         rows = [
             QuoteRow(symbol, resolution.found[symbol], quotes.get(ids[symbol]))

@@ -22,12 +22,23 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from bot.autoshares import errors as e
 from bot.autoshares.client import UserApi
-from bot.autoshares.paging import read_page
+from bot.autoshares.resources import (
+    OPEN_ORDER_STATUSES,
+    Account,
+    Agreement,
+    Balance,
+    Order,
+    OrderPreview,
+    OrderSide,
+    OrderTicket,
+    OrderType,
+    TimeInForce,
+)
 from bot.core.accounts import AccountService
 from bot.core.agreements import AgreementService
 from bot.core.commands import ExtendedSession, OrderRequest
@@ -40,14 +51,14 @@ from bot.core.errors import (
     OwnApproval,
     TeamRefusal,
 )
-from bot.core.events import order_update
+from bot.core.events import OrderEvent, order_update
 from bot.core.market_clock import AFTER_HOURS_CLOSE, REGULAR_OPEN, is_trading_day, market_time
 from bot.core.team import APPROVALS, APPROVER, OrderGate, TeamService
 from bot.core.users import ActingUser, LinkedUsers
 from bot.ops.metrics import Metrics
 from storage.audit import AuditLog
 from storage.orders import DayQuota, OrderUpdate, OverDailyLimit, PendingOrderRepository
-from storage.records import AWAITING_APPROVAL, OPEN_ORDER_STATUSES, PENDING, SUBMITTING, Pending
+from storage.records import AWAITING_APPROVAL, PENDING, SUBMITTING, OrderState, Pending
 
 log = logging.getLogger(__name__)
 
@@ -66,36 +77,12 @@ LOOKUP_PAGE_SIZE = 100
 FIRST_PAGE = 0
 #: Open orders shown by `/order list` and App Home (the newest page).
 OPEN_ORDERS_PAGE_SIZE = 50
-#: Order statuses by number, as the Get Filtered Orders page lists them for its filter examples
-#: (``Status in (0,1,4,5,7)``): 0 New ... 15 Error, in the order of the spec's
-#: OrderResource.Status enum. Held is not on the page; 16 is its place in that enum.
-ORDER_STATUS_NUMBERS = {
-    "New": 0,
-    "PartiallyFilled": 1,
-    "Filled": 2,
-    "DoneForDay": 3,
-    "Canceled": 4,
-    "Replaced": 5,
-    "PendingCancel": 6,
-    "Stopped": 7,
-    "Rejected": 8,
-    "Suspended": 9,
-    "PendingNew": 10,
-    "Calculated": 11,
-    "Expired": 12,
-    "AcceptedForBidding": 13,
-    "PendingReplace": 14,
-    "Error": 15,
-    "Held": 16,
-}
 #: The filters asked of AutoShares for open orders, in turn until one is accepted: the
-#: documented form (numeric statuses), then status names; a deployment that takes neither is
-#: read page by page.
+#: documented form (numeric statuses, as the Get Filtered Orders page writes them), then status
+#: names; a deployment that takes neither is read page by page.
 OPEN_FILTERS = (
-    "Status in ({})".format(
-        ",".join(str(n) for n in sorted(ORDER_STATUS_NUMBERS[s] for s in OPEN_ORDER_STATUSES))
-    ),
-    "Status in ({})".format(", ".join(f"'{s}'" for s in sorted(OPEN_ORDER_STATUSES))),
+    "Status in ({})".format(",".join(str(int(s)) for s in sorted(OPEN_ORDER_STATUSES))),
+    "Status in ({})".format(", ".join(f"'{s.name}'" for s in sorted(OPEN_ORDER_STATUSES, key=lambda s: s.name))),
 )
 #: The documented form alone (the name callers used when there was one form).
 OPEN_FILTER = OPEN_FILTERS[0]
@@ -127,54 +114,31 @@ def extended_hours_value(session: ExtendedSession, now: datetime) -> str:
 def order_body(
     request: OrderRequest, client_id: str | None = None, *, now: datetime | None = None
 ) -> dict[str, Any]:
-    """The CreateOrderResource for a parsed order (spec property names). ``now`` decides what
-    ``ext`` means (see :func:`extended_hours_value`); the body is built once, at the preview,
-    and the order is placed with that same body."""
-    body: dict[str, Any] = {
-        "Symbol": request.symbol,
-        "Side": request.side,
-        "Type": request.order_type,
-        "Quantity": request.quantity,
-        "TimeInforce": request.time_in_force,
-    }
-    if request.limit_price is not None:
-        body["Price"] = float(request.limit_price)
-    if request.stop_price is not None:
-        body["StopPrice"] = float(request.stop_price)
-    if request.extended_hours:
-        body["ExtendedHours"] = extended_hours_value(request.extended_hours, now or datetime.now(UTC))
-    if client_id:
-        body["ClientId"] = client_id
-    return body
+    """The CreateOrderResource for a parsed order (written by the client's ``OrderTicket``).
+    ``now`` decides what ``ext`` means (see :func:`extended_hours_value`); the body is built
+    once, at the preview, and the order is placed with that same body."""
+    session = request.extended_hours
+    ticket = OrderTicket(
+        symbol=request.symbol,
+        side=OrderSide(request.side),
+        type=OrderType(request.order_type),
+        quantity=Decimal(request.quantity),
+        price=request.limit_price,
+        stop_price=request.stop_price,
+        time_in_force=TimeInForce(request.time_in_force),
+        extended_hours=extended_hours_value(session, now or datetime.now(UTC)) if session else None,
+        client_id=client_id,
+    )
+    return ticket.body()
 
 
-def _decimal(value: Any) -> Decimal | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        result = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
-    return result if result.is_finite() and result > 0 else None
-
-
-def last_price(preview: Mapping[str, Any] | None) -> Decimal | None:
-    """The last price the preview quoted (QuoteModel Price, else Last), if any."""
-    for quote in (preview or {}).get("Quotes") or []:
-        if isinstance(quote, Mapping):
-            found = _decimal(quote.get("Price")) or _decimal(quote.get("Last"))
-            if found is not None:
-                return found
-    return None
-
-
-def notional(request: OrderRequest, preview: Mapping[str, Any] | None) -> Decimal | None:
+def notional(request: OrderRequest, preview: OrderPreview | None) -> Decimal | None:
     """quantity × (limit, else stop, else last price); from the preview's cost as a last resort."""
-    price = request.limit_price or request.stop_price or last_price(preview)
+    price = request.limit_price or request.stop_price or (preview.last_price if preview else None)
     if price is not None:
         return (Decimal(request.quantity) * price).quantize(Decimal("0.0001"))
-    cost = _decimal((preview or {}).get("Cost"))
-    return cost.quantize(Decimal("0.0001")) if cost is not None else None
+    cost = preview.cost if preview is not None else None
+    return cost.quantize(Decimal("0.0001")) if cost is not None and cost > 0 else None
 
 
 def is_large(value: Decimal | None, threshold: int) -> bool:
@@ -191,21 +155,47 @@ def failure_code(exc: BaseException) -> str:
     return f"{code}: {description}" if description else code
 
 
-def buying_power_after(
-    balances: Mapping[str, Any] | None, preview: Mapping[str, Any], side: str
-) -> float | None:
+def buying_power_after(balances: Balance | None, preview: OrderPreview, side: str) -> Decimal | None:
     """Buying power once this order is filled: buys and shorts use it, sells and covers don't."""
-    if not balances:
+    if balances is None:
         return None
-    power = balances.get("BuyingPower", balances.get("DayTradingBuyingPower"))
-    cost = preview.get("TotalCost", preview.get("NetCost", preview.get("Cost")))
-    try:
-        power_f, cost_f = float(power), float(cost or 0)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    power = balances.buying_power
+    if power is None:
         return None
-    if side in ("Buy", "SellShort"):
-        return round(power_f - cost_f, 2)
-    return round(power_f, 2)
+    cost = next((c for c in (preview.total_cost, preview.net_cost, preview.cost) if c is not None), Decimal(0))
+    if side in (OrderSide.Buy, OrderSide.SellShort):
+        return (power - cost).quantize(Decimal("0.01"))
+    return power.quantize(Decimal("0.01"))
+
+
+def event_state(event: OrderEvent) -> OrderState:
+    """What the bot keeps of what an order event states."""
+    return OrderState(
+        order_id=event.order_id,
+        client_id=event.client_id,
+        account_id=event.account_id,
+        status=event.status.name if event.status is not None else None,
+        symbol=event.symbol,
+        executed_quantity=event.executed_quantity,
+        average_price=event.average_price,
+        leaves_quantity=event.leaves_quantity,
+        description=event.description,
+    )
+
+
+def order_state(order: Order) -> OrderState:
+    """What the bot keeps of an order AutoShares answered with."""
+    return OrderState(
+        order_id=order.id,
+        client_id=order.client_id or None,
+        account_id=order.account_id,
+        status=order.status.name,
+        symbol=order.symbol or None,
+        executed_quantity=order.executed_quantity,
+        average_price=order.average_price,
+        leaves_quantity=order.leaves_quantity,
+        description=order.error_description_text or order.description,
+    )
 
 
 # -- outcomes --------------------------------------------------------------------------------------
@@ -218,9 +208,9 @@ class PreviewResult:
     request: OrderRequest
     body: dict[str, Any]
     account_id: int
-    account: dict[str, Any]
-    preview: dict[str, Any]
-    buying_power_after: float | None
+    account: Account
+    preview: OrderPreview
+    buying_power_after: Decimal | None
     notional: Decimal | None
     large: bool
     pending: Pending | None
@@ -230,7 +220,7 @@ class PreviewResult:
 
     @property
     def ok(self) -> bool:
-        return bool(self.preview.get("IsSuccessful")) and self.pending is not None
+        return bool(self.preview.is_successful) and self.pending is not None
 
 
 class ConfirmKind(enum.Enum):
@@ -246,7 +236,7 @@ class ConfirmKind(enum.Enum):
 class ConfirmResult:
     kind: ConfirmKind
     pending: Pending | None = None
-    agreements: list[dict[str, Any]] | None = None
+    agreements: list[Agreement] | None = None
 
 
 # -- the service -----------------------------------------------------------------------------------
@@ -315,7 +305,7 @@ class OrderService:
         value = notional(request, preview)
         large = is_large(value, self.policy.large_order_notional)
         pending: Pending | None = None
-        if preview.get("IsSuccessful"):
+        if preview.is_successful:
             rules = self.team.weigh(rules, value)
             pending = await self.repo.create(
                 id=str(uuid.uuid4()),
@@ -324,7 +314,7 @@ class OrderService:
                 account_id=account_id,
                 symbol=request.symbol,
                 request=body,
-                preview=preview,
+                preview=preview.model_dump(mode="json", exclude_none=True),
                 notional=value,
                 ttl=timedelta(seconds=self.policy.confirm_seconds),
                 channel_id=channel_id,
@@ -340,7 +330,7 @@ class OrderService:
                     "account_id": account_id,
                     "order": body,
                     "ok": False,
-                    "error": preview.get("ErrorDescription"),
+                    "error": preview.error_description,
                 },
             )
         return PreviewResult(
@@ -359,7 +349,7 @@ class OrderService:
 
     async def _priced(
         self, user: ActingUser, request: OrderRequest, body: dict[str, Any]
-    ) -> tuple[int, dict[str, Any], dict[str, Any], dict[str, Any] | None]:
+    ) -> tuple[int, Account, OrderPreview, Balance | None]:
         """The agreements gate, the account chosen, AutoShares' preview of ``body`` on it and
         the account's balances: all at once when the account is known ahead (see ``preview``)."""
         guess = request.account_id if request.account_id is not None else user.link.default_account_id
@@ -367,16 +357,18 @@ class OrderService:
         if guess is None:
             _, accounts = await asyncio.gather(self._agreements.require_signed(user), user.api.accounts())
         else:
-            gate, accounts, *early_list = await asyncio.gather(
+            gate, listed, *early_list = await asyncio.gather(
                 self._agreements.require_signed(user),
                 user.api.accounts(),
                 user.api.preview_order(guess, body),
                 self._balances(user.api, guess),
                 return_exceptions=True,
             )
-            for outcome in (gate, accounts):  # the gate's refusal first, then the account list's
+            for outcome in (gate, listed):  # the gate's refusal first, then the account list's
                 if isinstance(outcome, BaseException):
                     raise outcome
+            assert not isinstance(listed, BaseException)
+            accounts = listed
             early = (early_list[0], early_list[1])
         account_id, account = await self._accounts.choose(user, accounts, request.account_id)
         if early is not None and account_id == guess:
@@ -391,7 +383,7 @@ class OrderService:
         return account_id, account, preview, balances
 
     @staticmethod
-    async def _balances(api: UserApi, account_id: int) -> dict[str, Any] | None:
+    async def _balances(api: UserApi, account_id: int) -> Balance | None:
         """The account's balances, or None: the figure is a courtesy; the preview stands alone."""
         try:
             return await api.balances(account_id)
@@ -561,7 +553,7 @@ class OrderService:
             return ConfirmResult(ConfirmKind.SETTLED, failed, agreements=exc.agreements)
         except (BotError, e.AutoSharesError) as exc:  # not linked, relink needed, AutoShares down
             return ConfirmResult(ConfirmKind.SETTLED, await refused(failure_code(exc)))
-        body = {**row.request, "ClientId": pending_id}
+        body = OrderTicket.read(row.request).model_copy(update={"client_id": pending_id}).body()
         try:
             order = await user.api.place_order(row.account_id, body)
         except (e.AutoSharesServerError, e.AutoSharesUnavailable) as exc:
@@ -589,10 +581,10 @@ class OrderService:
         return ConfirmResult(ConfirmKind.SETTLED, placed)
 
     async def _record_placed(
-        self, pending_id: str, order: dict[str, Any], *, announce: bool = False
+        self, pending_id: str, order: Order, *, announce: bool = False
     ) -> Pending | None:
         """Store that AutoShares holds the order, and count it."""
-        placed = await self.repo.record_placed(pending_id, order, announce=announce)
+        placed = await self.repo.record_placed(pending_id, order_state(order), announce=announce)
         self._metrics.orders_placed.inc()
         return placed
 
@@ -646,8 +638,9 @@ class OrderService:
 
     async def cancel_order(
         self, team_id: str, slack_user_id: str, order_id: int, account_id: int | None
-    ) -> dict[str, Any]:
-        """Cancel a placed order at AutoShares (409: already filled or cancelled)."""
+    ) -> Order | None:
+        """Cancel a placed order at AutoShares (409: already filled or cancelled); AutoShares'
+        answer, when it gives the order back."""
         user = await self._users.acting(team_id, slack_user_id)
         account, _ = await self._accounts.resolve(user, account_id)
         try:
@@ -662,17 +655,17 @@ class OrderService:
             team_id=team_id,
             slack_user_id=slack_user_id,
             autoshares_id=order_id,
-            detail={"account_id": account, "status": (result or {}).get("Status")},
+            detail={"account_id": account, "status": result.status.name if result else None},
         )
-        if isinstance(result, dict) and result.get("Id") is not None:
+        if result is not None:
             # Whichever comes first, this answer or the order.cancelled webhook, owes the
             # order's confirmation message its update; the other finds nothing new.
-            await self.repo.apply_order_update(result, actor=slack_user_id)
-        return result if isinstance(result, dict) else {"Id": order_id, "Status": "PendingCancel"}
+            await self.repo.apply_order_update(order_state(result), actor=slack_user_id)
+        return result
 
     async def open_orders(
         self, team_id: str, slack_user_id: str, account_id: int | None
-    ) -> tuple[int, list[dict[str, Any]]]:
+    ) -> tuple[int, list[Order]]:
         """The account's orders still working in the market, newest first."""
         user = await self._users.acting(team_id, slack_user_id)
         account, _ = await self._accounts.resolve(user, account_id)
@@ -686,10 +679,15 @@ class OrderService:
         record it, deduplicated and forward-only; a change owes the order's message its update
         (outbox). An event for an order this account is still placing, known only by its Id, is
         ``deferred`` (see ``PendingOrderRepository.apply_order_update``)."""
-        order = order_update(data, event_type=event_type, account_id=account_id)
+        order = event_state(order_update(data, event_type=event_type, account_id=account_id))
         return await self.repo.apply_order_update(
-            order, event_id=event_id, event_type=event_type, account_id=order.get("AccountId")
+            order, event_id=event_id, event_type=event_type, account_id=order.account_id
         )
+
+    async def apply_polled(self, order: Order) -> OrderUpdate:
+        """An order read from AutoShares by the follow-up poller: recorded forward-only like an
+        event (no event id), a change owing the order's message its update."""
+        return await self.repo.apply_order_update(order_state(order), event_type="poll")
 
     async def refresh(self, row: Pending) -> OrderUpdate | None:
         """Poller: read one placed order's status from AutoShares and apply it."""
@@ -697,7 +695,7 @@ class OrderService:
             return None
         user = await self._users.acting(row.team_id, row.slack_user_id)
         order = await user.api.order(row.account_id, row.autoshares_order_id)
-        return await self.repo.apply_order_update(order)
+        return await self.repo.apply_order_update(order_state(order))
 
 
 #: Statuses a gateway answers with when AutoShares itself did not (it may still act).
@@ -711,51 +709,37 @@ def answered_by_autoshares(exc: BaseException) -> bool:
     return isinstance(exc, e.AutoSharesServerError) and getattr(exc, "status", None) not in GATEWAY_STATUSES
 
 
-def order_status(order: Mapping[str, Any]) -> str:
-    """An order's Status as a name, whether AutoShares wrote the name or its number."""
-    status = order.get("Status")
-    if isinstance(status, int) and not isinstance(status, bool):
-        return next((name for name, number in ORDER_STATUS_NUMBERS.items() if number == status), str(status))
-    return str(status or "")
-
-
-async def open_orders(api: UserApi, account_id: int) -> list[dict[str, Any]]:
+async def open_orders(api: UserApi, account_id: int) -> list[Order]:
     """Open orders of an account (``OPEN_ORDER_STATUSES``), newest first: the one definition
     used by `/order list` and App Home."""
     orders = await _recent_orders(api, account_id, filters=OPEN_FILTERS)
-    found = [o for o in orders if isinstance(o, dict) and order_status(o) in OPEN_ORDER_STATUSES]
-    return sorted(found, key=lambda o: int(o.get("Id") or 0), reverse=True)
+    return sorted((o for o in orders if o.is_open), key=lambda o: o.id, reverse=True)
 
 
-async def _recent_orders(
-    api: UserApi, account_id: int, *, filters: tuple[str, ...] = (), filter: str | None = None
-) -> list[dict[str, Any]]:
+async def _recent_orders(api: UserApi, account_id: int, *, filters: tuple[str, ...] = ()) -> list[Order]:
     """Orders of an account: the first page of the first filter AutoShares accepts (a 400 or
-    422 means it does not take that form), else the first pages unfiltered. (``filter``: one
-    form only, as callers wrote it when there was one.)"""
-    for form in filters or ((filter,) if filter else ()):
+    422 means it does not take that form), else the first pages unfiltered."""
+    for form in filters:
         try:
-            body = await api.orders(account_id, page=FIRST_PAGE, page_size=LOOKUP_PAGE_SIZE, filter=form)
+            page = await api.orders(account_id, page=FIRST_PAGE, page_size=LOOKUP_PAGE_SIZE, filter=form)
         except e.AutoSharesInvalid:
             log.info("AutoShares refused an order filter on %s; trying the next form", form.split(" ")[0])
             continue
-        return read_page(body, FIRST_PAGE, LOOKUP_PAGE_SIZE).items
-    found: list[dict[str, Any]] = []
+        return page.items
+    found: list[Order] = []
     for number in range(FIRST_PAGE, FIRST_PAGE + LOOKUP_PAGES):
-        page = read_page(
-            await api.orders(account_id, page=number, page_size=LOOKUP_PAGE_SIZE), number, LOOKUP_PAGE_SIZE
-        )
+        page = await api.orders(account_id, page=number, page_size=LOOKUP_PAGE_SIZE)
         found.extend(page.items)
         if not page.has_next:
             break
     return found
 
 
-async def find_by_client_id(api: UserApi, account_id: int, client_id: str) -> dict[str, Any] | None:
+async def find_by_client_id(api: UserApi, account_id: int, client_id: str) -> Order | None:
     """The account's order placed with ``client_id``, or None (raises when AutoShares fails).
     The filter page documents no ClientId clause; it is asked with the page's ``=`` first,
     then with ``eq``, then the recent orders are read."""
     quoted = client_id.replace("'", "''")
     filters = (f"ClientId = '{quoted}'", f"ClientId eq '{quoted}'")
     orders = await _recent_orders(api, account_id, filters=filters)
-    return next((o for o in orders if str(o.get("ClientId") or "") == client_id), None)
+    return next((o for o in orders if (o.client_id or "") == client_id), None)

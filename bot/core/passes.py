@@ -20,8 +20,9 @@ import time
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
+from bot.autoshares.paging import Page
 from bot.core.pacing import UserPacing
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,16 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+
+
+class Identified(Protocol):
+    """A resource AutoShares lists with its ``Id`` (an order, a price alert)."""
+
+    @property
+    def id(self) -> int: ...
+
+
+Item = TypeVar("Item", bound=Identified)
 
 #: A row a pass checked is due again once this share of the interval has passed since that pass
 #: started: a little less than all of it, so the next pass on the same schedule always finds it
@@ -75,11 +86,11 @@ class PassReport:
 
 
 @dataclass(frozen=True)
-class Listing:
+class Listing(Generic[Item]):
     """What a paged AutoShares list returned, by Id. Without ``complete`` paging stopped early,
     so an item missing from it may only be on a page not read."""
 
-    items: dict[int, dict[str, Any]] = field(default_factory=dict)
+    items: dict[int, Item] = field(default_factory=dict)
     complete: bool = True
 
 
@@ -134,19 +145,17 @@ class Meter:
 
 
 async def read_pages(
-    fetch: Callable[[int], Awaitable[Any]], meter: Meter, *, page_size: int, first_page: int = 0
-) -> Listing:
-    """Every page of an AutoShares list (``fetch(page_number)`` → PagingResult or a bare list),
-    at most ``MAX_PAGES``; each call is counted by ``meter``."""
-    items: dict[int, dict[str, Any]] = {}
+    fetch: Callable[[int], Awaitable[Page[Item]]], meter: Meter, *, page_size: int, first_page: int = 0
+) -> Listing[Item]:
+    """Every page of an AutoShares list (``fetch(page_number)`` → a typed page), at most
+    ``MAX_PAGES``; each call is counted by ``meter``."""
+    items: dict[int, Item] = {}
     for number in range(first_page, first_page + MAX_PAGES):
-        body = await fetch(number)
+        page = await fetch(number)
         meter.called()
-        page = (body.get("Result") if isinstance(body, dict) else body) or []
-        for item in page:
-            if isinstance(item, dict) and item.get("Id") is not None:
-                items[int(item["Id"])] = item
-        if len(page) < page_size or not (isinstance(body, dict) and body.get("NextPageLink")):
+        for item in page.items:
+            items[item.id] = item
+        if not page.has_next:
             return Listing(items, complete=True)
     return Listing(items, complete=False)
 

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from decimal import Decimal
 
 from bot.autoshares import errors as e
-from bot.autoshares.paging import read_page
+from bot.autoshares.resources import Position, Quote
 from bot.core.accounts import AccountService
 from bot.core.market import MarketService
 from bot.core.users import LinkedUsers
@@ -30,30 +29,16 @@ log = logging.getLogger(__name__)
 HOLDINGS_READ = 50
 
 
-def _number(value: Any) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        result = float(value)
-    except (TypeError, ValueError):
-        return None
-    return result if math.isfinite(result) else None
-
-
-def holdings_day_change(
-    positions: Sequence[Mapping[str, Any]], quotes: Mapping[int, Mapping[str, Any]]
-) -> float | None:
+def holdings_day_change(positions: Sequence[Position], quotes: Mapping[int, Quote]) -> Decimal | None:
     """Σ quantity × the day's change per share; None when any holding lacks either."""
-    total = 0.0
+    total = Decimal(0)
     for position in positions:
-        security_id = _number(position.get("SecurityId"))
-        quantity = _number(position.get("Quantity"))
-        quote = quotes.get(int(security_id)) if security_id is not None else None
-        change = _number(quote.get("Change")) if quote is not None else None
-        if quantity is None or change is None:
+        quote = quotes.get(position.security_id)
+        change = quote.change if quote is not None else None
+        if position.quantity is None or change is None:
             return None
-        total += quantity * change
-    return round(total, 2)
+        total += position.quantity * change
+    return total.quantize(Decimal("0.01"))
 
 
 async def summarize(
@@ -67,16 +52,15 @@ async def summarize(
     have not linked AutoShares, NoTradingAccount when their login has no account."""
     user = await users.acting(team_id, slack_user_id)
     account_id, account = await accounts.resolve(user, None)
-    balances, body = await asyncio.gather(
+    balances, page = await asyncio.gather(
         user.api.balances(account_id),
         user.api.positions(account_id, page=0, page_size=HOLDINGS_READ, sort_field="Symbol"),
     )
-    page = read_page(body, 0, HOLDINGS_READ)
     positions = list(page.items)
     count = page.total if page.total is not None else len(positions)
-    day_change: float | None = None
+    day_change: Decimal | None = None
     if not page.has_next:
-        ids = [int(n) for p in positions if (n := _number(p.get("SecurityId"))) is not None]
+        ids = [p.security_id for p in positions]
         try:
             quotes = await market.streamer.get(user.api, ids) if ids else {}
         except e.AutoSharesError as exc:

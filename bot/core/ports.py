@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from bot.autoshares.resources import Agreement
 from storage.records import Link, Pending, Route, RouteGroup
 
 
@@ -45,7 +46,7 @@ class Posted:
 
 
 class Notifier(Protocol):
-    async def linked(self, link: Link, agreements: Sequence[dict[str, Any]]) -> None:
+    async def linked(self, link: Link, agreements: Sequence[Agreement]) -> None:
         """Tell a user their link is made (and which agreements wait for them)."""
 
     async def alert_triggered(

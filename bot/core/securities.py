@@ -16,10 +16,10 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from bot.autoshares import errors as e
 from bot.autoshares.client import UserApi
+from bot.autoshares.resources import Security
 from bot.core.errors import UnknownSymbolError
 
 log = logging.getLogger(__name__)
@@ -35,13 +35,13 @@ class Resolution:
     """Symbols resolved in the order asked: found ones with their EquityResource, unknown ones
     with their closest matches."""
 
-    found: dict[str, dict[str, Any]] = field(default_factory=dict)
-    unknown: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    found: dict[str, Security] = field(default_factory=dict)
+    unknown: dict[str, list[Security]] = field(default_factory=dict)
 
 
 @dataclass
 class _Entry:
-    equity: dict[str, Any] | None  # None: AutoShares said 404
+    equity: Security | None  # None: AutoShares said 404
     expires_at: float
 
 
@@ -61,7 +61,7 @@ class SecurityCache:
         self.max_entries = max_entries
         self._clock = clock
         self._entries: OrderedDict[str, _Entry] = OrderedDict()
-        self._inflight: dict[str, asyncio.Future[dict[str, Any] | None]] = {}
+        self._inflight: dict[str, asyncio.Future[Security | None]] = {}
         self.fetches = 0
 
     def _cached(self, symbol: str) -> _Entry | None:
@@ -74,22 +74,22 @@ class SecurityCache:
         self._entries.move_to_end(symbol)
         return entry
 
-    def _store(self, symbol: str, equity: dict[str, Any] | None) -> None:
+    def _store(self, symbol: str, equity: Security | None) -> None:
         ttl = self.ttl if equity is not None else self.miss_ttl
         self._entries[symbol] = _Entry(equity, self._clock() + ttl)
         self._entries.move_to_end(symbol)
         while len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)
 
-    async def _fetch(self, api: UserApi, symbol: str) -> dict[str, Any] | None:
+    async def _fetch(self, api: UserApi, symbol: str) -> Security | None:
         self.fetches += 1
         try:
             equity = await api.equity(symbol)
         except e.AutoSharesNotFound:
             return None
-        return equity if isinstance(equity, dict) and equity.get("Id") is not None else None
+        return equity
 
-    async def find(self, api: UserApi, symbol: str) -> dict[str, Any] | None:
+    async def find(self, api: UserApi, symbol: str) -> Security | None:
         """The EquityResource for ``symbol`` (upper-cased), or None when AutoShares has none."""
         symbol = symbol.strip().upper()
         entry = self._cached(symbol)
@@ -98,7 +98,7 @@ class SecurityCache:
         pending = self._inflight.get(symbol)
         if pending is not None:
             return await asyncio.shield(pending)
-        future: asyncio.Future[dict[str, Any] | None] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[Security | None] = asyncio.get_running_loop().create_future()
         self._inflight[symbol] = future
         try:
             equity = await self._fetch(api, symbol)
@@ -113,7 +113,7 @@ class SecurityCache:
         finally:
             del self._inflight[symbol]
 
-    async def equity(self, api: UserApi, symbol: str) -> dict[str, Any]:
+    async def equity(self, api: UserApi, symbol: str) -> Security:
         """The EquityResource for ``symbol``; UnknownSymbolError (with suggestions) otherwise."""
         found = await self.find(api, symbol)
         if found is None:
@@ -134,12 +134,12 @@ class SecurityCache:
             result.unknown[symbol] = await self.closest(api, symbol)
         return result
 
-    async def closest(self, api: UserApi, text: str, count: int = SUGGESTIONS) -> list[dict[str, Any]]:
+    async def closest(self, api: UserApi, text: str, count: int = SUGGESTIONS) -> list[Security]:
         """Securities whose symbol or name is most like ``text`` (never raises: suggestions are
         a courtesy, and an error here must not hide the real answer, "no such symbol")."""
         text = text.strip().upper()
         masks = list(dict.fromkeys(m for m in (text, text[:2], text[:1]) if m))
-        candidates: dict[str, dict[str, Any]] = {}
+        candidates: dict[str, Security] = {}
         for mask in masks:
             try:
                 found = await api.lookup(mask, count=20)
@@ -147,17 +147,17 @@ class SecurityCache:
                 log.info("symbol lookup failed: %s", exc.code)
                 break
             for item in found:
-                if isinstance(item, dict) and item.get("Symbol"):
-                    candidates.setdefault(str(item["Symbol"]).upper(), item)
+                if item.symbol:
+                    candidates.setdefault(item.symbol.upper(), item)
             if len(candidates) >= count * 2:
                 break
 
-        def likeness(item: dict[str, Any]) -> float:
-            symbol = str(item["Symbol"]).upper()
-            name = str(item.get("Description") or "").upper()
+        def likeness(item: Security) -> float:
+            symbol = item.symbol.upper()
+            name = (item.description or "").upper()
             by_symbol = difflib.SequenceMatcher(None, text, symbol).ratio()
             by_name = 0.9 if len(text) >= 3 and text in name else 0.0
             return max(by_symbol, by_name)
 
-        ranked = sorted(candidates.values(), key=lambda item: (-likeness(item), str(item["Symbol"])))
+        ranked = sorted(candidates.values(), key=lambda item: (-likeness(item), item.symbol))
         return ranked[:count]

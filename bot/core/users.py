@@ -20,11 +20,11 @@ import logging
 from collections.abc import AsyncIterator, Collection, Hashable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from bot.autoshares.auth import UserTokenAuth
 from bot.autoshares.client import AutoSharesClient, UserApi
 from bot.autoshares.errors import AutoSharesError
+from bot.autoshares.resources import Agreement
 from bot.autoshares.tokens import Refresher, TokenManager, TokenSet
 from bot.core.errors import NotLinkedError
 from bot.core.tasks import BackgroundTasks
@@ -121,8 +121,8 @@ class LinkedUsers:
         return ActingUser(link, self._client.for_user(auth, link.autoshares_user_id))
 
     async def agreements(
-        self, user: ActingUser, known: list[dict[str, Any]] | None = None
-    ) -> list[dict[str, Any]]:
+        self, user: ActingUser, known: list[Agreement] | None = None
+    ) -> list[Agreement]:
         """The agreements AutoShares still wants signed (``known``: a list just read from it);
         the count kept on the link follows."""
         agreements = known if known is not None else await user.api.agreements()

@@ -1,14 +1,15 @@
 """What the use cases hand to the Slack surface to show: small value types, and read-only
 protocols over the stored records (so Block Kit builders never import storage).
 
-This module imports nothing from the bot but the domain's vocabulary (``bot.core.vocabulary``):
-``handlers.blocks`` depends on it and on nothing below, and reaches a pending order's states and
-a member's roles through it (``PendingState``, ``Role``).
+This module imports nothing from the bot but the domain's vocabulary (``bot.core.vocabulary``)
+and the client's typed resources (plain frozen values): ``handlers.blocks`` depends on it and on
+nothing below, and reaches a pending order's states and a member's roles through it
+(``PendingState``, ``Role``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -17,6 +18,18 @@ from typing import Any, Protocol
 
 from bot.core.vocabulary.roles import Role as Role
 from bot.core.vocabulary.states import PendingState as PendingState
+from bot.autoshares.resources import (
+    Account,
+    Balance,
+    Order,
+    OrderSide,
+    OrderType,
+    Position,
+    PriceAlert,
+    Quote,
+    Security,
+    TimeInForce,
+)
 
 
 class TradingEnvironment(StrEnum):
@@ -52,6 +65,44 @@ class LinkView(Protocol):
     def sign_in_ends_at(self) -> datetime | None: ...
 
 
+class OrderTerms(Protocol):
+    """What an order asks for: an ``Order`` AutoShares holds or an ``OrderTicket`` the bot sends."""
+
+    @property
+    def symbol(self) -> str: ...
+    @property
+    def side(self) -> OrderSide | None: ...
+    @property
+    def type(self) -> OrderType | None: ...
+    @property
+    def quantity(self) -> Decimal | None: ...
+    @property
+    def price(self) -> Decimal | None: ...
+    @property
+    def stop_price(self) -> Decimal | None: ...
+    @property
+    def time_in_force(self) -> TimeInForce | None: ...
+    @property
+    def extended_hours(self) -> str | None: ...
+
+
+class OrderStateView(Protocol):
+    """What the bot knows of a placed order (``storage.records.OrderState`` fits)."""
+
+    @property
+    def order_id(self) -> int | None: ...
+    @property
+    def status(self) -> str | None: ...
+    @property
+    def executed_quantity(self) -> Decimal | None: ...
+    @property
+    def average_price(self) -> Decimal | None: ...
+    @property
+    def leaves_quantity(self) -> Decimal | None: ...
+    @property
+    def description(self) -> str | None: ...
+
+
 class PendingView(Protocol):
     """An order between preview and its end (``storage.records.Pending`` fits)."""
 
@@ -64,7 +115,7 @@ class PendingView(Protocol):
     @property
     def request(self) -> dict[str, Any]: ...
     @property
-    def result(self) -> dict[str, Any] | None: ...
+    def result(self) -> OrderStateView | None: ...
     @property
     def autoshares_order_id(self) -> int | None: ...
     @property
@@ -122,8 +173,8 @@ class QuoteRow:
     """One symbol asked for: its EquityResource and its QuoteModel (None if none arrived)."""
 
     symbol: str
-    equity: Mapping[str, Any]
-    quote: Mapping[str, Any] | None
+    equity: Security
+    quote: Quote | None
 
 
 @dataclass(frozen=True)
@@ -131,8 +182,8 @@ class AccountView:
     """One account as shown: the UserAccountModel, its balances (None when they could not be
     fetched) and whether it is the user's default in Slack."""
 
-    account: Mapping[str, Any]
-    balances: Mapping[str, Any] | None
+    account: Account
+    balances: Balance | None
     is_default: bool = False
 
 
@@ -141,8 +192,8 @@ class PositionsPage:
     """One page (zero-based) of an account's holdings."""
 
     account_id: int
-    account: Mapping[str, Any]
-    positions: Sequence[Mapping[str, Any]]
+    account: Account
+    positions: Sequence[Position]
     page: int
     page_size: int
     total: int | None
@@ -156,8 +207,8 @@ class WatchRow:
     (None when the history could not be fetched)."""
 
     symbol: str
-    security: Mapping[str, Any]
-    quote: Mapping[str, Any] | None
+    security: Security
+    quote: Quote | None
     closes: Sequence[float] | None
 
 
@@ -193,11 +244,11 @@ class PortfolioSummary:
     the holdings read, how many it has, and the holdings' move today (None when unknown)."""
 
     account_id: int
-    account: Mapping[str, Any]
-    balances: Mapping[str, Any]
-    positions: Sequence[Mapping[str, Any]]
+    account: Account
+    balances: Balance
+    positions: Sequence[Position]
     positions_count: int
-    holdings_day_change: float | None
+    holdings_day_change: Decimal | None
 
 
 @dataclass
@@ -205,11 +256,21 @@ class HomeData:
     """What App Home shows a linked user; ``None`` parts could not be loaded (see ``problems``)."""
 
     link: LinkView
-    account: Mapping[str, Any] | None = None
-    balances: Mapping[str, Any] | None = None
-    orders: Sequence[Mapping[str, Any]] | None = None
-    alerts: Sequence[Mapping[str, Any]] | None = None
+    account: Account | None = None
+    balances: Balance | None = None
+    orders: Sequence[Order] | None = None
+    alerts: Sequence[PriceAlert] | None = None
     watchlist: WatchlistView | None = None
     problems: list[str] = field(default_factory=list)
     relink_url: str | None = None
     notice: str | None = None
+
+
+@dataclass(frozen=True)
+class ListedAlert:
+    """One of the member's alerts at AutoShares, with where it was set (None: not from Slack)
+    and its group (None for a plain level)."""
+
+    alert: PriceAlert
+    channel: str | None = None
+    group: GroupView | None = None

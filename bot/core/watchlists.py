@@ -27,12 +27,12 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
 
 from bot.autoshares import deadline
 from bot.autoshares import errors as e
 from bot.autoshares.client import UserApi
+from bot.autoshares.resources import Quote, Security, Watchlist
 from bot.core.commands import ChartRange
 from bot.core.errors import UnknownSymbolError, WatchlistConflict, WatchlistFull
 from bot.core.market import MarketService
@@ -54,28 +54,21 @@ MAX_HISTORY_ENTRIES = 2000
 QUOTE_MARGIN_SECONDS = 1.0
 
 
-def security_id(item: Mapping[str, Any]) -> int | None:
-    try:
-        return int(item["Id"])
-    except (KeyError, TypeError, ValueError):
-        return None
+def securities_of(watchlist: Watchlist | None) -> list[Security]:
+    """A watchlist's securities, in the list's order."""
+    return list(watchlist.security_list) if watchlist is not None else []
 
 
-def securities_of(watchlist: Mapping[str, Any] | None) -> list[Mapping[str, Any]]:
-    """A WatchlistModel's securities that carry an Id, in the list's order."""
-    listed = (watchlist or {}).get("SecurityList") or []
-    return [s for s in listed if isinstance(s, Mapping) and security_id(s) is not None]
+def lists_securities(watchlist: Watchlist) -> bool:
+    """Whether AutoShares' answer carried the list's securities (an answer may leave them out)."""
+    return "security_list" in watchlist.model_fields_set
 
 
-def named(watchlists: Sequence[Mapping[str, Any]], name: str) -> Mapping[str, Any] | None:
+def named(watchlists: Sequence[Watchlist], name: str) -> Watchlist | None:
     """The watchlist called ``name`` (case-insensitively), the oldest (lowest Id) if several."""
     wanted = name.casefold()
-    found = [
-        w
-        for w in watchlists
-        if str(w.get("Name") or "").strip().casefold() == wanted and security_id(w) is not None
-    ]
-    return min(found, key=lambda w: security_id(w) or 0) if found else None
+    found = [w for w in watchlists if w.name.strip().casefold() == wanted]
+    return min(found, key=lambda w: w.id) if found else None
 
 
 class WatchlistService:
@@ -99,7 +92,7 @@ class WatchlistService:
         self._clock = clock
         self._history: OrderedDict[str, tuple[float, tuple[float, ...]]] = OrderedDict()
 
-    async def find(self, api: UserApi) -> Mapping[str, Any] | None:
+    async def find(self, api: UserApi) -> Watchlist | None:
         """The user's watchlist of that name, with its securities (None before the first add)."""
         return named(await api.watchlists(include_securities=True), self.name)
 
@@ -110,9 +103,9 @@ class WatchlistService:
         if resolution.unknown:
             symbol, suggestions = next(iter(resolution.unknown.items()))
             raise UnknownSymbolError(symbol, suggestions)
-        wanted = {symbol: int(equity["Id"]) for symbol, equity in resolution.found.items()}
+        wanted = {symbol: equity.id for symbol, equity in resolution.found.items()}
         watchlist = await self.find(user.api)
-        holding = {security_id(s) for s in securities_of(watchlist)}
+        holding = {s.id for s in securities_of(watchlist)}
         new: dict[int, str] = {}
         for symbol, sid in wanted.items():
             if sid not in holding:
@@ -124,8 +117,8 @@ class WatchlistService:
             watchlist = await self._create(user.api, list(new))
         else:
             for sid in new:
-                watchlist = await self._change(user.api.add_security_by_id(int(watchlist["Id"]), sid))
-        total = len(securities_of(watchlist)) if "SecurityList" in watchlist else len(holding) + len(new)
+                watchlist = await self._change(user.api.add_security_by_id(watchlist.id, sid))
+        total = len(securities_of(watchlist)) if lists_securities(watchlist) else len(holding) + len(new)
         return WatchChange("add", tuple(new.values()), tuple(unchanged), total, self.limit, self.name)
 
     async def remove(self, team_id: str, slack_user_id: str, symbols: Sequence[str]) -> WatchChange:
@@ -134,19 +127,17 @@ class WatchlistService:
         user = await self._users.acting(team_id, slack_user_id)
         wanted = list(dict.fromkeys(s.strip().upper() for s in symbols if s.strip()))
         watchlist = await self.find(user.api)
-        held = {str(s.get("Symbol") or "").upper(): security_id(s) for s in securities_of(watchlist)}
+        held = {s.symbol.upper(): s.id for s in securities_of(watchlist)}
         removed = [symbol for symbol in wanted if held.get(symbol) is not None]
         total = len(held)
         for symbol in removed:
             assert watchlist is not None
-            sid = held[symbol]
-            assert sid is not None
-            answer = await self._change(user.api.remove_security_by_id(int(watchlist["Id"]), sid))
-            total = len(securities_of(answer)) if "SecurityList" in answer else total - 1
+            answer = await self._change(user.api.remove_security_by_id(watchlist.id, held[symbol]))
+            total = len(securities_of(answer)) if lists_securities(answer) else total - 1
         unchanged = [symbol for symbol in wanted if symbol not in removed]
         return WatchChange("remove", tuple(removed), tuple(unchanged), total, self.limit, self.name)
 
-    async def _create(self, api: UserApi, security_ids: list[int]) -> Mapping[str, Any]:
+    async def _create(self, api: UserApi, security_ids: list[int]) -> Watchlist:
         try:
             return await api.create_watchlist(self.name, security_ids)
         except e.AutoSharesConflict:
@@ -154,19 +145,18 @@ class WatchlistService:
         found = await self.find(api)
         if found is None:
             raise WatchlistConflict("AutoShares refused to create the watchlist")
-        holding = {security_id(s) for s in securities_of(found)}
+        holding = {s.id for s in securities_of(found)}
         for sid in security_ids:
             if sid not in holding:
-                found = await self._change(api.add_security_by_id(int(found["Id"]), sid))
+                found = await self._change(api.add_security_by_id(found.id, sid))
         return found
 
     @staticmethod
-    async def _change(call: Awaitable[dict[str, Any]]) -> dict[str, Any]:
+    async def _change(call: Awaitable[Watchlist]) -> Watchlist:
         try:
-            answer = await call
+            return await call
         except e.AutoSharesConflict as exc:
             raise WatchlistConflict(f"AutoShares refused to change the watchlist ({exc.code})") from None
-        return answer if isinstance(answer, dict) else {}
 
     # -- showing -----------------------------------------------------------------------------------
     async def show(self, team_id: str, slack_user_id: str) -> WatchlistView:
@@ -176,18 +166,18 @@ class WatchlistService:
         """The watchlist with quotes and sparkline closes for its first ``rows`` securities (all
         of them when None)."""
         watchlist = await self.find(user.api)
-        listed = [s for s in securities_of(watchlist) if s.get("Symbol")]
+        listed = [s for s in securities_of(watchlist) if s.symbol]
         shown = listed if rows is None else listed[:rows]
-        ids = [int(s["Id"]) for s in shown]
+        ids = [s.id for s in shown]
         gate = asyncio.Semaphore(HISTORY_CONCURRENCY)
         (quotes, quotes_failed), closes = await asyncio.gather(
             self._quotes(user, ids),
-            asyncio.gather(*(self._closes(user, str(s["Symbol"]), gate) for s in shown)),
+            asyncio.gather(*(self._closes(user, s.symbol, gate) for s in shown)),
         )
         return WatchlistView(
-            name=str((watchlist or {}).get("Name") or self.name),
+            name=(watchlist.name if watchlist is not None else "") or self.name,
             rows=[
-                WatchRow(str(s["Symbol"]), s, quotes.get(sid), spark)
+                WatchRow(s.symbol, s, quotes.get(sid), spark)
                 for s, sid, spark in zip(shown, ids, closes, strict=True)
             ],
             total=len(listed),
@@ -196,7 +186,7 @@ class WatchlistService:
             quotes_failed=quotes_failed,
         )
 
-    async def _quotes(self, user: ActingUser, ids: list[int]) -> tuple[dict[int, dict[str, Any]], bool]:
+    async def _quotes(self, user: ActingUser, ids: list[int]) -> tuple[dict[int, Quote], bool]:
         """The latest quotes (waiting no longer than the deadline allows), and whether the feed
         failed outright."""
         if not ids:

@@ -8,7 +8,8 @@ AutoShares deployments (the sandbox says ``BuyingPower``, ETNA's documentation s
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -20,12 +21,12 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.autoshares.resources import Account, Balance, Position
 from bot.core.views import AccountView, PositionsPage
 from handlers.blocks.common import clip, context, escape, message, section
 from handlers.blocks.numbers import (
     MISSING,
     money,
-    number,
     percent,
     price,
     shares,
@@ -38,7 +39,7 @@ __all__ = [
     "POSITIONS_PREVIOUS",
     "POSITIONS_NEXT",
     "SIGNUP_OPEN",
-    "BALANCE_NAMES",
+    "BALANCE_FIGURES",
     "balance",
     "account_label",
     "accounts_message",
@@ -57,59 +58,51 @@ SIGNUP_OPEN = "signup_open"
 #: Accounts shown in one message (each is one section; a message holds at most 50 blocks).
 MAX_ACCOUNTS = 20
 
-#: Figure label → names it goes by in the balances map, in order of preference.
-BALANCE_NAMES: dict[str, tuple[str, ...]] = {
-    "Buying power": ("BuyingPower", "StockBuyingPower"),
-    "Cash": ("Cash", "NetCash", "CashBalance", "TotalCash"),
-    "Equity": ("Equity", "EquityTotal", "TotalEquity", "AccountValue"),
-    "Day P&L": ("DayPL", "DayProfitLoss", "OpenPLDay", "DailyProfitLoss", "ChangeAbsolute"),
-    "Open P&L": ("OpenPL", "UnrealizedPL", "OpenProfitLoss"),
+#: Figure label → the balance it shows.
+BALANCE_FIGURES: dict[str, Callable[[Balance], Decimal | None]] = {
+    "Buying power": lambda b: b.buying_power,
+    "Cash": lambda b: b.cash,
+    "Equity": lambda b: b.equity,
+    "Day P&L": lambda b: b.day_profit_loss,
+    "Open P&L": lambda b: b.open_profit_loss,
 }
 _SIGNED = {"Day P&L", "Open P&L"}
 
 
-def balance(balances: Mapping[str, Any] | None, label: str) -> float | None:
-    """The figure ``label`` (a key of BALANCE_NAMES) from a balances map, or None."""
-    if not balances:
-        return None
-    lowered = {str(k).lower(): v for k, v in balances.items()}
-    for name in BALANCE_NAMES[label]:
-        value = number(lowered.get(name.lower()))
-        if value is not None:
-            return value
-    return None
+def balance(balances: Balance | None, label: str) -> Decimal | None:
+    """The figure ``label`` (a key of BALANCE_FIGURES) of an account's balances, or None."""
+    return BALANCE_FIGURES[label](balances) if balances is not None else None
 
 
-def account_label(account: Mapping[str, Any]) -> str:
+def account_label(account: Account) -> str:
     """``Alice's cash account (5001)``: alias and id, escaped."""
-    alias = str(account.get("Alias") or "").strip()
-    ident = account.get("Id")
+    alias = (account.alias or "").strip()
     if alias:
-        return f"{escape(alias)} ({escape(ident)})"
-    return f"Account {escape(ident)}"
+        return f"{escape(alias)} ({account.id})"
+    return f"Account {account.id}"
 
 
 def _account_section(view: AccountView) -> SectionBlock:
     account = view.account
-    currency = str(account.get("Currency") or "USD")
+    currency = account.currency or "USD"
     title = f"*{account_label(account)}*" + ("  :star: default" if view.is_default else "")
     details = [
         escape(part)
         for part in (
-            account.get("ClearingAccount"),
-            account.get("MarginType") and f"{account['MarginType']} account",
-            account.get("AccessType") and f"{account['AccessType']} access",
+            account.clearing_account,
+            account.margin_type and f"{account.margin_type} account",
+            account.access_type and f"{account.access_type} access",
         )
         if part
     ]
-    if account.get("Enabled") is False:
+    if account.enabled is False:
         details.append("disabled")
     lines = [title, " · ".join(details)] if details else [title]
     fields: list[MarkdownTextObject] = []
     if view.balances is None:
         lines.append("_Balances are unavailable right now._")
     else:
-        for label in BALANCE_NAMES:
+        for label in BALANCE_FIGURES:
             value = balance(view.balances, label)
             if value is None:
                 continue
@@ -119,12 +112,12 @@ def _account_section(view: AccountView) -> SectionBlock:
         if not fields:
             lines.append("_No balances reported._")
     accessory = None
-    if not view.is_default and account.get("Id") is not None:
+    if not view.is_default:
         accessory = ButtonElement(
             text="Make default",
             action_id=ACCOUNT_MAKE_DEFAULT,
-            value=str(account["Id"]),
-            accessibility_label=clip(f"Make account {account.get('Id')} your default", 75),
+            value=str(account.id),
+            accessibility_label=clip(f"Make account {account.id} your default", 75),
         )
     return SectionBlock(
         text=MarkdownTextObject(text=clip("\n".join(lines))),
@@ -179,24 +172,22 @@ def parse_positions_page_value(value: str) -> tuple[int, int]:
     return account_id, page
 
 
-def _position_section(position: Mapping[str, Any], currency: str) -> SectionBlock:
-    symbol = escape(position.get("Symbol") or position.get("SecurityId") or "?")
-    name = position.get("CompanyName") or position.get("Name")
-    quantity = number(position.get("Quantity"))
-    average = number(position.get("AverageOpenPrice"))
-    cost = number(position.get("CostBasis"))
-    value = number(position.get("MarketValue"))
-    if value is None:
-        value = number(position.get("MarketValueEOD"))
-    if value is None and quantity is not None and number(position.get("EODPrice")) is not None:
-        value = quantity * float(position["EODPrice"])
-    unrealised = number(position.get("UnrealizedProfitLoss"))
+def _position_section(position: Position, currency: str) -> SectionBlock:
+    symbol = escape(position.symbol or position.security_id)
+    name = position.company_name or position.name
+    quantity = position.quantity
+    average = position.average_open_price
+    cost = position.cost_basis
+    value = position.market_value if position.market_value is not None else position.market_value_eod
+    if value is None and quantity is not None and position.eod_price is not None:
+        value = quantity * position.eod_price
+    unrealised = position.unrealized_profit_loss
     if unrealised is None and value is not None and cost is not None:
         unrealised = value - cost
     pl_pct = None
     if unrealised is not None and cost:
         pl_pct = unrealised / abs(cost) * 100
-    head = f"*{symbol}*" + (f"  {escape(name)}" if name and name != position.get("Symbol") else "")
+    head = f"*{symbol}*" + (f"  {escape(name)}" if name and name != position.symbol else "")
     side = " short" if quantity is not None and quantity < 0 else ""
     body = f"{shares(quantity)} sh{side} @ {price(average, currency)} avg · value {money(value, currency)}"
     pl = signed_money(unrealised, currency)
@@ -210,7 +201,7 @@ def positions_message(found: PositionsPage) -> dict[str, Any]:
     account_id, account, positions = found.account_id, found.account, found.positions
     page, total, has_next, page_size = found.page, found.total, found.has_next, found.page_size
     label = account_label(account)
-    currency = str(account.get("Currency") or "USD")
+    currency = account.currency or "USD"
     if not positions and page == 0:
         sentence = f"No positions in {label}."
         return message(sentence, [section(sentence), context("Place a trade with `/order`.")])

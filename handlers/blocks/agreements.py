@@ -20,6 +20,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.autoshares.resources import Agreement
 from bot.core.views import LinkView
 from handlers.blocks.common import clip, context, escape, linked_message, message, section
 
@@ -40,9 +41,9 @@ MAX_LISTED = 20
 DEFAULT_LEAD = "These AutoShares agreements need your signature before you can trade:"
 
 
-def agreement_title(agreement: dict[str, Any]) -> str:
+def agreement_title(agreement: Agreement) -> str:
     """The agreement's name as AutoShares gives it (Title, else Type), unescaped."""
-    return str(agreement.get("Title") or agreement.get("Type") or "Agreement")
+    return agreement.title or agreement.type or "Agreement"
 
 
 def _plain(text: str) -> str:
@@ -50,19 +51,18 @@ def _plain(text: str) -> str:
     return "".join(ch for ch in text if ch not in "<>&")
 
 
-def _is_required(agreement: dict[str, Any]) -> bool:
-    return not bool(agreement.get("CanSkip"))
+def _is_required(agreement: Agreement) -> bool:
+    return not agreement.can_skip
 
 
-def _agreement_id(agreement: dict[str, Any]) -> str | None:
-    value = agreement.get("Id")
-    return str(value) if value is not None and str(value).strip() else None
+def _agreement_id(agreement: Agreement) -> str | None:
+    return str(agreement.id)
 
 
-def _agreement_section(agreement: dict[str, Any]) -> SectionBlock:
-    details = [escape(agreement["Type"])] if agreement.get("Type") else []
-    if agreement.get("Version"):
-        details.append(f"version {escape(agreement['Version'])}")
+def _agreement_section(agreement: Agreement) -> SectionBlock:
+    details = [escape(agreement.type)] if agreement.type else []
+    if agreement.version:
+        details.append(f"version {escape(agreement.version)}")
     details.append("required" if _is_required(agreement) else "optional, can be skipped")
     text = f"*{escape(agreement_title(agreement))}*\n" + " · ".join(details)
     agreement_id = _agreement_id(agreement)
@@ -78,7 +78,7 @@ def _agreement_section(agreement: dict[str, Any]) -> SectionBlock:
     return SectionBlock(text=MarkdownTextObject(text=clip(text)), accessory=accessory)
 
 
-def agreement_blocks(agreements: Sequence[dict[str, Any]]) -> list[Block]:
+def agreement_blocks(agreements: Sequence[Agreement]) -> list[Block]:
     """One section per agreement (Sign button), then "Sign all required" when any is required."""
     shown = list(agreements)[:MAX_LISTED]
     blocks: list[Block] = [_agreement_section(a) for a in shown]
@@ -111,7 +111,7 @@ def agreement_blocks(agreements: Sequence[dict[str, Any]]) -> list[Block]:
 
 
 def agreements_message(
-    agreements: Sequence[dict[str, Any]],
+    agreements: Sequence[Agreement],
     *,
     lead: str | None = None,
     signed: Sequence[str] = (),
@@ -137,7 +137,7 @@ def agreements_message(
     return message(summary, blocks)
 
 
-def linked_dm(link: LinkView, agreements: Sequence[dict[str, Any]]) -> dict[str, Any]:
+def linked_dm(link: LinkView, agreements: Sequence[Agreement]) -> dict[str, Any]:
     """The DM after linking: who the user is linked as, then any agreements with Sign buttons."""
     base = linked_message(link, agreements, list_titles=False)
     if not agreements:

@@ -4,14 +4,15 @@ its group can trigger again). Pure builders, no I/O."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, MarkdownTextObject, SectionBlock
 
-from bot.core.views import GroupView, RouteView
+from bot.autoshares.resources import PriceAlert
+from bot.core.views import GroupView, ListedAlert, RouteView
 from handlers.blocks.common import clip, context, escape, message, section
 from handlers.blocks.numbers import price
 
@@ -91,7 +92,7 @@ def _date_words(moment: datetime) -> str:
 
 
 def alert_created_message(
-    alert: Mapping[str, Any],
+    alert: PriceAlert,
     route: RouteView,
     *,
     group: GroupView | None = None,
@@ -102,7 +103,7 @@ def alert_created_message(
     percent move; its group's move and repeat; where triggers will go."""
     routes = [route, *also]
     ids = [str(r.alert_id) for r in routes]
-    named = f"Alert {escape(alert.get('Id'))}" if len(ids) == 1 else f"Alerts {' and '.join(ids)}"
+    named = f"Alert {alert.id}" if len(ids) == 1 else f"Alerts {' and '.join(ids)}"
     move = _move(group)
     if move:
         levels = " or ".join(
@@ -153,27 +154,24 @@ def _delivery_line(to_dm: bool) -> str:
 
 
 def alerts_list_message(
-    alerts: Sequence[Mapping[str, Any]], *, slack_user_id: str, to_dm: bool = False
+    alerts: Sequence[ListedAlert], *, slack_user_id: str, to_dm: bool = False
 ) -> dict[str, Any]:
     """The user's alerts, each with a Delete button, and where their triggers go."""
     if not alerts:
         sentence = "You have no price alerts. Set one with `/alert AAPL above 200`."
         return message(sentence, [section(sentence), context(_delivery_line(to_dm))])
     blocks: list[Block] = [section("*Your price alerts*"), context(_delivery_line(to_dm))]
-    for alert in list(alerts)[:MAX_LISTED_ALERTS]:
-        alert_id = int(alert.get("Id") or 0)
-        state = _STATE_WORDS.get(str(alert.get("State")), escape(alert.get("State") or ""))
+    for listed in list(alerts)[:MAX_LISTED_ALERTS]:
+        alert, channel = listed.alert, listed.channel
+        alert_id = alert.id
+        state = _STATE_WORDS.get(str(alert.state), escape(alert.state or ""))
         condition = alert_condition(
-            alert.get("Symbol") or alert.get("SecurityId"),
-            alert.get("Operator"),
-            alert.get("Field"),
-            alert.get("Argument"),
+            alert.symbol or alert.security_id, alert.operator, alert.field, alert.argument
         )
-        channel = alert.get("_channel")
         where = (
             f" · posts {_where(slack_user_id if to_dm else str(channel), slack_user_id)}" if channel else ""
         )
-        text = f"{condition}\nAlert {alert_id} · {state}{where}{_group_words(alert.get('_group'))}"
+        text = f"{condition}\nAlert {alert_id} · {state}{where}{_group_words(listed.group)}"
         blocks.append(
             SectionBlock(
                 block_id=f"alert:{alert_id}",

@@ -35,7 +35,7 @@ def _decided(pending: PendingView) -> str:
     if status == PendingState.SUBMITTING:
         return f":hourglass_flowing_sand: Approved by {by}; placing it now…"
     if status == PendingState.PLACED:
-        order_status = str((pending.result or {}).get("Status") or "New")
+        order_status = (pending.result.status if pending.result is not None else None) or "New"
         shown = pending.autoshares_order_id
         return f":white_check_mark: Approved by {by} and placed: AutoShares order {escape(shown)} is {escape(order_status)}."
     if status == PendingState.FAILED:

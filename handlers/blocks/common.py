@@ -17,6 +17,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.autoshares.resources import Agreement
 from bot.core.views import LinkView, TradingEnvironment
 
 __all__ = [
@@ -147,14 +148,14 @@ def _agreements_line(count: int) -> str:
 
 
 def linked_message(
-    link: LinkView, agreements: Sequence[dict[str, Any]], *, list_titles: bool = True
+    link: LinkView, agreements: Sequence[Agreement], *, list_titles: bool = True
 ) -> dict[str, Any]:
     """``list_titles=False`` when the caller lists the agreements itself (with Sign buttons)."""
     who = escape(link.autoshares_login)
     lines = [f":white_check_mark: You are linked to AutoShares as *{who}*."]
     lines.append(_agreements_line(len(agreements)))
     for agreement in list(agreements)[:10] if list_titles else []:
-        lines.append(f"• {escape(agreement.get('Title') or agreement.get('Type') or 'Agreement')}")
+        lines.append(f"• {escape(agreement.title or agreement.type or 'Agreement')}")
     return message(f"You are linked to AutoShares as {who}.", [section("\n".join(lines))])
 
 

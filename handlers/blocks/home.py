@@ -4,7 +4,6 @@ failing call never blanks the whole tab."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,10 +18,11 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.autoshares.resources import PriceAlert
 from bot.core.views import HomeData
-from handlers.blocks.account import BALANCE_NAMES, account_label, balance
+from handlers.blocks.account import BALANCE_FIGURES, account_label, balance
 from handlers.blocks.common import clip, context, escape, section
-from handlers.blocks.numbers import money, price, signed_money
+from handlers.blocks.numbers import money, price, shares, signed_money
 from handlers.blocks.order import order_summary
 from handlers.blocks.watch import EMPTY as EMPTY_WATCHLIST
 from handlers.blocks.watch import watch_lines
@@ -123,12 +123,12 @@ def _account(data: HomeData) -> list[Block]:
             else "_No trading account yet: run `/autoshares signup` or `/autoshares accounts add &lt;id&gt;`._"
         )
         return [title, section(why)]
-    currency = str(data.account.get("Currency") or "USD")
+    currency = data.account.currency or "USD"
     head = f"*{account_label(data.account)}*"
     if data.balances is None:
         return [title, section(f"{head}\n_Balances are unavailable right now._")]
     fields = []
-    for label in BALANCE_NAMES:
+    for label in BALANCE_FIGURES:
         value = balance(data.balances, label)
         if value is not None:
             shown = signed_money(value, currency) if "P&L" in label else money(value, currency)
@@ -144,24 +144,22 @@ def _orders(data: HomeData) -> list[Block]:
         return [title, context("No open orders.")]
     lines = []
     for order in list(data.orders)[:MAX_ROWS]:
-        status = escape(order.get("Status") or "?")
-        filled = order.get("ExecutedQuantity")
-        progress = f", {escape(filled)} filled" if filled not in (None, 0, 0.0) else ""
-        lines.append(f"• {order_summary(order)} · {status}{progress} · #{escape(order.get('Id'))}")
+        filled = order.executed_quantity
+        progress = f", {shares(filled)} filled" if filled else ""
+        lines.append(f"• {order_summary(order)} · {order.status.name}{progress} · #{order.id}")
     more = len(data.orders) - MAX_ROWS
     if more > 0:
         lines.append(f"…and {more} more: `/order list`")
     return [title, section(clip("\n".join(lines)))]
 
 
-def _alert_line(alert: Mapping[str, Any]) -> str:
-    operator = _OPERATORS.get(str(alert.get("Operator")), escape(alert.get("Operator")))
-    what = _FIELDS.get(str(alert.get("Field")), escape(alert.get("Field")))
-    line = f"• *{escape(alert.get('Symbol') or alert.get('SecurityId') or '?')}* {what} {operator} *{price(alert.get('Argument'))}*"
-    expires = alert.get("ExpirationDate")
-    if isinstance(expires, int | float) and expires > 0:
-        line += f" · until {_when(datetime.fromtimestamp(expires, UTC))}"
-    return line + f" · #{escape(alert.get('Id'))}"
+def _alert_line(alert: PriceAlert) -> str:
+    operator = _OPERATORS.get(str(alert.operator), escape(alert.operator))
+    what = _FIELDS.get(str(alert.field), escape(alert.field))
+    line = f"• *{escape(alert.symbol or alert.security_id or '?')}* {what} {operator} *{price(alert.argument)}*"
+    if alert.expiration_date and alert.expiration_date > 0:
+        line += f" · until {_when(datetime.fromtimestamp(alert.expiration_date, UTC))}"
+    return line + f" · #{alert.id}"
 
 
 def _alerts(data: HomeData) -> list[Block]:

@@ -1,14 +1,14 @@
 """Numbers as a trader reads them: money, signed changes, percentages, share counts, volume.
 
-AutoShares sends doubles (and sometimes numeric strings or nothing at all); every helper here
-accepts whatever came and shows an em dash for a missing or non-numeric value, so a builder
-never fails on one odd field.
+Values come typed from the client's resources (``Decimal``, already refused there when NaN,
+infinite or not a number) or from the bot's own figures; every helper shows an em dash for a
+value that is not stated, so a builder never fails on one missing field.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from decimal import Decimal
 
 __all__ = [
     "MISSING",
@@ -40,14 +40,15 @@ MINOR_UNITS = {
 VOLUME_UNITS = ((1e3, "K"), (1e6, "M"), (1e9, "B"))
 
 
-def number(value: Any) -> float | None:
-    """The value as a finite float, or None (missing, empty, non-numeric, NaN, infinite)."""
+#: A figure to show: a resource's Decimal, or a number the bot worked out; None is not stated.
+Figure = Decimal | float | int | None
+
+
+def number(value: Figure) -> float | None:
+    """The value as a finite float for formatting, or None when it is not stated."""
     if value is None or isinstance(value, bool):
         return None
-    try:
-        result = float(value)
-    except (TypeError, ValueError):
-        return None
+    result = float(value)
     return result if math.isfinite(result) else None
 
 
@@ -67,7 +68,7 @@ def minor_units(currency: str | None) -> int:
     return MINOR_UNITS.get((currency or "USD").upper(), 2)
 
 
-def money(value: Any, currency: str | None = "USD", *, places: int | None = None) -> str:
+def money(value: Figure, currency: str | None = "USD", *, places: int | None = None) -> str:
     """``$1,234.56``, ``-$12.00``, ``¥1,234``; other currencies as ``1,234.56 CHF``. ``places``
     defaults to the currency's own minor units."""
     amount = number(value)
@@ -80,7 +81,7 @@ def money(value: Any, currency: str | None = "USD", *, places: int | None = None
     return f"{minus}{prefix}{abs(amount):,.{places}f}{suffix}"
 
 
-def signed_money(value: Any, currency: str | None = "USD") -> str:
+def signed_money(value: Figure, currency: str | None = "USD") -> str:
     """A change in money: ``+$1.23`` or ``-$1.23`` (zero has no sign)."""
     amount = number(value)
     if amount is None:
@@ -89,7 +90,7 @@ def signed_money(value: Any, currency: str | None = "USD") -> str:
     return f"+{text}" if round(amount, minor_units(currency)) > 0 else text
 
 
-def percent(value: Any, *, signed: bool = True, places: int = 2) -> str:
+def percent(value: Figure, *, signed: bool = True, places: int = 2) -> str:
     """``+1.23%`` (value already in percent, as AutoShares' ChangePc is)."""
     amount = number(value)
     if amount is None:
@@ -99,7 +100,7 @@ def percent(value: Any, *, signed: bool = True, places: int = 2) -> str:
     return f"{amount:+.{places}f}%" if signed and amount else f"{amount:.{places}f}%"
 
 
-def price(value: Any, currency: str | None = "USD") -> str:
+def price(value: Figure, currency: str | None = "USD") -> str:
     """A quote price: the currency's minor units (two for the dollar), two more for a price
     in fractions of them (``$0.1234``, ``¥1,234.50``)."""
     amount = number(value)
@@ -111,7 +112,7 @@ def price(value: Any, currency: str | None = "USD") -> str:
     return money(amount, currency, places=places)
 
 
-def shares(value: Any) -> str:
+def shares(value: Figure) -> str:
     """``10``, ``1,500``, ``0.5`` (fractional shares keep up to four decimals)."""
     amount = number(value)
     if amount is None:
@@ -121,7 +122,7 @@ def shares(value: Any) -> str:
     return f"{amount:,.4f}".rstrip("0").rstrip(".")
 
 
-def volume(value: Any) -> str:
+def volume(value: Figure) -> str:
     """Traded volume, compact: ``950``, ``12.3K``, ``52.1M``, ``1.2B``. The unit is chosen after
     rounding, so 999,950 is ``1.0M`` (not ``1000.0K``) and 999.6 is ``1.0K``."""
     amount = number(value)
@@ -135,7 +136,7 @@ def volume(value: Any) -> str:
     return f"{text}{suffix}"
 
 
-def trend(value: Any) -> str:
+def trend(value: Figure) -> str:
     """An emoji for the direction of a change (empty for flat or unknown)."""
     amount = number(value)
     if amount is None or round(amount, 4) == 0:

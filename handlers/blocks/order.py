@@ -1,14 +1,17 @@
 """Orders in Block Kit: the confirmation, its outcome, open orders, the order ticket modal and
 the second step for large orders. Pure builders, no I/O.
 
-Order bodies are AutoShares' CreateOrderResource / OrderResource dicts; every value taken from
-them or from the user is escaped.
+Orders come as the client's typed resources (an ``Order`` AutoShares holds, an ``OrderTicket``
+for a body the bot sends, which builders also take as the stored body itself); every value taken
+from them or from the user is escaped. The Cancel button shows for exactly the open statuses
+(``OPEN_ORDER_STATUSES``).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -27,7 +30,17 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.core.views import PendingState, PendingView
+from bot.autoshares.resources import (
+    OPEN_STATUS_NAMES,
+    Account,
+    Order,
+    OrderPreview,
+    OrderStatus,
+    OrderTicket,
+    OrderType,
+    TimeInForce,
+)
+from bot.core.views import OrderStateView, OrderTerms, PendingState, PendingView
 from handlers.blocks.common import clip, context, escape, message, section
 from handlers.blocks.numbers import money, price, shares
 
@@ -106,24 +119,22 @@ _STATUS_EMOJI = {
 }
 
 
-def _field(order: Mapping[str, Any], *names: str) -> Any:
-    lowered = {str(k).lower(): v for k, v in order.items()}
-    for name in names:
-        value = lowered.get(name.lower())
-        if value not in (None, ""):
-            return value
-    return None
+def terms(order: OrderTerms | Mapping[str, Any]) -> OrderTerms:
+    """An order's terms: a typed order as it is, a body the bot built (a CreateOrderResource,
+    as the preview and the stored row keep it) read as an ``OrderTicket``."""
+    return OrderTicket.read(order) if isinstance(order, Mapping) else order
 
 
-def order_summary(order: Mapping[str, Any]) -> str:
+def order_summary(order: OrderTerms | Mapping[str, Any]) -> str:
     """``*Buy 10 AAPL* · limit $180.00 · good till cancelled`` from an order body or resource."""
-    side = _SIDE_WORDS.get(str(_field(order, "Side")), escape(_field(order, "Side") or "Order"))
-    qty = shares(_field(order, "Quantity"))
-    symbol = escape(_field(order, "Symbol") or "?")
-    order_type = str(_field(order, "Type") or "Market")
-    stop = _field(order, "StopPrice") if order_type in ("Stop", "StopLimit") else None
-    limit = _field(order, "Price") if order_type in ("Limit", "StopLimit") else None
-    if order_type == "Market":
+    order = terms(order)
+    side = _SIDE_WORDS.get(order.side, escape(order.side)) if order.side else "Order"
+    qty = shares(order.quantity)
+    symbol = escape(order.symbol or "?")
+    order_type = order.type or OrderType.Market
+    stop = order.stop_price if order_type in (OrderType.Stop, OrderType.StopLimit) else None
+    limit = order.price if order_type in (OrderType.Limit, OrderType.StopLimit) else None
+    if order_type == OrderType.Market:
         kind = "market"
     elif order_type in _TYPE_WORDS:
         kind = ", ".join(
@@ -134,20 +145,19 @@ def order_summary(order: Mapping[str, Any]) -> str:
     else:
         kind = escape(order_type)
     parts = [f"*{side} {qty} {symbol}*", kind or _TYPE_WORDS.get(order_type, "")]
-    tif = str(_field(order, "TimeInforce", "TimeInForce") or "Day")
+    tif = order.time_in_force or TimeInForce.Day
     parts.append(_TIF_WORDS.get(tif, escape(tif)))
-    session = _field(order, "ExtendedHours")
-    if session:
-        parts.append(_SESSION_WORDS.get(str(session).upper(), "extended hours"))
+    if order.extended_hours:
+        parts.append(_SESSION_WORDS.get(order.extended_hours.upper(), "extended hours"))
     return " · ".join(parts)
 
 
-def plain_summary(order: Mapping[str, Any]) -> str:
+def plain_summary(order: OrderTerms | Mapping[str, Any]) -> str:
     return order_summary(order).replace("*", "")
 
 
-def _account_label(account_id: int, account: Mapping[str, Any] | None) -> str:
-    alias = (account or {}).get("Alias") or (account or {}).get("ClearingAccount")
+def _account_label(account_id: int, account: Account | None) -> str:
+    alias = (account.alias or account.clearing_account) if account is not None else None
     return f"{account_id} ({escape(alias)})" if alias else str(account_id)
 
 
@@ -161,23 +171,23 @@ def _minutes(seconds: int) -> str:
 def order_confirmation(
     *,
     pending_id: str,
-    order: Mapping[str, Any],
+    order: OrderTerms | Mapping[str, Any],
     account_id: int,
-    account: Mapping[str, Any] | None,
-    preview: Mapping[str, Any],
-    buying_power_after: float | None,
+    account: Account | None,
+    preview: OrderPreview,
+    buying_power_after: Decimal | None,
     large: bool,
     large_threshold: int,
-    notional: Any = None,
+    notional: Decimal | None = None,
     confirm_seconds: int,
     approval: str | None = None,
     approvals_channel: str | None = None,
 ) -> dict[str, Any]:
     """The preview with Confirm and Cancel: nothing is placed until the requester confirms
     (``approval``: why Confirm sends it to ``approvals_channel`` instead)."""
-    cost = preview.get("Cost")
-    commission = preview.get("Commission")
-    total = preview.get("TotalCost", preview.get("NetCost"))
+    cost = preview.cost
+    commission = preview.commission
+    total = preview.total_cost if preview.total_cost is not None else preview.net_cost
     fields = [
         MarkdownTextObject(text=f"*Estimated cost*\n{money(cost)}"),
         MarkdownTextObject(text=f"*Commission*\n{money(commission)}"),
@@ -227,11 +237,11 @@ def order_confirmation(
 
 
 def order_preview_failed(
-    order: Mapping[str, Any], account_id: int, preview: Mapping[str, Any]
+    order: OrderTerms | Mapping[str, Any], account_id: int, preview: OrderPreview
 ) -> dict[str, Any]:
     """AutoShares would not accept the order: its reason, no Confirm button."""
-    code = preview.get("ErrorDescription")
-    text = preview.get("ErrorDescriptionText")
+    code = preview.error_description
+    text = preview.error_description_text
     reason = escape(text or code or "no reason was given").rstrip(".")
     if code and text:
         reason += f" (`{escape(code)}`)"
@@ -245,31 +255,33 @@ def order_preview_failed(
     )
 
 
-def _fill_line(result: Mapping[str, Any]) -> str:
-    executed = _field(result, "ExecutedQuantity")
-    average = _field(result, "AveragePrice")
-    leaves = _field(result, "LeavesQuantity")
+def _fill_line(result: Order | OrderStateView) -> str:
+    executed, average, leaves = result.executed_quantity, result.average_price, result.leaves_quantity
     parts = []
-    try:
-        if executed is not None and float(executed) > 0:
-            parts.append(f"{shares(executed)} filled at {price(average)} on average")
-        if (
-            leaves is not None
-            and float(leaves) > 0
-            and _field(result, "Status") in ("New", "PartiallyFilled")
-        ):
-            parts.append(f"{shares(leaves)} still open")
-    except (TypeError, ValueError):
-        pass
+    if executed is not None and executed > 0:
+        parts.append(f"{shares(executed)} filled at {price(average)} on average")
+    if leaves is not None and leaves > 0 and _status_name(result) in ("New", "PartiallyFilled"):
+        parts.append(f"{shares(leaves)} still open")
     return "; ".join(parts)
+
+
+def _status_name(order: Order | OrderStateView) -> str | None:
+    """The AutoShares status's name (``Order`` has the enum, the stored state its name)."""
+    status = order.status
+    return status.name if isinstance(status, OrderStatus) else status
+
+
+def is_open_status(name: str | None) -> bool:
+    """Whether an order in this status is still working, so it may be cancelled."""
+    return name in OPEN_STATUS_NAMES
 
 
 def order_outcome(
     *,
     status: PendingState,
-    order: Mapping[str, Any],
+    order: OrderTerms | Mapping[str, Any],
     account_id: int,
-    result: Mapping[str, Any] | None = None,
+    result: OrderStateView | None = None,
     order_id: int | None = None,
     reason: str | None = None,
     confirm_seconds: int = 0,
@@ -293,33 +305,32 @@ def order_outcome(
         text = f":x: Not placed: {summary}. {reason}. Nothing was placed; check the order and try again."
         return message(f"Not placed: {plain_summary(order)}.", [section(clip(text))])
     # placed
-    result = result or {}
-    order_status = str(_field(result, "Status") or "New")
+    order_status = (result.status if result is not None else None) or "New"
     emoji = _STATUS_EMOJI.get(order_status, ":white_check_mark:")
     words = _STATUS_WORDS.get(order_status, escape(order_status))
-    shown_id = order_id if order_id is not None else _field(result, "Id")
+    shown_id = order_id if order_id is not None else (result.order_id if result is not None else None)
     lines = [
         f"{emoji} Order placed: {summary}",
         f"AutoShares order {escape(shown_id)} in account {account_id} is *{words}*.",
     ]
-    fill = _fill_line(result)
+    fill = _fill_line(result) if result is not None else ""
     if fill:
         lines.append(fill + ".")
     if order_status == "Rejected":
-        reason = _field(result, "ErrorDescriptionText", "Description")
+        reason = result.description if result is not None else None
         lines.append(f"AutoShares rejected it: {escape(reason or 'no reason given')}.")
     blocks: list[Block] = [section("\n".join(lines))]
-    if order_status in ("New", "PartiallyFilled", "PendingNew") and shown_id is not None:
+    if is_open_status(order_status) and shown_id is not None:
         blocks.append(
             ActionsBlock(
                 block_id=f"placed:{shown_id}",
-                elements=[_cancel_open_button(account_id, int(shown_id), str(_field(order, "Symbol") or ""))],
+                elements=[_cancel_open_button(account_id, shown_id, terms(order).symbol)],
             )
         )
     return message(f"Order {shown_id}: {plain_summary(order)} is {words}.", blocks)
 
 
-def order_in_flight(order: Mapping[str, Any]) -> dict[str, Any]:
+def order_in_flight(order: OrderTerms | Mapping[str, Any]) -> dict[str, Any]:
     """AutoShares has not confirmed the order yet (or the answer was lost): it will update."""
     text = (
         f":hourglass_flowing_sand: Placing {order_summary(order)}… AutoShares has not confirmed it yet. "
@@ -413,23 +424,22 @@ def _cancel_open_button(account_id: int, order_id: int, symbol: str) -> ButtonEl
     )
 
 
-def open_orders_message(account_id: int, orders: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """Open orders of one account, each with a Cancel button."""
+def open_orders_message(account_id: int, orders: Sequence[Order]) -> dict[str, Any]:
+    """Open orders of one account, each with a Cancel button (exactly the open statuses)."""
     if not orders:
         sentence = f"You have no open orders in account {account_id}. Place one with `/order buy 1 AAPL`."
         return message(sentence, [section(sentence)])
     blocks: list[Block] = [section(f"*Open orders in account {account_id}*")]
     for order in list(orders)[:MAX_LISTED_ORDERS]:
-        order_id = int(_field(order, "Id") or 0)
-        status = str(_field(order, "Status") or "")
+        status = order.status.name
         detail = _STATUS_WORDS.get(status, escape(status))
         fill = _fill_line(order)
-        text = f"{order_summary(order)}\nOrder {order_id} · {detail}" + (f" · {fill}" if fill else "")
+        text = f"{order_summary(order)}\nOrder {order.id} · {detail}" + (f" · {fill}" if fill else "")
         blocks.append(
             SectionBlock(
-                block_id=f"open:{order_id}",
+                block_id=f"open:{order.id}",
                 text=MarkdownTextObject(text=clip(text)),
-                accessory=_cancel_open_button(account_id, order_id, str(_field(order, "Symbol") or "")),
+                accessory=_cancel_open_button(account_id, order.id, order.symbol) if order.is_open else None,
             )
         )
     hidden = len(orders) - MAX_LISTED_ORDERS
@@ -439,8 +449,10 @@ def open_orders_message(account_id: int, orders: Sequence[Mapping[str, Any]]) ->
     return message(f"{count} open order{'s' if count != 1 else ''} in account {account_id}", blocks)
 
 
-def order_cancel_requested(order_id: int, result: Mapping[str, Any]) -> dict[str, Any]:
-    status = str(_field(result, "Status") or "PendingCancel")
+def order_cancel_requested(order_id: int, result: Order | None) -> dict[str, Any]:
+    """The answer to a Cancel: the order's status as AutoShares gave it back (PendingCancel
+    when it gave nothing back)."""
+    status = result.status.name if result is not None else OrderStatus.PendingCancel.name
     words = _STATUS_WORDS.get(status, escape(status))
     sentence = f":no_entry_sign: Cancel sent for order {order_id}: it is now {words}."
     return message(f"Order {order_id} is now {words}.", [section(sentence)])
@@ -584,13 +596,13 @@ def ticket_values(state_values: Mapping[str, Any]) -> dict[str, str]:
 def large_order_view(
     *,
     pending_id: str,
-    order: Mapping[str, Any],
-    notional: Any,
+    order: OrderTerms | Mapping[str, Any],
+    notional: Decimal | None,
     response_url: str | None,
     channel_id: str | None,
 ) -> dict[str, Any]:
     """The second step for a large order: type the symbol to place it."""
-    symbol = str(_field(order, "Symbol") or "")
+    symbol = terms(order).symbol
     view = View(
         type="modal",
         callback_id=ORDER_LARGE_CALLBACK,

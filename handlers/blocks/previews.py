@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.autoshares.resources import Security
 from bot.core.views import QuoteRow
 from handlers.blocks.common import context, escape, message, section
 from handlers.blocks.quote import quote_message
@@ -24,7 +25,7 @@ MENTION_HELP = (
 def quote_card(
     symbol: str,
     rows: Sequence[QuoteRow],
-    unknown: Mapping[str, Sequence[Mapping[str, Any]]],
+    unknown: Mapping[str, Sequence[Security]],
     *,
     delayed: bool | None,
 ) -> dict[str, Any]:
@@ -60,7 +61,7 @@ def mention_help(limit: int) -> dict[str, Any]:
 
 def mention_answer(
     rows: Sequence[QuoteRow],
-    unknown: Mapping[str, Sequence[Mapping[str, Any]]],
+    unknown: Mapping[str, Sequence[Security]],
     *,
     delayed: bool | None,
     left_out: Sequence[str] = (),

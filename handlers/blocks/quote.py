@@ -14,15 +14,17 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, DividerBlock, ImageBlock
 
+from bot.autoshares.resources import Quote, Security
 from bot.core.charts import CHART_ID_RE, RANGES
 from bot.core.views import QuoteRow
 from bot.core.vocabulary.symbols import is_symbol
 from handlers.blocks.common import clip, context, escape, message, section
-from handlers.blocks.numbers import MISSING, number, percent, price, signed_money, trend, volume
+from handlers.blocks.numbers import MISSING, percent, price, signed_money, trend, volume
 
 __all__ = [
     "QUOTE_SHARE",
@@ -41,16 +43,13 @@ _SLACK_USER_RE = re.compile(r"[UW][A-Z0-9]{2,20}")
 MAX_SHARED_SYMBOLS = 10
 
 
-def quote_price(quote: Mapping[str, Any]) -> float | None:
+def quote_price(quote: Quote) -> Decimal | None:
     """AutoShares' Price, falling back to Last when Price is 0 or missing."""
-    value = number(quote.get("Price"))
-    if not value:
-        value = number(quote.get("Last"))
-    return value
+    return quote.value
 
 
-def _timestamp(quote: Mapping[str, Any]) -> str:
-    raw = quote.get("Timestamp") or quote.get("Date")
+def _timestamp(quote: Quote) -> str:
+    raw = quote.timestamp or quote.date
     if not raw:
         return "time not given"
     try:
@@ -71,9 +70,9 @@ def _delay_words(delayed: bool | None) -> str:
 
 def _row_text(row: QuoteRow, delayed: bool | None) -> str:
     equity, quote = row.equity, row.quote
-    currency = str(equity.get("Currency") or "USD")
-    name = equity.get("Description")
-    exchange = equity.get("Exchange")
+    currency = equity.currency or "USD"
+    name = equity.description
+    exchange = equity.exchange
     head = f"*{escape(row.symbol)}*"
     if name:
         head += f"  {escape(name)}"
@@ -81,33 +80,33 @@ def _row_text(row: QuoteRow, delayed: bool | None) -> str:
         head += f" · {escape(exchange)}"
     if quote is None:
         return f"{head}\n_No quote arrived in time; try again in a moment._"
-    change = number(quote.get("Change"))
-    change_pc = number(quote.get("ChangePc"))
+    change = quote.change
+    change_pc = quote.change_pc
     move = trend(change if change is not None else change_pc)
     change_text = ""
     if change is not None or change_pc is not None:
         bits = [move, signed_money(change, currency), f"({percent(change_pc)})"]
         change_text = "  " + " ".join(b for b in bits if b)
-    halted = "  :no_entry: halted" if quote.get("IsHalted") else ""
+    halted = "  :no_entry: halted" if quote.is_halted else ""
     lines = [head, f"*{price(quote_price(quote), currency)}*{change_text}{halted}"]
-    low, high = number(quote.get("Low")), number(quote.get("High"))
+    low, high = quote.low, quote.high
     day = (
         f"{price(low, currency)}–{price(high, currency)}" if low is not None and high is not None else MISSING
     )
-    vol = quote.get("Volume") if number(quote.get("Volume")) is not None else quote.get("TotalDailyVolume")
+    vol = quote.volume if quote.volume is not None else quote.total_daily_volume
     lines.append(
-        f"Bid {price(quote.get('Bid'), currency)} · Ask {price(quote.get('Ask'), currency)} · "
+        f"Bid {price(quote.bid, currency)} · Ask {price(quote.ask, currency)} · "
         f"Day {day} · Vol {volume(vol)}"
     )
     lines.append(f"_{_timestamp(quote)} · {_delay_words(delayed)}_")
     return "\n".join(lines)
 
 
-def _suggestion_text(symbol: str, suggestions: Sequence[Mapping[str, Any]]) -> str:
+def _suggestion_text(symbol: str, suggestions: Sequence[Security]) -> str:
     names = [
-        f"*{escape(s['Symbol'])}*" + (f" ({escape(s['Description'])})" if s.get("Description") else "")
+        f"*{escape(s.symbol)}*" + (f" ({escape(s.description)})" if s.description else "")
         for s in suggestions[:5]
-        if s.get("Symbol")
+        if s.symbol
     ]
     hint = f" Closest matches: {', '.join(names)}." if names else " Check the ticker and try again."
     return f":grey_question: There is no such symbol as *{escape(symbol)}* at AutoShares.{hint}"
@@ -165,7 +164,7 @@ def shared_by_line(user_id: str) -> str:
 
 def quote_message(
     rows: Sequence[QuoteRow],
-    unknown: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
+    unknown: Mapping[str, Sequence[Security]] | None = None,
     *,
     delayed: bool | None = None,
     shared_by: str | None = None,
@@ -233,9 +232,9 @@ def _summary(rows: Sequence[QuoteRow], unknown: Mapping[str, Any]) -> str:
         if row.quote is None:
             parts.append(f"{escape(row.symbol)}: no quote")
             continue
-        currency = str(row.equity.get("Currency") or "USD")
+        currency = row.equity.currency or "USD"
         parts.append(
-            f"{escape(row.symbol)} {price(quote_price(row.quote), currency)} ({percent(row.quote.get('ChangePc'))})"
+            f"{escape(row.symbol)} {price(quote_price(row.quote), currency)} ({percent(row.quote.change_pc)})"
         )
     parts += [f"{escape(symbol)}: no such symbol" for symbol in unknown]
     return " · ".join(parts) or "No quotes."

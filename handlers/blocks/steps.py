@@ -9,9 +9,9 @@ An output whose figure AutoShares did not give is left out rather than sent as z
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
+from bot.autoshares.resources import Account
 from bot.core.views import PortfolioSummary, QuoteRow
 from handlers.blocks.account import balance
 from handlers.blocks.numbers import money, number, percent, price
@@ -50,11 +50,12 @@ def _move(change: float | None, change_pc: float | None, currency: str) -> str:
 def quote_outputs(row: QuoteRow) -> dict[str, Any]:
     """``symbol``, ``price`` (Price, or Last when Price is 0), ``change`` and ``change_percent``
     (the day's, as AutoShares gives them) and a ``summary`` sentence."""
-    quote = row.quote or {}
-    currency = str(row.equity.get("Currency") or "USD")
-    last = quote_price(quote)
-    change, change_pc = number(quote.get("Change")), number(quote.get("ChangePc"))
-    name = plain(row.equity.get("Description") or "")
+    quote = row.quote
+    currency = row.equity.currency or "USD"
+    last = number(quote_price(quote)) if quote is not None else None
+    change = number(quote.change) if quote is not None else None
+    change_pc = number(quote.change_pc) if quote is not None else None
+    name = plain(row.equity.description or "")
     head = f"{row.symbol} ({name})" if name else row.symbol
     move = _move(change, change_pc, currency)
     summary = f"{head} {price(last, currency)}" + (f", {move} today" if move else "") + "."
@@ -69,23 +70,22 @@ def quote_outputs(row: QuoteRow) -> dict[str, Any]:
     )
 
 
-def account_name(account: Mapping[str, Any]) -> str:
+def account_name(account: Account) -> str:
     """``Bob's cash account (5002)``, or ``Account 5002`` without an alias: plain text."""
-    alias = plain(account.get("Alias") or "")
-    ident = plain(account.get("Id") or "")
-    return f"{alias} ({ident})" if alias else f"Account {ident}"
+    alias = plain(account.alias or "")
+    return f"{alias} ({account.id})" if alias else f"Account {account.id}"
 
 
 def portfolio_outputs(found: PortfolioSummary) -> dict[str, Any]:
     """``account``, ``total_value`` (equity), ``cash``, ``day_change`` (AutoShares' day P&L
     when its balances carry one, else the holdings' move worked out from their quotes),
     ``positions_count`` and a ``summary`` sentence."""
-    currency = str(found.account.get("Currency") or "USD")
-    total = balance(found.balances, "Equity")
-    cash = balance(found.balances, "Cash")
-    day = balance(found.balances, "Day P&L")
+    currency = found.account.currency or "USD"
+    total = number(balance(found.balances, "Equity"))
+    cash = number(balance(found.balances, "Cash"))
+    day = number(balance(found.balances, "Day P&L"))
     if day is None:
-        day = found.holdings_day_change
+        day = number(found.holdings_day_change)
     name = account_name(found.account)
     count = found.positions_count
     parts = [f"{name}: worth {money(total, currency)}" if total is not None else name]

@@ -44,14 +44,14 @@ def _spark(row: WatchRow) -> str:
 
 def watch_line(row: WatchRow) -> str:
     """``*AAPL*  $231.25  ▲ +$1.75 (+0.76%)  `▁▂▄▇```."""
-    currency = str(row.security.get("Currency") or "USD")
+    currency = row.security.currency or "USD"
     bits = [f"*{escape(row.symbol)}*"]
     quote = row.quote
     if quote is None:
         bits.append("_no quote_")
     else:
         bits.append(price(quote_price(quote), currency))
-        change, change_pc = number(quote.get("Change")), number(quote.get("ChangePc"))
+        change, change_pc = quote.change, quote.change_pc
         if change is not None or change_pc is not None:
             move = trend(change if change is not None else change_pc)
             parts = [move, signed_money(change, currency), f"({percent(change_pc)})"]
@@ -114,10 +114,10 @@ def _summary(view: WatchlistView) -> str:
         if row.quote is None:
             parts.append(f"{escape(row.symbol)}: no quote")
             continue
-        currency = str(row.security.get("Currency") or "USD")
+        currency = row.security.currency or "USD"
         parts.append(
             f"{escape(row.symbol)} {price(quote_price(row.quote), currency)} "
-            f"({percent(row.quote.get('ChangePc'))})"
+            f"({percent(row.quote.change_pc)})"
         )
     return "Watchlist: " + " · ".join(parts)
 

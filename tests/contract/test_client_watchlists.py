@@ -42,11 +42,11 @@ async def test_every_watchlist_call_is_a_spec_operation(
         client = AutoSharesClient(http, base_url=sb.url, app_key=bob["Et-App-Key"])
         api = client.for_user(BearerToken(token), 1002)
         created = await api.create_watchlist("Slack", [1, 2])
-        await api.add_security_by_id(created["Id"], 3)
-        await api.remove_security_by_id(created["Id"], 1)
-        await api.watchlist(created["Id"], include_securities=False)
+        await api.add_security_by_id(created.id, 3)
+        await api.remove_security_by_id(created.id, 1)
+        await api.watchlist(created.id, include_securities=False)
         [listed] = await api.watchlists()
-    assert [s["Symbol"] for s in listed["SecurityList"]] == ["MSFT", "TSLA"]
+    assert [s.symbol for s in listed.security_list] == ["MSFT", "TSLA"]
 
     operations = [operation_of(contract, request) for request, _ in sent]
     assert [op["operationId"] for _, op in operations] == [

@@ -115,7 +115,8 @@ async def test_cancelled_example_spelled_the_pages_way_updates_the_message(linke
     assert (await deliver(linked, cancelled)).status_code == 200
     await wait_for_update(linked, path, "is cancelled")
     row = (await linked.services.core.orders.repo.open_for_user(linked.slack.team_id, BOB))[0]
-    assert row.order_status == "Canceled" and row.result["Description"] == "Cancelled by the account holder"
+    assert row.result is not None and row.result.description == "Cancelled by the account holder"
+    assert row.order_status == "Canceled"
 
 
 async def test_examples_for_orders_that_are_not_ours_are_answered(linked: RunningBot) -> None:
@@ -175,7 +176,7 @@ async def test_filtered_orders_example_is_asked_with_numeric_statuses() -> None:
         return httpx.Response(200, json=API["filtered_orders_first_page"]["response"])
 
     found = await open_orders(user_api(handler), 7001)
-    assert [o["Id"] for o in found] == [40233]  # the New one; the Filled one is not open
+    assert [o.id for o in found] == [40233]  # the New one; the Filled one is not open
     (request,) = asked
     assert request.url.path == "/v1.0/accounts/7001/orders"
     assert request.url.params["filter"] == OPEN_FILTERS[0] == "Status in (0,1,6,9,10,13,14,16)"
@@ -192,7 +193,7 @@ async def test_price_alerts_example_with_empty_links_is_one_page() -> None:
         return httpx.Response(200, json=API["price_alerts_only_page"]["response"])
 
     alerts = await user_api(handler).alerts(page_size=2)
-    assert [a["Id"] for a in alerts] == [501, 502]
+    assert [a.id for a in alerts] == [501, 502]
     assert len(asked) == 1  # NextPageLink "" ends the list even though the page was full
 
 

@@ -204,8 +204,8 @@ async def test_a_rearm_cut_short_after_autoshares_made_the_alert_adopts_it(bob: 
     orphan = await user.api.create_alert(level_body("GTEQ", "Last", Decimal("240"), 1, fired.expires_at))
     assert await alerts.rearm_once(now=due + timedelta(minutes=1)) == 0  # still its lease
     assert await alerts.rearm_once(now=due + REARM_LEASE + timedelta(seconds=1)) == 1
-    assert [a["Id"] for a in await bob.admin("GET", "_sandbox/alerts")] == [1, orphan["Id"]]
-    adopted = await route(bob, int(orphan["Id"]))
+    assert [a["Id"] for a in await bob.admin("GET", "_sandbox/alerts")] == [1, orphan.id]
+    adopted = await route(bob, orphan.id)
     assert (adopted.state, adopted.group_id) == ("active", leased.group_id)
 
 

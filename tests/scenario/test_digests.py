@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -56,10 +57,15 @@ async def settle_price(bot: RunningBot, symbol: str, last: float) -> None:
     ids = (
         [security]
         if security
-        else [int((await market.securities.resolve(api, [symbol])).found[symbol]["Id"])]
+        else [(await market.securities.resolve(api, [symbol])).found[symbol].id]
     )
+
+    async def latest() -> Decimal | None:
+        quote = (await market.streamer.get(api, ids)).get(ids[0])
+        return quote.last if quote is not None else None
+
     async with asyncio.timeout(10):
-        while (await market.streamer.get(api, ids)).get(ids[0], {}).get("Last") != last:  # noqa: ASYNC110 - polls the bot's quote stream
+        while await latest() != Decimal(str(last)):  # noqa: ASYNC110 - polls the bot's quote stream
             await asyncio.sleep(0.01)
 
 
@@ -103,7 +109,7 @@ async def test_a_digest_is_posted_once_at_its_time_with_the_portfolio(bot: Runni
     _user, (account,) = await bot.services.core.accounts.overview(bot.slack.team_id, BOB)
     assert account.balances is not None
     quote = await bot.admin("GET", "_sandbox/prices/AAPL")
-    assert f"*Total value*\\n{money(account.balances['Equity'])}" in text
+    assert f"*Total value*\\n{money(account.balances.equity)}" in text
     assert f"*Day change*\\n{signed_money(10 * quote['Change'])}" in text
     assert f"AAPL  {percent(quote['ChangePc'])}" in text
     assert "*Total value*" in text and "*Day change*" in text and "*Top movers*" in text

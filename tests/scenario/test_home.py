@@ -72,7 +72,7 @@ async def test_linked_home_shows_account_orders_and_alerts(bot: RunningBot) -> N
             "TimeInForce": "GoodTillCancel",
         },
     )
-    assert order["Status"] == "New"
+    assert order.status.name == "New"
     alert = await api.create_alert(
         {
             "SecurityId": 2,
@@ -86,8 +86,8 @@ async def test_linked_home_shows_account_orders_and_alerts(bot: RunningBot) -> N
     text = str(view["blocks"])
     assert "Linked as *bob*" in text
     assert "Bob's cash account (5002)" in text and "*Buying power*" in text
-    assert "*Buy 3 AAPL*" in text and f"#{order['Id']}" in text and "New" in text
-    assert "*MSFT* last price at or above *$500.00*" in text and f"#{alert['Id']}" in text
+    assert "*Buy 3 AAPL*" in text and f"#{order.id}" in text and "New" in text
+    assert "*MSFT* last price at or above *$500.00*" in text and f"#{alert.id}" in text
     assert set(home_buttons(view)) == {"home_refresh", "home_unlink"}
 
 

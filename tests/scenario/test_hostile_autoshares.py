@@ -3,7 +3,10 @@ Slack markup. The bot fails closed and shows AutoShares' words as words."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+import pytest
 
 from bot.devkit.driver import buttons
 from tests.conftest import RunningBot
@@ -75,3 +78,23 @@ async def test_autoshares_error_text_is_escaped_in_a_reply(bot: RunningBot) -> N
     assert "AutoShares did not accept that" in reply["text"]
     assert "<!channel>" not in every_text(reply)
     assert "&lt;!channel&gt; call me" in every_text(reply)
+
+
+async def test_a_preview_with_an_unreadable_number_is_refused_in_one_sentence(
+    bot: RunningBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A cost that is not a number stops at the client: the user is told in one sentence, the
+    operator's log names the endpoint and the property, and nothing is stored or placed."""
+    await bot.link(BOB, "bob")
+    await rewrite(bot, {"POST /v1.0/accounts/5002/preview/orders": {"Cost": "about a thousand"}})
+    with caplog.at_level(logging.WARNING):
+        reply = await command(bot, "buy 1 AAPL")
+    assert reply["text"].startswith("AutoShares sent an answer I could not read.")
+    assert "order_confirm" not in every_text(reply)
+    logged = [r.getMessage() for r in caplog.records if "could not read" not in r.getMessage()]
+    assert any(
+        "POST /accounts/{accountId}/preview/orders answered an OrderPreview that has an unusable Cost" in m
+        for m in logged
+    )
+    assert await bot.services.core.orders.repo.open_for_user(bot.slack.team_id, BOB) == []
+    assert await sandbox_orders(bot) == []

@@ -292,7 +292,7 @@ async def test_fifty_concurrent_calls_with_an_expired_token_refresh_once(bot: Ru
     before = (await bot.admin("GET", "_sandbox/stats"))["TokenGrants"].get("refresh_token", 0)
     api = (await bot.services.core.users.acting(bot.slack.team_id, ALICE)).api
     results = await asyncio.gather(*(api.me() for _ in range(50)))
-    assert {r["Login"] for r in results} == {"alice"}
+    assert {r.login for r in results} == {"alice"}
     after = (await bot.admin("GET", "_sandbox/stats"))["TokenGrants"].get("refresh_token", 0)
     assert after - before == 1
     link = await bot.services.links.get(bot.slack.team_id, ALICE)
@@ -305,7 +305,7 @@ async def test_a_401_refreshes_once_and_retries(bot: RunningBot) -> None:
     before = (await bot.admin("GET", "_sandbox/stats"))["TokenGrants"].get("refresh_token", 0)
     api = (await bot.services.core.users.acting(bot.slack.team_id, ALICE)).api
     results = await asyncio.gather(*(api.me() for _ in range(20)))
-    assert all(r["Login"] == "alice" for r in results)
+    assert all(r.login == "alice" for r in results)
     after = (await bot.admin("GET", "_sandbox/stats"))["TokenGrants"].get("refresh_token", 0)
     assert after - before == 1
 
@@ -350,6 +350,6 @@ async def test_two_replicas_refresh_an_expired_token_once(bot: RunningBot) -> No
         results = await asyncio.gather(*(apis[i % 2].me() for i in range(40)))
     finally:
         await replica.aclose()
-    assert {r["Login"] for r in results} == {"alice"}
+    assert {r.login for r in results} == {"alice"}
     after = (await bot.admin("GET", "_sandbox/stats"))["TokenGrants"].get("refresh_token", 0)
     assert after - before == 1

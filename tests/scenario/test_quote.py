@@ -5,6 +5,7 @@ slow. Charts (private, served at signed URLs, shared on Share) are in ``test_cha
 from __future__ import annotations
 
 import asyncio
+from decimal import Decimal
 from typing import Any
 
 from tests.conftest import RunningBot
@@ -74,7 +75,7 @@ async def test_quotes_follow_the_stream_without_polling(bot: RunningBot) -> None
     await bot.link(BOB, "bob")
     await command(bot, "AAPL", user=BOB, slash="/quote")
     await bot.admin("POST", "_sandbox/prices", json={"Symbol": "AAPL", "Last": 250.0})
-    await until(lambda: (bot.services.streamer.latest(AAPL) or {}).get("Last") == 250.0)
+    await until(lambda: (quote := bot.services.streamer.latest(AAPL)) is not None and quote.last == 250)
     reply = await command(bot, "AAPL", user=BOB, slash="/quote")
     assert "*$250.00*" in str(reply["blocks"])
     assert (await stats(bot))["GET /v1.0/streamers"] == 1
@@ -87,7 +88,7 @@ async def test_streamer_reconnects_and_resubscribes(bot: RunningBot) -> None:
     await until(lambda: bot.services.streamer.sessions_opened == 2 and bot.services.streamer.connected)
     await until(lambda: len(bot.sandbox.sandbox.hub.subscribers) == 1)
     await bot.admin("POST", "_sandbox/prices", json={"Symbol": "MSFT", "Last": 444.44})
-    await until(lambda: (bot.services.streamer.latest(MSFT) or {}).get("Last") == 444.44)
+    await until(lambda: (quote := bot.services.streamer.latest(MSFT)) is not None and quote.last == Decimal("444.44"))
     reply = await command(bot, "MSFT", user=BOB, slash="/quote")
     assert "*$444.44*" in str(reply["blocks"])
     assert (await stats(bot))["GET /v1.0/streamers"] == 2

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from sqlalchemy import update
 
 from storage.audit import AuditLog
 from storage.models import PendingOrder
+from storage.records import OrderState
 from tests.conftest import RunningBot
 from tests.scenario.test_alerts import CHANNEL, SECRET, alert_posts, delivered, settled, sign
 from tests.scenario.test_orders import ALICE, BOB, button, command, sandbox_orders
@@ -100,13 +102,14 @@ async def test_an_order_event_for_a_placement_without_its_answer_yet_is_asked_ag
     refused = metrics.value("autoshares_webhook_deliveries_total", outcome="rejected", reason="not_yet")
     assert refused - refused_before == 2
     # The placement's answer arrives: the order is known, and the next delivery lands.
-    placed = {"Id": order["Id"] + 1, "Status": "New", "ExecutedQuantity": 0, "ClientId": placing}
+    placed = OrderState(order_id=order["Id"] + 1, status="New", executed_quantity=Decimal(0), client_id=placing)
     await bob.services.core.orders.repo.record_placed(placing, placed)
     landed = await post_event(bob, event)
     assert landed.status_code == 200 and landed.json() == {"ok": True, "duplicate": False}
     row = await bob.services.core.orders.repo.get(placing)
-    assert row is not None and row.order_status == "Filled" and row.result["AveragePrice"] == 219.5
-    assert row.result["ClientId"] == placing  # what the event leaves out stays as known
+    assert row is not None and row.order_status == "Filled" and row.result is not None
+    assert row.result.average_price == Decimal("219.5")
+    assert row.result.client_id == placing  # what the event leaves out stays as known
     # An event for an order of another account (or when nothing is being placed) is not ours: 200.
     other = {**event, "id": "evt_other", "accountId": 5001}
     assert (await post_event(bob, other)).status_code == 200

@@ -8,7 +8,9 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from bot.autoshares.resources import PriceAlert, Quote
 from bot.core.alerts import alert_body, expiry_text, move_levels, previous_close, route_channel
+from bot.core.views import ListedAlert
 from bot.devkit.blockkit import problems
 from bot.webhooks import signature, signature_is_valid
 from handlers.blocks import alert as b
@@ -103,20 +105,21 @@ def _mrkdwn(message: dict) -> str:
     return "\n".join(found)
 
 
+def alert(body: dict) -> PriceAlert:
+    return PriceAlert.model_validate(body)
+
+
 def test_user_text_cannot_ping() -> None:
     message = b.alert_triggered_message(_route(symbol="<!channel>"), 1)
     assert "<!channel>" not in _mrkdwn(message) and "&lt;!channel&gt;" in _mrkdwn(message)
     listing = b.alerts_list_message(
         [
-            {
-                "Id": 1,
-                "Symbol": "<!here>",
-                "Operator": "GTEQ",
-                "Field": "Last",
-                "Argument": 1,
-                "State": "New",
-                "_channel": "C1",
-            }
+            ListedAlert(
+                alert(
+                    {"Id": 1, "Symbol": "<!here>", "Operator": "GTEQ", "Field": "Last", "Argument": 1, "State": "New"}
+                ),
+                channel="C1",
+            )
         ],
         slack_user_id="U1",
     )
@@ -124,13 +127,15 @@ def test_user_text_cannot_ping() -> None:
 
 
 def test_created_list_and_deleted_messages() -> None:
-    created = b.alert_created_message({"Id": 3}, _route(channel="U1"))
+    created = b.alert_created_message(alert({"Id": 3}), _route(channel="U1"))
     assert problems(created["blocks"]) == [] and "in a DM to you" in str(created["blocks"])
-    in_channel = b.alert_created_message({"Id": 3}, _route(channel="C9"))
+    in_channel = b.alert_created_message(alert({"Id": 3}), _route(channel="C9"))
     assert "in <#C9>" in str(in_channel["blocks"]) and "<!date^" in str(in_channel["blocks"])
     assert "no price alerts" in b.alerts_list_message([], slack_user_id="U1")["text"]
     many = [
-        {"Id": i, "Symbol": "AAPL", "Operator": "LTEQ", "Field": "Ask", "Argument": 5, "State": "Completed"}
+        ListedAlert(
+            alert({"Id": i, "Symbol": "AAPL", "Operator": "LTEQ", "Field": "Ask", "Argument": 5, "State": "Completed"})
+        )
         for i in range(30)
     ]
     listing = b.alerts_list_message(many, slack_user_id="U1")
@@ -162,12 +167,15 @@ def _group(**changes: object) -> RouteGroup:
 
 
 def test_previous_close_comes_from_the_quote_as_documented() -> None:
-    assert previous_close({"PreviousClose": 225, "Close": 1, "Last": 3, "Change": 1}) == Decimal("225")
-    assert previous_close({"Close": "224.5", "Last": 230}) == Decimal("224.5")
-    assert previous_close({"Last": 230.25, "Change": 5.25}) == Decimal("225.00")
-    assert previous_close({"PreviousClose": 0, "Last": 230, "Change": None}) is None
-    assert previous_close({"PreviousClose": "nan", "Close": True}) is None
-    assert previous_close({}) is None
+    def close(body: dict) -> Decimal | None:
+        return previous_close(Quote.model_validate(body))
+
+    assert close({"PreviousClose": 225, "Close": 1, "Last": 3, "Change": 1}) == Decimal("225")
+    assert close({"Close": "224.5", "Last": 230}) == Decimal("224.5")
+    assert close({"Last": 230.25, "Change": 5.25}) == Decimal("225.00")
+    assert close({"PreviousClose": 0, "Last": 230, "Change": None}) is None
+    assert close({"PreviousClose": -1, "Close": 0}) is None
+    assert close({}) is None
 
 
 def test_move_levels_are_the_close_plus_and_minus_the_percent_to_the_cent() -> None:
@@ -206,7 +214,7 @@ def test_a_trigger_that_may_come_again_has_snooze_buttons_and_a_snoozed_one_says
 def test_created_messages_of_a_move_and_of_a_repeat() -> None:
     up, down = _route(), replace(_route(), alert_id=4, operator="LTEQ", argument=Decimal("190"))
     move = _group(direction="moves", percent=Decimal("2.50"), reference=Decimal("195"))
-    created = b.alert_created_message({"Id": 3}, up, group=move, also=[down])
+    created = b.alert_created_message(alert({"Id": 3}), up, group=move, also=[down])
     text = str(created["blocks"])
     assert problems(created["blocks"]) == [] and created["text"] == "Alerts 3 and 4 set for AAPL."
     assert (
@@ -214,29 +222,24 @@ def test_created_messages_of_a_move_and_of_a_repeat() -> None:
         in text
     )
     assert "the second replies in the first one's thread" in text
-    repeat = b.alert_created_message({"Id": 3}, up, group=_group(repeat_seconds=5400), to_dm=True)
+    repeat = b.alert_created_message(alert({"Id": 3}), up, group=_group(repeat_seconds=5400), to_dm=True)
     assert "armed again 90 minutes after each trigger" in str(repeat["blocks"])
     assert "I will post in a DM to you" in str(repeat["blocks"])
     assert b.duration_words(86400 * 2) == "2 days" and b.duration_words(60) == "1 minute"
 
 
 def test_list_says_where_triggers_go_and_what_each_group_does() -> None:
-    grouped = {
-        "Id": 3,
-        "Symbol": "AAPL",
-        "Operator": "GTEQ",
-        "Field": "Last",
-        "Argument": 236.25,
-        "State": "New",
-        "_channel": "C1",
-        "_group": _group(
+    grouped = ListedAlert(
+        alert({"Id": 3, "Symbol": "AAPL", "Operator": "GTEQ", "Field": "Last", "Argument": 236.25, "State": "New"}),
+        channel="C1",
+        group=_group(
             direction="up",
             percent=Decimal("5"),
             reference=Decimal("225"),
             repeat_seconds=3600,
             snoozed_until=datetime.now(UTC) + timedelta(hours=1),
         ),
-    }
+    )
     listing = b.alerts_list_message([grouped], slack_user_id="U1", to_dm=True)
     text = str(listing["blocks"])
     assert problems(listing["blocks"]) == []

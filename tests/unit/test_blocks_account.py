@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
+from bot.autoshares.errors import AutoSharesMalformed
+from bot.autoshares.resources import Account, Agreement, Balance, Position, parse_list
 from bot.core.views import AccountView, PositionsPage
 from bot.devkit import blockkit
 from bot.devkit.driver import buttons
@@ -40,11 +43,11 @@ def valid(message: dict[str, Any]) -> dict[str, Any]:
         (1234.5, "$1,234.50"),
         (-12, "-$12.00"),
         (-0.001, "$0.00"),
-        ("99.999", "$100.00"),
+        (Decimal("99.999"), "$100.00"),
         (None, "—"),
-        ("abc", "—"),
+        (Decimal("-0.001"), "$0.00"),
         (float("nan"), "—"),
-        (True, "—"),
+        (Decimal("1E+3"), "$1,000.00"),
     ],
 )
 def test_money(value: Any, expected: str) -> None:
@@ -117,11 +120,16 @@ def test_volume_carries_into_the_next_unit_when_rounding_reaches_1000(value: flo
 
 # -- agreements ---------------------------------------------------------------------------------
 
-AGREEMENT = {"Id": 7, "Type": "Platform", "Title": "Terms <!channel>", "Version": "2024.1", "CanSkip": False}
+AGREEMENT_BODY = {"Id": 7, "Type": "Platform", "Title": "Terms <!channel>", "Version": "2024.1", "CanSkip": False}
+AGREEMENT = Agreement.model_validate(AGREEMENT_BODY)
+
+
+def agreement(**changes: Any) -> Agreement:
+    return Agreement.model_validate({**AGREEMENT_BODY, **changes})
 
 
 def test_agreements_list_escapes_titles_and_offers_buttons() -> None:
-    optional = {**AGREEMENT, "Id": 8, "Title": "Market data", "CanSkip": True}
+    optional = agreement(Id=8, Title="Market data", CanSkip=True)
     message = valid(agreements_message([AGREEMENT, optional]))
     text = str(message["blocks"])
     assert "<!channel>" not in text and "Terms &lt;!channel&gt;" in text
@@ -137,18 +145,22 @@ def test_agreements_list_escapes_titles_and_offers_buttons() -> None:
 
 
 def test_agreements_without_required_ones_have_no_sign_all() -> None:
-    message = valid(agreements_message([{**AGREEMENT, "CanSkip": True}]))
+    message = valid(agreements_message([agreement(CanSkip=True)]))
     assert [b["action_id"] for b in buttons(message["blocks"])] == ["agreement_sign"]
 
 
-def test_agreement_without_id_has_no_button() -> None:
-    message = valid(agreements_message([{"Type": "Quodd", "CanSkip": False}]))
-    assert buttons(message["blocks"]) == []
+def test_an_agreement_without_id_is_refused_by_the_client_and_a_title_falls_back_to_its_type() -> None:
+    """An agreement cannot be signed without its Id: the client refuses such a list, naming the
+    endpoint and the property, rather than show an agreement nobody can sign."""
+    with pytest.raises(AutoSharesMalformed) as raised:
+        parse_list(Agreement, [{"Type": "Quodd", "CanSkip": False}], "GET /users/{userId}/agreements")
+    assert raised.value.field == "0/Id" and "GET /users/{userId}/agreements" in str(raised.value)
+    message = valid(agreements_message([Agreement.model_validate({"Id": 3, "Type": "Quodd"})]))
     assert "*Quodd*" in str(message["blocks"])
 
 
 def test_many_agreements_stay_within_slack_limits() -> None:
-    many = [{**AGREEMENT, "Id": i, "Title": "x" * 4000} for i in range(80)]
+    many = [agreement(Id=i, Title="x" * 4000) for i in range(80)]
     message = valid(agreements_message(many))
     assert "and 60 more" in str(message["blocks"])
 
@@ -170,7 +182,7 @@ def test_linked_dm_lists_agreements_with_buttons_once() -> None:
 
 # -- accounts -----------------------------------------------------------------------------------
 
-ACCOUNT = {
+ACCOUNT_BODY = {
     "Id": 5001,
     "ClearingAccount": "SBX0005001",
     "AccessType": "Owner",
@@ -178,20 +190,27 @@ ACCOUNT = {
     "Alias": "Alice's <@U123> account",
     "Currency": "USD",
 }
+ACCOUNT = Account.model_validate(ACCOUNT_BODY)
+
+
+def balances(figures: dict[str, Any]) -> Balance:
+    return Balance.model_validate(figures)
 
 
 def test_balance_names_are_found_whatever_the_case() -> None:
-    assert balance({"stockBuyingPower": 5}, "Buying power") == 5
-    assert balance({"BuyingPower": 4, "StockBuyingPower": 5}, "Buying power") == 4
-    assert balance({"equityTotal": "12.5"}, "Equity") == 12.5
-    assert balance({"cash": None}, "Cash") is None
+    assert balance(balances({"stockBuyingPower": 5}), "Buying power") == 5
+    assert balance(balances({"BuyingPower": 4, "StockBuyingPower": 5}), "Buying power") == 4
+    assert balance(balances({"equityTotal": "12.5"}), "Equity") == Decimal("12.5")
+    assert balance(balances({"Equity": 1}), "Cash") is None
     assert balance(None, "Cash") is None
 
 
 def test_accounts_message_shows_balances_default_and_buttons() -> None:
-    other = {**ACCOUNT, "Id": 5003, "Alias": "", "AccessType": "ReadOnly"}
+    other = Account.model_validate({**ACCOUNT_BODY, "Id": 5003, "Alias": "", "AccessType": "ReadOnly"})
     views = [
-        AccountView(ACCOUNT, {"BuyingPower": 1000, "Cash": 900.5, "Equity": 1200, "DayPL": -3.25}, True),
+        AccountView(
+            ACCOUNT, balances({"BuyingPower": 1000, "Cash": 900.5, "Equity": 1200, "DayPL": -3.25}), True
+        ),
         AccountView(other, None),
     ]
     message = valid(accounts_message(views, agreements_outstanding=1))
@@ -213,14 +232,15 @@ def test_accounts_message_without_accounts_points_to_signup() -> None:
 
 
 def test_accounts_message_caps_the_list() -> None:
-    views = [AccountView({**ACCOUNT, "Id": i}, {}) for i in range(1, 40)]
+    views = [AccountView(Account.model_validate({**ACCOUNT_BODY, "Id": i}), balances({})) for i in range(1, 40)]
     message = valid(accounts_message(views))
     assert "19 more accounts not shown" in str(message["blocks"])
 
 
 # -- positions ----------------------------------------------------------------------------------
 
-POSITION = {
+POSITION_BODY = {
+    "SecurityId": 1,
     "Symbol": "AAPL",
     "CompanyName": "Apple Inc.",
     "Quantity": 10,
@@ -229,10 +249,11 @@ POSITION = {
     "MarketValueEOD": 2000,
     "UnrealizedProfitLoss": 200,
 }
+POSITION = Position.model_validate(POSITION_BODY)
 
 
 def test_positions_page_with_next_only_on_first_page() -> None:
-    rows = [{**POSITION, "Symbol": f"S{i}"} for i in range(20)]
+    rows = [Position.model_validate({**POSITION_BODY, "Symbol": f"S{i}"}) for i in range(20)]
     message = valid(positions_message(PositionsPage(5001, ACCOUNT, rows, 0, 20, 45, True)))
     text = str(message["blocks"])
     assert "45 holdings, page 1 of 3" in text
@@ -251,7 +272,9 @@ def test_positions_middle_page_has_both_buttons() -> None:
 
 
 def test_position_figures_are_derived_when_missing() -> None:
-    row = {"Symbol": "MSFT", "Quantity": -5, "AverageOpenPrice": 400, "CostBasis": -2000, "EODPrice": 410}
+    row = Position.model_validate(
+        {"SecurityId": 2, "Symbol": "MSFT", "Quantity": -5, "AverageOpenPrice": 400, "CostBasis": -2000, "EODPrice": 410}
+    )
     message = valid(positions_message(PositionsPage(1, ACCOUNT, [row], 0, 20, 1, False)))
     text = str(message["blocks"])
     assert "-5 sh short @ $400.00 avg · value -$2,050.00" in text
@@ -286,7 +309,7 @@ def test_no_stray_angle_brackets_in_mrkdwn() -> None:
     import re
 
     messages = [
-        accounts_message([AccountView(ACCOUNT, {"Cash": 1})]),
+        accounts_message([AccountView(ACCOUNT, balances({"Cash": 1}))]),
         no_accounts_message(),
         agreements_message([AGREEMENT]),
         positions_message(PositionsPage(5001, ACCOUNT, [POSITION], 0, 20, 1, False)),

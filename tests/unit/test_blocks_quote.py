@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
+from bot.autoshares.resources import (
+    Account,
+    Balance,
+    ChartHistory,
+    Order,
+    PriceAlert,
+    Quote,
+    Security,
+    parse,
+)
 from bot.autoshares.streamer import feed_delay, security_id_of, session_url
 from bot.core import charts
 from bot.core.errors import UnknownSymbolError
@@ -27,8 +38,9 @@ from handlers.blocks.quote import (
 )
 from storage.links import Link
 
-EQUITY = {"Id": 1, "Symbol": "AAPL", "Description": "Apple <Inc.>", "Exchange": "NASDAQ", "Currency": "USD"}
-QUOTE = {
+EQUITY_BODY = {"Id": 1, "Symbol": "AAPL", "Description": "Apple <Inc.>", "Exchange": "NASDAQ", "Currency": "USD"}
+EQUITY = Security.model_validate(EQUITY_BODY)
+QUOTE_BODY = {
     "SecurityId": 1,
     "Price": 231.25,
     "Last": 231.0,
@@ -41,6 +53,11 @@ QUOTE = {
     "Volume": 5_230_000,
     "Timestamp": "2024-05-01T14:30:05.000Z",
 }
+QUOTE = Quote.model_validate(QUOTE_BODY)
+
+
+def quote(**changes: Any) -> Quote:
+    return Quote.model_validate({**QUOTE_BODY, **changes})
 
 
 def valid(message: dict[str, Any], *, view: bool = False) -> dict[str, Any]:
@@ -64,15 +81,15 @@ def test_quote_row_has_every_figure() -> None:
 
 
 def test_price_falls_back_to_last_when_zero() -> None:
-    assert quote_price({"Price": 0, "Last": 12.5}) == 12.5
-    assert quote_price({"Last": 12.5}) == 12.5
-    assert quote_price({"Price": 13, "Last": 12.5}) == 13
-    message = quote_message([QuoteRow("AAPL", EQUITY, {**QUOTE, "Price": 0})])
+    assert quote_price(Quote.model_validate({"Price": 0, "Last": 12.5})) == Decimal("12.5")
+    assert quote_price(Quote.model_validate({"Last": 12.5})) == Decimal("12.5")
+    assert quote_price(Quote.model_validate({"Price": 13, "Last": 12.5})) == 13
+    message = quote_message([QuoteRow("AAPL", EQUITY, quote(Price=0))])
     assert "*$231.00*" in str(message["blocks"])
 
 
 def test_falling_price_and_unknown_delay() -> None:
-    falling = {**QUOTE, "Change": -2.5, "ChangePc": -1.07}
+    falling = quote(Change=-2.5, ChangePc=-1.07)
     message = valid(quote_message([QuoteRow("AAPL", EQUITY, falling)], delayed=None))
     text = str(message["blocks"])
     assert ":small_red_triangle_down: -$2.50 (-1.07%)" in text
@@ -82,7 +99,7 @@ def test_falling_price_and_unknown_delay() -> None:
 
 def test_missing_quote_unknown_symbols_and_suggestions() -> None:
     rows = [QuoteRow("AAPL", EQUITY, None)]
-    unknown = {"APPL": [{"Symbol": "AAPL", "Description": "Apple Inc."}], "ZZ<Z": []}
+    unknown = {"APPL": [Security.model_validate({"Id": 1, "Symbol": "AAPL", "Description": "Apple Inc."})], "ZZ<Z": []}
     message = valid(quote_message(rows, unknown))
     text = str(message["blocks"])
     assert "No quote arrived in time" in text
@@ -102,7 +119,10 @@ def test_shared_copy_names_the_sharer_and_has_no_button() -> None:
 
 
 def test_ten_quotes_with_a_chart_note_fit_one_message() -> None:
-    rows = [QuoteRow(f"S{i}", {**EQUITY, "Description": "x" * 500}, QUOTE) for i in range(10)]
+    rows = [
+        QuoteRow(f"S{i}", Security.model_validate({**EQUITY_BODY, "Description": "x" * 500}), QUOTE)
+        for i in range(10)
+    ]
     message = valid(quote_message(rows, chart_note="`" + "▁" * 40 + "`"))
     assert buttons(message["blocks"])[0]["value"] == ",".join(f"S{i}" for i in range(10))
 
@@ -214,10 +234,11 @@ def test_candles_are_read_sorted_and_bad_ones_skipped() -> None:
             ]
         ]
     }
-    found = charts.candles_from(model)
+    found = charts.candles_from(parse(ChartHistory, model, "PUT /history/symbols"))
     assert [(c.time, c.close) for c in found] == [(100, 1.5), (200, 2.5)]
     assert found[0].high == 1.5  # missing figures fall back to the close
-    assert charts.candles_from({}) == [] and charts.candles_from(None) == []
+    assert charts.candles_from(parse(ChartHistory, {}, "PUT /history/symbols")) == []
+    assert charts.candles_from(None) == []
 
 
 def test_sparkline() -> None:
@@ -247,17 +268,17 @@ class ListingApi:
         self.listing = {s["Symbol"]: s for s in listing}
         self.equity_calls = 0
 
-    async def equity(self, symbol: str) -> dict[str, Any]:
+    async def equity(self, symbol: str) -> Security:
         from bot.autoshares.errors import AutoSharesNotFound
 
         self.equity_calls += 1
         if symbol not in self.listing:
             raise AutoSharesNotFound("404", status=404)
-        return self.listing[symbol]
+        return Security.model_validate(self.listing[symbol])
 
-    async def lookup(self, mask: str, count: int = 5) -> list[dict[str, Any]]:
+    async def lookup(self, mask: str, count: int = 5) -> list[Security]:
         return [
-            s
+            Security.model_validate(s)
             for s in self.listing.values()
             if s["Symbol"].startswith(mask) or mask in s["Description"].upper()
         ][:count]
@@ -275,15 +296,15 @@ async def test_cache_hits_expire_and_misses_suggest() -> None:
     now = [0.0]
     cache = SecurityCache(ttl=60, miss_ttl=10, clock=lambda: now[0])
     api = ListingApi(LISTING)
-    assert (await cache.equity(api, "aapl"))["Id"] == 1  # type: ignore[arg-type]
-    assert (await cache.equity(api, "AAPL"))["Id"] == 1  # type: ignore[arg-type]
+    assert (await cache.equity(api, "aapl")).id == 1  # type: ignore[arg-type]
+    assert (await cache.equity(api, "AAPL")).id == 1  # type: ignore[arg-type]
     assert api.equity_calls == 1
     now[0] = 61
     await cache.equity(api, "AAPL")  # type: ignore[arg-type]
     assert api.equity_calls == 2
     with pytest.raises(UnknownSymbolError) as raised:
         await cache.equity(api, "APPL")  # type: ignore[arg-type]
-    assert [s["Symbol"] for s in raised.value.suggestions][0] == "AAPL"
+    assert [s.symbol for s in raised.value.suggestions][0] == "AAPL"
     assert "There is no such symbol as APPL" in errors.sentence(raised.value)
 
 
@@ -299,7 +320,7 @@ async def test_resolve_keeps_order_and_shares_concurrent_fetches() -> None:
 async def test_suggestions_match_company_names() -> None:
     cache = SecurityCache()
     found = await cache.closest(ListingApi(LISTING), "amazon")  # type: ignore[arg-type]
-    assert found[0]["Symbol"] == "AMZN"
+    assert found[0].symbol == "AMZN"
 
 
 # -- App Home -----------------------------------------------------------------------------------
@@ -330,28 +351,32 @@ def link(**changes: Any) -> Link:
 def test_home_for_a_linked_user() -> None:
     data = HomeData(
         link=link(agreements_outstanding=2),
-        account={"Id": 5002, "Alias": "Bob's cash account", "Currency": "USD"},
-        balances={"BuyingPower": 1000, "Cash": 1000, "Equity": 1200},
+        account=Account.model_validate({"Id": 5002, "Alias": "Bob's cash account", "Currency": "USD"}),
+        balances=Balance.model_validate({"BuyingPower": 1000, "Cash": 1000, "Equity": 1200}),
         orders=[
-            {
-                "Id": 9,
-                "Side": "Buy",
-                "Quantity": 3,
-                "Symbol": "AAPL",
-                "Type": "Limit",
-                "Price": 150,
-                "Status": "New",
-            }
+            Order.model_validate(
+                {
+                    "Id": 9,
+                    "Side": "Buy",
+                    "Quantity": 3,
+                    "Symbol": "AAPL",
+                    "Type": "Limit",
+                    "Price": 150,
+                    "Status": "New",
+                }
+            )
         ],
         alerts=[
-            {
-                "Id": 4,
-                "Symbol": "MSFT",
-                "Operator": "GTEQ",
-                "Field": "Last",
-                "Argument": 500,
-                "ExpirationDate": 0,
-            }
+            PriceAlert.model_validate(
+                {
+                    "Id": 4,
+                    "Symbol": "MSFT",
+                    "Operator": "GTEQ",
+                    "Field": "Last",
+                    "Argument": 500,
+                    "ExpirationDate": 0,
+                }
+            )
         ],
     )
     view = valid(home_view(data), view=True)
@@ -373,8 +398,16 @@ def test_home_parts_that_failed_say_so() -> None:
 
 
 def test_home_lists_are_capped() -> None:
-    order = {"Id": 1, "Side": "Sell", "Quantity": 1, "Symbol": "F", "Type": "Market", "Status": "New"}
-    data = HomeData(link=link(), account={"Id": 1}, balances={}, orders=[order] * 30, alerts=[])
+    order = Order.model_validate(
+        {"Id": 1, "Side": "Sell", "Quantity": 1, "Symbol": "F", "Type": "Market", "Status": "New"}
+    )
+    data = HomeData(
+        link=link(),
+        account=Account.model_validate({"Id": 1}),
+        balances=Balance.model_validate({}),
+        orders=[order] * 30,
+        alerts=[],
+    )
     text = str(valid(home_view(data), view=True)["blocks"])
     assert "and 20 more" in text and "No active alerts" in text
 

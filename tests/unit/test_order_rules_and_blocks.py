@@ -8,20 +8,38 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.core.orders import buying_power_after, is_large, last_price, notional, order_body
+from bot.autoshares.resources import (
+    OPEN_ORDER_STATUSES,
+    Account,
+    Balance,
+    Order,
+    OrderPreview,
+    OrderStatus,
+    parse,
+)
+from bot.core.orders import buying_power_after, is_large, notional, order_body, order_state
 from bot.devkit.blockkit import problems
 from handlers.blocks import order as b
 from handlers.parsing import parse_order
 from sandbox.api.enums import EXTENDED_HOURS as DOCUMENTED_EXTENDED_HOURS
 from storage.records import Pending
 
-PREVIEW = {
-    "IsSuccessful": True,
-    "Cost": 2295.0,
-    "Commission": 1.0,
-    "TotalCost": 2296.0,
-    "Quotes": [{"Symbol": "AAPL", "Last": 229.5, "Price": 229.5}],
-}
+PREVIEW_ENDPOINT = "POST /accounts/{accountId}/preview/orders"
+PREVIEW = parse(
+    OrderPreview,
+    {
+        "IsSuccessful": True,
+        "Cost": 2295.0,
+        "Commission": 1.0,
+        "TotalCost": 2296.0,
+        "Quotes": [{"Symbol": "AAPL", "Last": 229.5, "Price": 229.5}],
+    },
+    PREVIEW_ENDPOINT,
+)
+
+
+def preview(body: dict) -> OrderPreview:
+    return parse(OrderPreview, body, PREVIEW_ENDPOINT)
 
 
 def test_order_body_uses_the_spec_names() -> None:
@@ -103,9 +121,9 @@ def test_notional(text: str, expected: Decimal) -> None:
 
 
 def test_notional_without_quotes_falls_back_to_cost_and_large_threshold() -> None:
-    assert last_price({"Quotes": [{"Last": 0, "Price": None}]}) is None
-    assert notional(parse_order("buy 10 AAPL"), {"Cost": 1234.5}) == Decimal("1234.5000")
-    assert notional(parse_order("buy 10 AAPL"), {}) is None
+    assert preview({"Quotes": [{"Last": 0, "Price": None}]}).last_price is None
+    assert notional(parse_order("buy 10 AAPL"), preview({"Cost": 1234.5})) == Decimal("1234.5000")
+    assert notional(parse_order("buy 10 AAPL"), preview({})) is None
     assert is_large(Decimal("25000.01"), 25_000)
     assert not is_large(Decimal("25000"), 25_000)
     # An order whose value cannot be known is large: the second step fails closed.
@@ -113,12 +131,12 @@ def test_notional_without_quotes_falls_back_to_cost_and_large_threshold() -> Non
 
 
 def test_buying_power_after() -> None:
-    balances = {"BuyingPower": 10_000.0}
-    assert buying_power_after(balances, PREVIEW, "Buy") == 7704.0
-    assert buying_power_after(balances, PREVIEW, "SellShort") == 7704.0
-    assert buying_power_after(balances, PREVIEW, "Sell") == 10_000.0
+    balances = parse(Balance, {"BuyingPower": 10_000.0}, "GET /accounts/{accountId}/info")
+    assert buying_power_after(balances, PREVIEW, "Buy") == Decimal("7704.00")
+    assert buying_power_after(balances, PREVIEW, "SellShort") == Decimal("7704.00")
+    assert buying_power_after(balances, PREVIEW, "Sell") == Decimal("10000.00")
     assert buying_power_after(None, PREVIEW, "Buy") is None
-    assert buying_power_after({"BuyingPower": "n/a"}, PREVIEW, "Buy") is None
+    assert buying_power_after(parse(Balance, {"Cash": 5}, "info"), PREVIEW, "Buy") is None
 
 
 def _confirmation(symbol: str = "AAPL", large: bool = False) -> dict:
@@ -126,9 +144,9 @@ def _confirmation(symbol: str = "AAPL", large: bool = False) -> dict:
         pending_id="p-1",
         order={"Symbol": symbol, "Side": "Buy", "Type": "Market", "Quantity": 10, "TimeInforce": "Day"},
         account_id=5002,
-        account={"Alias": "<!here> account"},
+        account=parse(Account, {"Id": 5002, "Alias": "<!here> account"}, "GET /users/{userId}/accounts"),
         preview=PREVIEW,
-        buying_power_after=7704.0,
+        buying_power_after=Decimal("7704.00"),
         large=large,
         large_threshold=25_000,
         notional=Decimal("30000") if large else Decimal("2296"),
@@ -154,19 +172,23 @@ def test_failed_preview_has_no_buttons_and_says_why() -> None:
     message = b.order_preview_failed(
         {"Symbol": "ZZZZ", "Side": "Buy", "Type": "Market", "Quantity": 1},
         5002,
-        {
-            "IsSuccessful": False,
-            "ErrorDescription": "SymbolNotFound",
-            "ErrorDescriptionText": "Symbol ZZZZ was not found.",
-        },
+        preview(
+            {
+                "IsSuccessful": False,
+                "ErrorDescription": "SymbolNotFound",
+                "ErrorDescriptionText": "Symbol ZZZZ was not found.",
+            }
+        ),
     )
     assert problems(message["blocks"]) == []
     assert "actions" not in {block["type"] for block in message["blocks"]}
     assert "Symbol ZZZZ was not found (`SymbolNotFound`)" in str(message["blocks"])
 
 
-def _pending(status: str, result: dict | None = None, error: str | None = None) -> Pending:
+def _pending(status: str, answer: dict | None = None, error: str | None = None) -> Pending:
+    """A stored order whose AutoShares answer was ``answer`` (an OrderResource)."""
     now = datetime.now(UTC)
+    result = order_state(parse(Order, answer, "GET /accounts/{accountId}/orders/{orderId}")) if answer else None
     return Pending(
         id="p-1",
         team_id="T",
@@ -183,7 +205,7 @@ def _pending(status: str, result: dict | None = None, error: str | None = None) 
         channel_id=None,
         response_url=None,
         autoshares_order_id=9 if result else None,
-        order_status=(result or {}).get("Status"),
+        order_status=result.status if result else None,
         result=result,
         error=error,
     )
@@ -255,22 +277,18 @@ def test_ticket_view_round_trips_through_state_values() -> None:
 def test_large_order_view_and_open_orders_are_valid() -> None:
     view = b.large_order_view(
         pending_id="p",
-        order={"Symbol": "AAPL", "Side": "Buy", "Quantity": 200},
-        notional=45900,
+        order={"Symbol": "AAPL", "Side": "Buy", "Type": "Market", "Quantity": 200},
+        notional=Decimal(45900),
         response_url="u",
         channel_id="C",
     )
     assert problems(view["blocks"], view=True) == [] and len(view["title"]["text"]) <= 24
     orders = [
-        {
-            "Id": i,
-            "Symbol": "AAPL",
-            "Side": "Buy",
-            "Quantity": 1,
-            "Type": "Limit",
-            "Price": 1,
-            "Status": "New",
-        }
+        parse(
+            Order,
+            {"Id": i, "Symbol": "AAPL", "Side": "Buy", "Quantity": 1, "Type": "Limit", "Price": 1, "Status": "New"},
+            "GET /accounts/{accountId}/orders",
+        )
         for i in range(30)
     ]
     listing = b.open_orders_message(5002, orders)
@@ -286,3 +304,13 @@ def test_only_autoshares_own_error_answer_settles_an_uncertain_placement_as_not_
     for gateway in (502, 503, 504):
         assert not answered_by_autoshares(autoshares_errors.AutoSharesServerError("gateway", status=gateway))
     assert not answered_by_autoshares(autoshares_errors.AutoSharesUnavailable("timed out"))
+
+
+@pytest.mark.parametrize("status", list(OrderStatus), ids=lambda s: s.name)
+def test_the_cancel_button_shows_for_exactly_the_open_statuses(status: OrderStatus) -> None:
+    message = b.pending_message(_pending("placed", {"Id": 9, "Status": int(status)}), confirm_seconds=120)
+    assert problems(message["blocks"]) == []
+    has_cancel = any(
+        e.get("action_id") == "order_cancel_open" for block in message["blocks"] for e in block.get("elements", [])
+    )
+    assert has_cancel is (status in OPEN_ORDER_STATUSES)

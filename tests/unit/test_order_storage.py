@@ -22,6 +22,7 @@ from storage.orders import (
     PendingOrderRepository,
     order_progress,
 )
+from storage.records import OrderState
 
 
 async def _pending(repo: PendingOrderRepository, *, ttl: float = 120, user: str = "U1") -> str:
@@ -85,16 +86,18 @@ async def test_status_only_moves_forward_and_events_are_deduplicated(db: Databas
     pending_id = await _pending(repo)
     assert await repo.claim(pending_id, "T1", "U1")
     # The fill webhook can arrive before the place call has even returned.
-    filled = {"Id": 7, "ClientId": pending_id, "Status": "Filled", "ExecutedQuantity": 10}
+    filled = OrderState(order_id=7, client_id=pending_id, status="Filled", executed_quantity=Decimal(10))
     update = await repo.apply_order_update(filled, event_id="evt_1", event_type="order.filled")
     assert update.changed and update.pending is not None
     assert update.pending.autoshares_order_id == 7
     again = await repo.apply_order_update(filled, event_id="evt_1", event_type="order.filled")
     assert again.duplicate and not again.changed
-    placed = await repo.record_placed(pending_id, {"Id": 7, "ClientId": pending_id, "Status": "New"})
+    placed = await repo.record_placed(pending_id, OrderState(order_id=7, client_id=pending_id, status="New"))
     assert placed is not None and placed.status == PLACED
     assert placed.order_status == "Filled"  # the older "New" did not overwrite the fill
-    stale = await repo.apply_order_update({"Id": 7, "Status": "PartiallyFilled", "ExecutedQuantity": 5})
+    stale = await repo.apply_order_update(
+        OrderState(order_id=7, status="PartiallyFilled", executed_quantity=Decimal(5))
+    )
     assert not stale.changed
     actions = [e.action for e in await AuditLog(db.sessions).since(subject_id=pending_id)]
     assert actions == ["previewed", "confirmed", "filled", "placed"]
@@ -106,7 +109,7 @@ async def test_record_failed_and_followup_claims(db: Database) -> None:
     assert await repo.claim(stuck, "T1", "U1")
     placed = await _pending(repo)
     assert await repo.claim(placed, "T1", "U1")
-    await repo.record_placed(placed, {"Id": 8, "ClientId": placed, "Status": "New"})
+    await repo.record_placed(placed, OrderState(order_id=8, client_id=placed, status="New"))
     # Nothing is due yet...
     assert await repo.claim_for_followup(every=timedelta(seconds=60), stuck_after=timedelta(seconds=60)) == []
     # ...a minute later both are, and two pollers split them without overlap.
@@ -126,10 +129,28 @@ async def test_record_failed_and_followup_claims(db: Database) -> None:
 
 
 def test_order_progress_orders_statuses() -> None:
-    assert order_progress(None) < order_progress({"Status": "New"})
-    assert order_progress({"Status": "New"}) < order_progress(
-        {"Status": "PartiallyFilled", "ExecutedQuantity": 1}
+    def state(status: str, executed: int | None = None) -> OrderState:
+        return OrderState(status=status, executed_quantity=Decimal(executed) if executed is not None else None)
+
+    assert order_progress(None) < order_progress(state("New"))
+    assert order_progress(state("New")) < order_progress(state("PartiallyFilled", 1))
+    partial = order_progress(state("PartiallyFilled", 1))
+    assert partial < order_progress(state("PartiallyFilled", 2))
+    assert partial < order_progress(state("Canceled", 1))
+
+
+def test_an_order_state_is_stored_as_the_column_has_always_kept_it() -> None:
+    """result_json keeps OrderResource names, so rows written before read back the same."""
+    written = {"Id": 7, "ClientId": "c-1", "Status": "PartiallyFilled", "ExecutedQuantity": 4, "AveragePrice": 10.5}
+    state = OrderState.from_stored(written)
+    assert state == OrderState(
+        order_id=7,
+        client_id="c-1",
+        status="PartiallyFilled",
+        executed_quantity=Decimal(4),
+        average_price=Decimal("10.5"),
     )
-    partial = order_progress({"Status": "PartiallyFilled", "ExecutedQuantity": 1})
-    assert partial < order_progress({"Status": "PartiallyFilled", "ExecutedQuantity": 2})
-    assert partial < order_progress({"Status": "Canceled", "ExecutedQuantity": 1})
+    assert OrderState.from_stored(state.stored()) == state
+    later = OrderState(status="Filled", executed_quantity=Decimal(10)).over(state)
+    assert (later.order_id, later.status, later.executed_quantity) == (7, "Filled", Decimal(10))
+    assert OrderState.from_stored("not json") is None

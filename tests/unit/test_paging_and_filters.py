@@ -11,6 +11,7 @@ import pytest
 from bot.autoshares.auth import BearerToken
 from bot.autoshares.client import AutoSharesClient, UserApi
 from bot.autoshares.paging import read_page
+from bot.autoshares.resources import OPEN_STATUS_NAMES
 from bot.core.orders import OPEN_FILTER, OPEN_FILTERS, _recent_orders, find_by_client_id, open_orders
 
 
@@ -82,7 +83,7 @@ async def test_open_orders_fall_back_to_status_names_when_numbers_are_refused() 
         return page_of([o for o in ORDERS if o["Status"] != "Filled"])
 
     found = await open_orders(api_answering(answer, seen), 5002)
-    assert [o["Id"] for o in found] == [3, 2]
+    assert [o.id for o in found] == [3, 2]
     assert seen == list(OPEN_FILTERS)
 
 
@@ -95,7 +96,7 @@ async def test_open_orders_are_read_page_by_page_when_no_filter_is_taken() -> No
         return page_of(ORDERS)
 
     found = await open_orders(api_answering(answer, seen), 5002)
-    assert [o["Id"] for o in found] == [3, 2]
+    assert [o.id for o in found] == [3, 2]
     assert seen == [*OPEN_FILTERS, ""]
 
 
@@ -107,12 +108,33 @@ async def test_client_id_is_looked_up_with_the_documented_operator_first() -> No
         return page_of([o for o in ORDERS if text.endswith("'c''3'") and o["Id"] == 3])
 
     found = await find_by_client_id(api_answering(answer, seen), 5002, "c'3")
-    assert found is not None and found["Id"] == 3
+    assert found is not None and found.id == 3
     assert seen == ["ClientId = 'c''3'"]
 
 
 async def test_one_filter_form_can_still_be_given_alone() -> None:
     seen: list[str] = []
     api = api_answering(lambda request: page_of(ORDERS[1:2]), seen)
-    assert [o["Id"] for o in await _recent_orders(api, 5002, filter=OPEN_FILTER)] == [2]
+    assert [o.id for o in await _recent_orders(api, 5002, filters=(OPEN_FILTER,))] == [2]
     assert seen == [OPEN_FILTERS[0]]
+
+
+async def test_open_orders_are_the_open_statuses_whatever_the_filter_answered() -> None:
+    """AutoShares may answer a filter with more than it asked for: only the open statuses are
+    kept, read by name or by number."""
+    seen: list[str] = []
+    mixed = [
+        {"Id": 4, "Symbol": "A", "Status": 6},  # PendingCancel, by number
+        {"Id": 5, "Symbol": "B", "Status": "Replaced"},
+        {"Id": 6, "Symbol": "C", "Status": "held"},
+        {"Id": 7, "Symbol": "D", "Status": 2},  # Filled
+    ]
+    found = await open_orders(api_answering(lambda request: page_of(mixed), seen), 5002)
+    assert [(o.id, o.status.name) for o in found] == [(6, "Held"), (4, "PendingCancel")]
+
+
+def test_the_open_filter_names_exactly_the_open_statuses() -> None:
+    assert OPEN_FILTERS[0] == "Status in (0,1,6,9,10,13,14,16)"
+    assert sorted(OPEN_STATUS_NAMES) == sorted(
+        name.strip("'") for name in OPEN_FILTERS[1].removeprefix("Status in (").removesuffix(")").split(", ")
+    )

@@ -8,6 +8,8 @@ from datetime import timedelta
 
 import pytest
 
+from bot.autoshares.paging import Page, typed_page
+from bot.autoshares.resources import PriceAlert
 from bot.core.pacing import UserPacing
 from bot.core.passes import (
     DUE_SHARE,
@@ -150,19 +152,22 @@ async def test_once_per_pass_shares_one_listing_per_key() -> None:
 
 
 async def test_read_pages_follows_paging_and_meters_each_call() -> None:
-    pages = {0: {"Result": [{"Id": 1}, {"Id": 2}], "NextPageLink": "p1"}, 1: {"Result": [{"Id": 3}]}}
+    bodies = {0: {"Result": [{"Id": 1}, {"Id": 2}], "NextPageLink": "p1"}, 1: {"Result": [{"Id": 3}]}}
     report = PassReport("t")
     pacing = UserPacing(60)
 
-    async def fetch(number: int) -> dict:
-        return pages[number]
+    def alerts(body: dict, number: int, size: int) -> Page[PriceAlert]:
+        return typed_page(PriceAlert, body, number, size, "GET /users/{userId}/pricealerts")
+
+    async def fetch(number: int) -> Page[PriceAlert]:
+        return alerts(bodies[number], number, 2)
 
     listing = await read_pages(fetch, Meter(report, pacing, "u"), page_size=2)
     assert sorted(listing.items) == [1, 2, 3] and listing.complete
     assert report.calls == 2
 
-    async def endless(number: int) -> dict:
-        return {"Result": [{"Id": number}], "NextPageLink": "more"}
+    async def endless(number: int) -> Page[PriceAlert]:
+        return alerts({"Result": [{"Id": number + 1}], "NextPageLink": "more"}, number, 1)
 
     truncated = await read_pages(endless, Meter(report, pacing, "v"), page_size=1)
     assert not truncated.complete and len(truncated.items) == 50

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from bot.autoshares.resources import Quote, Security
 from bot.core.views import QuoteRow
 from bot.devkit import blockkit
 from handlers.blocks import previews
@@ -150,19 +151,23 @@ def test_the_answer_goes_to_the_mentions_thread() -> None:
 
 AAPL = QuoteRow(
     "AAPL",
-    {"Id": 1, "Symbol": "AAPL", "Description": "Apple Inc.", "Exchange": "NASDAQ", "Currency": "USD"},
-    {
-        "Price": 231.25,
-        "Change": 1.5,
-        "ChangePc": 0.65,
-        "Bid": 231.2,
-        "Ask": 231.3,
-        "Low": 229,
-        "High": 232,
-        "Volume": 1_000_000,
-    },
+    Security.model_validate(
+        {"Id": 1, "Symbol": "AAPL", "Description": "Apple Inc.", "Exchange": "NASDAQ", "Currency": "USD"}
+    ),
+    Quote.model_validate(
+        {
+            "Price": 231.25,
+            "Change": 1.5,
+            "ChangePc": 0.65,
+            "Bid": 231.2,
+            "Ask": 231.3,
+            "Low": 229,
+            "High": 232,
+            "Volume": 1_000_000,
+        }
+    ),
 )
-SUGGESTIONS = {"APPL": [{"Symbol": "AAPL", "Description": "Apple Inc."}]}
+SUGGESTIONS = {"APPL": [Security.model_validate({"Id": 1, "Symbol": "AAPL", "Description": "Apple Inc."})]}
 
 
 def test_quote_card_is_the_quote_without_a_share_button() -> None:

@@ -8,6 +8,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -85,6 +86,11 @@ async def streamer() -> AsyncIterator[QuoteStreamer]:
     await quotes.aclose()
 
 
+def last_of(streamer: QuoteStreamer, security_id: int) -> Decimal | None:
+    quote = streamer.latest(security_id)
+    return quote.last if quote is not None else None
+
+
 async def until(condition: Any, timeout: float = 5.0) -> None:
     async with asyncio.timeout(timeout):
         while not condition():  # noqa: ASYNC110 - polls state owned by the streamer
@@ -94,8 +100,8 @@ async def until(condition: Any, timeout: float = 5.0) -> None:
 async def test_first_update_then_cache(server: FakeStreamerServer, streamer: QuoteStreamer) -> None:
     api = StreamerApi(server.url)
     quotes = await streamer.get(api, [1, 2])  # type: ignore[arg-type]
-    assert set(quotes) == {1, 2} and quotes[1]["Last"] == 100.0
-    assert "EntityType" not in quotes[1]
+    assert set(quotes) == {1, 2} and quotes[1].last == 100
+    assert quotes[1].security_id == 1
     assert server.subscribed_keys()[-1] == ["1", "2"]
     assert streamer.delayed is True
     again = await streamer.get(api, [2, 1])  # type: ignore[arg-type]
@@ -108,8 +114,8 @@ async def test_pushed_updates_refresh_the_cache(server: FakeStreamerServer, stre
     api = StreamerApi(server.url)
     await streamer.get(api, [1])  # type: ignore[arg-type]
     await server.connections[0].send(json.dumps({**server.quote("1"), "Last": 123.0}))
-    await until(lambda: (streamer.latest(1) or {}).get("Last") == 123.0)
-    assert (await streamer.get(api, [1]))[1]["Last"] == 123.0  # type: ignore[arg-type]
+    await until(lambda: last_of(streamer, 1) == 123)
+    assert (await streamer.get(api, [1]))[1].last == 123  # type: ignore[arg-type]
 
 
 async def test_silent_security_is_left_out(server: FakeStreamerServer, streamer: QuoteStreamer) -> None:
@@ -127,7 +133,7 @@ async def test_reconnects_and_resubscribes(server: FakeStreamerServer, streamer:
     assert api.calls == 2 and streamer.disconnects == 1
     server.prices["2"] = 7.5
     await server.connections[1].send(json.dumps(server.quote("2")))
-    await until(lambda: (streamer.latest(2) or {}).get("Last") == 7.5)
+    await until(lambda: last_of(streamer, 2) == Decimal("7.5"))
 
 
 async def test_least_recent_subscriptions_are_dropped(server: FakeStreamerServer) -> None:

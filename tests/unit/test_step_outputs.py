@@ -3,10 +3,12 @@ error sentences, the symbol input, and reading a ``function_executed`` event."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
+from bot.autoshares.resources import Account, Balance, Position, Quote, Security
 from bot.core import errors as core_errors
 from bot.core.portfolio import holdings_day_change
 from bot.core.views import PortfolioSummary, QuoteRow
@@ -20,16 +22,19 @@ BOB_ACCOUNT = {"Id": 5002, "Alias": "Bob's cash account", "Currency": "USD"}
 
 
 def row(quote: dict[str, Any], equity: dict[str, Any] = APPLE) -> QuoteRow:
-    return QuoteRow(str(equity["Symbol"]), equity, quote)
+    security = Security.model_validate(equity)
+    return QuoteRow(security.symbol, security, Quote.model_validate(quote))
 
 
 def summary(
     balances: dict[str, Any],
     count: int = 2,
-    moved: float | None = 12.5,
+    moved: str | None = "12.5",
     account: dict[str, Any] = BOB_ACCOUNT,
 ) -> PortfolioSummary:
-    return PortfolioSummary(int(account["Id"]), account, balances, [], count, moved)
+    found = Account.model_validate(account)
+    figures = Balance.model_validate(balances)
+    return PortfolioSummary(found.id, found, figures, [], count, Decimal(moved) if moved is not None else None)
 
 
 # -- Get a quote ---------------------------------------------------------------------------------
@@ -53,7 +58,7 @@ def test_a_price_of_zero_falls_back_to_the_last_trade_and_a_fall_reads_down() ->
 
 
 def test_figures_autoshares_did_not_give_are_left_out_not_zero() -> None:
-    outputs = quote_outputs(row({"Last": 10.0, "Change": None, "ChangePc": "n/a"}))
+    outputs = quote_outputs(row({"Last": 10.0, "Change": None, "ChangePc": None}))
     assert outputs == {"symbol": "AAPL", "price": 10.0, "summary": "AAPL (Apple Inc.) $10.00."}
     assert "price" not in quote_outputs(row({"Price": None, "Last": None}))
     only_percent = quote_outputs(row({"Last": 10.0, "ChangePc": 0.0}))
@@ -61,7 +66,7 @@ def test_figures_autoshares_did_not_give_are_left_out_not_zero() -> None:
 
 
 def test_the_summary_is_plain_text_that_cannot_ping_or_link() -> None:
-    odd = {"Symbol": "ODD", "Description": "<!channel> Odd & Co <https://x.example|y>", "Currency": "CHF"}
+    odd = {"Id": 3, "Symbol": "ODD", "Description": "<!channel> Odd & Co <https://x.example|y>", "Currency": "CHF"}
     outputs = quote_outputs(row({"Last": 1.5, "Change": 0.25}, odd))
     assert outputs["summary"] == "ODD (!channel Odd & Co https://x.example|y) 1.50 CHF, up 0.25 CHF today."
     assert "<" not in outputs["summary"] and "&amp;" not in outputs["summary"]
@@ -84,7 +89,7 @@ def test_a_portfolio_gives_its_value_cash_holdings_and_day_move() -> None:
 
 
 def test_autoshares_own_day_pl_wins_over_the_holdings_move() -> None:
-    outputs = portfolio_outputs(summary({"EquityTotal": 50.0, "DayPL": -3.0}, count=1, moved=7.0))
+    outputs = portfolio_outputs(summary({"EquityTotal": 50.0, "DayPL": -3.0}, count=1, moved="7.0"))
     assert outputs["day_change"] == -3.0
     assert outputs["summary"] == "Bob's cash account (5002): worth $50.00, 1 holding, down $3.00 today."
 
@@ -97,19 +102,23 @@ def test_unknown_figures_are_left_out_of_a_portfolio() -> None:
         "positions_count": 0,
         "summary": "@U0EVE (7), 0 holdings.",
     }
-    assert account_name({"Id": 9}) == "Account 9"
-    flat = portfolio_outputs(summary({"Equity": 1.0}, moved=0.001))
+    assert account_name(Account.model_validate({"Id": 9})) == "Account 9"
+    flat = portfolio_outputs(summary({"Equity": 1.0}, moved="0.001"))
     assert flat["summary"].endswith("2 holdings, unchanged today.")
 
 
 def test_the_holdings_move_is_quantity_times_the_day_change() -> None:
-    positions = [{"SecurityId": 1, "Quantity": 10}, {"SecurityId": "2", "Quantity": -5}]
-    quotes = {1: {"Change": 1.25}, 2: {"Change": 0.5}}
-    assert holdings_day_change(positions, quotes) == 10.0
-    assert holdings_day_change([], {}) == 0.0
+    positions = [
+        Position.model_validate({"SecurityId": 1, "Quantity": 10}),
+        Position.model_validate({"SecurityId": "2", "Quantity": -5}),
+    ]
+    quotes = {1: Quote.model_validate({"Change": 1.25}), 2: Quote.model_validate({"Change": 0.5})}
+    assert holdings_day_change(positions, quotes) == Decimal("10.00")
+    assert holdings_day_change([], {}) == 0
     assert holdings_day_change(positions, {1: quotes[1]}) is None  # a holding without a quote
-    assert holdings_day_change([{"SecurityId": 1}], quotes) is None  # no quantity
-    assert holdings_day_change([{"Quantity": 1}], quotes) is None  # no security
+    no_quantity = Position.model_validate({"SecurityId": 1})
+    assert holdings_day_change([no_quantity], quotes) is None
+    assert holdings_day_change(positions, {1: quotes[1], 2: Quote.model_validate({})}) is None  # no change
 
 
 # -- inputs and errors ---------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import pytest
 from bot.autoshares.auth import BearerToken
 from bot.autoshares.client import AutoSharesClient, UserApi
 from bot.autoshares.errors import QuotesUnavailable
+from bot.autoshares.resources import Quote, Security, Watchlist
 from bot.core.errors import UnknownSymbolError, WatchlistConflict, WatchlistFull
 from bot.core.market import MarketService
 from bot.core.securities import SecurityCache
@@ -73,7 +74,7 @@ class Streamer:
     async def get(self, api: UserApi, ids: Iterable[int], timeout: float | None = None) -> dict[int, Any]:
         if self.failing:
             raise QuotesUnavailable("the feed is down")
-        return {i: QUOTES[i] for i in ids if i in QUOTES}
+        return {i: Quote.model_validate(QUOTES[i]) for i in ids if i in QUOTES}
 
 
 class Clock:
@@ -113,8 +114,12 @@ async def test_one_symbols_history_failing_costs_only_its_sparkline() -> None:
     view = await watchlists.view(user)
     assert view.name == "slack" and view.total == 2 and view.delayed is True and not view.quotes_failed
     aapl, msft = view.rows
-    assert (aapl.symbol, aapl.quote, aapl.closes) == ("AAPL", QUOTES[1], (100.0, 101.0, 99.5, 102.0))
-    assert (msft.symbol, msft.quote, msft.closes) == ("MSFT", QUOTES[2], None)
+    assert (aapl.symbol, aapl.quote, aapl.closes) == (
+        "AAPL",
+        Quote.model_validate(QUOTES[1]),
+        (100.0, 101.0, 99.5, 102.0),
+    )
+    assert (msft.symbol, msft.quote, msft.closes) == ("MSFT", Quote.model_validate(QUOTES[2]), None)
 
 
 async def test_history_is_kept_a_while_and_a_failure_is_not() -> None:
@@ -143,8 +148,11 @@ async def test_app_home_rows_are_quoted_and_charted_alone() -> None:
 
 
 def test_the_watchlist_is_found_by_name_case_insensitively_oldest_first() -> None:
-    lists = [{"Id": 9, "Name": "SLACK"}, {"Id": 4, "Name": " Slack "}, {"Id": 2, "Name": "Tech"}]
-    assert named(lists, "Slack") == {"Id": 4, "Name": " Slack "}
+    lists = [
+        Watchlist.model_validate(w)
+        for w in ({"Id": 9, "Name": "SLACK"}, {"Id": 4, "Name": " Slack "}, {"Id": 2, "Name": "Tech"})
+    ]
+    assert named(lists, "Slack") == lists[1]
     assert named(lists[2:], "Slack") is None
 
 
@@ -152,7 +160,9 @@ def test_the_watchlist_is_found_by_name_case_insensitively_oldest_first() -> Non
 
 
 def row(security: dict[str, Any], closes: tuple[float, ...] | None = (1.0, 2.0, 3.0)) -> WatchRow:
-    return WatchRow(security["Symbol"], security, QUOTES.get(security["Id"]), closes)
+    quote = QUOTES.get(security["Id"])
+    found = Security.model_validate(security)
+    return WatchRow(found.symbol, found, Quote.model_validate(quote) if quote else None, closes)
 
 
 def test_a_line_has_price_change_and_a_sparkline_ending_at_the_live_price() -> None:
@@ -160,7 +170,7 @@ def test_a_line_has_price_change_and_a_sparkline_ending_at_the_live_price() -> N
         "*AAPL*  $231.25  :small_red_triangle: +$1.75 (+0.76%)  `▄▁▇█`"
     )
     assert watch_line(row(MSFT, None)) == "*MSFT*  $410.00  :small_red_triangle_down: -$2.50 (-0.61%)"
-    hostile = {"Id": 3, "Symbol": "<!here>", "Currency": "USD"}
+    hostile = Security.model_validate({"Id": 3, "Symbol": "<!here>", "Currency": "USD"})
     assert watch_line(WatchRow("<!here>", hostile, None, None)) == "*&lt;!here&gt;*  _no quote_"
 
 
@@ -240,7 +250,7 @@ async def test_full_and_unknown_are_refused_before_anything_changes() -> None:
     watchlists.limit = 2
     with pytest.raises(UnknownSymbolError) as unknown:
         await watchlists.add("T1", "U1", ["TSLA", "NOPE"])
-    assert unknown.value.symbol == "NOPE" and unknown.value.suggestions[0]["Symbol"] == "NOK"
+    assert unknown.value.symbol == "NOPE" and unknown.value.suggestions[0].symbol == "NOK"
     with pytest.raises(WatchlistFull) as full:
         await watchlists.add("T1", "U1", ["TSLA"])
     assert (full.value.limit, full.value.holding, full.value.adding) == (2, 2, 1)

@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from bot.core.events import AlertTrigger, alert_trigger, event_kind, order_update
+from bot.autoshares.resources import OrderStatus
+from bot.core.events import AlertTrigger, OrderEvent, alert_trigger, event_kind, order_update
 
 
 def test_documented_order_data_becomes_order_resource_properties() -> None:
@@ -21,19 +22,27 @@ def test_documented_order_data_becomes_order_resource_properties() -> None:
         "status": "PartiallyFilled",
         "executionTime": "2026-04-28T14:30:00.000Z",
     }
-    assert order_update(data, event_type="order.partial_fill", account_id=6303) == {
-        "Id": 80328,
-        "Symbol": "AAPL",
-        "Side": "Buy",
-        "Type": "Limit",
-        "Quantity": 100.0,
-        "ExecutedQuantity": 40.0,
-        "AveragePrice": 182.5,
-        "LeavesQuantity": 60.0,
-        "Status": "PartiallyFilled",
-        "TransactionDate": "2026-04-28T14:30:00.000Z",
-        "AccountId": 6303,
-    }
+    assert order_update(data, event_type="order.partial_fill", account_id=6303) == OrderEvent(
+        order_id=80328,
+        symbol="AAPL",
+        side="Buy",
+        type="Limit",
+        quantity=Decimal(100),
+        executed_quantity=Decimal(40),
+        average_price=Decimal("182.5"),
+        leaves_quantity=Decimal(60),
+        status=OrderStatus.PartiallyFilled,
+        transaction_date="2026-04-28T14:30:00.000Z",
+        account_id=6303,
+    )
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), "abc", True])
+def test_an_unusable_number_in_event_data_is_not_stated(bad: object) -> None:
+    """The data's shape is undocumented: a value that is not a finite number counts as not
+    stated (the stored order keeps what it knew) rather than failing the delivery."""
+    order = order_update({"orderId": 5, "filledQuantity": bad, "quantity": 3}, event_type="order.filled")
+    assert order.executed_quantity is None and order.quantity == 3 and order.status is OrderStatus.Filled
 
 
 @pytest.mark.parametrize(
@@ -52,13 +61,21 @@ def test_order_status_is_the_spec_name(status: str | None, event_type: str, expe
     if status is not None:
         data["status"] = status
     order = order_update(data, event_type=event_type)
-    assert order["Status"] == expected
-    assert order["LeavesQuantity"] == (0.0 if expected in ("Filled", "Canceled", "Rejected") else 5.0)
+    assert order.status is not None and order.status.name == expected
+    assert order.leaves_quantity == (0 if expected in ("Filled", "Canceled", "Rejected") else 5)
 
 
 def test_pascal_case_order_resources_are_still_read() -> None:
     resource = {"Id": 7, "ClientId": "c-1", "Status": "Filled", "ExecutedQuantity": 3, "AveragePrice": 10}
-    assert order_update(resource, event_type="order.filled", account_id=5002) == resource
+    assert order_update(resource, event_type="order.filled", account_id=5002) == OrderEvent(
+        order_id=7,
+        client_id="c-1",
+        status=OrderStatus.Filled,
+        executed_quantity=Decimal(3),
+        average_price=Decimal(10),
+    )
+    numbered = order_update({**resource, "Status": 4}, event_type="order.cancelled")
+    assert numbered.status is OrderStatus.Canceled
 
 
 @pytest.mark.parametrize(
@@ -70,18 +87,18 @@ def test_pascal_case_order_resources_are_still_read() -> None:
                 "condition": {"field": "Last", "operator": "GTEQ", "argument": 235},
                 "currentPrice": 236.25,
             },
-            AlertTrigger(None, "AAPL", "GTEQ", "Last", Decimal("235"), 236.25),
+            AlertTrigger(None, "AAPL", "GTEQ", "Last", Decimal("235"), Decimal("236.25")),
         ),
         (  # a condition in words
             {"symbol": "MSFT", "condition": "Bid <= 400.50", "currentPrice": "400.25"},
-            AlertTrigger(None, "MSFT", "LTEQ", "Bid", Decimal("400.50"), 400.25),
+            AlertTrigger(None, "MSFT", "LTEQ", "Bid", Decimal("400.50"), Decimal("400.25")),
         ),
         (
             {"symbol": "TSLA", "condition": "above $200", "price": 201},
-            AlertTrigger(None, "TSLA", "GTEQ", None, Decimal("200"), 201.0),
+            AlertTrigger(None, "TSLA", "GTEQ", None, Decimal("200"), Decimal(201)),
         ),
         ({"symbol": "TSLA", "condition": "went up a lot"}, AlertTrigger(None, "TSLA")),
-        ({"alertId": 12, "symbol": "AAPL", "currentPrice": 1}, AlertTrigger(12, "AAPL", price=1.0)),
+        ({"alertId": 12, "symbol": "AAPL", "currentPrice": 1}, AlertTrigger(12, "AAPL", price=Decimal(1))),
         (  # the older PascalCase shape
             {
                 "Id": 3,
@@ -91,7 +108,7 @@ def test_pascal_case_order_resources_are_still_read() -> None:
                 "Argument": 150.0,
                 "Price": 149.9,
             },
-            AlertTrigger(3, "AAPL", "LTEQ", "Ask", Decimal("150.0"), 149.9),
+            AlertTrigger(3, "AAPL", "LTEQ", "Ask", Decimal("150.0"), Decimal("149.9")),
         ),
     ],
 )

@@ -1,0 +1,68 @@
+"""AutoShares answers as typed, frozen resources: parsed once, in the client, and nowhere else.
+
+``bot.autoshares.client`` returns these; nothing above the client reads AutoShares JSON keys.
+Money and quantities are ``Decimal`` (``numbers.to_decimal``, the one number reader); AutoShares'
+own enumerations and the open/terminal order-status sets are in ``enums``.
+"""
+
+from __future__ import annotations
+
+from bot.autoshares.resources.accounts import Account, AccountBinding, Agreement, Balance, Position, UserInfo
+from bot.autoshares.resources.alerts import PriceAlert
+from bot.autoshares.resources.base import Resource, parse, parse_list
+from bot.autoshares.resources.enums import (
+    OPEN_ORDER_STATUSES,
+    OPEN_STATUS_NAMES,
+    TERMINAL_ORDER_STATUSES,
+    TERMINAL_STATUS_NAMES,
+    AccessType,
+    AgreementType,
+    AlertField,
+    AlertOperator,
+    AlertState,
+    OrderSide,
+    OrderStatus,
+    OrderType,
+    TimeInForce,
+)
+from bot.autoshares.resources.market import Candle, ChartHistory, Quote, Security
+from bot.autoshares.resources.numbers import Number, to_decimal, to_int
+from bot.autoshares.resources.orders import Order, OrderPreview, OrderTicket
+from bot.autoshares.resources.watchlists import Watchlist
+
+__all__ = [
+    "OPEN_ORDER_STATUSES",
+    "OPEN_STATUS_NAMES",
+    "TERMINAL_ORDER_STATUSES",
+    "TERMINAL_STATUS_NAMES",
+    "AccessType",
+    "Account",
+    "AccountBinding",
+    "Agreement",
+    "AgreementType",
+    "AlertField",
+    "AlertOperator",
+    "AlertState",
+    "Balance",
+    "Candle",
+    "ChartHistory",
+    "Number",
+    "Order",
+    "OrderPreview",
+    "OrderSide",
+    "OrderStatus",
+    "OrderTicket",
+    "OrderType",
+    "Position",
+    "PriceAlert",
+    "Quote",
+    "Resource",
+    "Security",
+    "TimeInForce",
+    "UserInfo",
+    "Watchlist",
+    "parse",
+    "parse_list",
+    "to_decimal",
+    "to_int",
+]
