@@ -49,7 +49,6 @@ from storage.records import (
     OrderState,
     Pending,
     PendingState,
-    autoshares_id,
     aware,
     utcnow,
 )

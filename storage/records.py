@@ -13,6 +13,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
+from bot.autoshares.resources.enums import OPEN_STATUS_NAMES, TERMINAL_STATUS_NAMES
+from bot.autoshares.resources.numbers import to_decimal
+
 # The domain's vocabulary (an AutoShares id's rule, roles, pending-order states), re-exported for
 # storage's callers.
 from bot.core.vocabulary.ids import MAX_AUTOSHARES_ID as MAX_AUTOSHARES_ID
@@ -22,8 +25,6 @@ from bot.core.vocabulary.roles import Role as Role
 from bot.core.vocabulary.states import UNSETTLED_STATES as UNSETTLED_STATES
 from bot.core.vocabulary.states import WAITING_STATES as WAITING_STATES
 from bot.core.vocabulary.states import PendingState as PendingState
-from bot.autoshares.resources.enums import OPEN_STATUS_NAMES, TERMINAL_STATUS_NAMES
-from bot.autoshares.resources.numbers import to_decimal
 
 
 def utcnow() -> datetime:

@@ -16,8 +16,6 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Protocol
 
-from bot.core.vocabulary.roles import Role as Role
-from bot.core.vocabulary.states import PendingState as PendingState
 from bot.autoshares.resources import (
     Account,
     Balance,
@@ -30,6 +28,8 @@ from bot.autoshares.resources import (
     Security,
     TimeInForce,
 )
+from bot.core.vocabulary.roles import Role as Role
+from bot.core.vocabulary.states import PendingState as PendingState
 
 
 class TradingEnvironment(StrEnum):

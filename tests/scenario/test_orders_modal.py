@@ -181,9 +181,8 @@ async def test_the_order_form_opens_before_the_listener_touches_the_database(
     assert [sql for _, sql, command in statements if command == "/autoshares status"]
 
 
+@pytest.mark.postgres_only(reason="SQLite locks the whole file, the gate's replay record included")
 async def test_the_order_form_opens_while_the_database_is_locked(bob: RunningBot) -> None:
-    if not bob.services.db.is_postgres:
-        pytest.skip("SQLite locks the whole file, the gate's replay record included")
     before = len(bob.slack.by_method("views.open"))
     async with bob.services.db.engine.connect() as conn, conn.begin():
         found = await conn.execute(
