@@ -26,9 +26,9 @@ from urllib.parse import parse_qs
 import httpx
 from cryptography.fernet import Fernet
 
+from bot.app.serving import bind_socket, serve_in_loop
 from bot.devkit.driver import SlackDriver
 from bot.devkit.localslack import LocalSlack
-from bot.serving import bind_socket, serve_in_loop
 
 CLI = [str(Path(sys.executable).parent / "autoshares-bot")]
 

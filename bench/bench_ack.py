@@ -95,9 +95,9 @@ EXTRA = dict(item.split("=", 1) for item in os.environ.get("BENCH_EXTRA", "").sp
 async def _full_app(sink: str, database: Path) -> object:
     from cryptography.fernet import Fernet
 
-    from bot.settings import Settings
-    from bot.web import create_web_app
-    from bot.wiring import Services
+    from bot.app.settings import Settings
+    from bot.app.web import create_web_app
+    from bot.app.wiring import Services
 
     settings = Settings.from_env(
         {
@@ -121,7 +121,7 @@ async def _full_app(sink: str, database: Path) -> object:
 async def _serve(kind: str, sink: str) -> None:
     import uvicorn
 
-    from bot.serving import bind_socket
+    from bot.app.serving import bind_socket
 
     with tempfile.TemporaryDirectory(prefix="bench-ack-") as tmp:
         if kind == "full":

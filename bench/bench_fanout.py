@@ -22,11 +22,11 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
 
+from bot.app.pollers import Pollers
+from bot.app.settings import Settings
+from bot.app.wiring import Services
 from bot.devkit.demo import local_world
 from bot.devkit.localslack import ScriptedFailure
-from bot.pollers import Pollers
-from bot.settings import Settings
-from bot.wiring import Services
 from sandbox.config import SandboxConfig
 
 SIGNING_SECRET = "bench-signing-secret-0123456789abcdef"

@@ -22,13 +22,13 @@ from urllib.parse import parse_qs
 
 import httpx
 
+from bot.app.serving import bind_socket, serve_in_loop
+from bot.app.settings import Settings
+from bot.app.web import create_web_app
+from bot.app.wiring import Services
 from bot.devkit.demo import local_world
 from bot.devkit.driver import SlackDriver, browser_sign_in, buttons
 from bot.devkit.localslack import LocalSlack
-from bot.serving import bind_socket, serve_in_loop
-from bot.settings import Settings
-from bot.web import create_web_app
-from bot.wiring import Services
 from sandbox.config import SandboxConfig
 
 SIGNING_SECRET = "bench-signing-secret-0123456789abcdef"

@@ -191,7 +191,7 @@ def longest_wait(times_by_row: dict[int, list[float]], rows: Sequence[int]) -> t
 
 def make_timed_pollers(services: Any) -> Any:
     """The bot's Pollers, each pass timed (wall and this process's CPU)."""
-    from bot.pollers import Pollers
+    from bot.app.pollers import Pollers
 
     class TimedPollers(Pollers):
         passes: dict[str, list[tuple[float, float, float]]] = {"alerts": [], "orders": []}
@@ -215,8 +215,8 @@ def make_timed_pollers(services: Any) -> Any:
 
 async def run_phase(kind: str, env: dict[str, str], users: list[Any], passes: int, database: str) -> Phase:
     """Run the ``kind`` loop until it has made ``passes`` passes; what it checked, and when."""
-    from bot.settings import Settings
-    from bot.wiring import Services
+    from bot.app.settings import Settings
+    from bot.app.wiring import Services
 
     interval = float(env["ALERT_POLL_SECONDS" if kind == "alerts" else "ORDER_POLL_SECONDS"])
     services = await Services.create(Settings.from_env(env), migrate=False)
@@ -249,8 +249,8 @@ async def bench_size(size: int, args: argparse.Namespace, databases: list[str], 
     from cryptography.fernet import Fernet
     from sqlalchemy import update
 
+    from bot.app.settings import async_database_url
     from bot.devkit.seeding import store_seeded
-    from bot.settings import async_database_url
     from storage.crypto import TokenCipher
     from storage.db import Database
     from storage.models import PendingOrder

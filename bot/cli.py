@@ -19,11 +19,11 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from bot.app.settings import Settings, generate_encryption_key
 from bot.core.errors import ConfigError
-from bot.settings import Settings, generate_encryption_key
 
 if TYPE_CHECKING:
-    from bot.socket_mode import SocketMode
+    from bot.app.socket_mode import SocketMode
     from storage.keys import Rotation
 
 log = logging.getLogger("bot")
@@ -37,7 +37,7 @@ def _require_database(settings: Settings, *, existing: bool = False, migrated: b
     """Stop with :class:`DatabaseUnavailable` unless the database answers. ``existing``: a
     missing SQLite file is an error, not something to create; ``migrated``: the schema must be
     at the code's revision."""
-    from bot.ops.check import database_problem, sqlite_file_problem
+    from bot.app.check import database_problem, sqlite_file_problem
     from storage.db import create_engine
 
     async def probe() -> str | None:
@@ -84,10 +84,10 @@ async def autoshares_for(settings: Settings) -> AsyncIterator[Settings]:
 
 
 async def _serve(settings: Settings) -> None:
-    from bot.ops.logs import configure_logging
-    from bot.serving import bind_socket, serve_in_loop
-    from bot.web import create_web_app
-    from bot.wiring import Services
+    from bot.app.logs import configure_logging
+    from bot.app.serving import bind_socket, serve_in_loop
+    from bot.app.web import create_web_app
+    from bot.app.wiring import Services
 
     configure_logging(settings)
     rejected: str | None = None
@@ -173,7 +173,7 @@ def _cmd_db(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from bot.ops.check import main as check
+    from bot.app.check import main as check
 
     return check(_load_env(args))
 
@@ -260,8 +260,8 @@ def _cmd_rotate_key(args: argparse.Namespace) -> int:
 def _cmd_manifest(args: argparse.Namespace) -> int:
     """Print the Slack app manifest with every URL pointing at ``--public-url``, and the quote
     page domain (``--quote-domain``, else AUTOSHARES_QUOTE_DOMAIN) as its unfurl domain."""
-    from bot.manifest import ManifestError, render_manifest
-    from bot.settings import DEFAULT_QUOTE_DOMAIN, bare_domain
+    from bot.app.manifest import ManifestError, render_manifest
+    from bot.app.settings import DEFAULT_QUOTE_DOMAIN, bare_domain
 
     configured = _load_env(args).get("AUTOSHARES_QUOTE_DOMAIN", "").strip()
     given = args.quote_domain or configured or DEFAULT_QUOTE_DOMAIN

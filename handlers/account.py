@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.core.vocabulary.ids import autoshares_id
+from bot.vocabulary.ids import autoshares_id
 from handlers.blocks import account as blocks
 from handlers.errors import StaleButton
 from handlers.kit import (

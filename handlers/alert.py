@@ -16,7 +16,7 @@ from bot.core.commands import (
     AlertMoveRequest,
     AlertRequest,
 )
-from bot.core.vocabulary.ids import autoshares_id
+from bot.vocabulary.ids import autoshares_id
 from handlers.blocks import alert as alert_blocks
 from handlers.blocks import order as order_blocks
 from handlers.blocks.common import badged

@@ -46,7 +46,7 @@ from bot.autoshares.errors import AutoSharesUnavailable
 from bot.core.errors import AgreementsOutstandingError
 from bot.core.usecases import UseCases
 from bot.core.views import TradingEnvironment
-from bot.ops.metrics import Metrics
+from bot.telemetry.metrics import Metrics
 from handlers import errors
 from handlers.blocks import agreements as agreement_blocks
 from handlers.blocks.common import error_message, section

@@ -25,7 +25,7 @@ from bot.autoshares.resources import Agreement
 from bot.core.errors import ConfigError
 from bot.core.ports import DeliveryFailed, Posted
 from bot.core.views import PendingState, TradingEnvironment
-from bot.ops.metrics import Metrics
+from bot.telemetry.metrics import Metrics
 from handlers import errors
 from handlers.blocks import agreements as agreement_blocks
 from handlers.blocks import alert as alert_blocks

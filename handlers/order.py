@@ -15,7 +15,7 @@ from bot.core.commands import OrderCancelCommand, OrderListCommand, OrderRequest
 from bot.core.errors import AgreementsOutstandingError, TeamRefusal
 from bot.core.orders import ConfirmKind, ConfirmResult, OrderPolicy, PreviewResult
 from bot.core.views import TradingEnvironment
-from bot.core.vocabulary.ids import autoshares_id
+from bot.vocabulary.ids import autoshares_id
 from handlers.blocks import approval as approval_blocks
 from handlers.blocks import order as order_blocks
 from handlers.blocks.common import badged

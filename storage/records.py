@@ -1,6 +1,6 @@
 """What the bot stores, as plain values: records read back from the database and the AutoShares
 status sets every layer shares. The domain's words (an AutoShares id, pending-order states,
-roles) are ``bot.core.vocabulary``'s, re-exported here under the names storage's callers use.
+roles) are ``bot.vocabulary``'s, re-exported here under the names storage's callers use.
 
 Nothing here talks to the database; the repositories beside this module turn rows into these
 records.
@@ -18,13 +18,13 @@ from bot.autoshares.resources.numbers import to_decimal
 
 # The domain's vocabulary (an AutoShares id's rule, roles, pending-order states), re-exported for
 # storage's callers.
-from bot.core.vocabulary.ids import MAX_AUTOSHARES_ID as MAX_AUTOSHARES_ID
-from bot.core.vocabulary.ids import autoshares_id as autoshares_id
-from bot.core.vocabulary.roles import ROLES as ROLES
-from bot.core.vocabulary.roles import Role as Role
-from bot.core.vocabulary.states import UNSETTLED_STATES as UNSETTLED_STATES
-from bot.core.vocabulary.states import WAITING_STATES as WAITING_STATES
-from bot.core.vocabulary.states import PendingState as PendingState
+from bot.vocabulary.ids import MAX_AUTOSHARES_ID as MAX_AUTOSHARES_ID
+from bot.vocabulary.ids import autoshares_id as autoshares_id
+from bot.vocabulary.roles import ROLES as ROLES
+from bot.vocabulary.roles import Role as Role
+from bot.vocabulary.states import UNSETTLED_STATES as UNSETTLED_STATES
+from bot.vocabulary.states import WAITING_STATES as WAITING_STATES
+from bot.vocabulary.states import PendingState as PendingState
 
 
 def utcnow() -> datetime:

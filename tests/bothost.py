@@ -2,7 +2,7 @@
 
 Starting and stopping uvicorn for every test cost about half a second of fixed waits: its main
 loop looks for a stop request every 0.1 s, and its shutdown pauses 0.1 s and then waits in 0.1 s
-steps for connections to close. ``BotHost`` is served once (by ``bot.serving``, like the real
+steps for connections to close. ``BotHost`` is served once (by ``bot.app.serving``, like the real
 bot) and passes each request to the app a test has mounted. It runs the mounted app's ASGI
 lifespan itself, in the order uvicorn does: startup before the first request; at the end, new
 requests are turned away (503), requests in flight finish, then the lifespan shuts down.

@@ -32,13 +32,13 @@ import httpx
 import pytest
 from cryptography.fernet import Fernet
 
+from bot.app.serving import serve_in_loop
+from bot.app.settings import Settings, async_database_url
+from bot.app.web import create_web_app
+from bot.app.wiring import Services
 from bot.devkit import blockkit
 from bot.devkit.driver import SlackDriver, browser_sign_in, buttons
 from bot.devkit.localslack import LocalSlack
-from bot.serving import serve_in_loop
-from bot.settings import Settings, async_database_url
-from bot.web import create_web_app
-from bot.wiring import Services
 from sandbox.config import SandboxConfig
 from sandbox.server import RunningSandbox, running_sandbox
 from storage.db import Database

@@ -8,7 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Literal, TypeAlias
 
-from bot.core.vocabulary.roles import Role
+from bot.vocabulary.roles import Role
 
 Side = Literal["Buy", "Sell", "SellShort", "BuyToCover"]
 OrderType = Literal["Market", "Limit", "Stop", "StopLimit"]

@@ -32,7 +32,7 @@ from bot.autoshares.resources import Agreement, parse_list
 from bot.core.digests import DigestService
 from bot.core.errors import NotLinkedError
 from bot.core.ports import DeliveryFailed, Notifier
-from bot.ops.metrics import Metrics
+from bot.telemetry.metrics import Metrics
 from storage.alert_groups import AlertGroupRepository
 from storage.alerts import ALERT_TRIGGERED, AlertRouteRepository
 from storage.digests import DIGEST_DUE

@@ -55,7 +55,7 @@ from bot.core.events import OrderEvent, order_update
 from bot.core.market_clock import AFTER_HOURS_CLOSE, REGULAR_OPEN, is_trading_day, market_time
 from bot.core.team import APPROVALS, APPROVER, OrderGate, TeamService
 from bot.core.users import ActingUser, LinkedUsers
-from bot.ops.metrics import Metrics
+from bot.telemetry.metrics import Metrics
 from storage.audit import AuditLog
 from storage.orders import DayQuota, OrderUpdate, OverDailyLimit, PendingOrderRepository
 from storage.records import AWAITING_APPROVAL, PENDING, SUBMITTING, OrderState, Pending

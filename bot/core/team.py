@@ -1,7 +1,7 @@
 """Team trading: who may do what in a workspace, where, and how much.
 
 Every click acts as the person who clicked, within what their role allows (the roles, least to
-most, are ``bot.core.vocabulary.roles.Role``).
+most, are ``bot.vocabulary.roles.Role``).
 
 Slack workspace owners and admins are always admins. Everyone else has the role an admin gave
 them, or the default role (``DEFAULT_ROLE``, trader unless set). Admins set, per workspace,
@@ -46,7 +46,7 @@ from bot.core.errors import (
 )
 from bot.core.market_clock import trading_day
 from bot.core.ports import SlackDirectory
-from bot.core.vocabulary.roles import ROLES, Role
+from bot.vocabulary.roles import ROLES, Role
 from storage.orders import DayQuota
 from storage.records import DM_PLACE, Member, Policy
 from storage.team import TeamRepository

@@ -1,5 +1,5 @@
-"""Every use case of the bot, built once by the composition root (``bot.wiring``) and handed
-to the Slack surface (``handlers``) and the background loops (``bot.pollers``)."""
+"""Every use case of the bot, built once by the composition root (``bot.app.wiring``) and handed
+to the Slack surface (``handlers``) and the background loops (``bot.app.pollers``)."""
 
 from __future__ import annotations
 

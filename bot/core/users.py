@@ -28,7 +28,7 @@ from bot.autoshares.resources import Agreement
 from bot.autoshares.tokens import Refresher, TokenManager, TokenSet
 from bot.core.errors import NotLinkedError
 from bot.core.tasks import BackgroundTasks
-from bot.ops.metrics import Metrics
+from bot.telemetry.metrics import Metrics
 from storage.links import LinkRepository
 from storage.records import Link, utcnow
 

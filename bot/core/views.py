@@ -1,7 +1,7 @@
 """What the use cases hand to the Slack surface to show: small value types, and read-only
 protocols over the stored records (so Block Kit builders never import storage).
 
-This module imports nothing from the bot but the domain's vocabulary (``bot.core.vocabulary``)
+This module imports nothing from the bot but the domain's vocabulary (``bot.vocabulary``)
 and the client's typed resources (plain frozen values): ``handlers.blocks`` depends on it and on
 nothing below, and reaches a pending order's states and a member's roles through it
 (``PendingState``, ``Role``).
@@ -28,8 +28,8 @@ from bot.autoshares.resources import (
     Security,
     TimeInForce,
 )
-from bot.core.vocabulary.roles import Role as Role
-from bot.core.vocabulary.states import PendingState as PendingState
+from bot.vocabulary.roles import Role as Role
+from bot.vocabulary.states import PendingState as PendingState
 
 
 class TradingEnvironment(StrEnum):

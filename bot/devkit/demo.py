@@ -35,13 +35,13 @@ from prometheus_client.parser import text_string_to_metric_families
 from rich.console import Console
 from rich.table import Table
 
+from bot.app.serving import bind_socket, serve_in_loop
+from bot.app.settings import Settings, generate_encryption_key
+from bot.app.web import create_web_app
+from bot.app.wiring import Services
 from bot.devkit.driver import SlackDriver, browser_sign_in, buttons
 from bot.devkit.localslack import LocalSlack, SlackCall
 from bot.devkit.transcript import Entry, Transcript, render_message
-from bot.serving import bind_socket, serve_in_loop
-from bot.settings import Settings, generate_encryption_key
-from bot.web import create_web_app
-from bot.wiring import Services
 from handlers.kit import WORKING_TEXT
 from sandbox.config import SandboxConfig
 
@@ -681,7 +681,7 @@ async def demo_world(output_dir: Path, console: Console) -> AsyncIterator[DemoWo
 @contextlib.contextmanager
 def quiet_logs() -> Any:
     """Only warnings, redacted, while the demo prints its transcript; the old set-up after."""
-    from bot.ops.logs import configure_logging
+    from bot.app.logs import configure_logging
 
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level

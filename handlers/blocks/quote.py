@@ -22,7 +22,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, DividerB
 from bot.autoshares.resources import Quote, Security
 from bot.core.charts import CHART_ID_RE, RANGES
 from bot.core.views import QuoteRow
-from bot.core.vocabulary.symbols import is_symbol
+from bot.vocabulary.symbols import is_symbol
 from handlers.blocks.common import clip, context, escape, message, section
 from handlers.blocks.numbers import MISSING, percent, price, signed_money, trend, volume
 

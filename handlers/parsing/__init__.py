@@ -3,7 +3,7 @@
 Every command the bot accepts (`/order`, `/alert`, `/quote`, `/watch`, `/autoshares ...`), the
 order modal and the team forms are turned into frozen dataclasses here, so handlers never look
 at raw text. The rules (what a valid id, quantity, price, symbol or limit is) are the domain's
-vocabulary (``bot.core.vocabulary``); this package reads text by them and says what is wrong.
+vocabulary (``bot.vocabulary``); this package reads text by them and says what is wrong.
 
 Any input that is not a token of the grammar raises `ParseError`, whose message is a sentence a
 Slack user can act on: what was wrong, then `Try <example>`. Echoed user text is shortened,
@@ -41,7 +41,7 @@ from bot.core.commands import (
     TeamCommand,
     WatchRequest,
 )
-from bot.core.vocabulary.bounds import (
+from bot.vocabulary.bounds import (
     DEFAULT_REPEAT_EVERY,
     MAX_ALERT_EXPIRY,
     MAX_MOVE_PERCENT,
@@ -52,9 +52,9 @@ from bot.core.vocabulary.bounds import (
     MIN_ALERT_EXPIRY,
     MIN_REPEAT_EVERY,
 )
-from bot.core.vocabulary.ids import MAX_AUTOSHARES_ID as MAX_ID
-from bot.core.vocabulary.symbols import SYMBOL_RE
-from bot.core.vocabulary.team_limits import MAX_DAILY_ORDERS, MAX_LIMIT_AMOUNT
+from bot.vocabulary.ids import MAX_AUTOSHARES_ID as MAX_ID
+from bot.vocabulary.symbols import SYMBOL_RE
+from bot.vocabulary.team_limits import MAX_DAILY_ORDERS, MAX_LIMIT_AMOUNT
 from handlers.parsing.admin import member_form, policy_form
 from handlers.parsing.alert import ALERT_EXAMPLE, parse_alert
 from handlers.parsing.autoshares import (

@@ -1,7 +1,7 @@
 """`/autoshares admin …` and App Home's two team forms: team administration as typed changes.
 
-Each admin setting is read by one rule of ``bot.core.vocabulary.team_limits`` (amounts, daily
-counts) or ``bot.core.vocabulary.roles`` (roles), whether it was typed after a slash command or
+Each admin setting is read by one rule of ``bot.vocabulary.team_limits`` (amounts, daily
+counts) or ``bot.vocabulary.roles`` (roles), whether it was typed after a slash command or
 into a form, so both accept and refuse the same inputs and keep the same value.
 """
 
@@ -27,8 +27,8 @@ from bot.core.commands import (
     ShowTeam,
     TeamCommand,
 )
-from bot.core.vocabulary.roles import Role
-from bot.core.vocabulary.team_limits import NO_LIMIT_WORDS, LimitProblem, daily_order_count, limit_amount
+from bot.vocabulary.roles import Role
+from bot.vocabulary.team_limits import NO_LIMIT_WORDS, LimitProblem, daily_order_count, limit_amount
 from handlers.parsing.common import _Invalid, _show
 
 _USER_RE = re.compile(r"<@([UW][A-Z0-9]{2,20})>")

@@ -17,7 +17,7 @@ from bot.core.commands import (
     AlertOperator,
     AlertRequest,
 )
-from bot.core.vocabulary.bounds import (
+from bot.vocabulary.bounds import (
     DEFAULT_REPEAT_EVERY,
     MAX_MOVE_PERCENT,
     MAX_MOVE_PLACES,

@@ -1,6 +1,6 @@
 """What every grammar of the package shares: the error a user sees, tokens, safe echoing of
 what they typed, and the primitives (quantity, price, symbol, id, expiry) read by the vocabulary's
-rules (``bot.core.vocabulary``)."""
+rules (``bot.vocabulary``)."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import TypeVar
 
-from bot.core.vocabulary.bounds import (
+from bot.vocabulary.bounds import (
     MAX_ALERT_EXPIRY,
     MAX_QUANTITY,
     MIN_ALERT_EXPIRY,
     price_problem,
 )
-from bot.core.vocabulary.ids import autoshares_id
-from bot.core.vocabulary.symbols import symbol_of
+from bot.vocabulary.ids import autoshares_id
+from bot.vocabulary.symbols import symbol_of
 
 
 class ParseError(ValueError):

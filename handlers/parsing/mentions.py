@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from bot.core.vocabulary.symbols import SYMBOL_RE
+from bot.vocabulary.symbols import SYMBOL_RE
 from handlers.parsing.common import (
     _ZERO_WIDTH,
 )

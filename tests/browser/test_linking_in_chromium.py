@@ -13,7 +13,7 @@ from typing import Any
 
 from playwright.async_api import Browser, BrowserContext, expect
 
-from bot.web import BROWSER_COOKIE
+from bot.app.web import BROWSER_COOKIE
 from tests.browser.conftest import LookAt, OpenBrowser
 from tests.conftest import RunningBot
 from tests.scenario.test_linking import link_button_url

@@ -9,10 +9,10 @@ from collections.abc import AsyncIterator
 import pytest
 from sqlalchemy import update
 
-from bot.pollers import Pollers
-from bot.serving import serve_in_loop
-from bot.web import create_web_app
-from bot.wiring import Services
+from bot.app.pollers import Pollers
+from bot.app.serving import serve_in_loop
+from bot.app.web import create_web_app
+from bot.app.wiring import Services
 from storage.alerts import AlertRouteRepository
 from storage.audit import AuditLog
 from storage.models import AlertRoute
@@ -31,7 +31,7 @@ def bot_env(bot_env: dict[str, str]) -> dict[str, str]:
 @pytest.fixture
 async def replica(bot: RunningBot) -> AsyncIterator[Services]:
     """A second bot process on the same database, running its own pollers."""
-    services = await Services.create(bot.settings, migrate=False)
+    services = await Services.create(bot.app.settings, migrate=False)
     async with serve_in_loop(create_web_app(services, close_services=False)):
         yield services
     await services.aclose()

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
+from bot.app.pollers import Pollers
+from bot.app.wiring import Services
 from bot.core.alerts import REARM_LEASE, level_body
 from bot.devkit.localslack import SlackCall
-from bot.pollers import Pollers
-from bot.wiring import Services
 from storage.alert_groups import AlertGroupRepository
 from storage.alerts import AlertRouteRepository
 from storage.audit import AuditLog
@@ -50,7 +50,7 @@ async def bob(bot: RunningBot) -> RunningBot:
 @pytest.fixture
 async def replica(bot: RunningBot) -> AsyncIterator[Services]:
     """A second bot process on the same database (its passes race the first one's)."""
-    services = await Services.create(bot.settings, migrate=False)
+    services = await Services.create(bot.app.settings, migrate=False)
     yield services
     await services.aclose()
 

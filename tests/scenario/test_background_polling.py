@@ -15,9 +15,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from bot.app.pollers import Pollers
 from bot.core.passes import PassReport
 from bot.devkit.seeding import SeededUser, seed_sandbox, store_seeded
-from bot.pollers import Pollers
 from storage.alerts import ALERT_TRIGGERED
 from storage.audit import AuditLog
 from storage.crypto import TokenCipher
@@ -55,7 +55,7 @@ async def seed(
     )
     await store_seeded(
         bot.services.db,
-        TokenCipher(bot.settings.token_encryption_keys),
+        TokenCipher(bot.app.settings.token_encryption_keys),
         made,
         team_id=bot.slack.team_id,
         checked_at=utcnow() - timedelta(hours=1) if checked else None,

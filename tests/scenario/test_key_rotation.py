@@ -12,10 +12,10 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import select
 
+from bot.app.check import run_checks
 from bot.cli import main
 from bot.devkit.driver import browser_sign_in, buttons
 from bot.devkit.localslack import LocalSlack
-from bot.ops.check import run_checks
 from storage.crypto import TokenCipher
 from storage.models import LinkedUser, LinkState
 from tests.bothost import BotHost

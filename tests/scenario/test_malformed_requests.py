@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bot.ops.context import ContextFilter
+from bot.telemetry.context import ContextFilter
 from tests.conftest import SIGNING_SECRET, RunningBot
 from tests.scenario.test_alerts import SECRET
 from tests.scenario.test_alerts import sign as sign_webhook

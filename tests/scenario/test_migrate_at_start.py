@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import async_database_url
+from bot.app.settings import async_database_url
 from storage.db import Database, code_heads
 from tests.scenario.test_cli import base_env
 from tests.scenario.test_replicas import three_replicas
@@ -23,7 +23,7 @@ MIGRATED = "migrated the database schema from an empty database to"
 
 
 def _storage_messages(lines: list[str]) -> list[str]:
-    """The messages storage.db logged, among ``lines`` (JSON log lines, bot.ops.logs)."""
+    """The messages storage.db logged, among ``lines`` (JSON log lines, bot.app.logs)."""
     found = []
     for line in lines:
         try:

@@ -18,13 +18,13 @@ import uvicorn
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import update
 
+from bot.app.logs import configure_logging
+from bot.app.serving import bind_socket, serve_in_loop
+from bot.app.settings import Settings
+from bot.app.web import create_web_app
+from bot.app.wiring import Services
 from bot.devkit.driver import SlackDriver, browser_sign_in, buttons
 from bot.devkit.localslack import LocalSlack
-from bot.ops.logs import configure_logging
-from bot.serving import bind_socket, serve_in_loop
-from bot.settings import Settings
-from bot.web import create_web_app
-from bot.wiring import Services
 from storage.models import LinkedUser
 from tests.conftest import BOT_TOKEN, SIGNING_SECRET, RunningBot
 from tests.scenario.steps import hold_autoshares, release_autoshares, until_autoshares_holds
@@ -81,7 +81,7 @@ def captured_logs(bot: RunningBot) -> Iterator[io.StringIO]:
         {n: logging.getLogger(n).level for n in (*CHATTY_LOGGERS, "sqlalchemy.engine")},
     )
     stream = io.StringIO()
-    configure_logging(bot.settings.replace(log_level="DEBUG", log_format="json"), stream)
+    configure_logging(bot.app.settings.replace(log_level="DEBUG", log_format="json"), stream)
     ours = root.handlers[:]
     for name in CHATTY_LOGGERS:
         logging.getLogger(name).setLevel(logging.DEBUG)
@@ -129,7 +129,7 @@ async def test_logs_carry_request_context_and_never_a_secret(
         "second access token": second.access_token,
         "second refresh token": second.refresh_token or "",
         "signing secret": SIGNING_SECRET,
-        "client secret": bot.settings.auth0_client_secret or "",
+        "client secret": bot.app.settings.auth0_client_secret or "",
         "bot token": BOT_TOKEN,
         "encryption key": bot_env["TOKEN_ENCRYPTION_KEY"],
     }

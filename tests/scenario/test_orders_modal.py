@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event, text
 
 from bot.devkit.driver import buttons
-from bot.ops import context as request_context
+from bot.telemetry import context as request_context
 from handlers.blocks.order import TICKET_FIELDS
 from tests.conftest import RunningBot
 from tests.scenario.test_orders import BOB, button, click, command, sandbox_orders

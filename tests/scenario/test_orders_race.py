@@ -9,10 +9,10 @@ from typing import Any
 import httpx
 import pytest
 
+from bot.app.serving import serve_in_loop
+from bot.app.web import create_web_app
+from bot.app.wiring import Services
 from bot.devkit.driver import SlackDriver
-from bot.serving import serve_in_loop
-from bot.web import create_web_app
-from bot.wiring import Services
 from tests.conftest import SIGNING_SECRET, RunningBot
 from tests.scenario.test_orders import BOB, button, click, command, sandbox_orders
 

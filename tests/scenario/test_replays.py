@@ -13,8 +13,8 @@ from urllib.parse import parse_qs
 import pytest
 from sqlalchemy import func, select, text, update
 
+from bot.app.pollers import Pollers
 from bot.devkit.driver import sign
-from bot.pollers import Pollers
 from storage.models import LinkState, SlackRequest
 from storage.records import utcnow
 from storage.replays import body_hash

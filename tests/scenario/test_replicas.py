@@ -30,11 +30,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bot.app.serving import bind_socket, serve_in_loop
+from bot.app.settings import async_database_url
 from bot.core.views import TradingEnvironment
 from bot.devkit.driver import SlackDriver, buttons
 from bot.devkit.localslack import LocalSlack
-from bot.serving import bind_socket, serve_in_loop
-from bot.settings import async_database_url
 from handlers.blocks.common import badged
 from handlers.notify import pending_message
 from storage.db import Database

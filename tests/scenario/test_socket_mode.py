@@ -19,8 +19,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+from bot.app.socket_mode import SocketMode
 from bot.devkit.localslack import LocalSlack, ScriptedFailure
-from bot.socket_mode import SocketMode
 from sandbox.server import RunningSandbox
 from tests.bothost import BotHost
 from tests.conftest import RunningBot, running_bot
@@ -226,7 +226,7 @@ async def test_an_envelope_delivered_on_two_connections_is_handled_once(socket_b
 async def test_while_the_new_connection_fails_the_old_one_serves_until_one_opens(
     socket_bot: RunningBot, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="bot.socket_mode")
+    caplog.set_level(logging.WARNING, logger="bot.app.socket_mode")
     socket_mode = await connected(socket_bot)
     server = socket_bot.slack.socket_mode
     socket_bot.slack.fail_next(
@@ -241,7 +241,7 @@ async def test_while_the_new_connection_fails_the_old_one_serves_until_one_opens
     await server.wait_until(lambda: server.closed.get(1) == 1000)  # replaced by the third attempt
     assert server.open_connections == [2] and socket_mode.connections == 2
     assert [call.method for call in socket_bot.slack.refused] == ["apps.connections.open"] * 2
-    warned = [r.getMessage() for r in caplog.records if r.name == "bot.socket_mode"]
+    warned = [r.getMessage() for r in caplog.records if r.name == "bot.app.socket_mode"]
     assert len(warned) == 2 and all("(apps.connections.open answered internal_error)" in w for w in warned)
     await help_through_the_socket(socket_bot)
 
@@ -282,7 +282,7 @@ async def test_until_slack_greets_the_socket_the_bot_is_not_ready_and_keeps_tryi
     bot_host: BotHost,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.INFO, logger="bot.socket_mode")
+    caplog.set_level(logging.INFO, logger="bot.app.socket_mode")
     server = local_slack.socket_mode
     server.unreachable = True  # every handshake is turned away
     async with running_bot(socket_env, local_slack, sandbox, bot_host) as bot:
@@ -327,7 +327,7 @@ async def test_error_answers_are_tried_again_and_a_rate_limit_waits_as_long_as_s
     bot_host: BotHost,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="bot.socket_mode")
+    caplog.set_level(logging.WARNING, logger="bot.app.socket_mode")
     local_slack.fail_next("apps.connections.open", ScriptedFailure("internal_error", status=503))
     local_slack.fail_next(
         "apps.connections.open", ScriptedFailure("ratelimited", status=429, retry_after="1")
@@ -335,7 +335,7 @@ async def test_error_answers_are_tried_again_and_a_rate_limit_waits_as_long_as_s
     async with running_bot(socket_env, local_slack, sandbox, bot_host) as bot:
         await connected(bot)
         await help_through_the_socket(bot)
-    said = [r.getMessage() for r in caplog.records if r.name == "bot.socket_mode"]
+    said = [r.getMessage() for r in caplog.records if r.name == "bot.app.socket_mode"]
     assert len(said) == 2, said
     assert "(apps.connections.open answered internal_error)" in said[0]
     assert "(apps.connections.open answered ratelimited); retrying in 1." in said[1]

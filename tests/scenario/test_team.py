@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
+from bot.app.serving import serve_in_loop
+from bot.app.web import create_web_app
+from bot.app.wiring import Services
 from bot.cli import main
 from bot.devkit.driver import SlackDriver, buttons
-from bot.serving import serve_in_loop
-from bot.web import create_web_app
-from bot.wiring import Services
 from storage.audit import AuditLog
 from storage.models import PendingOrder
 from storage.records import utcnow

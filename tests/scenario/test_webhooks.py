@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from bot.pollers import Pollers
+from bot.app.pollers import Pollers
 from sandbox.config import SandboxConfig
 from storage.audit import AuditLog
 from storage.links import utcnow

@@ -8,11 +8,11 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from bot.app.webhooks import signature, signature_is_valid
 from bot.autoshares.resources import PriceAlert, Quote
 from bot.core.alerts import alert_body, expiry_text, move_levels, previous_close, route_channel
 from bot.core.views import ListedAlert
 from bot.devkit.blockkit import problems
-from bot.webhooks import signature, signature_is_valid
 from handlers.blocks import alert as b
 from handlers.parsing import parse_alert
 from storage.alerts import Route

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.app.settings import async_database_url
 from bot.cli import main
-from bot.settings import async_database_url
 from storage.audit import EXPORT_FIELDS, AuditLog, parse_since, to_csv, to_json
 from storage.db import Database
 

@@ -13,9 +13,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from bot.ops.check import Finding, check_slack, database_problem, main, report, run_checks
-from bot.serving import serve_in_loop
-from bot.settings import Settings, async_database_url, generate_encryption_key
+from bot.app.check import Finding, check_slack, database_problem, main, report, run_checks
+from bot.app.serving import serve_in_loop
+from bot.app.settings import Settings, async_database_url, generate_encryption_key
 from storage.db import create_engine
 
 CLOSED_PORT_URL = "http://127.0.0.1:1/"

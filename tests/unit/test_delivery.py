@@ -22,7 +22,7 @@ from sqlalchemy import update
 from bot.core.delivery import MAX_BACKOFF_SECONDS, Delivery, backoff
 from bot.core.digests import DigestService
 from bot.core.ports import DeliveryFailed, Posted
-from bot.ops.metrics import Metrics
+from bot.telemetry.metrics import Metrics
 from storage import outbox
 from storage.alert_groups import AlertGroupRepository
 from storage.alerts import AlertRouteRepository

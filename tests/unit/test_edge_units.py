@@ -15,9 +15,9 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
-from bot.edge import TooLargeAnswer, body_limit
-from bot.slack_gate import shape_problem, signature_is_valid, slack_signature
-from bot.webhooks import WebhookEvent, read_event
+from bot.app.edge import TooLargeAnswer, body_limit
+from bot.app.slack_gate import shape_problem, signature_is_valid, slack_signature
+from bot.app.webhooks import WebhookEvent, read_event
 from storage.records import autoshares_id
 
 SECRET = "test-signing-secret"

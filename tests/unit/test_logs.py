@@ -7,8 +7,8 @@ import logging
 import pytest
 from cryptography.fernet import Fernet
 
-from bot.ops.logs import JsonFormatter, TextFormatter, configure_logging, redact
-from bot.settings import Settings
+from bot.app.logs import JsonFormatter, TextFormatter, configure_logging, redact
+from bot.app.settings import Settings
 
 
 def test_redact_masks_tokens_codes_and_ciphertext() -> None:

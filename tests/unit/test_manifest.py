@@ -12,14 +12,7 @@ import jsonschema
 import pytest
 import yaml
 
-from bot.core.commands import (
-    AlertDeleteCommand,
-    AlertDeliverCommand,
-    AlertListCommand,
-    AlertMoveRequest,
-    AlertRequest,
-)
-from bot.manifest import (
+from bot.app.manifest import (
     MANIFEST_PATH,
     ManifestError,
     bot_scopes,
@@ -27,6 +20,13 @@ from bot.manifest import (
     render_manifest,
     slash_commands,
     unfurl_domains,
+)
+from bot.core.commands import (
+    AlertDeleteCommand,
+    AlertDeliverCommand,
+    AlertListCommand,
+    AlertMoveRequest,
+    AlertRequest,
 )
 from handlers.parsing import parse_alert
 

@@ -20,10 +20,10 @@ from starlette.applications import Starlette
 
 import bot
 import handlers
-from bot.manifest import bot_scopes, load_manifest, slash_commands, unfurl_domains
-from bot.settings import DEFAULT_QUOTE_DOMAIN, Settings
-from bot.web import create_web_app
-from bot.wiring import Services
+from bot.app.manifest import bot_scopes, load_manifest, slash_commands, unfurl_domains
+from bot.app.settings import DEFAULT_QUOTE_DOMAIN, Settings
+from bot.app.web import create_web_app
+from bot.app.wiring import Services
 
 #: Every Slack Web API method the bot's code calls, and the bot scopes it needs.
 METHOD_SCOPES: dict[str, set[str]] = {

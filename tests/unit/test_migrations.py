@@ -21,7 +21,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStor
 from sqlalchemy import Connection, MetaData, inspect, text
 from sqlalchemy.types import DateTime, String
 
-from bot.settings import async_database_url
+from bot.app.settings import async_database_url
 from storage.db import MIGRATION_LOCK_KEY, Database, code_heads
 from storage.models import Base
 
@@ -54,7 +54,7 @@ def _differences(connection: Connection) -> list[Any]:
 
 
 def _slack_store_tables() -> MetaData:
-    """The tables slack_sdk's stores use, built by the stores the app wires (bot.wiring)."""
+    """The tables slack_sdk's stores use, built by the stores the app wires (bot.app.wiring)."""
     metadata = MetaData()
     installations = AsyncSQLAlchemyInstallationStore(client_id="A0CLIENT", engine=None)  # type: ignore[arg-type]
     states = AsyncSQLAlchemyOAuthStateStore(expiration_seconds=600, engine=None)  # type: ignore[arg-type]

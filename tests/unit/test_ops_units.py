@@ -9,8 +9,8 @@ import logging
 import pytest
 
 from bot.devkit.transcript import Entry, Transcript, mrkdwn_to_text, render_blocks
-from bot.ops.context import ContextFilter, RequestContext, current, describe, metric_name, request_scope
-from bot.ops.metrics import Metrics
+from bot.telemetry.context import ContextFilter, RequestContext, current, describe, metric_name, request_scope
+from bot.telemetry.metrics import Metrics
 
 
 @pytest.mark.parametrize(

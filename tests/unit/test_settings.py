@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 from cryptography.fernet import Fernet
 
+from bot.app.settings import Settings, SettingsError, async_database_url, issuer_from_domain
 from bot.core.errors import ConfigError
 from bot.core.views import TradingEnvironment
-from bot.settings import Settings, SettingsError, async_database_url, issuer_from_domain
 
 KEY = Fernet.generate_key().decode()
 BASE = {

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from bot.ops.check import main as check_main
-from bot.settings import Need, Settings, declared
-from bot.settings.__main__ import main as settings_main
-from bot.settings.docs import README_BEGIN, README_END, env_example, markdown_table, readme_with_table
-from bot.settings.values import (
+from bot.app.check import main as check_main
+from bot.app.settings import Need, Settings, declared
+from bot.app.settings.__main__ import main as settings_main
+from bot.app.settings.docs import README_BEGIN, README_END, env_example, markdown_table, readme_with_table
+from bot.app.settings.values import (
     Choice,
     DatabaseUrl,
     Domain,
@@ -56,13 +56,13 @@ def env_names(text: str) -> list[str]:
 
 def test_env_example_is_written_from_the_declarations() -> None:
     committed = (CHECKOUT / ".env.example").read_text(encoding="utf-8")
-    assert committed == env_example(), "run `python -m bot.settings --write` and commit the result"
+    assert committed == env_example(), "run `python -m bot.app.settings --write` and commit the result"
     assert env_names(committed) == NAMES
 
 
 def test_readme_table_is_written_from_the_declarations() -> None:
     readme = (CHECKOUT / "README.md").read_text(encoding="utf-8")
-    assert readme_with_table(readme) == readme, "run `python -m bot.settings --write` and commit the result"
+    assert readme_with_table(readme) == readme, "run `python -m bot.app.settings --write` and commit the result"
     table = readme.split(README_BEGIN, 1)[1].split(README_END, 1)[0]
     assert table_names(table) == NAMES
     assert table_names(markdown_table()) == NAMES

@@ -10,10 +10,10 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import select, update
 
+from bot.app import stored_keys
+from bot.app.stored_keys import StoredKeys, describe
 from bot.autoshares.tokens import TokenSet
-from bot.ops import stored_keys
-from bot.ops.metrics import Metrics
-from bot.ops.stored_keys import StoredKeys, describe
+from bot.telemetry.metrics import Metrics
 from storage.crypto import TokenCipher
 from storage.db import Database
 from storage.keys import LINKED_USERS, Unreadable, count_unreadable, rewrite, rotate_secrets

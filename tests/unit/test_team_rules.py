@@ -24,7 +24,7 @@ from bot.core.commands import (
 )
 from bot.core.errors import ApprovalsNotSet, OrderValueOverLimit
 from bot.core.team import OrderGate, TeamService, allowed_in, trading_day
-from bot.core.vocabulary.roles import Role
+from bot.vocabulary.roles import Role
 from handlers.parsing import ParseError, member_form, parse_autoshares, policy_form
 from storage.orders import DayQuota
 from storage.records import Member, Policy

@@ -23,7 +23,7 @@ from bot.core.commands import (
 )
 from bot.core.errors import RoleTooLow
 from bot.core.team import TeamRules, TeamService
-from bot.core.vocabulary.roles import Role
+from bot.vocabulary.roles import Role
 from storage.audit import AuditLog
 from storage.db import Database
 from storage.models import TeamMember

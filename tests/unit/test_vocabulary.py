@@ -6,12 +6,12 @@ from decimal import Decimal
 
 import pytest
 
-from bot.core.vocabulary.bounds import MAX_PRICE, MAX_QUANTITY, price_problem, quantity_in_bounds
-from bot.core.vocabulary.ids import MAX_AUTOSHARES_ID, autoshares_id
-from bot.core.vocabulary.roles import ROLES, Role
-from bot.core.vocabulary.states import UNSETTLED_STATES, WAITING_STATES, PendingState
-from bot.core.vocabulary.symbols import is_symbol, symbol_of
-from bot.core.vocabulary.team_limits import (
+from bot.vocabulary.bounds import MAX_PRICE, MAX_QUANTITY, price_problem, quantity_in_bounds
+from bot.vocabulary.ids import MAX_AUTOSHARES_ID, autoshares_id
+from bot.vocabulary.roles import ROLES, Role
+from bot.vocabulary.states import UNSETTLED_STATES, WAITING_STATES, PendingState
+from bot.vocabulary.symbols import is_symbol, symbol_of
+from bot.vocabulary.team_limits import (
     MAX_DAILY_ORDERS,
     MAX_LIMIT_AMOUNT,
     LimitProblem,

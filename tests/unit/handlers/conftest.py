@@ -13,7 +13,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.core.usecases import UseCases
 from bot.core.views import TradingEnvironment
-from bot.ops.metrics import Metrics
+from bot.telemetry.metrics import Metrics
 from handlers.kit import CommandRouter, Handled, Limits, Surface
 from handlers.notify import SlackClients, SlackSession
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from slack_bolt.async_app import AsyncApp
 
 import handlers.blocks
-from bot.manifest import load_manifest
+from bot.app.manifest import load_manifest
 from handlers.kit import table_ids
 from handlers.surfaces import SURFACES, register_all
 from tests.unit.handlers.conftest import unit_surface

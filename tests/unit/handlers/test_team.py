@@ -20,7 +20,7 @@ from bot.core.commands import (
     ShowTeam,
     TeamCommand,
 )
-from bot.core.vocabulary.roles import Role
+from bot.vocabulary.roles import Role
 from handlers import team
 from handlers.blocks import team as blocks
 from handlers.kit import table_ids

@@ -5,7 +5,7 @@ Each Slack request gets a :class:`RequestContext` (request id, team, user, comma
 previous value afterwards. Bolt lazy listeners run as tasks created *inside* the dispatch, and
 asyncio copies the current context into every new task, so their log lines carry the same
 fields without anything being passed along. :class:`ContextFilter` copies the fields onto each
-``LogRecord`` so the JSON formatter (``bot.ops.logs``) can print them.
+``LogRecord`` so the JSON formatter (``bot.app.logs``) can print them.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The one ASGI app: Slack events, Slack install (multi-workspace), AutoShares login/callback,
 webhooks, private chart images and health, served by uvicorn. With SLACK_APP_TOKEN its lifespan
-also runs the Socket Mode connection (``bot.socket_mode``), which ``/readyz`` reports on."""
+also runs the Socket Mode connection (``bot.app.socket_mode``), which ``/readyz`` reports on."""
 
 from __future__ import annotations
 
@@ -18,15 +18,15 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from bot.app.check import api_problem, database_problem, issuer_problem
+from bot.app.edge import body_limit
+from bot.app.pollers import Pollers
+from bot.app.slack_app import build_bolt_app
+from bot.app.slack_gate import SlackGate
+from bot.app.socket_mode import SocketMode
+from bot.app.webhooks import webhook_route
+from bot.app.wiring import Services
 from bot.core.linking import LinkOutcome, LinkProblem, LoginStart
-from bot.edge import body_limit
-from bot.ops.check import api_problem, database_problem, issuer_problem
-from bot.pollers import Pollers
-from bot.slack_app import build_bolt_app
-from bot.slack_gate import SlackGate
-from bot.socket_mode import SocketMode
-from bot.webhooks import webhook_route
-from bot.wiring import Services
 from handlers import errors
 
 log = logging.getLogger(__name__)
@@ -159,7 +159,7 @@ async def readiness_problems(services: Services, socket_mode: SocketMode | None 
 
 def stored_key_problems(services: Services) -> dict[str, str]:
     """Stored rows the configured keys cannot decrypt, from the last count (never counted here:
-    a stale count is refreshed in the background, see ``bot.ops.stored_keys``)."""
+    a stale count is refreshed in the background, see ``bot.app.stored_keys``)."""
     keys = services.stored_keys
     if keys.stale:
         services.tasks.spawn(keys.refresh())

@@ -33,12 +33,12 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
+from bot.app.settings import Settings
+from bot.app.wiring import Services
 from bot.core.delivery import Delivery
 from bot.core.passes import PassReport, due_after
 from bot.core.usecases import UseCases
-from bot.ops.metrics import Metrics
-from bot.settings import Settings
-from bot.wiring import Services
+from bot.telemetry.metrics import Metrics
 from storage.records import utcnow
 from storage.replays import REPLAY_RETENTION, SlackRequestLog
 

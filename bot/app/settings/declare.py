@@ -16,8 +16,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.app.settings.values import Kind
 from bot.core.errors import ConfigError
-from bot.settings.values import Kind
 
 SPEC = "setting"
 

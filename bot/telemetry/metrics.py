@@ -251,7 +251,7 @@ class Metrics:
         self.webhook_deliveries.labels(outcome="ignored", reason=reason).inc()
 
     def slack_request(self, outcome: str, reason: str = "") -> None:
-        """One Slack HTTP request's fate at the door (``bot.slack_gate``)."""
+        """One Slack HTTP request's fate at the door (``bot.app.slack_gate``)."""
         outcome = outcome if outcome in SLACK_REQUEST_OUTCOMES else "rejected"
         reason = reason if reason in SLACK_REQUEST_REASONS else "malformed"
         self.slack_requests.labels(outcome=outcome, reason=reason).inc()
@@ -267,7 +267,7 @@ class Metrics:
         self.webhook_deliveries.labels(outcome="rejected", reason=reason).inc()
 
     def unreadable_counted(self, linked_users: int, sign_ins: int) -> None:
-        """The last count of rows the configured keys cannot decrypt (``bot.ops.stored_keys``)."""
+        """The last count of rows the configured keys cannot decrypt (``bot.app.stored_keys``)."""
         self.unreadable_secrets.labels(kind="linked_user").set(linked_users)
         self.unreadable_secrets.labels(kind="sign_in").set(sign_ins)
 

@@ -18,6 +18,8 @@ import httpx
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 
+from bot.app.settings import MAX_POLL_CONCURRENCY, Settings
+from bot.app.stored_keys import StoredKeys
 from bot.autoshares.client import AutoSharesClient
 from bot.autoshares.oidc import OidcClient
 from bot.autoshares.streamer import QuoteStreamer
@@ -44,9 +46,7 @@ from bot.core.team import Role, TeamRules, TeamService
 from bot.core.usecases import UseCases
 from bot.core.users import LinkedUsers
 from bot.core.watchlists import WatchlistService
-from bot.ops.metrics import Metrics
-from bot.ops.stored_keys import StoredKeys
-from bot.settings import MAX_POLL_CONCURRENCY, Settings
+from bot.telemetry.metrics import Metrics
 from handlers.directory import SlackUsersDirectory
 from handlers.identity import SlackOpenIdConnect
 from handlers.installations import CachedInstallations

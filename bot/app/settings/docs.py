@@ -1,7 +1,7 @@
 """``.env.example`` and the README's settings table, written from the declarations.
 
-Neither file is edited by hand: change a setting's declaration in ``bot/settings/model.py`` and
-run ``python -m bot.settings --write`` from the checkout (a test fails while they disagree).
+Neither file is edited by hand: change a setting's declaration in ``bot/app/settings/model.py`` and
+run ``python -m bot.app.settings --write`` from the checkout (a test fails while they disagree).
 """
 
 from __future__ import annotations
@@ -11,15 +11,15 @@ import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
-from bot.settings.declare import Declared, Need, declared
-from bot.settings.model import Settings
-from bot.settings.values import Text
+from bot.app.settings.declare import Declared, Need, declared
+from bot.app.settings.model import Settings
+from bot.app.settings.values import Text
 
-README_BEGIN = "<!-- settings table: written by `python -m bot.settings --write` from bot/settings/model.py -->"
+README_BEGIN = "<!-- settings table: written by `python -m bot.app.settings --write` from bot/app/settings/model.py -->"
 README_END = "<!-- end of the settings table -->"
 ENV_HEADER = """\
 # AutoShares for Slack: every setting. Copy to .env (never commit .env).
-# Written by `python -m bot.settings --write` from the declarations in bot/settings/model.py:
+# Written by `python -m bot.app.settings --write` from the declarations in bot/app/settings/model.py:
 # change those, not this file. An empty value means the default.
 # Leave AUTH0_DOMAIN and AUTOSHARES_API_URL empty to run against the embedded local sandbox,
 # which reads its own SANDBOX_* settings (sandbox/config.py).

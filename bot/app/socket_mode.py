@@ -76,7 +76,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from bot.ops.logs import redact
+from bot.app.logs import redact
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 says, in words, what it accepts (the same words in the error, ``.env.example`` and the README).
 
 A kind raises :class:`ConfigError` with one sentence naming the variable; the reader
-(``bot.settings.declare``) collects those sentences instead of stopping at the first.
+(``bot.app.settings.declare``) collects those sentences instead of stopping at the first.
 """
 
 from __future__ import annotations

@@ -1,14 +1,14 @@
-"""The bot's settings: each declared once (``bot.settings.model``), read in one pass.
+"""The bot's settings: each declared once (``bot.app.settings.model``), read in one pass.
 
 ``Settings.from_env(env)`` is the entry point; ``read_settings`` gives the problems as well
-(``autoshares-bot check``); ``bot.settings.docs`` writes ``.env.example`` and the README's table
-from the same declarations (``python -m bot.settings --write``).
+(``autoshares-bot check``); ``bot.app.settings.docs`` writes ``.env.example`` and the README's table
+from the same declarations (``python -m bot.app.settings --write``).
 """
 
 from __future__ import annotations
 
-from bot.settings.declare import Need, Problem, SettingsError, Spec, declared
-from bot.settings.model import (
+from bot.app.settings.declare import Need, Problem, SettingsError, Spec, declared
+from bot.app.settings.model import (
     ACCESS_TOKEN_MODE,
     DEFAULT_DATABASE_URL,
     DEFAULT_MAX_BODY_BYTES,
@@ -20,7 +20,7 @@ from bot.settings.model import (
     Settings,
     read_settings,
 )
-from bot.settings.values import (
+from bot.app.settings.values import (
     async_database_url,
     bare_domain,
     generate_encryption_key,

@@ -2,7 +2,7 @@
 
 The raw body must carry ``X-AutoShares-Signature: sha256=<hex HMAC-SHA256 of the body keyed
 with AUTOSHARES_WEBHOOK_SECRET>``; anything else (no secret configured, header missing, wrong
-digest) is 401 and changes nothing. The body's size is capped by ``bot.edge`` before this route
+digest) is 401 and changes nothing. The body's size is capped by ``bot.app.edge`` before this route
 reads it. A signed event the bot cannot use (not a JSON object, an id that is not usable, no
 data object for an order or alert event, an order, alert or account id that is not an
 AutoShares id) is 400 and changes nothing. A valid event is deduplicated on its ``id`` in the
@@ -34,7 +34,7 @@ from starlette.routing import Route
 from bot.autoshares.resources.events import data_problem
 from bot.core.events import DOCUMENTED_EVENTS, EventOutcome, event_kind
 from bot.core.usecases import UseCases
-from bot.ops.metrics import Metrics
+from bot.telemetry.metrics import Metrics
 from storage.records import autoshares_id
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ Three cheap checks, in this order, each answered at once:
    and ``X-Slack-Request-Timestamp`` ASCII digits within five minutes of now. It is checked on
    the bytes, before anything is parsed, so no header or body shape can raise, and nothing from
    an unverified body (team, user, command) reaches a log line: the request's log context is
-   built by ``bot.slack_app`` only for what passed here.
+   built by ``bot.app.slack_app`` only for what passed here.
 2. **Shape** (400). The body must be UTF-8 and read, the way Bolt reads it, as a JSON object
    (JSON for events, a form for commands, a form ``payload=`` for interactivity), with the
    fields Bolt's listener matching indexes present and of the right type. Signed garbage gets
@@ -41,7 +41,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from bot.ops.metrics import Metrics
+from bot.telemetry.metrics import Metrics
 from storage.replays import SlackRequestLog
 
 log = logging.getLogger(__name__)
@@ -163,7 +163,7 @@ class SlackGate:
         self.metrics = metrics
 
     async def handle(self, request: Request) -> Response:
-        body = await request.body()  # capped by bot.edge
+        body = await request.body()  # capped by bot.app.edge
         headers = request.headers
         if not signature_is_valid(
             self.signing_secret,

@@ -25,16 +25,16 @@ from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.app.logs import redact
+from bot.app.manifest import load_manifest, unfurl_domains
+from bot.app.settings import DEFAULT_SLACK_API_URL, Settings, is_loopback_host, read_settings
+from bot.app.socket_mode import rejected_app_token
+from bot.app.stored_keys import describe
+from bot.app.wiring import oidc_client
 from bot.autoshares.errors import AutoSharesAppKeyRejected, IssuerMisconfigured, OAuthError
 from bot.autoshares.oidc import OidcClient
 from bot.autoshares.trading_token import TradingTokenClient
 from bot.core.views import TradingEnvironment
-from bot.manifest import load_manifest, unfurl_domains
-from bot.ops.logs import redact
-from bot.ops.stored_keys import describe
-from bot.settings import DEFAULT_SLACK_API_URL, Settings, is_loopback_host, read_settings
-from bot.socket_mode import rejected_app_token
-from bot.wiring import oidc_client
 from handlers.identity import slack_origin
 from storage.crypto import TokenCipher
 from storage.db import Database, alembic_config, create_engine

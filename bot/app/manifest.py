@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import yaml
 
 #: The manifest shipped inside the package (in a checkout, a link to `manifest.yml` at the root).
-MANIFEST_PATH = Path(__file__).resolve().parent / "manifest.yml"
+MANIFEST_PATH = Path(__file__).resolve().parent.parent / "manifest.yml"
 
 #: The placeholder origin used for every URL in the committed manifest.
 EXAMPLE_ORIGIN = "https://example.com"

@@ -16,11 +16,11 @@ from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
+from bot.app.manifest import bot_scopes, load_manifest
+from bot.app.wiring import Services
 from bot.core.tasks import BackgroundTasks
-from bot.manifest import bot_scopes, load_manifest
-from bot.ops.context import RequestContext, describe, new_request_id, request_scope
-from bot.ops.metrics import Metrics
-from bot.wiring import Services
+from bot.telemetry.context import RequestContext, describe, new_request_id, request_scope
+from bot.telemetry.metrics import Metrics
 from handlers.installations import cached_authorize
 from handlers.kit import CommandRouter, Handled, Limits, Surface
 from handlers.notify import web_client
@@ -43,7 +43,7 @@ class TrackedLazyListenerRunner(AsyncioLazyListenerRunner):
 class InstrumentedAsyncApp(AsyncApp):
     """AsyncApp whose every dispatch runs in a request scope (log context) and is measured.
 
-    Each request gets a request id, team, user and command for its log lines (``bot.ops.context``);
+    Each request gets a request id, team, user and command for its log lines (``bot.telemetry.context``);
     lazy listeners are tasks created during the dispatch, so they inherit the scope. Ack latency
     and the ack outcome of buttons/modals are recorded here rather than in a Bolt global
     middleware because Bolt runs global middleware *before* the listeners, not around them
@@ -51,7 +51,7 @@ class InstrumentedAsyncApp(AsyncApp):
     one entry point of both the HTTP route and Socket Mode.
 
     The context is built from the body before Bolt's own signature check runs, so only verified
-    requests may reach this: over HTTP ``bot.slack_gate`` checks the signature (and the body's
+    requests may reach this: over HTTP ``bot.app.slack_gate`` checks the signature (and the body's
     shape) first; Socket Mode requests arrive over Slack's authenticated WebSocket.
     """
 

@@ -19,8 +19,8 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.ops.context import ContextFilter
-from bot.settings import Settings
+from bot.app.settings import Settings
+from bot.telemetry.context import ContextFilter
 
 #: A path separator as it appears in a plain, JSON-escaped or percent-encoded URL.
 _SLASH = r"(?:/|\\/|%2[Ff])"
@@ -117,7 +117,7 @@ def configure_logging(settings: Settings, stream: Any = None) -> None:
     handler = logging.StreamHandler(stream)
     use_json = settings.log_format == "json" or (settings.log_format == "auto" and not stream.isatty())
     handler.setFormatter(JsonFormatter() if use_json else TextFormatter())
-    handler.addFilter(ContextFilter())  # request id, team, user, command (bot.ops.context)
+    handler.addFilter(ContextFilter())  # request id, team, user, command (bot.telemetry.context)
     handler.addFilter(RedactingFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -24,7 +24,7 @@ from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.ops.metrics import Metrics
+from bot.telemetry.metrics import Metrics
 from storage.crypto import TokenCipher
 from storage.keys import Unreadable, count_unreadable
 

@@ -1,7 +1,7 @@
 """One typed, frozen settings object, read from a mapping (the environment and ``.env``).
 
 Every setting is declared once, below, as a field of :class:`Settings` (see
-``bot.settings.declare``). ``Settings.from_env(os.environ)`` reads them all in one pass, then
+``bot.app.settings.declare``). ``Settings.from_env(os.environ)`` reads them all in one pass, then
 applies the rules between settings, and raises one :class:`SettingsError` listing every
 problem, each a sentence naming the setting; secrets never appear in ``repr``. ``load_dotenv``
 is called only by the CLI entry point, never here.
@@ -13,10 +13,8 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from bot.core.views import TradingEnvironment
-from bot.core.vocabulary.roles import Role
-from bot.settings.declare import Need, Reading, SettingsError, declared, read_declared, setting
-from bot.settings.values import (
+from bot.app.settings.declare import Need, Reading, SettingsError, declared, read_declared, setting
+from bot.app.settings.values import (
     Choice,
     DatabaseUrl,
     Domain,
@@ -30,6 +28,8 @@ from bot.settings.values import (
     async_database_url,
     http_url,
 )
+from bot.core.views import TradingEnvironment
+from bot.vocabulary.roles import Role
 
 DEFAULT_DATABASE_URL = "sqlite:///autoshares-bot.db"
 #: AUTOSHARES_TOKEN_MODE: what the trading API is called with (see ``Settings.autoshares_token_mode``).
@@ -43,7 +43,7 @@ DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 #: AUTOSHARES_QUOTE_DOMAIN: where AutoShares' public quote pages live (``https://<domain>/quote/AAPL``);
 #: links to them unfurl into quote cards. The manifest's ``unfurl_domains`` must list it.
 DEFAULT_QUOTE_DOMAIN = "autoshares.com"
-#: The AutoShares client's connection pool (``bot.wiring``): more concurrent polls would queue.
+#: The AutoShares client's connection pool (``bot.app.wiring``): more concurrent polls would queue.
 MAX_POLL_CONCURRENCY = 100
 #: What DEFAULT_ROLE may be: any role below admin (a default of admin would make every member one).
 ROLES = tuple(role.value for role in Role if role < Role.ADMIN)

@@ -1,0 +1,1 @@
+"""Composition: settings, wiring, the Slack app, the web app, webhooks, pollers, Socket Mode and the operational checks."""

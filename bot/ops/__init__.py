@@ -1,1 +1,0 @@
-"""Operations: readiness checks, metrics, logs and the request context on every log line."""

@@ -1,0 +1,1 @@
+"""Metrics and request context: what every layer may report, importing nothing of the bot."""
