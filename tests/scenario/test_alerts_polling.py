@@ -31,7 +31,7 @@ def bot_env(bot_env: dict[str, str]) -> dict[str, str]:
 @pytest.fixture
 async def replica(bot: RunningBot) -> AsyncIterator[Services]:
     """A second bot process on the same database, running its own pollers."""
-    services = await Services.create(bot.app.settings, migrate=False)
+    services = await Services.create(bot.settings, migrate=False)
     async with serve_in_loop(create_web_app(services, close_services=False)):
         yield services
     await services.aclose()

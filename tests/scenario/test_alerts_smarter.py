@@ -50,7 +50,7 @@ async def bob(bot: RunningBot) -> RunningBot:
 @pytest.fixture
 async def replica(bot: RunningBot) -> AsyncIterator[Services]:
     """A second bot process on the same database (its passes race the first one's)."""
-    services = await Services.create(bot.app.settings, migrate=False)
+    services = await Services.create(bot.settings, migrate=False)
     yield services
     await services.aclose()
 

@@ -55,7 +55,7 @@ async def seed(
     )
     await store_seeded(
         bot.services.db,
-        TokenCipher(bot.app.settings.token_encryption_keys),
+        TokenCipher(bot.settings.token_encryption_keys),
         made,
         team_id=bot.slack.team_id,
         checked_at=utcnow() - timedelta(hours=1) if checked else None,

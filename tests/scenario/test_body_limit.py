@@ -183,6 +183,6 @@ class TestTheCapIsASetting:
 
 
 async def test_default_cap_is_one_mib(bot: RunningBot) -> None:
-    assert bot.app.settings.max_body_bytes == MIB
+    assert bot.settings.max_body_bytes == MIB
     over = await bot.http.post(bot.url + "autoshares/webhooks", content=b"{" + b" " * MIB)
     assert over.status_code == 413

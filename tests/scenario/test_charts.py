@@ -98,7 +98,7 @@ async def test_a_chart_is_shown_only_to_the_asker_as_an_image_the_bot_serves(bot
     assert served.headers["content-type"] == "image/png"
     assert served.headers["x-content-type-options"] == "nosniff"
     cache, max_age = served.headers["cache-control"].split(", max-age=")
-    assert cache == "private" and 0 < int(max_age) <= bot.app.settings.chart_url_seconds
+    assert cache == "private" and 0 < int(max_age) <= bot.settings.chart_url_seconds
     assert bot.slack.images[url] == served.content  # Slack fetched the same picture to show it
 
     share = button(reply, "quote_share")

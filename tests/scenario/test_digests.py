@@ -124,7 +124,7 @@ async def test_two_replicas_running_the_pass_at_once_post_one_digest(bot: Runnin
     await schedule(bot, "daily 16:15")
     (digest,) = await bot.services.core.digests.listed(bot.slack.team_id, BOB)
     now = await advance_to(bot, digest.next_run_at + timedelta(seconds=30))
-    other = await Services.create(bot.app.settings, migrate=False)
+    other = await Services.create(bot.settings, migrate=False)
     try:
         owed = await asyncio.gather(
             *(bot.services.core.digests.run_once(now) for _ in range(3)),

@@ -65,7 +65,7 @@ async def test_link_flow_stores_encrypted_tokens_and_dms_the_user(bot: RunningBo
     dm = await bot.slack.wait_for("chat.postMessage", channel=ALICE)
     assert "alice" in dm[0].args["text"]
     assert "1 agreement is waiting" in str(dm[0].args["blocks"])
-    assert dm[0].token == bot.app.settings.slack_bot_token
+    assert dm[0].token == bot.settings.slack_bot_token
 
     # The database holds ciphertext only.
     async with bot.services.db.engine.connect() as conn:
@@ -94,8 +94,8 @@ async def test_login_goes_through_sign_in_with_slack_then_pkce(bot: RunningBot) 
     )
     slack_query = parse_qs(to_slack.query)
     assert slack_query["scope"] == ["openid"]
-    assert slack_query["client_id"] == [bot.app.settings.slack_client_id]
-    assert slack_query["redirect_uri"] == [bot.app.settings.slack_identity_callback_url]
+    assert slack_query["client_id"] == [bot.settings.slack_client_id]
+    assert slack_query["redirect_uri"] == [bot.settings.slack_identity_callback_url]
     assert slack_query["team"] == [bot.slack.team_id]
     assert slack_query["state"] == parse_qs(urlsplit(url).query)["state"]
     assert len(slack_query["nonce"][0]) >= 32
@@ -106,7 +106,7 @@ async def test_login_goes_through_sign_in_with_slack_then_pkce(bot: RunningBot) 
     assert len(query["code_challenge"][0]) == 43
     assert query["scope"] == ["openid profile email offline_access"]
     assert query["state"] == [_state]
-    assert query["redirect_uri"] == [bot.app.settings.autoshares_callback_url]
+    assert query["redirect_uri"] == [bot.settings.autoshares_callback_url]
     assert query["response_type"] == ["code"]
 
 
@@ -222,7 +222,7 @@ class TestClientCredentialsInTheEnvironment:
         reply = await bot.last_response(before + 1)
         assert "Linked to AutoShares as alice" in reply["text"]
         assert "installation" not in reply["text"]
-        assert os.environ["SLACK_CLIENT_ID"] == bot.app.settings.slack_client_id  # left as it was
+        assert os.environ["SLACK_CLIENT_ID"] == bot.settings.slack_client_id  # left as it was
 
 
 class TestWithoutSlackClientCredentials:
@@ -318,7 +318,7 @@ async def test_refresh_rejected_marks_link_for_relinking(bot: RunningBot) -> Non
     revoke = await bot.http.post(
         bot.sandbox.url + "oauth/revoke",
         data={"token": link.refresh_token, "token_type_hint": "refresh_token"},
-        auth=(bot.app.settings.auth0_client_id or "", bot.app.settings.auth0_client_secret or ""),
+        auth=(bot.settings.auth0_client_id or "", bot.settings.auth0_client_secret or ""),
     )
     assert revoke.status_code == 200
     api = (await bot.services.core.users.acting(bot.slack.team_id, ALICE)).api
@@ -341,7 +341,7 @@ async def test_two_replicas_refresh_an_expired_token_once(bot: RunningBot) -> No
             update(LinkedUser).values(token_expires_at=datetime.now(UTC) - timedelta(minutes=1))
         )
     before = (await bot.admin("GET", "_sandbox/stats"))["TokenGrants"].get("refresh_token", 0)
-    replica = await Services.create(bot.app.settings, migrate=False)
+    replica = await Services.create(bot.settings, migrate=False)
     try:
         apis = [
             (await bot.services.core.users.acting(bot.slack.team_id, ALICE)).api,

@@ -47,7 +47,7 @@ async def finish_install(bot: RunningBot, state: str, code: str = "good-code") -
 
 async def install(bot: RunningBot, code: str = "good-code") -> tuple[int, str]:
     query = await start_install(bot)
-    assert query["client_id"] == [bot.app.settings.slack_client_id]
+    assert query["client_id"] == [bot.settings.slack_client_id]
     assert set(query["scope"][0].split(",")) == {
         "commands",
         "chat:write",
@@ -63,7 +63,7 @@ async def install(bot: RunningBot, code: str = "good-code") -> tuple[int, str]:
 
 
 async def test_install_then_link_uses_the_installed_token(bot: RunningBot) -> None:
-    assert bot.app.settings.multi_workspace
+    assert bot.settings.multi_workspace
     status, _ = await install(bot)
     assert status == 200
     store = bot.services.slack.installation_store
@@ -113,7 +113,7 @@ async def installed_and_counted(bot: RunningBot) -> CountedStore:
     assert status == 200
     cache = bot.services.slack.installation_store
     assert isinstance(cache, CachedInstallations)
-    counted = CountedStore(client_id=bot.app.settings.slack_client_id or "", engine=bot.services.db.engine)
+    counted = CountedStore(client_id=bot.settings.slack_client_id or "", engine=bot.services.db.engine)
     cache.underlying = counted
     return counted
 

@@ -81,7 +81,7 @@ def captured_logs(bot: RunningBot) -> Iterator[io.StringIO]:
         {n: logging.getLogger(n).level for n in (*CHATTY_LOGGERS, "sqlalchemy.engine")},
     )
     stream = io.StringIO()
-    configure_logging(bot.app.settings.replace(log_level="DEBUG", log_format="json"), stream)
+    configure_logging(bot.settings.replace(log_level="DEBUG", log_format="json"), stream)
     ours = root.handlers[:]
     for name in CHATTY_LOGGERS:
         logging.getLogger(name).setLevel(logging.DEBUG)
@@ -129,7 +129,7 @@ async def test_logs_carry_request_context_and_never_a_secret(
         "second access token": second.access_token,
         "second refresh token": second.refresh_token or "",
         "signing secret": SIGNING_SECRET,
-        "client secret": bot.app.settings.auth0_client_secret or "",
+        "client secret": bot.settings.auth0_client_secret or "",
         "bot token": BOT_TOKEN,
         "encryption key": bot_env["TOKEN_ENCRYPTION_KEY"],
     }

@@ -117,7 +117,7 @@ async def test_confirm_places_one_order_with_the_pending_id_as_client_id(
         ("filled", None),
     ]
     assert events[2].autoshares_id == str(orders[0]["Id"])
-    monkeypatch.setenv("DATABASE_URL", bot.app.settings.database_url)
+    monkeypatch.setenv("DATABASE_URL", bot.settings.database_url)
     since = (utcnow() - timedelta(days=1)).date().isoformat()
     assert await asyncio.to_thread(main, ["audit", "--since", since, "--format", "csv"]) == 0
     exported = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))

@@ -42,7 +42,7 @@ async def test_exchange_mode_links_trades_and_asks_for_a_relink_at_expiry(bot: R
     link = await bot.services.links.get(bot.slack.team_id, BOB)
     assert link is not None and link.autoshares_user_id == 1002
     assert link.refresh_token is None and link.scopes == TRADING_TOKEN_SCOPE
-    expected_end = datetime.now(UTC) + timedelta(seconds=bot.app.settings.autoshares_trading_token_seconds)
+    expected_end = datetime.now(UTC) + timedelta(seconds=bot.settings.autoshares_trading_token_seconds)
     assert abs((link.token_expires_at - expected_end).total_seconds()) < 60
     # The token is the sandbox's trading token (issued by /token), and is stored encrypted.
     issued = bot.sandbox.sandbox.state.access_tokens[link.access_token]
@@ -87,7 +87,7 @@ async def test_a_trading_token_autoshares_refuses_asks_for_a_relink(bot: Running
     ended = await bot.http.post(
         bot.sandbox.url + "logout",
         headers={
-            "Et-App-Key": bot.app.settings.autoshares_app_key,
+            "Et-App-Key": bot.settings.autoshares_app_key,
             "Authorization": f"Bearer {link.access_token}",
         },
     )
@@ -115,7 +115,7 @@ class TestAccessTokenMode:
         return {key: value for key, value in bot_env.items() if key != "AUTOSHARES_TOKEN_MODE"}
 
     async def test_the_default_sends_the_code_to_the_issuer(self, bot: RunningBot) -> None:
-        assert bot.app.settings.autoshares_token_mode == "access-token"
+        assert bot.settings.autoshares_token_mode == "access-token"
         await bot.link(BOB, "bob")
         assert await token_grants(bot) == {"authorization_code": 1}
         link = await bot.services.links.get(bot.slack.team_id, BOB)
