@@ -18,7 +18,7 @@ depends_on = None
 def _create_slack_tables() -> None:
     """The tables of slack_sdk's SQLAlchemy installation and OAuth state stores, written out as
     slack_sdk 3.48's table builders make them, so that this revision creates the same schema
-    whichever slack_sdk is installed (tests/unit/test_migrations.py checks that the stores still
+    whichever slack_sdk is installed (tests/unit/storage/test_migrations.py checks that the stores still
     find every column they use). Timestamps have no
     time zone and ``installed_at``'s default is set by slack_sdk, not by the database."""
     op.create_table(

@@ -31,7 +31,7 @@ from bot.core.commands import (
 from handlers.parsing import parse_alert
 
 #: Slack's manifest schema, vendored (spec/README.md): a missing file fails, never skips.
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "spec" / "slack" / "manifest.schema.json"
+SCHEMA_PATH = Path(__file__).resolve().parents[3] / "spec" / "slack" / "manifest.schema.json"
 
 
 @pytest.fixture(scope="module")

@@ -29,7 +29,7 @@ from bot.app.settings.values import (
     Whole,
 )
 
-CHECKOUT = Path(__file__).resolve().parents[2]
+CHECKOUT = Path(__file__).resolve().parents[3]
 NAMES = [item.spec.env for item in declared(Settings)]
 #: A value each kind refuses (Text refuses nothing: its required ones are checked by leaving them out).
 BAD: dict[type[Kind], str | None] = {

@@ -6,7 +6,7 @@ import pytest
 
 from bot.core.commands import WatchRequest
 from handlers.parsing import AutosharesCommand, parse_autoshares, parse_watch
-from tests.unit.test_parsing import assert_safe_sentence, error_of
+from tests.unit.handlers.parsing.test_parsing import assert_safe_sentence, error_of
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,7 @@ from bot.devkit import blockkit
 from handlers import errors
 from handlers.blocks.home import home_view
 from handlers.blocks.watch import watch_change_message, watch_line, watchlist_message
-from tests.unit.test_blocks_quote import link
+from tests.unit.handlers.blocks.test_blocks_quote import link
 
 AAPL = {"Id": 1, "Symbol": "AAPL", "Currency": "USD"}
 MSFT = {"Id": 2, "Symbol": "MSFT", "Currency": "USD"}
