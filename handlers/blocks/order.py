@@ -485,87 +485,63 @@ def _text_input(action_id: str, initial: str | None, placeholder: str) -> PlainT
     )
 
 
-def order_ticket_view(
-    *, channel_id: str | None, prefill: Mapping[str, str] | None = None, hint: str | None = None
-) -> dict[str, Any]:
-    """The order ticket. Block ids are the fields ``order_from_fields`` reads."""
-    values = dict(prefill or {})
-    blocks: list[Block] = []
-    if hint:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(hint))]))
-    blocks += [
-        InputBlock(
-            block_id="symbol", label="Symbol", element=_text_input("symbol", values.get("symbol"), "AAPL")
-        ),
-        InputBlock(
-            block_id="side",
-            label="Side",
-            element=_select(
-                "side",
-                [("Buy", "buy"), ("Sell", "sell"), ("Short", "short"), ("Cover", "cover")],
-                values.get("side"),
-            ),
-        ),
+#: The ticket's choices, (label, the word the `/order` grammar reads), in the order shown.
+TICKET_SIDES = (("Buy", "buy"), ("Sell", "sell"), ("Short", "short"), ("Cover", "cover"))
+TICKET_TYPES = (("Market", "market"), ("Limit", "limit"), ("Stop", "stop"), ("Stop limit", "stoplimit"))
+TICKET_TIMES_IN_FORCE = (("Day", "day"), ("Good till cancelled", "gtc"))
+TICKET_SESSIONS = (
+    ("The next extended session too", "ext"),
+    ("Pre-market and regular hours", "pre"),
+    ("Regular hours and after-hours", "post"),
+)
+
+
+def _ticket_inputs(values: Mapping[str, str]) -> list[Block]:
+    """The ticket's inputs, one per field ``order_from_fields`` reads, prefilled from ``values``."""
+
+    def optional(block_id: str, label: str, hint: str, placeholder: str) -> InputBlock:
+        element = _text_input(block_id, values.get(block_id), placeholder)
+        return InputBlock(block_id=block_id, label=label, optional=True, hint=hint, element=element)
+
+    return [
+        InputBlock(block_id="symbol", label="Symbol", element=_text_input("symbol", values.get("symbol"), "AAPL")),
+        InputBlock(block_id="side", label="Side", element=_select("side", TICKET_SIDES, values.get("side"))),
         InputBlock(
             block_id="type",
             label="Order type",
-            element=_select(
-                "type",
-                [("Market", "market"), ("Limit", "limit"), ("Stop", "stop"), ("Stop limit", "stoplimit")],
-                values.get("type") or "market",
-            ),
+            element=_select("type", TICKET_TYPES, values.get("type") or "market"),
         ),
         InputBlock(
             block_id="quantity",
             label="Quantity (shares)",
             element=_text_input("quantity", values.get("quantity"), "10"),
         ),
-        InputBlock(
-            block_id="limit_price",
-            label="Limit price",
-            optional=True,
-            hint="For limit and stop limit orders.",
-            element=_text_input("limit_price", values.get("limit_price"), "180.50"),
-        ),
-        InputBlock(
-            block_id="stop_price",
-            label="Stop price",
-            optional=True,
-            hint="For stop and stop limit orders.",
-            element=_text_input("stop_price", values.get("stop_price"), "175.00"),
-        ),
+        optional("limit_price", "Limit price", "For limit and stop limit orders.", "180.50"),
+        optional("stop_price", "Stop price", "For stop and stop limit orders.", "175.00"),
         InputBlock(
             block_id="time_in_force",
             label="Time in force",
-            element=_select(
-                "time_in_force",
-                [("Day", "day"), ("Good till cancelled", "gtc")],
-                values.get("time_in_force") or "day",
-            ),
+            element=_select("time_in_force", TICKET_TIMES_IN_FORCE, values.get("time_in_force") or "day"),
         ),
-        InputBlock(
-            block_id="account",
-            label="Account",
-            optional=True,
-            hint="Leave empty for your default account.",
-            element=_text_input("account", values.get("account"), "account id"),
-        ),
+        optional("account", "Account", "Leave empty for your default account.", "account id"),
         InputBlock(
             block_id="extended_hours",
             label="Extended hours",
             optional=True,
             hint="Limit orders only. Leave empty to trade in regular hours only.",
-            element=_select(
-                "extended_hours",
-                [
-                    ("The next extended session too", "ext"),
-                    ("Pre-market and regular hours", "pre"),
-                    ("Regular hours and after-hours", "post"),
-                ],
-                values.get("extended_hours"),
-            ),
+            element=_select("extended_hours", TICKET_SESSIONS, values.get("extended_hours")),
         ),
     ]
+
+
+def order_ticket_view(
+    *, channel_id: str | None, prefill: Mapping[str, str] | None = None, hint: str | None = None
+) -> dict[str, Any]:
+    """The order ticket. Block ids are the fields ``order_from_fields`` reads."""
+    blocks: list[Block] = []
+    if hint:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(hint))]))
+    blocks += _ticket_inputs(dict(prefill or {}))
     view = View(
         type="modal",
         callback_id=ORDER_TICKET_CALLBACK,
