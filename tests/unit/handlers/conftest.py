@@ -59,3 +59,13 @@ def register() -> Callable[[ModuleType], Registered]:
         return Registered(surface.handled, surface.router.names())
 
     return run
+
+
+def assert_registers(registered: Registered, ids: dict[str, list[str]]) -> None:
+    """What Bolt answers after ``register`` is exactly what the table lists (``table_ids``):
+    its subcommands, buttons, forms, events and steps (a step is a ``function_executed`` event)."""
+    assert registered.subcommands == sorted(ids["subcommand"])
+    assert registered.handled.actions == set(ids["action"])
+    assert registered.handled.views == set(ids["view"])
+    assert registered.handled.events == set(ids["event"]) | ({"function_executed"} if ids["function"] else set())
+    assert registered.handled.functions == set(ids["function"])

@@ -7,7 +7,7 @@ from types import ModuleType
 
 from handlers import digest
 from handlers.kit import table_ids
-from tests.unit.handlers.conftest import Registered
+from tests.unit.handlers.conftest import Registered, assert_registers
 
 
 def test_the_table_registers_each_listener_once(register: Callable[[ModuleType], Registered]) -> None:
@@ -19,11 +19,4 @@ def test_the_table_registers_each_listener_once(register: Callable[[ModuleType],
         "event": [],
         "function": [],
     }
-    registered = register(digest)
-    assert registered.subcommands == sorted(ids["subcommand"])
-    assert registered.handled.actions == set(ids["action"])
-    assert registered.handled.views == set(ids["view"])
-    assert registered.handled.events == set(ids["event"]) | (
-        {"function_executed"} if ids["function"] else set()
-    )
-    assert registered.handled.functions == set(ids["function"])
+    assert_registers(register(digest), ids)

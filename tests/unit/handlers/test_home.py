@@ -9,7 +9,7 @@ from handlers import errors, home
 from handlers.blocks import home as blocks
 from handlers.errors import StaleButton
 from handlers.kit import table_ids
-from tests.unit.handlers.conftest import Registered
+from tests.unit.handlers.conftest import Registered, assert_registers
 
 
 def test_the_table_registers_each_listener_once(register: Callable[[ModuleType], Registered]) -> None:
@@ -21,14 +21,7 @@ def test_the_table_registers_each_listener_once(register: Callable[[ModuleType],
         "event": ["app_home_opened"],
         "function": [],
     }
-    registered = register(home)
-    assert registered.subcommands == sorted(ids["subcommand"])
-    assert registered.handled.actions == set(ids["action"])
-    assert registered.handled.views == set(ids["view"])
-    assert registered.handled.events == set(ids["event"]) | (
-        {"function_executed"} if ids["function"] else set()
-    )
-    assert registered.handled.functions == set(ids["function"])
+    assert_registers(register(home), ids)
 
 
 def test_the_problem_view_is_a_home_tab_with_the_errors_sentence() -> None:

@@ -10,7 +10,7 @@ from handlers import order
 from handlers.blocks import approval as approval_blocks
 from handlers.blocks import order as order_blocks
 from handlers.kit import table_ids
-from tests.unit.handlers.conftest import Registered
+from tests.unit.handlers.conftest import Registered, assert_registers
 
 
 def test_the_table_registers_each_button_form_and_subcommand_once(
@@ -30,10 +30,7 @@ def test_the_table_registers_each_button_form_and_subcommand_once(
         "event": [],
         "function": [],
     }
-    registered = register(order)
-    assert registered.subcommands == ["order"]
-    assert registered.handled.actions == set(ids["action"])
-    assert registered.handled.views == set(ids["view"])
+    assert_registers(register(order), ids)
 
 
 def test_only_confirm_shows_that_it_is_working() -> None:

@@ -9,7 +9,7 @@ from bot.core.charts import Candle
 from handlers import quote
 from handlers.blocks import quote as blocks
 from handlers.kit import table_ids
-from tests.unit.handlers.conftest import Registered
+from tests.unit.handlers.conftest import Registered, assert_registers
 
 
 def test_the_table_registers_each_listener_once(register: Callable[[ModuleType], Registered]) -> None:
@@ -21,14 +21,7 @@ def test_the_table_registers_each_listener_once(register: Callable[[ModuleType],
         "event": [],
         "function": [],
     }
-    registered = register(quote)
-    assert registered.subcommands == sorted(ids["subcommand"])
-    assert registered.handled.actions == set(ids["action"])
-    assert registered.handled.views == set(ids["view"])
-    assert registered.handled.events == set(ids["event"]) | (
-        {"function_executed"} if ids["function"] else set()
-    )
-    assert registered.handled.functions == set(ids["function"])
+    assert_registers(register(quote), ids)
 
 
 def test_the_sparkline_note_gives_the_move_over_the_range_and_why() -> None:

@@ -24,7 +24,7 @@ from bot.vocabulary.roles import Role
 from handlers import team
 from handlers.blocks import team as blocks
 from handlers.kit import table_ids
-from tests.unit.handlers.conftest import Registered
+from tests.unit.handlers.conftest import Registered, assert_registers
 
 
 def test_the_table_registers_each_listener_once(register: Callable[[ModuleType], Registered]) -> None:
@@ -36,10 +36,7 @@ def test_the_table_registers_each_listener_once(register: Callable[[ModuleType],
         "event": [],
         "function": [],
     }
-    registered = register(team)
-    assert registered.subcommands == ["admin"]
-    assert registered.handled.actions == set(ids["action"])
-    assert registered.handled.views == set(ids["view"])
+    assert_registers(register(team), ids)
 
 
 @pytest.mark.parametrize(
