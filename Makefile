@@ -23,8 +23,15 @@ $(STAMP): pyproject.toml $(LOCK)
 demo: $(STAMP)
 	$(BIN)/autoshares-bot demo
 
+# The suite runs many Python processes (pytest's workers, the CLI, `serve`, the demo): let them
+# cache compiled bytecode and pytest's rewritten test modules, whatever the shell says.
+unexport PYTHONDONTWRITEBYTECODE
+# Workers: one and a half per core (the scenario tests wait on sockets and subprocesses part of
+# the time), stealing work from each other so that no worker idles while another has a queue.
+WORKERS ?= $(shell $(PYTHON) -c 'import os; print(max(2, (os.cpu_count() or 2) * 3 // 2))')
+
 # The suite; pytest's exit 5 (it collected no test) fails like any other failure, saying so.
-PYTEST_RUN = $(BIN)/python -m pytest -q; status=$$?; \
+PYTEST_RUN = $(BIN)/python -m pytest -q -n $(WORKERS) --dist worksteal; status=$$?; \
 	[ $$status -ne 5 ] || echo "pytest collected no test (exit 5): check testpaths and any -k/-m selection" >&2; \
 	exit $$status
 
