@@ -6,8 +6,11 @@ route, the order as it is now, the new link) and hands it to the :class:`Notifie
 Slack took is marked delivered; one it refused is tried again later (its ``Retry-After`` when
 Slack gave one, else a growing backoff) and ends ``dead`` with Slack's error after
 ``max_attempts`` or when trying again cannot help. Posts keep Slack's pace of one message per
-second per channel: a second message for a channel waits its turn without using an attempt,
-and one channel's slow post (Slack's Retry-After) holds up no other channel.
+second per channel across every replica (the channel's next slot is a database row, taken by one
+conditional UPDATE: ``storage.pacing``): a second message for a channel waits its turn without
+using an attempt, Slack's Retry-After for a channel holds every replica back from it, and one
+channel's slow post holds up no other channel. The clock (``clock``) reads seconds since the
+epoch, since replicas compare their slots through the database.
 
 A fired alert of a group (a percent move, a repeating alert) replies in the thread of the
 group's first post in the same place; the first one posted records its ts for the others, as
@@ -40,12 +43,15 @@ from storage.link_states import LINK_REFUSED
 from storage.links import LINKED, LinkRepository
 from storage.orders import APPROVAL_CHANGED, APPROVAL_REQUESTED, ORDER_CHANGED, PendingOrderRepository
 from storage.outbox import OutboxItem, OutboxRepository
+from storage.pacing import ChannelPaceRepository
 from storage.records import SUBMITTING, utcnow
 
 log = logging.getLogger(__name__)
 
 #: Seconds between two posts to one channel (Slack's chat.postMessage pace).
 CHANNEL_PACE_SECONDS = 1.0
+#: A Slack channel: (team id, channel id).
+Channel = tuple[str, str]
 MAX_BACKOFF_SECONDS = 600.0
 
 
@@ -66,12 +72,13 @@ class Delivery:
         orders: PendingOrderRepository,
         digests: DigestService,
         metrics: Metrics,
+        paces: ChannelPaceRepository,
         batch: int = 100,
         lease: timedelta = timedelta(seconds=60),
         max_attempts: int = 8,
         retry_base_seconds: float = 1.0,
         pace_seconds: float = CHANNEL_PACE_SECONDS,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.outbox = outbox
         self._notifier = notifier
@@ -85,39 +92,40 @@ class Delivery:
         self._lease = lease
         self.max_attempts = max_attempts
         self._retry_base = retry_base_seconds
+        self._paces = paces
         self._pace = pace_seconds
         self._clock = clock
-        self._free_at: dict[str, float] = {}  # channel -> when it may take the next post
-        self._sending: set[str] = set()  # channels with a post in flight
-        self._slot: dict[str, float] = {}  # channel -> the next free slot for a held-back message
+        self._sending: dict[Channel, float] = {}  # channel with a post in flight -> end of its slot
         self._posting: set[asyncio.Task[None]] = set()
 
     async def run_once(self) -> int:
         """Start delivering what is due now; returns how many posts it started.
 
         Each channel sends one post at a time, in a task of its own, so a channel whose post
-        waits out a Retry-After holds up no other channel. A channel's other due messages are
-        given the next free slots of its pace (one write each, no attempt used), so they come
-        due in turn rather than all at once.
+        waits out a Retry-After holds up no other channel. The post's slot is taken from the
+        channel's pace shared by every replica (``storage.pacing``); a channel whose next slot
+        is more than a pace away, and a channel's other due messages, are held back until their
+        turn (one write each, no attempt used), so they come due in turn rather than all at once.
         """
         items = await self.outbox.claim(limit=self._batch, lease=self._lease)
         if not items:
             return 0
-        now = self._clock()
-        by_channel: dict[str, list[OutboxItem]] = {}
+        by_channel: dict[Channel, list[OutboxItem]] = {}
         for item in items:
-            by_channel.setdefault(f"{item.team_id}:{item.channel}", []).append(item)
+            by_channel.setdefault((item.team_id, item.channel), []).append(item)
         started = 0
-        held: list[tuple[OutboxItem, float]] = []
         for channel, queue in by_channel.items():
+            now = self._clock()
+            free_at = max(self._sending.get(channel, now), now + self._pace)
             if channel not in self._sending:
-                self._start(channel, queue.pop(0))
-                started += 1
-            held += [(item, self._next_slot(channel, now)) for item in queue]
-        for item, slot in held:
-            at = utcnow() + timedelta(seconds=max(slot - now, 0.0))
-            await self.outbox.retry(item.id, at, None, attempt_used=False)
-        self._forget_idle_channels(now)
+                slot = await self._paces.take(*channel, now=now, pace=self._pace, horizon=self._pace)
+                free_at = slot.at + self._pace if slot.granted else slot.at
+                if slot.granted:
+                    self._start(channel, queue.pop(0), slot.at)
+                    started += 1
+            for turn, item in enumerate(queue):
+                wait = free_at + turn * self._pace - now
+                await self.outbox.retry(item.id, utcnow() + timedelta(seconds=max(wait, 0.0)), None, attempt_used=False)
         return started
 
     async def idle(self) -> None:
@@ -136,34 +144,21 @@ class Delivery:
                 return
             await asyncio.sleep(0.01)
 
-    def _start(self, channel: str, item: OutboxItem) -> None:
-        self._sending.add(channel)
-        task = asyncio.create_task(self._post(channel, item), name="outbox-post")
+    def _start(self, channel: Channel, item: OutboxItem, at: float) -> None:
+        self._sending[channel] = at + self._pace
+        task = asyncio.create_task(self._post(channel, item, at), name="outbox-post")
         self._posting.add(task)
         task.add_done_callback(self._posting.discard)
 
-    async def _post(self, channel: str, item: OutboxItem) -> None:
-        """One post, once the channel's pace allows (at most one pace from now)."""
+    async def _post(self, channel: Channel, item: OutboxItem, at: float) -> None:
+        """One post, at its slot (at most one pace from now)."""
         try:
-            wait = self._free_at.get(channel, 0.0) - self._clock()
+            wait = at - self._clock()
             if wait > 0:
                 await asyncio.sleep(wait)
             await self._attempt(item)
         finally:
-            self._sending.discard(channel)
-            self._free_at[channel] = self._clock() + self._pace
-
-    def _next_slot(self, channel: str, now: float) -> float:
-        """When a held-back message for ``channel`` should come due: after the post in flight
-        and the messages already given a slot."""
-        slot = max(self._slot.get(channel, 0.0), self._free_at.get(channel, 0.0), now + self._pace)
-        self._slot[channel] = slot + self._pace
-        return slot
-
-    def _forget_idle_channels(self, now: float) -> None:
-        if len(self._free_at) + len(self._slot) > 2000:
-            self._free_at = {c: t for c, t in self._free_at.items() if t > now}
-            self._slot = {c: t for c, t in self._slot.items() if t > now}
+            self._sending.pop(channel, None)
 
     async def _attempt(self, item: OutboxItem) -> int:
         try:
@@ -184,6 +179,8 @@ class Delivery:
             delay = (
                 exc.retry_after if exc.retry_after is not None else backoff(item.attempts, self._retry_base)
             )
+            if exc.retry_after is not None:  # Slack's word holds for every replica posting there
+                await self._paces.push(item.team_id, item.channel, self._clock() + exc.retry_after)
             await self.outbox.retry(item.id, utcnow() + timedelta(seconds=delay), exc.error)
             self._metrics.outbox("retried")
             return 0

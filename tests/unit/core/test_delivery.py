@@ -33,6 +33,7 @@ from storage.links import LinkRepository
 from storage.models import OutboxMessage
 from storage.orders import PendingOrderRepository
 from storage.outbox import DEAD, DELIVERED, PENDING, SENDING, OutboxRepository
+from storage.pacing import ChannelPaceRepository
 from storage.records import utcnow
 
 
@@ -68,7 +69,7 @@ class SlackStandIn:
 
 
 class Clock:
-    """A monotonic clock the test moves by hand."""
+    """A clock (seconds since the epoch) the test moves by hand."""
 
     def __init__(self) -> None:
         self.now = 1000.0
@@ -84,6 +85,7 @@ class Rig:
     repo: OutboxRepository
     metrics: Metrics
     db: Database
+    clock: Clock
 
     async def owe(self, team: str, user: str, *, dedupe: str | None = None) -> None:
         async with self.db.sessions.begin() as session:
@@ -95,7 +97,9 @@ class Rig:
         return sorted(await self.repo.listed(), key=lambda item: item.id)
 
     async def make_due(self) -> None:
-        """Bring every pending row's next attempt to now (the wait has passed)."""
+        """Bring every pending row's next attempt to now (the wait has passed, for the
+        channels' pace too)."""
+        self.clock.now += 600
         async with self.db.sessions.begin() as session:
             await session.execute(
                 update(OutboxMessage).where(OutboxMessage.state == PENDING).values(next_attempt_at=utcnow())
@@ -107,6 +111,7 @@ def rig(db: Database, encryption_key: str) -> Rig:
     repo = OutboxRepository(db.sessions)
     slack = SlackStandIn()
     metrics = Metrics()
+    clock = Clock()
     delivery = Delivery(
         repo,
         slack,
@@ -119,10 +124,11 @@ def rig(db: Database, encryption_key: str) -> Rig:
         metrics=metrics,
         max_attempts=3,
         retry_base_seconds=1.0,
+        paces=ChannelPaceRepository(db.sessions),
         pace_seconds=1.0,
-        clock=Clock(),
+        clock=clock,
     )
-    return Rig(delivery, slack, repo, metrics, db)
+    return Rig(delivery, slack, repo, metrics, db, clock)
 
 
 async def deliver(rig: Rig) -> int:
