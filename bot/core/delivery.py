@@ -10,7 +10,8 @@ second per channel across every replica (the channel's next slot is a database r
 conditional UPDATE: ``storage.pacing``): a second message for a channel waits its turn without
 using an attempt, Slack's Retry-After for a channel holds every replica back from it, and one
 channel's slow post holds up no other channel. The clock (``clock``) reads seconds since the
-epoch, since replicas compare their slots through the database.
+epoch, since replicas compare their slots through the database; ``clock`` and ``sleep`` are
+injected so that tests can run the pace on virtual time.
 
 A fired alert of a group (a percent move, a repeating alert) replies in the thread of the
 group's first post in the same place; the first one posted records its ts for the others, as
@@ -27,7 +28,7 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from bot.autoshares.errors import AutoSharesError, RelinkRequired
@@ -79,6 +80,7 @@ class Delivery:
         retry_base_seconds: float = 1.0,
         pace_seconds: float = CHANNEL_PACE_SECONDS,
         clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.outbox = outbox
         self._notifier = notifier
@@ -95,6 +97,7 @@ class Delivery:
         self._paces = paces
         self._pace = pace_seconds
         self._clock = clock
+        self._sleep = sleep
         self._sending: dict[Channel, float] = {}  # channel with a post in flight -> end of its slot
         self._posting: set[asyncio.Task[None]] = set()
 
@@ -151,14 +154,19 @@ class Delivery:
         task.add_done_callback(self._posting.discard)
 
     async def _post(self, channel: Channel, item: OutboxItem, at: float) -> None:
-        """One post, at its slot (at most one pace from now)."""
+        """One post, at its slot (at most one pace from now). A post that took longer than its
+        slot (Slack's client waited out a Retry-After) pushes the channel's next slot to a pace
+        after it ended, for every replica."""
         try:
             wait = at - self._clock()
             if wait > 0:
-                await asyncio.sleep(wait)
+                await self._sleep(wait)
             await self._attempt(item)
         finally:
             self._sending.pop(channel, None)
+        ended = self._clock()
+        if ended > at + self._pace:
+            await self._paces.push(*channel, ended + self._pace)
 
     async def _attempt(self, item: OutboxItem) -> int:
         try:
