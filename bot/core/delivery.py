@@ -30,6 +30,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from bot.autoshares.errors import AutoSharesError, RelinkRequired
 from bot.autoshares.resources import Agreement, parse_list
@@ -59,6 +60,23 @@ MAX_BACKOFF_SECONDS = 600.0
 def backoff(attempts: int, base: float = 1.0) -> float:
     """Seconds before attempt ``attempts + 1``: ``base`` × 2, 4, 8 … up to ten minutes, with jitter."""
     return min(base * 2.0**attempts, MAX_BACKOFF_SECONDS) * random.uniform(0.8, 1.2)
+
+
+class _AtSlot:
+    """The notifier, reached only once the post's slot has come (``wait``)."""
+
+    def __init__(self, notifier: Notifier, wait: Callable[[], Awaitable[None]]) -> None:
+        self._notifier = notifier
+        self._wait = wait
+
+    def __getattr__(self, name: str) -> Callable[..., Awaitable[Any]]:
+        post = getattr(self._notifier, name)
+
+        async def at_slot(*args: Any, **kwargs: Any) -> Any:
+            await self._wait()
+            return await post(*args, **kwargs)
+
+        return at_slot
 
 
 class Delivery:
@@ -154,23 +172,32 @@ class Delivery:
         task.add_done_callback(self._posting.discard)
 
     async def _post(self, channel: Channel, item: OutboxItem, at: float) -> None:
-        """One post, at its slot (at most one pace from now). A post that took longer than its
-        slot (Slack's client waited out a Retry-After) pushes the channel's next slot to a pace
-        after it ended, for every replica."""
+        """One post at its slot (at most one pace from now). What the post needs is read first;
+        only Slack's call waits for the slot, so the reads (or a digest's AutoShares calls) do
+        not push the post out of it. A post that took longer than its slot (Slack's client
+        waited out a Retry-After) pushes the channel's next slot to a pace after it ended, for
+        every replica."""
+        slot = [at]
         try:
-            wait = at - self._clock()
-            if wait > 0:
-                await self._sleep(wait)
-            await self._attempt(item)
+            await self._attempt(item, cast(Notifier, _AtSlot(self._notifier, lambda: self._wait(channel, slot))))
         finally:
             self._sending.pop(channel, None)
         ended = self._clock()
-        if ended > at + self._pace:
+        if ended > slot[0] + self._pace:
             await self._paces.push(*channel, ended + self._pace)
 
-    async def _attempt(self, item: OutboxItem) -> int:
+    async def _wait(self, channel: Channel, slot: list[float]) -> None:
+        """Wait for the post's slot; one missed (the reads before the post outlasted it) is
+        given up for the channel's next free one."""
+        now = self._clock()
+        if now > slot[0] + self._pace / 2:
+            slot[0] = (await self._paces.take(*channel, now=now, pace=self._pace, horizon=MAX_BACKOFF_SECONDS)).at
+        if slot[0] > now:
+            await self._sleep(slot[0] - now)
+
+    async def _attempt(self, item: OutboxItem, notifier: Notifier) -> int:
         try:
-            await self._deliver(item)
+            await self._deliver(item, notifier)
         except DeliveryFailed as exc:
             self._failed(item, exc.error)
             if exc.permanent or item.attempts >= self.max_attempts:
@@ -214,39 +241,39 @@ class Delivery:
             error,
         )
 
-    async def _deliver(self, item: OutboxItem) -> None:
+    async def _deliver(self, item: OutboxItem, notifier: Notifier) -> None:
         """Read what the message is about as it is now, and hand it to the notifier."""
         data = item.data
         if item.kind == ALERT_TRIGGERED:
-            await self._alert(item)
+            await self._alert(item, notifier)
         elif item.kind == ORDER_CHANGED:
             pending = await self._orders.get(str(data["pending_id"]))
             if pending is not None and pending.status != SUBMITTING:  # else the follow-up settles it first
-                await self._notifier.order_changed(pending, dm_fallback=bool(data.get("dm_fallback", True)))
+                await notifier.order_changed(pending, dm_fallback=bool(data.get("dm_fallback", True)))
         elif item.kind == APPROVAL_REQUESTED:
             pending = await self._orders.get(str(data["pending_id"]))
             if pending is not None and pending.approval_ts is None:  # not posted yet (as far as we know)
-                ts = await self._notifier.approval_requested(pending)
+                ts = await notifier.approval_requested(pending)
                 if ts:
                     await self._orders.approval_posted(pending.id, ts)
         elif item.kind == APPROVAL_CHANGED:
             pending = await self._orders.get(str(data["pending_id"]))
             if pending is not None:
-                await self._notifier.approval_changed(pending)
+                await notifier.approval_changed(pending)
         elif item.kind == DIGEST_DUE:
-            await self._digest(item)
+            await self._digest(item, notifier)
         elif item.kind == LINKED:
             link = await self._links.get(item.team_id, item.channel)
             if link is not None:
                 # kept as the client dumped them (older rows: as AutoShares wrote them)
                 agreements = parse_list(Agreement, data.get("agreements") or [], "a stored link message")
-                await self._notifier.linked(link, agreements)
+                await notifier.linked(link, agreements)
         elif item.kind == LINK_REFUSED:
-            await self._notifier.link_refused(item.team_id, item.channel)
+            await notifier.link_refused(item.team_id, item.channel)
         else:
             raise DeliveryFailed(f"no delivery for messages of kind {item.kind!r}", permanent=True)
 
-    async def _alert(self, item: OutboxItem) -> None:
+    async def _alert(self, item: OutboxItem, notifier: Notifier) -> None:
         """Post a fired alert where it was owed; a trigger of a group replies under the
         group's post there, and the first one posted becomes that post."""
         route = await self._routes.get(int(item.data["alert_id"]))
@@ -256,13 +283,13 @@ class Delivery:
         to = str(item.data.get("to") or route.channel_id)
         group = await self._groups.get(route.group_id) if route.group_id is not None else None
         thread = group.thread_for(to) if group is not None else None
-        posted = await self._notifier.alert_triggered(
+        posted = await notifier.alert_triggered(
             route, float(price) if price is not None else None, to=to, thread=thread, group=group
         )
         if group is not None and thread is None and posted is not None:
             await self._groups.thread_posted(group.id, to=posted.to, channel=posted.channel, ts=posted.ts)
 
-    async def _digest(self, item: OutboxItem) -> None:
+    async def _digest(self, item: OutboxItem, notifier: Notifier) -> None:
         """Compose a due digest as AutoShares has it now and post it. A schedule removed since,
         or a member no longer linked, has nothing to post; AutoShares failing is tried again."""
         digest = await self._digests.repo.get(int(item.data["digest_id"]))
@@ -280,4 +307,4 @@ class Delivery:
             raise DeliveryFailed(f"digest {digest.id}: {exc.code}", permanent=True) from None
         except AutoSharesError as exc:
             raise DeliveryFailed(f"digest {digest.id}: AutoShares {exc.code}") from None
-        await self._notifier.digest(digest.team_id, digest.channel_id, digest.slack_user_id, summary)
+        await notifier.digest(digest.team_id, digest.channel_id, digest.slack_user_id, summary)
