@@ -190,7 +190,7 @@ class Delivery:
         """Wait for the post's slot; one missed (the reads before the post outlasted it) is
         given up for the channel's next free one."""
         now = self._clock()
-        if now > slot[0] + self._pace / 2:
+        if self._pace > 0 and now > slot[0] + self._pace / 2:
             slot[0] = (await self._paces.take(*channel, now=now, pace=self._pace, horizon=MAX_BACKOFF_SECONDS)).at
         if slot[0] > now:
             await self._sleep(slot[0] - now)
