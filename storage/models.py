@@ -13,6 +13,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Double,
     Index,
     Integer,
     LargeBinary,
@@ -282,6 +283,32 @@ class OrderDayCount(Base):
     slack_user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     day: Mapped[str] = mapped_column(String(10), primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ChannelPace(Base):
+    """The next free posting slot of one Slack channel, shared by every replica: taken by one
+    conditional statement (``storage.pacing``). Times are seconds since the epoch, so that the
+    statement can add the pace in SQL on SQLite and PostgreSQL alike."""
+
+    __tablename__ = "channel_pace"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+    next_slot_at: Mapped[float] = mapped_column(Double)
+
+
+class UserAllowance(Base):
+    """One member's allowance of background AutoShares calls, shared by every replica: the
+    calls left at ``updated_at`` (refilled continuously, negative when overdrawn) and the end of
+    a back-off after AutoShares' 429. Times are seconds since the epoch (see ``ChannelPace``)."""
+
+    __tablename__ = "user_allowance"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    slack_user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    calls: Mapped[float] = mapped_column(Double)
+    updated_at: Mapped[float] = mapped_column(Double)
+    backed_off_until: Mapped[float] = mapped_column(Double, default=0.0)
 
 
 class DigestSchedule(Base):

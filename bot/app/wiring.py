@@ -63,6 +63,7 @@ from storage.link_states import LinkStateRepository
 from storage.links import LinkRepository
 from storage.orders import PendingOrderRepository
 from storage.outbox import OutboxRepository
+from storage.pacing import AllowanceRepository, ChannelPaceRepository
 from storage.replays import SlackRequestLog
 from storage.team import TeamRepository
 
@@ -217,7 +218,7 @@ def use_cases(
     agreements = AgreementService(users)
     accounts = AccountService(users, signup_url=settings.autoshares_signup_url)
     # One allowance per user shared by every background pass (alerts, orders).
-    pacing = UserPacing(settings.poll_user_calls_per_minute)
+    pacing = UserPacing(AllowanceRepository(db.sessions), settings.poll_user_calls_per_minute)
     polling = PollPolicy(concurrency=settings.poll_concurrency, chunk=settings.poll_chunk_size)
     directory = SlackUsersDirectory(slack)
     team = TeamService(
@@ -289,6 +290,7 @@ def delivery(
         metrics=metrics,
         retry_base_seconds=settings.outbox_retry_seconds,
         lease=timedelta(seconds=settings.outbox_lease_seconds),
+        paces=ChannelPaceRepository(db.sessions),
         pace_seconds=settings.channel_pace_seconds,
     )
 

@@ -486,7 +486,7 @@ class AlertService:
     ) -> Listing[PriceAlert] | None:
         """The user's alerts at AutoShares, every page; None when they are left for later."""
         meter = Meter(report, self.pacing, key)
-        if not meter.may_call():
+        if not await meter.may_call():
             return None
         try:
             if user is None:
@@ -497,8 +497,8 @@ class AlertService:
                 page_size=ALERTS_PAGE_SIZE,
             )
         except e.AutoSharesRateLimited as exc:
-            meter.called()
-            meter.rate_limited(exc.retry_after)
+            await meter.called()
+            await meter.rate_limited(exc.retry_after)
         except (BotError, e.AutoSharesError) as exc:
             report.failed += 1
             log.info("alert poll skipped a user: %s", exc.code)
@@ -560,18 +560,18 @@ class AlertService:
         # Within the member's allowance of background calls; what waits is tried again when
         # the lease runs out.
         key = (route.team_id, route.slack_user_id)
-        if self.pacing.backed_off(key) or not self.pacing.ready(key):
+        if not await self.pacing.ready(key):
             return 0
         try:
             alert_id, made = await self._arm_again(user.api, route)
         except e.AutoSharesRateLimited as exc:
-            self.pacing.back_off(key, exc.retry_after)
+            await self.pacing.back_off(key, exc.retry_after)
             return 0
         except (BotError, e.AutoSharesError) as exc:
             log.info("re-arming alert %s left for later: %s", route.alert_id, exc.code)
             return 0
         finally:
-            self.pacing.spend(key, 2)
+            await self.pacing.spend(key, 2)
         if await self.groups.rearmed(route, alert_id) is not None:
             return 1
         if made:  # the group ended, or another replica took over meanwhile

@@ -96,14 +96,14 @@ class OrderFollowUp:
     # -- the steps -------------------------------------------------------------------------------
     async def _settle(self, row: Pending, meter: Meter) -> None:
         """A submission left without an answer: AutoShares has it (placed) or not (failed)."""
-        if not meter.may_call():
+        if not await meter.may_call():
             return
         try:
             await self._orders.resolve_stuck(row)
-            meter.called()
+            await meter.called()
         except e.AutoSharesRateLimited as exc:
-            meter.called()
-            meter.rate_limited(exc.retry_after)
+            await meter.called()
+            await meter.rate_limited(exc.retry_after)
         except (BotError, e.AutoSharesError) as exc:
             meter.report.failed += 1
             log.info("order follow-up of %s skipped: %s", row.id, exc.code)
@@ -111,7 +111,7 @@ class OrderFollowUp:
     async def _list_open(self, key: AccountKey, meter: Meter) -> Listing[Order] | None:
         """The account's open orders, every page (an empty, incomplete listing when AutoShares
         refuses the filter); None when the account is left for a later pass."""
-        if not meter.may_call():
+        if not await meter.may_call():
             return None
         try:
             api = self._api(meter)
@@ -125,11 +125,11 @@ class OrderFollowUp:
                     first_page=FIRST_PAGE,
                 )
             except e.AutoSharesInvalid:
-                meter.called()
+                await meter.called()
                 return Listing({}, complete=False)  # the filter is refused: read orders one by one
         except e.AutoSharesRateLimited as exc:
-            meter.called()
-            meter.rate_limited(exc.retry_after)
+            await meter.called()
+            await meter.rate_limited(exc.retry_after)
         except (BotError, e.AutoSharesError) as exc:
             meter.report.failed += 1
             log.info("order follow-up skipped an account: %s", exc.code)
@@ -151,8 +151,8 @@ class OrderFollowUp:
                 missing = await self._read_finished(api, key[2], missing, meter)
             await self._read_each(api, missing, meter)
         except e.AutoSharesRateLimited as exc:
-            meter.called()
-            meter.rate_limited(exc.retry_after)
+            await meter.called()
+            await meter.rate_limited(exc.retry_after)
         except (BotError, e.AutoSharesError) as exc:
             meter.report.failed += 1
             log.info("order follow-up skipped finished orders: %s", exc.code)
@@ -167,16 +167,16 @@ class OrderFollowUp:
         ids = sorted(i for i in by_id if i is not None)
         for start in range(0, len(ids), LOOKUP_PAGE_SIZE):
             batch = ids[start : start + LOOKUP_PAGE_SIZE]
-            if not meter.may_call():
+            if not await meter.may_call():
                 return left  # the rest stays due for a later pass
             try:
                 page = await api.orders(
                     account_id, page=FIRST_PAGE, page_size=LOOKUP_PAGE_SIZE, filter=ids_filter(batch)
                 )
             except e.AutoSharesInvalid:
-                meter.called()
+                await meter.called()
                 return left + [by_id[i] for i in ids[start:]]
-            meter.called()
+            await meter.called()
             found = {o.id: o for o in page.items}
             for order_id in batch:
                 if order_id in found:
@@ -188,15 +188,15 @@ class OrderFollowUp:
     async def _read_each(self, api: UserApi, rows: list[Pending], meter: Meter) -> None:
         """Read orders one by one, as far as the user's allowance goes."""
         for row in rows:
-            if row.autoshares_order_id is None or not meter.may_call():
+            if row.autoshares_order_id is None or not await meter.may_call():
                 return
             try:
                 order = await api.order(row.account_id, row.autoshares_order_id)
             except e.AutoSharesNotFound:
-                meter.called()
+                await meter.called()
                 log.info("order follow-up: AutoShares has no order %s", row.autoshares_order_id)
                 continue
-            meter.called()
+            await meter.called()
             await self._apply(row, order, meter)
 
     async def _apply(self, row: Pending, order: Order, meter: Meter) -> None:

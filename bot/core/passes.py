@@ -23,7 +23,8 @@ from datetime import timedelta
 from typing import Any, Generic, Protocol, TypeVar
 
 from bot.autoshares.paging import Page
-from bot.core.pacing import UserPacing
+from bot.core.pacing import Standing, UserPacing
+from bot.core.users import UserKey
 
 log = logging.getLogger(__name__)
 
@@ -112,30 +113,31 @@ class Meter:
     """Counts the AutoShares calls made for one user: in the pass's report, and against the
     user's allowance (``UserPacing``). ``acting`` is whatever the pass acts as for them."""
 
-    def __init__(self, report: PassReport, pacing: UserPacing, user: Hashable, acting: Any = None) -> None:
+    def __init__(self, report: PassReport, pacing: UserPacing, user: UserKey, acting: Any = None) -> None:
         self.report = report
         self.pacing = pacing
         self.user = user
         self.acting = acting
 
-    def may_call(self) -> bool:
+    async def may_call(self) -> bool:
         """Whether background work may call AutoShares for the user now (counts the reason
         when not)."""
-        if self.pacing.backed_off(self.user):
+        standing = await self.pacing.standing(self.user)
+        if standing is Standing.BACKED_OFF:
             self.report.backed_off += 1
             return False
-        if not self.pacing.ready(self.user):
+        if standing is Standing.PACED:
             self.report.paced += 1
             return False
         return True
 
-    def called(self, calls: int = 1) -> None:
+    async def called(self, calls: int = 1) -> None:
         self.report.calls += calls
-        self.pacing.spend(self.user, calls)
+        await self.pacing.spend(self.user, calls)
 
-    def rate_limited(self, retry_after: float) -> None:
+    async def rate_limited(self, retry_after: float) -> None:
         """AutoShares answered 429: back the user off until its Retry-After has passed."""
-        self.pacing.back_off(self.user, retry_after)
+        await self.pacing.back_off(self.user, retry_after)
         self.report.backed_off += 1
         log.info(
             "%s pass: AutoShares rate-limited a user; no background call for them for %.0f s",
@@ -152,7 +154,7 @@ async def read_pages(
     items: dict[int, Item] = {}
     for number in range(first_page, first_page + MAX_PAGES):
         page = await fetch(number)
-        meter.called()
+        await meter.called()
         for item in page.items:
             items[item.id] = item
         if not page.has_next:

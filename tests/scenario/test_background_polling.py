@@ -191,7 +191,7 @@ class TestWithoutWebhooks:
         await bot.admin("POST", "_sandbox/faults", json={"Rewrite": {path: quota_spent}})
         first = await pollers(bot).alerts_once()
         assert (first.groups, first.calls, first.backed_off, first.failed) == (2, 2, 1, 0)
-        assert pacing.backed_off((bot.slack.team_id, limited.slack_user_id))
+        assert await pacing.backed_off((bot.slack.team_id, limited.slack_user_id))
 
         # AutoShares would answer again, and both alerts have fired: until Retry-After has
         # passed, no background call is made for that user; the other is polled as usual.

@@ -259,8 +259,8 @@ class Settings:
     )
     poll_user_calls_per_minute: int = setting(
         "POLL_USER_CALLS_PER_MINUTE", 20, Whole(1), group=BACKGROUND,
-        help="the most AutoShares calls background work makes for one user a minute, on average, per "
-        "replica; the rest of their quota (AutoShares allows 60 price-alert and 120 order queries a "
+        help="the most AutoShares calls background work makes for one user a minute, on average, "
+        "across every replica; the rest of their quota (AutoShares allows 60 price-alert and 120 order queries a "
         "minute) stays for their commands. A 429 stops background calls for that user until its "
         "`Retry-After`",
     )
@@ -282,7 +282,8 @@ class Settings:
     channel_pace_seconds: float = setting(
         "CHANNEL_PACE_SECONDS", 1.0, Number(maximum=10), group=BACKGROUND,
         help="the time between two posts the bot makes on its own in one channel (Slack takes about one "
-        "message a second per channel; a later one waits its turn without using an attempt)",
+        "message a second per channel; a later one waits its turn without using an attempt; replicas share "
+        "each channel's pace)",
     )
     order_settle_seconds: float = setting(
         "ORDER_SETTLE_SECONDS", 60.0, Number(minimum=1), group=BACKGROUND,

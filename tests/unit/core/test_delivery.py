@@ -11,7 +11,8 @@ leaves the row to be sent again when its lease runs out.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, cast
@@ -33,6 +34,7 @@ from storage.links import LinkRepository
 from storage.models import OutboxMessage
 from storage.orders import PendingOrderRepository
 from storage.outbox import DEAD, DELIVERED, PENDING, SENDING, OutboxRepository
+from storage.pacing import ChannelPaceRepository
 from storage.records import utcnow
 
 
@@ -43,10 +45,15 @@ class SlackStandIn:
     refusals: list[DeliveryFailed] = field(default_factory=list)
     told: list[tuple[str, str]] = field(default_factory=list)
 
+    clock: Callable[[], float] | None = None
+    told_at: list[tuple[str, float]] = field(default_factory=list)
+
     async def link_refused(self, team_id: str, slack_user_id: str) -> None:
         if self.refusals:
             raise self.refusals.pop(0)
         self.told.append((team_id, slack_user_id))
+        if self.clock is not None:
+            self.told_at.append((slack_user_id, self.clock()))
 
     async def linked(self, link: Any, agreements: Sequence[Any]) -> None:  # pragma: no cover
         raise AssertionError("not owed in these tests")
@@ -68,13 +75,19 @@ class SlackStandIn:
 
 
 class Clock:
-    """A monotonic clock the test moves by hand."""
+    """A clock (seconds since the epoch) the test moves by hand."""
 
     def __init__(self) -> None:
         self.now = 1000.0
 
     def __call__(self) -> float:
         return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        """Virtual time: the sleeper wakes ``seconds`` later by this clock, at once."""
+        until = self.now + seconds
+        await asyncio.sleep(0)
+        self.now = max(self.now, until)
 
 
 @dataclass
@@ -84,6 +97,7 @@ class Rig:
     repo: OutboxRepository
     metrics: Metrics
     db: Database
+    clock: Clock
 
     async def owe(self, team: str, user: str, *, dedupe: str | None = None) -> None:
         async with self.db.sessions.begin() as session:
@@ -94,21 +108,22 @@ class Rig:
     async def rows(self) -> list[outbox.OutboxItem]:
         return sorted(await self.repo.listed(), key=lambda item: item.id)
 
-    async def make_due(self) -> None:
-        """Bring every pending row's next attempt to now (the wait has passed)."""
+    async def make_due(self, *, later: float = 600) -> None:
+        """Bring every pending row's next attempt to now: ``later`` seconds have passed (for
+        the channels' pace too)."""
+        self.clock.now += later
         async with self.db.sessions.begin() as session:
             await session.execute(
                 update(OutboxMessage).where(OutboxMessage.state == PENDING).values(next_attempt_at=utcnow())
             )
 
 
-@pytest.fixture
-def rig(db: Database, encryption_key: str) -> Rig:
-    repo = OutboxRepository(db.sessions)
-    slack = SlackStandIn()
-    metrics = Metrics()
-    delivery = Delivery(
-        repo,
+def replica(
+    db: Database, encryption_key: str, slack: SlackStandIn, clock: Clock, metrics: Metrics, *, batch: int = 100
+) -> Delivery:
+    """One replica's outbox worker on the shared database (and the test's clock)."""
+    return Delivery(
+        OutboxRepository(db.sessions),
         slack,
         links=LinkRepository(db.sessions, TokenCipher([encryption_key])),
         routes=AlertRouteRepository(db.sessions),
@@ -119,10 +134,19 @@ def rig(db: Database, encryption_key: str) -> Rig:
         metrics=metrics,
         max_attempts=3,
         retry_base_seconds=1.0,
+        paces=ChannelPaceRepository(db.sessions),
         pace_seconds=1.0,
-        clock=Clock(),
+        clock=clock,
+        sleep=clock.sleep,
+        batch=batch,
     )
-    return Rig(delivery, slack, repo, metrics, db)
+
+
+@pytest.fixture
+def rig(db: Database, encryption_key: str) -> Rig:
+    slack, metrics, clock = SlackStandIn(), Metrics(), Clock()
+    delivery = replica(db, encryption_key, slack, clock, metrics)
+    return Rig(delivery, slack, delivery.outbox, metrics, db, clock)
 
 
 async def deliver(rig: Rig) -> int:
@@ -209,6 +233,42 @@ async def test_a_channel_keeps_its_pace_without_using_attempts_and_holds_up_no_o
     assert len(held) == 1 and held[0].channel == "U1"
     assert held[0].attempts == 0  # held back for the pace, not tried
     assert held[0].next_attempt_at > utcnow() + timedelta(seconds=0.5)
+
+
+async def test_two_replicas_keep_one_pace_per_channel_between_them(rig: Rig, db: Database, encryption_key: str) -> None:
+    rig.slack.clock = rig.clock
+    # A second replica: its own worker, notifier and metrics, the same database (and clock).
+    other = replica(db, encryption_key, rig.slack, rig.clock, Metrics(), batch=2)
+    rig.delivery = replica(db, encryption_key, rig.slack, rig.clock, rig.metrics, batch=2)
+    for _ in range(6):
+        await rig.owe("T1", "U1")
+    await rig.owe("T1", "U2")
+    started = []
+    while len(rig.slack.told) < 7:
+        started.append(await rig.delivery.run_once())
+        started.append(await other.run_once())
+        await asyncio.gather(rig.delivery.idle(), other.idle())
+        await rig.make_due(later=0.3)
+    assert sum(started[0::2]) >= 1 and sum(started[1::2]) >= 1  # both replicas posted
+    posted = sorted(at for channel, at in rig.slack.told_at if channel == "U1")
+    assert len(posted) == 6
+    assert min(b - a for a, b in zip(posted, posted[1:], strict=False)) >= 1.0 - 1e-9
+    assert all(row.state == DELIVERED and row.attempts == 1 for row in await rig.rows())
+
+
+async def test_slacks_retry_after_holds_back_every_replica(rig: Rig, db: Database, encryption_key: str) -> None:
+    other = replica(db, encryption_key, rig.slack, rig.clock, Metrics())
+    rig.slack.refusals.append(DeliveryFailed("ratelimited", retry_after=30))
+    await rig.owe("T1", "U1")
+    await deliver(rig)  # Slack asked this replica to wait 30 s in that channel
+    await rig.owe("T1", "U1")
+    assert await other.run_once() == 0  # the other replica's message waits too, no attempt used
+    held = [row for row in await rig.rows() if row.attempts == 0]
+    assert len(held) == 1 and held[0].next_attempt_at > utcnow() + timedelta(seconds=29)
+    await rig.make_due(later=30)
+    assert await other.run_once() == 1
+    await other.idle()
+    assert rig.slack.told == [("T1", "U1")]
 
 
 async def test_a_row_whose_sender_died_is_sent_again_when_its_lease_runs_out(rig: Rig) -> None:

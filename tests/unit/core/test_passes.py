@@ -1,5 +1,5 @@
-"""The pieces background passes are made of, without I/O: per-user pacing, chunked passes with
-bounded concurrency, one listing per key per pass, due thresholds."""
+"""The pieces background passes are made of: per-user pacing (on the test database, shared by
+replicas), chunked passes with bounded concurrency, one listing per key per pass, due thresholds."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from bot.autoshares.paging import Page, typed_page
 from bot.autoshares.resources import PriceAlert
-from bot.core.pacing import UserPacing
+from bot.core.pacing import Standing, UserPacing
 from bot.core.passes import (
     DUE_SHARE,
     Meter,
@@ -21,6 +21,8 @@ from bot.core.passes import (
     read_pages,
     run_pass,
 )
+from storage.db import Database
+from storage.pacing import AllowanceRepository
 
 
 class FakeClock:
@@ -31,47 +33,63 @@ class FakeClock:
         return self.now
 
 
-def test_allowance_is_spent_overdrawn_and_paid_back() -> None:
+U = ("T1", "U1")
+V = ("T1", "U2")
+
+
+def pacing_on(db: Database, per_minute: int, clock: FakeClock) -> UserPacing:
+    return UserPacing(AllowanceRepository(db.sessions), per_minute, clock=clock)
+
+
+async def test_allowance_is_spent_overdrawn_and_paid_back(db: Database) -> None:
     clock = FakeClock()
-    pacing = UserPacing(6, clock=clock)  # 6 calls a minute: one every 10 s
-    assert pacing.ready("u")
-    pacing.spend("u", 5)
-    assert pacing.ready("u")  # one call left
-    pacing.spend("u", 4)  # a listing finished once begun: 3 calls overdrawn
-    assert not pacing.ready("u")
+    pacing = pacing_on(db, 6, clock)  # 6 calls a minute: one every 10 s
+    assert await pacing.ready(U)
+    await pacing.spend(U, 5)
+    assert await pacing.ready(U)  # one call left
+    await pacing.spend(U, 4)  # a listing finished once begun: 3 calls overdrawn
+    assert not await pacing.ready(U)
+    assert await pacing.standing(U) is Standing.PACED
     clock.now += 30  # 3 calls back: the debt is paid, none to spend yet
-    assert not pacing.ready("u")
+    assert not await pacing.ready(U)
     clock.now += 10
-    assert pacing.ready("u")
-    assert pacing.ready("someone else")  # allowances are per user
+    assert await pacing.ready(U)
+    assert await pacing.ready(V)  # allowances are per user
     clock.now += 3600
-    pacing.spend("u", 6)  # never more than a minute's worth saved up
-    assert not pacing.ready("u")
+    await pacing.spend(U, 6)  # never more than a minute's worth saved up
+    assert not await pacing.ready(U)
 
 
-def test_a_429_backs_the_user_off_until_retry_after() -> None:
+async def test_a_429_backs_the_user_off_until_retry_after(db: Database) -> None:
     clock = FakeClock()
-    pacing = UserPacing(60, clock=clock)
-    pacing.back_off("u", 30)
-    assert pacing.backed_off("u") and not pacing.ready("u")
-    assert pacing.ready("v") and not pacing.backed_off("v")
+    pacing = pacing_on(db, 60, clock)
+    await pacing.back_off(U, 30)
+    assert await pacing.backed_off(U) and not await pacing.ready(U)
+    assert await pacing.ready(V) and not await pacing.backed_off(V)
     clock.now += 29.5
-    assert not pacing.ready("u")
+    assert not await pacing.ready(U)
     clock.now += 0.5
-    assert pacing.ready("u") and not pacing.backed_off("u")
-
-
-def test_pacing_forgets_users_whose_allowance_is_whole(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("bot.core.pacing.PRUNE_EVERY", 2)
-    clock = FakeClock()
-    pacing = UserPacing(60, clock=clock)
-    pacing.spend("a")
-    pacing.back_off("b", 600)
-    clock.now += 120
-    pacing.spend("c")  # the second spend prunes: "a" is whole again, "b" still backed off
-    assert set(pacing._users) == {"b", "c"}
+    assert await pacing.ready(U) and not await pacing.backed_off(U)
     with pytest.raises(ValueError):
-        UserPacing(0)
+        pacing_on(db, 0, clock)
+
+
+async def test_two_replicas_spend_one_allowance_and_share_a_back_off(db: Database) -> None:
+    clock = FakeClock()
+    first, second = pacing_on(db, 60, clock), pacing_on(db, 60, clock)
+    # Both replicas spend at once: every call is counted, none lost to the other's write.
+    await asyncio.gather(*(replica.spend(U, 10) for replica in (first, second) for _ in range(3)))
+    allowance = await first.allowances.get(*U, now=clock.now, per_minute=60)
+    assert allowance is not None and allowance.calls == 0
+    assert not await first.ready(U) and not await second.ready(U)
+    clock.now += 1  # one call back, for either replica: one spends it
+    assert await second.ready(U)
+    await first.spend(U)
+    assert not await second.ready(U)
+    await second.back_off(V, 60)  # AutoShares' 429 seen by one replica holds the other back
+    assert await first.backed_off(V)
+    clock.now += 60
+    assert await first.ready(V)
 
 
 def test_due_after_is_a_little_less_than_the_interval() -> None:
@@ -151,10 +169,10 @@ async def test_once_per_pass_shares_one_listing_per_key() -> None:
     assert calls == ["a", "b"]
 
 
-async def test_read_pages_follows_paging_and_meters_each_call() -> None:
+async def test_read_pages_follows_paging_and_meters_each_call(db: Database) -> None:
     bodies = {0: {"Result": [{"Id": 1}, {"Id": 2}], "NextPageLink": "p1"}, 1: {"Result": [{"Id": 3}]}}
     report = PassReport("t")
-    pacing = UserPacing(60)
+    pacing = UserPacing(AllowanceRepository(db.sessions), 60)
 
     def alerts(body: dict, number: int, size: int) -> Page[PriceAlert]:
         return typed_page(PriceAlert, body, number, size, "GET /users/{userId}/pricealerts")
@@ -162,12 +180,12 @@ async def test_read_pages_follows_paging_and_meters_each_call() -> None:
     async def fetch(number: int) -> Page[PriceAlert]:
         return alerts(bodies[number], number, 2)
 
-    listing = await read_pages(fetch, Meter(report, pacing, "u"), page_size=2)
+    listing = await read_pages(fetch, Meter(report, pacing, U), page_size=2)
     assert sorted(listing.items) == [1, 2, 3] and listing.complete
     assert report.calls == 2
 
     async def endless(number: int) -> Page[PriceAlert]:
         return alerts({"Result": [{"Id": number + 1}], "NextPageLink": "more"}, number, 1)
 
-    truncated = await read_pages(endless, Meter(report, pacing, "v"), page_size=1)
+    truncated = await read_pages(endless, Meter(report, pacing, V), page_size=1)
     assert not truncated.complete and len(truncated.items) == 50
