@@ -216,7 +216,7 @@ class SlackGate:
         and whoever is waiting on it is told so plainly."""
         reason = "storage_timeout" if isinstance(error, TimeoutError) or _is_lock_wait(error) else "storage"
         log.warning(
-            "a Slack request was not handled: the database did not remember it in time (%s)",
+            "a Slack request was not handled: the database could not remember it in time (%s)",
             type(error).__name__,
         )
         self.metrics.slack_request("unavailable", reason)
