@@ -3,26 +3,20 @@
 plain sentence, nothing is recorded, and the same request sent again once the database is free
 is handled normally.
 
-Another writer holds the database for the length of each test's ``locked`` block: on SQLite a
-write transaction on the same file from another connection, on PostgreSQL an exclusive lock on
-``slack_requests`` (whichever engine the run uses)."""
+Another writer holds the database for the length of each test's ``held_by_another_writer``
+block (tests.conftest), on whichever engine the run uses."""
 
 from __future__ import annotations
 
-import contextlib
-import sqlite3
 import time
-from collections.abc import AsyncIterator
 from urllib.parse import parse_qs
 
-import asyncpg
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 
 from handlers.errors import DATABASE_UNREACHABLE
 from storage.models import PendingOrder, SlackRequest
-from tests.conftest import RunningBot
+from tests.conftest import RunningBot, held_by_another_writer
 from tests.scenario.test_orders import BOB, answer_at, click, command
 
 FORM = "application/x-www-form-urlencoded"
@@ -33,30 +27,6 @@ SLACK_ACK_SECONDS = 3.0
 @pytest.fixture
 def bot_env(bot_env: dict[str, str]) -> dict[str, str]:
     return {**bot_env, "ACK_DATABASE_SECONDS": "1"}
-
-
-@contextlib.asynccontextmanager
-async def locked(bot: RunningBot) -> AsyncIterator[None]:
-    """Another writer holds the database (see the module's docstring) until the block ends."""
-    url = bot.settings.database_url
-    if url.startswith("sqlite"):
-        holder = sqlite3.connect(str(make_url(url).database), isolation_level=None)
-        holder.execute("BEGIN IMMEDIATE")  # SQLite's write lock, as a long write would hold it
-        try:
-            yield
-        finally:
-            holder.execute("ROLLBACK")
-            holder.close()
-        return
-    connection = await asyncpg.connect(url)
-    transaction = connection.transaction()
-    await transaction.start()
-    await connection.execute("LOCK TABLE slack_requests IN ACCESS EXCLUSIVE MODE")
-    try:
-        yield
-    finally:
-        await transaction.rollback()
-        await connection.close()
 
 
 async def remembered(bot: RunningBot) -> int:
@@ -76,7 +46,7 @@ async def test_a_command_is_answered_in_time_with_a_plain_sentence_and_works_onc
 ) -> None:
     before = await remembered(bot)
     body = bot.driver.command_body("/autoshares", text, user=BOB)
-    async with locked(bot):
+    async with held_by_another_writer(bot.settings.database_url):
         started = time.monotonic()
         response = await bot.driver.post(body, FORM)
         took = time.monotonic() - started
@@ -97,7 +67,7 @@ async def test_a_click_is_answered_in_time_at_its_response_url_and_works_once_fr
     await bot.link(BOB, "bob")
     preview = await command(bot, "buy 10 AAPL")
     before = await remembered(bot)
-    async with locked(bot):
+    async with held_by_another_writer(bot.settings.database_url):
         started = time.monotonic()
         refused = await click(bot, preview, "order_cancel_pending")
         took = time.monotonic() - started
