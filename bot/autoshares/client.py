@@ -13,6 +13,7 @@ Every answer the bot uses is returned parsed once into a typed, frozen resource
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -160,25 +161,49 @@ class AutoSharesClient:
         timeout: float | None = None,
     ) -> httpx.Response:
         """One HTTP exchange; ``timeout`` (the time left before a deadline) can only shorten
-        the client's own timeout."""
+        the client's own timeout, and bounds the whole exchange, the wait for a pooled
+        connection included: past it, ``httpx.PoolTimeout`` if the request never left the
+        bot's pool (the bot was busy), else ``httpx.ReadTimeout`` (AutoShares was slow)."""
         headers = {"Et-App-Key": self.app_key, "Accept": "application/json"}
         started = time.perf_counter()
         status: int | None = None
+        # Under a deadline (someone is waiting) the command pool, else the background one.
+        http = self.http if deadline.remaining() is None else self.command_http
         try:
-            # Under a deadline (someone is waiting) the command pool, else the background one.
-            http = self.http if deadline.remaining() is None else self.command_http
-            limit: Any = httpx.USE_CLIENT_DEFAULT
-            if timeout is not None:
-                default = http.timeout.read
-                limit = httpx.Timeout(min(timeout, default) if default is not None else timeout)
-            response = await http.request(
-                method, self.url(path), params=params, json=json, headers=headers, auth=auth, timeout=limit
-            )
+            if timeout is None:
+                response = await http.request(
+                    method, self.url(path), params=params, json=json, headers=headers, auth=auth
+                )
+            else:
+                response = await self._send_within(
+                    http, timeout, method, self.url(path), params=params, json=json, headers=headers, auth=auth
+                )
             status = response.status_code
             return response
         finally:
             if self.observe:
                 self.observe(method, endpoint, status, time.perf_counter() - started)
+
+    @staticmethod
+    async def _send_within(http: httpx.AsyncClient, seconds: float, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """``http.request`` bounded by ``seconds`` as a whole. httpx bounds each phase apart (the
+        pool wait, then the read), so a call that queued for a connection could outlive its
+        deadline; httpcore's trace tells whether the request left the pool before time ran out."""
+        left_pool = False
+
+        async def trace(_event: str, _info: dict[str, Any]) -> None:
+            nonlocal left_pool
+            left_pool = True  # connecting, or sending on a pooled connection
+
+        default = http.timeout.read
+        limit = httpx.Timeout(min(seconds, default) if default is not None else seconds)
+        try:
+            async with asyncio.timeout(seconds):
+                return await http.request(method, url, timeout=limit, extensions={"trace": trace}, **kwargs)
+        except TimeoutError:
+            if left_pool:
+                raise httpx.ReadTimeout(f"no answer within {seconds:.2f} s") from None
+            raise httpx.PoolTimeout(f"no pooled connection within {seconds:.2f} s") from None
 
 
 class UserApi:
