@@ -33,6 +33,8 @@ BUSY = "I'm handling a lot of requests right now, so nothing was placed or chang
 #: The database write before Slack's ack (the replay check) did not finish in time: the request
 #: was not handled (nor recorded as seen, so a retry is handled normally).
 DATABASE_UNREACHABLE = "I can't reach my database right now; nothing was changed. Try again in a minute."
+#: Requests queued for the database connection before Slack's ack until its limit ran out.
+ACK_BUSY = "I'm handling a lot of requests right now, so nothing was changed. Try again in a moment."
 RELINK = "Your AutoShares sign-in has expired or was revoked. Run `/autoshares link` to sign in again."
 
 

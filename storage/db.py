@@ -63,7 +63,11 @@ def create_engine(async_url: str, *, wait_seconds: float | None = None) -> Async
     """
     if async_url.startswith("sqlite"):
         busy = BUSY_SECONDS if wait_seconds is None else wait_seconds
-        engine = create_async_engine(async_url, connect_args={"timeout": busy})
+        # SQLite takes one writer at a time: with a limit, one connection whose queue is the
+        # pool's (first come, first served) rather than several meeting in SQLite's busy handler,
+        # whose sleeps grow to 100 ms and would spend a burst's limit between them.
+        sized = {} if wait_seconds is None else {"pool_size": 1, "max_overflow": 0}
+        engine = create_async_engine(async_url, connect_args={"timeout": busy}, **sized)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas(busy))
         return engine
     if wait_seconds is None:

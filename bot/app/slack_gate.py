@@ -18,8 +18,9 @@ Three cheap checks, in this order, each answered at once:
    (``block_suggestion``) are read-only and legitimately repeat byte for byte, so they are not
    remembered. The write has its own short limit (``ACK_DATABASE_SECONDS``, enforced by the
    database too: see ``storage.replays``), so a locked or slow database cannot hold the ack
-   past Slack's 3 seconds. If the hash cannot be stored in time, work that cannot be
-   deduplicated is not started, and the person is told so in one sentence: a slash command in
+   past Slack's 3 seconds; nor can a burst of requests queued for its connection. If the hash
+   cannot be stored in time, work that cannot be deduplicated is not started, and the person is
+   told so in one sentence (the database, or the bot busy): a slash command in
    its 200 answer, a click at its ``response_url`` (Slack ignores a click's 200 body). A request
    nobody is waiting on (an event, a modal submission) gets 503 at once, which Slack retries.
    Nothing was recorded, so the retry, Slack's or the person's, is handled normally.
@@ -48,7 +49,7 @@ from starlette.responses import JSONResponse, Response
 
 from bot.core.tasks import BackgroundTasks
 from bot.telemetry.metrics import Metrics
-from handlers.errors import DATABASE_UNREACHABLE
+from handlers.errors import ACK_BUSY, DATABASE_UNREACHABLE
 from handlers.notify import SlackSession, answer_in_place
 from storage.replays import SlackRequestLog
 
@@ -213,21 +214,21 @@ class SlackGate:
 
     def _unremembered(self, body: Mapping[str, Any], error: BaseException) -> Response:
         """The answer to a request whose hash could not be stored in time: it is not handled,
-        and whoever is waiting on it is told so plainly."""
-        reason = "storage_timeout" if isinstance(error, TimeoutError) or _is_lock_wait(error) else "storage"
+        and whoever is waiting on it is told why plainly (the bot busy with other requests, or
+        its database not answering)."""
+        busy = isinstance(error, TimeoutError)  # queued for a connection, never written
+        reason = "busy" if busy else "storage_timeout" if _is_lock_wait(error) else "storage"
         log.warning(
-            "a Slack request was not handled: the database could not remember it in time (%s)",
-            type(error).__name__,
+            "a Slack request was not handled: it could not be remembered within ACK_DATABASE_SECONDS (%s)",
+            "waited for a connection" if busy else type(error).__name__,
         )
         self.metrics.slack_request("unavailable", reason)
-        message = {"response_type": "ephemeral", "text": DATABASE_UNREACHABLE}
+        words = ACK_BUSY if busy else DATABASE_UNREACHABLE
         if "command" in body:
-            return JSONResponse(message)
+            return JSONResponse({"response_type": "ephemeral", "text": words})
         response_url = body.get("response_url")
         if body.get("type") == "block_actions" and isinstance(response_url, str):
-            self.tasks.spawn(
-                answer_in_place(response_url, {"text": DATABASE_UNREACHABLE}, replace=False, session=self.session)
-            )
+            self.tasks.spawn(answer_in_place(response_url, {"text": words}, replace=False, session=self.session))
             return Response(status_code=200)
         return JSONResponse({"error": "unavailable"}, status_code=503)
 

@@ -8,7 +8,6 @@ import asyncio
 from datetime import timedelta
 
 import pytest
-
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import DBAPIError
 
