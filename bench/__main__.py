@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 
-from bench import bench_ack, bench_fanout, bench_feedback, bench_pollers, bench_sandbox
+from bench import bench_ack, bench_burst, bench_fanout, bench_feedback, bench_pollers, bench_sandbox
 
 BENCHMARKS = (
     ("ack throughput and latency: full app vs bare Bolt", bench_ack.main),
@@ -16,6 +16,7 @@ BENCHMARKS = (
         bench_pollers.main,
     ),
     ("alert fan-out: 1,000 triggers over 20 channels, every 10th post 429", bench_fanout.main),
+    ("a burst: 200 commands at once with AutoShares at 2 s a call", bench_burst.main),
 )
 
 
