@@ -73,10 +73,12 @@ def create_engine(async_url: str, *, wait_seconds: float | None = None) -> Async
     if wait_seconds is None:
         return create_async_engine(async_url, pool_size=10, max_overflow=20, pool_pre_ping=True)
     limit = str(max(int(wait_seconds * 1000), 1))  # milliseconds
+    # A few connections: the inserts it makes take a millisecond, and each replica's
+    # connections count against the server's max_connections.
     return create_async_engine(
         async_url,
-        pool_size=5,
-        max_overflow=10,
+        pool_size=2,
+        max_overflow=3,
         pool_pre_ping=True,
         connect_args={"server_settings": {"lock_timeout": limit, "statement_timeout": limit}},
     )
