@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 
-from bench import bench_ack, bench_fanout, bench_feedback, bench_pace, bench_pollers, bench_sandbox
+from bench import bench_ack, bench_burst, bench_fanout, bench_feedback, bench_pace, bench_pollers, bench_sandbox
 
 BENCHMARKS = (
     ("ack throughput and latency: full app vs bare Bolt", bench_ack.main),
@@ -17,6 +17,7 @@ BENCHMARKS = (
     ),
     ("alert fan-out: 1,000 triggers over 20 channels, every 10th post 429", bench_fanout.main),
     ("Slack's pace shared by 3 replicas: 60 triggers over 3 channels at 1 post a second", bench_pace.main),
+    ("a burst: 200 commands at once with AutoShares at 2 s a call", bench_burst.main),
 )
 
 

@@ -27,6 +27,14 @@ from storage.crypto import SecretUnreadable
 
 UNEXPECTED = "Something went wrong on our side and nothing was changed. Please try again in a minute."
 OUR_SIDE = "Something went wrong on our side. Please try again in a minute."
+#: The bot's own connections to AutoShares were all in use until the command's deadline: the call
+#: was never sent, so nothing was placed or changed, and AutoShares is not to blame.
+BUSY = "I'm handling a lot of requests right now, so nothing was placed or changed. Try again in a moment."
+#: The database write before Slack's ack (the replay check) did not finish in time: the request
+#: was not handled (nor recorded as seen, so a retry is handled normally).
+DATABASE_UNREACHABLE = "I can't reach my database right now; nothing was changed. Try again in a minute."
+#: Requests queued for the database connection before Slack's ack until its limit ran out.
+ACK_BUSY = "I'm handling a lot of requests right now, so nothing was changed. Try again in a moment."
 RELINK = "Your AutoShares sign-in has expired or was revoked. Run `/autoshares link` to sign in again."
 
 
@@ -273,6 +281,7 @@ SENTENCES: dict[type[BaseException], Words] = {
         "AutoShares is having trouble right now. Please try again in a minute."
     ),
     a.AutoSharesUnavailable: lambda exc: "AutoShares did not answer in time. Please try again in a minute.",
+    a.AutoSharesBusy: lambda exc: BUSY,
     a.AutoSharesMalformed: lambda exc: (
         "AutoShares sent an answer I could not read. Please try again in a minute, and tell the person "
         "who runs this bot if it keeps happening."

@@ -12,7 +12,9 @@ lock first, so that a `db upgrade` run beside a starting ``serve`` waits rather 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -36,21 +38,50 @@ MIGRATION_LOCK_KEY = 0x4155544F534D4947
 log = logging.getLogger(__name__)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
+#: How long a statement waits for SQLite's write lock unless told otherwise.
+BUSY_SECONDS = 10.0
 
 
-def create_engine(async_url: str) -> AsyncEngine:
-    """An async engine; SQLite gets WAL and a busy timeout so concurrent writers wait, not fail."""
+def _sqlite_pragmas(busy_seconds: float) -> Callable[[Any, Any], None]:
+    def set_pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_seconds * 1000)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    return set_pragmas
+
+
+def create_engine(async_url: str, *, wait_seconds: float | None = None) -> AsyncEngine:
+    """An async engine; SQLite gets WAL and a busy timeout so concurrent writers wait, not fail.
+
+    ``wait_seconds`` makes every statement give up after that long waiting for a lock (SQLite's
+    busy timeout; PostgreSQL's ``lock_timeout`` and ``statement_timeout``), for work that has a
+    deadline of its own: the write before Slack's ack. The database itself then abandons the
+    statement, so a write whose caller gave up cannot complete later.
+    """
     if async_url.startswith("sqlite"):
-        engine = create_async_engine(async_url, connect_args={"timeout": 10})
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        busy = BUSY_SECONDS if wait_seconds is None else wait_seconds
+        # SQLite takes one writer at a time: with a limit, one connection whose queue is the
+        # pool's (first come, first served) rather than several meeting in SQLite's busy handler,
+        # whose sleeps grow to 100 ms and would spend a burst's limit between them.
+        sized = {} if wait_seconds is None else {"pool_size": 1, "max_overflow": 0}
+        engine = create_async_engine(async_url, connect_args={"timeout": busy}, **sized)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas(busy))
         return engine
-    return create_async_engine(async_url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    if wait_seconds is None:
+        return create_async_engine(async_url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    limit = str(max(int(wait_seconds * 1000), 1))  # milliseconds
+    # A few connections: the inserts it makes take a millisecond, and each replica's
+    # connections count against the server's max_connections.
+    return create_async_engine(
+        async_url,
+        pool_size=2,
+        max_overflow=3,
+        pool_pre_ping=True,
+        connect_args={"server_settings": {"lock_timeout": limit, "statement_timeout": limit}},
+    )
 
 
 def alembic_config() -> Config:
@@ -82,9 +113,14 @@ def _shown(heads: set[str]) -> str:
 class Database:
     """The engine and sessionmaker for one process; close with :meth:`dispose`."""
 
-    def __init__(self, async_url: str) -> None:
+    def __init__(self, async_url: str, *, ack_seconds: float | None = None) -> None:
         self.url = async_url
         self.engine = create_engine(async_url)
+        #: The engine of the write before Slack's ack: its statements give up after
+        #: ``ack_seconds`` waiting for a lock (the same engine when no limit is set).
+        self.ack_engine = (
+            self.engine if ack_seconds is None else create_engine(async_url, wait_seconds=ack_seconds)
+        )
         self.sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
             self.engine, expire_on_commit=False
         )
@@ -149,4 +185,6 @@ class Database:
         return before != after
 
     async def dispose(self) -> None:
+        if self.ack_engine is not self.engine:
+            await self.ack_engine.dispose()
         await self.engine.dispose()

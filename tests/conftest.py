@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import sqlite3
 import ssl
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -385,6 +386,31 @@ def assert_valid_block_kit(slack: LocalSlack) -> None:
             for url, unfurl in unfurls.items():
                 failures += [f"{call.method} {url}: {p}" for p in blockkit.problems(unfurl.get("blocks"))]
     assert not failures, failures
+
+
+@contextlib.asynccontextmanager
+async def held_by_another_writer(database_url: str) -> AsyncIterator[None]:
+    """Another writer holds the database until the block ends, as a long write would: on SQLite
+    a write transaction on the same file from another connection, on PostgreSQL an exclusive
+    lock on ``slack_requests`` (the table written before every Slack ack)."""
+    if database_url.startswith("sqlite"):
+        holder = sqlite3.connect(database_url.split("///", 1)[1], isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        return
+    connection = await asyncpg.connect(_postgres_url(database_url))
+    transaction = connection.transaction()
+    await transaction.start()
+    await connection.execute("LOCK TABLE slack_requests IN ACCESS EXCLUSIVE MODE")
+    try:
+        yield
+    finally:
+        await transaction.rollback()
+        await connection.close()
 
 
 def unique(prefix: str = "U") -> str:

@@ -16,8 +16,14 @@ Three cheap checks, in this order, each answered at once:
    (``X-Slack-Retry-Num``) and a replay of captured bytes inside the signature window carry the
    same body, so they are acknowledged and not handled again. Options requests
    (``block_suggestion``) are read-only and legitimately repeat byte for byte, so they are not
-   remembered. If the hash cannot be stored the request is refused (503): work that cannot be
-   deduplicated is not started.
+   remembered. The write has its own short limit (``ACK_DATABASE_SECONDS``, enforced by the
+   database too: see ``storage.replays``), so a locked or slow database cannot hold the ack
+   past Slack's 3 seconds; nor can a burst of requests queued for its connection. If the hash
+   cannot be stored in time, work that cannot be deduplicated is not started, and the person is
+   told so in one sentence (the database, or the bot busy): a slash command in
+   its 200 answer, a click at its ``response_url`` (Slack ignores a click's 200 body). A request
+   nobody is waiting on (an event, a modal submission) gets 503 at once, which Slack retries.
+   Nothing was recorded, so the retry, Slack's or the person's, is handled normally.
 
 Bolt then checks the signature once more (microseconds), which keeps Socket Mode and HTTP on
 the same Bolt path. Headers starting ``X-Slack-Bolt-`` are dropped: Bolt reads them as
@@ -41,7 +47,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from bot.core.tasks import BackgroundTasks
 from bot.telemetry.metrics import Metrics
+from handlers.errors import ACK_BUSY, DATABASE_UNREACHABLE
+from handlers.notify import SlackSession, answer_in_place
 from storage.replays import SlackRequestLog
 
 log = logging.getLogger(__name__)
@@ -155,12 +164,21 @@ class SlackGate:
     """Verifies, reads and deduplicates Slack's HTTP requests, then dispatches them to Bolt."""
 
     def __init__(
-        self, bolt: AsyncApp, signing_secret: str, replays: SlackRequestLog, metrics: Metrics
+        self,
+        bolt: AsyncApp,
+        signing_secret: str,
+        replays: SlackRequestLog,
+        metrics: Metrics,
+        *,
+        tasks: BackgroundTasks | None = None,
+        session: SlackSession | None = None,
     ) -> None:
         self.bolt = bolt
         self.signing_secret = signing_secret
         self.replays = replays
         self.metrics = metrics
+        self.tasks = tasks or BackgroundTasks()
+        self.session = session
 
     async def handle(self, request: Request) -> Response:
         body = await request.body()  # capped by bot.app.edge
@@ -185,12 +203,8 @@ class SlackGate:
         if read.body.get("type") not in UNREMEMBERED_TYPES:
             try:
                 first = await self.replays.first_time(body)
-            except (SQLAlchemyError, OSError) as error:
-                log.warning(
-                    "a Slack request was refused: it could not be remembered (%s)", type(error).__name__
-                )
-                self.metrics.slack_request("unavailable", "storage")
-                return JSONResponse({"error": "unavailable"}, status_code=503)
+            except (SQLAlchemyError, OSError, TimeoutError) as error:
+                return self._unremembered(read.body, error)
             if not first:
                 log.info("a repeated Slack request was acknowledged and not handled again")
                 self.metrics.slack_request("duplicate")
@@ -198,7 +212,34 @@ class SlackGate:
         self.metrics.slack_request("accepted")
         return to_starlette_response(await self.bolt.async_dispatch(read))
 
+    def _unremembered(self, body: Mapping[str, Any], error: BaseException) -> Response:
+        """The answer to a request whose hash could not be stored in time: it is not handled,
+        and whoever is waiting on it is told why plainly (the bot busy with other requests, or
+        its database not answering)."""
+        busy = isinstance(error, TimeoutError)  # queued for a connection, never written
+        reason = "busy" if busy else "storage_timeout" if _is_lock_wait(error) else "storage"
+        log.warning(
+            "a Slack request was not handled: it could not be remembered within ACK_DATABASE_SECONDS (%s)",
+            "waited for a connection" if busy else type(error).__name__,
+        )
+        self.metrics.slack_request("unavailable", reason)
+        words = ACK_BUSY if busy else DATABASE_UNREACHABLE
+        if "command" in body:
+            return JSONResponse({"response_type": "ephemeral", "text": words})
+        response_url = body.get("response_url")
+        if body.get("type") == "block_actions" and isinstance(response_url, str):
+            self.tasks.spawn(answer_in_place(response_url, {"text": words}, replace=False, session=self.session))
+            return Response(status_code=200)
+        return JSONResponse({"error": "unavailable"}, status_code=503)
+
     def _malformed(self, problem: str) -> Response:
         log.warning("a signed Slack request that could not be read was refused: %s", problem)
         self.metrics.slack_request("rejected", "malformed")
         return JSONResponse({"error": "invalid_request"}, status_code=400)
+
+
+def _is_lock_wait(error: BaseException) -> bool:
+    """SQLite's "database is locked" and PostgreSQL's lock or statement timeout, as SQLAlchemy
+    wraps them."""
+    words = str(getattr(error, "orig", error)).lower()
+    return "locked" in words or "lock timeout" in words or "statement timeout" in words

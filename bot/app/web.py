@@ -312,7 +312,14 @@ def lifespan_of(
 def create_web_app(services: Services, *, close_services: bool = True) -> Starlette:
     """Routes for one process. ``close_services`` lets tests keep their services after shutdown."""
     bolt = build_bolt_app(services)
-    gate = SlackGate(bolt, services.settings.slack_signing_secret, services.replays, services.metrics)
+    gate = SlackGate(
+        bolt,
+        services.settings.slack_signing_secret,
+        services.replays,
+        services.metrics,
+        tasks=services.tasks,
+        session=services.slack.session,
+    )
     slack_oauth = AsyncSlackRequestHandler(bolt)
     socket_mode = socket_mode_of(bolt, services)
     ops = Operations(services, socket_mode)

@@ -89,11 +89,13 @@ def tls_context() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
-def autoshares_http(settings: Settings) -> httpx.AsyncClient:
-    """The process's one pooled HTTP client (AutoShares, its sign-in, Slack's OpenID Connect)."""
+def autoshares_http(settings: Settings, connections: int = MAX_POLL_CONCURRENCY) -> httpx.AsyncClient:
+    """A pooled HTTP client of ``connections`` connections: the process's background one
+    (AutoShares for background passes, its sign-in, Slack's OpenID Connect), or the one for
+    commands (``COMMAND_CONCURRENCY``), so that neither queues behind the other."""
     return httpx.AsyncClient(
         timeout=httpx.Timeout(settings.autoshares_timeout_seconds, connect=5.0),
-        limits=httpx.Limits(max_connections=MAX_POLL_CONCURRENCY, max_keepalive_connections=20),
+        limits=httpx.Limits(max_connections=connections, max_keepalive_connections=min(connections, 20)),
         follow_redirects=False,
         verify=tls_context(),
     )
@@ -187,10 +189,13 @@ def chart_images(settings: Settings, db: Database) -> ChartImages:
     )
 
 
-def autoshares_client(settings: Settings, http: httpx.AsyncClient, metrics: Metrics) -> AutoSharesClient:
-    """The AutoShares API client, its calls measured."""
+def autoshares_client(
+    settings: Settings, http: httpx.AsyncClient, command_http: httpx.AsyncClient, metrics: Metrics
+) -> AutoSharesClient:
+    """The AutoShares API client over its two pools, its calls measured."""
     return AutoSharesClient(
         http,
+        command_http=command_http,
         base_url=settings.autoshares_api_url or "",
         app_key=settings.autoshares_app_key or "",
         observe=metrics.observe_autoshares,
@@ -203,6 +208,7 @@ def use_cases(
     cipher: TokenCipher,
     http: httpx.AsyncClient,
     *,
+    command_http: httpx.AsyncClient,
     metrics: Metrics,
     tasks: BackgroundTasks,
     slack: SlackClients,
@@ -210,7 +216,7 @@ def use_cases(
     streamer: QuoteStreamer,
 ) -> UseCases:
     """Every use case of ``bot.core``, built over one AutoShares client and one database."""
-    client = autoshares_client(settings, http, metrics)
+    client = autoshares_client(settings, http, command_http, metrics)
     links = LinkRepository(db.sessions, cipher)
     audit = AuditLog(db.sessions)
     users = LinkedUsers(links, client, oidc, tasks=tasks, metrics=metrics)
@@ -300,6 +306,7 @@ class Services:
     settings: Settings
     db: Database
     http: httpx.AsyncClient
+    command_http: httpx.AsyncClient
     metrics: Metrics
     tasks: BackgroundTasks
     slack: SlackClients
@@ -325,11 +332,12 @@ class Services:
         database is migrated first unless ``migrate`` is False)."""
         if settings.uses_embedded_sandbox:
             raise ConfigError("AUTH0_DOMAIN and AUTOSHARES_API_URL are not set and no sandbox was started")
-        db = Database(settings.async_database_url)
+        db = Database(settings.async_database_url, ack_seconds=settings.ack_database_seconds)
         if migrate:
             await db.upgrade()
         cipher = TokenCipher(settings.token_encryption_keys)
         http = autoshares_http(settings)
+        command_http = autoshares_http(settings, settings.command_concurrency)
         metrics = Metrics()
         tasks = BackgroundTasks()
         slack, state_store = slack_clients(settings, db)
@@ -340,6 +348,7 @@ class Services:
             db,
             cipher,
             http,
+            command_http=command_http,
             metrics=metrics,
             tasks=tasks,
             slack=slack,
@@ -357,6 +366,7 @@ class Services:
             delivery=delivery(settings, db, notifier, core, metrics),
             db=db,
             http=http,
+            command_http=command_http,
             metrics=metrics,
             tasks=tasks,
             slack=slack,
@@ -365,7 +375,9 @@ class Services:
             streamer=streamer,
             core=core,
             stored_keys=StoredKeys(db.sessions, cipher, metrics),
-            replays=SlackRequestLog(db.engine),
+            replays=SlackRequestLog(
+                db.engine, ack_engine=db.ack_engine, timeout_seconds=settings.ack_database_seconds
+            ),
         )
 
     async def drain(self, timeout: float = 10.0) -> None:
@@ -379,4 +391,5 @@ class Services:
         await self.streamer.aclose()
         await self.slack.session.aclose()
         await self.http.aclose()
+        await self.command_http.aclose()
         await self.db.dispose()

@@ -1,6 +1,6 @@
 """The async AutoShares trading API client.
 
-One pooled ``httpx.AsyncClient`` per process. ``AutoSharesClient.for_user(auth, user_id)`` gives
+One pooled ``httpx.AsyncClient`` per process for background work and one for commands. ``AutoSharesClient.for_user(auth, user_id)`` gives
 a ``UserApi`` acting for one signed-in user: every request carries ``Et-App-Key`` and ``Accept:
 application/json``, and its ``auth`` flow (``bot.autoshares.auth``) adds the bearer token and
 refreshes it once on a 401; GETs are retried with backoff on 5xx, timeouts and dropped
@@ -13,6 +13,7 @@ Every answer the bot uses is returned parsed once into a typed, frozen resource
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -53,6 +54,9 @@ MAX_WAIT_WITHOUT_DEADLINE = 2.0
 
 
 def _worth_retrying(exc: BaseException) -> bool:
+    # A call that waited out the deadline for a pooled connection has no time left to retry in.
+    if isinstance(exc, e.AutoSharesBusy):
+        return False
     return isinstance(exc, e.AutoSharesServerError | e.AutoSharesUnavailable | e.AutoSharesRateLimited)
 
 
@@ -116,7 +120,12 @@ def error_for(status: int, endpoint: str, body: Any, headers: httpx.Headers) -> 
 
 
 class AutoSharesClient:
-    """Process-wide AutoShares API access; cheap ``UserApi`` views per linked user."""
+    """Process-wide AutoShares API access; cheap ``UserApi`` views per linked user.
+
+    Two connection pools: ``command_http`` for calls made under a deadline (a command or a
+    click someone is waiting for) and ``http`` for the rest (background passes), so that a
+    burst of one cannot queue the other behind it. Without ``command_http`` both share ``http``.
+    """
 
     def __init__(
         self,
@@ -125,8 +134,10 @@ class AutoSharesClient:
         base_url: str,
         app_key: str,
         observe: CallObserver | None = None,
+        command_http: httpx.AsyncClient | None = None,
     ) -> None:
         self.http = http
+        self.command_http = command_http or http
         self.base_url = base_url.rstrip("/") + "/"
         self.app_key = app_key
         self.observe = observe
@@ -150,23 +161,49 @@ class AutoSharesClient:
         timeout: float | None = None,
     ) -> httpx.Response:
         """One HTTP exchange; ``timeout`` (the time left before a deadline) can only shorten
-        the client's own timeout."""
+        the client's own timeout, and bounds the whole exchange, the wait for a pooled
+        connection included: past it, ``httpx.PoolTimeout`` if the request never left the
+        bot's pool (the bot was busy), else ``httpx.ReadTimeout`` (AutoShares was slow)."""
         headers = {"Et-App-Key": self.app_key, "Accept": "application/json"}
         started = time.perf_counter()
         status: int | None = None
+        # Under a deadline (someone is waiting) the command pool, else the background one.
+        http = self.http if deadline.remaining() is None else self.command_http
         try:
-            limit: Any = httpx.USE_CLIENT_DEFAULT
-            if timeout is not None:
-                default = self.http.timeout.read
-                limit = httpx.Timeout(min(timeout, default) if default is not None else timeout)
-            response = await self.http.request(
-                method, self.url(path), params=params, json=json, headers=headers, auth=auth, timeout=limit
-            )
+            if timeout is None:
+                response = await http.request(
+                    method, self.url(path), params=params, json=json, headers=headers, auth=auth
+                )
+            else:
+                response = await self._send_within(
+                    http, timeout, method, self.url(path), params=params, json=json, headers=headers, auth=auth
+                )
             status = response.status_code
             return response
         finally:
             if self.observe:
                 self.observe(method, endpoint, status, time.perf_counter() - started)
+
+    @staticmethod
+    async def _send_within(http: httpx.AsyncClient, seconds: float, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """``http.request`` bounded by ``seconds`` as a whole. httpx bounds each phase apart (the
+        pool wait, then the read), so a call that queued for a connection could outlive its
+        deadline; httpcore's trace tells whether the request left the pool before time ran out."""
+        left_pool = False
+
+        async def trace(_event: str, _info: dict[str, Any]) -> None:
+            nonlocal left_pool
+            left_pool = True  # connecting, or sending on a pooled connection
+
+        default = http.timeout.read
+        limit = httpx.Timeout(min(seconds, default) if default is not None else seconds)
+        try:
+            async with asyncio.timeout(seconds):
+                return await http.request(method, url, timeout=limit, extensions={"trace": trace}, **kwargs)
+        except TimeoutError:
+            if left_pool:
+                raise httpx.ReadTimeout(f"no answer within {seconds:.2f} s") from None
+            raise httpx.PoolTimeout(f"no pooled connection within {seconds:.2f} s") from None
 
 
 class UserApi:
@@ -216,6 +253,12 @@ class UserApi:
             response = await self._client.send(
                 method, path, self._auth, endpoint=endpoint, params=params, json=json, timeout=left
             )
+        except httpx.PoolTimeout:
+            raise e.AutoSharesBusy(
+                f"AutoShares {endpoint} was not sent: no connection of the bot's pool came free in time "
+                "(raise COMMAND_CONCURRENCY if this is frequent)",
+                endpoint=endpoint,
+            ) from None
         except (httpx.TimeoutException, httpx.TransportError) as exc:
             raise e.AutoSharesUnavailable(
                 f"AutoShares {endpoint} failed: {type(exc).__name__}", endpoint=endpoint

@@ -15,6 +15,8 @@
     ├── AutoSharesServerError     5xx
     ├── AutoSharesMalformed       a 2xx answer the bot cannot read (names the endpoint and property)
     └── AutoSharesUnavailable     timeout or connection failure
+        └── AutoSharesBusy        the deadline ran out waiting for the bot's own connection pool:
+                                  the call never reached AutoShares
 
 ``str(exc)`` is the operator's message: it names the endpoint (and the setting, where one is at
 fault) for logs. What a Slack user reads is chosen by ``handlers.errors`` from the class and its
@@ -105,6 +107,13 @@ class AutoSharesServerError(AutoSharesError):
 
 class AutoSharesUnavailable(AutoSharesError):
     code = "autoshares_unavailable"
+
+
+class AutoSharesBusy(AutoSharesUnavailable):
+    """No connection of the bot's own pool came free in time, so the call was never sent: the
+    bot is busy, AutoShares is not at fault (and nothing was placed or changed there)."""
+
+    code = "bot_busy"
 
 
 class AutoSharesMalformed(AutoSharesError):

@@ -28,7 +28,7 @@ PASS_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300
 WEBHOOK_REJECT_REASONS = frozenset({"signature", "stale", "malformed", "not_yet", "unknown"})
 #: ``slack_requests_total`` outcomes and the reasons of the ``rejected`` and ``unavailable`` ones.
 SLACK_REQUEST_OUTCOMES = frozenset({"accepted", "duplicate", "rejected", "unavailable"})
-SLACK_REQUEST_REASONS = frozenset({"", "signature", "malformed", "storage"})
+SLACK_REQUEST_REASONS = frozenset({"", "signature", "malformed", "storage", "storage_timeout", "busy"})
 
 
 class PollPassFigures(Protocol):

@@ -15,6 +15,7 @@ from sqlalchemy import func, select, text, update
 
 from bot.app.pollers import Pollers
 from bot.devkit.driver import sign
+from handlers.errors import DATABASE_UNREACHABLE
 from storage.models import LinkState, SlackRequest
 from storage.records import utcnow
 from storage.replays import body_hash
@@ -103,7 +104,7 @@ async def test_hourly_housekeeping_forgets_hashes_older_than_an_hour(bot: Runnin
     assert left == [body_hash(b"a recent request")]
 
 
-async def test_a_request_that_cannot_be_remembered_is_refused(
+async def test_a_request_that_cannot_be_remembered_is_not_handled_and_says_so(
     bot: RunningBot, caplog: pytest.LogCaptureFixture
 ) -> None:
     # The table goes away for this request only: on PostgreSQL the schema is the worker's.
@@ -115,8 +116,12 @@ async def test_a_request_that_cannot_be_remembered_is_refused(
     finally:
         async with bot.services.db.sessions.begin() as session:
             await session.execute(text("ALTER TABLE slack_requests_away RENAME TO slack_requests"))
-    assert response.status_code == 503
+    assert response.status_code == 200
+    assert response.json() == {"response_type": "ephemeral", "text": DATABASE_UNREACHABLE}
     assert bot.slack.calls == []
+    assert await bot.admin("GET", "_sandbox/alerts") == []
+    metrics = bot.services.metrics
+    assert metrics.value("autoshares_slack_requests_total", outcome="unavailable", reason="storage") == 1
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
     metrics = bot.services.metrics
     assert metrics.value("autoshares_slack_requests_total", outcome="unavailable", reason="storage") == 1

@@ -3,13 +3,19 @@ result; one deadline per command, retries included; an order preview's calls mad
 
 from __future__ import annotations
 
+import asyncio
+from urllib.parse import parse_qs
+
 import pytest
 
 from bot.devkit.driver import buttons
+from handlers import errors
 from tests.conftest import RunningBot
 from tests.scenario.steps import hold_autoshares, release_autoshares, until_autoshares_holds
+from tests.scenario.test_orders import answer_at
 
 BOB = "U0BOB"
+FORM = "application/x-www-form-urlencoded"
 
 
 @pytest.fixture
@@ -86,6 +92,41 @@ class TestTheDeadline:
         assert "AutoShares did not answer in time" in answer.args["text"]
         assert (await bob.admin("GET", "_sandbox/faults"))["Hold"] is True
         await release_autoshares(bob)
+
+
+class TestABusyBot:
+    """One connection for commands: a second command waits in the bot's own queue, not at
+    AutoShares, and is told at its deadline that the bot is busy, not that AutoShares is slow."""
+
+    @pytest.fixture
+    def bot_env(self, bot_env: dict[str, str]) -> dict[str, str]:
+        return {
+            **bot_env,
+            "WORKING_MESSAGE_SECONDS": "60",
+            "COMMAND_DEADLINE_SECONDS": "1",
+            "COMMAND_CONCURRENCY": "1",
+        }
+
+    async def test_a_command_waiting_for_the_bots_own_pool_hears_the_bot_is_busy(
+        self, bob: RunningBot
+    ) -> None:
+        await hold_autoshares(bob)
+        # The one command connection, taken by a call AutoShares holds for as long as the test
+        # needs (a command's own call would give it back at its deadline).
+        occupant = asyncio.create_task(bob.services.command_http.get(bob.sandbox.url + "v1.0/users/@me/info"))
+        await until_autoshares_holds(bob)
+        body = bob.driver.command_body("/autoshares", "account", user=BOB)
+        assert (await bob.driver.post(body, FORM)).status_code == 200
+        busy = await answer_at(bob, parse_qs(body)["response_url"][0])
+        assert busy["text"] == errors.BUSY
+        # The command's call never reached AutoShares: only the occupant is held there.
+        assert (await bob.admin("GET", "_sandbox/faults"))["Held"] == 1
+        await release_autoshares(bob)
+        await occupant
+        again = bob.driver.command_body("/autoshares", "account", user=BOB)
+        assert (await bob.driver.post(again, FORM)).status_code == 200
+        answer = await answer_at(bob, parse_qs(again)["response_url"][0])
+        assert errors.BUSY not in str(answer) and "did not answer" not in str(answer)
 
 
 async def test_an_order_preview_asks_autoshares_everything_at_once(bob: RunningBot) -> None:

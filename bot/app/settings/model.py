@@ -172,6 +172,11 @@ class Settings:
         help="one deadline for everything a command or a click asks of AutoShares, retries included; "
         "a 429 is waited out only if its `Retry-After` fits",
     )
+    command_concurrency: int = setting(
+        "COMMAND_CONCURRENCY", 100, Whole(1, 1000), group=AUTOSHARES,
+        help="AutoShares connections kept for commands and clicks, apart from background work's "
+        f"{MAX_POLL_CONCURRENCY}; a command still waiting for one at its deadline is told the bot is busy",
+    )
     working_message_seconds: float = setting(
         "WORKING_MESSAGE_SECONDS", 0.5, Number(), group=AUTOSHARES,
         help='a command (or a button that takes AutoShares\' time) not answered by then shows "working '
@@ -193,6 +198,11 @@ class Settings:
     database_url: str = setting(
         "DATABASE_URL", DEFAULT_DATABASE_URL, DatabaseUrl(), group=SERVING,
         help="SQLite (one process) or PostgreSQL (replicas); the async drivers are chosen for you",
+    )
+    ack_database_seconds: float = setting(
+        "ACK_DATABASE_SECONDS", 1.5, Number(above=0, maximum=2.0), group=SERVING,
+        help="how long the database write before every Slack ack (the replay check) may wait; past "
+        "it Slack gets, within its 3 s, a plain answer that nothing was changed, and nothing is recorded",
     )
     token_encryption_keys: tuple[str, ...] = setting(
         "TOKEN_ENCRYPTION_KEY", (), FernetKeys(), group=SERVING, secret=True, need=Need.TO_SERVE,

@@ -1,17 +1,22 @@
-"""SlackRequestLog: a body is new once, repeats are seen as repeats (concurrently too), and
-the hourly housekeeping forgets old hashes."""
+"""SlackRequestLog: a body is new once, repeats are seen as repeats (concurrently too), a write
+held up by another writer is abandoned by the database itself, and the hourly housekeeping
+forgets old hashes."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import DBAPIError
 
+from bot.app.settings import async_database_url
 from storage.db import Database
 from storage.models import SlackRequest
 from storage.records import utcnow
 from storage.replays import SlackRequestLog, body_hash
+from tests.conftest import held_by_another_writer
 
 
 async def test_a_body_is_new_once(db: Database) -> None:
@@ -40,3 +45,19 @@ async def test_old_hashes_are_forgotten(db: Database) -> None:
     async with db.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(SlackRequest)) == 1
     assert await log.first_time(b"old")  # forgotten: a replay this old fails the timestamp check anyway
+
+
+async def test_a_write_held_up_by_another_writer_is_given_up_by_the_database(database_url: str) -> None:
+    """The database, not only the caller, gives up on the write (SQLite's busy timeout,
+    PostgreSQL's lock timeout): it ends in an error, so it cannot complete once the lock is
+    released and turn the request's retry into a replay."""
+    database = Database(async_database_url(database_url), ack_seconds=0.2)
+    log = SlackRequestLog(database.engine, ack_engine=database.ack_engine, timeout_seconds=0.2)
+    try:
+        async with held_by_another_writer(database_url):
+            with pytest.raises(DBAPIError):
+                await log.first_time(b"held up")
+        assert await log.first_time(b"held up")
+        assert await log.first_time(b"not held up")
+    finally:
+        await database.dispose()
