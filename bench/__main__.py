@@ -5,7 +5,15 @@ from __future__ import annotations
 import sys
 import time
 
-from bench import bench_ack, bench_burst, bench_fanout, bench_feedback, bench_pace, bench_pollers, bench_sandbox
+from bench import (
+    bench_ack,
+    bench_burst,
+    bench_fanout,
+    bench_feedback,
+    bench_pace,
+    bench_pollers,
+    bench_sandbox,
+)
 
 BENCHMARKS = (
     ("ack throughput and latency: full app vs bare Bolt", bench_ack.main),
