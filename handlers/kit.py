@@ -29,10 +29,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import hashlib
 import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -52,6 +54,7 @@ from handlers.blocks import agreements as agreement_blocks
 from handlers.blocks.common import error_message, section
 from handlers.notify import Responder, SlackClients, SlackSession, delivered, post_privately, responder
 from handlers.parsing import ParseError, parse_autoshares
+from storage.intents import ClickIntents
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +65,8 @@ GATE_LEAD = (
 
 #: How long after the deadline a command is stopped outright (the deadline itself is soft).
 DEADLINE_GRACE_SECONDS = 0.5
+#: A click's intent stays leased this long past its deadline before another replica may take it.
+INTENT_LEASE_MARGIN_SECONDS = 5.0
 
 #: Slash commands other than /autoshares, and the subcommand each stands for.
 SHORTCUTS = {
@@ -108,6 +113,8 @@ class Surface:
     #: AUTOSHARES_QUOTE_DOMAIN: links to its quote pages unfurl into quote cards
     quote_domain: str
     handled: Handled = field(default_factory=Handled)
+    #: where the intents of durable clicks are leased and closed (None: not recorded)
+    intents: ClickIntents | None = None
 
 
 WORKING_TEXT = ":hourglass_flowing_sand: Working on it…"
@@ -363,34 +370,76 @@ def button_context(body: dict[str, Any], respond: Responder | None, client: Asyn
     )
 
 
+def intent_key(body: dict[str, Any]) -> str:
+    """The key of a click's intent: the SHA-256 of its payload in canonical JSON, which the gate
+    (before the ack) and the lazy listener (after it) both compute from the same parsed body."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def intent_lease(limits: Limits) -> timedelta:
+    """How long a click's intent is leased to whoever carries it out: its whole deadline and a
+    margin, so no other replica starts it while it may still be running."""
+    return timedelta(seconds=limits.deadline_seconds + DEADLINE_GRACE_SECONDS + INTENT_LEASE_MARGIN_SECONDS)
+
+
+async def run_click(
+    surface: Surface,
+    action_id: str,
+    handler: ButtonHandler,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    *,
+    working: bool = False,
+) -> None:
+    """One click, under the deadline; a failure is told to the clicker privately. Bolt's lazy
+    listener and the recovery of a click whose replica died both run it."""
+    respond = responder(surface.slack.session, body.get("response_url"))
+    ctx = button_context(body, respond, client)
+    if working and respond is not None:
+        ctx.working = Working(
+            lambda: respond(replace_original=True, **working_message()), surface.limits.working_after_seconds
+        )
+    try:
+        await within_deadline(surface.limits, handler(ctx))
+    except Exception as exc:
+        log_failure(f"button {action_id}", exc)
+        try:
+            await ctx.reply(failure_message(exc))
+        except Exception:  # the response_url expired or Slack is down: nothing more to do
+            log.warning("could not report a failed %s click to the user", action_id)
+    finally:
+        if ctx.working:
+            await ctx.working.stop()
+
+
 def on_button(
-    app: AsyncApp, action_id: str, handler: ButtonHandler, *, surface: Surface, working: bool = False
+    app: AsyncApp,
+    action_id: str,
+    handler: ButtonHandler,
+    *,
+    surface: Surface,
+    working: bool = False,
+    durable: bool = False,
 ) -> None:
     """Register ``handler`` for clicks on ``action_id`` (ack now, work lazily, report failures).
     ``working``: the message the button is on shows "working on it" until the handler replaces
-    it (for buttons whose answer takes AutoShares' time and replaces their message)."""
-
-    limits = surface.limits
+    it (for buttons whose answer takes AutoShares' time and replaces their message).
+    ``durable``: the gate recorded the click's intent before the ack; the listener leases it
+    first (if another replica already has it, that one answers) and closes it when done."""
 
     async def run(body: dict[str, Any], client: AsyncWebClient) -> None:
-        """One click, run lazily under the deadline; a failure is told to the clicker privately."""
-        respond = responder(surface.slack.session, body.get("response_url"))
-        ctx = button_context(body, respond, client)
-        if working and respond is not None:
-            ctx.working = Working(
-                lambda: respond(replace_original=True, **working_message()), limits.working_after_seconds
-            )
+        intents = surface.intents if durable else None
+        key = intent_key(body) if intents is not None else None
+        if intents is not None and key is not None:
+            if await intents.take(key, intent_lease(surface.limits)) is False:
+                log.info("a %s click is already being carried out elsewhere", action_id)
+                return
         try:
-            await within_deadline(limits, handler(ctx))
-        except Exception as exc:
-            log_failure(f"button {action_id}", exc)
-            try:
-                await ctx.reply(failure_message(exc))
-            except Exception:  # the response_url expired or Slack is down: nothing more to do
-                log.warning("could not report a failed %s click to the user", action_id)
+            await run_click(surface, action_id, handler, body, client, working=working)
         finally:
-            if ctx.working:
-                await ctx.working.stop()
+            if intents is not None and key is not None:
+                await intents.done(key)
 
     app.action(action_id)(ack=ack_now, lazy=[run])
     surface.handled.actions.add(action_id)
@@ -612,6 +661,10 @@ class Button:
     action_id: str
     handler: SurfaceButton
     working: bool = False
+    #: its effect matters: the intent is recorded before the ack and finished by any replica
+    durable: bool = False
+    #: the button's value is a pending order's id (kept with the intent)
+    names_pending: bool = False
 
 
 @dataclass(frozen=True)
@@ -657,7 +710,9 @@ def register_table(app: AsyncApp, surface: Surface, table: Iterable[Listener]) -
             surface.router.add(entry.name, functools.partial(entry.handler, surface))
         elif isinstance(entry, Button):
             handler = functools.partial(entry.handler, surface)
-            on_button(app, entry.action_id, handler, surface=surface, working=entry.working)
+            on_button(
+                app, entry.action_id, handler, surface=surface, working=entry.working, durable=entry.durable
+            )
         elif isinstance(entry, LinkButton):
             on_link_button(app, entry.action_id, surface=surface)
         elif isinstance(entry, Form):

@@ -261,11 +261,11 @@ async def place_large(surface: Surface, ctx: ViewContext) -> None:
 
 LISTENERS: tuple[Listener, ...] = (
     Subcommand("order", order_command),
-    Button(approval_blocks.APPROVAL_APPROVE, approve),
-    Button(approval_blocks.APPROVAL_REJECT, reject),
-    Button(order_blocks.ORDER_CONFIRM, confirm, working=True),
-    Button(order_blocks.ORDER_CANCEL_PENDING, cancel_pending),
-    Button(order_blocks.ORDER_CANCEL_OPEN, cancel_open),
+    Button(approval_blocks.APPROVAL_APPROVE, approve, durable=True, names_pending=True),
+    Button(approval_blocks.APPROVAL_REJECT, reject, durable=True, names_pending=True),
+    Button(order_blocks.ORDER_CONFIRM, confirm, working=True, durable=True, names_pending=True),
+    Button(order_blocks.ORDER_CANCEL_PENDING, cancel_pending, durable=True, names_pending=True),
+    Button(order_blocks.ORDER_CANCEL_OPEN, cancel_open, durable=True),
     Form(order_blocks.ORDER_TICKET_CALLBACK, ticket_problems, preview_ticket),
     Form(order_blocks.ORDER_LARGE_CALLBACK, large_problems, place_large),
 )

@@ -185,7 +185,7 @@ async def share(surface: Surface, ctx: ButtonContext) -> None:
 
 LISTENERS: tuple[Listener, ...] = (
     Subcommand("quote", show_quotes),
-    Button(blocks.QUOTE_SHARE, share, working=True),
+    Button(blocks.QUOTE_SHARE, share, working=True, durable=True),
 )
 
 

@@ -202,6 +202,30 @@ class SlackRequest(Base):
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
+class ClickIntent(Base):
+    """What a click asked for, written with its ``slack_requests`` row before the ack, so that
+    any replica can carry it out if the one that took it dies (``bot.app.clicks``).
+
+    ``key`` is the SHA-256 of the request body; ``state`` is pending, leased or done, and a
+    lease that lapses (``lease_until``) lets another replica take it."""
+
+    __tablename__ = "click_intents"
+    __table_args__ = (Index("ix_click_intents_due", "state", "created_at"),)
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    action_id: Mapped[str] = mapped_column(String(255))
+    team_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    value: Mapped[str] = mapped_column(Text)
+    response_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    pending_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    state: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class OutboxMessage(Base):
     """A message the bot owes Slack, written in the same transaction as the change that causes
     it and delivered by a leased worker (``bot.core.delivery``) until Slack accepts it."""

@@ -13,11 +13,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import delete, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from storage.intents import INSERT_INTENT, Intent, intent_row
 from storage.models import SlackRequest
 from storage.records import utcnow
 
@@ -73,34 +75,50 @@ class SlackRequestLog:
     ) -> None:
         self._engine = engine
         self._autocommit = (ack_engine or engine).execution_options(isolation_level="AUTOCOMMIT")
+        self._transactional = ack_engine or engine
         self._timeout = timeout_seconds
         postgres = engine.dialect.name == "postgresql"
         insert = postgresql.insert if postgres else sqlite.insert
         self._remember = insert(SlackRequest).on_conflict_do_nothing(index_elements=["body_hash"])
         self._limit = _limit_postgres if postgres else _limit_sqlite
 
-    async def first_time(self, body: bytes) -> bool:
+    async def first_time(self, body: bytes, intent: Intent | None = None) -> bool:
         """Remember ``body``; True the first time it is seen, False for a retry or a replay.
+
+        With ``intent`` (a click whose effect matters), the intent is written in the same
+        transaction the first time, so a click is never seen without what it asked for.
 
         Raises ``TimeoutError`` when no connection came free within the timeout, and
         SQLAlchemy's errors when the database refuses or gives up (a lock held past the time
         left): either way nothing was remembered."""
         values = {"body_hash": body_hash(body), "received_at": utcnow()}
+        engine = self._autocommit if intent is None else self._transactional
         if self._timeout is None:
-            async with self._autocommit.connect() as connection:
-                return bool((await connection.execute(self._remember, values)).rowcount)
+            async with engine.connect() as connection:
+                return await self._write(connection, values, intent)
         loop = asyncio.get_running_loop()
         ends = loop.time() + self._timeout
         async with asyncio.timeout_at(ends):
-            connection = await self._autocommit.connect()
+            connection = await engine.connect()
         try:
             left = ends - loop.time()
             if left < MINIMUM_STATEMENT_SECONDS:
                 raise TimeoutError("no time left for the write")
             await self._limit(connection, left)
-            return bool((await connection.execute(self._remember, values)).rowcount)
+            return await self._write(connection, values, intent)
         finally:
-            await connection.close()
+            await connection.close()  # rolls back whatever was not committed
+
+    async def _write(
+        self, connection: AsyncConnection, values: dict[str, Any], intent: Intent | None
+    ) -> bool:
+        """The replay row (in autocommit), or the replay row and the intent in one transaction."""
+        first = bool((await connection.execute(self._remember, values)).rowcount)
+        if intent is not None:
+            if first:
+                await connection.execute(INSERT_INTENT, intent_row(intent, values["received_at"]))
+            await connection.commit()
+        return first
 
     async def forget_older_than(self, age: timedelta = REPLAY_RETENTION) -> int:
         """Delete hashes received more than ``age`` ago; returns how many."""

@@ -10,10 +10,13 @@ Order follow-up, every ``ORDER_POLL_SECONDS``:
 Alert watching, every ``ALERT_POLL_SECONDS`` without a webhook secret, every
 ``BACKSTOP_POLL_SECONDS`` with one: see ``AlertService.poll_once``.
 Re-arming repeating alerts, every ``REARM_CHECK_SECONDS``: see ``AlertService.rearm_once``.
+Clicks left behind, every ``CLICK_RECOVERY_SECONDS``: the intents of durable clicks (Confirm,
+Approve, Reject, Withdraw, Cancel, Share) that the replica which acknowledged them did not
+finish, because it died, are leased and carried out here (``handlers.clicks``).
 Token upkeep, every minute: tokens about to expire of users with active alerts or open orders
 are refreshed (``LinkedUsers.refresh_expiring``), so an idle user's background work goes on.
 Housekeeping, hourly (from the order loop): long-expired alert routes retired, old webhook ids
-and Slack request hashes forgotten, expired chart images deleted.
+and Slack request hashes and click intents forgotten, expired chart images deleted.
 
 Each pass checks everything due at its start, in chunks, ``POLL_CONCURRENCY`` AutoShares calls
 at a time, within each user's allowance (``POLL_USER_CALLS_PER_MINUTE``); passes start on a
@@ -39,6 +42,7 @@ from bot.core.delivery import Delivery
 from bot.core.passes import PassReport, due_after
 from bot.core.usecases import UseCases
 from bot.telemetry.metrics import Metrics
+from handlers.clicks import ClickRecovery
 from storage.records import utcnow
 from storage.replays import REPLAY_RETENTION, SlackRequestLog
 
@@ -56,6 +60,9 @@ TOKEN_UPKEEP_SECONDS = 60.0
 REFRESH_AHEAD = timedelta(minutes=10)
 #: How often due digests are looked for (a digest is posted within this of its time).
 DIGEST_CHECK_SECONDS = 20.0
+#: How often clicks whose replica died are looked for (a click is finished within this of
+#: its intent being left: its lease lapsing, or ``handlers.clicks.RECOVER_AFTER`` unleased).
+CLICK_RECOVERY_SECONDS = 1.0
 #: How often repeating alerts whose cool-down is over are armed again (within this of its end).
 REARM_CHECK_SECONDS = 15.0
 
@@ -70,20 +77,24 @@ class Pollers:
         settings: Settings,
         replays: SlackRequestLog,
         metrics: Metrics | None = None,
+        clicks: ClickRecovery | None = None,
     ) -> None:
         self.core = core
         self.delivery = delivery
         self.settings = settings
         self.replays = replays
         self.metrics = metrics
+        self.clicks = clicks
         self._stop = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._housekept_at: float | None = None
 
     @classmethod
-    def of(cls, services: Services) -> Pollers:
-        """The loops over one process's services."""
-        return cls(services.core, services.delivery, services.settings, services.replays, services.metrics)
+    def of(cls, services: Services, clicks: ClickRecovery | None = None) -> Pollers:
+        """The loops over one process's services (and its clicks' recovery, when it serves Slack)."""
+        return cls(
+            services.core, services.delivery, services.settings, services.replays, services.metrics, clicks
+        )
 
     @property
     def webhooks_configured(self) -> bool:
@@ -100,6 +111,8 @@ class Pollers:
             ("digests", DIGEST_CHECK_SECONDS, self.digests_once, False),
             ("rearm", REARM_CHECK_SECONDS, self.rearm_once, False),
         ]
+        if self.clicks is not None:
+            loops.append(("clicks", CLICK_RECOVERY_SECONDS, self.clicks.run_once, True))
         for name, interval, once, busy in loops:
             self._tasks.append(asyncio.create_task(self._loop(name, interval, once, busy=busy), name=name))
 
@@ -193,6 +206,8 @@ class Pollers:
         )
         hashes = await self.replays.forget_older_than(REPLAY_RETENTION)
         charts = await self.core.charts.prune()
+        if self.clicks is not None:
+            await self.clicks.intents.forget_older_than()
         if expired or forgotten or hashes or charts:
             log.info(
                 "housekeeping: %d alert routes expired, %d webhook ids and %d Slack request hashes "

@@ -59,6 +59,7 @@ class InstrumentedAsyncApp(AsyncApp):
         super().__init__(**kwargs)
         self.metrics = metrics
         self.handled = Handled()  # what the surface registered (filled by build_bolt_app)
+        self.surface: Surface | None = None  # the surface its listeners run on (ditto)
 
     async def async_dispatch(self, req: AsyncBoltRequest) -> BoltResponse:
         kind, name, command = describe(req.body)
@@ -158,9 +159,11 @@ def build_bolt_app(services: Services) -> InstrumentedAsyncApp:
         limits=limits,
         environment=settings.autoshares_environment,
         quote_domain=settings.autoshares_quote_domain,
+        intents=services.intents,
     )
     register_all(app, surface)
     app.handled = surface.handled
+    app.surface = surface
 
     @app.error
     async def on_error(error: Exception, body: dict[str, Any], logger: logging.Logger) -> None:

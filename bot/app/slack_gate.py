@@ -49,6 +49,7 @@ from starlette.responses import JSONResponse, Response
 
 from bot.core.tasks import BackgroundTasks
 from bot.telemetry.metrics import Metrics
+from handlers.clicks import intent_of
 from handlers.errors import ACK_BUSY, DATABASE_UNREACHABLE
 from handlers.notify import SlackSession, answer_in_place
 from storage.replays import SlackRequestLog
@@ -202,7 +203,7 @@ class SlackGate:
             return self._malformed(read)
         if read.body.get("type") not in UNREMEMBERED_TYPES:
             try:
-                first = await self.replays.first_time(body)
+                first = await self.replays.first_time(body, intent_of(read.body))
             except (SQLAlchemyError, OSError, TimeoutError) as error:
                 return self._unremembered(read.body, error)
             if not first:
@@ -228,7 +229,9 @@ class SlackGate:
             return JSONResponse({"response_type": "ephemeral", "text": words})
         response_url = body.get("response_url")
         if body.get("type") == "block_actions" and isinstance(response_url, str):
-            self.tasks.spawn(answer_in_place(response_url, {"text": words}, replace=False, session=self.session))
+            self.tasks.spawn(
+                answer_in_place(response_url, {"text": words}, replace=False, session=self.session)
+            )
             return Response(status_code=200)
         return JSONResponse({"error": "unavailable"}, status_code=503)
 

@@ -28,6 +28,7 @@ from bot.app.webhooks import webhook_route
 from bot.app.wiring import Services
 from bot.core.linking import LinkOutcome, LinkProblem, LoginStart
 from handlers import errors
+from handlers.clicks import ClickRecovery
 
 log = logging.getLogger(__name__)
 
@@ -285,7 +286,11 @@ def socket_mode_of(bolt: AsyncApp, services: Services) -> SocketMode | None:
 
 
 def lifespan_of(
-    services: Services, socket_mode: SocketMode | None, *, close_services: bool
+    services: Services,
+    socket_mode: SocketMode | None,
+    *,
+    close_services: bool,
+    clicks: ClickRecovery | None = None,
 ) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
     """Start the pollers (and Socket Mode) with the app; on shutdown stop taking work, finish
     what was taken, and close the services unless the caller keeps them."""
@@ -293,7 +298,7 @@ def lifespan_of(
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         """Run the background work for as long as the app serves."""
-        pollers = Pollers.of(services)
+        pollers = Pollers.of(services, clicks)
         pollers.start()
         services.tasks.spawn(services.stored_keys.refresh())  # the first count, for /readyz
         if socket_mode is not None:
@@ -346,7 +351,8 @@ def create_web_app(services: Services, *, close_services: bool = True) -> Starle
             Route("/slack/install", slack_install, methods=["GET"]),
             Route("/slack/oauth_redirect", slack_install, methods=["GET"]),
         ]
-    lifespan = lifespan_of(services, socket_mode, close_services=close_services)
+    clicks = ClickRecovery(bolt.surface, services.intents) if bolt.surface is not None else None
+    lifespan = lifespan_of(services, socket_mode, close_services=close_services, clicks=clicks)
 
     # Every body is capped while it is read, before any route (or signature check) runs.
     capped = body_limit(services.settings.max_body_bytes, services.metrics.request_bodies_too_large.inc)

@@ -59,6 +59,7 @@ from storage.charts import ChartImageRepository
 from storage.crypto import TokenCipher
 from storage.db import Database
 from storage.digests import DigestRepository
+from storage.intents import ClickIntents
 from storage.link_states import LinkStateRepository
 from storage.links import LinkRepository
 from storage.orders import PendingOrderRepository
@@ -317,6 +318,7 @@ class Services:
     delivery: Delivery
     stored_keys: StoredKeys
     replays: SlackRequestLog
+    intents: ClickIntents
 
     @property
     def links(self) -> LinkRepository:
@@ -378,6 +380,7 @@ class Services:
             replays=SlackRequestLog(
                 db.engine, ack_engine=db.ack_engine, timeout_seconds=settings.ack_database_seconds
             ),
+            intents=ClickIntents(db.engine),
         )
 
     async def drain(self, timeout: float = 10.0) -> None:
