@@ -66,7 +66,7 @@ GATE_LEAD = (
 #: How long after the deadline a command is stopped outright (the deadline itself is soft).
 DEADLINE_GRACE_SECONDS = 0.5
 #: A click's intent stays leased this long past its deadline before another replica may take it.
-INTENT_LEASE_MARGIN_SECONDS = 5.0
+INTENT_LEASE_MARGIN_SECONDS = 1.0
 
 #: Slash commands other than /autoshares, and the subcommand each stands for.
 SHORTCUTS = {
