@@ -44,19 +44,26 @@ def intent_of(body: dict[str, Any]) -> Intent | None:
     entry = DURABLE.get(str(action.get("action_id") or ""))
     if entry is None:
         return None
-    user = body.get("user") or {}
+    user = _object(body.get("user"))
     value = str(action.get("value") or "")
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+    channel = _object(body.get("channel")).get("id") or _object(body.get("container")).get("channel_id")
+    response_url = body.get("response_url")
     return Intent(
         key=intent_key(body),
         action_id=entry.action_id,
-        team_id=str((body.get("team") or {}).get("id") or user.get("team_id") or ""),
+        team_id=str(_object(body.get("team")).get("id") or user.get("team_id") or ""),
         user_id=str(user.get("id") or ""),
         channel_id=str(channel or ""),
         value=value,
-        response_url=body.get("response_url"),
+        response_url=response_url if isinstance(response_url, str) else None,
         pending_id=value[:64] if entry.names_pending and value else None,
     )
+
+
+def _object(value: Any) -> dict[str, Any]:
+    """A payload field that should be an object, or an empty one (the gate lets a signed body
+    name a team, user or channel by a bare id; such a click is still written down, with less)."""
+    return value if isinstance(value, dict) else {}
 
 
 def payload_of(intent: Intent) -> dict[str, Any]:

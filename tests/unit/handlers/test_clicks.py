@@ -55,3 +55,19 @@ def test_other_requests_and_clicks_are_not_written_down() -> None:
     assert intent_of(click("home_refresh", "")) is None
     assert intent_of({"command": "/order", "text": "buy 1 AAPL"}) is None
     assert intent_key(click("order_confirm", "p")) != intent_key(click("order_confirm", "q"))
+
+
+def test_a_signed_click_naming_team_user_and_channel_by_bare_ids_does_not_break_the_gate() -> None:
+    confirm = next(iter(DURABLE))
+    body = {
+        "type": "block_actions",
+        "team": "T1",
+        "user": "U1",
+        "channel": "C1",
+        "container": "x",
+        "response_url": 5,
+        "actions": [{"action_id": confirm, "value": "abc"}],
+    }
+    intent = intent_of(body)
+    assert intent is not None and intent.action_id == confirm
+    assert (intent.team_id, intent.user_id, intent.channel_id, intent.response_url) == ("", "", "", None)
