@@ -58,7 +58,21 @@ class OrderTicketCommand:
     """`/order` with no text: open the order modal."""
 
 
-OrderCommand: TypeAlias = OrderRequest | OrderListCommand | OrderCancelCommand | OrderTicketCommand
+@dataclass(frozen=True, slots=True)
+class OrderEditCommand:
+    """`/order edit <orderId> [qty <n>] [limit <price>] [stop <price>] [account <id>]`: change a
+    working order's quantity or prices (at least one given); what is not given stays as it is."""
+
+    order_id: int
+    quantity: int | None = None
+    limit_price: Decimal | None = None
+    stop_price: Decimal | None = None
+    account_id: int | None = None
+
+
+OrderCommand: TypeAlias = (
+    OrderRequest | OrderListCommand | OrderCancelCommand | OrderTicketCommand | OrderEditCommand
+)
 
 
 #: A percent move from the previous close: either way, up only, or down only.

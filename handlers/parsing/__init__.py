@@ -34,6 +34,7 @@ from bot.core.commands import (
     DigestRequest,
     OrderCancelCommand,
     OrderCommand,
+    OrderEditCommand,
     OrderListCommand,
     OrderRequest,
     OrderTicketCommand,
@@ -67,7 +68,15 @@ from handlers.parsing.autoshares import (
 from handlers.parsing.common import ParseError
 from handlers.parsing.help import COMMAND_HELP, CommandHelp
 from handlers.parsing.mentions import QUOTE_PAGE_PREFIX, cashtags, quote_page_symbol
-from handlers.parsing.order import ORDER_EXAMPLE, order_from_fields, order_text, parse_order
+from handlers.parsing.order import (
+    EDIT_EXAMPLE,
+    ORDER_EXAMPLE,
+    edit_from_fields,
+    edit_text,
+    order_from_fields,
+    order_text,
+    parse_order,
+)
 from handlers.parsing.quote import (
     CHART_RANGES,
     DEFAULT_CHART_RANGE,
@@ -98,6 +107,7 @@ __all__ = [
     "MAX_WATCH_SYMBOLS",
     "MIN_ALERT_EXPIRY",
     "MIN_REPEAT_EVERY",
+    "EDIT_EXAMPLE",
     "ORDER_EXAMPLE",
     "QUOTE_EXAMPLE",
     "QUOTE_PAGE_PREFIX",
@@ -119,6 +129,7 @@ __all__ = [
     "DigestRequest",
     "OrderCancelCommand",
     "OrderCommand",
+    "OrderEditCommand",
     "OrderListCommand",
     "OrderRequest",
     "OrderTicketCommand",
@@ -128,6 +139,8 @@ __all__ = [
     "WatchRequest",
     "cashtags",
     "member_form",
+    "edit_from_fields",
+    "edit_text",
     "order_from_fields",
     "order_text",
     "parse_alert",

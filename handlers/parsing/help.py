@@ -124,6 +124,11 @@ COMMAND_HELP: tuple[CommandHelp, ...] = (
     CommandHelp("/order list", "/order list", "Show your open and recent orders."),
     CommandHelp("/order cancel", "/order cancel 12345", "Cancel an order by its id."),
     CommandHelp(
+        "/order edit",
+        "/order edit 12345 qty 5 limit 181",
+        "Change a working order's quantity, limit or stop price, after a preview you confirm.",
+    ),
+    CommandHelp(
         "/alert",
         "/alert AAPL above 200 expires 1w",
         "Notify this channel when a price crosses a level (last, bid or ask).",

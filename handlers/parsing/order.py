@@ -10,6 +10,7 @@ from bot.core.commands import (
     ExtendedSession,
     OrderCancelCommand,
     OrderCommand,
+    OrderEditCommand,
     OrderListCommand,
     OrderRequest,
     OrderTicketCommand,
@@ -33,6 +34,7 @@ from handlers.parsing.common import (
 )
 
 ORDER_EXAMPLE = "buy 10 AAPL limit 180"
+EDIT_EXAMPLE = "edit 12345 limit 181"
 
 
 def parse_order(text: str) -> OrderCommand:
@@ -99,11 +101,13 @@ def _order_from_tokens(tokens: list[str]) -> OrderCommand:
         order_id = _identifier(rest[0], "order id")
         account = _account_option(rest[1:], "the order id", "cancel 12345 account 12")
         return OrderCancelCommand(order_id, account)
+    if verb == "edit":
+        return _edit_from_tokens(rest)
     side = _SIDES.get(verb)
     if side is None:
         raise _Invalid(
             f"{_show(tokens[0])} is not an order action; "
-            "start with buy, sell, short or cover (or list or cancel)"
+            "start with buy, sell, short or cover (or list, cancel or edit)"
         )
     if not rest:
         raise _Invalid(f"Say how many shares of which symbol to {verb}")
@@ -112,6 +116,94 @@ def _order_from_tokens(tokens: list[str]) -> OrderCommand:
         raise _Invalid("Add the symbol after the quantity")
     symbol = _symbol(rest[1])
     return _order_with_options(side, quantity, symbol, rest[2:])
+
+
+# --------------------------------------------------------------------------- edit
+
+_EDIT_OPTIONS = "use qty, limit, stop or account"
+_EDIT_WORDS = {"qty": "qty", "quantity": "qty", "limit": "limit", "stop": "stop", "account": "account"}
+
+
+def _edit_from_tokens(tokens: list[str]) -> OrderEditCommand:
+    """`edit <id> [qty <n>] [limit <price>] [stop <price>] [account <id>]`: each option at most
+    once, in any order, and at least one of qty, limit or stop."""
+    try:
+        return _edit_grammar(tokens)
+    except _Invalid as invalid:
+        invalid.example = invalid.example or EDIT_EXAMPLE
+        raise
+
+
+def _edit_grammar(tokens: list[str]) -> OrderEditCommand:
+    """_edit_from_tokens without the edit example on every problem."""
+    if not tokens:
+        raise _Invalid("Say which order to change by its id, then what to change", example=EDIT_EXAMPLE)
+    order_id = _identifier(tokens[0], "order id")
+    values: dict[str, str] = {}
+    index = 1
+    while index < len(tokens):
+        token = tokens[index]
+        word = _EDIT_WORDS.get(token.lower())
+        if word is None:
+            problem = (
+                f"Write qty, limit or stop before {_show(token)}"
+                if _PRICE_RE.fullmatch(token)
+                else f"{_show(token)} is not an edit option; after the order id {_EDIT_OPTIONS}"
+            )
+            raise _Invalid(problem, example=EDIT_EXAMPLE)
+        if word in values:
+            raise _Invalid(f"{_show(word)} appears twice; give each option once", example=EDIT_EXAMPLE)
+        values[word] = _value_after(tokens, index, token.lower(), "a value", EDIT_EXAMPLE)
+        index += 2
+    return _build_edit(order_id, values)
+
+
+def _build_edit(order_id: int, values: Mapping[str, str]) -> OrderEditCommand:
+    """The rules the text command and the edit modal share: at least one change, each value
+    read by the order grammar's own rules."""
+    if not any(values.get(word) for word in ("qty", "limit", "stop")):
+        raise _Invalid(
+            "Say what to change: a new qty, limit or stop",
+            example=f"edit {order_id} qty 5 limit 181",
+            field="quantity",
+        )
+    qty, limit, stop, account = (values.get(word) for word in ("qty", "limit", "stop", "account"))
+    return OrderEditCommand(
+        order_id=order_id,
+        quantity=_quantity(qty) if qty else None,
+        limit_price=_price(limit, "limit price", "limit_price") if limit else None,
+        stop_price=_price(stop, "stop price", "stop_price") if stop else None,
+        account_id=_identifier(account, "account id", "account") if account else None,
+    )
+
+
+def edit_from_fields(order_id: int, account_id: int | None, fields: Mapping[str, str | None]) -> OrderEditCommand:
+    """Validate the edit modal's fields (quantity, limit_price, stop_price: strings, empty
+    meaning "keep") with the `/order edit` rules. Raises ``ParseError`` with ``field`` set."""
+    values = {
+        word: str(fields.get(name) or "").strip()
+        for word, name in (("qty", "quantity"), ("limit", "limit_price"), ("stop", "stop_price"))
+    }
+    if account_id is not None:
+        values["account"] = str(account_id)
+    try:
+        return _build_edit(order_id, values)
+    except _Invalid as invalid:
+        raise ParseError(f"{invalid.problem}.", field=invalid.field) from None
+
+
+def edit_text(command: OrderEditCommand) -> str:
+    """The `/order edit` text that parses back to ``command``."""
+    words = ["edit", str(command.order_id)]
+    if command.quantity is not None:
+        words += ["qty", str(command.quantity)]
+    if command.limit_price is not None:
+        words += ["limit", format(command.limit_price, "f")]
+    if command.stop_price is not None:
+        words += ["stop", format(command.stop_price, "f")]
+    if command.account_id is not None:
+        words += ["account", str(command.account_id)]
+    return " ".join(words)
 
 
 def _order_with_options(side: Side, quantity: int, symbol: str, options: list[str]) -> OrderRequest:

@@ -19,11 +19,14 @@ from handlers.parsing import (
     AlertRequest,
     AutosharesCommand,
     OrderCancelCommand,
+    OrderEditCommand,
     OrderListCommand,
     OrderRequest,
     OrderTicketCommand,
     ParseError,
     QuoteRequest,
+    edit_from_fields,
+    edit_text,
     order_from_fields,
     order_text,
     parse_alert,
@@ -708,3 +711,53 @@ def test_form_values_are_escaped_when_echoed() -> None:
                 order_from_fields(fields(**{name: token}))
             except ParseError as error:
                 assert_safe_sentence(str(error))
+
+
+# --------------------------------------------------------------------------- order edit
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("edit 12345 limit 181", OrderEditCommand(12345, limit_price=Decimal("181"))),
+        ("EDIT 7 qty 5 limit $181.25", OrderEditCommand(7, quantity=5, limit_price=Decimal("181.25"))),
+        ("edit 7 stop 170 quantity 2 account 9", OrderEditCommand(7, 2, None, Decimal("170"), 9)),
+    ],
+)
+def test_order_edit_parses_and_round_trips(text: str, expected: OrderEditCommand) -> None:
+    assert parse_order(text) == expected
+    assert parse_order(edit_text(expected)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("edit", "Say which order to change by its id"),
+        ("edit 12", "Say what to change: a new qty, limit or stop"),
+        ("edit 12 account 3", "Say what to change"),
+        ("edit abc limit 1", "order id must be a whole number such as 12, not `abc`"),
+        ("edit 12 181", "Write qty, limit or stop before `181`"),
+        ("edit 12 limit", "`limit` needs a value after it"),
+        ("edit 12 qty 5 quantity 6", "`qty` appears twice"),
+        ("edit 12 gtc", "`gtc` is not an edit option"),
+        ("edit 12 qty 0", "Quantity must be a whole number of shares above zero"),
+        ("edit 12 limit -3", "limit price must be a number above zero"),
+    ],
+)
+def test_order_edit_errors_end_with_the_edit_form(text: str, fragment: str) -> None:
+    message = str(error_of(parse_order, text))
+    assert fragment in message
+    assert message.endswith("`.") and "Try `/order edit " in message
+    assert_safe_sentence(message)
+
+
+def test_edit_from_fields_keeps_what_is_left_empty_and_names_the_field() -> None:
+    assert edit_from_fields(7, 9, {"quantity": "3", "limit_price": " ", "stop_price": None}) == (
+        OrderEditCommand(7, quantity=3, account_id=9)
+    )
+    with pytest.raises(ParseError) as nothing:
+        edit_from_fields(7, None, {"quantity": "", "limit_price": ""})
+    assert nothing.value.field == "quantity"
+    with pytest.raises(ParseError) as bad_price:
+        edit_from_fields(7, None, {"limit_price": "abc"})
+    assert bad_price.value.field == "limit_price" and "abc" in bad_price.value.message
