@@ -9,7 +9,7 @@ can never interleave with a placement on the same account.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sandbox import events
 from sandbox.alerts import evaluate_alerts
@@ -111,6 +111,24 @@ class Engine:
             for event in events:
                 self._publish(event)
             return order, True
+
+    async def replace(
+        self, account: Account, user_id: int, order: Order, request: OrderRequest
+    ) -> tuple[Assessment | None, str]:
+        """Replace a working order's terms (see ``Broker.replace``): the assessment and "" when
+        it was replaced (or already was, with this ClientId: no assessment then), else why not."""
+        async with self.state.lock:
+            if request.client_id and order.client_id == request.client_id:
+                return None, ""  # the same change again: it stands
+            if not order.is_open:
+                return None, f"Order {order.id} cannot be replaced: it is {order.status}."
+            result = self.broker.replace(account, user_id, order, request)
+            if not result.ok:
+                return result, f"Order {order.id} cannot be replaced: {result.error_code}: {result.error_text}"
+            self._publish(Event("order.replaced", account.id, replace(order)))
+            for event in self.broker.evaluate(order):
+                self._publish(event)
+            return result, ""
 
     async def cancel(self, order: Order) -> None:
         async with self.state.lock:

@@ -149,12 +149,15 @@ class Broker:
         self.client_ids: dict[tuple[int, str], int] = {}
 
     # -- balances ------------------------------------------------------------------------------
-    def open_orders(self, account_id: int, security_id: int | None = None) -> list[Order]:
+    def open_orders(self, account_id: int, security_id: int | None = None, *, skip: int = 0) -> list[Order]:
+        """Open orders of an account (of one security); ``skip``: an order being replaced,
+        whose reservation its new terms take over."""
         return [
             o
             for o in self.state.orders.values()
             if o.account_id == account_id
             and o.is_open
+            and o.id != skip
             and (security_id is None or o.security_id == security_id)
         ]
 
@@ -166,7 +169,7 @@ class Broker:
         buy = order.side in BUY_SIDES
         return quote.ask if buy else quote.bid
 
-    def balances(self, account: Account) -> Balances:
+    def balances(self, account: Account, *, skip: int = 0) -> Balances:
         long_value = short_value = open_pl = 0.0
         for pos in account.positions.values():
             last = self.market.quote(pos.security_id).last
@@ -176,14 +179,16 @@ class Broker:
                 short_value += -pos.quantity * last
             open_pl += pos.quantity * (last - pos.average_price)
         reserved = 0.0
-        for order in self.open_orders(account.id):
+        for order in self.open_orders(account.id, skip=skip):
             if order.side in ("Buy", "BuyToCover", "SellShort"):
                 quote = self.market.quote(order.security_id)
                 reserved += order.leaves_quantity * self._reference_price(order, quote)
         return Balances(account.cash, long_value, short_value, reserved, open_pl)
 
     # -- checks --------------------------------------------------------------------------------
-    def assess(self, account: Account, user_id: int, request: OrderRequest) -> Assessment:
+    def assess(self, account: Account, user_id: int, request: OrderRequest, *, replacing: int = 0) -> Assessment:
+        """The checks and figures of an order; ``replacing``: the id of the order these are
+        new terms for (its own reservation and shares do not count against them)."""
         security = self.state.security(request.symbol)
         if security is None or not request.symbol.strip() or request.symbol.strip().isdigit():
             return _reject(Assessment(None, None), "SymbolNotFound", symbol=request.symbol)
@@ -208,7 +213,7 @@ class Broker:
         if quote.last <= 0 or quote.bid <= 0 or quote.ask <= 0:
             return _reject(result, "QuotePriceIsInvalid", detail="the quote has no valid price")
         if request.side in ("Sell", "BuyToCover"):
-            available = self._coverable(account, security.id, request.side)
+            available = self._coverable(account, security.id, request.side, skip=replacing)
             if request.quantity > available + 1e-9:
                 return _reject(
                     result,
@@ -216,7 +221,7 @@ class Broker:
                     detail=f"{request.quantity:g} requested, {available:g} available",
                 )
         if request.side in ("Buy", "SellShort"):
-            buying_power = self.balances(account).buying_power
+            buying_power = self.balances(account, skip=replacing).buying_power
             needed = result.cost + result.commission
             if needed > buying_power + 1e-9:
                 return _reject(
@@ -240,11 +245,13 @@ class Broker:
                 return f"{name} {value:g} is more than 50% away from the last price {quote.last:g}"
         return ""
 
-    def _coverable(self, account: Account, security_id: int, side: str) -> float:
+    def _coverable(self, account: Account, security_id: int, side: str, *, skip: int = 0) -> float:
         """Shares a Sell (long) or BuyToCover (short) may still use, net of open orders."""
         position = account.positions.get(security_id)
         held = position.quantity if position else 0.0
-        pending = sum(o.leaves_quantity for o in self.open_orders(account.id, security_id) if o.side == side)
+        pending = sum(
+            o.leaves_quantity for o in self.open_orders(account.id, security_id, skip=skip) if o.side == side
+        )
         if side == "Sell":
             return max(held, 0.0) - pending
         return max(-held, 0.0) - pending
@@ -288,6 +295,25 @@ class Broker:
         events = [Event("order.created", account.id, replace(order))]
         events += self.evaluate(order, placement=True)
         return order, events
+
+    def replace(self, account: Account, user_id: int, order: Order, request: OrderRequest) -> Assessment:
+        """Give a working order new terms (type, quantity, prices, time in force, ClientId),
+        keeping its id, when they pass the same checks as a new order; the caller answers 409
+        for a finished order or terms that fail (the assessment says why)."""
+        assessment = self.assess(account, user_id, request, replacing=order.id)
+        if not order.is_open or not assessment.ok:
+            return assessment
+        if order.client_id:
+            self.client_ids.pop((account.id, order.client_id), None)
+        if request.client_id:
+            self.client_ids[(account.id, request.client_id)] = order.id
+        stop_moved = (request.type, request.stop_price) != (order.type, order.stop_price)
+        order.type, order.quantity = request.type, request.quantity
+        order.price, order.stop_price = request.price, request.stop_price
+        order.time_in_force, order.client_id = request.time_in_force, request.client_id
+        order.stop_triggered = order.stop_triggered and not stop_moved
+        order.modified = utc_now()
+        return assessment
 
     def cancel(self, order: Order) -> list[Event]:
         """Cancel an open order; the caller answers 409 for a finished one."""

@@ -34,6 +34,7 @@ from bot.autoshares.resources import (
     Balance,
     ChartHistory,
     Order,
+    OrderChangePreview,
     OrderPreview,
     Position,
     PriceAlert,
@@ -374,6 +375,20 @@ class UserApi:
     async def place_order(self, account_id: int, order: dict[str, Any]) -> Order:
         endpoint = "POST /accounts/{accountId}/orders"
         body = await self.request("POST", f"accounts/{account_id}/orders", endpoint=endpoint, json=order)
+        return parse(Order, body, endpoint)
+
+    async def preview_replace(self, account_id: int, order_id: int, change: dict[str, Any]) -> OrderChangePreview:
+        """What replacing ``order_id`` with ``change`` (a ModifyOrderResource) would cost."""
+        endpoint = "PUT /accounts/{accountId}/preview/orders/{orderId}"
+        path = f"accounts/{account_id}/preview/orders/{order_id}"
+        body = await self.request("PUT", path, endpoint=endpoint, json=change)
+        return parse(OrderChangePreview, body or {}, endpoint)
+
+    async def replace_order(self, account_id: int, order_id: int, change: dict[str, Any]) -> Order:
+        """Replace a working order's terms (409: it is no longer working); the order keeps its id."""
+        endpoint = "PUT /accounts/{accountId}/orders/{orderId}"
+        path = f"accounts/{account_id}/orders/{order_id}"
+        body = await self.request("PUT", path, endpoint=endpoint, json=change)
         return parse(Order, body, endpoint)
 
     async def order(self, account_id: int, order_id: int) -> Order:

@@ -6,11 +6,21 @@ GET    /accounts/{accountId}/orders/{orderId} OrderResource (404 if not in this 
 GET    /accounts/{accountId}/orders?pageNumber&pageSize[&filter&sortField&desc]
                                               PagingResult[OrderResource]
 DELETE /accounts/{accountId}/orders/{orderId} 200 OrderResource (Canceled); 409 when finished
+PUT    /accounts/{accountId}/preview/orders/{orderId}
+                                              ModifyOrderResource -> OrderVerifiedResource
+PUT    /accounts/{accountId}/orders/{orderId} ModifyOrderResource -> OrderResource (same Id);
+                                              409 when finished or the new terms fail a check
 
 Body problems (missing Symbol/Side/Type/Quantity, enum values not in the spec, an ExtendedHours
 value no page documents, wrong JSON types, Quantity <= 0) answer 422 naming the field. Business rejections are not errors: the
 order comes back 200 with Status "Rejected", the code in Description (see ``sandbox.trading``).
 A ClientId already used on the account returns the earlier order (same Id), never a new one.
+
+A replace keeps the order's Id and takes the ModifyOrderResource's terms (what it leaves out
+stays; Id must be the path's; Quantity must exceed what already filled). Its ClientId becomes
+the order's, and a replace sent again with that ClientId answers the order as it is. The
+preview of a replace answers IsSuccessful false with ErrorDescription ``OrderNotReplaceable``
+for a finished order, and the new order checks' codes otherwise.
 
 The ``filter`` grammar is the documentation's (``SecurityId = 4 and Status in (0,1,4,5,7)``,
 ``CreateDate between #…# and #…#``), see ``sandbox.api.filters``; anything else answers 400.
@@ -38,6 +48,7 @@ from sandbox.api.positions import sort_items
 from sandbox.api.routing import ApiCall, Endpoint
 from sandbox.api.validation import BodyReader
 from sandbox.faults import SERVER_ERROR_BODY
+from sandbox.state import Order
 from sandbox.trading import OrderRequest
 
 
@@ -143,6 +154,82 @@ async def cancel_order(call: ApiCall) -> Any:
     return resources.order(order, call.sb.state)
 
 
+def parse_change(body: dict[str, Any], order: Order) -> OrderRequest:
+    """Validate a ModifyOrderResource for ``order`` (422 listing every problem): the order's
+    terms with the ones the body states."""
+    reader = BodyReader(body)
+    order_id = reader.integer("Id", required=True, minimum=1, maximum=2_147_483_647)
+    order_type = reader.enum("Type", ORDER_TYPES)
+    quantity = reader.number("Quantity", minimum=0, exclusive_minimum=True)
+    price = reader.number("Price")
+    stop_price = reader.number("StopPrice")
+    tif = reader.enum("TimeInForce", TIME_IN_FORCE, aliases=("TimeInforce",))
+    client_id = reader.string("ClientId")
+    if order_id is not None and order_id != order.id:
+        reader.problems.append(("Id", f"Must be the order id of the path ({order.id})."))
+    if quantity is not None and quantity <= order.executed_quantity:
+        reader.problems.append(("Quantity", f"Must be more than the {order.executed_quantity:g} already filled."))
+    if client_id is not None and len(client_id) > 128:
+        reader.problems.append(("ClientId", "Must be at most 128 characters."))
+    reader.raise_if_invalid()
+    new_type = order_type or order.type
+    return OrderRequest(
+        symbol=order.symbol,
+        side=order.side,
+        type=new_type,
+        quantity=quantity if quantity is not None else order.quantity,
+        time_in_force=tif or order.time_in_force,
+        price=(price if price is not None else order.price) if new_type in ("Limit", "StopLimit") else None,
+        stop_price=(stop_price if stop_price is not None else order.stop_price)
+        if new_type in ("Stop", "StopLimit")
+        else None,
+        client_id=client_id or order.client_id,
+        comment=order.comment,
+        extended_hours=order.extended_hours,
+        exec_inst=order.exec_inst,
+    )
+
+
+async def preview_replace(call: ApiCall) -> Any:
+    account = call.account(write=True)
+    order = _order_in(call, account.id)
+    request = parse_change(await call.json_object(), order)
+    result = call.sb.engine.broker.assess(account, call.user.id, request, replacing=order.id)
+    total = result.cost + result.commission if request.is_buy else result.cost - result.commission
+    preview: dict[str, Any] = {
+        "OrderId": order.id,
+        "IsSuccessful": result.ok and order.is_open,
+        "Commission": result.commission,
+        "Commissions": {"Commission": result.commission},
+        "CommissionRates": {},
+        "Cost": round(result.cost, 2),
+        "NetCost": round(total, 2),
+        "TotalCost": round(total, 2),
+        "Quotes": [resources.quote_model(result.quote)] if result.quote else [],
+        "ErrorDescriptionArgs": [],
+    }
+    if not order.is_open:
+        preview["ErrorDescription"] = "OrderNotReplaceable"
+        preview["ErrorDescriptionText"] = f"The order is {order.status} and can no longer be changed."
+    elif not result.ok:
+        preview["ErrorDescription"] = result.error_code
+        preview["ErrorDescriptionText"] = result.error_text
+    return preview
+
+
+async def replace_order(call: ApiCall) -> Any:
+    account = call.account(write=True)
+    order = _order_in(call, account.id)
+    request = parse_change(await call.json_object(), order)
+    _, refusal = await call.sb.engine.replace(account, call.user.id, order, request)
+    if refusal:
+        raise conflict(refusal)
+    if call.sb.faults.take_order_failure():
+        # Fault injection: the order is replaced, the caller is told otherwise.
+        return JSONResponse(SERVER_ERROR_BODY, status_code=500)
+    return resources.order(order, call.sb.state)
+
+
 async def list_orders(call: ApiCall) -> Any:
     account = call.account()
     page_number = call.query_int("pageNumber", required=True)
@@ -171,4 +258,12 @@ ENDPOINTS = (
     Endpoint(
         "DELETE", "/accounts/{accountId}/orders/{orderId}", cancel_order, bucket="orders", per_account=True
     ),
+    Endpoint(
+        "PUT",
+        "/accounts/{accountId}/preview/orders/{orderId}",
+        preview_replace,
+        bucket="orders",
+        per_account=True,
+    ),
+    Endpoint("PUT", "/accounts/{accountId}/orders/{orderId}", replace_order, bucket="orders", per_account=True),
 )

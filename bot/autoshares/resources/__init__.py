@@ -27,7 +27,7 @@ from bot.autoshares.resources.enums import (
 )
 from bot.autoshares.resources.market import Candle, ChartHistory, Quote, Security
 from bot.autoshares.resources.numbers import Number, to_decimal, to_int
-from bot.autoshares.resources.orders import Order, OrderPreview, OrderTicket
+from bot.autoshares.resources.orders import Order, OrderChange, OrderChangePreview, OrderPreview, OrderTicket
 from bot.autoshares.resources.watchlists import Watchlist
 
 __all__ = [
@@ -48,6 +48,8 @@ __all__ = [
     "ChartHistory",
     "Number",
     "Order",
+    "OrderChange",
+    "OrderChangePreview",
     "OrderPreview",
     "OrderSide",
     "OrderStatus",

@@ -123,3 +123,48 @@ class OrderTicket(Resource):
         if self.client_id:
             body["ClientId"] = self.client_id
         return body
+
+
+class OrderChangePreview(OrderPreview):
+    """What replacing an order would cost (``OrderVerifiedResource``, the answer of
+    ``PUT /accounts/{accountId}/preview/orders/{orderId}``); nothing is required."""
+
+    order_id: Whole | None = None
+
+
+class OrderChange(Resource):
+    """A change to a working order the bot sends (``ModifyOrderResource``): the order's ``Id``
+    and its new terms. ``client_id`` is the change's own id, which a replaced order carries, so
+    an uncertain replace is settled by reading the order back."""
+
+    id: Whole
+    type: Kind | None = None
+    quantity: Number | None = None
+    price: Number | None = None
+    stop_price: Number | None = None
+    time_in_force: Tif | None = None
+    client_id: str | None = None
+
+    @classmethod
+    def read(cls, body: object) -> OrderChange:
+        """A stored change (the bot wrote it: a failure here is the bot's own bug)."""
+        return parse(cls, body, "a stored order change")
+
+    def body(self) -> dict[str, Any]:
+        """The ``ModifyOrderResource`` JSON AutoShares takes (the spec's names and spelling:
+        ``TimeInForce`` here, where ``CreateOrderResource`` has ``TimeInforce``)."""
+        body: dict[str, Any] = {"Id": self.id}
+        if self.type is not None:
+            body["Type"] = self.type.value
+        if self.quantity is not None:
+            whole = self.quantity == self.quantity.to_integral_value()
+            body["Quantity"] = int(self.quantity) if whole else float(self.quantity)
+        if self.price is not None:
+            body["Price"] = float(self.price)
+        if self.stop_price is not None:
+            body["StopPrice"] = float(self.stop_price)
+        if self.time_in_force is not None:
+            body["TimeInForce"] = self.time_in_force.value
+        if self.client_id:
+            body["ClientId"] = self.client_id
+        return body
