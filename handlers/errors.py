@@ -166,6 +166,10 @@ def _watchlist_full(exc: Any) -> str:
 
 Words = Callable[[Any], str]
 
+#: AutoShares' order statuses in words, for a change refused because the order finished.
+STATUS_WORDS = {"Filled": "filled", "Canceled": "cancelled", "Rejected": "rejected", "Expired": "expired"}
+
+
 SENTENCES: dict[type[BaseException], Words] = {
     ParseError: lambda exc: str(exc),
     StaleButton: lambda exc: f"That button is out of date. Run `{exc.command}` again.",
@@ -223,6 +227,11 @@ SENTENCES: dict[type[BaseException], Words] = {
         f"There is no order {exc.order_id} in account {exc.account_id}. "
         "Run `/order list` to see your open orders."
     ),
+    c.OrderNotEditable: lambda exc: (
+        f"The order is already {escape(STATUS_WORDS.get(exc.description or '', exc.description or 'closed'))}, "
+        "so nothing was changed. Run `/order list` to see your open orders."
+    ),
+    c.EditDoesNotFit: lambda exc: _edit_misfit(exc),
     c.ChartExpired: lambda exc: (
         f"That chart has expired; run `/quote {escape(exc.symbol)} chart {escape(exc.chart_range)}` "
         "again to share a fresh one."
@@ -322,6 +331,19 @@ def sentence(exc: BaseException) -> str:
 def plain_sentence(exc: BaseException) -> str:
     """:func:`sentence` as plain text: no code marks, no mrkdwn escapes."""
     return html.unescape(sentence(exc).replace("`", ""))
+
+
+def _edit_misfit(exc: Any) -> str:
+    """Why `/order edit` does not fit the order, and what to change instead."""
+    order = f"Order {exc.order_id}"
+    kind = escape(str(exc.order_type).lower() or "market")
+    if exc.problem == "no_stop":
+        return f"{order} is a {kind} order, which has no stop price; change its qty or limit instead."
+    if exc.problem == "no_limit":
+        return f"{order} is a {kind} order, which has no limit price; change its qty or stop instead."
+    if exc.problem == "filled":
+        return f"{order} has {exc.filled} shares filled already; give a qty above that."
+    return f"{order} already has those terms; give a new qty, limit or stop to change it."
 
 
 def order_failure(error: str | None) -> str:

@@ -1,4 +1,5 @@
-"""`/order`: preview and confirm, the order ticket modal, `/order list` and `/order cancel`.
+"""`/order`: preview and confirm, the order ticket modal, `/order list`, `/order cancel` and
+`/order edit` (with the Edit button of an open order and its modal).
 
 Every listener acks at once (the view acks only validate the form, with no I/O) and the work
 runs lazily. The exactly-once rules live in ``bot.core.orders``; this module turns clicks and
@@ -11,9 +12,15 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.core.commands import OrderCancelCommand, OrderListCommand, OrderRequest, OrderTicketCommand
+from bot.core.commands import (
+    OrderCancelCommand,
+    OrderEditCommand,
+    OrderListCommand,
+    OrderRequest,
+    OrderTicketCommand,
+)
 from bot.core.errors import AgreementsOutstandingError, TeamRefusal
-from bot.core.orders import ConfirmKind, ConfirmResult, OrderPolicy, PreviewResult
+from bot.core.orders import ConfirmKind, ConfirmResult, EditPreviewResult, OrderPolicy, PreviewResult
 from bot.core.views import TradingEnvironment
 from bot.vocabulary.ids import autoshares_id
 from handlers.blocks import approval as approval_blocks
@@ -35,7 +42,7 @@ from handlers.kit import (
     view_metadata,
 )
 from handlers.notify import answer_in_place, pending_message
-from handlers.parsing import ParseError, order_from_fields
+from handlers.parsing import ParseError, edit_from_fields, order_from_fields
 
 
 def preview_message(
@@ -61,6 +68,30 @@ def _preview(result: PreviewResult, policy: OrderPolicy) -> dict[str, Any]:
         confirm_seconds=policy.confirm_seconds,
         approval=result.approval,
         approvals_channel=result.approvals_channel,
+    )
+
+
+def edit_preview_message(
+    result: EditPreviewResult, policy: OrderPolicy, environment: TradingEnvironment
+) -> dict[str, Any]:
+    """The confirmation of a change to a working order (or AutoShares' refusal), badged."""
+    if not result.ok or result.pending is None:
+        return badged(order_blocks.edit_preview_failed(result.ticket, result.account_id, result.preview), environment)
+    return badged(
+        order_blocks.edit_confirmation(
+            pending_id=result.pending.id,
+            ticket=result.ticket,
+            account_id=result.account_id,
+            account=result.account,
+            preview=result.preview,
+            large=result.large,
+            large_threshold=policy.large_order_notional,
+            notional=result.notional,
+            confirm_seconds=policy.confirm_seconds,
+            approval=result.approval,
+            approvals_channel=result.approvals_channel,
+        ),
+        environment,
     )
 
 
@@ -134,6 +165,16 @@ async def order_command(surface: Surface, ctx: CommandContext, args: Any) -> Non
         result = await orders.cancel_order(ctx.team_id, ctx.user_id, args.order_id, args.account_id)
         await ctx.reply(order_blocks.order_cancel_requested(args.order_id, result))
         return
+    if isinstance(args, OrderEditCommand):
+        edit = await orders.preview_edit(
+            ctx.team_id,
+            ctx.user_id,
+            args,
+            channel_id=ctx.channel_id,
+            response_url=ctx.body.get("response_url"),
+        )
+        await ctx.reply(edit_preview_message(edit, orders.policy, surface.environment))
+        return
     assert isinstance(args, OrderRequest)
     preview = await orders.preview(
         ctx.team_id,
@@ -198,6 +239,51 @@ async def cancel_open(surface: Surface, ctx: ButtonContext) -> None:
         raise StaleButton("/order list")
     result = await surface.core.orders.cancel_order(ctx.team_id, ctx.user_id, order_id, account_id)
     await ctx.reply(order_blocks.order_cancel_requested(order_id, result))
+
+
+# -- Edit on an open order, and its modal ----------------------------------------------------------
+async def open_edit(surface: Surface, ctx: ButtonContext) -> None:
+    """Edit under `/order list`, on a placed order's message or in App Home: the edit modal,
+    prefilled with the order's terms as the button has them."""
+    account_text, order_text, kind, quantity, limit, stop, *_ = (ctx.value.split(":") + [""] * 6)[:6]
+    account_id, order_id = autoshares_id(account_text), autoshares_id(order_text)
+    if account_id is None or order_id is None or ctx.trigger_id is None:
+        raise StaleButton("/order list")
+    view = order_blocks.order_edit_view(
+        account_id=account_id,
+        order_id=order_id,
+        order_type=kind,
+        prefill={"quantity": quantity, "limit_price": limit, "stop_price": stop},
+        channel_id=ctx.channel_id or None,
+    )
+    await ctx.client.views_open(trigger_id=ctx.trigger_id, view=view)
+
+
+def _edit_from_view(view: dict[str, Any]) -> OrderEditCommand:
+    meta = view_metadata(view)
+    order_id, account_id = autoshares_id(meta.get("order")), autoshares_id(meta.get("account"))
+    if order_id is None:
+        raise ParseError("This form no longer names an order; run `/order list` and press Edit again.")
+    fields = order_blocks.edit_values((view.get("state") or {}).get("values") or {})
+    return edit_from_fields(order_id, account_id, fields)
+
+
+def edit_problems(view: dict[str, Any]) -> dict[str, str] | None:
+    """The edit modal's fields checked with the `/order edit` grammar; errors on their fields."""
+    try:
+        _edit_from_view(view)
+    except ParseError as exc:
+        return {exc.field or "quantity": exc.message}
+    return None
+
+
+async def preview_edit(surface: Surface, ctx: ViewContext) -> None:
+    """The edit modal submitted: the same preview and Confirm as `/order edit`, privately."""
+    orders = surface.core.orders
+    result = await orders.preview_edit(
+        ctx.team_id, ctx.user_id, _edit_from_view(ctx.view), channel_id=ctx.channel_id, response_url=None
+    )
+    await ctx.answer(edit_preview_message(result, orders.policy, surface.environment))
 
 
 # -- Approve / Reject on an approval request in the approvers' channel ----------------------------
@@ -266,8 +352,10 @@ LISTENERS: tuple[Listener, ...] = (
     Button(order_blocks.ORDER_CONFIRM, confirm, working=True, durable=True, names_pending=True),
     Button(order_blocks.ORDER_CANCEL_PENDING, cancel_pending, durable=True, names_pending=True),
     Button(order_blocks.ORDER_CANCEL_OPEN, cancel_open, durable=True),
+    Button(order_blocks.ORDER_EDIT_OPEN, open_edit),
     Form(order_blocks.ORDER_TICKET_CALLBACK, ticket_problems, preview_ticket),
     Form(order_blocks.ORDER_LARGE_CALLBACK, large_problems, place_large),
+    Form(order_blocks.ORDER_EDIT_CALLBACK, edit_problems, preview_edit),
 )
 
 

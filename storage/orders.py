@@ -9,6 +9,12 @@ The row's id (a uuid4 string) is the AutoShares ``ClientId``. States::
        ├──cancel──▶ cancelled                      ├──cancel──▶ cancelled
        └──timeout─▶ expired                        └──timeout─▶ expired
 
+    placed ──a change of the order placed──▶ replaced
+
+A change to a placed order (``/order edit``) is a row of its own that goes the same way; once
+AutoShares replaced the order (which keeps its id) the change's row follows the order and the
+earlier rows of that order are ``replaced``: updates of the order go to the newest row.
+
 Every move is a conditional UPDATE (``WHERE status = …``) so exactly one caller wins it, on
 one process or many sharing the database. Status updates that arrive later (webhooks, polling)
 only move an order forward (New → PartiallyFilled → Filled), whatever order they arrive in.
@@ -43,6 +49,7 @@ from storage.records import (
     PENDING,
     PLACED,
     REJECTED,
+    REPLACED,
     SUBMITTING,
     TERMINAL_ORDER_STATUSES,
     WAITING_STATES,
@@ -305,7 +312,12 @@ class PendingOrderRepository:
         if not conditions:
             return None
         async with self._sessions() as session:
-            row = await session.scalar(select(PendingOrder).where(or_(*conditions)).limit(1))
+            row = await session.scalar(
+                select(PendingOrder)
+                .where(or_(*conditions), PendingOrder.status != REPLACED)
+                .order_by(PendingOrder.created_at.desc())
+                .limit(1)
+            )
             return _pending(row) if row else None
 
     async def claim(
@@ -642,10 +654,12 @@ class PendingOrderRepository:
         return True
 
     async def record_placed(
-        self, pending_id: str, order: OrderState, *, announce: bool = False
+        self, pending_id: str, order: OrderState, *, announce: bool = False, replaced: bool = False
     ) -> Pending | None:
         """submitting → placed with AutoShares' answer (audited ``placed``); ``announce`` when
-        the requester is not waiting on a click's answer (a poller settled it).
+        the requester is not waiting on a click's answer (a poller settled it). ``replaced``:
+        the row is a change AutoShares made to a placed order, whose earlier rows are then
+        ``replaced`` (their messages are told) and this one follows the order.
 
         Idempotent: the placer and a poller resolving the same ClientId may both call it; the
         order's status only moves forward.
@@ -655,6 +669,8 @@ class PendingOrderRepository:
             row = await self._lock(session, pending_id)
             if row is None or row.status not in (SUBMITTING, PLACED):
                 return _pending(row) if row else None
+            if row.status == SUBMITTING and replaced and order.order_id is not None:
+                await self._hand_over(session, row, order.order_id, now)
             if row.status == SUBMITTING:
                 row.status = PLACED
                 row.error = None
@@ -680,6 +696,36 @@ class PendingOrderRepository:
             if announce:
                 await _announce(session, row)
             return _pending(row)
+
+    async def _hand_over(self, session: AsyncSession, row: PendingOrder, order_id: int, now: datetime) -> None:
+        """The order ``order_id`` was replaced by the change ``row``: its earlier placed rows
+        become ``replaced`` (audited, their messages told), in the caller's transaction."""
+        earlier = list(
+            await session.scalars(
+                select(PendingOrder).where(
+                    PendingOrder.autoshares_order_id == order_id,
+                    PendingOrder.account_id == row.account_id,
+                    PendingOrder.status == PLACED,
+                    PendingOrder.id != row.id,
+                )
+            )
+        )
+        for old in earlier:
+            old.status = REPLACED
+            old.updated_at = now
+            add_event(
+                session,
+                subject="order",
+                action="replaced",
+                team_id=old.team_id,
+                slack_user_id=row.slack_user_id,
+                subject_id=old.id,
+                autoshares_id=order_id,
+                detail={"by": row.id, "symbol": old.symbol},
+                at=now,
+            )
+            await session.flush()
+            await _announce(session, old)
 
     async def record_failed(
         self, pending_id: str, error: str, *, announce: bool = False, give_back_day: str | None = None
@@ -754,7 +800,14 @@ class PendingOrderRepository:
                     conditions.append(PendingOrder.autoshares_order_id == order_id)
                 if not conditions:
                     return OrderUpdate(None, changed=False)
-                pending_id = await session.scalar(select(PendingOrder.id).where(or_(*conditions)).limit(1))
+                # The newest row of the order follows it: a change placed since replaces the
+                # earlier rows (they are ``replaced`` and hear nothing more).
+                pending_id = await session.scalar(
+                    select(PendingOrder.id)
+                    .where(or_(*conditions), PendingOrder.status != REPLACED)
+                    .order_by(PendingOrder.created_at.desc())
+                    .limit(1)
+                )
                 if pending_id is None:
                     if client_id is None and account_id is not None:
                         placing = await session.scalar(

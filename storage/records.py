@@ -99,6 +99,8 @@ EXPIRED = PendingState.EXPIRED
 #: Approve, → rejected on Reject, → expired when nobody decides in time).
 AWAITING_APPROVAL = PendingState.AWAITING_APPROVAL
 REJECTED = PendingState.REJECTED
+#: A placed order changed since (its change's row follows the order now).
+REPLACED = PendingState.REPLACED
 
 #: AutoShares order statuses by name, as the ``order_status`` column stores them: the sets are
 #: defined once, with AutoShares' OrderStatus enum, in the client (bot.autoshares.resources.enums).

@@ -18,6 +18,8 @@
     ├── NoPreviousClose             no previous close to work a percent move out from
     ├── OrderNotCancellable         already filled or cancelled
     ├── OrderNotFound               no such order in the account
+    ├── OrderNotEditable            the order is no longer working (carries its status)
+    ├── EditDoesNotFit              the change does not fit the order (a stop on a limit order...)
     ├── TeamRefusal                 the workspace's rules refuse it (bot.core.team)
     │   ├── RoleTooLow              the member's role does not allow the action
     │   ├── TradingPaused           an admin paused trading in the workspace
@@ -177,6 +179,33 @@ class OrderNotFound(BotError):
         super().__init__(f"order {order_id} not found in account {account_id}")
         self.order_id = order_id
         self.account_id = account_id
+
+
+class OrderNotEditable(BotError):
+    """The order is no longer working (filled, cancelled...): nothing can be changed.
+    ``description`` is AutoShares' status name (also what a failed change's row keeps)."""
+
+    code = "order_not_editable"
+
+    def __init__(self, order_id: int | None, description: str | None) -> None:
+        super().__init__(f"order {order_id} not editable: {description}")
+        self.order_id = order_id
+        self.description = description
+
+
+class EditDoesNotFit(BotError):
+    """The change names a price the order does not have, or changes nothing. ``problem``:
+    ``no_stop`` (not a stop order), ``no_limit`` (no limit price), ``filled`` (the new quantity
+    is not above what already filled) or ``same`` (nothing would change)."""
+
+    code = "edit_does_not_fit"
+
+    def __init__(self, order_id: int, problem: str, order_type: str = "", filled: Decimal | None = None) -> None:
+        super().__init__(f"edit of order {order_id} does not fit: {problem}")
+        self.order_id = order_id
+        self.problem = problem
+        self.order_type = order_type
+        self.filled = filled
 
 
 class ChartExpired(BotError):

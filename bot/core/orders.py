@@ -19,7 +19,7 @@ import dataclasses
 import enum
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -33,20 +33,24 @@ from bot.autoshares.resources import (
     Agreement,
     Balance,
     Order,
+    OrderChangePreview,
     OrderPreview,
     OrderSide,
     OrderTicket,
     OrderType,
+    ReplacedTerms,
     TimeInForce,
 )
 from bot.core.accounts import AccountService
 from bot.core.agreements import AgreementService
-from bot.core.commands import ExtendedSession, OrderRequest
+from bot.core.commands import ExtendedSession, OrderEditCommand, OrderRequest
 from bot.core.errors import (
     AgreementsOutstandingError,
     BotError,
     DailyOrderLimit,
+    EditDoesNotFit,
     OrderNotCancellable,
+    OrderNotEditable,
     OrderNotFound,
     OwnApproval,
     TeamRefusal,
@@ -141,6 +145,67 @@ def notional(request: OrderRequest, preview: OrderPreview | None) -> Decimal | N
     return cost.quantize(Decimal("0.0001")) if cost is not None and cost > 0 else None
 
 
+def edit_terms(order: Order, command: OrderEditCommand, last_price: Decimal | None = None) -> OrderTicket:
+    """The working ``order``'s terms with ``command``'s changes (what it leaves out stays), and
+    what they replace; ``EditDoesNotFit`` when a price is one the order does not have, the new
+    quantity is not above what already filled, or nothing would change."""
+    kind = order.type or OrderType.Market
+    if command.stop_price is not None and kind not in (OrderType.Stop, OrderType.StopLimit):
+        raise EditDoesNotFit(order.id, "no_stop", kind.value)
+    if command.limit_price is not None and kind not in (OrderType.Limit, OrderType.StopLimit):
+        raise EditDoesNotFit(order.id, "no_limit", kind.value)
+    before = order.quantity if order.quantity is not None else Decimal(0)
+    quantity = Decimal(command.quantity) if command.quantity is not None else before
+    filled = order.executed_quantity or Decimal(0)
+    if quantity <= filled:
+        raise EditDoesNotFit(order.id, "filled", kind.value, filled)
+    price = command.limit_price if command.limit_price is not None else order.price
+    stop = command.stop_price if command.stop_price is not None else order.stop_price
+    if (quantity, price, stop) == (before, order.price, order.stop_price):
+        raise EditDoesNotFit(order.id, "same", kind.value)
+    if order.side is None or not order.symbol:
+        raise e.AutoSharesMalformed(
+            "AutoShares GET /accounts/{accountId}/orders/{orderId} answered an order without Side or Symbol",
+            endpoint="GET /accounts/{accountId}/orders/{orderId}",
+            field="Side",
+        )
+    old_price = _priced_at(kind, order.price, order.stop_price) or last_price
+    return OrderTicket(
+        symbol=order.symbol,
+        side=order.side,
+        type=kind,
+        quantity=quantity,
+        price=price if kind in (OrderType.Limit, OrderType.StopLimit) else None,
+        stop_price=stop if kind in (OrderType.Stop, OrderType.StopLimit) else None,
+        time_in_force=order.time_in_force,
+        extended_hours=order.extended_hours or None,
+        replaces=ReplacedTerms(
+            id=order.id,
+            quantity=before,
+            price=order.price,
+            stop_price=order.stop_price,
+            cost=(before * old_price).quantize(Decimal("0.01")) if old_price is not None else None,
+        ),
+    )
+
+
+def _priced_at(kind: OrderType, price: Decimal | None, stop: Decimal | None) -> Decimal | None:
+    """The price an order's value is reckoned at: its limit, else its stop."""
+    if kind in (OrderType.Limit, OrderType.StopLimit) and price is not None:
+        return price
+    return stop if kind in (OrderType.Stop, OrderType.StopLimit) else None
+
+
+def edit_value(ticket: OrderTicket, preview: OrderPreview | None) -> Decimal | None:
+    """What a changed order is worth: quantity × (limit, else stop, else the preview's last
+    price), from the preview's cost as a last resort (as :func:`notional` for a new order)."""
+    price = _priced_at(ticket.type, ticket.price, ticket.stop_price) or (preview.last_price if preview else None)
+    if price is not None:
+        return (ticket.quantity * price).quantize(Decimal("0.0001"))
+    cost = preview.cost if preview is not None else None
+    return cost.quantize(Decimal("0.0001")) if cost is not None and cost > 0 else None
+
+
 def is_large(value: Decimal | None, threshold: int) -> bool:
     """Orders above the threshold need the symbol typed as a second confirmation. An order whose
     value cannot be known (no price, no cost in the preview) is large: the step fails closed."""
@@ -215,6 +280,29 @@ class PreviewResult:
     large: bool
     pending: Pending | None
     #: Why Confirm will send it for approval instead of placing it (None: it places it).
+    approval: str | None = None
+    approvals_channel: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.preview.is_successful) and self.pending is not None
+
+
+@dataclass(frozen=True)
+class EditPreviewResult:
+    """What the confirmation of a change shows: the order before (``order``), its new terms
+    (``ticket``, what it replaces included) and AutoShares' preview of the replace.
+    ``pending`` is None when the preview failed."""
+
+    command: OrderEditCommand
+    order: Order
+    ticket: OrderTicket
+    account_id: int
+    account: Account
+    preview: OrderChangePreview
+    notional: Decimal | None
+    large: bool
+    pending: Pending | None
     approval: str | None = None
     approvals_channel: str | None = None
 
@@ -346,6 +434,81 @@ class OrderService:
             approval=rules.approval,
             approvals_channel=rules.policy.approvals_channel if rules.approval else None,
         )
+
+    async def preview_edit(
+        self,
+        team_id: str,
+        slack_user_id: str,
+        command: OrderEditCommand,
+        *,
+        channel_id: str | None,
+        response_url: str | None,
+    ) -> EditPreviewResult:
+        """A change to a working order, previewed: the workspace's rules, the agreements gate,
+        a fresh read of the order (a finished one cannot change), AutoShares' preview of the
+        replace, and a pending change stored for Confirm (the same exactly-once way as an
+        order). The new value is weighed against the member's limit and the approval threshold."""
+        rules = await self.team.order_gate(team_id, slack_user_id, channel_id)
+        user = await self._users.acting(team_id, slack_user_id)
+        (account_id, account), _ = await asyncio.gather(
+            self._accounts.resolve(user, command.account_id), self._agreements.require_signed(user)
+        )
+        order = await self.working_order(user.api, account_id, command.order_id)
+        ticket = edit_terms(order, command)
+        preview = await user.api.preview_replace(account_id, order.id, ticket.change())
+        if ticket.replaces is not None and ticket.replaces.cost is None and preview.last_price is not None:
+            ticket = edit_terms(order, command, preview.last_price)
+        value = edit_value(ticket, preview)
+        pending: Pending | None = None
+        if preview.is_successful:
+            rules = self.team.weigh(rules, value)
+            pending = await self.repo.create(
+                id=str(uuid.uuid4()),
+                team_id=team_id,
+                slack_user_id=slack_user_id,
+                account_id=account_id,
+                symbol=order.symbol,
+                request=ticket.stored(),
+                preview=preview.model_dump(mode="json", exclude_none=True),
+                notional=value,
+                ttl=timedelta(seconds=self.policy.confirm_seconds),
+                channel_id=channel_id,
+                response_url=response_url,
+            )
+        else:
+            await self._audit.record(
+                subject="order",
+                action="previewed",
+                team_id=team_id,
+                slack_user_id=slack_user_id,
+                autoshares_id=order.id,
+                detail={"account_id": account_id, "order": ticket.stored(), "ok": False},
+            )
+        return EditPreviewResult(
+            command=command,
+            order=order,
+            ticket=ticket,
+            account_id=account_id,
+            account=account,
+            preview=preview,
+            notional=value,
+            large=is_large(value, self.policy.large_order_notional),
+            pending=pending,
+            approval=rules.approval,
+            approvals_channel=rules.policy.approvals_channel if rules.approval else None,
+        )
+
+    @staticmethod
+    async def working_order(api: UserApi, account_id: int, order_id: int) -> Order:
+        """The order as AutoShares has it now, if it is still working (else
+        ``OrderNotEditable``; ``OrderNotFound`` when the account has no such order)."""
+        try:
+            order = await api.order(account_id, order_id)
+        except e.AutoSharesNotFound:
+            raise OrderNotFound(order_id, account_id) from None
+        if not order.is_open:
+            raise OrderNotEditable(order.id, order.status.name)
+        return order
 
     async def _priced(
         self, user: ActingUser, request: OrderRequest, body: dict[str, Any]
@@ -553,7 +716,10 @@ class OrderService:
             return ConfirmResult(ConfirmKind.SETTLED, failed, agreements=exc.agreements)
         except (BotError, e.AutoSharesError) as exc:  # not linked, relink needed, AutoShares down
             return ConfirmResult(ConfirmKind.SETTLED, await refused(failure_code(exc)))
-        body = OrderTicket.read(row.request).model_copy(update={"client_id": pending_id}).body()
+        ticket = OrderTicket.read(row.request)
+        if ticket.replaces is not None:
+            return await self._replace(row, user.api, ticket.change(pending_id), refused, announce=announce)
+        body = ticket.model_copy(update={"client_id": pending_id}).body()
         try:
             order = await user.api.place_order(row.account_id, body)
         except (e.AutoSharesServerError, e.AutoSharesUnavailable) as exc:
@@ -580,11 +746,79 @@ class OrderService:
         placed = await self._record_placed(pending_id, order, announce=announce)
         return ConfirmResult(ConfirmKind.SETTLED, placed)
 
+    async def _replace(
+        self,
+        row: Pending,
+        api: UserApi,
+        change: dict[str, Any],
+        refused: Callable[[str], Awaitable[Pending | None]],
+        *,
+        announce: bool,
+    ) -> ConfirmResult:
+        """We won the claim of a change: replace the order with ClientId = the change's id. A
+        definite refusal settles it as not changed; a 409 or no answer is decided by a fresh
+        read of the order (:meth:`_settle_replace`)."""
+        try:
+            order = await api.replace_order(row.account_id, int(change["Id"]), change)
+        except (e.AutoSharesConflict, e.AutoSharesServerError, e.AutoSharesUnavailable) as exc:
+            return await self._settle_replace(api, row, int(change["Id"]), exc, refused, announce=announce)
+        except (
+            e.AutoSharesRateLimited,
+            e.AutoSharesInvalid,
+            e.AutoSharesForbidden,
+            e.AutoSharesNotFound,
+            e.RelinkRequired,
+        ) as exc:
+            return ConfirmResult(ConfirmKind.SETTLED, await refused(failure_code(exc)))
+        except e.AutoSharesError as exc:
+            return await self._settle_replace(api, row, int(change["Id"]), exc, refused, announce=announce)
+        except Exception:
+            log.exception("replacing order %s for change %s failed unexpectedly", change["Id"], row.id)
+            await self.repo.note_uncertain(row.id, "unexpected error while replacing")
+            return ConfirmResult(ConfirmKind.IN_FLIGHT, await self.repo.get(row.id))
+        placed = await self._record_placed(row.id, order, announce=announce, replaced=True)
+        return ConfirmResult(ConfirmKind.SETTLED, placed)
+
+    async def _settle_replace(
+        self,
+        api: UserApi,
+        row: Pending,
+        order_id: int,
+        exc: e.AutoSharesError,
+        refused: Callable[[str], Awaitable[Pending | None]],
+        *,
+        announce: bool,
+    ) -> ConfirmResult:
+        """AutoShares refused the replace (409) or its answer is unknown: the order read afresh
+        decides. It carries this change's ClientId: it was replaced. It has finished (filled,
+        cancelled meanwhile): nothing was changed, and the user is told so. Otherwise a 409 or
+        AutoShares' own error means it did not take the change; no answer at all leaves the
+        change to the follow-up poller."""
+        definite = isinstance(exc, e.AutoSharesConflict) or answered_by_autoshares(exc)
+        try:
+            current = await api.order(row.account_id, order_id)
+        except e.AutoSharesError as lookup_error:
+            log.warning("reading order %s after its replace failed: %s", order_id, lookup_error.code)
+            current = None
+        if current is not None and (current.client_id or "") == row.id:
+            placed = await self._record_placed(row.id, current, announce=announce, replaced=True)
+            return ConfirmResult(ConfirmKind.SETTLED, placed)
+        if current is not None and not current.is_open:
+            return ConfirmResult(
+                ConfirmKind.SETTLED, await refused(f"{OrderNotEditable.code}: {current.status.name}")
+            )
+        if definite:
+            return ConfirmResult(ConfirmKind.SETTLED, await refused(failure_code(exc)))
+        await self.repo.note_uncertain(row.id, f"replace uncertain: {exc.code}")
+        return ConfirmResult(ConfirmKind.IN_FLIGHT, await self.repo.get(row.id))
+
     async def _record_placed(
-        self, pending_id: str, order: Order, *, announce: bool = False
+        self, pending_id: str, order: Order, *, announce: bool = False, replaced: bool = False
     ) -> Pending | None:
-        """Store that AutoShares holds the order, and count it."""
-        placed = await self.repo.record_placed(pending_id, order_state(order), announce=announce)
+        """Store that AutoShares holds the order (``replaced``: it took a change), and count it."""
+        placed = await self.repo.record_placed(
+            pending_id, order_state(order), announce=announce, replaced=replaced
+        )
         self._metrics.orders_placed.inc()
         return placed
 
@@ -618,6 +852,12 @@ class OrderService:
         """Poller: settle a submission left without an answer (crash, lost response); the
         requester's message is owed the outcome."""
         user = await self._users.acting(row.team_id, row.slack_user_id)
+        replaces = OrderTicket.read(row.request).replaces
+        if replaces is not None:  # a change: the order carries its ClientId once replaced
+            current = await user.api.order(row.account_id, replaces.id)
+            if (current.client_id or "") == row.id:
+                return await self._record_placed(row.id, current, announce=True, replaced=True)
+            return await self.repo.record_failed(row.id, NOT_TAKEN, announce=True)
         found = await find_by_client_id(user.api, row.account_id, row.id)
         if found is not None:
             return await self._record_placed(row.id, found, announce=True)

@@ -3,6 +3,8 @@ the moves between them with conditional writes).
 
 pending → submitting → placed | failed; pending → cancelled | expired; with two-person approval,
 pending → awaiting_approval → submitting (Approve) | rejected (Reject) | expired | cancelled.
+A change to a placed order is a pending order of its own; once AutoShares replaced the order,
+the order's earlier row moves placed → replaced and the change's row follows the order.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ class PendingState(StrEnum):
     EXPIRED = "expired"
     AWAITING_APPROVAL = "awaiting_approval"
     REJECTED = "rejected"
+    #: A placed order whose later change AutoShares took: the change's row follows it now.
+    REPLACED = "replaced"
 
     @property
     def waiting(self) -> bool:

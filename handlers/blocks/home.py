@@ -23,7 +23,7 @@ from bot.core.views import HomeData
 from handlers.blocks.account import BALANCE_FIGURES, account_label, balance
 from handlers.blocks.common import clip, context, escape, section
 from handlers.blocks.numbers import money, price, shares, signed_money
-from handlers.blocks.order import order_summary
+from handlers.blocks.order import edit_button, order_summary
 from handlers.blocks.watch import EMPTY as EMPTY_WATCHLIST
 from handlers.blocks.watch import watch_lines
 
@@ -142,15 +142,19 @@ def _orders(data: HomeData) -> list[Block]:
         return [title, section("_Could not load open orders right now._")]
     if not data.orders:
         return [title, context("No open orders.")]
-    lines = []
+    blocks: list[Block] = [title]
+    account_id = data.account.id if data.account is not None else None
     for order in list(data.orders)[:MAX_ROWS]:
         filled = order.executed_quantity
         progress = f", {shares(filled)} filled" if filled else ""
-        lines.append(f"• {order_summary(order)} · {order.status.name}{progress} · #{order.id}")
+        line = f"• {order_summary(order)} · {order.status.name}{progress} · #{order.id}"
+        # Each open order has its Edit button (a modal prefilled with its terms).
+        edit = edit_button(account_id, order.id, order) if account_id is not None and order.is_open else None
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(line)), accessory=edit))
     more = len(data.orders) - MAX_ROWS
     if more > 0:
-        lines.append(f"…and {more} more: `/order list`")
-    return [title, section(clip("\n".join(lines)))]
+        blocks.append(context(f"…and {more} more: `/order list`"))
+    return blocks
 
 
 def _alert_line(alert: PriceAlert) -> str:

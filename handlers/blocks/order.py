@@ -38,6 +38,7 @@ from bot.autoshares.resources import (
     OrderStatus,
     OrderTicket,
     OrderType,
+    ReplacedTerms,
     TimeInForce,
 )
 from bot.core.views import OrderStateView, OrderTerms, PendingState, PendingView
@@ -50,6 +51,9 @@ __all__ = [
     "ORDER_CANCEL_OPEN",
     "ORDER_TICKET_CALLBACK",
     "ORDER_LARGE_CALLBACK",
+    "ORDER_EDIT_OPEN",
+    "ORDER_EDIT_CALLBACK",
+    "EDIT_FIELDS",
     "TICKET_FIELDS",
     "order_summary",
     "order_confirmation",
@@ -63,6 +67,12 @@ __all__ = [
     "order_cancel_requested",
     "order_ticket_view",
     "large_order_view",
+    "edit_confirmation",
+    "edit_preview_failed",
+    "edit_button",
+    "edit_button_value",
+    "order_edit_view",
+    "edit_values",
     "ticket_values",
     "view_metadata",
 ]
@@ -72,6 +82,11 @@ ORDER_CANCEL_PENDING = "order_cancel_pending"
 ORDER_CANCEL_OPEN = "order_cancel_open"
 ORDER_TICKET_CALLBACK = "order_ticket"
 ORDER_LARGE_CALLBACK = "order_large_confirm"
+#: The Edit button of an open order (in `/order list` and App Home) and the modal it opens.
+ORDER_EDIT_OPEN = "order_edit_open"
+ORDER_EDIT_CALLBACK = "order_edit"
+#: The edit modal's fields: block ids are the names ``handlers.parsing.edit_from_fields`` reads.
+EDIT_FIELDS = ("quantity", "limit_price", "stop_price")
 LARGE_SYMBOL_BLOCK = "symbol_check"
 LARGE_SYMBOL_ACTION = "symbol"
 
@@ -109,6 +124,7 @@ _STATUS_WORDS = {
     "PendingCancel": "being cancelled",
     "Rejected": "rejected",
     "Expired": "expired",
+    "PendingReplace": "being changed",
 }
 _STATUS_EMOJI = {
     "Filled": ":white_check_mark:",
@@ -123,6 +139,11 @@ def terms(order: OrderTerms | Mapping[str, Any]) -> OrderTerms:
     """An order's terms: a typed order as it is, a body the bot built (a CreateOrderResource,
     as the preview and the stored row keep it) read as an ``OrderTicket``."""
     return OrderTicket.read(order) if isinstance(order, Mapping) else order
+
+
+def _replaces(order: OrderTerms | Mapping[str, Any]) -> ReplacedTerms | None:
+    """What a stored change replaces (None for an order, or for a typed resource)."""
+    return getattr(terms(order), "replaces", None)
 
 
 def order_summary(order: OrderTerms | Mapping[str, Any]) -> str:
@@ -236,6 +257,99 @@ def order_confirmation(
     return message(f"Review your order: {plain_summary(order)}", blocks)
 
 
+def _terms_lines(quantity: Decimal | None, limit: Decimal | None, stop: Decimal | None, cost: Decimal | None) -> str:
+    lines = [f"Quantity: {shares(quantity)}"]
+    if limit is not None:
+        lines.append(f"Limit: {price(limit)}")
+    if stop is not None:
+        lines.append(f"Stop: {price(stop)}")
+    lines.append(f"Estimated cost: {money(cost)}")
+    return "\n".join(lines)
+
+
+def edit_confirmation(
+    *,
+    pending_id: str,
+    ticket: OrderTicket,
+    account_id: int,
+    account: Account | None,
+    preview: OrderPreview,
+    large: bool,
+    large_threshold: int,
+    notional: Decimal | None,
+    confirm_seconds: int,
+    approval: str | None = None,
+    approvals_channel: str | None = None,
+) -> dict[str, Any]:
+    """A change to a working order, the order now and after the change side by side (the
+    new cost is AutoShares' preview's), with Confirm and Cancel: nothing changes until the
+    requester confirms (``approval``: why Confirm sends it to ``approvals_channel`` instead)."""
+    before = ticket.replaces
+    assert before is not None, "a change names the order it replaces"
+    new_cost = preview.cost if preview.cost is not None else notional
+    blocks: list[Block] = [
+        section(
+            f":pencil2: Review your change to order {before.id}: {order_summary(ticket)}\n"
+            f"Account {_account_label(account_id, account)}"
+        ),
+        SectionBlock(
+            fields=[
+                MarkdownTextObject(text="*Now*\n" + _terms_lines(before.quantity, before.price, before.stop_price, before.cost)),
+                MarkdownTextObject(
+                    text="*After the change*\n" + _terms_lines(ticket.quantity, ticket.price, ticket.stop_price, new_cost)
+                ),
+                MarkdownTextObject(text=f"*Commission*\n{money(preview.commission)}"),
+            ]
+        ),
+    ]
+    if large:
+        blocks.append(
+            section(
+                f":warning: The order would be worth more than {money(large_threshold, places=0)}. "
+                "After Confirm you will be asked to type the symbol to change it."
+            )
+        )
+    if approval:
+        why = APPROVAL_REASONS.get(approval, "the workspace's rules ask for it")
+        where = f"<#{escape(approvals_channel)}>" if approvals_channel else "the approvers' channel"
+        blocks.append(
+            section(
+                f":busts_in_silhouette: This change needs a second person's approval because {why}. "
+                f"Confirm sends it to {where}; the order changes only when an approver approves it."
+            )
+        )
+    blocks.append(
+        ActionsBlock(
+            block_id=f"order:{pending_id}",
+            elements=[
+                ButtonElement(text="Confirm", action_id=ORDER_CONFIRM, value=pending_id, style="primary"),
+                ButtonElement(text="Cancel", action_id=ORDER_CANCEL_PENDING, value=pending_id),
+            ],
+        )
+    )
+    blocks.append(
+        context(
+            f"Nothing changes until you confirm; if the order fills first, nothing is changed. This "
+            f"confirmation expires in {_minutes(confirm_seconds)}; only you can confirm it."
+        )
+    )
+    return message(f"Review your change to order {before.id}: {plain_summary(ticket)}", blocks)
+
+
+def edit_preview_failed(ticket: OrderTicket, account_id: int, preview: OrderPreview) -> dict[str, Any]:
+    """AutoShares would not take the change: its reason, no Confirm button."""
+    order_id = ticket.replaces.id if ticket.replaces is not None else "?"
+    code, text = preview.error_description, preview.error_description_text
+    reason = escape(text or code or "no reason was given").rstrip(".")
+    if code and text:
+        reason += f" (`{escape(code)}`)"
+    sentence = (
+        f":warning: AutoShares would not change order {order_id} in account {account_id} to "
+        f"{order_summary(ticket)}: {reason}. Nothing was changed; run `/order list` to see the order."
+    )
+    return message(f"AutoShares would not change order {order_id}.", [section(clip(sentence))])
+
+
 def order_preview_failed(
     order: OrderTerms | Mapping[str, Any], account_id: int, preview: OrderPreview
 ) -> dict[str, Any]:
@@ -289,6 +403,9 @@ def order_outcome(
     """The confirmation replaced by what happened (pending-order status + AutoShares status);
     ``reason`` says why a failed order was not placed (safe mrkdwn)."""
     summary = order_summary(order)
+    replaces = _replaces(order)
+    if replaces is not None and status != PendingState.PLACED:
+        return _change_outcome(status, summary, replaces.id, reason, confirm_seconds)
     if status == PendingState.CANCELLED:
         text = f":no_entry_sign: Cancelled: {summary}. Nothing was placed."
         return message(f"Cancelled: {plain_summary(order)}. Nothing was placed.", [section(text)])
@@ -310,7 +427,7 @@ def order_outcome(
     words = _STATUS_WORDS.get(order_status, escape(order_status))
     shown_id = order_id if order_id is not None else (result.order_id if result is not None else None)
     lines = [
-        f"{emoji} Order placed: {summary}",
+        f"{emoji} {'Order changed' if replaces is not None else 'Order placed'}: {summary}",
         f"AutoShares order {escape(shown_id)} in account {account_id} is *{words}*.",
     ]
     fill = _fill_line(result) if result is not None else ""
@@ -321,17 +438,55 @@ def order_outcome(
         lines.append(f"AutoShares rejected it: {escape(reason or 'no reason given')}.")
     blocks: list[Block] = [section("\n".join(lines))]
     if is_open_status(order_status) and shown_id is not None:
+        ticket = terms(order)
         blocks.append(
             ActionsBlock(
                 block_id=f"placed:{shown_id}",
-                elements=[_cancel_open_button(account_id, shown_id, terms(order).symbol)],
+                elements=[
+                    edit_button(account_id, shown_id, ticket),
+                    _cancel_open_button(account_id, shown_id, ticket.symbol),
+                ],
             )
         )
     return message(f"Order {shown_id}: {plain_summary(order)} is {words}.", blocks)
 
 
+def _change_outcome(
+    status: PendingState, summary: str, order_id: int, reason: str | None, confirm_seconds: int
+) -> dict[str, Any]:
+    """What became of a change that did not go through: the order itself stays as it was."""
+    if status == PendingState.CANCELLED:
+        head = f":no_entry_sign: Cancelled the change to order {order_id}"
+    elif status == PendingState.EXPIRED:
+        waited = f" after {_minutes(confirm_seconds)}" if confirm_seconds else ""
+        head = f":hourglass: This change to order {order_id} expired{waited} without being confirmed"
+    elif status == PendingState.REJECTED:
+        head = f":no_entry: The change to order {order_id} was rejected"
+    else:
+        head = f":x: Not changed: order {order_id}. {(reason or 'AutoShares refused the change').rstrip('.')}"
+    text = f"{head} ({summary}). Nothing was changed; run `/order list` to see your open orders."
+    return message(clip(f"Order {order_id} was not changed.", 150), [section(clip(text))])
+
+
+def order_replaced(pending: PendingView) -> dict[str, Any]:
+    """A placed order changed since: the change's own message follows the order now."""
+    order_id = pending.autoshares_order_id
+    text = (
+        f":pencil2: You changed order {escape(order_id)} ({order_summary(pending.request)} before the change). "
+        "The message of the change follows the order from here."
+    )
+    return message(f"Order {order_id} was changed.", [section(text)])
+
+
 def order_in_flight(order: OrderTerms | Mapping[str, Any]) -> dict[str, Any]:
     """AutoShares has not confirmed the order yet (or the answer was lost): it will update."""
+    replaces = _replaces(order)
+    if replaces is not None:
+        text = (
+            f":hourglass_flowing_sand: Changing order {replaces.id} to {order_summary(order)}… AutoShares has "
+            "not confirmed it yet. This message updates when it does; the change is sent once."
+        )
+        return message(f"Changing order {replaces.id}…", [section(text)])
     text = (
         f":hourglass_flowing_sand: Placing {order_summary(order)}… AutoShares has not confirmed it yet. "
         "This message updates when it does; nothing will be placed twice."
@@ -380,6 +535,8 @@ def pending_message(
         by = f"<@{escape(pending.decided_by)}>" if pending.decided_by else "an approver"
         text = f":no_entry: Rejected by {by}: {order_summary(pending.request)}. Nothing was placed."
         return message(f"Rejected: {plain_summary(pending.request)}. Nothing was placed.", [section(text)])
+    if pending.status == PendingState.REPLACED:
+        return order_replaced(pending)
     if pending.status == PendingState.EXPIRED and pending.approval_channel:
         text = (
             f":hourglass: Nobody approved {order_summary(pending.request)} in time, so nothing was placed. "
@@ -424,6 +581,22 @@ def _cancel_open_button(account_id: int, order_id: int, symbol: str) -> ButtonEl
     )
 
 
+def edit_button_value(account_id: int, order_id: int, order: OrderTerms | Mapping[str, Any]) -> str:
+    """``account:order:type:quantity:limit:stop``: what the edit modal opens prefilled with
+    (the preview reads the order afresh, so a stale prefill changes nothing by itself)."""
+    ticket = terms(order)
+    kind = ticket.type.value if ticket.type is not None else ""
+    numbers = (ticket.quantity, ticket.price, ticket.stop_price)
+    shown = [format(n.normalize(), "f") if n is not None else "" for n in numbers]
+    return ":".join([str(account_id), str(order_id), kind, *shown])
+
+
+def edit_button(account_id: int, order_id: int, order: OrderTerms | Mapping[str, Any]) -> ButtonElement:
+    return ButtonElement(
+        text="Edit", action_id=ORDER_EDIT_OPEN, value=edit_button_value(account_id, order_id, order)
+    )
+
+
 def open_orders_message(account_id: int, orders: Sequence[Order]) -> dict[str, Any]:
     """Open orders of one account, each with a Cancel button (exactly the open statuses)."""
     if not orders:
@@ -435,13 +608,17 @@ def open_orders_message(account_id: int, orders: Sequence[Order]) -> dict[str, A
         detail = _STATUS_WORDS.get(status, escape(status))
         fill = _fill_line(order)
         text = f"{order_summary(order)}\nOrder {order.id} · {detail}" + (f" · {fill}" if fill else "")
-        blocks.append(
-            SectionBlock(
-                block_id=f"open:{order.id}",
-                text=MarkdownTextObject(text=clip(text)),
-                accessory=_cancel_open_button(account_id, order.id, order.symbol) if order.is_open else None,
+        blocks.append(SectionBlock(block_id=f"open:{order.id}", text=MarkdownTextObject(text=clip(text))))
+        if order.is_open:
+            blocks.append(
+                ActionsBlock(
+                    block_id=f"open_actions:{order.id}",
+                    elements=[
+                        edit_button(account_id, order.id, order),
+                        _cancel_open_button(account_id, order.id, order.symbol),
+                    ],
+                )
             )
-        )
     hidden = len(orders) - MAX_LISTED_ORDERS
     if hidden > 0:
         blocks.append(context(f"…and {hidden} more open orders."))
@@ -609,3 +786,51 @@ def large_order_view(
         ],
     )
     return view.to_dict()
+
+
+def order_edit_view(
+    *, account_id: int, order_id: int, order_type: str, prefill: Mapping[str, str], channel_id: str | None
+) -> dict[str, Any]:
+    """The edit modal of a working order: its quantity and the prices its type has, prefilled;
+    block ids are the fields ``edit_from_fields`` reads."""
+    blocks: list[Block] = [
+        section(f":pencil2: Change order {order_id}. Leave a field as it is to keep it; a preview follows."),
+        InputBlock(
+            block_id="quantity",
+            label="Quantity (shares)",
+            element=_text_input("quantity", prefill.get("quantity"), "10"),
+        ),
+    ]
+    if order_type in ("Limit", "StopLimit"):
+        blocks.append(
+            InputBlock(
+                block_id="limit_price",
+                label="Limit price",
+                element=_text_input("limit_price", prefill.get("limit_price"), "180.50"),
+            )
+        )
+    if order_type in ("Stop", "StopLimit"):
+        blocks.append(
+            InputBlock(
+                block_id="stop_price",
+                label="Stop price",
+                element=_text_input("stop_price", prefill.get("stop_price"), "175.00"),
+            )
+        )
+    view = View(
+        type="modal",
+        callback_id=ORDER_EDIT_CALLBACK,
+        title="Change order",
+        submit="Preview",
+        close="Close",
+        private_metadata=view_metadata(order=order_id, account=account_id, channel=channel_id),
+        blocks=blocks,
+    )
+    return view.to_dict()
+
+
+def edit_values(state_values: Mapping[str, Any]) -> dict[str, str]:
+    """The edit modal's ``view.state.values`` as strings (empty: the order keeps that term)."""
+    return {
+        name: str(((state_values.get(name) or {}).get(name) or {}).get("value") or "") for name in EDIT_FIELDS
+    }

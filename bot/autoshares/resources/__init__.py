@@ -27,7 +27,14 @@ from bot.autoshares.resources.enums import (
 )
 from bot.autoshares.resources.market import Candle, ChartHistory, Quote, Security
 from bot.autoshares.resources.numbers import Number, to_decimal, to_int
-from bot.autoshares.resources.orders import Order, OrderChange, OrderChangePreview, OrderPreview, OrderTicket
+from bot.autoshares.resources.orders import (
+    Order,
+    OrderChange,
+    OrderChangePreview,
+    OrderPreview,
+    OrderTicket,
+    ReplacedTerms,
+)
 from bot.autoshares.resources.watchlists import Watchlist
 
 __all__ = [
@@ -55,6 +62,7 @@ __all__ = [
     "OrderStatus",
     "OrderTicket",
     "OrderType",
+    "ReplacedTerms",
     "Position",
     "PriceAlert",
     "Quote",

@@ -83,6 +83,30 @@ class OrderPreview(Resource):
         return next((q.value for q in self.quotes if q.value is not None and q.value > 0), None)
 
 
+class ReplacedTerms(Resource):
+    """What a change to a working order replaces: the order's id and its terms before, with
+    their estimated cost (the bot keeps them beside the change it stores, to show both)."""
+
+    id: Whole
+    quantity: Number | None = None
+    price: Number | None = None
+    stop_price: Number | None = None
+    cost: Number | None = None
+
+    def stored(self) -> dict[str, Any]:
+        return {
+            key: (float(value) if key != "Id" else value)
+            for key, value in (
+                ("Id", self.id),
+                ("Quantity", self.quantity),
+                ("Price", self.price),
+                ("StopPrice", self.stop_price),
+                ("Cost", self.cost),
+            )
+            if value is not None
+        }
+
+
 class OrderTicket(Resource):
     """An order the bot sends (``CreateOrderResource``), read back from the body it built and
     stored; its terms are named as an ``Order``'s are, so one summary shows either."""
@@ -98,6 +122,8 @@ class OrderTicket(Resource):
     )
     extended_hours: str | None = None
     client_id: str | None = None
+    #: A change to a working order: what it replaces (never part of the body sent).
+    replaces: ReplacedTerms | None = None
 
     @classmethod
     def read(cls, body: object) -> OrderTicket:
@@ -123,6 +149,26 @@ class OrderTicket(Resource):
         if self.client_id:
             body["ClientId"] = self.client_id
         return body
+
+    def stored(self) -> dict[str, Any]:
+        """What the bot keeps of the order: the body, and what a change replaces."""
+        body = self.body()
+        if self.replaces is not None:
+            body["Replaces"] = self.replaces.stored()
+        return body
+
+    def change(self, client_id: str | None = None) -> dict[str, Any]:
+        """The ``ModifyOrderResource`` that gives the replaced order these terms."""
+        assert self.replaces is not None, "only a change to an order has a replaced order"
+        return OrderChange(
+            id=self.replaces.id,
+            type=self.type,
+            quantity=self.quantity,
+            price=self.price,
+            stop_price=self.stop_price,
+            time_in_force=self.time_in_force,
+            client_id=client_id,
+        ).body()
 
 
 class OrderChangePreview(OrderPreview):

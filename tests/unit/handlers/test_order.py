@@ -25,8 +25,13 @@ def test_the_table_registers_each_button_form_and_subcommand_once(
             order_blocks.ORDER_CONFIRM,
             order_blocks.ORDER_CANCEL_PENDING,
             order_blocks.ORDER_CANCEL_OPEN,
+            order_blocks.ORDER_EDIT_OPEN,
         ],
-        "view": [order_blocks.ORDER_TICKET_CALLBACK, order_blocks.ORDER_LARGE_CALLBACK],
+        "view": [
+            order_blocks.ORDER_TICKET_CALLBACK,
+            order_blocks.ORDER_LARGE_CALLBACK,
+            order_blocks.ORDER_EDIT_CALLBACK,
+        ],
         "event": [],
         "function": [],
     }

@@ -386,7 +386,9 @@ def test_home_for_a_linked_user() -> None:
     assert "*Buying power*\\n$1,000.00" in text
     assert "*Buy 3 AAPL* · limit $150.00" in text and "New" in text and "#9" in text
     assert "*MSFT* last price at or above *$500.00* · #4" in text
-    assert [b["action_id"] for b in buttons(view["blocks"])] == ["home_refresh", "home_unlink"]
+    by_action = {b["action_id"]: b for b in buttons(view["blocks"])}
+    assert sorted(by_action) == ["home_refresh", "home_unlink", "order_edit_open"]
+    assert by_action["order_edit_open"]["value"] == "5002:9:Limit:3:150:"  # the order's Edit
 
 
 def test_home_parts_that_failed_say_so() -> None:
