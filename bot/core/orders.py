@@ -760,11 +760,15 @@ class OrderService:
         read of the order (:meth:`_settle_replace`)."""
         try:
             order = await api.replace_order(row.account_id, int(change["Id"]), change)
-        except (e.AutoSharesConflict, e.AutoSharesServerError, e.AutoSharesUnavailable) as exc:
+        except (
+            e.AutoSharesConflict,
+            e.AutoSharesInvalid,  # a finished order may be refused as invalid terms: read it
+            e.AutoSharesServerError,
+            e.AutoSharesUnavailable,
+        ) as exc:
             return await self._settle_replace(api, row, int(change["Id"]), exc, refused, announce=announce)
         except (
             e.AutoSharesRateLimited,
-            e.AutoSharesInvalid,
             e.AutoSharesForbidden,
             e.AutoSharesNotFound,
             e.RelinkRequired,
@@ -792,9 +796,9 @@ class OrderService:
         """AutoShares refused the replace (409) or its answer is unknown: the order read afresh
         decides. It carries this change's ClientId: it was replaced. It has finished (filled,
         cancelled meanwhile): nothing was changed, and the user is told so. Otherwise a 409 or
-        AutoShares' own error means it did not take the change; no answer at all leaves the
-        change to the follow-up poller."""
-        definite = isinstance(exc, e.AutoSharesConflict) or answered_by_autoshares(exc)
+        422 or AutoShares' own error means it did not take the change; no answer at all leaves
+        the change to the follow-up poller."""
+        definite = isinstance(exc, e.AutoSharesConflict | e.AutoSharesInvalid) or answered_by_autoshares(exc)
         try:
             current = await api.order(row.account_id, order_id)
         except e.AutoSharesError as lookup_error:

@@ -463,7 +463,10 @@ def _change_outcome(
     elif status == PendingState.REJECTED:
         head = f":no_entry: The change to order {order_id} was rejected"
     else:
-        head = f":x: Not changed: order {order_id}. {(reason or 'AutoShares refused the change').rstrip('.')}"
+        why = (reason or "AutoShares refused the change").rstrip(".") + "."
+        step = "" if "`/order" in why else " Run `/order list` to see your open orders."
+        text = f":x: Not changed: order {order_id}. {why}{step}\n_The change was: {summary}._"
+        return message(clip(f"Order {order_id} was not changed.", 150), [section(clip(text))])
     text = f"{head} ({summary}). Nothing was changed; run `/order list` to see your open orders."
     return message(clip(f"Order {order_id} was not changed.", 150), [section(clip(text))])
 

@@ -167,7 +167,7 @@ def parse_change(body: dict[str, Any], order: Order) -> OrderRequest:
     client_id = reader.string("ClientId")
     if order_id is not None and order_id != order.id:
         reader.problems.append(("Id", f"Must be the order id of the path ({order.id})."))
-    if quantity is not None and quantity <= order.executed_quantity:
+    if quantity is not None and order.is_open and quantity <= order.executed_quantity:
         reader.problems.append(("Quantity", f"Must be more than the {order.executed_quantity:g} already filled."))
     if client_id is not None and len(client_id) > 128:
         reader.problems.append(("ClientId", "Must be at most 128 characters."))
