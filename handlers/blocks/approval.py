@@ -23,8 +23,10 @@ APPROVAL_REJECT = "approval_reject"
 
 def _headline(pending: PendingView) -> str:
     worth = f" · worth about {money(pending.notional)}" if pending.notional is not None else ""
+    replaces = pending.request.get("Replaces")
+    what = f"a change to order {escape(replaces.get('Id'))}: " if isinstance(replaces, dict) else ""
     return (
-        f"<@{escape(pending.slack_user_id)}> asks for approval: {order_summary(pending.request)}"
+        f"<@{escape(pending.slack_user_id)}> asks for approval: {what}{order_summary(pending.request)}"
         f"{worth} · account {pending.account_id}"
     )
 
@@ -46,6 +48,8 @@ def _decided(pending: PendingView) -> str:
         return ":hourglass: Nobody decided in time; the request expired and nothing was placed."
     if status == PendingState.CANCELLED:
         return ":leftwards_arrow_with_hook: The requester withdrew it. Nothing was placed."
+    if status == PendingState.REPLACED:
+        return f":pencil2: Approved by {by} and placed; the order was changed since."
     return f"Status: {escape(status)}."
 
 

@@ -267,6 +267,25 @@ async def test_an_approver_approves_and_the_order_is_placed_once_and_the_request
     assert actions[:4] == ["previewed", "approval_requested", "approved", "placed"]
 
 
+async def test_an_edit_over_the_threshold_waits_for_an_approver_and_changes_the_order_once(
+    team: RunningBot,
+) -> None:
+    await needs_approval_over(team, 1000)
+    placed = await command(team, "buy 2 AAPL limit 200")  # $400: no approval needed
+    await click(team, placed, "order_confirm")
+    (order,) = await sandbox_orders(team)
+    preview = await command(team, f"edit {order['Id']} qty 10")  # $2,000 after the change
+    assert "This change needs a second person's approval" in str(preview["blocks"])
+    waiting = await click(team, preview, "order_confirm")
+    assert waiting["text"].startswith("[PAPER] Waiting for approval: Buy 10 AAPL")
+    (request,) = await posted_in(team, APPROVERS)
+    assert f"asks for approval: a change to order {order['Id']}: *Buy 10 AAPL*" in str(request["blocks"])
+    assert [o["Quantity"] for o in await sandbox_orders(team)] == [2]  # nothing changed yet
+    decided = await click(team, request, "approval_approve", user=ALICE)
+    assert f"Approved by <@{ALICE}> and placed: AutoShares order {order['Id']}" in str(decided["blocks"])
+    assert [(o["Id"], o["Quantity"]) for o in await sandbox_orders(team)] == [(order["Id"], 10)]
+
+
 async def test_twenty_approve_clicks_on_two_replicas_place_one_order(
     team: RunningBot, second_replica: SlackDriver
 ) -> None:
