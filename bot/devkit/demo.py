@@ -84,6 +84,8 @@ class DemoWorld:
     chart: Path | None = None
     last_upload: str | None = None
     opening: float = 0.0  # SYMBOL's price when the session starts (the seeded one)
+    order_id: int = 0  # the limit order alice places, then changes
+    limit: float = 0.0  # its limit price as placed
 
     # -- the conversation ---------------------------------------------------------------------
     def show(self, entry: Entry) -> None:
@@ -381,8 +383,27 @@ async def step_order(world: DemoWorld) -> str:
     expect(len(orders) == 1, "exactly one order at AutoShares", f"{len(orders)} orders")
     order = orders[0]
     contains(placed, f"AutoShares order {order['Id']}", what="the bot to confirm the order was placed")
+    world.order_id, world.limit = int(order["Id"]), limit
+    return f"limit order {order['Id']} confirmed by button"
+
+
+async def step_edit(world: DemoWorld) -> str:
+    """Alice raises her limit by a dollar: the change is previewed beside the order as it is,
+    confirmed, and AutoShares replaces the order, which keeps its id; then it fills."""
+    limit = world.limit + 1
+    preview = await world.slash("/order", f"edit {world.order_id} limit {limit}")
+    contains(preview, "Review your change to order", "After the change", what="the change beside the order")
+    changed = await world.click(preview, "order_confirm")
+    contains(changed, "Order changed", f"AutoShares order {world.order_id}", what="the order changed")
+    orders = (await world.http.get(world.sandbox_url + "_sandbox/orders")).json()
+    expect(
+        [(o["Id"], o["Price"]) for o in orders] == [(world.order_id, limit)],
+        f"one order at AutoShares, {world.order_id}, now limited at {limit}",
+        repr([(o["Id"], o["Price"]) for o in orders]),
+    )
+    order = orders[0]
     mark = world.seen
-    moved = await world.market(limit - 0.5, "falls through alice's limit")
+    moved = await world.market(limit - 0.5, "falls through alice's new limit")
     expect(order["Id"] in moved.get("FilledOrderIds", []), "the sandbox to fill the order", repr(moved))
     await world.until(
         lambda c: c.method in {"response_url", "chat.postMessage"} and "filled" in said(c.args).lower(),
@@ -391,7 +412,7 @@ async def step_order(world: DemoWorld) -> str:
     )
     by_webhook = any(d.get("Status") == "delivered" for d in await world.webhooks("order."))
     how = " (told by webhook)" if by_webhook else ""
-    return f"limit order {order['Id']} confirmed by button, then filled{how}"
+    return f"limit order {order['Id']} changed to {limit} in place, then filled{how}"
 
 
 async def step_positions(world: DemoWorld) -> str:
@@ -543,6 +564,7 @@ STEPS: Sequence[Step] = (
     ("account", step_account),
     ("quote and chart", step_quote),
     ("limit order", step_order),
+    ("edit the order", step_edit),
     ("positions", step_positions),
     ("alert", step_alert),
     ("repeating alert", step_repeating_alert),

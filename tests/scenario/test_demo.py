@@ -44,6 +44,9 @@ async def test_the_demo_plays_every_step(tmp_path: Path) -> None:
     assert "Review your order: Buy 10 AAPL · limit" in transcript
     assert "── alice clicked · #trading\n   [Confirm]" in transcript
     assert "is filled." in transcript and "10 filled at $" in transcript
+    # the edit: the order now and after the change side by side, then changed in place
+    assert "/order edit " in transcript and "Review your change to order" in transcript
+    assert "Order changed: Buy 10 AAPL" in transcript
     # the alert: set in the channel, fired by a price move, posted in the channel
     assert (
         "── AutoShares posted · #trading\n     🧪 Paper trading · no real money\n"
