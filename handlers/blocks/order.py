@@ -759,11 +759,12 @@ def large_order_view(
 ) -> dict[str, Any]:
     """The second step for a large order: type the symbol to place it."""
     symbol = terms(order).symbol
+    change = _replaces(order) is not None
     view = View(
         type="modal",
         callback_id=ORDER_LARGE_CALLBACK,
-        title="Confirm large order",
-        submit="Place order",
+        title="Confirm large change" if change else "Confirm large order",
+        submit="Change order" if change else "Place order",
         close="Back",
         private_metadata=view_metadata(
             pending=pending_id, symbol=symbol, response_url=response_url, channel=channel_id
@@ -775,7 +776,7 @@ def large_order_view(
                     if notional is not None
                     else f":warning: AutoShares did not say what {order_summary(order)} is worth.\n"
                 )
-                + "Type the symbol to confirm you mean to place it."
+                + f"Type the symbol to confirm you mean to {'change the order to this' if change else 'place it'}."
             ),
             InputBlock(
                 block_id=LARGE_SYMBOL_BLOCK,

@@ -19,6 +19,8 @@ from bot.autoshares.resources import (
     Candle,
     ChartHistory,
     Order,
+    OrderChange,
+    OrderChangePreview,
     OrderPreview,
     OrderSide,
     OrderStatus,
@@ -41,7 +43,9 @@ from tests.contract.conftest import Contract
 RESOURCES: list[tuple[type[BaseModel], str, set[str]]] = [
     (Order, "OrderResource", set()),
     (OrderPreview, "OrderPreviewResource", set()),
-    (OrderTicket, "CreateOrderResource", set()),
+    (OrderTicket, "CreateOrderResource", {"Replaces"}),  # the bot's note beside a stored change, never sent
+    (OrderChange, "ModifyOrderResource", set()),
+    (OrderChangePreview, "OrderVerifiedResource", set()),
     (AccountBinding, "UserToAccountRelationModel", set()),
     (UserInfo, "UserInfoModel", set()),
     (Account, "UserAccountModel", set()),
