@@ -303,8 +303,7 @@ class Broker:
         assessment = self.assess(account, user_id, request, replacing=order.id)
         if not order.is_open or not assessment.ok:
             return assessment
-        if order.client_id:
-            self.client_ids.pop((account.id, order.client_id), None)
+        # The order's earlier ClientId still names it: a placement sent again finds it.
         if request.client_id:
             self.client_ids[(account.id, request.client_id)] = order.id
         stop_moved = (request.type, request.stop_price) != (order.type, order.stop_price)

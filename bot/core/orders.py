@@ -189,6 +189,15 @@ def edit_terms(order: Order, command: OrderEditCommand, last_price: Decimal | No
     )
 
 
+def carries_change(order: Order, change_id: str, ticket: OrderTicket) -> bool:
+    """Whether AutoShares' order has taken the change ``change_id`` (``ticket``'s terms): it
+    carries the change's ClientId, or, where a deployment keeps the order's first ClientId on a
+    replace, it has the change's quantity and prices."""
+    if (order.client_id or "") == change_id:
+        return True
+    return (order.quantity, order.price, order.stop_price) == (ticket.quantity, ticket.price, ticket.stop_price)
+
+
 def _priced_at(kind: OrderType, price: Decimal | None, stop: Decimal | None) -> Decimal | None:
     """The price an order's value is reckoned at: its limit, else its stop."""
     if kind in (OrderType.Limit, OrderType.StopLimit) and price is not None:
@@ -804,7 +813,7 @@ class OrderService:
         except e.AutoSharesError as lookup_error:
             log.warning("reading order %s after its replace failed: %s", order_id, lookup_error.code)
             current = None
-        if current is not None and (current.client_id or "") == row.id:
+        if current is not None and carries_change(current, row.id, OrderTicket.read(row.request)):
             placed = await self._record_placed(row.id, current, announce=announce, replaced=True)
             return ConfirmResult(ConfirmKind.SETTLED, placed)
         if current is not None and not current.is_open:
@@ -856,10 +865,10 @@ class OrderService:
         """Poller: settle a submission left without an answer (crash, lost response); the
         requester's message is owed the outcome."""
         user = await self._users.acting(row.team_id, row.slack_user_id)
-        replaces = OrderTicket.read(row.request).replaces
-        if replaces is not None:  # a change: the order carries its ClientId once replaced
-            current = await user.api.order(row.account_id, replaces.id)
-            if (current.client_id or "") == row.id:
+        ticket = OrderTicket.read(row.request)
+        if ticket.replaces is not None:  # a change: the order read back says if it was taken
+            current = await user.api.order(row.account_id, ticket.replaces.id)
+            if carries_change(current, row.id, ticket):
                 return await self._record_placed(row.id, current, announce=True, replaced=True)
             return await self.repo.record_failed(row.id, NOT_TAKEN, announce=True)
         found = await find_by_client_id(user.api, row.account_id, row.id)

@@ -133,3 +133,13 @@ async def test_twenty_concurrent_confirms_of_one_edit_replace_the_order_once(bob
         f"[PAPER] Order {order['Id']}: Buy 10 AAPL · limit $202.00 · day is open, waiting to fill."
     }
     assert all(b["action_id"] != "order_confirm" for a in answers for b in buttons(a.args["blocks"]))
+
+
+async def test_a_replace_whose_answer_was_lost_is_settled_by_reading_the_order_back(bob: RunningBot) -> None:
+    _, order = await resting_order(bob)
+    preview = await command(bob, f"edit {order['Id']} qty 4")
+    await bob.admin("POST", "_sandbox/faults", json={"FailNextOrders": 1})  # replaced, answered 500
+    result = await click(bob, preview, "order_confirm")
+    assert "Order changed: *Buy 4 AAPL* · limit $200.00" in str(result["blocks"])
+    assert [(o["Id"], o["Quantity"]) for o in await sandbox_orders(bob)] == [(order["Id"], 4)]
+    assert await replace_calls(bob) == 1  # never sent twice

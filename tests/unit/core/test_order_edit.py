@@ -13,7 +13,7 @@ import pytest
 from bot.autoshares.resources import Order, OrderChangePreview, OrderTicket
 from bot.core.commands import OrderEditCommand
 from bot.core.errors import EditDoesNotFit
-from bot.core.orders import edit_terms, edit_value
+from bot.core.orders import carries_change, edit_terms, edit_value
 from bot.devkit.blockkit import problems
 from handlers.blocks import order as b
 from handlers.errors import order_failure, sentence
@@ -61,6 +61,10 @@ def test_edit_terms_change_only_what_is_given_and_keep_what_they_replace() -> No
         "ClientId": "c-1",
     }
     assert "Replaces" not in stored.body() and "Id" not in stored.body()
+    # Read back, the order has taken the change when it carries its ClientId or its terms.
+    assert carries_change(order(ClientId="c-1"), "c-1", ticket)
+    assert carries_change(order(ClientId="first", Quantity=6, StopPrice=201), "c-1", ticket)
+    assert not carries_change(order(ClientId="first", Status="Filled"), "c-1", ticket)
     preview = OrderChangePreview.model_validate({"IsSuccessful": True, "Cost": 1194})
     assert edit_value(ticket, preview) == Decimal("1194.0000")  # 6 × the limit
 
