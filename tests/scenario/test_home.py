@@ -88,7 +88,14 @@ async def test_linked_home_shows_account_orders_and_alerts(bot: RunningBot) -> N
     assert "Bob's cash account (5002)" in text and "*Buying power*" in text
     assert "*Buy 3 AAPL*" in text and f"#{order.id}" in text and "New" in text
     assert "*MSFT* last price at or above *$500.00*" in text and f"#{alert.id}" in text
-    assert set(home_buttons(view)) == {"home_refresh", "home_unlink"}
+    assert set(home_buttons(view)) == {"home_refresh", "home_unlink", "order_edit_open"}
+    # The open order's Edit button opens the edit modal prefilled with its terms.
+    before = len(bot.slack.by_method("views.open"))
+    edit = home_buttons(view)["order_edit_open"]
+    await bot.driver.click(edit, user=BOB, container={"type": "view", "view_id": "V0HOME"})
+    modal = (await bot.slack.wait_for("views.open", count=before + 1))[-1].args["view"]
+    assert modal["callback_id"] == "order_edit" and f'"order":{order.id}' in modal["private_metadata"]
+    assert [b["element"].get("initial_value") for b in modal["blocks"] if b["type"] == "input"] == ["3", "150"]
 
 
 async def test_refresh_republishes_with_fresh_figures(bot: RunningBot) -> None:
