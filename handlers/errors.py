@@ -338,9 +338,11 @@ def _edit_misfit(exc: Any) -> str:
     order = f"Order {exc.order_id}"
     kind = escape(str(exc.order_type).lower() or "market")
     if exc.problem == "no_stop":
-        return f"{order} is a {kind} order, which has no stop price; change its qty or limit instead."
+        other = " or limit" if kind == "limit" else ""
+        return f"{order} is a {kind} order, which has no stop price; change its qty{other} instead."
     if exc.problem == "no_limit":
-        return f"{order} is a {kind} order, which has no limit price; change its qty or stop instead."
+        other = " or stop" if kind == "stop" else ""
+        return f"{order} is a {kind} order, which has no limit price; change its qty{other} instead."
     if exc.problem == "filled":
         return f"{order} has {exc.filled} shares filled already; give a qty above that."
     return f"{order} already has those terms; give a new qty, limit or stop to change it."
