@@ -31,6 +31,7 @@ EMOJI = {
     "x": "❌",
     "warning": "⚠️",
     "memo": "📝",
+    "pencil2": "✏️",
     "receipt": "🧾",
     "bell": "🔔",
     "rotating_light": "🚨",
