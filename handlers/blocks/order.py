@@ -534,16 +534,17 @@ def pending_message(
         return order_in_flight(pending.request)
     if pending.status == PendingState.AWAITING_APPROVAL:
         return waiting_for_approval(pending)
+    nothing = "Nothing was changed" if _replaces(pending.request) is not None else "Nothing was placed"
     if pending.status == PendingState.REJECTED:
         by = f"<@{escape(pending.decided_by)}>" if pending.decided_by else "an approver"
-        text = f":no_entry: Rejected by {by}: {order_summary(pending.request)}. Nothing was placed."
-        return message(f"Rejected: {plain_summary(pending.request)}. Nothing was placed.", [section(text)])
+        text = f":no_entry: Rejected by {by}: {order_summary(pending.request)}. {nothing}."
+        return message(f"Rejected: {plain_summary(pending.request)}. {nothing}.", [section(text)])
     if pending.status == PendingState.REPLACED:
         return order_replaced(pending)
     if pending.status == PendingState.EXPIRED and pending.approval_channel:
         text = (
-            f":hourglass: Nobody approved {order_summary(pending.request)} in time, so nothing was placed. "
-            "Run `/order` again if you still want it."
+            f":hourglass: Nobody approved {order_summary(pending.request)} in time. {nothing}; "
+            "run `/order` again if you still want it."
         )
         return message(f"Approval expired: {plain_summary(pending.request)}.", [section(text)])
     return order_outcome(
