@@ -75,6 +75,7 @@ SHORTCUTS = {
     "/alert": "alert",
     "/account": "account",
     "/watch": "watch",
+    "/options": "options",
 }
 
 
