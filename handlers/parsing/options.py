@@ -63,16 +63,23 @@ def _expiration(token: str, example: str | None = None) -> date:
         except ValueError:
             pass
     raise _Invalid(
-        f"The expiration must be a date such as 2027-01-15, not {_show(token)}", example=example, field="expiration"
+        f"The expiration must be a date such as 2027-01-15, not {_show(token)}",
+        example=example,
+        field="expiration",
     )
 
 
 def _contracts(token: str) -> int:
     """A whole, positive number of contracts, at most MAX_CONTRACTS."""
     if not token.isdigit() or not token.isascii() or not token.strip("0"):
-        raise _Invalid(f"Quantity must be a whole number of contracts above zero, not {_show(token)}", field="quantity")
+        raise _Invalid(
+            f"Quantity must be a whole number of contracts above zero, not {_show(token)}", field="quantity"
+        )
     if len(token.lstrip("0")) > len(str(MAX_CONTRACTS)) or int(token) > MAX_CONTRACTS:
-        raise _Invalid(f"An option order can be for at most {MAX_CONTRACTS:,} contracts, not {_show(token)}", field="quantity")
+        raise _Invalid(
+            f"An option order can be for at most {MAX_CONTRACTS:,} contracts, not {_show(token)}",
+            field="quantity",
+        )
     return int(token)
 
 
@@ -123,17 +130,27 @@ def spread_from_tokens(tokens: list[str]) -> OptionOrderRequest:
         side = _LEG_SIDES.get(rest[0].lower()) if rest else None
         if side is None:
             shown = f", not {_show(rest[0])}" if rest else ""
-            raise _Invalid(f"A spread needs two legs, each buy or sell, a strike and call or put{shown}", example=SPREAD_EXAMPLE)
+            raise _Invalid(
+                f"A spread needs two legs, each buy or sell, a strike and call or put{shown}",
+                example=SPREAD_EXAMPLE,
+            )
         if len(rest) < 2:
             raise _Invalid(f"Add the strike after {rest[0].lower()}", example=SPREAD_EXAMPLE)
-        contract = OptionContract(underlying, expiration, _right(rest[2] if len(rest) > 2 else None, SPREAD_EXAMPLE), _strike(rest[1]))
+        contract = OptionContract(
+            underlying,
+            expiration,
+            _right(rest[2] if len(rest) > 2 else None, SPREAD_EXAMPLE),
+            _strike(rest[1]),
+        )
         legs.append(OptionLeg(side, contract))
         rest = rest[3:]
     bought, sold = legs
     if bought.side == sold.side:
         raise _Invalid("A spread buys one leg and sells the other", example=SPREAD_EXAMPLE)
     if bought.contract.right != sold.contract.right or bought.contract.strike == sold.contract.strike:
-        raise _Invalid("A vertical spread takes two calls or two puts at different strikes", example=SPREAD_EXAMPLE)
+        raise _Invalid(
+            "A vertical spread takes two calls or two puts at different strikes", example=SPREAD_EXAMPLE
+        )
     return _with_terms(underlying, quantity, (bought, sold), rest, SPREAD_EXAMPLE)
 
 
@@ -148,7 +165,9 @@ def _with_terms(
     while index < len(options):
         word = options[index].lower()
         if word == "limit" and limit is None:
-            limit = _price(_value_after(options, index, word, "a price", example), "limit price", "limit_price")
+            limit = _price(
+                _value_after(options, index, word, "a price", example), "limit price", "limit_price"
+            )
             index += 1
         elif word == "account" and account is None:
             value = _value_after(options, index, word, "an account id", example)
@@ -165,7 +184,9 @@ def _with_terms(
             )
         index += 1
     if limit is None and time_in_force == "GoodTillCancel":
-        raise _Invalid("Market orders cannot be good-till-cancel; add a limit price or use day", example=example)
+        raise _Invalid(
+            "Market orders cannot be good-till-cancel; add a limit price or use day", example=example
+        )
     return OptionOrderRequest(
         underlying=underlying,
         quantity=quantity,
@@ -216,4 +237,6 @@ def _option_from_fields(fields: Mapping[str, str | None]) -> OptionOrderRequest:
         terms.append("gtc")
     if get("account"):
         terms += ["account", get("account")]
-    return _with_terms(contract.underlying, quantity, (OptionLeg(side, contract),), terms, OPTION_ORDER_EXAMPLE)
+    return _with_terms(
+        contract.underlying, quantity, (OptionLeg(side, contract),), terms, OPTION_ORDER_EXAMPLE
+    )

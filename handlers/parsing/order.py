@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from bot.core.commands import (
     ExtendedSession,
-    OrderCancelCommand,
     OptionOrderRequest,
+    OrderCancelCommand,
     OrderCommand,
     OrderListCommand,
     OrderRequest,
@@ -33,7 +33,6 @@ from handlers.parsing.common import (
     _tokens,
     _value_after,
 )
-
 from handlers.parsing.options import (
     looks_like_date,
     option_order_from_fields,

@@ -27,6 +27,12 @@ from bot.autoshares.resources.enums import (
 )
 from bot.autoshares.resources.market import Candle, ChartHistory, Quote, Security
 from bot.autoshares.resources.numbers import Number, to_decimal, to_int
+from bot.autoshares.resources.options import (
+    OptionChain,
+    OptionChainExpiration,
+    OptionExpiration,
+    OptionSecurity,
+)
 from bot.autoshares.resources.orders import Order, OrderPreview, OrderTicket
 from bot.autoshares.resources.watchlists import Watchlist
 
@@ -47,6 +53,10 @@ __all__ = [
     "Candle",
     "ChartHistory",
     "Number",
+    "OptionChain",
+    "OptionChainExpiration",
+    "OptionExpiration",
+    "OptionSecurity",
     "Order",
     "OrderPreview",
     "OrderSide",

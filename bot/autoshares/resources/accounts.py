@@ -127,6 +127,13 @@ class Position(Resource):
     )
     unrealized_profit_loss: Number | None = None
     currency: str | None = None
+    #: An option's terms (``SecurityType`` Option): shares per contract and the contract.
+    security_type: str | None = None
+    contract_size: Number | None = None
+    underlying_symbol: str | None = None
+    underlying_option_type: str | None = None
+    underlying_expiration_date: str | None = None
+    underlying_strike: Number | None = None
 
 
 class Agreement(Resource):

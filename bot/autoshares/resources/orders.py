@@ -98,6 +98,8 @@ class OrderTicket(Resource):
     )
     extended_hours: str | None = None
     client_id: str | None = None
+    #: An option spread's legs (CreateOrderResource ``Legs``), each an order of its own.
+    legs: Annotated[list[OrderTicket], BeforeValidator(none_as_empty)] = []
 
     @classmethod
     def read(cls, body: object) -> OrderTicket:
@@ -122,4 +124,6 @@ class OrderTicket(Resource):
             body["ExtendedHours"] = self.extended_hours
         if self.client_id:
             body["ClientId"] = self.client_id
+        if self.legs:
+            body["Legs"] = [leg.body() for leg in self.legs]
         return body
