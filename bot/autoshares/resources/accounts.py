@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, ClassVar
 
@@ -12,6 +13,7 @@ from pydantic import AliasChoices, BeforeValidator, Field, RootModel
 from bot.autoshares.resources.base import Resource
 from bot.autoshares.resources.enums import AccessType, AgreementType, enum_value
 from bot.autoshares.resources.numbers import NotFinite, Number, Whole, to_decimal
+from bot.autoshares.resources.options import epoch_day
 
 
 class UserInfo(Resource):
@@ -132,7 +134,8 @@ class Position(Resource):
     contract_size: Number | None = None
     underlying_symbol: str | None = None
     underlying_option_type: str | None = None
-    underlying_expiration_date: str | None = None
+    #: int64 in the spec: epoch seconds (milliseconds when it is that large), read as the day.
+    underlying_expiration_date: Annotated[date | None, BeforeValidator(epoch_day)] = None
     underlying_strike: Number | None = None
 
 

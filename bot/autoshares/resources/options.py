@@ -3,7 +3,7 @@ its central strike and contracts) and ``OptionExpirationResource``."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated
 
@@ -27,6 +27,17 @@ def _day(value: object) -> object:
 
 
 Day = Annotated[date, BeforeValidator(_day)]
+
+
+def epoch_day(value: object) -> object:
+    """An int64 expiration (``PositionResource.UnderlyingExpirationDate``): epoch seconds, or
+    milliseconds when it is that large, read as its UTC calendar day; 0 is not stated."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if value <= 0:
+            return None
+        seconds = value / 1000 if value > 10**11 else value
+        return datetime.fromtimestamp(seconds, UTC).date()
+    return value
 
 
 class OptionSecurity(Resource):
