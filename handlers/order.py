@@ -11,7 +11,13 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.core.commands import OrderCancelCommand, OrderListCommand, OrderRequest, OrderTicketCommand
+from bot.core.commands import (
+    OptionOrderRequest,
+    OrderCancelCommand,
+    OrderListCommand,
+    OrderRequest,
+    OrderTicketCommand,
+)
 from bot.core.errors import AgreementsOutstandingError, TeamRefusal
 from bot.core.orders import ConfirmKind, ConfirmResult, OrderPolicy, PreviewResult
 from bot.core.views import TradingEnvironment
@@ -134,7 +140,7 @@ async def order_command(surface: Surface, ctx: CommandContext, args: Any) -> Non
         result = await orders.cancel_order(ctx.team_id, ctx.user_id, args.order_id, args.account_id)
         await ctx.reply(order_blocks.order_cancel_requested(args.order_id, result))
         return
-    assert isinstance(args, OrderRequest)
+    assert isinstance(args, OrderRequest | OptionOrderRequest)
     preview = await orders.preview(
         ctx.team_id,
         ctx.user_id,

@@ -262,6 +262,8 @@ class HomeData:
     orders: Sequence[Order] | None = None
     alerts: Sequence[PriceAlert] | None = None
     watchlist: WatchlistView | None = None
+    #: The account's option positions (None: not loaded; shown only when there are some).
+    option_positions: Sequence[Position] | None = None
     problems: list[str] = field(default_factory=list)
     relink_url: str | None = None
     notice: str | None = None

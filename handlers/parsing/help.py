@@ -49,6 +49,7 @@ COMMAND_HELP: tuple[CommandHelp, ...] = (
         "/autoshares order buy 1 AAPL",
         "Same as /order, from the main command.",
     ),
+    CommandHelp("/autoshares options", "/autoshares options AAPL", "Same as /options, from the main command."),
     CommandHelp(
         "/autoshares alert",
         "/autoshares alert AAPL above 200",
