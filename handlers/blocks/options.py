@@ -170,7 +170,7 @@ def chain_message(view: OptionChainView) -> dict[str, Any]:
         context(
             f"Prices are per share; a contract is {shares(CONTRACT_SIZE)} shares.{delayed} "
             f"Trade opens the order ticket; nothing is placed until you preview and confirm. "
-            f"Or type `/order buy 1 {symbol} {view.expiration:%Y-%m-%d} <strike> call`."
+            f"Or type `/order buy 1 {symbol} {view.expiration:%Y-%m-%d} &lt;strike&gt; call`."
         )
     )
     return message(f"{view.symbol} options expiring {view.expiration:%Y-%m-%d}", blocks)
