@@ -33,7 +33,7 @@ from bot.autoshares.resources.options import (
     OptionExpiration,
     OptionSecurity,
 )
-from bot.autoshares.resources.orders import Order, OrderPreview, OrderTicket
+from bot.autoshares.resources.orders import Order, OrderLeg, OrderPreview, OrderTicket
 from bot.autoshares.resources.watchlists import Watchlist
 
 __all__ = [
@@ -58,6 +58,7 @@ __all__ = [
     "OptionExpiration",
     "OptionSecurity",
     "Order",
+    "OrderLeg",
     "OrderPreview",
     "OrderSide",
     "OrderStatus",
