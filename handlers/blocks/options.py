@@ -102,7 +102,7 @@ def position_option_words(position: Position) -> str | None:
             contract = OptionContract(position.underlying_symbol, expiry, "Call" if right == "call" else "Put", position.underlying_strike)
     if contract is None and (position.security_type or "").casefold() != "option":
         return None
-    size = position.contract_size if position.contract_size and position.contract_size > 1 else CONTRACT_SIZE
+    size = position.shares_per_unit if position.shares_per_unit > 1 else CONTRACT_SIZE
     what = contract_words(contract) if contract is not None else escape(position.symbol or "option")
     return f"{what} · expires {contract.expiration:%Y-%m-%d} · {shares(size)} shares a contract" if contract else what
 

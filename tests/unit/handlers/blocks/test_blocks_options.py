@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from bot.autoshares.resources import OptionChainExpiration, OptionSecurity, OrderPreview, Position, Quote
 from bot.core.options import around_central, choose_expiration, option_notional, option_order_body
+from bot.core.portfolio import holdings_day_change
 from bot.core.views import ChainStrike, OptionChainView, OptionQuoteRow
 from bot.devkit.blockkit import problems
 from bot.vocabulary.options import option_contract
@@ -123,3 +124,11 @@ def test_an_option_position_names_its_contract_expiry_and_size() -> None:
     )
     assert position_option_words(position) == "AAPL 2027-01-15 $200.00 call · expires 2027-01-15 · 100 shares a contract"
     assert position_option_words(Position.model_validate({"SecurityId": 1, "Symbol": "AAPL"})) is None
+
+
+def test_a_days_change_counts_the_shares_a_contract_stands_for() -> None:
+    option = Position.model_validate({"SecurityId": 9, "Quantity": 2, "SecurityType": "Option"})
+    share = Position.model_validate({"SecurityId": 1, "Quantity": 2, "ContractSize": 1})
+    quotes = {9: Quote.model_validate({"Change": 0.5}), 1: Quote.model_validate({"Change": 0.5})}
+    assert holdings_day_change([option], quotes) == Decimal("100.00")
+    assert holdings_day_change([share], quotes) == Decimal("1.00")
