@@ -5,7 +5,7 @@ Legs, option positions, and a value limit that counts 100 shares a contract."""
 from __future__ import annotations
 
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from bot.devkit.driver import buttons
@@ -61,6 +61,13 @@ async def test_the_chain_picks_expirations_in_place_and_trades_through_the_ticke
     assert "AAPL options" in text and "central strike" in text and "bid $" in text and "ask $" in text
     trades = [b for b in buttons(chain["blocks"]) if b["action_id"] == "options_trade"]
     assert len(trades) == 18  # a call and a put on each of nine strikes
+
+    nearest = date.fromisoformat(first.split(" ")[1])
+    saturday = nearest + timedelta(days=1)
+    missing = await command(bot, f"AAPL {saturday}", command="/options")
+    assert missing["text"] == (
+        f"AAPL has no options expiring {saturday}; the nearest is {nearest}. Run `/options AAPL {nearest}`."
+    )
 
     moved = await pick(bot, chain, later)
     assert moved["replace_original"] is True
