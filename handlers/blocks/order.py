@@ -202,7 +202,7 @@ def order_confirmation(
             f":receipt: Review your order: {order_summary(order)}\nAccount {_account_label(account_id, account)}"
         ),
         SectionBlock(fields=fields),
-        *leg_lines(order if isinstance(order, OrderTicket | Mapping) else {}),
+        *(leg_lines(order) if isinstance(order, OrderTicket | Mapping) else []),
     ]
     if large:
         worth = (
