@@ -77,6 +77,16 @@ def _symbol(exc: Any) -> str:
     return f"AutoShares does not know the symbol {symbol}. Check it with `/quote` and try again."
 
 
+def _no_options(exc: Any) -> str:
+    symbol = escape(exc.symbol)
+    if exc.expiration is None or exc.nearest is None:
+        return f"AutoShares lists no options for {symbol}. Check the symbol with `/quote {symbol}`."
+    return (
+        f"{symbol} has no options expiring {exc.expiration:%Y-%m-%d}; the nearest is "
+        f"{exc.nearest:%Y-%m-%d}. Run `/options {symbol} {exc.nearest:%Y-%m-%d}`."
+    )
+
+
 def _invalid(exc: Any) -> str:
     description = getattr(exc, "description", None)
     if description:
@@ -199,6 +209,11 @@ SENTENCES: dict[type[BaseException], Words] = {
     ),
     c.AccountBindRefused: _bind_refused,
     c.UnknownSymbolError: _symbol,
+    c.UnknownOptionContract: lambda exc: (
+        f"AutoShares lists no option {escape(exc.symbol)}. "
+        f"Run `/options {escape(exc.underlying)}` to see the expirations and strikes it has."
+    ),
+    c.NoOptions: _no_options,
     c.AlertNotFound: lambda exc: f"You have no price alert {exc.alert_id}. Run `/alert list` to see yours.",
     c.WatchlistFull: _watchlist_full,
     c.WatchlistConflict: lambda exc: (

@@ -75,6 +75,7 @@ SHORTCUTS = {
     "/alert": "alert",
     "/account": "account",
     "/watch": "watch",
+    "/options": "options",
 }
 
 
@@ -363,7 +364,8 @@ def button_context(body: dict[str, Any], respond: Responder | None, client: Asyn
         user_id=user_id,
         channel_id=str(channel.get("id") or container.get("channel_id") or ""),
         action_id=str(action.get("action_id") or ""),
-        value=str(action.get("value") or ""),
+        # a button's value, or the option a select menu was set to
+        value=str(action.get("value") or (action.get("selected_option") or {}).get("value") or ""),
         respond=respond,
         client=client,
         body=body,

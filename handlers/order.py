@@ -13,6 +13,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 
 from bot.core.commands import (
+    OptionOrderRequest,
     OrderCancelCommand,
     OrderEditCommand,
     OrderListCommand,
@@ -175,7 +176,7 @@ async def order_command(surface: Surface, ctx: CommandContext, args: Any) -> Non
         )
         await ctx.reply(edit_preview_message(edit, orders.policy, surface.environment))
         return
-    assert isinstance(args, OrderRequest)
+    assert isinstance(args, OrderRequest | OptionOrderRequest)
     preview = await orders.preview(
         ctx.team_id,
         ctx.user_id,

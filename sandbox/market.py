@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sandbox.options import OptionTerms, fair_value, quote_prices
 from sandbox.securities import Security
 from sandbox.state import utc_now
 
@@ -73,6 +74,10 @@ class Market:
         self._rng = random.Random(seed)
         self.securities = {s.id: s for s in securities}
         self.quotes: dict[int, Quote] = {}
+        #: Listed option contracts (``sandbox.options.OptionBook`` adds them), priced on reading.
+        self.options: dict[int, OptionTerms] = {}
+        #: The simulation's clock, for an option's time to expiry.
+        self.now: Callable[[], datetime] = utc_now
         now = utc_now()
         for security in self.securities.values():
             previous_close = round_price(security.reference_price)
@@ -95,7 +100,34 @@ class Market:
             )
 
     def quote(self, security_id: int) -> Quote:
-        return self.quotes[security_id]
+        terms = self.options.get(security_id)
+        return self.quotes[security_id] if terms is None else self._option_quote(security_id, terms)
+
+    def _option_quote(self, security_id: int, terms: OptionTerms) -> Quote:
+        """An option's quote from its underlying's, as of now (see ``sandbox.options``)."""
+        spot, now = self.quotes[terms.underlying_id], self.now()
+        bid, ask, last = quote_prices(fair_value(terms, spot.last, now))
+        close = quote_prices(fair_value(terms, spot.previous_close, now))[2]
+        return Quote(
+            security_id=security_id,
+            symbol=terms.symbol,
+            last=last,
+            bid=bid,
+            ask=ask,
+            open=close,
+            high=max(close, last),
+            low=min(close, last),
+            previous_close=close,
+            volume=0.0,
+            bid_size=1000.0,
+            ask_size=1000.0,
+            timestamp=spot.timestamp,
+        )
+
+    def dependents(self, security_ids: list[int]) -> list[int]:
+        """The option contracts whose underlying is among ``security_ids``."""
+        moved = set(security_ids)
+        return [option_id for option_id, terms in self.options.items() if terms.underlying_id in moved]
 
     def tick(self) -> list[int]:
         """Move every security one random-walk step; returns the ids that moved."""

@@ -24,6 +24,7 @@ from sandbox.engine import Engine
 from sandbox.faults import Faults
 from sandbox.market import Market
 from sandbox.oauth_server import IdentityStore, SandboxAuthorizationServer
+from sandbox.options import OptionBook, market_date
 from sandbox.ratelimit import RateLimiter
 from sandbox.seed import seed_demo_users
 from sandbox.signing import SigningKey
@@ -61,6 +62,12 @@ class Sandbox:
             seed_demo_users(self.state, config)
         self.clock = MarketClock(config.market_hours)
         self.market = Market(self.state.securities.values(), config.seed)
+        self.options = OptionBook(
+            self.state.securities, self.state.securities_by_symbol, lambda: market_date(self.clock.now())
+        )
+        self.state.contracts = self.options.contract
+        self.market.options = self.state.option_terms = self.options.terms
+        self.market.now = self.clock.now
         self.identity = IdentityStore(self.state, config, self.signing)
         self.oauth = SandboxAuthorizationServer(self.identity)
         self.faults = Faults(

@@ -22,6 +22,8 @@ class Security:
     reference_price: float
     #: Typical daily volume, used to simulate the volume figure.
     daily_volume: int
+    #: Shares one unit stands for: 1 for a share, 100 for an option contract.
+    contract_size: float = 1.0
 
 
 _TABLE: tuple[tuple[str, str, str, str, str, float, int], ...] = (

@@ -14,9 +14,11 @@ import itertools
 import secrets
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from sandbox.options import OptionTerms
 from sandbox.securities import Security, default_securities
 
 
@@ -88,6 +90,16 @@ class Account:
     realized_pl: float = 0.0
 
 
+@dataclass(frozen=True)
+class OrderLeg:
+    """One leg of a spread order."""
+
+    security_id: int
+    symbol: str
+    side: str
+    quantity: float
+
+
 @dataclass
 class Order:
     id: int
@@ -116,6 +128,8 @@ class Order:
     stop_triggered: bool = False
     reject_code: str = ""
     reject_text: str = ""
+    #: An option spread's legs: (security id, symbol, side, quantity) each.
+    legs: list[OrderLeg] = field(default_factory=list)
     created: datetime = field(default_factory=utc_now)
     modified: datetime = field(default_factory=utc_now)
 
@@ -284,6 +298,10 @@ class SandboxState:
         self.lock = asyncio.Lock()
         self.securities: dict[int, Security] = {s.id: s for s in (securities or default_securities())}
         self.securities_by_symbol: dict[str, Security] = {s.symbol: s for s in self.securities.values()}
+        #: Finds an option contract by its symbol (``sandbox.options.OptionBook.contract``).
+        self.contracts: Callable[[str], Security | None] | None = None
+        #: The listed option contracts' terms by security id (the option book's).
+        self.option_terms: dict[int, OptionTerms] = {}
         self.users: dict[int, User] = {}
         self.accounts: dict[int, Account] = {}
         self.agreements: dict[int, Agreement] = {}
@@ -327,12 +345,17 @@ class SandboxState:
         return None
 
     def security(self, symbol_or_id: str | int) -> Security | None:
+        """A listed security by id or symbol; an option symbol lists its contract on first use
+        (``contracts``, the option book's finder)."""
         if isinstance(symbol_or_id, int):
             return self.securities.get(symbol_or_id)
         text = symbol_or_id.strip()
         if text.isdigit():
             return self.securities.get(int(text))
-        return self.securities_by_symbol.get(text.upper())
+        found = self.securities_by_symbol.get(text.upper())
+        if found is None and self.contracts is not None:
+            found = self.contracts(text)
+        return found
 
     def accounts_of(self, user_id: int) -> list[Account]:
         return sorted((a for a in self.accounts.values() if user_id in a.users), key=lambda a: a.id)

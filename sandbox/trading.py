@@ -24,10 +24,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from sandbox import spreads
 from sandbox.api.enums import SUPPORTED_ORDER_TYPES
 from sandbox.clock import MarketClock
 from sandbox.config import SandboxConfig
 from sandbox.market import Market, Quote
+from sandbox.options import CONTRACT_SIZE
 from sandbox.securities import Security
 from sandbox.state import Account, Order, Position, PriceAlert, SandboxState, utc_now
 
@@ -60,10 +62,21 @@ class OrderRequest:
     comment: str = ""
     extended_hours: str = ""
     exec_inst: str = "None"
+    #: An option spread's legs (``Legs``): each a contract bought or sold.
+    legs: tuple[LegRequest, ...] = ()
 
     @property
     def is_buy(self) -> bool:
         return self.side in BUY_SIDES
+
+
+@dataclass(frozen=True)
+class LegRequest:
+    """One leg of a spread (a CreateOrderResource inside ``Legs``)."""
+
+    symbol: str
+    side: str
+    quantity: float
 
 
 @dataclass
@@ -169,33 +182,45 @@ class Broker:
         buy = order.side in BUY_SIDES
         return quote.ask if buy else quote.bid
 
+    def size(self, security_id: int) -> float:
+        """Shares one unit of a security stands for (100 for an option contract)."""
+        security = self.state.securities.get(security_id)
+        return security.contract_size if security is not None else 1.0
+
     def balances(self, account: Account, *, skip: int = 0) -> Balances:
         long_value = short_value = open_pl = 0.0
         for pos in account.positions.values():
             last = self.market.quote(pos.security_id).last
+            size = self.size(pos.security_id)
             if pos.quantity >= 0:
-                long_value += pos.quantity * last
+                long_value += pos.quantity * last * size
             else:
-                short_value += -pos.quantity * last
-            open_pl += pos.quantity * (last - pos.average_price)
+                short_value += -pos.quantity * last * size
+            open_pl += pos.quantity * (last - pos.average_price) * size
         reserved = 0.0
         for order in self.open_orders(account.id, skip=skip):
             if order.side in ("Buy", "BuyToCover", "SellShort"):
                 quote = self.market.quote(order.security_id)
-                reserved += order.leaves_quantity * self._reference_price(order, quote)
+                size = CONTRACT_SIZE if order.legs else self.size(order.security_id)
+                reserved += order.leaves_quantity * self._reference_price(order, quote) * size
         return Balances(account.cash, long_value, short_value, reserved, open_pl)
 
     # -- checks --------------------------------------------------------------------------------
     def assess(self, account: Account, user_id: int, request: OrderRequest, *, replacing: int = 0) -> Assessment:
         """The checks and figures of an order; ``replacing``: the id of the order these are
         new terms for (its own reservation and shares do not count against them)."""
+        if request.legs:
+            underlying = self.state.security(request.symbol)
+            result = Assessment(underlying, self.market.quote(underlying.id) if underlying else None)
+            code, details = spreads.check(self, account, user_id, request, result)
+            return _reject(result, code, **details) if code else result
         security = self.state.security(request.symbol)
         if security is None or not request.symbol.strip() or request.symbol.strip().isdigit():
             return _reject(Assessment(None, None), "SymbolNotFound", symbol=request.symbol)
         quote = self.market.quote(security.id)
         result = Assessment(security, quote)
         result.estimated_price = self._reference_price(request, quote)
-        result.cost = round(request.quantity * result.estimated_price, 4)
+        result.cost = round(request.quantity * result.estimated_price * security.contract_size, 4)
         result.commission = self.config.commission
         if request.type not in SUPPORTED_ORDER_TYPES:
             return _reject(result, "InvalidOrderType", detail=f"{request.type} is not supported")
@@ -207,7 +232,7 @@ class Broker:
             return _reject(result, "MarketClosed")
         if any(not a.can_skip for a in self.state.unsigned_agreements(user_id)):
             return _reject(result, "AccountRestricted")
-        problem = self._price_problem(request, quote)
+        problem = self._price_problem(request, quote, collar=security.type != "Option")
         if problem:
             return _reject(result, "QuotePriceIsInvalid", detail=problem)
         if quote.last <= 0 or quote.bid <= 0 or quote.ask <= 0:
@@ -232,7 +257,7 @@ class Broker:
         return result
 
     @staticmethod
-    def _price_problem(request: OrderRequest, quote: Quote) -> str:
+    def _price_problem(request: OrderRequest, quote: Quote, *, collar: bool = True) -> str:
         checks: list[tuple[str, float | None]] = []
         if request.type in ("Limit", "StopLimit"):
             checks.append(("Price", request.price))
@@ -241,7 +266,7 @@ class Broker:
         for name, value in checks:
             if value is None or value <= 0:
                 return f"{name} must be a positive number for a {request.type} order"
-            if abs(value - quote.last) > PRICE_COLLAR * quote.last:
+            if collar and abs(value - quote.last) > PRICE_COLLAR * quote.last:
                 return f"{name} {value:g} is more than 50% away from the last price {quote.last:g}"
         return ""
 
@@ -281,6 +306,7 @@ class Broker:
             comment=request.comment,
             extended_hours=request.extended_hours,
             exec_inst=request.exec_inst,
+            legs=spreads.order_legs(self.state, request),
         )
         self.state.orders[order.id] = order
         self.state.stats.orders_placed += 1
@@ -324,8 +350,9 @@ class Broker:
 
     # -- fills ---------------------------------------------------------------------------------
     def on_price_move(self, security_ids: list[int]) -> list[Event]:
-        """Evaluate the open orders of the securities that moved, oldest first."""
-        wanted = set(security_ids)
+        """Evaluate the open orders of the securities that moved (and of the options on them),
+        oldest first."""
+        wanted = set(security_ids) | set(self.market.dependents(security_ids))
         events: list[Event] = []
         for order in sorted(self.state.orders.values(), key=lambda o: o.id):
             if order.is_open and order.security_id in wanted:
@@ -336,14 +363,19 @@ class Broker:
         if not order.is_open or not self.clock.is_open():
             return []
         quote = self.market.quote(order.security_id)
-        price = self._fill_price(order, quote)
+        price = spreads.fill_price(self, order) if order.legs else self._fill_price(order, quote)
         events: list[Event] = []
         if price is not None:
             quantity = min(order.leaves_quantity, self.config.fill_liquidity)
             if order.time_in_force == "FillOrKill" and quantity < order.leaves_quantity:
                 quantity = 0.0
             if quantity > 0:
-                events.append(self._fill(order, quantity, price))
+                if order.legs:
+                    positions = spreads.fill(self, order, quantity, price)
+                    kind = "order.filled" if order.status == "Filled" else "order.partial_fill"
+                    events.append(Event(kind, order.account_id, replace(order), price=price, positions=positions))
+                else:
+                    events.append(self._fill(order, quantity, price))
         if placement and order.is_open and order.time_in_force in ("ImmediateOrCancel", "FillOrKill"):
             events += self.cancel(order)
         return events
@@ -368,7 +400,8 @@ class Broker:
     def _fill(self, order: Order, quantity: float, price: float) -> Event:
         account = self.state.accounts[order.account_id]
         buy = order.side in BUY_SIDES
-        account.cash += -quantity * price if buy else quantity * price
+        size = self.size(order.security_id)
+        account.cash += -quantity * price * size if buy else quantity * price * size
         held = account.positions.get(order.security_id)
         held_before = held.quantity if held is not None else 0.0
         if order.executed_quantity == 0 and self.config.commission:
@@ -395,23 +428,27 @@ class Broker:
             position_change=change,
         )
 
-    def _move_position(self, account: Account, order: Order, delta: float, price: float) -> Position:
-        position = account.positions.get(order.security_id)
+    def _move_position(
+        self, account: Account, order: Order, delta: float, price: float, *, security: Security | None = None
+    ) -> Position:
+        """Move the position in the order's security (or in ``security``, a spread's leg)."""
+        security_id = security.id if security is not None else order.security_id
+        position = account.positions.get(security_id)
         if position is None:
             position = Position(
                 id=self.state.next_id("position"),
                 account_id=account.id,
-                security_id=order.security_id,
-                symbol=order.symbol,
+                security_id=security_id,
+                symbol=security.symbol if security is not None else order.symbol,
             )
-            account.positions[order.security_id] = position
+            account.positions[security_id] = position
         old = position.quantity
         if old == 0 or (old > 0) == (delta > 0):
             total = abs(old) + abs(delta)
             position.average_price = (abs(old) * position.average_price + abs(delta) * price) / total
         else:
             closed = min(abs(old), abs(delta))
-            realized = closed * (price - position.average_price) * (1 if old > 0 else -1)
+            realized = closed * (price - position.average_price) * (1 if old > 0 else -1) * self.size(security_id)
             position.realized_pl += realized
             account.realized_pl += realized
             if abs(delta) > abs(old):  # the position flips side: the rest opens at this price
@@ -419,7 +456,7 @@ class Broker:
         position.quantity = round(old + delta, 9)
         position.modified = utc_now()
         if position.quantity == 0:
-            del account.positions[order.security_id]
+            del account.positions[security_id]
         return position
 
 

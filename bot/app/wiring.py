@@ -37,6 +37,7 @@ from bot.core.home import HomeService
 from bot.core.linking import LinkService
 from bot.core.market import MarketService
 from bot.core.offboarding import Offboarding
+from bot.core.options import OptionService
 from bot.core.orders import OrderPolicy, OrderService
 from bot.core.pacing import UserPacing
 from bot.core.passes import PollPolicy
@@ -279,6 +280,7 @@ def use_cases(
         tasks=tasks,
         charts=chart_images(settings, db),
         watchlists=watchlists,
+        options=OptionService(users, market.securities, streamer),
     )
 
 

@@ -33,6 +33,9 @@ from bot.autoshares.resources import (
     Agreement,
     Balance,
     ChartHistory,
+    OptionChain,
+    OptionExpiration,
+    OptionSecurity,
     Order,
     OrderChangePreview,
     OrderPreview,
@@ -356,6 +359,29 @@ class UserApi:
             "GET", "equities/lookup", endpoint=endpoint, params={"mask": mask, "count": count}
         )
         return parse_list(Security, body, endpoint)
+
+    # -- options ---------------------------------------------------------------------------------
+    async def option(self, symbol: str) -> OptionSecurity:
+        """One option contract by its symbol (404: AutoShares lists no such contract)."""
+        endpoint = "GET /options/{symbol}"
+        body = await self.request("GET", f"options/{quote(symbol, safe='')}", endpoint=endpoint)
+        return parse(OptionSecurity, body, endpoint)
+
+    async def option_expirations(self, underlying: str) -> list[OptionExpiration]:
+        endpoint = "GET /options/expirations"
+        body = await self.request(
+            "GET", "options/expirations", endpoint=endpoint, params={"underlying": underlying}
+        )
+        return parse_list(OptionExpiration, body, endpoint)
+
+    async def option_chain(self, symbol: str, *, filter: str | None = None) -> OptionChain:
+        """The underlying's option chain, optionally filtered (``ExpirationDate = #…#``)."""
+        endpoint = "GET /options/optionChain/{symbol}"
+        params = {"filter": filter} if filter else None
+        body = await self.request(
+            "GET", f"options/optionChain/{quote(symbol, safe='')}", endpoint=endpoint, params=params
+        )
+        return parse(OptionChain, body or {}, endpoint)
 
     async def streamers(self) -> dict[str, Any]:
         """The streamer addresses, read by ``bot.autoshares.streamer`` (inside the client)."""

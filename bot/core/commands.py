@@ -4,10 +4,11 @@ them and the use cases consume them. AutoShares' enum strings, no Slack and no I
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal, TypeAlias
 
+from bot.vocabulary.options import OptionContract, vertical_is_debit
 from bot.vocabulary.roles import Role
 
 Side = Literal["Buy", "Sell", "SellShort", "BuyToCover"]
@@ -70,8 +71,73 @@ class OrderEditCommand:
     account_id: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class OptionLeg:
+    """One leg of an option order: buy or sell this many contracts of one contract per order."""
+
+    side: Side
+    contract: OptionContract
+
+
+@dataclass(frozen=True, slots=True)
+class OptionOrderRequest:
+    """An option order: one leg (`/order buy 1 AAPL 2027-01-15 200 call limit 5.10`) or a
+    vertical spread of two (`/order spread AAPL 2027-01-15 buy 200 call sell 210 call limit
+    3.20`), for ``quantity`` contracts (or spreads). A spread's limit is its net price: what it
+    costs (a debit) or brings (a credit). It reads as an ``OrderRequest`` does where the order
+    service needs it: ``side``, ``symbol``, ``stop_price`` and ``extended_hours``."""
+
+    underlying: str
+    quantity: int
+    legs: tuple[OptionLeg, ...]
+    order_type: Literal["Market", "Limit"]
+    limit_price: Decimal | None = None
+    time_in_force: TimeInForce = "Day"
+    account_id: int | None = None
+    stop_price: None = None
+    extended_hours: None = None
+
+    @property
+    def is_spread(self) -> bool:
+        return len(self.legs) > 1
+
+    @property
+    def is_debit(self) -> bool:
+        """A spread that costs money (see ``vertical_is_debit``); a single bought option."""
+        if not self.is_spread:
+            return self.legs[0].side == "Buy"
+        bought = next(leg.contract for leg in self.legs if leg.side == "Buy")
+        sold = next(leg.contract for leg in self.legs if leg.side != "Buy")
+        return vertical_is_debit(bought, sold)
+
+    @property
+    def side(self) -> Side:
+        """The order's side: the leg's own, or for a spread Buy for a debit, Sell for a credit."""
+        if not self.is_spread:
+            return self.legs[0].side
+        return "Buy" if self.is_debit else "Sell"
+
+    @property
+    def symbol(self) -> str:
+        """What the order names: the contract's option symbol, or a spread's underlying."""
+        return self.underlying if self.is_spread else self.legs[0].contract.symbol
+
+
+@dataclass(frozen=True, slots=True)
+class OptionChainRequest:
+    """`/options AAPL [2027-01-15]`: the chain of the nearest (or the given) expiration."""
+
+    symbol: str
+    expiration: date | None = None
+
+
 OrderCommand: TypeAlias = (
-    OrderRequest | OrderListCommand | OrderCancelCommand | OrderTicketCommand | OrderEditCommand
+    OrderRequest
+    | OptionOrderRequest
+    | OrderListCommand
+    | OrderCancelCommand
+    | OrderTicketCommand
+    | OrderEditCommand
 )
 
 

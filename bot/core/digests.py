@@ -266,7 +266,7 @@ class DigestService:
             if change is None or total is None:
                 total = None
             else:
-                total += quantity * change
+                total += quantity * change * position.shares_per_unit
             if percent is not None:
                 value = position.market_value if position.market_value is not None else position.market_value_eod
                 movers.append(Mover(position.symbol or "?", percent, value))

@@ -11,6 +11,8 @@
     ├── NotYourAccount              an account id that is not one of the user's
     ├── AccountBindRefused          AutoShares refused to add an account (carries its reason)
     ├── UnknownSymbolError          no such symbol (carries the closest matches)
+    ├── UnknownOptionContract       no such option contract (carries its underlying)
+    ├── NoOptions                   no option expirations for a symbol (or not the one asked for)
     ├── AlertNotFound               no such price alert
     ├── WatchlistFull               the symbols would not fit on the user's watchlist
     ├── WatchlistConflict           AutoShares would not change the watchlist (gone, read-only)
@@ -39,6 +41,7 @@ into a sentence and a next step for a Slack user is ``handlers.errors``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 
 from bot.autoshares.resources import Agreement, Security
@@ -302,3 +305,28 @@ class OwnApproval(TeamRefusal):
 
     def __init__(self) -> None:
         super().__init__("the requester may not decide their own approval request")
+
+
+class UnknownOptionContract(BotError):
+    """AutoShares lists no option contract under ``symbol`` (``GET /options/{symbol}`` 404)."""
+
+    code = "unknown_option"
+
+    def __init__(self, symbol: str, underlying: str, expiration: date | None = None) -> None:
+        super().__init__(f"unknown option contract {symbol!r}")
+        self.symbol = symbol
+        self.underlying = underlying
+        self.expiration = expiration
+
+
+class NoOptions(BotError):
+    """AutoShares lists no option expirations for ``symbol`` (or not the one asked for:
+    ``expiration``, with the nearest it has)."""
+
+    code = "no_options"
+
+    def __init__(self, symbol: str, expiration: date | None = None, nearest: date | None = None) -> None:
+        super().__init__(f"no options for {symbol!r}")
+        self.symbol = symbol
+        self.expiration = expiration
+        self.nearest = nearest

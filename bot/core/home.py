@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from bot.autoshares import errors as e
+from bot.autoshares.resources import Position
 from bot.core.accounts import AccountService
 from bot.core.alerts import AlertService
 from bot.core.errors import BotError
@@ -25,6 +26,7 @@ from bot.core.orders import open_orders
 from bot.core.users import ActingUser, LinkedUsers
 from bot.core.views import HomeData, WatchlistView
 from bot.core.watchlists import WatchlistService
+from bot.vocabulary.options import is_option_symbol
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,8 @@ T = TypeVar("T")
 
 #: How many of the watchlist's symbols the tab shows (quoted and charted).
 WATCHLIST_ROWS = 10
+#: Holdings read for App Home's option positions.
+OPTION_POSITIONS_PAGE = 50
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,24 @@ async def _part(job: Awaitable[T], problems: list[str], name: str) -> T | None:
         log.info("app home: %s unavailable (%s)", name, exc.code)
         problems.append(name)
         return None
+
+
+def is_option_position(position: Position) -> bool:
+    """An option holding: AutoShares says so (``SecurityType``), or its symbol is an option's."""
+    return (position.security_type or "").casefold() == "option" or is_option_symbol(position.symbol or "")
+
+
+async def _option_positions(user: ActingUser, account_id: int) -> list[Position] | None:
+    """The account's option positions (its first page of holdings); None when AutoShares cannot
+    say: the section is a courtesy and is left out, noted in the log only."""
+    try:
+        page = await user.api.positions(account_id, page=0, page_size=OPTION_POSITIONS_PAGE, sort_field="Symbol")
+    except e.RelinkRequired:
+        raise
+    except e.AutoSharesError as exc:
+        log.info("app home: option positions unavailable (%s)", exc.code)
+        return None
+    return [p for p in page.items if is_option_position(p)]
 
 
 class HomeService:
@@ -96,11 +118,12 @@ class HomeService:
                 data.orders = []
                 data.alerts, data.watchlist = await asyncio.gather(alerts, watchlist)
             else:
-                data.balances, data.orders, data.alerts, data.watchlist = await asyncio.gather(
+                data.balances, data.orders, data.alerts, data.watchlist, data.option_positions = await asyncio.gather(
                     _part(user.api.balances(account_id), data.problems, "balances"),
                     _part(open_orders(user.api, account_id), data.problems, "orders"),
                     alerts,
                     watchlist,
+                    _option_positions(user, account_id),
                 )
         except e.RelinkRequired:
             data.link = await self._users.get(team_id, slack_user_id) or link

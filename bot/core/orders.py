@@ -43,7 +43,7 @@ from bot.autoshares.resources import (
 )
 from bot.core.accounts import AccountService
 from bot.core.agreements import AgreementService
-from bot.core.commands import ExtendedSession, OrderEditCommand, OrderRequest
+from bot.core.commands import ExtendedSession, OptionOrderRequest, OrderEditCommand, OrderRequest
 from bot.core.errors import (
     AgreementsOutstandingError,
     BotError,
@@ -57,6 +57,7 @@ from bot.core.errors import (
 )
 from bot.core.events import OrderEvent, order_update
 from bot.core.market_clock import AFTER_HOURS_CLOSE, REGULAR_OPEN, is_trading_day, market_time
+from bot.core.options import contract_size, option_notional, option_order_body
 from bot.core.team import APPROVALS, APPROVER, OrderGate, TeamService
 from bot.core.users import ActingUser, LinkedUsers
 from bot.telemetry.metrics import Metrics
@@ -279,7 +280,7 @@ def order_state(order: Order) -> OrderState:
 class PreviewResult:
     """What the confirmation message shows. ``pending`` is None when the preview failed."""
 
-    request: OrderRequest
+    request: OrderRequest | OptionOrderRequest
     body: dict[str, Any]
     account_id: int
     account: Account
@@ -380,7 +381,7 @@ class OrderService:
         self,
         team_id: str,
         slack_user_id: str,
-        request: OrderRequest,
+        request: OrderRequest | OptionOrderRequest,
         *,
         channel_id: str | None,
         response_url: str | None,
@@ -397,9 +398,12 @@ class OrderService:
         """
         rules = await self.team.order_gate(team_id, slack_user_id, channel_id)
         user = await self._users.acting(team_id, slack_user_id)
-        body = order_body(request)
+        body, size = await self._body(user, request)
         account_id, account, preview, balances = await self._priced(user, request, body)
-        value = notional(request, preview)
+        if isinstance(request, OptionOrderRequest):
+            value = option_notional(request, preview, size)
+        else:
+            value = notional(request, preview)
         large = is_large(value, self.policy.large_order_notional)
         pending: Pending | None = None
         if preview.is_successful:
@@ -409,7 +413,7 @@ class OrderService:
                 team_id=team_id,
                 slack_user_id=slack_user_id,
                 account_id=account_id,
-                symbol=request.symbol,
+                symbol=request.underlying if isinstance(request, OptionOrderRequest) else request.symbol,
                 request=body,
                 preview=preview.model_dump(mode="json", exclude_none=True),
                 notional=value,
@@ -518,9 +522,18 @@ class OrderService:
         if not order.is_open:
             raise OrderNotEditable(order.id, order.status.name)
         return order
+    @staticmethod
+    async def _body(
+        user: ActingUser, request: OrderRequest | OptionOrderRequest
+    ) -> tuple[dict[str, Any], Decimal]:
+        """The order's body, and the shares one unit of it stands for: an option's contracts
+        are read back from AutoShares first (their contract size), a share is one."""
+        if isinstance(request, OptionOrderRequest):
+            return option_order_body(request), await contract_size(user.api, request)
+        return order_body(request), Decimal(1)
 
     async def _priced(
-        self, user: ActingUser, request: OrderRequest, body: dict[str, Any]
+        self, user: ActingUser, request: OrderRequest | OptionOrderRequest, body: dict[str, Any]
     ) -> tuple[int, Account, OrderPreview, Balance | None]:
         """The agreements gate, the account chosen, AutoShares' preview of ``body`` on it and
         the account's balances: all at once when the account is known ahead (see ``preview``)."""

@@ -37,7 +37,7 @@ def holdings_day_change(positions: Sequence[Position], quotes: Mapping[int, Quot
         change = quote.change if quote is not None else None
         if position.quantity is None or change is None:
             return None
-        total += position.quantity * change
+        total += position.quantity * change * position.shares_per_unit
     return total.quantize(Decimal("0.01"))
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Protocol
@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from bot.autoshares.resources import (
     Account,
     Balance,
+    OptionSecurity,
     Order,
     OrderSide,
     OrderType,
@@ -261,6 +262,8 @@ class HomeData:
     orders: Sequence[Order] | None = None
     alerts: Sequence[PriceAlert] | None = None
     watchlist: WatchlistView | None = None
+    #: The account's option positions (None: not loaded; shown only when there are some).
+    option_positions: Sequence[Position] | None = None
     problems: list[str] = field(default_factory=list)
     relink_url: str | None = None
     notice: str | None = None
@@ -274,3 +277,33 @@ class ListedAlert:
     alert: PriceAlert
     channel: str | None = None
     group: GroupView | None = None
+
+
+@dataclass(frozen=True)
+class OptionQuoteRow:
+    """One contract of a chain: its OptionResource and its QuoteModel (None if none arrived)."""
+
+    option: OptionSecurity
+    quote: Quote | None
+
+
+@dataclass(frozen=True)
+class ChainStrike:
+    """One strike of a chain: its call and its put (None where AutoShares lists none)."""
+
+    strike: Decimal
+    call: OptionQuoteRow | None
+    put: OptionQuoteRow | None
+
+
+@dataclass(frozen=True)
+class OptionChainView:
+    """The chain around the central strike for one expiration, and the expirations to pick."""
+
+    symbol: str
+    expiration: date
+    expirations: Sequence[date]
+    strikes: Sequence[ChainStrike]
+    central_strike: Decimal | None
+    underlying_last: Decimal | None
+    delayed: bool | None

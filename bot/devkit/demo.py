@@ -42,6 +42,7 @@ from bot.app.wiring import Services
 from bot.devkit.driver import SlackDriver, browser_sign_in, buttons
 from bot.devkit.localslack import LocalSlack, SlackCall
 from bot.devkit.transcript import Entry, Transcript, render_message
+from bot.vocabulary.options import option_contract
 from handlers.kit import WORKING_TEXT
 from sandbox.config import SandboxConfig
 
@@ -556,6 +557,23 @@ async def step_operations(world: DemoWorld) -> str:
 
 Step = tuple[str, Callable[[DemoWorld], Awaitable[str]]]
 
+async def step_option_order(world: DemoWorld) -> str:
+    chain = await world.slash("/options", SYMBOL)
+    contains(chain, f"{SYMBOL} options", "central strike", "Trade", what="the option chain")
+    symbol, _, ask = find_button(chain, "options_trade")["value"].partition(" ")
+    contract = option_contract(symbol)
+    expect(contract is not None, "an option symbol on the Trade button", symbol)
+    assert contract is not None
+    terms = f"{contract.expiration:%Y-%m-%d} {contract.strike} {contract.right.lower()} limit {ask}"
+    preview = await world.slash("/order", f"buy 1 {SYMBOL} {terms}")
+    contains(preview, "Buy 1 contract", "One contract is 100 shares", what="a preview of the option order")
+    placed = await world.click(preview, "order_confirm")
+    order = (await world.http.get(world.sandbox_url + "_sandbox/orders")).json()[-1]
+    expect(order["Symbol"] == symbol, f"an order for {symbol} at AutoShares", repr(order.get("Symbol")))
+    contains(placed, f"AutoShares order {order['Id']}", what="the bot to confirm the option order was placed")
+    return f"option order {order['Id']}: 1 contract of {symbol}, confirmed by button"
+
+
 STEPS: Sequence[Step] = (
     ("help", step_help),
     ("link", step_link),
@@ -566,6 +584,7 @@ STEPS: Sequence[Step] = (
     ("limit order", step_order),
     ("edit the order", step_edit),
     ("positions", step_positions),
+    ("option order", step_option_order),
     ("alert", step_alert),
     ("repeating alert", step_repeating_alert),
     ("digest", step_digest),

@@ -33,6 +33,7 @@ from handlers.blocks.numbers import (
     signed_money,
     trend,
 )
+from handlers.blocks.options import contracts, position_option_words
 
 __all__ = [
     "ACCOUNT_MAKE_DEFAULT",
@@ -190,6 +191,10 @@ def _position_section(position: Position, currency: str) -> SectionBlock:
     head = f"*{symbol}*" + (f"  {escape(name)}" if name and name != position.symbol else "")
     side = " short" if quantity is not None and quantity < 0 else ""
     body = f"{shares(quantity)} sh{side} @ {price(average, currency)} avg · value {money(value, currency)}"
+    option = position_option_words(position)
+    if option is not None:  # an option: its contract, expiry and size; prices per share
+        head = f"*{option}*"
+        body = f"{contracts(quantity)}{side} @ {price(average, currency)} avg a share · value {money(value, currency)}"
     pl = signed_money(unrealised, currency)
     if pl != MISSING:
         pl = f"{trend(unrealised)} {pl}".strip() + (f" ({percent(pl_pct)})" if pl_pct is not None else "")

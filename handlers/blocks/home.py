@@ -4,6 +4,7 @@ failing call never blanks the whole tab."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,11 +19,12 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.autoshares.resources import PriceAlert
+from bot.autoshares.resources import Position, PriceAlert
 from bot.core.views import HomeData
 from handlers.blocks.account import BALANCE_FIGURES, account_label, balance
 from handlers.blocks.common import clip, context, escape, section
 from handlers.blocks.numbers import money, price, shares, signed_money
+from handlers.blocks.options import contracts, position_option_words
 from handlers.blocks.order import edit_button, order_summary
 from handlers.blocks.watch import EMPTY as EMPTY_WATCHLIST
 from handlers.blocks.watch import watch_lines
@@ -179,6 +181,18 @@ def _alerts(data: HomeData) -> list[Block]:
     return [title, section(clip("\n".join(lines)))]
 
 
+def _option_positions(positions: Sequence[Position]) -> list[Block]:
+    """Option holdings: contract, expiry and contract size, contracts held, value."""
+    lines = []
+    for position in list(positions)[:MAX_ROWS]:
+        value = position.market_value if position.market_value is not None else position.market_value_eod
+        lines.append(f"• {position_option_words(position)} · {contracts(position.quantity)} · value {money(value)}")
+    more = len(positions) - MAX_ROWS
+    if more > 0:
+        lines.append(f"…and {more} more: `/autoshares positions`")
+    return [section("*Option positions*"), section(clip("\n".join(lines)))]
+
+
 def _watchlist(data: HomeData) -> list[Block]:
     title = section("*Watchlist*")
     if data.watchlist is None:
@@ -206,6 +220,8 @@ def home_view(data: HomeData, *, now: datetime | None = None) -> dict[str, Any]:
             DividerBlock(),
             *_alerts(data),
         ]
+        if data.option_positions:
+            blocks += [DividerBlock(), *_option_positions(data.option_positions)]
         if data.watchlist is not None or "watchlist" in data.problems:
             blocks += [DividerBlock(), *_watchlist(data)]
     blocks += [DividerBlock(), _commands(), context(f"Updated {_when(now or datetime.now(UTC))}.")]

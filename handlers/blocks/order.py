@@ -42,8 +42,10 @@ from bot.autoshares.resources import (
     TimeInForce,
 )
 from bot.core.views import OrderStateView, OrderTerms, PendingState, PendingView
+from bot.vocabulary.options import option_contract
 from handlers.blocks.common import clip, context, escape, message, section
 from handlers.blocks.numbers import money, price, shares
+from handlers.blocks.options import leg_lines, option_title
 
 __all__ = [
     "ORDER_CONFIRM",
@@ -165,7 +167,8 @@ def order_summary(order: OrderTerms | Mapping[str, Any]) -> str:
         )
     else:
         kind = escape(order_type)
-    parts = [f"*{side} {qty} {symbol}*", kind or _TYPE_WORDS.get(order_type, "")]
+    title = option_title(order) or f"{side} {qty} {symbol}"
+    parts = [f"*{title}*", kind or _TYPE_WORDS.get(order_type, "")]
     tif = order.time_in_force or TimeInForce.Day
     parts.append(_TIF_WORDS.get(tif, escape(tif)))
     if order.extended_hours:
@@ -220,6 +223,7 @@ def order_confirmation(
             f":receipt: Review your order: {order_summary(order)}\nAccount {_account_label(account_id, account)}"
         ),
         SectionBlock(fields=fields),
+        *(leg_lines(order) if isinstance(order, OrderTicket | Mapping) else []),
     ]
     if large:
         worth = (
@@ -761,6 +765,8 @@ def large_order_view(
     """The second step for a large order: type the symbol to place it."""
     symbol = terms(order).symbol
     change = _replaces(order) is not None
+    contract = option_contract(symbol)
+    symbol = contract.underlying if contract is not None else symbol  # an option: its underlying
     view = View(
         type="modal",
         callback_id=ORDER_LARGE_CALLBACK,

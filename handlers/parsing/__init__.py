@@ -68,6 +68,7 @@ from handlers.parsing.autoshares import (
 from handlers.parsing.common import ParseError
 from handlers.parsing.help import COMMAND_HELP, CommandHelp
 from handlers.parsing.mentions import QUOTE_PAGE_PREFIX, cashtags, quote_page_symbol
+from handlers.parsing.options import OPTIONS_EXAMPLE, parse_options
 from handlers.parsing.order import (
     EDIT_EXAMPLE,
     ORDER_EXAMPLE,
@@ -108,6 +109,7 @@ __all__ = [
     "MIN_ALERT_EXPIRY",
     "MIN_REPEAT_EVERY",
     "EDIT_EXAMPLE",
+    "OPTIONS_EXAMPLE",
     "ORDER_EXAMPLE",
     "QUOTE_EXAMPLE",
     "QUOTE_PAGE_PREFIX",
@@ -145,6 +147,7 @@ __all__ = [
     "order_text",
     "parse_alert",
     "parse_autoshares",
+    "parse_options",
     "parse_order",
     "parse_quote",
     "parse_watch",

@@ -9,6 +9,7 @@ from typing import Literal, TypeAlias
 from bot.core.commands import (
     AlertCommand,
     DigestCommand,
+    OptionChainRequest,
     OrderCommand,
     QuoteRequest,
     TeamCommand,
@@ -25,6 +26,7 @@ from handlers.parsing.common import (
     _tokens,
 )
 from handlers.parsing.digest import _digest_from_tokens
+from handlers.parsing.options import OPTIONS_EXAMPLE, _chain_from_tokens
 from handlers.parsing.order import ORDER_EXAMPLE, _order_from_tokens
 from handlers.parsing.quote import QUOTE_EXAMPLE, _quote_from_tokens
 from handlers.parsing.watch import WATCH_EXAMPLE, _watch_from_tokens
@@ -45,13 +47,22 @@ AutosharesName = Literal[
     "watch",
     "admin",
     "digest",
+    "options",
 ]
 
 
 AUTOSHARES_EXAMPLE = "help"
 
 AutosharesArgs: TypeAlias = (
-    QuoteRequest | OrderCommand | AlertCommand | WatchRequest | TeamCommand | DigestCommand | int | None
+    QuoteRequest
+    | OrderCommand
+    | AlertCommand
+    | WatchRequest
+    | TeamCommand
+    | DigestCommand
+    | OptionChainRequest
+    | int
+    | None
 )
 
 
@@ -84,6 +95,8 @@ def parse_autoshares(text: str) -> AutosharesCommand:
         return AutosharesCommand("alert", alert)
     if word == "watch":
         return AutosharesCommand("watch", _run(_watch_from_tokens, rest, "/autoshares watch", WATCH_EXAMPLE))
+    if word == "options":
+        return AutosharesCommand("options", _run(_chain_from_tokens, rest, "/options", OPTIONS_EXAMPLE))
     return _run(_autoshares_from_tokens, tokens, "/autoshares", AUTOSHARES_EXAMPLE)
 
 
@@ -96,7 +109,7 @@ _NO_ARGUMENT_COMMANDS: dict[str, AutosharesName] = {
     "agreements": "agreements",
     "signup": "signup",
 }
-_VALID_SUBCOMMANDS = "link, unlink, status, agreements, account, positions, signup, quote, order, alert, watch, digest, admin or help"
+_VALID_SUBCOMMANDS = "link, unlink, status, agreements, account, positions, signup, quote, order, options, alert, watch, digest, admin or help"
 
 
 def _autoshares_from_tokens(tokens: list[str]) -> AutosharesCommand:

@@ -49,6 +49,7 @@ COMMAND_HELP: tuple[CommandHelp, ...] = (
         "/autoshares order buy 1 AAPL",
         "Same as /order, from the main command.",
     ),
+    CommandHelp("/autoshares options", "/autoshares options AAPL", "Same as /options, from the main command."),
     CommandHelp(
         "/autoshares alert",
         "/autoshares alert AAPL above 200",
@@ -120,6 +121,16 @@ COMMAND_HELP: tuple[CommandHelp, ...] = (
         "/order buy 5 AAPL limit 180 post",
         "A limit order that also trades pre-market (pre), after-hours (post) or whichever is next (ext).",
     ),
+    CommandHelp(
+        "/order … call | put",
+        "/order buy 1 AAPL 2027-01-15 200 call limit 5.10",
+        "An option: contracts of 100 shares, expiration, strike, call or put; `sell` to close.",
+    ),
+    CommandHelp(
+        "/order spread",
+        "/order spread AAPL 2027-01-15 buy 200 call sell 210 call limit 3.20",
+        "A vertical spread in one order; the limit is its net debit or credit per share.",
+    ),
     CommandHelp("/order", "/order", "Open the order form."),
     CommandHelp("/order list", "/order list", "Show your open and recent orders."),
     CommandHelp("/order cancel", "/order cancel 12345", "Cancel an order by its id."),
@@ -151,6 +162,11 @@ COMMAND_HELP: tuple[CommandHelp, ...] = (
     CommandHelp("/alert list", "/alert list", "Show your price alerts and where their triggers go."),
     CommandHelp(
         "/alert delete", "/alert delete 42", "Delete a price alert (and the rest of its group) by its id."
+    ),
+    CommandHelp(
+        "/options",
+        "/options AAPL 2027-01-15",
+        "An option chain around the central strike (nearest expiration unless given), with Trade buttons.",
     ),
     CommandHelp("/watch", "/watch", "Show your watchlist: last price, day change and a sparkline."),
     CommandHelp(

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from bot.core.commands import (
     ExtendedSession,
+    OptionOrderRequest,
     OrderCancelCommand,
     OrderCommand,
     OrderEditCommand,
@@ -18,6 +19,7 @@ from bot.core.commands import (
     Side,
     TimeInForce,
 )
+from bot.vocabulary.options import is_option_symbol
 from handlers.parsing.common import (
     _PRICE_RE,
     ParseError,
@@ -32,6 +34,12 @@ from handlers.parsing.common import (
     _tokens,
     _value_after,
 )
+from handlers.parsing.options import (
+    looks_like_date,
+    option_order_from_fields,
+    option_order_from_tokens,
+    spread_from_tokens,
+)
 
 ORDER_EXAMPLE = "buy 10 AAPL limit 180"
 EDIT_EXAMPLE = "edit 12345 limit 181"
@@ -42,14 +50,17 @@ def parse_order(text: str) -> OrderCommand:
     return _run(_order_from_tokens, _tokens(text), "/order", ORDER_EXAMPLE)
 
 
-def order_from_fields(fields: Mapping[str, str | None]) -> OrderRequest:
+def order_from_fields(fields: Mapping[str, str | None]) -> OrderRequest | OptionOrderRequest:
     """Validate the order modal's fields with the same rules as `/order` text.
 
     Expected keys (all strings, missing or empty meaning "not given"): symbol, side, type,
     quantity, limit_price, stop_price, time_in_force, account, extended_hours. `type` may be
     left empty, in which case it follows from the prices as in the text command. Raises
-    `ParseError` with `field` set to the key at fault.
+    `ParseError` with `field` set to the key at fault. An option symbol in the symbol field
+    makes it an option order (``option_order_from_fields``).
     """
+    if is_option_symbol(str(fields.get("symbol") or "").strip()):
+        return option_order_from_fields(fields)
     try:
         return _order_from_fields(fields)
     except _Invalid as invalid:
@@ -103,6 +114,8 @@ def _order_from_tokens(tokens: list[str]) -> OrderCommand:
         return OrderCancelCommand(order_id, account)
     if verb == "edit":
         return _edit_from_tokens(rest)
+    if verb == "spread":
+        return spread_from_tokens(rest)
     side = _SIDES.get(verb)
     if side is None:
         raise _Invalid(
@@ -111,6 +124,8 @@ def _order_from_tokens(tokens: list[str]) -> OrderCommand:
         )
     if not rest:
         raise _Invalid(f"Say how many shares of which symbol to {verb}")
+    if len(rest) > 2 and looks_like_date(rest[2]):
+        return option_order_from_tokens(side, rest[0], rest[1:])
     quantity = _quantity(rest[0])
     if len(rest) < 2:
         raise _Invalid("Add the symbol after the quantity")

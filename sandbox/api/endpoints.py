@@ -11,6 +11,7 @@ from sandbox.api import (
     alerts,
     equities,
     history,
+    options,
     orders,
     positions,
     streamers,
@@ -22,7 +23,7 @@ from sandbox.api.routing import Endpoint, build_routes
 if TYPE_CHECKING:
     from sandbox.runtime import Sandbox
 
-ENDPOINT_MODULES = (users, accounts, positions, equities, orders, alerts, streamers, history, watchlists)
+ENDPOINT_MODULES = (users, accounts, positions, equities, options, orders, alerts, streamers, history, watchlists)
 
 
 def all_endpoints() -> list[Endpoint]:

@@ -19,7 +19,7 @@ from sandbox.api.routing import ApiCall, Endpoint
 async def get_equity(call: ApiCall) -> Any:
     symbol = call.path_param("symbol")
     security = call.sb.state.security(symbol)
-    if security is None:
+    if security is None or security.type == "Option":
         raise not_found(f"Security '{symbol}' was not found.")
     return resources.equity(security)
 
@@ -27,7 +27,8 @@ async def get_equity(call: ApiCall) -> Any:
 async def lookup_equities(call: ApiCall) -> Any:
     mask = call.query_str("mask", required=True).strip().upper()
     count = call.query_int("count", required=True, minimum=1)
-    securities = sorted(call.sb.state.securities.values(), key=lambda s: s.symbol)
+    listed = (s for s in call.sb.state.securities.values() if s.type != "Option")
+    securities = sorted(listed, key=lambda s: s.symbol)
     exact = [s for s in securities if s.symbol == mask]
     prefix = [s for s in securities if s.symbol.startswith(mask) and s not in exact]
     contains = [

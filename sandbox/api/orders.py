@@ -49,7 +49,7 @@ from sandbox.api.routing import ApiCall, Endpoint
 from sandbox.api.validation import BodyReader
 from sandbox.faults import SERVER_ERROR_BODY
 from sandbox.state import Order
-from sandbox.trading import OrderRequest
+from sandbox.trading import LegRequest, OrderRequest
 
 
 def parse_order(body: dict[str, Any]) -> OrderRequest:
@@ -71,6 +71,7 @@ def parse_order(body: dict[str, Any]) -> OrderRequest:
     exec_inst = reader.enum("ExecInst", EXEC_INST)
     if client_id is not None and len(client_id) > 128:
         reader.problems.append(("ClientId", "Must be at most 128 characters."))
+    legs = [_leg(reader, index, leg) for index, leg in enumerate(reader.objects("Legs"))]
     reader.raise_if_invalid()
     assert symbol is not None and side is not None and order_type is not None
     assert quantity is not None
@@ -86,7 +87,22 @@ def parse_order(body: dict[str, Any]) -> OrderRequest:
         comment=comment or "",
         extended_hours=extended or "",
         exec_inst=exec_inst or "None",
+        legs=tuple(leg for leg in legs if leg is not None),
     )
+
+
+def _leg(reader: BodyReader, index: int, body: dict[str, Any]) -> LegRequest | None:
+    """One of ``Legs`` (a CreateOrderResource of its own: Symbol, Side and Quantity needed);
+    its problems are the order's, named ``Legs[i].Field``."""
+    leg = BodyReader(body)
+    symbol = leg.string("Symbol", required=True)
+    side = leg.enum("Side", ORDER_SIDES, required=True)
+    quantity = leg.number("Quantity", required=True, minimum=0, exclusive_minimum=True)
+    leg.enum("Type", ORDER_TYPES)
+    reader.problems += [(f"Legs[{index}].{name}", problem) for name, problem in leg.problems]
+    if symbol is None or side is None or quantity is None:
+        return None
+    return LegRequest(symbol=symbol.strip(), side=side, quantity=quantity)
 
 
 async def preview_order(call: ApiCall) -> Any:

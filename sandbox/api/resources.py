@@ -5,7 +5,7 @@ The spec marks nothing nullable, so optional values are left out rather than sen
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sandbox.market import Quote
@@ -14,6 +14,7 @@ from sandbox.state import (
     Account,
     Agreement,
     Order,
+    OrderLeg,
     Position,
     PriceAlert,
     SandboxState,
@@ -25,6 +26,11 @@ from sandbox.state import (
 def iso(moment: datetime) -> str:
     """RFC 3339 UTC timestamp with a Z suffix."""
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def iso_day(day: date) -> str:
+    """A calendar day as the spec's date-time: midnight UTC."""
+    return iso(datetime.combine(day, time(), UTC))
 
 
 def _compact(values: dict[str, Any]) -> dict[str, Any]:
@@ -129,12 +135,59 @@ def quote_model(quote: Quote) -> dict[str, Any]:
     }
 
 
-def position(pos: Position, account: Account, state: SandboxState, last: float) -> dict[str, Any]:
-    """PositionResource valued at the last price."""
-    security = state.securities[pos.security_id]
-    cost_basis = round(pos.quantity * pos.average_price, 4)
-    market_value = pos.quantity * last
+def option_terms(security_id: int, state: SandboxState) -> dict[str, Any]:
+    """The Underlying* properties of an option's order or position (none for a share)."""
+    terms = state.option_terms.get(security_id)
+    if terms is None:
+        return {}
     return {
+        "UnderlyingSymbol": terms.underlying,
+        "UnderlyingId": terms.underlying_id,
+        "UnderlyingStrike": terms.strike,
+        "UnderlyingOptionType": terms.right,
+        "UnderlyingExpirationDate": int(datetime.combine(terms.expiration, time(), UTC).timestamp()),
+        "UnderlyingExpirationType": "Regular",
+    }
+
+
+def option(security: Security, state: SandboxState) -> dict[str, Any]:
+    """OptionResource."""
+    terms = state.option_terms[security.id]
+    return {
+        "Id": security.id,
+        "Symbol": security.symbol,
+        "Name": security.name,
+        "Description": security.name,
+        "Exchange": security.exchange,
+        "Currency": "USD",
+        "AddedDate": "2024-01-02T00:00:00.000Z",
+        "ModifyDate": "2024-01-02T00:00:00.000Z",
+        "Type": "Option",
+        "Precision": 2,
+        "VolumePrecision": 0,
+        "TickSize": 0.01,
+        "Enabled": True,
+        "AllowTrade": True,
+        "AllowMargin": False,
+        "AllowShort": True,
+        "OptionType": terms.right,
+        "ExpirationType": "Regular",
+        "ExpirationDate": iso_day(terms.expiration),
+        "StrikePrice": terms.strike,
+        "SeriesId": terms.underlying_id,
+        "UnderlyingAssetSymbol": terms.underlying,
+        "ContractSize": security.contract_size,
+    }
+
+
+def position(pos: Position, account: Account, state: SandboxState, last: float) -> dict[str, Any]:
+    """PositionResource valued at the last price (an option's at 100 shares a contract)."""
+    security = state.securities[pos.security_id]
+    size = security.contract_size
+    cost_basis = round(pos.quantity * pos.average_price * size, 4)
+    market_value = pos.quantity * last * size
+    return {
+        **option_terms(pos.security_id, state),
         "Id": pos.id,
         "AccountId": account.id,
         "SecurityId": pos.security_id,
@@ -143,7 +196,7 @@ def position(pos: Position, account: Account, state: SandboxState, last: float) 
         "CompanyName": security.name,
         "SecurityCurrency": "USD",
         "SecurityType": security.type,
-        "ContractSize": 1.0,
+        "ContractSize": size,
         "CostBasis": cost_basis,
         "DailyCostBasis": cost_basis,
         "CreateDate": iso(pos.created),
@@ -161,6 +214,21 @@ def position(pos: Position, account: Account, state: SandboxState, last: float) 
         "ClearingAccount": account.clearing_account,
         "AccountName": account.alias,
         "Currency": "USD",
+    }
+
+
+def _leg(leg: OrderLeg, record: Order) -> dict[str, Any]:
+    """One of a spread's ``Legs`` (an OrderResource of its own, filled with the spread)."""
+    return {
+        "SecurityId": leg.security_id,
+        "Symbol": leg.symbol,
+        "Side": leg.side,
+        "Type": record.type,
+        "Quantity": leg.quantity,
+        "ExecutedQuantity": record.executed_quantity,
+        "LeavesQuantity": record.leaves_quantity,
+        "Status": record.status,
+        "ParentId": record.id,
     }
 
 
@@ -213,6 +281,8 @@ def order(record: Order, state: SandboxState) -> dict[str, Any]:
             "AccountName": account.alias if account else None,
             "UserName": user.login if user else None,
             "AccountHolderName": user.full_name if user else None,
+            "Legs": [_leg(leg, record) for leg in record.legs] or None,
+            **option_terms(record.security_id, state),
         }
     )
 

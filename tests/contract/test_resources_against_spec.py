@@ -18,9 +18,14 @@ from bot.autoshares.resources import (
     AlertState,
     Candle,
     ChartHistory,
+    OptionChain,
+    OptionChainExpiration,
+    OptionExpiration,
+    OptionSecurity,
     Order,
     OrderChange,
     OrderChangePreview,
+    OrderLeg,
     OrderPreview,
     OrderSide,
     OrderStatus,
@@ -56,6 +61,11 @@ RESOURCES: list[tuple[type[BaseModel], str, set[str]]] = [
     (PriceAlert, "PriceAlertInfoModel", set()),
     (Watchlist, "WatchlistModel", set()),
     (ChartHistory, "ChartHistoryModel", set()),
+    (OptionSecurity, "OptionResource", set()),
+    (OrderLeg, "OrderResource", set()),
+    (OptionChain, "OptionChainResource", set()),
+    (OptionChainExpiration, "OptionChainExpirationResource", set()),
+    (OptionExpiration, "OptionExpirationResource", set()),
 ]
 
 #: Enums and the spec property whose enum they are.
@@ -91,6 +101,8 @@ def example_of(contract: Contract, definition: str) -> dict[str, Any]:
     for name, schema in contract.definitions[definition]["properties"].items():
         if "enum" in schema:
             body[name] = schema["enum"][0]
+        elif schema.get("format") == "date-time":
+            body[name] = "2027-01-15T00:00:00Z"
         elif "$ref" not in schema:
             body[name] = samples[schema.get("type", "object")]
     return body

@@ -27,10 +27,17 @@ from bot.autoshares.resources.enums import (
 )
 from bot.autoshares.resources.market import Candle, ChartHistory, Quote, Security
 from bot.autoshares.resources.numbers import Number, to_decimal, to_int
+from bot.autoshares.resources.options import (
+    OptionChain,
+    OptionChainExpiration,
+    OptionExpiration,
+    OptionSecurity,
+)
 from bot.autoshares.resources.orders import (
     Order,
     OrderChange,
     OrderChangePreview,
+    OrderLeg,
     OrderPreview,
     OrderTicket,
     ReplacedTerms,
@@ -54,9 +61,14 @@ __all__ = [
     "Candle",
     "ChartHistory",
     "Number",
+    "OptionChain",
+    "OptionChainExpiration",
+    "OptionExpiration",
+    "OptionSecurity",
     "Order",
     "OrderChange",
     "OrderChangePreview",
+    "OrderLeg",
     "OrderPreview",
     "OrderSide",
     "OrderStatus",

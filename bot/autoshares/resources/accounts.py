@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, ClassVar
 
@@ -12,6 +13,8 @@ from pydantic import AliasChoices, BeforeValidator, Field, RootModel
 from bot.autoshares.resources.base import Resource
 from bot.autoshares.resources.enums import AccessType, AgreementType, enum_value
 from bot.autoshares.resources.numbers import NotFinite, Number, Whole, to_decimal
+from bot.autoshares.resources.options import epoch_day
+from bot.vocabulary.options import CONTRACT_SIZE
 
 
 class UserInfo(Resource):
@@ -127,6 +130,22 @@ class Position(Resource):
     )
     unrealized_profit_loss: Number | None = None
     currency: str | None = None
+    #: An option's terms (``SecurityType`` Option): shares per contract and the contract.
+    security_type: str | None = None
+    contract_size: Number | None = None
+    underlying_symbol: str | None = None
+    underlying_option_type: str | None = None
+    #: int64 in the spec: epoch seconds (milliseconds when it is that large), read as the day.
+    underlying_expiration_date: Annotated[date | None, BeforeValidator(epoch_day)] = None
+    underlying_strike: Number | None = None
+
+    @property
+    def shares_per_unit(self) -> Decimal:
+        """Shares one unit of the holding stands for: its ``ContractSize``, else 100 for an
+        option and 1 for anything else (a quote's change per share times this is per unit)."""
+        if self.contract_size is not None and self.contract_size > 0:
+            return self.contract_size
+        return CONTRACT_SIZE if (self.security_type or "").casefold() == "option" else Decimal(1)
 
 
 class Agreement(Resource):

@@ -25,6 +25,15 @@ Kind = Annotated[OrderType, BeforeValidator(lambda v: enum_value(OrderType, v))]
 Tif = Annotated[TimeInForce, BeforeValidator(lambda v: enum_value(TimeInForce, v))]
 
 
+class OrderLeg(Resource):
+    """One of an option spread's ``Legs`` as AutoShares holds them (an ``OrderResource`` of its
+    own; only what names the leg is read, and nothing is required)."""
+
+    symbol: str = ""
+    side: Side | None = None
+    quantity: Number | None = None
+
+
 class Order(Resource):
     """An order AutoShares holds (``OrderResource``): ``Id`` and ``Status`` are required."""
 
@@ -53,6 +62,8 @@ class Order(Resource):
     description: str | None = None
     error_description_text: str | None = None
     comment: str | None = None
+    #: An option spread's legs.
+    legs: Annotated[list[OrderLeg], BeforeValidator(none_as_empty)] = []
 
     @property
     def is_open(self) -> bool:
@@ -124,6 +135,8 @@ class OrderTicket(Resource):
     client_id: str | None = None
     #: A change to a working order: what it replaces (never part of the body sent).
     replaces: ReplacedTerms | None = None
+    #: An option spread's legs (CreateOrderResource ``Legs``), each an order of its own.
+    legs: Annotated[list[OrderTicket], BeforeValidator(none_as_empty)] = []
 
     @classmethod
     def read(cls, body: object) -> OrderTicket:
@@ -148,6 +161,8 @@ class OrderTicket(Resource):
             body["ExtendedHours"] = self.extended_hours
         if self.client_id:
             body["ClientId"] = self.client_id
+        if self.legs:
+            body["Legs"] = [leg.body() for leg in self.legs]
         return body
 
     def stored(self) -> dict[str, Any]:

@@ -29,14 +29,20 @@ def builder_ids() -> tuple[set[str], set[str]]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
                 continue
-            wanted = {"ButtonElement": ("action_id", actions), "View": ("callback_id", views)}.get(
-                node.func.id
-            )
+            wanted = {
+                "ButtonElement": ("action_id", actions),
+                "View": ("callback_id", views),
+                "StaticSelectElement": ("action_id", actions),  # a select menu outside a modal
+            }.get(node.func.id)
             if wanted is None:
                 continue
             for keyword in node.keywords:
                 if keyword.arg == wanted[0]:
                     value = keyword.value
+                    if node.func.id == "StaticSelectElement" and not (
+                        isinstance(value, ast.Name) and value.id.isupper()
+                    ):
+                        continue  # a modal's input, read on submission, not an action
                     found = (
                         value.value
                         if isinstance(value, ast.Constant)

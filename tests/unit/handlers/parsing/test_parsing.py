@@ -31,6 +31,7 @@ from handlers.parsing import (
     order_text,
     parse_alert,
     parse_autoshares,
+    parse_options,
     parse_order,
     parse_quote,
     parse_watch,
@@ -42,6 +43,7 @@ PARSERS: dict[str, Callable[[str], object]] = {
     "/quote": parse_quote,
     "/watch": parse_watch,
     "/autoshares": parse_autoshares,
+    "/options": parse_options,
 }
 
 
