@@ -72,6 +72,7 @@ INTENT_LEASE_MARGIN_SECONDS = 1.0
 SHORTCUTS = {
     "/quote": "quote",
     "/order": "order",
+    "/fund": "fund",
     "/alert": "alert",
     "/account": "account",
     "/watch": "watch",

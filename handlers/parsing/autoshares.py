@@ -9,6 +9,7 @@ from typing import Literal, TypeAlias
 from bot.core.commands import (
     AlertCommand,
     DigestCommand,
+    FundCommand,
     OrderCommand,
     QuoteRequest,
     TeamCommand,
@@ -25,6 +26,7 @@ from handlers.parsing.common import (
     _tokens,
 )
 from handlers.parsing.digest import _digest_from_tokens
+from handlers.parsing.fund import FUND_EXAMPLE, _fund_from_tokens
 from handlers.parsing.order import ORDER_EXAMPLE, _order_from_tokens
 from handlers.parsing.quote import QUOTE_EXAMPLE, _quote_from_tokens
 from handlers.parsing.watch import WATCH_EXAMPLE, _watch_from_tokens
@@ -41,6 +43,7 @@ AutosharesName = Literal[
     "signup",
     "quote",
     "order",
+    "fund",
     "alert",
     "watch",
     "admin",
@@ -51,7 +54,7 @@ AutosharesName = Literal[
 AUTOSHARES_EXAMPLE = "help"
 
 AutosharesArgs: TypeAlias = (
-    QuoteRequest | OrderCommand | AlertCommand | WatchRequest | TeamCommand | DigestCommand | int | None
+    QuoteRequest | OrderCommand | FundCommand | AlertCommand | WatchRequest | TeamCommand | DigestCommand | int | None
 )
 
 
@@ -79,6 +82,8 @@ def parse_autoshares(text: str) -> AutosharesCommand:
     if word == "order":
         order = _run(_order_from_tokens, rest, "/autoshares order", ORDER_EXAMPLE)
         return AutosharesCommand("order", order)
+    if word == "fund":
+        return AutosharesCommand("fund", _run(_fund_from_tokens, rest, "/autoshares fund", FUND_EXAMPLE))
     if word == "alert":
         alert = _run(_alert_from_tokens, rest, "/autoshares alert", ALERT_EXAMPLE)
         return AutosharesCommand("alert", alert)
@@ -96,7 +101,7 @@ _NO_ARGUMENT_COMMANDS: dict[str, AutosharesName] = {
     "agreements": "agreements",
     "signup": "signup",
 }
-_VALID_SUBCOMMANDS = "link, unlink, status, agreements, account, positions, signup, quote, order, alert, watch, digest, admin or help"
+_VALID_SUBCOMMANDS = "link, unlink, status, agreements, account, positions, signup, quote, order, fund, alert, watch, digest, admin or help"
 
 
 def _autoshares_from_tokens(tokens: list[str]) -> AutosharesCommand:
