@@ -419,14 +419,19 @@ class UserApi:
         operation = ticket.fund_operation.value
         endpoint = f"POST /accounts/{{clearingNumber}}/orders/mutual-funds/{operation}"
         body = await self.request(
-            "POST", f"accounts/{account_id}/orders/mutual-funds/{operation}", endpoint=endpoint, json=ticket.body()
+            "POST",
+            f"accounts/{account_id}/orders/mutual-funds/{operation}",
+            endpoint=endpoint,
+            json=ticket.body(),
         )
         return parse(FundOrder, body, endpoint)
 
     async def cancel_fund_order(self, account_id: int, order_id: int) -> None:
         """Ask AutoShares to cancel a mutual fund order (200 with an object, or 204)."""
         endpoint = "DELETE /accounts/{clearingNumber}/orders/mutual-funds/{orderId}"
-        await self.request("DELETE", f"accounts/{account_id}/orders/mutual-funds/{order_id}", endpoint=endpoint)
+        await self.request(
+            "DELETE", f"accounts/{account_id}/orders/mutual-funds/{order_id}", endpoint=endpoint
+        )
 
     # -- price alerts ----------------------------------------------------------------------------
     async def alerts_page(

@@ -61,7 +61,9 @@ def fund_amount_problem(value: Decimal, *, dollars: bool) -> str | None:
     if not value.is_finite() or value <= 0:
         return "must be above zero"
     limit, places = (
-        (MAX_FUND_DOLLARS, MAX_FUND_DOLLAR_PLACES) if dollars else (Decimal(MAX_QUANTITY), MAX_FUND_SHARE_PLACES)
+        (MAX_FUND_DOLLARS, MAX_FUND_DOLLAR_PLACES)
+        if dollars
+        else (Decimal(MAX_QUANTITY), MAX_FUND_SHARE_PLACES)
     )
     if value > limit:
         return f"can be at most {'$' if dollars else ''}{limit:,}"

@@ -54,7 +54,15 @@ AutosharesName = Literal[
 AUTOSHARES_EXAMPLE = "help"
 
 AutosharesArgs: TypeAlias = (
-    QuoteRequest | OrderCommand | FundCommand | AlertCommand | WatchRequest | TeamCommand | DigestCommand | int | None
+    QuoteRequest
+    | OrderCommand
+    | FundCommand
+    | AlertCommand
+    | WatchRequest
+    | TeamCommand
+    | DigestCommand
+    | int
+    | None
 )
 
 

@@ -50,7 +50,9 @@ def _fund_from_tokens(tokens: list[str]) -> FundCommand:
         if not rest:
             raise _Invalid("Say which fund order to cancel by its id", example=_EXAMPLES["cancel"])
         order_id = _identifier(rest[0], "order id")
-        return FundCancelCommand(order_id, _account_option(rest[1:], "the order id", "cancel 12345 account 12"))
+        return FundCancelCommand(
+            order_id, _account_option(rest[1:], "the order id", "cancel 12345 account 12")
+        )
     if verb not in FUND_ACTIONS:
         raise _Invalid(
             f"{_show(tokens[0])} is not a fund action; start with buy, sell, exchange, liquidate or cancel"
@@ -151,7 +153,8 @@ def _choose(choices: _Choices, options: list[str], index: int, example: str) -> 
     value = _value_after(options, index, word, "reinvest or cash", f"{example} {word} cash").lower()
     if value not in _CHOICES:
         raise _Invalid(
-            f"{_show(options[index + 1])} after {word} must be reinvest or cash", example=f"{example} {word} cash"
+            f"{_show(options[index + 1])} after {word} must be reinvest or cash",
+            example=f"{example} {word} cash",
         )
     if getattr(choices, word) is not None:
         raise _Invalid("Choose reinvest or cash once for each of dividends and gains", example=example)
