@@ -32,6 +32,9 @@ from sandbox.securities import Security
 from sandbox.state import Account, Order, Position, PriceAlert, SandboxState, utc_now
 
 BUY_SIDES = frozenset({"Buy", "BuyToCover"})
+#: OrderResource.Type of a mutual fund order: filled at the next close by ``sandbox.funds``,
+#: never by a price move.
+FUND_ORDER_TYPE = "MutualFundsExchange"
 PRICE_COLLAR = 0.5
 
 REJECTION_TEXT = {
@@ -177,7 +180,12 @@ class Broker:
             open_pl += pos.quantity * (last - pos.average_price)
         reserved = 0.0
         for order in self.open_orders(account.id):
-            if order.side in ("Buy", "BuyToCover", "SellShort"):
+            if order.type == FUND_ORDER_TYPE:
+                # a fund buy by amount holds its dollars; by shares, shares at the fund's price
+                dollars = order.quantity_qualifier != "Shares"
+                price = 1.0 if dollars else self.market.quote(order.security_id).last
+                reserved += order.leaves_quantity * price if order.side == "Buy" else 0.0
+            elif order.side in ("Buy", "BuyToCover", "SellShort"):
                 quote = self.market.quote(order.security_id)
                 reserved += order.leaves_quantity * self._reference_price(order, quote)
         return Balances(account.cash, long_value, short_value, reserved, open_pl)
@@ -303,7 +311,7 @@ class Broker:
         wanted = set(security_ids)
         events: list[Event] = []
         for order in sorted(self.state.orders.values(), key=lambda o: o.id):
-            if order.is_open and order.security_id in wanted:
+            if order.is_open and order.security_id in wanted and order.type != FUND_ORDER_TYPE:
                 events += self.evaluate(order)
         return events
 
@@ -349,7 +357,7 @@ class Broker:
         if order.executed_quantity == 0 and self.config.commission:
             account.cash -= self.config.commission
             order.commission = self.config.commission
-        position = self._move_position(account, order, quantity if buy else -quantity, price)
+        position = self.move_position(account, order, quantity if buy else -quantity, price)
         executed = order.executed_quantity + quantity
         order.average_price = (order.average_price * order.executed_quantity + price * quantity) / executed
         order.executed_quantity = executed
@@ -370,7 +378,7 @@ class Broker:
             position_change=change,
         )
 
-    def _move_position(self, account: Account, order: Order, delta: float, price: float) -> Position:
+    def move_position(self, account: Account, order: Order, delta: float, price: float) -> Position:
         position = account.positions.get(order.security_id)
         if position is None:
             position = Position(

@@ -10,6 +10,7 @@ from sandbox.api import (
     accounts,
     alerts,
     equities,
+    funds,
     history,
     orders,
     positions,
@@ -22,7 +23,7 @@ from sandbox.api.routing import Endpoint, build_routes
 if TYPE_CHECKING:
     from sandbox.runtime import Sandbox
 
-ENDPOINT_MODULES = (users, accounts, positions, equities, orders, alerts, streamers, history, watchlists)
+ENDPOINT_MODULES = (users, accounts, positions, equities, orders, funds, alerts, streamers, history, watchlists)
 
 
 def all_endpoints() -> list[Endpoint]:
