@@ -111,7 +111,8 @@ class FundPreviewResult:
     account_id: int
     account: Account
     preview: FundPreview
-    #: The order's value now (None: cannot be known), and the shares of the fund held.
+    #: The order's value now (None: cannot be known), and the shares of the fund held (None:
+    #: a buy, or not known).
     value: Decimal | None
     held: Decimal | None
     large: bool
@@ -162,7 +163,7 @@ class FundService:
             self._agreements.require_signed(user), self._accounts.resolve(user, request.account_id)
         )
         ticket = fund_ticket(request)
-        preview, holding = await asyncio.gather(
+        preview, (holding, held) = await asyncio.gather(
             user.api.preview_fund(account_id, ticket), self._holding(user.api, account_id, ticket)
         )
         value = fund_value(ticket, holding)
@@ -202,7 +203,7 @@ class FundService:
             account=account,
             preview=preview,
             value=value,
-            held=holding.quantity if holding is not None else None,
+            held=held,
             large=is_large(value, self.orders.policy.large_order_notional),
             pending=pending,
             approval=rules.approval,
@@ -210,17 +211,22 @@ class FundService:
         )
 
     @staticmethod
-    async def _holding(api: UserApi, account_id: int, ticket: FundTicket) -> Position | None:
-        """The account's holding of the fund sold (None for a buy, or when there is none or
-        the positions cannot be read: the value is then unknown, which fails closed)."""
+    async def _holding(api: UserApi, account_id: int, ticket: FundTicket) -> tuple[Position | None, Decimal | None]:
+        """The account's holding of the fund sold and the shares held: (None, 0) when the
+        account holds none, (None, None) for a buy or when it cannot be told (the positions
+        cannot be read, or the fund is not on their first page): the value is then unknown,
+        which fails closed."""
         if ticket.fund_operation == FundOperation.buy:
-            return None
+            return None, None
         try:
-            page = await api.positions(account_id, page_size=HOLDINGS_PAGE_SIZE)
+            page = await api.positions(account_id, page_size=HOLDINGS_PAGE_SIZE, sort_field="Symbol")
         except e.AutoSharesError as exc:
             log.info("positions unavailable to value a fund order: %s", exc.code)
-            return None
-        return next((p for p in page.items if (p.symbol or "").upper() == ticket.symbol), None)
+            return None, None
+        found = next((p for p in page.items if (p.symbol or "").upper() == ticket.symbol), None)
+        if found is not None:
+            return found, found.quantity
+        return None, (None if page.has_next else Decimal(0))
 
     async def cancel(
         self, team_id: str, slack_user_id: str, order_id: int, account_id: int | None

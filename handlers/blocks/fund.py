@@ -28,7 +28,9 @@ __all__ = ["FUND_CANCEL_OPEN", "fund_confirmation", "fund_cancel_requested"]
 def _amount(ticket: FundTicket) -> str:
     if ticket.quantity is None:
         return "your whole holding"
-    return money(ticket.quantity) if ticket.in_dollars else f"{shares(ticket.quantity)} shares"
+    if ticket.in_dollars:
+        return money(ticket.quantity)
+    return f"{shares(ticket.quantity)} share{'' if ticket.quantity == 1 else 's'}"
 
 
 def _fields(ticket: FundTicket, value: Decimal | None, held: Decimal | None) -> list[MarkdownTextObject]:
@@ -39,7 +41,9 @@ def _fields(ticket: FundTicket, value: Decimal | None, held: Decimal | None) -> 
         MarkdownTextObject(text="*Price*\nthe fund's net asset value at the next close"),
     ]
     if ticket.fund_operation != FundOperation.buy:
-        holding = f"{shares(held)} shares of {escape(ticket.symbol)}" if held else "none"
+        holding = (
+            "not known" if held is None else f"{shares(held)} shares of {escape(ticket.symbol)}" if held else "none"
+        )
         fields.append(MarkdownTextObject(text=f"*You hold*\n{holding}"))
     choices = reinvestment(ticket)
     if choices:
