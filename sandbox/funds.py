@@ -108,9 +108,9 @@ class FundDesk:
             power = self.broker.balances(account).buying_power
             if needed > power + 1e-9:
                 detail = f"{needed:.2f} needed, {power:.2f} available"
-                return "DayTradingBuyingPowerExceeded", REJECTION_TEXT["DayTradingBuyingPowerExceeded"].format(
-                    detail=detail
-                )
+                return "DayTradingBuyingPowerExceeded", REJECTION_TEXT[
+                    "DayTradingBuyingPowerExceeded"
+                ].format(detail=detail)
             return "", ""
         held = self.held(account, security.id)
         wanted = (amount / nav if request.in_dollars else amount) if request.operation == "sell" else 0.0
@@ -173,7 +173,9 @@ class FundDesk:
         if shares <= 0:
             order.status = "Rejected"
             order.reject_code = "InsufficientShares"
-            order.reject_text = REJECTION_TEXT["InsufficientShares"].format(detail="no shares held at the close")
+            order.reject_text = REJECTION_TEXT["InsufficientShares"].format(
+                detail="no shares held at the close"
+            )
             return [Event("order.rejected", account.id, replace(order))]
         proceeds = shares * nav
         moved = [self._move(account, order, shares if order.side == "Buy" else -shares, nav)]

@@ -211,7 +211,9 @@ class FundService:
         )
 
     @staticmethod
-    async def _holding(api: UserApi, account_id: int, ticket: FundTicket) -> tuple[Position | None, Decimal | None]:
+    async def _holding(
+        api: UserApi, account_id: int, ticket: FundTicket
+    ) -> tuple[Position | None, Decimal | None]:
         """The account's holding of the fund sold and the shares held: (None, 0) when the
         account holds none, (None, None) for a buy or when it cannot be told (the positions
         cannot be read, or the fund is not on their first page): the value is then unknown,

@@ -42,7 +42,11 @@ def _fields(ticket: FundTicket, value: Decimal | None, held: Decimal | None) -> 
     ]
     if ticket.fund_operation != FundOperation.buy:
         holding = (
-            "not known" if held is None else f"{shares(held)} shares of {escape(ticket.symbol)}" if held else "none"
+            "not known"
+            if held is None
+            else f"{shares(held)} shares of {escape(ticket.symbol)}"
+            if held
+            else "none"
         )
         fields.append(MarkdownTextObject(text=f"*You hold*\n{holding}"))
     choices = reinvestment(ticket)

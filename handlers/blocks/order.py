@@ -153,6 +153,8 @@ def order_summary(order: OrderTerms | Mapping[str, Any]) -> str:
     limit = order.price if order_type in (OrderType.Limit, OrderType.StopLimit) else None
     if order_type == OrderType.Market:
         kind = "market"
+    elif order_type == OrderType.MutualFundsExchange:  # a fund order as AutoShares lists it
+        kind = "mutual fund"
     elif order_type in _TYPE_WORDS:
         kind = ", ".join(
             f"{word} {price(value)}"
@@ -495,7 +497,13 @@ def open_orders_message(account_id: int, orders: Sequence[Order]) -> dict[str, A
             SectionBlock(
                 block_id=f"open:{order.id}",
                 text=MarkdownTextObject(text=clip(text)),
-                accessory=_cancel_open_button(account_id, order.id, order.symbol) if order.is_open else None,
+                accessory=(
+                    _cancel_open_button(
+                        account_id, order.id, order.symbol, fund=order.type == OrderType.MutualFundsExchange
+                    )
+                    if order.is_open
+                    else None
+                ),
             )
         )
     hidden = len(orders) - MAX_LISTED_ORDERS

@@ -107,7 +107,9 @@ async def test_every_mutual_fund_call_is_a_spec_operation_and_every_answer_fits(
             assert not contract.errors(body["schema"], json.loads(request.content)), template
         else:
             assert not request.content, template
-        assert response.status_code in contract.documented_statuses(request.method, template[len("/v{version}") :])
+        assert response.status_code in contract.documented_statuses(
+            request.method, template[len("/v{version}") :]
+        )
         if response.status_code == 200:
             contract.check_response(request.method, template.removeprefix("/v{version}"), response)
 
@@ -133,5 +135,7 @@ async def test_a_body_that_breaks_the_contract_is_a_documented_422(
     response = await client.post(
         f"accounts/{BOB_ACCOUNT}/orders/mutual-funds/{operation}", json=body, headers=bob
     )
-    assert response.status_code == 422 and response.status_code in contract.documented_statuses("POST", template)
+    assert response.status_code == 422 and response.status_code in contract.documented_statuses(
+        "POST", template
+    )
     assert field in response.json()["ModelState"]

@@ -34,7 +34,9 @@ def bot_env(bot_env: dict[str, str]) -> dict[str, str]:
 @pytest.fixture
 async def bob(bot: RunningBot) -> RunningBot:
     await bot.link(BOB, "bob")
-    await bot.admin("POST", "_sandbox/webhooks", json={"Url": bot.url + "autoshares/webhooks", "Secret": SECRET})
+    await bot.admin(
+        "POST", "_sandbox/webhooks", json={"Url": bot.url + "autoshares/webhooks", "Secret": SECRET}
+    )
     return bot
 
 
