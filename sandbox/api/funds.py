@@ -21,10 +21,13 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from starlette.responses import JSONResponse
+
 from sandbox.api import resources
 from sandbox.api.errors import conflict, invalid_parameter
 from sandbox.api.routing import ApiCall, Endpoint
 from sandbox.api.validation import BodyReader
+from sandbox.faults import SERVER_ERROR_BODY
 from sandbox.funds import OPERATIONS, SHARES, FundRequest
 from sandbox.trading import FUND_ORDER_TYPE
 
@@ -88,6 +91,9 @@ def placer(operation: str) -> Callable[[ApiCall], Coroutine[Any, Any, Any]]:
         request, stated = parse_fund(operation, await call.json_object())
         order = await call.sb.engine.place_fund(account, call.user.id, request)
         order.fund_body = stated
+        if call.sb.faults.take_order_failure():
+            # Fault injection: the order stands, the caller is told otherwise.
+            return JSONResponse(SERVER_ERROR_BODY, status_code=500)
         return resources.mutual_fund(order)
 
     return place

@@ -118,5 +118,13 @@ async def test_buy_sell_exchange_and_liquidate_a_fund(bob: RunningBot) -> None:
     assert liquidated["MutualFundRequest"] == {"Symbol": "VTSAX"}
     assert liquidated["Status"] == "New" and liquidated["Quantity"] == 7.341
 
+    # AutoShares takes an order but answers 500: a fund order has no ClientId to look it up by,
+    # so the message says it may stand rather than that nothing was placed.
+    await bot.admin("POST", "_sandbox/faults", json={"FailNextOrders": 1})
+    preview = await fund(bot, "buy VBTLX $100")
+    unknown = await click(bot, preview, "order_confirm")
+    assert "Not confirmed" in unknown["text"] and "check `/order list`" in str(unknown["blocks"])
+    assert (await sandbox_orders(bot))[-1]["Symbol"] == "VBTLX"
+
     refused = await fund(bot, "exchange VFIAX VTSAX $500")
     assert "takes no amount" in refused["text"] and "Try `/fund exchange VFIAX VTSAX`." in refused["text"]
