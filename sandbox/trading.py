@@ -12,7 +12,8 @@ in parts (PartiallyFilled, then Filled). ImmediateOrCancel cancels what did not 
 FillOrKill fills entirely at once or is cancelled.
 
 Rejections (the order is stored with Status Rejected; preview answers IsSuccessful=false), first
-failing check wins: SymbolNotFound, InvalidOrderType (unsupported type, Market with
+failing check wins: SymbolNotFound, InvalidOrderType (unsupported type, a mutual fund (see
+``sandbox.funds``), Market with
 GoodTillCancel, ExtendedHours on anything but a Limit order), MarketClosed, AccountRestricted (unsigned agreements),
 QuotePriceIsInvalid (missing/non-positive limit or stop price, or more than 50 % away from
 Last), InsufficientShares (selling/covering more than held, net of open orders),
@@ -202,6 +203,9 @@ class Broker:
         result.commission = self.config.commission
         if request.type not in SUPPORTED_ORDER_TYPES:
             return _reject(result, "InvalidOrderType", detail=f"{request.type} is not supported")
+        if security.type == "MutualFund":
+            detail = f"{security.symbol} is a mutual fund, traded at the mutual fund endpoints"
+            return _reject(result, "InvalidOrderType", detail=detail)
         if request.type == "Market" and request.time_in_force == "GoodTillCancel":
             return _reject(result, "InvalidOrderType", detail="a Market order cannot be GoodTillCancel")
         if request.extended_hours and request.type != "Limit":

@@ -83,6 +83,8 @@ async def test_every_mutual_fund_call_is_a_spec_operation_and_every_answer_fits(
         assert (refused.is_successful, refused.error_description) == (False, "InsufficientShares")
         not_a_fund = await api.preview_fund(BOB_ACCOUNT, ticket(FundOperation.liquidate, symbol="AAPL"))
         assert not_a_fund.error_description == "InvalidOrderType"
+        equity = {"Symbol": "VFIAX", "Side": "Buy", "Type": "Market", "Quantity": 1, "TimeInforce": "Day"}
+        assert (await api.preview_order(BOB_ACCOUNT, equity)).error_description == "InvalidOrderType"
         rejected = await api.place_fund(BOB_ACCOUNT, liquidate)
         assert (rejected.status, rejected.description) == (OrderStatus.Rejected, "InsufficientShares")
 

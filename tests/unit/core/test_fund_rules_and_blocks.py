@@ -13,6 +13,7 @@ from bot.core.commands import FundRequest
 from bot.core.funds import fund_ticket, fund_value
 from bot.devkit.blockkit import problems
 from bot.vocabulary.states import UNCONFIRMED
+from handlers.blocks import approval as a
 from handlers.blocks import fund as f
 from handlers.blocks import order as b
 from storage.records import OrderState, Pending
@@ -151,6 +152,9 @@ def test_a_fund_orders_later_messages_speak_of_the_fund() -> None:
     cancel = [e for block in placed["blocks"] if block["type"] == "actions" for e in block["elements"]]
     assert [(e["action_id"], e["value"]) for e in cancel] == [("fund_cancel_open", "5002:9")]
     assert "*Buy $1,000.00 of VFIAX*" in str(placed["blocks"])
+    request = a.approval_message(_fund_pending("awaiting_approval"))
+    assert "asks for approval: *Buy $1,000.00 of VFIAX*" in str(request["blocks"])
+    assert "worth about $1,000.00" in str(request["blocks"])
     expired = str(b.pending_message(_fund_pending("expired"), confirm_seconds=120)["blocks"])
     assert "run `/fund` again" in expired
     unknown = b.pending_message(_fund_pending("failed", error=UNCONFIRMED), reason="check `/order list`.")
