@@ -20,6 +20,7 @@ from typing import Any
 from bot.autoshares import errors as a
 from bot.core import errors as c
 from bot.core.orders import NOT_TAKEN
+from bot.vocabulary.states import UNCONFIRMED
 from handlers.blocks.common import escape
 from handlers.blocks.numbers import money
 from handlers.parsing import ParseError
@@ -369,6 +370,11 @@ def order_failure(error: str | None) -> str:
         return "AutoShares refused it."
     if error == NOT_TAKEN:
         return "AutoShares did not take the order (it answered with an error and has no order with our id)."
+    if error == UNCONFIRMED:
+        return (
+            "AutoShares did not answer, so I cannot tell whether it was placed: "
+            "check `/order list` before you send it again."
+        )
     code, _, detail = error.partition(": ")
     cls = BY_CODE.get(code)
     if cls is None:

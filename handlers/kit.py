@@ -53,7 +53,7 @@ from handlers import errors
 from handlers.blocks import agreements as agreement_blocks
 from handlers.blocks.common import error_message, section
 from handlers.notify import Responder, SlackClients, SlackSession, delivered, post_privately, responder
-from handlers.parsing import ParseError, parse_autoshares
+from handlers.parsing import AutosharesCommand, ParseError, parse_autoshares
 from storage.intents import ClickIntents
 
 log = logging.getLogger(__name__)
@@ -72,6 +72,7 @@ INTENT_LEASE_MARGIN_SECONDS = 1.0
 SHORTCUTS = {
     "/quote": "quote",
     "/order": "order",
+    "/fund": "fund",
     "/alert": "alert",
     "/account": "account",
     "/watch": "watch",
@@ -221,6 +222,21 @@ class CommandContext:
 CommandHandler = Callable[[CommandContext, Any], Awaitable[None]]
 
 
+def parse_as_typed(text: str, command: str, shortcut: str | None) -> AutosharesCommand:
+    """``text`` (already prefixed with the shortcut's subcommand) parsed; a grammar error's
+    example is written with the command the member typed (`/fund buy …`, not
+    `/autoshares fund buy …`), though both work."""
+    try:
+        return parse_autoshares(text)
+    except ParseError as exc:
+        if not shortcut:
+            raise
+        typed = exc.message.replace(f"`/autoshares {shortcut} ", f"`{command} ").replace(
+            f"`/autoshares {shortcut}`", f"`{command}`"
+        )
+        raise ParseError(typed, field=exc.field) from None
+
+
 class CommandRouter:
     """Subcommand name → handler; feature modules add theirs in ``register``. ``dispatch`` is
     the slash commands' error boundary."""
@@ -250,7 +266,7 @@ class CommandRouter:
             self._limits.working_after_seconds,
         )
         try:
-            parsed = parse_autoshares(text)
+            parsed = parse_as_typed(text, ctx.command, shortcut)
             handler = self._handlers.get(parsed.name)
             if handler is None:
                 outcome = "unavailable"

@@ -35,7 +35,8 @@ GET  /_sandbox/stats      -> {"TokenGrants": {grant type: n}, "Revocations", "Or
                               "PlaceOrderCalls", "ApiRequests": {"GET /v1.0/...": n},
                               "RateLimited", "InjectedErrors", "DroppedConnections",
                               "DelayedRequests"}
-GET  /_sandbox/orders     -> [OrderResource] of every account
+GET  /_sandbox/orders     -> [OrderResource] of every account (a mutual fund order with the body
+                             it was placed with, as MutualFundRequest)
 GET  /_sandbox/alerts     -> [PriceAlertInfoModel + "UserId"] of every user
 GET  /_sandbox/watchlists -> [WatchlistModel (with SecurityList) + "UserId"] of every user
 """
@@ -335,7 +336,10 @@ class AdminRoutes:
     async def orders(self, request: Request) -> Response:
         state = self.sb.state
         return JSONResponse(
-            [resources.order(o, state) for o in sorted(state.orders.values(), key=lambda o: o.id)]
+            [
+                resources.order(o, state) | ({"MutualFundRequest": o.fund_body} if o.fund_body else {})
+                for o in sorted(state.orders.values(), key=lambda o: o.id)
+            ]
         )
 
     async def alerts(self, request: Request) -> Response:

@@ -16,6 +16,7 @@ from sandbox.alerts import evaluate_alerts
 from sandbox.api import resources
 from sandbox.clock import MarketClock
 from sandbox.config import SandboxConfig
+from sandbox.funds import FundDesk, FundRequest
 from sandbox.market import Market
 from sandbox.state import Account, Order, PriceAlert, SandboxState
 from sandbox.streamer import StreamerHub
@@ -58,6 +59,7 @@ class Engine:
         self.webhooks = webhooks
         self.hub = hub
         self.broker = Broker(state, market, clock, config)
+        self.funds = FundDesk(self.broker)
 
     # -- price moves ---------------------------------------------------------------------------
     async def tick(self) -> MoveResult:
@@ -82,11 +84,12 @@ class Engine:
                 result = self._prices_moved(self.market.tick())
                 total.events += result.events
                 total.triggered += result.triggered
+            total.events += self._funds_settled()
         return total
 
     def _prices_moved(self, security_ids: list[int]) -> MoveResult:
         result = MoveResult()
-        result.events = self.broker.on_price_move(security_ids)
+        result.events = self.broker.on_price_move(security_ids) + self.funds.settle()
         result.triggered = evaluate_alerts(self.state, self.market, security_ids)
         for event in result.events:
             self._publish(event)
@@ -129,6 +132,22 @@ class Engine:
             for event in self.broker.evaluate(order):
                 self._publish(event)
             return result, ""
+
+    async def place_fund(self, account: Account, user_id: int, request: FundRequest) -> Order:
+        """Place a mutual fund order (it fills at the next close); events published before
+        this returns."""
+        async with self.state.lock:
+            order, events = self.funds.place(account, user_id, request)
+            for event in events:
+                self._publish(event)
+            return order
+
+    def _funds_settled(self) -> list[Event]:
+        """Fill the fund orders whose close has come, and publish their fills."""
+        events = self.funds.settle()
+        for event in events:
+            self._publish(event)
+        return events
 
     async def cancel(self, order: Order) -> None:
         async with self.state.lock:

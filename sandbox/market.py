@@ -67,6 +67,30 @@ class Quote:
         return {"Last": self.last, "Bid": self.bid, "Ask": self.ask}[name]
 
 
+#: EquityResource.Type of a mutual fund: priced at its net asset value (NAV), which does not
+#: move with the market's ticks (the admin may set it), with no spread.
+MUTUAL_FUND = "MutualFund"
+
+
+def _net_asset_value(security: Security, now: datetime) -> Quote:
+    nav = round_price(security.reference_price)
+    return Quote(
+        security_id=security.id,
+        symbol=security.symbol,
+        last=nav,
+        bid=nav,
+        ask=nav,
+        open=nav,
+        high=nav,
+        low=nav,
+        previous_close=nav,
+        volume=0.0,
+        bid_size=0.0,
+        ask_size=0.0,
+        timestamp=now,
+    )
+
+
 class Market:
     """Quotes for every listed security, moved by ``tick`` or ``set_price``."""
 
@@ -80,6 +104,9 @@ class Market:
         self.now: Callable[[], datetime] = utc_now
         now = utc_now()
         for security in self.securities.values():
+            if security.type == MUTUAL_FUND:
+                self.quotes[security.id] = _net_asset_value(security, now)
+                continue
             previous_close = round_price(security.reference_price)
             opening = round_price(previous_close * (1 + self._rng.uniform(-0.01, 0.01)))
             half = half_spread(opening)
@@ -135,6 +162,8 @@ class Market:
         moved: list[int] = []
         for security_id, quote in self.quotes.items():
             security = self.securities[security_id]
+            if security.type == MUTUAL_FUND:
+                continue  # a fund's price is its net asset value, struck once a day
             step = self._rng.gauss(0.0, _TICK_VOLATILITY)
             last = round_price(quote.last * math.exp(step))
             traded = security.daily_volume / _TICKS_PER_DAY * self._rng.uniform(0.5, 1.5)

@@ -1,7 +1,8 @@
 """The securities the sandbox lists: real US tickers with plausible reference prices.
 
 Ids are fixed (1, 2, 3... in table order) so tests and demos can rely on them: AAPL is 1,
-MSFT 2, TSLA 3, NVDA 4, AMZN 5, GOOGL 6, META 7, SPY 8.
+MSFT 2, TSLA 3, NVDA 4, AMZN 5, GOOGL 6, META 7, SPY 8. The mutual funds (VFIAX, VTSAX, VBTLX,
+FXAIX) come last.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ class Security:
     symbol: str
     name: str
     exchange: str
-    type: str  # EquityResource.Type enum value: CommonStock or ETF
+    type: str  # EquityResource.Type enum value: CommonStock, ETF or MutualFund
     industry: str
     reference_price: float
     #: Typical daily volume, used to simulate the volume figure.
@@ -98,6 +99,19 @@ _TABLE: tuple[tuple[str, str, str, str, str, float, int], ...] = (
     ("COIN", "Coinbase Global, Inc.", "NASDAQ", "CommonStock", "Financials", 198.60, 8_000_000),
     ("AMC", "AMC Entertainment Holdings, Inc.", "NYSE", "CommonStock", "Media", 4.60, 20_000_000),
     ("GME", "GameStop Corp.", "NYSE", "CommonStock", "Retail", 21.40, 9_000_000),
+    # Mutual funds: priced once a day at their net asset value; orders fill at the next close.
+    ("VFIAX", "Vanguard 500 Index Fund Admiral Shares", "MUTUALFUND", "MutualFund", "Index Fund", 525.40, 0),
+    (
+        "VTSAX",
+        "Vanguard Total Stock Market Index Fund Admiral Shares",
+        "MUTUALFUND",
+        "MutualFund",
+        "Index Fund",
+        136.20,
+        0,
+    ),
+    ("VBTLX", "Vanguard Total Bond Market Index Fund Admiral Shares", "MUTUALFUND", "MutualFund", "Bond Fund", 9.71, 0),
+    ("FXAIX", "Fidelity 500 Index Fund", "MUTUALFUND", "MutualFund", "Index Fund", 199.80, 0),
 )
 
 

@@ -147,7 +147,7 @@ def fill(broker: Broker, order: Order, quantity: float, price: float) -> list[Po
     for security, side in _order_leg_securities(broker, order):
         last = broker.market.quote(security.id).last
         delta = quantity if side == "Buy" else -quantity
-        positions.append(replace(broker._move_position(account, order, delta, last, security=security)))
+        positions.append(replace(broker.move_position(account, order, delta, last, security=security)))
     executed = order.executed_quantity + quantity
     order.average_price = (order.average_price * order.executed_quantity + price * quantity) / executed
     order.executed_quantity = executed

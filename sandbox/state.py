@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from sandbox.options import OptionTerms
 from sandbox.securities import Security, default_securities
@@ -130,6 +131,13 @@ class Order:
     reject_text: str = ""
     #: An option spread's legs: (security id, symbol, side, quantity) each.
     legs: list[OrderLeg] = field(default_factory=list)
+    #: Mutual fund orders: what Quantity counts (Shares, or a dollar qualifier), the fund an
+    #: exchange buys, and when the order fills (the net asset value struck at the next close).
+    quantity_qualifier: str = "Shares"
+    target_symbol: str = ""
+    fills_at: datetime | None = None
+    #: The mutual fund body as it was sent (the spec's properties), shown by the admin API.
+    fund_body: dict[str, Any] = field(default_factory=dict)
     created: datetime = field(default_factory=utc_now)
     modified: datetime = field(default_factory=utc_now)
 

@@ -12,7 +12,8 @@ in parts (PartiallyFilled, then Filled). ImmediateOrCancel cancels what did not 
 FillOrKill fills entirely at once or is cancelled.
 
 Rejections (the order is stored with Status Rejected; preview answers IsSuccessful=false), first
-failing check wins: SymbolNotFound, InvalidOrderType (unsupported type, Market with
+failing check wins: SymbolNotFound, InvalidOrderType (unsupported type, a mutual fund (see
+``sandbox.funds``), Market with
 GoodTillCancel, ExtendedHours on anything but a Limit order), MarketClosed, AccountRestricted (unsigned agreements),
 QuotePriceIsInvalid (missing/non-positive limit or stop price, or more than 50 % away from
 Last), InsufficientShares (selling/covering more than held, net of open orders),
@@ -34,6 +35,9 @@ from sandbox.securities import Security
 from sandbox.state import Account, Order, Position, PriceAlert, SandboxState, utc_now
 
 BUY_SIDES = frozenset({"Buy", "BuyToCover"})
+#: OrderResource.Type of a mutual fund order: filled at the next close by ``sandbox.funds``,
+#: never by a price move.
+FUND_ORDER_TYPE = "MutualFundsExchange"
 PRICE_COLLAR = 0.5
 
 REJECTION_TEXT = {
@@ -199,7 +203,12 @@ class Broker:
             open_pl += pos.quantity * (last - pos.average_price) * size
         reserved = 0.0
         for order in self.open_orders(account.id, skip=skip):
-            if order.side in ("Buy", "BuyToCover", "SellShort"):
+            if order.type == FUND_ORDER_TYPE:
+                # a fund buy by amount holds its dollars; by shares, shares at the fund's price
+                dollars = order.quantity_qualifier != "Shares"
+                price = 1.0 if dollars else self.market.quote(order.security_id).last
+                reserved += order.leaves_quantity * price if order.side == "Buy" else 0.0
+            elif order.side in ("Buy", "BuyToCover", "SellShort"):
                 quote = self.market.quote(order.security_id)
                 size = CONTRACT_SIZE if order.legs else self.size(order.security_id)
                 reserved += order.leaves_quantity * self._reference_price(order, quote) * size
@@ -224,6 +233,9 @@ class Broker:
         result.commission = self.config.commission
         if request.type not in SUPPORTED_ORDER_TYPES:
             return _reject(result, "InvalidOrderType", detail=f"{request.type} is not supported")
+        if security.type == "MutualFund":
+            detail = f"{security.symbol} is a mutual fund, traded at the mutual fund endpoints"
+            return _reject(result, "InvalidOrderType", detail=detail)
         if request.type == "Market" and request.time_in_force == "GoodTillCancel":
             return _reject(result, "InvalidOrderType", detail="a Market order cannot be GoodTillCancel")
         if request.extended_hours and request.type != "Limit":
@@ -355,7 +367,7 @@ class Broker:
         wanted = set(security_ids) | set(self.market.dependents(security_ids))
         events: list[Event] = []
         for order in sorted(self.state.orders.values(), key=lambda o: o.id):
-            if order.is_open and order.security_id in wanted:
+            if order.is_open and order.security_id in wanted and order.type != FUND_ORDER_TYPE:
                 events += self.evaluate(order)
         return events
 
@@ -407,7 +419,7 @@ class Broker:
         if order.executed_quantity == 0 and self.config.commission:
             account.cash -= self.config.commission
             order.commission = self.config.commission
-        position = self._move_position(account, order, quantity if buy else -quantity, price)
+        position = self.move_position(account, order, quantity if buy else -quantity, price)
         executed = order.executed_quantity + quantity
         order.average_price = (order.average_price * order.executed_quantity + price * quantity) / executed
         order.executed_quantity = executed
@@ -428,7 +440,7 @@ class Broker:
             position_change=change,
         )
 
-    def _move_position(
+    def move_position(
         self, account: Account, order: Order, delta: float, price: float, *, security: Security | None = None
     ) -> Position:
         """Move the position in the order's security (or in ``security``, a spread's leg)."""

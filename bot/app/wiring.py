@@ -33,6 +33,7 @@ from bot.core.delivery import Delivery
 from bot.core.digests import DigestService
 from bot.core.errors import ConfigError
 from bot.core.followup import OrderFollowUp
+from bot.core.funds import FundService
 from bot.core.home import HomeService
 from bot.core.linking import LinkService
 from bot.core.market import MarketService
@@ -269,6 +270,7 @@ def use_cases(
         accounts=accounts,
         market=market,
         orders=orders,
+        funds=FundService(orders=orders, users=users, accounts=accounts, agreements=agreements, audit=audit),
         followup=OrderFollowUp(users=users, orders=orders, pacing=pacing, policy=polling),
         alerts=alerts,
         team=team,

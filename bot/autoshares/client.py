@@ -33,6 +33,9 @@ from bot.autoshares.resources import (
     Agreement,
     Balance,
     ChartHistory,
+    FundOrder,
+    FundPreview,
+    FundTicket,
     OptionChain,
     OptionExpiration,
     OptionSecurity,
@@ -438,6 +441,38 @@ class UserApi:
         endpoint = "DELETE /accounts/{accountId}/orders/{orderId}"
         body = await self.request("DELETE", f"accounts/{account_id}/orders/{order_id}", endpoint=endpoint)
         return parse(Order, body, endpoint) if isinstance(body, dict) and body else None
+
+    # -- mutual funds ----------------------------------------------------------------------------
+    async def preview_fund(self, account_id: int, ticket: FundTicket) -> FundPreview:
+        """AutoShares' verdict on a mutual fund order (its operation's preview endpoint)."""
+        operation = ticket.fund_operation.value
+        endpoint = f"POST /accounts/{{clearingNumber}}/preview/orders/mutual-funds/{operation}"
+        body = await self.request(
+            "POST",
+            f"accounts/{account_id}/preview/orders/mutual-funds/{operation}",
+            endpoint=endpoint,
+            json=ticket.body(),
+        )
+        return parse(FundPreview, body or {}, endpoint)
+
+    async def place_fund(self, account_id: int, ticket: FundTicket) -> FundOrder:
+        """Place a mutual fund order (its operation's endpoint); 200 does not mean filled."""
+        operation = ticket.fund_operation.value
+        endpoint = f"POST /accounts/{{clearingNumber}}/orders/mutual-funds/{operation}"
+        body = await self.request(
+            "POST",
+            f"accounts/{account_id}/orders/mutual-funds/{operation}",
+            endpoint=endpoint,
+            json=ticket.body(),
+        )
+        return parse(FundOrder, body, endpoint)
+
+    async def cancel_fund_order(self, account_id: int, order_id: int) -> None:
+        """Ask AutoShares to cancel a mutual fund order (200 with an object, or 204)."""
+        endpoint = "DELETE /accounts/{clearingNumber}/orders/mutual-funds/{orderId}"
+        await self.request(
+            "DELETE", f"accounts/{account_id}/orders/mutual-funds/{order_id}", endpoint=endpoint
+        )
 
     # -- price alerts ----------------------------------------------------------------------------
     async def alerts_page(

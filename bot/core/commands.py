@@ -141,6 +141,40 @@ OrderCommand: TypeAlias = (
 )
 
 
+#: What `/fund` does with a mutual fund (the mutual fund endpoint each goes to).
+FundAction = Literal["buy", "sell", "exchange", "liquidate"]
+
+
+@dataclass(frozen=True, slots=True)
+class FundRequest:
+    """A mutual fund order to preview and, once the user confirms, place.
+
+    ``dollars`` or ``shares`` is the amount (a buy takes dollars, a sell either; an exchange and
+    a liquidation move the whole holding and take neither). ``target``: the fund an exchange
+    buys. The reinvestment choices apply to a buy and to an exchange (None: not chosen, which
+    the use case reads as reinvest, AutoShares' usual default)."""
+
+    action: FundAction
+    symbol: str
+    target: str | None = None
+    dollars: Decimal | None = None
+    shares: Decimal | None = None
+    reinvest_dividends: bool | None = None
+    reinvest_gains: bool | None = None
+    account_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FundCancelCommand:
+    """`/fund cancel <orderId> [account <id>]`: cancel a mutual fund order not yet filled."""
+
+    order_id: int
+    account_id: int | None = None
+
+
+FundCommand: TypeAlias = FundRequest | FundCancelCommand
+
+
 #: A percent move from the previous close: either way, up only, or down only.
 AlertDirection = Literal["moves", "up", "down"]
 #: Where a member's alert triggers go: where each alert was set, or their DM with the bot.

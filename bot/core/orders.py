@@ -32,6 +32,8 @@ from bot.autoshares.resources import (
     Account,
     Agreement,
     Balance,
+    FundOrder,
+    FundTicket,
     Order,
     OrderChangePreview,
     OrderPreview,
@@ -61,6 +63,7 @@ from bot.core.options import contract_size, option_notional, option_order_body
 from bot.core.team import APPROVALS, APPROVER, OrderGate, TeamService
 from bot.core.users import ActingUser, LinkedUsers
 from bot.telemetry.metrics import Metrics
+from bot.vocabulary.states import UNCONFIRMED
 from storage.audit import AuditLog
 from storage.orders import DayQuota, OrderUpdate, OverDailyLimit, PendingOrderRepository
 from storage.records import AWAITING_APPROVAL, PENDING, SUBMITTING, OrderState, Pending
@@ -255,6 +258,19 @@ def event_state(event: OrderEvent) -> OrderState:
         average_price=event.average_price,
         leaves_quantity=event.leaves_quantity,
         description=event.description,
+    )
+
+
+def fund_order_state(order: FundOrder, row: Pending) -> OrderState:
+    """What the bot keeps of AutoShares' answer to a mutual fund order (``MutualFundResource``
+    names neither the account nor the fund: the pending order does)."""
+    return OrderState(
+        order_id=order.id,
+        account_id=row.account_id,
+        status=order.status.name,
+        symbol=row.symbol,
+        executed_quantity=order.executed_quantity,
+        description=order.description,
     )
 
 
@@ -738,12 +754,12 @@ class OrderService:
             return ConfirmResult(ConfirmKind.SETTLED, failed, agreements=exc.agreements)
         except (BotError, e.AutoSharesError) as exc:  # not linked, relink needed, AutoShares down
             return ConfirmResult(ConfirmKind.SETTLED, await refused(failure_code(exc)))
-        ticket = OrderTicket.read(row.request)
-        if ticket.replaces is not None:
-            return await self._replace(row, user.api, ticket.change(pending_id), refused, announce=announce)
-        body = ticket.model_copy(update={"client_id": pending_id}).body()
+        if not FundTicket.is_stored(row.request):
+            ticket = OrderTicket.read(row.request)
+            if ticket.replaces is not None:
+                return await self._replace(row, user.api, ticket.change(pending_id), refused, announce=announce)
         try:
-            order = await user.api.place_order(row.account_id, body)
+            placed = await self._send(user.api, row)
         except (e.AutoSharesServerError, e.AutoSharesUnavailable) as exc:
             log.warning(
                 "placing order %s was uncertain (%s); looking it up by ClientId", pending_id, exc.code
@@ -765,8 +781,18 @@ class OrderService:
             log.exception("placing order %s failed unexpectedly", pending_id)
             await self.repo.note_uncertain(pending_id, "unexpected error while placing")
             return ConfirmResult(ConfirmKind.IN_FLIGHT, await self.repo.get(pending_id))
-        placed = await self._record_placed(pending_id, order, announce=announce)
-        return ConfirmResult(ConfirmKind.SETTLED, placed)
+        return ConfirmResult(
+            ConfirmKind.SETTLED, await self._record_placed(pending_id, placed, announce=announce)
+        )
+
+    @staticmethod
+    async def _send(api: UserApi, row: Pending) -> OrderState:
+        """Send the stored order to AutoShares: an equity order with ClientId = the pending id,
+        a mutual fund order to its operation's endpoint (whose body has no ClientId)."""
+        if FundTicket.is_stored(row.request):
+            return fund_order_state(await api.place_fund(row.account_id, FundTicket.read(row.request)), row)
+        body = OrderTicket.read(row.request).model_copy(update={"client_id": row.id}).body()
+        return order_state(await api.place_order(row.account_id, body))
 
     async def _replace(
         self,
@@ -802,7 +828,7 @@ class OrderService:
             log.exception("replacing order %s for change %s failed unexpectedly", change["Id"], row.id)
             await self.repo.note_uncertain(row.id, "unexpected error while replacing")
             return ConfirmResult(ConfirmKind.IN_FLIGHT, await self.repo.get(row.id))
-        placed = await self._record_placed(row.id, order, announce=announce, replaced=True)
+        placed = await self._record_placed(row.id, order_state(order), announce=announce, replaced=True)
         return ConfirmResult(ConfirmKind.SETTLED, placed)
 
     async def _settle_replace(
@@ -827,7 +853,7 @@ class OrderService:
             log.warning("reading order %s after its replace failed: %s", order_id, lookup_error.code)
             current = None
         if current is not None and carries_change(current, row.id, OrderTicket.read(row.request)):
-            placed = await self._record_placed(row.id, current, announce=announce, replaced=True)
+            placed = await self._record_placed(row.id, order_state(current), announce=announce, replaced=True)
             return ConfirmResult(ConfirmKind.SETTLED, placed)
         if current is not None and not current.is_open:
             return ConfirmResult(
@@ -839,12 +865,10 @@ class OrderService:
         return ConfirmResult(ConfirmKind.IN_FLIGHT, await self.repo.get(row.id))
 
     async def _record_placed(
-        self, pending_id: str, order: Order, *, announce: bool = False, replaced: bool = False
+        self, pending_id: str, order: OrderState, *, announce: bool = False, replaced: bool = False
     ) -> Pending | None:
         """Store that AutoShares holds the order (``replaced``: it took a change), and count it."""
-        placed = await self.repo.record_placed(
-            pending_id, order_state(order), announce=announce, replaced=replaced
-        )
+        placed = await self.repo.record_placed(pending_id, order, announce=announce, replaced=replaced)
         self._metrics.orders_placed.inc()
         return placed
 
@@ -855,7 +879,11 @@ class OrderService:
         when AutoShares itself answered with an error and has no such order; after no answer (a
         timeout, a dropped connection, a gateway's 502/503/504) the request may still be on its
         way, so the order stays ``submitting`` and the follow-up poller settles it once
-        ``ORDER_SETTLE_SECONDS`` have passed, never sooner."""
+        ``ORDER_SETTLE_SECONDS`` have passed, never sooner. A mutual fund order carries no
+        ClientId to look it up by: it is settled as :data:`UNCONFIRMED` at once."""
+        if FundTicket.is_stored(row.request):
+            unconfirmed = await self.repo.record_failed(row.id, UNCONFIRMED, announce=announce)
+            return ConfirmResult(ConfirmKind.SETTLED, unconfirmed)
         for attempt in range(2):
             try:
                 found = await find_by_client_id(api, row.account_id, row.id)
@@ -864,7 +892,7 @@ class OrderService:
                 await self.repo.note_uncertain(row.id, f"placement uncertain: {exc}")
                 return ConfirmResult(ConfirmKind.IN_FLIGHT, await self.repo.get(row.id))
             if found is not None:
-                placed = await self._record_placed(row.id, found, announce=announce)
+                placed = await self._record_placed(row.id, order_state(found), announce=announce)
                 return ConfirmResult(ConfirmKind.SETTLED, placed)
             if attempt == 0:
                 await asyncio.sleep(1.0)
@@ -876,17 +904,20 @@ class OrderService:
 
     async def resolve_stuck(self, row: Pending) -> Pending | None:
         """Poller: settle a submission left without an answer (crash, lost response); the
-        requester's message is owed the outcome."""
+        requester's message is owed the outcome (a mutual fund order, which has no ClientId to
+        look it up by, as :data:`UNCONFIRMED`)."""
+        if FundTicket.is_stored(row.request):
+            return await self.repo.record_failed(row.id, UNCONFIRMED, announce=True)
         user = await self._users.acting(row.team_id, row.slack_user_id)
         ticket = OrderTicket.read(row.request)
         if ticket.replaces is not None:  # a change: the order read back says if it was taken
             current = await user.api.order(row.account_id, ticket.replaces.id)
             if carries_change(current, row.id, ticket):
-                return await self._record_placed(row.id, current, announce=True, replaced=True)
+                return await self._record_placed(row.id, order_state(current), announce=True, replaced=True)
             return await self.repo.record_failed(row.id, NOT_TAKEN, announce=True)
         found = await find_by_client_id(user.api, row.account_id, row.id)
         if found is not None:
-            return await self._record_placed(row.id, found, announce=True)
+            return await self._record_placed(row.id, order_state(found), announce=True)
         return await self.repo.record_failed(row.id, NOT_TAKEN, announce=True)
 
     # -- cancel ----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from bot.core.alerts import AlertService
 from bot.core.chart_images import ChartImages
 from bot.core.digests import DigestService
 from bot.core.followup import OrderFollowUp
+from bot.core.funds import FundService
 from bot.core.home import HomeService
 from bot.core.linking import LinkService
 from bot.core.market import MarketService
@@ -31,6 +32,7 @@ class UseCases:
     accounts: AccountService
     market: MarketService
     orders: OrderService
+    funds: FundService
     followup: OrderFollowUp
     alerts: AlertService
     team: TeamService

@@ -45,3 +45,28 @@ def price_problem(value: Decimal) -> str | None:
 
 def quantity_in_bounds(value: int) -> bool:
     return 0 < value <= MAX_QUANTITY
+
+
+#: A mutual fund order by amount: above 0, at most MAX_FUND_DOLLARS, in whole cents.
+MAX_FUND_DOLLARS = Decimal(10_000_000)
+MAX_FUND_DOLLAR_PLACES = 2
+#: A mutual fund order by shares: above 0, at most MAX_QUANTITY, with at most this many
+#: decimal places (funds hold fractional shares).
+MAX_FUND_SHARE_PLACES = 3
+
+
+def fund_amount_problem(value: Decimal, *, dollars: bool) -> str | None:
+    """Why ``value`` is no acceptable fund amount (dollars or shares), as the end of a sentence
+    that begins with what the amount is; None when it is one."""
+    if not value.is_finite() or value <= 0:
+        return "must be above zero"
+    limit, places = (
+        (MAX_FUND_DOLLARS, MAX_FUND_DOLLAR_PLACES)
+        if dollars
+        else (Decimal(MAX_QUANTITY), MAX_FUND_SHARE_PLACES)
+    )
+    if value > limit:
+        return f"can be at most {'$' if dollars else ''}{limit:,}"
+    if decimal_places(value) > places:
+        return f"can have at most {places} decimal places"
+    return None

@@ -39,3 +39,7 @@ class PendingState(StrEnum):
 WAITING_STATES = frozenset({PendingState.PENDING, PendingState.AWAITING_APPROVAL})
 #: Not yet at an end: waiting, or being sent to AutoShares.
 UNSETTLED_STATES = WAITING_STATES | {PendingState.SUBMITTING}
+#: What a failed row keeps (``error``) when AutoShares gave no answer to a placement that has no
+#: ClientId to look it up by (a mutual fund order): whether the order stands is unknown, and the
+#: member is told to check their open orders before sending it again.
+UNCONFIRMED = "unconfirmed"

@@ -13,6 +13,7 @@ from typing import Any
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
 from bot.core.views import PendingState, PendingView
+from bot.vocabulary.states import UNCONFIRMED
 from handlers.blocks.common import context, escape, message, section
 from handlers.blocks.numbers import money
 from handlers.blocks.order import order_summary, plain_summary
@@ -40,6 +41,8 @@ def _decided(pending: PendingView) -> str:
         order_status = (pending.result.status if pending.result is not None else None) or "New"
         shown = pending.autoshares_order_id
         return f":white_check_mark: Approved by {by} and placed: AutoShares order {escape(shown)} is {escape(order_status)}."
+    if status == PendingState.FAILED and pending.error == UNCONFIRMED:
+        return f":grey_question: Approved by {by}, but AutoShares did not answer: it may have been placed."
     if status == PendingState.FAILED:
         return f":x: Approved by {by}, but AutoShares did not take it. Nothing was placed."
     if status == PendingState.REJECTED:

@@ -33,6 +33,7 @@ from slack_sdk.models.views import View
 from bot.autoshares.resources import (
     OPEN_STATUS_NAMES,
     Account,
+    FundPreview,
     Order,
     OrderPreview,
     OrderStatus,
@@ -43,7 +44,9 @@ from bot.autoshares.resources import (
 )
 from bot.core.views import OrderStateView, OrderTerms, PendingState, PendingView
 from bot.vocabulary.options import option_contract
+from bot.vocabulary.states import UNCONFIRMED
 from handlers.blocks.common import clip, context, escape, message, section
+from handlers.blocks.fund_terms import FUND_CANCEL_OPEN, fund_summary, fund_ticket
 from handlers.blocks.numbers import money, price, shares
 from handlers.blocks.options import leg_lines, option_title
 
@@ -144,12 +147,28 @@ def terms(order: OrderTerms | Mapping[str, Any]) -> OrderTerms:
 
 
 def _replaces(order: OrderTerms | Mapping[str, Any]) -> ReplacedTerms | None:
-    """What a stored change replaces (None for an order, or for a typed resource)."""
+    """What a stored change replaces (None for an order, a fund order, or a typed resource)."""
+    if fund_ticket(order) is not None:
+        return None
     return getattr(terms(order), "replaces", None)
 
 
+def order_symbol(order: OrderTerms | Mapping[str, Any]) -> str:
+    """The symbol an order (equity or mutual fund, as sent, stored or held) is for."""
+    fund = fund_ticket(order)
+    return fund.symbol if fund is not None else terms(order).symbol
+
+
+def command_of(order: OrderTerms | Mapping[str, Any]) -> str:
+    """The slash command that makes this kind of order: `/fund` or `/order`."""
+    return "/fund" if fund_ticket(order) is not None else "/order"
+
+
 def order_summary(order: OrderTerms | Mapping[str, Any]) -> str:
-    """``*Buy 10 AAPL* · limit $180.00 · good till cancelled`` from an order body or resource."""
+    """``*Buy 10 AAPL* · limit $180.00 · good till cancelled`` from an order body or resource
+    (a mutual fund order in its own words, see ``fund_terms.fund_summary``)."""
+    if fund_ticket(order) is not None:
+        return fund_summary(order)  # type: ignore[arg-type]  # a stored fund ticket
     order = terms(order)
     side = _SIDE_WORDS.get(order.side, escape(order.side)) if order.side else "Order"
     qty = shares(order.quantity)
@@ -159,6 +178,8 @@ def order_summary(order: OrderTerms | Mapping[str, Any]) -> str:
     limit = order.price if order_type in (OrderType.Limit, OrderType.StopLimit) else None
     if order_type == OrderType.Market:
         kind = "market"
+    elif order_type == OrderType.MutualFundsExchange:  # a fund order as AutoShares lists it
+        kind = "mutual fund"
     elif order_type in _TYPE_WORDS:
         kind = ", ".join(
             f"{word} {price(value)}"
@@ -180,7 +201,7 @@ def plain_summary(order: OrderTerms | Mapping[str, Any]) -> str:
     return order_summary(order).replace("*", "")
 
 
-def _account_label(account_id: int, account: Account | None) -> str:
+def account_label(account_id: int, account: Account | None) -> str:
     alias = (account.alias or account.clearing_account) if account is not None else None
     return f"{account_id} ({escape(alias)})" if alias else str(account_id)
 
@@ -220,11 +241,36 @@ def order_confirmation(
     ]
     blocks: list[Block] = [
         section(
-            f":receipt: Review your order: {order_summary(order)}\nAccount {_account_label(account_id, account)}"
+            f":receipt: Review your order: {order_summary(order)}\nAccount {account_label(account_id, account)}"
         ),
         SectionBlock(fields=fields),
         *(leg_lines(order) if isinstance(order, OrderTicket | Mapping) else []),
     ]
+    blocks += confirmation_steps(
+        pending_id,
+        large=large,
+        large_threshold=large_threshold,
+        notional=notional,
+        confirm_seconds=confirm_seconds,
+        approval=approval,
+        approvals_channel=approvals_channel,
+    )
+    return message(f"Review your order: {plain_summary(order)}", blocks)
+
+
+def confirmation_steps(
+    pending_id: str,
+    *,
+    large: bool,
+    large_threshold: int,
+    notional: Decimal | None,
+    confirm_seconds: int,
+    approval: str | None,
+    approvals_channel: str | None,
+) -> list[Block]:
+    """What every confirmation (equity or mutual fund) ends with: the large-order and approval
+    notes that apply, Confirm and Cancel, and when it expires."""
+    blocks: list[Block] = []
     if large:
         worth = (
             f"This order is worth more than {money(large_threshold, places=0)}."
@@ -258,7 +304,7 @@ def order_confirmation(
             "only you can confirm it."
         )
     )
-    return message(f"Review your order: {plain_summary(order)}", blocks)
+    return blocks
 
 
 def _terms_lines(quantity: Decimal | None, limit: Decimal | None, stop: Decimal | None, cost: Decimal | None) -> str:
@@ -294,7 +340,7 @@ def edit_confirmation(
     blocks: list[Block] = [
         section(
             f":pencil2: Review your change to order {before.id}: {order_summary(ticket)}\n"
-            f"Account {_account_label(account_id, account)}"
+            f"Account {account_label(account_id, account)}"
         ),
         SectionBlock(
             fields=[
@@ -355,7 +401,7 @@ def edit_preview_failed(ticket: OrderTicket, account_id: int, preview: OrderPrev
 
 
 def order_preview_failed(
-    order: OrderTerms | Mapping[str, Any], account_id: int, preview: OrderPreview
+    order: OrderTerms | Mapping[str, Any], account_id: int, preview: OrderPreview | FundPreview
 ) -> dict[str, Any]:
     """AutoShares would not accept the order: its reason, no Confirm button."""
     code = preview.error_description
@@ -365,7 +411,7 @@ def order_preview_failed(
         reason += f" (`{escape(code)}`)"
     sentence = (
         f":warning: AutoShares would not accept {order_summary(order)} in account {account_id}: "
-        f"{reason}. Nothing was placed; change the order and run `/order` again."
+        f"{reason}. Nothing was placed; change the order and run `{command_of(order)}` again."
     )
     return message(
         f"AutoShares would not accept this order: {escape(text or code or 'no reason given')}",
@@ -403,24 +449,30 @@ def order_outcome(
     order_id: int | None = None,
     reason: str | None = None,
     confirm_seconds: int = 0,
+    unconfirmed: bool = False,
 ) -> dict[str, Any]:
     """The confirmation replaced by what happened (pending-order status + AutoShares status);
-    ``reason`` says why a failed order was not placed (safe mrkdwn)."""
+    ``reason`` says why a failed order was not placed (safe mrkdwn); ``unconfirmed``: it
+    failed as :data:`UNCONFIRMED` (it may stand at AutoShares)."""
     summary = order_summary(order)
     replaces = _replaces(order)
     if replaces is not None and status != PendingState.PLACED:
         return _change_outcome(status, summary, replaces.id, reason, confirm_seconds)
+    again = command_of(order)
     if status == PendingState.CANCELLED:
         text = f":no_entry_sign: Cancelled: {summary}. Nothing was placed."
         return message(f"Cancelled: {plain_summary(order)}. Nothing was placed.", [section(text)])
     if status == PendingState.EXPIRED:
         text = (
             f":hourglass: This confirmation expired after {_minutes(confirm_seconds)} without being confirmed: "
-            f"{summary}. Nothing was placed; run `/order` again to get a fresh preview."
+            f"{summary}. Nothing was placed; run `{again}` again to get a fresh preview."
             if confirm_seconds
-            else f":hourglass: This confirmation expired: {summary}. Nothing was placed; run `/order` again."
+            else f":hourglass: This confirmation expired: {summary}. Nothing was placed; run `{again}` again."
         )
         return message(f"Expired: {plain_summary(order)}. Nothing was placed.", [section(text)])
+    if status == PendingState.FAILED and unconfirmed:
+        text = f":grey_question: Not confirmed: {summary}. {(reason or '').rstrip('.')}."
+        return message(f"Not confirmed: {plain_summary(order)}.", [section(clip(text))])
     if status == PendingState.FAILED:
         reason = (reason or "AutoShares refused it").rstrip(".")
         text = f":x: Not placed: {summary}. {reason}. Nothing was placed; check the order and try again."
@@ -442,13 +494,13 @@ def order_outcome(
         lines.append(f"AutoShares rejected it: {escape(reason or 'no reason given')}.")
     blocks: list[Block] = [section("\n".join(lines))]
     if is_open_status(order_status) and shown_id is not None:
-        ticket = terms(order)
+        fund = fund_ticket(order) is not None  # a fund order has no replace, only a cancel
         blocks.append(
             ActionsBlock(
                 block_id=f"placed:{shown_id}",
                 elements=[
-                    edit_button(account_id, shown_id, ticket),
-                    _cancel_open_button(account_id, shown_id, ticket.symbol),
+                    *([] if fund else [edit_button(account_id, shown_id, terms(order))]),
+                    _cancel_open_button(account_id, shown_id, order_symbol(order), fund=fund),
                 ],
             )
         )
@@ -548,7 +600,7 @@ def pending_message(
     if pending.status == PendingState.EXPIRED and pending.approval_channel:
         text = (
             f":hourglass: Nobody approved {order_summary(pending.request)} in time. {nothing}; "
-            "run `/order` again if you still want it."
+            f"run `{command_of(pending.request)}` again if you still want it."
         )
         return message(f"Approval expired: {plain_summary(pending.request)}.", [section(text)])
     return order_outcome(
@@ -559,6 +611,7 @@ def pending_message(
         order_id=pending.autoshares_order_id,
         reason=reason,
         confirm_seconds=confirm_seconds,
+        unconfirmed=pending.error == UNCONFIRMED,
     )
 
 
@@ -574,18 +627,21 @@ def order_gone() -> dict[str, Any]:
     return message(sentence, [section(f":warning: {sentence}")])
 
 
-def _cancel_open_button(account_id: int, order_id: int, symbol: str) -> ButtonElement:
+def _cancel_open_button(account_id: int, order_id: int, symbol: str, *, fund: bool = False) -> ButtonElement:
+    """Cancel on a placed order: at the mutual fund endpoint for a fund order (``fund``)."""
+    value = f"{account_id}:{order_id}"
+    confirm = ConfirmObject(
+        title="Cancel this order?",
+        text=clip(f"Cancel order {order_id} ({symbol}) at AutoShares?", 300),
+        confirm="Cancel order",
+        deny="Keep it",
+    )
+    if fund:
+        return ButtonElement(
+            text="Cancel order", action_id=FUND_CANCEL_OPEN, value=value, style="danger", confirm=confirm
+        )
     return ButtonElement(
-        text="Cancel order",
-        action_id=ORDER_CANCEL_OPEN,
-        value=f"{account_id}:{order_id}",
-        style="danger",
-        confirm=ConfirmObject(
-            title="Cancel this order?",
-            text=clip(f"Cancel order {order_id} ({symbol}) at AutoShares?", 300),
-            confirm="Cancel order",
-            deny="Keep it",
-        ),
+        text="Cancel order", action_id=ORDER_CANCEL_OPEN, value=value, style="danger", confirm=confirm
     )
 
 
@@ -618,12 +674,13 @@ def open_orders_message(account_id: int, orders: Sequence[Order]) -> dict[str, A
         text = f"{order_summary(order)}\nOrder {order.id} · {detail}" + (f" · {fill}" if fill else "")
         blocks.append(SectionBlock(block_id=f"open:{order.id}", text=MarkdownTextObject(text=clip(text))))
         if order.is_open:
+            fund = order.type == OrderType.MutualFundsExchange
             blocks.append(
                 ActionsBlock(
                     block_id=f"open_actions:{order.id}",
                     elements=[
-                        edit_button(account_id, order.id, order),
-                        _cancel_open_button(account_id, order.id, order.symbol),
+                        *([] if fund else [edit_button(account_id, order.id, order)]),
+                        _cancel_open_button(account_id, order.id, order.symbol, fund=fund),
                     ],
                 )
             )
@@ -763,7 +820,7 @@ def large_order_view(
     channel_id: str | None,
 ) -> dict[str, Any]:
     """The second step for a large order: type the symbol to place it."""
-    symbol = terms(order).symbol
+    symbol = order_symbol(order)
     change = _replaces(order) is not None
     contract = option_contract(symbol)
     symbol = contract.underlying if contract is not None else symbol  # an option: its underlying

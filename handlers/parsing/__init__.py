@@ -66,6 +66,7 @@ from handlers.parsing.autoshares import (
     parse_autoshares,
 )
 from handlers.parsing.common import ParseError
+from handlers.parsing.fund import FUND_EXAMPLE, parse_fund
 from handlers.parsing.help import COMMAND_HELP, CommandHelp
 from handlers.parsing.mentions import QUOTE_PAGE_PREFIX, cashtags, quote_page_symbol
 from handlers.parsing.options import OPTIONS_EXAMPLE, parse_options
@@ -95,6 +96,7 @@ __all__ = [
     "COMMAND_HELP",
     "DEFAULT_CHART_RANGE",
     "DEFAULT_REPEAT_EVERY",
+    "FUND_EXAMPLE",
     "MAX_ALERT_EXPIRY",
     "MAX_DAILY_ORDERS",
     "MAX_ID",
@@ -146,6 +148,7 @@ __all__ = [
     "order_from_fields",
     "order_text",
     "parse_alert",
+    "parse_fund",
     "parse_autoshares",
     "parse_options",
     "parse_order",

@@ -9,6 +9,7 @@ from typing import Literal, TypeAlias
 from bot.core.commands import (
     AlertCommand,
     DigestCommand,
+    FundCommand,
     OptionChainRequest,
     OrderCommand,
     QuoteRequest,
@@ -26,6 +27,7 @@ from handlers.parsing.common import (
     _tokens,
 )
 from handlers.parsing.digest import _digest_from_tokens
+from handlers.parsing.fund import FUND_EXAMPLE, _fund_from_tokens
 from handlers.parsing.options import OPTIONS_EXAMPLE, _chain_from_tokens
 from handlers.parsing.order import ORDER_EXAMPLE, _order_from_tokens
 from handlers.parsing.quote import QUOTE_EXAMPLE, _quote_from_tokens
@@ -43,6 +45,7 @@ AutosharesName = Literal[
     "signup",
     "quote",
     "order",
+    "fund",
     "alert",
     "watch",
     "admin",
@@ -56,6 +59,7 @@ AUTOSHARES_EXAMPLE = "help"
 AutosharesArgs: TypeAlias = (
     QuoteRequest
     | OrderCommand
+    | FundCommand
     | AlertCommand
     | WatchRequest
     | TeamCommand
@@ -90,6 +94,8 @@ def parse_autoshares(text: str) -> AutosharesCommand:
     if word == "order":
         order = _run(_order_from_tokens, rest, "/autoshares order", ORDER_EXAMPLE)
         return AutosharesCommand("order", order)
+    if word == "fund":
+        return AutosharesCommand("fund", _run(_fund_from_tokens, rest, "/autoshares fund", FUND_EXAMPLE))
     if word == "alert":
         alert = _run(_alert_from_tokens, rest, "/autoshares alert", ALERT_EXAMPLE)
         return AutosharesCommand("alert", alert)
@@ -109,7 +115,7 @@ _NO_ARGUMENT_COMMANDS: dict[str, AutosharesName] = {
     "agreements": "agreements",
     "signup": "signup",
 }
-_VALID_SUBCOMMANDS = "link, unlink, status, agreements, account, positions, signup, quote, order, options, alert, watch, digest, admin or help"
+_VALID_SUBCOMMANDS = "link, unlink, status, agreements, account, positions, signup, quote, order, options, fund, alert, watch, digest, admin or help"
 
 
 def _autoshares_from_tokens(tokens: list[str]) -> AutosharesCommand:

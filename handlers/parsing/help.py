@@ -51,6 +51,11 @@ COMMAND_HELP: tuple[CommandHelp, ...] = (
     ),
     CommandHelp("/autoshares options", "/autoshares options AAPL", "Same as /options, from the main command."),
     CommandHelp(
+        "/autoshares fund",
+        "/autoshares fund buy VFIAX $1000",
+        "Same as /fund, from the main command.",
+    ),
+    CommandHelp(
         "/autoshares alert",
         "/autoshares alert AAPL above 200",
         "Same as /alert, from the main command.",
@@ -139,6 +144,19 @@ COMMAND_HELP: tuple[CommandHelp, ...] = (
         "/order edit 12345 qty 5 limit 181",
         "Change a working order's quantity, limit or stop price, after a preview you confirm.",
     ),
+    CommandHelp(
+        "/fund buy",
+        "/fund buy VFIAX $1000 reinvest",
+        "Buy a mutual fund by dollar amount; distributions `reinvest` (the default) or `cash`.",
+    ),
+    CommandHelp("/fund sell", "/fund sell VFIAX 10", "Sell mutual fund shares, or a dollar amount (`$500`)."),
+    CommandHelp(
+        "/fund exchange",
+        "/fund exchange VFIAX VTSAX",
+        "Exchange your whole holding of one mutual fund for another.",
+    ),
+    CommandHelp("/fund liquidate", "/fund liquidate VFIAX", "Sell every share you hold of a mutual fund."),
+    CommandHelp("/fund cancel", "/fund cancel 12345", "Cancel a mutual fund order that has not filled yet."),
     CommandHelp(
         "/alert",
         "/alert AAPL above 200 expires 1w",

@@ -10,6 +10,7 @@ from sandbox.api import (
     accounts,
     alerts,
     equities,
+    funds,
     history,
     options,
     orders,
@@ -23,7 +24,7 @@ from sandbox.api.routing import Endpoint, build_routes
 if TYPE_CHECKING:
     from sandbox.runtime import Sandbox
 
-ENDPOINT_MODULES = (users, accounts, positions, equities, options, orders, alerts, streamers, history, watchlists)
+ENDPOINT_MODULES = (users, accounts, positions, equities, options, orders, funds, alerts, streamers, history, watchlists)
 
 
 def all_endpoints() -> list[Endpoint]:

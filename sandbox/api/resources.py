@@ -232,6 +232,20 @@ def _leg(leg: OrderLeg, record: Order) -> dict[str, Any]:
     }
 
 
+def mutual_fund(record: Order) -> dict[str, Any]:
+    """MutualFundResource: the answer to placing a mutual fund order."""
+    return _compact(
+        {
+            "Id": record.id,
+            "Status": record.status,
+            "ExecutionStatus": record.status,
+            "Description": record.reject_code or None,
+            "ExecutedQuantity": record.executed_quantity,
+            "Quantity": record.quantity,
+        }
+    )
+
+
 def order(record: Order, state: SandboxState) -> dict[str, Any]:
     """OrderResource. A rejection's code (e.g. InsufficientShares) is in Description and its
     sentence in ErrorDescriptionText."""
@@ -276,7 +290,7 @@ def order(record: Order, state: SandboxState) -> dict[str, Any]:
             "ExtendedHours": record.extended_hours or None,
             "ExecutionVenue": "SANDBOX",
             "BrokerServiceCommission": record.commission,
-            "QuantityQualifier": "Shares",
+            "QuantityQualifier": record.quantity_qualifier,
             "ClearingAccount": account.clearing_account if account else None,
             "AccountName": account.alias if account else None,
             "UserName": user.login if user else None,

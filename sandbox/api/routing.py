@@ -68,11 +68,12 @@ class ApiCall:
             raise forbidden("Access to another user's data is denied.")
         return int(value)
 
-    def account(self, *, write: bool = False) -> Account:
-        """The ``{accountId}`` of the path, if the caller is bound to it (with write access)."""
-        value = self.path_param("accountId")
+    def account(self, *, write: bool = False, param: str = "accountId") -> Account:
+        """The account the path names (``{accountId}``, or the mutual fund operations'
+        ``{clearingNumber}``), if the caller is bound to it (with write access)."""
+        value = self.path_param(param)
         if not value.isdigit():
-            raise invalid_parameter("accountId", f"The value '{value}' is not valid.")
+            raise invalid_parameter(param, f"The value '{value}' is not valid.")
         account = self.sb.state.accounts.get(int(value))
         if account is None or self.user.id not in account.users:
             raise forbidden(f"Access to account {value} is denied.")
@@ -163,7 +164,7 @@ def _receiver(sb: Sandbox, endpoint: Endpoint) -> Callable[[Request], Awaitable[
             call = ApiCall(sb, request, user, token)
             if endpoint.bucket is not None:
                 key = (
-                    f"account:{request.path_params.get('accountId')}"
+                    f"account:{request.path_params.get('accountId', request.path_params.get('clearingNumber'))}"
                     if endpoint.per_account
                     else f"token:{token.token}"
                 )

@@ -131,6 +131,16 @@ class BodyReader:
             return []
         return value
 
+    def boolean(self, name: str) -> bool | None:
+        """An optional JSON boolean."""
+        value = self._get(name)
+        if value is _MISSING:
+            return None
+        if not isinstance(value, bool):
+            self.problems.append((name, "Must be true or false."))
+            return None
+        return value
+
     def raise_if_invalid(self) -> None:
         if self.problems:
             raise validation_failed(self.problems)

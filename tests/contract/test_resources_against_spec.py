@@ -18,6 +18,10 @@ from bot.autoshares.resources import (
     AlertState,
     Candle,
     ChartHistory,
+    FundOperation,
+    FundOrder,
+    FundPreview,
+    FundTicket,
     OptionChain,
     OptionChainExpiration,
     OptionExpiration,
@@ -33,6 +37,7 @@ from bot.autoshares.resources import (
     OrderType,
     Position,
     PriceAlert,
+    QuantityQualifier,
     Quote,
     Security,
     TimeInForce,
@@ -51,6 +56,8 @@ RESOURCES: list[tuple[type[BaseModel], str, set[str]]] = [
     (OrderTicket, "CreateOrderResource", {"Replaces"}),  # the bot's note beside a stored change, never sent
     (OrderChange, "ModifyOrderResource", set()),
     (OrderChangePreview, "OrderVerifiedResource", set()),
+    (FundOrder, "MutualFundResource", set()),
+    (FundPreview, "MutualFundPreviewResource", set()),
     (AccountBinding, "UserToAccountRelationModel", set()),
     (UserInfo, "UserInfoModel", set()),
     (Account, "UserAccountModel", set()),
@@ -81,6 +88,9 @@ ENUMS: list[tuple[type[Enum], str, str]] = [
     (AlertState, "PriceAlertInfoModel", "State"),
     (AccessType, "UserAccountModel", "AccessType"),
     (AgreementType, "AgreementItemResource", "Type"),
+    (QuantityQualifier, "BuyMutualFundResource", "QuantityQualifier"),
+    (QuantityQualifier, "SellMutualFundResource", "QuantityQualifier"),
+    (OrderStatus, "MutualFundResource", "Status"),
 ]
 
 
@@ -146,3 +156,31 @@ def test_order_status_numbers_follow_the_specs_order(contract: Contract) -> None
 
 def test_candles_read_the_close_they_need(contract: Contract) -> None:
     assert parse(Candle, {"Close": "2.5"}, "PUT /history/symbols").close == 2.5
+
+
+#: The spec's body of each mutual fund operation.
+FUND_BODIES = {
+    FundOperation.buy: "BuyMutualFundResource",
+    FundOperation.sell: "SellMutualFundResource",
+    FundOperation.exchange: "ExchangeMutualFundResource",
+    FundOperation.liquidate: "LiquidateMutualFundResource",
+}
+
+
+@pytest.mark.parametrize("operation", list(FundOperation))
+def test_a_fund_ticket_sends_exactly_its_operations_body(contract: Contract, operation: FundOperation) -> None:
+    """Every property the spec's body has, and nothing else (not the stored operation)."""
+    ticket = FundTicket(
+        fund_operation=operation,
+        symbol="VFIAX",
+        target_symbol="VTSAX",
+        quantity=1,
+        quantity_qualifier=QuantityQualifier.EvenDollar,
+        reinvest_dividends=True,
+        reinvest_short_term_gains=False,
+        reinvest_long_term_gains=True,
+    )
+    definition = FUND_BODIES[operation]
+    assert set(ticket.body()) == set(contract.definitions[definition]["properties"])
+    contract.check_definition(definition, ticket.body())
+    assert FundTicket.read(ticket.stored()).body() == ticket.body()

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from websockets.asyncio.client import connect
 
-from sandbox.api import enums
+from sandbox.api import enums, funds
 from sandbox.api.endpoints import all_endpoints
 from tests.contract.conftest import Contract
 from tests.sandbox.conftest import get_code
@@ -35,6 +35,8 @@ def test_every_sandbox_endpoint_is_in_the_spec(contract: Contract) -> None:
         (enums.ORDER_STATUSES, "OrderResource", "Status"),
         (enums.ACCESS_TYPES, "UserAccountModel", "AccessType"),
         (enums.ALERT_STATES, "PriceAlertEditableModel", "State"),
+        (funds.QUANTITY_QUALIFIERS, "BuyMutualFundResource", "QuantityQualifier"),
+        (funds.QUANTITY_QUALIFIERS, "SellMutualFundResource", "QuantityQualifier"),
     ],
 )
 def test_enums_match_the_spec(

@@ -64,9 +64,12 @@ def test_market_is_seeded_and_plausible() -> None:
     other = Market(securities, seed=8)
     assert [q.last for q in other.quotes.values()] != [q.last for q in first.quotes.values()]
     for quote in first.quotes.values():
-        assert 0 < quote.bid < quote.last < quote.ask
-        assert quote.low <= quote.last <= quote.high
         security = first.securities[quote.security_id]
+        if security.type == "MutualFund":  # a net asset value: no spread, and no tick moves it
+            assert 0 < quote.bid == quote.last == quote.ask == security.reference_price
+        else:
+            assert 0 < quote.bid < quote.last < quote.ask
+        assert quote.low <= quote.last <= quote.high
         assert 0.8 * security.reference_price < quote.last < 1.2 * security.reference_price
 
 

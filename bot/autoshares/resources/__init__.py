@@ -25,6 +25,13 @@ from bot.autoshares.resources.enums import (
     OrderType,
     TimeInForce,
 )
+from bot.autoshares.resources.funds import (
+    FundOperation,
+    FundOrder,
+    FundPreview,
+    FundTicket,
+    QuantityQualifier,
+)
 from bot.autoshares.resources.market import Candle, ChartHistory, Quote, Security
 from bot.autoshares.resources.numbers import Number, to_decimal, to_int
 from bot.autoshares.resources.options import (
@@ -59,6 +66,10 @@ __all__ = [
     "AlertState",
     "Balance",
     "Candle",
+    "FundOperation",
+    "FundOrder",
+    "FundPreview",
+    "FundTicket",
     "ChartHistory",
     "Number",
     "OptionChain",
@@ -77,6 +88,7 @@ __all__ = [
     "ReplacedTerms",
     "Position",
     "PriceAlert",
+    "QuantityQualifier",
     "Quote",
     "Resource",
     "Security",

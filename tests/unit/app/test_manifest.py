@@ -74,11 +74,12 @@ def test_display_and_bot_user(manifest: dict[str, Any]) -> None:
     }
 
 
-def test_has_the_seven_commands(manifest: dict[str, Any]) -> None:
+def test_has_the_eight_commands(manifest: dict[str, Any]) -> None:
     assert slash_commands(manifest) == [
         "/autoshares",
         "/quote",
         "/order",
+        "/fund",
         "/alert",
         "/account",
         "/options",

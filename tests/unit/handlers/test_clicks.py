@@ -25,6 +25,7 @@ def test_the_clicks_whose_effect_matters_are_the_durable_ones() -> None:
         "order_confirm",
         "order_cancel_pending",
         "order_cancel_open",
+        "fund_cancel_open",
         "approval_approve",
         "approval_reject",
         "quote_share",

@@ -31,6 +31,7 @@ from handlers.parsing import (
     order_text,
     parse_alert,
     parse_autoshares,
+    parse_fund,
     parse_options,
     parse_order,
     parse_quote,
@@ -39,6 +40,7 @@ from handlers.parsing import (
 
 PARSERS: dict[str, Callable[[str], object]] = {
     "/order": parse_order,
+    "/fund": parse_fund,
     "/alert": parse_alert,
     "/quote": parse_quote,
     "/watch": parse_watch,
