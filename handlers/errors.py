@@ -227,6 +227,10 @@ SENTENCES: dict[type[BaseException], Words] = {
         f"That chart has expired; run `/quote {escape(exc.symbol)} chart {escape(exc.chart_range)}` "
         "again to share a fresh one."
     ),
+    c.PerformanceChartExpired: lambda exc: (
+        f"That chart has expired; run `/autoshares performance {escape(exc.chart_range)}"
+        f"{' vs ' + escape(exc.benchmark) if exc.benchmark else ''}` again to share a fresh one."
+    ),
     c.SignupNotConfigured: lambda exc: (
         "Sign-up from Slack has not been set up by the people who run this bot. "
         "Ask them for the AutoShares sign-up link."

@@ -73,6 +73,17 @@ class Position:
     modified: datetime = field(default_factory=utc_now)
 
 
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One change of an account's cash and holdings (a fill, its commission): replayed
+    backwards from today's state, these give the account's value on any past day."""
+
+    at: datetime
+    cash: float
+    security_id: int | None = None
+    quantity: float = 0.0
+
+
 @dataclass
 class Account:
     id: int
@@ -86,6 +97,8 @@ class Account:
     #: security id -> position
     positions: dict[int, Position] = field(default_factory=dict)
     realized_pl: float = 0.0
+    #: every fill and commission, oldest first (for GET /accounts/{accountId}/history)
+    ledger: list[LedgerEntry] = field(default_factory=list)
 
 
 @dataclass

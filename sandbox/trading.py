@@ -29,7 +29,7 @@ from sandbox.clock import MarketClock
 from sandbox.config import SandboxConfig
 from sandbox.market import Market, Quote
 from sandbox.securities import Security
-from sandbox.state import Account, Order, Position, PriceAlert, SandboxState, utc_now
+from sandbox.state import Account, LedgerEntry, Order, Position, PriceAlert, SandboxState, utc_now
 
 BUY_SIDES = frozenset({"Buy", "BuyToCover"})
 PRICE_COLLAR = 0.5
@@ -343,12 +343,17 @@ class Broker:
     def _fill(self, order: Order, quantity: float, price: float) -> Event:
         account = self.state.accounts[order.account_id]
         buy = order.side in BUY_SIDES
-        account.cash += -quantity * price if buy else quantity * price
+        cash_delta = -quantity * price if buy else quantity * price
+        account.cash += cash_delta
         held = account.positions.get(order.security_id)
         held_before = held.quantity if held is not None else 0.0
         if order.executed_quantity == 0 and self.config.commission:
             account.cash -= self.config.commission
+            cash_delta -= self.config.commission
             order.commission = self.config.commission
+        account.ledger.append(
+            LedgerEntry(utc_now(), cash_delta, order.security_id, quantity if buy else -quantity)
+        )
         position = self._move_position(account, order, quantity if buy else -quantity, price)
         executed = order.executed_quantity + quantity
         order.average_price = (order.average_price * order.executed_quantity + price * quantity) / executed

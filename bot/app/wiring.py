@@ -40,6 +40,7 @@ from bot.core.offboarding import Offboarding
 from bot.core.orders import OrderPolicy, OrderService
 from bot.core.pacing import UserPacing
 from bot.core.passes import PollPolicy
+from bot.core.performance import PerformanceService
 from bot.core.securities import SecurityCache
 from bot.core.tasks import BackgroundTasks
 from bot.core.team import Role, TeamRules, TeamService
@@ -279,6 +280,7 @@ def use_cases(
         tasks=tasks,
         charts=chart_images(settings, db),
         watchlists=watchlists,
+        performance=PerformanceService(users, accounts, market.securities),
     )
 
 

@@ -17,6 +17,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -30,9 +31,11 @@ from bot.autoshares.paging import Page, typed_page
 from bot.autoshares.resources import (
     Account,
     AccountBinding,
+    AccountValue,
     Agreement,
     Balance,
     ChartHistory,
+    ComparedHistory,
     Order,
     OrderPreview,
     Position,
@@ -119,6 +122,11 @@ def error_for(status: int, endpoint: str, body: Any, headers: httpx.Headers) -> 
     return e.AutoSharesError(detail, **kwargs)
 
 
+def _date_time(moment: datetime) -> str:
+    """A query's ``date-time``: ISO 8601 in UTC, to the second (``2026-12-07T14:30:00Z``)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 class AutoSharesClient:
     """Process-wide AutoShares API access; cheap ``UserApi`` views per linked user.
 
@@ -176,7 +184,14 @@ class AutoSharesClient:
                 )
             else:
                 response = await self._send_within(
-                    http, timeout, method, self.url(path), params=params, json=json, headers=headers, auth=auth
+                    http,
+                    timeout,
+                    method,
+                    self.url(path),
+                    params=params,
+                    json=json,
+                    headers=headers,
+                    auth=auth,
                 )
             status = response.status_code
             return response
@@ -185,7 +200,9 @@ class AutoSharesClient:
                 self.observe(method, endpoint, status, time.perf_counter() - started)
 
     @staticmethod
-    async def _send_within(http: httpx.AsyncClient, seconds: float, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    async def _send_within(
+        http: httpx.AsyncClient, seconds: float, method: str, url: str, **kwargs: Any
+    ) -> httpx.Response:
         """``http.request`` bounded by ``seconds`` as a whole. httpx bounds each phase apart (the
         pool wait, then the read), so a call that queued for a connection could outlive its
         deadline; httpcore's trace tells whether the request left the pool before time ran out."""
@@ -365,10 +382,27 @@ class UserApi:
         body = await self.request("PUT", "history/symbols", endpoint=endpoint, json=request)
         return parse(ChartHistory, body or {}, endpoint)
 
+    async def compare(self, request: dict[str, Any]) -> ComparedHistory:
+        """Several securities' candles over one range (``ChartCompareRequestModel``): one
+        series each, in the order asked."""
+        endpoint = "PUT /history/compare"
+        body = await self.request("PUT", "history/compare", endpoint=endpoint, json=request)
+        return parse(ComparedHistory, body if body is not None else [], endpoint)
+
+    async def account_history(self, account_id: int, start: datetime, end: datetime) -> list[AccountValue]:
+        """The account's value over ``start``..``end`` (``UserAccounts_GetAccountHistory``);
+        ``step`` is obsolete in the spec but required, so 1 is sent."""
+        endpoint = "GET /accounts/{accountId}/history"
+        params = {"startDate": _date_time(start), "endDate": _date_time(end), "step": 1}
+        body = await self.request("GET", f"accounts/{account_id}/history", endpoint=endpoint, params=params)
+        return parse_list(AccountValue, body, endpoint)
+
     # -- orders ----------------------------------------------------------------------------------
     async def preview_order(self, account_id: int, order: dict[str, Any]) -> OrderPreview:
         endpoint = "POST /accounts/{accountId}/preview/orders"
-        body = await self.request("POST", f"accounts/{account_id}/preview/orders", endpoint=endpoint, json=order)
+        body = await self.request(
+            "POST", f"accounts/{account_id}/preview/orders", endpoint=endpoint, json=order
+        )
         return parse(OrderPreview, body or {}, endpoint)
 
     async def place_order(self, account_id: int, order: dict[str, Any]) -> Order:
@@ -488,7 +522,9 @@ class UserApi:
         watchlist with its securities."""
         endpoint = "PUT /users/{userId}/watchlists/{watchlistId}/securities/{securityId}"
         body = await self.request(
-            "PUT", f"users/{self.user_id}/watchlists/{watchlist_id}/securities/{security_id}", endpoint=endpoint
+            "PUT",
+            f"users/{self.user_id}/watchlists/{watchlist_id}/securities/{security_id}",
+            endpoint=endpoint,
         )
         return parse(Watchlist, body, endpoint)
 

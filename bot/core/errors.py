@@ -28,6 +28,7 @@
     │   ├── ApprovalsNotSet         the order needs approval and no approvers' channel is set
     │   └── OwnApproval             the requester clicked Approve or Reject on their own order
     └── ChartExpired                a shared chart is no longer kept (carries its symbol and range)
+        └── PerformanceChartExpired a shared performance chart is no longer kept (carries its period)
 
 Failures of AutoShares itself are ``bot.autoshares.errors.AutoSharesError``. ``code`` is short
 and stable (logs, metrics); ``str(exc)`` is for operators. The one place that turns either tree
@@ -188,6 +189,16 @@ class ChartExpired(BotError):
         super().__init__(f"chart of {symbol} over {chart_range} no longer kept")
         self.symbol = symbol
         self.chart_range = chart_range
+
+
+class PerformanceChartExpired(ChartExpired):
+    """The performance chart a Share button names is gone; ``chart_range`` is its period."""
+
+    code = "chart_expired"
+
+    def __init__(self, period: str, benchmark: str | None) -> None:
+        super().__init__("account", period)
+        self.benchmark = benchmark
 
 
 class SignupNotConfigured(ConfigError):

@@ -16,6 +16,7 @@ from bot.core.linking import LinkService
 from bot.core.market import MarketService
 from bot.core.offboarding import Offboarding
 from bot.core.orders import OrderService
+from bot.core.performance import PerformanceService
 from bot.core.tasks import BackgroundTasks
 from bot.core.team import TeamService
 from bot.core.users import LinkedUsers
@@ -39,3 +40,4 @@ class UseCases:
     tasks: BackgroundTasks
     charts: ChartImages
     watchlists: WatchlistService
+    performance: PerformanceService

@@ -10,6 +10,7 @@ from bot.core.commands import (
     AlertCommand,
     DigestCommand,
     OrderCommand,
+    PerformanceRequest,
     QuoteRequest,
     TeamCommand,
     WatchRequest,
@@ -26,6 +27,7 @@ from handlers.parsing.common import (
 )
 from handlers.parsing.digest import _digest_from_tokens
 from handlers.parsing.order import ORDER_EXAMPLE, _order_from_tokens
+from handlers.parsing.performance import PERFORMANCE_EXAMPLE, _performance_from_tokens
 from handlers.parsing.quote import QUOTE_EXAMPLE, _quote_from_tokens
 from handlers.parsing.watch import WATCH_EXAMPLE, _watch_from_tokens
 
@@ -45,13 +47,22 @@ AutosharesName = Literal[
     "watch",
     "admin",
     "digest",
+    "performance",
 ]
 
 
 AUTOSHARES_EXAMPLE = "help"
 
 AutosharesArgs: TypeAlias = (
-    QuoteRequest | OrderCommand | AlertCommand | WatchRequest | TeamCommand | DigestCommand | int | None
+    QuoteRequest
+    | OrderCommand
+    | AlertCommand
+    | WatchRequest
+    | TeamCommand
+    | DigestCommand
+    | PerformanceRequest
+    | int
+    | None
 )
 
 
@@ -59,8 +70,8 @@ AutosharesArgs: TypeAlias = (
 class AutosharesCommand:
     """One `/autoshares` subcommand.
 
-    `args` depends on `name`: a `QuoteRequest`, `OrderCommand`, `AlertCommand` or `WatchRequest`
-    for quote/order/alert/watch, the account id (`int`) for accounts_add, the optional account id for
+    `args` depends on `name`: a `QuoteRequest`, `OrderCommand`, `AlertCommand`, `WatchRequest` or
+    `PerformanceRequest` for quote/order/alert/watch/performance, the account id (`int`) for accounts_add, the optional account id for
     positions, and None for the rest.
     """
 
@@ -84,6 +95,9 @@ def parse_autoshares(text: str) -> AutosharesCommand:
         return AutosharesCommand("alert", alert)
     if word == "watch":
         return AutosharesCommand("watch", _run(_watch_from_tokens, rest, "/autoshares watch", WATCH_EXAMPLE))
+    if word == "performance":
+        request = _run(_performance_from_tokens, rest, "/autoshares", PERFORMANCE_EXAMPLE)
+        return AutosharesCommand("performance", request)
     return _run(_autoshares_from_tokens, tokens, "/autoshares", AUTOSHARES_EXAMPLE)
 
 
@@ -96,7 +110,10 @@ _NO_ARGUMENT_COMMANDS: dict[str, AutosharesName] = {
     "agreements": "agreements",
     "signup": "signup",
 }
-_VALID_SUBCOMMANDS = "link, unlink, status, agreements, account, positions, signup, quote, order, alert, watch, digest, admin or help"
+_VALID_SUBCOMMANDS = (
+    "link, unlink, status, agreements, account, positions, performance, signup, quote, order, alert, "
+    "watch, digest, admin or help"
+)
 
 
 def _autoshares_from_tokens(tokens: list[str]) -> AutosharesCommand:

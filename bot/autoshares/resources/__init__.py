@@ -28,6 +28,7 @@ from bot.autoshares.resources.enums import (
 from bot.autoshares.resources.market import Candle, ChartHistory, Quote, Security
 from bot.autoshares.resources.numbers import Number, to_decimal, to_int
 from bot.autoshares.resources.orders import Order, OrderPreview, OrderTicket
+from bot.autoshares.resources.performance import AccountValue, ComparedHistory, compare_body
 from bot.autoshares.resources.watchlists import Watchlist
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "TERMINAL_STATUS_NAMES",
     "AccessType",
     "Account",
+    "AccountValue",
     "AccountBinding",
     "Agreement",
     "AgreementType",
@@ -46,6 +48,7 @@ __all__ = [
     "Balance",
     "Candle",
     "ChartHistory",
+    "ComparedHistory",
     "Number",
     "Order",
     "OrderPreview",
@@ -61,6 +64,7 @@ __all__ = [
     "TimeInForce",
     "UserInfo",
     "Watchlist",
+    "compare_body",
     "parse",
     "parse_list",
     "to_decimal",
