@@ -42,6 +42,11 @@ COMMAND_HELP: tuple[CommandHelp, ...] = (
         "/autoshares positions 12",
         "Show the positions in your default account or in the account given.",
     ),
+    CommandHelp(
+        "/autoshares performance",
+        "/autoshares performance 3m vs SPY",
+        "Chart your account's value over 1w, 1m, 3m, 1y or ytd, against a benchmark if you name one.",
+    ),
     CommandHelp("/autoshares signup", "/autoshares signup", "Open a new AutoShares account."),
     CommandHelp("/autoshares quote", "/autoshares quote AAPL", "Same as /quote, from the main command."),
     CommandHelp(

@@ -13,6 +13,7 @@ from pydantic import AliasChoices, BaseModel
 from bot.autoshares.resources import (
     Account,
     AccountBinding,
+    AccountValue,
     Agreement,
     AgreementType,
     AlertState,
@@ -52,6 +53,8 @@ RESOURCES: list[tuple[type[BaseModel], str, set[str]]] = [
     (PriceAlert, "PriceAlertInfoModel", set()),
     (Watchlist, "WatchlistModel", set()),
     (ChartHistory, "ChartHistoryModel", set()),
+    (AccountValue, "AccountValueItem", set()),
+    (Candle, "TimeSeriesValueCandleMapModel", set()),
 ]
 
 #: Enums and the spec property whose enum they are.
@@ -109,6 +112,8 @@ def test_a_spec_shaped_body_parses(
         body["SecurityList"] = [example_of(contract, "EquityResource")]
     if model is ChartHistory:
         body["SecurityHistory"] = [[{"Close": 1.5, "Open": 1, "High": 2, "Low": 1, "Volume": 10}]]
+    if model is AccountValue:
+        body["Date"] = "2026-12-01T00:00:00Z"  # a date-time, as the spec's format says
     if model is PriceAlert:
         body |= {"Operator": "GTEQ", "Field": "Last"}  # documented values of the spec's strings
     parsed = parse(model, body, definition)

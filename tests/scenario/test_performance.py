@@ -69,7 +69,9 @@ async def test_performance_against_spy_agrees_with_the_sandbox_and_is_private_un
         cash -= order["ExecutedQuantity"] * order["AveragePrice"] + order.get("Commission", 0)
     worth = 0.0
     for order in orders:
-        worth += order["ExecutedQuantity"] * (await bot.admin("GET", f"_sandbox/prices/{order['Symbol']}"))["Last"]
+        worth += (
+            order["ExecutedQuantity"] * (await bot.admin("GET", f"_sandbox/prices/{order['Symbol']}"))["Last"]
+        )
     start_value, end_value = bot.sandbox.sandbox.config.starting_cash, round(cash + worth, 2)
     change = Decimal(str(end_value)) - Decimal(str(start_value))
     moves = {s: await close_move(bot, s, start) for s in ("AAPL", "MSFT", "SPY")}
@@ -91,8 +93,12 @@ async def test_performance_against_spy_agrees_with_the_sandbox_and_is_private_un
     shared = await click(bot, button(reply, "performance_share"), user=BOB)
     assert "Shared to the channel, with the chart." in str(shared["blocks"])
     [post] = [c for c in bot.slack.by_method("chat.postMessage") if c.args.get("channel") == CHANNEL]
-    assert f"Shared by <@{BOB}>" in str(post.args["blocks"]) and f"${end_value:,.2f}" in str(post.args["blocks"])
+    assert f"Shared by <@{BOB}>" in str(post.args["blocks"]) and f"${end_value:,.2f}" in str(
+        post.args["blocks"]
+    )
     assert any(c.method.startswith("files.") for c in bot.slack.calls)
 
     refused = await command(bot, "performance 2w", user=BOB)
-    assert "`2w` is not a period; periods are 1w, 1m, 3m, 1y or ytd" in refused["text"] + str(refused.get("blocks"))
+    assert "`2w` is not a period; periods are 1w, 1m, 3m, 1y or ytd" in refused["text"] + str(
+        refused.get("blocks")
+    )
