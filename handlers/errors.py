@@ -195,6 +195,10 @@ SENTENCES: dict[type[BaseException], Words] = {
     ),
     c.AccountBindRefused: _bind_refused,
     c.UnknownSymbolError: _symbol,
+    c.NewsNotFound: lambda exc: (
+        f"That story is no longer in AutoShares' news for {escape(exc.symbol)}. "
+        f"Run `/news {escape(exc.symbol)}` to see the latest."
+    ),
     c.AlertNotFound: lambda exc: f"You have no price alert {exc.alert_id}. Run `/alert list` to see yours.",
     c.WatchlistFull: _watchlist_full,
     c.WatchlistConflict: lambda exc: (

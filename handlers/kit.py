@@ -75,6 +75,7 @@ SHORTCUTS = {
     "/alert": "alert",
     "/account": "account",
     "/watch": "watch",
+    "/news": "news",
 }
 
 

@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from sandbox.news import CorporateAction, NewsStory
 from sandbox.securities import Security, default_securities
 
 
@@ -307,6 +308,9 @@ class SandboxState:
         self.alerts: dict[int, PriceAlert] = {}
         self.watchlists: dict[int, Watchlist] = {}
         self.streamer_sessions: dict[str, StreamerSession] = {}
+        #: security id -> its news, oldest first (seeded on first read; see ``sandbox.news``)
+        self.news: dict[int, list[NewsStory]] = {}
+        self.corporate_actions: dict[int, CorporateAction] = {}
         self.stats = SandboxStats()
         self._user_ids = itertools.count(1001)
         self._account_ids = itertools.count(5001)

@@ -36,6 +36,7 @@ from bot.core.followup import OrderFollowUp
 from bot.core.home import HomeService
 from bot.core.linking import LinkService
 from bot.core.market import MarketService
+from bot.core.news import NewsService
 from bot.core.offboarding import Offboarding
 from bot.core.orders import OrderPolicy, OrderService
 from bot.core.pacing import UserPacing
@@ -281,6 +282,7 @@ def use_cases(
         charts=chart_images(settings, db),
         watchlists=watchlists,
         performance=PerformanceService(users, accounts, market.securities),
+        news=NewsService(users, market.securities),
     )
 
 

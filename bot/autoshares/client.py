@@ -36,6 +36,8 @@ from bot.autoshares.resources import (
     Balance,
     ChartHistory,
     ComparedHistory,
+    CorporateAction,
+    NewsItem,
     Order,
     OrderPreview,
     Position,
@@ -396,6 +398,21 @@ class UserApi:
         params = {"startDate": _date_time(start), "endDate": _date_time(end), "step": 1}
         body = await self.request("GET", f"accounts/{account_id}/history", endpoint=endpoint, params=params)
         return parse_list(AccountValue, body, endpoint)
+
+    # -- news --------------------------------------------------------------------------------------
+    async def news(self, symbol: str) -> list[NewsItem]:
+        """A company's recent news (``News_GetNews``), as AutoShares orders it."""
+        endpoint = "GET /news"
+        body = await self.request("GET", "news", endpoint=endpoint, params={"symbol": symbol})
+        return parse_list(NewsItem, body, endpoint)
+
+    async def corporate_actions(self, symbol: str) -> list[CorporateAction]:
+        """A company's recent corporate actions (``News_GetCorporateActions``)."""
+        endpoint = "GET /news/corporate-actions"
+        body = await self.request(
+            "GET", "news/corporate-actions", endpoint=endpoint, params={"symbol": symbol}
+        )
+        return parse_list(CorporateAction, body, endpoint)
 
     # -- orders ----------------------------------------------------------------------------------
     async def preview_order(self, account_id: int, order: dict[str, Any]) -> OrderPreview:

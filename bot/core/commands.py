@@ -137,6 +137,13 @@ class PerformanceRequest:
     benchmark: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class NewsRequest:
+    """`/news AAPL`: the latest headlines of one symbol."""
+
+    symbol: str
+
+
 WatchAction = Literal["show", "add", "remove"]
 
 

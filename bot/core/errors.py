@@ -12,6 +12,7 @@
     ├── AccountBindRefused          AutoShares refused to add an account (carries its reason)
     ├── UnknownSymbolError          no such symbol (carries the closest matches)
     ├── AlertNotFound               no such price alert
+    ├── NewsNotFound                a story a Read button names is no longer in the news
     ├── WatchlistFull               the symbols would not fit on the user's watchlist
     ├── WatchlistConflict           AutoShares would not change the watchlist (gone, read-only)
     ├── AlertNotYours               someone other than its owner tried to snooze an alert
@@ -115,6 +116,17 @@ class UnknownSymbolError(BotError):
         super().__init__(f"unknown symbol {symbol!r}")
         self.symbol = symbol
         self.suggestions = list(suggestions)
+
+
+class NewsNotFound(BotError):
+    """The story a Read button names is no longer among the symbol's news."""
+
+    code = "news_not_found"
+
+    def __init__(self, symbol: str, news_id: int) -> None:
+        super().__init__(f"news {news_id} of {symbol} not found")
+        self.symbol = symbol
+        self.news_id = news_id
 
 
 class AlertNotFound(BotError):

@@ -14,6 +14,7 @@ from bot.core.followup import OrderFollowUp
 from bot.core.home import HomeService
 from bot.core.linking import LinkService
 from bot.core.market import MarketService
+from bot.core.news import NewsService
 from bot.core.offboarding import Offboarding
 from bot.core.orders import OrderService
 from bot.core.performance import PerformanceService
@@ -41,3 +42,4 @@ class UseCases:
     charts: ChartImages
     watchlists: WatchlistService
     performance: PerformanceService
+    news: NewsService

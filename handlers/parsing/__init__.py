@@ -67,6 +67,7 @@ from handlers.parsing.autoshares import (
 from handlers.parsing.common import ParseError
 from handlers.parsing.help import COMMAND_HELP, CommandHelp
 from handlers.parsing.mentions import QUOTE_PAGE_PREFIX, cashtags, quote_page_symbol
+from handlers.parsing.news import NEWS_EXAMPLE, parse_news
 from handlers.parsing.order import ORDER_EXAMPLE, order_from_fields, order_text, parse_order
 from handlers.parsing.quote import (
     CHART_RANGES,
@@ -98,6 +99,7 @@ __all__ = [
     "MAX_WATCH_SYMBOLS",
     "MIN_ALERT_EXPIRY",
     "MIN_REPEAT_EVERY",
+    "NEWS_EXAMPLE",
     "ORDER_EXAMPLE",
     "QUOTE_EXAMPLE",
     "QUOTE_PAGE_PREFIX",
@@ -132,6 +134,7 @@ __all__ = [
     "order_text",
     "parse_alert",
     "parse_autoshares",
+    "parse_news",
     "parse_order",
     "parse_quote",
     "parse_watch",

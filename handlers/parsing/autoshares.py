@@ -9,6 +9,7 @@ from typing import Literal, TypeAlias
 from bot.core.commands import (
     AlertCommand,
     DigestCommand,
+    NewsRequest,
     OrderCommand,
     PerformanceRequest,
     QuoteRequest,
@@ -26,6 +27,7 @@ from handlers.parsing.common import (
     _tokens,
 )
 from handlers.parsing.digest import _digest_from_tokens
+from handlers.parsing.news import NEWS_EXAMPLE, _news_from_tokens
 from handlers.parsing.order import ORDER_EXAMPLE, _order_from_tokens
 from handlers.parsing.performance import PERFORMANCE_EXAMPLE, _performance_from_tokens
 from handlers.parsing.quote import QUOTE_EXAMPLE, _quote_from_tokens
@@ -48,6 +50,7 @@ AutosharesName = Literal[
     "admin",
     "digest",
     "performance",
+    "news",
 ]
 
 
@@ -61,6 +64,7 @@ AutosharesArgs: TypeAlias = (
     | TeamCommand
     | DigestCommand
     | PerformanceRequest
+    | NewsRequest
     | int
     | None
 )
@@ -71,7 +75,7 @@ class AutosharesCommand:
     """One `/autoshares` subcommand.
 
     `args` depends on `name`: a `QuoteRequest`, `OrderCommand`, `AlertCommand`, `WatchRequest` or
-    `PerformanceRequest` for quote/order/alert/watch/performance, the account id (`int`) for accounts_add, the optional account id for
+    `PerformanceRequest` for quote/order/alert/watch/performance, a `NewsRequest` for news, the account id (`int`) for accounts_add, the optional account id for
     positions, and None for the rest.
     """
 
@@ -95,6 +99,8 @@ def parse_autoshares(text: str) -> AutosharesCommand:
         return AutosharesCommand("alert", alert)
     if word == "watch":
         return AutosharesCommand("watch", _run(_watch_from_tokens, rest, "/autoshares watch", WATCH_EXAMPLE))
+    if word == "news":
+        return AutosharesCommand("news", _run(_news_from_tokens, rest, "/news", NEWS_EXAMPLE))
     if word == "performance":
         request = _run(_performance_from_tokens, rest, "/autoshares", PERFORMANCE_EXAMPLE)
         return AutosharesCommand("performance", request)
@@ -111,8 +117,8 @@ _NO_ARGUMENT_COMMANDS: dict[str, AutosharesName] = {
     "signup": "signup",
 }
 _VALID_SUBCOMMANDS = (
-    "link, unlink, status, agreements, account, positions, performance, signup, quote, order, alert, "
-    "watch, digest, admin or help"
+    "link, unlink, status, agreements, account, positions, performance, signup, quote, news, order, "
+    "alert, watch, digest, admin or help"
 )
 
 

@@ -47,6 +47,7 @@ COMMAND_HELP: tuple[CommandHelp, ...] = (
         "/autoshares performance 3m vs SPY",
         "Chart your account's value over 1w, 1m, 3m, 1y or ytd, against a benchmark if you name one.",
     ),
+    CommandHelp("/news", "/news AAPL", "The latest headlines for a symbol; Read opens a story's text."),
     CommandHelp("/autoshares signup", "/autoshares signup", "Open a new AutoShares account."),
     CommandHelp("/autoshares quote", "/autoshares quote AAPL", "Same as /quote, from the main command."),
     CommandHelp(

@@ -11,6 +11,7 @@ from sandbox.api import (
     alerts,
     equities,
     history,
+    news,
     orders,
     positions,
     streamers,
@@ -22,7 +23,18 @@ from sandbox.api.routing import Endpoint, build_routes
 if TYPE_CHECKING:
     from sandbox.runtime import Sandbox
 
-ENDPOINT_MODULES = (users, accounts, positions, equities, orders, alerts, streamers, history, watchlists)
+ENDPOINT_MODULES = (
+    users,
+    accounts,
+    positions,
+    equities,
+    orders,
+    alerts,
+    streamers,
+    history,
+    watchlists,
+    news,
+)
 
 
 def all_endpoints() -> list[Endpoint]:

@@ -88,3 +88,40 @@ async def test_the_sandbox_refuses_invalid_history_requests(
     )
     empty = await client.put("history/compare", json={"Securities": []}, headers=bob)
     assert empty.status_code == 422
+
+
+async def test_every_news_call_is_a_spec_operation(
+    contract: Contract, sb: RunningSandbox, client: httpx.AsyncClient, bob: dict[str, str]
+) -> None:
+    published = await client.post(
+        sb.url + "_sandbox/corporate-actions",
+        json={"Symbol": "AAPL", "Type": "Dividend", "Data": {"Amount": "0.25", "PayDate": "2026-12-20"}},
+    )
+    assert published.status_code == 200, published.text
+    sent: list[tuple[httpx.Request, httpx.Response]] = []
+
+    async def keep(response: httpx.Response) -> None:
+        await response.aread()
+        sent.append((response.request, response))
+
+    async with httpx.AsyncClient(event_hooks={"response": [keep]}, verify=CLIENT_TLS) as http:
+        token = bob["Authorization"].removeprefix("Bearer ")
+        api = AutoSharesClient(http, base_url=sb.url, app_key=bob["Et-App-Key"]).for_user(
+            BearerToken(token), 1002
+        )
+        news = await api.news("AAPL")
+        [action] = await api.corporate_actions("AAPL")
+    assert news and all(item.header and item.moment for item in news)
+    assert (action.type, action.data["Amount"]) == ("Dividend", "0.25")
+    operations = [operation_of(contract, request) for request, _ in sent]
+    assert [op["operationId"] for _, op in operations] == ["News_GetNews", "News_GetCorporateActions"]
+    for (request, response), (template, operation) in zip(sent, operations, strict=True):
+        declared = {p["name"] for p in operation["parameters"] if p["in"] == "query"}
+        assert set(request.url.params) == declared == {"symbol"}, template
+        assert not request.content
+        contract.check_response(request.method, template.removeprefix("/v{version}"), response)
+    for path in ("news", "news/corporate-actions"):
+        missing = await client.get(path, headers=bob)
+        assert missing.status_code == 422 and "symbol" in missing.json()["ModelState"]
+        unknown = await client.get(path, params={"symbol": "NOPE"}, headers=bob)
+        assert unknown.status_code == 409 and 409 in contract.documented_statuses("GET", "/" + path)

@@ -19,6 +19,8 @@ from bot.autoshares.resources import (
     AlertState,
     Candle,
     ChartHistory,
+    CorporateAction,
+    NewsItem,
     Order,
     OrderPreview,
     OrderSide,
@@ -55,6 +57,8 @@ RESOURCES: list[tuple[type[BaseModel], str, set[str]]] = [
     (ChartHistory, "ChartHistoryModel", set()),
     (AccountValue, "AccountValueItem", set()),
     (Candle, "TimeSeriesValueCandleMapModel", set()),
+    (NewsItem, "NewsResource", set()),
+    (CorporateAction, "CorporateActionResource", set()),
 ]
 
 #: Enums and the spec property whose enum they are.
@@ -112,8 +116,10 @@ def test_a_spec_shaped_body_parses(
         body["SecurityList"] = [example_of(contract, "EquityResource")]
     if model is ChartHistory:
         body["SecurityHistory"] = [[{"Close": 1.5, "Open": 1, "High": 2, "Low": 1, "Volume": 10}]]
-    if model is AccountValue:
+    if model in (AccountValue, CorporateAction):
         body["Date"] = "2026-12-01T00:00:00Z"  # a date-time, as the spec's format says
+    if model is CorporateAction:
+        body["CompleteDate"] = body["Date"]
     if model is PriceAlert:
         body |= {"Operator": "GTEQ", "Field": "Last"}  # documented values of the spec's strings
     parsed = parse(model, body, definition)

@@ -26,6 +26,7 @@ from bot.autoshares.resources.enums import (
     TimeInForce,
 )
 from bot.autoshares.resources.market import Candle, ChartHistory, Quote, Security
+from bot.autoshares.resources.news import CorporateAction, NewsItem
 from bot.autoshares.resources.numbers import Number, to_decimal, to_int
 from bot.autoshares.resources.orders import Order, OrderPreview, OrderTicket
 from bot.autoshares.resources.performance import AccountValue, ComparedHistory, compare_body
@@ -49,6 +50,8 @@ __all__ = [
     "Candle",
     "ChartHistory",
     "ComparedHistory",
+    "CorporateAction",
+    "NewsItem",
     "Number",
     "Order",
     "OrderPreview",

@@ -74,8 +74,16 @@ def test_display_and_bot_user(manifest: dict[str, Any]) -> None:
     }
 
 
-def test_has_the_six_commands(manifest: dict[str, Any]) -> None:
-    assert slash_commands(manifest) == ["/autoshares", "/quote", "/order", "/alert", "/account", "/watch"]
+def test_has_the_seven_commands(manifest: dict[str, Any]) -> None:
+    assert slash_commands(manifest) == [
+        "/autoshares",
+        "/quote",
+        "/order",
+        "/alert",
+        "/account",
+        "/watch",
+        "/news",
+    ]
 
 
 def test_every_command_posts_to_events_and_is_described(manifest: dict[str, Any]) -> None:

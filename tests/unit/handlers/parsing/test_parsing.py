@@ -28,6 +28,7 @@ from handlers.parsing import (
     order_text,
     parse_alert,
     parse_autoshares,
+    parse_news,
     parse_order,
     parse_quote,
     parse_watch,
@@ -39,6 +40,7 @@ PARSERS: dict[str, Callable[[str], object]] = {
     "/quote": parse_quote,
     "/watch": parse_watch,
     "/autoshares": parse_autoshares,
+    "/news": parse_news,
 }
 
 
