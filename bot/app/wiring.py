@@ -29,6 +29,7 @@ from bot.core.accounts import AccountService
 from bot.core.agreements import AgreementService
 from bot.core.alerts import AlertService
 from bot.core.chart_images import ChartImages, ChartUrlSigner, chart_url_keys
+from bot.core.corporate_actions import CorporateActionService
 from bot.core.delivery import Delivery
 from bot.core.digests import DigestService
 from bot.core.errors import ConfigError
@@ -58,6 +59,7 @@ from storage.alert_preferences import AlertPreferences
 from storage.alerts import AlertRouteRepository
 from storage.audit import AuditLog
 from storage.charts import ChartImageRepository
+from storage.corporate_actions import CorporateActionRepository
 from storage.crypto import TokenCipher
 from storage.db import Database
 from storage.digests import DigestRepository
@@ -283,6 +285,7 @@ def use_cases(
         watchlists=watchlists,
         performance=PerformanceService(users, accounts, market.securities),
         news=NewsService(users, market.securities),
+        corporate_actions=CorporateActionService(users, CorporateActionRepository(db.sessions)),
     )
 
 

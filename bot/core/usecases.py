@@ -9,6 +9,7 @@ from bot.core.accounts import AccountService
 from bot.core.agreements import AgreementService
 from bot.core.alerts import AlertService
 from bot.core.chart_images import ChartImages
+from bot.core.corporate_actions import CorporateActionService
 from bot.core.digests import DigestService
 from bot.core.followup import OrderFollowUp
 from bot.core.home import HomeService
@@ -43,3 +44,4 @@ class UseCases:
     watchlists: WatchlistService
     performance: PerformanceService
     news: NewsService
+    corporate_actions: CorporateActionService

@@ -15,7 +15,12 @@ async def test_news_headlines_read_in_a_modal_and_the_latest_on_quote_cards(bot:
     published = await bot.admin(
         "POST",
         "_sandbox/news",
-        json={"Symbol": "AAPL", "Header": "Apple <b>beats</b> estimates", "Source": "Test Wire", "Content": "Full text."},
+        json={
+            "Symbol": "AAPL",
+            "Header": "Apple <b>beats</b> estimates",
+            "Source": "Test Wire",
+            "Content": "Full text.",
+        },
     )
 
     reply = await command(bot, "AAPL", user=BOB, slash="/news")
@@ -25,7 +30,9 @@ async def test_news_headlines_read_in_a_modal_and_the_latest_on_quote_cards(bot:
     assert [s["text"]["text"].split("\n")[0] for s in sections] == [
         f"*{s.header.replace('<', '&lt;').replace('>', '&gt;')}*" for s in stories
     ]
-    assert sections[0]["text"]["text"].startswith("*Apple &lt;b&gt;beats&lt;/b&gt; estimates*\nTest Wire · <!date^")
+    assert sections[0]["text"]["text"].startswith(
+        "*Apple &lt;b&gt;beats&lt;/b&gt; estimates*\nTest Wire · <!date^"
+    )
     assert [s["accessory"]["value"] for s in sections] == [f"AAPL;{s.id}" for s in stories]
     assert reply["response_type"] == "ephemeral"
 
@@ -37,7 +44,9 @@ async def test_news_headlines_read_in_a_modal_and_the_latest_on_quote_cards(bot:
 
     quote = await command(bot, "AAPL", user=BOB, slash="/quote")
     contexts = [b for b in quote["blocks"] if b["type"] == "context"]
-    assert contexts[0]["elements"][0]["text"].startswith(":newspaper: Apple &lt;b&gt;beats&lt;/b&gt; estimates — Test Wire")
+    assert contexts[0]["elements"][0]["text"].startswith(
+        ":newspaper: Apple &lt;b&gt;beats&lt;/b&gt; estimates — Test Wire"
+    )
 
     unknown = await command(bot, "ZZZZ", user=BOB, slash="/news")
     assert "ZZZZ" in unknown["text"]
