@@ -199,6 +199,12 @@ SENTENCES: dict[type[BaseException], Words] = {
         f"That story is no longer in AutoShares' news for {escape(exc.symbol)}. "
         f"Run `/news {escape(exc.symbol)}` to see the latest."
     ),
+    c.AlertNotEditable: lambda exc: (
+        f"Alert {exc.alert_id} is part of a percent move or a repeating alert, so it cannot be edited on its own. "
+        f"Delete it with `/alert delete {exc.alert_id}` and set a new one."
+        if exc.why == "group"
+        else f"Alert {exc.alert_id} has already triggered. Set a new one, such as `/alert AAPL above 200`."
+    ),
     c.AlertNotFound: lambda exc: f"You have no price alert {exc.alert_id}. Run `/alert list` to see yours.",
     c.WatchlistFull: _watchlist_full,
     c.WatchlistConflict: lambda exc: (

@@ -488,6 +488,15 @@ class UserApi:
         body = await self.request("POST", f"users/{self.user_id}/pricealerts", endpoint=endpoint, json=alert)
         return parse(PriceAlert, body, endpoint)
 
+    async def update_alert(self, alert_id: int, alert: dict[str, Any]) -> PriceAlert:
+        """Change an alert in place (``PriceAlerts_ModifyPriceAlertTrigger``): the same id watches the
+        ``PriceAlertEditableModel`` given."""
+        endpoint = "PUT /users/{userId}/pricealerts/{alertId}"
+        body = await self.request(
+            "PUT", f"users/{self.user_id}/pricealerts/{alert_id}", endpoint=endpoint, json=alert
+        )
+        return parse(PriceAlert, body, endpoint)
+
     async def delete_alert(self, alert_id: int) -> None:
         await self.request(
             "DELETE",

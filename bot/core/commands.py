@@ -115,8 +115,25 @@ class AlertDeliverCommand:
     to: AlertDelivery
 
 
+@dataclass(frozen=True, slots=True)
+class AlertEditCommand:
+    """`/alert edit <id> above|below <price> [last|bid|ask] [expires 2d]`: the alert watches a
+    new level (and, when given, another field or expiry) in place, keeping its id."""
+
+    alert_id: int
+    operator: AlertOperator
+    price: Decimal
+    field: AlertField | None = None
+    expires_in: timedelta | None = None
+
+
 AlertCommand: TypeAlias = (
-    AlertRequest | AlertMoveRequest | AlertListCommand | AlertDeleteCommand | AlertDeliverCommand
+    AlertRequest
+    | AlertMoveRequest
+    | AlertListCommand
+    | AlertDeleteCommand
+    | AlertDeliverCommand
+    | AlertEditCommand
 )
 
 

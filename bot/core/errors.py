@@ -12,6 +12,7 @@
     ├── AccountBindRefused          AutoShares refused to add an account (carries its reason)
     ├── UnknownSymbolError          no such symbol (carries the closest matches)
     ├── AlertNotFound               no such price alert
+    ├── AlertNotEditable            an alert of a group, or one that fired, is not edited in place
     ├── NewsNotFound                a story a Read button names is no longer in the news
     ├── WatchlistFull               the symbols would not fit on the user's watchlist
     ├── WatchlistConflict           AutoShares would not change the watchlist (gone, read-only)
@@ -127,6 +128,18 @@ class NewsNotFound(BotError):
         super().__init__(f"news {news_id} of {symbol} not found")
         self.symbol = symbol
         self.news_id = news_id
+
+
+class AlertNotEditable(BotError):
+    """An alert that cannot be edited in place: one of a group (a percent move, a repeating
+    alert), or one that already fired."""
+
+    code = "alert_not_editable"
+
+    def __init__(self, alert_id: int, why: str) -> None:
+        super().__init__(f"alert {alert_id} cannot be edited: {why}")
+        self.alert_id = alert_id
+        self.why = why
 
 
 class AlertNotFound(BotError):

@@ -151,6 +151,11 @@ COMMAND_HELP: tuple[CommandHelp, ...] = (
     ),
     CommandHelp("/alert list", "/alert list", "Show your price alerts and where their triggers go."),
     CommandHelp(
+        "/alert edit",
+        "/alert edit 42 above 240",
+        "Move a price alert to a new price (and direction, field or expiry) in place, keeping its id.",
+    ),
+    CommandHelp(
         "/alert delete", "/alert delete 42", "Delete a price alert (and the rest of its group) by its id."
     ),
     CommandHelp("/watch", "/watch", "Show your watchlist: last price, day change and a sparkline."),

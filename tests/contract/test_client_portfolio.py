@@ -1,4 +1,5 @@
-"""The client's portfolio calls (account history, history compare) are the spec's operations:
+"""The client's portfolio calls (account history, history compare, news, corporate actions, an
+alert's edit) are the spec's operations:
 path, method, query parameter names, request body, and answers that fit the response schemas,
 asked of the sandbox over HTTP after a fill; and the sandbox refuses what the spec calls invalid."""
 
@@ -6,12 +7,14 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import httpx
 
 from bot.autoshares.auth import BearerToken
 from bot.autoshares.client import AutoSharesClient
 from bot.autoshares.resources import compare_body
+from bot.autoshares.resources.alerts import price_alert_body
 from sandbox.server import RunningSandbox
 from tests.conftest import CLIENT_TLS
 from tests.contract.conftest import Contract
@@ -125,3 +128,31 @@ async def test_every_news_call_is_a_spec_operation(
         assert missing.status_code == 422 and "symbol" in missing.json()["ModelState"]
         unknown = await client.get(path, params={"symbol": "NOPE"}, headers=bob)
         assert unknown.status_code == 409 and 409 in contract.documented_statuses("GET", "/" + path)
+
+
+async def test_editing_an_alert_is_the_specs_modify_operation(
+    contract: Contract, sb: RunningSandbox, bob: dict[str, str]
+) -> None:
+    sent: list[tuple[httpx.Request, httpx.Response]] = []
+
+    async def keep(response: httpx.Response) -> None:
+        await response.aread()
+        sent.append((response.request, response))
+
+    async with httpx.AsyncClient(event_hooks={"response": [keep]}, verify=CLIENT_TLS) as http:
+        token = bob["Authorization"].removeprefix("Bearer ")
+        api = AutoSharesClient(http, base_url=sb.url, app_key=bob["Et-App-Key"]).for_user(
+            BearerToken(token), 1002
+        )
+        body = price_alert_body(
+            operator="GTEQ", field="Last", argument=Decimal(300), security_id=1, expiration=0
+        )
+        made = await api.create_alert(body)
+        edited = await api.update_alert(made.id, body | {"Argument": 310.0, "Operator": "LTEQ"})
+    assert (edited.id, edited.argument, edited.operator and edited.operator.value) == (made.id, 310, "LTEQ")
+    request, response = sent[-1]
+    template, operation = operation_of(contract, request)
+    assert operation["operationId"] == "PriceAlerts_ModifyPriceAlertTrigger"
+    schema = next(p for p in operation["parameters"] if p["in"] == "body")["schema"]
+    assert not contract.errors(schema, json.loads(request.content))
+    contract.check_response("PUT", template.removeprefix("/v{version}"), response)

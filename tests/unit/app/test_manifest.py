@@ -24,6 +24,7 @@ from bot.app.manifest import (
 from bot.core.commands import (
     AlertDeleteCommand,
     AlertDeliverCommand,
+    AlertEditCommand,
     AlertListCommand,
     AlertMoveRequest,
     AlertRequest,
@@ -123,6 +124,7 @@ def test_the_alert_hint_shows_every_form_and_option_and_each_parses(manifest: di
     commands = [parse_alert(command) for form in others for command in expand(form)]
     assert [type(c) for c in commands] == [
         AlertListCommand,
+        AlertEditCommand,
         AlertDeleteCommand,
         AlertDeliverCommand,
         AlertDeliverCommand,
