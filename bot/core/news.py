@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 
 #: Headlines shown by `/news`.
 HEADLINES_SHOWN = 5
+#: How long a quote card waits for its headlines: the quotes are not held up longer than this.
+HEADLINE_WAIT_SECONDS = 1.5
 
 
 @dataclass(frozen=True)
@@ -56,9 +58,12 @@ class NewsService:
             raise NewsNotFound(symbol, news_id)
         return found
 
-    async def latest(self, user: ActingUser, symbols: Sequence[str]) -> dict[str, NewsItem]:
+    async def latest(
+        self, user: ActingUser, symbols: Sequence[str], *, wait: float = HEADLINE_WAIT_SECONDS
+    ) -> dict[str, NewsItem]:
         """The newest story of each symbol, asked for at once; a symbol whose news AutoShares
-        could not give is left out (a quote card is still worth showing without it)."""
+        could not give is left out (a quote card is still worth showing without it), and so is
+        every symbol when AutoShares has not answered within ``wait`` seconds."""
 
         async def newest(symbol: str) -> NewsItem | None:
             try:
@@ -68,5 +73,9 @@ class NewsService:
                 return None
             return items[0] if items else None
 
-        found = await asyncio.gather(*(newest(symbol) for symbol in symbols))
+        try:
+            found = await asyncio.wait_for(asyncio.gather(*(newest(symbol) for symbol in symbols)), wait)
+        except TimeoutError:
+            log.info("news for quote cards took longer than %.1f s; the quotes are shown without it", wait)
+            return {}
         return {symbol: item for symbol, item in zip(symbols, found, strict=True) if item is not None}

@@ -48,6 +48,7 @@ COMMAND_HELP: tuple[CommandHelp, ...] = (
         "Chart your account's value over 1w, 1m, 3m, 1y or ytd, against a benchmark if you name one.",
     ),
     CommandHelp("/news", "/news AAPL", "The latest headlines for a symbol; Read opens a story's text."),
+    CommandHelp("/autoshares news", "/autoshares news AAPL", "Same as /news, from the main command."),
     CommandHelp("/autoshares signup", "/autoshares signup", "Open a new AutoShares account."),
     CommandHelp("/autoshares quote", "/autoshares quote AAPL", "Same as /quote, from the main command."),
     CommandHelp(
