@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import DateTime, delete, literal, select
+from sqlalchemy import DateTime, delete, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -63,6 +63,18 @@ class CorporateActionRepository:
             self._sessions, HoldingsCheck, chosen, due, {"next_check_at": now + every, "claimed_at": now}
         )
         return [Member(row.team_id, row.slack_user_id) for row in rows]
+
+    async def check_again(self, member: Member, at: datetime) -> None:
+        """Look at ``member`` again at ``at`` (sooner than their lease says)."""
+        async with self._sessions.begin() as session:
+            await session.execute(
+                update(HoldingsCheck)
+                .where(
+                    HoldingsCheck.team_id == member.team_id,
+                    HoldingsCheck.slack_user_id == member.slack_user_id,
+                )
+                .values(next_check_at=at)
+            )
 
     async def forget(self, member: Member) -> None:
         """A member no longer linked: no more checks (a new link enrols them again)."""

@@ -285,7 +285,7 @@ def use_cases(
         watchlists=watchlists,
         performance=PerformanceService(users, accounts, market.securities),
         news=NewsService(users, market.securities),
-        corporate_actions=CorporateActionService(users, CorporateActionRepository(db.sessions)),
+        corporate_actions=CorporateActionService(users, CorporateActionRepository(db.sessions), pacing),
     )
 
 

@@ -6,7 +6,9 @@ Each pass (``run_once``) enrols every linked member, then leases the members who
 hold and each held symbol's corporate actions (``GET /news/corporate-actions?symbol=``). An action
 is worth telling when it is not a cancellation and is not older than ``RECENT``; telling it
 inserts a notice keyed by member and action and owes the DM in the same transaction, so however
-many replicas find it, the member is told once. The DM itself is composed from what the notice
+many replicas find it, the member is told once. The calls are spent from the member's allowance
+of background calls (``bot.core.pacing``): a member whose allowance is spent, or whom AutoShares
+rate-limited, is looked at again a little later. The DM itself is composed from what the notice
 kept (:class:`ActionNotice`) when the outbox delivers it.
 """
 
@@ -16,10 +18,11 @@ import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 
-from bot.autoshares.errors import AutoSharesError
+from bot.autoshares.errors import AutoSharesError, AutoSharesRateLimited
 from bot.autoshares.resources import CorporateAction
 from bot.core.errors import NotLinkedError
 from bot.core.notices import ActionNotice
+from bot.core.pacing import UserPacing
 from bot.core.users import ActingUser, LinkedUsers
 from storage.corporate_actions import CorporateActionRepository, Member
 
@@ -34,6 +37,8 @@ CHUNK = 50
 CONCURRENCY = 5
 #: Holdings read per account.
 HOLDINGS_READ = 50
+#: A member whose allowance is spent (or who is backed off) is looked at again after this.
+RETRY_AFTER = timedelta(minutes=1)
 
 
 def action_key(action: CorporateAction) -> str:
@@ -50,9 +55,10 @@ def worth_telling(action: CorporateAction, now: datetime) -> bool:
 
 
 class CorporateActionService:
-    def __init__(self, users: LinkedUsers, repo: CorporateActionRepository) -> None:
+    def __init__(self, users: LinkedUsers, repo: CorporateActionRepository, pacing: UserPacing) -> None:
         self._users = users
         self.repo = repo
+        self.pacing = pacing
 
     async def run_once(self, now: datetime | None = None) -> int:
         """One pass over every member due; returns how many DMs it owed."""
@@ -76,24 +82,39 @@ class CorporateActionService:
         except NotLinkedError:
             await self.repo.forget(member)
             return 0
-        told = 0
+        key = (member.team_id, member.slack_user_id)
+        if not await self.pacing.ready(key):  # within the member's allowance of background calls
+            await self.repo.check_again(member, now + RETRY_AFTER)
+            return 0
+        told = calls = 0
         try:
-            for symbol in await self.held(user):
-                for action in await user.api.corporate_actions(symbol):
-                    if not worth_telling(action, now):
-                        continue
-                    notice = ActionNotice.of(symbol, action)
-                    if await self.repo.tell(
-                        member, action_key(action), symbol, action.type, notice.as_data()
-                    ):
-                        told += 1
+            symbols, calls = await self.held(user)
+            for symbol in symbols:
+                calls += 1
+                told += await self._tell(member, symbol, await user.api.corporate_actions(symbol), now)
+        except AutoSharesRateLimited as exc:
+            await self.pacing.back_off(key, exc.retry_after)
+            await self.repo.check_again(member, now + timedelta(seconds=exc.retry_after) + RETRY_AFTER)
         except AutoSharesError as exc:  # the next check tries again
             log.info("corporate actions of a member's holdings unavailable: %s", exc.code)
+        finally:
+            await self.pacing.spend(key, max(calls, 1))
+        return told
+
+    async def _tell(self, member: Member, symbol: str, actions: list[CorporateAction], now: datetime) -> int:
+        told = 0
+        for action in actions:
+            if worth_telling(action, now):
+                notice = ActionNotice.of(symbol, action)
+                told += await self.repo.tell(
+                    member, action_key(action), symbol, action.type, notice.as_data()
+                )
         return told
 
     @staticmethod
-    async def held(user: ActingUser) -> list[str]:
-        """The symbols the member's accounts hold (first ``HOLDINGS_READ`` of each), sorted."""
+    async def held(user: ActingUser) -> tuple[list[str], int]:
+        """The symbols the member's accounts hold (first ``HOLDINGS_READ`` of each), sorted, and
+        how many AutoShares calls that took."""
         accounts = await user.api.accounts()
         pages = await asyncio.gather(
             *(
@@ -101,4 +122,5 @@ class CorporateActionService:
                 for a in accounts
             )
         )
-        return sorted({p.symbol for page in pages for p in page.items if p.symbol and p.quantity})
+        held = sorted({p.symbol for page in pages for p in page.items if p.symbol and p.quantity})
+        return held, 1 + len(accounts)
