@@ -16,7 +16,7 @@ from slack_sdk.models.blocks.basic_components import MarkdownTextObject
 
 from bot.core.charts import CHART_ID_RE
 from bot.core.commands import PERFORMANCE_PERIODS, PerformancePeriod, PerformanceRequest
-from bot.core.returns import PERIODS, HoldingMove, PerformanceReport
+from bot.core.returns import HoldingMove, PerformanceReport
 from bot.vocabulary.symbols import is_symbol
 from handlers.blocks.account import account_label
 from handlers.blocks.common import clip, context, escape, message, section
@@ -156,7 +156,6 @@ def summary(report: PerformanceReport) -> str:
 
 __all__ = [
     "PERFORMANCE_SHARE",
-    "PERIODS",
     "ShareRequest",
     "chart_title",
     "parse_share_value",
