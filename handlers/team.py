@@ -44,9 +44,7 @@ from handlers.parsing.admin import member_form, policy_form
 
 
 def _places_notice(what: str, places: tuple[str, ...] | None) -> str:
-    return (
-        f":white_check_mark: {what} are now allowed {'in ' if places else ''}{blocks.places_words(places)}."
-    )
+    return f":white_check_mark: {what} are now allowed {'in ' if places else ''}{blocks.places_words(places)}."
 
 
 def notice_for(command: TeamCommand) -> str | None:
@@ -132,9 +130,7 @@ async def save_policy(surface: Surface, ctx: ViewContext) -> None:
     if change is None:
         return
     await surface.core.team.apply(ctx.team_id, ctx.user_id, change)
-    await render(
-        surface, ctx.client, ctx.team_id, ctx.user_id, ":white_check_mark: Saved the workspace rules."
-    )
+    await render(surface, ctx.client, ctx.team_id, ctx.user_id, ":white_check_mark: Saved the workspace rules.")
 
 
 LISTENERS: tuple[Listener, ...] = (

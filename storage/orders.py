@@ -582,7 +582,9 @@ class PendingOrderRepository:
             ids = list(
                 await session.scalars(
                     select(PendingOrder.id)
-                    .where(PendingOrder.status.in_(sorted(WAITING_STATES)), PendingOrder.expires_at <= now)
+                    .where(
+                        PendingOrder.status.in_(sorted(WAITING_STATES)), PendingOrder.expires_at <= now
+                    )
                     .limit(limit)
                 )
             )

@@ -123,9 +123,7 @@ class AllowanceRepository:
             refill = max(now - row.updated_at, 0.0) * per_minute / 60.0
             return Allowance(min(float(per_minute), row.calls + refill), row.backed_off_until)
 
-    async def spend(
-        self, team_id: str, slack_user_id: str, calls: int, *, now: float, per_minute: int
-    ) -> None:
+    async def spend(self, team_id: str, slack_user_id: str, calls: int, *, now: float, per_minute: int) -> None:
         """Count ``calls`` made for the member (the allowance may go below zero)."""
         refilled = self._sql.least(
             float(per_minute),
@@ -141,9 +139,7 @@ class AllowanceRepository:
             updated_at=self._sql.greatest(UserAllowance.updated_at, now),
         )
 
-    async def back_off(
-        self, team_id: str, slack_user_id: str, until: float, *, now: float, per_minute: int
-    ) -> None:
+    async def back_off(self, team_id: str, slack_user_id: str, until: float, *, now: float, per_minute: int) -> None:
         """AutoShares answered 429 for the member: no replica calls for them before ``until``."""
         await self._move(
             team_id,
@@ -153,9 +149,7 @@ class AllowanceRepository:
             backed_off_until=self._sql.greatest(UserAllowance.backed_off_until, until),
         )
 
-    async def _move(
-        self, team_id: str, slack_user_id: str, *, now: float, per_minute: int, **values: Any
-    ) -> None:
+    async def _move(self, team_id: str, slack_user_id: str, *, now: float, per_minute: int, **values: Any) -> None:
         """Create the member's row whole if it is missing, then apply ``values`` (SQL
         expressions over the row as it is) in one UPDATE."""
         async with self._sessions.begin() as session:

@@ -186,14 +186,7 @@ class AutoSharesClient:
                 )
             else:
                 response = await self._send_within(
-                    http,
-                    timeout,
-                    method,
-                    self.url(path),
-                    params=params,
-                    json=json,
-                    headers=headers,
-                    auth=auth,
+                    http, timeout, method, self.url(path), params=params, json=json, headers=headers, auth=auth
                 )
             status = response.status_code
             return response
@@ -202,9 +195,7 @@ class AutoSharesClient:
                 self.observe(method, endpoint, status, time.perf_counter() - started)
 
     @staticmethod
-    async def _send_within(
-        http: httpx.AsyncClient, seconds: float, method: str, url: str, **kwargs: Any
-    ) -> httpx.Response:
+    async def _send_within(http: httpx.AsyncClient, seconds: float, method: str, url: str, **kwargs: Any) -> httpx.Response:
         """``http.request`` bounded by ``seconds`` as a whole. httpx bounds each phase apart (the
         pool wait, then the read), so a call that queued for a connection could outlive its
         deadline; httpcore's trace tells whether the request left the pool before time ran out."""
@@ -417,9 +408,7 @@ class UserApi:
     # -- orders ----------------------------------------------------------------------------------
     async def preview_order(self, account_id: int, order: dict[str, Any]) -> OrderPreview:
         endpoint = "POST /accounts/{accountId}/preview/orders"
-        body = await self.request(
-            "POST", f"accounts/{account_id}/preview/orders", endpoint=endpoint, json=order
-        )
+        body = await self.request("POST", f"accounts/{account_id}/preview/orders", endpoint=endpoint, json=order)
         return parse(OrderPreview, body or {}, endpoint)
 
     async def place_order(self, account_id: int, order: dict[str, Any]) -> Order:
@@ -548,9 +537,7 @@ class UserApi:
         watchlist with its securities."""
         endpoint = "PUT /users/{userId}/watchlists/{watchlistId}/securities/{securityId}"
         body = await self.request(
-            "PUT",
-            f"users/{self.user_id}/watchlists/{watchlist_id}/securities/{security_id}",
-            endpoint=endpoint,
+            "PUT", f"users/{self.user_id}/watchlists/{watchlist_id}/securities/{security_id}", endpoint=endpoint
         )
         return parse(Watchlist, body, endpoint)
 

@@ -54,7 +54,6 @@ DOCUMENTED_EVENTS = ORDER_EVENTS | COUNTED_EVENTS | {ALERT_TRIGGERED}
 #: An order event the bot acted on before it followed the page, which no page lists (still applied).
 LEGACY_ORDER_EVENTS = frozenset({"order.expired"})
 
-
 def event_kind(event_type: str) -> str:
     """What the bot does with a type: ``order``, ``alert``, ``counted`` (documented, no use
     here) or ``other`` (no page lists it)."""

@@ -82,9 +82,7 @@ OPEN_ORDERS_PAGE_SIZE = 50
 #: names; a deployment that takes neither is read page by page.
 OPEN_FILTERS = (
     "Status in ({})".format(",".join(str(int(s)) for s in sorted(OPEN_ORDER_STATUSES))),
-    "Status in ({})".format(
-        ", ".join(f"'{s.name}'" for s in sorted(OPEN_ORDER_STATUSES, key=lambda s: s.name))
-    ),
+    "Status in ({})".format(", ".join(f"'{s.name}'" for s in sorted(OPEN_ORDER_STATUSES, key=lambda s: s.name))),
 )
 #: The documented form alone (the name callers used when there was one form).
 OPEN_FILTER = OPEN_FILTERS[0]
@@ -164,9 +162,7 @@ def buying_power_after(balances: Balance | None, preview: OrderPreview, side: st
     power = balances.buying_power
     if power is None:
         return None
-    cost = next(
-        (c for c in (preview.total_cost, preview.net_cost, preview.cost) if c is not None), Decimal(0)
-    )
+    cost = next((c for c in (preview.total_cost, preview.net_cost, preview.cost) if c is not None), Decimal(0))
     if side in (OrderSide.Buy, OrderSide.SellShort):
         return (power - cost).quantize(Decimal("0.01"))
     return power.quantize(Decimal("0.01"))

@@ -150,9 +150,7 @@ class LocalSocketMode:
         async with asyncio.timeout(timeout), self._changed:
             # Under the lock a new connection is greeted and joins _open in one step, so what is
             # sent on an older one before that was sent before the newer one's hello.
-            await self._changed.wait_for(
-                lambda: on in self._open if isinstance(on, int) else bool(self._open)
-            )
+            await self._changed.wait_for(lambda: on in self._open if isinstance(on, int) else bool(self._open))
             chosen = self._chosen(on)
             for number in chosen:
                 try:
@@ -204,9 +202,7 @@ class LocalSocketMode:
         self, fields: dict[str, str], timeout: float = 10.0, on: Literal["newest", "all"] | int = "newest"
     ) -> dict[str, Any]:
         """A slash command as Socket Mode delivers it: the form fields as a JSON payload."""
-        return await self.send(
-            "slash_commands", fields, accepts_response_payload=True, timeout=timeout, on=on
-        )
+        return await self.send("slash_commands", fields, accepts_response_payload=True, timeout=timeout, on=on)
 
     async def drop(self, code: int = 1011, connection: int | None = None) -> None:
         """Close a connection (the newest unless named) from Slack's side."""

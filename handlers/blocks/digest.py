@@ -48,7 +48,9 @@ def digest_message(summary: Any, *, undeliverable_channel: str | None = None) ->
     if summary.open_orders is None:
         orders = UNAVAILABLE
     elif summary.open_orders:
-        listed = [f"• {order_summary(o)} (order {o.id})" for o in summary.open_orders[:MAX_LISTED]]
+        listed = [
+            f"• {order_summary(o)} (order {o.id})" for o in summary.open_orders[:MAX_LISTED]
+        ]
         more = len(summary.open_orders) - MAX_LISTED
         orders = "\n".join(listed) + (f"\n…and {more} more." if more > 0 else "")
     else:

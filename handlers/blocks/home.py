@@ -156,9 +156,7 @@ def _orders(data: HomeData) -> list[Block]:
 def _alert_line(alert: PriceAlert) -> str:
     operator = _OPERATORS.get(str(alert.operator), escape(alert.operator))
     what = _FIELDS.get(str(alert.field), escape(alert.field))
-    line = (
-        f"• *{escape(alert.symbol or alert.security_id or '?')}* {what} {operator} *{price(alert.argument)}*"
-    )
+    line = f"• *{escape(alert.symbol or alert.security_id or '?')}* {what} {operator} *{price(alert.argument)}*"
     if alert.expiration_date and alert.expiration_date > 0:
         line += f" · until {_when(datetime.fromtimestamp(alert.expiration_date, UTC))}"
     return line + f" · #{alert.id}"

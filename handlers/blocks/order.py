@@ -504,9 +504,7 @@ def _ticket_inputs(values: Mapping[str, str]) -> list[Block]:
         return InputBlock(block_id=block_id, label=label, optional=True, hint=hint, element=element)
 
     return [
-        InputBlock(
-            block_id="symbol", label="Symbol", element=_text_input("symbol", values.get("symbol"), "AAPL")
-        ),
+        InputBlock(block_id="symbol", label="Symbol", element=_text_input("symbol", values.get("symbol"), "AAPL")),
         InputBlock(block_id="side", label="Side", element=_select("side", TICKET_SIDES, values.get("side"))),
         InputBlock(
             block_id="type",

@@ -96,7 +96,8 @@ def _row_text(row: QuoteRow, delayed: bool | None) -> str:
     )
     vol = quote.volume if quote.volume is not None else quote.total_daily_volume
     lines.append(
-        f"Bid {price(quote.bid, currency)} · Ask {price(quote.ask, currency)} · Day {day} · Vol {volume(vol)}"
+        f"Bid {price(quote.bid, currency)} · Ask {price(quote.ask, currency)} · "
+        f"Day {day} · Vol {volume(vol)}"
     )
     lines.append(f"_{_timestamp(quote)} · {_delay_words(delayed)}_")
     return "\n".join(lines)

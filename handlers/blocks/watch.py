@@ -116,7 +116,8 @@ def _summary(view: WatchlistView) -> str:
             continue
         currency = row.security.currency or "USD"
         parts.append(
-            f"{escape(row.symbol)} {price(quote_price(row.quote), currency)} ({percent(row.quote.change_pc)})"
+            f"{escape(row.symbol)} {price(quote_price(row.quote), currency)} "
+            f"({percent(row.quote.change_pc)})"
         )
     return "Watchlist: " + " · ".join(parts)
 

@@ -176,7 +176,6 @@ def look_at(device: Device, screenshots: Path) -> LookAt:
     """``await look_at(page, name)``: the page as the person sees it on ``device`` fits the
     screen and reads without zooming (a title, a lang, a viewport, no sideways scrolling, no
     text under MIN_TEXT_PX); its screenshot is saved as ``<device>-<name>.png``."""
-
     async def look(page: Page, name: str) -> None:
         path = screenshots / f"{device.name}-{name}.png"
         await page.screenshot(path=str(path), full_page=True)

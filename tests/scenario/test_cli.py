@@ -365,9 +365,7 @@ async def test_serve_keeps_serving_while_slack_is_unreachable_and_stops_on_sigte
     waits = [float(entry["msg"].rsplit("retrying in ", 1)[1].removesuffix(" s")) for entry in entries]
     assert waits[0] < waits[1], waits  # the wait grows
     about_slack = [json.loads(line) for line in served.lines if "127.0.0.1:9" in line]
-    assert {(entry["logger"], entry["level"]) for entry in about_slack} == {
-        ("bot.app.socket_mode", "warning")
-    }
+    assert {(entry["logger"], entry["level"]) for entry in about_slack} == {("bot.app.socket_mode", "warning")}
     assert "Traceback" not in served.stderr
 
 

@@ -54,7 +54,11 @@ async def settle_price(bot: RunningBot, symbol: str, last: float) -> None:
     security = int(quote["Quotes"][0]["SecurityId"]) if "SecurityId" in quote["Quotes"][0] else None
     api = (await bot.services.core.users.acting(bot.slack.team_id, BOB)).api
     market = bot.services.core.market
-    ids = [security] if security else [(await market.securities.resolve(api, [symbol])).found[symbol].id]
+    ids = (
+        [security]
+        if security
+        else [(await market.securities.resolve(api, [symbol])).found[symbol].id]
+    )
 
     async def latest() -> Decimal | None:
         quote = (await market.streamer.get(api, ids)).get(ids[0])

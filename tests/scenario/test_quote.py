@@ -88,9 +88,7 @@ async def test_streamer_reconnects_and_resubscribes(bot: RunningBot) -> None:
     await until(lambda: bot.services.streamer.sessions_opened == 2 and bot.services.streamer.connected)
     await until(lambda: len(bot.sandbox.sandbox.hub.subscribers) == 1)
     await bot.admin("POST", "_sandbox/prices", json={"Symbol": "MSFT", "Last": 444.44})
-    await until(
-        lambda: (quote := bot.services.streamer.latest(MSFT)) is not None and quote.last == Decimal("444.44")
-    )
+    await until(lambda: (quote := bot.services.streamer.latest(MSFT)) is not None and quote.last == Decimal("444.44"))
     reply = await command(bot, "MSFT", user=BOB, slash="/quote")
     assert "*$444.44*" in str(reply["blocks"])
     assert (await stats(bot))["GET /v1.0/streamers"] == 2

@@ -491,9 +491,7 @@ async def test_a_limit_with_fractions_of_a_cent_is_refused_by_the_command_and_th
     before = len(team.slack.by_method("views.open"))
     await team.driver.click(edit, user=OWNER)
     (opened,) = (await team.slack.wait_for("views.open", count=before + 1))[before:]
-    bad = await team.driver.submit_view(
-        opened.args["view"], member_form(BOB, "trader", max_value="1.234"), user=OWNER
-    )
+    bad = await team.driver.submit_view(opened.args["view"], member_form(BOB, "trader", max_value="1.234"), user=OWNER)
     assert bad.json()["response_action"] == "errors"
     assert "at most 2 decimals" in bad.json()["errors"]["max_value"]
     assert (await team.services.core.team.repo.member(team.slack.team_id, BOB)).max_order_value is None

@@ -102,9 +102,7 @@ async def test_an_order_event_for_a_placement_without_its_answer_yet_is_asked_ag
     refused = metrics.value("autoshares_webhook_deliveries_total", outcome="rejected", reason="not_yet")
     assert refused - refused_before == 2
     # The placement's answer arrives: the order is known, and the next delivery lands.
-    placed = OrderState(
-        order_id=order["Id"] + 1, status="New", executed_quantity=Decimal(0), client_id=placing
-    )
+    placed = OrderState(order_id=order["Id"] + 1, status="New", executed_quantity=Decimal(0), client_id=placing)
     await bob.services.core.orders.repo.record_placed(placing, placed)
     landed = await post_event(bob, event)
     assert landed.status_code == 200 and landed.json() == {"ok": True, "duplicate": False}

@@ -35,10 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         root = Path(args.write)
         if not (root / "README.md").is_file():
-            print(
-                f"python -m bot.app.settings: {root} has no README.md; run it from the checkout",
-                file=sys.stderr,
-            )
+            print(f"python -m bot.app.settings: {root} has no README.md; run it from the checkout", file=sys.stderr)
             return 2
         try:
             changed = write(root)

@@ -15,9 +15,7 @@ from bot.app.settings.declare import Declared, Need, declared
 from bot.app.settings.model import Settings
 from bot.app.settings.values import Text
 
-README_BEGIN = (
-    "<!-- settings table: written by `python -m bot.app.settings --write` from bot/app/settings/model.py -->"
-)
+README_BEGIN = "<!-- settings table: written by `python -m bot.app.settings --write` from bot/app/settings/model.py -->"
 README_END = "<!-- end of the settings table -->"
 ENV_HEADER = """\
 # AutoShares for Slack: every setting. Copy to .env (never commit .env).
@@ -65,11 +63,7 @@ def env_example() -> str:
         lines += ["", f"# --- {group} ".ljust(WIDTH - 4, "-")]
         for item in items:
             spec = item.spec
-            need = (
-                f" {spec.need.value[:1].upper()}{spec.need.value[1:]}."
-                if spec.need is not Need.OPTIONAL
-                else ""
-            )
+            need = f" {spec.need.value[:1].upper()}{spec.need.value[1:]}." if spec.need is not Need.OPTIONAL else ""
             accepts = f" Accepts {spec.kind.accepts}." if spec.kind.accepts != Text.ACCEPTS else ""
             empty = f" Empty: {spec.shown_default}." if spec.shown_default else ""
             help_text = f"{spec.help[:1].upper()}{spec.help[1:]}.{accepts}{empty}{need}"
@@ -95,12 +89,7 @@ def markdown_table() -> str:
     """The README's settings table, one table per group."""
     lines: list[str] = []
     for group, items in _groups():
-        lines += [
-            f"**{group}**",
-            "",
-            "| setting | default | accepted | meaning |",
-            "| --- | --- | --- | --- |",
-        ]
+        lines += [f"**{group}**", "", "| setting | default | accepted | meaning |", "| --- | --- | --- | --- |"]
         for item in items:
             spec = item.spec
             lines.append(

@@ -65,145 +65,83 @@ class Settings:
 
     # -- Slack ------------------------------------------------------------------------------------
     slack_signing_secret: str = setting(
-        "SLACK_SIGNING_SECRET",
-        "",
-        Text(),
-        group=SLACK,
-        secret=True,
-        need=Need.TO_SERVE,
+        "SLACK_SIGNING_SECRET", "", Text(), group=SLACK, secret=True, need=Need.TO_SERVE,
         missing=" (Slack app > Basic Information > Signing Secret)",
         help="verifies every request from Slack (Basic Information > App Credentials > Signing Secret)",
     )
     slack_bot_token: str | None = setting(
-        "SLACK_BOT_TOKEN",
-        None,
-        Prefixed("xoxb-", "a bot token"),
-        group=SLACK,
-        secret=True,
+        "SLACK_BOT_TOKEN", None, Prefixed("xoxb-", "a bot token"), group=SLACK, secret=True,
         help="the Bot User OAuth Token (OAuth & Permissions) for one workspace; without it, "
         "`SLACK_CLIENT_ID` and `SLACK_CLIENT_SECRET` install the app in many workspaces",
     )
     slack_client_id: str | None = setting(
-        "SLACK_CLIENT_ID",
-        None,
-        Text(),
-        group=SLACK,
-        need=Need.TO_LINK,
+        "SLACK_CLIENT_ID", None, Text(), group=SLACK, need=Need.TO_LINK,
         help="Basic Information > App Credentials > Client ID: Sign in with Slack proves the person "
         "finishing a sign-in link is the one who asked; without `SLACK_BOT_TOKEN`, multi-workspace install",
     )
     slack_client_secret: str | None = setting(
-        "SLACK_CLIENT_SECRET",
-        None,
-        Text(),
-        group=SLACK,
-        secret=True,
-        need=Need.TO_LINK,
+        "SLACK_CLIENT_SECRET", None, Text(), group=SLACK, secret=True, need=Need.TO_LINK,
         help="Basic Information > App Credentials > Client Secret (with `SLACK_CLIENT_ID`)",
     )
     slack_app_token: str | None = setting(
-        "SLACK_APP_TOKEN",
-        None,
-        Prefixed("xapp-", "an app-level token"),
-        group=SLACK,
-        secret=True,
+        "SLACK_APP_TOKEN", None, Prefixed("xapp-", "an app-level token"), group=SLACK, secret=True,
         help="app-level token with connections:write (Basic Information > App-Level Tokens): also "
         "serve over Socket Mode, for development without a public URL",
     )
     slack_api_url: str = setting(
-        "SLACK_API_URL",
-        DEFAULT_SLACK_API_URL,
-        Url(),
-        group=SLACK,
+        "SLACK_API_URL", DEFAULT_SLACK_API_URL, Url(), group=SLACK,
         help="where Web API calls go (tests and the demo point it at a local stand-in); Sign in with "
         "Slack is discovered at its origin",
     )
     # -- AutoShares; issuer/api None means "use the embedded sandbox" ----------------------------
     autoshares_api_url: str | None = setting(
-        "AUTOSHARES_API_URL",
-        None,
-        Url(),
-        group=AUTOSHARES,
-        shown_default="embedded sandbox",
+        "AUTOSHARES_API_URL", None, Url(), group=AUTOSHARES, shown_default="embedded sandbox",
         help="trading API base URL (https://api.autoshares.dev for AutoShares' sandbox, "
         "https://api.autoshares.com); leave it and `AUTH0_DOMAIN` empty to run the embedded sandbox",
     )
     auth0_issuer: str | None = setting(
-        "AUTH0_DOMAIN",
-        None,
-        Issuer(),
-        group=AUTOSHARES,
-        shown_default="embedded sandbox",
+        "AUTH0_DOMAIN", None, Issuer(), group=AUTOSHARES, shown_default="embedded sandbox",
         help="the identity provider: a bare Auth0 domain (`tenant.auth0.com` means "
         "`https://tenant.auth0.com/`) or a full OIDC issuer URL",
     )
     auth0_client_id: str | None = setting(
-        "AUTH0_CLIENT_ID",
-        None,
-        Text(),
-        group=AUTOSHARES,
-        need=Need.WITH_AUTOSHARES,
+        "AUTH0_CLIENT_ID", None, Text(), group=AUTOSHARES, need=Need.WITH_AUTOSHARES,
         help="the confidential client AutoShares issued: its id",
     )
     auth0_client_secret: str | None = setting(
-        "AUTH0_CLIENT_SECRET",
-        None,
-        Text(),
-        group=AUTOSHARES,
-        secret=True,
-        need=Need.WITH_AUTOSHARES,
+        "AUTH0_CLIENT_SECRET", None, Text(), group=AUTOSHARES, secret=True, need=Need.WITH_AUTOSHARES,
         help="the confidential client AutoShares issued: its secret",
     )
     autoshares_app_key: str | None = setting(
-        "AUTOSHARES_APP_KEY",
-        None,
-        Text(),
-        group=AUTOSHARES,
-        secret=True,
-        need=Need.WITH_AUTOSHARES,
+        "AUTOSHARES_APP_KEY", None, Text(), group=AUTOSHARES, secret=True, need=Need.WITH_AUTOSHARES,
         help="application key, sent as `Et-App-Key` on every call",
     )
     auth0_audience: str | None = setting(
-        "AUTH0_AUDIENCE",
-        None,
-        Text(),
-        group=AUTOSHARES,
+        "AUTH0_AUDIENCE", None, Text(), group=AUTOSHARES,
         help="API audience requested at sign-in, if AutoShares' tenant wants one",
     )
     autoshares_webhook_secret: str | None = setting(
-        "AUTOSHARES_WEBHOOK_SECRET",
-        None,
-        Text(),
-        group=AUTOSHARES,
-        secret=True,
+        "AUTOSHARES_WEBHOOK_SECRET", None, Text(), group=AUTOSHARES, secret=True,
         help="HMAC secret of `X-AutoShares-Signature`; without it alerts and orders are found by "
         "polling alone, with it polling goes on as a backstop (`BACKSTOP_POLL_SECONDS`)",
     )
     autoshares_signup_url: str | None = setting(
-        "AUTOSHARES_SIGNUP_URL",
-        None,
-        Url(base=False),
-        group=AUTOSHARES,
+        "AUTOSHARES_SIGNUP_URL", None, Url(base=False), group=AUTOSHARES,
         help="where `/autoshares signup` sends people to open an account",
     )
     #: Paper or live: the badge on every order message, alert post and App Home. Resolved by
     #: ``from_env`` (``with_sandbox`` later points the URLs at the embedded sandbox, still paper);
     #: live by default, because calling paper live costs nothing and the reverse might.
     autoshares_environment: TradingEnvironment = setting(
-        "AUTOSHARES_ENVIRONMENT",
-        TradingEnvironment.LIVE,
+        "AUTOSHARES_ENVIRONMENT", TradingEnvironment.LIVE,
         Choice(("paper", "live"), empty="paper with the embedded sandbox, live otherwise"),
-        group=AUTOSHARES,
-        shown_default="automatic",
+        group=AUTOSHARES, shown_default="automatic",
         help="the badge on order messages, App Home and alert posts (see Paper or live); say paper "
         "for a paper account at a real AutoShares; live with the embedded sandbox is refused",
     )
     #: the public quote pages' domain: links to ``https://<domain>/quote/<SYMBOL>`` unfurl
     autoshares_quote_domain: str = setting(
-        "AUTOSHARES_QUOTE_DOMAIN",
-        DEFAULT_QUOTE_DOMAIN,
-        Domain(),
-        group=AUTOSHARES,
+        "AUTOSHARES_QUOTE_DOMAIN", DEFAULT_QUOTE_DOMAIN, Domain(), group=AUTOSHARES,
         help="domain of AutoShares' public quote pages: links to `https://<domain>/quote/<SYMBOL>` (or "
         "`www.<domain>`) unfurl into quote cards. The Slack app's unfurl domains must list it "
         "(`autoshares-bot manifest` does)",
@@ -214,94 +152,60 @@ class Settings:
     #: ``Token`` (the SSO page), which lasts ``autoshares_trading_token_seconds`` and cannot be
     #: refreshed: the user links again when it ends.
     autoshares_token_mode: str = setting(
-        "AUTOSHARES_TOKEN_MODE",
-        ACCESS_TOKEN_MODE,
-        Choice(TOKEN_MODES),
-        group=AUTOSHARES,
+        "AUTOSHARES_TOKEN_MODE", ACCESS_TOKEN_MODE, Choice(TOKEN_MODES), group=AUTOSHARES,
         help="what trading calls carry: `access-token` sends the access token of the sign-in's code "
         "exchange at the issuer (refreshed with the refresh token); `exchange` sends the authorization "
         "code to the trading API's `POST /token` instead (`OAuthCode` + `RedirectUri` headers) and uses "
         "the `Token` it returns, which cannot be refreshed: the user is asked to link again when it ends",
     )
     autoshares_trading_token_seconds: int = setting(
-        "AUTOSHARES_TRADING_TOKEN_SECONDS",
-        3600,
-        Whole(300, unit="seconds"),
-        group=AUTOSHARES,
+        "AUTOSHARES_TRADING_TOKEN_SECONDS", 3600, Whole(300, unit="seconds"), group=AUTOSHARES,
         help="`exchange` mode: how long a trading token is trusted (its answer states no lifetime; the "
         "SSO page says 60 minutes, the Requesting Tokens page 24 hours)",
     )
     autoshares_timeout_seconds: float = setting(
-        "AUTOSHARES_TIMEOUT_SECONDS",
-        10.0,
-        Number(above=0),
-        group=AUTOSHARES,
+        "AUTOSHARES_TIMEOUT_SECONDS", 10.0, Number(above=0), group=AUTOSHARES,
         help="how long one AutoShares call may take before it times out",
     )
     command_deadline_seconds: float = setting(
-        "COMMAND_DEADLINE_SECONDS",
-        10.0,
-        Number(above=0),
-        group=AUTOSHARES,
+        "COMMAND_DEADLINE_SECONDS", 10.0, Number(above=0), group=AUTOSHARES,
         help="one deadline for everything a command or a click asks of AutoShares, retries included; "
         "a 429 is waited out only if its `Retry-After` fits",
     )
     command_concurrency: int = setting(
-        "COMMAND_CONCURRENCY",
-        100,
-        Whole(1, 1000),
-        group=AUTOSHARES,
+        "COMMAND_CONCURRENCY", 100, Whole(1, 1000), group=AUTOSHARES,
         help="AutoShares connections kept for commands and clicks, apart from background work's "
         f"{MAX_POLL_CONCURRENCY}; a command still waiting for one at its deadline is told the bot is busy",
     )
     working_message_seconds: float = setting(
-        "WORKING_MESSAGE_SECONDS",
-        0.5,
-        Number(),
-        group=AUTOSHARES,
-        help="a command (or a button that takes AutoShares' time) not answered by then shows \"working "
+        "WORKING_MESSAGE_SECONDS", 0.5, Number(), group=AUTOSHARES,
+        help='a command (or a button that takes AutoShares\' time) not answered by then shows "working '
         'on it", which the answer replaces',
     )
     # -- serving and storage ----------------------------------------------------------------------
     public_url: str = setting(
-        "PUBLIC_URL",
-        "http://127.0.0.1:3000/",
-        Url(),
-        group=SERVING,
+        "PUBLIC_URL", "http://127.0.0.1:3000/", Url(), group=SERVING,
         shown_default="`http://127.0.0.1:PORT`",
         help="the https URL Slack and browsers reach the bot at",
     )
     port: int = setting("PORT", 3000, Whole(1, 65535), group=SERVING, help="the HTTP port")
     max_body_bytes: int = setting(
-        "MAX_BODY_BYTES",
-        DEFAULT_MAX_BODY_BYTES,
-        Whole(1024, 100 * 1024 * 1024, "100 MiB", "bytes"),
+        "MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, Whole(1024, 100 * 1024 * 1024, "100 MiB", "bytes"),
         group=SERVING,
         help="largest request body accepted on any route (1 MiB by default); larger ones "
         "get 413 while being read",
     )
     database_url: str = setting(
-        "DATABASE_URL",
-        DEFAULT_DATABASE_URL,
-        DatabaseUrl(),
-        group=SERVING,
+        "DATABASE_URL", DEFAULT_DATABASE_URL, DatabaseUrl(), group=SERVING,
         help="SQLite (one process) or PostgreSQL (replicas); the async drivers are chosen for you",
     )
     ack_database_seconds: float = setting(
-        "ACK_DATABASE_SECONDS",
-        1.5,
-        Number(above=0, maximum=2.0),
-        group=SERVING,
+        "ACK_DATABASE_SECONDS", 1.5, Number(above=0, maximum=2.0), group=SERVING,
         help="how long the database write before every Slack ack (the replay check) may wait; past "
         "it Slack gets, within its 3 s, a plain answer that nothing was changed, and nothing is recorded",
     )
     token_encryption_keys: tuple[str, ...] = setting(
-        "TOKEN_ENCRYPTION_KEY",
-        (),
-        FernetKeys(),
-        group=SERVING,
-        secret=True,
-        need=Need.TO_SERVE,
+        "TOKEN_ENCRYPTION_KEY", (), FernetKeys(), group=SERVING, secret=True, need=Need.TO_SERVE,
         missing="; make one with `autoshares-bot keygen`",
         help="the first key encrypts, all decrypt; to rotate, put a new key first, restart, run "
         "`autoshares-bot rotate-key`, then drop the old key",
@@ -309,164 +213,105 @@ class Settings:
     # -- product rules ----------------------------------------------------------------------------
     link_state_ttl_seconds: int = 600
     order_confirm_seconds: int = setting(
-        "ORDER_CONFIRM_SECONDS",
-        120,
-        Whole(10, unit="seconds"),
-        group=RULES,
+        "ORDER_CONFIRM_SECONDS", 120, Whole(10, unit="seconds"), group=RULES,
         help="how long an order's Confirm button stays valid",
     )
     large_order_notional: int = setting(
-        "LARGE_ORDER_NOTIONAL",
-        25_000,
-        Whole(0, unit="US dollars"),
-        group=RULES,
+        "LARGE_ORDER_NOTIONAL", 25_000, Whole(0, unit="US dollars"), group=RULES,
         help="orders above this notional (USD) need the symbol typed to confirm",
     )
     default_role: str = setting(
-        "DEFAULT_ROLE",
-        "trader",
-        Choice(ROLES),
-        group=RULES,
+        "DEFAULT_ROLE", "trader", Choice(ROLES), group=RULES,
         help="role of members no admin has given one (see Team trading); Slack workspace owners and "
         "admins are always admins",
     )
     approval_seconds: int = setting(
-        "APPROVAL_SECONDS",
-        900,
-        Whole(60, unit="seconds"),
-        group=RULES,
+        "APPROVAL_SECONDS", 900, Whole(60, unit="seconds"), group=RULES,
         help="how long an order sent for two-person approval waits for an approver before it expires",
     )
     alert_default_expiry_days: int = setting(
-        "ALERT_DEFAULT_EXPIRY_DAYS",
-        30,
-        Whole(1, unit="days"),
-        group=RULES,
+        "ALERT_DEFAULT_EXPIRY_DAYS", 30, Whole(1, unit="days"), group=RULES,
         help="default lifetime of a price alert",
     )
     #: How long a private chart's signed URL (and the stored image) lasts. Slack fetches the image
     #: when the answer is posted, so a minute is enough to show it; the rest is how long the Share
     #: button can still post it. A day at most: the URL is a bearer of the image.
     chart_url_seconds: int = setting(
-        "CHART_URL_SECONDS",
-        3600,
-        Whole(60, 86_400, "a day", "seconds"),
-        group=RULES,
+        "CHART_URL_SECONDS", 3600, Whole(60, 86_400, "a day", "seconds"), group=RULES,
         help="how long a private chart lasts: its signed image URL works and its Share button can post "
         "it for this long; then the hourly housekeeping deletes the image",
     )
     # -- background work --------------------------------------------------------------------------
     alert_poll_seconds: float = setting(
-        "ALERT_POLL_SECONDS",
-        30.0,
-        Number(above=0),
-        group=BACKGROUND,
+        "ALERT_POLL_SECONDS", 30.0, Number(above=0), group=BACKGROUND,
         help="how often every active alert is checked at AutoShares where no webhook secret is set",
     )
     order_poll_seconds: float = setting(
-        "ORDER_POLL_SECONDS",
-        15.0,
-        Number(above=0),
-        group=BACKGROUND,
+        "ORDER_POLL_SECONDS", 15.0, Number(above=0), group=BACKGROUND,
         help="how often every open order is checked at AutoShares where no webhook secret is set; the "
         "order loop also expires confirmations and settles lost placements at this pace",
     )
     backstop_poll_seconds: float = setting(
-        "BACKSTOP_POLL_SECONDS",
-        300.0,
-        Number(above=0),
-        group=BACKGROUND,
+        "BACKSTOP_POLL_SECONDS", 300.0, Number(above=0), group=BACKGROUND,
         help="with a webhook secret: how often every active alert and open order is still checked, so "
         "a webhook AutoShares never sent is caught within minutes (announced once all the same)",
     )
     poll_concurrency: int = setting(
-        "POLL_CONCURRENCY",
-        8,
-        Whole(1, MAX_POLL_CONCURRENCY, "the AutoShares connection pool"),
+        "POLL_CONCURRENCY", 8, Whole(1, MAX_POLL_CONCURRENCY, "the AutoShares connection pool"),
         group=BACKGROUND,
         help="AutoShares calls a background pass makes at once; a pass must fit in its interval, about "
         "users x AutoShares latency / this",
     )
     poll_chunk_size: int = setting(
-        "POLL_CHUNK_SIZE",
-        500,
-        Whole(1),
-        group=BACKGROUND,
+        "POLL_CHUNK_SIZE", 500, Whole(1), group=BACKGROUND,
         help="alert routes or orders a pass leases per database round trip (every due one is checked "
         "each pass, chunk after chunk)",
     )
     poll_user_calls_per_minute: int = setting(
-        "POLL_USER_CALLS_PER_MINUTE",
-        20,
-        Whole(1),
-        group=BACKGROUND,
+        "POLL_USER_CALLS_PER_MINUTE", 20, Whole(1), group=BACKGROUND,
         help="the most AutoShares calls background work makes for one user a minute, on average, "
         "across every replica; the rest of their quota (AutoShares allows 60 price-alert and 120 order queries a "
         "minute) stays for their commands. A 429 stops background calls for that user until its "
         "`Retry-After`",
     )
     outbox_poll_seconds: float = setting(
-        "OUTBOX_POLL_SECONDS",
-        0.5,
-        Number(above=0),
-        group=BACKGROUND,
+        "OUTBOX_POLL_SECONDS", 0.5, Number(above=0), group=BACKGROUND,
         help="how often the outbox (every message the bot posts on its own) is checked for messages due "
         "(it goes on at once while there are more)",
     )
     outbox_retry_seconds: float = setting(
-        "OUTBOX_RETRY_SECONDS",
-        1.0,
-        Number(),
-        group=BACKGROUND,
+        "OUTBOX_RETRY_SECONDS", 1.0, Number(), group=BACKGROUND,
         help="first wait before a message Slack refused is tried again (doubling, at most 10 minutes; "
         "Slack's `Retry-After` wins)",
     )
     outbox_lease_seconds: float = setting(
-        "OUTBOX_LEASE_SECONDS",
-        60.0,
-        Number(minimum=1),
-        group=BACKGROUND,
+        "OUTBOX_LEASE_SECONDS", 60.0, Number(minimum=1), group=BACKGROUND,
         help="how long a message being posted stays leased to its replica; if that replica dies, "
         "another posts it after this",
     )
     channel_pace_seconds: float = setting(
-        "CHANNEL_PACE_SECONDS",
-        1.0,
-        Number(maximum=10),
-        group=BACKGROUND,
+        "CHANNEL_PACE_SECONDS", 1.0, Number(maximum=10), group=BACKGROUND,
         help="the time between two posts the bot makes on its own in one channel (Slack takes about one "
         "message a second per channel; a later one waits its turn without using an attempt; replicas share "
         "each channel's pace)",
     )
     order_settle_seconds: float = setting(
-        "ORDER_SETTLE_SECONDS",
-        60.0,
-        Number(minimum=1),
-        group=BACKGROUND,
+        "ORDER_SETTLE_SECONDS", 60.0, Number(minimum=1), group=BACKGROUND,
         help="a confirmed order with no answer for this long (a crash, a lost AutoShares response) is "
         "looked up by ClientId and its requester told; never less than 3 x `AUTOSHARES_TIMEOUT_SECONDS`",
     )
     socket_mode_retry_seconds: float = setting(
-        "SOCKET_MODE_RETRY_SECONDS",
-        1.0,
-        Number(above=0),
-        group=BACKGROUND,
+        "SOCKET_MODE_RETRY_SECONDS", 1.0, Number(above=0), group=BACKGROUND,
         help="first wait before Socket Mode tries to connect again (doubling, at most a minute; Slack's "
         "`Retry-After` wins)",
     )
     # -- logs -------------------------------------------------------------------------------------
     log_level: str = setting(
-        "LOG_LEVEL",
-        "INFO",
-        Choice(("DEBUG", "INFO", "WARNING", "ERROR"), normalise=str.upper),
-        group=LOGS,
-        help="the least important log lines written",
+        "LOG_LEVEL", "INFO", Choice(("DEBUG", "INFO", "WARNING", "ERROR"), normalise=str.upper),
+        group=LOGS, help="the least important log lines written",
     )
     log_format: str = setting(
-        "LOG_FORMAT",
-        "auto",
-        Choice(("auto", "json", "text")),
-        group=LOGS,
+        "LOG_FORMAT", "auto", Choice(("auto", "json", "text")), group=LOGS,
         help="`auto` writes JSON lines unless on a terminal",
     )
 
@@ -574,11 +419,7 @@ def _slack_rules(reading: Reading, *, require_slack: bool) -> None:
     """Serving needs a way to talk to Slack: one workspace's bot token, or the client
     credentials to install in many."""
     given = reading.given
-    if (
-        require_slack
-        and "SLACK_BOT_TOKEN" not in given
-        and not {"SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"} <= given
-    ):
+    if require_slack and "SLACK_BOT_TOKEN" not in given and not {"SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"} <= given:
         reading.fail(
             ("SLACK_BOT_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"),
             "Set SLACK_BOT_TOKEN for one workspace, or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET "
@@ -601,16 +442,13 @@ def _autoshares_rules(reading: Reading) -> None:
         )
     if "AUTH0_DOMAIN" in given:
         absent = [
-            d.spec.env
-            for d in declared(Settings)
-            if d.spec.need is Need.WITH_AUTOSHARES and d.spec.env not in given
+            d.spec.env for d in declared(Settings) if d.spec.need is Need.WITH_AUTOSHARES and d.spec.env not in given
         ]
         if absent:
             names = ", ".join(absent[:-1]) + (" and " if len(absent) > 1 else "") + absent[-1]
             verb = "are" if len(absent) > 1 else "is"
             reading.fail(
-                (*absent, "AUTH0_DOMAIN", "AUTOSHARES_API_URL"),
-                f"{names} {verb} missing (needed with AUTH0_DOMAIN)",
+                (*absent, "AUTH0_DOMAIN", "AUTOSHARES_API_URL"), f"{names} {verb} missing (needed with AUTH0_DOMAIN)"
             )
     chosen = values.get("autoshares_environment")
     if chosen is None:

@@ -159,9 +159,7 @@ class Whole(Kind):
     @property
     def accepts(self) -> str:
         bounds, unit = self.bounds, f" of {self.unit}" if self.unit else ""
-        return f"a whole number{unit}" + (
-            f", {bounds}" if bounds.startswith("at ") else f" {bounds}".rstrip()
-        )
+        return f"a whole number{unit}" + (f", {bounds}" if bounds.startswith("at ") else f" {bounds}".rstrip())
 
     def parse(self, raw: str, name: str) -> int:
         if not (raw.isascii() and _WHOLE.fullmatch(raw)):
@@ -250,9 +248,7 @@ class Url(Kind):
 class Issuer(Kind):
     """An OIDC issuer given as a bare domain or a URL (see :func:`issuer_from_domain`)."""
 
-    ACCEPTS: ClassVar[str] = (
-        "a bare domain (tenant.auth0.com) or an https issuer URL (http only for a loopback host)"
-    )
+    ACCEPTS: ClassVar[str] = "a bare domain (tenant.auth0.com) or an https issuer URL (http only for a loopback host)"
 
     def parse(self, raw: str, name: str) -> str:
         return issuer_from_domain(raw, name=name)

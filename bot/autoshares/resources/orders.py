@@ -106,9 +106,7 @@ class OrderTicket(Resource):
 
     def body(self) -> dict[str, Any]:
         """The ``CreateOrderResource`` JSON AutoShares takes (the spec's names and spelling)."""
-        quantity = (
-            int(self.quantity) if self.quantity == self.quantity.to_integral_value() else float(self.quantity)
-        )
+        quantity = int(self.quantity) if self.quantity == self.quantity.to_integral_value() else float(self.quantity)
         body: dict[str, Any] = {
             "Symbol": self.symbol,
             "Side": self.side.value,

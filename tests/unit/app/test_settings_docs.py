@@ -62,9 +62,7 @@ def test_env_example_is_written_from_the_declarations() -> None:
 
 def test_readme_table_is_written_from_the_declarations() -> None:
     readme = (CHECKOUT / "README.md").read_text(encoding="utf-8")
-    assert readme_with_table(readme) == readme, (
-        "run `python -m bot.app.settings --write` and commit the result"
-    )
+    assert readme_with_table(readme) == readme, "run `python -m bot.app.settings --write` and commit the result"
     table = readme.split(README_BEGIN, 1)[1].split(README_END, 1)[0]
     assert table_names(table) == NAMES
     assert table_names(markdown_table()) == NAMES
@@ -110,7 +108,9 @@ def test_every_kind_of_setting_has_a_value_check_refuses() -> None:
 def bad_everything() -> dict[str, str]:
     """A value refused for every setting that can refuse one; the required text ones left out."""
     return {
-        item.spec.env: bad for item in declared(Settings) if (bad := BAD[type(item.spec.kind)]) is not None
+        item.spec.env: bad
+        for item in declared(Settings)
+        if (bad := BAD[type(item.spec.kind)]) is not None
     }
 
 
@@ -128,9 +128,7 @@ def test_check_names_every_declared_setting_in_one_run(capsys: pytest.CaptureFix
     assert out[-1] == f"{len(settings_lines)} problems found."
 
 
-def test_the_module_writes_both_files_into_a_checkout(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_the_module_writes_both_files_into_a_checkout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     shutil.copy(CHECKOUT / "README.md", tmp_path / "README.md")
     stale = (CHECKOUT / "README.md").read_text(encoding="utf-8").replace("| `PORT` |", "| `PORT_NUMBER` |")
     (tmp_path / "README.md").write_text(stale, encoding="utf-8")

@@ -190,9 +190,7 @@ async def test_the_client_names_the_endpoint_and_property_of_an_answer_it_cannot
 
     def answer(request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith("/info"):
-            return httpx.Response(
-                200, content=b'{"BuyingPower": NaN}', headers={"Content-Type": "application/json"}
-            )
+            return httpx.Response(200, content=b'{"BuyingPower": NaN}', headers={"Content-Type": "application/json"})
         return httpx.Response(200, json={"Id": 77, "Symbol": "AAPL", "Quantity": 1})
 
     http = httpx.AsyncClient(transport=httpx.MockTransport(answer))
@@ -211,9 +209,7 @@ async def test_the_client_names_the_endpoint_and_property_of_an_answer_it_cannot
 def test_balances_leave_out_what_is_not_a_figure_and_refuse_what_is_not_finite() -> None:
     """The balances map is name → number; a text or null entry is another kind of property."""
     endpoint = "GET /accounts/{accountId}/info"
-    balance = parse(
-        Balance, {"BuyingPower": 10, "Currency": "USD", "Note": None, "Limits": {"a": 1}}, endpoint
-    )
+    balance = parse(Balance, {"BuyingPower": 10, "Currency": "USD", "Note": None, "Limits": {"a": 1}}, endpoint)
     assert balance.figures == {"BuyingPower": Decimal(10)}
     with pytest.raises(AutoSharesMalformed, match="unusable Cash"):
         parse(Balance, {"Cash": "Infinity"}, endpoint)

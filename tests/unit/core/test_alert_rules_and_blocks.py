@@ -116,14 +116,7 @@ def test_user_text_cannot_ping() -> None:
         [
             ListedAlert(
                 alert(
-                    {
-                        "Id": 1,
-                        "Symbol": "<!here>",
-                        "Operator": "GTEQ",
-                        "Field": "Last",
-                        "Argument": 1,
-                        "State": "New",
-                    }
+                    {"Id": 1, "Symbol": "<!here>", "Operator": "GTEQ", "Field": "Last", "Argument": 1, "State": "New"}
                 ),
                 channel="C1",
             )
@@ -141,16 +134,7 @@ def test_created_list_and_deleted_messages() -> None:
     assert "no price alerts" in b.alerts_list_message([], slack_user_id="U1")["text"]
     many = [
         ListedAlert(
-            alert(
-                {
-                    "Id": i,
-                    "Symbol": "AAPL",
-                    "Operator": "LTEQ",
-                    "Field": "Ask",
-                    "Argument": 5,
-                    "State": "Completed",
-                }
-            )
+            alert({"Id": i, "Symbol": "AAPL", "Operator": "LTEQ", "Field": "Ask", "Argument": 5, "State": "Completed"})
         )
         for i in range(30)
     ]
@@ -246,16 +230,7 @@ def test_created_messages_of_a_move_and_of_a_repeat() -> None:
 
 def test_list_says_where_triggers_go_and_what_each_group_does() -> None:
     grouped = ListedAlert(
-        alert(
-            {
-                "Id": 3,
-                "Symbol": "AAPL",
-                "Operator": "GTEQ",
-                "Field": "Last",
-                "Argument": 236.25,
-                "State": "New",
-            }
-        ),
+        alert({"Id": 3, "Symbol": "AAPL", "Operator": "GTEQ", "Field": "Last", "Argument": 236.25, "State": "New"}),
         channel="C1",
         group=_group(
             direction="up",

@@ -119,13 +119,7 @@ class Rig:
 
 
 def replica(
-    db: Database,
-    encryption_key: str,
-    slack: SlackStandIn,
-    clock: Clock,
-    metrics: Metrics,
-    *,
-    batch: int = 100,
+    db: Database, encryption_key: str, slack: SlackStandIn, clock: Clock, metrics: Metrics, *, batch: int = 100
 ) -> Delivery:
     """One replica's outbox worker on the shared database (and the test's clock)."""
     return Delivery(
@@ -241,9 +235,7 @@ async def test_a_channel_keeps_its_pace_without_using_attempts_and_holds_up_no_o
     assert held[0].next_attempt_at > utcnow() + timedelta(seconds=0.5)
 
 
-async def test_two_replicas_keep_one_pace_per_channel_between_them(
-    rig: Rig, db: Database, encryption_key: str
-) -> None:
+async def test_two_replicas_keep_one_pace_per_channel_between_them(rig: Rig, db: Database, encryption_key: str) -> None:
     rig.slack.clock = rig.clock
     # A second replica: its own worker, notifier and metrics, the same database (and clock).
     other = replica(db, encryption_key, rig.slack, rig.clock, Metrics(), batch=2)
@@ -264,9 +256,7 @@ async def test_two_replicas_keep_one_pace_per_channel_between_them(
     assert all(row.state == DELIVERED and row.attempts == 1 for row in await rig.rows())
 
 
-async def test_slacks_retry_after_holds_back_every_replica(
-    rig: Rig, db: Database, encryption_key: str
-) -> None:
+async def test_slacks_retry_after_holds_back_every_replica(rig: Rig, db: Database, encryption_key: str) -> None:
     other = replica(db, encryption_key, rig.slack, rig.clock, Metrics())
     rig.slack.refusals.append(DeliveryFailed("ratelimited", retry_after=30))
     await rig.owe("T1", "U1")

@@ -188,9 +188,7 @@ def test_failed_preview_has_no_buttons_and_says_why() -> None:
 def _pending(status: str, answer: dict | None = None, error: str | None = None) -> Pending:
     """A stored order whose AutoShares answer was ``answer`` (an OrderResource)."""
     now = datetime.now(UTC)
-    result = (
-        order_state(parse(Order, answer, "GET /accounts/{accountId}/orders/{orderId}")) if answer else None
-    )
+    result = order_state(parse(Order, answer, "GET /accounts/{accountId}/orders/{orderId}")) if answer else None
     return Pending(
         id="p-1",
         team_id="T",
@@ -288,15 +286,7 @@ def test_large_order_view_and_open_orders_are_valid() -> None:
     orders = [
         parse(
             Order,
-            {
-                "Id": i,
-                "Symbol": "AAPL",
-                "Side": "Buy",
-                "Quantity": 1,
-                "Type": "Limit",
-                "Price": 1,
-                "Status": "New",
-            },
+            {"Id": i, "Symbol": "AAPL", "Side": "Buy", "Quantity": 1, "Type": "Limit", "Price": 1, "Status": "New"},
             "GET /accounts/{accountId}/orders",
         )
         for i in range(30)
@@ -321,8 +311,6 @@ def test_the_cancel_button_shows_for_exactly_the_open_statuses(status: OrderStat
     message = b.pending_message(_pending("placed", {"Id": 9, "Status": int(status)}), confirm_seconds=120)
     assert problems(message["blocks"]) == []
     has_cancel = any(
-        e.get("action_id") == "order_cancel_open"
-        for block in message["blocks"]
-        for e in block.get("elements", [])
+        e.get("action_id") == "order_cancel_open" for block in message["blocks"] for e in block.get("elements", [])
     )
     assert has_cancel is (status in OPEN_ORDER_STATUSES)

@@ -138,10 +138,7 @@ def test_the_forms_are_checked_without_io() -> None:
     change, problems = member_form({"max_daily": {"value": {"value": "-1"}}})
     assert change is None and set(problems) == {"member", "max_daily"}
     change, problems = member_form(
-        {
-            "member": {"value": {"selected_user": "U0BOB"}},
-            "role": {"value": {"selected_option": {"value": "boss"}}},
-        }
+        {"member": {"value": {"selected_user": "U0BOB"}}, "role": {"value": {"selected_option": {"value": "boss"}}}}
     )
     assert change is None and set(problems) == {"role"}
     _, problems = policy_form({"threshold": {"value": {"value": "NaN"}}})

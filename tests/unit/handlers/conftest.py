@@ -67,7 +67,5 @@ def assert_registers(registered: Registered, ids: dict[str, list[str]]) -> None:
     assert registered.subcommands == sorted(ids["subcommand"])
     assert registered.handled.actions == set(ids["action"])
     assert registered.handled.views == set(ids["view"])
-    assert registered.handled.events == set(ids["event"]) | (
-        {"function_executed"} if ids["function"] else set()
-    )
+    assert registered.handled.events == set(ids["event"]) | ({"function_executed"} if ids["function"] else set())
     assert registered.handled.functions == set(ids["function"])

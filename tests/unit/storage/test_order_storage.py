@@ -130,9 +130,7 @@ async def test_record_failed_and_followup_claims(db: Database) -> None:
 
 def test_order_progress_orders_statuses() -> None:
     def state(status: str, executed: int | None = None) -> OrderState:
-        return OrderState(
-            status=status, executed_quantity=Decimal(executed) if executed is not None else None
-        )
+        return OrderState(status=status, executed_quantity=Decimal(executed) if executed is not None else None)
 
     assert order_progress(None) < order_progress(state("New"))
     assert order_progress(state("New")) < order_progress(state("PartiallyFilled", 1))
@@ -143,13 +141,7 @@ def test_order_progress_orders_statuses() -> None:
 
 def test_an_order_state_is_stored_as_the_column_has_always_kept_it() -> None:
     """result_json keeps OrderResource names, so rows written before read back the same."""
-    written = {
-        "Id": 7,
-        "ClientId": "c-1",
-        "Status": "PartiallyFilled",
-        "ExecutedQuantity": 4,
-        "AveragePrice": 10.5,
-    }
+    written = {"Id": 7, "ClientId": "c-1", "Status": "PartiallyFilled", "ExecutedQuantity": 4, "AveragePrice": 10.5}
     state = OrderState.from_stored(written)
     assert state == OrderState(
         order_id=7,

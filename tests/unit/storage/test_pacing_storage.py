@@ -24,9 +24,7 @@ async def second(database_url: str) -> AsyncIterator[Database]:
     await database.dispose()
 
 
-async def test_replicas_taking_slots_at_once_get_each_its_own_a_pace_apart(
-    db: Database, second: Database
-) -> None:
+async def test_replicas_taking_slots_at_once_get_each_its_own_a_pace_apart(db: Database, second: Database) -> None:
     replicas = [ChannelPaceRepository(db.sessions), ChannelPaceRepository(second.sessions)]
     slots = await asyncio.gather(
         *(replicas[i % 2].take("T1", "C1", now=NOW, pace=1.0, horizon=60.0) for i in range(12))

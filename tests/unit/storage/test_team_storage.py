@@ -71,10 +71,7 @@ async def test_each_policy_change_sets_what_it_names_and_keeps_the_rest(service:
         (SetOrderPlaces(("C0T", "dm")), Policy(T, True, order_places=("dm", "C0T"))),
         (SetAlertPlaces(("dm",)), Policy(T, True, ("dm", "C0T"), ("dm",))),
         (SetApprovalThreshold(Decimal(10000)), Policy(T, True, ("dm", "C0T"), ("dm",), Decimal(10000))),
-        (
-            SetApprovalsChannel("C0APPROVE"),
-            Policy(T, True, ("dm", "C0T"), ("dm",), Decimal(10000), "C0APPROVE"),
-        ),
+        (SetApprovalsChannel("C0APPROVE"), Policy(T, True, ("dm", "C0T"), ("dm",), Decimal(10000), "C0APPROVE")),
         (SetPause(False), Policy(T, False, ("dm", "C0T"), ("dm",), Decimal(10000), "C0APPROVE")),
         (SetPolicy(False, None, None, None, None), Policy(T)),
     ]

@@ -78,12 +78,7 @@ def test_pending_states() -> None:
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [
-        ("5000", Decimal(5000)),
-        ("$25,000", Decimal(25000)),
-        ("1234.5", Decimal("1234.5")),
-        ("0.01", Decimal("0.01")),
-    ],
+    [("5000", Decimal(5000)), ("$25,000", Decimal(25000)), ("1234.5", Decimal("1234.5")), ("0.01", Decimal("0.01"))],
 )
 def test_limit_amounts(text: str, value: Decimal) -> None:
     assert limit_amount(text) == value

@@ -120,13 +120,7 @@ def test_volume_carries_into_the_next_unit_when_rounding_reaches_1000(value: flo
 
 # -- agreements ---------------------------------------------------------------------------------
 
-AGREEMENT_BODY = {
-    "Id": 7,
-    "Type": "Platform",
-    "Title": "Terms <!channel>",
-    "Version": "2024.1",
-    "CanSkip": False,
-}
+AGREEMENT_BODY = {"Id": 7, "Type": "Platform", "Title": "Terms <!channel>", "Version": "2024.1", "CanSkip": False}
 AGREEMENT = Agreement.model_validate(AGREEMENT_BODY)
 
 
@@ -238,9 +232,7 @@ def test_accounts_message_without_accounts_points_to_signup() -> None:
 
 
 def test_accounts_message_caps_the_list() -> None:
-    views = [
-        AccountView(Account.model_validate({**ACCOUNT_BODY, "Id": i}), balances({})) for i in range(1, 40)
-    ]
+    views = [AccountView(Account.model_validate({**ACCOUNT_BODY, "Id": i}), balances({})) for i in range(1, 40)]
     message = valid(accounts_message(views))
     assert "19 more accounts not shown" in str(message["blocks"])
 
@@ -281,14 +273,7 @@ def test_positions_middle_page_has_both_buttons() -> None:
 
 def test_position_figures_are_derived_when_missing() -> None:
     row = Position.model_validate(
-        {
-            "SecurityId": 2,
-            "Symbol": "MSFT",
-            "Quantity": -5,
-            "AverageOpenPrice": 400,
-            "CostBasis": -2000,
-            "EODPrice": 410,
-        }
+        {"SecurityId": 2, "Symbol": "MSFT", "Quantity": -5, "AverageOpenPrice": 400, "CostBasis": -2000, "EODPrice": 410}
     )
     message = valid(positions_message(PositionsPage(1, ACCOUNT, [row], 0, 20, 1, False)))
     text = str(message["blocks"])

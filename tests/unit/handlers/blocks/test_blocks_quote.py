@@ -38,13 +38,7 @@ from handlers.blocks.quote import (
 )
 from storage.links import Link
 
-EQUITY_BODY = {
-    "Id": 1,
-    "Symbol": "AAPL",
-    "Description": "Apple <Inc.>",
-    "Exchange": "NASDAQ",
-    "Currency": "USD",
-}
+EQUITY_BODY = {"Id": 1, "Symbol": "AAPL", "Description": "Apple <Inc.>", "Exchange": "NASDAQ", "Currency": "USD"}
 EQUITY = Security.model_validate(EQUITY_BODY)
 QUOTE_BODY = {
     "SecurityId": 1,
@@ -105,10 +99,7 @@ def test_falling_price_and_unknown_delay() -> None:
 
 def test_missing_quote_unknown_symbols_and_suggestions() -> None:
     rows = [QuoteRow("AAPL", EQUITY, None)]
-    unknown = {
-        "APPL": [Security.model_validate({"Id": 1, "Symbol": "AAPL", "Description": "Apple Inc."})],
-        "ZZ<Z": [],
-    }
+    unknown = {"APPL": [Security.model_validate({"Id": 1, "Symbol": "AAPL", "Description": "Apple Inc."})], "ZZ<Z": []}
     message = valid(quote_message(rows, unknown))
     text = str(message["blocks"])
     assert "No quote arrived in time" in text

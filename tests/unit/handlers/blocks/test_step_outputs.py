@@ -34,9 +34,7 @@ def summary(
 ) -> PortfolioSummary:
     found = Account.model_validate(account)
     figures = Balance.model_validate(balances)
-    return PortfolioSummary(
-        found.id, found, figures, [], count, Decimal(moved) if moved is not None else None
-    )
+    return PortfolioSummary(found.id, found, figures, [], count, Decimal(moved) if moved is not None else None)
 
 
 # -- Get a quote ---------------------------------------------------------------------------------
@@ -68,12 +66,7 @@ def test_figures_autoshares_did_not_give_are_left_out_not_zero() -> None:
 
 
 def test_the_summary_is_plain_text_that_cannot_ping_or_link() -> None:
-    odd = {
-        "Id": 3,
-        "Symbol": "ODD",
-        "Description": "<!channel> Odd & Co <https://x.example|y>",
-        "Currency": "CHF",
-    }
+    odd = {"Id": 3, "Symbol": "ODD", "Description": "<!channel> Odd & Co <https://x.example|y>", "Currency": "CHF"}
     outputs = quote_outputs(row({"Last": 1.5, "Change": 0.25}, odd))
     assert outputs["summary"] == "ODD (!channel Odd & Co https://x.example|y) 1.50 CHF, up 0.25 CHF today."
     assert "<" not in outputs["summary"] and "&amp;" not in outputs["summary"]
