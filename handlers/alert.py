@@ -1,4 +1,4 @@
-"""`/alert`: set, list and delete price alerts, and choose where triggers go; the Delete button;
+"""`/alert`: set, list, edit and delete price alerts, and choose where triggers go; the Delete button;
 the Buy/Sell buttons of a triggered alert, which open the order ticket prefilled; and its
 Snooze buttons, which only the alert's owner may use."""
 
@@ -12,16 +12,30 @@ from bot.core.alerts import SNOOZES
 from bot.core.commands import (
     AlertDeleteCommand,
     AlertDeliverCommand,
+    AlertEditCommand,
     AlertListCommand,
     AlertMoveRequest,
     AlertRequest,
 )
 from bot.vocabulary.ids import autoshares_id
 from handlers.blocks import alert as alert_blocks
+from handlers.blocks import alert_edit as edit_blocks
 from handlers.blocks import order as order_blocks
 from handlers.blocks.common import badged
 from handlers.errors import StaleButton
-from handlers.kit import Button, ButtonContext, CommandContext, Listener, Subcommand, Surface, register_table
+from handlers.kit import (
+    Button,
+    ButtonContext,
+    CommandContext,
+    Form,
+    Listener,
+    Subcommand,
+    Surface,
+    ViewContext,
+    register_table,
+)
+from handlers.parsing import ParseError
+from handlers.parsing.alert import parse_alert_edit_form
 
 
 async def alert_command(surface: Surface, ctx: CommandContext, args: Any) -> None:
@@ -36,6 +50,10 @@ async def alert_command(surface: Surface, ctx: CommandContext, args: Any) -> Non
     if isinstance(args, AlertDeleteCommand):
         deleted = await alerts.delete(ctx.team_id, ctx.user_id, args.alert_id)
         await ctx.reply(alert_blocks.alert_deleted_message(deleted[0], deleted[1:]))
+        return
+    if isinstance(args, AlertEditCommand):
+        updated, route = await alerts.edit(ctx.team_id, ctx.user_id, args)
+        await ctx.reply(edit_blocks.alert_edited_message(updated, route))
         return
     if isinstance(args, AlertDeliverCommand):
         await alerts.set_delivery(ctx.team_id, ctx.user_id, args.to)
@@ -110,6 +128,38 @@ async def snooze_day(surface: Surface, ctx: ButtonContext) -> None:
     await snooze(surface, ctx, "day")
 
 
+async def edit_button(surface: Surface, ctx: ButtonContext) -> None:
+    """Edit under an alert list: the alert's modal, prefilled as AutoShares has it."""
+    alert_id = autoshares_id(ctx.value)
+    if alert_id is None:
+        raise StaleButton("/alert list")
+    alert = await surface.core.alerts.for_edit(ctx.team_id, ctx.user_id, alert_id)
+    view = edit_blocks.alert_edit_view(alert, channel_id=ctx.channel_id or None)
+    await ctx.client.views_open(trigger_id=ctx.trigger_id, view=view)
+
+
+def edit_problems(view: dict[str, Any]) -> dict[str, str] | None:
+    """The Edit modal's fields checked with the `/alert` grammar's rules; errors go on their fields."""
+    fields = edit_blocks.edit_values((view.get("state") or {}).get("values") or {})
+    try:
+        parse_alert_edit_form(fields["operator"], fields["price"], fields["field"])
+    except ParseError as exc:
+        return {exc.field or "price": exc.message}
+    return None
+
+
+async def save_edit(surface: Surface, ctx: ViewContext) -> None:
+    """The Edit modal saved: the alert watches its new level, said privately where it was opened."""
+    alert_id = autoshares_id(ctx.metadata.get("alert"))
+    if alert_id is None:
+        raise StaleButton("/alert list")
+    fields = edit_blocks.edit_values(ctx.values)
+    operator, price, field = parse_alert_edit_form(fields["operator"], fields["price"], fields["field"])
+    command = AlertEditCommand(alert_id, operator, price, field)
+    updated, route = await surface.core.alerts.edit(ctx.team_id, ctx.user_id, command)
+    await ctx.answer(edit_blocks.alert_edited_message(updated, route))
+
+
 LISTENERS: tuple[Listener, ...] = (
     Subcommand("alert", alert_command),
     Button(alert_blocks.ALERT_DELETE, delete_button, working=True),
@@ -117,6 +167,8 @@ LISTENERS: tuple[Listener, ...] = (
     Button(alert_blocks.ALERT_SELL, sell),
     Button(alert_blocks.ALERT_SNOOZE_HOUR, snooze_hour),
     Button(alert_blocks.ALERT_SNOOZE_DAY, snooze_day),
+    Button(edit_blocks.ALERT_EDIT, edit_button),
+    Form(edit_blocks.ALERT_EDIT_CALLBACK, edit_problems, save_edit),
 )
 
 

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from bot.core.charts import RANGES, Candle
+from bot.core.returns import Line
 
 SPARK_BARS = "▁▂▃▄▅▆▇█"
 
@@ -78,6 +79,53 @@ def render_png(symbol: str, candles: Sequence[Candle], chart_range: str, *, curr
     title = (
         f"{symbol}  {closes[-1]:,.2f} {currency}  ({change:+.2f}% over {spec.label if spec else chart_range})"
     )
+    axes.set_title(title, loc="left", fontsize=11)
+    axes.margins(x=0.01)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def render_performance_png(
+    title: str,
+    line: Line,
+    benchmark: Line | None = None,
+    benchmark_symbol: str = "",
+    *,
+    currency: str = "USD",
+) -> bytes:
+    """The account's value as a line and, on the same axes, the benchmark scaled to start at the
+    account's first value (so the two lines' slopes compare returns), as PNG bytes."""
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+        from matplotlib.figure import Figure
+    except ImportError as exc:
+        raise ChartImagesUnavailable("matplotlib is not installed (the charts extra)") from exc
+
+    if len(line.values) < 2:
+        raise ValueError("too few values to draw")
+    values = [float(v) for v in line.values]
+    figure = Figure(figsize=(8, 3.6), dpi=100)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    colour = "#2e7d32" if values[-1] >= values[0] else "#c62828"
+    times = [datetime.fromtimestamp(t, UTC) for t in line.times]
+    axes.plot(times, values, color=colour, linewidth=1.8, label="Account")  # type: ignore[arg-type]
+    if benchmark is not None and len(benchmark.values) > 1 and benchmark.values[0]:
+        scale = values[0] / float(benchmark.values[0])
+        bench_times = [datetime.fromtimestamp(t, UTC) for t in benchmark.times]
+        scaled = [float(v) * scale for v in benchmark.values]
+        axes.plot(bench_times, scaled, color="#546e7a", linewidth=1.2, linestyle="--", label=benchmark_symbol)  # type: ignore[arg-type]
+        axes.legend(loc="upper left", frameon=False, fontsize=9)
+    locator = AutoDateLocator()
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    axes.grid(True, alpha=0.25)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    axes.set_ylabel(currency)
     axes.set_title(title, loc="left", fontsize=11)
     axes.margins(x=0.01)
     figure.tight_layout()

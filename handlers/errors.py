@@ -215,6 +215,16 @@ SENTENCES: dict[type[BaseException], Words] = {
         f"Run `/options {escape(exc.underlying)}` to see the expirations and strikes it has."
     ),
     c.NoOptions: _no_options,
+    c.NewsNotFound: lambda exc: (
+        f"That story is no longer in AutoShares' news for {escape(exc.symbol)}. "
+        f"Run `/news {escape(exc.symbol)}` to see the latest."
+    ),
+    c.AlertNotEditable: lambda exc: (
+        f"Alert {exc.alert_id} is part of a percent move or a repeating alert, so it cannot be edited on its own. "
+        f"Delete it with `/alert delete {exc.alert_id}` and set a new one."
+        if exc.why == "group"
+        else f"Alert {exc.alert_id} has already triggered. Set a new one, such as `/alert AAPL above 200`."
+    ),
     c.AlertNotFound: lambda exc: f"You have no price alert {exc.alert_id}. Run `/alert list` to see yours.",
     c.WatchlistFull: _watchlist_full,
     c.WatchlistConflict: lambda exc: (
@@ -251,6 +261,10 @@ SENTENCES: dict[type[BaseException], Words] = {
     c.ChartExpired: lambda exc: (
         f"That chart has expired; run `/quote {escape(exc.symbol)} chart {escape(exc.chart_range)}` "
         "again to share a fresh one."
+    ),
+    c.PerformanceChartExpired: lambda exc: (
+        f"That chart has expired; run `/autoshares performance {escape(exc.chart_range)}"
+        f"{' vs ' + escape(exc.benchmark) if exc.benchmark else ''}` again to share a fresh one."
     ),
     c.SignupNotConfigured: lambda exc: (
         "Sign-up from Slack has not been set up by the people who run this bot. "

@@ -77,6 +77,7 @@ SHORTCUTS = {
     "/account": "account",
     "/watch": "watch",
     "/options": "options",
+    "/news": "news",
 }
 
 

@@ -23,6 +23,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.autoshares.resources import Agreement
 from bot.core.errors import ConfigError
+from bot.core.notices import ActionNotice
 from bot.core.ports import DeliveryFailed, Posted
 from bot.core.views import PendingState, TradingEnvironment
 from bot.telemetry.metrics import Metrics
@@ -30,6 +31,7 @@ from handlers import errors
 from handlers.blocks import agreements as agreement_blocks
 from handlers.blocks import alert as alert_blocks
 from handlers.blocks import approval as approval_blocks
+from handlers.blocks import corporate_actions as corporate_action_blocks
 from handlers.blocks import digest as digest_blocks
 from handlers.blocks import order as order_blocks
 from handlers.blocks.common import badged, link_refused_message
@@ -326,6 +328,11 @@ class SlackNotifier:
             )
         except SlackApiError as exc:
             raise failure(exc) from None
+
+    async def corporate_action(self, team_id: str, slack_user_id: str, notice: ActionNotice) -> None:
+        """A corporate action on something the member holds, in their DM."""
+        client = await self._client(team_id)
+        await self._post(client, slack_user_id, corporate_action_blocks.corporate_action_message(notice))
 
     async def digest(self, team_id: str, channel: str, slack_user_id: str, summary: Any) -> None:
         """Post a digest in its channel, else (when the bot cannot post there) the member's DM."""

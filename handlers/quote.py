@@ -126,17 +126,26 @@ async def show_quotes(surface: Surface, ctx: CommandContext, request: QuoteReque
     """`/quote SYMBOL… [range]`: the quotes, privately, with a chart when a range is given."""
     market, kept = surface.core.market, surface.core.charts
     found = await market.quotes(ctx.team_id, ctx.user_id, request.symbols)
-    drawn: DrawnChart | str | None = None
     charted = next((row for row in found.rows if row.quote is not None), None) or next(iter(found.rows), None)
-    if request.chart_range and charted is not None:
-        drawn = await draw_chart(ctx, market, kept, found.user, charted, request.chart_range)
+
+    async def chart() -> DrawnChart | str | None:
+        if request.chart_range and charted is not None:
+            return await draw_chart(ctx, market, kept, found.user, charted, request.chart_range)
+        return None
+
+    quoted = [row.symbol for row in found.rows if row.quote is not None]
+    drawn, headlines = await asyncio.gather(chart(), surface.core.news.latest(found.user, quoted))
     if not isinstance(drawn, DrawnChart):
         await ctx.reply(
-            blocks.quote_message(found.rows, found.unknown, delayed=found.delayed, chart_note=drawn)
+            blocks.quote_message(
+                found.rows, found.unknown, delayed=found.delayed, chart_note=drawn, headlines=headlines
+            )
         )
         return
     if await ctx.reply(
-        blocks.quote_message(found.rows, found.unknown, delayed=found.delayed, chart=drawn.chart)
+        blocks.quote_message(
+            found.rows, found.unknown, delayed=found.delayed, chart=drawn.chart, headlines=headlines
+        )
     ):
         return
     # Slack refused the answer: it could not fetch the image (PUBLIC_URL out of its reach).
@@ -148,6 +157,7 @@ async def show_quotes(surface: Surface, ctx: CommandContext, request: QuoteReque
             delayed=found.delayed,
             chart=dataclasses.replace(drawn.chart, image_url=None),  # Share still posts it
             chart_note=drawn.sparkline_note,
+            headlines=headlines,
         )
     )
 

@@ -39,6 +39,10 @@ GET  /_sandbox/orders     -> [OrderResource] of every account (a mutual fund ord
                              it was placed with, as MutualFundRequest)
 GET  /_sandbox/alerts     -> [PriceAlertInfoModel + "UserId"] of every user
 GET  /_sandbox/watchlists -> [WatchlistModel (with SecurityList) + "UserId"] of every user
+POST /_sandbox/news       {"Symbol", "Header", "Content"?, "Source"?} -> the NewsResource published
+                          (the newest of the symbol's news)
+POST /_sandbox/corporate-actions  {"Symbol", "Type": "Split"|"Dividend"|"Merger", "Data"?: {name:
+                          text}, "Date"?: epoch seconds} -> the CorporateActionResource published
 """
 
 from __future__ import annotations
@@ -52,9 +56,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from sandbox.api import news as news_api
 from sandbox.api import resources
 from sandbox.clock import CLOCK_MODES
 from sandbox.config import SandboxConfig, SandboxConfigError
+from sandbox.news import CORPORATE_ACTION_TYPES, CorporateAction, NewsStory
 
 if TYPE_CHECKING:
     from sandbox.runtime import Sandbox
@@ -160,6 +166,8 @@ class AdminRoutes:
             ("/_sandbox/orders", self.orders, ["GET"]),
             ("/_sandbox/alerts", self.alerts, ["GET"]),
             ("/_sandbox/watchlists", self.watchlists, ["GET"]),
+            ("/_sandbox/news", self.publish_news, ["POST"]),
+            ("/_sandbox/corporate-actions", self.publish_corporate_action, ["POST"]),
         ]
         return [Route(path, self._guard(handler), methods=methods) for path, handler, methods in handlers]
 
@@ -358,6 +366,58 @@ class AdminRoutes:
                 for w in sorted(state.watchlists.values(), key=lambda w: w.id)
             ]
         )
+
+    # -- news and corporate actions ---------------------------------------------------------------
+    def _listed(self, data: dict[str, Any]) -> Any:
+        security = self.sb.state.security(str(data.get("Symbol", "")))
+        if security is None:
+            raise AdminError(404, f"Unknown symbol {data.get('Symbol')!r}.")
+        return security
+
+    async def publish_news(self, request: Request) -> Response:
+        data = await self._object(request)
+        security = self._listed(data)
+        header = data.get("Header")
+        if not isinstance(header, str) or not header.strip():
+            raise AdminError(422, "Header is required.")
+        state = self.sb.state
+        stories = news_api.stories_of(state, self.sb.config.seed, security)
+        story = NewsStory(
+            id=state.next_id("news"),
+            security_id=security.id,
+            symbol=security.symbol,
+            date=int(time.time()),
+            source=str(data.get("Source") or "Sandbox Wire"),
+            header=header.strip(),
+            content=str(data.get("Content") or ""),
+        )
+        stories.append(story)
+        return JSONResponse(news_api.news_resource(story))
+
+    async def publish_corporate_action(self, request: Request) -> Response:
+        data = await self._object(request)
+        security = self._listed(data)
+        kind = data.get("Type")
+        if kind not in CORPORATE_ACTION_TYPES:
+            raise AdminError(422, f"Type must be one of {', '.join(CORPORATE_ACTION_TYPES)}.")
+        terms = data.get("Data") or {}
+        if not isinstance(terms, dict):
+            raise AdminError(422, "Data must be an object of names to text.")
+        date = data.get("Date", int(time.time()))
+        if not isinstance(date, int) or isinstance(date, bool):
+            raise AdminError(422, "Date must be epoch seconds.")
+        state = self.sb.state
+        action = CorporateAction(
+            id=state.next_id("corporate_action"),
+            security_id=security.id,
+            symbol=security.symbol,
+            type=kind,
+            date=date,
+            data={str(k): str(v) for k, v in terms.items()},
+        )
+        action.unique_id = f"CA-{security.symbol}-{action.id}"
+        state.corporate_actions[action.id] = action
+        return JSONResponse(news_api.corporate_action_resource(action))
 
 
 def admin_routes(sandbox: Sandbox) -> list[BaseRoute]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from sandbox.news import CorporateAction, NewsStory
 from sandbox.options import OptionTerms
 from sandbox.securities import Security, default_securities
 
@@ -76,6 +77,17 @@ class Position:
     modified: datetime = field(default_factory=utc_now)
 
 
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One change of an account's cash and holdings (a fill, its commission): replayed
+    backwards from today's state, these give the account's value on any past day."""
+
+    at: datetime
+    cash: float
+    security_id: int | None = None
+    quantity: float = 0.0
+
+
 @dataclass
 class Account:
     id: int
@@ -89,6 +101,8 @@ class Account:
     #: security id -> position
     positions: dict[int, Position] = field(default_factory=dict)
     realized_pl: float = 0.0
+    #: every fill and commission, oldest first (for GET /accounts/{accountId}/history)
+    ledger: list[LedgerEntry] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -320,6 +334,9 @@ class SandboxState:
         self.alerts: dict[int, PriceAlert] = {}
         self.watchlists: dict[int, Watchlist] = {}
         self.streamer_sessions: dict[str, StreamerSession] = {}
+        #: security id -> its news, oldest first (seeded on first read; see ``sandbox.news``)
+        self.news: dict[int, list[NewsStory]] = {}
+        self.corporate_actions: dict[int, CorporateAction] = {}
         self.stats = SandboxStats()
         self._user_ids = itertools.count(1001)
         self._account_ids = itertools.count(5001)

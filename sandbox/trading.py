@@ -32,7 +32,7 @@ from sandbox.config import SandboxConfig
 from sandbox.market import Market, Quote
 from sandbox.options import CONTRACT_SIZE
 from sandbox.securities import Security
-from sandbox.state import Account, Order, Position, PriceAlert, SandboxState, utc_now
+from sandbox.state import Account, LedgerEntry, Order, Position, PriceAlert, SandboxState, utc_now
 
 BUY_SIDES = frozenset({"Buy", "BuyToCover"})
 #: OrderResource.Type of a mutual fund order: filled at the next close by ``sandbox.funds``,
@@ -413,12 +413,17 @@ class Broker:
         account = self.state.accounts[order.account_id]
         buy = order.side in BUY_SIDES
         size = self.size(order.security_id)
-        account.cash += -quantity * price * size if buy else quantity * price * size
+        cash_delta = -quantity * price * size if buy else quantity * price * size
+        account.cash += cash_delta
         held = account.positions.get(order.security_id)
         held_before = held.quantity if held is not None else 0.0
         if order.executed_quantity == 0 and self.config.commission:
             account.cash -= self.config.commission
+            cash_delta -= self.config.commission
             order.commission = self.config.commission
+        account.ledger.append(
+            LedgerEntry(utc_now(), cash_delta, order.security_id, quantity if buy else -quantity)
+        )
         position = self.move_position(account, order, quantity if buy else -quantity, price)
         executed = order.executed_quantity + quantity
         order.average_price = (order.average_price * order.executed_quantity + price * quantity) / executed

@@ -330,6 +330,38 @@ class AlertRouteRepository:
                 )
             return changed
 
+    async def edit(
+        self,
+        alert_id: int,
+        *,
+        operator: str,
+        field: str,
+        argument: Decimal,
+        expires_at: datetime | None,
+        team_id: str,
+        slack_user_id: str,
+    ) -> bool:
+        """An active route watches the alert's new level (audited ``edited``); False when the
+        route is not active."""
+        async with self._sessions.begin() as session:
+            result = await session.execute(
+                update(AlertRoute)
+                .where(AlertRoute.alert_id == alert_id, AlertRoute.state == ACTIVE)
+                .values(operator=operator, field=field, argument=argument, expires_at=expires_at)
+            )
+            changed = bool(result.rowcount)  # type: ignore[attr-defined]
+            if changed:
+                add_event(
+                    session,
+                    subject="alert",
+                    action="edited",
+                    team_id=team_id,
+                    slack_user_id=slack_user_id,
+                    subject_id=str(alert_id),
+                    autoshares_id=alert_id,
+                )
+            return changed
+
     async def retire(self, team_id: str, slack_user_ids: Sequence[str] | None = None) -> int:
         """Active routes of a workspace (or of those users) → deleted, audited ``retired``, and
         their alert groups ended: the app was uninstalled or its access revoked, so nothing

@@ -378,3 +378,35 @@ class ChartImage(Base):
     png: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class HoldingsCheck(Base):
+    """When a linked member's holdings are next looked at for corporate actions: the row is
+    leased by the pass that takes it (``next_check_at`` moved on), so replicas split members."""
+
+    __tablename__ = "holdings_checks"
+    __table_args__ = (
+        UniqueConstraint("team_id", "slack_user_id", name="uq_holdings_checks_member"),
+        Index("ix_holdings_checks_due", "next_check_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    slack_user_id: Mapped[str] = mapped_column(String(32))
+    next_check_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class CorporateActionNotice(Base):
+    """A corporate action a member was told of: one row per member and action (its primary key),
+    written in the same transaction as the DM owed to the outbox, so each is told once however
+    many replicas find it."""
+
+    __tablename__ = "corporate_action_notices"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    slack_user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    action_key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    symbol: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(32))
+    told_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

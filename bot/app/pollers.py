@@ -10,6 +10,9 @@ Order follow-up, every ``ORDER_POLL_SECONDS``:
 Alert watching, every ``ALERT_POLL_SECONDS`` without a webhook secret, every
 ``BACKSTOP_POLL_SECONDS`` with one: see ``AlertService.poll_once``.
 Re-arming repeating alerts, every ``REARM_CHECK_SECONDS``: see ``AlertService.rearm_once``.
+Corporate actions, every ``CORPORATE_ACTION_CHECK_SECONDS``: each linked member's holdings are
+looked at every ``bot.core.corporate_actions.CHECK_EVERY`` (members leased, so replicas split
+them) and each action on them is told once, by DM (``CorporateActionService.run_once``).
 Clicks left behind, every ``CLICK_RECOVERY_SECONDS``: the intents of durable clicks (Confirm,
 Approve, Reject, Withdraw, Cancel, Share) that the replica which acknowledged them did not
 finish, because it died, are leased and carried out here (``handlers.clicks``).
@@ -65,6 +68,8 @@ DIGEST_CHECK_SECONDS = 20.0
 CLICK_RECOVERY_SECONDS = 1.0
 #: How often repeating alerts whose cool-down is over are armed again (within this of its end).
 REARM_CHECK_SECONDS = 15.0
+#: How often members whose holdings are due a look for corporate actions are looked for.
+CORPORATE_ACTION_CHECK_SECONDS = 60.0
 
 
 class Pollers:
@@ -110,6 +115,7 @@ class Pollers:
             ("tokens", TOKEN_UPKEEP_SECONDS, self.tokens_once, False),
             ("digests", DIGEST_CHECK_SECONDS, self.digests_once, False),
             ("rearm", REARM_CHECK_SECONDS, self.rearm_once, False),
+            ("corporate_actions", CORPORATE_ACTION_CHECK_SECONDS, self.corporate_actions_once, False),
         ]
         if self.clicks is not None:
             loops.append(("clicks", CLICK_RECOVERY_SECONDS, self.clicks.run_once, True))
@@ -184,6 +190,10 @@ class Pollers:
     async def digests_once(self) -> int:
         """Owe every digest due now to the outbox, once each."""
         return await self.core.digests.run_once()
+
+    async def corporate_actions_once(self) -> int:
+        """Tell holders, once each, of the corporate actions on what they hold."""
+        return await self.core.corporate_actions.run_once()
 
     async def tokens_once(self) -> int:
         """Refresh the tokens about to expire of users whom background work needs."""

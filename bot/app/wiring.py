@@ -29,6 +29,7 @@ from bot.core.accounts import AccountService
 from bot.core.agreements import AgreementService
 from bot.core.alerts import AlertService
 from bot.core.chart_images import ChartImages, ChartUrlSigner, chart_url_keys
+from bot.core.corporate_actions import CorporateActionService
 from bot.core.delivery import Delivery
 from bot.core.digests import DigestService
 from bot.core.errors import ConfigError
@@ -37,11 +38,13 @@ from bot.core.funds import FundService
 from bot.core.home import HomeService
 from bot.core.linking import LinkService
 from bot.core.market import MarketService
+from bot.core.news import NewsService
 from bot.core.offboarding import Offboarding
 from bot.core.options import OptionService
 from bot.core.orders import OrderPolicy, OrderService
 from bot.core.pacing import UserPacing
 from bot.core.passes import PollPolicy
+from bot.core.performance import PerformanceService
 from bot.core.securities import SecurityCache
 from bot.core.tasks import BackgroundTasks
 from bot.core.team import Role, TeamRules, TeamService
@@ -58,6 +61,7 @@ from storage.alert_preferences import AlertPreferences
 from storage.alerts import AlertRouteRepository
 from storage.audit import AuditLog
 from storage.charts import ChartImageRepository
+from storage.corporate_actions import CorporateActionRepository
 from storage.crypto import TokenCipher
 from storage.db import Database
 from storage.digests import DigestRepository
@@ -283,6 +287,9 @@ def use_cases(
         charts=chart_images(settings, db),
         watchlists=watchlists,
         options=OptionService(users, market.securities, streamer),
+        performance=PerformanceService(users, accounts, market.securities),
+        news=NewsService(users, market.securities),
+        corporate_actions=CorporateActionService(users, CorporateActionRepository(db.sessions), pacing),
     )
 
 

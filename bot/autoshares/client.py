@@ -17,6 +17,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -30,12 +31,16 @@ from bot.autoshares.paging import Page, typed_page
 from bot.autoshares.resources import (
     Account,
     AccountBinding,
+    AccountValue,
     Agreement,
     Balance,
     ChartHistory,
+    ComparedHistory,
+    CorporateAction,
     FundOrder,
     FundPreview,
     FundTicket,
+    NewsItem,
     OptionChain,
     OptionExpiration,
     OptionSecurity,
@@ -124,6 +129,11 @@ def error_for(status: int, endpoint: str, body: Any, headers: httpx.Headers) -> 
     if status >= 500:
         return e.AutoSharesServerError(detail, **kwargs)
     return e.AutoSharesError(detail, **kwargs)
+
+
+def _date_time(moment: datetime) -> str:
+    """A query's ``date-time``: ISO 8601 in UTC, to the second (``2026-12-07T14:30:00Z``)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class AutoSharesClient:
@@ -395,6 +405,36 @@ class UserApi:
         body = await self.request("PUT", "history/symbols", endpoint=endpoint, json=request)
         return parse(ChartHistory, body or {}, endpoint)
 
+    async def compare(self, request: dict[str, Any]) -> ComparedHistory:
+        """Several securities' candles over one range (``ChartCompareRequestModel``): one
+        series each, in the order asked."""
+        endpoint = "PUT /history/compare"
+        body = await self.request("PUT", "history/compare", endpoint=endpoint, json=request)
+        return parse(ComparedHistory, body if body is not None else [], endpoint)
+
+    async def account_history(self, account_id: int, start: datetime, end: datetime) -> list[AccountValue]:
+        """The account's value over ``start``..``end`` (``UserAccounts_GetAccountHistory``);
+        ``step`` is obsolete in the spec but required, so 1 is sent."""
+        endpoint = "GET /accounts/{accountId}/history"
+        params = {"startDate": _date_time(start), "endDate": _date_time(end), "step": 1}
+        body = await self.request("GET", f"accounts/{account_id}/history", endpoint=endpoint, params=params)
+        return parse_list(AccountValue, body, endpoint)
+
+    # -- news --------------------------------------------------------------------------------------
+    async def news(self, symbol: str) -> list[NewsItem]:
+        """A company's recent news (``News_GetNews``), as AutoShares orders it."""
+        endpoint = "GET /news"
+        body = await self.request("GET", "news", endpoint=endpoint, params={"symbol": symbol})
+        return parse_list(NewsItem, body, endpoint)
+
+    async def corporate_actions(self, symbol: str) -> list[CorporateAction]:
+        """A company's recent corporate actions (``News_GetCorporateActions``)."""
+        endpoint = "GET /news/corporate-actions"
+        body = await self.request(
+            "GET", "news/corporate-actions", endpoint=endpoint, params={"symbol": symbol}
+        )
+        return parse_list(CorporateAction, body, endpoint)
+
     # -- orders ----------------------------------------------------------------------------------
     async def preview_order(self, account_id: int, order: dict[str, Any]) -> OrderPreview:
         endpoint = "POST /accounts/{accountId}/preview/orders"
@@ -511,6 +551,15 @@ class UserApi:
     async def create_alert(self, alert: dict[str, Any]) -> PriceAlert:
         endpoint = "POST /users/{userId}/pricealerts"
         body = await self.request("POST", f"users/{self.user_id}/pricealerts", endpoint=endpoint, json=alert)
+        return parse(PriceAlert, body, endpoint)
+
+    async def update_alert(self, alert_id: int, alert: dict[str, Any]) -> PriceAlert:
+        """Change an alert in place (``PriceAlerts_ModifyPriceAlertTrigger``): the same id watches the
+        ``PriceAlertEditableModel`` given."""
+        endpoint = "PUT /users/{userId}/pricealerts/{alertId}"
+        body = await self.request(
+            "PUT", f"users/{self.user_id}/pricealerts/{alert_id}", endpoint=endpoint, json=alert
+        )
         return parse(PriceAlert, body, endpoint)
 
     async def delete_alert(self, alert_id: int) -> None:

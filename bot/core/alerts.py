@@ -38,9 +38,10 @@ from bot.autoshares.client import UserApi
 from bot.autoshares.resources import AlertState, PriceAlert, Quote
 from bot.autoshares.resources.alerts import price_alert_body
 from bot.autoshares.streamer import QuoteStreamer
-from bot.core.commands import AlertDelivery, AlertMoveRequest, AlertRequest
+from bot.core.commands import AlertDelivery, AlertEditCommand, AlertMoveRequest, AlertRequest
 from bot.core.errors import (
     AlertDmNotAllowed,
+    AlertNotEditable,
     AlertNotFound,
     AlertNotYours,
     BotError,
@@ -59,7 +60,7 @@ from storage.alert_groups import AlertGroupRepository, NewRoute
 from storage.alert_preferences import AlertPreferences
 from storage.alerts import AlertRouteRepository, FireOutcome
 from storage.audit import AuditLog
-from storage.records import DELETED, DELIVER_DM, DOWN, EXPIRED, MOVES, UP, Route, RouteGroup, utcnow
+from storage.records import ACTIVE, DELETED, DELIVER_DM, DOWN, EXPIRED, MOVES, UP, Route, RouteGroup, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -332,6 +333,63 @@ class AlertService:
             # No active route (set outside Slack, or already fired): still audit the deletion.
             await self._audit_deleted(team_id, slack_user_id, alert_id)
         return [alert_id]
+
+    async def edit(
+        self, team_id: str, slack_user_id: str, command: AlertEditCommand
+    ) -> tuple[PriceAlert, Route | None]:
+        """Move an alert to a new level in place (``PUT …/pricealerts/{alertId}``), keeping its
+        id, its security, where it is announced and, unless given, its field and expiry. An
+        alert of a group, or one whose route already fired, is not edited (AlertNotEditable)."""
+        user, route, current = await self._editable(team_id, slack_user_id, command.alert_id)
+        mine = route is not None
+        assert current.security_id is not None
+        if command.expires_in is not None:
+            expires_at: datetime | None = (utcnow() + command.expires_in).replace(microsecond=0)
+        else:
+            expires_at = expiry_text(current.expiration_date)
+        field = command.field or (current.field.value if current.field else "Last")
+        body = level_body(command.operator, field, command.price, current.security_id, expires_at)
+        try:
+            updated = await user.api.update_alert(command.alert_id, body)
+        except e.AutoSharesNotFound:
+            raise AlertNotFound(command.alert_id) from None
+        if mine and route is not None:
+            await self.routes.edit(
+                command.alert_id,
+                operator=command.operator,
+                field=field,
+                argument=command.price,
+                expires_at=expires_at,
+                team_id=team_id,
+                slack_user_id=slack_user_id,
+            )
+            route = await self.routes.get(command.alert_id)
+        return updated, route if mine else None
+
+    async def for_edit(self, team_id: str, slack_user_id: str, alert_id: int) -> PriceAlert:
+        """The alert as AutoShares has it, to prefill its Edit modal (refused as ``edit`` would)."""
+        return (await self._editable(team_id, slack_user_id, alert_id))[2]
+
+    async def _editable(
+        self, team_id: str, slack_user_id: str, alert_id: int
+    ) -> tuple[ActingUser, Route | None, PriceAlert]:
+        """The user, the alert's route when it is theirs, and the alert; AlertNotEditable for
+        an alert of a group or one that fired, AlertNotFound when AutoShares has none."""
+        user = await self._users.acting(team_id, slack_user_id)
+        route = await self.routes.get(alert_id)
+        if route is not None and (route.team_id, route.slack_user_id) != (team_id, slack_user_id):
+            route = None
+        if route is not None and route.group_id is not None:
+            raise AlertNotEditable(alert_id, "group")
+        if route is not None and route.state != ACTIVE:
+            raise AlertNotEditable(alert_id, "fired")
+        try:
+            current = await user.api.alert(alert_id)
+        except e.AutoSharesNotFound:
+            raise AlertNotFound(alert_id) from None
+        if current.security_id is None:
+            raise AlertNotFound(alert_id)
+        return user, route, current
 
     async def _audit_deleted(self, team_id: str, slack_user_id: str, alert_id: int) -> None:
         await self._audit.record(

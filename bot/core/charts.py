@@ -105,8 +105,13 @@ def candles_from(model: ChartHistory | None) -> list[Candle]:
     """The first series of a ChartHistoryModel, oldest first; candles without a close or a
     time are skipped."""
     first = model.security_history[0] if model is not None and model.security_history else []
+    return candles_of(first)
+
+
+def candles_of(bars: Sequence[HistoryBar]) -> list[Candle]:
+    """One series of bars as candles, oldest first; bars without a close or a time are skipped."""
     found = []
-    for bar in first:
+    for bar in bars:
         moment = _moment(bar)
         if bar.close is None or moment is None:
             continue

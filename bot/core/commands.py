@@ -17,6 +17,9 @@ TimeInForce = Literal["Day", "GoodTillCancel"]
 AlertOperator = Literal["GTEQ", "LTEQ"]
 AlertField = Literal["Last", "Bid", "Ask"]
 ChartRange = Literal["1d", "5d", "1m", "6m", "1y"]
+#: A performance period: a week, a month, three months, a year, or since the first of January.
+PerformancePeriod = Literal["1w", "1m", "3m", "1y", "ytd"]
+PERFORMANCE_PERIODS: tuple[PerformancePeriod, ...] = ("1w", "1m", "3m", "1y", "ytd")
 #: Extended-hours trading as the user asked for it: ``ext`` (the extended session that comes
 #: next, with regular hours), ``pre`` (pre-market and regular hours) or ``post`` (regular hours
 #: and after-hours). ``bot.core.orders.extended_hours_value`` turns it into the documented
@@ -226,8 +229,25 @@ class AlertDeliverCommand:
     to: AlertDelivery
 
 
+@dataclass(frozen=True, slots=True)
+class AlertEditCommand:
+    """`/alert edit <id> above|below <price> [last|bid|ask] [expires 2d]`: the alert watches a
+    new level (and, when given, another field or expiry) in place, keeping its id."""
+
+    alert_id: int
+    operator: AlertOperator
+    price: Decimal
+    field: AlertField | None = None
+    expires_in: timedelta | None = None
+
+
 AlertCommand: TypeAlias = (
-    AlertRequest | AlertMoveRequest | AlertListCommand | AlertDeleteCommand | AlertDeliverCommand
+    AlertRequest
+    | AlertMoveRequest
+    | AlertListCommand
+    | AlertDeleteCommand
+    | AlertDeliverCommand
+    | AlertEditCommand
 )
 
 
@@ -237,6 +257,22 @@ class QuoteRequest:
 
     symbols: tuple[str, ...]
     chart_range: ChartRange | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PerformanceRequest:
+    """`/autoshares performance [period] [vs SYMBOL]`: the account's value over the period,
+    against a benchmark's return when one is named."""
+
+    period: PerformancePeriod = "1m"
+    benchmark: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewsRequest:
+    """`/news AAPL`: the latest headlines of one symbol."""
+
+    symbol: str
 
 
 WatchAction = Literal["show", "add", "remove"]

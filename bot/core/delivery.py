@@ -36,10 +36,12 @@ from bot.autoshares.errors import AutoSharesError, RelinkRequired
 from bot.autoshares.resources import Agreement, parse_list
 from bot.core.digests import DigestService
 from bot.core.errors import NotLinkedError
+from bot.core.notices import ActionNotice
 from bot.core.ports import DeliveryFailed, Notifier
 from bot.telemetry.metrics import Metrics
 from storage.alert_groups import AlertGroupRepository
 from storage.alerts import ALERT_TRIGGERED, AlertRouteRepository
+from storage.corporate_actions import CORPORATE_ACTION
 from storage.digests import DIGEST_DUE
 from storage.link_states import LINK_REFUSED
 from storage.links import LINKED, LinkRepository
@@ -268,6 +270,8 @@ class Delivery:
                 # kept as the client dumped them (older rows: as AutoShares wrote them)
                 agreements = parse_list(Agreement, data.get("agreements") or [], "a stored link message")
                 await notifier.linked(link, agreements)
+        elif item.kind == CORPORATE_ACTION:
+            await notifier.corporate_action(item.team_id, item.channel, ActionNotice.from_data(item.data))
         elif item.kind == LINK_REFUSED:
             await notifier.link_refused(item.team_id, item.channel)
         else:

@@ -14,6 +14,8 @@
     ├── UnknownOptionContract       no such option contract (carries its underlying)
     ├── NoOptions                   no option expirations for a symbol (or not the one asked for)
     ├── AlertNotFound               no such price alert
+    ├── AlertNotEditable            an alert of a group, or one that fired, is not edited in place
+    ├── NewsNotFound                a story a Read button names is no longer in the news
     ├── WatchlistFull               the symbols would not fit on the user's watchlist
     ├── WatchlistConflict           AutoShares would not change the watchlist (gone, read-only)
     ├── AlertNotYours               someone other than its owner tried to snooze an alert
@@ -32,6 +34,7 @@
     │   ├── ApprovalsNotSet         the order needs approval and no approvers' channel is set
     │   └── OwnApproval             the requester clicked Approve or Reject on their own order
     └── ChartExpired                a shared chart is no longer kept (carries its symbol and range)
+        └── PerformanceChartExpired a shared performance chart is no longer kept (carries its period)
 
 Failures of AutoShares itself are ``bot.autoshares.errors.AutoSharesError``. ``code`` is short
 and stable (logs, metrics); ``str(exc)`` is for operators. The one place that turns either tree
@@ -119,6 +122,29 @@ class UnknownSymbolError(BotError):
         super().__init__(f"unknown symbol {symbol!r}")
         self.symbol = symbol
         self.suggestions = list(suggestions)
+
+
+class NewsNotFound(BotError):
+    """The story a Read button names is no longer among the symbol's news."""
+
+    code = "news_not_found"
+
+    def __init__(self, symbol: str, news_id: int) -> None:
+        super().__init__(f"news {news_id} of {symbol} not found")
+        self.symbol = symbol
+        self.news_id = news_id
+
+
+class AlertNotEditable(BotError):
+    """An alert that cannot be edited in place: one of a group (a percent move, a repeating
+    alert), or one that already fired."""
+
+    code = "alert_not_editable"
+
+    def __init__(self, alert_id: int, why: str) -> None:
+        super().__init__(f"alert {alert_id} cannot be edited: {why}")
+        self.alert_id = alert_id
+        self.why = why
 
 
 class AlertNotFound(BotError):
@@ -220,6 +246,16 @@ class ChartExpired(BotError):
         super().__init__(f"chart of {symbol} over {chart_range} no longer kept")
         self.symbol = symbol
         self.chart_range = chart_range
+
+
+class PerformanceChartExpired(ChartExpired):
+    """The performance chart a Share button names is gone; ``chart_range`` is its period."""
+
+    code = "chart_expired"
+
+    def __init__(self, period: str, benchmark: str | None) -> None:
+        super().__init__("account", period)
+        self.benchmark = benchmark
 
 
 class SignupNotConfigured(ConfigError):

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.autoshares.resources import Agreement
+from bot.core.notices import ActionNotice
 from storage.records import Link, Pending, Route, RouteGroup
 
 
@@ -77,6 +78,9 @@ class Notifier(Protocol):
     async def digest(self, team_id: str, channel: str, slack_user_id: str, summary: Any) -> None:
         """Post a portfolio digest (``bot.core.digests.DigestSummary``) in its channel, else the
         member's DM."""
+
+    async def corporate_action(self, team_id: str, slack_user_id: str, notice: ActionNotice) -> None:
+        """Tell a holder, by DM, of a corporate action on something they hold."""
 
 
 class SlackIdentity(Protocol):

@@ -9,15 +9,18 @@ from bot.core.accounts import AccountService
 from bot.core.agreements import AgreementService
 from bot.core.alerts import AlertService
 from bot.core.chart_images import ChartImages
+from bot.core.corporate_actions import CorporateActionService
 from bot.core.digests import DigestService
 from bot.core.followup import OrderFollowUp
 from bot.core.funds import FundService
 from bot.core.home import HomeService
 from bot.core.linking import LinkService
 from bot.core.market import MarketService
+from bot.core.news import NewsService
 from bot.core.offboarding import Offboarding
 from bot.core.options import OptionService
 from bot.core.orders import OrderService
+from bot.core.performance import PerformanceService
 from bot.core.tasks import BackgroundTasks
 from bot.core.team import TeamService
 from bot.core.users import LinkedUsers
@@ -43,3 +46,6 @@ class UseCases:
     charts: ChartImages
     watchlists: WatchlistService
     options: OptionService
+    performance: PerformanceService
+    news: NewsService
+    corporate_actions: CorporateActionService

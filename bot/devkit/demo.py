@@ -83,6 +83,8 @@ class DemoWorld:
     output_dir: Path
     seen: int = 0  # LocalSlack calls already shown in the transcript
     chart: Path | None = None
+    #: the file the next chart image shown is saved as (in ``output_dir``)
+    chart_name: str = f"{SYMBOL.lower()}-chart.png"
     last_upload: str | None = None
     opening: float = 0.0  # SYMBOL's price when the session starts (the seeded one)
     order_id: int = 0  # the limit order alice places, then changes
@@ -151,7 +153,7 @@ class DemoWorld:
     def _save_chart(self, data: bytes | None) -> str | None:
         if not data:
             return None
-        path = self.output_dir / f"{SYMBOL.lower()}-chart.png"
+        path = self.output_dir / self.chart_name
         path.write_bytes(data)
         self.chart = path
         return path.name
@@ -422,6 +424,50 @@ async def step_positions(world: DemoWorld) -> str:
     return "10 AAPL held"
 
 
+async def step_performance(world: DemoWorld) -> str:
+    world.chart_name = "performance-chart.png"
+    try:
+        reply = await world.slash("/autoshares", "performance 1m vs SPY")
+    finally:
+        world.chart_name = f"{SYMBOL.lower()}-chart.png"
+    contains(
+        reply,
+        "Value now",
+        "SPY over the same days",
+        f"Best holding {SYMBOL}",
+        what="the account against SPY",
+    )
+    images = [b for b in reply.get("blocks") or [] if b.get("type") == "image"]
+    picture = world.output_dir / "performance-chart.png"
+    expect(
+        bool(images) and picture.exists() and picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n",
+        "the performance chart as a PNG image in the answer only alice sees",
+        said(reply)[:300],
+    )
+    return f"performance over 1 month against SPY, charted ({picture.name}): {said(reply).split(chr(10))[0][:80]}"
+
+
+async def step_news(world: DemoWorld) -> str:
+    reply = await world.slash("/news", SYMBOL)
+    contains(reply, f"Latest news for {SYMBOL}", what=f"the latest headlines for {SYMBOL}")
+    button = find_button(reply, "news_read")
+    world.show(world.transcript.person(LOGIN, "clicked", world.where(CHANNEL), "[Read]"))
+    world.catch_up()
+    mark = world.seen
+    response = await world.driver.click(button, user=USER, channel=CHANNEL)
+    expect(
+        response.status_code == 200, "the click on Read to be acknowledged", f"HTTP {response.status_code}"
+    )
+    opened = await world.until(lambda c: c.method == "views.open", "the story opened in a modal", since=mark)
+    view = opened.args.get("view") or {}
+    expect(
+        view.get("title", {}).get("text") == f"{SYMBOL} news",
+        f"a modal titled {SYMBOL} news",
+        repr(view)[:200],
+    )
+    return f"{SYMBOL}'s latest headlines, the first story read in a modal"
+
+
 async def step_alert(world: DemoWorld) -> str:
     level = math.ceil(world.opening * 1.02)
     answer = await world.slash("/alert", f"{SYMBOL} above {level}")
@@ -585,6 +631,8 @@ STEPS: Sequence[Step] = (
     ("edit the order", step_edit),
     ("positions", step_positions),
     ("option order", step_option_order),
+    ("performance against SPY", step_performance),
+    ("news", step_news),
     ("alert", step_alert),
     ("repeating alert", step_repeating_alert),
     ("digest", step_digest),

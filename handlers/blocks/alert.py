@@ -11,7 +11,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, MarkdownTextObject, SectionBlock
 
-from bot.autoshares.resources import PriceAlert
+from bot.autoshares.resources import AlertState, PriceAlert
 from bot.core.views import GroupView, ListedAlert, RouteView
 from handlers.blocks.common import clip, context, escape, message, section
 from handlers.blocks.numbers import price
@@ -31,6 +31,9 @@ __all__ = [
 ]
 
 ALERT_DELETE = "alert_delete"
+ALERT_EDIT = "alert_edit"
+#: Edit buttons under one list at most (with MAX_LISTED_ALERTS sections, within Slack's 50 blocks).
+MAX_EDIT_BUTTONS = 20
 ALERT_BUY = "alert_buy"
 ALERT_SELL = "alert_sell"
 #: The Snooze buttons of a trigger that may come again (value: the alert id).
@@ -156,11 +159,13 @@ def _delivery_line(to_dm: bool) -> str:
 def alerts_list_message(
     alerts: Sequence[ListedAlert], *, slack_user_id: str, to_dm: bool = False
 ) -> dict[str, Any]:
-    """The user's alerts, each with a Delete button, and where their triggers go."""
+    """The user's alerts, each with a Delete button (and an Edit button when it can be edited
+    in place: armed, not one of a group), and where their triggers go."""
     if not alerts:
         sentence = "You have no price alerts. Set one with `/alert AAPL above 200`."
         return message(sentence, [section(sentence), context(_delivery_line(to_dm))])
     blocks: list[Block] = [section("*Your price alerts*"), context(_delivery_line(to_dm))]
+    edits = 0
     for listed in list(alerts)[:MAX_LISTED_ALERTS]:
         alert, channel = listed.alert, listed.channel
         alert_id = alert.id
@@ -181,11 +186,35 @@ def alerts_list_message(
                 ),
             )
         )
+        if editable(listed) and edits < MAX_EDIT_BUTTONS:
+            edits += 1
+            blocks.append(edit_actions(listed))
     hidden = len(alerts) - MAX_LISTED_ALERTS
     if hidden > 0:
         blocks.append(context(f"…and {hidden} more."))
     count = len(alerts)
     return message(f"You have {count} price alert{'s' if count != 1 else ''}.", blocks)
+
+
+def editable(listed: ListedAlert) -> bool:
+    """Armed, and not one of a group (a percent move or a repeating alert is edited as a whole
+    by setting it again)."""
+    return listed.group is None and (listed.alert.state in (None, AlertState.New))
+
+
+def edit_actions(listed: ListedAlert) -> ActionsBlock:
+    alert_id = listed.alert.id
+    return ActionsBlock(
+        block_id=f"alert_edit:{alert_id}",
+        elements=[
+            ButtonElement(
+                text="Edit",
+                action_id=ALERT_EDIT,
+                value=str(alert_id),
+                accessibility_label=f"Change the price or direction of alert {alert_id}",
+            )
+        ],
+    )
 
 
 def _group_words(group: GroupView | None) -> str:

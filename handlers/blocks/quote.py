@@ -19,11 +19,12 @@ from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, DividerBlock, ImageBlock
 
-from bot.autoshares.resources import Quote, Security
+from bot.autoshares.resources import NewsItem, Quote, Security
 from bot.core.charts import CHART_ID_RE, RANGES
 from bot.core.views import QuoteRow
 from bot.vocabulary.symbols import is_symbol
 from handlers.blocks.common import clip, context, escape, message, section
+from handlers.blocks.news import headline_line
 from handlers.blocks.numbers import MISSING, percent, price, signed_money, trend, volume
 
 __all__ = [
@@ -172,13 +173,15 @@ def quote_message(
     chart: PrivateChart | None = None,
     shareable: bool = True,
     note: str | None = None,
+    headlines: Mapping[str, NewsItem] | None = None,
 ) -> dict[str, Any]:
     """The quotes asked for, in order; unknown symbols after them with suggestions.
 
     ``shared_by`` (a Slack user id) marks the public copy; ``chart`` is the private answer's
     chart (its image, and Share posts it too); ``chart_note`` is safe mrkdwn (e.g. a sparkline
     when the chart image cannot be shown); the Share button is offered on a private answer that
-    has at least one quote; ``note`` (safe text) closes the message.
+    has at least one quote; ``note`` (safe text) closes the message; ``headlines`` (symbol →
+    its latest story) are shown under their quotes.
     """
     unknown = unknown or {}
     blocks: list[Block] = []
@@ -186,6 +189,9 @@ def quote_message(
         if index:
             blocks.append(DividerBlock())
         blocks.append(section(_row_text(row, delayed)))
+        headline = (headlines or {}).get(row.symbol)
+        if headline is not None:
+            blocks.append(context(headline_line(headline)))
     for symbol, suggestions in unknown.items():
         blocks.append(section(_suggestion_text(symbol, suggestions)))
     if chart is not None and chart.image_url:

@@ -69,6 +69,7 @@ from handlers.parsing.common import ParseError
 from handlers.parsing.fund import FUND_EXAMPLE, parse_fund
 from handlers.parsing.help import COMMAND_HELP, CommandHelp
 from handlers.parsing.mentions import QUOTE_PAGE_PREFIX, cashtags, quote_page_symbol
+from handlers.parsing.news import NEWS_EXAMPLE, parse_news
 from handlers.parsing.options import OPTIONS_EXAMPLE, parse_options
 from handlers.parsing.order import (
     EDIT_EXAMPLE,
@@ -112,6 +113,7 @@ __all__ = [
     "MIN_REPEAT_EVERY",
     "EDIT_EXAMPLE",
     "OPTIONS_EXAMPLE",
+    "NEWS_EXAMPLE",
     "ORDER_EXAMPLE",
     "QUOTE_EXAMPLE",
     "QUOTE_PAGE_PREFIX",
@@ -151,6 +153,7 @@ __all__ = [
     "parse_fund",
     "parse_autoshares",
     "parse_options",
+    "parse_news",
     "parse_order",
     "parse_quote",
     "parse_watch",

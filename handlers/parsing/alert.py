@@ -11,6 +11,7 @@ from bot.core.commands import (
     AlertDeleteCommand,
     AlertDeliverCommand,
     AlertDirection,
+    AlertEditCommand,
     AlertField,
     AlertListCommand,
     AlertMoveRequest,
@@ -28,6 +29,7 @@ from bot.vocabulary.bounds import (
 from handlers.parsing.common import (
     _EXPIRY_RE,
     _EXPIRY_UNITS,
+    ParseError,
     _expiry,
     _identifier,
     _Invalid,
@@ -83,6 +85,8 @@ def _alert_from_tokens(tokens: list[str]) -> AlertCommand:
         if len(rest) > 1:
             raise _Invalid(f"{_show(rest[1])} is not understood after the id", example="delete 42")
         return AlertDeleteCommand(_identifier(rest[0], "alert id"))
+    if verb == "edit":
+        return _edit_from_tokens(rest)
     if verb == "deliver":
         if len(rest) != 1 or rest[0].lower() not in _DELIVERIES:
             raise _Invalid("Say where your alerts' triggers go: dm or channel", example="deliver dm")
@@ -146,6 +150,62 @@ def _alert_from_tokens(tokens: list[str]) -> AlertCommand:
         return AlertMoveRequest(symbol, direction, percent, field, expires_in, repeat_every)
     assert operator is not None and price is not None
     return AlertRequest(symbol, operator, price, field, expires_in, repeat_every)
+
+
+_EDIT_EXAMPLE = "edit 42 above 240"
+
+
+def _edit_from_tokens(rest: list[str]) -> AlertEditCommand:
+    """`edit <id> above|below <price> [last|bid|ask] [expires 2d]`."""
+    if not rest:
+        raise _Invalid(
+            "Say which alert to edit by its id, then above or below and a price", example=_EDIT_EXAMPLE
+        )
+    alert_id = _identifier(rest[0], "alert id")
+    if len(rest) < 3:
+        raise _Invalid("Say above or below and the new price after the id", example=_EDIT_EXAMPLE)
+    operator = _OPERATORS.get(rest[1].lower())
+    if operator is None:
+        raise _Invalid(f"{_show(rest[1])} is not a direction; use above or below", example=_EDIT_EXAMPLE)
+    price = _price(rest[2], "alert price", "price")
+    field: AlertField | None = None
+    expires_in: timedelta | None = None
+    options = rest[3:]
+    index = 0
+    while index < len(options):
+        word = options[index].lower()
+        if word in _ALERT_FIELDS and field is None:
+            field = _ALERT_FIELDS[word]
+        elif word == "expires" and expires_in is None:
+            example = "edit 42 above 240 expires 2d"
+            expires_in = _expiry(_value_after(options, index, word, "a time such as 2d", example))
+            index += 1
+        else:
+            raise _Invalid(
+                f"{_show(options[index])} is not understood here; after the price use last, bid, ask or expires once",
+                example=_EDIT_EXAMPLE,
+            )
+        index += 1
+    return AlertEditCommand(alert_id, operator, price, field, expires_in)
+
+
+def parse_alert_edit_form(operator: str, price: str, field: str) -> tuple[AlertOperator, Decimal, AlertField]:
+    """The Edit modal's fields: ``above``/``below``, a price, ``last``/``bid``/``ask``. ParseError
+    names the field at fault."""
+    try:
+        chosen = _OPERATORS.get(operator.lower())
+        if chosen is None:
+            raise _Invalid("Choose above or below", field="operator")
+        tokens = _tokens(price)
+        if len(tokens) != 1:
+            raise _Invalid("Give one price such as 240", field="price")
+        level = _price(tokens[0], "alert price", "price")
+        watched = _ALERT_FIELDS.get(field.lower())
+        if watched is None:
+            raise _Invalid("Choose last, bid or ask", field="field")
+    except _Invalid as invalid:
+        raise ParseError(f"{invalid.problem}.", field=invalid.field) from None
+    return chosen, level, watched
 
 
 def _percent(token: str) -> Decimal:

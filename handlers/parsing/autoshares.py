@@ -10,8 +10,10 @@ from bot.core.commands import (
     AlertCommand,
     DigestCommand,
     FundCommand,
+    NewsRequest,
     OptionChainRequest,
     OrderCommand,
+    PerformanceRequest,
     QuoteRequest,
     TeamCommand,
     WatchRequest,
@@ -28,8 +30,10 @@ from handlers.parsing.common import (
 )
 from handlers.parsing.digest import _digest_from_tokens
 from handlers.parsing.fund import FUND_EXAMPLE, _fund_from_tokens
+from handlers.parsing.news import NEWS_EXAMPLE, _news_from_tokens
 from handlers.parsing.options import OPTIONS_EXAMPLE, _chain_from_tokens
 from handlers.parsing.order import ORDER_EXAMPLE, _order_from_tokens
+from handlers.parsing.performance import PERFORMANCE_EXAMPLE, _performance_from_tokens
 from handlers.parsing.quote import QUOTE_EXAMPLE, _quote_from_tokens
 from handlers.parsing.watch import WATCH_EXAMPLE, _watch_from_tokens
 
@@ -51,6 +55,8 @@ AutosharesName = Literal[
     "admin",
     "digest",
     "options",
+    "performance",
+    "news",
 ]
 
 
@@ -65,6 +71,8 @@ AutosharesArgs: TypeAlias = (
     | TeamCommand
     | DigestCommand
     | OptionChainRequest
+    | PerformanceRequest
+    | NewsRequest
     | int
     | None
 )
@@ -74,8 +82,8 @@ AutosharesArgs: TypeAlias = (
 class AutosharesCommand:
     """One `/autoshares` subcommand.
 
-    `args` depends on `name`: a `QuoteRequest`, `OrderCommand`, `AlertCommand` or `WatchRequest`
-    for quote/order/alert/watch, the account id (`int`) for accounts_add, the optional account id for
+    `args` depends on `name`: a `QuoteRequest`, `OrderCommand`, `AlertCommand`, `WatchRequest` or
+    `PerformanceRequest` for quote/order/alert/watch/performance, a `NewsRequest` for news, the account id (`int`) for accounts_add, the optional account id for
     positions, and None for the rest.
     """
 
@@ -103,6 +111,11 @@ def parse_autoshares(text: str) -> AutosharesCommand:
         return AutosharesCommand("watch", _run(_watch_from_tokens, rest, "/autoshares watch", WATCH_EXAMPLE))
     if word == "options":
         return AutosharesCommand("options", _run(_chain_from_tokens, rest, "/options", OPTIONS_EXAMPLE))
+    if word == "news":
+        return AutosharesCommand("news", _run(_news_from_tokens, rest, "/news", NEWS_EXAMPLE))
+    if word == "performance":
+        request = _run(_performance_from_tokens, rest, "/autoshares", PERFORMANCE_EXAMPLE)
+        return AutosharesCommand("performance", request)
     return _run(_autoshares_from_tokens, tokens, "/autoshares", AUTOSHARES_EXAMPLE)
 
 
@@ -115,7 +128,10 @@ _NO_ARGUMENT_COMMANDS: dict[str, AutosharesName] = {
     "agreements": "agreements",
     "signup": "signup",
 }
-_VALID_SUBCOMMANDS = "link, unlink, status, agreements, account, positions, signup, quote, order, options, fund, alert, watch, digest, admin or help"
+_VALID_SUBCOMMANDS = (
+    "link, unlink, status, agreements, account, positions, performance, signup, quote, news, order, "
+    "options, fund, alert, watch, digest, admin or help"
+)
 
 
 def _autoshares_from_tokens(tokens: list[str]) -> AutosharesCommand:

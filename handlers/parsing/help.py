@@ -42,6 +42,13 @@ COMMAND_HELP: tuple[CommandHelp, ...] = (
         "/autoshares positions 12",
         "Show the positions in your default account or in the account given.",
     ),
+    CommandHelp(
+        "/autoshares performance",
+        "/autoshares performance 3m vs SPY",
+        "Chart your account's value over 1w, 1m, 3m, 1y or ytd, against a benchmark if you name one.",
+    ),
+    CommandHelp("/news", "/news AAPL", "The latest headlines for a symbol; Read opens a story's text."),
+    CommandHelp("/autoshares news", "/autoshares news AAPL", "Same as /news, from the main command."),
     CommandHelp("/autoshares signup", "/autoshares signup", "Open a new AutoShares account."),
     CommandHelp("/autoshares quote", "/autoshares quote AAPL", "Same as /quote, from the main command."),
     CommandHelp(
@@ -178,6 +185,11 @@ COMMAND_HELP: tuple[CommandHelp, ...] = (
         "Send your alerts' triggers to a DM with me; `deliver channel` posts where each was set.",
     ),
     CommandHelp("/alert list", "/alert list", "Show your price alerts and where their triggers go."),
+    CommandHelp(
+        "/alert edit",
+        "/alert edit 42 above 240",
+        "Move a price alert to a new price (and direction, field or expiry) in place, keeping its id.",
+    ),
     CommandHelp(
         "/alert delete", "/alert delete 42", "Delete a price alert (and the rest of its group) by its id."
     ),

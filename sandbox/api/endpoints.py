@@ -12,6 +12,7 @@ from sandbox.api import (
     equities,
     funds,
     history,
+    news,
     options,
     orders,
     positions,
@@ -24,7 +25,20 @@ from sandbox.api.routing import Endpoint, build_routes
 if TYPE_CHECKING:
     from sandbox.runtime import Sandbox
 
-ENDPOINT_MODULES = (users, accounts, positions, equities, options, orders, funds, alerts, streamers, history, watchlists)
+ENDPOINT_MODULES = (
+    users,
+    accounts,
+    positions,
+    equities,
+    options,
+    orders,
+    funds,
+    alerts,
+    streamers,
+    history,
+    watchlists,
+    news,
+)
 
 
 def all_endpoints() -> list[Endpoint]:

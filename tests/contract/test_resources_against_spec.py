@@ -13,15 +13,18 @@ from pydantic import AliasChoices, BaseModel
 from bot.autoshares.resources import (
     Account,
     AccountBinding,
+    AccountValue,
     Agreement,
     AgreementType,
     AlertState,
     Candle,
     ChartHistory,
+    CorporateAction,
     FundOperation,
     FundOrder,
     FundPreview,
     FundTicket,
+    NewsItem,
     OptionChain,
     OptionChainExpiration,
     OptionExpiration,
@@ -73,6 +76,10 @@ RESOURCES: list[tuple[type[BaseModel], str, set[str]]] = [
     (OptionChain, "OptionChainResource", set()),
     (OptionChainExpiration, "OptionChainExpirationResource", set()),
     (OptionExpiration, "OptionExpirationResource", set()),
+    (AccountValue, "AccountValueItem", set()),
+    (Candle, "TimeSeriesValueCandleMapModel", set()),
+    (NewsItem, "NewsResource", set()),
+    (CorporateAction, "CorporateActionResource", set()),
 ]
 
 #: Enums and the spec property whose enum they are.
@@ -135,6 +142,10 @@ def test_a_spec_shaped_body_parses(
         body["SecurityList"] = [example_of(contract, "EquityResource")]
     if model is ChartHistory:
         body["SecurityHistory"] = [[{"Close": 1.5, "Open": 1, "High": 2, "Low": 1, "Volume": 10}]]
+    if model in (AccountValue, CorporateAction):
+        body["Date"] = "2026-12-01T00:00:00Z"  # a date-time, as the spec's format says
+    if model is CorporateAction:
+        body["CompleteDate"] = body["Date"]
     if model is PriceAlert:
         body |= {"Operator": "GTEQ", "Field": "Last"}  # documented values of the spec's strings
     parsed = parse(model, body, definition)

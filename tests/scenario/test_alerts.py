@@ -179,7 +179,10 @@ async def test_list_delete_and_delete_button(bob: RunningBot) -> None:
     listing = await command(bob, "list", command="/alert")
     assert [b["value"] for b in buttons(listing["blocks"]) if b["action_id"] == "alert_delete"] == ["1", "2"]
     refreshed = await click(bob, listing, "alert_delete")
-    assert [b["value"] for b in buttons(refreshed["blocks"])] == ["2"]
+    assert [(b["action_id"], b["value"]) for b in buttons(refreshed["blocks"])] == [
+        ("alert_delete", "2"),
+        ("alert_edit", "2"),
+    ]
     assert [a["Id"] for a in await bob.admin("GET", "_sandbox/alerts")] == [2]
     reply = await command(bob, "delete 2", command="/alert")
     assert "Alert 2 is deleted" in reply["text"]

@@ -33,6 +33,7 @@ from bot.autoshares.resources.funds import (
     QuantityQualifier,
 )
 from bot.autoshares.resources.market import Candle, ChartHistory, Quote, Security
+from bot.autoshares.resources.news import CorporateAction, NewsItem
 from bot.autoshares.resources.numbers import Number, to_decimal, to_int
 from bot.autoshares.resources.options import (
     OptionChain,
@@ -49,6 +50,7 @@ from bot.autoshares.resources.orders import (
     OrderTicket,
     ReplacedTerms,
 )
+from bot.autoshares.resources.performance import AccountValue, ComparedHistory, compare_body
 from bot.autoshares.resources.watchlists import Watchlist
 
 __all__ = [
@@ -58,6 +60,7 @@ __all__ = [
     "TERMINAL_STATUS_NAMES",
     "AccessType",
     "Account",
+    "AccountValue",
     "AccountBinding",
     "Agreement",
     "AgreementType",
@@ -71,6 +74,9 @@ __all__ = [
     "FundPreview",
     "FundTicket",
     "ChartHistory",
+    "ComparedHistory",
+    "CorporateAction",
+    "NewsItem",
     "Number",
     "OptionChain",
     "OptionChainExpiration",
@@ -95,6 +101,7 @@ __all__ = [
     "TimeInForce",
     "UserInfo",
     "Watchlist",
+    "compare_body",
     "parse",
     "parse_list",
     "to_decimal",

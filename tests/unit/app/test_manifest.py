@@ -24,6 +24,7 @@ from bot.app.manifest import (
 from bot.core.commands import (
     AlertDeleteCommand,
     AlertDeliverCommand,
+    AlertEditCommand,
     AlertListCommand,
     AlertMoveRequest,
     AlertRequest,
@@ -74,7 +75,7 @@ def test_display_and_bot_user(manifest: dict[str, Any]) -> None:
     }
 
 
-def test_has_the_eight_commands(manifest: dict[str, Any]) -> None:
+def test_has_the_nine_commands(manifest: dict[str, Any]) -> None:
     assert slash_commands(manifest) == [
         "/autoshares",
         "/quote",
@@ -84,6 +85,7 @@ def test_has_the_eight_commands(manifest: dict[str, Any]) -> None:
         "/account",
         "/options",
         "/watch",
+        "/news",
     ]
 
 
@@ -124,6 +126,7 @@ def test_the_alert_hint_shows_every_form_and_option_and_each_parses(manifest: di
     commands = [parse_alert(command) for form in others for command in expand(form)]
     assert [type(c) for c in commands] == [
         AlertListCommand,
+        AlertEditCommand,
         AlertDeleteCommand,
         AlertDeliverCommand,
         AlertDeliverCommand,

@@ -32,6 +32,7 @@ from handlers.parsing import (
     parse_alert,
     parse_autoshares,
     parse_fund,
+    parse_news,
     parse_options,
     parse_order,
     parse_quote,
@@ -46,6 +47,7 @@ PARSERS: dict[str, Callable[[str], object]] = {
     "/watch": parse_watch,
     "/autoshares": parse_autoshares,
     "/options": parse_options,
+    "/news": parse_news,
 }
 
 

@@ -1,0 +1,63 @@
+"""A company's news (``NewsResource``) and corporate actions (``CorporateActionResource``)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from pydantic import field_validator
+
+from bot.autoshares.resources.base import Resource
+from bot.autoshares.resources.numbers import Whole
+
+#: An epoch number above this is in milliseconds (a date in seconds this large is in 5138).
+_MILLISECONDS_FROM = 100_000_000_000
+
+
+class NewsItem(Resource):
+    """One headline: ``NewsId`` and ``Header`` are required (a button names the story by its id)."""
+
+    news_id: Whole
+    header: str
+    key: str | None = None
+    #: epoch time (int64): seconds, or milliseconds as some feeds send
+    date: Whole | None = None
+    source: str | None = None
+    content: str | None = None
+    attachment: str | None = None
+
+    @property
+    def moment(self) -> int | None:
+        """The story's time in epoch seconds."""
+        if self.date is None or self.date <= 0:
+            return None
+        return self.date // 1000 if self.date >= _MILLISECONDS_FROM else self.date
+
+
+class CorporateAction(Resource):
+    """A split, dividend, merger…: ``Id`` and ``Type`` are required (the bot tells each action
+    once, by its id); ``Data`` holds its terms as text."""
+
+    id: Whole
+    type: str
+    security_id: Whole | None = None
+    unique_id: str | None = None
+    date: datetime | None = None
+    complete_date: datetime | None = None
+    completed: bool | None = None
+    is_cancel: bool | None = None
+    data: dict[str, str] = {}
+
+    @field_validator("data", mode="before")
+    @classmethod
+    def _terms(cls, value: object) -> object:
+        """Terms as text: a null map is none, and a number is written as text."""
+        if value is None:
+            return {}
+        if isinstance(value, dict):
+            return {str(k): str(v) for k, v in value.items() if v is not None}
+        return value
+
+    @property
+    def effective(self) -> datetime | None:
+        date = self.date
+        return date if date is None or date.tzinfo else date.replace(tzinfo=UTC)
