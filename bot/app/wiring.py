@@ -209,6 +209,15 @@ def autoshares_client(
     )
 
 
+def order_policy(settings: Settings) -> OrderPolicy:
+    """How long a preview waits for Confirm, what a large order is, when an order is settled."""
+    return OrderPolicy(
+        confirm_seconds=settings.order_confirm_seconds,
+        large_order_notional=settings.large_order_notional,
+        settle_after_seconds=settings.settle_after_seconds,
+    )
+
+
 def use_cases(
     settings: Settings,
     db: Database,
@@ -251,11 +260,7 @@ def use_cases(
         repo=pending,
         audit=audit,
         metrics=metrics,
-        policy=OrderPolicy(
-            confirm_seconds=settings.order_confirm_seconds,
-            large_order_notional=settings.large_order_notional,
-            settle_after_seconds=settings.settle_after_seconds,
-        ),
+        policy=order_policy(settings),
     )
     market = MarketService(users, SecurityCache(), streamer)
     watchlists = WatchlistService(users, market)
