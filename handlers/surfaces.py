@@ -6,6 +6,7 @@ from slack_bolt.async_app import AsyncApp
 
 from handlers import (
     account,
+    activity,
     agreements,
     alert,
     digest,
@@ -28,6 +29,7 @@ SURFACES = (
     help,
     agreements,
     account,
+    activity,
     order,
     quote,
     alert,

@@ -38,6 +38,9 @@ GET  /_sandbox/stats      -> {"TokenGrants": {grant type: n}, "Revocations", "Or
 GET  /_sandbox/orders     -> [OrderResource] of every account
 GET  /_sandbox/alerts     -> [PriceAlertInfoModel + "UserId"] of every user
 GET  /_sandbox/watchlists -> [WatchlistModel (with SecurityList) + "UserId"] of every user
+GET  /_sandbox/transactions -> [TransactionMapModel] of every account (fills, commissions, dividends, fees)
+POST /_sandbox/transactions {"AccountId", "Kind": "Dividend"|"Fee", "Amount", "Symbol"?, "Description"?,
+                            "Date"?} -> 201 TransactionMapModel; the account's cash moves by it
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import time
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -54,6 +58,7 @@ from starlette.routing import BaseRoute, Route
 from sandbox.api import resources
 from sandbox.clock import CLOCK_MODES
 from sandbox.config import SandboxConfig, SandboxConfigError
+from sandbox.state import Transaction
 
 if TYPE_CHECKING:
     from sandbox.runtime import Sandbox
@@ -159,6 +164,7 @@ class AdminRoutes:
             ("/_sandbox/orders", self.orders, ["GET"]),
             ("/_sandbox/alerts", self.alerts, ["GET"]),
             ("/_sandbox/watchlists", self.watchlists, ["GET"]),
+            ("/_sandbox/transactions", self.transactions, ["GET", "POST"]),
         ]
         return [Route(path, self._guard(handler), methods=methods) for path, handler, methods in handlers]
 
@@ -353,6 +359,49 @@ class AdminRoutes:
                 resources.watchlist(w, state, include_securities=True) | {"UserId": w.user_id}
                 for w in sorted(state.watchlists.values(), key=lambda w: w.id)
             ]
+        )
+
+    async def transactions(self, request: Request) -> Response:
+        """GET: every account's transactions. POST: pay a dividend into an account or charge it a
+        fee (see :meth:`_money_movement`)."""
+        state = self.sb.state
+        if request.method == "POST":
+            record = self._money_movement(await self._object(request))
+            return JSONResponse(resources.transaction(record), status_code=201)
+        ordered = sorted(state.transactions.values(), key=lambda t: t.id)
+        return JSONResponse([resources.transaction(t) for t in ordered])
+
+    def _money_movement(self, data: dict[str, Any]) -> Transaction:
+        """``{"AccountId", "Kind": "Dividend"|"Fee", "Amount", "Symbol"?, "Description"?, "Date"?}``:
+        the account's cash moves by the amount, recorded as a Payment of Dividend money or a
+        Clearing charge."""
+        state = self.sb.state
+        account_id = data.get("AccountId")
+        account = state.accounts.get(account_id) if isinstance(account_id, int) else None
+        if account is None:
+            raise AdminError(404, "AccountId names no account.")
+        amount = _number(data, "Amount", required=True) or 0.0
+        kind = data.get("Kind")
+        if kind not in ("Dividend", "Fee") or amount <= 0:
+            raise AdminError(422, "Kind must be Dividend or Fee and Amount positive.")
+        try:
+            date = datetime.fromisoformat(str(data["Date"]).replace("Z", "+00:00")) if data.get("Date") else None
+        except ValueError:
+            raise AdminError(422, "Date must be an ISO 8601 time.") from None
+        if date is not None and date.tzinfo is None:
+            date = date.replace(tzinfo=UTC)
+        security = state.security(str(data["Symbol"])) if data.get("Symbol") else None
+        value = amount if kind == "Dividend" else -amount
+        account.cash += value
+        return state.record_transaction(
+            account.id,
+            "Payment" if kind == "Dividend" else "Clearing",
+            value,
+            str(data.get("Description") or (f"{security.symbol} dividend" if security else str(kind))),
+            margin_type="Dividend" if kind == "Dividend" else "Cash",
+            symbol=security.symbol if security else "",
+            security_id=security.id if security else None,
+            date=date,
         )
 
 

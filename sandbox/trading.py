@@ -186,7 +186,9 @@ class Broker:
         return Balances(account.cash, long_value, short_value, reserved, open_pl)
 
     # -- checks --------------------------------------------------------------------------------
-    def assess(self, account: Account, user_id: int, request: OrderRequest, *, replacing: int = 0) -> Assessment:
+    def assess(
+        self, account: Account, user_id: int, request: OrderRequest, *, replacing: int = 0
+    ) -> Assessment:
         """The checks and figures of an order; ``replacing``: the id of the order these are
         new terms for (its own reservation and shares do not count against them)."""
         security = self.state.security(request.symbol)
@@ -371,9 +373,31 @@ class Broker:
         account.cash += -quantity * price if buy else quantity * price
         held = account.positions.get(order.security_id)
         held_before = held.quantity if held is not None else 0.0
+        verb = "Bought" if buy else "Sold"
+        self.state.record_transaction(
+            account.id,
+            "OrderExecution",
+            -quantity * price if buy else quantity * price,
+            f"{verb} {quantity:g} {order.symbol} @ {price:.2f}",
+            symbol=order.symbol,
+            security_id=order.security_id,
+            quantity=quantity if buy else -quantity,
+            price=price,
+            order_id=order.id,
+            margin_type=account.margin_type,
+        )
         if order.executed_quantity == 0 and self.config.commission:
             account.cash -= self.config.commission
             order.commission = self.config.commission
+            self.state.record_transaction(
+                account.id,
+                "Commission",
+                -self.config.commission,
+                f"Commission on order {order.id}",
+                symbol=order.symbol,
+                security_id=order.security_id,
+                order_id=order.id,
+            )
         position = self._move_position(account, order, quantity if buy else -quantity, price)
         executed = order.executed_quantity + quantity
         order.average_price = (order.average_price * order.executed_quantity + price * quantity) / executed

@@ -26,6 +26,7 @@ from bot.autoshares.streamer import QuoteStreamer
 from bot.autoshares.tokens import TokenManager
 from bot.autoshares.trading_token import TradingTokenClient
 from bot.core.accounts import AccountService
+from bot.core.activity import ActivityService
 from bot.core.agreements import AgreementService
 from bot.core.alerts import AlertService
 from bot.core.chart_images import ChartImages, ChartUrlSigner, chart_url_keys
@@ -279,6 +280,7 @@ def use_cases(
         tasks=tasks,
         charts=chart_images(settings, db),
         watchlists=watchlists,
+        activity=ActivityService(users, accounts),
     )
 
 

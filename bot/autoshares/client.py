@@ -30,6 +30,8 @@ from bot.autoshares.paging import Page, typed_page
 from bot.autoshares.resources import (
     Account,
     AccountBinding,
+    Activity,
+    ActivityReport,
     Agreement,
     Balance,
     ChartHistory,
@@ -343,6 +345,36 @@ class UserApi:
             params["sortField"] = sort_field
         body = await self.request("GET", f"accounts/{account_id}/positions", endpoint=endpoint, params=params)
         return typed_page(Position, body, page, page_size, endpoint)
+
+    async def activity(
+        self, account_id: int, *, page: int = 0, page_size: int = 20, filter: str | None = None
+    ) -> Page[Activity]:
+        """One page (zero-based) of an account's activity, newest first, optionally filtered
+        (``Date >= #2026-01-01T00:00:00Z# and Type = 'OrderExecution'``)."""
+        endpoint = "GET /accounts/{accountId}/activity"
+        # The spec's isAsc reads "sorted in descending (true) order"; false asks for newest first
+        # from a deployment that follows the name, and AutoShares' own answers are dated anyway.
+        params: dict[str, Any] = {
+            "pageSize": page_size,
+            "pageNumber": page,
+            "sortBy": "Date",
+            "isAsc": "false",
+        }
+        if filter:
+            params["filter"] = filter
+        body = await self.request("GET", f"accounts/{account_id}/activity", endpoint=endpoint, params=params)
+        return typed_page(Activity, body, page, page_size, endpoint)
+
+    async def activity_report(self, account_id: int, *, filter: str | None = None) -> ActivityReport:
+        """The account's activity as a CSV report (its lines), oldest first."""
+        endpoint = "GET /accounts/{accountId}/activity/report"
+        params: dict[str, Any] = {"sortBy": "Date", "isAsc": "true", "reportEnum": "CsvReport"}
+        if filter:
+            params["filter"] = filter
+        body = await self.request(
+            "GET", f"accounts/{account_id}/activity/report", endpoint=endpoint, params=params
+        )
+        return parse(ActivityReport, body if body is not None else [], endpoint)
 
     # -- securities, quotes, history ------------------------------------------------------------
     async def equity(self, symbol: str) -> Security:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.core.accounts import AccountService
+from bot.core.activity import ActivityService
 from bot.core.agreements import AgreementService
 from bot.core.alerts import AlertService
 from bot.core.chart_images import ChartImages
@@ -39,3 +40,4 @@ class UseCases:
     tasks: BackgroundTasks
     charts: ChartImages
     watchlists: WatchlistService
+    activity: ActivityService

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
 from bot.core.commands import (
+    ActivityRequest,
     AlertCommand,
     DigestCommand,
     OrderCommand,
@@ -14,6 +15,7 @@ from bot.core.commands import (
     TeamCommand,
     WatchRequest,
 )
+from handlers.parsing.activity import _activity_from_tokens
 from handlers.parsing.admin import _team_from_tokens
 from handlers.parsing.alert import ALERT_EXAMPLE, _alert_from_tokens
 from handlers.parsing.common import (
@@ -38,6 +40,7 @@ AutosharesName = Literal[
     "account",
     "accounts_add",
     "positions",
+    "activity",
     "signup",
     "quote",
     "order",
@@ -51,7 +54,15 @@ AutosharesName = Literal[
 AUTOSHARES_EXAMPLE = "help"
 
 AutosharesArgs: TypeAlias = (
-    QuoteRequest | OrderCommand | AlertCommand | WatchRequest | TeamCommand | DigestCommand | int | None
+    QuoteRequest
+    | OrderCommand
+    | AlertCommand
+    | WatchRequest
+    | TeamCommand
+    | DigestCommand
+    | ActivityRequest
+    | int
+    | None
 )
 
 
@@ -61,7 +72,7 @@ class AutosharesCommand:
 
     `args` depends on `name`: a `QuoteRequest`, `OrderCommand`, `AlertCommand` or `WatchRequest`
     for quote/order/alert/watch, the account id (`int`) for accounts_add, the optional account id for
-    positions, and None for the rest.
+    positions, an `ActivityRequest` for activity, and None for the rest.
     """
 
     name: AutosharesName
@@ -96,7 +107,7 @@ _NO_ARGUMENT_COMMANDS: dict[str, AutosharesName] = {
     "agreements": "agreements",
     "signup": "signup",
 }
-_VALID_SUBCOMMANDS = "link, unlink, status, agreements, account, positions, signup, quote, order, alert, watch, digest, admin or help"
+_VALID_SUBCOMMANDS = "link, unlink, status, agreements, account, positions, activity, signup, quote, order, alert, watch, digest, admin or help"
 
 
 def _autoshares_from_tokens(tokens: list[str]) -> AutosharesCommand:
@@ -128,6 +139,8 @@ def _autoshares_from_tokens(tokens: list[str]) -> AutosharesCommand:
         return AutosharesCommand("admin", _team_from_tokens(rest))
     if word in ("digest", "digests"):
         return AutosharesCommand("digest", _digest_from_tokens(rest))
+    if word == "activity":
+        return AutosharesCommand("activity", _activity_from_tokens(rest))
     if word == "positions":
         account = None
         if rest:

@@ -42,6 +42,11 @@ COMMAND_HELP: tuple[CommandHelp, ...] = (
         "/autoshares positions 12",
         "Show the positions in your default account or in the account given.",
     ),
+    CommandHelp(
+        "/autoshares activity",
+        "/autoshares activity 30d trades",
+        "Show trades, dividends and fees over 7d, 30d or ytd, with a CSV export to your DM.",
+    ),
     CommandHelp("/autoshares signup", "/autoshares signup", "Open a new AutoShares account."),
     CommandHelp("/autoshares quote", "/autoshares quote AAPL", "Same as /quote, from the main command."),
     CommandHelp(

@@ -8,6 +8,7 @@ from starlette.routing import BaseRoute
 
 from sandbox.api import (
     accounts,
+    activity,
     alerts,
     equities,
     history,
@@ -22,7 +23,18 @@ from sandbox.api.routing import Endpoint, build_routes
 if TYPE_CHECKING:
     from sandbox.runtime import Sandbox
 
-ENDPOINT_MODULES = (users, accounts, positions, equities, orders, alerts, streamers, history, watchlists)
+ENDPOINT_MODULES = (
+    users,
+    accounts,
+    activity,
+    positions,
+    equities,
+    orders,
+    alerts,
+    streamers,
+    history,
+    watchlists,
+)
 
 
 def all_endpoints() -> list[Endpoint]:

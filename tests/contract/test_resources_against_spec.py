@@ -13,11 +13,14 @@ from pydantic import AliasChoices, BaseModel
 from bot.autoshares.resources import (
     Account,
     AccountBinding,
+    Activity,
+    ActivityType,
     Agreement,
     AgreementType,
     AlertState,
     Candle,
     ChartHistory,
+    MarginType,
     Order,
     OrderChange,
     OrderChangePreview,
@@ -56,6 +59,7 @@ RESOURCES: list[tuple[type[BaseModel], str, set[str]]] = [
     (PriceAlert, "PriceAlertInfoModel", set()),
     (Watchlist, "WatchlistModel", set()),
     (ChartHistory, "ChartHistoryModel", set()),
+    (Activity, "TransactionMapModel", set()),
 ]
 
 #: Enums and the spec property whose enum they are.
@@ -71,6 +75,8 @@ ENUMS: list[tuple[type[Enum], str, str]] = [
     (AlertState, "PriceAlertInfoModel", "State"),
     (AccessType, "UserAccountModel", "AccessType"),
     (AgreementType, "AgreementItemResource", "Type"),
+    (ActivityType, "TransactionMapModel", "Type"),
+    (MarginType, "TransactionMapModel", "MarginType"),
 ]
 
 
@@ -113,6 +119,8 @@ def test_a_spec_shaped_body_parses(
         body["SecurityList"] = [example_of(contract, "EquityResource")]
     if model is ChartHistory:
         body["SecurityHistory"] = [[{"Close": 1.5, "Open": 1, "High": 2, "Low": 1, "Volume": 10}]]
+    if model is Activity:
+        body |= {"Date": "2026-12-07T14:30:00Z", "SettlementDate": "2026-12-08T00:00:00Z"}
     if model is PriceAlert:
         body |= {"Operator": "GTEQ", "Field": "Last"}  # documented values of the spec's strings
     parsed = parse(model, body, definition)

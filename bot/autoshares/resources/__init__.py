@@ -8,6 +8,7 @@ own enumerations and the open/terminal order-status sets are in ``enums``.
 from __future__ import annotations
 
 from bot.autoshares.resources.accounts import Account, AccountBinding, Agreement, Balance, Position, UserInfo
+from bot.autoshares.resources.activity import Activity, ActivityReport, ActivityType, MarginType
 from bot.autoshares.resources.alerts import PriceAlert
 from bot.autoshares.resources.base import Resource, parse, parse_list
 from bot.autoshares.resources.enums import (
@@ -44,6 +45,9 @@ __all__ = [
     "TERMINAL_STATUS_NAMES",
     "AccessType",
     "Account",
+    "Activity",
+    "ActivityReport",
+    "ActivityType",
     "AccountBinding",
     "Agreement",
     "AgreementType",
@@ -53,6 +57,7 @@ __all__ = [
     "Balance",
     "Candle",
     "ChartHistory",
+    "MarginType",
     "Number",
     "Order",
     "OrderChange",
