@@ -59,16 +59,13 @@ def page_value(account_id: int, request: ActivityRequest, page: int) -> str:
 
 def parse_page_value(value: str) -> tuple[ActivityRequest, int]:
     """Inverse of :func:`page_value`; ValueError for anything else."""
-    account_text, period, kind, page_text = value.split(":")
+    account_text, period_text, kind_text, page_text = value.split(":")
     account_id, page = int(account_text), int(page_text)
-    if (
-        account_id <= 0
-        or page < 0
-        or period not in get_args(ActivityPeriod)
-        or kind not in get_args(ActivityKind)
-    ):
+    period = next((p for p in get_args(ActivityPeriod) if p == period_text), None)
+    kind = next((k for k in get_args(ActivityKind) if k == kind_text), None)
+    if account_id <= 0 or page < 0 or period is None or kind is None:
         raise ValueError(value)
-    return ActivityRequest(period, kind, account_id), page  # type: ignore[arg-type]
+    return ActivityRequest(period, kind, account_id), page
 
 
 def type_label(item: Activity) -> str:
