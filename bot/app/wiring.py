@@ -34,6 +34,7 @@ from bot.core.delivery import Delivery
 from bot.core.digests import DigestService
 from bot.core.errors import ConfigError
 from bot.core.followup import OrderFollowUp
+from bot.core.holdings import HoldingsService
 from bot.core.home import HomeService
 from bot.core.linking import LinkService
 from bot.core.market import MarketService
@@ -281,6 +282,7 @@ def use_cases(
         charts=chart_images(settings, db),
         watchlists=watchlists,
         activity=ActivityService(users, accounts),
+        holdings=HoldingsService(users, accounts),
     )
 
 

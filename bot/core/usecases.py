@@ -12,6 +12,7 @@ from bot.core.alerts import AlertService
 from bot.core.chart_images import ChartImages
 from bot.core.digests import DigestService
 from bot.core.followup import OrderFollowUp
+from bot.core.holdings import HoldingsService
 from bot.core.home import HomeService
 from bot.core.linking import LinkService
 from bot.core.market import MarketService
@@ -41,3 +42,4 @@ class UseCases:
     charts: ChartImages
     watchlists: WatchlistService
     activity: ActivityService
+    holdings: HoldingsService

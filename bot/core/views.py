@@ -24,6 +24,7 @@ from bot.autoshares.resources import (
     OrderSide,
     OrderType,
     Position,
+    PositionGroup,
     PriceAlert,
     Quote,
     Security,
@@ -302,3 +303,26 @@ class ActivityExport:
     filename: str
     csv: str
     rows: int
+
+
+@dataclass(frozen=True)
+class ConsolidatedView:
+    """Every account of the user at once (``bot.core.holdings``): the accounts, their balances
+    summed, the first holdings across them (each naming its account) and how many there are,
+    and their open orders."""
+
+    accounts: Sequence[Account]
+    balances: Balance
+    positions: Sequence[Position]
+    positions_total: int | None
+    open_orders: Sequence[Order]
+
+
+@dataclass(frozen=True)
+class TopHoldings:
+    """An account's largest holdings by market value and its market value by security type."""
+
+    account_id: int
+    account: Account
+    top: Sequence[PositionGroup]
+    groups: Sequence[PositionGroup]

@@ -39,7 +39,9 @@ AutosharesName = Literal[
     "agreements",
     "account",
     "accounts_add",
+    "account_all",
     "positions",
+    "positions_top",
     "activity",
     "signup",
     "quote",
@@ -72,7 +74,7 @@ class AutosharesCommand:
 
     `args` depends on `name`: a `QuoteRequest`, `OrderCommand`, `AlertCommand` or `WatchRequest`
     for quote/order/alert/watch, the account id (`int`) for accounts_add, the optional account id for
-    positions, an `ActivityRequest` for activity, and None for the rest.
+    positions and positions_top, an `ActivityRequest` for activity, and None for the rest.
     """
 
     name: AutosharesName
@@ -125,9 +127,13 @@ def _autoshares_from_tokens(tokens: list[str]) -> AutosharesCommand:
     if word in ("account", "accounts"):
         if not rest:
             return AutosharesCommand("account")
+        if rest[0].lower() == "all":
+            if len(rest) > 1:
+                raise _Invalid(f"{_show(rest[1])} is not understood after {word} all", example="account all")
+            return AutosharesCommand("account_all")
         if rest[0].lower() != "add":
             raise _Invalid(
-                f"{_show(rest[0])} is not understood after {word}; use account or accounts add 12",
+                f"{_show(rest[0])} is not understood after {word}; use account, account all or accounts add 12",
                 example="accounts add 12",
             )
         if len(rest) < 2:
@@ -142,6 +148,9 @@ def _autoshares_from_tokens(tokens: list[str]) -> AutosharesCommand:
     if word == "activity":
         return AutosharesCommand("activity", _activity_from_tokens(rest))
     if word == "positions":
+        if rest and rest[0].lower() == "top":
+            top = _account_option(rest[1:], "positions top", "positions top account 12")
+            return AutosharesCommand("positions_top", top)
         account = None
         if rest:
             account_tokens = rest if rest[0].lower() == "account" else ["account", *rest]

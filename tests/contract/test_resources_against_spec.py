@@ -30,6 +30,7 @@ from bot.autoshares.resources import (
     OrderTicket,
     OrderType,
     Position,
+    PositionGroup,
     PriceAlert,
     Quote,
     Security,
@@ -60,6 +61,7 @@ RESOURCES: list[tuple[type[BaseModel], str, set[str]]] = [
     (Watchlist, "WatchlistModel", set()),
     (ChartHistory, "ChartHistoryModel", set()),
     (Activity, "TransactionMapModel", set()),
+    (PositionGroup, "GroupPositionsResource", set()),
 ]
 
 #: Enums and the spec property whose enum they are.

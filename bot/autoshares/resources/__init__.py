@@ -26,6 +26,7 @@ from bot.autoshares.resources.enums import (
     OrderType,
     TimeInForce,
 )
+from bot.autoshares.resources.holdings import PositionGroup
 from bot.autoshares.resources.market import Candle, ChartHistory, Quote, Security
 from bot.autoshares.resources.numbers import Number, to_decimal, to_int
 from bot.autoshares.resources.orders import (
@@ -69,6 +70,7 @@ __all__ = [
     "OrderType",
     "ReplacedTerms",
     "Position",
+    "PositionGroup",
     "PriceAlert",
     "Quote",
     "Resource",

@@ -111,9 +111,12 @@ class Position(Resource):
     """A holding (``PositionResource``): ``SecurityId`` is required."""
 
     security_id: Whole
+    #: The account the holding sits in (consolidated answers hold several accounts').
+    account_id: Whole | None = None
     symbol: str | None = None
     name: str | None = None
     company_name: str | None = None
+    security_type: str | None = None
     quantity: Number | None = None
     average_open_price: Number | None = None
     cost_basis: Number | None = None
