@@ -112,7 +112,7 @@ def top_message(found: TopHoldings, *, image_url: str | None = None, note: str |
         for rank, g in enumerate(found.top, start=1)
     ]
     blocks: list[Block] = [
-        section(clip(f"*Top {len(found.top)} holdings in {label}* by market value\n" + "\n".join(top))),
+        section(clip(f"*Top {len(found.top)} holding{'s' if len(found.top) != 1 else ''} in {label}* by market value\n" + "\n".join(top))),
         DividerBlock(),
         section(clip("*Allocation by security type*\n" + "\n".join(allocation_lines(found.groups, currency)))),
     ]
