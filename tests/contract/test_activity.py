@@ -1,6 +1,7 @@
 """Activity and statements, both sides: the client's activity calls are the spec's operations
 with its parameter names, and the sandbox's answers to all four Transactions reads (activity,
-transactions and their reports) fit the spec, fill and commission, dividend and fee included."""
+transactions and their reports) fit the spec, fill and commission, dividend and fee included
+(besides the dividend and fee every seeded account starts with)."""
 
 from __future__ import annotations
 
@@ -51,8 +52,8 @@ async def test_sandbox_activity_answers_fit_the_spec(
         "/accounts/{accountId}/activity",
         await client.get("accounts/5002/activity", params=paging | {"isAsc": "true"}, headers=bob),
     )
-    assert first["TotalCount"] == 4 and first["NextPageLink"] and first["PreviousPageLink"] == ""
-    assert [t["Type"] for t in first["Result"]] == ["OrderExecution", "Commission"]
+    assert first["TotalCount"] == 6 and first["NextPageLink"] and first["PreviousPageLink"] == ""
+    assert [t["Type"] for t in first["Result"]] == ["Payment", "Clearing"]  # the seeded history first
     newest = check(
         "GET",
         "/accounts/{accountId}/transactions",
@@ -62,7 +63,7 @@ async def test_sandbox_activity_answers_fit_the_spec(
             headers=bob,
         ),
     )
-    assert [(t["Type"], t["Value"]) for t in newest["Result"]] == [("Payment", 4.2)]
+    assert [(t["Type"], t["Value"]) for t in newest["Result"]] == [("Payment", 4.2), ("Payment", 12.5)]
     report = {"sortBy": "Date", "reportEnum": "CsvReport", "filter": "Type in ('Commission', 'Clearing')"}
     for path, order in (("activity/report", "isAsc"), ("transaction/report", "isDesc")):
         lines = check(
@@ -71,7 +72,7 @@ async def test_sandbox_activity_answers_fit_the_spec(
             await client.get(f"accounts/5002/{path}", params=report | {order: "true"}, headers=bob),
         )
         rows = list(csv.DictReader(lines))
-        assert sorted(float(r["Value"]) for r in rows) == [-1.5, -1.0], path
+        assert sorted(float(r["Value"]) for r in rows) == [-2.0, -1.5, -1.0], path
     bad = await client.get("accounts/5002/activity", params=paging | {"isAsc": "x"}, headers=bob)
     assert bad.status_code == 422
     unparsable = await client.get(
@@ -98,9 +99,9 @@ async def test_client_activity_calls_are_spec_operations(
         page = await api.activity(5002, page=0, page_size=3, filter="Date >= #2000-01-01T00:00:00Z#")
         dividends = await api.activity(5002, filter="MarginType = 'Dividend'")
         report = await api.activity_report(5002, filter="Type = 'OrderExecution'")
-    assert page.total == 4 and page.has_next and len(page.items) == 3
+    assert page.total == 6 and page.has_next and len(page.items) == 3
     assert page.items[0].margin_type == MarginType.Cash and page.items[0].type == ActivityType.Clearing
-    assert [(d.symbol, d.value) for d in dividends.items] == [("AAPL", Decimal("4.2"))]
+    assert [(d.symbol, d.value) for d in dividends.items] == [("AAPL", Decimal("4.2")), ("AAPL", Decimal("12.5"))]
     [trade] = list(csv.DictReader(report.csv.splitlines()))
     assert (trade["Type"], trade["Quantity"], trade["Value"]) == ("OrderExecution", "5.0", "-1050.0")
     operations = [operation_of(contract, request)[1]["operationId"] for request in sent]
