@@ -377,6 +377,29 @@ class UserApi:
         )
         return parse(ActivityReport, body if body is not None else [], endpoint)
 
+    async def transactions(
+        self, account_id: int, *, page: int = 0, page_size: int = 20, filter: str | None = None
+    ) -> Page[Activity]:
+        """``GET /accounts/{accountId}/transactions``: the same items as :meth:`activity`, newest
+        first (``isDesc``), for a deployment that answers only this form."""
+        endpoint = "GET /accounts/{accountId}/transactions"
+        params: dict[str, Any] = {"pageSize": page_size, "pageNumber": page, "sortBy": "Date", "isDesc": "true"}
+        if filter:
+            params["filter"] = filter
+        body = await self.request("GET", f"accounts/{account_id}/transactions", endpoint=endpoint, params=params)
+        return typed_page(Activity, body, page, page_size, endpoint)
+
+    async def transaction_report(self, account_id: int, *, filter: str | None = None) -> ActivityReport:
+        """``GET /accounts/{accountId}/transaction/report``: :meth:`activity_report`'s other form."""
+        endpoint = "GET /accounts/{accountId}/transaction/report"
+        params: dict[str, Any] = {"sortBy": "Date", "isDesc": "false", "reportEnum": "CsvReport"}
+        if filter:
+            params["filter"] = filter
+        body = await self.request(
+            "GET", f"accounts/{account_id}/transaction/report", endpoint=endpoint, params=params
+        )
+        return parse(ActivityReport, body if body is not None else [], endpoint)
+
     # -- every account at once ----------------------------------------------------------------
     async def consolidated_balance(self, account_ids: Sequence[int]) -> Balance:
         """The accounts' balances summed, figure by figure (a flat map, as for one account)."""

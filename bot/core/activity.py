@@ -3,7 +3,9 @@ time, and the period's CSV report.
 
 The period and kind a user asks for (``ActivityRequest``) become one AutoShares ``filter``,
 written once here (:func:`activity_filter`) and sent both for the page and for the report, so the
-CSV holds exactly what the pages show. Viewing activity is not trading: the agreements gate does
+CSV holds exactly what the pages show. The spec has two forms of each read, ``activity`` and
+``transactions``; the first is asked, and a deployment that answers it 404 (it lacks that form)
+is asked the second. Viewing activity is not trading: the agreements gate does
 not apply.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bot.autoshares import errors as e
 from bot.core.accounts import AccountService
 from bot.core.commands import ActivityKind, ActivityPeriod, ActivityRequest
 from bot.core.users import LinkedUsers
@@ -70,9 +73,11 @@ class ActivityService:
         account_id, account = await self._accounts.resolve(user, request.account_id)
         since = period_start(request.period, now or datetime.now(UTC))
         size = ACTIVITY_PAGE_SIZE
-        found = await user.api.activity(
-            account_id, page=page, page_size=size, filter=activity_filter(request, since)
-        )
+        query = activity_filter(request, since)
+        try:
+            found = await user.api.activity(account_id, page=page, page_size=size, filter=query)
+        except e.AutoSharesNotFound:
+            found = await user.api.transactions(account_id, page=page, page_size=size, filter=query)
         return ActivityPage(
             account_id, account, request, since, found.items, page, size, found.total, found.has_next
         )
@@ -85,7 +90,11 @@ class ActivityService:
         user = await self._users.acting(team_id, slack_user_id)
         account_id, _account = await self._accounts.resolve(user, request.account_id)
         since = period_start(request.period, moment)
-        report = await user.api.activity_report(account_id, filter=activity_filter(request, since))
+        query = activity_filter(request, since)
+        try:
+            report = await user.api.activity_report(account_id, filter=query)
+        except e.AutoSharesNotFound:
+            report = await user.api.transaction_report(account_id, filter=query)
         return ActivityExport(
             account_id, report_filename(account_id, request, moment), report.csv, max(len(report.root) - 1, 0)
         )

@@ -7,6 +7,7 @@ reads the same activity again without anything kept between clicks.
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
 from typing import Any, get_args
 
 from slack_sdk.models.blocks import (
@@ -68,6 +69,12 @@ def parse_page_value(value: str) -> tuple[ActivityRequest, int]:
     return ActivityRequest(period, kind, account_id), page
 
 
+def _day(moment: datetime) -> str:
+    """``Dec 7, 2026``: the day in UTC, as the periods count days."""
+    day = moment.astimezone(UTC) if moment.tzinfo else moment
+    return f"{day:%b} {day.day}, {day.year}"
+
+
 def type_label(item: Activity) -> str:
     """What the entry is: a trade, a dividend, a commission…"""
     if item.margin_type == MarginType.Dividend:
@@ -76,7 +83,7 @@ def type_label(item: Activity) -> str:
 
 
 def _entry(item: Activity, currency: str) -> SectionBlock:
-    day = item.date.strftime("%b %-d, %Y")
+    day = _day(item.date)
     head = f"*{type_label(item)}*" + (f" · *{escape(item.symbol)}*" if item.symbol else "") + f" · {day}"
     parts = [escape(item.description)] if item.description else []
     if item.quantity is not None and item.price is not None and item.type == ActivityType.OrderExecution:
@@ -117,7 +124,7 @@ def activity_message(found: ActivityPage) -> dict[str, Any]:
     request, label = found.request, account_label(found.account)
     currency = found.account.currency or "USD"
     what, period = KIND_LABELS[request.kind], PERIOD_LABELS[request.period]
-    since = found.since.strftime("%b %-d, %Y")
+    since = _day(found.since)
     if not found.items and found.page == 0:
         sentence = f"{what} in {label} over {period} (since {since}): nothing yet."
         tips = "Try a longer period, such as `/autoshares activity ytd`."

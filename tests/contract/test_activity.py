@@ -99,13 +99,20 @@ async def test_client_activity_calls_are_spec_operations(
         page = await api.activity(5002, page=0, page_size=3, filter="Date >= #2000-01-01T00:00:00Z#")
         dividends = await api.activity(5002, filter="MarginType = 'Dividend'")
         report = await api.activity_report(5002, filter="Type = 'OrderExecution'")
+        newest = await api.transactions(5002, page_size=1)
+        other_report = await api.transaction_report(5002, filter="Type = 'OrderExecution'")
     assert page.total == 6 and page.has_next and len(page.items) == 3
     assert page.items[0].margin_type == MarginType.Cash and page.items[0].type == ActivityType.Clearing
     assert [(d.symbol, d.value) for d in dividends.items] == [("AAPL", Decimal("4.2")), ("AAPL", Decimal("12.5"))]
     [trade] = list(csv.DictReader(report.csv.splitlines()))
     assert (trade["Type"], trade["Quantity"], trade["Value"]) == ("OrderExecution", "5.0", "-1050.0")
+    assert newest.items == page.items[:1] and other_report == report
     operations = [operation_of(contract, request)[1]["operationId"] for request in sent]
-    assert operations == ["Transactions_GetActivityPage"] * 2 + ["Transactions_GetActivityReport"]
+    assert operations == ["Transactions_GetActivityPage"] * 2 + [
+        "Transactions_GetActivityReport",
+        "Transactions_GetTransactionsPage",
+        "Transactions_GetTransactionReport",
+    ]
     for request in sent:
         template, operation = operation_of(contract, request)
         queries = {p["name"]: p for p in operation["parameters"] if p["in"] == "query"}

@@ -74,3 +74,10 @@ async def test_activity_after_a_fill_pages_filters_and_exports_what_the_sandbox_
     assert [(r["Type"], float(r["Quantity"]), float(r["Value"])) for r in report] == [
         ("OrderExecution", fill["Quantity"], fill["Value"])
     ]
+
+    # A deployment without the activity form answers 404: the transactions form is asked instead.
+    await bot.admin("POST", "_sandbox/faults", json={"Rewrite": {"GET /v1.0/accounts/5002/activity": {"_status": 404}}})
+    again = await command(bot, "activity trades 7d", user=BOB)
+    asked = (await bot.admin("GET", "_sandbox/stats"))["ApiRequests"]
+    await bot.admin("POST", "_sandbox/faults", json={"Clear": True})
+    assert amounts(again) == amounts(trades) and asked["GET /v1.0/accounts/{accountId}/transactions"] == 1
