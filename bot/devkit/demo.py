@@ -421,6 +421,12 @@ async def step_positions(world: DemoWorld) -> str:
     return "10 AAPL held"
 
 
+async def step_activity(world: DemoWorld) -> str:
+    answer = await world.slash("/autoshares", "activity 7d trades")
+    contains(answer, "Trade", SYMBOL, what="the order's fill among the week's trades")
+    return "the fill listed among the last 7 days' trades"
+
+
 async def step_alert(world: DemoWorld) -> str:
     level = math.ceil(world.opening * 1.02)
     answer = await world.slash("/alert", f"{SYMBOL} above {level}")
@@ -566,6 +572,7 @@ STEPS: Sequence[Step] = (
     ("limit order", step_order),
     ("edit the order", step_edit),
     ("positions", step_positions),
+    ("activity", step_activity),
     ("alert", step_alert),
     ("repeating alert", step_repeating_alert),
     ("digest", step_digest),

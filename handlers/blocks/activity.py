@@ -85,9 +85,15 @@ def type_label(item: Activity) -> str:
 def _entry(item: Activity, currency: str) -> SectionBlock:
     day = _day(item.date)
     head = f"*{type_label(item)}*" + (f" · *{escape(item.symbol)}*" if item.symbol else "") + f" · {day}"
-    parts = [escape(item.description)] if item.description else []
+    parts: list[str] = []
     if item.quantity is not None and item.price is not None and item.type == ActivityType.OrderExecution:
-        parts.append(f"{shares(abs(item.quantity))} sh @ {price(item.price, currency)}")
+        # The shares and price say what a fill's description would ("Bought 3 AAPL @ 200.00").
+        # Money out is a purchase; without an amount, a sale's quantity is negative.
+        sold = item.value > 0 if item.value else item.quantity < 0
+        side = "Sold" if sold else "Bought"
+        parts.append(f"{side} {shares(abs(item.quantity))} sh @ {price(item.price, currency)}")
+    elif item.description:
+        parts.append(escape(item.description))
     amount = signed_money(item.value, currency)
     parts.append(f"amount {amount}" if amount != MISSING else "no amount")
     return SectionBlock(text=MarkdownTextObject(text=clip(f"{head}\n{' · '.join(parts)}")))

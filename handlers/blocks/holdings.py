@@ -114,7 +114,12 @@ def top_message(found: TopHoldings, *, image_url: str | None = None, note: str |
     blocks: list[Block] = [
         section(clip(f"*Top {len(found.top)} holding{'s' if len(found.top) != 1 else ''} in {label}* by market value\n" + "\n".join(top))),
         DividerBlock(),
-        section(clip("*Allocation by security type*\n" + "\n".join(allocation_lines(found.groups, currency)))),
+        section(
+            clip(
+                "*Allocation by security type*\n"
+                + ("\n".join(allocation_lines(found.groups, currency)) or "_AutoShares reported no allocation._")
+            )
+        ),
     ]
     if image_url:
         blocks.append(

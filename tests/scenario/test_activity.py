@@ -62,7 +62,7 @@ async def test_activity_after_a_fill_pages_filters_and_exports_what_the_sandbox_
 
     trades = await command(bot, "activity trades 7d", user=BOB)
     assert amounts(trades) == [dollars(fill["Value"])]
-    assert f"3 sh @ ${fill['Price']:,.2f}" in str(trades["blocks"]) and "1 entry, page 1 of 1" in str(trades["blocks"])
+    assert f"Bought 3 sh @ ${fill['Price']:,.2f}" in str(trades["blocks"]) and "1 entry, page 1 of 1" in str(trades["blocks"])
 
     sent = await click(bot, button(trades, "activity_export"), user=BOB)
     assert "is in your direct messages" in str(sent["blocks"]) and "activity-7d-trades" in str(sent["blocks"])

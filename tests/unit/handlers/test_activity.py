@@ -81,7 +81,7 @@ def test_message_shows_each_entry_and_only_the_buttons_that_lead_somewhere() -> 
     message = activity_message(found)
     text = str(message["blocks"])
     assert blockkit.problems(message["blocks"]) == []
-    assert "*Trade* · *AAPL* · Dec 7, 2026" in text and "3 sh @ $200.00 · amount -$600.00" in text
+    assert "*Trade* · *AAPL* · Dec 7, 2026" in text and "Bought 3 sh @ $200.00 · amount -$600.00" in text
     assert "*Dividend* · Dec 6, 2026" in text and "amount +$1.50" in text
     assert "5 entries, page 2 of 3" in text
     ids = [b["action_id"] for b in buttons(message["blocks"])]
