@@ -10,6 +10,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.devkit.localslack import ScriptedFailure
 from tests.conftest import RunningBot
 from tests.scenario.steps import action_ids, button, click, command
 
@@ -74,6 +75,10 @@ async def test_activity_after_a_fill_pages_filters_and_exports_what_the_sandbox_
     assert [(r["Type"], float(r["Quantity"]), float(r["Value"])) for r in report] == [
         ("OrderExecution", fill["Quantity"], fill["Value"])
     ]
+    bot.slack.fail_next("conversations.open", ScriptedFailure("missing_scope"))
+    refused = await click(bot, button(trades, "activity_export"), user=BOB)
+    assert "I could not send the report to your direct messages (missing_scope)" in str(refused["blocks"])
+    assert len(bot.slack.by_method("files.completeUploadExternal")) == 1  # nothing more was uploaded
 
     # A deployment without the activity form answers 404: the transactions form is asked instead.
     await bot.admin("POST", "_sandbox/faults", json={"Rewrite": {"GET /v1.0/accounts/5002/activity": {"_status": 404}}})
