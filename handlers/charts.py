@@ -132,3 +132,32 @@ def render_performance_png(
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def render_allocation_png(title: str, shares: Sequence[tuple[str, float]], *, currency: str = "USD") -> bytes:
+    """A horizontal bar per name (a security type) sized by its market value, largest on top,
+    as PNG bytes; ChartImagesUnavailable without matplotlib (the charts extra)."""
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError as exc:
+        raise ChartImagesUnavailable("matplotlib is not installed (the charts extra)") from exc
+
+    if not shares:
+        raise ValueError("nothing to draw")
+    names = [name for name, _value in reversed(shares)]
+    values = [value for _name, value in reversed(shares)]
+    total = sum(values) or 1.0
+    figure = Figure(figsize=(8, 0.6 * len(shares) + 1.4), dpi=100)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    bars = axes.barh(names, values, color="#1565c0")
+    axes.bar_label(bars, labels=[f"{v:,.2f} {currency} ({v / total:.1%})" for v in values], padding=4)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    axes.set_xlim(0, max(values) * 1.45 if max(values) > 0 else 1)
+    axes.set_title(title, loc="left", fontsize=11)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()

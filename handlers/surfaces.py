@@ -6,11 +6,13 @@ from slack_bolt.async_app import AsyncApp
 
 from handlers import (
     account,
+    activity,
     agreements,
     alert,
     digest,
     fund,
     help,
+    holdings,
     home,
     link,
     mention,
@@ -32,6 +34,8 @@ SURFACES = (
     help,
     agreements,
     account,
+    activity,
+    holdings,
     order,
     options,
     fund,

@@ -43,6 +43,9 @@ POST /_sandbox/news       {"Symbol", "Header", "Content"?, "Source"?} -> the New
                           (the newest of the symbol's news)
 POST /_sandbox/corporate-actions  {"Symbol", "Type": "Split"|"Dividend"|"Merger", "Data"?: {name:
                           text}, "Date"?: epoch seconds} -> the CorporateActionResource published
+GET  /_sandbox/transactions -> [TransactionMapModel] of every account (fills, commissions, dividends, fees)
+POST /_sandbox/transactions {"AccountId", "Kind": "Dividend"|"Fee", "Amount", "Symbol"?, "Description"?,
+                            "Date"?} -> 201 TransactionMapModel; the account's cash moves by it
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import time
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
@@ -61,6 +65,7 @@ from sandbox.api import resources
 from sandbox.clock import CLOCK_MODES
 from sandbox.config import SandboxConfig, SandboxConfigError
 from sandbox.news import CORPORATE_ACTION_TYPES, CorporateAction, NewsStory
+from sandbox.state import Transaction
 
 if TYPE_CHECKING:
     from sandbox.runtime import Sandbox
@@ -168,6 +173,7 @@ class AdminRoutes:
             ("/_sandbox/watchlists", self.watchlists, ["GET"]),
             ("/_sandbox/news", self.publish_news, ["POST"]),
             ("/_sandbox/corporate-actions", self.publish_corporate_action, ["POST"]),
+            ("/_sandbox/transactions", self.transactions, ["GET", "POST"]),
         ]
         return [Route(path, self._guard(handler), methods=methods) for path, handler, methods in handlers]
 
@@ -418,6 +424,49 @@ class AdminRoutes:
         action.unique_id = f"CA-{security.symbol}-{action.id}"
         state.corporate_actions[action.id] = action
         return JSONResponse(news_api.corporate_action_resource(action))
+
+    async def transactions(self, request: Request) -> Response:
+        """GET: every account's transactions. POST: pay a dividend into an account or charge it a
+        fee (see :meth:`_money_movement`)."""
+        state = self.sb.state
+        if request.method == "POST":
+            record = self._money_movement(await self._object(request))
+            return JSONResponse(resources.transaction(record), status_code=201)
+        ordered = sorted(state.transactions.values(), key=lambda t: t.id)
+        return JSONResponse([resources.transaction(t) for t in ordered])
+
+    def _money_movement(self, data: dict[str, Any]) -> Transaction:
+        """``{"AccountId", "Kind": "Dividend"|"Fee", "Amount", "Symbol"?, "Description"?, "Date"?}``:
+        the account's cash moves by the amount, recorded as a Payment of Dividend money or a
+        Clearing charge."""
+        state = self.sb.state
+        account_id = data.get("AccountId")
+        account = state.accounts.get(account_id) if isinstance(account_id, int) else None
+        if account is None:
+            raise AdminError(404, "AccountId names no account.")
+        amount = _number(data, "Amount", required=True) or 0.0
+        kind = data.get("Kind")
+        if kind not in ("Dividend", "Fee") or amount <= 0:
+            raise AdminError(422, "Kind must be Dividend or Fee and Amount positive.")
+        try:
+            date = datetime.fromisoformat(str(data["Date"]).replace("Z", "+00:00")) if data.get("Date") else None
+        except ValueError:
+            raise AdminError(422, "Date must be an ISO 8601 time.") from None
+        if date is not None and date.tzinfo is None:
+            date = date.replace(tzinfo=UTC)
+        security = state.security(str(data["Symbol"])) if data.get("Symbol") else None
+        value = amount if kind == "Dividend" else -amount
+        account.cash += value
+        return state.record_transaction(
+            account.id,
+            "Payment" if kind == "Dividend" else "Clearing",
+            value,
+            str(data.get("Description") or (f"{security.symbol} dividend" if security else str(kind))),
+            margin_type="Dividend" if kind == "Dividend" else "Cash",
+            symbol=security.symbol if security else "",
+            security_id=security.id if security else None,
+            date=date,
+        )
 
 
 def admin_routes(sandbox: Sandbox) -> list[BaseRoute]:

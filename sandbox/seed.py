@@ -2,13 +2,17 @@
 
 alice: UserId 1001, account 5001, password "sandbox", one unsigned Platform agreement.
 bob:   UserId 1002, account 5002, password "sandbox", nothing to sign.
-Both accounts are cash accounts holding ``config.starting_cash`` (default $100,000).
+Both accounts are cash accounts holding ``config.starting_cash`` (default $100,000), and each
+has a little history from before that balance: an AAPL dividend 20 days ago and a platform fee
+10 days ago (``seed_demo_activity``), so `activity` and its report have more than fills to show.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sandbox.config import SandboxConfig
-from sandbox.state import SandboxState
+from sandbox.state import SandboxState, utc_now
 
 DEMO_PASSWORD = "sandbox"
 
@@ -36,3 +40,25 @@ def seed_demo_users(state: SandboxState, config: SandboxConfig) -> None:
         cash=config.starting_cash,
         agreements=0,
     )
+    seed_demo_activity(state)
+
+
+def seed_demo_activity(state: SandboxState) -> None:
+    """A dividend and a fee in each account's history, from before its starting balance (the
+    cash already holds them, so they do not move it)."""
+    now = utc_now()
+    apple = state.security("AAPL")
+    for account_id in sorted(state.accounts):
+        state.record_transaction(
+            account_id,
+            "Payment",
+            12.5,
+            "AAPL quarterly dividend",
+            margin_type="Dividend",
+            symbol="AAPL",
+            security_id=apple.id if apple else None,
+            date=now - timedelta(days=20),
+        )
+        state.record_transaction(
+            account_id, "Clearing", -2.0, "Monthly platform fee", date=now - timedelta(days=10)
+        )

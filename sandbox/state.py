@@ -1,5 +1,5 @@
 """Everything the sandbox remembers, in memory: users, accounts, tokens, orders, alerts,
-watchlists.
+watchlists, and each account's transactions.
 
 The records are plain dataclasses; the rules that change them live in ``identity``,
 ``trading`` and ``alerts``. All mutation happens on the event loop; the few sequences that await
@@ -202,6 +202,25 @@ class Watchlist:
 
 
 @dataclass
+class Transaction:
+    """One movement of an account's cash or holdings (TransactionMapModel): an order's fill, its
+    commission, a dividend or a fee. ``value`` is the cash it moved (negative: money out)."""
+
+    id: int
+    account_id: int
+    type: str
+    value: float
+    description: str
+    margin_type: str = "Cash"
+    symbol: str = ""
+    security_id: int | None = None
+    quantity: float | None = None
+    price: float | None = None
+    order_id: int | None = None
+    date: datetime = field(default_factory=utc_now)
+
+
+@dataclass
 class AuthorizationCode:
     """An OAuth authorization code: single use, short-lived, bound to client and redirect."""
 
@@ -333,6 +352,7 @@ class SandboxState:
         self.orders: dict[int, Order] = {}
         self.alerts: dict[int, PriceAlert] = {}
         self.watchlists: dict[int, Watchlist] = {}
+        self.transactions: dict[int, Transaction] = {}
         self.streamer_sessions: dict[str, StreamerSession] = {}
         #: security id -> its news, oldest first (seeded on first read; see ``sandbox.news``)
         self.news: dict[int, list[NewsStory]] = {}
@@ -344,8 +364,8 @@ class SandboxState:
 
     # -- identifiers ---------------------------------------------------------------------------
     def next_id(self, kind: str) -> int:
-        """The next id for orders, positions, alerts, agreements, watchlists (each kind counts
-        from 1)."""
+        """The next id for orders, positions, alerts, agreements, watchlists, transactions (each
+        kind counts from 1)."""
         counter = self._ids.setdefault(kind, itertools.count(1))
         return next(counter)
 
@@ -397,6 +417,39 @@ class SandboxState:
             (a for a in self.agreements.values() if a.user_id == user_id and not a.signed_at),
             key=lambda a: a.id,
         )
+
+    def record_transaction(
+        self,
+        account_id: int,
+        type: str,
+        value: float,
+        description: str,
+        *,
+        margin_type: str = "Cash",
+        symbol: str = "",
+        security_id: int | None = None,
+        quantity: float | None = None,
+        price: float | None = None,
+        order_id: int | None = None,
+        date: datetime | None = None,
+    ) -> Transaction:
+        """Keep one movement of an account (see ``Transaction``) and return it."""
+        record = Transaction(
+            self.next_id("transaction"),
+            account_id,
+            type,
+            round(value, 4),
+            description,
+            margin_type=margin_type,
+            symbol=symbol,
+            security_id=security_id,
+            quantity=quantity,
+            price=price,
+            order_id=order_id,
+            date=date or utc_now(),
+        )
+        self.transactions[record.id] = record
+        return record
 
     # -- creation ------------------------------------------------------------------------------
     def add_user(

@@ -215,7 +215,9 @@ class Broker:
         return Balances(account.cash, long_value, short_value, reserved, open_pl)
 
     # -- checks --------------------------------------------------------------------------------
-    def assess(self, account: Account, user_id: int, request: OrderRequest, *, replacing: int = 0) -> Assessment:
+    def assess(
+        self, account: Account, user_id: int, request: OrderRequest, *, replacing: int = 0
+    ) -> Assessment:
         """The checks and figures of an order; ``replacing``: the id of the order these are
         new terms for (its own reservation and shares do not count against them)."""
         if request.legs:
@@ -417,10 +419,32 @@ class Broker:
         account.cash += cash_delta
         held = account.positions.get(order.security_id)
         held_before = held.quantity if held is not None else 0.0
+        verb = "Bought" if buy else "Sold"
+        self.state.record_transaction(
+            account.id,
+            "OrderExecution",
+            cash_delta,
+            f"{verb} {quantity:g} {order.symbol} @ {price:.2f}",
+            symbol=order.symbol,
+            security_id=order.security_id,
+            quantity=quantity if buy else -quantity,
+            price=price,
+            order_id=order.id,
+            margin_type=account.margin_type,
+        )
         if order.executed_quantity == 0 and self.config.commission:
             account.cash -= self.config.commission
             cash_delta -= self.config.commission
             order.commission = self.config.commission
+            self.state.record_transaction(
+                account.id,
+                "Commission",
+                -self.config.commission,
+                f"Commission on order {order.id}",
+                symbol=order.symbol,
+                security_id=order.security_id,
+                order_id=order.id,
+            )
         account.ledger.append(
             LedgerEntry(utc_now(), cash_delta, order.security_id, quantity if buy else -quantity)
         )

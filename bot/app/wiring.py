@@ -26,6 +26,7 @@ from bot.autoshares.streamer import QuoteStreamer
 from bot.autoshares.tokens import TokenManager
 from bot.autoshares.trading_token import TradingTokenClient
 from bot.core.accounts import AccountService
+from bot.core.activity import ActivityService
 from bot.core.agreements import AgreementService
 from bot.core.alerts import AlertService
 from bot.core.chart_images import ChartImages, ChartUrlSigner, chart_url_keys
@@ -35,6 +36,7 @@ from bot.core.digests import DigestService
 from bot.core.errors import ConfigError
 from bot.core.followup import OrderFollowUp
 from bot.core.funds import FundService
+from bot.core.holdings import HoldingsService
 from bot.core.home import HomeService
 from bot.core.linking import LinkService
 from bot.core.market import MarketService
@@ -295,6 +297,8 @@ def use_cases(
         performance=PerformanceService(users, accounts, market.securities),
         news=NewsService(users, market.securities),
         corporate_actions=CorporateActionService(users, CorporateActionRepository(db.sessions), pacing),
+        activity=ActivityService(users, accounts),
+        holdings=HoldingsService(users, accounts),
     )
 
 

@@ -32,6 +32,8 @@ from bot.autoshares.resources import (
     Account,
     AccountBinding,
     AccountValue,
+    Activity,
+    ActivityReport,
     Agreement,
     Balance,
     ChartHistory,
@@ -48,6 +50,7 @@ from bot.autoshares.resources import (
     OrderChangePreview,
     OrderPreview,
     Position,
+    PositionGroup,
     PriceAlert,
     Security,
     UserInfo,
@@ -359,6 +362,112 @@ class UserApi:
             params["sortField"] = sort_field
         body = await self.request("GET", f"accounts/{account_id}/positions", endpoint=endpoint, params=params)
         return typed_page(Position, body, page, page_size, endpoint)
+
+    async def activity(
+        self, account_id: int, *, page: int = 0, page_size: int = 20, filter: str | None = None
+    ) -> Page[Activity]:
+        """One page (zero-based) of an account's activity, newest first, optionally filtered
+        (``Date >= #2026-01-01T00:00:00Z# and Type = 'OrderExecution'``)."""
+        endpoint = "GET /accounts/{accountId}/activity"
+        # The spec's isAsc reads "sorted in descending (true) order"; false asks for newest first
+        # from a deployment that follows the name, and AutoShares' own answers are dated anyway.
+        params: dict[str, Any] = {
+            "pageSize": page_size,
+            "pageNumber": page,
+            "sortBy": "Date",
+            "isAsc": "false",
+        }
+        if filter:
+            params["filter"] = filter
+        body = await self.request("GET", f"accounts/{account_id}/activity", endpoint=endpoint, params=params)
+        return typed_page(Activity, body, page, page_size, endpoint)
+
+    async def activity_report(self, account_id: int, *, filter: str | None = None) -> ActivityReport:
+        """The account's activity as a CSV report (its lines), oldest first."""
+        endpoint = "GET /accounts/{accountId}/activity/report"
+        params: dict[str, Any] = {"sortBy": "Date", "isAsc": "true", "reportEnum": "CsvReport"}
+        if filter:
+            params["filter"] = filter
+        body = await self.request(
+            "GET", f"accounts/{account_id}/activity/report", endpoint=endpoint, params=params
+        )
+        return parse(ActivityReport, body if body is not None else [], endpoint)
+
+    async def transactions(
+        self, account_id: int, *, page: int = 0, page_size: int = 20, filter: str | None = None
+    ) -> Page[Activity]:
+        """``GET /accounts/{accountId}/transactions``: the same items as :meth:`activity`, newest
+        first (``isDesc``), for a deployment that answers only this form."""
+        endpoint = "GET /accounts/{accountId}/transactions"
+        params: dict[str, Any] = {"pageSize": page_size, "pageNumber": page, "sortBy": "Date", "isDesc": "true"}
+        if filter:
+            params["filter"] = filter
+        body = await self.request("GET", f"accounts/{account_id}/transactions", endpoint=endpoint, params=params)
+        return typed_page(Activity, body, page, page_size, endpoint)
+
+    async def transaction_report(self, account_id: int, *, filter: str | None = None) -> ActivityReport:
+        """``GET /accounts/{accountId}/transaction/report``: :meth:`activity_report`'s other form."""
+        endpoint = "GET /accounts/{accountId}/transaction/report"
+        params: dict[str, Any] = {"sortBy": "Date", "isDesc": "false", "reportEnum": "CsvReport"}
+        if filter:
+            params["filter"] = filter
+        body = await self.request(
+            "GET", f"accounts/{account_id}/transaction/report", endpoint=endpoint, params=params
+        )
+        return parse(ActivityReport, body if body is not None else [], endpoint)
+
+    # -- every account at once ----------------------------------------------------------------
+    async def consolidated_balance(self, account_ids: Sequence[int]) -> Balance:
+        """The accounts' balances summed, figure by figure (a flat map, as for one account)."""
+        endpoint = "POST /accounts/balance/consolidated"
+        body = await self.request(
+            "POST", "accounts/balance/consolidated", endpoint=endpoint, json=[int(a) for a in account_ids]
+        )
+        return parse(Balance, body or {}, endpoint)
+
+    @staticmethod
+    def _consolidated_query(account_ids: Sequence[int], page: int, page_size: int, sort_field: str) -> dict[str, Any]:
+        """A ``ConsolidatedQueryDto``."""
+        return {
+            "AccountIds": [int(a) for a in account_ids],
+            "PageNumber": page,
+            "PageSize": page_size,
+            "SortField": sort_field,
+            "Desc": False,
+        }
+
+    async def consolidated_positions(
+        self, account_ids: Sequence[int], *, page: int = 0, page_size: int = 50
+    ) -> Page[Position]:
+        """One page of the holdings of all the accounts, each naming its ``AccountId``."""
+        endpoint = "POST /positions/consolidated"
+        query = self._consolidated_query(account_ids, page, page_size, "Symbol")
+        body = await self.request("POST", "positions/consolidated", endpoint=endpoint, json=query)
+        return typed_page(Position, body, page, page_size, endpoint)
+
+    async def consolidated_orders(
+        self, account_ids: Sequence[int], *, page: int = 0, page_size: int = 50, filter: str | None = None
+    ) -> Page[Order]:
+        """One page of the orders of all the accounts, optionally filtered (``Status in (0,1)``)."""
+        endpoint = "POST /orders/consolidated"
+        query = self._consolidated_query(account_ids, page, page_size, "Id")
+        params = {"filter": filter} if filter else None
+        body = await self.request("POST", "orders/consolidated", endpoint=endpoint, json=query, params=params)
+        return typed_page(Order, body, page, page_size, endpoint)
+
+    async def top_positions(self, account_id: int, *, count: int = 5) -> list[PositionGroup]:
+        """The account's largest holdings by market value, largest first."""
+        endpoint = "GET /accounts/{accountId}/positions/top"
+        body = await self.request(
+            "GET", f"accounts/{account_id}/positions/top", endpoint=endpoint, params={"count": count}
+        )
+        return parse_list(PositionGroup, body, endpoint)
+
+    async def position_groups(self, account_id: int) -> list[PositionGroup]:
+        """The account's market value by security type."""
+        endpoint = "GET /accounts/{accountId}/positions/groups"
+        body = await self.request("GET", f"accounts/{account_id}/positions/groups", endpoint=endpoint)
+        return parse_list(PositionGroup, body, endpoint)
 
     # -- securities, quotes, history ------------------------------------------------------------
     async def equity(self, symbol: str) -> Security:

@@ -423,3 +423,18 @@ class DigestOffCommand:
 
 
 DigestCommand: TypeAlias = DigestRequest | DigestListCommand | DigestOffCommand
+
+
+#: How far back `/autoshares activity` looks: the last 7 or 30 days, or since 1 January.
+ActivityPeriod = Literal["7d", "30d", "ytd"]
+#: Which of the account's activity it shows.
+ActivityKind = Literal["trades", "dividends", "fees", "all"]
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityRequest:
+    """`/autoshares activity [7d|30d|ytd] [trades|dividends|fees|all] [account 12]`."""
+
+    period: ActivityPeriod = "30d"
+    kind: ActivityKind = "all"
+    account_id: int | None = None

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.core.accounts import AccountService
+from bot.core.activity import ActivityService
 from bot.core.agreements import AgreementService
 from bot.core.alerts import AlertService
 from bot.core.chart_images import ChartImages
@@ -13,6 +14,7 @@ from bot.core.corporate_actions import CorporateActionService
 from bot.core.digests import DigestService
 from bot.core.followup import OrderFollowUp
 from bot.core.funds import FundService
+from bot.core.holdings import HoldingsService
 from bot.core.home import HomeService
 from bot.core.linking import LinkService
 from bot.core.market import MarketService
@@ -49,3 +51,5 @@ class UseCases:
     performance: PerformanceService
     news: NewsService
     corporate_actions: CorporateActionService
+    activity: ActivityService
+    holdings: HoldingsService

@@ -1,10 +1,10 @@
 """What the use cases hand to the Slack surface to show: small value types, and read-only
 protocols over the stored records (so Block Kit builders never import storage).
 
-This module imports nothing from the bot but the domain's vocabulary (``bot.vocabulary``)
-and the client's typed resources (plain frozen values): ``handlers.blocks`` depends on it and on
-nothing below, and reaches a pending order's states and a member's roles through it
-(``PendingState``, ``Role``).
+This module imports nothing from the bot but the domain's vocabulary (``bot.vocabulary``),
+the client's typed resources (plain frozen values) and the typed requests (``bot.core.commands``):
+``handlers.blocks`` depends on it and on nothing below, and reaches a pending order's states and
+a member's roles through it (``PendingState``, ``Role``).
 """
 
 from __future__ import annotations
@@ -18,17 +18,20 @@ from typing import Any, Protocol
 
 from bot.autoshares.resources import (
     Account,
+    Activity,
     Balance,
     OptionSecurity,
     Order,
     OrderSide,
     OrderType,
     Position,
+    PositionGroup,
     PriceAlert,
     Quote,
     Security,
     TimeInForce,
 )
+from bot.core.commands import ActivityRequest
 from bot.vocabulary.roles import Role as Role
 from bot.vocabulary.states import PendingState as PendingState
 
@@ -307,3 +310,52 @@ class OptionChainView:
     central_strike: Decimal | None
     underlying_last: Decimal | None
     delayed: bool | None
+
+
+@dataclass(frozen=True)
+class ActivityPage:
+    """One page (zero-based) of an account's activity over the period and of the kind asked for
+    (``bot.core.activity``); ``since`` is where the period starts."""
+
+    account_id: int
+    account: Account
+    request: ActivityRequest
+    since: datetime
+    items: Sequence[Activity]
+    page: int
+    page_size: int
+    total: int | None
+    has_next: bool
+
+
+@dataclass(frozen=True)
+class ActivityExport:
+    """The period's activity report as CSV, named for the account and the period."""
+
+    account_id: int
+    filename: str
+    csv: str
+    rows: int
+
+
+@dataclass(frozen=True)
+class ConsolidatedView:
+    """Every account of the user at once (``bot.core.holdings``): the accounts, their balances
+    summed, the first holdings across them (each naming its account) and how many there are,
+    and their open orders."""
+
+    accounts: Sequence[Account]
+    balances: Balance
+    positions: Sequence[Position]
+    positions_total: int | None
+    open_orders: Sequence[Order]
+
+
+@dataclass(frozen=True)
+class TopHoldings:
+    """An account's largest holdings by market value and its market value by security type."""
+
+    account_id: int
+    account: Account
+    top: Sequence[PositionGroup]
+    groups: Sequence[PositionGroup]

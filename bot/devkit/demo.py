@@ -468,6 +468,12 @@ async def step_news(world: DemoWorld) -> str:
     return f"{SYMBOL}'s latest headlines, the first story read in a modal"
 
 
+async def step_activity(world: DemoWorld) -> str:
+    answer = await world.slash("/autoshares", "activity 7d trades")
+    contains(answer, "Trade", SYMBOL, what="the order's fill among the week's trades")
+    return "the fill listed among the last 7 days' trades"
+
+
 async def step_alert(world: DemoWorld) -> str:
     level = math.ceil(world.opening * 1.02)
     answer = await world.slash("/alert", f"{SYMBOL} above {level}")
@@ -633,6 +639,7 @@ STEPS: Sequence[Step] = (
     ("option order", step_option_order),
     ("performance against SPY", step_performance),
     ("news", step_news),
+    ("activity", step_activity),
     ("alert", step_alert),
     ("repeating alert", step_repeating_alert),
     ("digest", step_digest),

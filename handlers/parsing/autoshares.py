@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
 from bot.core.commands import (
+    ActivityRequest,
     AlertCommand,
     DigestCommand,
     FundCommand,
@@ -18,6 +19,7 @@ from bot.core.commands import (
     TeamCommand,
     WatchRequest,
 )
+from handlers.parsing.activity import _activity_from_tokens
 from handlers.parsing.admin import _team_from_tokens
 from handlers.parsing.alert import ALERT_EXAMPLE, _alert_from_tokens
 from handlers.parsing.common import (
@@ -45,7 +47,10 @@ AutosharesName = Literal[
     "agreements",
     "account",
     "accounts_add",
+    "account_all",
     "positions",
+    "positions_top",
+    "activity",
     "signup",
     "quote",
     "order",
@@ -73,6 +78,7 @@ AutosharesArgs: TypeAlias = (
     | OptionChainRequest
     | PerformanceRequest
     | NewsRequest
+    | ActivityRequest
     | int
     | None
 )
@@ -83,8 +89,9 @@ class AutosharesCommand:
     """One `/autoshares` subcommand.
 
     `args` depends on `name`: a `QuoteRequest`, `OrderCommand`, `AlertCommand`, `WatchRequest` or
-    `PerformanceRequest` for quote/order/alert/watch/performance, a `NewsRequest` for news, the account id (`int`) for accounts_add, the optional account id for
-    positions, and None for the rest.
+    `PerformanceRequest` for quote/order/alert/watch/performance, a `NewsRequest` for news, an
+    `ActivityRequest` for activity, the account id (`int`) for accounts_add, the optional account
+    id for positions and positions_top, and None for the rest.
     """
 
     name: AutosharesName
@@ -129,8 +136,8 @@ _NO_ARGUMENT_COMMANDS: dict[str, AutosharesName] = {
     "signup": "signup",
 }
 _VALID_SUBCOMMANDS = (
-    "link, unlink, status, agreements, account, positions, performance, signup, quote, news, order, "
-    "options, fund, alert, watch, digest, admin or help"
+    "link, unlink, status, agreements, account, positions, performance, activity, signup, quote, news, "
+    "order, options, fund, alert, watch, digest, admin or help"
 )
 
 
@@ -149,9 +156,13 @@ def _autoshares_from_tokens(tokens: list[str]) -> AutosharesCommand:
     if word in ("account", "accounts"):
         if not rest:
             return AutosharesCommand("account")
+        if rest[0].lower() == "all":
+            if len(rest) > 1:
+                raise _Invalid(f"{_show(rest[1])} is not understood after {word} all", example="account all")
+            return AutosharesCommand("account_all")
         if rest[0].lower() != "add":
             raise _Invalid(
-                f"{_show(rest[0])} is not understood after {word}; use account or accounts add 12",
+                f"{_show(rest[0])} is not understood after {word}; use account, account all or accounts add 12",
                 example="accounts add 12",
             )
         if len(rest) < 2:
@@ -163,7 +174,12 @@ def _autoshares_from_tokens(tokens: list[str]) -> AutosharesCommand:
         return AutosharesCommand("admin", _team_from_tokens(rest))
     if word in ("digest", "digests"):
         return AutosharesCommand("digest", _digest_from_tokens(rest))
+    if word == "activity":
+        return AutosharesCommand("activity", _activity_from_tokens(rest))
     if word == "positions":
+        if rest and rest[0].lower() == "top":
+            top = _account_option(rest[1:], "positions top", "positions top account 12")
+            return AutosharesCommand("positions_top", top)
         account = None
         if rest:
             account_tokens = rest if rest[0].lower() == "account" else ["account", *rest]

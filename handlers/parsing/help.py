@@ -33,6 +33,11 @@ COMMAND_HELP: tuple[CommandHelp, ...] = (
         "Show your trading accounts and their balances.",
     ),
     CommandHelp(
+        "/autoshares account all",
+        "/autoshares account all",
+        "Show every account at once: balances summed, positions with their account, open orders.",
+    ),
+    CommandHelp(
         "/autoshares accounts add",
         "/autoshares accounts add 12",
         "Add a trading account to your AutoShares login.",
@@ -41,6 +46,16 @@ COMMAND_HELP: tuple[CommandHelp, ...] = (
         "/autoshares positions",
         "/autoshares positions 12",
         "Show the positions in your default account or in the account given.",
+    ),
+    CommandHelp(
+        "/autoshares positions top",
+        "/autoshares positions top",
+        "Show your largest positions and a chart of your holdings by security type.",
+    ),
+    CommandHelp(
+        "/autoshares activity",
+        "/autoshares activity 30d trades",
+        "Show trades, dividends and fees over 7d, 30d or ytd, with a CSV export to your DM.",
     ),
     CommandHelp(
         "/autoshares performance",

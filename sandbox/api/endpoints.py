@@ -8,7 +8,9 @@ from starlette.routing import BaseRoute
 
 from sandbox.api import (
     accounts,
+    activity,
     alerts,
+    consolidated,
     equities,
     funds,
     history,
@@ -28,7 +30,9 @@ if TYPE_CHECKING:
 ENDPOINT_MODULES = (
     users,
     accounts,
+    activity,
     positions,
+    consolidated,
     equities,
     options,
     orders,

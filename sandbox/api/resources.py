@@ -18,6 +18,7 @@ from sandbox.state import (
     Position,
     PriceAlert,
     SandboxState,
+    Transaction,
     User,
     Watchlist,
 )
@@ -355,6 +356,28 @@ def watchlist(record: Watchlist, state: SandboxState, *, include_securities: boo
             if security_id in state.securities
         ]
     return body
+
+
+def transaction(record: Transaction) -> dict[str, Any]:
+    """TransactionMapModel (the items of GET /accounts/{accountId}/activity and /transactions)."""
+    return _compact(
+        {
+            "Id": record.id,
+            "AccountId": record.account_id,
+            "SecurityId": record.security_id,
+            "OrderId": record.order_id,
+            "Date": iso(record.date),
+            "SettlementDate": iso(record.date),
+            "Type": record.type,
+            "MarginType": record.margin_type,
+            "Symbol": record.symbol or None,
+            "Description": record.description,
+            "Quantity": record.quantity,
+            "Price": record.price,
+            "Value": record.value,
+            "IsDayTrade": False,
+        }
+    )
 
 
 def paging_result(

@@ -14,6 +14,8 @@ from bot.autoshares.resources import (
     Account,
     AccountBinding,
     AccountValue,
+    Activity,
+    ActivityType,
     Agreement,
     AgreementType,
     AlertState,
@@ -24,6 +26,7 @@ from bot.autoshares.resources import (
     FundOrder,
     FundPreview,
     FundTicket,
+    MarginType,
     NewsItem,
     OptionChain,
     OptionChainExpiration,
@@ -39,6 +42,7 @@ from bot.autoshares.resources import (
     OrderTicket,
     OrderType,
     Position,
+    PositionGroup,
     PriceAlert,
     QuantityQualifier,
     Quote,
@@ -80,6 +84,8 @@ RESOURCES: list[tuple[type[BaseModel], str, set[str]]] = [
     (Candle, "TimeSeriesValueCandleMapModel", set()),
     (NewsItem, "NewsResource", set()),
     (CorporateAction, "CorporateActionResource", set()),
+    (Activity, "TransactionMapModel", set()),
+    (PositionGroup, "GroupPositionsResource", set()),
 ]
 
 #: Enums and the spec property whose enum they are.
@@ -98,6 +104,8 @@ ENUMS: list[tuple[type[Enum], str, str]] = [
     (QuantityQualifier, "BuyMutualFundResource", "QuantityQualifier"),
     (QuantityQualifier, "SellMutualFundResource", "QuantityQualifier"),
     (OrderStatus, "MutualFundResource", "Status"),
+    (ActivityType, "TransactionMapModel", "Type"),
+    (MarginType, "TransactionMapModel", "MarginType"),
 ]
 
 
@@ -146,6 +154,8 @@ def test_a_spec_shaped_body_parses(
         body["Date"] = "2026-12-01T00:00:00Z"  # a date-time, as the spec's format says
     if model is CorporateAction:
         body["CompleteDate"] = body["Date"]
+    if model is Activity:
+        body |= {"Date": "2026-12-07T14:30:00Z", "SettlementDate": "2026-12-08T00:00:00Z"}
     if model is PriceAlert:
         body |= {"Operator": "GTEQ", "Field": "Last"}  # documented values of the spec's strings
     parsed = parse(model, body, definition)

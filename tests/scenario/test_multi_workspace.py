@@ -53,6 +53,7 @@ async def install(bot: RunningBot, code: str = "good-code") -> tuple[int, str]:
         "chat:write",
         "chat:write.public",
         "files:write",
+        "im:write",
         "users:read",
         "links:read",
         "links:write",

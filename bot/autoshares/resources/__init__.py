@@ -8,6 +8,7 @@ own enumerations and the open/terminal order-status sets are in ``enums``.
 from __future__ import annotations
 
 from bot.autoshares.resources.accounts import Account, AccountBinding, Agreement, Balance, Position, UserInfo
+from bot.autoshares.resources.activity import Activity, ActivityReport, ActivityType, MarginType
 from bot.autoshares.resources.alerts import PriceAlert
 from bot.autoshares.resources.base import Resource, parse, parse_list
 from bot.autoshares.resources.enums import (
@@ -32,6 +33,7 @@ from bot.autoshares.resources.funds import (
     FundTicket,
     QuantityQualifier,
 )
+from bot.autoshares.resources.holdings import PositionGroup
 from bot.autoshares.resources.market import Candle, ChartHistory, Quote, Security
 from bot.autoshares.resources.news import CorporateAction, NewsItem
 from bot.autoshares.resources.numbers import Number, to_decimal, to_int
@@ -61,6 +63,9 @@ __all__ = [
     "AccessType",
     "Account",
     "AccountValue",
+    "Activity",
+    "ActivityReport",
+    "ActivityType",
     "AccountBinding",
     "Agreement",
     "AgreementType",
@@ -77,6 +82,7 @@ __all__ = [
     "ComparedHistory",
     "CorporateAction",
     "NewsItem",
+    "MarginType",
     "Number",
     "OptionChain",
     "OptionChainExpiration",
@@ -93,6 +99,7 @@ __all__ = [
     "OrderType",
     "ReplacedTerms",
     "Position",
+    "PositionGroup",
     "PriceAlert",
     "QuantityQualifier",
     "Quote",

@@ -114,9 +114,12 @@ class Position(Resource):
     """A holding (``PositionResource``): ``SecurityId`` is required."""
 
     security_id: Whole
+    #: The account the holding sits in (consolidated answers hold several accounts').
+    account_id: Whole | None = None
     symbol: str | None = None
     name: str | None = None
     company_name: str | None = None
+    security_type: str | None = None
     quantity: Number | None = None
     average_open_price: Number | None = None
     cost_basis: Number | None = None
@@ -131,7 +134,6 @@ class Position(Resource):
     unrealized_profit_loss: Number | None = None
     currency: str | None = None
     #: An option's terms (``SecurityType`` Option): shares per contract and the contract.
-    security_type: str | None = None
     contract_size: Number | None = None
     underlying_symbol: str | None = None
     underlying_option_type: str | None = None

@@ -224,6 +224,7 @@ def test_bot_scopes(manifest: dict[str, Any]) -> None:
         "chat:write",
         "chat:write.public",
         "files:write",
+        "im:write",
         "users:read",
         "links:read",
         "links:write",

@@ -33,6 +33,7 @@ METHOD_SCOPES: dict[str, set[str]] = {
     "chat_postEphemeral": {"chat:write"},
     "chat_unfurl": {"links:write"},
     "files_upload_v2": {"files:write"},
+    "conversations_open": {"im:write"},
     "views_open": set(),
     "views_publish": set(),
     "auth_test": set(),
