@@ -32,12 +32,15 @@ from bot.autoshares.resources import (
     Account,
     Agreement,
     Balance,
+    ExecInst,
     Order,
     OrderPreview,
     OrderSide,
     OrderTicket,
     OrderType,
     TimeInForce,
+    TrailingAmountType,
+    expire_at,
 )
 from bot.core.accounts import AccountService
 from bot.core.agreements import AgreementService
@@ -82,7 +85,9 @@ OPEN_ORDERS_PAGE_SIZE = 50
 #: names; a deployment that takes neither is read page by page.
 OPEN_FILTERS = (
     "Status in ({})".format(",".join(str(int(s)) for s in sorted(OPEN_ORDER_STATUSES))),
-    "Status in ({})".format(", ".join(f"'{s.name}'" for s in sorted(OPEN_ORDER_STATUSES, key=lambda s: s.name))),
+    "Status in ({})".format(
+        ", ".join(f"'{s.name}'" for s in sorted(OPEN_ORDER_STATUSES, key=lambda s: s.name))
+    ),
 )
 #: The documented form alone (the name callers used when there was one form).
 OPEN_FILTER = OPEN_FILTERS[0]
@@ -116,24 +121,99 @@ def order_body(
 ) -> dict[str, Any]:
     """The CreateOrderResource for a parsed order (written by the client's ``OrderTicket``).
     ``now`` decides what ``ext`` means (see :func:`extended_hours_value`); the body is built
-    once, at the preview, and the order is placed with that same body."""
+    once, at the preview, and the order is placed with that same body. A bracket is one order
+    whose ``Legs`` are the entry and then its exits (see :func:`bracket_ticket`)."""
     session = request.extended_hours
-    ticket = OrderTicket(
-        symbol=request.symbol,
-        side=OrderSide(request.side),
-        type=OrderType(request.order_type),
-        quantity=Decimal(request.quantity),
-        price=request.limit_price,
-        stop_price=request.stop_price,
-        time_in_force=TimeInForce(request.time_in_force),
-        extended_hours=extended_hours_value(session, now or datetime.now(UTC)) if session else None,
-        client_id=client_id,
+    ticket = order_ticket(request).model_copy(
+        update={
+            "extended_hours": extended_hours_value(session, now or datetime.now(UTC)) if session else None,
+            "client_id": client_id,
+        }
     )
+    if request.is_bracket:
+        ticket = bracket_ticket(request, ticket)
     return ticket.body()
 
 
+def order_ticket(request: OrderRequest) -> OrderTicket:
+    """One order's ticket: its type, prices, trailing distances, instruction and expiry."""
+    trail_type: TrailingAmountType | None = None
+    if request.trail is not None:
+        trail_type = (
+            TrailingAmountType.Persentage if request.trail_unit == "percent" else TrailingAmountType.Absolute
+        )
+    instruction = (
+        ExecInst.CashAmountOrder
+        if request.cash_amount is not None
+        else ExecInst.AllOrNone
+        if request.all_or_none
+        else None
+    )
+    return OrderTicket(
+        symbol=request.symbol,
+        side=OrderSide(request.side),
+        type=OrderType(request.order_type),
+        quantity=request.cash_amount if request.cash_amount is not None else Decimal(request.quantity),
+        price=request.limit_price,
+        stop_price=request.stop_price,
+        time_in_force=TimeInForce(request.time_in_force),
+        exec_inst=instruction,
+        expire_date=expire_at(request.expire_date.isoformat()) if request.expire_date else None,
+        trailing_stop_amount_type=trail_type,
+        trailing_stop_amount=request.trail,
+        trailing_limit_amount_type=TrailingAmountType.Absolute if request.limit_offset is not None else None,
+        trailing_limit_amount=request.limit_offset,
+    )
+
+
+#: The side that closes what an entry opens.
+EXIT_SIDES = {
+    OrderSide.Buy: OrderSide.Sell,
+    OrderSide.Sell: OrderSide.Buy,
+    OrderSide.SellShort: OrderSide.BuyToCover,
+    OrderSide.BuyToCover: OrderSide.SellShort,
+}
+
+
+def bracket_ticket(request: OrderRequest, entry: OrderTicket) -> OrderTicket:
+    """A bracket as AutoShares takes it: one order of type ``OneTriggerOneCancelOther`` (both
+    exits: the entry's fill triggers a take-profit limit and a stop-loss stop, and the first
+    of them to fill cancels the other) or ``OneTriggerOther`` (one exit), whose ``Legs`` are
+    the entry first, then the exits (take-profit, then stop-loss), each a CreateOrderResource
+    for the same symbol and quantity. The exits last until cancelled; the parent carries the
+    entry's side, quantity, time in force and the ``ClientId``."""
+    exit_side = EXIT_SIDES[entry.side]
+    plain = entry.model_copy(update={"client_id": None})
+    exits = [
+        OrderTicket(
+            symbol=entry.symbol,
+            side=exit_side,
+            type=order_type,
+            quantity=entry.quantity,
+            price=level if order_type is OrderType.Limit else None,
+            stop_price=level if order_type is OrderType.Stop else None,
+            time_in_force=TimeInForce.GoodTillCancel,
+        )
+        for order_type, level in ((OrderType.Limit, request.take_profit), (OrderType.Stop, request.stop_loss))
+        if level is not None
+    ]
+    kind = OrderType.OneTriggerOneCancelOther if len(exits) == 2 else OrderType.OneTriggerOther
+    return OrderTicket(
+        symbol=entry.symbol,
+        side=entry.side,
+        type=kind,
+        quantity=entry.quantity,
+        time_in_force=entry.time_in_force,
+        client_id=entry.client_id,
+        legs=[plain, *exits],
+    )
+
+
 def notional(request: OrderRequest, preview: OrderPreview | None) -> Decimal | None:
-    """quantity × (limit, else stop, else last price); from the preview's cost as a last resort."""
+    """quantity × (limit, else stop, else last price), or a dollar order's amount; from the
+    preview's cost as a last resort."""
+    if request.cash_amount is not None:
+        return request.cash_amount.quantize(Decimal("0.0001"))
     price = request.limit_price or request.stop_price or (preview.last_price if preview else None)
     if price is not None:
         return (Decimal(request.quantity) * price).quantize(Decimal("0.0001"))
@@ -162,7 +242,9 @@ def buying_power_after(balances: Balance | None, preview: OrderPreview, side: st
     power = balances.buying_power
     if power is None:
         return None
-    cost = next((c for c in (preview.total_cost, preview.net_cost, preview.cost) if c is not None), Decimal(0))
+    cost = next(
+        (c for c in (preview.total_cost, preview.net_cost, preview.cost) if c is not None), Decimal(0)
+    )
     if side in (OrderSide.Buy, OrderSide.SellShort):
         return (power - cost).quantize(Decimal("0.01"))
     return power.quantize(Decimal("0.01"))

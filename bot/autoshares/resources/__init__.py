@@ -20,14 +20,23 @@ from bot.autoshares.resources.enums import (
     AlertField,
     AlertOperator,
     AlertState,
+    ExecInst,
     OrderSide,
     OrderStatus,
     OrderType,
     TimeInForce,
+    TrailingAmountType,
 )
 from bot.autoshares.resources.market import Candle, ChartHistory, Quote, Security
 from bot.autoshares.resources.numbers import Number, to_decimal, to_int
-from bot.autoshares.resources.orders import Order, OrderPreview, OrderTicket
+from bot.autoshares.resources.orders import (
+    Order,
+    OrderDetail,
+    OrderLimits,
+    OrderPreview,
+    OrderTicket,
+    expire_at,
+)
 from bot.autoshares.resources.watchlists import Watchlist
 
 __all__ = [
@@ -46,8 +55,11 @@ __all__ = [
     "Balance",
     "Candle",
     "ChartHistory",
+    "ExecInst",
     "Number",
     "Order",
+    "OrderDetail",
+    "OrderLimits",
     "OrderPreview",
     "OrderSide",
     "OrderStatus",
@@ -59,8 +71,10 @@ __all__ = [
     "Resource",
     "Security",
     "TimeInForce",
+    "TrailingAmountType",
     "UserInfo",
     "Watchlist",
+    "expire_at",
     "parse",
     "parse_list",
     "to_decimal",

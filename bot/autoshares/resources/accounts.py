@@ -143,4 +143,6 @@ class Agreement(Resource):
 class AccountBinding(Resource):
     """``PUT /accounts/{accountId}/users/{userId}`` (``UserToAccountRelationModel``)."""
 
-    account_access_type: Annotated[AccessType, BeforeValidator(lambda v: enum_value(AccessType, v))] | None = None
+    account_access_type: (
+        Annotated[AccessType, BeforeValidator(lambda v: enum_value(AccessType, v))] | None
+    ) = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from pydantic import AliasChoices, BeforeValidator, Field
@@ -10,10 +11,12 @@ from bot.autoshares.resources.base import Resource, parse
 from bot.autoshares.resources.enums import (
     OPEN_ORDER_STATUSES,
     TERMINAL_ORDER_STATUSES,
+    ExecInst,
     OrderSide,
     OrderStatus,
     OrderType,
     TimeInForce,
+    TrailingAmountType,
     enum_value,
 )
 from bot.autoshares.resources.market import Quote
@@ -23,6 +26,8 @@ Status = Annotated[OrderStatus, BeforeValidator(OrderStatus.read)]
 Side = Annotated[OrderSide, BeforeValidator(lambda v: enum_value(OrderSide, v))]
 Kind = Annotated[OrderType, BeforeValidator(lambda v: enum_value(OrderType, v))]
 Tif = Annotated[TimeInForce, BeforeValidator(lambda v: enum_value(TimeInForce, v))]
+Instruction = Annotated[ExecInst, BeforeValidator(lambda v: enum_value(ExecInst, v))]
+Trailing = Annotated[TrailingAmountType, BeforeValidator(lambda v: enum_value(TrailingAmountType, v))]
 
 
 class Order(Resource):
@@ -53,6 +58,17 @@ class Order(Resource):
     description: str | None = None
     error_description_text: str | None = None
     comment: str | None = None
+    exec_inst: Instruction | None = None
+    expire_date: str | None = None
+    trailing_stop_amount_type: Trailing | None = None
+    trailing_stop_amount: Number | None = None
+    trailing_limit_amount_type: Trailing | None = None
+    trailing_limit_amount: Number | None = None
+    #: A leg of a bracket names its parent order; the parent lists its legs.
+    parent_id: Whole | None = None
+    legs: Annotated[list[Order], BeforeValidator(none_as_empty)] = []
+    #: What AutoShares charged for the order (the spec's name keeps its spelling).
+    broker_service_commission: Number | None = None
 
     @property
     def is_open(self) -> bool:
@@ -98,6 +114,15 @@ class OrderTicket(Resource):
     )
     extended_hours: str | None = None
     client_id: str | None = None
+    exec_inst: Instruction | None = None
+    #: GoodTillDate's last day (a date-time on the wire).
+    expire_date: str | None = None
+    trailing_stop_amount_type: Trailing | None = None
+    trailing_stop_amount: Number | None = None
+    trailing_limit_amount_type: Trailing | None = None
+    trailing_limit_amount: Number | None = None
+    #: A bracket's orders: the entry first, then its exits.
+    legs: Annotated[list[OrderTicket], BeforeValidator(none_as_empty)] = []
 
     @classmethod
     def read(cls, body: object) -> OrderTicket:
@@ -106,7 +131,9 @@ class OrderTicket(Resource):
 
     def body(self) -> dict[str, Any]:
         """The ``CreateOrderResource`` JSON AutoShares takes (the spec's names and spelling)."""
-        quantity = int(self.quantity) if self.quantity == self.quantity.to_integral_value() else float(self.quantity)
+        quantity = (
+            int(self.quantity) if self.quantity == self.quantity.to_integral_value() else float(self.quantity)
+        )
         body: dict[str, Any] = {
             "Symbol": self.symbol,
             "Side": self.side.value,
@@ -122,4 +149,74 @@ class OrderTicket(Resource):
             body["ExtendedHours"] = self.extended_hours
         if self.client_id:
             body["ClientId"] = self.client_id
-        return body
+        return body | self._instructions()
+
+    def _instructions(self) -> dict[str, Any]:
+        """The properties beyond a plain order's: instruction, expiry, trailing distances, legs."""
+        extra: dict[str, Any] = {}
+        if self.exec_inst is not None and self.exec_inst is not ExecInst.None_:
+            extra["ExecInst"] = self.exec_inst.value
+        if self.expire_date:
+            extra["ExpireDate"] = self.expire_date
+        for name, kind, amount in (
+            ("TrailingStop", self.trailing_stop_amount_type, self.trailing_stop_amount),
+            ("TrailingLimit", self.trailing_limit_amount_type, self.trailing_limit_amount),
+        ):
+            if kind is not None and amount is not None:
+                extra[f"{name}AmountType"] = kind.value
+                extra[f"{name}Amount"] = float(amount)
+        if self.legs:
+            extra["Legs"] = [leg.body() for leg in self.legs]
+        return extra
+
+    @property
+    def is_cash_amount(self) -> bool:
+        """The Quantity is a dollar amount, not a share count."""
+        return self.exec_inst is ExecInst.CashAmountOrder
+
+
+def expire_at(day: str) -> str:
+    """The ``ExpireDate`` date-time for a GoodTillDate order's last day (``2027-01-15``): the
+    end of that day, New York's close being past by then in UTC."""
+    moment = datetime.fromisoformat(day).replace(hour=23, minute=59, second=59, tzinfo=UTC)
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+class OrderDetail(Resource):
+    """One line of an order's history (``OrderDetailsModel``): the request, an execution, a
+    cancel. An execution carries ``ExecId``, ``LastQuantity`` and ``LastPrice``; the dates are
+    epoch milliseconds."""
+
+    id: Whole | None = None
+    is_request: bool | None = None
+    exec_id: str | None = None
+    execution_status: str | None = None
+    status: str | None = None
+    last_quantity: Number | None = None
+    last_price: Number | None = None
+    transaction_date: Whole | None = None
+    order_status_description: str | None = None
+    reject_reason: str | None = None
+    broker_service_commission: Number | None = None
+
+    @property
+    def is_execution(self) -> bool:
+        return bool(self.exec_id) and (self.last_quantity or 0) > 0
+
+    @property
+    def when(self) -> datetime | None:
+        if self.transaction_date is None:
+            return None
+        return datetime.fromtimestamp(self.transaction_date / 1000, tz=UTC)
+
+
+class OrderLimits(Resource):
+    """How much of a symbol the account can buy and sell now (``OrderLimits``): share counts
+    at the prices AutoShares assumed."""
+
+    symbol: str | None = None
+    account_id: Whole | None = None
+    buy_price: Number | None = None
+    sell_price: Number | None = None
+    buy_limit: Number | None = None
+    sell_limit: Number | None = None
