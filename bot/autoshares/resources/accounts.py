@@ -143,6 +143,4 @@ class Agreement(Resource):
 class AccountBinding(Resource):
     """``PUT /accounts/{accountId}/users/{userId}`` (``UserToAccountRelationModel``)."""
 
-    account_access_type: (
-        Annotated[AccessType, BeforeValidator(lambda v: enum_value(AccessType, v))] | None
-    ) = None
+    account_access_type: Annotated[AccessType, BeforeValidator(lambda v: enum_value(AccessType, v))] | None = None

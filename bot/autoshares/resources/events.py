@@ -55,9 +55,7 @@ def data_problem(kind: str, data: Mapping[str, Any], is_id: Callable[[object], b
         if data.get(name) is not None and not is_id(data[name]):
             return f"the {name} is not an AutoShares id"
     names_alert = any(data.get(name) is not None for name in ("alertId", "Id"))
-    names_symbol = any(
-        isinstance(data.get(name), str) and data[name].strip() for name in ("symbol", "Symbol")
-    )
+    names_symbol = any(isinstance(data.get(name), str) and data[name].strip() for name in ("symbol", "Symbol"))
     if kind == "alert" and not (names_alert or names_symbol):
         return "the alert event names neither an alert nor a symbol"
     return None
@@ -140,9 +138,7 @@ def order_update(data: Mapping[str, Any], *, event_type: str, account_id: Any = 
         if not filled:
             average = None  # a price with nothing filled is the order's limit, not a fill
         if remaining is None and quantity is not None and filled is not None:
-            remaining = (
-                Decimal(0) if status in TERMINAL_ORDER_STATUSES else max(quantity - filled, Decimal(0))
-            )
+            remaining = Decimal(0) if status in TERMINAL_ORDER_STATUSES else max(quantity - filled, Decimal(0))
     return OrderEvent(
         order_id=_integer(_first(data, "Id", "orderId", "id")),
         client_id=_text(_first(data, "ClientId", "clientId", "clientOrderId")),
@@ -157,9 +153,7 @@ def order_update(data: Mapping[str, Any], *, event_type: str, account_id: Any = 
         leaves_quantity=remaining,
         transaction_date=_text(_first(data, "TransactionDate", "executionTime", "timestamp")),
         description=_text(
-            _first(
-                data, "ErrorDescriptionText", "Description", "reason", "rejectionReason", "cancellationReason"
-            )
+            _first(data, "ErrorDescriptionText", "Description", "reason", "rejectionReason", "cancellationReason")
         ),
     )
 

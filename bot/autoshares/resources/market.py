@@ -79,9 +79,7 @@ class ChartHistory(Resource):
     security_history: Annotated[list[list[Candle]], BeforeValidator(_bars)] = []
 
 
-def history_body(
-    symbol: str, *, period: str, interval: int, candles: int, start: int, end: int
-) -> dict[str, Any]:
+def history_body(symbol: str, *, period: str, interval: int, candles: int, start: int, end: int) -> dict[str, Any]:
     """The ``ChartHistoryRequestModel`` AutoShares takes for one symbol's candles (epoch seconds)."""
     return {
         "Security": {"Symbol": symbol},
