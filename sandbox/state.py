@@ -89,6 +89,16 @@ class Account:
 
 
 @dataclass
+class Execution:
+    """One fill of an order."""
+
+    exec_id: str
+    quantity: float
+    price: float
+    at: datetime
+
+
+@dataclass
 class Order:
     id: int
     account_id: int
@@ -118,11 +128,33 @@ class Order:
     reject_text: str = ""
     created: datetime = field(default_factory=utc_now)
     modified: datetime = field(default_factory=utc_now)
+    #: GoodTillDate's ExpireDate, as sent.
+    expire_date: str = ""
+    #: Trailing stops: the distance (``Absolute`` dollars or ``Persentage``), the limit offset
+    #: of a TrailingStopLimit, and the best price seen since placement, which the stop follows.
+    trail_type: str = ""
+    trail_amount: float | None = None
+    trail_limit_type: str = ""
+    trail_limit_amount: float | None = None
+    trail_extreme: float = 0.0
+    #: A bracket: its legs name the parent; the parent lists its legs (entry first).
+    parent_id: int | None = None
+    leg_ids: list[int] = field(default_factory=list)
+    #: Every fill, in order, for the order's details.
+    executions: list[Execution] = field(default_factory=list)
+    canceled_at: datetime | None = None
+
+    @property
+    def is_cash_amount(self) -> bool:
+        """The Quantity is a dollar amount (ExecInst CashAmountOrder)."""
+        return self.exec_inst == "CashAmountOrder"
 
     @property
     def leaves_quantity(self) -> float:
         if self.status in TERMINAL_ORDER_STATUSES:
             return 0.0
+        if self.exec_inst == "CashAmountOrder":
+            return 0.0 if self.executed_quantity else self.quantity
         return max(self.quantity - self.executed_quantity, 0.0)
 
     @property

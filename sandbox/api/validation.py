@@ -121,6 +121,16 @@ class BodyReader:
             found.append(item)
         return found
 
+    def objects(self, name: str) -> list[dict[str, Any]]:
+        """An optional array of objects (empty when missing)."""
+        value = self._get(name)
+        if value is _MISSING:
+            return []
+        if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+            self.problems.append((name, "Must be an array of objects."))
+            return []
+        return value
+
     def raise_if_invalid(self) -> None:
         if self.problems:
             raise validation_failed(self.problems)

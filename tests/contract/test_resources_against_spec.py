@@ -18,7 +18,10 @@ from bot.autoshares.resources import (
     AlertState,
     Candle,
     ChartHistory,
+    ExecInst,
     Order,
+    OrderDetail,
+    OrderLimits,
     OrderPreview,
     OrderSide,
     OrderStatus,
@@ -29,6 +32,7 @@ from bot.autoshares.resources import (
     Quote,
     Security,
     TimeInForce,
+    TrailingAmountType,
     UserInfo,
     Watchlist,
     parse,
@@ -42,6 +46,8 @@ RESOURCES: list[tuple[type[BaseModel], str, set[str]]] = [
     (Order, "OrderResource", set()),
     (OrderPreview, "OrderPreviewResource", set()),
     (OrderTicket, "CreateOrderResource", set()),
+    (OrderDetail, "OrderDetailsModel", set()),
+    (OrderLimits, "OrderLimits", set()),
     (AccountBinding, "UserToAccountRelationModel", set()),
     (UserInfo, "UserInfoModel", set()),
     (Account, "UserAccountModel", set()),
@@ -63,6 +69,11 @@ ENUMS: list[tuple[type[Enum], str, str]] = [
     (OrderSide, "CreateOrderResource", "Side"),
     (OrderType, "CreateOrderResource", "Type"),
     (TimeInForce, "CreateOrderResource", "TimeInforce"),
+    (ExecInst, "CreateOrderResource", "ExecInst"),
+    (ExecInst, "OrderResource", "ExecInst"),
+    (TrailingAmountType, "CreateOrderResource", "TrailingStopAmountType"),
+    (TrailingAmountType, "CreateOrderResource", "TrailingLimitAmountType"),
+    (TrailingAmountType, "OrderResource", "TrailingStopAmountType"),
     (AccessType, "UserToAccountRelationModel", "AccountAccessType"),
     (AlertState, "PriceAlertInfoModel", "State"),
     (AccessType, "UserAccountModel", "AccessType"),
@@ -119,7 +130,9 @@ def test_a_spec_shaped_body_parses(
 def test_enums_hold_exactly_the_specs_values(
     contract: Contract, kind: type[Enum], definition: str, prop: str
 ) -> None:
-    assert [member.name for member in kind] == contract.definitions[definition]["properties"][prop]["enum"]
+    # A member is named as the spec spells it, or (``None``, a Python keyword) carries it as its value.
+    spelled = [member.value if isinstance(member.value, str) else member.name for member in kind]
+    assert spelled == contract.definitions[definition]["properties"][prop]["enum"]
 
 
 def test_order_status_numbers_follow_the_specs_order(contract: Contract) -> None:
