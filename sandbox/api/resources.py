@@ -281,6 +281,12 @@ def order_details(record: Order, state: SandboxState) -> list[dict[str, Any]]:
             "IsCompleted": False,
         }
     ]
+    return lines + _execution_lines(record, base) + _end_lines(record, base)
+
+
+def _execution_lines(record: Order, base: dict[str, Any]) -> list[dict[str, Any]]:
+    """OrderDetailsModel for each fill, with the totals so far."""
+    lines: list[dict[str, Any]] = []
     executed = cost = 0.0
     for number, execution in enumerate(record.executions):
         executed += execution.quantity
@@ -307,6 +313,12 @@ def order_details(record: Order, state: SandboxState) -> list[dict[str, Any]]:
                 "IsCompleted": done,
             }
         )
+    return lines
+
+
+def _end_lines(record: Order, base: dict[str, Any]) -> list[dict[str, Any]]:
+    """OrderDetailsModel for how an order ended without filling (none while it works)."""
+    lines: list[dict[str, Any]] = []
     if record.status in ("Canceled", "Expired", "Rejected"):
         ended = record.canceled_at or record.modified
         lines.append(
