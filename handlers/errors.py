@@ -21,7 +21,7 @@ from bot.autoshares import errors as a
 from bot.core import errors as c
 from bot.core.orders import NOT_TAKEN
 from handlers.blocks.common import escape
-from handlers.blocks.numbers import money
+from handlers.blocks.numbers import money, shares
 from handlers.parsing import ParseError
 from storage.crypto import SecretUnreadable
 
@@ -222,6 +222,11 @@ SENTENCES: dict[type[BaseException], Words] = {
     c.OrderNotFound: lambda exc: (
         f"There is no order {exc.order_id} in account {exc.account_id}. "
         "Run `/order list` to see your open orders."
+    ),
+    c.OrderOverLimit: lambda exc: (
+        f"Your account can {'buy' if exc.buying else 'sell'} at most {shares(exc.limit)} "
+        f"{escape(exc.symbol)} right now and this order asks for {shares(exc.wanted)}, so nothing was "
+        "placed. Make the order smaller and run `/order` again."
     ),
     c.ChartExpired: lambda exc: (
         f"That chart has expired; run `/quote {escape(exc.symbol)} chart {escape(exc.chart_range)}` "

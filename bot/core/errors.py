@@ -179,6 +179,20 @@ class OrderNotFound(BotError):
         self.account_id = account_id
 
 
+class OrderOverLimit(BotError):
+    """The order asks for more than AutoShares says the account can buy or sell of the symbol
+    now (``GET …/preview/limits/{symbol}``); refused before any Confirm."""
+
+    code = "order_over_limit"
+
+    def __init__(self, symbol: str, buying: bool, wanted: Decimal, limit: Decimal) -> None:
+        super().__init__(f"order for {wanted} {symbol} over the account's limit of {limit}")
+        self.symbol = symbol
+        self.buying = buying
+        self.wanted = wanted
+        self.limit = limit
+
+
 class ChartExpired(BotError):
     """The chart a Share button names is gone (expired, pruned, or not the clicker's)."""
 

@@ -34,6 +34,8 @@ from bot.autoshares.resources import (
     Balance,
     ExecInst,
     Order,
+    OrderDetail,
+    OrderLimits,
     OrderPreview,
     OrderSide,
     OrderTicket,
@@ -51,6 +53,7 @@ from bot.core.errors import (
     DailyOrderLimit,
     OrderNotCancellable,
     OrderNotFound,
+    OrderOverLimit,
     OwnApproval,
     TeamRefusal,
 )
@@ -221,6 +224,27 @@ def notional(request: OrderRequest, preview: OrderPreview | None) -> Decimal | N
     return cost.quantize(Decimal("0.0001")) if cost is not None and cost > 0 else None
 
 
+def over_limit(request: OrderRequest, limits: OrderLimits | None) -> OrderOverLimit | None:
+    """The refusal for an order asking more than AutoShares says the account can buy (buys and
+    covers) or sell (sells and shorts) of the symbol now; None when it fits or the limits are
+    unknown. A dollar amount counts as the shares it buys at the limits' price."""
+    if limits is None:
+        return None
+    buying = request.side in (OrderSide.Buy, OrderSide.BuyToCover)
+    limit = limits.buy_limit if buying else limits.sell_limit
+    if limit is None:
+        return None
+    wanted = Decimal(request.quantity)
+    if request.cash_amount is not None:
+        at = limits.buy_price if buying else limits.sell_price
+        if not at:
+            return None
+        wanted = (request.cash_amount / at).quantize(Decimal("0.0001"))
+    if wanted <= limit:
+        return None
+    return OrderOverLimit(request.symbol, buying, wanted, limit)
+
+
 def is_large(value: Decimal | None, threshold: int) -> bool:
     """Orders above the threshold need the symbol typed as a second confirmation. An order whose
     value cannot be known (no price, no cost in the preview) is large: the step fails closed."""
@@ -299,6 +323,8 @@ class PreviewResult:
     #: Why Confirm will send it for approval instead of placing it (None: it places it).
     approval: str | None = None
     approvals_channel: str | None = None
+    #: What the account can buy and sell of the symbol now (None: AutoShares did not say).
+    limits: OrderLimits | None = None
 
     @property
     def ok(self) -> bool:
@@ -312,6 +338,28 @@ class ConfirmKind(enum.Enum):
     UNKNOWN = "unknown"  # no such pending order
     IN_FLIGHT = "in_flight"  # still being placed (or unresolved); the message will update
     SENT_FOR_APPROVAL = "sent_for_approval"  # Confirm sent it to the approvers' channel
+
+
+@dataclass(frozen=True)
+class OrderDetails:
+    """`/order show`: an order as AutoShares holds it and its history (request, executions,
+    end)."""
+
+    account_id: int
+    order: Order
+    lines: list[OrderDetail]
+
+    @property
+    def executions(self) -> list[OrderDetail]:
+        return [line for line in self.lines if line.is_execution]
+
+    @property
+    def fees(self) -> Decimal | None:
+        """What AutoShares charged: the executions' commissions, else the order's."""
+        charged = [line.broker_service_commission for line in self.executions if line.broker_service_commission]
+        if charged:
+            return sum(charged, Decimal(0))
+        return self.order.broker_service_commission
 
 
 @dataclass(frozen=True)
@@ -383,7 +431,17 @@ class OrderService:
         rules = await self.team.order_gate(team_id, slack_user_id, channel_id)
         user = await self._users.acting(team_id, slack_user_id)
         body = order_body(request)
-        account_id, account, preview, balances = await self._priced(user, request, body)
+        account_id, account, preview, balances, limits = await self._priced(user, request, body)
+        refusal = over_limit(request, limits)
+        if refusal is not None:
+            await self._audit.record(
+                subject="order",
+                action="previewed",
+                team_id=team_id,
+                slack_user_id=slack_user_id,
+                detail={"account_id": account_id, "order": body, "ok": False, "error": refusal.code},
+            )
+            raise refusal
         value = notional(request, preview)
         large = is_large(value, self.policy.large_order_notional)
         pending: Pending | None = None
@@ -427,15 +485,17 @@ class OrderService:
             pending=pending,
             approval=rules.approval,
             approvals_channel=rules.policy.approvals_channel if rules.approval else None,
+            limits=limits,
         )
 
     async def _priced(
         self, user: ActingUser, request: OrderRequest, body: dict[str, Any]
-    ) -> tuple[int, Account, OrderPreview, Balance | None]:
-        """The agreements gate, the account chosen, AutoShares' preview of ``body`` on it and
-        the account's balances: all at once when the account is known ahead (see ``preview``)."""
+    ) -> tuple[int, Account, OrderPreview, Balance | None, OrderLimits | None]:
+        """The agreements gate, the account chosen, AutoShares' preview of ``body`` on it, the
+        account's balances and its limits for the symbol: all at once when the account is known
+        ahead (see ``preview``)."""
         guess = request.account_id if request.account_id is not None else user.link.default_account_id
-        early: tuple[Any, Any] | None = None
+        early: tuple[Any, Any, Any] | None = None
         if guess is None:
             _, accounts = await asyncio.gather(self._agreements.require_signed(user), user.api.accounts())
         else:
@@ -444,6 +504,7 @@ class OrderService:
                 user.api.accounts(),
                 user.api.preview_order(guess, body),
                 self._balances(user.api, guess),
+                self._limits(user.api, guess, request.symbol),
                 return_exceptions=True,
             )
             for outcome in (gate, listed):  # the gate's refusal first, then the account list's
@@ -451,18 +512,31 @@ class OrderService:
                     raise outcome
             assert not isinstance(listed, BaseException)
             accounts = listed
-            early = (early_list[0], early_list[1])
+            early = (early_list[0], early_list[1], early_list[2])
         account_id, account = await self._accounts.choose(user, accounts, request.account_id)
         if early is not None and account_id == guess:
-            preview_or_error, balances = early
-            if isinstance(preview_or_error, BaseException):
-                raise preview_or_error
+            preview_or_error, balances, limits = early
+            for outcome in (preview_or_error, limits):
+                if isinstance(outcome, BaseException):
+                    raise outcome
             preview = preview_or_error
         else:
-            preview, balances = await asyncio.gather(
-                user.api.preview_order(account_id, body), self._balances(user.api, account_id)
+            preview, balances, limits = await asyncio.gather(
+                user.api.preview_order(account_id, body),
+                self._balances(user.api, account_id),
+                self._limits(user.api, account_id, request.symbol),
             )
-        return account_id, account, preview, balances
+        return account_id, account, preview, balances, limits
+
+    @staticmethod
+    async def _limits(api: UserApi, account_id: int, symbol: str) -> OrderLimits | None:
+        """What the account can buy and sell of ``symbol`` now, or None when AutoShares cannot
+        say (its preview and its placement still check the order)."""
+        try:
+            return await api.order_limits(account_id, symbol)
+        except e.AutoSharesError as exc:
+            log.info("order limits unavailable for the preview: %s", exc.code)
+            return None
 
     @staticmethod
     async def _balances(api: UserApi, account_id: int) -> Balance | None:
@@ -744,6 +818,20 @@ class OrderService:
             # order's confirmation message its update; the other finds nothing new.
             await self.repo.apply_order_update(order_state(result), actor=slack_user_id)
         return result
+
+    async def details(
+        self, team_id: str, slack_user_id: str, order_id: int, account_id: int | None
+    ) -> OrderDetails:
+        """`/order show`: the order and its executions, read at once."""
+        user = await self._users.acting(team_id, slack_user_id)
+        account, _ = await self._accounts.resolve(user, account_id)
+        try:
+            order, lines = await asyncio.gather(
+                user.api.order(account, order_id), user.api.order_details(account, order_id)
+            )
+        except e.AutoSharesNotFound:
+            raise OrderNotFound(order_id, account) from None
+        return OrderDetails(account, order, lines)
 
     async def open_orders(
         self, team_id: str, slack_user_id: str, account_id: int | None

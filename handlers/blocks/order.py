@@ -33,12 +33,16 @@ from slack_sdk.models.views import View
 from bot.autoshares.resources import (
     OPEN_STATUS_NAMES,
     Account,
+    ExecInst,
     Order,
+    OrderDetail,
+    OrderLimits,
     OrderPreview,
     OrderStatus,
     OrderTicket,
     OrderType,
     TimeInForce,
+    TrailingAmountType,
 )
 from bot.core.views import OrderStateView, OrderTerms, PendingState, PendingView
 from handlers.blocks.common import clip, context, escape, message, section
@@ -60,6 +64,8 @@ __all__ = [
     "order_not_yours",
     "order_gone",
     "open_orders_message",
+    "order_details_message",
+    "limits_line",
     "order_cancel_requested",
     "order_ticket_view",
     "large_order_view",
@@ -92,7 +98,13 @@ MAX_LISTED_ORDERS = 20
 
 _SIDE_WORDS = {"Buy": "Buy", "Sell": "Sell", "SellShort": "Short", "BuyToCover": "Cover"}
 _TYPE_WORDS = {"Market": "market", "Limit": "limit", "Stop": "stop", "StopLimit": "stop limit"}
-_TIF_WORDS = {"Day": "day", "GoodTillCancel": "good till cancelled"}
+_TIF_WORDS = {
+    "Day": "day",
+    "GoodTillCancel": "good till cancelled",
+    "ImmediateOrCancel": "immediate or cancel",
+    "FillOrKill": "fill or kill",
+    "GoodTillDate": "good till a date",
+}
 #: ExtendedHours values (AutoSharesAPI/API pages/orders/extended-hours.md) in words.
 _SESSION_WORDS = {
     "REGPRE": "pre-market and regular hours",
@@ -126,16 +138,20 @@ def terms(order: OrderTerms | Mapping[str, Any]) -> OrderTerms:
 
 
 def order_summary(order: OrderTerms | Mapping[str, Any]) -> str:
-    """``*Buy 10 AAPL* · limit $180.00 · good till cancelled`` from an order body or resource."""
+    """``*Buy 10 AAPL* · limit $180.00 · good till cancelled`` from an order body or resource; a
+    bracket as its entry and then its exits."""
     order = terms(order)
+    if order.type in _BRACKET_TYPES and order.legs:
+        return _bracket_summary(order)
     side = _SIDE_WORDS.get(order.side, escape(order.side)) if order.side else "Order"
-    qty = shares(order.quantity)
     symbol = escape(order.symbol or "?")
     order_type = order.type or OrderType.Market
     stop = order.stop_price if order_type in (OrderType.Stop, OrderType.StopLimit) else None
     limit = order.price if order_type in (OrderType.Limit, OrderType.StopLimit) else None
     if order_type == OrderType.Market:
         kind = "market"
+    elif order_type in (OrderType.TrailingStop, OrderType.TrailingStopLimit):
+        kind = _trailing_words(order)
     elif order_type in _TYPE_WORDS:
         kind = ", ".join(
             f"{word} {price(value)}"
@@ -144,12 +160,61 @@ def order_summary(order: OrderTerms | Mapping[str, Any]) -> str:
         )
     else:
         kind = escape(order_type)
-    parts = [f"*{side} {qty} {symbol}*", kind or _TYPE_WORDS.get(order_type, "")]
-    tif = order.time_in_force or TimeInForce.Day
-    parts.append(_TIF_WORDS.get(tif, escape(tif)))
+    if order.exec_inst == ExecInst.CashAmountOrder:
+        head = f"*{side} {money(order.quantity)} of {symbol}*"
+    else:
+        head = f"*{side} {shares(order.quantity)} {symbol}*"
+    parts = [head, kind or _TYPE_WORDS.get(order_type, "")]
+    parts.append(_tif_words(order))
+    if order.exec_inst == ExecInst.AllOrNone:
+        parts.append("all or none")
     if order.extended_hours:
         parts.append(_SESSION_WORDS.get(order.extended_hours.upper(), "extended hours"))
     return " · ".join(parts)
+
+
+_BRACKET_TYPES = (OrderType.OneTriggerOther, OrderType.OneTriggerOneCancelOther)
+
+
+def _tif_words(order: OrderTerms) -> str:
+    tif = order.time_in_force or TimeInForce.Day
+    if tif == TimeInForce.GoodTillDate and order.expire_date:
+        return f"good till {escape(order.expire_date[:10])}"
+    return _TIF_WORDS.get(tif, escape(tif))
+
+
+def _trailing_words(order: OrderTerms) -> str:
+    """``trailing stop 2%`` or ``trailing stop $1.50``, its stop now when AutoShares says, and
+    a trailing stop limit's offset."""
+    amount = order.trailing_stop_amount
+    if amount is None:
+        distance = ""
+    elif order.trailing_stop_amount_type == TrailingAmountType.Persentage:
+        distance = f" {amount.normalize():f}%"
+    else:
+        distance = f" {price(amount)}"
+    words = f"trailing stop{distance}"
+    if order.stop_price is not None:
+        words += f" (stop now {price(order.stop_price)})"
+    if order.type == OrderType.TrailingStopLimit:
+        words += f", limit {price(order.trailing_limit_amount or 0)} past the stop"
+    return words
+
+
+def _bracket_summary(order: OrderTerms) -> str:
+    """A bracket: its entry, then what the entry's fill triggers."""
+    entry, exits = order.legs[0], order.legs[1:]
+    described = []
+    for leg in exits:
+        if leg.type == OrderType.Limit:
+            described.append(f"take profit at {price(leg.price)}")
+        elif leg.type == OrderType.Stop:
+            described.append(f"stop loss at {price(leg.stop_price)}")
+        else:
+            described.append(order_summary(leg).replace("*", ""))
+    joined = " and ".join(described)
+    tail = ", one cancelling the other" if len(exits) > 1 else ""
+    return f"{order_summary(entry)} · then {joined}{tail}"
 
 
 def plain_summary(order: OrderTerms | Mapping[str, Any]) -> str:
@@ -182,9 +247,11 @@ def order_confirmation(
     confirm_seconds: int,
     approval: str | None = None,
     approvals_channel: str | None = None,
+    limits: OrderLimits | None = None,
 ) -> dict[str, Any]:
     """The preview with Confirm and Cancel: nothing is placed until the requester confirms
-    (``approval``: why Confirm sends it to ``approvals_channel`` instead)."""
+    (``approval``: why Confirm sends it to ``approvals_channel`` instead; ``limits``: what the
+    account can buy and sell of the symbol now)."""
     cost = preview.cost
     commission = preview.commission
     total = preview.total_cost if preview.total_cost is not None else preview.net_cost
@@ -200,6 +267,8 @@ def order_confirmation(
         ),
         SectionBlock(fields=fields),
     ]
+    if limits is not None and (limits.buy_limit is not None or limits.sell_limit is not None):
+        blocks.append(context(limits_line(limits, terms(order).symbol)))
     if large:
         worth = (
             f"This order is worth more than {money(large_threshold, places=0)}."
@@ -422,6 +491,66 @@ def _cancel_open_button(account_id: int, order_id: int, symbol: str) -> ButtonEl
             deny="Keep it",
         ),
     )
+
+
+def limits_line(limits: OrderLimits, symbol: str) -> str:
+    """``You can buy up to 480 AAPL (at $208.00) and sell up to 12 (at $207.90) now.``"""
+    parts = []
+    for verb, limit, at in (
+        ("buy", limits.buy_limit, limits.buy_price),
+        ("sell", limits.sell_limit, limits.sell_price),
+    ):
+        if limit is not None:
+            where = f" (at {price(at)})" if at else ""
+            parts.append(f"{verb} up to {shares(limit)}{where}")
+    return f"This account can {' and '.join(parts)} of {escape(limits.symbol or symbol)} now."
+
+
+def order_details_message(
+    account_id: int, order: Order, executions: Sequence[OrderDetail], fees: Decimal | None
+) -> dict[str, Any]:
+    """`/order show`: the order's terms and status, every execution (time, quantity, price),
+    the fees, a bracket's legs, and Cancel while it is open."""
+    status = order.status.name
+    words = _STATUS_WORDS.get(status, escape(status))
+    lines = [
+        f":page_facing_up: Order {order.id} in account {account_id}: {order_summary(order)}",
+        f"Status: *{words}*" + (f" · {fill}" if (fill := _fill_line(order)) else ""),
+    ]
+    if order.status == OrderStatus.Rejected:
+        lines.append(f"AutoShares rejected it: {escape(order.error_description_text or order.description or 'no reason given')}.")
+    blocks: list[Block] = [section("\n".join(lines))]
+    if executions:
+        rows = [
+            f"• {_when(line)} · {shares(line.last_quantity)} at {price(line.last_price)}"
+            for line in list(executions)[:MAX_LISTED_ORDERS]
+        ]
+        blocks.append(section(clip("*Executions*\n" + "\n".join(rows))))
+    else:
+        blocks.append(section("*Executions*\nNone yet."))
+    if order.legs:
+        roles = ["entry", *(["exit"] * (len(order.legs) - 1))]
+        rows = [
+            f"• Order {leg.id} ({role}): {order_summary(leg)} · {_STATUS_WORDS.get(leg.status.name, escape(leg.status.name))}"
+            for role, leg in zip(roles, order.legs, strict=True)
+        ]
+        blocks.append(section(clip("*Legs*\n" + "\n".join(rows))))
+    blocks.append(context(f"Fees: {money(fees if fees is not None else Decimal(0))}"))
+    if order.is_open:
+        blocks.append(
+            ActionsBlock(
+                block_id=f"shown:{order.id}",
+                elements=[_cancel_open_button(account_id, order.id, order.symbol)],
+            )
+        )
+    return message(f"Order {order.id}: {plain_summary(order)} is {words}.", blocks)
+
+
+def _when(line: OrderDetail) -> str:
+    moment = line.when
+    if moment is None:
+        return "time not given"
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time_secs}}|{moment:%Y-%m-%d %H:%M:%S} UTC>"
 
 
 def open_orders_message(account_id: int, orders: Sequence[Order]) -> dict[str, Any]:
