@@ -819,6 +819,13 @@ class OrderService:
             await self.repo.apply_order_update(order_state(result), actor=slack_user_id)
         return result
 
+    async def limits(self, team_id: str, slack_user_id: str, symbol: str) -> OrderLimits:
+        """What the member's default account can buy and sell of ``symbol`` now (the order
+        ticket shows it)."""
+        user = await self._users.acting(team_id, slack_user_id)
+        account, _ = await self._accounts.resolve(user, None)
+        return await user.api.order_limits(account, symbol)
+
     async def details(
         self, team_id: str, slack_user_id: str, order_id: int, account_id: int | None
     ) -> OrderDetails:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.conftest import RunningBot
-from tests.scenario.test_orders import bob, button, click, command, sandbox_orders
+from tests.scenario.test_orders import BOB, bob, button, click, command, sandbox_orders
 
 __all__ = ["bob"]  # the fixture, shared with the order scenarios
 
@@ -76,3 +76,9 @@ async def test_every_order_type_previews_confirms_once_and_is_stored_as_the_spec
     sentence = str(refused)
     assert "can buy at most" in sentence and "asks for 2,000" in sentence and "order_confirm" not in sentence
     assert len(await sandbox_orders(bot)) == before
+
+    # The order ticket opened from a triggered alert's Buy button shows the same limits.
+    await bot.driver.click({"type": "button", "action_id": "alert_buy", "value": "AAPL"}, user=BOB)
+    (updated,) = await bot.slack.wait_for("views.update")
+    hint = str(updated.args["view"]["blocks"][0])
+    assert "This account can buy up to" in hint and "of AAPL now" in hint
