@@ -32,6 +32,7 @@ EMOJI = {
     "warning": "⚠️",
     "memo": "📝",
     "receipt": "🧾",
+    "page_facing_up": "📄",
     "bell": "🔔",
     "rotating_light": "🚨",
     "test_tube": "🧪",

@@ -377,6 +377,9 @@ def order_outcome(
     order_status = (result.status if result is not None else None) or "New"
     emoji = _STATUS_EMOJI.get(order_status, ":white_check_mark:")
     words = _STATUS_WORDS.get(order_status, escape(order_status))
+    bracket = terms(order).type in _BRACKET_TYPES
+    if bracket and order_status == "New" and result is not None and (result.executed_quantity or 0) > 0:
+        words = "open: the entry filled and its exits are working"
     shown_id = order_id if order_id is not None else (result.order_id if result is not None else None)
     lines = [
         f"{emoji} Order placed: {summary}",
@@ -494,16 +497,17 @@ def _cancel_open_button(account_id: int, order_id: int, symbol: str) -> ButtonEl
 
 
 def limits_line(limits: OrderLimits, symbol: str) -> str:
-    """``You can buy up to 480 AAPL (at $208.00) and sell up to 12 (at $207.90) now.``"""
-    parts = []
+    """``Right now this account can buy up to 480 AAPL at $208.00 and sell up to 12 at $207.90.``"""
+    parts: list[str] = []
+    named = escape(limits.symbol or symbol)
     for verb, limit, at in (
         ("buy", limits.buy_limit, limits.buy_price),
         ("sell", limits.sell_limit, limits.sell_price),
     ):
         if limit is not None:
-            where = f" (at {price(at)})" if at else ""
-            parts.append(f"{verb} up to {shares(limit)}{where}")
-    return f"This account can {' and '.join(parts)} of {escape(limits.symbol or symbol)} now."
+            what = f"{shares(limit)} {named}" if not parts else shares(limit)
+            parts.append(f"{verb} up to {what}" + (f" at {price(at)}" if at else ""))
+    return f"Right now this account can {' and '.join(parts)}."
 
 
 def order_details_message(
@@ -521,10 +525,7 @@ def order_details_message(
         lines.append(f"AutoShares rejected it: {escape(order.error_description_text or order.description or 'no reason given')}.")
     blocks: list[Block] = [section("\n".join(lines))]
     if executions:
-        rows = [
-            f"• {_when(line)} · {shares(line.last_quantity)} at {price(line.last_price)}"
-            for line in list(executions)[:MAX_LISTED_ORDERS]
-        ]
+        rows = [_execution_row(line) for line in list(executions)[:MAX_LISTED_ORDERS]]
         blocks.append(section(clip("*Executions*\n" + "\n".join(rows))))
     else:
         blocks.append(section("*Executions*\nNone yet."))
@@ -544,6 +545,13 @@ def order_details_message(
             )
         )
     return message(f"Order {order.id}: {plain_summary(order)} is {words}.", blocks)
+
+
+def _execution_row(line: OrderDetail) -> str:
+    """``• <time> · Buy 5 at $224.50`` (the side when AutoShares names it)."""
+    side = _SIDE_WORDS.get(line.side or "")
+    what = f"{side} {shares(line.last_quantity)}" if side else shares(line.last_quantity)
+    return f"• {_when(line)} · {what} at {price(line.last_price)}"
 
 
 def _when(line: OrderDetail) -> str:

@@ -281,6 +281,11 @@ def order_details(record: Order, state: SandboxState) -> list[dict[str, Any]]:
             "IsCompleted": False,
         }
     ]
+    legs = [state.orders[i] for i in record.leg_ids if i in state.orders]
+    if legs:  # a bracket fills through its legs: their executions are its own
+        fills = [line for leg in legs for line in order_details(leg, state) if line.get("ExecId")]
+        fills.sort(key=lambda line: line["TransactionDate"])
+        return lines + fills + _end_lines(record, base)
     return lines + _execution_lines(record, base) + _end_lines(record, base)
 
 

@@ -40,7 +40,7 @@ async def test_every_order_type_previews_confirms_once_and_is_stored_as_the_spec
     assert (trailing["Side"], trailing["Type"]) == ("Buy", "TrailingStop")
     assert (trailing["TrailingStopAmountType"], trailing["TrailingStopAmount"]) == ("Persentage", 2)
     assert trailing["StopPrice"] == 204.0 and trailing["TimeInForce"] == "GoodTillCancel"
-    assert "trailing stop 2%" in str(preview["blocks"]) and "This account can buy up to" in str(preview["blocks"])
+    assert "trailing stop 2%" in str(preview["blocks"]) and "Right now this account can buy up to" in str(preview["blocks"])
 
     _, answer, bracket = await place(bot, "buy 10 AAPL limit 199 take-profit 210 stop-loss 190")
     assert bracket["Type"] == "OneTriggerOneCancelOther"
@@ -81,4 +81,4 @@ async def test_every_order_type_previews_confirms_once_and_is_stored_as_the_spec
     await bot.driver.click({"type": "button", "action_id": "alert_buy", "value": "AAPL"}, user=BOB)
     (updated,) = await bot.slack.wait_for("views.update")
     hint = str(updated.args["view"]["blocks"][0])
-    assert "This account can buy up to" in hint and "of AAPL now" in hint
+    assert "Right now this account can buy up to" in hint and "AAPL at $" in hint

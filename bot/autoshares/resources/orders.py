@@ -189,6 +189,7 @@ class OrderDetail(Resource):
 
     id: Whole | None = None
     is_request: bool | None = None
+    side: str | None = None
     exec_id: str | None = None
     execution_status: str | None = None
     status: str | None = None
