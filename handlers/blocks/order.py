@@ -121,6 +121,7 @@ _STATUS_WORDS = {
     "PendingCancel": "being cancelled",
     "Rejected": "rejected",
     "Expired": "expired",
+    "Held": "held until its entry fills",
 }
 _STATUS_EMOJI = {
     "Filled": ":white_check_mark:",
@@ -567,6 +568,9 @@ def open_orders_message(account_id: int, orders: Sequence[Order]) -> dict[str, A
         sentence = f"You have no open orders in account {account_id}. Place one with `/order buy 1 AAPL`."
         return message(sentence, [section(sentence)])
     blocks: list[Block] = [section(f"*Open orders in account {account_id}*")]
+    listed = {order.id for order in orders}
+    # A bracket's legs are listed under it (its summary names them); Cancel on it cancels them.
+    orders = [order for order in orders if order.parent_id is None or order.parent_id not in listed]
     for order in list(orders)[:MAX_LISTED_ORDERS]:
         status = order.status.name
         detail = _STATUS_WORDS.get(status, escape(status))

@@ -20,7 +20,7 @@ from bot.autoshares.resources.enums import (
     enum_value,
 )
 from bot.autoshares.resources.market import Quote
-from bot.autoshares.resources.numbers import Number, Whole, none_as_empty
+from bot.autoshares.resources.numbers import Number, Whole, none_as_empty, to_int
 
 Status = Annotated[OrderStatus, BeforeValidator(OrderStatus.read)]
 Side = Annotated[OrderSide, BeforeValidator(lambda v: enum_value(OrderSide, v))]
@@ -28,6 +28,32 @@ Kind = Annotated[OrderType, BeforeValidator(lambda v: enum_value(OrderType, v))]
 Tif = Annotated[TimeInForce, BeforeValidator(lambda v: enum_value(TimeInForce, v))]
 Instruction = Annotated[ExecInst, BeforeValidator(lambda v: enum_value(ExecInst, v))]
 Trailing = Annotated[TrailingAmountType, BeforeValidator(lambda v: enum_value(TrailingAmountType, v))]
+
+
+def _identified(value: object) -> object:
+    """A bracket's legs as orders: those AutoShares gives without an ``Id`` and a ``Status``
+    are left out (the legs are extra; the order stands without them)."""
+    if not isinstance(value, list):
+        return none_as_empty(value)
+    return [
+        leg
+        for leg in value
+        if not isinstance(leg, dict) or {"id", "status"} <= {str(key).lower() for key in leg if leg[key] is not None}
+    ]
+
+
+def _moment(value: object) -> datetime | None:
+    """``OrderDetailsModel``'s dates: epoch milliseconds, as the spec types them (int64), or
+    an ISO date-time, as other answers write them."""
+    if value is None or isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and not value.strip().lstrip("-").isdigit():
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return datetime.fromtimestamp(to_int(value) / 1000, tz=UTC)
+
+
+Moment = Annotated[datetime | None, BeforeValidator(_moment)]
 
 
 class Order(Resource):
@@ -66,7 +92,7 @@ class Order(Resource):
     trailing_limit_amount: Number | None = None
     #: A leg of a bracket names its parent order; the parent lists its legs.
     parent_id: Whole | None = None
-    legs: Annotated[list[Order], BeforeValidator(none_as_empty)] = []
+    legs: Annotated[list[Order], BeforeValidator(_identified)] = []
     #: What AutoShares charged for the order (the spec's name keeps its spelling).
     broker_service_commission: Number | None = None
 
@@ -195,7 +221,7 @@ class OrderDetail(Resource):
     status: str | None = None
     last_quantity: Number | None = None
     last_price: Number | None = None
-    transaction_date: Whole | None = None
+    transaction_date: Moment = None
     order_status_description: str | None = None
     reject_reason: str | None = None
     broker_service_commission: Number | None = None
@@ -206,9 +232,7 @@ class OrderDetail(Resource):
 
     @property
     def when(self) -> datetime | None:
-        if self.transaction_date is None:
-            return None
-        return datetime.fromtimestamp(self.transaction_date / 1000, tz=UTC)
+        return self.transaction_date
 
 
 class OrderLimits(Resource):
