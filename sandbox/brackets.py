@@ -123,6 +123,8 @@ def after_fill(broker: Broker, order: Order) -> list[Event]:
         for leg in exits:
             leg.status = "New"
             leg.modified = utc_now()
+            if leg.trail_type:  # a trailing exit follows the price from now on
+                leg.trail_extreme = broker.market.quote(leg.security_id).last
             events += broker.evaluate(leg)
         return events
     if order.status != "Filled":

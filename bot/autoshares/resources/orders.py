@@ -202,8 +202,8 @@ class OrderTicket(Resource):
 
 
 def expire_at(day: str) -> str:
-    """The ``ExpireDate`` date-time for a GoodTillDate order's last day (``2027-01-15``): the
-    end of that day, New York's close being past by then in UTC."""
+    """The ``ExpireDate`` date-time for a GoodTillDate order's last day (``2027-01-15``): its
+    last second in UTC, which is after that day's close in New York."""
     moment = datetime.fromisoformat(day).replace(hour=23, minute=59, second=59, tzinfo=UTC)
     return moment.isoformat().replace("+00:00", "Z")
 
