@@ -211,6 +211,20 @@ class EditDoesNotFit(BotError):
         self.filled = filled
 
 
+class OrderOverLimit(BotError):
+    """The order asks for more than AutoShares says the account can buy or sell of the symbol
+    now (``GET …/preview/limits/{symbol}``); refused before any Confirm."""
+
+    code = "order_over_limit"
+
+    def __init__(self, symbol: str, buying: bool, wanted: Decimal, limit: Decimal) -> None:
+        super().__init__(f"order for {wanted} {symbol} over the account's limit of {limit}")
+        self.symbol = symbol
+        self.buying = buying
+        self.wanted = wanted
+        self.limit = limit
+
+
 class ChartExpired(BotError):
     """The chart a Share button names is gone (expired, pruned, or not the clicker's)."""
 

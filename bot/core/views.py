@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from bot.autoshares.resources import (
     Account,
     Balance,
+    ExecInst,
     OptionSecurity,
     Order,
     OrderSide,
@@ -28,6 +29,7 @@ from bot.autoshares.resources import (
     Quote,
     Security,
     TimeInForce,
+    TrailingAmountType,
 )
 from bot.vocabulary.roles import Role as Role
 from bot.vocabulary.states import PendingState as PendingState
@@ -85,6 +87,18 @@ class OrderTerms(Protocol):
     def time_in_force(self) -> TimeInForce | None: ...
     @property
     def extended_hours(self) -> str | None: ...
+    @property
+    def exec_inst(self) -> ExecInst | None: ...
+    @property
+    def expire_date(self) -> str | None: ...
+    @property
+    def trailing_stop_amount_type(self) -> TrailingAmountType | None: ...
+    @property
+    def trailing_stop_amount(self) -> Decimal | None: ...
+    @property
+    def trailing_limit_amount(self) -> Decimal | None: ...
+    @property
+    def legs(self) -> Sequence[OrderTerms]: ...
 
 
 class OrderStateView(Protocol):
