@@ -13,13 +13,14 @@ every exit ended without one.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import Any
 
 from sandbox.api.enums import BRACKET_TYPES
 from sandbox.state import Account, Order, utc_now
+from sandbox.tickets import Assessment, Event, OrderRequest, reject
 
-if TYPE_CHECKING:
-    from sandbox.trading import Assessment, Broker, Event, OrderRequest
+#: ``sandbox.trading`` imports this module, so its ``Broker`` is named ``Any`` here.
+Broker = Any
 
 #: The side that closes what the entry opens.
 EXIT_SIDES = {"Buy": "Sell", "Sell": "Buy", "SellShort": "BuyToCover", "BuyToCover": "SellShort"}
@@ -30,25 +31,23 @@ LEG_COUNTS = {"OneTriggerOther": 2, "OneTriggerOneCancelOther": 3}
 
 def assess(broker: Broker, account: Account, user_id: int, request: OrderRequest) -> Assessment:
     """The entry's assessment (its cost is the bracket's), then the exits' shape and prices."""
-    from sandbox.trading import Assessment, _reject
-
     legs = request.legs
     if len(legs) != LEG_COUNTS[request.type]:
         detail = f"{request.type} takes {LEG_COUNTS[request.type]} Legs, the entry first, not {len(legs)}"
-        return _reject(Assessment(None, None), "InvalidOrderType", detail=detail)
+        return reject(Assessment(None, None), "InvalidOrderType", detail=detail)
     entry, exits = legs[0], legs[1:]
     if entry.type in BRACKET_TYPES or entry.is_cash_amount:
-        return _reject(Assessment(None, None), "InvalidOrderType", detail="the entry must be a single order")
+        return reject(Assessment(None, None), "InvalidOrderType", detail="the entry must be a single order")
     result = broker.assess(account, user_id, entry)
     if not result.ok or result.quote is None:
         return result
     for leg in exits:
         problem = _exit_problem(entry, leg)
         if problem:
-            return _reject(result, "InvalidOrderType", detail=problem)
+            return reject(result, "InvalidOrderType", detail=problem)
         price_problem = broker.price_problem(leg, result.quote)
         if price_problem:
-            return _reject(result, "QuotePriceIsInvalid", detail=price_problem)
+            return reject(result, "QuotePriceIsInvalid", detail=price_problem)
     return result
 
 
@@ -68,8 +67,6 @@ def place(
     broker: Broker, account: Account, user_id: int, request: OrderRequest, assessment: Assessment
 ) -> tuple[Order, list[Event]]:
     """Book the parent and, when accepted, its legs; the entry is evaluated at once."""
-    from sandbox.trading import Event
-
     parent = broker.book(account, user_id, replace(request, price=None, stop_price=None), assessment)
     if request.client_id:
         broker.client_ids[(account.id, request.client_id)] = parent.id
@@ -93,8 +90,6 @@ def _legs(broker: Broker, order: Order) -> tuple[Order | None, list[Order]]:
 
 
 def _end(order: Order, status: str) -> Event:
-    from sandbox.trading import Event
-
     order.status = status
     order.modified = utc_now()
     if status == "Canceled":

@@ -24,7 +24,7 @@ from sandbox.securities import Security
 from sandbox.state import Account, Order, OrderLeg, Position, SandboxState, utc_now
 
 SPREAD_TYPES = ("Market", "Limit")
-#: Sides that pay for what they get (``sandbox.trading.BUY_SIDES``).
+#: Sides that pay for what they get (``sandbox.tickets.BUY_SIDES``).
 DEBIT_SIDES = frozenset({"Buy", "BuyToCover"})
 
 #: ``sandbox.trading`` imports this module, so its types are named ``Any`` here: ``broker`` is

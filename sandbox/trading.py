@@ -31,7 +31,7 @@ DayTradingBuyingPowerExceeded (buying power below cost + commission).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -42,100 +42,13 @@ from sandbox.config import SandboxConfig
 from sandbox.market import Market, Quote
 from sandbox.options import CONTRACT_SIZE
 from sandbox.securities import Security
-from sandbox.state import Account, Execution, Order, Position, PriceAlert, SandboxState, utc_now
+from sandbox.state import Account, Execution, Order, Position, SandboxState, utc_now
+from sandbox.tickets import BUY_SIDES, Assessment, Event, OrderRequest, reject
 
-BUY_SIDES = frozenset({"Buy", "BuyToCover"})
 #: OrderResource.Type of a mutual fund order: filled at the next close by ``sandbox.funds``,
 #: never by a price move.
 FUND_ORDER_TYPE = "MutualFundsExchange"
 PRICE_COLLAR = 0.5
-
-REJECTION_TEXT = {
-    "SymbolNotFound": "Symbol {symbol} was not found.",
-    "InvalidOrderType": "The order type is not valid: {detail}.",
-    "MarketClosed": "The market is closed.",
-    "AccountRestricted": "The account is restricted: sign the outstanding agreements first.",
-    "QuotePriceIsInvalid": "The order price is invalid: {detail}.",
-    "InsufficientShares": "Not enough shares: {detail}.",
-    "DayTradingBuyingPowerExceeded": "Not enough buying power: {detail}.",
-}
-
-
-@dataclass(frozen=True)
-class OrderRequest:
-    """A CreateOrderResource that passed schema validation."""
-
-    symbol: str
-    side: str
-    type: str
-    quantity: float
-    time_in_force: str = "Day"
-    price: float | None = None
-    stop_price: float | None = None
-    client_id: str = ""
-    comment: str = ""
-    extended_hours: str = ""
-    exec_inst: str = "None"
-    expire_date: str = ""
-    trail_type: str = ""
-    trail_amount: float | None = None
-    trail_limit_type: str = ""
-    trail_limit_amount: float | None = None
-    #: A bracket's orders, the entry first (``Legs`` of a OneTriggerOther or
-    #: OneTriggerOneCancelOther order).
-    legs: tuple[OrderRequest, ...] = ()
-    #: An option spread's legs (``Legs`` of a Market or Limit order): each a contract bought
-    #: or sold.
-    spread_legs: tuple[LegRequest, ...] = ()
-
-    @property
-    def is_buy(self) -> bool:
-        return self.side in BUY_SIDES
-
-    @property
-    def is_cash_amount(self) -> bool:
-        return self.exec_inst == "CashAmountOrder"
-
-
-@dataclass(frozen=True)
-class LegRequest:
-    """One leg of a spread (a CreateOrderResource inside ``Legs``)."""
-
-    symbol: str
-    side: str
-    quantity: float
-
-
-@dataclass
-class Assessment:
-    """What the checks found: the figures for a preview, and the first rejection, if any."""
-
-    security: Security | None
-    quote: Quote | None
-    estimated_price: float = 0.0
-    cost: float = 0.0
-    commission: float = 0.0
-    error_code: str = ""
-    error_text: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return not self.error_code
-
-
-@dataclass
-class Event:
-    """Something the outside world hears about (webhook, streamer). ``order`` and
-    ``positions`` are copies taken when the event happened, not the live records."""
-
-    type: str  # order.created, order.filled, order.partial_fill, order.cancelled, ...
-    account_id: int | None
-    order: Order | None = None
-    alert: PriceAlert | None = None
-    price: float | None = None
-    positions: list[Position] = field(default_factory=list)
-    #: "opened" when the fill opened a position, "closed" when it closed one.
-    position_change: str | None = None
 
 
 @dataclass
@@ -263,7 +176,7 @@ class Broker:
             underlying = self.state.security(request.symbol)
             result = Assessment(underlying, self.market.quote(underlying.id) if underlying else None)
             code, details = spreads.check(self, account, user_id, request, result)
-            return _reject(result, code, **details) if code else result
+            return reject(result, code, **details) if code else result
         return self._assess_one(account, user_id, request, replacing=replacing)
 
     def _kind_problem(self, request: OrderRequest) -> str:
@@ -294,7 +207,7 @@ class Broker:
     ) -> Assessment:
         security = self.state.security(request.symbol)
         if security is None or not request.symbol.strip() or request.symbol.strip().isdigit():
-            return _reject(Assessment(None, None), "SymbolNotFound", symbol=request.symbol)
+            return reject(Assessment(None, None), "SymbolNotFound", symbol=request.symbol)
         quote = self.market.quote(security.id)
         result = Assessment(security, quote)
         result.estimated_price = self._reference_price(request, quote)
@@ -303,31 +216,31 @@ class Broker:
             result.cost = round(request.quantity, 4)
         result.commission = self.config.commission
         if request.type not in SUPPORTED_ORDER_TYPES:
-            return _reject(result, "InvalidOrderType", detail=f"{request.type} is not supported")
+            return reject(result, "InvalidOrderType", detail=f"{request.type} is not supported")
         if security.type == "MutualFund":
             detail = f"{security.symbol} is a mutual fund, traded at the mutual fund endpoints"
-            return _reject(result, "InvalidOrderType", detail=detail)
+            return reject(result, "InvalidOrderType", detail=detail)
         if request.type == "Market" and request.time_in_force == "GoodTillCancel":
-            return _reject(result, "InvalidOrderType", detail="a Market order cannot be GoodTillCancel")
+            return reject(result, "InvalidOrderType", detail="a Market order cannot be GoodTillCancel")
         if request.extended_hours and request.type != "Limit":
-            return _reject(result, "InvalidOrderType", detail="extended-hours orders must be Limit orders")
+            return reject(result, "InvalidOrderType", detail="extended-hours orders must be Limit orders")
         kind_problem = self._kind_problem(request)
         if kind_problem:
-            return _reject(result, "InvalidOrderType", detail=kind_problem)
+            return reject(result, "InvalidOrderType", detail=kind_problem)
         if not self.clock.is_open():
-            return _reject(result, "MarketClosed")
+            return reject(result, "MarketClosed")
         if any(not a.can_skip for a in self.state.unsigned_agreements(user_id)):
-            return _reject(result, "AccountRestricted")
+            return reject(result, "AccountRestricted")
         problem = self.price_problem(request, quote, collar=security.type != "Option")
         if problem:
-            return _reject(result, "QuotePriceIsInvalid", detail=problem)
+            return reject(result, "QuotePriceIsInvalid", detail=problem)
         if quote.last <= 0 or quote.bid <= 0 or quote.ask <= 0:
-            return _reject(result, "QuotePriceIsInvalid", detail="the quote has no valid price")
+            return reject(result, "QuotePriceIsInvalid", detail="the quote has no valid price")
         if request.side in ("Sell", "BuyToCover"):
             available = self._coverable(account, security.id, request.side, skip=replacing)
             shares = request.quantity / quote.bid if request.is_cash_amount else request.quantity
             if shares > available + 1e-9:
-                return _reject(
+                return reject(
                     result,
                     "InsufficientShares",
                     detail=f"{shares:g} requested, {available:g} available",
@@ -336,7 +249,7 @@ class Broker:
             buying_power = self.balances(account, skip=replacing).buying_power
             needed = result.cost + result.commission
             if needed > buying_power + 1e-9:
-                return _reject(
+                return reject(
                     result,
                     "DayTradingBuyingPowerExceeded",
                     detail=f"{needed:.2f} needed, {buying_power:.2f} available",
@@ -607,9 +520,3 @@ def _moment(text: str) -> datetime | None:
     if moment is not None and moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment
-
-
-def _reject(result: Assessment, code: str, **details: Any) -> Assessment:
-    result.error_code = code
-    result.error_text = REJECTION_TEXT[code].format(**{"symbol": "", "detail": "", **details})
-    return result

@@ -551,13 +551,7 @@ class OrderService:
         else:
             refusal = over_limit(request, limits)
             if refusal is not None:
-                await self._audit.record(
-                    subject="order",
-                    action="previewed",
-                    team_id=team_id,
-                    slack_user_id=slack_user_id,
-                    detail={"account_id": account_id, "order": body, "ok": False, "error": refusal.code},
-                )
+                await self._refused(team_id, slack_user_id, account_id, body, refusal.code)
                 raise refusal
             value = notional(request, preview)
         large = is_large(value, self.policy.large_order_notional)
@@ -578,18 +572,7 @@ class OrderService:
                 response_url=response_url,
             )
         else:
-            await self._audit.record(
-                subject="order",
-                action="previewed",
-                team_id=team_id,
-                slack_user_id=slack_user_id,
-                detail={
-                    "account_id": account_id,
-                    "order": body,
-                    "ok": False,
-                    "error": preview.error_description,
-                },
-            )
+            await self._refused(team_id, slack_user_id, account_id, body, preview.error_description)
         return PreviewResult(
             request=request,
             body=body,
@@ -603,6 +586,18 @@ class OrderService:
             approval=rules.approval,
             approvals_channel=rules.policy.approvals_channel if rules.approval else None,
             limits=limits,
+        )
+
+    async def _refused(
+        self, team_id: str, slack_user_id: str, account_id: int, body: dict[str, Any], error: str | None
+    ) -> None:
+        """The audit trail's note of a preview that cannot be confirmed (and why)."""
+        await self._audit.record(
+            subject="order",
+            action="previewed",
+            team_id=team_id,
+            slack_user_id=slack_user_id,
+            detail={"account_id": account_id, "order": body, "ok": False, "error": error},
         )
 
     async def preview_edit(

@@ -550,7 +550,7 @@ def order_outcome(
     order_status = (result.status if result is not None else None) or "New"
     emoji = _STATUS_EMOJI.get(order_status, ":white_check_mark:")
     words = _STATUS_WORDS.get(order_status, escape(order_status))
-    bracket = terms(order).type in _BRACKET_TYPES
+    bracket = fund_ticket(order) is None and terms(order).type in _BRACKET_TYPES
     if bracket and order_status == "New" and result is not None and (result.executed_quantity or 0) > 0:
         words = "open: the entry filled and its exits are working"
     shown_id = order_id if order_id is not None else (result.order_id if result is not None else None)

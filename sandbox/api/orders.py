@@ -57,7 +57,7 @@ from sandbox.api.routing import ApiCall, Endpoint
 from sandbox.api.validation import BodyReader
 from sandbox.faults import SERVER_ERROR_BODY
 from sandbox.state import Order
-from sandbox.trading import LegRequest, OrderRequest
+from sandbox.tickets import LegRequest, OrderRequest
 
 
 def parse_order(body: dict[str, Any]) -> OrderRequest:
@@ -137,6 +137,10 @@ def _leg(reader: BodyReader, index: int, body: dict[str, Any]) -> LegRequest | N
     side = leg.enum("Side", ORDER_SIDES, required=True)
     quantity = leg.number("Quantity", required=True, minimum=0, exclusive_minimum=True)
     leg.enum("Type", ORDER_TYPES)
+    # the rest of a CreateOrderResource is not a leg's business, but must still be well formed
+    leg.number("Price")
+    leg.number("StopPrice")
+    leg.enum("TimeInforce", TIME_IN_FORCE, aliases=("TimeInForce",))
     reader.problems += [(f"Legs[{index}].{name}", problem) for name, problem in leg.problems]
     if symbol is None or side is None or quantity is None:
         return None
