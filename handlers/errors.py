@@ -357,6 +357,11 @@ def plain_sentence(exc: BaseException) -> str:
 def _edit_misfit(exc: Any) -> str:
     """Why `/order edit` does not fit the order, and what to change instead."""
     order = f"Order {exc.order_id}"
+    if exc.problem == "fixed":
+        return (
+            f"{order} is {escape(exc.order_type)}, which cannot be changed in place; "
+            f"cancel it with `/order cancel {exc.order_id}` and place a new one."
+        )
     kind = escape(str(exc.order_type).lower() or "market")
     if exc.problem == "no_stop":
         other = " or limit" if kind == "limit" else ""

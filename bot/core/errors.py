@@ -197,9 +197,10 @@ class OrderNotEditable(BotError):
 
 
 class EditDoesNotFit(BotError):
-    """The change names a price the order does not have, or changes nothing. ``problem``:
-    ``no_stop`` (not a stop order), ``no_limit`` (no limit price), ``filled`` (the new quantity
-    is not above what already filled) or ``same`` (nothing would change)."""
+    """The change does not fit the order, or changes nothing. ``problem``: ``fixed`` (the order
+    cannot change in place; ``order_type`` says what it is, see ``fixed_kind``), ``no_stop``
+    (not a stop order), ``no_limit`` (no limit price), ``filled`` (the new quantity is not above
+    what already filled) or ``same`` (nothing would change)."""
 
     code = "edit_does_not_fit"
 

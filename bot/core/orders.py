@@ -47,6 +47,7 @@ from bot.autoshares.resources import (
     TimeInForce,
     TrailingAmountType,
     expire_at,
+    fixed_kind,
 )
 from bot.core.accounts import AccountService
 from bot.core.agreements import AgreementService
@@ -234,9 +235,13 @@ def notional(request: OrderRequest, preview: OrderPreview | None) -> Decimal | N
 
 def edit_terms(order: Order, command: OrderEditCommand, last_price: Decimal | None = None) -> OrderTicket:
     """The working ``order``'s terms with ``command``'s changes (what it leaves out stays), and
-    what they replace; ``EditDoesNotFit`` when a price is one the order does not have, the new
+    what they replace; ``EditDoesNotFit`` when the order cannot change in place (``fixed_kind``),
+    a price is one the order does not have, the new
     quantity is not above what already filled, or nothing would change."""
     kind = order.type or OrderType.Market
+    fixed = fixed_kind(order)
+    if fixed is not None:
+        raise EditDoesNotFit(order.id, "fixed", fixed)
     if command.stop_price is not None and kind not in (OrderType.Stop, OrderType.StopLimit):
         raise EditDoesNotFit(order.id, "no_stop", kind.value)
     if command.limit_price is not None and kind not in (OrderType.Limit, OrderType.StopLimit):

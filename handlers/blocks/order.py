@@ -45,6 +45,7 @@ from bot.autoshares.resources import (
     ReplacedTerms,
     TimeInForce,
     TrailingAmountType,
+    fixed_kind,
 )
 from bot.core.views import OrderStateView, OrderTerms, PendingState, PendingView
 from bot.vocabulary.options import option_contract
@@ -571,7 +572,7 @@ def order_outcome(
             ActionsBlock(
                 block_id=f"placed:{shown_id}",
                 elements=[
-                    *([] if fund else [edit_button(account_id, shown_id, terms(order))]),
+                    *([] if fund or fixed_kind(terms(order)) else [edit_button(account_id, shown_id, terms(order))]),
                     _cancel_open_button(account_id, shown_id, order_symbol(order), fund=fund),
                 ],
             )
@@ -820,7 +821,7 @@ def open_orders_message(account_id: int, orders: Sequence[Order]) -> dict[str, A
                 ActionsBlock(
                     block_id=f"open_actions:{order.id}",
                     elements=[
-                        *([] if fund else [edit_button(account_id, order.id, order)]),
+                        *([] if fund or fixed_kind(order) else [edit_button(account_id, order.id, order)]),
                         _cancel_open_button(account_id, order.id, order.symbol, fund=fund),
                     ],
                 )

@@ -52,6 +52,7 @@ from bot.autoshares.resources.orders import (
     OrderTicket,
     ReplacedTerms,
     expire_at,
+    fixed_kind,
 )
 from bot.autoshares.resources.watchlists import Watchlist
 
@@ -103,6 +104,7 @@ __all__ = [
     "UserInfo",
     "Watchlist",
     "expire_at",
+    "fixed_kind",
     "parse",
     "parse_list",
     "to_decimal",

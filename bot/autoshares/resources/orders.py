@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from pydantic import AliasChoices, BeforeValidator, Field
 
@@ -292,6 +293,33 @@ class OrderChange(Resource):
         if self.client_id:
             body["ClientId"] = self.client_id
         return body
+
+
+class _Kind(Protocol):
+    """What ``fixed_kind`` reads of an order (an ``Order``, an ``OrderTicket`` or either's view)."""
+
+    @property
+    def type(self) -> OrderType | None: ...
+    @property
+    def exec_inst(self) -> ExecInst | None: ...
+    @property
+    def legs(self) -> Sequence[object]: ...
+
+
+def fixed_kind(order: _Kind) -> str | None:
+    """What keeps an order from being changed in place, in words (``a bracket``, ``a leg of a
+    bracket``, ``an option spread``, ``a dollar-amount order``), or None when its quantity and
+    prices can change: a replace (``ModifyOrderResource``) carries no ``Legs`` and no
+    ``ExecInst``, so it cannot keep what these are."""
+    if order.type in (OrderType.OneTriggerOther, OrderType.OneTriggerOneCancelOther):
+        return "a bracket"
+    if getattr(order, "parent_id", None) is not None:
+        return "a leg of a bracket"
+    if order.legs:
+        return "an option spread"
+    if order.exec_inst is ExecInst.CashAmountOrder:
+        return "a dollar-amount order"
+    return None
 
 
 def expire_at(day: str) -> str:

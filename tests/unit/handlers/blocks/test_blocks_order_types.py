@@ -10,7 +10,14 @@ from bot.autoshares.resources import Order, OrderDetail, OrderLimits, OrderStatu
 from bot.core.commands import OrderRequest
 from bot.core.orders import order_body
 from bot.core.views import PendingState
-from handlers.blocks.order import limits_line, order_details_message, order_outcome, order_summary
+from handlers.blocks.options import leg_lines
+from handlers.blocks.order import (
+    limits_line,
+    open_orders_message,
+    order_details_message,
+    order_outcome,
+    order_summary,
+)
 from handlers.parsing import parse_order
 
 
@@ -91,3 +98,22 @@ def test_limits_read_as_one_sentence() -> None:
     assert limits_line(OrderLimits.model_validate({"SellLimit": 3}), "MSFT") == (
         "Right now this account can sell up to 3 MSFT."
     )
+
+
+def test_legs_are_a_brackets_orders_or_a_spreads_contracts_and_neither_can_be_edited() -> None:
+    bracket = body("buy 10 AAPL limit 180 take-profit 200 stop-loss 170")
+    assert leg_lines(bracket) == []  # a bracket's legs are orders on shares, not contracts
+    spread = Order.model_validate(
+        {"Id": 5, "Status": "New", "Symbol": "AAPL", "Side": "Buy", "Type": "Limit", "Quantity": 1, "Price": 3.2,
+         "Legs": [{"Id": 6, "Status": "New", "Symbol": "AAPL270115C00200000", "Side": "Buy", "Quantity": 1},
+                  {"Id": 7, "Status": "New", "Symbol": "AAPL270115C00210000", "Side": "Sell", "Quantity": 1},
+                  {"Symbol": "AAPL270115C00220000", "Side": "Sell", "Quantity": 1}]}
+    )  # fmt: skip
+    assert [leg.id for leg in spread.legs] == [6, 7]  # a leg without Id and Status is left out
+    text = str(order_details_message(5001, spread, [], None)["blocks"])
+    assert "Order 6 (leg): *Buy 1 contract AAPL 2027-01-15 $200.00 call*" in text and "(entry)" not in text
+    assert "*Buy 1 AAPL 2027-01-15 $200.00/$210.00 call spread*" in order_summary(spread)
+    plain = Order.model_validate({"Id": 8, "Status": "New", "Symbol": "AAPL", "Side": "Buy", "Type": "Limit",
+                                  "Quantity": 1, "Price": 180})  # fmt: skip
+    listed = str(open_orders_message(5001, [spread, plain])["blocks"])
+    assert "5001:8:" in listed and "5001:5:" not in listed  # Edit on the share order only
