@@ -343,11 +343,20 @@ class Broker:
             order.stop_price = _trailing_stop(order)
         return order
 
+    def assess_replace(self, account: Account, user_id: int, order: Order, request: OrderRequest) -> Assessment:
+        """The checks of new terms for ``order``: a bracket, its legs, a spread and a dollar
+        amount are refused (InvalidOrderType), since a ModifyOrderResource carries no Legs and
+        no ExecInst; anything else is assessed as a new order would be."""
+        if order.leg_ids or order.parent_id is not None or order.spread_legs or order.is_cash_amount:
+            detail = "a bracket, a leg of one, a spread or a dollar amount cannot be replaced; cancel it instead"
+            return reject(Assessment(None, None), "InvalidOrderType", detail=detail)
+        return self.assess(account, user_id, request, replacing=order.id)
+
     def replace(self, account: Account, user_id: int, order: Order, request: OrderRequest) -> Assessment:
         """Give a working order new terms (type, quantity, prices, time in force, ClientId),
         keeping its id, when they pass the same checks as a new order; the caller answers 409
         for a finished order or terms that fail (the assessment says why)."""
-        assessment = self.assess(account, user_id, request, replacing=order.id)
+        assessment = self.assess_replace(account, user_id, order, request)
         if not order.is_open or not assessment.ok:
             return assessment
         # The order's earlier ClientId still names it: a placement sent again finds it.

@@ -25,7 +25,9 @@ A replace keeps the order's Id and takes the ModifyOrderResource's terms (what i
 stays; Id must be the path's; Quantity must exceed what already filled). Its ClientId becomes
 the order's, and a replace sent again with that ClientId answers the order as it is. The
 preview of a replace answers IsSuccessful false with ErrorDescription ``OrderNotReplaceable``
-for a finished order, and the new order checks' codes otherwise.
+for a finished order, ``InvalidOrderType`` for a bracket, a leg of one, a spread or a dollar
+amount (a ModifyOrderResource carries no Legs and no ExecInst), and the new order checks'
+codes otherwise.
 
 The ``filter`` grammar is the documentation's (``SecurityId = 4 and Status in (0,1,4,5,7)``,
 ``CreateDate between #…# and #…#``), see ``sandbox.api.filters``; anything else answers 400.
@@ -265,7 +267,7 @@ async def preview_replace(call: ApiCall) -> Any:
     account = call.account(write=True)
     order = _order_in(call, account.id)
     request = parse_change(await call.json_object(), order)
-    result = call.sb.engine.broker.assess(account, call.user.id, request, replacing=order.id)
+    result = call.sb.engine.broker.assess_replace(account, call.user.id, order, request)
     total = result.cost + result.commission if request.is_buy else result.cost - result.commission
     preview: dict[str, Any] = {
         "OrderId": order.id,

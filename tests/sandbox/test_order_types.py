@@ -87,6 +87,13 @@ async def test_bracket_entry_releases_exits_and_the_first_to_fill_cancels_the_ot
     second = (
         await place(client, bob, Symbol="MSFT", Side="Buy", Type="OneTriggerOther", Quantity=5, Legs=legs[:2])
     ).json()
+    # a replace carries no Legs: neither the bracket nor its legs change in place
+    for order_id in (second["Id"], second["Legs"][0]["Id"]):
+        change = {"Id": order_id, "Quantity": 6}
+        preview = await client.put(f"{BOB_ACCOUNT}/preview/orders/{order_id}", headers=bob, json=change)
+        assert preview.json()["IsSuccessful"] is False and preview.json()["ErrorDescription"] == "InvalidOrderType"
+        refused = await client.put(f"{BOB_ACCOUNT}/orders/{order_id}", headers=bob, json=change)
+        assert refused.status_code == 409 and "cannot be replaced" in refused.text
     cancelled = (await client.delete(f"{BOB_ACCOUNT}/orders/{second['Id']}", headers=bob)).json()
     assert cancelled["Status"] == "Canceled"
     assert [leg["Status"] for leg in cancelled["Legs"]] == ["Canceled", "Canceled"]
