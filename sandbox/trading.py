@@ -14,6 +14,7 @@ Positions are net per security (Buy/BuyToCover add, Sell/SellShort subtract). Pr
   Quantity / price shares (to 6 places) at once. AllOrNone: fills only when all of it can.
 - GoodTillDate: needs an ExpireDate in the future; expires once it passes.
 - Brackets (OneTriggerOther, OneTriggerOneCancelOther): see ``sandbox.brackets``.
+- Option spreads (a Market or Limit order whose ``Legs`` are contracts): see ``sandbox.spreads``.
 Orders are evaluated at placement and on every price move of their security, while the market
 is open. One evaluation fills at most ``config.fill_liquidity`` shares, so a bigger order fills
 in parts (PartiallyFilled, then Filled). ImmediateOrCancel cancels what did not fill at once;
