@@ -4,10 +4,12 @@ Snooze buttons, which only the alert's owner may use."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
+from bot.autoshares.errors import AutoSharesError
 from bot.core.alerts import SNOOZES
 from bot.core.commands import (
     AlertDeleteCommand,
@@ -17,6 +19,7 @@ from bot.core.commands import (
     AlertMoveRequest,
     AlertRequest,
 )
+from bot.core.errors import BotError
 from bot.vocabulary.ids import autoshares_id
 from handlers.blocks import alert as alert_blocks
 from handlers.blocks import alert_edit as edit_blocks
@@ -36,6 +39,8 @@ from handlers.kit import (
 )
 from handlers.parsing import ParseError
 from handlers.parsing.alert import parse_alert_edit_form
+
+log = logging.getLogger(__name__)
 
 
 async def alert_command(surface: Surface, ctx: CommandContext, args: Any) -> None:
@@ -81,25 +86,33 @@ async def delete_button(surface: Surface, ctx: ButtonContext) -> None:
     )
 
 
-async def open_ticket(ctx: ButtonContext, side: str) -> None:
+async def open_ticket(surface: Surface, ctx: ButtonContext, side: str) -> None:
     """The order ticket for the alert's symbol and ``side``, opened at once on the click's
-    trigger id (it expires three seconds after the click); nothing is stored."""
-    view = order_blocks.order_ticket_view(
-        channel_id=ctx.channel_id or None,
-        prefill={"symbol": ctx.value, "side": side},
-        hint="Nothing is placed until you preview and confirm.",
-    )
-    await ctx.client.views_open(trigger_id=ctx.trigger_id, view=view)
+    trigger id (it expires three seconds after the click); nothing is stored. Once it is open,
+    what the member's account can buy and sell of the symbol is added to its hint."""
+    prefill = {"symbol": ctx.value, "side": side}
+    hint = "Nothing is placed until you preview and confirm."
+    view = order_blocks.order_ticket_view(channel_id=ctx.channel_id or None, prefill=prefill, hint=hint)
+    opened = await ctx.client.views_open(trigger_id=ctx.trigger_id, view=view)
+    shown = opened.get("view") or {}
+    try:
+        limits = await surface.core.orders.limits(ctx.team_id, ctx.user_id, ctx.value)
+    except (BotError, AutoSharesError) as exc:  # the ticket stands without them
+        log.info("no order limits for the ticket: %s", getattr(exc, "code", type(exc).__name__))
+        return
+    hint = f"{hint} {order_blocks.limits_line(limits, ctx.value)}"
+    view = order_blocks.order_ticket_view(channel_id=ctx.channel_id or None, prefill=prefill, hint=hint)
+    await ctx.client.views_update(view_id=shown.get("id"), hash=shown.get("hash"), view=view)
 
 
 async def buy(surface: Surface, ctx: ButtonContext) -> None:
     """Buy under a triggered alert: the order ticket, prefilled to buy."""
-    await open_ticket(ctx, "buy")
+    await open_ticket(surface, ctx, "buy")
 
 
 async def sell(surface: Surface, ctx: ButtonContext) -> None:
     """Sell under a triggered alert: the order ticket, prefilled to sell."""
-    await open_ticket(ctx, "sell")
+    await open_ticket(surface, ctx, "sell")
 
 
 async def snooze(surface: Surface, ctx: ButtonContext, length: str) -> None:

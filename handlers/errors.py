@@ -22,7 +22,7 @@ from bot.core import errors as c
 from bot.core.orders import NOT_TAKEN
 from bot.vocabulary.states import UNCONFIRMED
 from handlers.blocks.common import escape
-from handlers.blocks.numbers import money
+from handlers.blocks.numbers import money, shares
 from handlers.parsing import ParseError
 from storage.crypto import SecretUnreadable
 
@@ -258,6 +258,11 @@ SENTENCES: dict[type[BaseException], Words] = {
         "so nothing was changed. Run `/order list` to see your open orders."
     ),
     c.EditDoesNotFit: lambda exc: _edit_misfit(exc),
+    c.OrderOverLimit: lambda exc: (
+        f"Your account can {'buy' if exc.buying else 'sell'} at most {shares(exc.limit)} "
+        f"{escape(exc.symbol)} right now and this order asks for {shares(exc.wanted)}, so nothing was "
+        "placed. Make the order smaller and run `/order` again."
+    ),
     c.ChartExpired: lambda exc: (
         f"That chart has expired; run `/quote {escape(exc.symbol)} chart {escape(exc.chart_range)}` "
         "again to share a fresh one."
@@ -366,6 +371,11 @@ def plain_sentence(exc: BaseException) -> str:
 def _edit_misfit(exc: Any) -> str:
     """Why `/order edit` does not fit the order, and what to change instead."""
     order = f"Order {exc.order_id}"
+    if exc.problem == "fixed":
+        return (
+            f"{order} is {escape(exc.order_type)}, which cannot be changed in place; "
+            f"cancel it with `/order cancel {exc.order_id}` and place a new one."
+        )
     kind = escape(str(exc.order_type).lower() or "market")
     if exc.problem == "no_stop":
         other = " or limit" if kind == "limit" else ""

@@ -18,6 +18,7 @@ from bot.core.commands import (
     OrderEditCommand,
     OrderListCommand,
     OrderRequest,
+    OrderShowCommand,
     OrderTicketCommand,
 )
 from bot.core.errors import AgreementsOutstandingError, TeamRefusal
@@ -69,6 +70,7 @@ def _preview(result: PreviewResult, policy: OrderPolicy) -> dict[str, Any]:
         confirm_seconds=policy.confirm_seconds,
         approval=result.approval,
         approvals_channel=result.approvals_channel,
+        limits=result.limits,
     )
 
 
@@ -161,6 +163,12 @@ async def order_command(surface: Surface, ctx: CommandContext, args: Any) -> Non
     if isinstance(args, OrderListCommand):
         account, open_orders = await orders.open_orders(ctx.team_id, ctx.user_id, args.account_id)
         await ctx.reply(order_blocks.open_orders_message(account, open_orders))
+        return
+    if isinstance(args, OrderShowCommand):
+        shown = await orders.details(ctx.team_id, ctx.user_id, args.order_id, args.account_id)
+        await ctx.reply(
+            order_blocks.order_details_message(shown.account_id, shown.order, shown.executions, shown.fees)
+        )
         return
     if isinstance(args, OrderCancelCommand):
         result = await orders.cancel_order(ctx.team_id, ctx.user_id, args.order_id, args.account_id)

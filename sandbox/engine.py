@@ -20,7 +20,8 @@ from sandbox.funds import FundDesk, FundRequest
 from sandbox.market import Market
 from sandbox.state import Account, Order, PriceAlert, SandboxState
 from sandbox.streamer import StreamerHub
-from sandbox.trading import Assessment, Broker, Event, OrderRequest
+from sandbox.tickets import Assessment, Event, OrderRequest
+from sandbox.trading import Broker
 from sandbox.webhooks import WebhookDispatcher
 
 #: Most simulation steps one clock advance runs (one step per tick interval, or per second).

@@ -23,7 +23,8 @@ from zoneinfo import ZoneInfo
 from sandbox.market import MUTUAL_FUND
 from sandbox.securities import Security
 from sandbox.state import Account, Order, Position, utc_now
-from sandbox.trading import FUND_ORDER_TYPE, REJECTION_TEXT, Broker, Event
+from sandbox.tickets import REJECTION_TEXT, Event
+from sandbox.trading import FUND_ORDER_TYPE, Broker
 
 OPERATIONS = ("buy", "sell", "exchange", "liquidate")
 SHARES = "Shares"

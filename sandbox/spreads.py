@@ -24,28 +24,28 @@ from sandbox.securities import Security
 from sandbox.state import Account, Order, OrderLeg, Position, SandboxState, utc_now
 
 SPREAD_TYPES = ("Market", "Limit")
-#: Sides that pay for what they get (``sandbox.trading.BUY_SIDES``).
+#: Sides that pay for what they get (``sandbox.tickets.BUY_SIDES``).
 DEBIT_SIDES = frozenset({"Buy", "BuyToCover"})
 
 #: ``sandbox.trading`` imports this module, so its types are named ``Any`` here: ``broker`` is
-#: the ``Broker``, ``request`` an ``OrderRequest`` with ``legs``, ``result`` an ``Assessment``.
+#: the ``Broker``, ``request`` an ``OrderRequest`` with ``spread_legs``, ``result`` an ``Assessment``.
 Broker = Any
 
 
 def order_legs(state: SandboxState, request: Any) -> list[OrderLeg]:
     """The legs an order keeps (only contracts the sandbox lists)."""
     legs = []
-    for leg in request.legs:
+    for leg in request.spread_legs:
         security = state.security(leg.symbol)
         if security is not None:
-            legs.append(OrderLeg(security.id, security.symbol, leg.side, leg.quantity))
+            legs.append(OrderLeg(state.next_id("order"), security.id, security.symbol, leg.side, leg.quantity))
     return legs
 
 
 def _leg_problem(broker: Broker, underlying: Security, request: Any) -> tuple[str, str]:
     """(rejection code, detail) for legs that do not make a spread, or ("", "")."""
-    sides = sorted(leg.side for leg in request.legs)
-    for leg in request.legs:
+    sides = sorted(leg.side for leg in request.spread_legs)
+    for leg in request.spread_legs:
         security = broker.state.security(leg.symbol)
         terms = broker.market.options.get(security.id) if security is not None else None
         if security is None or terms is None:
@@ -78,7 +78,7 @@ def _net(broker: Broker, legs: list[tuple[Security, str]], *, market: bool) -> f
 
 def _width(broker: Broker, request: Any) -> float:
     strikes = []
-    for leg in request.legs:
+    for leg in request.spread_legs:
         security = broker.state.security(leg.symbol)
         terms = broker.market.options.get(security.id) if security is not None else None
         strikes.append(terms.strike if terms is not None else 0.0)
@@ -93,7 +93,7 @@ def check(broker: Broker, account: Account, user_id: int, request: Any, result: 
     code, detail = _leg_problem(broker, result.security, request)
     if code == "SymbolNotFound":
         return code, {"symbol": detail}
-    legs = [(broker.state.security(leg.symbol), leg.side) for leg in request.legs]
+    legs = [(broker.state.security(leg.symbol), leg.side) for leg in request.spread_legs]
     net = _net(broker, [(s, side) for s, side in legs if s is not None], market=True) if not code else 0.0
     result.estimated_price = request.price if request.type == "Limit" and request.price else abs(net)
     result.cost = round(request.quantity * result.estimated_price * CONTRACT_SIZE, 4)
@@ -116,7 +116,7 @@ def check(broker: Broker, account: Account, user_id: int, request: Any, result: 
 
 
 def _order_leg_securities(broker: Broker, order: Order) -> list[tuple[Security, str]]:
-    return [(broker.state.securities[leg.security_id], leg.side) for leg in order.legs]
+    return [(broker.state.securities[leg.security_id], leg.side) for leg in order.spread_legs]
 
 
 def fill_price(broker: Broker, order: Order) -> float | None:

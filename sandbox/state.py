@@ -107,12 +107,24 @@ class Account:
 
 @dataclass(frozen=True)
 class OrderLeg:
-    """One leg of a spread order."""
+    """One leg of a spread order; its id is allocated like an order's, so AutoShares' answer
+    names each leg (an OrderResource of its own)."""
 
+    id: int
     security_id: int
     symbol: str
     side: str
     quantity: float
+
+
+@dataclass
+class Execution:
+    """One fill of an order."""
+
+    exec_id: str
+    quantity: float
+    price: float
+    at: datetime
 
 
 @dataclass
@@ -143,8 +155,8 @@ class Order:
     stop_triggered: bool = False
     reject_code: str = ""
     reject_text: str = ""
-    #: An option spread's legs: (security id, symbol, side, quantity) each.
-    legs: list[OrderLeg] = field(default_factory=list)
+    #: An option spread's legs: (id, security id, symbol, side, quantity) each.
+    spread_legs: list[OrderLeg] = field(default_factory=list)
     #: Mutual fund orders: what Quantity counts (Shares, or a dollar qualifier), the fund an
     #: exchange buys, and when the order fills (the net asset value struck at the next close).
     quantity_qualifier: str = "Shares"
@@ -154,11 +166,33 @@ class Order:
     fund_body: dict[str, Any] = field(default_factory=dict)
     created: datetime = field(default_factory=utc_now)
     modified: datetime = field(default_factory=utc_now)
+    #: GoodTillDate's ExpireDate, as sent.
+    expire_date: str = ""
+    #: Trailing stops: the distance (``Absolute`` dollars or ``Persentage``), the limit offset
+    #: of a TrailingStopLimit, and the best price seen since placement, which the stop follows.
+    trail_type: str = ""
+    trail_amount: float | None = None
+    trail_limit_type: str = ""
+    trail_limit_amount: float | None = None
+    trail_extreme: float = 0.0
+    #: A bracket: its legs name the parent; the parent lists its legs (entry first).
+    parent_id: int | None = None
+    leg_ids: list[int] = field(default_factory=list)
+    #: Every fill, in order, for the order's details.
+    executions: list[Execution] = field(default_factory=list)
+    canceled_at: datetime | None = None
+
+    @property
+    def is_cash_amount(self) -> bool:
+        """The Quantity is a dollar amount (ExecInst CashAmountOrder)."""
+        return self.exec_inst == "CashAmountOrder"
 
     @property
     def leaves_quantity(self) -> float:
         if self.status in TERMINAL_ORDER_STATUSES:
             return 0.0
+        if self.exec_inst == "CashAmountOrder":
+            return 0.0 if self.executed_quantity else self.quantity
         return max(self.quantity - self.executed_quantity, 0.0)
 
     @property

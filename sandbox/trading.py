@@ -6,6 +6,15 @@ Positions are net per security (Buy/BuyToCover add, Sell/SellShort subtract). Pr
   (at max(limit, Last)).
 - Stop: triggers when Last crosses the stop (buy: Last >= stop, sell: Last <= stop), then fills
   like a market order. StopLimit: same trigger, then behaves as a limit order.
+- TrailingStop: the stop follows the best Last since placement (a sell's highest, a buy's
+  lowest) at TrailingStopAmount dollars (``Absolute``) or percent (``Persentage``), and StopPrice
+  shows where it is now; once crossed it fills like a market order. TrailingStopLimit: then a
+  limit TrailingLimitAmount past the stop.
+- ExecInst CashAmountOrder: the Quantity is dollars; a market order filling
+  Quantity / price shares (to 6 places) at once. AllOrNone: fills only when all of it can.
+- GoodTillDate: needs an ExpireDate in the future; expires once it passes.
+- Brackets (OneTriggerOther, OneTriggerOneCancelOther): see ``sandbox.brackets``.
+- Option spreads (a Market or Limit order whose ``Legs`` are contracts): see ``sandbox.spreads``.
 Orders are evaluated at placement and on every price move of their security, while the market
 is open. One evaluation fills at most ``config.fill_liquidity`` shares, so a bigger order fills
 in parts (PartiallyFilled, then Filled). ImmediateOrCancel cancels what did not fill at once;
@@ -22,97 +31,25 @@ DayTradingBuyingPowerExceeded (buying power below cost + commission).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+import math
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
-from sandbox import spreads
-from sandbox.api.enums import SUPPORTED_ORDER_TYPES
+from sandbox import brackets, spreads
+from sandbox.api.enums import BRACKET_TYPES, SUPPORTED_ORDER_TYPES
 from sandbox.clock import MarketClock
 from sandbox.config import SandboxConfig
 from sandbox.market import Market, Quote
 from sandbox.options import CONTRACT_SIZE
 from sandbox.securities import Security
-from sandbox.state import Account, LedgerEntry, Order, Position, PriceAlert, SandboxState, utc_now
+from sandbox.state import Account, Execution, LedgerEntry, Order, Position, SandboxState, utc_now
+from sandbox.tickets import BUY_SIDES, Assessment, Event, OrderRequest, reject
 
-BUY_SIDES = frozenset({"Buy", "BuyToCover"})
 #: OrderResource.Type of a mutual fund order: filled at the next close by ``sandbox.funds``,
 #: never by a price move.
 FUND_ORDER_TYPE = "MutualFundsExchange"
 PRICE_COLLAR = 0.5
-
-REJECTION_TEXT = {
-    "SymbolNotFound": "Symbol {symbol} was not found.",
-    "InvalidOrderType": "The order type is not valid: {detail}.",
-    "MarketClosed": "The market is closed.",
-    "AccountRestricted": "The account is restricted: sign the outstanding agreements first.",
-    "QuotePriceIsInvalid": "The order price is invalid: {detail}.",
-    "InsufficientShares": "Not enough shares: {detail}.",
-    "DayTradingBuyingPowerExceeded": "Not enough buying power: {detail}.",
-}
-
-
-@dataclass(frozen=True)
-class OrderRequest:
-    """A CreateOrderResource that passed schema validation."""
-
-    symbol: str
-    side: str
-    type: str
-    quantity: float
-    time_in_force: str = "Day"
-    price: float | None = None
-    stop_price: float | None = None
-    client_id: str = ""
-    comment: str = ""
-    extended_hours: str = ""
-    exec_inst: str = "None"
-    #: An option spread's legs (``Legs``): each a contract bought or sold.
-    legs: tuple[LegRequest, ...] = ()
-
-    @property
-    def is_buy(self) -> bool:
-        return self.side in BUY_SIDES
-
-
-@dataclass(frozen=True)
-class LegRequest:
-    """One leg of a spread (a CreateOrderResource inside ``Legs``)."""
-
-    symbol: str
-    side: str
-    quantity: float
-
-
-@dataclass
-class Assessment:
-    """What the checks found: the figures for a preview, and the first rejection, if any."""
-
-    security: Security | None
-    quote: Quote | None
-    estimated_price: float = 0.0
-    cost: float = 0.0
-    commission: float = 0.0
-    error_code: str = ""
-    error_text: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return not self.error_code
-
-
-@dataclass
-class Event:
-    """Something the outside world hears about (webhook, streamer). ``order`` and
-    ``positions`` are copies taken when the event happened, not the live records."""
-
-    type: str  # order.created, order.filled, order.partial_fill, order.cancelled, ...
-    account_id: int | None
-    order: Order | None = None
-    alert: PriceAlert | None = None
-    price: float | None = None
-    positions: list[Position] = field(default_factory=list)
-    #: "opened" when the fill opened a position, "closed" when it closed one.
-    position_change: str | None = None
 
 
 @dataclass
@@ -208,11 +145,27 @@ class Broker:
                 dollars = order.quantity_qualifier != "Shares"
                 price = 1.0 if dollars else self.market.quote(order.security_id).last
                 reserved += order.leaves_quantity * price if order.side == "Buy" else 0.0
+            elif order.is_cash_amount and order.side == "Buy":
+                reserved += order.leaves_quantity
+            elif order.type in BRACKET_TYPES or order.is_cash_amount:
+                continue  # a bracket's parent: its legs reserve what they need
             elif order.side in ("Buy", "BuyToCover", "SellShort"):
                 quote = self.market.quote(order.security_id)
-                size = CONTRACT_SIZE if order.legs else self.size(order.security_id)
+                size = CONTRACT_SIZE if order.spread_legs else self.size(order.security_id)
                 reserved += order.leaves_quantity * self._reference_price(order, quote) * size
         return Balances(account.cash, long_value, short_value, reserved, open_pl)
+
+    def limits(self, account: Account, security_id: int, price: float) -> tuple[float, float, float, float]:
+        """OrderLimits' figures: the buy and sell prices (``price``, else the ask and the bid),
+        the shares the buying power buys, and the shares that can be sold: long shares not
+        already being sold, then a short on the buying power left."""
+        quote = self.market.quote(security_id)
+        buy_price, sell_price = price or quote.ask, price or quote.bid
+        power = max(self.balances(account).buying_power - self.config.commission, 0.0)
+        buy_limit = math.floor(power / buy_price) if buy_price > 0 else 0
+        short_room = math.floor(power / sell_price) if sell_price > 0 else 0
+        held = max(self._coverable(account, security_id, "Sell"), 0.0)
+        return buy_price, sell_price, float(buy_limit), held + short_room
 
     # -- checks --------------------------------------------------------------------------------
     def assess(
@@ -220,50 +173,86 @@ class Broker:
     ) -> Assessment:
         """The checks and figures of an order; ``replacing``: the id of the order these are
         new terms for (its own reservation and shares do not count against them)."""
-        if request.legs:
+        if request.type in BRACKET_TYPES:
+            return brackets.assess(self, account, user_id, request)
+        if request.spread_legs:
             underlying = self.state.security(request.symbol)
             result = Assessment(underlying, self.market.quote(underlying.id) if underlying else None)
             code, details = spreads.check(self, account, user_id, request, result)
-            return _reject(result, code, **details) if code else result
+            return reject(result, code, **details) if code else result
+        return self._assess_one(account, user_id, request, replacing=replacing)
+
+    def _kind_problem(self, request: OrderRequest) -> str:
+        """What is wrong with a trailing stop's distances, a dollar amount or an expiry."""
+        if request.type in ("TrailingStop", "TrailingStopLimit"):
+            if not request.trail_type or not request.trail_amount or request.trail_amount <= 0:
+                return "a trailing stop needs TrailingStopAmountType and a positive TrailingStopAmount"
+            if request.trail_type == "Persentage" and request.trail_amount >= 100:
+                return "a trailing percentage must be below 100"
+            if request.type == "TrailingStopLimit" and (
+                not request.trail_limit_type or request.trail_limit_amount is None or request.trail_limit_amount < 0
+            ):
+                return "a TrailingStopLimit needs TrailingLimitAmountType and TrailingLimitAmount"
+        if request.is_cash_amount and request.type != "Market":
+            return "a CashAmountOrder must be a Market order"
+        if request.is_cash_amount and request.side not in ("Buy", "Sell"):
+            return "a CashAmountOrder must Buy or Sell"
+        if request.time_in_force == "GoodTillDate":
+            expires = _moment(request.expire_date)
+            if expires is None:
+                return "a GoodTillDate order needs an ExpireDate"
+            if expires <= self.clock.now():
+                return "the ExpireDate has passed"
+        return ""
+
+    def _assess_one(
+        self, account: Account, user_id: int, request: OrderRequest, *, replacing: int = 0
+    ) -> Assessment:
         security = self.state.security(request.symbol)
         if security is None or not request.symbol.strip() or request.symbol.strip().isdigit():
-            return _reject(Assessment(None, None), "SymbolNotFound", symbol=request.symbol)
+            return reject(Assessment(None, None), "SymbolNotFound", symbol=request.symbol)
         quote = self.market.quote(security.id)
         result = Assessment(security, quote)
         result.estimated_price = self._reference_price(request, quote)
         result.cost = round(request.quantity * result.estimated_price * security.contract_size, 4)
+        if request.is_cash_amount:
+            result.cost = round(request.quantity, 4)
         result.commission = self.config.commission
         if request.type not in SUPPORTED_ORDER_TYPES:
-            return _reject(result, "InvalidOrderType", detail=f"{request.type} is not supported")
+            return reject(result, "InvalidOrderType", detail=f"{request.type} is not supported")
         if security.type == "MutualFund":
             detail = f"{security.symbol} is a mutual fund, traded at the mutual fund endpoints"
-            return _reject(result, "InvalidOrderType", detail=detail)
+            return reject(result, "InvalidOrderType", detail=detail)
         if request.type == "Market" and request.time_in_force == "GoodTillCancel":
-            return _reject(result, "InvalidOrderType", detail="a Market order cannot be GoodTillCancel")
+            return reject(result, "InvalidOrderType", detail="a Market order cannot be GoodTillCancel")
         if request.extended_hours and request.type != "Limit":
-            return _reject(result, "InvalidOrderType", detail="extended-hours orders must be Limit orders")
+            return reject(result, "InvalidOrderType", detail="extended-hours orders must be Limit orders")
+        kind_problem = self._kind_problem(request)
+        if kind_problem:
+            return reject(result, "InvalidOrderType", detail=kind_problem)
         if not self.clock.is_open():
-            return _reject(result, "MarketClosed")
+            return reject(result, "MarketClosed")
         if any(not a.can_skip for a in self.state.unsigned_agreements(user_id)):
-            return _reject(result, "AccountRestricted")
-        problem = self._price_problem(request, quote, collar=security.type != "Option")
+            return reject(result, "AccountRestricted")
+        problem = self.price_problem(request, quote, collar=security.type != "Option")
         if problem:
-            return _reject(result, "QuotePriceIsInvalid", detail=problem)
+            return reject(result, "QuotePriceIsInvalid", detail=problem)
         if quote.last <= 0 or quote.bid <= 0 or quote.ask <= 0:
-            return _reject(result, "QuotePriceIsInvalid", detail="the quote has no valid price")
+            return reject(result, "QuotePriceIsInvalid", detail="the quote has no valid price")
         if request.side in ("Sell", "BuyToCover"):
             available = self._coverable(account, security.id, request.side, skip=replacing)
-            if request.quantity > available + 1e-9:
-                return _reject(
+            shares = request.quantity / quote.bid if request.is_cash_amount else request.quantity
+            if shares > available + 1e-9:
+                return reject(
                     result,
                     "InsufficientShares",
-                    detail=f"{request.quantity:g} requested, {available:g} available",
+                    detail=f"{shares:g} requested, {available:g} available",
                 )
         if request.side in ("Buy", "SellShort"):
             buying_power = self.balances(account, skip=replacing).buying_power
             needed = result.cost + result.commission
             if needed > buying_power + 1e-9:
-                return _reject(
+                return reject(
                     result,
                     "DayTradingBuyingPowerExceeded",
                     detail=f"{needed:.2f} needed, {buying_power:.2f} available",
@@ -271,7 +260,7 @@ class Broker:
         return result
 
     @staticmethod
-    def _price_problem(request: OrderRequest, quote: Quote, *, collar: bool = True) -> str:
+    def price_problem(request: OrderRequest, quote: Quote, *, collar: bool = True) -> str:
         checks: list[tuple[str, float | None]] = []
         if request.type in ("Limit", "StopLimit"):
             checks.append(("Price", request.price))
@@ -289,7 +278,9 @@ class Broker:
         position = account.positions.get(security_id)
         held = position.quantity if position else 0.0
         pending = sum(
-            o.leaves_quantity for o in self.open_orders(account.id, security_id, skip=skip) if o.side == side
+            o.leaves_quantity
+            for o in self.open_orders(account.id, security_id, skip=skip)
+            if o.side == side and o.status != "Held"  # a bracket's exits wait for their entry
         )
         if side == "Sell":
             return max(held, 0.0) - pending
@@ -303,6 +294,21 @@ class Broker:
     def place(self, account: Account, user_id: int, request: OrderRequest) -> tuple[Order, list[Event]]:
         """Create the order (accepted or rejected) and try to fill it at once."""
         assessment = self.assess(account, user_id, request)
+        if request.type in BRACKET_TYPES:
+            return brackets.place(self, account, user_id, request, assessment)
+        order = self.book(account, user_id, request, assessment)
+        if request.client_id:
+            self.client_ids[(account.id, request.client_id)] = order.id
+        if not assessment.ok:
+            return order, [Event("order.rejected", account.id, replace(order))]
+        events = [Event("order.created", account.id, replace(order))]
+        events += self.evaluate(order, placement=True)
+        return order, events
+
+    def book(
+        self, account: Account, user_id: int, request: OrderRequest, assessment: Assessment, **extra: Any
+    ) -> Order:
+        """Store the order as assessed (rejected when the assessment failed)."""
         security = assessment.security
         order = Order(
             id=self.state.next_id("order"),
@@ -320,27 +326,40 @@ class Broker:
             comment=request.comment,
             extended_hours=request.extended_hours,
             exec_inst=request.exec_inst,
-            legs=spreads.order_legs(self.state, request),
+            spread_legs=spreads.order_legs(self.state, request),
+            expire_date=request.expire_date,
+            trail_type=request.trail_type,
+            trail_amount=request.trail_amount,
+            trail_limit_type=request.trail_limit_type,
+            trail_limit_amount=request.trail_limit_amount,
+            **extra,
         )
         self.state.orders[order.id] = order
         self.state.stats.orders_placed += 1
-        if request.client_id:
-            self.client_ids[(account.id, request.client_id)] = order.id
         if not assessment.ok:
             order.status = "Rejected"
             order.request_status = "Rejected"
             order.reject_code = assessment.error_code
             order.reject_text = assessment.error_text
-            return order, [Event("order.rejected", account.id, replace(order))]
-        events = [Event("order.created", account.id, replace(order))]
-        events += self.evaluate(order, placement=True)
-        return order, events
+        elif assessment.quote is not None and order.trail_type:
+            order.trail_extreme = assessment.quote.last
+            order.stop_price = _trailing_stop(order)
+        return order
+
+    def assess_replace(self, account: Account, user_id: int, order: Order, request: OrderRequest) -> Assessment:
+        """The checks of new terms for ``order``: a bracket, its legs, a spread and a dollar
+        amount are refused (InvalidOrderType), since a ModifyOrderResource carries no Legs and
+        no ExecInst; anything else is assessed as a new order would be."""
+        if order.leg_ids or order.parent_id is not None or order.spread_legs or order.is_cash_amount:
+            detail = "a bracket, a leg of one, a spread or a dollar amount cannot be replaced; cancel it instead"
+            return reject(Assessment(None, None), "InvalidOrderType", detail=detail)
+        return self.assess(account, user_id, request, replacing=order.id)
 
     def replace(self, account: Account, user_id: int, order: Order, request: OrderRequest) -> Assessment:
         """Give a working order new terms (type, quantity, prices, time in force, ClientId),
         keeping its id, when they pass the same checks as a new order; the caller answers 409
         for a finished order or terms that fail (the assessment says why)."""
-        assessment = self.assess(account, user_id, request, replacing=order.id)
+        assessment = self.assess_replace(account, user_id, order, request)
         if not order.is_open or not assessment.ok:
             return assessment
         # The order's earlier ClientId still names it: a placement sent again finds it.
@@ -355,12 +374,14 @@ class Broker:
         return assessment
 
     def cancel(self, order: Order) -> list[Event]:
-        """Cancel an open order; the caller answers 409 for a finished one."""
+        """Cancel an open order; the caller answers 409 for a finished one. Cancelling a
+        bracket, or its entry, cancels its legs."""
         if not order.is_open:
             raise ValueError(f"order {order.id} is already {order.status}")
         order.status = "Canceled"
-        order.modified = utc_now()
-        return [Event("order.cancelled", order.account_id, replace(order))]
+        order.modified = order.canceled_at = utc_now()
+        events = [Event("order.cancelled", order.account_id, replace(order))]
+        return events + brackets.after_cancel(self, order)
 
     # -- fills ---------------------------------------------------------------------------------
     def on_price_move(self, security_ids: list[int]) -> list[Event]:
@@ -374,35 +395,53 @@ class Broker:
         return events
 
     def evaluate(self, order: Order, *, placement: bool = False) -> list[Event]:
-        if not order.is_open or not self.clock.is_open():
+        if not order.is_open or order.status == "Held" or order.type in BRACKET_TYPES:
+            return []
+        expires = _moment(order.expire_date) if order.time_in_force == "GoodTillDate" else None
+        if expires is not None and self.clock.now() >= expires:
+            order.status = "Expired"
+            order.modified = utc_now()
+            return [Event("order.cancelled", order.account_id, replace(order)), *brackets.after_cancel(self, order)]
+        if not self.clock.is_open():
             return []
         quote = self.market.quote(order.security_id)
-        price = spreads.fill_price(self, order) if order.legs else self._fill_price(order, quote)
+        price = spreads.fill_price(self, order) if order.spread_legs else self._fill_price(order, quote)
         events: list[Event] = []
         if price is not None:
             quantity = min(order.leaves_quantity, self.config.fill_liquidity)
-            if order.time_in_force == "FillOrKill" and quantity < order.leaves_quantity:
+            if order.is_cash_amount:
+                quantity = math.floor(order.quantity / price * 1e6) / 1e6
+            whole = order.time_in_force == "FillOrKill" or order.exec_inst == "AllOrNone"
+            if whole and quantity < order.leaves_quantity:
                 quantity = 0.0
             if quantity > 0:
-                if order.legs:
+                if order.spread_legs:
                     positions = spreads.fill(self, order, quantity, price)
                     kind = "order.filled" if order.status == "Filled" else "order.partial_fill"
                     events.append(Event(kind, order.account_id, replace(order), price=price, positions=positions))
                 else:
                     events.append(self._fill(order, quantity, price))
+                    events += brackets.after_fill(self, order)
         if placement and order.is_open and order.time_in_force in ("ImmediateOrCancel", "FillOrKill"):
             events += self.cancel(order)
         return events
 
     def _fill_price(self, order: Order, quote: Quote) -> float | None:
         buy = order.side in BUY_SIDES
-        if order.type in ("Stop", "StopLimit") and not order.stop_triggered:
+        if order.trail_type and not order.stop_triggered:
+            best = max if not buy else min
+            order.trail_extreme = best(order.trail_extreme or quote.last, quote.last)
+            order.stop_price = _trailing_stop(order)
+            if order.type == "TrailingStopLimit":
+                offset = order.trail_limit_amount or 0.0
+                order.price = round(order.stop_price + offset if buy else order.stop_price - offset, 2)
+        if order.type in ("Stop", "StopLimit", "TrailingStop", "TrailingStopLimit") and not order.stop_triggered:
             stop = order.stop_price or 0.0
             if (buy and quote.last >= stop) or (not buy and quote.last <= stop):
                 order.stop_triggered = True
             else:
                 return None
-        if order.type in ("Market", "Stop"):
+        if order.type in ("Market", "Stop", "TrailingStop"):
             return quote.ask if buy else quote.bid
         limit = order.price or 0.0
         if buy and quote.last <= limit:
@@ -455,7 +494,9 @@ class Broker:
         order.last_price = price
         order.last_quantity = quantity
         order.modified = utc_now()
-        filled = executed >= order.quantity - 1e-9
+        exec_id = f"{order.id}-{len(order.executions) + 1}"
+        order.executions.append(Execution(exec_id, quantity, price, order.modified))
+        filled = order.is_cash_amount or executed >= order.quantity - 1e-9
         order.status = "Filled" if filled else "PartiallyFilled"
         if filled:
             order.request_status = "Complete"
@@ -501,7 +542,20 @@ class Broker:
         return position
 
 
-def _reject(result: Assessment, code: str, **details: Any) -> Assessment:
-    result.error_code = code
-    result.error_text = REJECTION_TEXT[code].format(**{"symbol": "", "detail": "", **details})
-    return result
+def _trailing_stop(order: Order) -> float:
+    """Where a trailing stop's stop is now: its distance from the best price seen."""
+    best = order.trail_extreme
+    amount = order.trail_amount or 0.0
+    distance = best * amount / 100 if order.trail_type == "Persentage" else amount
+    return round(best + distance if order.side in BUY_SIDES else best - distance, 2)
+
+
+def _moment(text: str) -> datetime | None:
+    """An ExpireDate (ISO date-time, ``Z`` allowed) as an aware datetime, or None."""
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+    except ValueError:
+        return None
+    if moment is not None and moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment

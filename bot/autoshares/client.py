@@ -18,6 +18,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
@@ -48,6 +49,8 @@ from bot.autoshares.resources import (
     OptionSecurity,
     Order,
     OrderChangePreview,
+    OrderDetail,
+    OrderLimits,
     OrderPreview,
     Position,
     PositionGroup,
@@ -573,6 +576,21 @@ class UserApi:
         endpoint = "GET /accounts/{accountId}/orders/{orderId}"
         body = await self.request("GET", f"accounts/{account_id}/orders/{order_id}", endpoint=endpoint)
         return parse(Order, body, endpoint)
+
+    async def order_details(self, account_id: int, order_id: int) -> list[OrderDetail]:
+        """An order's history: the request, each execution, how it ended (``Orders_GetOrderDetails``)."""
+        endpoint = "GET /accounts/{accountId}/orders/{orderId}/details"
+        body = await self.request("GET", f"accounts/{account_id}/orders/{order_id}/details", endpoint=endpoint)
+        return parse_list(OrderDetail, body or [], endpoint)
+
+    async def order_limits(self, account_id: int, symbol: str, price: Decimal | None = None) -> OrderLimits:
+        """How many shares of ``symbol`` the account can buy and sell now, at ``price`` (else
+        the market's) (``Orders_GetOrderLimits``)."""
+        endpoint = "GET /accounts/{accountId}/preview/limits/{symbol}"
+        params = {"price": float(price)} if price is not None else None
+        path = f"accounts/{account_id}/preview/limits/{quote(symbol, safe='')}"
+        body = await self.request("GET", path, endpoint=endpoint, params=params)
+        return parse(OrderLimits, body or {}, endpoint)
 
     async def orders(
         self, account_id: int, *, page: int = 0, page_size: int = 50, filter: str | None = None

@@ -12,8 +12,10 @@ from bot.vocabulary.options import OptionContract, vertical_is_debit
 from bot.vocabulary.roles import Role
 
 Side = Literal["Buy", "Sell", "SellShort", "BuyToCover"]
-OrderType = Literal["Market", "Limit", "Stop", "StopLimit"]
-TimeInForce = Literal["Day", "GoodTillCancel"]
+OrderType = Literal["Market", "Limit", "Stop", "StopLimit", "TrailingStop", "TrailingStopLimit"]
+TimeInForce = Literal["Day", "GoodTillCancel", "ImmediateOrCancel", "FillOrKill", "GoodTillDate"]
+#: How a trailing stop's distance from the best price is given: in dollars or in percent.
+TrailUnit = Literal["amount", "percent"]
 AlertOperator = Literal["GTEQ", "LTEQ"]
 AlertField = Literal["Last", "Bid", "Ask"]
 ChartRange = Literal["1d", "5d", "1m", "6m", "1y"]
@@ -40,6 +42,33 @@ class OrderRequest:
     time_in_force: TimeInForce = "Day"
     account_id: int | None = None
     extended_hours: ExtendedSession | None = None
+    #: A trailing stop: the stop follows the best price at this distance (``trail_unit``).
+    trail: Decimal | None = None
+    trail_unit: TrailUnit = "amount"
+    #: A trailing stop limit: the limit sits this many dollars past the stop once it triggers.
+    limit_offset: Decimal | None = None
+    #: A bracket's exits, placed once the entry fills: a limit at ``take_profit`` and a stop at
+    #: ``stop_loss`` (both: one cancels the other; one alone: one triggers the other).
+    take_profit: Decimal | None = None
+    stop_loss: Decimal | None = None
+    #: A dollar amount to trade instead of a share count (``quantity`` is then 0).
+    cash_amount: Decimal | None = None
+    #: Fill the whole quantity at once or not at all (it may wait for that).
+    all_or_none: bool = False
+    #: The last day a good-till-date order works.
+    expire_date: date | None = None
+
+    @property
+    def is_bracket(self) -> bool:
+        return self.take_profit is not None or self.stop_loss is not None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderShowCommand:
+    """`/order show <orderId> [account <id>]`: one order's status, executions and fees."""
+
+    order_id: int
+    account_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +170,7 @@ OrderCommand: TypeAlias = (
     | OrderCancelCommand
     | OrderTicketCommand
     | OrderEditCommand
+    | OrderShowCommand
 )
 
 

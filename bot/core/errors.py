@@ -223,9 +223,10 @@ class OrderNotEditable(BotError):
 
 
 class EditDoesNotFit(BotError):
-    """The change names a price the order does not have, or changes nothing. ``problem``:
-    ``no_stop`` (not a stop order), ``no_limit`` (no limit price), ``filled`` (the new quantity
-    is not above what already filled) or ``same`` (nothing would change)."""
+    """The change does not fit the order, or changes nothing. ``problem``: ``fixed`` (the order
+    cannot change in place; ``order_type`` says what it is, see ``fixed_kind``), ``no_stop``
+    (not a stop order), ``no_limit`` (no limit price), ``filled`` (the new quantity is not above
+    what already filled) or ``same`` (nothing would change)."""
 
     code = "edit_does_not_fit"
 
@@ -235,6 +236,20 @@ class EditDoesNotFit(BotError):
         self.problem = problem
         self.order_type = order_type
         self.filled = filled
+
+
+class OrderOverLimit(BotError):
+    """The order asks for more than AutoShares says the account can buy or sell of the symbol
+    now (``GET …/preview/limits/{symbol}``); refused before any Confirm."""
+
+    code = "order_over_limit"
+
+    def __init__(self, symbol: str, buying: bool, wanted: Decimal, limit: Decimal) -> None:
+        super().__init__(f"order for {wanted} {symbol} over the account's limit of {limit}")
+        self.symbol = symbol
+        self.buying = buying
+        self.wanted = wanted
+        self.limit = limit
 
 
 class ChartExpired(BotError):

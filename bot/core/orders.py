@@ -32,16 +32,22 @@ from bot.autoshares.resources import (
     Account,
     Agreement,
     Balance,
+    ExecInst,
     FundOrder,
     FundTicket,
     Order,
     OrderChangePreview,
+    OrderDetail,
+    OrderLimits,
     OrderPreview,
     OrderSide,
     OrderTicket,
     OrderType,
     ReplacedTerms,
     TimeInForce,
+    TrailingAmountType,
+    expire_at,
+    fixed_kind,
 )
 from bot.core.accounts import AccountService
 from bot.core.agreements import AgreementService
@@ -54,6 +60,7 @@ from bot.core.errors import (
     OrderNotCancellable,
     OrderNotEditable,
     OrderNotFound,
+    OrderOverLimit,
     OwnApproval,
     TeamRefusal,
 )
@@ -90,7 +97,9 @@ OPEN_ORDERS_PAGE_SIZE = 50
 #: names; a deployment that takes neither is read page by page.
 OPEN_FILTERS = (
     "Status in ({})".format(",".join(str(int(s)) for s in sorted(OPEN_ORDER_STATUSES))),
-    "Status in ({})".format(", ".join(f"'{s.name}'" for s in sorted(OPEN_ORDER_STATUSES, key=lambda s: s.name))),
+    "Status in ({})".format(
+        ", ".join(f"'{s.name}'" for s in sorted(OPEN_ORDER_STATUSES, key=lambda s: s.name))
+    ),
 )
 #: The documented form alone (the name callers used when there was one form).
 OPEN_FILTER = OPEN_FILTERS[0]
@@ -124,24 +133,99 @@ def order_body(
 ) -> dict[str, Any]:
     """The CreateOrderResource for a parsed order (written by the client's ``OrderTicket``).
     ``now`` decides what ``ext`` means (see :func:`extended_hours_value`); the body is built
-    once, at the preview, and the order is placed with that same body."""
+    once, at the preview, and the order is placed with that same body. A bracket is one order
+    whose ``Legs`` are the entry and then its exits (see :func:`bracket_ticket`)."""
     session = request.extended_hours
-    ticket = OrderTicket(
-        symbol=request.symbol,
-        side=OrderSide(request.side),
-        type=OrderType(request.order_type),
-        quantity=Decimal(request.quantity),
-        price=request.limit_price,
-        stop_price=request.stop_price,
-        time_in_force=TimeInForce(request.time_in_force),
-        extended_hours=extended_hours_value(session, now or datetime.now(UTC)) if session else None,
-        client_id=client_id,
+    ticket = order_ticket(request).model_copy(
+        update={
+            "extended_hours": extended_hours_value(session, now or datetime.now(UTC)) if session else None,
+            "client_id": client_id,
+        }
     )
+    if request.is_bracket:
+        ticket = bracket_ticket(request, ticket)
     return ticket.body()
 
 
+def order_ticket(request: OrderRequest) -> OrderTicket:
+    """One order's ticket: its type, prices, trailing distances, instruction and expiry."""
+    trail_type: TrailingAmountType | None = None
+    if request.trail is not None:
+        trail_type = (
+            TrailingAmountType.Persentage if request.trail_unit == "percent" else TrailingAmountType.Absolute
+        )
+    instruction = (
+        ExecInst.CashAmountOrder
+        if request.cash_amount is not None
+        else ExecInst.AllOrNone
+        if request.all_or_none
+        else None
+    )
+    return OrderTicket(
+        symbol=request.symbol,
+        side=OrderSide(request.side),
+        type=OrderType(request.order_type),
+        quantity=request.cash_amount if request.cash_amount is not None else Decimal(request.quantity),
+        price=request.limit_price,
+        stop_price=request.stop_price,
+        time_in_force=TimeInForce(request.time_in_force),
+        exec_inst=instruction,
+        expire_date=expire_at(request.expire_date.isoformat()) if request.expire_date else None,
+        trailing_stop_amount_type=trail_type,
+        trailing_stop_amount=request.trail,
+        trailing_limit_amount_type=TrailingAmountType.Absolute if request.limit_offset is not None else None,
+        trailing_limit_amount=request.limit_offset,
+    )
+
+
+#: The side that closes what an entry opens.
+EXIT_SIDES = {
+    OrderSide.Buy: OrderSide.Sell,
+    OrderSide.Sell: OrderSide.Buy,
+    OrderSide.SellShort: OrderSide.BuyToCover,
+    OrderSide.BuyToCover: OrderSide.SellShort,
+}
+
+
+def bracket_ticket(request: OrderRequest, entry: OrderTicket) -> OrderTicket:
+    """A bracket as AutoShares takes it: one order of type ``OneTriggerOneCancelOther`` (both
+    exits: the entry's fill triggers a take-profit limit and a stop-loss stop, and the first
+    of them to fill cancels the other) or ``OneTriggerOther`` (one exit), whose ``Legs`` are
+    the entry first, then the exits (take-profit, then stop-loss), each a CreateOrderResource
+    for the same symbol and quantity. The exits last until cancelled; the parent carries the
+    entry's side, quantity, time in force and the ``ClientId``."""
+    exit_side = EXIT_SIDES[entry.side]
+    plain = entry.model_copy(update={"client_id": None})
+    exits = [
+        OrderTicket(
+            symbol=entry.symbol,
+            side=exit_side,
+            type=order_type,
+            quantity=entry.quantity,
+            price=level if order_type is OrderType.Limit else None,
+            stop_price=level if order_type is OrderType.Stop else None,
+            time_in_force=TimeInForce.GoodTillCancel,
+        )
+        for order_type, level in ((OrderType.Limit, request.take_profit), (OrderType.Stop, request.stop_loss))
+        if level is not None
+    ]
+    kind = OrderType.OneTriggerOneCancelOther if len(exits) == 2 else OrderType.OneTriggerOther
+    return OrderTicket(
+        symbol=entry.symbol,
+        side=entry.side,
+        type=kind,
+        quantity=entry.quantity,
+        time_in_force=entry.time_in_force,
+        client_id=entry.client_id,
+        legs=[plain, *exits],
+    )
+
+
 def notional(request: OrderRequest, preview: OrderPreview | None) -> Decimal | None:
-    """quantity × (limit, else stop, else last price); from the preview's cost as a last resort."""
+    """quantity × (limit, else stop, else last price), or a dollar order's amount; from the
+    preview's cost as a last resort."""
+    if request.cash_amount is not None:
+        return request.cash_amount.quantize(Decimal("0.0001"))
     price = request.limit_price or request.stop_price or (preview.last_price if preview else None)
     if price is not None:
         return (Decimal(request.quantity) * price).quantize(Decimal("0.0001"))
@@ -151,9 +235,13 @@ def notional(request: OrderRequest, preview: OrderPreview | None) -> Decimal | N
 
 def edit_terms(order: Order, command: OrderEditCommand, last_price: Decimal | None = None) -> OrderTicket:
     """The working ``order``'s terms with ``command``'s changes (what it leaves out stays), and
-    what they replace; ``EditDoesNotFit`` when a price is one the order does not have, the new
+    what they replace; ``EditDoesNotFit`` when the order cannot change in place (``fixed_kind``),
+    a price is one the order does not have, the new
     quantity is not above what already filled, or nothing would change."""
     kind = order.type or OrderType.Market
+    fixed = fixed_kind(order)
+    if fixed is not None:
+        raise EditDoesNotFit(order.id, "fixed", fixed)
     if command.stop_price is not None and kind not in (OrderType.Stop, OrderType.StopLimit):
         raise EditDoesNotFit(order.id, "no_stop", kind.value)
     if command.limit_price is not None and kind not in (OrderType.Limit, OrderType.StopLimit):
@@ -219,6 +307,27 @@ def edit_value(ticket: OrderTicket, preview: OrderPreview | None) -> Decimal | N
     return cost.quantize(Decimal("0.0001")) if cost is not None and cost > 0 else None
 
 
+def over_limit(request: OrderRequest, limits: OrderLimits | None) -> OrderOverLimit | None:
+    """The refusal for an order asking more than AutoShares says the account can buy (buys and
+    covers) or sell (sells and shorts) of the symbol now; None when it fits or the limits are
+    unknown. A dollar amount counts as the shares it buys at the limits' price."""
+    if limits is None:
+        return None
+    buying = request.side in (OrderSide.Buy, OrderSide.BuyToCover)
+    limit = limits.buy_limit if buying else limits.sell_limit
+    if limit is None:
+        return None
+    wanted = Decimal(request.quantity)
+    if request.cash_amount is not None:
+        at = limits.buy_price if buying else limits.sell_price
+        if not at:
+            return None
+        wanted = (request.cash_amount / at).quantize(Decimal("0.0001"))
+    if wanted <= limit:
+        return None
+    return OrderOverLimit(request.symbol, buying, wanted, limit)
+
+
 def is_large(value: Decimal | None, threshold: int) -> bool:
     """Orders above the threshold need the symbol typed as a second confirmation. An order whose
     value cannot be known (no price, no cost in the preview) is large: the step fails closed."""
@@ -240,7 +349,9 @@ def buying_power_after(balances: Balance | None, preview: OrderPreview, side: st
     power = balances.buying_power
     if power is None:
         return None
-    cost = next((c for c in (preview.total_cost, preview.net_cost, preview.cost) if c is not None), Decimal(0))
+    cost = next(
+        (c for c in (preview.total_cost, preview.net_cost, preview.cost) if c is not None), Decimal(0)
+    )
     if side in (OrderSide.Buy, OrderSide.SellShort):
         return (power - cost).quantize(Decimal("0.01"))
     return power.quantize(Decimal("0.01"))
@@ -308,6 +419,8 @@ class PreviewResult:
     #: Why Confirm will send it for approval instead of placing it (None: it places it).
     approval: str | None = None
     approvals_channel: str | None = None
+    #: What the account can buy and sell of the symbol now (None: AutoShares did not say).
+    limits: OrderLimits | None = None
 
     @property
     def ok(self) -> bool:
@@ -344,6 +457,28 @@ class ConfirmKind(enum.Enum):
     UNKNOWN = "unknown"  # no such pending order
     IN_FLIGHT = "in_flight"  # still being placed (or unresolved); the message will update
     SENT_FOR_APPROVAL = "sent_for_approval"  # Confirm sent it to the approvers' channel
+
+
+@dataclass(frozen=True)
+class OrderDetails:
+    """`/order show`: an order as AutoShares holds it and its history (request, executions,
+    end)."""
+
+    account_id: int
+    order: Order
+    lines: list[OrderDetail]
+
+    @property
+    def executions(self) -> list[OrderDetail]:
+        return [line for line in self.lines if line.is_execution]
+
+    @property
+    def fees(self) -> Decimal | None:
+        """What AutoShares charged: the executions' commissions, else the order's."""
+        charged = [line.broker_service_commission for line in self.executions if line.broker_service_commission]
+        if charged:
+            return sum(charged, Decimal(0))
+        return self.order.broker_service_commission
 
 
 @dataclass(frozen=True)
@@ -415,10 +550,14 @@ class OrderService:
         rules = await self.team.order_gate(team_id, slack_user_id, channel_id)
         user = await self._users.acting(team_id, slack_user_id)
         body, size = await self._body(user, request)
-        account_id, account, preview, balances = await self._priced(user, request, body)
+        account_id, account, preview, balances, limits = await self._priced(user, request, body)
         if isinstance(request, OptionOrderRequest):
             value = option_notional(request, preview, size)
         else:
+            refusal = over_limit(request, limits)
+            if refusal is not None:
+                await self._refused(team_id, slack_user_id, account_id, body, refusal.code)
+                raise refusal
             value = notional(request, preview)
         large = is_large(value, self.policy.large_order_notional)
         pending: Pending | None = None
@@ -438,18 +577,7 @@ class OrderService:
                 response_url=response_url,
             )
         else:
-            await self._audit.record(
-                subject="order",
-                action="previewed",
-                team_id=team_id,
-                slack_user_id=slack_user_id,
-                detail={
-                    "account_id": account_id,
-                    "order": body,
-                    "ok": False,
-                    "error": preview.error_description,
-                },
-            )
+            await self._refused(team_id, slack_user_id, account_id, body, preview.error_description)
         return PreviewResult(
             request=request,
             body=body,
@@ -462,6 +590,19 @@ class OrderService:
             pending=pending,
             approval=rules.approval,
             approvals_channel=rules.policy.approvals_channel if rules.approval else None,
+            limits=limits,
+        )
+
+    async def _refused(
+        self, team_id: str, slack_user_id: str, account_id: int, body: dict[str, Any], error: str | None
+    ) -> None:
+        """The audit trail's note of a preview that cannot be confirmed (and why)."""
+        await self._audit.record(
+            subject="order",
+            action="previewed",
+            team_id=team_id,
+            slack_user_id=slack_user_id,
+            detail={"account_id": account_id, "order": body, "ok": False, "error": error},
         )
 
     async def preview_edit(
@@ -538,6 +679,7 @@ class OrderService:
         if not order.is_open:
             raise OrderNotEditable(order.id, order.status.name)
         return order
+
     @staticmethod
     async def _body(
         user: ActingUser, request: OrderRequest | OptionOrderRequest
@@ -550,11 +692,12 @@ class OrderService:
 
     async def _priced(
         self, user: ActingUser, request: OrderRequest | OptionOrderRequest, body: dict[str, Any]
-    ) -> tuple[int, Account, OrderPreview, Balance | None]:
-        """The agreements gate, the account chosen, AutoShares' preview of ``body`` on it and
-        the account's balances: all at once when the account is known ahead (see ``preview``)."""
+    ) -> tuple[int, Account, OrderPreview, Balance | None, OrderLimits | None]:
+        """The agreements gate, the account chosen, AutoShares' preview of ``body`` on it, the
+        account's balances and its limits for the symbol (a share order's only): all at once
+        when the account is known ahead (see ``preview``)."""
         guess = request.account_id if request.account_id is not None else user.link.default_account_id
-        early: tuple[Any, Any] | None = None
+        early: tuple[Any, Any, Any] | None = None
         if guess is None:
             _, accounts = await asyncio.gather(self._agreements.require_signed(user), user.api.accounts())
         else:
@@ -563,6 +706,7 @@ class OrderService:
                 user.api.accounts(),
                 user.api.preview_order(guess, body),
                 self._balances(user.api, guess),
+                self._limits(user.api, guess, request),
                 return_exceptions=True,
             )
             for outcome in (gate, listed):  # the gate's refusal first, then the account list's
@@ -570,18 +714,36 @@ class OrderService:
                     raise outcome
             assert not isinstance(listed, BaseException)
             accounts = listed
-            early = (early_list[0], early_list[1])
+            early = (early_list[0], early_list[1], early_list[2])
         account_id, account = await self._accounts.choose(user, accounts, request.account_id)
         if early is not None and account_id == guess:
-            preview_or_error, balances = early
-            if isinstance(preview_or_error, BaseException):
-                raise preview_or_error
+            preview_or_error, balances, limits = early
+            for outcome in (preview_or_error, limits):
+                if isinstance(outcome, BaseException):
+                    raise outcome
             preview = preview_or_error
         else:
-            preview, balances = await asyncio.gather(
-                user.api.preview_order(account_id, body), self._balances(user.api, account_id)
+            preview, balances, limits = await asyncio.gather(
+                user.api.preview_order(account_id, body),
+                self._balances(user.api, account_id),
+                self._limits(user.api, account_id, request),
             )
-        return account_id, account, preview, balances
+        return account_id, account, preview, balances, limits
+
+    @staticmethod
+    async def _limits(
+        api: UserApi, account_id: int, request: OrderRequest | OptionOrderRequest
+    ) -> OrderLimits | None:
+        """What the account can buy and sell of the order's symbol now, or None when AutoShares
+        cannot say (its preview and its placement still check the order). An option order has
+        none: the limits count shares, not contracts."""
+        if isinstance(request, OptionOrderRequest):
+            return None
+        try:
+            return await api.order_limits(account_id, request.symbol)
+        except e.AutoSharesError as exc:
+            log.info("order limits unavailable for the preview: %s", exc.code)
+            return None
 
     @staticmethod
     async def _balances(api: UserApi, account_id: int) -> Balance | None:
@@ -959,6 +1121,27 @@ class OrderService:
             # order's confirmation message its update; the other finds nothing new.
             await self.repo.apply_order_update(order_state(result), actor=slack_user_id)
         return result
+
+    async def limits(self, team_id: str, slack_user_id: str, symbol: str) -> OrderLimits:
+        """What the member's default account can buy and sell of ``symbol`` now (the order
+        ticket shows it)."""
+        user = await self._users.acting(team_id, slack_user_id)
+        account, _ = await self._accounts.resolve(user, None)
+        return await user.api.order_limits(account, symbol)
+
+    async def details(
+        self, team_id: str, slack_user_id: str, order_id: int, account_id: int | None
+    ) -> OrderDetails:
+        """`/order show`: the order and its executions, read at once."""
+        user = await self._users.acting(team_id, slack_user_id)
+        account, _ = await self._accounts.resolve(user, account_id)
+        try:
+            order, lines = await asyncio.gather(
+                user.api.order(account, order_id), user.api.order_details(account, order_id)
+            )
+        except e.AutoSharesNotFound:
+            raise OrderNotFound(order_id, account) from None
+        return OrderDetails(account, order, lines)
 
     async def open_orders(
         self, team_id: str, slack_user_id: str, account_id: int | None

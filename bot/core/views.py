@@ -20,6 +20,7 @@ from bot.autoshares.resources import (
     Account,
     Activity,
     Balance,
+    ExecInst,
     OptionSecurity,
     Order,
     OrderSide,
@@ -30,6 +31,7 @@ from bot.autoshares.resources import (
     Quote,
     Security,
     TimeInForce,
+    TrailingAmountType,
 )
 from bot.core.commands import ActivityRequest
 from bot.vocabulary.roles import Role as Role
@@ -88,6 +90,18 @@ class OrderTerms(Protocol):
     def time_in_force(self) -> TimeInForce | None: ...
     @property
     def extended_hours(self) -> str | None: ...
+    @property
+    def exec_inst(self) -> ExecInst | None: ...
+    @property
+    def expire_date(self) -> str | None: ...
+    @property
+    def trailing_stop_amount_type(self) -> TrailingAmountType | None: ...
+    @property
+    def trailing_stop_amount(self) -> Decimal | None: ...
+    @property
+    def trailing_limit_amount(self) -> Decimal | None: ...
+    @property
+    def legs(self) -> Sequence[OrderTerms]: ...
 
 
 class OrderStateView(Protocol):

@@ -474,6 +474,29 @@ async def step_activity(world: DemoWorld) -> str:
     return "the fill listed among the last 7 days' trades"
 
 
+async def step_bracket(world: DemoWorld) -> str:
+    quote = (await world.http.get(world.sandbox_url + f"_sandbox/prices/{SYMBOL}")).json()
+    entry = math.ceil(quote["Ask"])
+    text = f"buy 5 {SYMBOL} limit {entry} take-profit {entry + 3} stop-loss {entry - 3}"
+    preview = await world.slash("/order", text)
+    contains(preview, "Buy 5 AAPL", "take profit", "stop loss", what="a preview of the bracket")
+    before = {o["Id"] for o in (await world.http.get(world.sandbox_url + "_sandbox/orders")).json()}
+    placed = await world.click(preview, "order_confirm")
+    orders = (await world.http.get(world.sandbox_url + "_sandbox/orders")).json()
+    parents = [o for o in orders if o["Id"] not in before and o.get("Legs")]
+    expect(
+        len(parents) == 1 and parents[0]["Type"] == "OneTriggerOneCancelOther",
+        "exactly one bracket at AutoShares",
+        repr([(o["Id"], o["Type"]) for o in orders if o["Id"] not in before]),
+    )
+    bracket = parents[0]
+    contains(placed, f"AutoShares order {bracket['Id']}", what="the bot to confirm the bracket was placed")
+    await world.market(entry + 3.5, "rises through the take-profit: it sells, the stop-loss is cancelled")
+    shown = await world.slash("/order", f"show {bracket['Id']}")
+    contains(shown, "filled", "Legs", "cancelled", what="the bracket filled, its stop-loss cancelled")
+    return f"bracket {bracket['Id']}: bought at the entry, sold at the take-profit, stop-loss cancelled"
+
+
 async def step_alert(world: DemoWorld) -> str:
     level = math.ceil(world.opening * 1.02)
     answer = await world.slash("/alert", f"{SYMBOL} above {level}")
@@ -637,6 +660,7 @@ STEPS: Sequence[Step] = (
     ("edit the order", step_edit),
     ("positions", step_positions),
     ("option order", step_option_order),
+    ("bracket order", step_bracket),
     ("performance against SPY", step_performance),
     ("news", step_news),
     ("activity", step_activity),

@@ -33,6 +33,7 @@ EMOJI = {
     "memo": "📝",
     "pencil2": "✏️",
     "receipt": "🧾",
+    "page_facing_up": "📄",
     "bell": "🔔",
     "rotating_light": "🚨",
     "test_tube": "🧪",

@@ -19,7 +19,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.autoshares.resources import Position, PriceAlert
+from bot.autoshares.resources import Position, PriceAlert, fixed_kind
 from bot.core.views import HomeData
 from handlers.blocks.account import BALANCE_FIGURES, account_label, balance
 from handlers.blocks.common import clip, context, escape, section
@@ -151,7 +151,8 @@ def _orders(data: HomeData) -> list[Block]:
         progress = f", {shares(filled)} filled" if filled else ""
         line = f"• {order_summary(order)} · {order.status.name}{progress} · #{order.id}"
         # Each open order has its Edit button (a modal prefilled with its terms).
-        edit = edit_button(account_id, order.id, order) if account_id is not None and order.is_open else None
+        editable = order.is_open and fixed_kind(order) is None
+        edit = edit_button(account_id, order.id, order) if account_id is not None and editable else None
         blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(line)), accessory=edit))
     more = len(data.orders) - MAX_ROWS
     if more > 0:

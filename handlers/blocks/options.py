@@ -74,14 +74,16 @@ def option_title(order: OrderTerms) -> str | None:
 def leg_lines(order: OrderTicket | Mapping[str, Any]) -> list[Block]:
     """A spread leg by leg, and what one contract stands for; nothing for other orders."""
     ticket = OrderTicket.read(order) if isinstance(order, Mapping) else order
-    if option_contract(ticket.symbol) is None and not ticket.legs:
+    # a bracket's legs are orders on shares, not contracts: they are no spread
+    legs = [leg for leg in ticket.legs if option_contract(leg.symbol) is not None]
+    if option_contract(ticket.symbol) is None and not legs:
         return []
     lines = [
         f"Leg {number}: {_SIDE_WORDS.get(leg.side.value, leg.side.value)} {contracts(leg.quantity)} "
         f"{symbol_words(leg.symbol)}"
-        for number, leg in enumerate(ticket.legs, start=1)
+        for number, leg in enumerate(legs, start=1)
     ]
-    if ticket.legs:
+    if legs:
         debit = ticket.side.value == "Buy"
         lines.append(f"The limit is the spread's net {'debit' if debit else 'credit'} per share.")
     lines.append(f"One contract is {shares(CONTRACT_SIZE)} shares; prices are per share.")

@@ -33,14 +33,19 @@ from slack_sdk.models.views import View
 from bot.autoshares.resources import (
     OPEN_STATUS_NAMES,
     Account,
+    ExecInst,
     FundPreview,
     Order,
+    OrderDetail,
+    OrderLimits,
     OrderPreview,
     OrderStatus,
     OrderTicket,
     OrderType,
     ReplacedTerms,
     TimeInForce,
+    TrailingAmountType,
+    fixed_kind,
 )
 from bot.core.views import OrderStateView, OrderTerms, PendingState, PendingView
 from bot.vocabulary.options import option_contract
@@ -69,6 +74,8 @@ __all__ = [
     "order_not_yours",
     "order_gone",
     "open_orders_message",
+    "order_details_message",
+    "limits_line",
     "order_cancel_requested",
     "order_ticket_view",
     "large_order_view",
@@ -112,7 +119,13 @@ MAX_LISTED_ORDERS = 20
 
 _SIDE_WORDS = {"Buy": "Buy", "Sell": "Sell", "SellShort": "Short", "BuyToCover": "Cover"}
 _TYPE_WORDS = {"Market": "market", "Limit": "limit", "Stop": "stop", "StopLimit": "stop limit"}
-_TIF_WORDS = {"Day": "day", "GoodTillCancel": "good till cancelled"}
+_TIF_WORDS = {
+    "Day": "day",
+    "GoodTillCancel": "good till cancelled",
+    "ImmediateOrCancel": "immediate or cancel",
+    "FillOrKill": "fill or kill",
+    "GoodTillDate": "good till a date",
+}
 #: ExtendedHours values (AutoSharesAPI/API pages/orders/extended-hours.md) in words.
 _SESSION_WORDS = {
     "REGPRE": "pre-market and regular hours",
@@ -130,6 +143,7 @@ _STATUS_WORDS = {
     "Rejected": "rejected",
     "Expired": "expired",
     "PendingReplace": "being changed",
+    "Held": "held until its entry fills",
 }
 _STATUS_EMOJI = {
     "Filled": ":white_check_mark:",
@@ -166,12 +180,14 @@ def command_of(order: OrderTerms | Mapping[str, Any]) -> str:
 
 def order_summary(order: OrderTerms | Mapping[str, Any]) -> str:
     """``*Buy 10 AAPL* · limit $180.00 · good till cancelled`` from an order body or resource
-    (a mutual fund order in its own words, see ``fund_terms.fund_summary``)."""
+    (a mutual fund order in its own words, see ``fund_terms.fund_summary``; a bracket as its
+    entry and then its exits)."""
     if fund_ticket(order) is not None:
         return fund_summary(order)  # type: ignore[arg-type]  # a stored fund ticket
     order = terms(order)
+    if order.type in _BRACKET_TYPES and order.legs:
+        return _bracket_summary(order)
     side = _SIDE_WORDS.get(order.side, escape(order.side)) if order.side else "Order"
-    qty = shares(order.quantity)
     symbol = escape(order.symbol or "?")
     order_type = order.type or OrderType.Market
     stop = order.stop_price if order_type in (OrderType.Stop, OrderType.StopLimit) else None
@@ -180,6 +196,8 @@ def order_summary(order: OrderTerms | Mapping[str, Any]) -> str:
         kind = "market"
     elif order_type == OrderType.MutualFundsExchange:  # a fund order as AutoShares lists it
         kind = "mutual fund"
+    elif order_type in (OrderType.TrailingStop, OrderType.TrailingStopLimit):
+        kind = _trailing_words(order)
     elif order_type in _TYPE_WORDS:
         kind = ", ".join(
             f"{word} {price(value)}"
@@ -188,13 +206,61 @@ def order_summary(order: OrderTerms | Mapping[str, Any]) -> str:
         )
     else:
         kind = escape(order_type)
-    title = option_title(order) or f"{side} {qty} {symbol}"
-    parts = [f"*{title}*", kind or _TYPE_WORDS.get(order_type, "")]
-    tif = order.time_in_force or TimeInForce.Day
-    parts.append(_TIF_WORDS.get(tif, escape(tif)))
+    if order.exec_inst == ExecInst.CashAmountOrder:
+        head = f"*{side} {money(order.quantity)} of {symbol}*"
+    else:
+        head = f"*{option_title(order) or f'{side} {shares(order.quantity)} {symbol}'}*"
+    parts = [head, kind or _TYPE_WORDS.get(order_type, "")]
+    parts.append(_tif_words(order))
+    if order.exec_inst == ExecInst.AllOrNone:
+        parts.append("all or none")
     if order.extended_hours:
         parts.append(_SESSION_WORDS.get(order.extended_hours.upper(), "extended hours"))
     return " · ".join(parts)
+
+
+_BRACKET_TYPES = (OrderType.OneTriggerOther, OrderType.OneTriggerOneCancelOther)
+
+
+def _tif_words(order: OrderTerms) -> str:
+    tif = order.time_in_force or TimeInForce.Day
+    if tif == TimeInForce.GoodTillDate and order.expire_date:
+        return f"good till {escape(order.expire_date[:10])}"
+    return _TIF_WORDS.get(tif, escape(tif))
+
+
+def _trailing_words(order: OrderTerms) -> str:
+    """``trailing stop 2%`` or ``trailing stop $1.50``, its stop now when AutoShares says, and
+    a trailing stop limit's offset."""
+    amount = order.trailing_stop_amount
+    if amount is None:
+        distance = ""
+    elif order.trailing_stop_amount_type == TrailingAmountType.Persentage:
+        distance = f" {amount.normalize():f}%"
+    else:
+        distance = f" {price(amount)}"
+    words = f"trailing stop{distance}"
+    if order.stop_price is not None:
+        words += f" (stop now {price(order.stop_price)})"
+    if order.type == OrderType.TrailingStopLimit:
+        words += f", limit {price(order.trailing_limit_amount or 0)} past the stop"
+    return words
+
+
+def _bracket_summary(order: OrderTerms) -> str:
+    """A bracket: its entry, then what the entry's fill triggers."""
+    entry, exits = order.legs[0], order.legs[1:]
+    described = []
+    for leg in exits:
+        if leg.type == OrderType.Limit:
+            described.append(f"take profit at {price(leg.price)}")
+        elif leg.type == OrderType.Stop:
+            described.append(f"stop loss at {price(leg.stop_price)}")
+        else:
+            described.append(order_summary(leg).replace("*", ""))
+    joined = " and ".join(described)
+    tail = ", one cancelling the other" if len(exits) > 1 else ""
+    return f"{order_summary(entry)} · then {joined}{tail}"
 
 
 def plain_summary(order: OrderTerms | Mapping[str, Any]) -> str:
@@ -227,9 +293,11 @@ def order_confirmation(
     confirm_seconds: int,
     approval: str | None = None,
     approvals_channel: str | None = None,
+    limits: OrderLimits | None = None,
 ) -> dict[str, Any]:
     """The preview with Confirm and Cancel: nothing is placed until the requester confirms
-    (``approval``: why Confirm sends it to ``approvals_channel`` instead)."""
+    (``approval``: why Confirm sends it to ``approvals_channel`` instead; ``limits``: what the
+    account can buy and sell of the symbol now)."""
     cost = preview.cost
     commission = preview.commission
     total = preview.total_cost if preview.total_cost is not None else preview.net_cost
@@ -246,6 +314,8 @@ def order_confirmation(
         SectionBlock(fields=fields),
         *(leg_lines(order) if isinstance(order, OrderTicket | Mapping) else []),
     ]
+    if limits is not None and (limits.buy_limit is not None or limits.sell_limit is not None):
+        blocks.append(context(limits_line(limits, terms(order).symbol)))
     blocks += confirmation_steps(
         pending_id,
         large=large,
@@ -481,6 +551,9 @@ def order_outcome(
     order_status = (result.status if result is not None else None) or "New"
     emoji = _STATUS_EMOJI.get(order_status, ":white_check_mark:")
     words = _STATUS_WORDS.get(order_status, escape(order_status))
+    bracket = fund_ticket(order) is None and terms(order).type in _BRACKET_TYPES
+    if bracket and order_status == "New" and result is not None and (result.executed_quantity or 0) > 0:
+        words = "open: the entry filled and its exits are working"
     shown_id = order_id if order_id is not None else (result.order_id if result is not None else None)
     lines = [
         f"{emoji} {'Order changed' if replaces is not None else 'Order placed'}: {summary}",
@@ -499,7 +572,7 @@ def order_outcome(
             ActionsBlock(
                 block_id=f"placed:{shown_id}",
                 elements=[
-                    *([] if fund else [edit_button(account_id, shown_id, terms(order))]),
+                    *([] if fund or fixed_kind(terms(order)) else [edit_button(account_id, shown_id, terms(order))]),
                     _cancel_open_button(account_id, shown_id, order_symbol(order), fund=fund),
                 ],
             )
@@ -661,12 +734,81 @@ def edit_button(account_id: int, order_id: int, order: OrderTerms | Mapping[str,
     )
 
 
+def limits_line(limits: OrderLimits, symbol: str) -> str:
+    """``Right now this account can buy up to 480 AAPL at $208.00 and sell up to 12 at $207.90.``"""
+    parts: list[str] = []
+    named = escape(limits.symbol or symbol)
+    for verb, limit, at in (
+        ("buy", limits.buy_limit, limits.buy_price),
+        ("sell", limits.sell_limit, limits.sell_price),
+    ):
+        if limit is not None:
+            what = f"{shares(limit)} {named}" if not parts else shares(limit)
+            parts.append(f"{verb} up to {what}" + (f" at {price(at)}" if at else ""))
+    return f"Right now this account can {' and '.join(parts)}."
+
+
+def order_details_message(
+    account_id: int, order: Order, executions: Sequence[OrderDetail], fees: Decimal | None
+) -> dict[str, Any]:
+    """`/order show`: the order's terms and status, every execution (time, quantity, price),
+    the fees, a bracket's legs, and Cancel while it is open."""
+    status = order.status.name
+    words = _STATUS_WORDS.get(status, escape(status))
+    lines = [
+        f":page_facing_up: Order {order.id} in account {account_id}: {order_summary(order)}",
+        f"Status: *{words}*" + (f" · {fill}" if (fill := _fill_line(order)) else ""),
+    ]
+    if order.status == OrderStatus.Rejected:
+        lines.append(f"AutoShares rejected it: {escape(order.error_description_text or order.description or 'no reason given')}.")
+    blocks: list[Block] = [section("\n".join(lines))]
+    if executions:
+        rows = [_execution_row(line) for line in list(executions)[:MAX_LISTED_ORDERS]]
+        blocks.append(section(clip("*Executions*\n" + "\n".join(rows))))
+    else:
+        blocks.append(section("*Executions*\nNone yet."))
+    if order.legs:
+        bracket = order.type in _BRACKET_TYPES
+        roles = ["entry", *(["exit"] * (len(order.legs) - 1))] if bracket else ["leg"] * len(order.legs)
+        rows = [
+            f"• Order {leg.id} ({role}): {order_summary(leg)} · {_STATUS_WORDS.get(leg.status.name, escape(leg.status.name))}"
+            for role, leg in zip(roles, order.legs, strict=True)
+        ]
+        blocks.append(section(clip("*Legs*\n" + "\n".join(rows))))
+    blocks.append(context(f"Fees: {money(fees if fees is not None else Decimal(0))}"))
+    if order.is_open:
+        blocks.append(
+            ActionsBlock(
+                block_id=f"shown:{order.id}",
+                elements=[_cancel_open_button(account_id, order.id, order.symbol)],
+            )
+        )
+    return message(f"Order {order.id}: {plain_summary(order)} is {words}.", blocks)
+
+
+def _execution_row(line: OrderDetail) -> str:
+    """``• <time> · Buy 5 at $224.50`` (the side when AutoShares names it)."""
+    side = _SIDE_WORDS.get(line.side or "")
+    what = f"{side} {shares(line.last_quantity)}" if side else shares(line.last_quantity)
+    return f"• {_when(line)} · {what} at {price(line.last_price)}"
+
+
+def _when(line: OrderDetail) -> str:
+    moment = line.when
+    if moment is None:
+        return "time not given"
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time_secs}}|{moment:%Y-%m-%d %H:%M:%S} UTC>"
+
+
 def open_orders_message(account_id: int, orders: Sequence[Order]) -> dict[str, Any]:
     """Open orders of one account, each with a Cancel button (exactly the open statuses)."""
     if not orders:
         sentence = f"You have no open orders in account {account_id}. Place one with `/order buy 1 AAPL`."
         return message(sentence, [section(sentence)])
     blocks: list[Block] = [section(f"*Open orders in account {account_id}*")]
+    listed = {order.id for order in orders}
+    # A bracket's legs are listed under it (its summary names them); Cancel on it cancels them.
+    orders = [order for order in orders if order.parent_id is None or order.parent_id not in listed]
     for order in list(orders)[:MAX_LISTED_ORDERS]:
         status = order.status.name
         detail = _STATUS_WORDS.get(status, escape(status))
@@ -679,7 +821,7 @@ def open_orders_message(account_id: int, orders: Sequence[Order]) -> dict[str, A
                 ActionsBlock(
                     block_id=f"open_actions:{order.id}",
                     elements=[
-                        *([] if fund else [edit_button(account_id, order.id, order)]),
+                        *([] if fund or fixed_kind(order) else [edit_button(account_id, order.id, order)]),
                         _cancel_open_button(account_id, order.id, order.symbol, fund=fund),
                     ],
                 )

@@ -158,9 +158,26 @@ COMMAND_HELP: tuple[CommandHelp, ...] = (
         "/order spread AAPL 2027-01-15 buy 200 call sell 210 call limit 3.20",
         "A vertical spread in one order; the limit is its net debit or credit per share.",
     ),
+    CommandHelp(
+        "/order … trail",
+        "/order sell 10 AAPL trail 2%",
+        "A trailing stop by percent or dollars ($1.50); `limit-offset 0.50` makes it a stop limit.",
+    ),
+    CommandHelp(
+        "/order … take-profit | stop-loss",
+        "/order buy 10 AAPL limit 180 take-profit 200 stop-loss 170",
+        "A bracket: once the entry fills, exits at either price, one cancelling the other.",
+    ),
+    CommandHelp("/order buy $amount", "/order buy $500 AAPL", "Buy or sell a dollar amount at the market."),
+    CommandHelp(
+        "/order … ioc | fok | gtd | aon",
+        "/order buy 10 AAPL limit 180 gtd 2027-01-15",
+        "Immediate-or-cancel, fill-or-kill, good till a date, or all-or-none.",
+    ),
     CommandHelp("/order", "/order", "Open the order form."),
     CommandHelp("/order list", "/order list", "Show your open and recent orders."),
     CommandHelp("/order cancel", "/order cancel 12345", "Cancel an order by its id."),
+    CommandHelp("/order show", "/order show 12345", "An order's status, executions and fees."),
     CommandHelp(
         "/order edit",
         "/order edit 12345 qty 5 limit 181",

@@ -3,7 +3,11 @@ refuse the same quantity, price, symbol and account."""
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from bot.core.commands import (
@@ -14,10 +18,12 @@ from bot.core.commands import (
     OrderEditCommand,
     OrderListCommand,
     OrderRequest,
+    OrderShowCommand,
     OrderTicketCommand,
     OrderType,
     Side,
     TimeInForce,
+    TrailUnit,
 )
 from bot.vocabulary.options import is_option_symbol
 from handlers.parsing.common import (
@@ -46,7 +52,8 @@ EDIT_EXAMPLE = "edit 12345 limit 181"
 
 
 def parse_order(text: str) -> OrderCommand:
-    """Parse `/order` text: `<side> <qty> <SYMBOL> [options]`, `list`, `cancel <id>` or nothing."""
+    """Parse `/order` text: `<side> <qty|$amount> <SYMBOL> [options]`, `list`, `cancel <id>`,
+    `show <id>` or nothing."""
     return _run(_order_from_tokens, _tokens(text), "/order", ORDER_EXAMPLE)
 
 
@@ -80,13 +87,17 @@ _SIDE_WORDS: dict[Side, str] = {side: word for word, side in _SIDES.items()}
 
 def order_text(request: OrderRequest) -> str:
     """The `/order` text that parses back to ``request`` (for messages and audit logs)."""
-    words = [_SIDE_WORDS[request.side], str(request.quantity), request.symbol]
+    amount = f"${request.cash_amount:f}" if request.cash_amount is not None else str(request.quantity)
+    words = [_SIDE_WORDS[request.side], amount, request.symbol]
     if request.limit_price is not None:
         words += ["limit", format(request.limit_price, "f")]
     if request.stop_price is not None:
         words += ["stop", format(request.stop_price, "f")]
-    if request.time_in_force == "GoodTillCancel":
-        words.append("gtc")
+    words += _extra_words(request)
+    if request.time_in_force in _TIF_WORDS:
+        words.append(_TIF_WORDS[request.time_in_force])
+    if request.time_in_force == "GoodTillDate" and request.expire_date is not None:
+        words += ["gtd", request.expire_date.isoformat()]
     if request.account_id is not None:
         words += ["account", str(request.account_id)]
     if request.extended_hours:
@@ -94,8 +105,22 @@ def order_text(request: OrderRequest) -> str:
     return " ".join(words)
 
 
-_TIME_IN_FORCE: dict[str, TimeInForce] = {"day": "Day", "gtc": "GoodTillCancel"}
-_ORDER_OPTIONS = "use limit, stop, day, gtc, account, or ext, pre or post"
+_TIME_IN_FORCE: dict[str, TimeInForce] = {
+    "day": "Day",
+    "gtc": "GoodTillCancel",
+    "ioc": "ImmediateOrCancel",
+    "fok": "FillOrKill",
+    "gtd": "GoodTillDate",
+}
+_TIF_WORDS: dict[TimeInForce, str] = {
+    "GoodTillCancel": "gtc",
+    "ImmediateOrCancel": "ioc",
+    "FillOrKill": "fok",
+}
+_ORDER_OPTIONS = (
+    "use limit, stop, trail, take-profit, stop-loss, day, gtc, ioc, fok, gtd, aon, account, "
+    "or ext, pre or post"
+)
 _SESSIONS: dict[str, ExtendedSession] = {"ext": "ext", "pre": "pre", "post": "post"}
 
 
@@ -106,6 +131,8 @@ def _order_from_tokens(tokens: list[str]) -> OrderCommand:
     verb, rest = tokens[0].lower(), tokens[1:]
     if verb == "list":
         return OrderListCommand(_account_option(rest, "list", "list account 12"))
+    if verb == "show":
+        return _order_show(rest)
     if verb == "cancel":
         if not rest:
             raise _Invalid("Say which order to cancel by its id", example="cancel 12345")
@@ -120,17 +147,20 @@ def _order_from_tokens(tokens: list[str]) -> OrderCommand:
     if side is None:
         raise _Invalid(
             f"{_show(tokens[0])} is not an order action; "
-            "start with buy, sell, short or cover (or list, cancel or edit)"
+            "start with buy, sell, short or cover (or list, show, cancel or edit)"
         )
     if not rest:
         raise _Invalid(f"Say how many shares of which symbol to {verb}")
     if len(rest) > 2 and looks_like_date(rest[2]):
         return option_order_from_tokens(side, rest[0], rest[1:])
-    quantity = _quantity(rest[0])
+    cash = _cash_amount(rest[0]) if rest[0].startswith("$") else None
+    quantity = 0 if cash is not None else _quantity(rest[0])
     if len(rest) < 2:
         raise _Invalid("Add the symbol after the quantity")
     symbol = _symbol(rest[1])
-    return _order_with_options(side, quantity, symbol, rest[2:])
+    extras = _Extras(cash_amount=cash)
+    request = _order_with_options(side, quantity, symbol, rest[2:], extras)
+    return _with_extras(request, extras)
 
 
 # --------------------------------------------------------------------------- edit
@@ -221,9 +251,13 @@ def edit_text(command: OrderEditCommand) -> str:
     return " ".join(words)
 
 
-def _order_with_options(side: Side, quantity: int, symbol: str, options: list[str]) -> OrderRequest:
-    """Apply `limit`, `stop`, `day|gtc`, `account` and `ext|pre|post` (each at most once, any
-    order)."""
+def _order_with_options(
+    side: Side, quantity: int, symbol: str, options: list[str], extras: _Extras | None = None
+) -> OrderRequest:
+    """Apply `limit`, `stop`, `day|gtc|ioc|fok|gtd <date>`, `account`, `ext|pre|post` and the
+    ``extras`` (`trail`, `limit-offset`, `take-profit`, `stop-loss`, `aon`), each at most once,
+    in any order."""
+    extras = extras if extras is not None else _Extras()
     limit: Decimal | None = None
     stop: Decimal | None = None
     time_in_force: TimeInForce | None = None
@@ -237,7 +271,7 @@ def _order_with_options(side: Side, quantity: int, symbol: str, options: list[st
         group = "tif" if word in _TIME_IN_FORCE else "session" if word in _SESSIONS else word
         if group in seen:
             problem = (
-                "Choose day or gtc once"
+                "Choose one of day, gtc, ioc, fok or gtd"
                 if group == "tif"
                 else "Choose one of ext, pre or post"
                 if group == "session" and word != extended
@@ -259,14 +293,29 @@ def _order_with_options(side: Side, quantity: int, symbol: str, options: list[st
             index += 1
         elif word in _TIME_IN_FORCE:
             time_in_force = _TIME_IN_FORCE[word]
+            if word == "gtd":
+                extras.expire_date = _expire_date(_value_after(options, index, word, "a date", _GTD_EXAMPLE))
+                index += 1
         elif word in _SESSIONS:
             extended = _SESSIONS[word]
+        elif word in _EXTRA_OPTIONS:
+            index += _extra_option(extras, options, index)
         elif _PRICE_RE.fullmatch(token):
             raise _Invalid(f"Write limit or stop before the price {_show(token)}")
         else:
             raise _Invalid(f"{_show(token)} is not an order option; after the symbol {_ORDER_OPTIONS}")
         index += 1
-    return _build_order(side, quantity, symbol, limit, stop, time_in_force, account, extended)
+    return _build_order(
+        side,
+        quantity,
+        symbol,
+        limit,
+        stop,
+        time_in_force,
+        account,
+        extended,
+        trailing=extras.trail is not None,
+    )
 
 
 def _build_order(
@@ -278,8 +327,11 @@ def _build_order(
     time_in_force: TimeInForce | None,
     account: int | None,
     extended: ExtendedSession | None,
+    *,
+    trailing: bool = False,
 ) -> OrderRequest:
-    """The cross-field rules shared by the text command and the modal."""
+    """The cross-field rules shared by the text command and the modal (``trailing``: a
+    trailing stop, which has no prices of its own and may be good-till-cancel)."""
     order_type: OrderType
     if limit is not None and stop is not None:
         order_type = "StopLimit"
@@ -289,7 +341,7 @@ def _build_order(
         order_type = "Limit"
     else:
         order_type = "Market"
-    if order_type == "Market" and time_in_force == "GoodTillCancel":
+    if order_type == "Market" and time_in_force == "GoodTillCancel" and not trailing:
         raise _Invalid(
             "Market orders cannot be good-till-cancel; add a limit price or use day",
             example="sell 5 MSFT limit 410.50 gtc",
@@ -314,6 +366,204 @@ def _build_order(
         account_id=account,
         extended_hours=extended,
     )
+
+
+# -- order types and instructions beyond limit and stop -------------------------------------------
+
+_GTD_EXAMPLE = "buy 10 AAPL limit 180 gtd 2027-01-15"
+_TRAIL_EXAMPLE = "sell 10 AAPL trail 2%"
+_BRACKET_EXAMPLE = "buy 10 AAPL limit 180 take-profit 200 stop-loss 170"
+_CASH_EXAMPLE = "buy $500 AAPL"
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_TRAIL_RE = re.compile(r"(\$)?([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(%)?")
+#: The options read by ``_extra_option``, each with the value it takes (None: none).
+_EXTRA_OPTIONS: dict[str, str | None] = {
+    "trail": "a distance such as 2% or $1.50",
+    "limit-offset": "a price offset such as 0.50",
+    "take-profit": "a price",
+    "stop-loss": "a price",
+    "aon": None,
+}
+
+
+@dataclass
+class _Extras:
+    """What the options beyond limit and stop asked for, while the text is read."""
+
+    trail: Decimal | None = None
+    trail_unit: TrailUnit = "amount"
+    limit_offset: Decimal | None = None
+    take_profit: Decimal | None = None
+    stop_loss: Decimal | None = None
+    cash_amount: Decimal | None = None
+    all_or_none: bool = False
+    expire_date: date | None = None
+
+
+def _order_show(rest: list[str]) -> OrderShowCommand:
+    """`show <orderId> [account <id>]`."""
+    if not rest:
+        raise _Invalid("Say which order to show by its id", example="show 12345")
+    order_id = _identifier(rest[0], "order id")
+    return OrderShowCommand(order_id, _account_option(rest[1:], "the order id", "show 12345 account 12"))
+
+
+def _cash_amount(token: str) -> Decimal:
+    """A dollar amount to trade (`$500`) in place of a share count."""
+    return _price(token, "dollar amount", "quantity")
+
+
+def _expire_date(token: str) -> date:
+    """A good-till-date order's last day, written YYYY-MM-DD."""
+    try:
+        if not _DATE_RE.fullmatch(token):
+            raise ValueError(token)
+        return date.fromisoformat(token)
+    except ValueError:
+        raise _Invalid(
+            f"{_show(token)} is not a date; write the last day as YYYY-MM-DD", example=_GTD_EXAMPLE
+        ) from None
+
+
+def _trail(token: str) -> tuple[Decimal, TrailUnit]:
+    """A trailing distance: `2%` (percent of the best price) or `$1.50` / `1.50` (dollars)."""
+    match = _TRAIL_RE.fullmatch(token)
+    if match is None or (match.group(1) and match.group(3)):
+        raise _Invalid(
+            f"The trailing distance must be a percent such as 2% or dollars such as $1.50, not {_show(token)}",
+            example=_TRAIL_EXAMPLE,
+        )
+    value = Decimal(match.group(2))
+    if match.group(3):
+        if not Decimal(0) < value < Decimal(100):
+            raise _Invalid(
+                f"A trailing percent must be above 0% and below 100%, not {_show(token)}",
+                example=_TRAIL_EXAMPLE,
+            )
+        return value, "percent"
+    return _price(token, "trailing distance", "trail"), "amount"
+
+
+def _extra_option(extras: _Extras, options: list[str], index: int) -> int:
+    """Read one option of ``_EXTRA_OPTIONS`` at ``index`` into ``extras``; the tokens it used
+    beyond its own."""
+    word = options[index].lower()
+    needs = _EXTRA_OPTIONS[word]
+    if needs is None:
+        extras.all_or_none = True
+        return 0
+    example = _BRACKET_EXAMPLE if word in ("take-profit", "stop-loss") else _TRAIL_EXAMPLE
+    value = _value_after(options, index, word, needs, example)
+    if word == "trail":
+        extras.trail, extras.trail_unit = _trail(value)
+    elif word == "limit-offset":
+        extras.limit_offset = _price(value, "limit offset", "limit_offset")
+    elif word == "take-profit":
+        extras.take_profit = _price(value, "take-profit price", "take_profit")
+    else:
+        extras.stop_loss = _price(value, "stop-loss price", "stop_loss")
+    return 1
+
+
+def _with_extras(request: OrderRequest, extras: _Extras) -> OrderRequest:
+    """The cross-field rules of the options beyond limit and stop, then the order with them."""
+    _check_trail(request, extras)
+    _check_cash(request, extras)
+    _check_bracket(request, extras)
+    order_type: OrderType = request.order_type
+    if extras.trail is not None:
+        order_type = "TrailingStopLimit" if extras.limit_offset is not None else "TrailingStop"
+    if request.time_in_force == "GoodTillDate" and order_type == "Market":
+        raise _Invalid(
+            "Market orders cannot be good-till-date; add a limit price or use day", example=_GTD_EXAMPLE
+        )
+    return dataclasses.replace(
+        request,
+        order_type=order_type,
+        trail=extras.trail,
+        trail_unit=extras.trail_unit,
+        limit_offset=extras.limit_offset,
+        take_profit=extras.take_profit,
+        stop_loss=extras.stop_loss,
+        cash_amount=extras.cash_amount,
+        all_or_none=extras.all_or_none,
+        expire_date=extras.expire_date,
+    )
+
+
+def _check_trail(request: OrderRequest, extras: _Extras) -> None:
+    if extras.limit_offset is not None and extras.trail is None:
+        raise _Invalid(
+            "limit-offset belongs to a trailing stop; add trail before it",
+            example=f"{_TRAIL_EXAMPLE} limit-offset 0.50",
+        )
+    if extras.trail is None:
+        return
+    if request.order_type != "Market":
+        raise _Invalid(
+            "A trailing stop sets its own stop; drop the limit and stop prices "
+            "(use limit-offset for a trailing stop limit)",
+            example=_TRAIL_EXAMPLE,
+        )
+
+
+def _check_cash(request: OrderRequest, extras: _Extras) -> None:
+    if extras.cash_amount is None:
+        return
+    if request.side not in ("Buy", "Sell"):
+        raise _Invalid(
+            "A dollar amount works with buy or sell; give a share count to short or cover",
+            example=_CASH_EXAMPLE,
+        )
+    if request.order_type != "Market" or extras.trail is not None or extras.take_profit or extras.stop_loss:
+        raise _Invalid(
+            "A dollar amount is traded at the market; drop the other prices or give a share count",
+            example=_CASH_EXAMPLE,
+        )
+    if extras.all_or_none or request.time_in_force != "Day" or request.extended_hours:
+        raise _Invalid(
+            "A dollar amount is a day order without other instructions; drop them", example=_CASH_EXAMPLE
+        )
+
+
+def _check_bracket(request: OrderRequest, extras: _Extras) -> None:
+    """A bracket's entry is a market or limit order; its exits sit on either side of it."""
+    profit, loss = extras.take_profit, extras.stop_loss
+    if profit is None and loss is None:
+        return
+    if request.order_type not in ("Market", "Limit") or extras.trail is not None or request.extended_hours:
+        raise _Invalid(
+            "A bracket's entry is a market or limit order in regular hours; drop the stop, trail or session",
+            example=_BRACKET_EXAMPLE,
+        )
+    buys = request.side in ("Buy", "BuyToCover")
+    entry = request.limit_price
+    if profit is not None and loss is not None and (profit <= loss if buys else profit >= loss):
+        side = "above" if buys else "below"
+        raise _Invalid(f"The take-profit must be {side} the stop-loss", example=_BRACKET_EXAMPLE)
+    for name, level, wants_above in (("take-profit", profit, buys), ("stop-loss", loss, not buys)):
+        if entry is not None and level is not None and (level <= entry if wants_above else level >= entry):
+            side = "above" if wants_above else "below"
+            raise _Invalid(f"The {name} must be {side} the limit price {entry:f}", example=_BRACKET_EXAMPLE)
+
+
+def _extra_words(request: OrderRequest) -> list[str]:
+    """``order_text``'s words for the options beyond limit and stop."""
+    words: list[str] = []
+    if request.trail is not None:
+        words += [
+            "trail",
+            f"{request.trail:f}%" if request.trail_unit == "percent" else f"${request.trail:f}",
+        ]
+    if request.limit_offset is not None:
+        words += ["limit-offset", format(request.limit_offset, "f")]
+    if request.take_profit is not None:
+        words += ["take-profit", format(request.take_profit, "f")]
+    if request.stop_loss is not None:
+        words += ["stop-loss", format(request.stop_loss, "f")]
+    if request.all_or_none:
+        words.append("aon")
+    return words
 
 
 def _key(value: str) -> str:

@@ -66,4 +66,17 @@ EXTENDED_HOURS = ("PRE", "POST", "REGPRE", "REGPOST")
 EXTENDED_HOURS_OLDER = ("ALL", "PREREG", "PREPOST", "REG")
 
 #: Order types the sandbox executes; the other spec types are rejected with InvalidOrderType.
-SUPPORTED_ORDER_TYPES = ("Market", "Limit", "Stop", "StopLimit")
+SUPPORTED_ORDER_TYPES = (
+    "Market",
+    "Limit",
+    "Stop",
+    "StopLimit",
+    "TrailingStop",
+    "TrailingStopLimit",
+    "OneTriggerOther",
+    "OneTriggerOneCancelOther",
+)
+#: Order types whose Legs are the orders: the entry first, then the exits it triggers.
+BRACKET_TYPES = ("OneTriggerOther", "OneTriggerOneCancelOther")
+#: The amount types of a trailing stop's distances (the spec's spelling).
+TRAILING_AMOUNT_TYPES = ("Absolute", "Persentage")

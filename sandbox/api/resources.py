@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from sandbox.api.enums import EXEC_INST
 from sandbox.market import Quote
 from sandbox.securities import Security
 from sandbox.state import (
@@ -221,6 +222,7 @@ def position(pos: Position, account: Account, state: SandboxState, last: float) 
 def _leg(leg: OrderLeg, record: Order) -> dict[str, Any]:
     """One of a spread's ``Legs`` (an OrderResource of its own, filled with the spread)."""
     return {
+        "Id": leg.id,
         "SecurityId": leg.security_id,
         "Symbol": leg.symbol,
         "Side": leg.side,
@@ -296,10 +298,151 @@ def order(record: Order, state: SandboxState) -> dict[str, Any]:
             "AccountName": account.alias if account else None,
             "UserName": user.login if user else None,
             "AccountHolderName": user.full_name if user else None,
-            "Legs": [_leg(leg, record) for leg in record.legs] or None,
             **option_terms(record.security_id, state),
+            **_order_kind(record, state),
         }
     )
+
+
+def _order_kind(record: Order, state: SandboxState) -> dict[str, Any]:
+    """OrderResource's properties of expiring, trailing and bracket orders, and a spread's legs."""
+    legs = [order(state.orders[i], state) for i in record.leg_ids if i in state.orders]
+    legs += [_leg(leg, record) for leg in record.spread_legs]
+    return _compact(
+        {
+            "ExpireDate": record.expire_date or None,
+            "TrailingStopAmountType": record.trail_type or None,
+            "TrailingStopAmount": record.trail_amount if record.trail_type else None,
+            "TrailingLimitAmountType": record.trail_limit_type or None,
+            "TrailingLimitAmount": record.trail_limit_amount if record.trail_limit_type else None,
+            "ParentId": record.parent_id,
+            "Legs": legs or None,
+        }
+    )
+
+
+def epoch_ms(moment: datetime) -> int:
+    """OrderDetailsModel's dates: milliseconds since the epoch."""
+    return int(moment.timestamp() * 1000)
+
+
+def order_details(record: Order, state: SandboxState) -> list[dict[str, Any]]:
+    """OrderDetailsModel[]: the request, then each execution, then how it ended (cancelled,
+    expired or rejected), oldest first."""
+    base = _compact(
+        {
+            "Id": record.id,
+            "ClientId": record.client_id or None,
+            "SecurityId": record.security_id,
+            "Symbol": record.symbol,
+            "Side": record.side,
+            "Type": record.type,
+            "InitialType": record.type,
+            "Quantity": record.quantity,
+            "Price": record.price,
+            "StopPrice": record.stop_price,
+            "TimeInForce": record.time_in_force,
+            "ExecInst": EXEC_INST.index(record.exec_inst),
+            "CreateDate": epoch_ms(record.created),
+            "Currency": "USD",
+            "Exchange": "SANDBOX",
+            "ExecutionVenue": "SANDBOX",
+            "ParentId": record.parent_id,
+            "TrailingStopAmountType": record.trail_type or None,
+            "TrailingStopAmount": record.trail_amount if record.trail_type else None,
+            "ExtendedHours": record.extended_hours or None,
+            "UserId": record.user_id,
+        }
+    )
+    lines = [
+        base
+        | {
+            "IsRequest": True,
+            "Status": "New",
+            "ExecutionStatus": "New",
+            "RequestStatus": "Validated",
+            "Date": epoch_ms(record.created),
+            "TransactionDate": epoch_ms(record.created),
+            "TransactionDateText": iso(record.created),
+            "IsCompleted": False,
+        }
+    ]
+    legs = [state.orders[i] for i in record.leg_ids if i in state.orders]
+    if legs:  # a bracket fills through its legs: their executions are its own
+        fills = [line for leg in legs for line in order_details(leg, state) if line.get("ExecId")]
+        fills.sort(key=lambda line: line["TransactionDate"])
+        return lines + fills + _end_lines(record, base)
+    return lines + _execution_lines(record, base) + _end_lines(record, base)
+
+
+def _execution_lines(record: Order, base: dict[str, Any]) -> list[dict[str, Any]]:
+    """OrderDetailsModel for each fill, with the totals so far."""
+    lines: list[dict[str, Any]] = []
+    executed = cost = 0.0
+    for number, execution in enumerate(record.executions):
+        executed += execution.quantity
+        cost += execution.quantity * execution.price
+        done = number == len(record.executions) - 1 and record.status == "Filled"
+        status = "Filled" if done else "PartiallyFilled"
+        lines.append(
+            base
+            | {
+                "IsRequest": False,
+                "ExecId": execution.exec_id,
+                "TransType": "Trade",
+                "Status": status,
+                "ExecutionStatus": status,
+                "LastQuantity": execution.quantity,
+                "LastPrice": execution.price,
+                "ExecutedQuantity": round(executed, 9),
+                "AveragePrice": round(cost / executed, 6),
+                "LeavesQuantity": 0.0 if done else max(record.quantity - executed, 0.0),
+                "BrokerServiceCommission": record.commission if number == 0 else 0.0,
+                "Date": epoch_ms(execution.at),
+                "TransactionDate": epoch_ms(execution.at),
+                "TransactionDateText": iso(execution.at),
+                "IsCompleted": done,
+            }
+        )
+    return lines
+
+
+def _end_lines(record: Order, base: dict[str, Any]) -> list[dict[str, Any]]:
+    """OrderDetailsModel for how an order ended without filling (none while it works)."""
+    lines: list[dict[str, Any]] = []
+    if record.status in ("Canceled", "Expired", "Rejected"):
+        ended = record.canceled_at or record.modified
+        lines.append(
+            base
+            | _compact(
+                {
+                    "IsRequest": False,
+                    "Status": record.status,
+                    "ExecutionStatus": record.status,
+                    "RejectReason": record.reject_code or None,
+                    "OrderStatusDescription": record.reject_text or None,
+                    "Date": epoch_ms(ended),
+                    "TransactionDate": epoch_ms(ended),
+                    "TransactionDateText": iso(ended),
+                    "IsCompleted": True,
+                }
+            )
+        )
+    return lines
+
+
+def order_limits(
+    account_id: int, symbol: str, buy_price: float, sell_price: float, buy_limit: float, sell_limit: float
+) -> dict[str, Any]:
+    """OrderLimits: how many shares the account can buy and sell at those prices."""
+    return {
+        "AccountId": account_id,
+        "Symbol": symbol,
+        "BuyPrice": round(buy_price, 4),
+        "SellPrice": round(sell_price, 4),
+        "BuyLimit": buy_limit,
+        "SellLimit": sell_limit,
+    }
 
 
 def price_alert(alert: PriceAlert) -> dict[str, Any]:

@@ -95,6 +95,9 @@ async def test_option_calls_are_spec_operations_with_answers_that_fit(
         answer = contract.check_response(request.method, template.removeprefix("/v{version}"), response)
         if template.endswith("/orders/{orderId}"):
             assert [leg["Side"] for leg in answer["Legs"]] == ["Buy", "Sell"]
+            # each leg is an order of its own (Id and Status), distinct from the spread's Id
+            ids = {leg["Id"] for leg in answer["Legs"]} | {answer["Id"]}
+            assert len(ids) == 3 and all(leg["Status"] == answer["Status"] for leg in answer["Legs"])
 
 
 async def test_sandbox_refuses_what_is_no_option_or_no_spread(

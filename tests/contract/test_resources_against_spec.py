@@ -22,6 +22,7 @@ from bot.autoshares.resources import (
     Candle,
     ChartHistory,
     CorporateAction,
+    ExecInst,
     FundOperation,
     FundOrder,
     FundPreview,
@@ -35,7 +36,8 @@ from bot.autoshares.resources import (
     Order,
     OrderChange,
     OrderChangePreview,
-    OrderLeg,
+    OrderDetail,
+    OrderLimits,
     OrderPreview,
     OrderSide,
     OrderStatus,
@@ -48,6 +50,7 @@ from bot.autoshares.resources import (
     Quote,
     Security,
     TimeInForce,
+    TrailingAmountType,
     UserInfo,
     Watchlist,
     parse,
@@ -65,6 +68,8 @@ RESOURCES: list[tuple[type[BaseModel], str, set[str]]] = [
     (OrderChangePreview, "OrderVerifiedResource", set()),
     (FundOrder, "MutualFundResource", set()),
     (FundPreview, "MutualFundPreviewResource", set()),
+    (OrderDetail, "OrderDetailsModel", set()),
+    (OrderLimits, "OrderLimits", set()),
     (AccountBinding, "UserToAccountRelationModel", set()),
     (UserInfo, "UserInfoModel", set()),
     (Account, "UserAccountModel", set()),
@@ -76,7 +81,6 @@ RESOURCES: list[tuple[type[BaseModel], str, set[str]]] = [
     (Watchlist, "WatchlistModel", set()),
     (ChartHistory, "ChartHistoryModel", set()),
     (OptionSecurity, "OptionResource", set()),
-    (OrderLeg, "OrderResource", set()),
     (OptionChain, "OptionChainResource", set()),
     (OptionChainExpiration, "OptionChainExpirationResource", set()),
     (OptionExpiration, "OptionExpirationResource", set()),
@@ -97,6 +101,11 @@ ENUMS: list[tuple[type[Enum], str, str]] = [
     (OrderSide, "CreateOrderResource", "Side"),
     (OrderType, "CreateOrderResource", "Type"),
     (TimeInForce, "CreateOrderResource", "TimeInforce"),
+    (ExecInst, "CreateOrderResource", "ExecInst"),
+    (ExecInst, "OrderResource", "ExecInst"),
+    (TrailingAmountType, "CreateOrderResource", "TrailingStopAmountType"),
+    (TrailingAmountType, "CreateOrderResource", "TrailingLimitAmountType"),
+    (TrailingAmountType, "OrderResource", "TrailingStopAmountType"),
     (AccessType, "UserToAccountRelationModel", "AccountAccessType"),
     (AlertState, "PriceAlertInfoModel", "State"),
     (AccessType, "UserAccountModel", "AccessType"),
@@ -166,7 +175,9 @@ def test_a_spec_shaped_body_parses(
 def test_enums_hold_exactly_the_specs_values(
     contract: Contract, kind: type[Enum], definition: str, prop: str
 ) -> None:
-    assert [member.name for member in kind] == contract.definitions[definition]["properties"][prop]["enum"]
+    # A member is named as the spec spells it, or (``None``, a Python keyword) carries it as its value.
+    spelled = [member.value if isinstance(member.value, str) else member.name for member in kind]
+    assert spelled == contract.definitions[definition]["properties"][prop]["enum"]
 
 
 def test_order_status_numbers_follow_the_specs_order(contract: Contract) -> None:

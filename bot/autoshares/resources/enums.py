@@ -124,6 +124,26 @@ class TimeInForce(StrEnum):
     GoodTillDatePlus = "GoodTillDatePlus"
 
 
+class ExecInst(StrEnum):
+    """CreateOrderResource.ExecInst / OrderResource.ExecInst: how the order is to be executed
+    (``CashAmountOrder``: the Quantity is a dollar amount; ``AllOrNone``: fill it whole or not)."""
+
+    None_ = "None"
+    CashAmountOrder = "CashAmountOrder"
+    FullLiquidation = "FullLiquidation"
+    DoNotIncrease = "DoNotIncrease"
+    DoNotReduce = "DoNotReduce"
+    AllOrNone = "AllOrNone"
+
+
+class TrailingAmountType(StrEnum):
+    """CreateOrderResource.TrailingStopAmountType (and TrailingLimitAmountType): a distance in
+    dollars, or in percent, which the spec spells ``Persentage``; that spelling is the wire's."""
+
+    Absolute = "Absolute"
+    Persentage = "Persentage"
+
+
 class AlertState(StrEnum):
     """PriceAlertInfoModel.State."""
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Annotated, Any, Protocol
 
 from pydantic import AliasChoices, BeforeValidator, Field
 
@@ -10,28 +12,49 @@ from bot.autoshares.resources.base import Resource, parse
 from bot.autoshares.resources.enums import (
     OPEN_ORDER_STATUSES,
     TERMINAL_ORDER_STATUSES,
+    ExecInst,
     OrderSide,
     OrderStatus,
     OrderType,
     TimeInForce,
+    TrailingAmountType,
     enum_value,
 )
 from bot.autoshares.resources.market import Quote
-from bot.autoshares.resources.numbers import Number, Whole, none_as_empty
+from bot.autoshares.resources.numbers import Number, Whole, none_as_empty, to_int
 
 Status = Annotated[OrderStatus, BeforeValidator(OrderStatus.read)]
 Side = Annotated[OrderSide, BeforeValidator(lambda v: enum_value(OrderSide, v))]
 Kind = Annotated[OrderType, BeforeValidator(lambda v: enum_value(OrderType, v))]
 Tif = Annotated[TimeInForce, BeforeValidator(lambda v: enum_value(TimeInForce, v))]
+Instruction = Annotated[ExecInst, BeforeValidator(lambda v: enum_value(ExecInst, v))]
+Trailing = Annotated[TrailingAmountType, BeforeValidator(lambda v: enum_value(TrailingAmountType, v))]
 
 
-class OrderLeg(Resource):
-    """One of an option spread's ``Legs`` as AutoShares holds them (an ``OrderResource`` of its
-    own; only what names the leg is read, and nothing is required)."""
+def _identified(value: object) -> object:
+    """A bracket's legs as orders: those AutoShares gives without an ``Id`` and a ``Status``
+    are left out (the legs are extra; the order stands without them)."""
+    if not isinstance(value, list):
+        return none_as_empty(value)
+    return [
+        leg
+        for leg in value
+        if not isinstance(leg, dict) or {"id", "status"} <= {str(key).lower() for key in leg if leg[key] is not None}
+    ]
 
-    symbol: str = ""
-    side: Side | None = None
-    quantity: Number | None = None
+
+def _moment(value: object) -> datetime | None:
+    """``OrderDetailsModel``'s dates: epoch milliseconds, as the spec types them (int64), or
+    an ISO date-time, as other answers write them."""
+    if value is None or isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and not value.strip().lstrip("-").isdigit():
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return datetime.fromtimestamp(to_int(value) / 1000, tz=UTC)
+
+
+Moment = Annotated[datetime | None, BeforeValidator(_moment)]
 
 
 class Order(Resource):
@@ -62,8 +85,18 @@ class Order(Resource):
     description: str | None = None
     error_description_text: str | None = None
     comment: str | None = None
-    #: An option spread's legs.
-    legs: Annotated[list[OrderLeg], BeforeValidator(none_as_empty)] = []
+    exec_inst: Instruction | None = None
+    expire_date: str | None = None
+    trailing_stop_amount_type: Trailing | None = None
+    trailing_stop_amount: Number | None = None
+    trailing_limit_amount_type: Trailing | None = None
+    trailing_limit_amount: Number | None = None
+    #: A leg of a bracket names its parent order; the parent lists its legs (a bracket's
+    #: entry and exits, or an option spread's contracts, each an order of its own).
+    parent_id: Whole | None = None
+    legs: Annotated[list[Order], BeforeValidator(_identified)] = []
+    #: What AutoShares charged for the order (the spec's name keeps its spelling).
+    broker_service_commission: Number | None = None
 
     @property
     def is_open(self) -> bool:
@@ -135,7 +168,15 @@ class OrderTicket(Resource):
     client_id: str | None = None
     #: A change to a working order: what it replaces (never part of the body sent).
     replaces: ReplacedTerms | None = None
-    #: An option spread's legs (CreateOrderResource ``Legs``), each an order of its own.
+    exec_inst: Instruction | None = None
+    #: GoodTillDate's last day (a date-time on the wire).
+    expire_date: str | None = None
+    trailing_stop_amount_type: Trailing | None = None
+    trailing_stop_amount: Number | None = None
+    trailing_limit_amount_type: Trailing | None = None
+    trailing_limit_amount: Number | None = None
+    #: CreateOrderResource ``Legs``, each an order of its own: an option spread's contracts,
+    #: or a bracket's orders (the entry first, then its exits).
     legs: Annotated[list[OrderTicket], BeforeValidator(none_as_empty)] = []
 
     @classmethod
@@ -145,7 +186,9 @@ class OrderTicket(Resource):
 
     def body(self) -> dict[str, Any]:
         """The ``CreateOrderResource`` JSON AutoShares takes (the spec's names and spelling)."""
-        quantity = int(self.quantity) if self.quantity == self.quantity.to_integral_value() else float(self.quantity)
+        quantity = (
+            int(self.quantity) if self.quantity == self.quantity.to_integral_value() else float(self.quantity)
+        )
         body: dict[str, Any] = {
             "Symbol": self.symbol,
             "Side": self.side.value,
@@ -161,9 +204,30 @@ class OrderTicket(Resource):
             body["ExtendedHours"] = self.extended_hours
         if self.client_id:
             body["ClientId"] = self.client_id
+        return body | self._instructions()
+
+    def _instructions(self) -> dict[str, Any]:
+        """The properties beyond a plain order's: instruction, expiry, trailing distances, legs."""
+        extra: dict[str, Any] = {}
+        if self.exec_inst is not None and self.exec_inst is not ExecInst.None_:
+            extra["ExecInst"] = self.exec_inst.value
+        if self.expire_date:
+            extra["ExpireDate"] = self.expire_date
+        for name, kind, amount in (
+            ("TrailingStop", self.trailing_stop_amount_type, self.trailing_stop_amount),
+            ("TrailingLimit", self.trailing_limit_amount_type, self.trailing_limit_amount),
+        ):
+            if kind is not None and amount is not None:
+                extra[f"{name}AmountType"] = kind.value
+                extra[f"{name}Amount"] = float(amount)
         if self.legs:
-            body["Legs"] = [leg.body() for leg in self.legs]
-        return body
+            extra["Legs"] = [leg.body() for leg in self.legs]
+        return extra
+
+    @property
+    def is_cash_amount(self) -> bool:
+        """The Quantity is a dollar amount, not a share count."""
+        return self.exec_inst is ExecInst.CashAmountOrder
 
     def stored(self) -> dict[str, Any]:
         """What the bot keeps of the order: the body, and what a change replaces."""
@@ -229,3 +293,76 @@ class OrderChange(Resource):
         if self.client_id:
             body["ClientId"] = self.client_id
         return body
+
+
+class _Kind(Protocol):
+    """What ``fixed_kind`` reads of an order (an ``Order``, an ``OrderTicket`` or either's view)."""
+
+    @property
+    def type(self) -> OrderType | None: ...
+    @property
+    def exec_inst(self) -> ExecInst | None: ...
+    @property
+    def legs(self) -> Sequence[object]: ...
+
+
+def fixed_kind(order: _Kind) -> str | None:
+    """What keeps an order from being changed in place, in words (``a bracket``, ``a leg of a
+    bracket``, ``an option spread``, ``a dollar-amount order``), or None when its quantity and
+    prices can change: a replace (``ModifyOrderResource``) carries no ``Legs`` and no
+    ``ExecInst``, so it cannot keep what these are."""
+    if order.type in (OrderType.OneTriggerOther, OrderType.OneTriggerOneCancelOther):
+        return "a bracket"
+    if getattr(order, "parent_id", None) is not None:
+        return "a leg of a bracket"
+    if order.legs:
+        return "an option spread"
+    if order.exec_inst is ExecInst.CashAmountOrder:
+        return "a dollar-amount order"
+    return None
+
+
+def expire_at(day: str) -> str:
+    """The ``ExpireDate`` date-time for a GoodTillDate order's last day (``2027-01-15``): its
+    last second in UTC, which is after that day's close in New York."""
+    moment = datetime.fromisoformat(day).replace(hour=23, minute=59, second=59, tzinfo=UTC)
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+class OrderDetail(Resource):
+    """One line of an order's history (``OrderDetailsModel``): the request, an execution, a
+    cancel. An execution carries ``ExecId``, ``LastQuantity`` and ``LastPrice``; the dates are
+    epoch milliseconds."""
+
+    id: Whole | None = None
+    is_request: bool | None = None
+    side: str | None = None
+    exec_id: str | None = None
+    execution_status: str | None = None
+    status: str | None = None
+    last_quantity: Number | None = None
+    last_price: Number | None = None
+    transaction_date: Moment = None
+    order_status_description: str | None = None
+    reject_reason: str | None = None
+    broker_service_commission: Number | None = None
+
+    @property
+    def is_execution(self) -> bool:
+        return bool(self.exec_id) and (self.last_quantity or 0) > 0
+
+    @property
+    def when(self) -> datetime | None:
+        return self.transaction_date
+
+
+class OrderLimits(Resource):
+    """How much of a symbol the account can buy and sell now (``OrderLimits``): share counts
+    at the prices AutoShares assumed."""
+
+    symbol: str | None = None
+    account_id: Whole | None = None
+    buy_price: Number | None = None
+    sell_price: Number | None = None
+    buy_limit: Number | None = None
+    sell_limit: Number | None = None

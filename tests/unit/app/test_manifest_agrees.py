@@ -36,6 +36,7 @@ METHOD_SCOPES: dict[str, set[str]] = {
     "conversations_open": {"im:write"},
     "views_open": set(),
     "views_publish": set(),
+    "views_update": set(),
     "auth_test": set(),
     "apps_connections_open": set(),  # an app-level token, not a bot scope
     "openid_connect_token": set(),  # Sign in with Slack: the openid user scope

@@ -79,6 +79,15 @@ def test_edit_terms_change_only_what_is_given_and_keep_what_they_replace() -> No
         ({}, OrderEditCommand(9, quantity=4), "filled", "Order 9 has 4 shares filled already; give a qty above that."),
         ({}, OrderEditCommand(9, quantity=10, limit_price=Decimal(199)), "same",
          "Order 9 already has those terms; give a new qty, limit or stop to change it."),
+        ({"Type": "OneTriggerOneCancelOther"}, OrderEditCommand(9, quantity=12), "fixed",
+         "Order 9 is a bracket, which cannot be changed in place; cancel it with `/order cancel 9` and place a new one."),
+        ({"Type": "Limit", "ParentId": 8}, OrderEditCommand(9, limit_price=Decimal(198)), "fixed",
+         "Order 9 is a leg of a bracket, which cannot be changed in place; cancel it with `/order cancel 9` and place a new one."),
+        ({"Type": "Limit", "Legs": [{"Id": 10, "Status": "New", "Symbol": "AAPL270115C00200000", "Side": "Buy"}]},
+         OrderEditCommand(9, quantity=12), "fixed",
+         "Order 9 is an option spread, which cannot be changed in place; cancel it with `/order cancel 9` and place a new one."),
+        ({"Type": "Market", "ExecInst": "CashAmountOrder"}, OrderEditCommand(9, quantity=600), "fixed",
+         "Order 9 is a dollar-amount order, which cannot be changed in place; cancel it with `/order cancel 9` and place a new one."),
     ],
 )  # fmt: skip
 def test_an_edit_that_does_not_fit_the_order_says_what_would(

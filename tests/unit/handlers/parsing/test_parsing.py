@@ -194,7 +194,7 @@ def test_order_other_commands(text: str, expected: object) -> None:
         ("buy 10 AAPL limit 1 limit 2", "`limit` appears twice", None),
         ("buy 10 AAPL stop 1 stop 2", "`stop` appears twice", None),
         ("buy 10 AAPL limit 1 ext ext", "`ext` appears twice", None),
-        ("buy 10 AAPL limit 1 day gtc", "Choose day or gtc once", None),
+        ("buy 10 AAPL limit 1 day gtc", "Choose one of day, gtc, ioc, fok or gtd", None),
         (
             "purchase 10 AAPL",
             "`purchase` is not an order action; start with buy, sell, short or cover",
