@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from sandbox.market import MUTUAL_FUND
 from sandbox.securities import Security
-from sandbox.state import Account, Order, Position, utc_now
+from sandbox.state import Account, LedgerEntry, Order, Position, utc_now
 from sandbox.tickets import REJECTION_TEXT, Event
 from sandbox.trading import FUND_ORDER_TYPE, Broker
 
@@ -181,6 +181,8 @@ class FundDesk:
         proceeds = shares * nav
         moved = [self._move(account, order, shares if order.side == "Buy" else -shares, nav)]
         account.cash += -proceeds if order.side == "Buy" else proceeds
+        buy = order.side == "Buy"
+        self._record(account, -proceeds if buy else proceeds, order.security_id, shares if buy else -shares)
         target = self.state.security(order.target_symbol) if order.target_symbol else None
         if target is not None:  # an exchange: the proceeds buy the target fund
             target_nav = self.broker.market.quote(target.id).last
@@ -188,12 +190,18 @@ class FundDesk:
             into = replace(order, security_id=target.id, symbol=target.symbol)
             moved.append(self._move(account, into, bought, target_nav))
             account.cash -= bought * target_nav
+            self._record(account, -bought * target_nav, target.id, bought)
         order.quantity = order.executed_quantity = order.last_quantity = shares
         order.quantity_qualifier = SHARES
         order.average_price = order.last_price = nav
         order.status, order.request_status = "Filled", "Complete"
         order.modified = utc_now()
         return [Event("order.filled", account.id, replace(order), price=nav, positions=moved)]
+
+    @staticmethod
+    def _record(account: Account, cash: float, security_id: int, shares: float) -> None:
+        """The fill in the account's ledger (what its value history undoes day by day)."""
+        account.ledger.append(LedgerEntry(utc_now(), cash, security_id, shares))
 
     def _move(self, account: Account, order: Order, delta: float, nav: float) -> Position:
         return replace(self.broker.move_position(account, order, delta, nav))

@@ -434,7 +434,7 @@ async def step_performance(world: DemoWorld) -> str:
         reply,
         "Value now",
         "SPY over the same days",
-        f"Best holding {SYMBOL}",
+        "Best holding",
         what="the account against SPY",
     )
     images = [b for b in reply.get("blocks") or [] if b.get("type") == "image"]
@@ -491,7 +491,13 @@ async def step_bracket(world: DemoWorld) -> str:
     )
     bracket = parents[0]
     contains(placed, f"AutoShares order {bracket['Id']}", what="the bot to confirm the bracket was placed")
+    mark = world.seen
     await world.market(entry + 3.5, "rises through the take-profit: it sells, the stop-loss is cancelled")
+    await world.until(  # the bracket's message follows it to the end before the next step
+        lambda c: f"Order {bracket['Id']}:" in said(c.args) and "is filled" in said(c.args),
+        "the bot to tell alice the bracket filled",
+        since=mark,
+    )
     shown = await world.slash("/order", f"show {bracket['Id']}")
     contains(shown, "filled", "Legs", "cancelled", what="the bracket filled, its stop-loss cancelled")
     return f"bracket {bracket['Id']}: bought at the entry, sold at the take-profit, stop-loss cancelled"

@@ -164,7 +164,9 @@ async def account_history(call: ApiCall) -> Any:
         security = call.sb.state.security(security_id)
         if security is None:
             return {}
-        return {c.time: c.close for c in _series(call, security, HistorySettings("Day", 1, count, until))}
+        # what one unit held is worth: an option contract stands for contract_size shares
+        settings = HistorySettings("Day", 1, count, until)
+        return {c.time: c.close * security.contract_size for c in _series(call, security, settings)}
 
     return [
         {"Date": iso(datetime.fromtimestamp(day, UTC)), "Value": value}
