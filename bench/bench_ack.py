@@ -140,14 +140,15 @@ async def _serve(kind: str, sink: str, database_url: str | None) -> None:
 
 def serve(kind: str, sink: str, database_url: str | None, profile: str | None) -> None:
     """The child's main: serve until SIGTERM (uvicorn stops gracefully), profiled if asked."""
+    import signal
+
+    # uvicorn stops on SIGTERM and then raises it again: end normally (statistics written).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     if profile is None:
         asyncio.run(_serve(kind, sink, database_url))
         return
     import cProfile
-    import signal
 
-    # uvicorn stops on SIGTERM and then raises it again: end with the statistics written.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     profiler = cProfile.Profile()
     profiler.enable()
     try:
