@@ -27,6 +27,7 @@ import time
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 SIGNING_SECRET = "bench-signing-secret-0123456789abcdef"
@@ -119,7 +120,7 @@ async def _full_app(sink: str, database_url: str) -> object:
     return create_web_app(await Services.create(settings))
 
 
-async def _serve(kind: str, sink: str, database_url: str | None) -> None:
+async def _serve(kind: str, sink: str, database_url: str | None, profiler: Any = None) -> None:
     import uvicorn
 
     from bot.app.serving import bind_socket
@@ -134,6 +135,8 @@ async def _serve(kind: str, sink: str, database_url: str | None) -> None:
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
         await asyncio.sleep(0.01)
+    if profiler is not None:
+        profiler.enable()  # the requests, not the imports and the start-up
     print(f"PORT {sock.getsockname()[1]}", flush=True)
     await task
 
@@ -149,10 +152,9 @@ def serve(kind: str, sink: str, database_url: str | None, profile: str | None) -
         return
     import cProfile
 
-    profiler = cProfile.Profile()
-    profiler.enable()
+    profiler = cProfile.Profile(time.thread_time)  # CPU time: the machine may be busy
     try:
-        asyncio.run(_serve(kind, sink, database_url))
+        asyncio.run(_serve(kind, sink, database_url, profiler))
     finally:
         profiler.disable()
         profiler.dump_stats(profile)
