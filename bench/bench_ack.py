@@ -7,9 +7,18 @@ a Bolt lazy listener, answering through ``response_url`` (the bare app answers a
 bot runs its real ``help``: a database read and the rendered help). The server runs in its own
 process (``serve`` below) so it has a core to itself; this process generates the load with a
 minimal raw-asyncio client (httpx would measure itself) and receives the ``response_url`` posts.
-Prints figures and asserts nothing.
 
-Run: ``python -m bench.bench_ack [--seconds 3] [--connections 16]`` (``make bench`` runs all).
+The full app runs on SQLite (a file in a temporary folder) and on PostgreSQL (a database of its
+own, created on ``--postgres``'s server and dropped after; skipped, saying why, when the server
+does not answer), each right after a bare run, and is compared with it: its share of bare
+Bolt's acks per second (target 60 % or more) and its p99 over bare Bolt's (target 2× or less).
+Beside each run: the server process's CPU time per ack (all its threads; SQLite's work is in
+it, a PostgreSQL server's is not), the one figure a busy machine disturbs least. Prints figures
+and asserts nothing.
+
+Run: ``python -m bench.bench_ack [--seconds 3] [--connections 16] [--databases sqlite,postgresql]
+[--profile FILE]`` (``make bench`` runs all); ``--profile`` writes each full server's CPU profile
+(cProfile, from its first request) to ``FILE.sqlite`` and ``FILE.postgresql``.
 """
 
 from __future__ import annotations
@@ -27,6 +36,7 @@ import time
 from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 SIGNING_SECRET = "bench-signing-secret-0123456789abcdef"
@@ -50,6 +60,7 @@ class AckResult:
     seconds: float
     latencies: list[float]  # seconds, one per ack
     server_mean: float | None = None  # mean ack time inside the bot (its own histogram)
+    cpu_seconds: float | None = None  # the server process's CPU time over the measured seconds
 
     @property
     def per_second(self) -> float:
@@ -92,7 +103,7 @@ def _bare_app(sink: str, *, answer: bool) -> object:
 EXTRA = dict(item.split("=", 1) for item in os.environ.get("BENCH_EXTRA", "").split(",") if item)
 
 
-async def _full_app(sink: str, database: Path) -> object:
+async def _full_app(sink: str, database_url: str) -> object:
     from cryptography.fernet import Fernet
 
     from bot.app.settings import Settings
@@ -110,7 +121,7 @@ async def _full_app(sink: str, database: Path) -> object:
             "AUTH0_CLIENT_ID": "bench",
             "AUTH0_CLIENT_SECRET": "bench",
             "AUTOSHARES_APP_KEY": "bench",
-            "DATABASE_URL": f"sqlite:///{database}",
+            "DATABASE_URL": database_url,
             "TOKEN_ENCRYPTION_KEY": Fernet.generate_key().decode(),
             **EXTRA,
         }
@@ -118,23 +129,44 @@ async def _full_app(sink: str, database: Path) -> object:
     return create_web_app(await Services.create(settings))
 
 
-async def _serve(kind: str, sink: str) -> None:
+async def _serve(kind: str, sink: str, database_url: str | None, profiler: Any = None) -> None:
     import uvicorn
 
     from bot.app.serving import bind_socket
 
-    with tempfile.TemporaryDirectory(prefix="bench-ack-") as tmp:
-        if kind == "full":
-            app = await _full_app(sink, Path(tmp) / "bench.db")
-        else:
-            app = _bare_app(sink, answer=kind == "bare")
-        sock = bind_socket()
-        server = uvicorn.Server(uvicorn.Config(app, log_level="error", access_log=False, lifespan="on"))
-        task = asyncio.create_task(server.serve(sockets=[sock]))
-        while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
-            await asyncio.sleep(0.01)
-        print(f"PORT {sock.getsockname()[1]}", flush=True)
-        await task
+    if kind == "full":
+        assert database_url, "the full app needs --database-url"
+        app = await _full_app(sink, database_url)
+    else:
+        app = _bare_app(sink, answer=kind == "bare")
+    sock = bind_socket()
+    server = uvicorn.Server(uvicorn.Config(app, log_level="error", access_log=False, lifespan="on"))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:  # noqa: ASYNC110 - uvicorn offers no event to wait on
+        await asyncio.sleep(0.01)
+    if profiler is not None:
+        profiler.enable()  # the requests, not the imports and the start-up
+    print(f"PORT {sock.getsockname()[1]}", flush=True)
+    await task
+
+
+def serve(kind: str, sink: str, database_url: str | None, profile: str | None) -> None:
+    """The child's main: serve until SIGTERM (uvicorn stops gracefully), profiled if asked."""
+    import signal
+
+    # uvicorn stops on SIGTERM and then raises it again: end normally (statistics written).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    if profile is None:
+        asyncio.run(_serve(kind, sink, database_url))
+        return
+    import cProfile
+
+    profiler = cProfile.Profile(time.thread_time)  # CPU time: the machine may be busy
+    try:
+        asyncio.run(_serve(kind, sink, database_url, profiler))
+    finally:
+        profiler.disable()
+        profiler.dump_stats(profile)
 
 
 # -- the load (this process) ----------------------------------------------------------------------
@@ -214,29 +246,38 @@ async def response_sink() -> AsyncIterator[tuple[str, list[int]]]:
         server.close()
 
 
+@dataclass(frozen=True)
+class Server:
+    """A running ``serve`` child: its port and process id."""
+
+    port: int
+    pid: int
+
+
 @contextlib.asynccontextmanager
-async def server_process(kind: str, sink: str, stderr: int | None = None) -> AsyncIterator[int]:
-    """Start ``serve`` in a child process; yield its port; stop it gracefully."""
+async def server_process(
+    kind: str,
+    sink: str,
+    stderr: int | None = None,
+    *,
+    database_url: str | None = None,
+    profile: str | None = None,
+) -> AsyncIterator[Server]:
+    """Start ``serve`` in a child process; yield its port and pid; stop it gracefully. With
+    ``profile`` the child runs under cProfile and writes its statistics there when it stops."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     child = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bench.bench_ack",
-        "--serve",
-        kind,
-        "--sink",
-        sink,
-        stdout=subprocess.PIPE,
-        stderr=stderr,
-        env=env,
-        cwd=REPO,
-    )
+        sys.executable, "-m", "bench.bench_ack", "--serve", kind, "--sink", sink,
+        *(["--database-url", database_url] if database_url else []),
+        *(["--profile", profile] if profile else []),
+        stdout=subprocess.PIPE, stderr=stderr, env=env, cwd=REPO,
+    )  # fmt: skip
     try:
         assert child.stdout is not None
-        line = (await asyncio.wait_for(child.stdout.readline(), 30)).decode()
+        line = (await asyncio.wait_for(child.stdout.readline(), 60)).decode()
         if not line.startswith("PORT "):
             raise RuntimeError(f"the {kind} server did not start: {line!r}")
-        yield int(line.split()[1])
+        yield Server(int(line.split()[1]), child.pid)
     finally:
         if child.returncode is None:
             child.terminate()
@@ -247,20 +288,28 @@ async def server_process(kind: str, sink: str, stderr: int | None = None) -> Asy
                 await child.wait()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process, all its threads (Linux's /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def signed_commands(port: int, sink: str) -> Iterator[bytes]:
     """Endless distinct signed commands."""
     return (signed_command(port, sink, number) for number in itertools.count(1))
 
 
 async def load(
-    port: int, requests: Iterator[bytes], seconds: float, connections: int
-) -> tuple[int, int, float, list[float]]:
-    """Keep ``connections`` keep-alive connections busy for ``seconds`` after a warm-up."""
+    port: int, requests: Iterator[bytes], seconds: float, connections: int, pid: int | None = None
+) -> tuple[int, int, float, list[float], float | None]:
+    """Keep ``connections`` keep-alive connections busy for ``seconds`` after a warm-up; also
+    returns the CPU seconds process ``pid`` spent during the measured seconds."""
     latencies: list[float] = []
     counts = [0, 0]
     started = time.perf_counter()
     measure_from = started + WARMUP_SECONDS
     deadline = measure_from + seconds
+    cpu: list[float] = []
 
     async def worker() -> None:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
@@ -274,8 +323,17 @@ async def load(
         finally:
             writer.close()
 
-    await asyncio.gather(*(worker() for _ in range(connections)))
-    return counts[0], counts[1], time.perf_counter() - measure_from, latencies
+    async def meter() -> None:
+        if pid is None:
+            return
+        await asyncio.sleep(measure_from - time.perf_counter())
+        cpu.append(cpu_seconds(pid))
+        await asyncio.sleep(max(deadline - time.perf_counter(), 0))
+        cpu.append(cpu_seconds(pid))
+
+    await asyncio.gather(meter(), *(worker() for _ in range(connections)))
+    used = cpu[1] - cpu[0] if len(cpu) == 2 else None
+    return counts[0], counts[1], time.perf_counter() - measure_from, latencies, used
 
 
 async def scrape_ack_mean(port: int) -> float | None:
@@ -297,53 +355,106 @@ KINDS = {
     "bare": "bare Bolt, lazy work answers",
     "full": "AutoShares for Slack (full app)",
 }
+#: The targets: the full app at this share of bare Bolt's acks per second (or more) ...
+TARGET_SHARE = 0.60
+#: ... and its p99 at most this many times bare Bolt's, in the same run.
+TARGET_P99_RATIO = 2.0
 
 
-async def bench(kind: str, seconds: float, connections: int) -> AckResult:
-    async with response_sink() as (sink, _received), server_process(kind, sink) as port:
-        acks, errors, elapsed, latencies = await load(port, signed_commands(port, sink), seconds, connections)
-        await asyncio.sleep(0.5)  # let the lazy answers drain before reading the histogram
-        mean = await scrape_ack_mean(port) if kind == "full" else None
-    return AckResult(KINDS[kind], acks, errors, elapsed, latencies, mean)
-
-
-def report(results: Sequence[AckResult], seconds: float, connections: int) -> str:
-    lines = [
-        f"acks of signed `/autoshares help` (work in a lazy listener), {connections} keep-alive "
-        f"connections, {seconds:g} s after a {WARMUP_SECONDS:g} s warm-up, server in its own process, loopback:"
-    ]
-    same_work = next((r for r in results if r.name == KINDS["bare"]), None)
-    for r in results:
-        share = ""
-        if same_work and r.name == KINDS["full"] and same_work.per_second:
-            share = f"  = {r.per_second / same_work.per_second:.0%} of bare Bolt doing an answer"
-        inside = f"  server-side ack {r.server_mean * 1000:.2f} ms mean" if r.server_mean else ""
-        mean = statistics.fmean(r.latencies) * 1000 if r.latencies else 0.0
-        lines.append(
-            f"  {r.name:<34} {r.per_second:>7,.0f} acks/s  p50 {r.percentile(50) * 1000:6.2f} ms  "
-            f"p99 {r.percentile(99) * 1000:6.2f} ms  mean {mean:6.2f} ms  ({r.acks} ok, {r.errors} errors)"
-            f"{share}{inside}"
+async def bench(
+    kind: str,
+    seconds: float,
+    connections: int,
+    *,
+    database_url: str | None = None,
+    profile: str | None = None,
+) -> AckResult:
+    async with (
+        response_sink() as (sink, _received),
+        server_process(kind, sink, database_url=database_url, profile=profile) as server,
+    ):
+        acks, errors, elapsed, latencies, cpu = await load(
+            server.port, signed_commands(server.port, sink), seconds, connections, server.pid
         )
-    return "\n".join(lines)
+        await asyncio.sleep(0.5)  # let the lazy answers drain before reading the histogram
+        mean = await scrape_ack_mean(server.port) if kind == "full" else None
+    return AckResult(KINDS[kind], acks, errors, elapsed, latencies, mean, cpu)
+
+
+def result_line(r: AckResult, label: str | None = None) -> str:
+    mean = statistics.fmean(r.latencies) * 1000 if r.latencies else 0.0
+    cpu = f"  CPU {r.cpu_seconds * 1000 / r.acks:5.2f} ms/ack" if r.cpu_seconds is not None and r.acks else ""
+    inside = f"  server-side ack {r.server_mean * 1000:.2f} ms mean" if r.server_mean else ""
+    return (
+        f"  {label or r.name:<40} {r.per_second:>7,.0f} acks/s  p50 {r.percentile(50) * 1000:6.2f} ms  "
+        f"p99 {r.percentile(99) * 1000:6.2f} ms  mean {mean:6.2f} ms  ({r.acks} ok, {r.errors} errors)"
+        f"{cpu}{inside}"
+    )
+
+
+def verdict(full: AckResult, bare: AckResult) -> str:
+    """The full app against bare Bolt doing an answer, measured just before it."""
+    share = full.per_second / bare.per_second if bare.per_second else float("nan")
+    p99 = full.percentile(99) / bare.percentile(99) if bare.latencies else float("nan")
+    met = share >= TARGET_SHARE and p99 <= TARGET_P99_RATIO
+    return (
+        f"    full/bare: {share:.0%} of the acks per second (target ≥ {TARGET_SHARE:.0%}), p99 {p99:.2f}× "
+        f"(target ≤ {TARGET_P99_RATIO:g}×): {'targets met' if met else 'targets NOT met'}"
+    )
+
+
+def header(seconds: float, connections: int) -> str:
+    return (
+        f"acks of signed `/autoshares help` (work in a lazy listener), {connections} keep-alive "
+        f"connections, {seconds:g} s after a {WARMUP_SECONDS:g} s warm-up, each server in its own "
+        "process, loopback; CPU = the server process, all its threads (a PostgreSQL server's not):"
+    )
+
+
+async def run_all(args: argparse.Namespace) -> None:
+    from bench.bench_pollers import fresh_database, postgres_problem
+
+    print(header(args.seconds, args.connections), flush=True)
+    print(result_line(await bench("bare-noop", args.seconds, args.connections)), flush=True)
+    databases = list(args.databases)
+    if "postgresql" in databases and (problem := await postgres_problem(args.postgres)) is not None:
+        print(f"  postgresql skipped: {problem}", flush=True)
+        databases.remove("postgresql")
+    with tempfile.TemporaryDirectory(prefix="bench-ack-") as tmp:
+        for database in databases:
+            bare = await bench("bare", args.seconds, args.connections)
+            name = f"bench_ack_{os.getpid()}"
+            async with fresh_database(database, args.postgres, Path(tmp), name) as url:
+                profile = f"{args.profile}.{database}" if args.profile else None
+                full = await bench("full", args.seconds, args.connections, database_url=url, profile=profile)
+            print(f"  {database}:", flush=True)
+            print(result_line(bare, "  " + bare.name), flush=True)
+            print(result_line(full, f"  {full.name}"), flush=True)
+            print(verdict(full, bare), flush=True)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    from bench.bench_pollers import DEFAULT_POSTGRES
+
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--databases", default="sqlite,postgresql", help="the full app's, in this order")
+    parser.add_argument("--postgres", default=DEFAULT_POSTGRES, help="a server to create the bench's database on")
+    parser.add_argument(
+        "--profile", help="write each full server's cProfile statistics to PROFILE.<database>"
+    )
     parser.add_argument("--serve", choices=sorted(KINDS), help=argparse.SUPPRESS)
     parser.add_argument("--sink", help=argparse.SUPPRESS)
+    parser.add_argument("--database-url", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
-        asyncio.run(_serve(args.serve, args.sink))
+        serve(args.serve, args.sink, args.database_url, args.profile)
         return
-
-    async def both() -> list[AckResult]:
-        return [await bench(kind, args.seconds, args.connections) for kind in KINDS]
-
-    print(report(asyncio.run(both()), args.seconds, args.connections))
+    args.databases = [d.strip() for d in str(args.databases).split(",") if d.strip()]
+    asyncio.run(run_all(args))
 
 
 if __name__ == "__main__":

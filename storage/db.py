@@ -53,32 +53,39 @@ def _sqlite_pragmas(busy_seconds: float) -> Callable[[Any, Any], None]:
     return set_pragmas
 
 
+#: Most connections a process's main engine opens (SQLite; PostgreSQL: ``POSTGRES_POOL``). They
+#: are kept once opened, up to that many: a pool smaller than its overflow closes each connection
+#: opened above its size as soon as it is returned, so every request of a burst would open one
+#: (a thread and a file on SQLite, a TCP connection, authentication and server process on
+#: PostgreSQL): that was most of a busy bot's database time.
+SQLITE_POOL = 15
+#: PostgreSQL's; each replica's count against the server's ``max_connections``.
+POSTGRES_POOL = 30
+
+
 def create_engine(async_url: str, *, wait_seconds: float | None = None) -> AsyncEngine:
     """An async engine; SQLite gets WAL and a busy timeout so concurrent writers wait, not fail.
 
     ``wait_seconds`` makes every statement give up after that long waiting for a lock (SQLite's
     busy timeout; PostgreSQL's ``lock_timeout`` and ``statement_timeout``), for work that has a
     deadline of its own: the write before Slack's ack. The database itself then abandons the
-    statement, so a write whose caller gave up cannot complete later.
+    statement, so a write whose caller gave up cannot complete later. That engine has one
+    connection: one group of rows is written at a time (``storage.replays``), and the requests
+    arriving meanwhile wait for the next group, not for a connection of their own.
     """
+    one = {"pool_size": 1, "max_overflow": 0}
     if async_url.startswith("sqlite"):
         busy = BUSY_SECONDS if wait_seconds is None else wait_seconds
-        # SQLite takes one writer at a time: with a limit, one connection whose queue is the
-        # pool's (first come, first served) rather than several meeting in SQLite's busy handler,
-        # whose sleeps grow to 100 ms and would spend a burst's limit between them.
-        sized = {} if wait_seconds is None else {"pool_size": 1, "max_overflow": 0}
+        sized = {"pool_size": SQLITE_POOL, "max_overflow": 0} if wait_seconds is None else one
         engine = create_async_engine(async_url, connect_args={"timeout": busy}, **sized)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas(busy))
         return engine
     if wait_seconds is None:
-        return create_async_engine(async_url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+        return create_async_engine(async_url, pool_size=POSTGRES_POOL, max_overflow=0, pool_pre_ping=True)
     limit = str(max(int(wait_seconds * 1000), 1))  # milliseconds
-    # A few connections: the inserts it makes take a millisecond, and each replica's
-    # connections count against the server's max_connections.
     return create_async_engine(
         async_url,
-        pool_size=2,
-        max_overflow=3,
+        **one,
         pool_pre_ping=True,
         connect_args={"server_settings": {"lock_timeout": limit, "statement_timeout": limit}},
     )

@@ -12,7 +12,8 @@ Three cheap checks, in this order, each answered at once:
    fields Bolt's listener matching indexes present and of the right type. Signed garbage gets
    a 400 and a warning, never a traceback.
 3. **Replay** (200, empty body). The SHA-256 of the body is inserted-or-ignored in
-   ``slack_requests`` (``storage.replays``, one indexed write). Slack's retries
+   ``slack_requests`` (``storage.replays``, one indexed write, grouped with the other requests
+   arriving meanwhile into one transaction; each request waits for its own row's commit). Slack's retries
    (``X-Slack-Retry-Num``) and a replay of captured bytes inside the signature window carry the
    same body, so they are acknowledged and not handled again. Options requests
    (``block_suggestion``) are read-only and legitimately repeat byte for byte, so they are not
@@ -24,6 +25,10 @@ Three cheap checks, in this order, each answered at once:
    its 200 answer, a click at its ``response_url`` (Slack ignores a click's 200 body). A request
    nobody is waiting on (an event, a modal submission) gets 503 at once, which Slack retries.
    Nothing was recorded, so the retry, Slack's or the person's, is handled normally.
+
+That is all that runs before the ack: the checks, the replay row (with a durable click's
+intent), then Bolt's ack listener, which does no I/O. Everything else (the link read,
+AutoShares, the answer at the ``response_url``) runs after it, in Bolt's lazy listener.
 
 Bolt then checks the signature once more (microseconds), which keeps Socket Mode and HTTP on
 the same Bolt path. Headers starting ``X-Slack-Bolt-`` are dropped: Bolt reads them as

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import html
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -285,6 +286,16 @@ def socket_mode_of(bolt: AsyncApp, services: Services) -> SocketMode | None:
     )
 
 
+def freeze_start_up_heap() -> None:
+    """Leave what start-up built (modules, the app, its listeners, the engines: about 160,000
+    objects) out of every later garbage collection. A full collection walks all of them and
+    took 130-190 ms here: while it runs no Slack request is acked, so it was the slowest 1 %
+    of acks. They live as long as the process anyway; garbage made later is collected as ever.
+    Once per process: an app started again in the same process (tests) freezes nothing more."""
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+
+
 def lifespan_of(
     services: Services,
     socket_mode: SocketMode | None,
@@ -300,6 +311,7 @@ def lifespan_of(
         """Run the background work for as long as the app serves."""
         pollers = Pollers.of(services, clicks)
         pollers.start()
+        freeze_start_up_heap()
         services.tasks.spawn(services.stored_keys.refresh())  # the first count, for /readyz
         if socket_mode is not None:
             socket_mode.start()  # connects in the background; /readyz says when it has

@@ -200,11 +200,13 @@ def help_message(entries: Sequence[tuple[str, str, str]], *, linked: bool) -> di
     ]
     # Keep each section under Slack's 3000-character limit.
     chunk: list[str] = []
+    size = 0  # of the chunk joined by newlines, plus one
     for line in lines:
-        if sum(len(x) + 1 for x in chunk) + len(line) > 2800:
+        if size + len(line) > 2800:
             blocks.append(section("\n".join(chunk)))
-            chunk = []
+            chunk, size = [], 0
         chunk.append(line)
+        size += len(line) + 1
     if chunk:
         blocks.append(section("\n".join(chunk)))
     blocks.append(DividerBlock())

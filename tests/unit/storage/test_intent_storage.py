@@ -77,6 +77,27 @@ async def test_when_the_intent_cannot_be_written_neither_is_the_replay_row(db: D
     assert await log.first_time(b"payload=other click")  # the connection was left clean
 
 
+async def test_an_intent_that_cannot_be_written_fails_its_click_alone(db: Database) -> None:
+    """Requests written together: one click's intent is refused (its key taken), so that click
+    is not remembered, and the others in its group are, each with its own intent."""
+    async with db.engine.begin() as connection:
+        await connection.execute(INSERT_INTENT, intent_row(CONFIRM, utcnow()))
+    log = SlackRequestLog(db.engine, ack_engine=db.ack_engine, timeout_seconds=1.0)
+    other = replace(CONFIRM, key="o" * 64)
+    outcomes = await asyncio.gather(
+        log.first_time(b"warm up"),
+        log.first_time(b"payload=click", CONFIRM),
+        log.first_time(b"payload=other click", other),
+        log.first_time(b"command=/quote"),
+        return_exceptions=True,
+    )
+    assert outcomes[0] is True and isinstance(outcomes[1], IntegrityError) and outcomes[2:] == [True, True]
+    async with db.sessions() as session:
+        assert await session.get(SlackRequest, body_hash(b"payload=click")) is None
+    assert (await count(db, SlackRequest), await count(db, ClickIntent)) == (3, 2)
+    assert await ClickIntents(db.engine).state_of(other.key) == "pending"
+
+
 async def test_an_intent_is_leased_once_across_two_replicas(db: Database, second: Database) -> None:
     replicas = [ClickIntents(db.engine), ClickIntents(second.engine)]
     log = SlackRequestLog(db.engine)

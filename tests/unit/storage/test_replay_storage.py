@@ -1,6 +1,6 @@
-"""SlackRequestLog: a body is new once, repeats are seen as repeats (concurrently too), a write
-held up by another writer is abandoned by the database itself, and the hourly housekeeping
-forgets old hashes."""
+"""SlackRequestLog: a body is new once, repeats are seen as repeats (concurrently too), requests
+waiting together share one write, a write held up by another writer is abandoned by the
+database itself, and the hourly housekeeping forgets old hashes."""
 
 from __future__ import annotations
 
@@ -29,6 +29,19 @@ async def test_a_body_is_new_once(db: Database) -> None:
     async with db.sessions() as session:
         hashes = set(await session.scalars(select(SlackRequest.body_hash)))
     assert body_hash(b"same bytes") in hashes and len(hashes) == 3  # hashes only, never the body
+
+
+async def test_requests_waiting_together_share_one_write(db: Database) -> None:
+    """The first request is written at once; the nineteen that arrive meanwhile, repeats among
+    them, go in the next transaction, each told whether it was the first of its body."""
+    log = SlackRequestLog(db.engine, ack_engine=db.ack_engine, timeout_seconds=1.0)
+    bodies = [f"command {i % 10}".encode() for i in range(20)]
+    results = await asyncio.gather(*(log.first_time(body) for body in bodies))
+    assert results == [True] * 10 + [False] * 10
+    assert log.transactions == 2
+    assert not await log.first_time(b"command 3")
+    async with db.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(SlackRequest)) == 10
 
 
 async def test_old_hashes_are_forgotten(db: Database) -> None:
@@ -60,7 +73,13 @@ async def test_a_write_held_up_by_another_writer_is_given_up_by_the_database(dat
         async with held_by_another_writer(database_url):
             with pytest.raises(DBAPIError):
                 await log.first_time(b"held up")
+            # Queued behind a held-up write: given up in the queue or by the database, in time.
+            queued = await asyncio.gather(
+                *(log.first_time(f"queued {i}".encode()) for i in range(3)), return_exceptions=True
+            )
+            assert all(isinstance(outcome, DBAPIError | TimeoutError) for outcome in queued), queued
         assert await log.first_time(b"held up")
         assert await log.first_time(b"not held up")
+        assert await log.first_time(b"queued 2")  # nothing was remembered
     finally:
         await database.dispose()
