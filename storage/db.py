@@ -59,8 +59,10 @@ def _sqlite_pragmas(busy_seconds: float) -> Callable[[Any, Any], None]:
 #: (a thread and a file on SQLite, a TCP connection, authentication and server process on
 #: PostgreSQL): that was most of a busy bot's database time.
 SQLITE_POOL = 15
-#: PostgreSQL's; each replica's count against the server's ``max_connections``.
-POSTGRES_POOL = 30
+#: PostgreSQL's; each replica's count against the server's ``max_connections`` (100 by default:
+#: three replicas, the CLI and the migrations fit with room to spare). A statement holds its
+#: connection for a millisecond or two, so ten serve hundreds of requests a second.
+POSTGRES_POOL = 10
 
 
 def create_engine(async_url: str, *, wait_seconds: float | None = None) -> AsyncEngine:
