@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from sandbox.funding import Offering, Transfer, default_offerings
 from sandbox.securities import Security, default_securities
 
 
@@ -294,6 +295,11 @@ class SandboxState:
         self.alerts: dict[int, PriceAlert] = {}
         self.watchlists: dict[int, Watchlist] = {}
         self.streamer_sessions: dict[str, StreamerSession] = {}
+        # New issues and transfers (sandbox.funding): offering reference → offering, the
+        # (account id, offering reference) pairs subscribed, transfer id → transfer.
+        self.offerings: dict[str, Offering] = {o.reference: o for o in default_offerings()}
+        self.ipo_subscriptions: set[tuple[int, str]] = set()
+        self.transfers: dict[str, Transfer] = {}
         self.stats = SandboxStats()
         self._user_ids = itertools.count(1001)
         self._account_ids = itertools.count(5001)

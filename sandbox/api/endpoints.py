@@ -11,9 +11,11 @@ from sandbox.api import (
     alerts,
     equities,
     history,
+    ipo,
     orders,
     positions,
     streamers,
+    transfers,
     users,
     watchlists,
 )
@@ -22,7 +24,19 @@ from sandbox.api.routing import Endpoint, build_routes
 if TYPE_CHECKING:
     from sandbox.runtime import Sandbox
 
-ENDPOINT_MODULES = (users, accounts, positions, equities, orders, alerts, streamers, history, watchlists)
+ENDPOINT_MODULES = (
+    users,
+    accounts,
+    positions,
+    equities,
+    orders,
+    alerts,
+    streamers,
+    history,
+    watchlists,
+    ipo,
+    transfers,
+)
 
 
 def all_endpoints() -> list[Endpoint]:

@@ -25,6 +25,14 @@ from bot.autoshares.resources.enums import (
     OrderType,
     TimeInForce,
 )
+from bot.autoshares.resources.funding import (
+    Offering,
+    OfferingsPage,
+    OfferingTicket,
+    Transfer,
+    TransferOutcome,
+    transfer_outcome,
+)
 from bot.autoshares.resources.market import Candle, ChartHistory, Quote, Security
 from bot.autoshares.resources.numbers import Number, to_decimal, to_int
 from bot.autoshares.resources.orders import (
@@ -54,6 +62,9 @@ __all__ = [
     "Candle",
     "ChartHistory",
     "Number",
+    "Offering",
+    "OfferingTicket",
+    "OfferingsPage",
     "Order",
     "OrderChange",
     "OrderChangePreview",
@@ -69,10 +80,13 @@ __all__ = [
     "Resource",
     "Security",
     "TimeInForce",
+    "Transfer",
+    "TransferOutcome",
     "UserInfo",
     "Watchlist",
     "parse",
     "parse_list",
     "to_decimal",
     "to_int",
+    "transfer_outcome",
 ]
