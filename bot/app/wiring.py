@@ -37,6 +37,7 @@ from bot.core.home import HomeService
 from bot.core.linking import LinkService
 from bot.core.market import MarketService
 from bot.core.offboarding import Offboarding
+from bot.core.offerings import OfferingService
 from bot.core.orders import OrderPolicy, OrderService
 from bot.core.pacing import UserPacing
 from bot.core.passes import PollPolicy
@@ -279,6 +280,9 @@ def use_cases(
         tasks=tasks,
         charts=chart_images(settings, db),
         watchlists=watchlists,
+        offerings=OfferingService(
+            users=users, accounts=accounts, agreements=agreements, orders=orders, audit=audit
+        ),
     )
 
 

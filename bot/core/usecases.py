@@ -15,6 +15,7 @@ from bot.core.home import HomeService
 from bot.core.linking import LinkService
 from bot.core.market import MarketService
 from bot.core.offboarding import Offboarding
+from bot.core.offerings import OfferingService
 from bot.core.orders import OrderService
 from bot.core.tasks import BackgroundTasks
 from bot.core.team import TeamService
@@ -39,3 +40,4 @@ class UseCases:
     tasks: BackgroundTasks
     charts: ChartImages
     watchlists: WatchlistService
+    offerings: OfferingService

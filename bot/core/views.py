@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from bot.autoshares.resources import (
     Account,
     Balance,
+    Offering,
     Order,
     OrderSide,
     OrderType,
@@ -27,6 +28,7 @@ from bot.autoshares.resources import (
     Quote,
     Security,
     TimeInForce,
+    Transfer,
 )
 from bot.vocabulary.roles import Role as Role
 from bot.vocabulary.states import PendingState as PendingState
@@ -274,3 +276,38 @@ class ListedAlert:
     alert: PriceAlert
     channel: str | None = None
     group: GroupView | None = None
+
+
+# -- new issues and transfers ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfferingsView:
+    """The active offerings (new issues) of one account."""
+
+    account_id: int
+    account: Account
+    offerings: list[Offering]
+
+
+@dataclass(frozen=True)
+class SubscriptionPreview:
+    """What a subscription's confirmation shows; ``pending`` is what Confirm acts on."""
+
+    account_id: int
+    account: Account
+    offering: Offering
+    pending: PendingView
+    #: Why Confirm will send it for approval instead (None: Confirm subscribes).
+    approval: str | None = None
+    approvals_channel: str | None = None
+
+
+@dataclass(frozen=True)
+class TransfersView:
+    """One page of an account's deposits and withdrawals, newest first."""
+
+    account_id: int
+    account: Account
+    transfers: list[Transfer]
+    has_more: bool

@@ -33,6 +33,7 @@ from slack_sdk.models.views import View
 from bot.autoshares.resources import (
     OPEN_STATUS_NAMES,
     Account,
+    OfferingTicket,
     Order,
     OrderPreview,
     OrderStatus,
@@ -44,6 +45,7 @@ from bot.autoshares.resources import (
 from bot.core.views import OrderStateView, OrderTerms, PendingState, PendingView
 from handlers.blocks.common import clip, context, escape, message, section
 from handlers.blocks.numbers import money, price, shares
+from handlers.blocks.subscriptions import subscription_in_flight, subscription_outcome, subscription_summary
 
 __all__ = [
     "ORDER_CONFIRM",
@@ -147,7 +149,11 @@ def _replaces(order: OrderTerms | Mapping[str, Any]) -> ReplacedTerms | None:
 
 
 def order_summary(order: OrderTerms | Mapping[str, Any]) -> str:
-    """``*Buy 10 AAPL* · limit $180.00 · good till cancelled`` from an order body or resource."""
+    """``*Buy 10 AAPL* · limit $180.00 · good till cancelled`` from an order body or resource
+    (a stored subscription to a new issue reads ``*Subscribe to …*``)."""
+    if OfferingTicket.holds(order):
+        assert isinstance(order, Mapping)
+        return subscription_summary(order)
     order = terms(order)
     side = _SIDE_WORDS.get(order.side, escape(order.side)) if order.side else "Order"
     qty = shares(order.quantity)
@@ -483,6 +489,9 @@ def order_replaced(pending: PendingView) -> dict[str, Any]:
 
 def order_in_flight(order: OrderTerms | Mapping[str, Any]) -> dict[str, Any]:
     """AutoShares has not confirmed the order yet (or the answer was lost): it will update."""
+    if OfferingTicket.holds(order):
+        assert isinstance(order, Mapping)
+        return subscription_in_flight(order)
     replaces = _replaces(order)
     if replaces is not None:
         text = (
@@ -530,6 +539,8 @@ def pending_message(
 ) -> dict[str, Any]:
     """What a pending order's message shows now, from its stored row (``reason``: why a failed
     order was not placed, as safe mrkdwn)."""
+    if OfferingTicket.holds(pending.request) and pending.status != PendingState.AWAITING_APPROVAL:
+        return subscription_outcome(pending, reason=reason)
     if pending.status in (PendingState.PENDING, PendingState.SUBMITTING):
         return order_in_flight(pending.request)
     if pending.status == PendingState.AWAITING_APPROVAL:

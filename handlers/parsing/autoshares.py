@@ -45,6 +45,8 @@ AutosharesName = Literal[
     "watch",
     "admin",
     "digest",
+    "ipo",
+    "transfers",
 ]
 
 
@@ -61,7 +63,7 @@ class AutosharesCommand:
 
     `args` depends on `name`: a `QuoteRequest`, `OrderCommand`, `AlertCommand` or `WatchRequest`
     for quote/order/alert/watch, the account id (`int`) for accounts_add, the optional account id for
-    positions, and None for the rest.
+    positions, ipo and transfers, and None for the rest.
     """
 
     name: AutosharesName
@@ -96,7 +98,17 @@ _NO_ARGUMENT_COMMANDS: dict[str, AutosharesName] = {
     "agreements": "agreements",
     "signup": "signup",
 }
-_VALID_SUBCOMMANDS = "link, unlink, status, agreements, account, positions, signup, quote, order, alert, watch, digest, admin or help"
+_VALID_SUBCOMMANDS = (
+    "link, unlink, status, agreements, account, positions, ipo, transfers, signup, quote, order, alert, "
+    "watch, digest, admin or help"
+)
+#: Subcommands that take nothing but an optional account: `positions 12`, `ipo account 12`.
+_ACCOUNT_COMMANDS: dict[str, AutosharesName] = {
+    "positions": "positions",
+    "ipo": "ipo",
+    "ipos": "ipo",
+    "transfers": "transfers",
+}
 
 
 def _autoshares_from_tokens(tokens: list[str]) -> AutosharesCommand:
@@ -128,10 +140,11 @@ def _autoshares_from_tokens(tokens: list[str]) -> AutosharesCommand:
         return AutosharesCommand("admin", _team_from_tokens(rest))
     if word in ("digest", "digests"):
         return AutosharesCommand("digest", _digest_from_tokens(rest))
-    if word == "positions":
+    if word in _ACCOUNT_COMMANDS:
+        name = _ACCOUNT_COMMANDS[word]
         account = None
         if rest:
             account_tokens = rest if rest[0].lower() == "account" else ["account", *rest]
-            account = _account_option(account_tokens, "positions", "positions 12")
-        return AutosharesCommand("positions", account)
+            account = _account_option(account_tokens, name, f"{name} 12")
+        return AutosharesCommand(name, account)
     raise _Invalid(f"{_show(tokens[0])} is not an /autoshares command; use {_VALID_SUBCOMMANDS}")

@@ -42,6 +42,16 @@ COMMAND_HELP: tuple[CommandHelp, ...] = (
         "/autoshares positions 12",
         "Show the positions in your default account or in the account given.",
     ),
+    CommandHelp(
+        "/autoshares ipo",
+        "/autoshares ipo 12",
+        "Show the new issues (IPOs) open to your account, to subscribe or unsubscribe.",
+    ),
+    CommandHelp(
+        "/autoshares transfers",
+        "/autoshares transfers 12",
+        "Show your deposits and withdrawals with their status (read only).",
+    ),
     CommandHelp("/autoshares signup", "/autoshares signup", "Open a new AutoShares account."),
     CommandHelp("/autoshares quote", "/autoshares quote AAPL", "Same as /quote, from the main command."),
     CommandHelp(
