@@ -8,6 +8,7 @@ hand a row whose request is an ``OfferingTicket`` to these builders. Pure, no I/
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from bot.autoshares.resources import OfferingTicket
@@ -16,7 +17,7 @@ from handlers.blocks.common import clip, escape, message, section
 from handlers.blocks.numbers import price
 
 
-def price_range(low: object, high: object) -> str:
+def price_range(low: Decimal | None, high: Decimal | None) -> str:
     """``$18.00–$21.00 a share`` (one price when both ends agree; "price to be set" with none)."""
     if low is None and high is None:
         return "price to be set"
