@@ -18,6 +18,8 @@ from bot.autoshares.resources import (
     AlertState,
     Candle,
     ChartHistory,
+    Offering,
+    OfferingsPage,
     Order,
     OrderChange,
     OrderChangePreview,
@@ -31,6 +33,7 @@ from bot.autoshares.resources import (
     Quote,
     Security,
     TimeInForce,
+    Transfer,
     UserInfo,
     Watchlist,
     parse,
@@ -56,6 +59,9 @@ RESOURCES: list[tuple[type[BaseModel], str, set[str]]] = [
     (PriceAlert, "PriceAlertInfoModel", set()),
     (Watchlist, "WatchlistModel", set()),
     (ChartHistory, "ChartHistoryModel", set()),
+    (Offering, "AccountOffering", set()),
+    (OfferingsPage, "PageResult[AccountOffering]", set()),
+    (Transfer, "TransferResource", set()),
 ]
 
 #: Enums and the spec property whose enum they are.

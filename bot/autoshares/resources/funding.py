@@ -9,7 +9,6 @@ without regard to case, so a deployment writing ``COMPLETED`` reads the same.
 from __future__ import annotations
 
 import enum
-from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator
@@ -93,8 +92,9 @@ class Transfer(Resource):
     is_deposit: bool | None = None
     amount: Number | None = None
     total_amount: Number | None = None
-    transfer_date: datetime | None = None
-    created_at: datetime | None = None
+    #: As AutoShares writes them (date-time text; shown, never computed with).
+    transfer_date: str | None = None
+    created_at: str | None = None
     comment: str | None = None
 
     @property
