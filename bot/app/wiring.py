@@ -44,6 +44,7 @@ from bot.core.passes import PollPolicy
 from bot.core.securities import SecurityCache
 from bot.core.tasks import BackgroundTasks
 from bot.core.team import Role, TeamRules, TeamService
+from bot.core.transfers import TransferService
 from bot.core.usecases import UseCases
 from bot.core.users import LinkedUsers
 from bot.core.watchlists import WatchlistService
@@ -68,6 +69,7 @@ from storage.outbox import OutboxRepository
 from storage.pacing import AllowanceRepository, ChannelPaceRepository
 from storage.replays import SlackRequestLog
 from storage.team import TeamRepository
+from storage.transfers import TransferRepository
 
 log = logging.getLogger(__name__)
 
@@ -283,6 +285,7 @@ def use_cases(
         offerings=OfferingService(
             users=users, accounts=accounts, agreements=agreements, orders=orders, audit=audit
         ),
+        transfers=TransferService(users=users, accounts=accounts, repo=TransferRepository(db.sessions)),
     )
 
 

@@ -19,6 +19,7 @@ from bot.core.offerings import OfferingService
 from bot.core.orders import OrderService
 from bot.core.tasks import BackgroundTasks
 from bot.core.team import TeamService
+from bot.core.transfers import TransferService
 from bot.core.users import LinkedUsers
 from bot.core.watchlists import WatchlistService
 
@@ -41,3 +42,4 @@ class UseCases:
     charts: ChartImages
     watchlists: WatchlistService
     offerings: OfferingService
+    transfers: TransferService
