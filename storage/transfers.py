@@ -71,7 +71,7 @@ class TransferRepository:
                 )
                 .on_conflict_do_nothing()
             )
-            if result.rowcount != 1:
+            if result.rowcount != 1:  # type: ignore[attr-defined]
                 return False
             for transfer_id, outcome in ended:
                 await session.execute(
@@ -120,7 +120,7 @@ class TransferRepository:
                 )
                 .on_conflict_do_nothing()
             )
-            if result.rowcount != 1:
+            if result.rowcount != 1:  # type: ignore[attr-defined]
                 return False
             await enqueue(
                 session,
