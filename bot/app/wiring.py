@@ -282,9 +282,7 @@ def use_cases(
         tasks=tasks,
         charts=chart_images(settings, db),
         watchlists=watchlists,
-        offerings=OfferingService(
-            users=users, accounts=accounts, agreements=agreements, orders=orders, audit=audit
-        ),
+        offerings=OfferingService(users=users, accounts=accounts, agreements=agreements, orders=orders, audit=audit),
         transfers=TransferService(users=users, accounts=accounts, repo=TransferRepository(db.sessions)),
     )
 
