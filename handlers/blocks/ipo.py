@@ -86,7 +86,7 @@ def _button(account_id: int, offering: Offering) -> ButtonElement:
             value=value,
             confirm=ConfirmObject(
                 title="Unsubscribe?",
-                text=f"Stop following {offering.title[:200]} in account {account_id}?",
+                text=f"Stop following {escape(offering.title[:200])} in account {account_id}?",
                 confirm="Unsubscribe",
                 deny="Keep it",
             ),
@@ -154,7 +154,7 @@ def subscription_confirmation(preview: SubscriptionPreview, *, confirm_seconds: 
             f"{'s' if minutes != 1 else ''}; only you can confirm it."
         )
     )
-    return message(f"Review your subscription to {offering.title}", blocks)
+    return message(f"Review your subscription to {escape(offering.title)}", blocks)
 
 
 def unsubscribed_message(view: OfferingsView, offering: Offering) -> dict[str, Any]:
