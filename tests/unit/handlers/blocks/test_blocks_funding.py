@@ -9,7 +9,14 @@ from typing import Any
 
 import pytest
 
-from bot.autoshares.resources import Account, Offering, OfferingTicket, Transfer, TransferOutcome, transfer_outcome
+from bot.autoshares.resources import (
+    Account,
+    Offering,
+    OfferingTicket,
+    Transfer,
+    TransferOutcome,
+    transfer_outcome,
+)
 from bot.core.views import OfferingsView, PendingState, TransfersView
 from bot.devkit import blockkit
 from bot.devkit.driver import buttons
