@@ -55,3 +55,15 @@ async def test_offerings_subscribe_once_and_unsubscribe(bot: RunningBot) -> None
     assert all(o["SubscribedAccounts"] == [] for o in await bot.admin("GET", "_sandbox/offerings"))
     audit = await AuditLog(bot.services.db.sessions).since()
     assert any(e.subject == "ipo" and e.action == "unsubscribed" for e in audit)
+
+    # AutoShares follows the next one but its answer is lost (a 500): read back, not sent again.
+    await bot.admin("POST", "_sandbox/faults", json={"Rewrite": {"POST /v1.0/ipo/": {"_status": 500}}})
+    try:
+        preview = await click(bot, button(after, "ipo_subscribe", f"{account_id}:VRD-2026-IPO"), BOB)
+        settled = await click(bot, button(preview, "order_confirm"), BOB)
+    finally:
+        await bot.admin("POST", "_sandbox/faults", json={"Clear": True})
+    assert settled["text"].startswith("[PAPER] Subscribed: Subscribe to Verdant Grid Holdings")
+    offerings = {o["OfferingReference"]: o for o in await bot.admin("GET", "_sandbox/offerings")}
+    assert offerings["VRD-2026-IPO"]["SubscribedAccounts"] == [int(account_id)]
+    assert (await bot.admin("GET", "_sandbox/stats"))["ApiRequests"][SUBSCRIBE_CALL] == 2
