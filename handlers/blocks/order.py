@@ -144,7 +144,9 @@ def terms(order: OrderTerms | Mapping[str, Any]) -> OrderTerms:
 
 
 def _replaces(order: OrderTerms | Mapping[str, Any]) -> ReplacedTerms | None:
-    """What a stored change replaces (None for an order, or for a typed resource)."""
+    """What a stored change replaces (None for an order, a subscription or a typed resource)."""
+    if OfferingTicket.holds(order):
+        return None
     return getattr(terms(order), "replaces", None)
 
 
@@ -769,8 +771,12 @@ def large_order_view(
     response_url: str | None,
     channel_id: str | None,
 ) -> dict[str, Any]:
-    """The second step for a large order: type the symbol to place it."""
-    symbol = terms(order).symbol
+    """The second step for a large order (or subscription): type the symbol to place it."""
+    if OfferingTicket.holds(order):
+        ticket = OfferingTicket.read(order)
+        symbol = (ticket.ticker_symbol or ticket.offering_reference)[:16]  # the pending row's symbol
+    else:
+        symbol = terms(order).symbol
     change = _replaces(order) is not None
     view = View(
         type="modal",

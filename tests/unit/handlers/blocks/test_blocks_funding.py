@@ -22,7 +22,7 @@ from bot.devkit import blockkit
 from bot.devkit.driver import buttons
 from handlers.blocks.approval import approval_message
 from handlers.blocks.ipo import offerings_message, parse_offering_value
-from handlers.blocks.order import pending_message
+from handlers.blocks.order import large_order_view, pending_message
 from handlers.blocks.transfers import transfer_settled_message, transfers_message
 from handlers.parsing import ParseError, parse_autoshares
 from storage.records import Pending
@@ -82,6 +82,7 @@ def _subscription(status: PendingState, **extra: Any) -> Pending:
     ("status", "words"),
     [
         (PendingState.SUBMITTING, "has not confirmed it yet"),
+        (PendingState.AWAITING_APPROVAL, "Sent for approval in the approvers' channel: *Subscribe to Orbital"),
         (PendingState.PLACED, "Subscribed: *Subscribe to Orbital &lt;!channel&gt; Inc. (ORBF)*"),
         (PendingState.FAILED, "Not subscribed"),
         (PendingState.CANCELLED, "Nothing was subscribed"),
@@ -96,6 +97,9 @@ def test_a_subscription_row_reads_as_a_subscription_everywhere(status: PendingSt
     assert "Subscribe to Orbital" in approval and "orders from $500.00" in approval
     if status == PendingState.PLACED:
         assert "Approved by <@U2>: subscribed." in approval
+    row = _subscription(status)
+    large = large_order_view(pending_id=row.id, order=row.request, notional=row.notional, response_url=None, channel_id=None)
+    assert "Type ORBF" in str(large["blocks"]) and "Subscribe to Orbital" in str(large["blocks"])
 
 
 def test_transfers_are_read_only_and_the_dm_says_the_outcome() -> None:
