@@ -12,7 +12,7 @@ seeing the same transfer tell the member once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -132,12 +132,16 @@ class TransferRepository:
             )
             return True
 
-    async def forget(self, team_id: str, slack_user_id: str, account_id: int | None = None) -> None:
-        """Stop following (one account, or every account of the member)."""
+    async def forget(self, team_id: str, slack_user_id: str) -> None:
+        """The member follows no account's transfers any more."""
+        await self.forget_members(team_id, [slack_user_id])
+
+    async def forget_members(self, team_id: str, slack_user_ids: Sequence[str] | None = None) -> None:
+        """Those members (None: everyone in the workspace) follow no transfers any more, and
+        what they were told is forgotten (a workspace or member leaving)."""
         async with self._sessions.begin() as session:
-            query = delete(TransferWatch).where(
-                TransferWatch.team_id == team_id, TransferWatch.slack_user_id == slack_user_id
-            )
-            if account_id is not None:
-                query = query.where(TransferWatch.account_id == account_id)
-            await session.execute(query)
+            for model in (TransferWatch, TransferNotice):
+                query = delete(model).where(model.team_id == team_id)
+                if slack_user_ids is not None:
+                    query = query.where(model.slack_user_id.in_(list(slack_user_ids)))
+                await session.execute(query)

@@ -264,6 +264,7 @@ def use_cases(
         team=team,
         directory=directory,
     )
+    offerings, transfers = new_issues_and_transfers(users, accounts, agreements, orders, audit, db)
     return UseCases(
         users=users,
         linking=linking,
@@ -277,14 +278,27 @@ def use_cases(
         digests=digests,
         home=HomeService(users, linking, accounts, alerts, watchlists),
         offboarding=Offboarding(
-            links=links, linking=linking, routes=alerts.routes, orders=pending, digests=digests.repo
-        ),
+            links=links, linking=linking, routes=alerts.routes, orders=pending, digests=digests.repo,
+            transfers=transfers.repo,
+        ),  # fmt: skip
         tasks=tasks,
         charts=chart_images(settings, db),
         watchlists=watchlists,
-        offerings=OfferingService(users=users, accounts=accounts, agreements=agreements, orders=orders, audit=audit),
-        transfers=TransferService(users=users, accounts=accounts, repo=TransferRepository(db.sessions)),
-    )
+        offerings=offerings, transfers=transfers,
+    )  # fmt: skip
+
+
+def new_issues_and_transfers(
+    users: LinkedUsers,
+    accounts: AccountService,
+    agreements: AgreementService,
+    orders: OrderService,
+    audit: AuditLog,
+    db: Database,
+) -> tuple[OfferingService, TransferService]:
+    """`/autoshares ipo` (subscriptions go through ``orders``) and `/autoshares transfers`."""
+    offerings = OfferingService(users=users, accounts=accounts, agreements=agreements, orders=orders, audit=audit)
+    return offerings, TransferService(users=users, accounts=accounts, repo=TransferRepository(db.sessions))
 
 
 def delivery(

@@ -39,3 +39,5 @@ async def test_a_pass_leases_each_watch_once_until_it_is_due_again(db: Database)
     assert await repo.claim_due(timedelta(minutes=1), now=now) == []
     await repo.forget("T1", "U1")
     assert [w.slack_user_id for w in await repo.claim_due(timedelta(0), now=now + timedelta(seconds=1))] == ["U2"]
+    await repo.forget_members("T1")  # the workspace left
+    assert await repo.claim_due(timedelta(0), now=now + timedelta(seconds=2)) == []
