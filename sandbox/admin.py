@@ -41,7 +41,9 @@ GET  /_sandbox/watchlists -> [WatchlistModel (with SecurityList) + "UserId"] of 
 GET  /_sandbox/offerings  -> [AccountOffering + "SubscribedAccounts": [account ids]]
 POST /_sandbox/transfers  {"AccountId", "Amount", "IsDeposit"?: true, "Mechanism"?: "ACH",
                            "Status"?: "Pending", "Comment"?}  -> 201 TransferResource
-POST /_sandbox/transfers/{id}  {"Status"} -> TransferResource (moves a transfer's status)
+POST /_sandbox/transfers/{id}  {"Status"} -> TransferResource (moves a transfer's status; moving
+                          it to Completed sends transfer.completed, to Rejected, Failed or
+                          Canceled transfer.failed)
 GET  /_sandbox/transfers  -> [TransferResource] of every account, oldest first
 """
 
@@ -56,10 +58,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from sandbox import events
 from sandbox.api import resources
 from sandbox.clock import CLOCK_MODES
 from sandbox.config import SandboxConfig, SandboxConfigError
-from sandbox.funding import TRANSFER_MECHANISMS, TRANSFER_STATUSES, Transfer
+from sandbox.funding import TRANSFER_EVENTS, TRANSFER_MECHANISMS, TRANSFER_STATUSES, Transfer
 
 if TYPE_CHECKING:
     from sandbox.runtime import Sandbox
@@ -414,7 +417,10 @@ class AdminRoutes:
         if transfer is None:
             raise AdminError(404, "No such transfer.")
         data = await self._object(request)
-        transfer.status = self._status(data.get("Status"))
+        before, transfer.status = transfer.status, self._status(data.get("Status"))
+        event = TRANSFER_EVENTS.get(transfer.status)
+        if event is not None and transfer.status != before:
+            self.sb.webhooks.emit(event, transfer.account_id, events.transfer_data(transfer))
         return JSONResponse(self._transfer_json(transfer))
 
 

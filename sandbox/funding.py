@@ -13,6 +13,13 @@ from datetime import UTC, datetime
 
 #: Statuses a transfer goes through in the sandbox (the spec types Status as a free string).
 TRANSFER_STATUSES = ("Pending", "Approved", "Completed", "Rejected", "Failed", "Canceled")
+#: The webhook a transfer reaching a status sends (the published event types).
+TRANSFER_EVENTS = {
+    "Completed": "transfer.completed",
+    "Rejected": "transfer.failed",
+    "Failed": "transfer.failed",
+    "Canceled": "transfer.failed",
+}
 #: Transfer mechanisms, as the spec's TransferMechanismType lists them.
 TRANSFER_MECHANISMS = ("ACH", "Check", "Wire", "Zelle")
 #: The properties GET /accounts/{accountId}/transfers may sort by.

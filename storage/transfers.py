@@ -100,6 +100,12 @@ class TransferRepository:
         rows = await lease_chunk(self._sessions, TransferWatch, chosen, due, {"checked_at": now})
         return [WatchedAccount(r.team_id, r.slack_user_id, r.account_id) for r in rows]
 
+    async def watchers_of(self, account_id: int) -> list[WatchedAccount]:
+        """Everyone following the account's transfers."""
+        async with self._sessions() as session:
+            rows = await session.scalars(select(TransferWatch).where(TransferWatch.account_id == account_id))
+            return [WatchedAccount(r.team_id, r.slack_user_id, r.account_id) for r in rows]
+
     async def tell(
         self, watched: WatchedAccount, transfer_id: str, outcome: str, data: Mapping[str, Any]
     ) -> bool:

@@ -56,6 +56,14 @@ class TransferService:
                 owed += await self._check(watched)
         return owed
 
+    async def check_account(self, account_id: int) -> int:
+        """A transfer webhook for the account: its followers' transfers read now (the unique
+        key still tells each outcome once, whoever reads it first)."""
+        owed = 0
+        for watched in await self.repo.watchers_of(account_id):
+            owed += await self._check(watched)
+        return owed
+
     async def _check(self, watched: WatchedAccount) -> int:
         try:
             user = await self._users.acting(watched.team_id, watched.slack_user_id)

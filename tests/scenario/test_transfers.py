@@ -7,13 +7,21 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
+
 from bot.app.wiring import Services
 from storage.outbox import OutboxRepository
 from storage.transfers import TRANSFER_SETTLED
 from tests.conftest import RunningBot
-from tests.scenario.steps import command
+from tests.scenario.steps import WEBHOOK_SECRET, command, with_webhooks
 
 BOB = "U0BOB"
+
+
+@pytest.fixture
+def bot_env(bot_env: dict[str, str]) -> dict[str, str]:
+    """Webhooks may be sent (the sandbox sends them once a test gives it the bot's URL)."""
+    return {**bot_env, "AUTOSHARES_WEBHOOK_SECRET": WEBHOOK_SECRET}
 
 
 async def test_transfers_listed_read_only_and_each_outcome_told_once(bot: RunningBot) -> None:
@@ -29,7 +37,9 @@ async def test_transfers_listed_read_only_and_each_outcome_told_once(bot: Runnin
 
     listing = await command(bot, "transfers", BOB)
     text = str(listing["blocks"])
-    for held in await bot.admin("GET", "_sandbox/transfers"):  # what the sandbox holds, as it is
+    held_here = [t for t in await bot.admin("GET", "_sandbox/transfers") if t["AccountId"] == account_id]
+    assert len(held_here) == 3
+    for held in held_here:  # what the sandbox holds, as it is
         amount = f"${held['Amount']:,.2f}"
         assert f"{'Deposit' if held['IsDeposit'] else 'Withdrawal'} {amount}*" in text
     assert text.count("*Pending*") == 2 and text.count("*Completed*") == 1 and "Wire" in text
@@ -62,3 +72,19 @@ async def test_transfers_listed_read_only_and_each_outcome_told_once(bot: Runnin
     ]
     owed_dms = [i for i in await OutboxRepository(bot.services.db.sessions).listed() if i.kind == TRANSFER_SETTLED]
     assert len(owed_dms) == 2 and done["Id"] not in str([i.data for i in owed_dms])
+
+
+async def test_a_transfer_webhook_tells_the_member_at_once(bot: RunningBot) -> None:
+    await with_webhooks(bot, BOB, "bob")
+    user = await bot.services.core.users.acting(bot.driver.team_id, BOB)
+    account_id = (await user.api.accounts())[0].id
+    coming = await bot.admin("POST", "_sandbox/transfers", json={"AccountId": account_id, "Amount": 42.0})
+    await command(bot, "transfers", BOB)  # follows the account; the pass itself is a minute away
+
+    await bot.admin("POST", f"_sandbox/transfers/{coming['Id']}", json={"Status": "Completed"})
+    told = f"[PAPER] Your deposit of $42.00 in account {account_id} completed."
+    posts = bot.slack.by_method
+    await bot.slack.wait_until(lambda: any(c.args.get("text") == told for c in posts("chat.postMessage")))
+    sent = [d for d in (await bot.admin("GET", "_sandbox/webhooks"))["Deliveries"] if d["Type"].startswith("transfer.")]
+    assert [(d["Type"], d["AccountId"]) for d in sent] == [("transfer.completed", account_id)]
+    assert [c.args["text"] for c in posts("chat.postMessage")].count(told) == 1
