@@ -264,7 +264,7 @@ def use_cases(
         team=team,
         directory=directory,
     )
-    offerings, transfers = new_issues_and_transfers(users, accounts, agreements, orders, audit, db)
+    offerings, transfers = new_issues_and_transfers(users, accounts, agreements, orders, audit, db, polling)
     return UseCases(
         users=users,
         linking=linking,
@@ -295,10 +295,12 @@ def new_issues_and_transfers(
     orders: OrderService,
     audit: AuditLog,
     db: Database,
+    polling: PollPolicy,
 ) -> tuple[OfferingService, TransferService]:
     """`/autoshares ipo` (subscriptions go through ``orders``) and `/autoshares transfers`."""
     offerings = OfferingService(users=users, accounts=accounts, agreements=agreements, orders=orders, audit=audit)
-    return offerings, TransferService(users=users, accounts=accounts, repo=TransferRepository(db.sessions))
+    transfers = TransferRepository(db.sessions)
+    return offerings, TransferService(users=users, accounts=accounts, repo=transfers, concurrency=polling.concurrency)
 
 
 def delivery(

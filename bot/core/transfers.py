@@ -13,6 +13,7 @@ outcome in the database, so replicas sharing it tell each outcome once.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timedelta
 
@@ -34,10 +35,13 @@ TRANSFERS_PAGE_SIZE = 20
 class TransferService:
     """`/autoshares transfers` and the pass that tells members of finished transfers."""
 
-    def __init__(self, *, users: LinkedUsers, accounts: AccountService, repo: TransferRepository) -> None:
+    def __init__(
+        self, *, users: LinkedUsers, accounts: AccountService, repo: TransferRepository, concurrency: int = 8
+    ) -> None:
         self._users = users
         self._accounts = accounts
         self.repo = repo
+        self._calls = asyncio.Semaphore(max(1, concurrency))
 
     async def recent(self, team_id: str, slack_user_id: str, account_id: int | None) -> TransfersView:
         """The account's newest deposits and withdrawals; the member follows it from now on."""
@@ -49,11 +53,11 @@ class TransferService:
         return TransfersView(account, found, page.items, page.has_next)
 
     async def check_once(self, every: timedelta, *, now: datetime | None = None) -> int:
-        """One pass: every followed account due, read once; returns the DMs newly owed."""
+        """One pass: every followed account due, read once (``concurrency`` AutoShares calls at a
+        time); returns the DMs newly owed."""
         now, owed = now or utcnow(), 0
         while due := await self.repo.claim_due(every, now=now):  # one ``now``: what it leased is not due
-            for watched in due:
-                owed += await self._check(watched)
+            owed += sum(await asyncio.gather(*(self._check(watched) for watched in due)))
         return owed
 
     async def check_account(self, account_id: int) -> int:
@@ -67,7 +71,8 @@ class TransferService:
     async def _check(self, watched: WatchedAccount) -> int:
         try:
             user = await self._users.acting(watched.team_id, watched.slack_user_id)
-            page = await user.api.transfers(watched.account_id, page_size=TRANSFERS_PAGE_SIZE)
+            async with self._calls:
+                page = await user.api.transfers(watched.account_id, page_size=TRANSFERS_PAGE_SIZE)
         except NotLinkedError:  # unlinked since: nobody to tell
             await self.repo.forget(watched.team_id, watched.slack_user_id)
             return 0
