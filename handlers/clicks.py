@@ -1,7 +1,8 @@
 """Clicks whose effect matters, recorded before the ack and finished by any replica.
 
-Confirm, Approve, Reject, Withdraw, Cancel of an open order (equity or mutual fund) and Share
-are declared ``durable`` in their surface's table. For those the gate (``bot.app.slack_gate``) writes the click's intent
+Confirm, Approve, Reject, Withdraw, Cancel of an open order (equity or mutual fund), Unsubscribe
+and Share are declared ``durable`` in their surface's table. For those the gate
+(``bot.app.slack_gate``) writes the click's intent
 (:func:`intent_of`) with the request's replay row, before the ack: once Slack has its 200 the
 click is owed an outcome even if this replica dies before or during its lazy listener, since
 Slack never resends a click and a retry of the same bytes is a replay. :class:`ClickRecovery`
@@ -18,7 +19,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from handlers import fund, order, quote
+from handlers import fund, ipo, order, quote
 from handlers.kit import Button, Surface, intent_key, intent_lease, run_click
 from storage.intents import ClickIntents, Intent
 
@@ -30,7 +31,7 @@ RECOVER_AFTER = timedelta(seconds=3)
 
 DURABLE: dict[str, Button] = {
     entry.action_id: entry
-    for entry in (*order.LISTENERS, *fund.LISTENERS, *quote.LISTENERS)
+    for entry in (*order.LISTENERS, *fund.LISTENERS, *quote.LISTENERS, *ipo.LISTENERS)
     if isinstance(entry, Button) and entry.durable
 }
 

@@ -253,6 +253,14 @@ SENTENCES: dict[type[BaseException], Words] = {
         f"There is no order {exc.order_id} in account {exc.account_id}. "
         "Run `/order list` to see your open orders."
     ),
+    c.OfferingNotFound: lambda exc: (
+        f"That new issue is no longer open to account {exc.account_id}. "
+        "Run `/autoshares ipo` to see the offerings open now."
+    ),
+    c.OfferingRefused: lambda exc: (
+        f"AutoShares would not {escape(exc.action)} {escape(exc.title)}, so nothing changed. "
+        "Run `/autoshares ipo` to see where you stand."
+    ),
     c.OrderNotEditable: lambda exc: (
         f"The order is already {escape(STATUS_WORDS.get(exc.description or '', exc.description or 'closed'))}, "
         "so nothing was changed. Run `/order list` to see your open orders."

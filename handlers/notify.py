@@ -21,7 +21,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.autoshares.resources import Agreement
+from bot.autoshares.resources import Agreement, Transfer
 from bot.core.errors import ConfigError
 from bot.core.notices import ActionNotice
 from bot.core.ports import DeliveryFailed, Posted
@@ -34,6 +34,7 @@ from handlers.blocks import approval as approval_blocks
 from handlers.blocks import corporate_actions as corporate_action_blocks
 from handlers.blocks import digest as digest_blocks
 from handlers.blocks import order as order_blocks
+from handlers.blocks import transfers as transfer_blocks
 from handlers.blocks.common import badged, link_refused_message
 from handlers.installations import CachedInstallations
 from storage.records import Link, Pending, Route, RouteGroup
@@ -237,6 +238,10 @@ class SlackNotifier:
 
     async def link_refused(self, team_id: str, slack_user_id: str) -> None:
         await self._post(await self._client(team_id), slack_user_id, link_refused_message())
+
+    async def transfer_settled(self, team_id: str, slack_user_id: str, account_id: int, transfer: Transfer) -> None:
+        payload = badged(transfer_blocks.transfer_settled_message(account_id, transfer), self._environment)
+        await self._post(await self._client(team_id), slack_user_id, payload)
 
     async def alert_triggered(
         self,

@@ -46,6 +46,13 @@ POST /_sandbox/corporate-actions  {"Symbol", "Type": "Split"|"Dividend"|"Merger"
 GET  /_sandbox/transactions -> [TransactionMapModel] of every account (fills, commissions, dividends, fees)
 POST /_sandbox/transactions {"AccountId", "Kind": "Dividend"|"Fee", "Amount", "Symbol"?, "Description"?,
                             "Date"?} -> 201 TransactionMapModel; the account's cash moves by it
+GET  /_sandbox/offerings  -> [AccountOffering + "SubscribedAccounts": [account ids]]
+POST /_sandbox/transfers  {"AccountId", "Amount", "IsDeposit"?: true, "Mechanism"?: "ACH",
+                           "Status"?: "Pending", "Comment"?}  -> 201 TransferResource
+POST /_sandbox/transfers/{id}  {"Status"} -> TransferResource (moves a transfer's status; moving
+                          it to Completed sends transfer.completed, to Rejected, Failed or
+                          Canceled transfer.failed)
+GET  /_sandbox/transfers  -> [TransferResource] of every account, oldest first
 """
 
 from __future__ import annotations
@@ -60,10 +67,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from sandbox import events
 from sandbox.api import news as news_api
 from sandbox.api import resources
 from sandbox.clock import CLOCK_MODES
 from sandbox.config import SandboxConfig, SandboxConfigError
+from sandbox.funding import TRANSFER_EVENTS, TRANSFER_MECHANISMS, TRANSFER_STATUSES, Transfer
 from sandbox.news import CORPORATE_ACTION_TYPES, CorporateAction, NewsStory
 from sandbox.state import Transaction
 
@@ -174,6 +183,9 @@ class AdminRoutes:
             ("/_sandbox/news", self.publish_news, ["POST"]),
             ("/_sandbox/corporate-actions", self.publish_corporate_action, ["POST"]),
             ("/_sandbox/transactions", self.transactions, ["GET", "POST"]),
+            ("/_sandbox/offerings", self.offerings, ["GET"]),
+            ("/_sandbox/transfers", self.transfers, ["GET", "POST"]),
+            ("/_sandbox/transfers/{transfer_id}", self.move_transfer, ["POST"]),
         ]
         return [Route(path, self._guard(handler), methods=methods) for path, handler, methods in handlers]
 
@@ -467,6 +479,62 @@ class AdminRoutes:
             security_id=security.id if security else None,
             date=date,
         )
+
+    # -- new issues and transfers --------------------------------------------------------------
+    async def offerings(self, request: Request) -> Response:
+        state = self.sb.state
+        return JSONResponse(
+            [
+                resources.account_offering(o, False)
+                | {"SubscribedAccounts": sorted(a for a, ref in state.ipo_subscriptions if ref == o.reference)}
+                for o in state.offerings.values()
+            ]
+        )
+
+    def _transfer_json(self, transfer: Transfer) -> dict[str, Any]:
+        account = self.sb.state.accounts.get(transfer.account_id)
+        return resources.transfer(transfer, account.clearing_account if account else "")
+
+    async def transfers(self, request: Request) -> Response:
+        state = self.sb.state
+        if request.method == "GET":
+            ordered = sorted(state.transfers.values(), key=lambda t: t.created_at)
+            return JSONResponse([self._transfer_json(t) for t in ordered])
+        data = await self._object(request)
+        account_id = data.get("AccountId")
+        if not isinstance(account_id, int) or account_id not in state.accounts:
+            raise AdminError(422, "AccountId must name an account of the sandbox.")
+        amount = _number(data, "Amount", required=True)
+        mechanism = data.get("Mechanism", "ACH")
+        if mechanism not in TRANSFER_MECHANISMS:
+            raise AdminError(422, f"Mechanism must be one of {', '.join(TRANSFER_MECHANISMS)}.")
+        transfer = Transfer(
+            account_id=account_id,
+            amount=float(amount or 0),
+            is_deposit=bool(data.get("IsDeposit", True)),
+            mechanism=mechanism,
+            status=self._status(data.get("Status", "Pending")),
+            comment=str(data.get("Comment") or ""),
+        )
+        state.transfers[transfer.id] = transfer
+        return JSONResponse(self._transfer_json(transfer), status_code=201)
+
+    @staticmethod
+    def _status(value: Any) -> str:
+        if value not in TRANSFER_STATUSES:
+            raise AdminError(422, f"Status must be one of {', '.join(TRANSFER_STATUSES)}.")
+        return str(value)
+
+    async def move_transfer(self, request: Request) -> Response:
+        transfer = self.sb.state.transfers.get(request.path_params["transfer_id"])
+        if transfer is None:
+            raise AdminError(404, "No such transfer.")
+        data = await self._object(request)
+        before, transfer.status = transfer.status, self._status(data.get("Status"))
+        event = TRANSFER_EVENTS.get(transfer.status)
+        if event is not None and transfer.status != before:
+            self.sb.webhooks.emit(event, transfer.account_id, events.transfer_data(transfer))
+        return JSONResponse(self._transfer_json(transfer))
 
 
 def admin_routes(sandbox: Sandbox) -> list[BaseRoute]:

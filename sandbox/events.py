@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox.api.resources import iso
+from sandbox.funding import Transfer
 from sandbox.state import Order, Position, PriceAlert, utc_now
 
 
@@ -73,4 +74,16 @@ def position_closed_data(position: Position, close_price: float) -> dict[str, An
         "symbol": position.symbol,
         "realizedProfitLoss": round(position.realized_pl, 4),
         "closePrice": close_price,
+    }
+
+
+def transfer_data(transfer: Transfer) -> dict[str, Any]:
+    """transfer.completed / transfer.failed: the published table names no fields; these are the
+    sandbox's own guess, in the camelCase of the published example."""
+    return {
+        "transferId": transfer.id,
+        "status": transfer.status,
+        "amount": transfer.amount,
+        "isDeposit": transfer.is_deposit,
+        "mechanism": transfer.mechanism,
     }

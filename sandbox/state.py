@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from sandbox.funding import Offering, Transfer, default_offerings
 from sandbox.news import CorporateAction, NewsStory
 from sandbox.options import OptionTerms
 from sandbox.securities import Security, default_securities
@@ -391,6 +392,11 @@ class SandboxState:
         #: security id -> its news, oldest first (seeded on first read; see ``sandbox.news``)
         self.news: dict[int, list[NewsStory]] = {}
         self.corporate_actions: dict[int, CorporateAction] = {}
+        # New issues and transfers (sandbox.funding): offering reference → offering, the
+        # (account id, offering reference) pairs subscribed, transfer id → transfer.
+        self.offerings: dict[str, Offering] = {o.reference: o for o in default_offerings()}
+        self.ipo_subscriptions: set[tuple[int, str]] = set()
+        self.transfers: dict[str, Transfer] = {}
         self.stats = SandboxStats()
         self._user_ids = itertools.count(1001)
         self._account_ids = itertools.count(5001)

@@ -410,3 +410,38 @@ class CorporateActionNotice(Base):
     symbol: Mapped[str] = mapped_column(String(16))
     kind: Mapped[str] = mapped_column(String(32))
     told_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TransferWatch(Base):
+    """An account whose deposits and withdrawals a member follows (since they first ran
+    `/autoshares transfers` on it): the transfer pass reads it and stamps ``checked_at``, which
+    leases it to one replica until it is due again."""
+
+    __tablename__ = "transfer_watches"
+    __table_args__ = (
+        UniqueConstraint("team_id", "slack_user_id", "account_id", name="uq_transfer_watches_member_account"),
+        Index("ix_transfer_watches_due", "checked_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    slack_user_id: Mapped[str] = mapped_column(String(32))
+    account_id: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TransferNotice(Base):
+    """One outcome (completed or failed) of one transfer, for one member: the primary key is
+    the unique key that makes the member's DM exactly once across replicas. ``told`` is False
+    for a transfer that had already ended when the member started following the account."""
+
+    __tablename__ = "transfer_notices"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    slack_user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    transfer_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(16), primary_key=True)
+    account_id: Mapped[int] = mapped_column(Integer)
+    told: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

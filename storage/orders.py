@@ -868,6 +868,8 @@ class PendingOrderRepository:
         if include_open:
             open_order = (
                 (PendingOrder.status == PLACED)
+                # A subscription to a new issue has no order to read back.
+                & PendingOrder.autoshares_order_id.is_not(None)
                 & (
                     PendingOrder.order_status.is_(None)
                     | PendingOrder.order_status.not_in(sorted(TERMINAL_ORDER_STATUSES))

@@ -13,6 +13,8 @@ Re-arming repeating alerts, every ``REARM_CHECK_SECONDS``: see ``AlertService.re
 Corporate actions, every ``CORPORATE_ACTION_CHECK_SECONDS``: each linked member's holdings are
 looked at every ``bot.core.corporate_actions.CHECK_EVERY`` (members leased, so replicas split
 them) and each action on them is told once, by DM (``CorporateActionService.run_once``).
+Transfers, every ``TRANSFER_POLL_SECONDS``: the accounts whose transfers members follow are read
+and each transfer that completed or failed is told to its member once (``TransferService``).
 Clicks left behind, every ``CLICK_RECOVERY_SECONDS``: the intents of durable clicks (Confirm,
 Approve, Reject, Withdraw, Cancel, Share) that the replica which acknowledged them did not
 finish, because it died, are leased and carried out here (``handlers.clicks``).
@@ -116,6 +118,7 @@ class Pollers:
             ("digests", DIGEST_CHECK_SECONDS, self.digests_once, False),
             ("rearm", REARM_CHECK_SECONDS, self.rearm_once, False),
             ("corporate_actions", CORPORATE_ACTION_CHECK_SECONDS, self.corporate_actions_once, False),
+            ("transfers", self.settings.transfer_poll_seconds, self.transfers_once, False),
         ]
         if self.clicks is not None:
             loops.append(("clicks", CLICK_RECOVERY_SECONDS, self.clicks.run_once, True))
@@ -186,6 +189,11 @@ class Pollers:
     async def rearm_once(self) -> int:
         """Arm again, once each, the repeating alerts whose cool-down is over."""
         return await self.core.alerts.rearm_once(now=utcnow())
+
+    async def transfers_once(self) -> int:
+        """Read every followed account due and owe its member a DM per transfer that completed
+        or failed since, once each (``bot.core.transfers``)."""
+        return await self.core.transfers.check_once(due_after(self.settings.transfer_poll_seconds), now=utcnow())
 
     async def digests_once(self) -> int:
         """Owe every digest due now to the outbox, once each."""

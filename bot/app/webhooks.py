@@ -12,7 +12,8 @@ Slack messages are owed to the outbox in the same transaction and go out after t
 
 ``data`` is read in the documented camelCase shape or the older PascalCase one
 (``bot.autoshares.resources.events``). Order events and alert.triggered are acted on; the other documented
-types (position.*, transfer.*, account.updated) are answered 200 and counted, by type, and a
+types (position.*, transfer.*, account.updated) are answered 200 and counted, by type (a
+transfer event also has that account's followed transfers read at once), and a
 type no page lists is answered 200 and counted as ignored. An event that cannot be settled yet
 (an order still being placed here, AutoShares unable to confirm an alert) is answered 503 with
 nothing recorded: AutoShares delivers it again (1 min, 5 min, 30 min, 2 h, 12 h).
@@ -32,7 +33,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.autoshares.resources.events import data_problem
-from bot.core.events import DOCUMENTED_EVENTS, EventOutcome, event_kind
+from bot.core.events import DOCUMENTED_EVENTS, TRANSFER_EVENTS, EventOutcome, event_kind
 from bot.core.usecases import UseCases
 from bot.telemetry.metrics import Metrics
 from storage.records import autoshares_id
@@ -120,6 +121,9 @@ async def handle_event(core: UseCases, event: WebhookEvent) -> EventOutcome:
         if update.deferred:
             return EventOutcome.RETRY
         return EventOutcome.DUPLICATE if update.duplicate else EventOutcome.DONE
+    if event.type in TRANSFER_EVENTS and event.account_id is not None:
+        # Told once whatever the order: the transfer pass would find it too, later.
+        await core.transfers.check_account(event.account_id)
     remembered = await core.alerts.routes.remember(event.id, event.type)
     return EventOutcome.DONE if remembered else EventOutcome.DUPLICATE
 

@@ -42,6 +42,7 @@ from bot.core.linking import LinkService
 from bot.core.market import MarketService
 from bot.core.news import NewsService
 from bot.core.offboarding import Offboarding
+from bot.core.offerings import OfferingService
 from bot.core.options import OptionService
 from bot.core.orders import OrderPolicy, OrderService
 from bot.core.pacing import UserPacing
@@ -50,6 +51,7 @@ from bot.core.performance import PerformanceService
 from bot.core.securities import SecurityCache
 from bot.core.tasks import BackgroundTasks
 from bot.core.team import Role, TeamRules, TeamService
+from bot.core.transfers import TransferService
 from bot.core.usecases import UseCases
 from bot.core.users import LinkedUsers
 from bot.core.watchlists import WatchlistService
@@ -75,6 +77,7 @@ from storage.outbox import OutboxRepository
 from storage.pacing import AllowanceRepository, ChannelPaceRepository
 from storage.replays import SlackRequestLog
 from storage.team import TeamRepository
+from storage.transfers import TransferRepository
 
 log = logging.getLogger(__name__)
 
@@ -211,6 +214,12 @@ def autoshares_client(
     )
 
 
+def team_service(settings: Settings, db: Database, directory: SlackUsersDirectory) -> TeamService:
+    """Roles, the workspace's trading policy and two-person approval."""
+    rules = TeamRules(default_role=Role(settings.default_role), approval_seconds=settings.approval_seconds)
+    return TeamService(TeamRepository(db.sessions), directory, rules)
+
+
 def order_policy(settings: Settings) -> OrderPolicy:
     """How long a preview waits for Confirm, what a large order is, when an order is settled."""
     return OrderPolicy(
@@ -245,11 +254,7 @@ def use_cases(
     pacing = UserPacing(AllowanceRepository(db.sessions), settings.poll_user_calls_per_minute)
     polling = PollPolicy(concurrency=settings.poll_concurrency, chunk=settings.poll_chunk_size)
     directory = SlackUsersDirectory(slack)
-    team = TeamService(
-        TeamRepository(db.sessions),
-        directory,
-        TeamRules(default_role=Role(settings.default_role), approval_seconds=settings.approval_seconds),
-    )
+    team = team_service(settings, db, directory)
     alerts = alert_service(
         settings, db, team=team, users=users, streamer=streamer, audit=audit, pacing=pacing, polling=polling
     )
@@ -267,13 +272,9 @@ def use_cases(
     market = MarketService(users, SecurityCache(), streamer)
     watchlists = WatchlistService(users, market)
     digests = DigestService(
-        repo=DigestRepository(db.sessions),
-        users=users,
-        alerts=alerts,
-        market=market,
-        team=team,
-        directory=directory,
+        repo=DigestRepository(db.sessions), users=users, alerts=alerts, market=market, team=team, directory=directory
     )
+    offerings, transfers = new_issues_and_transfers(users, accounts, agreements, orders, audit, db, polling)
     return UseCases(
         users=users,
         linking=linking,
@@ -288,7 +289,12 @@ def use_cases(
         digests=digests,
         home=HomeService(users, linking, accounts, alerts, watchlists),
         offboarding=Offboarding(
-            links=links, linking=linking, routes=alerts.routes, orders=pending, digests=digests.repo
+            links=links,
+            linking=linking,
+            routes=alerts.routes,
+            orders=pending,
+            digests=digests.repo,
+            transfers=transfers.repo,
         ),
         tasks=tasks,
         charts=chart_images(settings, db),
@@ -299,7 +305,24 @@ def use_cases(
         corporate_actions=CorporateActionService(users, CorporateActionRepository(db.sessions), pacing),
         activity=ActivityService(users, accounts),
         holdings=HoldingsService(users, accounts),
+        offerings=offerings,
+        transfers=transfers,
     )
+
+
+def new_issues_and_transfers(
+    users: LinkedUsers,
+    accounts: AccountService,
+    agreements: AgreementService,
+    orders: OrderService,
+    audit: AuditLog,
+    db: Database,
+    polling: PollPolicy,
+) -> tuple[OfferingService, TransferService]:
+    """`/autoshares ipo` (subscriptions go through ``orders``) and `/autoshares transfers`."""
+    offerings = OfferingService(users=users, accounts=accounts, agreements=agreements, orders=orders, audit=audit)
+    transfers = TransferRepository(db.sessions)
+    return offerings, TransferService(users=users, accounts=accounts, repo=transfers, concurrency=polling.concurrency)
 
 
 def delivery(

@@ -44,6 +44,8 @@ from bot.autoshares.resources import (
     FundPreview,
     FundTicket,
     NewsItem,
+    Offering,
+    OfferingsPage,
     OptionChain,
     OptionExpiration,
     OptionSecurity,
@@ -56,6 +58,7 @@ from bot.autoshares.resources import (
     PositionGroup,
     PriceAlert,
     Security,
+    Transfer,
     UserInfo,
     Watchlist,
     parse,
@@ -640,6 +643,47 @@ class UserApi:
         await self.request(
             "DELETE", f"accounts/{account_id}/orders/mutual-funds/{order_id}", endpoint=endpoint
         )
+
+    # -- new issues and transfers ----------------------------------------------------------------
+    async def active_offerings(self, account_id: int, *, page: int = 0, page_size: int = 50) -> list[Offering]:
+        """The new issues the account may subscribe to now (one page, zero-based)."""
+        endpoint = "GET /ipo/accounts/{accountId}/offerings/active"
+        body = await self.request(
+            "GET",
+            f"ipo/accounts/{account_id}/offerings/active",
+            endpoint=endpoint,
+            params={"page": page, "pageSize": page_size},
+        )
+        if isinstance(body, list):  # a deployment answering the bare list
+            return parse_list(Offering, body, endpoint)
+        return parse(OfferingsPage, body or {}, endpoint).items
+
+    async def subscribe_offering(self, account_id: int, offering_reference: str) -> None:
+        """Follow a new issue (200 with no body; 409 when AutoShares will not)."""
+        await self.request(
+            "POST",
+            f"ipo/accounts/{account_id}/offerings/{quote(offering_reference, safe='')}/subscribe",
+            endpoint="POST /ipo/accounts/{accountId}/offerings/{offeringReference}/subscribe",
+        )
+
+    async def unsubscribe_offering(self, account_id: int, offering_reference: str) -> None:
+        """Stop following a new issue (409 when the account does not follow it)."""
+        await self.request(
+            "POST",
+            f"ipo/accounts/{account_id}/offerings/{quote(offering_reference, safe='')}/unsubscribe",
+            endpoint="POST /ipo/accounts/{accountId}/offerings/{offeringReference}/unsubscribe",
+        )
+
+    async def transfers(self, account_id: int, *, page: int = 0, page_size: int = 20) -> Page[Transfer]:
+        """One page (zero-based) of the account's deposits and withdrawals, newest first."""
+        endpoint = "GET /accounts/{accountId}/transfers"
+        body = await self.request(
+            "GET",
+            f"accounts/{account_id}/transfers",
+            endpoint=endpoint,
+            params={"pageSize": page_size, "pageNumber": page, "sortBy": "CreatedAt", "isDesc": "true"},
+        )
+        return typed_page(Transfer, body, page, page_size, endpoint)
 
     # -- price alerts ----------------------------------------------------------------------------
     async def alerts_page(

@@ -33,7 +33,7 @@ from datetime import datetime, timedelta
 from typing import Any, cast
 
 from bot.autoshares.errors import AutoSharesError, RelinkRequired
-from bot.autoshares.resources import Agreement, parse_list
+from bot.autoshares.resources import Agreement, Transfer, parse, parse_list
 from bot.core.digests import DigestService
 from bot.core.errors import NotLinkedError
 from bot.core.notices import ActionNotice
@@ -49,6 +49,7 @@ from storage.orders import APPROVAL_CHANGED, APPROVAL_REQUESTED, ORDER_CHANGED, 
 from storage.outbox import OutboxItem, OutboxRepository
 from storage.pacing import ChannelPaceRepository
 from storage.records import SUBMITTING, utcnow
+from storage.transfers import TRANSFER_SETTLED
 
 log = logging.getLogger(__name__)
 
@@ -274,6 +275,9 @@ class Delivery:
             await notifier.corporate_action(item.team_id, item.channel, ActionNotice.from_data(item.data))
         elif item.kind == LINK_REFUSED:
             await notifier.link_refused(item.team_id, item.channel)
+        elif item.kind == TRANSFER_SETTLED:
+            transfer = parse(Transfer, data.get("transfer"), "a stored transfer notice")
+            await notifier.transfer_settled(item.team_id, item.channel, int(data["account_id"]), transfer)
         else:
             raise DeliveryFailed(f"no delivery for messages of kind {item.kind!r}", permanent=True)
 

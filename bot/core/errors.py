@@ -210,6 +210,28 @@ class OrderNotFound(BotError):
         self.account_id = account_id
 
 
+class OfferingNotFound(BotError):
+    """The new issue is not (or no longer) among the account's active offerings."""
+
+    code = "offering_not_found"
+
+    def __init__(self, reference: str, account_id: int) -> None:
+        super().__init__(f"offering {reference!r} not active for account {account_id}")
+        self.reference = reference
+        self.account_id = account_id
+
+
+class OfferingRefused(BotError):
+    """AutoShares would not follow (``subscribe``) or unfollow an offering (its 409)."""
+
+    code = "offering_refused"
+
+    def __init__(self, title: str, action: str) -> None:
+        super().__init__(f"AutoShares refused to {action} {title!r}")
+        self.title = title
+        self.action = action
+
+
 class OrderNotEditable(BotError):
     """The order is no longer working (filled, cancelled...): nothing can be changed.
     ``description`` is AutoShares' status name (also what a failed change's row keeps)."""

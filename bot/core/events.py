@@ -51,6 +51,8 @@ COUNTED_EVENTS = frozenset(
     {"position.opened", "position.closed", "transfer.completed", "transfer.failed", "account.updated"}
 )
 DOCUMENTED_EVENTS = ORDER_EVENTS | COUNTED_EVENTS | {ALERT_TRIGGERED}
+#: Counted, and a cue to read that account's transfers now (``TransferService.check_account``).
+TRANSFER_EVENTS = frozenset({"transfer.completed", "transfer.failed"})
 #: An order event the bot acted on before it followed the page, which no page lists (still applied).
 LEGACY_ORDER_EVENTS = frozenset({"order.expired"})
 

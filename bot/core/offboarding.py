@@ -17,6 +17,7 @@ from storage.alerts import AlertRouteRepository
 from storage.digests import DigestRepository
 from storage.links import LinkRepository
 from storage.orders import PendingOrderRepository
+from storage.transfers import TransferRepository
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +40,10 @@ class Offboarding:
         routes: AlertRouteRepository,
         orders: PendingOrderRepository,
         digests: DigestRepository,
+        transfers: TransferRepository,
     ) -> None:
         self._digests = digests
+        self._transfers = transfers
         self._links = links
         self._linking = linking
         self._routes = routes
@@ -56,6 +59,7 @@ class Offboarding:
         alerts = await self._routes.retire(team_id, slack_user_ids)
         orders = len(await self._orders.expire_for(team_id, slack_user_ids))
         digests = await self._digests.remove(team_id, slack_user_ids)
+        await self._transfers.forget_members(team_id, slack_user_ids)
         done = Offboarded(links, revoked, alerts, orders, digests)
         who = "workspace" if slack_user_ids is None else f"{len(slack_user_ids)} user(s) of workspace"
         log.info(

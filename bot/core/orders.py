@@ -35,6 +35,7 @@ from bot.autoshares.resources import (
     ExecInst,
     FundOrder,
     FundTicket,
+    OfferingTicket,
     Order,
     OrderChangePreview,
     OrderDetail,
@@ -916,6 +917,8 @@ class OrderService:
             return ConfirmResult(ConfirmKind.SETTLED, failed, agreements=exc.agreements)
         except (BotError, e.AutoSharesError) as exc:  # not linked, relink needed, AutoShares down
             return ConfirmResult(ConfirmKind.SETTLED, await refused(failure_code(exc)))
+        if OfferingTicket.holds(row.request):
+            return await self._subscribe(row, user.api, refused, announce=announce)
         if not FundTicket.is_stored(row.request):
             ticket = OrderTicket.read(row.request)
             if ticket.replaces is not None:
@@ -1026,6 +1029,64 @@ class OrderService:
         await self.repo.note_uncertain(row.id, f"replace uncertain: {exc.code}")
         return ConfirmResult(ConfirmKind.IN_FLIGHT, await self.repo.get(row.id))
 
+    async def _subscribe(
+        self,
+        row: Pending,
+        api: UserApi,
+        refused: Callable[[str], Awaitable[Pending | None]],
+        *,
+        announce: bool,
+    ) -> ConfirmResult:
+        """A subscription to a new issue: AutoShares follows the offering (no order id comes
+        back). Following is idempotent at AutoShares, so an answer lost on the way is settled by
+        reading whether the account follows the offering now, never by guessing."""
+        ticket = OfferingTicket.read(row.request)
+        try:
+            await api.subscribe_offering(row.account_id, ticket.offering_reference)
+        except (
+            e.AutoSharesConflict,
+            e.AutoSharesRateLimited,
+            e.AutoSharesInvalid,
+            e.AutoSharesForbidden,
+            e.AutoSharesNotFound,
+            e.RelinkRequired,
+        ) as exc:
+            return ConfirmResult(ConfirmKind.SETTLED, await refused(failure_code(exc)))
+        except e.AutoSharesError as exc:
+            log.warning("subscribing %s was uncertain (%s); reading the offering back", row.id, exc.code)
+            return await self._settle_subscription(api, row, exc, refused)
+        except Exception:
+            log.exception("subscribing %s failed unexpectedly", row.id)
+            await self.repo.note_uncertain(row.id, "unexpected error while subscribing")
+            return ConfirmResult(ConfirmKind.IN_FLIGHT, await self.repo.get(row.id))
+        return ConfirmResult(ConfirmKind.SETTLED, await self._record_subscribed(row, announce=announce))
+
+    async def _settle_subscription(
+        self,
+        api: UserApi,
+        row: Pending,
+        exc: BaseException,
+        refused: Callable[[str], Awaitable[Pending | None]],
+    ) -> ConfirmResult:
+        """After a timeout/5xx: subscribed if the account follows the offering now; failed only
+        when AutoShares itself answered and does not; otherwise left for the follow-up poller."""
+        try:
+            followed = await follows(api, row.account_id, OfferingTicket.read(row.request).offering_reference)
+        except e.AutoSharesError as lookup_error:
+            log.warning("reading offering for %s failed: %s", row.id, lookup_error.code)
+            followed = None
+        if followed:
+            return ConfirmResult(ConfirmKind.SETTLED, await self._record_subscribed(row))
+        if followed is False and answered_by_autoshares(exc):
+            return ConfirmResult(ConfirmKind.SETTLED, await refused(NOT_TAKEN))
+        await self.repo.note_uncertain(row.id, f"subscription uncertain: {getattr(exc, 'code', exc)}")
+        return ConfirmResult(ConfirmKind.IN_FLIGHT, await self.repo.get(row.id))
+
+    async def _record_subscribed(self, row: Pending, *, announce: bool = False) -> Pending | None:
+        """Store that AutoShares follows the offering for the account (audited ``placed``)."""
+        state = OrderState(client_id=row.id, account_id=row.account_id, symbol=row.symbol)
+        return await self.repo.record_placed(row.id, state, announce=announce)
+
     async def _record_placed(
         self, pending_id: str, order: OrderState, *, announce: bool = False, replaced: bool = False
     ) -> Pending | None:
@@ -1071,6 +1132,11 @@ class OrderService:
         if FundTicket.is_stored(row.request):
             return await self.repo.record_failed(row.id, UNCONFIRMED, announce=True)
         user = await self._users.acting(row.team_id, row.slack_user_id)
+        if OfferingTicket.holds(row.request):  # a subscription: does the account follow it now?
+            reference = OfferingTicket.read(row.request).offering_reference
+            if await follows(user.api, row.account_id, reference):
+                return await self._record_subscribed(row, announce=True)
+            return await self.repo.record_failed(row.id, NOT_TAKEN, announce=True)
         ticket = OrderTicket.read(row.request)
         if ticket.replaces is not None:  # a change: the order read back says if it was taken
             current = await user.api.order(row.account_id, ticket.replaces.id)
@@ -1223,3 +1289,9 @@ async def find_by_client_id(api: UserApi, account_id: int, client_id: str) -> Or
     filters = (f"ClientId = '{quoted}'", f"ClientId eq '{quoted}'")
     orders = await _recent_orders(api, account_id, filters=filters)
     return next((o for o in orders if (o.client_id or "") == client_id), None)
+
+
+async def follows(api: UserApi, account_id: int, offering_reference: str) -> bool:
+    """Whether the account follows (is subscribed to) the offering, by AutoShares' own list."""
+    offerings = await api.active_offerings(account_id)
+    return any(o.offering_reference == offering_reference and o.is_subscribed for o in offerings)

@@ -20,11 +20,13 @@ from bot.core.linking import LinkService
 from bot.core.market import MarketService
 from bot.core.news import NewsService
 from bot.core.offboarding import Offboarding
+from bot.core.offerings import OfferingService
 from bot.core.options import OptionService
 from bot.core.orders import OrderService
 from bot.core.performance import PerformanceService
 from bot.core.tasks import BackgroundTasks
 from bot.core.team import TeamService
+from bot.core.transfers import TransferService
 from bot.core.users import LinkedUsers
 from bot.core.watchlists import WatchlistService
 
@@ -53,3 +55,5 @@ class UseCases:
     corporate_actions: CorporateActionService
     activity: ActivityService
     holdings: HoldingsService
+    offerings: OfferingService
+    transfers: TransferService

@@ -21,6 +21,7 @@ from bot.autoshares.resources import (
     Activity,
     Balance,
     ExecInst,
+    Offering,
     OptionSecurity,
     Order,
     OrderSide,
@@ -32,6 +33,7 @@ from bot.autoshares.resources import (
     Security,
     TimeInForce,
     TrailingAmountType,
+    Transfer,
 )
 from bot.core.commands import ActivityRequest
 from bot.vocabulary.roles import Role as Role
@@ -373,3 +375,38 @@ class TopHoldings:
     account: Account
     top: Sequence[PositionGroup]
     groups: Sequence[PositionGroup]
+
+
+# -- new issues and transfers ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfferingsView:
+    """The active offerings (new issues) of one account."""
+
+    account_id: int
+    account: Account
+    offerings: list[Offering]
+
+
+@dataclass(frozen=True)
+class SubscriptionPreview:
+    """What a subscription's confirmation shows; ``pending`` is what Confirm acts on."""
+
+    account_id: int
+    account: Account
+    offering: Offering
+    pending: PendingView
+    #: Why Confirm will send it for approval instead (None: Confirm subscribes).
+    approval: str | None = None
+    approvals_channel: str | None = None
+
+
+@dataclass(frozen=True)
+class TransfersView:
+    """One page of an account's deposits and withdrawals, newest first."""
+
+    account_id: int
+    account: Account
+    transfers: list[Transfer]
+    has_more: bool

@@ -12,6 +12,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
+from bot.autoshares.resources import OfferingTicket
 from bot.core.views import PendingState, PendingView
 from bot.vocabulary.states import UNCONFIRMED
 from handlers.blocks.common import context, escape, message, section
@@ -23,7 +24,12 @@ APPROVAL_REJECT = "approval_reject"
 
 
 def _headline(pending: PendingView) -> str:
-    worth = f" · worth about {money(pending.notional)}" if pending.notional is not None else ""
+    if pending.notional is None:
+        worth = ""
+    elif OfferingTicket.holds(pending.request):
+        worth = f" · orders from {money(pending.notional)}"
+    else:
+        worth = f" · worth about {money(pending.notional)}"
     replaces = pending.request.get("Replaces")
     what = f"a change to order {escape(replaces.get('Id'))}: " if isinstance(replaces, dict) else ""
     return (
@@ -37,6 +43,8 @@ def _decided(pending: PendingView) -> str:
     status = pending.status
     if status == PendingState.SUBMITTING:
         return f":hourglass_flowing_sand: Approved by {by}; placing it now…"
+    if status == PendingState.PLACED and OfferingTicket.holds(pending.request):
+        return f":white_check_mark: Approved by {by}: subscribed."
     if status == PendingState.PLACED:
         order_status = (pending.result.status if pending.result is not None else None) or "New"
         shown = pending.autoshares_order_id

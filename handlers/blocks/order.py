@@ -35,6 +35,7 @@ from bot.autoshares.resources import (
     Account,
     ExecInst,
     FundPreview,
+    OfferingTicket,
     Order,
     OrderDetail,
     OrderLimits,
@@ -54,6 +55,7 @@ from handlers.blocks.common import clip, context, escape, message, section
 from handlers.blocks.fund_terms import FUND_CANCEL_OPEN, fund_summary, fund_ticket
 from handlers.blocks.numbers import money, price, shares
 from handlers.blocks.options import leg_lines, option_title
+from handlers.blocks.subscriptions import subscription_in_flight, subscription_outcome, subscription_summary
 
 __all__ = [
     "ORDER_CONFIRM",
@@ -161,8 +163,8 @@ def terms(order: OrderTerms | Mapping[str, Any]) -> OrderTerms:
 
 
 def _replaces(order: OrderTerms | Mapping[str, Any]) -> ReplacedTerms | None:
-    """What a stored change replaces (None for an order, a fund order, or a typed resource)."""
-    if fund_ticket(order) is not None:
+    """What a stored change replaces (None for an order, a fund order, a subscription or a typed resource)."""
+    if fund_ticket(order) is not None or OfferingTicket.holds(order):
         return None
     return getattr(terms(order), "replaces", None)
 
@@ -184,6 +186,9 @@ def order_summary(order: OrderTerms | Mapping[str, Any]) -> str:
     entry and then its exits)."""
     if fund_ticket(order) is not None:
         return fund_summary(order)  # type: ignore[arg-type]  # a stored fund ticket
+    if OfferingTicket.holds(order):
+        assert isinstance(order, Mapping)
+        return subscription_summary(order)
     order = terms(order)
     if order.type in _BRACKET_TYPES and order.legs:
         return _bracket_summary(order)
@@ -612,6 +617,9 @@ def order_replaced(pending: PendingView) -> dict[str, Any]:
 
 def order_in_flight(order: OrderTerms | Mapping[str, Any]) -> dict[str, Any]:
     """AutoShares has not confirmed the order yet (or the answer was lost): it will update."""
+    if OfferingTicket.holds(order):
+        assert isinstance(order, Mapping)
+        return subscription_in_flight(order)
     replaces = _replaces(order)
     if replaces is not None:
         text = (
@@ -659,6 +667,8 @@ def pending_message(
 ) -> dict[str, Any]:
     """What a pending order's message shows now, from its stored row (``reason``: why a failed
     order was not placed, as safe mrkdwn)."""
+    if OfferingTicket.holds(pending.request) and pending.status != PendingState.AWAITING_APPROVAL:
+        return subscription_outcome(pending, reason=reason)
     if pending.status in (PendingState.PENDING, PendingState.SUBMITTING):
         return order_in_flight(pending.request)
     if pending.status == PendingState.AWAITING_APPROVAL:
@@ -961,8 +971,12 @@ def large_order_view(
     response_url: str | None,
     channel_id: str | None,
 ) -> dict[str, Any]:
-    """The second step for a large order: type the symbol to place it."""
-    symbol = order_symbol(order)
+    """The second step for a large order (or subscription): type the symbol to place it."""
+    if OfferingTicket.holds(order):
+        ticket = OfferingTicket.read(order)
+        symbol = (ticket.ticker_symbol or ticket.offering_reference)[:16]  # the pending row's symbol
+    else:
+        symbol = order_symbol(order)
     change = _replaces(order) is not None
     contract = option_contract(symbol)
     symbol = contract.underlying if contract is not None else symbol  # an option: its underlying

@@ -62,6 +62,8 @@ AutosharesName = Literal[
     "options",
     "performance",
     "news",
+    "ipo",
+    "transfers",
 ]
 
 
@@ -91,7 +93,7 @@ class AutosharesCommand:
     `args` depends on `name`: a `QuoteRequest`, `OrderCommand`, `AlertCommand`, `WatchRequest` or
     `PerformanceRequest` for quote/order/alert/watch/performance, a `NewsRequest` for news, an
     `ActivityRequest` for activity, the account id (`int`) for accounts_add, the optional account
-    id for positions and positions_top, and None for the rest.
+    id for positions, positions_top, ipo and transfers, and None for the rest.
     """
 
     name: AutosharesName
@@ -136,9 +138,16 @@ _NO_ARGUMENT_COMMANDS: dict[str, AutosharesName] = {
     "signup": "signup",
 }
 _VALID_SUBCOMMANDS = (
-    "link, unlink, status, agreements, account, positions, performance, activity, signup, quote, news, "
-    "order, options, fund, alert, watch, digest, admin or help"
+    "link, unlink, status, agreements, account, positions, performance, activity, ipo, transfers, "
+    "signup, quote, news, order, options, fund, alert, watch, digest, admin or help"
 )
+#: Subcommands that take nothing but an optional account: `positions 12`, `ipo account 12`.
+_ACCOUNT_COMMANDS: dict[str, AutosharesName] = {
+    "positions": "positions",
+    "ipo": "ipo",
+    "ipos": "ipo",
+    "transfers": "transfers",
+}
 
 
 def _autoshares_from_tokens(tokens: list[str]) -> AutosharesCommand:
@@ -176,13 +185,14 @@ def _autoshares_from_tokens(tokens: list[str]) -> AutosharesCommand:
         return AutosharesCommand("digest", _digest_from_tokens(rest))
     if word == "activity":
         return AutosharesCommand("activity", _activity_from_tokens(rest))
-    if word == "positions":
-        if rest and rest[0].lower() == "top":
-            top = _account_option(rest[1:], "positions top", "positions top account 12")
-            return AutosharesCommand("positions_top", top)
+    if word == "positions" and rest and rest[0].lower() == "top":
+        top = _account_option(rest[1:], "positions top", "positions top account 12")
+        return AutosharesCommand("positions_top", top)
+    if word in _ACCOUNT_COMMANDS:
+        name = _ACCOUNT_COMMANDS[word]
         account = None
         if rest:
             account_tokens = rest if rest[0].lower() == "account" else ["account", *rest]
-            account = _account_option(account_tokens, "positions", "positions 12")
-        return AutosharesCommand("positions", account)
+            account = _account_option(account_tokens, name, f"{name} 12")
+        return AutosharesCommand(name, account)
     raise _Invalid(f"{_show(tokens[0])} is not an /autoshares command; use {_VALID_SUBCOMMANDS}")

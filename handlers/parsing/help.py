@@ -64,6 +64,16 @@ COMMAND_HELP: tuple[CommandHelp, ...] = (
     ),
     CommandHelp("/news", "/news AAPL", "The latest headlines for a symbol; Read opens a story's text."),
     CommandHelp("/autoshares news", "/autoshares news AAPL", "Same as /news, from the main command."),
+    CommandHelp(
+        "/autoshares ipo",
+        "/autoshares ipo 12",
+        "Show the new issues (IPOs) open to your account, to subscribe or unsubscribe.",
+    ),
+    CommandHelp(
+        "/autoshares transfers",
+        "/autoshares transfers 12",
+        "Show your deposits and withdrawals with their status (read only).",
+    ),
     CommandHelp("/autoshares signup", "/autoshares signup", "Open a new AutoShares account."),
     CommandHelp("/autoshares quote", "/autoshares quote AAPL", "Same as /quote, from the main command."),
     CommandHelp(

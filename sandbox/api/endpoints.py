@@ -14,11 +14,13 @@ from sandbox.api import (
     equities,
     funds,
     history,
+    ipo,
     news,
     options,
     orders,
     positions,
     streamers,
+    transfers,
     users,
     watchlists,
 )
@@ -42,6 +44,8 @@ ENDPOINT_MODULES = (
     history,
     watchlists,
     news,
+    ipo,
+    transfers,
 )
 
 

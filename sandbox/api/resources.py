@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sandbox.api.enums import EXEC_INST
+from sandbox.funding import Offering, Transfer
 from sandbox.market import Quote
 from sandbox.securities import Security
 from sandbox.state import (
@@ -535,4 +536,53 @@ def paging_result(
         "TotalCount": total,
         "NextPageLink": next_link or "",
         "PreviousPageLink": previous_link or "",
+    }
+
+
+def account_offering(offering: Offering, subscribed: bool) -> dict[str, Any]:
+    """AccountOffering: an active new issue as one account sees it."""
+    return {
+        "OfferingReference": offering.reference,
+        "Name": offering.name,
+        "TickerSymbol": offering.ticker,
+        "Description": offering.description,
+        "OfferingTypeName": offering.offering_type,
+        "Industry": offering.industry,
+        "ProspectusUrl": offering.prospectus_url,
+        "Underwriter": [
+            {
+                "ExecutingBrokerMpid": "SBXS",
+                "ExecutingBrokerName": offering.underwriter,
+                "Display": True,
+                "Lead": True,
+            }
+        ],
+        "MinPrice": offering.min_price,
+        "MaxPrice": offering.max_price,
+        "TradeDate": offering.trade_date,
+        "SettlementDate": offering.settlement_date,
+        "MinTicketSize": offering.min_ticket,
+        "MaxTicketSize": offering.max_ticket,
+        "UnitIncrement": 1,
+        "HasOrder": False,
+        "IsSubscribed": subscribed,
+    }
+
+
+def transfer(record: Transfer, clearing_account: str) -> dict[str, Any]:
+    """TransferResource: a deposit or a withdrawal."""
+    return {
+        "Id": record.id,
+        "AccountId": record.account_id,
+        "ExternalId": record.external_id,
+        "Mechanism": record.mechanism,
+        "IsDeposit": record.is_deposit,
+        "Status": record.status,
+        "Comment": record.comment,
+        "Amount": record.amount,
+        "TotalAmount": record.amount,
+        "TransferDate": iso(record.transfer_date),
+        "CreatedAt": iso(record.created_at),
+        "ClearingAccountNumber": clearing_account,
+        "CreatedBy": record.created_by,
     }

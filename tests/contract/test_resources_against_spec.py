@@ -29,6 +29,8 @@ from bot.autoshares.resources import (
     FundTicket,
     MarginType,
     NewsItem,
+    Offering,
+    OfferingsPage,
     OptionChain,
     OptionChainExpiration,
     OptionExpiration,
@@ -51,6 +53,7 @@ from bot.autoshares.resources import (
     Security,
     TimeInForce,
     TrailingAmountType,
+    Transfer,
     UserInfo,
     Watchlist,
     parse,
@@ -90,6 +93,9 @@ RESOURCES: list[tuple[type[BaseModel], str, set[str]]] = [
     (CorporateAction, "CorporateActionResource", set()),
     (Activity, "TransactionMapModel", set()),
     (PositionGroup, "GroupPositionsResource", set()),
+    (Offering, "AccountOffering", set()),
+    (OfferingsPage, "PageResult[AccountOffering]", set()),
+    (Transfer, "TransferResource", set()),
 ]
 
 #: Enums and the spec property whose enum they are.

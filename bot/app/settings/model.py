@@ -251,6 +251,11 @@ class Settings:
         help="how often every open order is checked at AutoShares where no webhook secret is set; the "
         "order loop also expires confirmations and settles lost placements at this pace",
     )
+    transfer_poll_seconds: float = setting(
+        "TRANSFER_POLL_SECONDS", 60.0, Number(above=0), group=BACKGROUND,
+        help="how often the accounts whose transfers members follow are read at AutoShares, so a member "
+        "hears of a deposit or withdrawal that completed or failed within this",
+    )
     backstop_poll_seconds: float = setting(
         "BACKSTOP_POLL_SECONDS", 300.0, Number(above=0), group=BACKGROUND,
         help="with a webhook secret: how often every active alert and open order is still checked, so "

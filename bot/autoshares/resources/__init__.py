@@ -28,6 +28,14 @@ from bot.autoshares.resources.enums import (
     TimeInForce,
     TrailingAmountType,
 )
+from bot.autoshares.resources.funding import (
+    Offering,
+    OfferingsPage,
+    OfferingTicket,
+    Transfer,
+    TransferOutcome,
+    transfer_outcome,
+)
 from bot.autoshares.resources.funds import (
     FundOperation,
     FundOrder,
@@ -94,6 +102,9 @@ __all__ = [
     "OptionChainExpiration",
     "OptionExpiration",
     "OptionSecurity",
+    "Offering",
+    "OfferingTicket",
+    "OfferingsPage",
     "Order",
     "OrderChange",
     "OrderChangePreview",
@@ -114,6 +125,8 @@ __all__ = [
     "Security",
     "TimeInForce",
     "TrailingAmountType",
+    "Transfer",
+    "TransferOutcome",
     "UserInfo",
     "Watchlist",
     "compare_body",
@@ -123,4 +136,5 @@ __all__ = [
     "parse_list",
     "to_decimal",
     "to_int",
+    "transfer_outcome",
 ]
