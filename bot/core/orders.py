@@ -71,6 +71,7 @@ from bot.core.options import contract_size, option_notional, option_order_body
 from bot.core.team import APPROVALS, APPROVER, OrderGate, TeamService
 from bot.core.users import ActingUser, LinkedUsers
 from bot.telemetry.metrics import Metrics
+from bot.vocabulary.options import is_option_symbol
 from bot.vocabulary.states import UNCONFIRMED
 from storage.audit import AuditLog
 from storage.orders import DayQuota, OrderUpdate, OverDailyLimit, PendingOrderRepository
@@ -234,9 +235,13 @@ def notional(request: OrderRequest, preview: OrderPreview | None) -> Decimal | N
     return cost.quantize(Decimal("0.0001")) if cost is not None and cost > 0 else None
 
 
-def edit_terms(order: Order, command: OrderEditCommand, last_price: Decimal | None = None) -> OrderTicket:
+def edit_terms(
+    order: Order, command: OrderEditCommand, last_price: Decimal | None = None, size: Decimal | None = Decimal(1)
+) -> OrderTicket:
     """The working ``order``'s terms with ``command``'s changes (what it leaves out stays), and
-    what they replace; ``EditDoesNotFit`` when the order cannot change in place (``fixed_kind``),
+    what they replace (``size``: the shares one unit of the order stands for, an option's
+    contract size; None when it cannot be known, which leaves the cost unknown);
+    ``EditDoesNotFit`` when the order cannot change in place (``fixed_kind``),
     a price is one the order does not have, the new
     quantity is not above what already filled, or nothing would change."""
     kind = order.type or OrderType.Market
@@ -277,9 +282,24 @@ def edit_terms(order: Order, command: OrderEditCommand, last_price: Decimal | No
             quantity=before,
             price=order.price,
             stop_price=order.stop_price,
-            cost=(before * old_price).quantize(Decimal("0.01")) if old_price is not None else None,
+            cost=(before * old_price * size).quantize(Decimal("0.01"))
+            if old_price is not None and size is not None
+            else None,
         ),
     )
+
+
+async def order_contract_size(api: UserApi, order: Order) -> Decimal | None:
+    """The shares one unit of a placed order stands for: 1 for a share, an option's contract
+    size as AutoShares lists it (None when it cannot be read: the order's value is then
+    unknown and fails closed)."""
+    if not is_option_symbol(order.symbol or ""):
+        return Decimal(1)
+    try:
+        return (await api.option(order.symbol or "")).shares_per_contract
+    except e.AutoSharesError as exc:
+        log.info("contract size of %s unavailable for an edit: %s", order.symbol, exc.code)
+        return None
 
 
 def carries_change(order: Order, change_id: str, ticket: OrderTicket) -> bool:
@@ -298,12 +318,18 @@ def _priced_at(kind: OrderType, price: Decimal | None, stop: Decimal | None) -> 
     return stop if kind in (OrderType.Stop, OrderType.StopLimit) else None
 
 
-def edit_value(ticket: OrderTicket, preview: OrderPreview | None) -> Decimal | None:
+def edit_value(
+    ticket: OrderTicket, preview: OrderPreview | None, size: Decimal | None = Decimal(1)
+) -> Decimal | None:
     """What a changed order is worth: quantity × (limit, else stop, else the preview's last
-    price), from the preview's cost as a last resort (as :func:`notional` for a new order)."""
+    price) × ``size`` (an option's contract size), from the preview's cost as a last resort (as
+    :func:`notional` for a new order). A size that cannot be known leaves the value unknown,
+    which the workspace's limits count as over them."""
+    if size is None:
+        return None
     price = _priced_at(ticket.type, ticket.price, ticket.stop_price) or (preview.last_price if preview else None)
     if price is not None:
-        return (ticket.quantity * price).quantize(Decimal("0.0001"))
+        return (ticket.quantity * price * size).quantize(Decimal("0.0001"))
     cost = preview.cost if preview is not None else None
     return cost.quantize(Decimal("0.0001")) if cost is not None and cost > 0 else None
 
@@ -625,11 +651,12 @@ class OrderService:
             self._accounts.resolve(user, command.account_id), self._agreements.require_signed(user)
         )
         order = await self.working_order(user.api, account_id, command.order_id)
-        ticket = edit_terms(order, command)
+        size = await order_contract_size(user.api, order)
+        ticket = edit_terms(order, command, size=size)
         preview = await user.api.preview_replace(account_id, order.id, ticket.change())
         if ticket.replaces is not None and ticket.replaces.cost is None and preview.last_price is not None:
-            ticket = edit_terms(order, command, preview.last_price)
-        value = edit_value(ticket, preview)
+            ticket = edit_terms(order, command, preview.last_price, size)
+        value = edit_value(ticket, preview, size)
         pending: Pending | None = None
         if preview.is_successful:
             rules = self.team.weigh(rules, value)

@@ -12,6 +12,8 @@ import pytest
 from bot.devkit.driver import buttons
 from storage.audit import AuditLog
 from tests.conftest import RunningBot
+from tests.scenario.steps import command as run
+from tests.scenario.test_options import OWNER, monthly
 from tests.scenario.test_orders import BOB, button, click, command, sandbox_orders
 
 REPLACE = "PUT /v1.0/accounts/{accountId}/orders/{orderId}"
@@ -151,3 +153,19 @@ async def test_a_replace_whose_answer_was_lost_is_settled_by_reading_the_order_b
     assert "Order changed: *Buy 4 AAPL* · limit $200.00" in str(result["blocks"])
     assert [(o["Id"], o["Quantity"]) for o in await sandbox_orders(bob)] == [(order["Id"], 4)]
     assert await replace_calls(bob) == 1  # never sent twice
+
+
+
+async def test_an_option_orders_edit_is_valued_with_its_contract_size(bob: RunningBot) -> None:
+    bob.slack.workspace_admins.add(OWNER)
+    _, order = await resting_order(bob, f"buy 1 AAPL {monthly()} 230 call limit 1")
+    await run(bob, f"admin limit <@{BOB}> value 1,000", user=OWNER)
+    # 20 contracts of 100 shares at $1 are $2,000, not $20: over the member's limit.
+    refused = await command(bob, f"edit {order['Id']} qty 20")
+    assert refused["text"] == (
+        "This order is worth about $2,000.00, over your limit of $1,000 per order. "
+        "Make it smaller, or ask an admin to raise your limit."
+    )
+    fits = str((await command(bob, f"edit {order['Id']} qty 5"))["blocks"])
+    assert "*Now*\\nQuantity: 1\\nLimit: $1.00\\nEstimated cost: $100.00" in fits
+    assert "Estimated cost: $500.00" in fits

@@ -175,3 +175,13 @@ def test_the_edit_button_opens_a_modal_with_the_fields_of_the_order_type() -> No
     assert [x["block_id"] for x in view["blocks"] if x["type"] == "input"] == ["quantity", "limit_price"]
     state = {"quantity": {"quantity": {"type": "plain_text_input", "value": "7"}}}
     assert b.edit_values(state) == {"quantity": "7", "limit_price": "", "stop_price": ""}
+
+
+def test_an_option_edit_is_valued_by_its_contract_size_and_fails_closed_without_it() -> None:
+    option = order(Symbol="AAPL270115C00200000", Type="Limit", Price=2, StopPrice=None, ExecutedQuantity=0)
+    ticket = edit_terms(option, OrderEditCommand(9, quantity=20), size=Decimal(100))
+    assert ticket.replaces is not None and ticket.replaces.cost == Decimal("2000.00")
+    assert edit_value(ticket, None, Decimal(100)) == Decimal("4000")
+    # A contract size AutoShares could not tell: the value is unknown, over any limit.
+    assert edit_value(ticket, None, None) is None
+    assert edit_terms(option, OrderEditCommand(9, quantity=20), size=None).replaces.cost is None  # type: ignore[union-attr]
