@@ -25,6 +25,7 @@ from bot.core.commands import (
     TimeInForce,
     TrailUnit,
 )
+from bot.core.market_clock import market_time
 from bot.vocabulary.options import is_option_symbol
 from handlers.parsing.common import (
     _PRICE_RE,
@@ -414,15 +415,20 @@ def _cash_amount(token: str) -> Decimal:
 
 
 def _expire_date(token: str) -> date:
-    """A good-till-date order's last day, written YYYY-MM-DD."""
+    """A good-till-date order's last day, written YYYY-MM-DD: today in New York or later."""
     try:
         if not _DATE_RE.fullmatch(token):
             raise ValueError(token)
-        return date.fromisoformat(token)
+        day = date.fromisoformat(token)
     except ValueError:
         raise _Invalid(
             f"{_show(token)} is not a date; write the last day as YYYY-MM-DD", example=_GTD_EXAMPLE
         ) from None
+    if day < market_time().date():
+        raise _Invalid(
+            f"The last day {_show(token)} has already passed; give today or a later day", example=_GTD_EXAMPLE
+        )
+    return day
 
 
 def _trail(token: str) -> tuple[Decimal, TrailUnit]:

@@ -32,7 +32,7 @@ FORMS = [
     "cover 10 TSLA",
     "buy 10 AAPL limit 180 ioc",
     "buy 10 AAPL fok aon",
-    "buy 10 AAPL limit 180 gtd 2027-01-15",
+    "buy 10 AAPL limit 180 gtd 2099-01-15",
 ]
 
 

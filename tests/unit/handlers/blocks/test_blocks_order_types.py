@@ -42,7 +42,7 @@ def body(text: str) -> dict[str, object]:
         ("buy $500 AAPL", "*Buy $500.00 of AAPL* · market · day"),
         ("cover 10 TSLA ioc", "*Cover 10 TSLA* · market · immediate or cancel"),
         ("buy 10 AAPL fok aon", "*Buy 10 AAPL* · market · fill or kill · all or none"),
-        ("buy 10 AAPL limit 180 gtd 2027-01-15", "*Buy 10 AAPL* · limit $180.00 · good till 2027-01-15"),
+        ("buy 10 AAPL limit 180 gtd 2099-01-15", "*Buy 10 AAPL* · limit $180.00 · good till 2099-01-15"),
     ],
 )
 def test_each_order_type_reads_as_words(text: str, summary: str) -> None:
