@@ -18,6 +18,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from bot.autoshares import errors as a
+from bot.autoshares.resources import FUND_ORDER_KIND
 from bot.core import errors as c
 from bot.core.orders import NOT_TAKEN
 from bot.vocabulary.states import UNCONFIRMED
@@ -380,9 +381,10 @@ def _edit_misfit(exc: Any) -> str:
     """Why `/order edit` does not fit the order, and what to change instead."""
     order = f"Order {exc.order_id}"
     if exc.problem == "fixed":
+        command = "/fund" if exc.order_type == FUND_ORDER_KIND else "/order"
         return (
             f"{order} is {escape(exc.order_type)}, which cannot be changed in place; "
-            f"cancel it with `/order cancel {exc.order_id}` and place a new one."
+            f"cancel it with `{command} cancel {exc.order_id}` and place a new one."
         )
     kind = escape(str(exc.order_type).lower() or "market")
     if exc.problem == "no_stop":

@@ -54,6 +54,7 @@ from bot.autoshares.resources.options import (
     OptionSecurity,
 )
 from bot.autoshares.resources.orders import (
+    FUND_ORDER_KIND,
     Order,
     OrderChange,
     OrderChangePreview,
@@ -131,6 +132,7 @@ __all__ = [
     "Watchlist",
     "compare_body",
     "expire_at",
+    "FUND_ORDER_KIND",
     "fixed_kind",
     "parse",
     "parse_list",

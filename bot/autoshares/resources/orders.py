@@ -306,13 +306,20 @@ class _Kind(Protocol):
     def legs(self) -> Sequence[object]: ...
 
 
+#: ``fixed_kind`` of a mutual fund order (cancelled at its own endpoint, `/fund cancel`).
+FUND_ORDER_KIND = "a mutual fund order"
+
+
 def fixed_kind(order: _Kind) -> str | None:
     """What keeps an order from being changed in place, in words (``a bracket``, ``a leg of a
-    bracket``, ``an option spread``, ``a dollar-amount order``), or None when its quantity and
+    bracket``, ``an option spread``, ``a dollar-amount order``, ``a mutual fund order``: its
+    operation has no replace), or None when its quantity and
     prices can change: a replace (``ModifyOrderResource``) carries no ``Legs`` and no
     ``ExecInst``, so it cannot keep what these are."""
     if order.type in (OrderType.OneTriggerOther, OrderType.OneTriggerOneCancelOther):
         return "a bracket"
+    if order.type == OrderType.MutualFundsExchange:
+        return FUND_ORDER_KIND
     if getattr(order, "parent_id", None) is not None:
         return "a leg of a bracket"
     if order.legs:

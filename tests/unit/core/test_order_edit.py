@@ -88,6 +88,9 @@ def test_edit_terms_change_only_what_is_given_and_keep_what_they_replace() -> No
          "Order 9 is an option spread, which cannot be changed in place; cancel it with `/order cancel 9` and place a new one."),
         ({"Type": "Market", "ExecInst": "CashAmountOrder"}, OrderEditCommand(9, quantity=600), "fixed",
          "Order 9 is a dollar-amount order, which cannot be changed in place; cancel it with `/order cancel 9` and place a new one."),
+        ({"Type": "MutualFundsExchange", "Price": None, "StopPrice": None, "ExecutedQuantity": 0},
+         OrderEditCommand(9, quantity=100000), "fixed",
+         "Order 9 is a mutual fund order, which cannot be changed in place; cancel it with `/fund cancel 9` and place a new one."),
     ],
 )  # fmt: skip
 def test_an_edit_that_does_not_fit_the_order_says_what_would(
