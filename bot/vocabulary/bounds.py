@@ -25,6 +25,13 @@ MIN_REPEAT_EVERY = timedelta(minutes=1)
 MAX_REPEAT_EVERY = timedelta(days=7)
 
 
+#: A dollar amount to trade in place of a share count (`buy $500 AAPL`): a price's bounds, in
+#: whole cents.
+CASH_AMOUNT_PLACES = 2
+#: A trailing stop's distance in percent: above 0, below 100, with at most this many places.
+TRAIL_PERCENT_PLACES = 2
+
+
 def decimal_places(value: Decimal) -> int:
     """Digits after the point as written (``Decimal("1.50")`` has 2)."""
     exponent = value.as_tuple().exponent

@@ -101,7 +101,16 @@ def _right(token: str | None, example: str) -> OptionRight:
 
 def option_order_from_tokens(side: Side, quantity_token: str, tokens: list[str]) -> OptionOrderRequest:
     """`<side> <qty> <SYMBOL> <YYYY-MM-DD> <strike> call|put [limit <price>] [day|gtc]
-    [account <id>]`, from the quantity on (the order grammar saw the date after the symbol)."""
+    [account <id>]`, from the quantity on (the order grammar saw the date after the symbol).
+    Every problem's example is an option order's."""
+    try:
+        return _option_order(side, quantity_token, tokens)
+    except _Invalid as invalid:
+        invalid.example = invalid.example or OPTION_ORDER_EXAMPLE
+        raise
+
+
+def _option_order(side: Side, quantity_token: str, tokens: list[str]) -> OptionOrderRequest:
     if side not in _LEG_SIDES.values():
         raise _Invalid("Options are bought or sold: start with buy or sell", example=OPTION_ORDER_EXAMPLE)
     quantity = _contracts(quantity_token)
@@ -117,7 +126,15 @@ def option_order_from_tokens(side: Side, quantity_token: str, tokens: list[str])
 def spread_from_tokens(tokens: list[str]) -> OptionOrderRequest:
     """`spread [<qty>] <SYMBOL> <YYYY-MM-DD> buy <strike> call|put sell <strike> call|put
     [limit <price>] [day|gtc] [account <id>]`: a vertical (one expiration, one right, two
-    strikes), bought and sold in one order."""
+    strikes), bought and sold in one order. Every problem's example is a spread's."""
+    try:
+        return _spread(tokens)
+    except _Invalid as invalid:
+        invalid.example = invalid.example or SPREAD_EXAMPLE
+        raise
+
+
+def _spread(tokens: list[str]) -> OptionOrderRequest:
     quantity = 1
     if tokens and tokens[0].isdigit():
         quantity, tokens = _contracts(tokens[0]), tokens[1:]

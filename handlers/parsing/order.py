@@ -26,6 +26,7 @@ from bot.core.commands import (
     TrailUnit,
 )
 from bot.core.market_clock import market_time
+from bot.vocabulary.bounds import CASH_AMOUNT_PLACES, TRAIL_PERCENT_PLACES, decimal_places
 from bot.vocabulary.options import is_option_symbol
 from handlers.parsing.common import (
     _PRICE_RE,
@@ -137,7 +138,7 @@ def _order_from_tokens(tokens: list[str]) -> OrderCommand:
     if verb == "cancel":
         if not rest:
             raise _Invalid("Say which order to cancel by its id", example="cancel 12345")
-        order_id = _identifier(rest[0], "order id")
+        order_id = _order_id(rest[0], "cancel 12345")
         account = _account_option(rest[1:], "the order id", "cancel 12345 account 12")
         return OrderCancelCommand(order_id, account)
     if verb == "edit":
@@ -405,13 +406,33 @@ def _order_show(rest: list[str]) -> OrderShowCommand:
     """`show <orderId> [account <id>]`."""
     if not rest:
         raise _Invalid("Say which order to show by its id", example="show 12345")
-    order_id = _identifier(rest[0], "order id")
+    order_id = _order_id(rest[0], "show 12345")
     return OrderShowCommand(order_id, _account_option(rest[1:], "the order id", "show 12345 account 12"))
 
 
+def _order_id(token: str, example: str) -> int:
+    """An order id, refused with ``example`` (the verb's own)."""
+    try:
+        return _identifier(token, "order id")
+    except _Invalid as invalid:
+        invalid.example = example
+        raise
+
+
 def _cash_amount(token: str) -> Decimal:
-    """A dollar amount to trade (`$500`) in place of a share count."""
-    return _price(token, "dollar amount", "quantity")
+    """A dollar amount to trade (`$500`) in place of a share count, in whole cents."""
+    try:
+        value = _price(token, "dollar amount", "quantity")
+    except _Invalid as invalid:
+        invalid.example = _CASH_EXAMPLE
+        raise
+    if decimal_places(value) > CASH_AMOUNT_PLACES:
+        raise _Invalid(
+            f"The dollar amount can have at most {CASH_AMOUNT_PLACES} decimal places, not {_show(token)}",
+            example=_CASH_EXAMPLE,
+            field="quantity",
+        )
+    return value
 
 
 def _expire_date(token: str) -> date:
@@ -441,13 +462,18 @@ def _trail(token: str) -> tuple[Decimal, TrailUnit]:
         )
     value = Decimal(match.group(2))
     if match.group(3):
-        if not Decimal(0) < value < Decimal(100):
+        if not Decimal(0) < value < Decimal(100) or decimal_places(value) > TRAIL_PERCENT_PLACES:
             raise _Invalid(
-                f"A trailing percent must be above 0% and below 100%, not {_show(token)}",
+                f"A trailing percent must be above 0% and below 100% with at most "
+                f"{TRAIL_PERCENT_PLACES} decimal places, not {_show(token)}",
                 example=_TRAIL_EXAMPLE,
             )
         return value, "percent"
-    return _price(token, "trailing distance", "trail"), "amount"
+    try:
+        return _price(token, "trailing distance", "trail"), "amount"
+    except _Invalid as invalid:
+        invalid.example = _TRAIL_EXAMPLE
+        raise
 
 
 def _extra_option(extras: _Extras, options: list[str], index: int) -> int:
@@ -460,14 +486,18 @@ def _extra_option(extras: _Extras, options: list[str], index: int) -> int:
         return 0
     example = _BRACKET_EXAMPLE if word in ("take-profit", "stop-loss") else _TRAIL_EXAMPLE
     value = _value_after(options, index, word, needs, example)
-    if word == "trail":
-        extras.trail, extras.trail_unit = _trail(value)
-    elif word == "limit-offset":
-        extras.limit_offset = _price(value, "limit offset", "limit_offset")
-    elif word == "take-profit":
-        extras.take_profit = _price(value, "take-profit price", "take_profit")
-    else:
-        extras.stop_loss = _price(value, "stop-loss price", "stop_loss")
+    try:
+        if word == "trail":
+            extras.trail, extras.trail_unit = _trail(value)
+        elif word == "limit-offset":
+            extras.limit_offset = _price(value, "limit offset", "limit_offset")
+        elif word == "take-profit":
+            extras.take_profit = _price(value, "take-profit price", "take_profit")
+        else:
+            extras.stop_loss = _price(value, "stop-loss price", "stop_loss")
+    except _Invalid as invalid:
+        invalid.example = invalid.example or example
+        raise
     return 1
 
 

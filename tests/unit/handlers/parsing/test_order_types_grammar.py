@@ -105,3 +105,27 @@ def test_new_order_forms_are_refused_with_one_sentence_and_an_example(text: str,
 def test_show_reads_an_order_id_and_an_account() -> None:
     assert parse_order("show 42") == OrderShowCommand(42)
     assert parse_order("show 42 account 5001") == OrderShowCommand(42, 5001)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("buy $500.123 AAPL", "The dollar amount can have at most 2 decimal places, not `$500.123`. Try `/order buy $500 AAPL`."),
+        ("buy $0 AAPL", "The dollar amount must be above zero, not `$0`. Try `/order buy $500 AAPL`."),
+        ("sell 10 AAPL trail 2.125%",
+         "A trailing percent must be above 0% and below 100% with at most 2 decimal places, not `2.125%`. "
+         "Try `/order sell 10 AAPL trail 2%`."),
+        ("sell 10 AAPL trail $0", "The trailing distance must be above zero, not `$0`. Try `/order sell 10 AAPL trail 2%`."),
+        ("show -1", "The order id must be a whole number such as 12, not `-1`. Try `/order show 12345`."),
+        ("cancel 1e3", "The order id must be a whole number such as 12, not `1e3`. Try `/order cancel 12345`."),
+        ("buy 1 AAPL 2099-01-15 0 call",
+         "The strike must be above zero, not `0`. Try `/order buy 1 AAPL 2027-01-15 200 call limit 5.10`."),
+        ("spread 0 AAPL 2099-01-15 buy 200 call sell 210 call",
+         "Quantity must be a whole number of contracts above zero, not `0`. "
+         "Try `/order spread AAPL 2027-01-15 buy 200 call sell 210 call limit 3.20`."),
+    ],
+)  # fmt: skip
+def test_odd_numbers_are_refused_with_the_example_of_what_was_typed(text: str, expected: str) -> None:
+    with pytest.raises(ParseError) as raised:
+        parse_order(text)
+    assert str(raised.value) == expected
