@@ -143,6 +143,12 @@ def _role_too_low(exc: Any) -> str:
 
 def _value_over_limit(exc: Any) -> str:
     limit = money(exc.limit, places=0 if exc.limit == exc.limit.to_integral_value() else 2)
+    if exc.value is None and getattr(exc, "fund", False):
+        return (
+            f"The value of this fund order cannot be worked out from your holdings, and your limit is "
+            f"{limit} per order. Sell a dollar amount such as `/fund sell VFIAX $500`, "
+            "or ask an admin to raise your limit."
+        )
     if exc.value is None:
         return (
             f"The value of this order cannot be worked out, and your limit is {limit} per order. "

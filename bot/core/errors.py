@@ -349,13 +349,14 @@ class AlertDmNotAllowed(PlaceNotAllowed):
 
 
 class OrderValueOverLimit(TeamRefusal):
-    """``value`` None: the order's value cannot be known, and a limit is set (fails closed)."""
+    """``value`` None: the order's value cannot be known, and a limit is set (fails closed).
+    ``fund``: a mutual fund order's (its value comes from the holding, not a price)."""
 
     code = "order_value_over_limit"
 
-    def __init__(self, value: Decimal | None, limit: Decimal) -> None:
+    def __init__(self, value: Decimal | None, limit: Decimal, *, fund: bool = False) -> None:
         super().__init__(f"order value {value} over the member's limit {limit}")
-        self.value, self.limit = value, limit
+        self.value, self.limit, self.fund = value, limit, fund
 
 
 class DailyOrderLimit(TeamRefusal):

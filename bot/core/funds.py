@@ -38,7 +38,7 @@ from bot.autoshares.resources import (
 from bot.core.accounts import AccountService
 from bot.core.agreements import AgreementService
 from bot.core.commands import FundRequest
-from bot.core.errors import OrderNotCancellable, OrderNotFound
+from bot.core.errors import OrderNotCancellable, OrderNotFound, OrderValueOverLimit
 from bot.core.orders import OrderService, is_large, order_state
 from bot.core.users import LinkedUsers
 from storage.audit import AuditLog
@@ -169,7 +169,10 @@ class FundService:
         value = fund_value(ticket, holding)
         pending: Pending | None = None
         if preview.is_successful:
-            rules = team.weigh(rules, value)
+            try:
+                rules = team.weigh(rules, value)
+            except OrderValueOverLimit as exc:
+                raise OrderValueOverLimit(exc.value, exc.limit, fund=True) from None
             pending = await self.orders.repo.create(
                 id=str(uuid.uuid4()),
                 team_id=team_id,

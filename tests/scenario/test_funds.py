@@ -15,7 +15,9 @@ from sandbox import SandboxConfig
 from sandbox.funds import next_close
 from storage.audit import AuditLog
 from tests.conftest import RunningBot
+from tests.scenario.steps import command as run
 from tests.scenario.test_alerts import SECRET
+from tests.scenario.test_options import OWNER
 from tests.scenario.test_orders import BOB, button, click, command, sandbox_orders
 from tests.scenario.test_webhooks import wait_for_update
 
@@ -128,3 +130,23 @@ async def test_buy_sell_exchange_and_liquidate_a_fund(bob: RunningBot) -> None:
 
     refused = await fund(bot, "exchange VFIAX VTSAX $500")
     assert "takes no amount" in refused["text"] and "Try `/fund exchange VFIAX VTSAX`." in refused["text"]
+
+
+async def test_a_fund_sale_whose_value_cannot_be_known_is_refused_under_a_limit(bob: RunningBot) -> None:
+    bot = bob
+    bot.slack.workspace_admins.add(OWNER)
+    await confirmed(bot, "buy VFIAX $1000")
+    await to_the_close(bot)
+    await run(bot, f"admin limit <@{BOB}> value 5,000", user=OWNER)
+    # The holdings cannot be read: what a share is worth is unknown, so the limit refuses it.
+    await bot.admin(
+        "POST", "_sandbox/faults", json={"Rewrite": {"GET /v1.0/accounts/5002/positions": {"_status": 500}}}
+    )
+    refused = await fund(bot, "sell VFIAX 1")
+    assert refused["text"] == (
+        "The value of this fund order cannot be worked out from your holdings, and your limit is $5,000 "
+        "per order. Sell a dollar amount such as `/fund sell VFIAX $500`, or ask an admin to raise your limit."
+    )
+    previewed = await fund(bot, "sell VFIAX $500")  # a dollar amount is its own value
+    assert button(previewed, "order_confirm")
+    await bot.admin("POST", "_sandbox/faults", json={"Rewrite": {}})

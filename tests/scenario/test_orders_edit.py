@@ -155,7 +155,6 @@ async def test_a_replace_whose_answer_was_lost_is_settled_by_reading_the_order_b
     assert await replace_calls(bob) == 1  # never sent twice
 
 
-
 async def test_an_option_orders_edit_is_valued_with_its_contract_size(bob: RunningBot) -> None:
     bob.slack.workspace_admins.add(OWNER)
     _, order = await resting_order(bob, f"buy 1 AAPL {monthly()} 230 call limit 1")
