@@ -123,6 +123,25 @@ def _option_order(side: Side, quantity_token: str, tokens: list[str]) -> OptionO
     return _with_terms(underlying, quantity, (leg,), tokens[4:], OPTION_ORDER_EXAMPLE)
 
 
+def option_symbol_order(side: Side, quantity_token: str, tokens: list[str]) -> OptionOrderRequest:
+    """`<side> <qty> <OPTION SYMBOL> [limit <price>] [day|gtc] [account <id>]`: one contract
+    named by its option symbol (as the chain shows it), from the quantity on."""
+    try:
+        if side not in _LEG_SIDES.values():
+            raise _Invalid("Options are bought or sold: start with buy or sell")
+        quantity = _contracts(quantity_token)
+        contract = option_contract(tokens[0])
+        assert contract is not None, "the order grammar saw an option symbol"
+        problem = strike_problem(contract.strike)
+        if problem is not None:
+            raise _Invalid(f"The strike {problem}, not {_show(tokens[0])}", field="strike")
+        leg = OptionLeg(side, contract)
+        return _with_terms(contract.underlying, quantity, (leg,), tokens[1:], OPTION_ORDER_EXAMPLE)
+    except _Invalid as invalid:
+        invalid.example = invalid.example or OPTION_ORDER_EXAMPLE
+        raise
+
+
 def spread_from_tokens(tokens: list[str]) -> OptionOrderRequest:
     """`spread [<qty>] <SYMBOL> <YYYY-MM-DD> buy <strike> call|put sell <strike> call|put
     [limit <price>] [day|gtc] [account <id>]`: a vertical (one expiration, one right, two

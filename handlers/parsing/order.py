@@ -46,6 +46,7 @@ from handlers.parsing.options import (
     looks_like_date,
     option_order_from_fields,
     option_order_from_tokens,
+    option_symbol_order,
     spread_from_tokens,
 )
 
@@ -155,6 +156,8 @@ def _order_from_tokens(tokens: list[str]) -> OrderCommand:
         raise _Invalid(f"Say how many shares of which symbol to {verb}")
     if len(rest) > 2 and looks_like_date(rest[2]):
         return option_order_from_tokens(side, rest[0], rest[1:])
+    if len(rest) > 1 and is_option_symbol(rest[1]):
+        return option_symbol_order(side, rest[0], rest[1:])
     cash = _cash_amount(rest[0]) if rest[0].startswith("$") else None
     quantity = 0 if cash is not None else _quantity(rest[0])
     if len(rest) < 2:

@@ -82,3 +82,15 @@ def test_the_ticket_reads_an_option_symbol_by_the_same_rules() -> None:
         with pytest.raises(ParseError) as caught:
             order_from_fields(fields | wrong)
         assert caught.value.field == field
+
+
+def test_an_option_symbol_as_the_chain_shows_it_is_one_contract_with_the_same_terms() -> None:
+    typed = parse_order("buy 2 aapl270115p00200500 limit 3.10 gtc")
+    assert typed == parse_order("buy 2 AAPL 2027-01-15 200.5 put limit 3.10 gtc")
+    with pytest.raises(ParseError) as raised:
+        parse_order("short 1 AAPL270115C00200000")
+    assert str(raised.value) == (
+        "Options are bought or sold: start with buy or sell. Try `/order buy 1 AAPL 2027-01-15 200 call limit 5.10`."
+    )
+    with pytest.raises(ParseError, match="not an option order term"):
+        parse_order("sell 1 AAPL270115C00200000 stop 3")
