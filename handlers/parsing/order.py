@@ -7,7 +7,7 @@ import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from bot.core.commands import (
@@ -299,7 +299,7 @@ def _order_with_options(
         elif word in _TIME_IN_FORCE:
             time_in_force = _TIME_IN_FORCE[word]
             if word == "gtd":
-                extras.expire_date = _expire_date(_value_after(options, index, word, "a date", _GTD_EXAMPLE))
+                extras.expire_date = _expire_date(_value_after(options, index, word, "a date", _gtd_example()))
                 index += 1
         elif word in _SESSIONS:
             extended = _SESSIONS[word]
@@ -375,7 +375,11 @@ def _build_order(
 
 # -- order types and instructions beyond limit and stop -------------------------------------------
 
-_GTD_EXAMPLE = "buy 10 AAPL limit 180 gtd 2027-01-15"
+def _gtd_example() -> str:
+    """A good-till-date example that stays valid: a month from today in New York."""
+    return f"buy 10 AAPL limit 180 gtd {market_time().date() + timedelta(days=30):%Y-%m-%d}"
+
+
 _TRAIL_EXAMPLE = "sell 10 AAPL trail 2%"
 _BRACKET_EXAMPLE = "buy 10 AAPL limit 180 take-profit 200 stop-loss 170"
 _CASH_EXAMPLE = "buy $500 AAPL"
@@ -446,11 +450,11 @@ def _expire_date(token: str) -> date:
         day = date.fromisoformat(token)
     except ValueError:
         raise _Invalid(
-            f"{_show(token)} is not a date; write the last day as YYYY-MM-DD", example=_GTD_EXAMPLE
+            f"{_show(token)} is not a date; write the last day as YYYY-MM-DD", example=_gtd_example()
         ) from None
     if day < market_time().date():
         raise _Invalid(
-            f"The last day {_show(token)} has already passed; give today or a later day", example=_GTD_EXAMPLE
+            f"The last day {_show(token)} has already passed; give today or a later day", example=_gtd_example()
         )
     return day
 
@@ -514,7 +518,7 @@ def _with_extras(request: OrderRequest, extras: _Extras) -> OrderRequest:
         order_type = "TrailingStopLimit" if extras.limit_offset is not None else "TrailingStop"
     if request.time_in_force == "GoodTillDate" and order_type == "Market":
         raise _Invalid(
-            "Market orders cannot be good-till-date; add a limit price or use day", example=_GTD_EXAMPLE
+            "Market orders cannot be good-till-date; add a limit price or use day", example=_gtd_example()
         )
     return dataclasses.replace(
         request,

@@ -129,3 +129,11 @@ def test_odd_numbers_are_refused_with_the_example_of_what_was_typed(text: str, e
     with pytest.raises(ParseError) as raised:
         parse_order(text)
     assert str(raised.value) == expected
+
+
+def test_a_passed_good_till_dates_example_is_itself_an_order_the_grammar_takes() -> None:
+    with pytest.raises(ParseError) as raised:
+        parse_order("buy 10 AAPL limit 1 gtd 2020-01-02")
+    example = str(raised.value).split("Try `/order ")[1].rstrip("`.")
+    request = order(example)
+    assert request.time_in_force == "GoodTillDate" and request.expire_date is not None
