@@ -277,6 +277,11 @@ def edit_terms(
         stop_price=stop if kind in (OrderType.Stop, OrderType.StopLimit) else None,
         time_in_force=order.time_in_force,
         extended_hours=order.extended_hours or None,
+        expire_date=order.expire_date,
+        trailing_stop_amount_type=order.trailing_stop_amount_type,
+        trailing_stop_amount=order.trailing_stop_amount,
+        trailing_limit_amount_type=order.trailing_limit_amount_type,
+        trailing_limit_amount=order.trailing_limit_amount,
         replaces=ReplacedTerms(
             id=order.id,
             quantity=before,

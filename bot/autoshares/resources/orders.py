@@ -247,6 +247,12 @@ class OrderTicket(Resource):
             stop_price=self.stop_price,
             time_in_force=self.time_in_force,
             client_id=client_id,
+            expire_date=self.expire_date,
+            extended_hours=self.extended_hours,
+            trailing_stop_amount_type=self.trailing_stop_amount_type,
+            trailing_stop_amount=self.trailing_stop_amount,
+            trailing_limit_amount_type=self.trailing_limit_amount_type,
+            trailing_limit_amount=self.trailing_limit_amount,
         ).body()
 
 
@@ -269,6 +275,13 @@ class OrderChange(Resource):
     stop_price: Number | None = None
     time_in_force: Tif | None = None
     client_id: str | None = None
+    #: What the order keeps through the change (a replace that left them out could drop them).
+    expire_date: str | None = None
+    extended_hours: str | None = None
+    trailing_stop_amount_type: Trailing | None = None
+    trailing_stop_amount: Number | None = None
+    trailing_limit_amount_type: Trailing | None = None
+    trailing_limit_amount: Number | None = None
 
     @classmethod
     def read(cls, body: object) -> OrderChange:
@@ -292,7 +305,23 @@ class OrderChange(Resource):
             body["TimeInForce"] = self.time_in_force.value
         if self.client_id:
             body["ClientId"] = self.client_id
-        return body
+        return body | self._kept()
+
+    def _kept(self) -> dict[str, Any]:
+        """The order's expiry, session and trailing distances, sent again as they are."""
+        kept: dict[str, Any] = {}
+        if self.expire_date:
+            kept["ExpireDate"] = self.expire_date
+        if self.extended_hours:
+            kept["ExtendedHours"] = self.extended_hours
+        for name, kind, amount in (
+            ("TrailingStop", self.trailing_stop_amount_type, self.trailing_stop_amount),
+            ("TrailingLimit", self.trailing_limit_amount_type, self.trailing_limit_amount),
+        ):
+            if kind is not None and amount is not None:
+                kept[f"{name}AmountType"] = kind.value
+                kept[f"{name}Amount"] = float(amount)
+        return kept
 
 
 class _Kind(Protocol):

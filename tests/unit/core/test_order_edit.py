@@ -69,6 +69,32 @@ def test_edit_terms_change_only_what_is_given_and_keep_what_they_replace() -> No
     assert edit_value(ticket, preview) == Decimal("1194.0000")  # 6 × the limit
 
 
+def test_a_change_sends_again_the_expiry_session_and_trailing_distances_the_order_has() -> None:
+    """ModifyOrderResource carries them: a replace that left them out could drop them."""
+    trailing = order(
+        Type="TrailingStop",
+        Price=None,
+        StopPrice=None,
+        TimeInForce="GoodTillDate",
+        ExpireDate="2099-01-15T23:59:59Z",
+        TrailingStopAmountType="Persentage",
+        TrailingStopAmount=2,
+    )
+    change = edit_terms(trailing, OrderEditCommand(9, quantity=8)).change("c-2")
+    assert change == {
+        "Id": 9,
+        "Type": "TrailingStop",
+        "Quantity": 8,
+        "TimeInForce": "GoodTillDate",
+        "ClientId": "c-2",
+        "ExpireDate": "2099-01-15T23:59:59Z",
+        "TrailingStopAmountType": "Persentage",
+        "TrailingStopAmount": 2.0,
+    }
+    extended = edit_terms(order(Type="Limit", StopPrice=None, ExtendedHours="REGPRE"), OrderEditCommand(9, quantity=8))
+    assert extended.change()["ExtendedHours"] == "REGPRE"
+
+
 @pytest.mark.parametrize(
     ("held", "command", "problem", "expected"),
     [
