@@ -61,4 +61,4 @@ def corporate_action_message(notice: ActionNotice) -> dict[str, Any]:
             "Run `/autoshares positions` to see your holdings. You are told of each corporate action once."
         ),
     ]
-    return message(headline(notice), blocks)
+    return message(escape(headline(notice)), blocks)

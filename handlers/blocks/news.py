@@ -76,7 +76,7 @@ def news_message(symbol: str, items: Sequence[NewsItem]) -> dict[str, Any]:
             )
         )
     blocks.append(context("Only you can see this. Read opens the story here in Slack."))
-    return message(f"Latest news for {symbol}: {items[0].header}", blocks)
+    return message(f"Latest news for {symbol}: {escape(items[0].header)}", blocks)
 
 
 def article_view(symbol: str, item: NewsItem) -> dict[str, Any]:

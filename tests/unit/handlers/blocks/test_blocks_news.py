@@ -30,6 +30,7 @@ def test_headlines_are_escaped_and_each_has_a_read_button_that_round_trips() -> 
     message = news_message("AAPL", items)
     text = str([b["text"] for b in message["blocks"] if b["type"] == "section"])
     assert "&lt;!channel&gt; rally" in text and "<!channel>" not in text
+    assert message["text"] == "Latest news for AAPL: &lt;!channel&gt; rally"  # the notification too
     assert "Wire · <!date^1796083200^" in text
     assert blockkit.problems(message["blocks"]) == []
     assert parse_read_value(read_value("AAPL", items[0])) == ("AAPL", 7)
