@@ -125,3 +125,12 @@ def test_ipo_and_transfers_take_an_optional_account() -> None:
     assert (parse_autoshares("transfers 9").name, parse_autoshares("transfers 9").args) == ("transfers", 9)
     with pytest.raises(ParseError, match="not understood after the account id"):
         parse_autoshares("transfers 9 now")
+    for text, example in (
+        ("ipo soon", "/autoshares ipo 12"),
+        ("transfers account abc", "/autoshares transfers 12"),
+        ("activity 30d account 0", "/autoshares activity 30d account 12"),
+        ("positions top account x", "/autoshares positions top account 12"),
+    ):
+        with pytest.raises(ParseError) as refused:  # a bad account id: the command's own example
+            parse_autoshares(text)
+        assert str(refused.value).endswith(f"Try `{example}`."), str(refused.value)
