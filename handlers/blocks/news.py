@@ -79,13 +79,28 @@ def news_message(symbol: str, items: Sequence[NewsItem]) -> dict[str, Any]:
     return message(f"Latest news for {symbol}: {escape(items[0].header)}", blocks)
 
 
+def escaped_chunks(text: str, size: int, most: int) -> list[str]:
+    """``text`` escaped and cut into at most ``most`` pieces of at most ``size`` characters each,
+    never inside an escape (escaping ``&``, ``<`` and ``>`` lengthens the text)."""
+    rest = escape(text[: size * most])  # escaping never shortens: this is enough text
+    chunks: list[str] = []
+    while rest and len(chunks) < most:
+        cut = size
+        amp = rest.rfind("&", max(size - 4, 0), size) if len(rest) > size else -1
+        if amp > 0 and ";" not in rest[amp:size]:  # ``&amp;`` would be cut in two
+            cut = amp
+        chunks.append(rest[:cut])
+        rest = rest[cut:]
+    return chunks
+
+
 def article_view(symbol: str, item: NewsItem) -> dict[str, Any]:
     """The story in a modal: headline, byline, its text (and the attachment's link, if any)."""
     text = (item.content or "").strip() or "AutoShares gave no text for this story."
-    chunks = [text[i : i + ARTICLE_CHUNK] for i in range(0, len(text), ARTICLE_CHUNK)]
+    chunks = escaped_chunks(text, ARTICLE_CHUNK, ARTICLE_SECTIONS + 1)
     cut = len(chunks) > ARTICLE_SECTIONS
     blocks: list[Block] = [section(f"*{escape(item.header)}*"), context(byline(item))]
-    blocks += [section(escape(chunk)) for chunk in chunks[:ARTICLE_SECTIONS]]
+    blocks += [section(chunk) for chunk in chunks[:ARTICLE_SECTIONS]]
     if cut:
         blocks.append(context("The story is longer than Slack can show; this is its beginning."))
     attachment = (item.attachment or "").strip()
