@@ -49,6 +49,8 @@ def test_headlines_are_escaped_and_each_has_a_read_button_that_round_trips() -> 
             parse_read_value(forged)
     assert "no news for *AAPL*" in str(news_message("AAPL", [])["blocks"])
     assert headline_line(items[0]).startswith(":newspaper: &lt;!channel&gt; rally — Wire")
+    forged = news_message("AAPL", [story(9, None, header="Split\n\nSandbox Wire · Today")])
+    assert forged["blocks"][1]["text"]["text"].startswith("*Split Sandbox Wire · Today*\nWire · ")
 
 
 def test_a_long_story_is_cut_into_sections_of_a_modal() -> None:
