@@ -37,6 +37,7 @@ from handlers.kit import (
     ViewContext,
     register_table,
 )
+from handlers.notify import open_modal
 from handlers.parsing import ParseError
 from handlers.parsing.alert import parse_alert_edit_form
 
@@ -148,7 +149,7 @@ async def edit_button(surface: Surface, ctx: ButtonContext) -> None:
         raise StaleButton("/alert list")
     alert = await surface.core.alerts.for_edit(ctx.team_id, ctx.user_id, alert_id)
     view = edit_blocks.alert_edit_view(alert, channel_id=ctx.channel_id or None)
-    await ctx.client.views_open(trigger_id=ctx.trigger_id, view=view)
+    await open_modal(ctx.client, ctx.trigger_id, view)
 
 
 def edit_problems(view: dict[str, Any]) -> dict[str, str] | None:

@@ -60,6 +60,13 @@ class CannotPostHere(Exception):
         self.slack_error = slack_error
 
 
+class ModalTooLate(Exception):
+    """Slack refused to open a modal: the click's trigger had expired (it lasts three seconds,
+    and what the modal shows was read from AutoShares first)."""
+
+    code = "modal_too_late"
+
+
 class StepInputMissing(Exception):
     """A workflow step ran without an input it needs (Slack fills the required ones, so this is
     a workflow built against an older definition of the step)."""
@@ -194,6 +201,7 @@ SENTENCES: dict[type[BaseException], Words] = {
     CannotPostHere: lambda exc: (
         "I can't post in this conversation. Invite me with `/invite @AutoShares`, then try again."
     ),
+    ModalTooLate: lambda exc: "That took longer than Slack allows to open a window. Click the button again.",
     StepInputMissing: lambda exc: (
         "This AutoShares step is missing an input. Remove the step from the workflow, "
         "add it again, and publish the workflow."

@@ -9,6 +9,7 @@ from bot.core.commands import NewsRequest
 from handlers.blocks import news as blocks
 from handlers.errors import StaleButton
 from handlers.kit import Button, ButtonContext, CommandContext, Listener, Subcommand, Surface, register_table
+from handlers.notify import open_modal
 
 
 async def show_news(surface: Surface, ctx: CommandContext, request: NewsRequest) -> None:
@@ -23,7 +24,7 @@ async def read(surface: Surface, ctx: ButtonContext) -> None:
     except ValueError:
         raise StaleButton("/news") from None
     item = await surface.core.news.article(ctx.team_id, ctx.user_id, symbol, news_id)
-    await ctx.client.views_open(trigger_id=ctx.trigger_id, view=blocks.article_view(symbol, item))
+    await open_modal(ctx.client, ctx.trigger_id, blocks.article_view(symbol, item))
 
 
 LISTENERS: tuple[Listener, ...] = (

@@ -55,8 +55,22 @@ CANNOT_POST = frozenset(
 )
 
 
+#: Slack's answers to views.open when the click's trigger can no longer open a modal.
+TRIGGER_GONE = frozenset({"expired_trigger_id", "trigger_exchanged", "invalid_trigger_id"})
+
+
 def slack_error(exc: SlackApiError) -> str:
     return str(exc.response.get("error") or "unknown_error")
+
+
+async def open_modal(client: AsyncWebClient, trigger_id: str | None, view: dict[str, Any]) -> None:
+    """Open ``view`` with the click's trigger; ModalTooLate when the trigger had expired."""
+    try:
+        await client.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError as exc:
+        if slack_error(exc) in TRIGGER_GONE:
+            raise errors.ModalTooLate() from None
+        raise
 
 
 class SlackSession:

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.vocabulary.spreadsheets import safe_cell
 from storage.models import AuditEvent
 from storage.records import aware, utcnow
 
@@ -145,12 +146,12 @@ class AuditLog:
 
 
 def to_csv(records: Iterable[AuditRecord]) -> str:
-    """The events as CSV with a header row (RFC 4180 quoting)."""
+    """The events as CSV with a header row (RFC 4180 quoting); no cell runs as a formula."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, lineterminator="\n")
     writer.writeheader()
     for record in records:
-        writer.writerow(record.as_row())
+        writer.writerow({k: safe_cell(v) if isinstance(v, str) else v for k, v in record.as_row().items()})
     return out.getvalue()
 
 

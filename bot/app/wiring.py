@@ -250,7 +250,7 @@ def use_cases(
     linking = linking_service(settings, db, cipher, http, links=links, oidc=oidc, client=client)
     agreements = AgreementService(users)
     accounts = AccountService(users, signup_url=settings.autoshares_signup_url)
-    # One allowance per user shared by every background pass (alerts, orders).
+    # One allowance per user shared by every background pass (alerts, orders, corporate actions, transfers).
     pacing = UserPacing(AllowanceRepository(db.sessions), settings.poll_user_calls_per_minute)
     polling = PollPolicy(concurrency=settings.poll_concurrency, chunk=settings.poll_chunk_size)
     directory = SlackUsersDirectory(slack)
@@ -274,7 +274,7 @@ def use_cases(
     digests = DigestService(
         repo=DigestRepository(db.sessions), users=users, alerts=alerts, market=market, team=team, directory=directory
     )
-    offerings, transfers = new_issues_and_transfers(users, accounts, agreements, orders, audit, db, polling)
+    offerings, transfers = new_issues_and_transfers(users, accounts, agreements, orders, audit, db, polling, pacing)
     return UseCases(
         users=users,
         linking=linking,
@@ -318,11 +318,14 @@ def new_issues_and_transfers(
     audit: AuditLog,
     db: Database,
     polling: PollPolicy,
+    pacing: UserPacing,
 ) -> tuple[OfferingService, TransferService]:
     """`/autoshares ipo` (subscriptions go through ``orders``) and `/autoshares transfers`."""
     offerings = OfferingService(users=users, accounts=accounts, agreements=agreements, orders=orders, audit=audit)
     transfers = TransferRepository(db.sessions)
-    return offerings, TransferService(users=users, accounts=accounts, repo=transfers, concurrency=polling.concurrency)
+    return offerings, TransferService(
+        users=users, accounts=accounts, repo=transfers, pacing=pacing, concurrency=polling.concurrency
+    )
 
 
 def delivery(

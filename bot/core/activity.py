@@ -18,6 +18,7 @@ from bot.core.accounts import AccountService
 from bot.core.commands import ActivityKind, ActivityPeriod, ActivityRequest
 from bot.core.users import LinkedUsers
 from bot.core.views import ActivityExport, ActivityPage
+from bot.vocabulary.spreadsheets import safe_csv
 
 ACTIVITY_PAGE_SIZE = 10
 
@@ -85,7 +86,8 @@ class ActivityService:
     async def export(
         self, team_id: str, slack_user_id: str, request: ActivityRequest, *, now: datetime | None = None
     ) -> ActivityExport:
-        """The period's activity report (CSV) of the requested, default or first account."""
+        """The period's activity report (CSV) of the requested, default or first account; a cell
+        a spreadsheet would run as a formula is made plain text (``bot.vocabulary.spreadsheets``)."""
         moment = now or datetime.now(UTC)
         user = await self._users.acting(team_id, slack_user_id)
         account_id, _account = await self._accounts.resolve(user, request.account_id)
@@ -96,5 +98,5 @@ class ActivityService:
         except e.AutoSharesNotFound:
             report = await user.api.transaction_report(account_id, filter=query)
         return ActivityExport(
-            account_id, report_filename(account_id, request, moment), report.csv, max(len(report.root) - 1, 0)
+            account_id, report_filename(account_id, request, moment), safe_csv(report.csv), max(len(report.root) - 1, 0)
         )

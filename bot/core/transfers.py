@@ -8,7 +8,9 @@ Running `/autoshares transfers` on an account makes the member follow it (the tr
 had ended by then are known, not told). The transfer pass (``bot.app.pollers``) leases the
 followed accounts that are due, reads each one's newest transfers and, for each that completed
 or failed, owes the member one DM: ``storage.transfers`` keys it by member, transfer and
-outcome in the database, so replicas sharing it tell each outcome once.
+outcome in the database, so replicas sharing it tell each outcome once. Each read is spent from
+the member's allowance of background calls (``bot.core.pacing``): a member whose allowance is
+spent, or whom AutoShares rate-limited, is read again on a later pass.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from bot.autoshares import errors as e
 from bot.autoshares.resources import Transfer
 from bot.core.accounts import AccountService
 from bot.core.errors import BotError, NotLinkedError
+from bot.core.pacing import UserPacing
 from bot.core.users import LinkedUsers
 from bot.core.views import TransfersView
 from storage.records import utcnow
@@ -36,11 +39,18 @@ class TransferService:
     """`/autoshares transfers` and the pass that tells members of finished transfers."""
 
     def __init__(
-        self, *, users: LinkedUsers, accounts: AccountService, repo: TransferRepository, concurrency: int = 8
+        self,
+        *,
+        users: LinkedUsers,
+        accounts: AccountService,
+        repo: TransferRepository,
+        pacing: UserPacing,
+        concurrency: int = 8,
     ) -> None:
         self._users = users
         self._accounts = accounts
         self.repo = repo
+        self.pacing = pacing
         self._calls = asyncio.Semaphore(max(1, concurrency))
 
     async def recent(self, team_id: str, slack_user_id: str, account_id: int | None) -> TransfersView:
@@ -69,16 +79,28 @@ class TransferService:
         return owed
 
     async def _check(self, watched: WatchedAccount) -> int:
+        key = (watched.team_id, watched.slack_user_id)
         try:
-            user = await self._users.acting(watched.team_id, watched.slack_user_id)
+            user = await self._users.acting(*key)
+        except NotLinkedError:  # unlinked since: nobody to tell
+            await self.repo.forget(*key)
+            return 0
+        except BotError as exc:
+            log.info("transfers of account %s not read: %s", watched.account_id, exc)
+            return 0
+        if not await self.pacing.ready(key):  # the member's allowance is spent: a later pass reads it
+            return 0
+        try:
             async with self._calls:
                 page = await user.api.transfers(watched.account_id, page_size=TRANSFERS_PAGE_SIZE)
-        except NotLinkedError:  # unlinked since: nobody to tell
-            await self.repo.forget(watched.team_id, watched.slack_user_id)
+        except e.AutoSharesRateLimited as exc:
+            await self.pacing.back_off(key, exc.retry_after)
             return 0
         except (BotError, e.AutoSharesError) as exc:
             log.info("transfers of account %s not read: %s", watched.account_id, getattr(exc, "code", exc))
             return 0
+        finally:
+            await self.pacing.spend(key)
         owed = 0
         for transfer in page.items:
             if transfer.outcome is not None and await self.repo.tell(

@@ -25,6 +25,7 @@ __all__ = [
     "BADGE_BLOCK",
     "badged",
     "escape",
+    "one_line",
     "message",
     "error_message",
     "notice",
@@ -55,6 +56,12 @@ BADGES = {
 def escape(text: object) -> str:
     """Escape user or API text for mrkdwn so it cannot ping (<!channel>, <@U…>) or inject links."""
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def one_line(text: object) -> str:
+    """API text on one line: line breaks and runs of spaces become one space, so a headline or a
+    comment cannot start a line of its own that reads like the bot's."""
+    return " ".join(str(text).split())
 
 
 def clip(text: str, limit: int = MAX_TEXT) -> str:

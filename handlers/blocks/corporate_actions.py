@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core.notices import ActionNotice
-from handlers.blocks.common import clip, context, escape, message, section
+from handlers.blocks.common import clip, context, escape, message, one_line, section
 
 #: Terms shown first, in this order, under these names; any other term follows as written.
 KNOWN_TERMS = (
@@ -28,10 +28,10 @@ def _terms(notice: ActionNotice) -> list[str]:
     known = {name for name, _ in KNOWN_TERMS}
     for name, label in KNOWN_TERMS:
         if notice.terms.get(name):
-            shown.append(f"*{label}*: {escape(notice.terms[name])}")
+            shown.append(f"*{label}*: {escape(one_line(notice.terms[name]))}")
     for name, value in sorted(notice.terms.items()):
         if name not in known and value:
-            shown.append(f"*{escape(name)}*: {escape(value)}")
+            shown.append(f"*{escape(one_line(name))}*: {escape(one_line(value))}")
     return shown
 
 
@@ -51,7 +51,7 @@ def headline(notice: ActionNotice) -> str:
 
 def corporate_action_message(notice: ActionNotice) -> dict[str, Any]:
     emoji = _EMOJI.get(notice.kind.lower(), ":loudspeaker:")
-    lines = [f"{emoji} *{escape(headline(notice))}*", "You hold this security in your AutoShares account."]
+    lines = [f"{emoji} *{escape(one_line(headline(notice)))}*", "You hold this security in your AutoShares account."]
     if notice.date is not None:
         lines.append(f"*Effective*: {notice.date.strftime('%Y-%m-%d')}")
     lines += _terms(notice)
@@ -61,4 +61,4 @@ def corporate_action_message(notice: ActionNotice) -> dict[str, Any]:
             "Run `/autoshares positions` to see your holdings. You are told of each corporate action once."
         ),
     ]
-    return message(headline(notice), blocks)
+    return message(escape(one_line(headline(notice))), blocks)

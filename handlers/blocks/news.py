@@ -19,7 +19,7 @@ from slack_sdk.models.views import View
 from bot.autoshares.resources import NewsItem
 from bot.vocabulary.ids import autoshares_id
 from bot.vocabulary.symbols import is_symbol
-from handlers.blocks.common import clip, context, escape, message, section
+from handlers.blocks.common import clip, context, escape, message, one_line, section
 
 NEWS_READ = "news_read"
 #: The text of a story is cut into sections this long (Slack allows 3000 characters).
@@ -37,9 +37,14 @@ def when(item: NewsItem) -> str:
     return f"<!date^{moment}^{{date_short_pretty}} {{time}}|{fallback}>"
 
 
+def headline(item: NewsItem) -> str:
+    """The story's headline, escaped, on one line."""
+    return escape(one_line(item.header))
+
+
 def byline(item: NewsItem) -> str:
     """``Sandbox Wire · Today 09:30``."""
-    source = escape(item.source.strip()) if item.source and item.source.strip() else "Source not given"
+    source = escape(one_line(item.source)) if item.source and item.source.strip() else "Source not given"
     return f"{clip(source, 100)} · {when(item)}"
 
 
@@ -66,26 +71,41 @@ def news_message(symbol: str, items: Sequence[NewsItem]) -> dict[str, Any]:
     for item in items:
         blocks.append(
             SectionBlock(
-                text=MarkdownTextObject(text=clip(f"*{escape(item.header)}*\n{byline(item)}", 2900)),
+                text=MarkdownTextObject(text=clip(f"*{headline(item)}*\n{byline(item)}", 2900)),
                 accessory=ButtonElement(
                     text="Read",
                     action_id=NEWS_READ,
                     value=read_value(symbol, item),
-                    accessibility_label=clip(f"Read: {item.header}", 75),
+                    accessibility_label=clip(f"Read: {one_line(item.header)}", 75),
                 ),
             )
         )
     blocks.append(context("Only you can see this. Read opens the story here in Slack."))
-    return message(f"Latest news for {symbol}: {items[0].header}", blocks)
+    return message(f"Latest news for {symbol}: {headline(items[0])}", blocks)
+
+
+def escaped_chunks(text: str, size: int, most: int) -> list[str]:
+    """``text`` escaped and cut into at most ``most`` pieces of at most ``size`` characters each,
+    never inside an escape (escaping ``&``, ``<`` and ``>`` lengthens the text)."""
+    rest = escape(text[: size * most])  # escaping never shortens: this is enough text
+    chunks: list[str] = []
+    while rest and len(chunks) < most:
+        cut = size
+        amp = rest.rfind("&", max(size - 4, 0), size) if len(rest) > size else -1
+        if amp > 0 and ";" not in rest[amp:size]:  # ``&amp;`` would be cut in two
+            cut = amp
+        chunks.append(rest[:cut])
+        rest = rest[cut:]
+    return chunks
 
 
 def article_view(symbol: str, item: NewsItem) -> dict[str, Any]:
     """The story in a modal: headline, byline, its text (and the attachment's link, if any)."""
     text = (item.content or "").strip() or "AutoShares gave no text for this story."
-    chunks = [text[i : i + ARTICLE_CHUNK] for i in range(0, len(text), ARTICLE_CHUNK)]
+    chunks = escaped_chunks(text, ARTICLE_CHUNK, ARTICLE_SECTIONS + 1)
     cut = len(chunks) > ARTICLE_SECTIONS
-    blocks: list[Block] = [section(f"*{escape(item.header)}*"), context(byline(item))]
-    blocks += [section(escape(chunk)) for chunk in chunks[:ARTICLE_SECTIONS]]
+    blocks: list[Block] = [section(f"*{headline(item)}*"), context(byline(item))]
+    blocks += [section(chunk) for chunk in chunks[:ARTICLE_SECTIONS]]
     if cut:
         blocks.append(context("The story is longer than Slack can show; this is its beginning."))
     attachment = (item.attachment or "").strip()
@@ -101,4 +121,4 @@ def article_view(symbol: str, item: NewsItem) -> dict[str, Any]:
 
 def headline_line(item: NewsItem) -> str:
     """Under a quote card: ``:newspaper: Headline — Sandbox Wire · Today 09:30``."""
-    return f":newspaper: {clip(escape(item.header), 200)} — {byline(item)}"
+    return f":newspaper: {clip(headline(item), 200)} — {byline(item)}"

@@ -9,7 +9,7 @@ from slack_sdk.models.blocks import Block
 
 from bot.autoshares.resources import Account, Transfer, TransferOutcome
 from bot.core.views import TransfersView
-from handlers.blocks.common import context, escape, message, section
+from handlers.blocks.common import context, escape, message, one_line, section
 from handlers.blocks.numbers import money
 
 #: Why Slack cannot move money, said under every list of transfers.
@@ -44,7 +44,7 @@ def transfer_line(transfer: Transfer) -> str:
         parts.append(day)
     line = " · ".join(parts)
     if transfer.comment:
-        line += f"\n_{escape(transfer.comment[:200])}_"
+        line += f"\n_{escape(one_line(transfer.comment)[:200])}_"
     return line
 
 

@@ -161,13 +161,16 @@ def _edit_from_tokens(rest: list[str]) -> AlertEditCommand:
         raise _Invalid(
             "Say which alert to edit by its id, then above or below and a price", example=_EDIT_EXAMPLE
         )
-    alert_id = _identifier(rest[0], "alert id")
-    if len(rest) < 3:
-        raise _Invalid("Say above or below and the new price after the id", example=_EDIT_EXAMPLE)
-    operator = _OPERATORS.get(rest[1].lower())
-    if operator is None:
-        raise _Invalid(f"{_show(rest[1])} is not a direction; use above or below", example=_EDIT_EXAMPLE)
-    price = _price(rest[2], "alert price", "price")
+    try:  # a bad id or price is answered with the edit's example, not a new alert's
+        alert_id = _identifier(rest[0], "alert id")
+        if len(rest) < 3:
+            raise _Invalid("Say above or below and the new price after the id")
+        operator = _OPERATORS.get(rest[1].lower())
+        if operator is None:
+            raise _Invalid(f"{_show(rest[1])} is not a direction; use above or below")
+        price = _price(rest[2], "alert price", "price")
+    except _Invalid as invalid:
+        raise _Invalid(invalid.problem, example=invalid.example or _EDIT_EXAMPLE, field=invalid.field) from None
     field: AlertField | None = None
     expires_in: timedelta | None = None
     options = rest[3:]

@@ -183,7 +183,10 @@ def _account_option(tokens: list[str], after: str, example: str) -> int | None:
         return None
     if tokens[0].lower() != "account":
         raise _Invalid(f"{_show(tokens[0])} is not understood after {after}", example=example)
-    account = _identifier(_value_after(tokens, 0, "account", "an account id", example), "account id")
+    try:
+        account = _identifier(_value_after(tokens, 0, "account", "an account id", example), "account id")
+    except _Invalid as invalid:  # the command's own example, not the bare help
+        raise _Invalid(invalid.problem, example=invalid.example or example, field=invalid.field) from None
     if len(tokens) > 2:
         raise _Invalid(f"{_show(tokens[2])} is not understood after the account id", example=example)
     return account

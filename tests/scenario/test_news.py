@@ -4,8 +4,9 @@ is named with the closest matches."""
 
 from __future__ import annotations
 
+from bot.devkit.localslack import ScriptedFailure
 from tests.conftest import RunningBot
-from tests.scenario.steps import button, command
+from tests.scenario.steps import button, click, command
 
 BOB = "U0BOB"
 
@@ -41,6 +42,10 @@ async def test_news_headlines_read_in_a_modal_and_the_latest_on_quote_cards(bot:
     view = opened.args["view"]
     assert view["type"] == "modal" and view["title"]["text"] == "AAPL news"
     assert "Full text." in str(view["blocks"]) and "Test Wire" in str(view["blocks"])
+    # AutoShares took longer than the click's trigger lasts: one sentence, and what to do.
+    bot.slack.fail_next("views.open", ScriptedFailure("expired_trigger_id"))
+    late = await click(bot, button(reply, "news_read", f"AAPL;{published['NewsId']}"), user=BOB)
+    assert late["text"] == "That took longer than Slack allows to open a window. Click the button again."
 
     quote = await command(bot, "AAPL", user=BOB, slash="/quote")
     contexts = [b for b in quote["blocks"] if b["type"] == "context"]

@@ -16,6 +16,7 @@ from tests.conftest import RunningBot
 from tests.scenario.steps import WEBHOOK_SECRET, command, with_webhooks
 
 BOB = "U0BOB"
+TRANSFERS_CALL = "GET /v1.0/accounts/{accountId}/transfers"
 
 
 @pytest.fixture
@@ -88,3 +89,33 @@ async def test_a_transfer_webhook_tells_the_member_at_once(bot: RunningBot) -> N
     sent = [d for d in (await bot.admin("GET", "_sandbox/webhooks"))["Deliveries"] if d["Type"].startswith("transfer.")]
     assert [(d["Type"], d["AccountId"]) for d in sent] == [("transfer.completed", account_id)]
     assert [c.args["text"] for c in posts("chat.postMessage")].count(told) == 1
+
+
+async def test_the_transfer_pass_keeps_to_each_members_allowance_of_background_calls(
+    bot: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await bot.link(BOB, "bob")
+    transfers, key = bot.services.core.transfers, (bot.driver.team_id, BOB)
+    monkeypatch.setattr(transfers.pacing, "clock", lambda: 0.0)  # nothing refills during the test
+    account_id = (await (await bot.services.core.users.acting(*key)).api.accounts())[0].id
+    coming = await bot.admin("POST", "_sandbox/transfers", json={"AccountId": account_id, "Amount": 9.0})
+    await command(bot, "transfers", BOB)
+    await bot.admin("POST", f"_sandbox/transfers/{coming['Id']}", json={"Status": "Completed"})
+
+    async def reads() -> int:
+        return int((await bot.admin("GET", "_sandbox/stats"))["ApiRequests"][TRANSFERS_CALL])
+
+    before = await reads()
+    await transfers.pacing.spend(key, transfers.pacing.per_minute * 2)  # spent by other passes
+    assert await transfers.check_once(timedelta(0)) == 0 and await reads() == before
+    await transfers.pacing.spend(key, -transfers.pacing.per_minute * 4)  # refilled
+    quota_spent = {"_status": 429, "_headers": {"Retry-After": "60"}, "Message": "API calls quota exceeded."}
+    await bot.admin("POST", "_sandbox/faults", json={"Rewrite": {f"GET /v1.0/accounts/{account_id}/transfers": quota_spent}})
+    try:
+        assert await transfers.check_once(timedelta(0)) == 0 and await reads() == before + 1
+    finally:
+        await bot.admin("POST", "_sandbox/faults", json={"Clear": True})
+    assert await transfers.pacing.backed_off(key)
+    assert await transfers.check_once(timedelta(0)) == 0 and await reads() == before + 1  # waits out Retry-After
+    monkeypatch.setattr(transfers.pacing, "clock", lambda: 120.0)
+    assert await transfers.check_once(timedelta(0)) == 1 and await reads() == before + 2

@@ -25,8 +25,11 @@ def test_the_edit_grammar() -> None:
         ("edit 42 above -3", "must be a number above zero"),
         ("edit 42 above 3 soon", "`soon` is not understood here"),
     ):
-        with pytest.raises(ParseError, match=words):
+        with pytest.raises(ParseError, match=words) as refused:
             parse_alert(text)
+        assert str(refused.value).endswith("Try `/alert edit 42 above 240`.")  # the edit's example
+    with pytest.raises(ParseError, match="alert id must be a whole number.*Try `/alert edit 42 above 240`"):
+        parse_alert("edit AAPL above 3")
 
 
 def alert(**fields: object) -> PriceAlert:

@@ -9,6 +9,7 @@ import pytest
 from bot.vocabulary.bounds import MAX_PRICE, MAX_QUANTITY, price_problem, quantity_in_bounds
 from bot.vocabulary.ids import MAX_AUTOSHARES_ID, autoshares_id
 from bot.vocabulary.roles import ROLES, Role
+from bot.vocabulary.spreadsheets import safe_cell, safe_csv
 from bot.vocabulary.states import UNSETTLED_STATES, WAITING_STATES, PendingState
 from bot.vocabulary.symbols import is_symbol, symbol_of
 from bot.vocabulary.team_limits import (
@@ -97,3 +98,12 @@ def test_daily_order_counts() -> None:
     for text in ("0", "-1", "1.5", "1e3", str(MAX_DAILY_ORDERS + 1), "9" * 30, "٣"):
         with pytest.raises(LimitProblem):
             daily_order_count(text)
+
+
+def test_a_csv_cell_that_would_run_as_a_formula_is_plain_text_and_numbers_stay_numbers() -> None:
+    for formula in ("=1+2", "+SUM(A1)", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "-", "+"):
+        assert safe_cell(formula) == "'" + formula
+    for kept in ("-12.50", "+3", "0.5", "AAPL dividend", "", "'=1", " =1"):
+        assert safe_cell(kept) == kept
+    report = 'Date,Description,Value\r\n2026-12-07,"=HYPERLINK(""http://x"",""a,\nb"")",-2.5\r\n'
+    assert safe_csv(report) == 'Date,Description,Value\r\n2026-12-07,"\'=HYPERLINK(""http://x"",""a,\nb"")",-2.5\r\n'

@@ -38,3 +38,9 @@ def test_a_notice_survives_the_outbox_and_reads_as_a_dm() -> None:
     split = ActionNotice("MSFT", "Split", None, {"Ratio": "2-for-1"})
     assert headline(split) == "MSFT: 2-for-1 stock split"
     assert headline(ActionNotice("X", "Spinoff")) == "X: spinoff"
+    merger = ActionNotice(
+        "X", "Merger", None, {"Acquirer": "<https://evil.example|Claim shares> <!here>", "Terms": "1:1\n*Pay*: now"}
+    )
+    told = corporate_action_message(merger)
+    assert "<" not in told["text"] and "<" not in str(told["blocks"])  # the notification too
+    assert "*Terms*: 1:1 *Pay*: now" in told["blocks"][0]["text"]["text"]  # a term starts no line of its own

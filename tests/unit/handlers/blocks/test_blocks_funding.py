@@ -105,7 +105,7 @@ def test_a_subscription_row_reads_as_a_subscription_everywhere(status: PendingSt
 def test_transfers_are_read_only_and_the_dm_says_the_outcome() -> None:
     done = Transfer.model_validate(
         {"Id": "t-1", "Status": "COMPLETED", "IsDeposit": True, "Amount": 250, "Mechanism": "ACH",
-         "TransferDate": "2026-12-07T10:00:00Z", "Comment": "<@U9> payroll"}
+         "TransferDate": "2026-12-07T10:00:00Z", "Comment": "<@U9> payroll\n:x: *Withdrawal $9,999.00*"}
     )  # fmt: skip
     failed = Transfer.model_validate({"Id": "t-2", "Status": "Returned", "IsDeposit": False, "Amount": 75.5})
     waiting = Transfer.model_validate({"Id": "t-3", "Status": "Pending", "Amount": 1})
@@ -115,6 +115,7 @@ def test_transfers_are_read_only_and_the_dm_says_the_outcome() -> None:
     text = str(message["blocks"])
     assert "*Deposit $250.00* · ACH · *COMPLETED* · 2026-12-07" in text and "&lt;@U9&gt;" in text
     assert "*Withdrawal $75.50*" in text and "Only the newest are shown" in text
+    assert "_&lt;@U9&gt; payroll :x: *Withdrawal $9,999.00*_" in text  # a comment starts no line of its own
     assert "never from Slack" in text and not buttons(message["blocks"])
     assert valid(transfer_settled_message(12, done))["text"] == "Your deposit of $250.00 in account 12 completed."
     assert "did not go through (status Returned)" in transfer_settled_message(12, failed)["text"]
@@ -125,3 +126,12 @@ def test_ipo_and_transfers_take_an_optional_account() -> None:
     assert (parse_autoshares("transfers 9").name, parse_autoshares("transfers 9").args) == ("transfers", 9)
     with pytest.raises(ParseError, match="not understood after the account id"):
         parse_autoshares("transfers 9 now")
+    for text, example in (
+        ("ipo soon", "/autoshares ipo 12"),
+        ("transfers account abc", "/autoshares transfers 12"),
+        ("activity 30d account 0", "/autoshares activity 30d account 12"),
+        ("positions top account x", "/autoshares positions top account 12"),
+    ):
+        with pytest.raises(ParseError) as refused:  # a bad account id: the command's own example
+            parse_autoshares(text)
+        assert str(refused.value).endswith(f"Try `{example}`."), str(refused.value)
