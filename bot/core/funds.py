@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal
 
 from bot.autoshares import errors as e
@@ -170,16 +168,14 @@ class FundService:
         pending: Pending | None = None
         if preview.is_successful:
             rules = team.weigh(rules, value)
-            pending = await self.orders.repo.create(
-                id=str(uuid.uuid4()),
-                team_id=team_id,
-                slack_user_id=slack_user_id,
-                account_id=account_id,
+            pending = await self.orders.hold(
+                team_id,
+                slack_user_id,
+                account_id,
                 symbol=ticket.symbol,
                 request=ticket.stored(),
                 preview=preview.model_dump(mode="json", exclude_none=True),
-                notional=value,
-                ttl=timedelta(seconds=self.orders.policy.confirm_seconds),
+                value=value,
                 channel_id=channel_id,
                 response_url=response_url,
             )

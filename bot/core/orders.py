@@ -528,6 +528,35 @@ class OrderService:
         self._metrics = metrics
         self.policy = policy
 
+    async def hold(
+        self,
+        team_id: str,
+        slack_user_id: str,
+        account_id: int,
+        *,
+        symbol: str,
+        request: dict[str, Any],
+        preview: dict[str, Any] | None,
+        value: Decimal | None,
+        channel_id: str | None,
+        response_url: str | None,
+    ) -> Pending:
+        """A previewed order, change, fund order or subscription stored for Confirm: it expires
+        after the policy's confirmation window."""
+        return await self.repo.create(
+            id=str(uuid.uuid4()),
+            team_id=team_id,
+            slack_user_id=slack_user_id,
+            account_id=account_id,
+            symbol=symbol,
+            request=request,
+            preview=preview,
+            notional=value,
+            ttl=timedelta(seconds=self.policy.confirm_seconds),
+            channel_id=channel_id,
+            response_url=response_url,
+        )
+
     # -- preview ---------------------------------------------------------------------------------
     async def preview(
         self,
@@ -564,16 +593,14 @@ class OrderService:
         pending: Pending | None = None
         if preview.is_successful:
             rules = self.team.weigh(rules, value)
-            pending = await self.repo.create(
-                id=str(uuid.uuid4()),
-                team_id=team_id,
-                slack_user_id=slack_user_id,
-                account_id=account_id,
+            pending = await self.hold(
+                team_id,
+                slack_user_id,
+                account_id,
                 symbol=request.underlying if isinstance(request, OptionOrderRequest) else request.symbol,
                 request=body,
                 preview=preview.model_dump(mode="json", exclude_none=True),
-                notional=value,
-                ttl=timedelta(seconds=self.policy.confirm_seconds),
+                value=value,
                 channel_id=channel_id,
                 response_url=response_url,
             )
@@ -633,16 +660,14 @@ class OrderService:
         pending: Pending | None = None
         if preview.is_successful:
             rules = self.team.weigh(rules, value)
-            pending = await self.repo.create(
-                id=str(uuid.uuid4()),
-                team_id=team_id,
-                slack_user_id=slack_user_id,
-                account_id=account_id,
+            pending = await self.hold(
+                team_id,
+                slack_user_id,
+                account_id,
                 symbol=order.symbol,
                 request=ticket.stored(),
                 preview=preview.model_dump(mode="json", exclude_none=True),
-                notional=value,
-                ttl=timedelta(seconds=self.policy.confirm_seconds),
+                value=value,
                 channel_id=channel_id,
                 response_url=response_url,
             )
