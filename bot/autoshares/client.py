@@ -358,14 +358,18 @@ class UserApi:
         *,
         page: int = 0,
         page_size: int = 20,
-        sort_field: str | None = None,
+        sort_field: str = "Symbol",
         desc: bool = False,
     ) -> Page[Position]:
-        """One page (zero-based) of an account's holdings."""
+        """One page (zero-based) of an account's holdings (the spec requires all four paging
+        parameters, ``sortField`` included)."""
         endpoint = "GET /accounts/{accountId}/positions"
-        params: dict[str, Any] = {"pageNumber": page, "pageSize": page_size, "desc": str(desc).lower()}
-        if sort_field:
-            params["sortField"] = sort_field
+        params: dict[str, Any] = {
+            "pageNumber": page,
+            "pageSize": page_size,
+            "sortField": sort_field,
+            "desc": str(desc).lower(),
+        }
         body = await self.request("GET", f"accounts/{account_id}/positions", endpoint=endpoint, params=params)
         return typed_page(Position, body, page, page_size, endpoint)
 

@@ -18,7 +18,6 @@ from bot.autoshares.resources.alerts import price_alert_body
 from sandbox.server import RunningSandbox
 from tests.conftest import CLIENT_TLS
 from tests.contract.conftest import Contract
-from tests.contract.test_client_watchlists import operation_of
 
 
 async def test_every_portfolio_call_is_a_spec_operation(
@@ -51,7 +50,7 @@ async def test_every_portfolio_call_is_a_spec_operation(
     assert float(values[-1].value) == balances["Equity"]  # today's value is the account's equity
     assert [len(s) for s in compared.series] == [9, 9]
 
-    operations = [operation_of(contract, request) for request, _ in sent]
+    operations = [contract.operation_of(request) for request, _ in sent]
     assert [op["operationId"] for _, op in operations] == [
         "UserAccounts_GetAccountHistory",
         "HistoricalTradeData_GetChartCompareData",
@@ -116,7 +115,7 @@ async def test_every_news_call_is_a_spec_operation(
         [action] = await api.corporate_actions("AAPL")
     assert news and all(item.header and item.moment for item in news)
     assert (action.type, action.data["Amount"]) == ("Dividend", "0.25")
-    operations = [operation_of(contract, request) for request, _ in sent]
+    operations = [contract.operation_of(request) for request, _ in sent]
     assert [op["operationId"] for _, op in operations] == ["News_GetNews", "News_GetCorporateActions"]
     for (request, response), (template, operation) in zip(sent, operations, strict=True):
         declared = {p["name"] for p in operation["parameters"] if p["in"] == "query"}
@@ -151,7 +150,7 @@ async def test_editing_an_alert_is_the_specs_modify_operation(
         edited = await api.update_alert(made.id, body | {"Argument": 310.0, "Operator": "LTEQ"})
     assert (edited.id, edited.argument, edited.operator and edited.operator.value) == (made.id, 310, "LTEQ")
     request, response = sent[-1]
-    template, operation = operation_of(contract, request)
+    template, operation = contract.operation_of(request)
     assert operation["operationId"] == "PriceAlerts_ModifyPriceAlertTrigger"
     schema = next(p for p in operation["parameters"] if p["in"] == "body")["schema"]
     assert not contract.errors(schema, json.loads(request.content))

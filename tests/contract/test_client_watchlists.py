@@ -4,8 +4,6 @@ request body, and answers that fit the response schemas, asked of the sandbox ov
 from __future__ import annotations
 
 import json
-import re
-from typing import Any
 
 import httpx
 
@@ -14,18 +12,6 @@ from bot.autoshares.client import AutoSharesClient
 from sandbox.server import RunningSandbox
 from tests.conftest import CLIENT_TLS
 from tests.contract.conftest import Contract
-
-
-def operation_of(contract: Contract, request: httpx.Request) -> tuple[str, dict[str, Any]]:
-    """The spec template and operation a request was sent for (exactly one must fit)."""
-    path = request.url.path
-    found = []
-    for template, operations in contract.paths.items():
-        pattern = "^" + re.sub(r"\\{[^/]+\\}", "[^/]+", re.escape(template)) + "$"
-        if re.match(pattern, path) and request.method.lower() in operations:
-            found.append((template, operations[request.method.lower()]))
-    assert len(found) == 1, (request.method, path, found)
-    return found[0]
 
 
 async def test_every_watchlist_call_is_a_spec_operation(
@@ -48,7 +34,7 @@ async def test_every_watchlist_call_is_a_spec_operation(
         [listed] = await api.watchlists()
     assert [s.symbol for s in listed.security_list] == ["MSFT", "TSLA"]
 
-    operations = [operation_of(contract, request) for request, _ in sent]
+    operations = [contract.operation_of(request) for request, _ in sent]
     assert [op["operationId"] for _, op in operations] == [
         "Watchlists_CreateWatchlist",
         "Watchlists_AddSecurityById",

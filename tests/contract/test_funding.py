@@ -14,7 +14,6 @@ from bot.autoshares.client import AutoSharesClient
 from sandbox.server import RunningSandbox
 from tests.conftest import CLIENT_TLS
 from tests.contract.conftest import Contract
-from tests.contract.test_client_watchlists import operation_of
 
 OFFERINGS = "/ipo/accounts/{accountId}/offerings/active"
 SUBSCRIBE = "/ipo/accounts/{accountId}/offerings/{offeringReference}/subscribe"
@@ -35,7 +34,11 @@ async def _add_transfer(root: httpx.AsyncClient, account_id: int, **fields: Any)
 
 
 async def test_client_calls_are_the_spec_operations(
-    contract: Contract, sb: RunningSandbox, bob: dict[str, str], client: httpx.AsyncClient, root_client: httpx.AsyncClient
+    contract: Contract,
+    sb: RunningSandbox,
+    bob: dict[str, str],
+    client: httpx.AsyncClient,
+    root_client: httpx.AsyncClient,
 ) -> None:
     account_id = await _account(client, bob)
     await _add_transfer(root_client, account_id, Amount=250.0)
@@ -56,7 +59,7 @@ async def test_client_calls_are_the_spec_operations(
     assert [o.name for o in offerings][:1] == ["Orbital Freight Inc."]
     assert [(t.amount, t.is_deposit, t.status) for t in page.items] == [(250, True, "Pending")]
 
-    operations = [operation_of(contract, request) for request, _ in sent]
+    operations = [contract.operation_of(request) for request, _ in sent]
     assert [op["operationId"] for _, op in operations] == [
         "Ipo_GetAccountOfferings",
         "Ipo_SubscribeOffering",
@@ -82,14 +85,18 @@ async def test_sandbox_offerings_answers_and_refusals(
     account_id = await _account(client, bob)
     check = contract.check_response
     base = f"ipo/accounts/{account_id}/offerings"
-    listed = check("GET", OFFERINGS, await client.get(f"{base}/active", params={"page": 0, "pageSize": 2}, headers=bob))
+    listed = check(
+        "GET", OFFERINGS, await client.get(f"{base}/active", params={"page": 0, "pageSize": 2}, headers=bob)
+    )
     assert (listed["TotalCount"], listed["TotalPage"], len(listed["Items"])) == (3, 2, 2)
     reference = listed["Items"][0]["OfferingReference"]
     assert listed["Items"][0]["IsSubscribed"] is False
 
     followed = await client.post(f"{base}/{reference}/subscribe", headers=bob)
     assert followed.status_code == 200 and not followed.content
-    again = check("GET", OFFERINGS, await client.get(f"{base}/active", params={"page": 0, "pageSize": 5}, headers=bob))
+    again = check(
+        "GET", OFFERINGS, await client.get(f"{base}/active", params={"page": 0, "pageSize": 5}, headers=bob)
+    )
     assert [o["IsSubscribed"] for o in again["Items"]] == [True, False, False]
     assert (await client.post(f"{base}/{reference}/unsubscribe", headers=bob)).status_code == 200
 

@@ -17,7 +17,6 @@ from bot.autoshares.resources import OrderChange
 from sandbox.server import RunningSandbox
 from tests.conftest import CLIENT_TLS
 from tests.contract.conftest import Contract
-from tests.contract.test_client_watchlists import operation_of
 
 PREVIEW = "/accounts/{accountId}/preview/orders/{orderId}"
 REPLACE = "/accounts/{accountId}/orders/{orderId}"
@@ -112,7 +111,7 @@ async def test_client_replace_calls_are_the_spec_operations(
     assert preview.is_successful and preview.order_id == resting["Id"] and preview.cost == 608
     assert (order.id, order.quantity, order.price, order.client_id) == (resting["Id"], 4, 152, "c-9")
 
-    operations = [operation_of(contract, request) for request, _ in sent]
+    operations = [contract.operation_of(request) for request, _ in sent]
     assert [op["operationId"] for _, op in operations] == [
         "Orders_PreviewModifyOrder",
         "Orders_ReplaceOrder",
