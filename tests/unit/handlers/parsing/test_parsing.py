@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import random
 import re
-from typing import get_args
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
+from typing import get_args
 
 import pytest
 
 from bot.core.commands import AlertDeliverCommand, AlertMoveRequest, ExtendedSession
+from handlers.kit import SHORTCUTS
 from handlers.parsing import (
     COMMAND_HELP,
     MAX_QUANTITY,
@@ -40,7 +41,6 @@ from handlers.parsing import (
     parse_quote,
     parse_watch,
 )
-from handlers.kit import SHORTCUTS
 
 PARSERS: dict[str, Callable[[str], object]] = {
     "/order": parse_order,
