@@ -180,17 +180,8 @@ class FundService:
                 response_url=response_url,
             )
         else:
-            await self._audit.record(
-                subject="order",
-                action="previewed",
-                team_id=team_id,
-                slack_user_id=slack_user_id,
-                detail={
-                    "account_id": account_id,
-                    "order": ticket.stored(),
-                    "ok": False,
-                    "error": preview.error_description,
-                },
+            await self.orders.refused(
+                team_id, slack_user_id, account_id, ticket.stored(), preview.error_description
             )
         return FundPreviewResult(
             request=request,

@@ -586,7 +586,7 @@ class OrderService:
         else:
             refusal = over_limit(request, limits)
             if refusal is not None:
-                await self._refused(team_id, slack_user_id, account_id, body, refusal.code)
+                await self.refused(team_id, slack_user_id, account_id, body, refusal.code)
                 raise refusal
             value = notional(request, preview)
         large = is_large(value, self.policy.large_order_notional)
@@ -605,7 +605,7 @@ class OrderService:
                 response_url=response_url,
             )
         else:
-            await self._refused(team_id, slack_user_id, account_id, body, preview.error_description)
+            await self.refused(team_id, slack_user_id, account_id, body, preview.error_description)
         return PreviewResult(
             request=request,
             body=body,
@@ -621,15 +621,24 @@ class OrderService:
             limits=limits,
         )
 
-    async def _refused(
-        self, team_id: str, slack_user_id: str, account_id: int, body: dict[str, Any], error: str | None
+    async def refused(
+        self,
+        team_id: str,
+        slack_user_id: str,
+        account_id: int,
+        body: dict[str, Any],
+        error: str | None,
+        *,
+        autoshares_id: int | None = None,
     ) -> None:
-        """The audit trail's note of a preview that cannot be confirmed (and why)."""
+        """The audit trail's note of a preview (of an order, a change or a fund order) that
+        cannot be confirmed, and why."""
         await self._audit.record(
             subject="order",
             action="previewed",
             team_id=team_id,
             slack_user_id=slack_user_id,
+            autoshares_id=autoshares_id,
             detail={"account_id": account_id, "order": body, "ok": False, "error": error},
         )
 
@@ -672,13 +681,13 @@ class OrderService:
                 response_url=response_url,
             )
         else:
-            await self._audit.record(
-                subject="order",
-                action="previewed",
-                team_id=team_id,
-                slack_user_id=slack_user_id,
+            await self.refused(
+                team_id,
+                slack_user_id,
+                account_id,
+                ticket.stored(),
+                preview.error_description,
                 autoshares_id=order.id,
-                detail={"account_id": account_id, "order": ticket.stored(), "ok": False},
             )
         return EditPreviewResult(
             command=command,
