@@ -106,6 +106,17 @@ OPEN_FILTERS = (
 OPEN_FILTER = OPEN_FILTERS[0]
 #: Why a placement failed when AutoShares answered with an error and has no order with our id.
 NOT_TAKEN = "not_taken"
+#: AutoShares' answers that say it did not take a request to place or subscribe: a definite
+#: refusal, settled at once (anything else may have reached it and is read back).
+REFUSALS: tuple[type[Exception], ...] = (
+    e.AutoSharesRateLimited,
+    e.AutoSharesInvalid,
+    e.AutoSharesForbidden,
+    e.AutoSharesNotFound,
+    e.RelinkRequired,
+)
+#: A subscription's refusals: those, and a conflict (the offering no longer takes it).
+SUBSCRIPTION_REFUSALS: tuple[type[Exception], ...] = (e.AutoSharesConflict, *REFUSALS)
 
 
 # -- pure rules ------------------------------------------------------------------------------------
@@ -964,13 +975,7 @@ class OrderService:
                 "placing order %s was uncertain (%s); looking it up by ClientId", pending_id, exc.code
             )
             return await self._resolve_uncertain(user.api, row, exc, announce=announce)
-        except (
-            e.AutoSharesRateLimited,
-            e.AutoSharesInvalid,
-            e.AutoSharesForbidden,
-            e.AutoSharesNotFound,
-            e.RelinkRequired,
-        ) as exc:
+        except REFUSALS as exc:
             # A definite refusal: AutoShares did not take the order.
             return ConfirmResult(ConfirmKind.SETTLED, await refused(failure_code(exc)))
         except e.AutoSharesError as exc:
@@ -1077,14 +1082,7 @@ class OrderService:
         ticket = OfferingTicket.read(row.request)
         try:
             await api.subscribe_offering(row.account_id, ticket.offering_reference)
-        except (
-            e.AutoSharesConflict,
-            e.AutoSharesRateLimited,
-            e.AutoSharesInvalid,
-            e.AutoSharesForbidden,
-            e.AutoSharesNotFound,
-            e.RelinkRequired,
-        ) as exc:
+        except SUBSCRIPTION_REFUSALS as exc:
             return ConfirmResult(ConfirmKind.SETTLED, await refused(failure_code(exc)))
         except e.AutoSharesError as exc:
             log.warning("subscribing %s was uncertain (%s); reading the offering back", row.id, exc.code)
