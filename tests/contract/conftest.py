@@ -15,6 +15,7 @@ import copy
 import json
 import re
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,8 @@ import jsonschema
 import pytest
 import yaml
 
+from bot.autoshares.auth import BearerToken
+from bot.autoshares.client import AutoSharesClient, UserApi
 from sandbox import SandboxConfig
 from sandbox.server import RunningSandbox
 from tests.conftest import CLIENT_TLS
@@ -231,3 +234,27 @@ async def bob(login: Callable[[str], Any]) -> dict[str, str]:
 @pytest.fixture
 async def alice(login: Callable[[str], Any]) -> dict[str, str]:
     return await login("alice")
+
+
+#: The calls a client made, each with its answer, in order.
+Calls = list[tuple[httpx.Request, httpx.Response]]
+
+
+@asynccontextmanager
+async def recording(
+    sb: RunningSandbox, headers: dict[str, str], user_id: int | None
+) -> AsyncIterator[tuple[UserApi, Calls]]:
+    """The bot's client acting for the user of ``headers`` (a login's) against the sandbox, and
+    every call it makes with the sandbox's answer, read in full, for ``Contract.check_call``."""
+    sent: Calls = []
+
+    async def keep(response: httpx.Response) -> None:
+        await response.aread()
+        sent.append((response.request, response))
+
+    async with httpx.AsyncClient(event_hooks={"response": [keep]}, verify=CLIENT_TLS) as http:
+        token = BearerToken(headers["Authorization"].removeprefix("Bearer "))
+        yield (
+            AutoSharesClient(http, base_url=sb.url, app_key=headers["Et-App-Key"]).for_user(token, user_id),
+            sent,
+        )

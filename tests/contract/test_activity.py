@@ -11,13 +11,10 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from bot.autoshares.auth import BearerToken
-from bot.autoshares.client import AutoSharesClient
 from bot.autoshares.resources import ActivityType, MarginType
 from sandbox.config import SandboxConfig
 from sandbox.server import RunningSandbox
-from tests.conftest import CLIENT_TLS
-from tests.contract.conftest import Contract
+from tests.contract.conftest import Contract, recording
 
 MARKET_BUY = {"Symbol": "AAPL", "Side": "Buy", "Type": "Market", "Quantity": 5, "TimeInforce": "Day"}
 
@@ -94,21 +91,13 @@ async def test_client_activity_calls_are_spec_operations(
     bob: dict[str, str],
 ) -> None:
     await fill_and_pay(client, root_client, bob)
-    sent: list[httpx.Request] = []
-
-    async def keep(response: httpx.Response) -> None:
-        await response.aread()
-        sent.append(response.request)
-
-    async with httpx.AsyncClient(event_hooks={"response": [keep]}, verify=CLIENT_TLS) as http:
-        api = AutoSharesClient(http, base_url=sb.url, app_key=bob["Et-App-Key"]).for_user(
-            BearerToken(bob["Authorization"].removeprefix("Bearer ")), 1002
-        )
+    async with recording(sb, bob, 1002) as (api, calls):
         page = await api.activity(5002, page=0, page_size=3, filter="Date >= #2000-01-01T00:00:00Z#")
         dividends = await api.activity(5002, filter="MarginType = 'Dividend'")
         report = await api.activity_report(5002, filter="Type = 'OrderExecution'")
         newest = await api.transactions(5002, page_size=1)
         other_report = await api.transaction_report(5002, filter="Type = 'OrderExecution'")
+    sent = [request for request, _ in calls]
     assert page.total == 6 and page.has_next and len(page.items) == 3
     assert page.items[0].margin_type == MarginType.Cash and page.items[0].type == ActivityType.Clearing
     assert [(d.symbol, d.value) for d in dividends.items] == [

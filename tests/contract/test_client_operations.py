@@ -11,14 +11,11 @@ from pathlib import Path
 
 import httpx
 
-from bot.autoshares.auth import BearerToken
-from bot.autoshares.client import AutoSharesClient
 from bot.autoshares.resources import FundOperation
 from bot.autoshares.resources.alerts import price_alert_body
 from bot.autoshares.resources.market import history_body
 from sandbox.server import RunningSandbox
-from tests.conftest import CLIENT_TLS
-from tests.contract.conftest import Contract
+from tests.contract.conftest import Contract, recording
 
 ROOT = Path(__file__).resolve().parents[2]
 _ENDPOINT = re.compile(r'f?"((?:GET|POST|PUT|DELETE) /[^"\s]*)"')
@@ -56,20 +53,10 @@ def test_every_operation_the_client_names_has_a_contract_test(contract: Contract
 async def test_account_security_alert_and_streamer_calls_are_spec_operations(
     contract: Contract, sb: RunningSandbox, client: httpx.AsyncClient, alice: dict[str, str]
 ) -> None:
-    sent: list[tuple[httpx.Request, httpx.Response]] = []
-
-    async def keep(response: httpx.Response) -> None:
-        await response.aread()
-        sent.append((response.request, response))
-
     alert = price_alert_body(
         operator="GTEQ", field="Last", argument=Decimal(300), security_id=1, expiration=0
     )
-    async with httpx.AsyncClient(event_hooks={"response": [keep]}, verify=CLIENT_TLS) as http:
-        token = alice["Authorization"].removeprefix("Bearer ")
-        api = AutoSharesClient(http, base_url=sb.url, app_key=alice["Et-App-Key"]).for_user(
-            BearerToken(token), 1001
-        )
+    async with recording(sb, alice, 1001) as (api, sent):
         me = await api.me()
         [agreement, *_] = await api.agreements()
         await api.sign_agreement(agreement.id)  # alice's account trades once it is signed

@@ -9,11 +9,8 @@ from typing import Any
 
 import httpx
 
-from bot.autoshares.auth import BearerToken
-from bot.autoshares.client import AutoSharesClient
 from sandbox.server import RunningSandbox
-from tests.conftest import CLIENT_TLS
-from tests.contract.conftest import Contract
+from tests.contract.conftest import Contract, recording
 
 OFFERINGS = "/ipo/accounts/{accountId}/offerings/active"
 SUBSCRIBE = "/ipo/accounts/{accountId}/offerings/{offeringReference}/subscribe"
@@ -42,16 +39,7 @@ async def test_client_calls_are_the_spec_operations(
 ) -> None:
     account_id = await _account(client, bob)
     await _add_transfer(root_client, account_id, Amount=250.0)
-    sent: list[tuple[httpx.Request, httpx.Response]] = []
-
-    async def keep(response: httpx.Response) -> None:
-        await response.aread()
-        sent.append((response.request, response))
-
-    async with httpx.AsyncClient(event_hooks={"response": [keep]}, verify=CLIENT_TLS) as http:
-        api = AutoSharesClient(http, base_url=sb.url, app_key=bob["Et-App-Key"]).for_user(
-            BearerToken(bob["Authorization"].removeprefix("Bearer ")), None
-        )
+    async with recording(sb, bob, None) as (api, sent):
         offerings = await api.active_offerings(account_id)
         await api.subscribe_offering(account_id, offerings[0].offering_reference)
         await api.unsubscribe_offering(account_id, offerings[0].offering_reference)

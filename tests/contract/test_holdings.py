@@ -10,11 +10,8 @@ from decimal import Decimal
 
 import httpx
 
-from bot.autoshares.auth import BearerToken
-from bot.autoshares.client import AutoSharesClient
 from sandbox.server import RunningSandbox
-from tests.conftest import CLIENT_TLS
-from tests.contract.conftest import Contract
+from tests.contract.conftest import Contract, recording
 
 
 async def two_accounts_with_holdings(
@@ -106,21 +103,13 @@ async def test_client_holdings_calls_are_spec_operations(
     bob: dict[str, str],
 ) -> None:
     await two_accounts_with_holdings(sb, client, root_client, bob)
-    sent: list[httpx.Request] = []
-
-    async def keep(response: httpx.Response) -> None:
-        await response.aread()
-        sent.append(response.request)
-
-    async with httpx.AsyncClient(event_hooks={"response": [keep]}, verify=CLIENT_TLS) as http:
-        api = AutoSharesClient(http, base_url=sb.url, app_key=bob["Et-App-Key"]).for_user(
-            BearerToken(bob["Authorization"].removeprefix("Bearer ")), 1002
-        )
+    async with recording(sb, bob, 1002) as (api, calls):
         balance = await api.consolidated_balance([5001, 5002])
         positions = await api.consolidated_positions([5001, 5002])
         orders = await api.consolidated_orders([5001, 5002], filter="Status in (0)")
         top = await api.top_positions(5002, count=3)
         groups = await api.position_groups(5001)
+    sent = [request for request, _ in calls]
     assert balance.equity is not None and balance.equity > 0
     assert [(p.symbol, p.account_id, p.security_type) for p in positions.items] == [
         ("AAPL", 5002, "CommonStock"),
