@@ -165,24 +165,18 @@ class FundService:
             user.api.preview_fund(account_id, ticket), self._holding(user.api, account_id, ticket)
         )
         value = fund_value(ticket, holding)
-        pending: Pending | None = None
-        if preview.is_successful:
-            rules = team.weigh(rules, value)
-            pending = await self.orders.hold(
-                team_id,
-                slack_user_id,
-                account_id,
-                symbol=ticket.symbol,
-                request=ticket.stored(),
-                preview=preview.model_dump(mode="json", exclude_none=True),
-                value=value,
-                channel_id=channel_id,
-                response_url=response_url,
-            )
-        else:
-            await self.orders.refused(
-                team_id, slack_user_id, account_id, ticket.stored(), preview.error_description
-            )
+        rules, pending = await self.orders.hold_if_previewed(
+            rules,
+            team_id,
+            slack_user_id,
+            account_id,
+            symbol=ticket.symbol,
+            request=ticket.stored(),
+            preview=preview,
+            value=value,
+            channel_id=channel_id,
+            response_url=response_url,
+        )
         return FundPreviewResult(
             request=request,
             ticket=ticket,

@@ -101,7 +101,9 @@ class OfferingService:
             approvals_channel=rules.policy.approvals_channel if rules.approval else None,
         )
 
-    async def unsubscribe(self, team_id: str, slack_user_id: str, account_id: int, reference: str) -> Offering:
+    async def unsubscribe(
+        self, team_id: str, slack_user_id: str, account_id: int, reference: str
+    ) -> Offering:
         """Stop following an offering (a trader's act, audited); the offering as it was shown."""
         await self._orders.team.require(team_id, slack_user_id, TRADER, ORDERS)
         user = await self._users.acting(team_id, slack_user_id)

@@ -34,6 +34,7 @@ from bot.autoshares.resources import (
     Balance,
     ExecInst,
     FundOrder,
+    FundPreview,
     FundTicket,
     OfferingTicket,
     Order,
@@ -299,7 +300,11 @@ def carries_change(order: Order, change_id: str, ticket: OrderTicket) -> bool:
     replace, it has the change's quantity and prices."""
     if (order.client_id or "") == change_id:
         return True
-    return (order.quantity, order.price, order.stop_price) == (ticket.quantity, ticket.price, ticket.stop_price)
+    return (order.quantity, order.price, order.stop_price) == (
+        ticket.quantity,
+        ticket.price,
+        ticket.stop_price,
+    )
 
 
 def _priced_at(kind: OrderType, price: Decimal | None, stop: Decimal | None) -> Decimal | None:
@@ -312,7 +317,9 @@ def _priced_at(kind: OrderType, price: Decimal | None, stop: Decimal | None) -> 
 def edit_value(ticket: OrderTicket, preview: OrderPreview | None) -> Decimal | None:
     """What a changed order is worth: quantity × (limit, else stop, else the preview's last
     price), from the preview's cost as a last resort (as :func:`notional` for a new order)."""
-    price = _priced_at(ticket.type, ticket.price, ticket.stop_price) or (preview.last_price if preview else None)
+    price = _priced_at(ticket.type, ticket.price, ticket.stop_price) or (
+        preview.last_price if preview else None
+    )
     if price is not None:
         return (ticket.quantity * price).quantize(Decimal("0.0001"))
     cost = preview.cost if preview is not None else None
@@ -487,7 +494,9 @@ class OrderDetails:
     @property
     def fees(self) -> Decimal | None:
         """What AutoShares charged: the executions' commissions, else the order's."""
-        charged = [line.broker_service_commission for line in self.executions if line.broker_service_commission]
+        charged = [
+            line.broker_service_commission for line in self.executions if line.broker_service_commission
+        ]
         if charged:
             return sum(charged, Decimal(0))
         return self.order.broker_service_commission
@@ -601,22 +610,18 @@ class OrderService:
                 raise refusal
             value = notional(request, preview)
         large = is_large(value, self.policy.large_order_notional)
-        pending: Pending | None = None
-        if preview.is_successful:
-            rules = self.team.weigh(rules, value)
-            pending = await self.hold(
-                team_id,
-                slack_user_id,
-                account_id,
-                symbol=request.underlying if isinstance(request, OptionOrderRequest) else request.symbol,
-                request=body,
-                preview=preview.model_dump(mode="json", exclude_none=True),
-                value=value,
-                channel_id=channel_id,
-                response_url=response_url,
-            )
-        else:
-            await self.refused(team_id, slack_user_id, account_id, body, preview.error_description)
+        rules, pending = await self.hold_if_previewed(
+            rules,
+            team_id,
+            slack_user_id,
+            account_id,
+            symbol=request.underlying if isinstance(request, OptionOrderRequest) else request.symbol,
+            request=body,
+            preview=preview,
+            value=value,
+            channel_id=channel_id,
+            response_url=response_url,
+        )
         return PreviewResult(
             request=request,
             body=body,
@@ -631,6 +636,47 @@ class OrderService:
             approvals_channel=rules.policy.approvals_channel if rules.approval else None,
             limits=limits,
         )
+
+    async def hold_if_previewed(
+        self,
+        rules: OrderGate,
+        team_id: str,
+        slack_user_id: str,
+        account_id: int,
+        *,
+        symbol: str,
+        request: dict[str, Any],
+        preview: OrderPreview | FundPreview,
+        value: Decimal | None,
+        channel_id: str | None,
+        response_url: str | None,
+        autoshares_id: int | None = None,
+    ) -> tuple[OrderGate, Pending | None]:
+        """After AutoShares' preview of an order, a change or a fund order: when it passed, the
+        rules weighed against the order's value and the order held for Confirm; when it failed,
+        the refusal noted in the audit trail and nothing held."""
+        if not preview.is_successful:
+            await self.refused(
+                team_id,
+                slack_user_id,
+                account_id,
+                request,
+                preview.error_description,
+                autoshares_id=autoshares_id,
+            )
+            return rules, None
+        pending = await self.hold(
+            team_id,
+            slack_user_id,
+            account_id,
+            symbol=symbol,
+            request=request,
+            preview=preview.model_dump(mode="json", exclude_none=True),
+            value=value,
+            channel_id=channel_id,
+            response_url=response_url,
+        )
+        return self.team.weigh(rules, value), pending
 
     async def refused(
         self,
@@ -677,29 +723,19 @@ class OrderService:
         if ticket.replaces is not None and ticket.replaces.cost is None and preview.last_price is not None:
             ticket = edit_terms(order, command, preview.last_price)
         value = edit_value(ticket, preview)
-        pending: Pending | None = None
-        if preview.is_successful:
-            rules = self.team.weigh(rules, value)
-            pending = await self.hold(
-                team_id,
-                slack_user_id,
-                account_id,
-                symbol=order.symbol,
-                request=ticket.stored(),
-                preview=preview.model_dump(mode="json", exclude_none=True),
-                value=value,
-                channel_id=channel_id,
-                response_url=response_url,
-            )
-        else:
-            await self.refused(
-                team_id,
-                slack_user_id,
-                account_id,
-                ticket.stored(),
-                preview.error_description,
-                autoshares_id=order.id,
-            )
+        rules, pending = await self.hold_if_previewed(
+            rules,
+            team_id,
+            slack_user_id,
+            account_id,
+            symbol=order.symbol,
+            request=ticket.stored(),
+            preview=preview,
+            value=value,
+            channel_id=channel_id,
+            response_url=response_url,
+            autoshares_id=order.id,
+        )
         return EditPreviewResult(
             command=command,
             order=order,
@@ -967,7 +1003,9 @@ class OrderService:
         if not FundTicket.is_stored(row.request):
             ticket = OrderTicket.read(row.request)
             if ticket.replaces is not None:
-                return await self._replace(row, user.api, ticket.change(pending_id), refused, announce=announce)
+                return await self._replace(
+                    row, user.api, ticket.change(pending_id), refused, announce=announce
+                )
         try:
             placed = await self._send(user.api, row)
         except (e.AutoSharesServerError, e.AutoSharesUnavailable) as exc:
