@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from bot.core.charts import RANGES, Candle
 from bot.core.returns import Line
@@ -49,7 +50,6 @@ def render_png(symbol: str, candles: Sequence[Candle], chart_range: str, *, curr
     ``charts`` extra has none (ChartImagesUnavailable)."""
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
         from matplotlib.figure import Figure
     except ImportError as exc:
         raise ChartImagesUnavailable("matplotlib is not installed (the charts extra)") from exc
@@ -69,12 +69,7 @@ def render_png(symbol: str, candles: Sequence[Candle], chart_range: str, *, curr
     lows, highs = [c.low for c in candles], [c.high for c in candles]
     axes.fill_between(times, lows, highs, color=colour, alpha=0.12, linewidth=0)  # type: ignore[arg-type]
     axes.plot(times, closes, color=colour, linewidth=1.6)  # type: ignore[arg-type]
-    locator = AutoDateLocator()
-    axes.xaxis.set_major_locator(locator)
-    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
-    axes.grid(True, alpha=0.25)
-    for side in ("top", "right"):
-        axes.spines[side].set_visible(False)
+    _time_axis(axes)
     change = (closes[-1] - closes[0]) / closes[0] * 100 if closes[0] else 0.0
     title = (
         f"{symbol}  {closes[-1]:,.2f} {currency}  ({change:+.2f}% over {spec.label if spec else chart_range})"
@@ -99,7 +94,6 @@ def render_performance_png(
     account's first value (so the two lines' slopes compare returns), as PNG bytes."""
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
         from matplotlib.figure import Figure
     except ImportError as exc:
         raise ChartImagesUnavailable("matplotlib is not installed (the charts extra)") from exc
@@ -119,12 +113,7 @@ def render_performance_png(
         scaled = [float(v) * scale for v in benchmark.values]
         axes.plot(bench_times, scaled, color="#546e7a", linewidth=1.2, linestyle="--", label=benchmark_symbol)  # type: ignore[arg-type]
         axes.legend(loc="upper left", frameon=False, fontsize=9)
-    locator = AutoDateLocator()
-    axes.xaxis.set_major_locator(locator)
-    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
-    axes.grid(True, alpha=0.25)
-    for side in ("top", "right"):
-        axes.spines[side].set_visible(False)
+    _time_axis(axes)
     axes.set_ylabel(currency)
     axes.set_title(title, loc="left", fontsize=11)
     axes.margins(x=0.01)
@@ -132,6 +121,19 @@ def render_performance_png(
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
+
+
+def _time_axis(axes: Any) -> None:
+    """Dates along the x axis in their shortest readable form, a light grid, no top or right
+    frame: the look of every time chart (matplotlib is imported by the caller already)."""
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+
+    locator = AutoDateLocator()
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    axes.grid(True, alpha=0.25)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
 
 
 def render_allocation_png(title: str, shares: Sequence[tuple[str, float]], *, currency: str = "USD") -> bytes:

@@ -73,6 +73,17 @@ async def open_modal(client: AsyncWebClient, trigger_id: str | None, view: dict[
         raise
 
 
+async def post_shared(client: AsyncWebClient, channel_id: str, payload: dict[str, Any]) -> None:
+    """Post what a member shares to the channel; a channel the bot cannot post in is the
+    member's error (:class:`errors.CannotPostHere`), anything else is raised as it is."""
+    try:
+        await client.chat_postMessage(channel=channel_id, **payload)
+    except SlackApiError as exc:
+        if slack_error(exc) in CANNOT_POST:
+            raise errors.CannotPostHere(slack_error(exc)) from None
+        raise
+
+
 class SlackSession:
     """One aiohttp session for all of this process's Slack traffic (Web API calls and
     response_url posts), so connections are kept and reused instead of opened for every message.

@@ -22,9 +22,9 @@ from handlers import charts
 from handlers.blocks import performance as blocks
 from handlers.blocks.common import escape
 from handlers.blocks.quote import mention
-from handlers.errors import CannotPostHere, StaleButton
+from handlers.errors import StaleButton
 from handlers.kit import Button, ButtonContext, CommandContext, Listener, Subcommand, Surface, register_table
-from handlers.notify import CANNOT_POST, slack_error
+from handlers.notify import post_shared, slack_error
 
 log = logging.getLogger(__name__)
 
@@ -93,12 +93,7 @@ async def share(surface: Surface, ctx: ButtonContext) -> None:
         except ChartExpired:
             raise PerformanceChartExpired(request.period, request.benchmark) from None
     public = blocks.performance_message(report, request, shared_by=ctx.user_id)
-    try:
-        await ctx.client.chat_postMessage(channel=ctx.channel_id, **public)
-    except SlackApiError as exc:
-        if slack_error(exc) in CANNOT_POST:
-            raise CannotPostHere(slack_error(exc)) from None
-        raise
+    await post_shared(ctx.client, ctx.channel_id, public)
     note = "Shared to the channel."
     if chart is not None:
         title = blocks.chart_title(report)

@@ -33,9 +33,9 @@ from handlers import charts, errors
 from handlers.blocks import quote as blocks
 from handlers.blocks.common import escape
 from handlers.blocks.numbers import percent
-from handlers.errors import CannotPostHere, StaleButton
+from handlers.errors import StaleButton
 from handlers.kit import Button, ButtonContext, CommandContext, Listener, Subcommand, Surface, register_table
-from handlers.notify import CANNOT_POST, slack_error
+from handlers.notify import post_shared, slack_error
 from storage.charts import KeptChart
 
 log = logging.getLogger(__name__)
@@ -176,12 +176,7 @@ async def share(surface: Surface, ctx: ButtonContext) -> None:
         )
     found = await market.quotes(ctx.team_id, ctx.user_id, request.symbols)
     public = blocks.quote_message(found.rows, delayed=found.delayed, shared_by=ctx.user_id)
-    try:
-        await ctx.client.chat_postMessage(channel=ctx.channel_id, **public)
-    except SlackApiError as exc:
-        if slack_error(exc) in CANNOT_POST:
-            raise CannotPostHere(slack_error(exc)) from None
-        raise
+    await post_shared(ctx.client, ctx.channel_id, public)
     note = "Shared to the channel."
     if chart is not None:
         refused = await upload_chart(ctx.client, ctx.channel_id, chart, ctx.user_id)

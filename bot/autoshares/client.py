@@ -111,6 +111,11 @@ def _description(body: Any) -> str | None:
     return None
 
 
+def _account_path(endpoint: str, account_id: int) -> str:
+    """The request path of an account's endpoint (``GET /accounts/{accountId}/activity``) for one account."""
+    return endpoint.split(" ", 1)[1].removeprefix("/").replace("{accountId}", str(account_id))
+
+
 def error_for(status: int, endpoint: str, body: Any, headers: httpx.Headers) -> e.AutoSharesError:
     """Map an AutoShares error response to the typed exception a user can be shown."""
     description = _description(body)
@@ -202,7 +207,14 @@ class AutoSharesClient:
                 )
             else:
                 response = await self._send_within(
-                    http, timeout, method, self.url(path), params=params, json=json, headers=headers, auth=auth
+                    http,
+                    timeout,
+                    method,
+                    self.url(path),
+                    params=params,
+                    json=json,
+                    headers=headers,
+                    auth=auth,
                 )
             status = response.status_code
             return response
@@ -211,7 +223,9 @@ class AutoSharesClient:
                 self.observe(method, endpoint, status, time.perf_counter() - started)
 
     @staticmethod
-    async def _send_within(http: httpx.AsyncClient, seconds: float, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    async def _send_within(
+        http: httpx.AsyncClient, seconds: float, method: str, url: str, **kwargs: Any
+    ) -> httpx.Response:
         """``http.request`` bounded by ``seconds`` as a whole. httpx bounds each phase apart (the
         pool wait, then the read), so a call that queued for a connection could outlive its
         deadline; httpcore's trace tells whether the request left the pool before time ran out."""
@@ -358,14 +372,18 @@ class UserApi:
         *,
         page: int = 0,
         page_size: int = 20,
-        sort_field: str | None = None,
+        sort_field: str = "Symbol",
         desc: bool = False,
     ) -> Page[Position]:
-        """One page (zero-based) of an account's holdings."""
+        """One page (zero-based) of an account's holdings (the spec requires all four paging
+        parameters, ``sortField`` included)."""
         endpoint = "GET /accounts/{accountId}/positions"
-        params: dict[str, Any] = {"pageNumber": page, "pageSize": page_size, "desc": str(desc).lower()}
-        if sort_field:
-            params["sortField"] = sort_field
+        params: dict[str, Any] = {
+            "pageNumber": page,
+            "pageSize": page_size,
+            "sortField": sort_field,
+            "desc": str(desc).lower(),
+        }
         body = await self.request("GET", f"accounts/{account_id}/positions", endpoint=endpoint, params=params)
         return typed_page(Position, body, page, page_size, endpoint)
 
@@ -374,51 +392,62 @@ class UserApi:
     ) -> Page[Activity]:
         """One page (zero-based) of an account's activity, newest first, optionally filtered
         (``Date >= #2026-01-01T00:00:00Z# and Type = 'OrderExecution'``)."""
-        endpoint = "GET /accounts/{accountId}/activity"
         # The spec's isAsc reads "sorted in descending (true) order"; false asks for newest first
         # from a deployment that follows the name, and AutoShares' own answers are dated anyway.
-        params: dict[str, Any] = {
-            "pageSize": page_size,
-            "pageNumber": page,
-            "sortBy": "Date",
-            "isAsc": "false",
-        }
-        if filter:
-            params["filter"] = filter
-        body = await self.request("GET", f"accounts/{account_id}/activity", endpoint=endpoint, params=params)
-        return typed_page(Activity, body, page, page_size, endpoint)
+        order = {"isAsc": "false"}
+        return await self._activity_page(
+            account_id, "GET /accounts/{accountId}/activity", order, page, page_size, filter
+        )
 
     async def activity_report(self, account_id: int, *, filter: str | None = None) -> ActivityReport:
         """The account's activity as a CSV report (its lines), oldest first."""
-        endpoint = "GET /accounts/{accountId}/activity/report"
-        params: dict[str, Any] = {"sortBy": "Date", "isAsc": "true", "reportEnum": "CsvReport"}
-        if filter:
-            params["filter"] = filter
-        body = await self.request(
-            "GET", f"accounts/{account_id}/activity/report", endpoint=endpoint, params=params
+        return await self._activity_report(
+            account_id, "GET /accounts/{accountId}/activity/report", {"isAsc": "true"}, filter
         )
-        return parse(ActivityReport, body if body is not None else [], endpoint)
 
     async def transactions(
         self, account_id: int, *, page: int = 0, page_size: int = 20, filter: str | None = None
     ) -> Page[Activity]:
         """``GET /accounts/{accountId}/transactions``: the same items as :meth:`activity`, newest
         first (``isDesc``), for a deployment that answers only this form."""
-        endpoint = "GET /accounts/{accountId}/transactions"
-        params: dict[str, Any] = {"pageSize": page_size, "pageNumber": page, "sortBy": "Date", "isDesc": "true"}
-        if filter:
-            params["filter"] = filter
-        body = await self.request("GET", f"accounts/{account_id}/transactions", endpoint=endpoint, params=params)
-        return typed_page(Activity, body, page, page_size, endpoint)
+        order = {"isDesc": "true"}
+        return await self._activity_page(
+            account_id, "GET /accounts/{accountId}/transactions", order, page, page_size, filter
+        )
 
     async def transaction_report(self, account_id: int, *, filter: str | None = None) -> ActivityReport:
         """``GET /accounts/{accountId}/transaction/report``: :meth:`activity_report`'s other form."""
-        endpoint = "GET /accounts/{accountId}/transaction/report"
-        params: dict[str, Any] = {"sortBy": "Date", "isDesc": "false", "reportEnum": "CsvReport"}
+        return await self._activity_report(
+            account_id, "GET /accounts/{accountId}/transaction/report", {"isDesc": "false"}, filter
+        )
+
+    async def _activity_page(
+        self,
+        account_id: int,
+        endpoint: str,
+        order: dict[str, str],
+        page: int,
+        page_size: int,
+        filter: str | None,
+    ) -> Page[Activity]:
+        """A page of the account's activity at ``endpoint`` sorted by date in ``order``."""
+        params: dict[str, Any] = {"pageSize": page_size, "pageNumber": page, "sortBy": "Date", **order}
         if filter:
             params["filter"] = filter
         body = await self.request(
-            "GET", f"accounts/{account_id}/transaction/report", endpoint=endpoint, params=params
+            "GET", _account_path(endpoint, account_id), endpoint=endpoint, params=params
+        )
+        return typed_page(Activity, body, page, page_size, endpoint)
+
+    async def _activity_report(
+        self, account_id: int, endpoint: str, order: dict[str, str], filter: str | None
+    ) -> ActivityReport:
+        """The account's activity as a CSV report at ``endpoint``, sorted by date in ``order``."""
+        params: dict[str, Any] = {"sortBy": "Date", **order, "reportEnum": "CsvReport"}
+        if filter:
+            params["filter"] = filter
+        body = await self.request(
+            "GET", _account_path(endpoint, account_id), endpoint=endpoint, params=params
         )
         return parse(ActivityReport, body if body is not None else [], endpoint)
 
@@ -432,7 +461,9 @@ class UserApi:
         return parse(Balance, body or {}, endpoint)
 
     @staticmethod
-    def _consolidated_query(account_ids: Sequence[int], page: int, page_size: int, sort_field: str) -> dict[str, Any]:
+    def _consolidated_query(
+        account_ids: Sequence[int], page: int, page_size: int, sort_field: str
+    ) -> dict[str, Any]:
         """A ``ConsolidatedQueryDto``."""
         return {
             "AccountIds": [int(a) for a in account_ids],
@@ -553,7 +584,9 @@ class UserApi:
     # -- orders ----------------------------------------------------------------------------------
     async def preview_order(self, account_id: int, order: dict[str, Any]) -> OrderPreview:
         endpoint = "POST /accounts/{accountId}/preview/orders"
-        body = await self.request("POST", f"accounts/{account_id}/preview/orders", endpoint=endpoint, json=order)
+        body = await self.request(
+            "POST", f"accounts/{account_id}/preview/orders", endpoint=endpoint, json=order
+        )
         return parse(OrderPreview, body or {}, endpoint)
 
     async def place_order(self, account_id: int, order: dict[str, Any]) -> Order:
@@ -561,7 +594,9 @@ class UserApi:
         body = await self.request("POST", f"accounts/{account_id}/orders", endpoint=endpoint, json=order)
         return parse(Order, body, endpoint)
 
-    async def preview_replace(self, account_id: int, order_id: int, change: dict[str, Any]) -> OrderChangePreview:
+    async def preview_replace(
+        self, account_id: int, order_id: int, change: dict[str, Any]
+    ) -> OrderChangePreview:
         """What replacing ``order_id`` with ``change`` (a ModifyOrderResource) would cost."""
         endpoint = "PUT /accounts/{accountId}/preview/orders/{orderId}"
         path = f"accounts/{account_id}/preview/orders/{order_id}"
@@ -583,7 +618,9 @@ class UserApi:
     async def order_details(self, account_id: int, order_id: int) -> list[OrderDetail]:
         """An order's history: the request, each execution, how it ended (``Orders_GetOrderDetails``)."""
         endpoint = "GET /accounts/{accountId}/orders/{orderId}/details"
-        body = await self.request("GET", f"accounts/{account_id}/orders/{order_id}/details", endpoint=endpoint)
+        body = await self.request(
+            "GET", f"accounts/{account_id}/orders/{order_id}/details", endpoint=endpoint
+        )
         return parse_list(OrderDetail, body or [], endpoint)
 
     async def order_limits(self, account_id: int, symbol: str, price: Decimal | None = None) -> OrderLimits:
@@ -645,7 +682,9 @@ class UserApi:
         )
 
     # -- new issues and transfers ----------------------------------------------------------------
-    async def active_offerings(self, account_id: int, *, page: int = 0, page_size: int = 50) -> list[Offering]:
+    async def active_offerings(
+        self, account_id: int, *, page: int = 0, page_size: int = 50
+    ) -> list[Offering]:
         """The new issues the account may subscribe to now (one page, zero-based)."""
         endpoint = "GET /ipo/accounts/{accountId}/offerings/active"
         body = await self.request(
@@ -784,7 +823,9 @@ class UserApi:
         watchlist with its securities."""
         endpoint = "PUT /users/{userId}/watchlists/{watchlistId}/securities/{securityId}"
         body = await self.request(
-            "PUT", f"users/{self.user_id}/watchlists/{watchlist_id}/securities/{security_id}", endpoint=endpoint
+            "PUT",
+            f"users/{self.user_id}/watchlists/{watchlist_id}/securities/{security_id}",
+            endpoint=endpoint,
         )
         return parse(Watchlist, body, endpoint)
 

@@ -499,7 +499,9 @@ class AlertService:
                 log.info("an alert owner cannot be asked (%s); matching the stated condition", exc.code)
                 fired += [r for r in user_routes if trigger.states(r.symbol, r.operator, r.field, r.argument)]
                 continue
-            fired += [r for r in user_routes if (found := alerts.get(r.alert_id)) and found.state == FIRED_STATE]
+            fired += [
+                r for r in user_routes if (found := alerts.get(r.alert_id)) and found.state == FIRED_STATE
+            ]
         return fired
 
     async def poll_once(self, every: timedelta, *, now: datetime | None = None) -> PassReport:

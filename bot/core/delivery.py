@@ -149,7 +149,9 @@ class Delivery:
                     started += 1
             for turn, item in enumerate(queue):
                 wait = free_at + turn * self._pace - now
-                await self.outbox.retry(item.id, utcnow() + timedelta(seconds=max(wait, 0.0)), None, attempt_used=False)
+                await self.outbox.retry(
+                    item.id, utcnow() + timedelta(seconds=max(wait, 0.0)), None, attempt_used=False
+                )
         return started
 
     async def idle(self) -> None:
@@ -182,7 +184,9 @@ class Delivery:
         every replica."""
         slot = [at]
         try:
-            await self._attempt(item, cast(Notifier, _AtSlot(self._notifier, lambda: self._wait(channel, slot))))
+            await self._attempt(
+                item, cast(Notifier, _AtSlot(self._notifier, lambda: self._wait(channel, slot)))
+            )
         finally:
             self._sending.pop(channel, None)
         ended = self._clock()
@@ -194,7 +198,9 @@ class Delivery:
         given up for the channel's next free one."""
         now = self._clock()
         if self._pace > 0 and now > slot[0] + self._pace / 2:
-            slot[0] = (await self._paces.take(*channel, now=now, pace=self._pace, horizon=MAX_BACKOFF_SECONDS)).at
+            slot[0] = (
+                await self._paces.take(*channel, now=now, pace=self._pace, horizon=MAX_BACKOFF_SECONDS)
+            ).at
         if slot[0] > now:
             await self._sleep(slot[0] - now)
 

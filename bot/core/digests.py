@@ -245,7 +245,9 @@ class DigestService:
             slack_user_id=digest.slack_user_id,
             label=digest.label,
             as_of=occurrence,
-            total_value=sum((v for v in values if v is not None), Decimal(0)) if values and None not in values else None,
+            total_value=sum((v for v in values if v is not None), Decimal(0))
+            if values and None not in values
+            else None,
             day_change=day_change,
             movers=movers,
             open_orders=[o for os in order_lists for o in os or []] if None not in order_lists else None,
@@ -268,7 +270,9 @@ class DigestService:
             else:
                 total += quantity * change * position.shares_per_unit
             if percent is not None:
-                value = position.market_value if position.market_value is not None else position.market_value_eod
+                value = (
+                    position.market_value if position.market_value is not None else position.market_value_eod
+                )
                 movers.append(Mover(position.symbol or "?", percent, value))
         ranked = sorted(movers, key=lambda m: abs(m.change_percent), reverse=True)[:TOP_MOVERS]
         return (total.quantize(Decimal("0.01")) if total is not None else None), ranked

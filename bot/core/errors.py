@@ -252,7 +252,9 @@ class EditDoesNotFit(BotError):
 
     code = "edit_does_not_fit"
 
-    def __init__(self, order_id: int, problem: str, order_type: str = "", filled: Decimal | None = None) -> None:
+    def __init__(
+        self, order_id: int, problem: str, order_type: str = "", filled: Decimal | None = None
+    ) -> None:
         super().__init__(f"edit of order {order_id} does not fit: {problem}")
         self.order_id = order_id
         self.problem = problem

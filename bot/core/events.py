@@ -56,6 +56,7 @@ TRANSFER_EVENTS = frozenset({"transfer.completed", "transfer.failed"})
 #: An order event the bot acted on before it followed the page, which no page lists (still applied).
 LEGACY_ORDER_EVENTS = frozenset({"order.expired"})
 
+
 def event_kind(event_type: str) -> str:
     """What the bot does with a type: ``order``, ``alert``, ``counted`` (documented, no use
     here) or ``other`` (no page lists it)."""

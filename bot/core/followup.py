@@ -135,7 +135,9 @@ class OrderFollowUp:
             log.info("order follow-up skipped an account: %s", exc.code)
         return None
 
-    async def _follow(self, key: AccountKey, rows: list[Pending], listing: Listing[Order], meter: Meter) -> None:
+    async def _follow(
+        self, key: AccountKey, rows: list[Pending], listing: Listing[Order], meter: Meter
+    ) -> None:
         missing: list[Pending] = []
         for row in rows:
             order = listing.items.get(row.autoshares_order_id or 0)

@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal
 
 from bot.autoshares import errors as e
@@ -167,38 +165,21 @@ class FundService:
             user.api.preview_fund(account_id, ticket), self._holding(user.api, account_id, ticket)
         )
         value = fund_value(ticket, holding)
-        pending: Pending | None = None
-        if preview.is_successful:
-            try:
-                rules = team.weigh(rules, value)
-            except OrderValueOverLimit as exc:
-                raise OrderValueOverLimit(exc.value, exc.limit, fund=True) from None
-            pending = await self.orders.repo.create(
-                id=str(uuid.uuid4()),
-                team_id=team_id,
-                slack_user_id=slack_user_id,
-                account_id=account_id,
+        try:
+            rules, pending = await self.orders.hold_if_previewed(
+                rules,
+                team_id,
+                slack_user_id,
+                account_id,
                 symbol=ticket.symbol,
                 request=ticket.stored(),
-                preview=preview.model_dump(mode="json", exclude_none=True),
-                notional=value,
-                ttl=timedelta(seconds=self.orders.policy.confirm_seconds),
+                preview=preview,
+                value=value,
                 channel_id=channel_id,
                 response_url=response_url,
             )
-        else:
-            await self._audit.record(
-                subject="order",
-                action="previewed",
-                team_id=team_id,
-                slack_user_id=slack_user_id,
-                detail={
-                    "account_id": account_id,
-                    "order": ticket.stored(),
-                    "ok": False,
-                    "error": preview.error_description,
-                },
-            )
+        except OrderValueOverLimit as exc:  # said in a fund's words
+            raise OrderValueOverLimit(exc.value, exc.limit, fund=True) from None
         return FundPreviewResult(
             request=request,
             ticket=ticket,

@@ -67,7 +67,9 @@ async def _option_positions(user: ActingUser, account_id: int) -> list[Position]
     """The account's option positions (its first page of holdings); None when AutoShares cannot
     say: the section is a courtesy and is left out, noted in the log only."""
     try:
-        page = await user.api.positions(account_id, page=0, page_size=OPTION_POSITIONS_PAGE, sort_field="Symbol")
+        page = await user.api.positions(
+            account_id, page=0, page_size=OPTION_POSITIONS_PAGE, sort_field="Symbol"
+        )
     except e.RelinkRequired:
         raise
     except e.AutoSharesError as exc:
@@ -118,7 +120,13 @@ class HomeService:
                 data.orders = []
                 data.alerts, data.watchlist = await asyncio.gather(alerts, watchlist)
             else:
-                data.balances, data.orders, data.alerts, data.watchlist, data.option_positions = await asyncio.gather(
+                (
+                    data.balances,
+                    data.orders,
+                    data.alerts,
+                    data.watchlist,
+                    data.option_positions,
+                ) = await asyncio.gather(
                     _part(user.api.balances(account_id), data.problems, "balances"),
                     _part(open_orders(user.api, account_id), data.problems, "orders"),
                     alerts,

@@ -14,9 +14,6 @@ Unsubscribing withdraws an interest and moves no money: it is one audited call.
 
 from __future__ import annotations
 
-import uuid
-from datetime import timedelta
-
 from bot.autoshares import errors as e
 from bot.autoshares.resources import Account, Offering, OfferingTicket
 from bot.core.accounts import AccountService
@@ -84,16 +81,14 @@ class OfferingService:
         value = offering.min_ticket_size
         rules = orders.team.weigh(rules, value)
         ticket = OfferingTicket.of(offering)
-        pending = await orders.repo.create(
-            id=str(uuid.uuid4()),
-            team_id=team_id,
-            slack_user_id=slack_user_id,
-            account_id=account_id,
+        pending = await orders.hold(
+            team_id,
+            slack_user_id,
+            account_id,
             symbol=(offering.ticker_symbol or offering.offering_reference)[:16],
             request=ticket.stored(),
             preview=None,
-            notional=value,
-            ttl=timedelta(seconds=orders.policy.confirm_seconds),
+            value=value,
             channel_id=channel_id,
             response_url=response_url,
         )
@@ -106,7 +101,9 @@ class OfferingService:
             approvals_channel=rules.policy.approvals_channel if rules.approval else None,
         )
 
-    async def unsubscribe(self, team_id: str, slack_user_id: str, account_id: int, reference: str) -> Offering:
+    async def unsubscribe(
+        self, team_id: str, slack_user_id: str, account_id: int, reference: str
+    ) -> Offering:
         """Stop following an offering (a trader's act, audited); the offering as it was shown."""
         await self._orders.team.require(team_id, slack_user_id, TRADER, ORDERS)
         user = await self._users.acting(team_id, slack_user_id)

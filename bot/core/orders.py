@@ -34,6 +34,7 @@ from bot.autoshares.resources import (
     Balance,
     ExecInst,
     FundOrder,
+    FundPreview,
     FundTicket,
     OfferingTicket,
     Order,
@@ -107,6 +108,17 @@ OPEN_FILTERS = (
 OPEN_FILTER = OPEN_FILTERS[0]
 #: Why a placement failed when AutoShares answered with an error and has no order with our id.
 NOT_TAKEN = "not_taken"
+#: AutoShares' answers that say it did not take a request to place or subscribe: a definite
+#: refusal, settled at once (anything else may have reached it and is read back).
+REFUSALS: tuple[type[Exception], ...] = (
+    e.AutoSharesRateLimited,
+    e.AutoSharesInvalid,
+    e.AutoSharesForbidden,
+    e.AutoSharesNotFound,
+    e.RelinkRequired,
+)
+#: A subscription's refusals: those, and a conflict (the offering no longer takes it).
+SUBSCRIPTION_REFUSALS: tuple[type[Exception], ...] = (e.AutoSharesConflict, *REFUSALS)
 
 
 # -- pure rules ------------------------------------------------------------------------------------
@@ -313,7 +325,11 @@ def carries_change(order: Order, change_id: str, ticket: OrderTicket) -> bool:
     replace, it has the change's quantity and prices."""
     if (order.client_id or "") == change_id:
         return True
-    return (order.quantity, order.price, order.stop_price) == (ticket.quantity, ticket.price, ticket.stop_price)
+    return (order.quantity, order.price, order.stop_price) == (
+        ticket.quantity,
+        ticket.price,
+        ticket.stop_price,
+    )
 
 
 def _priced_at(kind: OrderType, price: Decimal | None, stop: Decimal | None) -> Decimal | None:
@@ -507,7 +523,9 @@ class OrderDetails:
     @property
     def fees(self) -> Decimal | None:
         """What AutoShares charged: the executions' commissions, else the order's."""
-        charged = [line.broker_service_commission for line in self.executions if line.broker_service_commission]
+        charged = [
+            line.broker_service_commission for line in self.executions if line.broker_service_commission
+        ]
         if charged:
             return sum(charged, Decimal(0))
         return self.order.broker_service_commission
@@ -559,6 +577,35 @@ class OrderService:
         self._metrics = metrics
         self.policy = policy
 
+    async def hold(
+        self,
+        team_id: str,
+        slack_user_id: str,
+        account_id: int,
+        *,
+        symbol: str,
+        request: dict[str, Any],
+        preview: dict[str, Any] | None,
+        value: Decimal | None,
+        channel_id: str | None,
+        response_url: str | None,
+    ) -> Pending:
+        """A previewed order, change, fund order or subscription stored for Confirm: it expires
+        after the policy's confirmation window."""
+        return await self.repo.create(
+            id=str(uuid.uuid4()),
+            team_id=team_id,
+            slack_user_id=slack_user_id,
+            account_id=account_id,
+            symbol=symbol,
+            request=request,
+            preview=preview,
+            notional=value,
+            ttl=timedelta(seconds=self.policy.confirm_seconds),
+            channel_id=channel_id,
+            response_url=response_url,
+        )
+
     # -- preview ---------------------------------------------------------------------------------
     async def preview(
         self,
@@ -588,28 +635,22 @@ class OrderService:
         else:
             refusal = over_limit(request, limits)
             if refusal is not None:
-                await self._refused(team_id, slack_user_id, account_id, body, refusal.code)
+                await self.refused(team_id, slack_user_id, account_id, body, refusal.code)
                 raise refusal
             value = notional(request, preview)
         large = is_large(value, self.policy.large_order_notional)
-        pending: Pending | None = None
-        if preview.is_successful:
-            rules = self.team.weigh(rules, value)
-            pending = await self.repo.create(
-                id=str(uuid.uuid4()),
-                team_id=team_id,
-                slack_user_id=slack_user_id,
-                account_id=account_id,
-                symbol=request.underlying if isinstance(request, OptionOrderRequest) else request.symbol,
-                request=body,
-                preview=preview.model_dump(mode="json", exclude_none=True),
-                notional=value,
-                ttl=timedelta(seconds=self.policy.confirm_seconds),
-                channel_id=channel_id,
-                response_url=response_url,
-            )
-        else:
-            await self._refused(team_id, slack_user_id, account_id, body, preview.error_description)
+        rules, pending = await self.hold_if_previewed(
+            rules,
+            team_id,
+            slack_user_id,
+            account_id,
+            symbol=request.underlying if isinstance(request, OptionOrderRequest) else request.symbol,
+            request=body,
+            preview=preview,
+            value=value,
+            channel_id=channel_id,
+            response_url=response_url,
+        )
         return PreviewResult(
             request=request,
             body=body,
@@ -625,15 +666,65 @@ class OrderService:
             limits=limits,
         )
 
-    async def _refused(
-        self, team_id: str, slack_user_id: str, account_id: int, body: dict[str, Any], error: str | None
+    async def hold_if_previewed(
+        self,
+        rules: OrderGate,
+        team_id: str,
+        slack_user_id: str,
+        account_id: int,
+        *,
+        symbol: str,
+        request: dict[str, Any],
+        preview: OrderPreview | FundPreview,
+        value: Decimal | None,
+        channel_id: str | None,
+        response_url: str | None,
+        autoshares_id: int | None = None,
+    ) -> tuple[OrderGate, Pending | None]:
+        """After AutoShares' preview of an order, a change or a fund order: when it passed, the
+        rules weighed against the order's value and the order held for Confirm; when it failed,
+        the refusal noted in the audit trail and nothing held."""
+        if not preview.is_successful:
+            await self.refused(
+                team_id,
+                slack_user_id,
+                account_id,
+                request,
+                preview.error_description,
+                autoshares_id=autoshares_id,
+            )
+            return rules, None
+        pending = await self.hold(
+            team_id,
+            slack_user_id,
+            account_id,
+            symbol=symbol,
+            request=request,
+            preview=preview.model_dump(mode="json", exclude_none=True),
+            value=value,
+            channel_id=channel_id,
+            response_url=response_url,
+        )
+        return self.team.weigh(rules, value), pending
+
+    async def refused(
+        self,
+        team_id: str,
+        slack_user_id: str,
+        account_id: int,
+        body: dict[str, Any],
+        error: str | None,
+        *,
+        autoshares_id: int | None = None,
     ) -> None:
-        """The audit trail's note of a preview that cannot be confirmed (and why)."""
+        """The audit trail's note of a preview (of an order, a change or a fund order) that
+        cannot be confirmed, and why."""
         await self._audit.record(
             subject="order",
             action="previewed",
             team_id=team_id,
             slack_user_id=slack_user_id,
+            autoshares_id=autoshares_id,
             detail={"account_id": account_id, "order": body, "ok": False, "error": error},
         )
 
@@ -662,31 +753,19 @@ class OrderService:
         if ticket.replaces is not None and ticket.replaces.cost is None and preview.last_price is not None:
             ticket = edit_terms(order, command, preview.last_price, size)
         value = edit_value(ticket, preview, size)
-        pending: Pending | None = None
-        if preview.is_successful:
-            rules = self.team.weigh(rules, value)
-            pending = await self.repo.create(
-                id=str(uuid.uuid4()),
-                team_id=team_id,
-                slack_user_id=slack_user_id,
-                account_id=account_id,
-                symbol=order.symbol,
-                request=ticket.stored(),
-                preview=preview.model_dump(mode="json", exclude_none=True),
-                notional=value,
-                ttl=timedelta(seconds=self.policy.confirm_seconds),
-                channel_id=channel_id,
-                response_url=response_url,
-            )
-        else:
-            await self._audit.record(
-                subject="order",
-                action="previewed",
-                team_id=team_id,
-                slack_user_id=slack_user_id,
-                autoshares_id=order.id,
-                detail={"account_id": account_id, "order": ticket.stored(), "ok": False},
-            )
+        rules, pending = await self.hold_if_previewed(
+            rules,
+            team_id,
+            slack_user_id,
+            account_id,
+            symbol=order.symbol,
+            request=ticket.stored(),
+            preview=preview,
+            value=value,
+            channel_id=channel_id,
+            response_url=response_url,
+            autoshares_id=order.id,
+        )
         return EditPreviewResult(
             command=command,
             order=order,
@@ -954,7 +1033,9 @@ class OrderService:
         if not FundTicket.is_stored(row.request):
             ticket = OrderTicket.read(row.request)
             if ticket.replaces is not None:
-                return await self._replace(row, user.api, ticket.change(pending_id), refused, announce=announce)
+                return await self._replace(
+                    row, user.api, ticket.change(pending_id), refused, announce=announce
+                )
         try:
             placed = await self._send(user.api, row)
         except (e.AutoSharesServerError, e.AutoSharesUnavailable) as exc:
@@ -962,13 +1043,7 @@ class OrderService:
                 "placing order %s was uncertain (%s); looking it up by ClientId", pending_id, exc.code
             )
             return await self._resolve_uncertain(user.api, row, exc, announce=announce)
-        except (
-            e.AutoSharesRateLimited,
-            e.AutoSharesInvalid,
-            e.AutoSharesForbidden,
-            e.AutoSharesNotFound,
-            e.RelinkRequired,
-        ) as exc:
+        except REFUSALS as exc:
             # A definite refusal: AutoShares did not take the order.
             return ConfirmResult(ConfirmKind.SETTLED, await refused(failure_code(exc)))
         except e.AutoSharesError as exc:
@@ -1075,14 +1150,7 @@ class OrderService:
         ticket = OfferingTicket.read(row.request)
         try:
             await api.subscribe_offering(row.account_id, ticket.offering_reference)
-        except (
-            e.AutoSharesConflict,
-            e.AutoSharesRateLimited,
-            e.AutoSharesInvalid,
-            e.AutoSharesForbidden,
-            e.AutoSharesNotFound,
-            e.RelinkRequired,
-        ) as exc:
+        except SUBSCRIPTION_REFUSALS as exc:
             return ConfirmResult(ConfirmKind.SETTLED, await refused(failure_code(exc)))
         except e.AutoSharesError as exc:
             log.warning("subscribing %s was uncertain (%s); reading the offering back", row.id, exc.code)

@@ -75,7 +75,9 @@ class Notifier(Protocol):
     async def approval_changed(self, pending: Pending) -> None:
         """Show an order's latest state on its approval request (once that is posted)."""
 
-    async def transfer_settled(self, team_id: str, slack_user_id: str, account_id: int, transfer: Transfer) -> None:
+    async def transfer_settled(
+        self, team_id: str, slack_user_id: str, account_id: int, transfer: Transfer
+    ) -> None:
         """Tell a member in a DM that a deposit or withdrawal of theirs completed or failed."""
 
     async def digest(self, team_id: str, channel: str, slack_user_id: str, summary: Any) -> None:

@@ -51,7 +51,17 @@ from storage.orders import DayQuota
 from storage.records import DM_PLACE, Member, Policy
 from storage.team import TeamRepository
 
-__all__ = ["ADMIN", "APPROVER", "ROLES", "TRADER", "VIEWER", "Role", "TeamService", "TeamRules", "trading_day"]
+__all__ = [
+    "ADMIN",
+    "APPROVER",
+    "ROLES",
+    "TRADER",
+    "VIEWER",
+    "Role",
+    "TeamService",
+    "TeamRules",
+    "trading_day",
+]
 
 ADMIN, APPROVER, TRADER, VIEWER = Role.ADMIN, Role.APPROVER, Role.TRADER, Role.VIEWER
 

@@ -120,9 +120,7 @@ class LinkedUsers:
         auth = UserTokenAuth(self.tokens, (link.team_id, link.slack_user_id), link)
         return ActingUser(link, self._client.for_user(auth, link.autoshares_user_id))
 
-    async def agreements(
-        self, user: ActingUser, known: list[Agreement] | None = None
-    ) -> list[Agreement]:
+    async def agreements(self, user: ActingUser, known: list[Agreement] | None = None) -> list[Agreement]:
         """The agreements AutoShares still wants signed (``known``: a list just read from it);
         the count kept on the link follows."""
         agreements = known if known is not None else await user.api.agreements()

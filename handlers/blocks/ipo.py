@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ConfirmObject, SectionBlock
+from slack_sdk.models.blocks import Block, ButtonElement, ConfirmObject, SectionBlock
 
 from bot.autoshares.resources import Account, Offering
 from bot.core.views import OfferingsView, SubscriptionPreview
 from handlers.blocks.common import context, escape, message, section
 from handlers.blocks.numbers import money
-from handlers.blocks.order import APPROVAL_REASONS, ORDER_CANCEL_PENDING, ORDER_CONFIRM
+from handlers.blocks.order import approval_note, confirm_buttons
 from handlers.blocks.subscriptions import price_range
 
 IPO_SUBSCRIBE = "ipo_subscribe"
@@ -130,23 +130,8 @@ def subscription_confirmation(preview: SubscriptionPreview, *, confirm_seconds: 
     if offering.description:
         blocks.append(context(escape(offering.description[:300])))
     if preview.approval:
-        why = APPROVAL_REASONS.get(preview.approval, "the workspace's rules ask for it")
-        where = f"<#{escape(preview.approvals_channel)}>" if preview.approvals_channel else "the approvers' channel"
-        blocks.append(
-            section(
-                f":busts_in_silhouette: This subscription needs a second person's approval because {why}. "
-                f"Confirm sends it to {where}; it is sent only when an approver approves it."
-            )
-        )
-    blocks.append(
-        ActionsBlock(
-            block_id=f"order:{pending_id}",
-            elements=[
-                ButtonElement(text="Confirm", action_id=ORDER_CONFIRM, value=pending_id, style="primary"),
-                ButtonElement(text="Cancel", action_id=ORDER_CANCEL_PENDING, value=pending_id),
-            ],
-        )
-    )
+        blocks.append(approval_note(preview.approval, preview.approvals_channel, "This subscription", "it is sent"))
+    blocks.append(confirm_buttons(pending_id))
     minutes = max(1, confirm_seconds // 60)
     blocks.append(
         context(

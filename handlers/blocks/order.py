@@ -333,6 +333,28 @@ def order_confirmation(
     return message(f"Review your order: {plain_summary(order)}", blocks)
 
 
+def approval_note(approval: str, approvals_channel: str | None, subject: str, outcome: str) -> Block:
+    """Why a confirmation goes to the approvers (``approval``: a reason's code) and where:
+    "{subject} needs a second person's approval ...; {outcome} only when an approver approves it."."""
+    why = APPROVAL_REASONS.get(approval, "the workspace's rules ask for it")
+    where = f"<#{escape(approvals_channel)}>" if approvals_channel else "the approvers' channel"
+    return section(
+        f":busts_in_silhouette: {subject} needs a second person's approval because {why}. "
+        f"Confirm sends it to {where}; {outcome} only when an approver approves it."
+    )
+
+
+def confirm_buttons(pending_id: str) -> ActionsBlock:
+    """Confirm and Cancel of a pending order, change or subscription."""
+    return ActionsBlock(
+        block_id=f"order:{pending_id}",
+        elements=[
+            ButtonElement(text="Confirm", action_id=ORDER_CONFIRM, value=pending_id, style="primary"),
+            ButtonElement(text="Cancel", action_id=ORDER_CANCEL_PENDING, value=pending_id),
+        ],
+    )
+
+
 def confirmation_steps(
     pending_id: str,
     *,
@@ -356,23 +378,8 @@ def confirmation_steps(
             section(f":warning: {worth} After Confirm you will be asked to type the symbol to place it.")
         )
     if approval:
-        why = APPROVAL_REASONS.get(approval, "the workspace's rules ask for it")
-        where = f"<#{escape(approvals_channel)}>" if approvals_channel else "the approvers' channel"
-        blocks.append(
-            section(
-                f":busts_in_silhouette: This order needs a second person's approval because {why}. "
-                f"Confirm sends it to {where}; it is placed only when an approver approves it."
-            )
-        )
-    blocks.append(
-        ActionsBlock(
-            block_id=f"order:{pending_id}",
-            elements=[
-                ButtonElement(text="Confirm", action_id=ORDER_CONFIRM, value=pending_id, style="primary"),
-                ButtonElement(text="Cancel", action_id=ORDER_CANCEL_PENDING, value=pending_id),
-            ],
-        )
-    )
+        blocks.append(approval_note(approval, approvals_channel, "This order", "it is placed"))
+    blocks.append(confirm_buttons(pending_id))
     blocks.append(
         context(
             f"Nothing is placed until you confirm. This confirmation expires in {_minutes(confirm_seconds)}; "
@@ -435,23 +442,8 @@ def edit_confirmation(
             )
         )
     if approval:
-        why = APPROVAL_REASONS.get(approval, "the workspace's rules ask for it")
-        where = f"<#{escape(approvals_channel)}>" if approvals_channel else "the approvers' channel"
-        blocks.append(
-            section(
-                f":busts_in_silhouette: This change needs a second person's approval because {why}. "
-                f"Confirm sends it to {where}; the order changes only when an approver approves it."
-            )
-        )
-    blocks.append(
-        ActionsBlock(
-            block_id=f"order:{pending_id}",
-            elements=[
-                ButtonElement(text="Confirm", action_id=ORDER_CONFIRM, value=pending_id, style="primary"),
-                ButtonElement(text="Cancel", action_id=ORDER_CANCEL_PENDING, value=pending_id),
-            ],
-        )
-    )
+        blocks.append(approval_note(approval, approvals_channel, "This change", "the order changes"))
+    blocks.append(confirm_buttons(pending_id))
     blocks.append(
         context(
             f"Nothing changes until you confirm; if the order fills first, nothing is changed. This "

@@ -113,6 +113,17 @@ def _alert_from_tokens(tokens: list[str]) -> AlertCommand:
     else:
         price = _price(rest[1], "alert price", "price")
 
+    field, expires_in, repeat_every = _alert_options(options, "percent" if direction else "price")
+    if direction is not None and percent is not None:
+        return AlertMoveRequest(symbol, direction, percent, field, expires_in, repeat_every)
+    assert operator is not None and price is not None
+    return AlertRequest(symbol, operator, price, field, expires_in, repeat_every)
+
+
+def _alert_options(options: list[str], after: str) -> tuple[AlertField, timedelta | None, timedelta | None]:
+    """A new alert's options, each at most once: the field watched (last, bid or ask), ``expires
+    <time>``, ``repeat`` and ``every <cool-down>``. ``after`` names what they follow (price or
+    percent) in the error."""
     field: AlertField = "Last"
     expires_in: timedelta | None = None
     repeat_every: timedelta | None = None
@@ -137,19 +148,16 @@ def _alert_from_tokens(tokens: list[str]) -> AlertCommand:
         elif word == "repeat":
             repeat_every = repeat_every or DEFAULT_REPEAT_EVERY
         elif word == "every":
-            after = _value_after(options, index, word, "a cool-down such as 1h", _REPEAT_EXAMPLE)
-            repeat_every = _repeat_every(after)
+            cool_down = _value_after(options, index, word, "a cool-down such as 1h", _REPEAT_EXAMPLE)
+            repeat_every = _repeat_every(cool_down)
             index += 1
         else:
             raise _Invalid(
                 f"{_show(options[index])} is not an alert option; after the "
-                f"{'percent' if direction else 'price'} use last, bid, ask, expires, repeat or every"
+                f"{after} use last, bid, ask, expires, repeat or every"
             )
         index += 1
-    if direction is not None and percent is not None:
-        return AlertMoveRequest(symbol, direction, percent, field, expires_in, repeat_every)
-    assert operator is not None and price is not None
-    return AlertRequest(symbol, operator, price, field, expires_in, repeat_every)
+    return field, expires_in, repeat_every
 
 
 _EDIT_EXAMPLE = "edit 42 above 240"

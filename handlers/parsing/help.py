@@ -37,6 +37,7 @@ COMMAND_HELP: tuple[CommandHelp, ...] = (
         "/autoshares account all",
         "Show every account at once: balances summed, positions with their account, open orders.",
     ),
+    CommandHelp("/account", "/account all", "Same as /autoshares account, from its own command."),
     CommandHelp(
         "/autoshares accounts add",
         "/autoshares accounts add 12",

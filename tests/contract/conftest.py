@@ -12,7 +12,10 @@ misspelled PascalCase property fails, with a short list of documented extras all
 from __future__ import annotations
 
 import copy
+import json
+import re
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +25,8 @@ import jsonschema
 import pytest
 import yaml
 
+from bot.autoshares.auth import BearerToken
+from bot.autoshares.client import AutoSharesClient, UserApi
 from sandbox import SandboxConfig
 from sandbox.server import RunningSandbox
 from tests.conftest import CLIENT_TLS
@@ -133,6 +138,54 @@ class Contract:
         problems = self.errors({"$ref": f"#/definitions/{name}"}, body)
         assert not problems, f"{name}: {problems[:5]}"
 
+    def operation_of(self, request: httpx.Request) -> tuple[str, dict[str, Any]]:
+        """The spec template and operation a request was sent for (exactly one must fit; an
+        integer path parameter fits digits (or ``@me``) only, so ``/equities/AAPL`` is by symbol,
+        and a literal segment before a parameter, so ``/equities/lookup`` is the lookup)."""
+        path = request.url.path
+        found = []
+        for template, operations in self.paths.items():
+            operation = operations.get(request.method.lower())
+            if operation is None:
+                continue
+            whole = {
+                p["name"] for p in operation["parameters"] if p["in"] == "path" and p.get("type") == "integer"
+            }
+            pattern = re.sub(
+                r"\\{([^/]+)\\}",
+                lambda m, whole=whole: "(?:[0-9]+|@me)" if m[1] in whole else "[^/]+",
+                re.escape(template),
+            )
+            if re.fullmatch(pattern, path):
+                found.append((template, operation))
+        fewest = min((t.count("{") for t, _ in found), default=0)  # a literal segment fits first
+        found = [(t, op) for t, op in found if t.count("{") == fewest]
+        assert len(found) == 1, (request.method, path, found)
+        return found[0]
+
+    def check_call(self, request: httpx.Request, response: httpx.Response) -> str:
+        """Assert a call the client made is its spec operation (query parameter names, the
+        required ones present, the body's schema, no body where none is declared) and that the
+        answer's status is documented and its body fits that response's schema, where it has one.
+        Returns the operation's id."""
+        template, operation = self.operation_of(request)
+        declared = {p["name"]: p for p in operation["parameters"]}
+        queries = {n for n, p in declared.items() if p["in"] == "query"}
+        required = {n for n in queries if declared[n].get("required")}
+        sent = set(request.url.params)
+        assert sent <= queries and required <= sent, (template, sent, queries)
+        body = next((p for p in operation["parameters"] if p["in"] == "body"), None)
+        if body is not None:
+            assert not self.errors(body["schema"], json.loads(request.content)), template
+        else:
+            assert not request.content, template
+        path = template.removeprefix("/v{version}")
+        documented = operation["responses"].get(str(response.status_code))
+        assert documented is not None, (template, response.status_code, response.text)
+        if "schema" in documented:
+            self.check_response(request.method, path, response)
+        return str(operation["operationId"])
+
 
 @pytest.fixture(scope="session")
 def contract() -> Contract:
@@ -181,3 +234,27 @@ async def bob(login: Callable[[str], Any]) -> dict[str, str]:
 @pytest.fixture
 async def alice(login: Callable[[str], Any]) -> dict[str, str]:
     return await login("alice")
+
+
+#: The calls a client made, each with its answer, in order.
+Calls = list[tuple[httpx.Request, httpx.Response]]
+
+
+@asynccontextmanager
+async def recording(
+    sb: RunningSandbox, headers: dict[str, str], user_id: int | None
+) -> AsyncIterator[tuple[UserApi, Calls]]:
+    """The bot's client acting for the user of ``headers`` (a login's) against the sandbox, and
+    every call it makes with the sandbox's answer, read in full, for ``Contract.check_call``."""
+    sent: Calls = []
+
+    async def keep(response: httpx.Response) -> None:
+        await response.aread()
+        sent.append((response.request, response))
+
+    async with httpx.AsyncClient(event_hooks={"response": [keep]}, verify=CLIENT_TLS) as http:
+        token = BearerToken(headers["Authorization"].removeprefix("Bearer "))
+        yield (
+            AutoSharesClient(http, base_url=sb.url, app_key=headers["Et-App-Key"]).for_user(token, user_id),
+            sent,
+        )

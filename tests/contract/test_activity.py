@@ -11,14 +11,10 @@ from decimal import Decimal
 import httpx
 import pytest
 
-from bot.autoshares.auth import BearerToken
-from bot.autoshares.client import AutoSharesClient
 from bot.autoshares.resources import ActivityType, MarginType
 from sandbox.config import SandboxConfig
 from sandbox.server import RunningSandbox
-from tests.conftest import CLIENT_TLS
-from tests.contract.conftest import Contract
-from tests.contract.test_client_watchlists import operation_of
+from tests.contract.conftest import Contract, recording
 
 MARKET_BUY = {"Symbol": "AAPL", "Side": "Buy", "Type": "Market", "Quantity": 5, "TimeInforce": "Day"}
 
@@ -29,14 +25,17 @@ def sandbox_config() -> SandboxConfig:
     return SandboxConfig(tick_seconds=0, webhook_retry_scale=0.001, commission=1.0)
 
 
-async def fill_and_pay(client: httpx.AsyncClient, root_client: httpx.AsyncClient, bob: dict[str, str]) -> None:
+async def fill_and_pay(
+    client: httpx.AsyncClient, root_client: httpx.AsyncClient, bob: dict[str, str]
+) -> None:
     """Bob buys 5 AAPL at 210 (a fill and its commission), is paid a dividend, charged a fee."""
     await root_client.post("_sandbox/prices", json={"Symbol": "AAPL", "Last": 210.0, "Ask": 210.0})
     placed = await client.post("accounts/5002/orders", json=MARKET_BUY, headers=bob)
     assert placed.json()["Status"] == "Filled"
     for kind, amount in (("Dividend", 4.2), ("Fee", 1.5)):
         paid = await root_client.post(
-            "_sandbox/transactions", json={"AccountId": 5002, "Kind": kind, "Amount": amount, "Symbol": "AAPL"}
+            "_sandbox/transactions",
+            json={"AccountId": 5002, "Kind": kind, "Amount": amount, "Symbol": "AAPL"},
         )
         assert paid.status_code == 201
 
@@ -79,42 +78,43 @@ async def test_sandbox_activity_answers_fit_the_spec(
         "accounts/5002/activity", params=paging | {"isAsc": "true", "filter": "Date >>"}, headers=bob
     )
     assert unparsable.status_code == 400
-    assert (await client.get("accounts/5001/activity", params=paging | {"isAsc": "true"}, headers=bob)).status_code == 403
+    assert (
+        await client.get("accounts/5001/activity", params=paging | {"isAsc": "true"}, headers=bob)
+    ).status_code == 403
 
 
 async def test_client_activity_calls_are_spec_operations(
-    contract: Contract, sb: RunningSandbox, client: httpx.AsyncClient, root_client: httpx.AsyncClient, bob: dict[str, str]
+    contract: Contract,
+    sb: RunningSandbox,
+    client: httpx.AsyncClient,
+    root_client: httpx.AsyncClient,
+    bob: dict[str, str],
 ) -> None:
     await fill_and_pay(client, root_client, bob)
-    sent: list[httpx.Request] = []
-
-    async def keep(response: httpx.Response) -> None:
-        await response.aread()
-        sent.append(response.request)
-
-    async with httpx.AsyncClient(event_hooks={"response": [keep]}, verify=CLIENT_TLS) as http:
-        api = AutoSharesClient(http, base_url=sb.url, app_key=bob["Et-App-Key"]).for_user(
-            BearerToken(bob["Authorization"].removeprefix("Bearer ")), 1002
-        )
+    async with recording(sb, bob, 1002) as (api, calls):
         page = await api.activity(5002, page=0, page_size=3, filter="Date >= #2000-01-01T00:00:00Z#")
         dividends = await api.activity(5002, filter="MarginType = 'Dividend'")
         report = await api.activity_report(5002, filter="Type = 'OrderExecution'")
         newest = await api.transactions(5002, page_size=1)
         other_report = await api.transaction_report(5002, filter="Type = 'OrderExecution'")
+    sent = [request for request, _ in calls]
     assert page.total == 6 and page.has_next and len(page.items) == 3
     assert page.items[0].margin_type == MarginType.Cash and page.items[0].type == ActivityType.Clearing
-    assert [(d.symbol, d.value) for d in dividends.items] == [("AAPL", Decimal("4.2")), ("AAPL", Decimal("12.5"))]
+    assert [(d.symbol, d.value) for d in dividends.items] == [
+        ("AAPL", Decimal("4.2")),
+        ("AAPL", Decimal("12.5")),
+    ]
     [trade] = list(csv.DictReader(report.csv.splitlines()))
     assert (trade["Type"], trade["Quantity"], trade["Value"]) == ("OrderExecution", "5.0", "-1050.0")
     assert newest.items == page.items[:1] and other_report == report
-    operations = [operation_of(contract, request)[1]["operationId"] for request in sent]
+    operations = [contract.operation_of(request)[1]["operationId"] for request in sent]
     assert operations == ["Transactions_GetActivityPage"] * 2 + [
         "Transactions_GetActivityReport",
         "Transactions_GetTransactionsPage",
         "Transactions_GetTransactionReport",
     ]
     for request in sent:
-        template, operation = operation_of(contract, request)
+        template, operation = contract.operation_of(request)
         queries = {p["name"]: p for p in operation["parameters"] if p["in"] == "query"}
         required = {n for n, p in queries.items() if p.get("required")}
         assert required <= set(request.url.params) <= set(queries), template

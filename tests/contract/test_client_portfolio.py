@@ -11,14 +11,10 @@ from decimal import Decimal
 
 import httpx
 
-from bot.autoshares.auth import BearerToken
-from bot.autoshares.client import AutoSharesClient
 from bot.autoshares.resources import compare_body
 from bot.autoshares.resources.alerts import price_alert_body
 from sandbox.server import RunningSandbox
-from tests.conftest import CLIENT_TLS
-from tests.contract.conftest import Contract
-from tests.contract.test_client_watchlists import operation_of
+from tests.contract.conftest import Contract, recording
 
 
 async def test_every_portfolio_call_is_a_spec_operation(
@@ -27,18 +23,8 @@ async def test_every_portfolio_call_is_a_spec_operation(
     order = {"Symbol": "AAPL", "Side": "Buy", "Type": "Market", "Quantity": 2, "TimeInForce": "Day"}
     placed = await client.post("accounts/5002/orders", json=order, headers=bob)
     assert placed.status_code == 200, placed.text
-    sent: list[tuple[httpx.Request, httpx.Response]] = []
-
-    async def keep(response: httpx.Response) -> None:
-        await response.aread()
-        sent.append((response.request, response))
-
     now = datetime.now(UTC)
-    async with httpx.AsyncClient(event_hooks={"response": [keep]}, verify=CLIENT_TLS) as http:
-        token = bob["Authorization"].removeprefix("Bearer ")
-        api = AutoSharesClient(http, base_url=sb.url, app_key=bob["Et-App-Key"]).for_user(
-            BearerToken(token), 1002
-        )
+    async with recording(sb, bob, 1002) as (api, sent):
         values = await api.account_history(5002, now - timedelta(days=7), now)
         start = int((now - timedelta(days=7)).timestamp())
         compared = await api.compare(
@@ -51,22 +37,10 @@ async def test_every_portfolio_call_is_a_spec_operation(
     assert float(values[-1].value) == balances["Equity"]  # today's value is the account's equity
     assert [len(s) for s in compared.series] == [9, 9]
 
-    operations = [operation_of(contract, request) for request, _ in sent]
-    assert [op["operationId"] for _, op in operations] == [
+    assert [contract.check_call(request, response) for request, response in sent] == [
         "UserAccounts_GetAccountHistory",
         "HistoricalTradeData_GetChartCompareData",
     ]
-    for (request, response), (template, operation) in zip(sent, operations, strict=True):
-        declared = {p["name"]: p for p in operation["parameters"]}
-        queries = {n for n, p in declared.items() if p["in"] == "query"}
-        required = {n for n in queries if declared[n].get("required")}
-        assert set(request.url.params) <= queries and required <= set(request.url.params), template
-        body = next((p for p in operation["parameters"] if p["in"] == "body"), None)
-        if body is not None:
-            assert not contract.errors(body["schema"], json.loads(request.content)), template
-        else:
-            assert not request.content, template
-        contract.check_response(request.method, template.removeprefix("/v{version}"), response)
 
 
 async def test_the_sandbox_refuses_invalid_history_requests(
@@ -101,22 +75,12 @@ async def test_every_news_call_is_a_spec_operation(
         json={"Symbol": "AAPL", "Type": "Dividend", "Data": {"Amount": "0.25", "PayDate": "2026-12-20"}},
     )
     assert published.status_code == 200, published.text
-    sent: list[tuple[httpx.Request, httpx.Response]] = []
-
-    async def keep(response: httpx.Response) -> None:
-        await response.aread()
-        sent.append((response.request, response))
-
-    async with httpx.AsyncClient(event_hooks={"response": [keep]}, verify=CLIENT_TLS) as http:
-        token = bob["Authorization"].removeprefix("Bearer ")
-        api = AutoSharesClient(http, base_url=sb.url, app_key=bob["Et-App-Key"]).for_user(
-            BearerToken(token), 1002
-        )
+    async with recording(sb, bob, 1002) as (api, sent):
         news = await api.news("AAPL")
         [action] = await api.corporate_actions("AAPL")
     assert news and all(item.header and item.moment for item in news)
     assert (action.type, action.data["Amount"]) == ("Dividend", "0.25")
-    operations = [operation_of(contract, request) for request, _ in sent]
+    operations = [contract.operation_of(request) for request, _ in sent]
     assert [op["operationId"] for _, op in operations] == ["News_GetNews", "News_GetCorporateActions"]
     for (request, response), (template, operation) in zip(sent, operations, strict=True):
         declared = {p["name"] for p in operation["parameters"] if p["in"] == "query"}
@@ -133,17 +97,7 @@ async def test_every_news_call_is_a_spec_operation(
 async def test_editing_an_alert_is_the_specs_modify_operation(
     contract: Contract, sb: RunningSandbox, bob: dict[str, str]
 ) -> None:
-    sent: list[tuple[httpx.Request, httpx.Response]] = []
-
-    async def keep(response: httpx.Response) -> None:
-        await response.aread()
-        sent.append((response.request, response))
-
-    async with httpx.AsyncClient(event_hooks={"response": [keep]}, verify=CLIENT_TLS) as http:
-        token = bob["Authorization"].removeprefix("Bearer ")
-        api = AutoSharesClient(http, base_url=sb.url, app_key=bob["Et-App-Key"]).for_user(
-            BearerToken(token), 1002
-        )
+    async with recording(sb, bob, 1002) as (api, sent):
         body = price_alert_body(
             operator="GTEQ", field="Last", argument=Decimal(300), security_id=1, expiration=0
         )
@@ -151,7 +105,7 @@ async def test_editing_an_alert_is_the_specs_modify_operation(
         edited = await api.update_alert(made.id, body | {"Argument": 310.0, "Operator": "LTEQ"})
     assert (edited.id, edited.argument, edited.operator and edited.operator.value) == (made.id, 310, "LTEQ")
     request, response = sent[-1]
-    template, operation = operation_of(contract, request)
+    template, operation = contract.operation_of(request)
     assert operation["operationId"] == "PriceAlerts_ModifyPriceAlertTrigger"
     schema = next(p for p in operation["parameters"] if p["in"] == "body")["schema"]
     assert not contract.errors(schema, json.loads(request.content))

@@ -9,12 +9,8 @@ from typing import Any
 
 import httpx
 
-from bot.autoshares.auth import BearerToken
-from bot.autoshares.client import AutoSharesClient
 from sandbox.server import RunningSandbox
-from tests.conftest import CLIENT_TLS
-from tests.contract.conftest import Contract
-from tests.contract.test_client_watchlists import operation_of
+from tests.contract.conftest import Contract, recording
 
 OFFERINGS = "/ipo/accounts/{accountId}/offerings/active"
 SUBSCRIBE = "/ipo/accounts/{accountId}/offerings/{offeringReference}/subscribe"
@@ -35,20 +31,15 @@ async def _add_transfer(root: httpx.AsyncClient, account_id: int, **fields: Any)
 
 
 async def test_client_calls_are_the_spec_operations(
-    contract: Contract, sb: RunningSandbox, bob: dict[str, str], client: httpx.AsyncClient, root_client: httpx.AsyncClient
+    contract: Contract,
+    sb: RunningSandbox,
+    bob: dict[str, str],
+    client: httpx.AsyncClient,
+    root_client: httpx.AsyncClient,
 ) -> None:
     account_id = await _account(client, bob)
     await _add_transfer(root_client, account_id, Amount=250.0)
-    sent: list[tuple[httpx.Request, httpx.Response]] = []
-
-    async def keep(response: httpx.Response) -> None:
-        await response.aread()
-        sent.append((response.request, response))
-
-    async with httpx.AsyncClient(event_hooks={"response": [keep]}, verify=CLIENT_TLS) as http:
-        api = AutoSharesClient(http, base_url=sb.url, app_key=bob["Et-App-Key"]).for_user(
-            BearerToken(bob["Authorization"].removeprefix("Bearer ")), None
-        )
+    async with recording(sb, bob, None) as (api, sent):
         offerings = await api.active_offerings(account_id)
         await api.subscribe_offering(account_id, offerings[0].offering_reference)
         await api.unsubscribe_offering(account_id, offerings[0].offering_reference)
@@ -56,7 +47,7 @@ async def test_client_calls_are_the_spec_operations(
     assert [o.name for o in offerings][:1] == ["Orbital Freight Inc."]
     assert [(t.amount, t.is_deposit, t.status) for t in page.items] == [(250, True, "Pending")]
 
-    operations = [operation_of(contract, request) for request, _ in sent]
+    operations = [contract.operation_of(request) for request, _ in sent]
     assert [op["operationId"] for _, op in operations] == [
         "Ipo_GetAccountOfferings",
         "Ipo_SubscribeOffering",
@@ -82,14 +73,18 @@ async def test_sandbox_offerings_answers_and_refusals(
     account_id = await _account(client, bob)
     check = contract.check_response
     base = f"ipo/accounts/{account_id}/offerings"
-    listed = check("GET", OFFERINGS, await client.get(f"{base}/active", params={"page": 0, "pageSize": 2}, headers=bob))
+    listed = check(
+        "GET", OFFERINGS, await client.get(f"{base}/active", params={"page": 0, "pageSize": 2}, headers=bob)
+    )
     assert (listed["TotalCount"], listed["TotalPage"], len(listed["Items"])) == (3, 2, 2)
     reference = listed["Items"][0]["OfferingReference"]
     assert listed["Items"][0]["IsSubscribed"] is False
 
     followed = await client.post(f"{base}/{reference}/subscribe", headers=bob)
     assert followed.status_code == 200 and not followed.content
-    again = check("GET", OFFERINGS, await client.get(f"{base}/active", params={"page": 0, "pageSize": 5}, headers=bob))
+    again = check(
+        "GET", OFFERINGS, await client.get(f"{base}/active", params={"page": 0, "pageSize": 5}, headers=bob)
+    )
     assert [o["IsSubscribed"] for o in again["Items"]] == [True, False, False]
     assert (await client.post(f"{base}/{reference}/unsubscribe", headers=bob)).status_code == 200
 

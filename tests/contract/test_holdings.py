@@ -6,30 +6,12 @@ spec's body and query parameter names."""
 from __future__ import annotations
 
 import json
-import re
 from decimal import Decimal
-from typing import Any
 
 import httpx
 
-from bot.autoshares.auth import BearerToken
-from bot.autoshares.client import AutoSharesClient
 from sandbox.server import RunningSandbox
-from tests.conftest import CLIENT_TLS
-from tests.contract.conftest import Contract
-
-
-def operation_of(contract: Contract, request: httpx.Request) -> tuple[str, dict[str, Any]]:
-    """The spec operation a request was sent for: of the templates its path fits, the one with
-    the fewest placeholders (``positions/top`` is an operation, not the ``positions/{symbol}`` of TOP)."""
-    found = []
-    for template, operations in contract.paths.items():
-        pattern = "^" + re.sub(r"\\{[^/]+\\}", "[^/]+", re.escape(template)) + "$"
-        if re.match(pattern, request.url.path) and request.method.lower() in operations:
-            found.append((template.count("{"), template, operations[request.method.lower()]))
-    assert found, (request.method, request.url.path)
-    _, template, operation = min(found, key=lambda f: f[0])
-    return template, operation
+from tests.contract.conftest import Contract, recording
 
 
 async def two_accounts_with_holdings(
@@ -121,21 +103,13 @@ async def test_client_holdings_calls_are_spec_operations(
     bob: dict[str, str],
 ) -> None:
     await two_accounts_with_holdings(sb, client, root_client, bob)
-    sent: list[httpx.Request] = []
-
-    async def keep(response: httpx.Response) -> None:
-        await response.aread()
-        sent.append(response.request)
-
-    async with httpx.AsyncClient(event_hooks={"response": [keep]}, verify=CLIENT_TLS) as http:
-        api = AutoSharesClient(http, base_url=sb.url, app_key=bob["Et-App-Key"]).for_user(
-            BearerToken(bob["Authorization"].removeprefix("Bearer ")), 1002
-        )
+    async with recording(sb, bob, 1002) as (api, calls):
         balance = await api.consolidated_balance([5001, 5002])
         positions = await api.consolidated_positions([5001, 5002])
         orders = await api.consolidated_orders([5001, 5002], filter="Status in (0)")
         top = await api.top_positions(5002, count=3)
         groups = await api.position_groups(5001)
+    sent = [request for request, _ in calls]
     assert balance.equity is not None and balance.equity > 0
     assert [(p.symbol, p.account_id, p.security_type) for p in positions.items] == [
         ("AAPL", 5002, "CommonStock"),
@@ -144,7 +118,7 @@ async def test_client_holdings_calls_are_spec_operations(
     assert [(o.account_id, o.symbol) for o in orders.items] == [(5002, "AAPL")]
     assert [(g.name, g.market_value) for g in top] == [("AAPL", Decimal("200"))]
     assert [(g.name, g.market_value) for g in groups] == [("ETF", Decimal("200"))]
-    assert [operation_of(contract, r)[1]["operationId"] for r in sent] == [
+    assert [contract.operation_of(r)[1]["operationId"] for r in sent] == [
         "UserAccounts_GetConsolidatedBalance",
         "Positions_GetConsolidatedPositions",
         "Orders_GetOrdersConsolidated",
@@ -152,7 +126,7 @@ async def test_client_holdings_calls_are_spec_operations(
         "Positions_GetPositions",
     ]
     for request in sent:
-        template, operation = operation_of(contract, request)
+        template, operation = contract.operation_of(request)
         queries = {p["name"] for p in operation["parameters"] if p["in"] == "query"}
         assert set(request.url.params) <= queries, template
         body = next((p for p in operation["parameters"] if p["in"] == "body"), None)

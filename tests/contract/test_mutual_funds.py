@@ -20,7 +20,6 @@ from sandbox.funds import next_close
 from sandbox.server import RunningSandbox
 from tests.conftest import CLIENT_TLS
 from tests.contract.conftest import Contract
-from tests.contract.test_client_watchlists import operation_of
 
 BOB_ACCOUNT = 5002
 
@@ -88,7 +87,7 @@ async def test_every_mutual_fund_call_is_a_spec_operation_and_every_answer_fits(
         rejected = await api.place_fund(BOB_ACCOUNT, liquidate)
         assert (rejected.status, rejected.description) == (OrderStatus.Rejected, "InsufficientShares")
 
-    assert [operation_of(contract, request)[1]["operationId"] for request, _ in sent] == [
+    assert [contract.operation_of(request)[1]["operationId"] for request, _ in sent] == [
         "MutualFunds_PreviewBuyMutualFund",
         "MutualFunds_PlaceBuyMutualFund",
         "MutualFunds_PreviewSellMutualFund",
@@ -102,7 +101,7 @@ async def test_every_mutual_fund_call_is_a_spec_operation_and_every_answer_fits(
         "MutualFunds_PlaceLiquidationOfMutualFund",
     ]
     for request, response in sent:
-        template, operation = operation_of(contract, request)
+        template, operation = contract.operation_of(request)
         assert request.headers["Et-App-Key"] and request.headers["Authorization"].startswith("Bearer ")
         body = next((p for p in operation["parameters"] if p["in"] == "body"), None)
         if body is not None:

@@ -5,10 +5,8 @@ bodies, and the sandbox's answers fit the response schemas."""
 from __future__ import annotations
 
 import json
-import re
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 import httpx
 
@@ -20,21 +18,6 @@ from bot.vocabulary.options import OptionContract
 from sandbox.server import RunningSandbox
 from tests.conftest import CLIENT_TLS
 from tests.contract.conftest import Contract
-
-
-def operation_of(contract: Contract, request: httpx.Request) -> tuple[str, dict[str, Any]]:
-    """The spec template and operation a request was sent for: the most literal template that
-    fits (``/options/expirations`` before ``/options/{symbol}``), and a symbol, not a numeric
-    id, in ``/options/{…}``."""
-    path, method = request.url.path, request.method.lower()
-    found = []
-    for template, operations in contract.paths.items():
-        pattern = "^" + re.sub(r"\\{[^/]+\\}", "[^/]+", re.escape(template)) + "$"
-        if re.match(pattern, path) and method in operations and not template.endswith("/options/{id}"):
-            found.append((template.count("{"), template, operations[method]))
-    assert found, (request.method, path)
-    _, template, operation = min(found, key=lambda item: item[0])
-    return template, operation
 
 
 def _spread(expiration: date, low: Decimal, high: Decimal) -> OptionOrderRequest:
@@ -75,7 +58,7 @@ async def test_option_calls_are_spec_operations_with_answers_that_fit(
         assert placed.symbol == "AAPL"
         await api.order(5002, placed.id)
 
-    operations = [operation_of(contract, request) for request, _ in sent]
+    operations = [contract.operation_of(request) for request, _ in sent]
     assert [op["operationId"] for _, op in operations] == [
         "Securities_GetOptionsExpirations",
         "Securities_GetOptionChain",

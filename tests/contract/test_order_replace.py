@@ -11,13 +11,9 @@ import httpx
 import pytest
 
 from bot.autoshares import errors as e
-from bot.autoshares.auth import BearerToken
-from bot.autoshares.client import AutoSharesClient
 from bot.autoshares.resources import OrderChange
 from sandbox.server import RunningSandbox
-from tests.conftest import CLIENT_TLS
-from tests.contract.conftest import Contract
-from tests.contract.test_client_watchlists import operation_of
+from tests.contract.conftest import Contract, recording
 
 PREVIEW = "/accounts/{accountId}/preview/orders/{orderId}"
 REPLACE = "/accounts/{accountId}/orders/{orderId}"
@@ -91,17 +87,7 @@ async def test_client_replace_calls_are_the_spec_operations(
     await root_client.post("_sandbox/prices", json={"Symbol": "AAPL", "Last": 210.0})
     resting = await _place(client, bob, RESTING)
     filled = await _place(client, bob, {**RESTING, "Type": "Market", "Price": None, "Quantity": 1})
-    sent: list[tuple[httpx.Request, httpx.Response]] = []
-
-    async def keep(response: httpx.Response) -> None:
-        await response.aread()
-        sent.append((response.request, response))
-
-    async with httpx.AsyncClient(event_hooks={"response": [keep]}, verify=CLIENT_TLS) as http:
-        token = bob["Authorization"].removeprefix("Bearer ")
-        api = AutoSharesClient(http, base_url=sb.url, app_key=bob["Et-App-Key"]).for_user(
-            BearerToken(token), 1002
-        )
+    async with recording(sb, bob, 1002) as (api, sent):
         change = OrderChange(
             id=resting["Id"], type="Limit", quantity=4, price=152, time_in_force="Day", client_id="c-9"
         )
@@ -112,7 +98,7 @@ async def test_client_replace_calls_are_the_spec_operations(
     assert preview.is_successful and preview.order_id == resting["Id"] and preview.cost == 608
     assert (order.id, order.quantity, order.price, order.client_id) == (resting["Id"], 4, 152, "c-9")
 
-    operations = [operation_of(contract, request) for request, _ in sent]
+    operations = [contract.operation_of(request) for request, _ in sent]
     assert [op["operationId"] for _, op in operations] == [
         "Orders_PreviewModifyOrder",
         "Orders_ReplaceOrder",

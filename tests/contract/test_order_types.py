@@ -19,7 +19,6 @@ from handlers.parsing import parse_order
 from sandbox.server import RunningSandbox
 from tests.conftest import CLIENT_TLS
 from tests.contract.conftest import Contract
-from tests.contract.test_client_watchlists import operation_of
 
 FORMS = [
     "sell 10 AAPL trail 2%",
@@ -87,9 +86,13 @@ async def test_new_calls_are_spec_operations_answered_in_the_spec_shapes(
     assert placed[3].expire_date and placed[3].exec_inst is not None
     executions = [line for line in details if line.is_execution]
     assert len(executions) == 1 and executions[0].last_quantity == placed[0].executed_quantity
-    assert limits.symbol == "AAPL" and (limits.buy_limit or 0) > 0 and priced.buy_price == placed[0].average_price
+    assert (
+        limits.symbol == "AAPL"
+        and (limits.buy_limit or 0) > 0
+        and priced.buy_price == placed[0].average_price
+    )
 
-    operations = [operation_of(contract, request) for request, _ in sent]
+    operations = [contract.operation_of(request) for request, _ in sent]
     names = [op["operationId"] for _, op in operations]
     assert names[-3:] == ["Orders_GetOrderDetails", "Orders_GetOrderLimits", "Orders_GetOrderLimits"]
     for (request, response), (template, operation) in zip(sent, operations, strict=True):
@@ -108,7 +111,11 @@ async def test_sandbox_answers_order_details_and_limits_in_the_spec_shapes(
     check = contract.check_response
     await root_client.post("_sandbox/prices", json={"Symbol": "MSFT", "Last": 400.0})
     resting: dict[str, Any] = {"Symbol": "MSFT", "Side": "Buy", "Type": "Limit", "Quantity": 2, "Price": 390}
-    order = check("POST", "/accounts/{accountId}/orders", await client.post("accounts/5002/orders", json=resting, headers=bob))
+    order = check(
+        "POST",
+        "/accounts/{accountId}/orders",
+        await client.post("accounts/5002/orders", json=resting, headers=bob),
+    )
     await client.delete(f"accounts/5002/orders/{order['Id']}", headers=bob)
     lines = check(
         "GET",
@@ -122,7 +129,9 @@ async def test_sandbox_answers_order_details_and_limits_in_the_spec_shapes(
         await client.get("accounts/5002/preview/limits/MSFT", params={"price": 0}, headers=bob),
     )
     refused = await client.get("accounts/5002/preview/limits/NOPE", headers=bob)
-    assert refused.status_code in contract.documented_statuses("GET", "/accounts/{accountId}/preview/limits/{symbol}")
+    assert refused.status_code in contract.documented_statuses(
+        "GET", "/accounts/{accountId}/preview/limits/{symbol}"
+    )
     invalid = await client.post(
         "accounts/5002/orders", headers=bob, json=resting | {"Legs": [resting | {"Price": "x"}]}
     )

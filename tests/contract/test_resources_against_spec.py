@@ -206,7 +206,9 @@ FUND_BODIES = {
 
 
 @pytest.mark.parametrize("operation", list(FundOperation))
-def test_a_fund_ticket_sends_exactly_its_operations_body(contract: Contract, operation: FundOperation) -> None:
+def test_a_fund_ticket_sends_exactly_its_operations_body(
+    contract: Contract, operation: FundOperation
+) -> None:
     """Every property the spec's body has, and nothing else (not the stored operation)."""
     ticket = FundTicket(
         fund_operation=operation,

@@ -234,7 +234,7 @@ def test_a_database_that_is_down_is_one_line_naming_database_url(tmp_path: Path,
 
 # -- serve with Socket Mode -------------------------------------------------------------------------
 APP_TOKEN = "xapp-1-A0AUTOSHARES-1-cli-test"
-#: The issue's bound: SIGTERM or SIGINT stops serve within 5 s, whatever Socket Mode is doing.
+#: SIGTERM or SIGINT stops serve within 5 s, whatever Socket Mode is doing.
 STOPS_WITHIN_SECONDS = 5
 
 
@@ -282,7 +282,7 @@ class Serving:
                 await asyncio.sleep(0.05)
 
     async def stop(self, sig: signal.Signals) -> int:
-        """Send ``sig``; the exit status, which must come within the issue's 5 s."""
+        """Send ``sig``; the exit status, which must come within STOPS_WITHIN_SECONDS."""
         self.process.send_signal(sig)
         return await self.exited(STOPS_WITHIN_SECONDS)
 

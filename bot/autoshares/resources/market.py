@@ -79,16 +79,23 @@ class ChartHistory(Resource):
     security_history: Annotated[list[list[Candle]], BeforeValidator(_bars)] = []
 
 
+def history_settings(*, period: str, interval: int, candles: int, start: int, end: int) -> dict[str, Any]:
+    """The ``SecurityHistoryRequestSettings`` of a chart request: which candles (epoch seconds)."""
+    return {
+        "Period": period,
+        "Interval": interval,
+        "CandlesCount": candles,
+        "StartDate": start,
+        "EndDate": end,
+        "IncludeNonMarketData": False,
+    }
+
+
 def history_body(symbol: str, *, period: str, interval: int, candles: int, start: int, end: int) -> dict[str, Any]:
     """The ``ChartHistoryRequestModel`` AutoShares takes for one symbol's candles (epoch seconds)."""
     return {
         "Security": {"Symbol": symbol},
-        "SecurityHistorySettings": {
-            "Period": period,
-            "Interval": interval,
-            "CandlesCount": candles,
-            "StartDate": start,
-            "EndDate": end,
-            "IncludeNonMarketData": False,
-        },
+        "SecurityHistorySettings": history_settings(
+            period=period, interval=interval, candles=candles, start=start, end=end
+        ),
     }

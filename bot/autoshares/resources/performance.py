@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, RootModel
 
 from bot.autoshares.resources.base import Resource
-from bot.autoshares.resources.market import Candle, _bars
+from bot.autoshares.resources.market import Candle, _bars, history_settings
 from bot.autoshares.resources.numbers import Number
 
 
@@ -43,12 +43,7 @@ def compare_body(
     """The ``ChartCompareRequestModel`` for ``symbols``' candles (epoch seconds)."""
     return {
         "Securities": [{"Symbol": symbol} for symbol in symbols],
-        "SecuritiesHistorySettings": {
-            "Period": period,
-            "Interval": interval,
-            "CandlesCount": candles,
-            "StartDate": start,
-            "EndDate": end,
-            "IncludeNonMarketData": False,
-        },
+        "SecuritiesHistorySettings": history_settings(
+            period=period, interval=interval, candles=candles, start=start, end=end
+        ),
     }

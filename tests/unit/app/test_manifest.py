@@ -28,8 +28,16 @@ from bot.core.commands import (
     AlertListCommand,
     AlertMoveRequest,
     AlertRequest,
+    FundCancelCommand,
+    FundRequest,
+    OptionOrderRequest,
+    OrderCancelCommand,
+    OrderEditCommand,
+    OrderListCommand,
+    OrderRequest,
+    OrderShowCommand,
 )
-from handlers.parsing import parse_alert
+from handlers.parsing import AutosharesCommand, parse_alert, parse_autoshares, parse_fund, parse_order
 
 #: Slack's manifest schema, vendored (spec/README.md): a missing file fails, never skips.
 SCHEMA_PATH = Path(__file__).resolve().parents[3] / "spec" / "slack" / "manifest.schema.json"
@@ -96,11 +104,55 @@ def test_every_command_posts_to_events_and_is_described(manifest: dict[str, Any]
         assert entry.get("usage_hint") or entry["command"] == "/account", entry["command"]
         # /autoshares admin names members and channels: escaped, Slack sends their ids.
         assert entry["should_escape"] is (entry["command"] == "/autoshares"), entry["command"]
-    autoshares = manifest["features"]["slash_commands"][0]
-    assert (
-        autoshares["usage_hint"]
-        == "link | status | account | positions | agreements | quote AAPL | admin | help"
-    )
+
+
+def forms(hint: str) -> list[str]:
+    """Every command a usage hint stands for: each ``a|b`` choice, each ``[…]`` left out or in."""
+    found = []
+    for form in hint.split(" | "):
+        parts = []
+        for token in re.findall(r"\[[^]]+\]|\S+", form):
+            optional = token.startswith("[")
+            parts.append(([""] if optional else []) + token.strip("[]").split("|"))
+        found += [" ".join(p for p in choice if p) for choice in itertools.product(*parts)]
+    return found
+
+
+def hint(manifest: dict[str, Any], command: str) -> str:
+    [entry] = [e for e in manifest["features"]["slash_commands"] if e["command"] == command]
+    return str(entry["usage_hint"])
+
+
+@pytest.mark.parametrize(
+    ("command", "parse", "shown"),
+    [
+        (
+            "/autoshares",
+            parse_autoshares,
+            {"link", "status", "account", "account_all", "accounts_add", "positions", "positions_top", "performance",
+             "activity", "ipo", "transfers", "news", "quote", "digest", "agreements", "admin", "help"},
+        ),
+        ("/fund", parse_fund, {FundRequest, FundCancelCommand}),
+        (
+            "/order",
+            parse_order,
+            {OrderRequest, OptionOrderRequest, OrderListCommand, OrderShowCommand, OrderEditCommand,
+             OrderCancelCommand},
+        ),
+    ],
+)  # fmt: skip
+def test_a_usage_hint_shows_every_subcommand_and_each_form_parses(
+    manifest: dict[str, Any], command: str, parse: Any, shown: set[Any]
+) -> None:
+    parsed = [parse(text) for text in forms(hint(manifest, command))]
+    kinds = {p.name if isinstance(p, AutosharesCommand) else type(p) for p in parsed}
+    assert kinds == shown
+
+
+def test_the_order_hint_shows_every_order_type_and_form(manifest: dict[str, Any]) -> None:
+    words = set(re.split(r"[\s|\[\]]+", hint(manifest, "/order")))
+    assert {"limit", "stop", "trail", "take-profit", "stop-loss", "$500", "ioc", "fok", "aon", "gtd", "pre",
+            "post", "ext", "call", "spread", "list", "show", "edit", "cancel"} <= words  # fmt: skip
 
 
 def expand(form: str) -> list[str]:

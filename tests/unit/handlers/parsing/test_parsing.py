@@ -7,10 +7,12 @@ import re
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
+from typing import get_args
 
 import pytest
 
 from bot.core.commands import AlertDeliverCommand, AlertMoveRequest, ExtendedSession
+from handlers.kit import SHORTCUTS
 from handlers.parsing import (
     COMMAND_HELP,
     MAX_QUANTITY,
@@ -18,6 +20,7 @@ from handlers.parsing import (
     AlertListCommand,
     AlertRequest,
     AutosharesCommand,
+    AutosharesName,
     OrderCancelCommand,
     OrderEditCommand,
     OrderListCommand,
@@ -48,6 +51,7 @@ PARSERS: dict[str, Callable[[str], object]] = {
     "/autoshares": parse_autoshares,
     "/options": parse_options,
     "/news": parse_news,
+    "/account": lambda text: parse_autoshares(f"account {text}"),
 }
 
 
@@ -637,13 +641,19 @@ def test_command_help_examples_all_parse() -> None:
 
 def test_command_help_covers_every_command() -> None:
     commands = {entry.command for entry in COMMAND_HELP}
-    for subcommand in (
-        "link", "unlink", "status", "help", "agreements", "account", "accounts add",
-        "positions", "signup", "quote", "order", "alert", "watch",
-    ):  # fmt: skip
-        assert f"/autoshares {subcommand}" in commands
-    assert {"/quote", "/order", "/alert", "/order list", "/order cancel"} <= commands
-    assert {"/alert list", "/alert delete", "/watch", "/watch add", "/watch remove"} <= commands
+    for name in get_args(AutosharesName):  # every /autoshares subcommand the grammar knows
+        assert f"/autoshares {name.replace('_', ' ')}" in commands, name
+    assert set(SHORTCUTS) <= {command.split(" ")[0] for command in commands}  # every slash command
+    assert {"/order list", "/order cancel", "/order show", "/order edit", "/order spread"} <= commands
+    assert {"/fund buy", "/fund sell", "/fund exchange", "/fund liquidate", "/fund cancel"} <= commands
+    assert {
+        "/alert list",
+        "/alert edit",
+        "/alert delete",
+        "/alert deliver",
+        "/watch add",
+        "/watch remove",
+    } <= commands
 
 
 def test_command_help_entries_are_short_plain_lines() -> None:
