@@ -16,6 +16,7 @@ With TEST_DATABASE_URL set, only the tests that use a database are run (see
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import shutil
@@ -394,8 +395,10 @@ async def held_by_another_writer(database_url: str) -> AsyncIterator[None]:
     a write transaction on the same file from another connection, on PostgreSQL an exclusive
     lock on ``slack_requests`` (the table written before every Slack ack)."""
     if database_url.startswith("sqlite"):
-        holder = sqlite3.connect(database_url.split("///", 1)[1], isolation_level=None)
-        holder.execute("BEGIN IMMEDIATE")
+        holder = sqlite3.connect(database_url.split("///", 1)[1], isolation_level=None, check_same_thread=False)
+        # Taken off the event loop: a write the bot has begun (its statement sent, its commit
+        # still to come from the loop) must be able to finish before the lock is ours.
+        await asyncio.to_thread(holder.execute, "BEGIN IMMEDIATE")
         try:
             yield
         finally:
