@@ -72,7 +72,7 @@ from bot.core.options import contract_size, option_notional, option_order_body
 from bot.core.team import APPROVALS, APPROVER, OrderGate, TeamService
 from bot.core.users import ActingUser, LinkedUsers
 from bot.telemetry.metrics import Metrics
-from bot.vocabulary.options import is_option_symbol
+from bot.vocabulary.options import is_option_symbol, listed_under
 from bot.vocabulary.states import UNCONFIRMED
 from storage.audit import AuditLog
 from storage.orders import DayQuota, OrderUpdate, OverDailyLimit, PendingOrderRepository
@@ -597,7 +597,7 @@ class OrderService:
             team_id=team_id,
             slack_user_id=slack_user_id,
             account_id=account_id,
-            symbol=symbol,
+            symbol=listed_under(symbol),
             request=request,
             preview=preview,
             notional=value,
@@ -644,7 +644,7 @@ class OrderService:
             team_id,
             slack_user_id,
             account_id,
-            symbol=request.underlying if isinstance(request, OptionOrderRequest) else request.symbol,
+            symbol=request.symbol,
             request=body,
             preview=preview,
             value=value,

@@ -90,3 +90,10 @@ def vertical_is_debit(bought: OptionContract, sold: OptionContract) -> bool:
 def vertical_width(bought: OptionContract, sold: OptionContract) -> Decimal:
     """The distance between the strikes: per share, the most a vertical can be worth."""
     return abs(bought.strike - sold.strike)
+
+
+def listed_under(symbol: str) -> str:
+    """The symbol an order is listed under where one symbol names it (a pending order's row,
+    up to 16 characters): an option's underlying, any other symbol as it is."""
+    contract = option_contract(symbol)
+    return contract.underlying if contract is not None else symbol

@@ -8,6 +8,7 @@ import pytest
 
 from bot.vocabulary.bounds import MAX_PRICE, MAX_QUANTITY, price_problem, quantity_in_bounds
 from bot.vocabulary.ids import MAX_AUTOSHARES_ID, autoshares_id
+from bot.vocabulary.options import listed_under
 from bot.vocabulary.roles import ROLES, Role
 from bot.vocabulary.spreadsheets import safe_cell, safe_csv
 from bot.vocabulary.states import UNSETTLED_STATES, WAITING_STATES, PendingState
@@ -107,3 +108,10 @@ def test_a_csv_cell_that_would_run_as_a_formula_is_plain_text_and_numbers_stay_n
         assert safe_cell(kept) == kept
     report = 'Date,Description,Value\r\n2026-12-07,"=HYPERLINK(""http://x"",""a,\nb"")",-2.5\r\n'
     assert safe_csv(report) == 'Date,Description,Value\r\n2026-12-07,"\'=HYPERLINK(""http://x"",""a,\nb"")",-2.5\r\n'
+
+
+def test_an_order_is_listed_under_its_underlying_when_it_is_an_option() -> None:
+    """A pending order's row keeps 16 characters of symbol: an OCC option symbol is longer."""
+    assert listed_under("AAPL270115C00200000") == "AAPL"
+    assert listed_under("BRKB") == "BRKB"
+    assert all(len(listed_under(s)) <= 16 for s in ("GOOGL271217P01500000", "VFIAX", "SPY"))
