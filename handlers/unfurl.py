@@ -75,8 +75,10 @@ async def unfurl(
         log.info("unfurl for a sharer who cannot get quotes: %s", getattr(exc, "code", type(exc).__name__))
         cards = {url: blocks.link_needed_card(symbol) for url, symbol in links.items()}
     else:
+        quoted = [row.symbol for row in found.rows if row.quote is not None]
+        headlines = await surface.core.news.latest(found.user, quoted)
         cards = {
-            url: blocks.quote_card(symbol, found.rows, found.unknown, delayed=found.delayed)
+            url: blocks.quote_card(symbol, found.rows, found.unknown, delayed=found.delayed, headlines=headlines)
             for url, symbol in links.items()
         }
     await client.chat_unfurl(**unfurl_target(event), unfurls=cards)

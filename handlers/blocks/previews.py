@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.autoshares.resources import Security
+from bot.autoshares.resources import NewsItem, Security
 from bot.core.views import QuoteRow
 from handlers.blocks.common import context, escape, message, section
 from handlers.blocks.quote import quote_message
@@ -28,12 +28,13 @@ def quote_card(
     unknown: Mapping[str, Sequence[Security]],
     *,
     delayed: bool | None,
+    headlines: Mapping[str, NewsItem] | None = None,
 ) -> dict[str, Any]:
-    """The unfurl of one quote page link: ``symbol``'s quote, or why there is none (no such
-    symbol, with the closest matches)."""
+    """The unfurl of one quote page link: ``symbol``'s quote with its latest headline when
+    there is one, or why there is none (no such symbol, with the closest matches)."""
     row = [r for r in rows if r.symbol == symbol]
     missing = {symbol: unknown.get(symbol, [])} if not row else {}
-    built = quote_message(row, missing, delayed=delayed, shareable=False)
+    built = quote_message(row, missing, delayed=delayed, shareable=False, headlines=headlines)
     return {"blocks": built["blocks"]}
 
 

@@ -65,6 +65,7 @@ async def test_a_quote_page_link_unfurls_into_a_quote_card_with_market_data_only
         average_price=13.57,
     )
     await bot.link(BOB, "bob")
+    await bot.admin("POST", "_sandbox/news", json={"Symbol": "AAPL", "Header": "Apple ships a <b>thing</b>"})
     before = await api_calls(bot)
     aapl_url, msft_url = (
         "https://autoshares.com/quote/AAPL",
@@ -80,12 +81,17 @@ async def test_a_quote_page_link_unfurls_into_a_quote_card_with_market_data_only
     card = json.dumps(unfurl.args["unfurls"][aapl_url])
     assert "*AAPL*  Apple Inc. \\u00b7 NASDAQ" in card
     assert "*$231.25*" in card and "Bid $231.20 \\u00b7 Ask $231.30" in card
+    assert "Apple ships a &lt;b&gt;thing&lt;/b&gt;" in card  # the symbol's latest headline, escaped
     assert "*MSFT*  Microsoft Corporation" in json.dumps(unfurl.args["unfurls"][msft_url])
     everything = json.dumps(unfurl.args)
     for private in ("5002", "7919", "7,919", "13.57", "Bob", "100,000", "quote_share", "Shared by"):
         assert private not in everything, private
-    # only market data was asked of AutoShares: no account, balance or position
-    assert calls_since(before, await api_calls(bot)) <= {"GET /v1.0/equities/{symbol}", "GET /v1.0/streamers"}
+    # only market data and news were asked of AutoShares: no account, balance or position
+    assert calls_since(before, await api_calls(bot)) <= {
+        "GET /v1.0/equities/{symbol}",
+        "GET /v1.0/streamers",
+        "GET /v1.0/news",
+    }
     await bot.services.drain()
     assert len(bot.slack.by_method("chat.unfurl")) == 1 and in_general(bot) == []
 
