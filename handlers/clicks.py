@@ -19,7 +19,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from handlers import fund, ipo, order, quote
+from handlers import fund, ipo, order, performance, quote
 from handlers.kit import Button, Surface, intent_key, intent_lease, run_click
 from storage.intents import ClickIntents, Intent
 
@@ -31,7 +31,7 @@ RECOVER_AFTER = timedelta(seconds=3)
 
 DURABLE: dict[str, Button] = {
     entry.action_id: entry
-    for entry in (*order.LISTENERS, *fund.LISTENERS, *quote.LISTENERS, *ipo.LISTENERS)
+    for entry in (*order.LISTENERS, *fund.LISTENERS, *quote.LISTENERS, *performance.LISTENERS, *ipo.LISTENERS)
     if isinstance(entry, Button) and entry.durable
 }
 

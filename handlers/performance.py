@@ -118,7 +118,7 @@ async def share(surface: Surface, ctx: ButtonContext) -> None:
 
 LISTENERS: tuple[Listener, ...] = (
     Subcommand("performance", show_performance),
-    Button(blocks.PERFORMANCE_SHARE, share, working=True),
+    Button(blocks.PERFORMANCE_SHARE, share, working=True, durable=True),
 )
 
 

@@ -29,6 +29,7 @@ def test_the_clicks_whose_effect_matters_are_the_durable_ones() -> None:
         "approval_approve",
         "approval_reject",
         "quote_share",
+        "performance_share",
         "ipo_unsubscribe",
     }
 
