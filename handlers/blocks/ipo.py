@@ -15,7 +15,7 @@ from slack_sdk.models.blocks import Block, ButtonElement, ConfirmObject, Section
 
 from bot.autoshares.resources import Account, Offering
 from bot.core.views import OfferingsView, SubscriptionPreview
-from handlers.blocks.common import context, escape, message, section
+from handlers.blocks.common import context, escape, message, one_line, section
 from handlers.blocks.numbers import money
 from handlers.blocks.order import approval_note, confirm_buttons
 from handlers.blocks.subscriptions import price_range
@@ -54,9 +54,9 @@ def _account_label(account_id: int, account: Account | None) -> str:
 
 def offering_lines(offering: Offering) -> str:
     """Name, price range, dates and the prospectus of one offering, as mrkdwn."""
-    head = f"*{escape(offering.title)}*"
+    head = f"*{escape(one_line(offering.title))}*"
     if offering.industry:
-        head += f" · {escape(offering.industry)}"
+        head += f" · {escape(one_line(offering.industry))}"
     dates = [
         f"{word} {escape(day)}"
         for word, day in (("trades", offering.trade_date), ("settles", offering.settlement_date))
@@ -86,7 +86,7 @@ def _button(account_id: int, offering: Offering) -> ButtonElement:
             value=value,
             confirm=ConfirmObject(
                 title="Unsubscribe?",
-                text=f"Stop following {escape(offering.title[:200])} in account {account_id}?",
+                text=f"Stop following {escape(one_line(offering.title)[:200])} in account {account_id}?",
                 confirm="Unsubscribe",
                 deny="Keep it",
             ),
@@ -128,7 +128,7 @@ def subscription_confirmation(preview: SubscriptionPreview, *, confirm_seconds: 
         )
     ]
     if offering.description:
-        blocks.append(context(escape(offering.description[:300])))
+        blocks.append(context(escape(one_line(offering.description)[:300])))
     if preview.approval:
         blocks.append(approval_note(preview.approval, preview.approvals_channel, "This subscription", "it is sent"))
     blocks.append(confirm_buttons(pending_id))
@@ -139,10 +139,10 @@ def subscription_confirmation(preview: SubscriptionPreview, *, confirm_seconds: 
             f"{'s' if minutes != 1 else ''}; only you can confirm it."
         )
     )
-    return message(f"Review your subscription to {escape(offering.title)}", blocks)
+    return message(f"Review your subscription to {escape(one_line(offering.title))}", blocks)
 
 
 def unsubscribed_message(view: OfferingsView, offering: Offering) -> dict[str, Any]:
     """Unsubscribe done: the list again, saying so on top."""
-    note = f":leftwards_arrow_with_hook: You unsubscribed from {escape(offering.title)}."
+    note = f":leftwards_arrow_with_hook: You unsubscribed from {escape(one_line(offering.title))}."
     return offerings_message(view, note=note)

@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.autoshares.resources import OfferingTicket
 from bot.core.views import PendingState, PendingView
-from handlers.blocks.common import clip, escape, message, section
+from handlers.blocks.common import clip, escape, message, one_line, section
 from handlers.blocks.numbers import price
 
 
@@ -29,7 +29,7 @@ def price_range(low: Decimal | None, high: Decimal | None) -> str:
 def subscription_summary(stored: Mapping[str, Any]) -> str:
     """``*Subscribe to Orbital Freight Inc. (ORBF)* · $18.00–$21.00 a share`` from a stored request."""
     ticket = OfferingTicket.read(dict(stored))
-    return f"*Subscribe to {escape(ticket.title)}* · {price_range(ticket.min_price, ticket.max_price)}"
+    return f"*Subscribe to {escape(one_line(ticket.title))}* · {price_range(ticket.min_price, ticket.max_price)}"
 
 
 def _plain(stored: Mapping[str, Any]) -> str:

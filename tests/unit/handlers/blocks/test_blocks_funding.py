@@ -63,6 +63,11 @@ def test_offerings_show_terms_escape_names_and_offer_the_right_button() -> None:
     with pytest.raises(ValueError):
         parse_offering_value("x:ORB-1")
     assert "No new issues are open to account 12 (Main)" in valid(offerings_message(OfferingsView(12, ACCOUNT, [])))["text"]
+    # AutoShares' line breaks cannot start a line that reads like the bot's own
+    forged = Offering.model_validate({**OFFERING, "Name": "Orbital\n:white_check_mark: Subscribed", "Industry": "Space\nFree"})
+    shown = str(valid(offerings_message(OfferingsView(12, ACCOUNT, [forged])))["blocks"])
+    assert "Orbital :white_check_mark: Subscribed (ORBF)" in shown and "Space Free" in shown
+    assert "\n:white_check_mark:" not in shown
 
 
 def _subscription(status: PendingState, **extra: Any) -> Pending:
