@@ -24,15 +24,18 @@ from bot.autoshares.resources import Transfer
 from bot.core.accounts import AccountService
 from bot.core.errors import BotError, NotLinkedError
 from bot.core.pacing import UserPacing
-from bot.core.users import LinkedUsers
+from bot.core.users import ActingUser, LinkedUsers
 from bot.core.views import TransfersView
 from storage.records import utcnow
 from storage.transfers import TransferRepository, WatchedAccount
 
 log = logging.getLogger(__name__)
 
-#: Transfers shown by `/autoshares transfers`, and read by each check of a followed account.
+#: Transfers shown by `/autoshares transfers`, and a page of each check of a followed account.
 TRANSFERS_PAGE_SIZE = 20
+#: The pages a check reads at most (the newest 100 transfers): a transfer still pending behind
+#: twenty newer ones is read, and told, when it ends.
+MAX_TRANSFER_PAGES = 5
 
 
 class TransferService:
@@ -54,11 +57,17 @@ class TransferService:
         self._calls = asyncio.Semaphore(max(1, concurrency))
 
     async def recent(self, team_id: str, slack_user_id: str, account_id: int | None) -> TransfersView:
-        """The account's newest deposits and withdrawals; the member follows it from now on."""
+        """The account's newest deposits and withdrawals; the member follows it from now on.
+        Every transfer the checks will read that has already ended is known from now, so it is
+        not told (the pages after the first are read only when there are more)."""
         user = await self._users.acting(team_id, slack_user_id)
         account, found = await self._accounts.resolve(user, account_id)
         page = await user.api.transfers(account, page_size=TRANSFERS_PAGE_SIZE)
-        ended = [(t.id, t.outcome.value) for t in page.items if t.outcome is not None]
+        known, more, number = list(page.items), page.has_next, 1
+        while more and number < MAX_TRANSFER_PAGES:
+            later = await user.api.transfers(account, page=number, page_size=TRANSFERS_PAGE_SIZE)
+            known, more, number = known + later.items, later.has_next, number + 1
+        ended = [(t.id, t.outcome.value) for t in known if t.outcome is not None]
         await self.repo.watch(team_id, slack_user_id, account, ended)
         return TransfersView(account, found, page.items, page.has_next)
 
@@ -88,26 +97,38 @@ class TransferService:
         except BotError as exc:
             log.info("transfers of account %s not read: %s", watched.account_id, exc)
             return 0
-        if not await self.pacing.ready(key):  # the member's allowance is spent: a later pass reads it
-            return 0
-        try:
-            async with self._calls:
-                page = await user.api.transfers(watched.account_id, page_size=TRANSFERS_PAGE_SIZE)
-        except e.AutoSharesRateLimited as exc:
-            await self.pacing.back_off(key, exc.retry_after)
-            return 0
-        except (BotError, e.AutoSharesError) as exc:
-            log.info("transfers of account %s not read: %s", watched.account_id, getattr(exc, "code", exc))
-            return 0
-        finally:
-            await self.pacing.spend(key)
         owed = 0
-        for transfer in page.items:
+        for transfer in await self._read(user, watched):
             if transfer.outcome is not None and await self.repo.tell(
                 watched, transfer.id, transfer.outcome.value, {"transfer": stored(transfer)}
             ):
                 owed += 1
         return owed
+
+
+    async def _read(self, user: ActingUser, watched: WatchedAccount) -> list[Transfer]:
+        """The account's transfers, newest first, page by page (up to ``MAX_TRANSFER_PAGES``)
+        while the member's allowance lasts; what was read before a refusal still counts."""
+        key = (watched.team_id, watched.slack_user_id)
+        transfers: list[Transfer] = []
+        for number in range(MAX_TRANSFER_PAGES):
+            if not await self.pacing.ready(key):  # the allowance is spent: a later pass reads on
+                break
+            try:
+                async with self._calls:
+                    page = await user.api.transfers(watched.account_id, page=number, page_size=TRANSFERS_PAGE_SIZE)
+            except e.AutoSharesRateLimited as exc:
+                await self.pacing.back_off(key, exc.retry_after)
+                break
+            except (BotError, e.AutoSharesError) as exc:
+                log.info("transfers of account %s not read: %s", watched.account_id, getattr(exc, "code", exc))
+                break
+            finally:
+                await self.pacing.spend(key)
+            transfers += page.items
+            if not page.has_next:
+                break
+        return transfers
 
 
 def stored(transfer: Transfer) -> dict[str, object]:

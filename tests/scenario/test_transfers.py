@@ -119,3 +119,26 @@ async def test_the_transfer_pass_keeps_to_each_members_allowance_of_background_c
     assert await transfers.check_once(timedelta(0)) == 0 and await reads() == before + 1  # waits out Retry-After
     monkeypatch.setattr(transfers.pacing, "clock", lambda: 120.0)
     assert await transfers.check_once(timedelta(0)) == 1 and await reads() == before + 2
+
+
+async def test_a_transfer_behind_a_page_of_newer_ones_is_told_when_it_ends(bot: RunningBot) -> None:
+    await bot.link(BOB, "bob")
+    user = await bot.services.core.users.acting(bot.driver.team_id, BOB)
+    account_id = (await user.api.accounts())[0].id
+    oldest = await bot.admin("POST", "_sandbox/transfers", json={"AccountId": account_id, "Amount": 42.0})
+    for amount in range(21):  # newer ones, ended, fill the first page
+        await bot.admin(
+            "POST", "_sandbox/transfers", json={"AccountId": account_id, "Amount": 1.0 + amount, "Status": "Completed"}
+        )
+    listing = await command(bot, "transfers", BOB)
+    assert "$42.00" not in str(listing["blocks"])  # not among the newest twenty shown
+
+    await bot.admin("POST", f"_sandbox/transfers/{oldest['Id']}", json={"Status": "Completed"})
+    assert await bot.services.core.transfers.check_once(timedelta(0)) == 1
+
+    def told() -> list[str]:
+        posts = bot.slack.by_method("chat.postMessage")
+        return [c.args["text"] for c in posts if c.args.get("channel") == BOB and "Your " in c.args["text"]]
+
+    await bot.slack.wait_until(lambda: len(told()) >= 1)
+    assert told() == [f"[PAPER] Your deposit of $42.00 in account {account_id} completed."]
