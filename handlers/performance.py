@@ -57,7 +57,7 @@ async def _draw(report: PerformanceReport) -> bytes | None:
 async def show_performance(surface: Surface, ctx: CommandContext, request: PerformanceRequest) -> None:
     """The report, privately, with its chart when there are two values or more to draw."""
     report = await surface.core.performance.performance(
-        ctx.team_id, ctx.user_id, request.period, request.benchmark
+        ctx.team_id, ctx.user_id, request.period, request.benchmark, account_id=request.account_id
     )
     png = await _draw(report) if len(report.line.values) > 1 else None
     if png is None:
@@ -82,7 +82,7 @@ async def share(surface: Surface, ctx: ButtonContext) -> None:
         raise StaleButton("/autoshares performance") from None
     request = shared.request
     report = await surface.core.performance.performance(
-        ctx.team_id, ctx.user_id, request.period, request.benchmark
+        ctx.team_id, ctx.user_id, request.period, request.benchmark, account_id=request.account_id
     )
     chart = None
     if shared.chart_id:

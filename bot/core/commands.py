@@ -291,11 +291,12 @@ class QuoteRequest:
 
 @dataclass(frozen=True, slots=True)
 class PerformanceRequest:
-    """`/autoshares performance [period] [vs SYMBOL]`: the account's value over the period,
-    against a benchmark's return when one is named."""
+    """`/autoshares performance [period] [vs SYMBOL] [account <id>]`: the account's (the default
+    one unless named) value over the period, against a benchmark's return when one is named."""
 
     period: PerformancePeriod = "1m"
     benchmark: str | None = None
+    account_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

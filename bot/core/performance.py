@@ -52,13 +52,14 @@ class PerformanceService:
         period_key: PerformancePeriod,
         benchmark: str | None,
         *,
+        account_id: int | None = None,
         now: datetime | None = None,
     ) -> PerformanceReport:
-        """The report for the Slack user's default (else first) account over ``period_key``
-        (a key of PERIODS), against ``benchmark`` when given."""
+        """The report for ``account_id`` (one of the Slack user's accounts; their default, else
+        first, when None) over ``period_key`` (a key of PERIODS), against ``benchmark`` when given."""
         period = PERIODS[period_key]
         user = await self._users.acting(team_id, slack_user_id)
-        account_id, account = await self._accounts.resolve(user, None)
+        account_id, account = await self._accounts.resolve(user, account_id)
         end = now or datetime.now(UTC)
         start = period.start(end)
         points, page, benchmark = await asyncio.gather(

@@ -17,6 +17,7 @@ from slack_sdk.models.blocks.basic_components import MarkdownTextObject
 from bot.core.charts import CHART_ID_RE
 from bot.core.commands import PERFORMANCE_PERIODS, PerformancePeriod, PerformanceRequest
 from bot.core.returns import HoldingMove, PerformanceReport
+from bot.vocabulary.ids import autoshares_id
 from bot.vocabulary.symbols import is_symbol
 from handlers.blocks.account import account_label
 from handlers.blocks.common import clip, context, escape, message, section
@@ -35,23 +36,28 @@ class ShareRequest:
 
 
 def share_value(request: PerformanceRequest, chart_id: str | None) -> str:
-    return f"{request.period};{request.benchmark or ''};{chart_id or ''}"
+    account = str(request.account_id) if request.account_id is not None else ""
+    return f"{request.period};{request.benchmark or ''};{chart_id or ''};{account}"
 
 
 def parse_share_value(value: str) -> ShareRequest:
     """What a Share button carries; ValueError when the value is not one the bot makes."""
     parts = value.split(";")
-    if len(parts) != 3:
+    if len(parts) == 3:  # a button made before reports named their account: the default one
+        parts.append("")
+    if len(parts) != 4:
         raise ValueError(value)
-    period, benchmark, chart_id = parts
+    period, benchmark, chart_id, account = parts
     chosen: PerformancePeriod | None = next((p for p in PERFORMANCE_PERIODS if p == period), None)
+    account_id = autoshares_id(account) if account else None
     if (
         chosen is None
         or (benchmark and not is_symbol(benchmark))
         or (chart_id and not CHART_ID_RE.fullmatch(chart_id))
+        or (account and account_id is None)
     ):
         raise ValueError(value)
-    return ShareRequest(PerformanceRequest(chosen, benchmark or None), chart_id or None)
+    return ShareRequest(PerformanceRequest(chosen, benchmark or None, account_id), chart_id or None)
 
 
 def chart_title(report: PerformanceReport) -> str:

@@ -60,8 +60,8 @@ COMMAND_HELP: tuple[CommandHelp, ...] = (
     ),
     CommandHelp(
         "/autoshares performance",
-        "/autoshares performance 3m vs SPY",
-        "Chart your account's value over 1w, 1m, 3m, 1y or ytd, against a benchmark if you name one.",
+        "/autoshares performance 3m vs SPY account 12",
+        "Chart an account's value over 1w, 1m, 3m, 1y or ytd, against a benchmark if you name one.",
     ),
     CommandHelp("/news", "/news AAPL", "The latest headlines for a symbol; Read opens a story's text."),
     CommandHelp("/autoshares news", "/autoshares news AAPL", "Same as /news, from the main command."),

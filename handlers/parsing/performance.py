@@ -1,10 +1,11 @@
-"""`/autoshares performance [1w|1m|3m|1y|ytd] [vs SYMBOL]`: the period (a month when not
-given) and the benchmark to compare with (none when not given)."""
+"""`/autoshares performance [1w|1m|3m|1y|ytd] [vs SYMBOL] [account <id>]`: the period (a month
+when not given), the benchmark to compare with (none when not given) and the account (the
+default one when not given)."""
 
 from __future__ import annotations
 
 from bot.core.commands import PERFORMANCE_PERIODS, PerformancePeriod, PerformanceRequest
-from handlers.parsing.common import _Invalid, _show, _symbol
+from handlers.parsing.common import _identifier, _Invalid, _show, _symbol
 
 PERFORMANCE_EXAMPLE = "performance 3m vs SPY"
 
@@ -14,13 +15,23 @@ def _period_list() -> str:
 
 
 def _performance_from_tokens(tokens: list[str]) -> PerformanceRequest:
-    """The grammar after `performance`: at most one period and one `vs SYMBOL`, in any order."""
+    """The grammar after `performance`: at most one period, one `vs SYMBOL` and one
+    `account <id>`, in any order."""
     period: PerformancePeriod | None = None
     benchmark: str | None = None
+    account: int | None = None
     index = 0
     while index < len(tokens):
         token = tokens[index]
         word = token.lower()
+        if word == "account":
+            if account is not None:
+                raise _Invalid("Name one account")
+            if index + 1 >= len(tokens):
+                raise _Invalid("Say which account after `account`", example="performance 3m account 12")
+            account = _identifier(tokens[index + 1], "account id")
+            index += 2
+            continue
         if word in ("vs", "vs.", "versus", "against"):
             if benchmark is not None:
                 raise _Invalid("Compare with one benchmark")
@@ -36,4 +47,4 @@ def _performance_from_tokens(tokens: list[str]) -> PerformanceRequest:
             raise _Invalid("Give one period")
         period = chosen
         index += 1
-    return PerformanceRequest(period or "1m", benchmark)
+    return PerformanceRequest(period or "1m", benchmark, account)

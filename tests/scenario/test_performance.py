@@ -8,6 +8,7 @@ import time
 from decimal import Decimal
 from typing import Any
 
+from handlers.blocks.performance import parse_share_value
 from sandbox.history import candles
 from tests.conftest import RunningBot
 from tests.scenario.steps import button, click, command
@@ -102,3 +103,9 @@ async def test_performance_against_spy_agrees_with_the_sandbox_and_is_private_un
     assert "`2w` is not a period; periods are 1w, 1m, 3m, 1y or ytd" in refused["text"] + str(
         refused.get("blocks")
     )
+    # An account named: the same report for it; someone else's account is refused, nothing shown.
+    named = await command(bot, "performance 1m vs SPY account 5002", user=BOB)
+    assert fields(named)[0] == shown[0] and "Account 5002 over 1 month vs SPY" in str(named["blocks"])
+    assert parse_share_value(button(named, "performance_share")["value"]).request.account_id == 5002
+    foreign = await command(bot, "performance account 5001", user=BOB)
+    assert "Account 5001 is not one of your AutoShares accounts." in foreign["text"] and "$" not in foreign["text"]

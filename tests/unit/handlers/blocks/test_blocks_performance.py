@@ -31,6 +31,7 @@ T0 = 1_796_083_200  # a UTC midnight
         ("performance YTD", PerformanceRequest("ytd", None)),
         ("performance 3m vs spy", PerformanceRequest("3m", "SPY")),
         ("performance versus $QQQ 1w", PerformanceRequest("1w", "QQQ")),
+        ("performance account 5002 ytd vs SPY", PerformanceRequest("ytd", "SPY", 5002)),
     ],
 )
 def test_the_grammar_reads_a_period_and_a_benchmark(text: str, expected: PerformanceRequest) -> None:
@@ -44,6 +45,9 @@ def test_the_grammar_reads_a_period_and_a_benchmark(text: str, expected: Perform
         ("performance vs", "Say which symbol to compare with after `vs`"),
         ("performance 1m 1y", "Give one period"),
         ("performance vs SPY vs QQQ", "Compare with one benchmark"),
+        ("performance account", "Say which account after `account`"),
+        ("performance account twelve", "The account id must be a whole number such as 12"),
+        ("performance account 1 account 2", "Name one account"),
     ],
 )
 def test_the_grammar_says_what_is_wrong(text: str, words: str) -> None:
@@ -104,7 +108,10 @@ def test_the_message_shows_every_figure_and_its_share_value_round_trips() -> Non
     assert blockkit.problems(message["blocks"]) == []
     value = share_value(request, chart_id)
     assert parse_share_value(value).request == request and parse_share_value(value).chart_id == chart_id
-    for forged in ("1m;SPY", "2w;;", "1m;<!here>;", f"1m;SPY;{'a' * 31}"):
+    named = PerformanceRequest("ytd", None, 5002)  # an account named: Share reports on it too
+    assert parse_share_value(share_value(named, None)).request == named
+    assert parse_share_value("1m;SPY;").request == PerformanceRequest("1m", "SPY")  # an older button
+    for forged in ("1m;SPY", "2w;;", "1m;<!here>;", f"1m;SPY;{'a' * 31}", "1m;;;12x", "1m;;;0", "1m;;;;"):
         with pytest.raises(ValueError):
             parse_share_value(forged)
     shared = performance_message(a_report(benchmark=False), PerformanceRequest(), shared_by="U0BOB")
