@@ -211,15 +211,7 @@ class OrderTicket(Resource):
         extra: dict[str, Any] = {}
         if self.exec_inst is not None and self.exec_inst is not ExecInst.None_:
             extra["ExecInst"] = self.exec_inst.value
-        if self.expire_date:
-            extra["ExpireDate"] = self.expire_date
-        for name, kind, amount in (
-            ("TrailingStop", self.trailing_stop_amount_type, self.trailing_stop_amount),
-            ("TrailingLimit", self.trailing_limit_amount_type, self.trailing_limit_amount),
-        ):
-            if kind is not None and amount is not None:
-                extra[f"{name}AmountType"] = kind.value
-                extra[f"{name}Amount"] = float(amount)
+        extra |= _expiry_and_trailing(self)
         if self.legs:
             extra["Legs"] = [leg.body() for leg in self.legs]
         return extra
@@ -309,19 +301,22 @@ class OrderChange(Resource):
 
     def _kept(self) -> dict[str, Any]:
         """The order's expiry, session and trailing distances, sent again as they are."""
-        kept: dict[str, Any] = {}
-        if self.expire_date:
-            kept["ExpireDate"] = self.expire_date
-        if self.extended_hours:
-            kept["ExtendedHours"] = self.extended_hours
-        for name, kind, amount in (
-            ("TrailingStop", self.trailing_stop_amount_type, self.trailing_stop_amount),
-            ("TrailingLimit", self.trailing_limit_amount_type, self.trailing_limit_amount),
-        ):
-            if kind is not None and amount is not None:
-                kept[f"{name}AmountType"] = kind.value
-                kept[f"{name}Amount"] = float(amount)
-        return kept
+        session = {"ExtendedHours": self.extended_hours} if self.extended_hours else {}
+        return _expiry_and_trailing(self) | session
+
+
+def _expiry_and_trailing(terms: OrderTicket | OrderChange) -> dict[str, Any]:
+    """``ExpireDate`` and the trailing distances, as CreateOrderResource and ModifyOrderResource
+    both name them (each distance only with its type)."""
+    extra: dict[str, Any] = {"ExpireDate": terms.expire_date} if terms.expire_date else {}
+    for name, kind, amount in (
+        ("TrailingStop", terms.trailing_stop_amount_type, terms.trailing_stop_amount),
+        ("TrailingLimit", terms.trailing_limit_amount_type, terms.trailing_limit_amount),
+    ):
+        if kind is not None and amount is not None:
+            extra[f"{name}AmountType"] = kind.value
+            extra[f"{name}Amount"] = float(amount)
+    return extra
 
 
 class _Kind(Protocol):
