@@ -1034,7 +1034,7 @@ class OrderService:
             ticket = OrderTicket.read(row.request)
             if ticket.replaces is not None:
                 return await self._replace(
-                    row, user.api, ticket.change(pending_id), refused, announce=announce
+                    row, user.api, ticket.replaces.id, ticket.change(pending_id), refused, announce=announce
                 )
         try:
             placed = await self._send(user.api, row)
@@ -1070,6 +1070,7 @@ class OrderService:
         self,
         row: Pending,
         api: UserApi,
+        order_id: int,
         change: dict[str, Any],
         refused: Callable[[str], Awaitable[Pending | None]],
         *,
@@ -1079,14 +1080,14 @@ class OrderService:
         definite refusal settles it as not changed; a 409 or no answer is decided by a fresh
         read of the order (:meth:`_settle_replace`)."""
         try:
-            order = await api.replace_order(row.account_id, int(change["Id"]), change)
+            order = await api.replace_order(row.account_id, order_id, change)
         except (
             e.AutoSharesConflict,
             e.AutoSharesInvalid,  # a finished order may be refused as invalid terms: read it
             e.AutoSharesServerError,
             e.AutoSharesUnavailable,
         ) as exc:
-            return await self._settle_replace(api, row, int(change["Id"]), exc, refused, announce=announce)
+            return await self._settle_replace(api, row, order_id, exc, refused, announce=announce)
         except (
             e.AutoSharesRateLimited,
             e.AutoSharesForbidden,
@@ -1095,9 +1096,9 @@ class OrderService:
         ) as exc:
             return ConfirmResult(ConfirmKind.SETTLED, await refused(failure_code(exc)))
         except e.AutoSharesError as exc:
-            return await self._settle_replace(api, row, int(change["Id"]), exc, refused, announce=announce)
+            return await self._settle_replace(api, row, order_id, exc, refused, announce=announce)
         except Exception:
-            log.exception("replacing order %s for change %s failed unexpectedly", change["Id"], row.id)
+            log.exception("replacing order %s for change %s failed unexpectedly", order_id, row.id)
             await self.repo.note_uncertain(row.id, "unexpected error while replacing")
             return ConfirmResult(ConfirmKind.IN_FLIGHT, await self.repo.get(row.id))
         placed = await self._record_placed(row.id, order_state(order), announce=announce, replaced=True)

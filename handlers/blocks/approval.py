@@ -12,7 +12,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
-from bot.autoshares.resources import OfferingTicket
+from bot.autoshares.resources import OfferingTicket, OrderTicket
 from bot.core.views import PendingState, PendingView
 from bot.vocabulary.states import UNCONFIRMED
 from handlers.blocks.common import context, escape, message, section
@@ -30,8 +30,8 @@ def _headline(pending: PendingView) -> str:
         worth = f" · orders from {money(pending.notional)}"
     else:
         worth = f" · worth about {money(pending.notional)}"
-    replaces = pending.request.get("Replaces")
-    what = f"a change to order {escape(replaces.get('Id'))}: " if isinstance(replaces, dict) else ""
+    replaced = OrderTicket.replaced_id(pending.request)
+    what = f"a change to order {replaced}: " if replaced is not None else ""
     return (
         f"<@{escape(pending.slack_user_id)}> asks for approval: {what}{order_summary(pending.request)}"
         f"{worth} · account {pending.account_id}"
