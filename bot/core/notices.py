@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.autoshares.resources import CorporateAction
+from bot.autoshares.resources import ActionTerms, CorporateAction
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,16 @@ class ActionNotice:
     @classmethod
     def of(cls, symbol: str, action: CorporateAction) -> ActionNotice:
         return cls(symbol, action.type, action.effective, dict(action.data))
+
+    @property
+    def named_terms(self) -> ActionTerms:
+        """The terms the DM names (amount, ratio, acquirer…), read by the client's rule."""
+        return ActionTerms.read(self.terms)
+
+    @property
+    def other_terms(self) -> dict[str, str]:
+        """Every other term, as AutoShares wrote it."""
+        return ActionTerms.others(self.terms)
 
     def as_data(self) -> dict[str, Any]:
         return {

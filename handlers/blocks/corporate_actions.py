@@ -9,43 +9,38 @@ from typing import Any
 from bot.core.notices import ActionNotice
 from handlers.blocks.common import clip, context, escape, message, one_line, section
 
-#: Terms shown first, in this order, under these names; any other term follows as written.
-KNOWN_TERMS = (
-    ("Ratio", "Ratio"),
-    ("Amount", "Amount per share"),
-    ("Currency", "Currency"),
-    ("ExDate", "Ex-dividend date"),
-    ("RecordDate", "Record date"),
-    ("PayDate", "Payment date"),
-    ("Acquirer", "Acquirer"),
-    ("Terms", "Terms"),
-)
+#: The labels of the terms shown first (by the client's names for them, in its order); any other
+#: term follows as written.
+TERM_LABELS = {
+    "ratio": "Ratio",
+    "amount": "Amount per share",
+    "currency": "Currency",
+    "ex_date": "Ex-dividend date",
+    "record_date": "Record date",
+    "pay_date": "Payment date",
+    "acquirer": "Acquirer",
+    "terms": "Terms",
+}
 _EMOJI = {"split": ":scissors:", "dividend": ":moneybag:", "merger": ":handshake:"}
 
 
 def _terms(notice: ActionNotice) -> list[str]:
-    shown = []
-    known = {name for name, _ in KNOWN_TERMS}
-    for name, label in KNOWN_TERMS:
-        if notice.terms.get(name):
-            shown.append(f"*{label}*: {escape(one_line(notice.terms[name]))}")
-    for name, value in sorted(notice.terms.items()):
-        if name not in known and value:
-            shown.append(f"*{escape(one_line(name))}*: {escape(one_line(value))}")
+    shown = [f"*{TERM_LABELS[name]}*: {escape(one_line(value))}" for name, value in notice.named_terms.named()]
+    for name, value in sorted(notice.other_terms.items()):
+        shown.append(f"*{escape(one_line(name))}*: {escape(one_line(value))}")
     return shown
 
 
 def headline(notice: ActionNotice) -> str:
     """``AAPL: dividend of 0.25 per share`` (plain words, for the notification)."""
     kind = notice.kind.lower() or "corporate action"
-    amount = notice.terms.get("Amount")
-    ratio = notice.terms.get("Ratio")
-    if kind == "dividend" and amount:
-        return f"{notice.symbol}: dividend of {amount} {notice.terms.get('Currency', 'USD')} per share"
-    if kind == "split" and ratio:
-        return f"{notice.symbol}: {ratio} stock split"
-    if kind == "merger" and notice.terms.get("Acquirer"):
-        return f"{notice.symbol}: merger with {notice.terms['Acquirer']}"
+    terms = notice.named_terms
+    if kind == "dividend" and terms.amount:
+        return f"{notice.symbol}: dividend of {terms.amount} {terms.currency or 'USD'} per share"
+    if kind == "split" and terms.ratio:
+        return f"{notice.symbol}: {terms.ratio} stock split"
+    if kind == "merger" and terms.acquirer:
+        return f"{notice.symbol}: merger with {terms.acquirer}"
     return f"{notice.symbol}: {kind}"
 
 

@@ -45,7 +45,7 @@ from bot.autoshares.resources.funds import (
 )
 from bot.autoshares.resources.holdings import PositionGroup
 from bot.autoshares.resources.market import Candle, ChartHistory, Quote, Security
-from bot.autoshares.resources.news import CorporateAction, NewsItem
+from bot.autoshares.resources.news import ActionTerms, CorporateAction, NewsItem
 from bot.autoshares.resources.numbers import Number, to_decimal, to_int
 from bot.autoshares.resources.options import (
     OptionChain,
@@ -94,6 +94,7 @@ __all__ = [
     "FundTicket",
     "ChartHistory",
     "ComparedHistory",
+    "ActionTerms",
     "CorporateAction",
     "NewsItem",
     "MarginType",

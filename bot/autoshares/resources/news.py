@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from pydantic import field_validator
 
-from bot.autoshares.resources.base import Resource
+from bot.autoshares.resources.base import Resource, both_spellings, parse
 from bot.autoshares.resources.numbers import Whole
 
 #: An epoch number above this is in milliseconds (a date in seconds this large is in 5138).
@@ -61,3 +62,31 @@ class CorporateAction(Resource):
     def effective(self) -> datetime | None:
         date = self.date
         return date if date is None or date.tzinfo else date.replace(tzinfo=UTC)
+
+
+class ActionTerms(Resource):
+    """A corporate action's ``Data`` read by name: the terms the bot shows first, in this order,
+    each as AutoShares wrote it. Any other term is kept as written (:meth:`others`)."""
+
+    ratio: str | None = None
+    amount: str | None = None
+    currency: str | None = None
+    ex_date: str | None = None
+    record_date: str | None = None
+    pay_date: str | None = None
+    acquirer: str | None = None
+    terms: str | None = None
+
+    @classmethod
+    def read(cls, data: Mapping[str, str]) -> ActionTerms:
+        return parse(cls, dict(data), "a corporate action's Data")
+
+    def named(self) -> list[tuple[str, str]]:
+        """The named terms that have a value, by field name, in the order above."""
+        return [(name, value) for name in type(self).model_fields if (value := getattr(self, name))]
+
+    @classmethod
+    def others(cls, data: Mapping[str, str]) -> dict[str, str]:
+        """The terms with no name above (in either spelling), as written."""
+        spellings = {str(alias) for name in cls.model_fields for alias in both_spellings(name).choices}
+        return {key: value for key, value in data.items() if key not in spellings and value}

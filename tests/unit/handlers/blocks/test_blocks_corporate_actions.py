@@ -44,3 +44,12 @@ def test_a_notice_survives_the_outbox_and_reads_as_a_dm() -> None:
     told = corporate_action_message(merger)
     assert "<" not in told["text"] and "<" not in str(told["blocks"])  # the notification too
     assert "*Terms*: 1:1 *Pay*: now" in told["blocks"][0]["text"]["text"]  # a term starts no line of its own
+
+
+def test_named_terms_are_read_in_either_spelling_and_the_rest_follow_as_written() -> None:
+    notice = ActionNotice("X", "Dividend", None, {"amount": "0.5", "Currency": "EUR", "payDate": "", "Fee": "none"})
+    assert notice.named_terms.named() == [("amount", "0.5"), ("currency", "EUR")]
+    assert notice.other_terms == {"Fee": "none"}  # an empty term is not shown
+    assert headline(notice) == "X: dividend of 0.5 EUR per share"
+    lines = corporate_action_message(notice)["blocks"][0]["text"]["text"].split("\n")
+    assert lines[-3:] == ["*Amount per share*: 0.5", "*Currency*: EUR", "*Fee*: none"]
