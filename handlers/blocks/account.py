@@ -23,7 +23,7 @@ from slack_sdk.models.blocks import (
 
 from bot.autoshares.resources import Account, Balance, Position
 from bot.core.views import AccountView, PositionsPage
-from handlers.blocks.common import clip, context, escape, message, section
+from handlers.blocks.common import account_and_page, clip, context, escape, message, section
 from handlers.blocks.numbers import (
     MISSING,
     money,
@@ -167,10 +167,7 @@ def positions_page_value(account_id: int, page: int) -> str:
 def parse_positions_page_value(value: str) -> tuple[int, int]:
     """Inverse of positions_page_value; ValueError for anything else."""
     account_text, _, page_text = value.partition(":")
-    account_id, page = int(account_text), int(page_text)
-    if account_id <= 0 or page < 0:
-        raise ValueError(value)
-    return account_id, page
+    return account_and_page(account_text, page_text)
 
 
 def _position_section(position: Position, currency: str) -> SectionBlock:

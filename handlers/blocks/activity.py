@@ -23,7 +23,16 @@ from bot.autoshares.resources import Activity, ActivityType, MarginType
 from bot.core.commands import ActivityKind, ActivityPeriod, ActivityRequest
 from bot.core.views import ActivityExport, ActivityPage
 from handlers.blocks.account import account_label
-from handlers.blocks.common import clip, context, error_message, escape, message, notice, section
+from handlers.blocks.common import (
+    account_and_page,
+    clip,
+    context,
+    error_message,
+    escape,
+    message,
+    notice,
+    section,
+)
 from handlers.blocks.numbers import MISSING, price, shares, signed_money
 
 ACTIVITY_PREVIOUS = "activity_previous"
@@ -61,10 +70,10 @@ def page_value(account_id: int, request: ActivityRequest, page: int) -> str:
 def parse_page_value(value: str) -> tuple[ActivityRequest, int]:
     """Inverse of :func:`page_value`; ValueError for anything else."""
     account_text, period_text, kind_text, page_text = value.split(":")
-    account_id, page = int(account_text), int(page_text)
+    account_id, page = account_and_page(account_text, page_text)
     period = next((p for p in get_args(ActivityPeriod) if p == period_text), None)
     kind = next((k for k in get_args(ActivityKind) if k == kind_text), None)
-    if account_id <= 0 or page < 0 or period is None or kind is None:
+    if period is None or kind is None:
         raise ValueError(value)
     return ActivityRequest(period, kind, account_id), page
 

@@ -19,6 +19,7 @@ from slack_sdk.models.blocks import (
 
 from bot.autoshares.resources import Agreement
 from bot.core.views import LinkView, TradingEnvironment
+from bot.vocabulary.ids import autoshares_id
 
 __all__ = [
     "UNEXPECTED",
@@ -51,6 +52,15 @@ BADGES = {
     TradingEnvironment.PAPER: (":test_tube: *Paper trading* · no real money", "[PAPER]"),
     TradingEnvironment.LIVE: (":red_circle: *Live trading* · real money", "[LIVE]"),
 }
+
+
+def account_and_page(account_text: str, page_text: str) -> tuple[int, int]:
+    """A paging button's account (the one AutoShares id rule) and zero-based page, as its value
+    wrote them; ValueError for anything else (a stale or forged value)."""
+    account_id = autoshares_id(account_text)
+    if account_id is None or not (page_text.isascii() and page_text.isdigit()) or len(page_text) > 6:
+        raise ValueError(f"{account_text}:{page_text}")
+    return account_id, int(page_text)
 
 
 def escape(text: object) -> str:

@@ -63,7 +63,7 @@ def test_filter_and_period_are_written_once_for_page_and_report() -> None:
 def test_buttons_carry_the_request_and_stale_values_are_refused() -> None:
     request = ActivityRequest("ytd", "dividends", 5002)
     assert parse_page_value(page_value(5002, request, 3)) == (request, 3)
-    for stale in ("5002:ytd:dividends", "5002:1y:all:0", "0:7d:all:0", "x:7d:all:0"):
+    for stale in ("5002:ytd:dividends", "5002:1y:all:0", "0:7d:all:0", "x:7d:all:0", "\u0663:7d:all:0", "5002:7d:all:+1"):
         with pytest.raises(ValueError):
             parse_page_value(stale)
 

@@ -286,7 +286,9 @@ def test_empty_positions() -> None:
     assert message["text"].startswith("No positions in Alice's")
 
 
-@pytest.mark.parametrize("value", ["", "5001", "x:1", "5001:-1", "0:1", "5001:1:2"])
+@pytest.mark.parametrize(
+    "value", ["", "5001", "x:1", "5001:-1", "0:1", "5001:1:2", "\u0663:1", "5001:\u0663", f"{2**31}:1", " 5001:1"]
+)
 def test_page_values_are_checked(value: str) -> None:
     with pytest.raises(ValueError):
         parse_positions_page_value(value)
