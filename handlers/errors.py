@@ -24,6 +24,7 @@ from bot.core.orders import NOT_TAKEN
 from bot.vocabulary.states import UNCONFIRMED
 from handlers.blocks.common import escape
 from handlers.blocks.numbers import money, shares
+from handlers.blocks.order import status_words
 from handlers.parsing import ParseError
 from storage.crypto import SecretUnreadable
 
@@ -191,9 +192,6 @@ def _watchlist_full(exc: Any) -> str:
 
 Words = Callable[[Any], str]
 
-#: AutoShares' order statuses in words, for a change refused because the order finished.
-STATUS_WORDS = {"Filled": "filled", "Canceled": "cancelled", "Rejected": "rejected", "Expired": "expired"}
-
 
 SENTENCES: dict[type[BaseException], Words] = {
     ParseError: lambda exc: str(exc),
@@ -277,7 +275,7 @@ SENTENCES: dict[type[BaseException], Words] = {
         "Run `/autoshares ipo` to see where you stand."
     ),
     c.OrderNotEditable: lambda exc: (
-        f"The order is already {escape(STATUS_WORDS.get(exc.description or '', exc.description or 'closed'))}, "
+        f"The order is already {status_words(exc.description) if exc.description else 'closed'}, "
         "so nothing was changed. Run `/order list` to see your open orders."
     ),
     c.EditDoesNotFit: lambda exc: _edit_misfit(exc),

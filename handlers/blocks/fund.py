@@ -20,7 +20,7 @@ from bot.autoshares.resources import Account, FundOperation, FundTicket, Order
 from handlers.blocks.common import escape, message, section
 from handlers.blocks.fund_terms import FUND_CANCEL_OPEN, fund_summary, reinvestment
 from handlers.blocks.numbers import money, shares
-from handlers.blocks.order import account_label, confirmation_steps
+from handlers.blocks.order import account_label, confirmation_steps, status_words
 
 __all__ = ["FUND_CANCEL_OPEN", "fund_confirmation", "fund_cancel_requested"]
 
@@ -102,6 +102,6 @@ def fund_cancel_requested(order_id: int, order: Order | None) -> dict[str, Any]:
         )
         return message(f"Cancel sent for mutual fund order {order_id}.", [section(sentence)])
     status = order.status.name
-    words = "cancelled" if status == "Canceled" else escape(status)
+    words = status_words(status)
     sentence = f":no_entry_sign: Cancel sent for mutual fund order {order_id}: it is now {words}."
     return message(f"Mutual fund order {order_id} is now {words}.", [section(sentence)])

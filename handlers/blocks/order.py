@@ -147,6 +147,14 @@ _STATUS_WORDS = {
     "PendingReplace": "being changed",
     "Held": "held until its entry fills",
 }
+
+
+def status_words(status: str) -> str:
+    """An AutoShares order status (its name, ``PartiallyFilled``) in words; any other as
+    written, escaped."""
+    return _STATUS_WORDS.get(status, escape(status))
+
+
 _STATUS_EMOJI = {
     "Filled": ":white_check_mark:",
     "PartiallyFilled": ":large_blue_circle:",
@@ -547,7 +555,7 @@ def order_outcome(
     # placed
     order_status = (result.status if result is not None else None) or "New"
     emoji = _STATUS_EMOJI.get(order_status, ":white_check_mark:")
-    words = _STATUS_WORDS.get(order_status, escape(order_status))
+    words = status_words(order_status)
     bracket = fund_ticket(order) is None and terms(order).type in _BRACKET_TYPES
     if bracket and order_status == "New" and result is not None and (result.executed_quantity or 0) > 0:
         words = "open: the entry filled and its exits are working"
@@ -756,7 +764,7 @@ def order_details_message(
     """`/order show`: the order's terms and status, every execution (time, quantity, price),
     the fees, a bracket's legs, and Cancel while it is open."""
     status = order.status.name
-    words = _STATUS_WORDS.get(status, escape(status))
+    words = status_words(status)
     lines = [
         f":page_facing_up: Order {order.id} in account {account_id}: {order_summary(order)}",
         f"Status: *{words}*" + (f" · {fill}" if (fill := _fill_line(order)) else ""),
@@ -773,7 +781,7 @@ def order_details_message(
         bracket = order.type in _BRACKET_TYPES
         roles = ["entry", *(["exit"] * (len(order.legs) - 1))] if bracket else ["leg"] * len(order.legs)
         rows = [
-            f"• Order {leg.id} ({role}): {order_summary(leg)} · {_STATUS_WORDS.get(leg.status.name, escape(leg.status.name))}"
+            f"• Order {leg.id} ({role}): {order_summary(leg)} · {status_words(leg.status.name)}"
             for role, leg in zip(roles, order.legs, strict=True)
         ]
         blocks.append(section(clip("*Legs*\n" + "\n".join(rows))))
@@ -813,7 +821,7 @@ def open_orders_message(account_id: int, orders: Sequence[Order]) -> dict[str, A
     orders = [order for order in orders if order.parent_id is None or order.parent_id not in listed]
     for order in list(orders)[:MAX_LISTED_ORDERS]:
         status = order.status.name
-        detail = _STATUS_WORDS.get(status, escape(status))
+        detail = status_words(status)
         fill = _fill_line(order)
         text = f"{order_summary(order)}\nOrder {order.id} · {detail}" + (f" · {fill}" if fill else "")
         blocks.append(SectionBlock(block_id=f"open:{order.id}", text=MarkdownTextObject(text=clip(text))))
@@ -839,7 +847,7 @@ def order_cancel_requested(order_id: int, result: Order | None) -> dict[str, Any
     """The answer to a Cancel: the order's status as AutoShares gave it back (PendingCancel
     when it gave nothing back)."""
     status = result.status.name if result is not None else OrderStatus.PendingCancel.name
-    words = _STATUS_WORDS.get(status, escape(status))
+    words = status_words(status)
     sentence = f":no_entry_sign: Cancel sent for order {order_id}: it is now {words}."
     return message(f"Order {order_id} is now {words}.", [section(sentence)])
 

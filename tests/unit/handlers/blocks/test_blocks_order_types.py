@@ -8,6 +8,7 @@ import pytest
 
 from bot.autoshares.resources import Order, OrderDetail, OrderLimits, OrderStatus
 from bot.core.commands import OrderRequest
+from bot.core.errors import OrderNotEditable
 from bot.core.orders import order_body
 from bot.core.views import PendingState
 from handlers.blocks.options import leg_lines
@@ -17,7 +18,9 @@ from handlers.blocks.order import (
     order_details_message,
     order_outcome,
     order_summary,
+    status_words,
 )
+from handlers.errors import sentence
 from handlers.parsing import parse_order
 
 
@@ -117,3 +120,13 @@ def test_legs_are_a_brackets_orders_or_a_spreads_contracts_and_neither_can_be_ed
                                   "Quantity": 1, "Price": 180})  # fmt: skip
     listed = str(open_orders_message(5001, [spread, plain])["blocks"])
     assert "5001:8:" in listed and "5001:5:" not in listed  # Edit on the share order only
+
+
+def test_an_order_status_has_one_set_of_words_wherever_it_is_shown() -> None:
+    assert [status_words(s.name) for s in (OrderStatus.Canceled, OrderStatus.PartiallyFilled)] == [
+        "cancelled",
+        "partly filled",
+    ]
+    assert status_words("<Odd>") == "&lt;Odd&gt;"
+    refused = sentence(OrderNotEditable(9, OrderStatus.Canceled.name))
+    assert "The order is already cancelled, so nothing was changed." in refused
