@@ -37,7 +37,7 @@ def fund_preview_message(
 ) -> dict[str, Any]:
     """The fund confirmation (or AutoShares' refusal), badged paper or live."""
     if not result.ok or result.pending is None:
-        payload = order_blocks.order_preview_failed(result.ticket.stored(), result.account_id, result.preview)
+        payload = order_blocks.order_preview_failed(result.ticket, result.account_id, result.preview)
     else:
         payload = fund_blocks.fund_confirmation(
             pending_id=result.pending.id,

@@ -56,10 +56,10 @@ def preview_message(
 
 def _preview(result: PreviewResult, policy: OrderPolicy) -> dict[str, Any]:
     if not result.ok or result.pending is None:
-        return order_blocks.order_preview_failed(result.body, result.account_id, result.preview)
+        return order_blocks.order_preview_failed(result.ticket, result.account_id, result.preview)
     return order_blocks.order_confirmation(
         pending_id=result.pending.id,
-        order=result.body,
+        order=result.ticket,
         account_id=result.account_id,
         account=result.account,
         preview=result.preview,
@@ -112,7 +112,7 @@ def _outcome(result: ConfirmResult, policy: OrderPolicy) -> dict[str, Any]:
     if result.pending is None:
         return order_blocks.order_gone()
     if result.kind is ConfirmKind.IN_FLIGHT:
-        return order_blocks.order_in_flight(result.pending.request)
+        return order_blocks.order_in_flight(result.pending.ticket)
     return pending_message(result.pending, confirm_seconds=policy.confirm_seconds)
 
 
@@ -214,7 +214,7 @@ async def confirm(surface: Surface, ctx: ButtonContext) -> None:
         view = badged(
             order_blocks.large_order_view(
                 pending_id=result.pending.id,
-                order=result.pending.request,
+                order=result.pending.ticket,
                 notional=result.pending.notional,
                 response_url=ctx.response_url,
                 channel_id=ctx.channel_id or None,

@@ -11,10 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, Protocol
 
 from bot.autoshares.resources.enums import OPEN_STATUS_NAMES, TERMINAL_STATUS_NAMES
 from bot.autoshares.resources.numbers import to_decimal
+from bot.autoshares.resources.tickets import Ticket, read_ticket
 
 # The domain's vocabulary (an AutoShares id's rule, roles, pending-order states), re-exported for
 # storage's callers.
@@ -210,6 +212,12 @@ class Pending:
     approval_channel: str | None = None
     approval_ts: str | None = None
     decided_by: str | None = None
+
+    @cached_property
+    def ticket(self) -> Ticket:
+        """The stored request, typed: an order (or a change to one), a fund order or a
+        subscription."""
+        return read_ticket(self.request)
 
     @property
     def settled(self) -> bool:

@@ -474,6 +474,11 @@ class PreviewResult:
     def ok(self) -> bool:
         return bool(self.preview.is_successful) and self.pending is not None
 
+    @property
+    def ticket(self) -> OrderTicket:
+        """The order previewed, as the bot will send it."""
+        return OrderTicket.read(self.body)
+
 
 @dataclass(frozen=True)
 class EditPreviewResult:
@@ -1028,14 +1033,13 @@ class OrderService:
             return ConfirmResult(ConfirmKind.SETTLED, failed, agreements=exc.agreements)
         except (BotError, e.AutoSharesError) as exc:  # not linked, relink needed, AutoShares down
             return ConfirmResult(ConfirmKind.SETTLED, await refused(failure_code(exc)))
-        if OfferingTicket.holds(row.request):
+        ticket = row.ticket
+        if isinstance(ticket, OfferingTicket):
             return await self._subscribe(row, user.api, refused, announce=announce)
-        if not FundTicket.is_stored(row.request):
-            ticket = OrderTicket.read(row.request)
-            if ticket.replaces is not None:
-                return await self._replace(
-                    row, user.api, ticket.replaces.id, ticket.change(pending_id), refused, announce=announce
-                )
+        if isinstance(ticket, OrderTicket) and ticket.replaces is not None:
+            return await self._replace(
+                row, user.api, ticket.replaces.id, ticket.change(pending_id), refused, announce=announce
+            )
         try:
             placed = await self._send(user.api, row)
         except (e.AutoSharesServerError, e.AutoSharesUnavailable) as exc:
@@ -1061,8 +1065,8 @@ class OrderService:
     async def _send(api: UserApi, row: Pending) -> OrderState:
         """Send the stored order to AutoShares: an equity order with ClientId = the pending id,
         a mutual fund order to its operation's endpoint (whose body has no ClientId)."""
-        if FundTicket.is_stored(row.request):
-            return fund_order_state(await api.place_fund(row.account_id, FundTicket.read(row.request)), row)
+        if isinstance(row.ticket, FundTicket):
+            return fund_order_state(await api.place_fund(row.account_id, row.ticket), row)
         body = OrderTicket.read(row.request).model_copy(update={"client_id": row.id}).body()
         return order_state(await api.place_order(row.account_id, body))
 
@@ -1205,7 +1209,7 @@ class OrderService:
         way, so the order stays ``submitting`` and the follow-up poller settles it once
         ``ORDER_SETTLE_SECONDS`` have passed, never sooner. A mutual fund order carries no
         ClientId to look it up by: it is settled as :data:`UNCONFIRMED` at once."""
-        if FundTicket.is_stored(row.request):
+        if isinstance(row.ticket, FundTicket):
             unconfirmed = await self.repo.record_failed(row.id, UNCONFIRMED, announce=announce)
             return ConfirmResult(ConfirmKind.SETTLED, unconfirmed)
         for attempt in range(2):
@@ -1230,11 +1234,11 @@ class OrderService:
         """Poller: settle a submission left without an answer (crash, lost response); the
         requester's message is owed the outcome (a mutual fund order, which has no ClientId to
         look it up by, as :data:`UNCONFIRMED`)."""
-        if FundTicket.is_stored(row.request):
+        if isinstance(row.ticket, FundTicket):
             return await self.repo.record_failed(row.id, UNCONFIRMED, announce=True)
         user = await self._users.acting(row.team_id, row.slack_user_id)
-        if OfferingTicket.holds(row.request):  # a subscription: does the account follow it now?
-            reference = OfferingTicket.read(row.request).offering_reference
+        if isinstance(row.ticket, OfferingTicket):  # a subscription: does the account follow it now?
+            reference = row.ticket.offering_reference
             if await follows(user.api, row.account_id, reference):
                 return await self._record_subscribed(row, announce=True)
             return await self.repo.record_failed(row.id, NOT_TAKEN, announce=True)

@@ -31,6 +31,7 @@ from bot.autoshares.resources import (
     PriceAlert,
     Quote,
     Security,
+    Ticket,
     TimeInForce,
     TrailingAmountType,
     Transfer,
@@ -134,6 +135,8 @@ class PendingView(Protocol):
     def account_id(self) -> int: ...
     @property
     def request(self) -> dict[str, Any]: ...
+    @property
+    def ticket(self) -> Ticket: ...
     @property
     def result(self) -> OrderStateView | None: ...
     @property

@@ -26,14 +26,14 @@ APPROVAL_REJECT = "approval_reject"
 def _headline(pending: PendingView) -> str:
     if pending.notional is None:
         worth = ""
-    elif OfferingTicket.holds(pending.request):
+    elif isinstance(pending.ticket, OfferingTicket):
         worth = f" · orders from {money(pending.notional)}"
     else:
         worth = f" · worth about {money(pending.notional)}"
-    replaced = OrderTicket.replaced_id(pending.request)
+    replaced = pending.ticket.replaces.id if isinstance(pending.ticket, OrderTicket) and pending.ticket.replaces else None
     what = f"a change to order {replaced}: " if replaced is not None else ""
     return (
-        f"<@{escape(pending.slack_user_id)}> asks for approval: {what}{order_summary(pending.request)}"
+        f"<@{escape(pending.slack_user_id)}> asks for approval: {what}{order_summary(pending.ticket)}"
         f"{worth} · account {pending.account_id}"
     )
 
@@ -43,7 +43,7 @@ def _decided(pending: PendingView) -> str:
     status = pending.status
     if status == PendingState.SUBMITTING:
         return f":hourglass_flowing_sand: Approved by {by}; placing it now…"
-    if status == PendingState.PLACED and OfferingTicket.holds(pending.request):
+    if status == PendingState.PLACED and isinstance(pending.ticket, OfferingTicket):
         return f":white_check_mark: Approved by {by}: subscribed."
     if status == PendingState.PLACED:
         order_status = (pending.result.status if pending.result is not None else None) or "New"
@@ -69,7 +69,7 @@ def approval_message(pending: PendingView) -> dict[str, Any]:
     headline = _headline(pending)
     if pending.status != PendingState.AWAITING_APPROVAL:
         return message(
-            f"Approval request: {plain_summary(pending.request)}",
+            f"Approval request: {plain_summary(pending.ticket)}",
             [section(f"{headline}\n{_decided(pending)}")],
         )
     expires = int(pending.expires_at.timestamp())
@@ -87,7 +87,7 @@ def approval_message(pending: PendingView) -> dict[str, Any]:
             f"The request expires <!date^{expires}^{{time}}|soon>."
         ),
     ]
-    return message(f"Approval requested: {plain_summary(pending.request)}", blocks)
+    return message(f"Approval requested: {plain_summary(pending.ticket)}", blocks)
 
 
 def approval_undeliverable(channel: str) -> dict[str, Any]:

@@ -4,24 +4,12 @@ Pure, no I/O."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from bot.autoshares.resources import FundOperation, FundTicket
 from handlers.blocks.common import escape
 from handlers.blocks.numbers import money, shares
 
 #: Cancel on a placed mutual fund order's message (``DELETE …/orders/mutual-funds/{orderId}``).
 FUND_CANCEL_OPEN = "fund_cancel_open"
-
-
-def fund_ticket(order: object) -> FundTicket | None:
-    """The fund ticket a stored order body holds, or None for an equity order."""
-    if isinstance(order, FundTicket):
-        return order
-    if isinstance(order, Mapping) and FundTicket.is_stored(order):
-        return FundTicket.read(order)
-    return None
 
 
 def _amount(ticket: FundTicket) -> str:
@@ -49,10 +37,9 @@ def reinvestment(ticket: FundTicket) -> str | None:
     return f"dividends {_choice(ticket.reinvest_dividends)} · {gains}"
 
 
-def fund_summary(order: FundTicket | Mapping[str, Any]) -> str:
+def fund_summary(ticket: FundTicket) -> str:
     """``*Buy $1,000.00 of VFIAX* · mutual fund · dividends reinvested · capital gains
     reinvested`` (mrkdwn, escaped)."""
-    ticket = order if isinstance(order, FundTicket) else FundTicket.read(order)
     symbol = escape(ticket.symbol)
     operation = ticket.fund_operation
     if operation == FundOperation.buy:

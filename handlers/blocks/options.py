@@ -6,7 +6,6 @@ A contract is shown as ``AAPL 2027-01-15 $200 call`` wherever its OCC symbol
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -71,9 +70,8 @@ def option_title(order: OrderTerms) -> str | None:
     return f"{side} {contracts(order.quantity)} {contract_words(contract)}"
 
 
-def leg_lines(order: OrderTicket | Mapping[str, Any]) -> list[Block]:
+def leg_lines(ticket: OrderTicket) -> list[Block]:
     """A spread leg by leg, and what one contract stands for; nothing for other orders."""
-    ticket = OrderTicket.read(order) if isinstance(order, Mapping) else order
     # a bracket's legs are orders on shares, not contracts: they are no spread
     legs = [leg for leg in ticket.legs if option_contract(leg.symbol) is not None]
     if option_contract(ticket.symbol) is None and not legs:

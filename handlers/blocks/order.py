@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeAlias
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -35,6 +35,7 @@ from bot.autoshares.resources import (
     Account,
     ExecInst,
     FundPreview,
+    FundTicket,
     OfferingTicket,
     Order,
     OrderDetail,
@@ -52,7 +53,7 @@ from bot.core.views import OrderStateView, OrderTerms, PendingState, PendingView
 from bot.vocabulary.options import option_contract
 from bot.vocabulary.states import UNCONFIRMED
 from handlers.blocks.common import clip, context, escape, message, section
-from handlers.blocks.fund_terms import FUND_CANCEL_OPEN, fund_summary, fund_ticket
+from handlers.blocks.fund_terms import FUND_CANCEL_OPEN, fund_summary
 from handlers.blocks.numbers import money, price, shares
 from handlers.blocks.options import leg_lines, option_title
 from handlers.blocks.subscriptions import subscription_in_flight, subscription_outcome, subscription_summary
@@ -164,40 +165,38 @@ _STATUS_EMOJI = {
 }
 
 
-def terms(order: OrderTerms | Mapping[str, Any]) -> OrderTerms:
-    """An order's terms: a typed order as it is, a body the bot built (a CreateOrderResource,
-    as the preview and the stored row keep it) read as an ``OrderTicket``."""
-    return OrderTicket.read(order) if isinstance(order, Mapping) else order
+#: What an order message shows: an order AutoShares holds, or a ticket the bot sends or keeps
+#: (an order or a change to one, a mutual fund order, a subscription to a new issue).
+Shown: TypeAlias = OrderTerms | FundTicket | OfferingTicket
 
 
-def _replaces(order: OrderTerms | Mapping[str, Any]) -> ReplacedTerms | None:
-    """What a stored change replaces (None for an order, a fund order, a subscription or a typed resource)."""
-    if fund_ticket(order) is not None or OfferingTicket.holds(order):
-        return None
-    return getattr(terms(order), "replaces", None)
+def _replaces(order: Shown) -> ReplacedTerms | None:
+    """What a change replaces (None for anything but a change the bot keeps)."""
+    return order.replaces if isinstance(order, OrderTicket) else None
 
 
-def order_symbol(order: OrderTerms | Mapping[str, Any]) -> str:
-    """The symbol an order (equity or mutual fund, as sent, stored or held) is for."""
-    fund = fund_ticket(order)
-    return fund.symbol if fund is not None else terms(order).symbol
+def order_symbol(order: Shown) -> str:
+    """The symbol an order (equity, option or mutual fund; as sent, stored or held) is for."""
+    if isinstance(order, OfferingTicket):
+        return (order.ticker_symbol or order.offering_reference)[:16]  # as the pending row keeps it
+    return order.symbol
 
 
-def command_of(order: OrderTerms | Mapping[str, Any]) -> str:
-    """The slash command that makes this kind of order: `/fund` or `/order`."""
-    return "/fund" if fund_ticket(order) is not None else "/order"
+def command_of(order: Shown) -> str:
+    """The command that makes this kind of order again: `/fund`, `/autoshares ipo` or `/order`."""
+    if isinstance(order, FundTicket):
+        return "/fund"
+    return "/autoshares ipo" if isinstance(order, OfferingTicket) else "/order"
 
 
-def order_summary(order: OrderTerms | Mapping[str, Any]) -> str:
-    """``*Buy 10 AAPL* · limit $180.00 · good till cancelled`` from an order body or resource
-    (a mutual fund order in its own words, see ``fund_terms.fund_summary``; a bracket as its
-    entry and then its exits)."""
-    if fund_ticket(order) is not None:
-        return fund_summary(order)  # type: ignore[arg-type]  # a stored fund ticket
-    if OfferingTicket.holds(order):
-        assert isinstance(order, Mapping)
+def order_summary(order: Shown) -> str:
+    """``*Buy 10 AAPL* · limit $180.00 · good till cancelled`` from an order ticket or resource
+    (a mutual fund order and a subscription in their own words, see ``fund_terms`` and
+    ``subscriptions``; a bracket as its entry and then its exits)."""
+    if isinstance(order, FundTicket):
+        return fund_summary(order)
+    if isinstance(order, OfferingTicket):
         return subscription_summary(order)
-    order = terms(order)
     if order.type in _BRACKET_TYPES and order.legs:
         return _bracket_summary(order)
     side = _SIDE_WORDS.get(order.side, escape(order.side)) if order.side else "Order"
@@ -276,7 +275,7 @@ def _bracket_summary(order: OrderTerms) -> str:
     return f"{order_summary(entry)} · then {joined}{tail}"
 
 
-def plain_summary(order: OrderTerms | Mapping[str, Any]) -> str:
+def plain_summary(order: Shown) -> str:
     return order_summary(order).replace("*", "")
 
 
@@ -295,7 +294,7 @@ def _minutes(seconds: int) -> str:
 def order_confirmation(
     *,
     pending_id: str,
-    order: OrderTerms | Mapping[str, Any],
+    order: OrderTicket,
     account_id: int,
     account: Account | None,
     preview: OrderPreview,
@@ -325,10 +324,10 @@ def order_confirmation(
             f":receipt: Review your order: {order_summary(order)}\nAccount {account_label(account_id, account)}"
         ),
         SectionBlock(fields=fields),
-        *(leg_lines(order) if isinstance(order, OrderTicket | Mapping) else []),
+        *leg_lines(order),
     ]
     if limits is not None and (limits.buy_limit is not None or limits.sell_limit is not None):
-        blocks.append(context(limits_line(limits, terms(order).symbol)))
+        blocks.append(context(limits_line(limits, order.symbol)))
     blocks += confirmation_steps(
         pending_id,
         large=large,
@@ -475,9 +474,7 @@ def edit_preview_failed(ticket: OrderTicket, account_id: int, preview: OrderPrev
     return message(f"AutoShares would not change order {order_id}.", [section(clip(sentence))])
 
 
-def order_preview_failed(
-    order: OrderTerms | Mapping[str, Any], account_id: int, preview: OrderPreview | FundPreview
-) -> dict[str, Any]:
+def order_preview_failed(order: Shown, account_id: int, preview: OrderPreview | FundPreview) -> dict[str, Any]:
     """AutoShares would not accept the order: its reason, no Confirm button."""
     code = preview.error_description
     text = preview.error_description_text
@@ -518,7 +515,7 @@ def is_open_status(name: str | None) -> bool:
 def order_outcome(
     *,
     status: PendingState,
-    order: OrderTerms | Mapping[str, Any],
+    order: Shown,
     account_id: int,
     result: OrderStateView | None = None,
     order_id: int | None = None,
@@ -556,7 +553,7 @@ def order_outcome(
     order_status = (result.status if result is not None else None) or "New"
     emoji = _STATUS_EMOJI.get(order_status, ":white_check_mark:")
     words = status_words(order_status)
-    bracket = fund_ticket(order) is None and terms(order).type in _BRACKET_TYPES
+    bracket = isinstance(order, OrderTicket | Order) and order.type in _BRACKET_TYPES
     if bracket and order_status == "New" and result is not None and (result.executed_quantity or 0) > 0:
         words = "open: the entry filled and its exits are working"
     shown_id = order_id if order_id is not None else (result.order_id if result is not None else None)
@@ -572,16 +569,12 @@ def order_outcome(
         lines.append(f"AutoShares rejected it: {escape(reason or 'no reason given')}.")
     blocks: list[Block] = [section("\n".join(lines))]
     if is_open_status(order_status) and shown_id is not None:
-        fund = fund_ticket(order) is not None  # a fund order has no replace, only a cancel
-        blocks.append(
-            ActionsBlock(
-                block_id=f"placed:{shown_id}",
-                elements=[
-                    *([] if fund or fixed_kind(terms(order)) else [edit_button(account_id, shown_id, terms(order))]),
-                    _cancel_open_button(account_id, shown_id, order_symbol(order), fund=fund),
-                ],
-            )
-        )
+        fund = isinstance(order, FundTicket)  # a fund order has no replace, only a cancel
+        buttons: list[ButtonElement] = []
+        if not isinstance(order, FundTicket | OfferingTicket) and not fixed_kind(order):
+            buttons.append(edit_button(account_id, shown_id, order))
+        buttons.append(_cancel_open_button(account_id, shown_id, order_symbol(order), fund=fund))
+        blocks.append(ActionsBlock(block_id=f"placed:{shown_id}", elements=buttons))
     return message(f"Order {shown_id}: {plain_summary(order)} is {words}.", blocks)
 
 
@@ -609,16 +602,15 @@ def order_replaced(pending: PendingView) -> dict[str, Any]:
     """A placed order changed since: the change's own message follows the order now."""
     order_id = pending.autoshares_order_id
     text = (
-        f":pencil2: You changed order {escape(order_id)} ({order_summary(pending.request)} before the change). "
+        f":pencil2: You changed order {escape(order_id)} ({order_summary(pending.ticket)} before the change). "
         "The message of the change follows the order from here."
     )
     return message(f"Order {order_id} was changed.", [section(text)])
 
 
-def order_in_flight(order: OrderTerms | Mapping[str, Any]) -> dict[str, Any]:
+def order_in_flight(order: Shown) -> dict[str, Any]:
     """AutoShares has not confirmed the order yet (or the answer was lost): it will update."""
-    if OfferingTicket.holds(order):
-        assert isinstance(order, Mapping)
+    if isinstance(order, OfferingTicket):
         return subscription_in_flight(order)
     replaces = _replaces(order)
     if replaces is not None:
@@ -644,13 +636,13 @@ def waiting_for_approval(pending: PendingView) -> dict[str, Any]:
     """The requester's message while an approver decides, with Cancel to withdraw it."""
     where = f"<#{escape(pending.approval_channel)}>" if pending.approval_channel else "the approvers' channel"
     text = (
-        f":busts_in_silhouette: Sent for approval in {where}: {order_summary(pending.request)}. "
+        f":busts_in_silhouette: Sent for approval in {where}: {order_summary(pending.ticket)}. "
         "Nothing is placed unless someone with the approver role approves it; this message "
         "shows the decision."
     )
     expires = int(pending.expires_at.timestamp())
     return message(
-        f"Waiting for approval: {plain_summary(pending.request)}",
+        f"Waiting for approval: {plain_summary(pending.ticket)}",
         [
             section(text),
             ActionsBlock(
@@ -667,28 +659,28 @@ def pending_message(
 ) -> dict[str, Any]:
     """What a pending order's message shows now, from its stored row (``reason``: why a failed
     order was not placed, as safe mrkdwn)."""
-    if OfferingTicket.holds(pending.request) and pending.status != PendingState.AWAITING_APPROVAL:
+    if isinstance(pending.ticket, OfferingTicket) and pending.status != PendingState.AWAITING_APPROVAL:
         return subscription_outcome(pending, reason=reason)
     if pending.status in (PendingState.PENDING, PendingState.SUBMITTING):
-        return order_in_flight(pending.request)
+        return order_in_flight(pending.ticket)
     if pending.status == PendingState.AWAITING_APPROVAL:
         return waiting_for_approval(pending)
-    nothing = "Nothing was changed" if _replaces(pending.request) is not None else "Nothing was placed"
+    nothing = "Nothing was changed" if _replaces(pending.ticket) is not None else "Nothing was placed"
     if pending.status == PendingState.REJECTED:
         by = f"<@{escape(pending.decided_by)}>" if pending.decided_by else "an approver"
-        text = f":no_entry: Rejected by {by}: {order_summary(pending.request)}. {nothing}."
-        return message(f"Rejected: {plain_summary(pending.request)}. {nothing}.", [section(text)])
+        text = f":no_entry: Rejected by {by}: {order_summary(pending.ticket)}. {nothing}."
+        return message(f"Rejected: {plain_summary(pending.ticket)}. {nothing}.", [section(text)])
     if pending.status == PendingState.REPLACED:
         return order_replaced(pending)
     if pending.status == PendingState.EXPIRED and pending.approval_channel:
         text = (
-            f":hourglass: Nobody approved {order_summary(pending.request)} in time. {nothing}; "
-            f"run `{command_of(pending.request)}` again if you still want it."
+            f":hourglass: Nobody approved {order_summary(pending.ticket)} in time. {nothing}; "
+            f"run `{command_of(pending.ticket)}` again if you still want it."
         )
-        return message(f"Approval expired: {plain_summary(pending.request)}.", [section(text)])
+        return message(f"Approval expired: {plain_summary(pending.ticket)}.", [section(text)])
     return order_outcome(
         status=pending.status,
-        order=pending.request,
+        order=pending.ticket,
         account_id=pending.account_id,
         result=pending.result,
         order_id=pending.autoshares_order_id,
@@ -728,17 +720,16 @@ def _cancel_open_button(account_id: int, order_id: int, symbol: str, *, fund: bo
     )
 
 
-def edit_button_value(account_id: int, order_id: int, order: OrderTerms | Mapping[str, Any]) -> str:
+def edit_button_value(account_id: int, order_id: int, ticket: OrderTerms) -> str:
     """``account:order:type:quantity:limit:stop``: what the edit modal opens prefilled with
     (the preview reads the order afresh, so a stale prefill changes nothing by itself)."""
-    ticket = terms(order)
     kind = ticket.type.value if ticket.type is not None else ""
     numbers = (ticket.quantity, ticket.price, ticket.stop_price)
     shown = [format(n.normalize(), "f") if n is not None else "" for n in numbers]
     return ":".join([str(account_id), str(order_id), kind, *shown])
 
 
-def edit_button(account_id: int, order_id: int, order: OrderTerms | Mapping[str, Any]) -> ButtonElement:
+def edit_button(account_id: int, order_id: int, order: OrderTerms) -> ButtonElement:
     return ButtonElement(
         text="Edit", action_id=ORDER_EDIT_OPEN, value=edit_button_value(account_id, order_id, order)
     )
@@ -966,17 +957,13 @@ def ticket_values(state_values: Mapping[str, Any]) -> dict[str, str]:
 def large_order_view(
     *,
     pending_id: str,
-    order: OrderTerms | Mapping[str, Any],
+    order: Shown,
     notional: Decimal | None,
     response_url: str | None,
     channel_id: str | None,
 ) -> dict[str, Any]:
     """The second step for a large order (or subscription): type the symbol to place it."""
-    if OfferingTicket.holds(order):
-        ticket = OfferingTicket.read(order)
-        symbol = (ticket.ticker_symbol or ticket.offering_reference)[:16]  # the pending row's symbol
-    else:
-        symbol = order_symbol(order)
+    symbol = order_symbol(order)
     change = _replaces(order) is not None
     contract = option_contract(symbol)
     symbol = contract.underlying if contract is not None else symbol  # an option: its underlying

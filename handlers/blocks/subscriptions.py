@@ -7,7 +7,6 @@ hand a row whose request is an ``OfferingTicket`` to these builders. Pure, no I/
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -26,17 +25,16 @@ def price_range(low: Decimal | None, high: Decimal | None) -> str:
     return f"{price(low)}–{price(high)} a share"
 
 
-def subscription_summary(stored: Mapping[str, Any]) -> str:
-    """``*Subscribe to Orbital Freight Inc. (ORBF)* · $18.00–$21.00 a share`` from a stored request."""
-    ticket = OfferingTicket.read(dict(stored))
+def subscription_summary(ticket: OfferingTicket) -> str:
+    """``*Subscribe to Orbital Freight Inc. (ORBF)* · $18.00–$21.00 a share``."""
     return f"*Subscribe to {escape(one_line(ticket.title))}* · {price_range(ticket.min_price, ticket.max_price)}"
 
 
-def _plain(stored: Mapping[str, Any]) -> str:
-    return subscription_summary(stored).replace("*", "")
+def _plain(ticket: OfferingTicket) -> str:
+    return subscription_summary(ticket).replace("*", "")
 
 
-def subscription_in_flight(stored: Mapping[str, Any]) -> dict[str, Any]:
+def subscription_in_flight(stored: OfferingTicket) -> dict[str, Any]:
     text = (
         f":hourglass_flowing_sand: {subscription_summary(stored)}… AutoShares has not confirmed it yet. "
         "This message updates when it does; the subscription is sent once."
@@ -46,7 +44,8 @@ def subscription_in_flight(stored: Mapping[str, Any]) -> dict[str, Any]:
 
 def subscription_outcome(pending: PendingView, *, reason: str | None = None) -> dict[str, Any]:
     """What a subscription's message shows now (``reason``: why it failed, safe mrkdwn)."""
-    stored = pending.request
+    stored = pending.ticket
+    assert isinstance(stored, OfferingTicket), "only a subscription's row comes here"
     summary = subscription_summary(stored)
     status = pending.status
     if status in (PendingState.PENDING, PendingState.SUBMITTING):

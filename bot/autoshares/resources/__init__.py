@@ -67,6 +67,7 @@ from bot.autoshares.resources.orders import (
     fixed_kind,
 )
 from bot.autoshares.resources.performance import AccountValue, ComparedHistory, compare_body
+from bot.autoshares.resources.tickets import Ticket, read_ticket
 from bot.autoshares.resources.watchlists import Watchlist
 
 __all__ = [
@@ -125,6 +126,7 @@ __all__ = [
     "Quote",
     "Resource",
     "Security",
+    "Ticket",
     "TimeInForce",
     "TrailingAmountType",
     "Transfer",
@@ -137,6 +139,7 @@ __all__ = [
     "fixed_kind",
     "parse",
     "parse_list",
+    "read_ticket",
     "to_decimal",
     "to_int",
     "transfer_outcome",

@@ -216,15 +216,6 @@ class OrderTicket(Resource):
             extra["Legs"] = [leg.body() for leg in self.legs]
         return extra
 
-    @staticmethod
-    def replaced_id(stored: object) -> int | None:
-        """The id of the order a stored change replaces; None for a new order, a fund order or
-        a subscription (whose stored bodies carry no ``Replaces``)."""
-        replaces = stored.get("Replaces") if isinstance(stored, dict) else None
-        if not isinstance(replaces, dict):
-            return None
-        return parse(ReplacedTerms, replaces, "a stored change").id
-
     @property
     def is_cash_amount(self) -> bool:
         """The Quantity is a dollar amount, not a share count."""

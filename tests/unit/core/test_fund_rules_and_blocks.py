@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from bot.autoshares.resources import Account, FundPreview, Order, Position, parse
+from bot.autoshares.resources import Account, FundPreview, FundTicket, Order, Position, parse
 from bot.core.commands import FundRequest
 from bot.core.funds import fund_ticket, fund_value
 from bot.devkit.blockkit import problems
@@ -118,7 +118,7 @@ def test_a_refused_fund_preview_says_why_and_to_run_fund_again() -> None:
         },
         "preview",
     )
-    text = str(b.order_preview_failed(stored, 5002, refused)["blocks"])
+    text = str(b.order_preview_failed(FundTicket.read(stored), 5002, refused)["blocks"])
     assert "*Liquidate VFIAX* (sell every share)" in text and "(`InsufficientShares`)" in text
     assert "run `/fund` again" in text
 
@@ -162,7 +162,7 @@ def test_a_fund_orders_later_messages_speak_of_the_fund() -> None:
     assert (
         b.large_order_view(
             pending_id="p-1",
-            order=_fund_pending("pending").request,
+            order=_fund_pending("pending").ticket,
             notional=None,
             response_url=None,
             channel_id=None,

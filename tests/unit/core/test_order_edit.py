@@ -154,7 +154,7 @@ def test_the_confirmation_shows_now_and_after_side_by_side_with_confirm_and_canc
         ("order_cancel_pending", "p-2"),
     ]
     large = b.large_order_view(
-        pending_id="p-2", order=ticket.stored(), notional=Decimal(30_000), response_url=None, channel_id=None
+        pending_id="p-2", order=ticket, notional=Decimal(30_000), response_url=None, channel_id=None
     )
     assert (large["title"]["text"], large["submit"]["text"]) == ("Confirm large change", "Change order")
     failed = b.edit_preview_failed(

@@ -15,6 +15,7 @@ from bot.autoshares.resources import (
     Order,
     OrderPreview,
     OrderStatus,
+    OrderTicket,
     parse,
 )
 from bot.core.orders import buying_power_after, is_large, notional, order_body, order_state
@@ -95,14 +96,16 @@ def test_extended_hours_are_sent_as_documented_values(text: str, local_time: dat
 
 def test_extended_hours_session_is_shown_in_words() -> None:
     summary = b.order_summary(
-        {
+        OrderTicket.read(
+            {
             "Side": "Buy",
             "Quantity": 1,
             "Symbol": "AAPL",
             "Type": "Limit",
             "Price": 180,
             "ExtendedHours": "REGPRE",
-        }
+            }
+        )
     )
     assert summary.endswith("day · pre-market and regular hours")
 
@@ -142,7 +145,7 @@ def test_buying_power_after() -> None:
 def _confirmation(symbol: str = "AAPL", large: bool = False) -> dict:
     return b.order_confirmation(
         pending_id="p-1",
-        order={"Symbol": symbol, "Side": "Buy", "Type": "Market", "Quantity": 10, "TimeInforce": "Day"},
+        order=OrderTicket.read({"Symbol": symbol, "Side": "Buy", "Type": "Market", "Quantity": 10, "TimeInforce": "Day"}),
         account_id=5002,
         account=parse(Account, {"Id": 5002, "Alias": "<!here> account"}, "GET /users/{userId}/accounts"),
         preview=PREVIEW,
@@ -170,7 +173,7 @@ def test_confirmation_is_valid_escaped_and_has_confirm_and_cancel() -> None:
 
 def test_failed_preview_has_no_buttons_and_says_why() -> None:
     message = b.order_preview_failed(
-        {"Symbol": "ZZZZ", "Side": "Buy", "Type": "Market", "Quantity": 1},
+        OrderTicket.read({"Symbol": "ZZZZ", "Side": "Buy", "Type": "Market", "Quantity": 1}),
         5002,
         preview(
             {
@@ -277,7 +280,7 @@ def test_ticket_view_round_trips_through_state_values() -> None:
 def test_large_order_view_and_open_orders_are_valid() -> None:
     view = b.large_order_view(
         pending_id="p",
-        order={"Symbol": "AAPL", "Side": "Buy", "Type": "Market", "Quantity": 200},
+        order=OrderTicket.read({"Symbol": "AAPL", "Side": "Buy", "Type": "Market", "Quantity": 200}),
         notional=Decimal(45900),
         response_url="u",
         channel_id="C",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.autoshares.resources import OrderTicket
 from bot.core.views import TradingEnvironment
 from bot.devkit import blockkit
 from handlers.blocks.common import badged, context, error_message, message, section
@@ -52,7 +53,7 @@ def test_views_get_the_badge_under_their_header_and_no_text() -> None:
     modal = badged(
         large_order_view(
             pending_id="p1",
-            order={"Symbol": "AAPL", "Side": "Buy", "Quantity": 200, "Type": "Market"},
+            order=OrderTicket.read({"Symbol": "AAPL", "Side": "Buy", "Quantity": 200, "Type": "Market"}),
             notional=46_000,
             response_url=None,
             channel_id="C1",

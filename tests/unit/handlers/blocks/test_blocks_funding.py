@@ -104,7 +104,7 @@ def test_a_subscription_row_reads_as_a_subscription_everywhere(status: PendingSt
     if status == PendingState.PLACED:
         assert "Approved by <@U2>: subscribed." in approval
     row = _subscription(status)
-    large = large_order_view(pending_id=row.id, order=row.request, notional=row.notional, response_url=None, channel_id=None)
+    large = large_order_view(pending_id=row.id, order=row.ticket, notional=row.notional, response_url=None, channel_id=None)
     assert "Type ORBF" in str(large["blocks"]) and "Subscribe to Orbital" in str(large["blocks"])
 
 

@@ -6,7 +6,14 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from bot.autoshares.resources import OptionChainExpiration, OptionSecurity, OrderPreview, Position, Quote
+from bot.autoshares.resources import (
+    OptionChainExpiration,
+    OptionSecurity,
+    OrderPreview,
+    OrderTicket,
+    Position,
+    Quote,
+)
 from bot.core.options import around_central, choose_expiration, option_notional, option_order_body
 from bot.core.portfolio import holdings_day_change
 from bot.core.views import ChainStrike, OptionChainView, OptionQuoteRow
@@ -55,9 +62,9 @@ def test_bodies_and_values_count_the_contract_size() -> None:
 
 
 def test_summaries_and_legs_speak_of_contracts() -> None:
-    single = option_order_body(parse_order("sell 1 AAPL 2027-01-15 200 call limit 5.10"))
+    single = OrderTicket.read(option_order_body(parse_order("sell 1 AAPL 2027-01-15 200 call limit 5.10")))
     assert order_summary(single) == "*Sell 1 contract AAPL 2027-01-15 $200.00 call* · limit $5.10 · day"
-    spread = option_order_body(parse_order("spread AAPL 2027-01-15 buy 200 put sell 190 put limit 3.2"))
+    spread = OrderTicket.read(option_order_body(parse_order("spread AAPL 2027-01-15 buy 200 put sell 190 put limit 3.2")))
     assert order_summary(spread).startswith("*Buy 1 AAPL 2027-01-15 $200.00/$190.00 put spread* · limit $3.20")
     [lines] = leg_lines(spread)
     text = lines.to_dict()["text"]["text"]
@@ -66,7 +73,7 @@ def test_summaries_and_legs_speak_of_contracts() -> None:
         "Leg 2: Sell 1 contract AAPL 2027-01-15 $190.00 put",
         "The limit is the spread's net debit per share.",
     ]
-    assert leg_lines({"Symbol": "AAPL", "Side": "Buy", "Type": "Market", "Quantity": 1}) == []
+    assert leg_lines(OrderTicket.read({"Symbol": "AAPL", "Side": "Buy", "Type": "Market", "Quantity": 1})) == []
     large = large_order_view(pending_id="p", order=single, notional=Decimal(51000), response_url=None, channel_id=None)
     assert '"symbol":"AAPL"' in large["private_metadata"]  # the underlying is typed, not the OCC symbol
 

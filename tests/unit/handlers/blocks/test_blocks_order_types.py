@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from bot.autoshares.resources import Order, OrderDetail, OrderLimits, OrderStatus
+from bot.autoshares.resources import Order, OrderDetail, OrderLimits, OrderStatus, OrderTicket
 from bot.core.commands import OrderRequest
 from bot.core.errors import OrderNotEditable
 from bot.core.orders import order_body
@@ -24,10 +24,10 @@ from handlers.errors import sentence
 from handlers.parsing import parse_order
 
 
-def body(text: str) -> dict[str, object]:
+def body(text: str) -> OrderTicket:
     request = parse_order(text)
     assert isinstance(request, OrderRequest)
-    return order_body(request)
+    return OrderTicket.read(order_body(request))
 
 
 @pytest.mark.parametrize(
