@@ -15,6 +15,7 @@ from slack_sdk.models.blocks import Block, ButtonElement, ConfirmObject, Section
 
 from bot.autoshares.resources import Account, Offering
 from bot.core.views import OfferingsView, SubscriptionPreview
+from bot.vocabulary.ids import autoshares_id
 from handlers.blocks.common import context, escape, message, one_line, section
 from handlers.blocks.numbers import money
 from handlers.blocks.order import approval_note, confirm_buttons
@@ -35,9 +36,10 @@ def offering_value(account_id: int, reference: str) -> str:
 def parse_offering_value(value: str) -> tuple[int, str]:
     """The account and reference of a button's value (``ValueError`` for a stale one)."""
     account_text, _, reference = value.partition(":")
-    if not account_text.isdigit() or not reference:
+    account_id = autoshares_id(account_text)
+    if account_id is None or not reference:
         raise ValueError(value)
-    return int(account_text), reference
+    return account_id, reference
 
 
 def _link(url: str | None, label: str) -> str | None:

@@ -60,8 +60,9 @@ def test_offerings_show_terms_escape_names_and_offer_the_right_button() -> None:
         ("ipo_unsubscribe", "12:Q-2"),
     ]
     assert parse_offering_value("12:ORB-1") == (12, "ORB-1")
-    with pytest.raises(ValueError):
-        parse_offering_value("x:ORB-1")
+    for stale in ("x:ORB-1", "12:", "0:ORB-1", "\u0663:ORB-1", "9" * 30 + ":ORB-1"):
+        with pytest.raises(ValueError):
+            parse_offering_value(stale)
     assert "No new issues are open to account 12 (Main)" in valid(offerings_message(OfferingsView(12, ACCOUNT, [])))["text"]
     # AutoShares' line breaks cannot start a line that reads like the bot's own
     forged = Offering.model_validate({**OFFERING, "Name": "Orbital\n:white_check_mark: Subscribed", "Industry": "Space\nFree"})
