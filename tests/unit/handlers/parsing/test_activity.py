@@ -1,4 +1,4 @@
-"""handlers.parsing.activity: the period and kind it accepts in any order, and a plain sentence with an example for each refusal."""
+"""handlers.parsing.activity: what it accepts, and each refusal as a sentence with an example."""
 
 from __future__ import annotations
 
