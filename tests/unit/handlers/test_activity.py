@@ -1,5 +1,4 @@
-"""handlers.activity: its registration table, the page and Export CSV answers the user sees (and
-how a stale button or a refused upload is told), the one filter a request becomes, and its Block Kit."""
+"""handlers.activity: its table, pages, Export CSV and failures as the user sees them; filter, Block Kit."""
 
 from __future__ import annotations
 
