@@ -4,6 +4,7 @@ harness that runs a module's listeners over stand-in use cases and records what 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from types import ModuleType, SimpleNamespace
@@ -171,7 +172,7 @@ class Harness:
             "trigger_id": "trigger-1",
             "response_url": RESPONSE_URL,
         }
-        handler = lambda ctx: entry.handler(self.surface, ctx)  # noqa: E731
+        handler = functools.partial(entry.handler, self.surface)
         await run_click(
             self.surface, action_id, handler, body, cast(AsyncWebClient, self.slack), working=entry.working
         )
