@@ -1,20 +1,25 @@
 """What the handler modules' unit tests share: a Bolt app and a Surface to register a surface
-module on, with no Slack, AutoShares or database behind them (registering touches none)."""
+module on, with no Slack, AutoShares or database behind them (registering touches none), and a
+harness that runs a module's listeners over stand-in use cases and records what the user is told."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from types import ModuleType
-from typing import cast
+import functools
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from types import ModuleType, SimpleNamespace
+from typing import Any, cast
 
 import pytest
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core.usecases import UseCases
 from bot.core.views import TradingEnvironment
 from bot.telemetry.metrics import Metrics
-from handlers.kit import CommandRouter, Handled, Limits, Surface
+from handlers import kit
+from handlers.kit import Button, CommandContext, CommandRouter, Handled, Limits, Surface, run_click
 from handlers.notify import SlackClients, SlackSession
 
 
@@ -69,3 +74,131 @@ def assert_registers(registered: Registered, ids: dict[str, list[str]]) -> None:
     assert registered.handled.views == set(ids["view"])
     assert registered.handled.events == set(ids["event"]) | ({"function_executed"} if ids["function"] else set())
     assert registered.handled.functions == set(ids["function"])
+
+
+TEAM, USER, RESPONSE_URL = "T0TEAM", "U0ALICE", "https://hooks.slack.test/response"
+
+
+class Replies:
+    """Stands for a ``response_url``: records each answer (Bolt's ``respond`` keywords) and says
+    Slack took it, except the answers numbered in ``refused`` (the first is 1), which Slack
+    refuses as it refuses an image it cannot fetch."""
+
+    def __init__(self, refused: Iterable[int] = ()) -> None:
+        self.sent: list[dict[str, Any]] = []
+        self._refused = set(refused)
+
+    async def __call__(self, **message: Any) -> SimpleNamespace:
+        self.sent.append(message)
+        if len(self.sent) in self._refused:
+            return SimpleNamespace(status_code=400, body="invalid_blocks")
+        return SimpleNamespace(status_code=200, body="ok")
+
+    @property
+    def last(self) -> dict[str, Any]:
+        assert self.sent, "nothing was said to the user"
+        return self.sent[-1]
+
+    def shown(self) -> str:
+        """The last answer's notification text and blocks, as one string to look for words in."""
+        return f"{self.last.get('text', '')}\n{self.last.get('blocks', '')}"
+
+
+@dataclass
+class SlackWeb:
+    """Stands for the Web API client: records each call, answers as Slack does, and raises
+    Slack's error for the methods named in ``refuse`` (method → error code)."""
+
+    refuse: dict[str, str] = field(default_factory=dict)
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def __getattr__(self, method: str) -> Callable[..., Awaitable[dict[str, Any]]]:
+        if method.startswith("_"):
+            raise AttributeError(method)
+
+        async def call(**arguments: Any) -> dict[str, Any]:
+            self.calls.append((method, arguments))
+            if method in self.refuse:
+                raise SlackApiError("refused", {"ok": False, "error": self.refuse[method]})
+            return {"ok": True, "channel": {"id": "D0ALICE"}}
+
+        return call
+
+    def called(self, method: str) -> list[dict[str, Any]]:
+        return [arguments for name, arguments in self.calls if name == method]
+
+
+@dataclass
+class Harness:
+    """One surface module registered over stand-in use cases. ``command`` and ``click`` run its
+    listeners through the same error boundaries as Slack's requests (the command router and
+    ``run_click``), so a failure is worded as the user would read it; both return the answers."""
+
+    module: ModuleType
+    surface: Surface
+    slack: SlackWeb
+    replies: Replies = field(default_factory=Replies)
+
+    async def command(
+        self, text: str, *, command: str = "/autoshares", channel_id: str = "C0TRADE", replies: Replies | None = None
+    ) -> Replies:
+        self.replies = replies or Replies()
+        ctx = CommandContext(
+            team_id=TEAM,
+            user_id=USER,
+            channel_id=channel_id,
+            command=command,
+            text=text,
+            respond=self.replies,
+            client=cast(AsyncWebClient, self.slack),
+            body={"response_url": RESPONSE_URL, "channel_id": channel_id},
+            trigger_id="trigger-1",
+        )
+        await self.surface.router.dispatch(ctx)
+        return self.replies
+
+    async def click(
+        self, action_id: str, value: str, *, channel_id: str = "C0TRADE", replies: Replies | None = None
+    ) -> Replies:
+        self.replies = replies or Replies()
+        entry = next(e for e in self.module.LISTENERS if isinstance(e, Button) and e.action_id == action_id)
+        body = {
+            "type": "block_actions",
+            "team": {"id": TEAM},
+            "user": {"id": USER},
+            "channel": {"id": channel_id},
+            "container": {"type": "message", "channel_id": channel_id},
+            "actions": [{"action_id": action_id, "value": value}],
+            "trigger_id": "trigger-1",
+            "response_url": RESPONSE_URL,
+        }
+        handler = functools.partial(entry.handler, self.surface)
+        await run_click(
+            self.surface, action_id, handler, body, cast(AsyncWebClient, self.slack), working=entry.working
+        )
+        return self.replies
+
+
+@pytest.fixture
+def harness(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Harness]:
+    """``harness(module, **services)``: ``module`` registered on a fresh Bolt app over use cases
+    made of ``services`` (e.g. ``activity=StandIn()``), paper trading, answering into ``Replies``."""
+
+    def build(module: ModuleType, **services: object) -> Harness:
+        metrics, limits = Metrics(), Limits(working_after_seconds=60.0)  # never "working on it"
+        surface = Surface(
+            core=cast(UseCases, SimpleNamespace(**services)),
+            slack=cast(SlackClients, SimpleNamespace(session=None)),
+            metrics=metrics,
+            router=CommandRouter(metrics, limits, SlackSession()),
+            limits=limits,
+            environment=TradingEnvironment.PAPER,
+            quote_domain="autoshares.com",
+        )
+        module.register(AsyncApp(signing_secret="unit-test-secret", token="xoxb-unit", name="unit"), surface)
+        built = Harness(module, surface, SlackWeb())
+        # A click answers at its response_url: here, into the harness's current Replies.
+        monkeypatch.setattr(kit, "responder", lambda session, url: built.replies if url else None)
+        return built
+
+    return build
