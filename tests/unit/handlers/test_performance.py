@@ -249,6 +249,16 @@ async def test_an_expired_chart_names_the_command_to_run_again_and_posts_nothing
     assert "`/autoshares performance 3m vs QQQ`" in sentence(raised.value)
 
 
+async def test_an_expired_chart_of_a_named_account_names_that_account_in_the_command() -> None:
+    value = blocks.share_value(PerformanceRequest("1y", None, 5002), CHART_ID)
+    with pytest.raises(PerformanceChartExpired) as raised:
+        await performance.share(
+            surface_with(performance=Performance(a_report(1, 2, account_id=5002)), charts=Charts(kept=False)),
+            button_context(value, Said()),
+        )
+    assert "run `/autoshares performance 1y account 5002` again" in sentence(raised.value)
+
+
 async def test_a_refused_upload_still_shares_the_figures_and_says_how_to_get_the_image() -> None:
     said, web = Said(), WebCalls(refuse={"files_upload_v2": "not_in_channel"})
     value = blocks.share_value(PerformanceRequest("1m"), CHART_ID)
