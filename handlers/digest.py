@@ -36,7 +36,7 @@ async def digest_command(surface: Surface, ctx: CommandContext, command: DigestC
     except TooManyDigests:
         await ctx.reply(
             error_message(
-                f"You already have {MOST_DIGESTS} digests. Stop one with `/autoshares digest off <id>` first."
+                f"You already have {MOST_DIGESTS} digests. Stop one with `/autoshares digest off &lt;id&gt;` first."
             )
         )
         return

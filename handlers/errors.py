@@ -290,7 +290,8 @@ SENTENCES: dict[type[BaseException], Words] = {
     ),
     c.PerformanceChartExpired: lambda exc: (
         f"That chart has expired; run `/autoshares performance {escape(exc.chart_range)}"
-        f"{' vs ' + escape(exc.benchmark) if exc.benchmark else ''}` again to share a fresh one."
+        f"{' vs ' + escape(exc.benchmark) if exc.benchmark else ''}"
+        f"{f' account {exc.account_id}' if exc.account_id is not None else ''}` again to share a fresh one."
     ),
     c.SignupNotConfigured: lambda exc: (
         "Sign-up from Slack has not been set up by the people who run this bot. "

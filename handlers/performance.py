@@ -91,7 +91,7 @@ async def share(surface: Surface, ctx: ButtonContext) -> None:
                 ctx.team_id, ctx.user_id, shared.chart_id, chart_key(report), request.period
             )
         except ChartExpired:
-            raise PerformanceChartExpired(request.period, request.benchmark) from None
+            raise PerformanceChartExpired(request.period, request.benchmark, request.account_id) from None
     public = blocks.performance_message(report, request, shared_by=ctx.user_id)
     await post_shared(ctx.client, ctx.channel_id, public)
     note = "Shared to the channel."

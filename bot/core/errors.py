@@ -288,13 +288,15 @@ class ChartExpired(BotError):
 
 
 class PerformanceChartExpired(ChartExpired):
-    """The performance chart a Share button names is gone; ``chart_range`` is its period."""
+    """The performance chart a Share button names is gone; ``chart_range`` is its period,
+    ``account_id`` the account it showed when one was named (None: the default one)."""
 
     code = "chart_expired"
 
-    def __init__(self, period: str, benchmark: str | None) -> None:
+    def __init__(self, period: str, benchmark: str | None, account_id: int | None = None) -> None:
         super().__init__("account", period)
         self.benchmark = benchmark
+        self.account_id = account_id
 
 
 class SignupNotConfigured(ConfigError):

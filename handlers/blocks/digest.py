@@ -87,6 +87,6 @@ def schedules_message(digests: Sequence[Any], notice: str | None = None) -> dict
         )
     blocks.append(section("*Your digests*\n" + "\n".join(lines)))
     blocks.append(
-        context("No digest is posted on a US market holiday. Stop one with `/autoshares digest off <id>`.")
+        context("No digest is posted on a US market holiday. Stop one with `/autoshares digest off &lt;id&gt;`.")
     )
     return message(notice or "Your digests", blocks)

@@ -52,7 +52,10 @@ def _digest_from_tokens(tokens: list[str]) -> DigestCommand:
             return DigestOffCommand()
         if len(rest) > 1:
             raise _Invalid(f"{_show(rest[1])} is not understood after the id", example="digest off 2")
-        return DigestOffCommand(_identifier(rest[0], "digest id"))
+        try:
+            return DigestOffCommand(_identifier(rest[0], "digest id"))
+        except _Invalid as invalid:  # the digest's own example, not the bare help
+            raise _Invalid(invalid.problem, example="digest off 2") from None
     if word not in ("daily", "weekdays", "weekday"):
         raise _Invalid(
             f"{_show(tokens[0])} is not understood; use daily, weekdays, list or off", example=_DIGEST_EXAMPLE

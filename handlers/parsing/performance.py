@@ -8,6 +8,7 @@ from bot.core.commands import PERFORMANCE_PERIODS, PerformancePeriod, Performanc
 from handlers.parsing.common import _identifier, _Invalid, _show, _symbol
 
 PERFORMANCE_EXAMPLE = "performance 3m vs SPY"
+_ACCOUNT_EXAMPLE = "performance 3m account 12"
 
 
 def _period_list() -> str:
@@ -26,10 +27,13 @@ def _performance_from_tokens(tokens: list[str]) -> PerformanceRequest:
         word = token.lower()
         if word == "account":
             if account is not None:
-                raise _Invalid("Name one account")
+                raise _Invalid("Name one account", example=_ACCOUNT_EXAMPLE)
             if index + 1 >= len(tokens):
-                raise _Invalid("Say which account after `account`", example="performance 3m account 12")
-            account = _identifier(tokens[index + 1], "account id")
+                raise _Invalid("Say which account after `account`", example=_ACCOUNT_EXAMPLE)
+            try:
+                account = _identifier(tokens[index + 1], "account id")
+            except _Invalid as invalid:  # an example with an account, not the bare one
+                raise _Invalid(invalid.problem, example=_ACCOUNT_EXAMPLE) from None
             index += 2
             continue
         if word in ("vs", "vs.", "versus", "against"):

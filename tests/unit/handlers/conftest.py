@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import ModuleType, SimpleNamespace
 from typing import Any, cast
 
@@ -19,7 +19,16 @@ from bot.core.usecases import UseCases
 from bot.core.views import TradingEnvironment
 from bot.telemetry.metrics import Metrics
 from handlers import kit
-from handlers.kit import Button, CommandContext, CommandRouter, Handled, Limits, Surface, run_click
+from handlers.kit import (
+    Button,
+    ButtonContext,
+    CommandContext,
+    CommandRouter,
+    Handled,
+    Limits,
+    Surface,
+    run_click,
+)
 from handlers.notify import SlackClients, SlackSession
 
 
@@ -202,3 +211,85 @@ def harness(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Harness]:
         return built
 
     return build
+
+
+# -- calling a listener directly -----------------------------------------------------------------
+
+
+class Said:
+    """Stands for ``respond`` (a ``response_url``): records each message's keywords and answers
+    ``answer`` (None reads as delivered; an object with ``status_code`` 400 as refused)."""
+
+    def __init__(self, answer: Any = None) -> None:
+        self.messages: list[dict[str, Any]] = []
+        self.answer = answer
+
+    async def __call__(self, **message: Any) -> Any:
+        self.messages.append(message)
+        return self.answer
+
+
+REFUSED = SimpleNamespace(status_code=400, body='{"ok":false,"error":"invalid_blocks"}')
+
+
+class WebCalls:
+    """Stands for the Slack Web API client: records each method called with its keywords,
+    answers ``answers[method]`` (an empty dict when not given) and raises ``SlackApiError``
+    for the methods ``refuse`` names, with that Slack error."""
+
+    def __init__(
+        self, *, answers: dict[str, Any] | None = None, refuse: dict[str, str] | None = None
+    ) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self._answers = answers or {}
+        self._refuse = refuse or {}
+
+    def __getattr__(self, method: str) -> Callable[..., Awaitable[Any]]:
+        if method.startswith("_"):
+            raise AttributeError(method)
+
+        async def call(**kwargs: Any) -> Any:
+            self.calls.append((method, kwargs))
+            if method in self._refuse:
+                raise SlackApiError(method, {"ok": False, "error": self._refuse[method]})
+            return self._answers.get(method, {})
+
+        return call
+
+    def called(self, method: str) -> list[dict[str, Any]]:
+        return [kwargs for name, kwargs in self.calls if name == method]
+
+
+def surface_with(**services: object) -> Surface:
+    """A Surface whose use cases are the stand-ins given (``options=…``, ``performance=…``)."""
+    return replace(unit_surface(), core=cast(UseCases, SimpleNamespace(**services)))
+
+
+def command_context(respond: Said, client: WebCalls | None = None, *, channel_id: str = "C1") -> CommandContext:
+    """What a subcommand gets when U0ALICE of T1 types in ``channel_id`` (no working message)."""
+    return CommandContext(
+        team_id="T1",
+        user_id="U0ALICE",
+        channel_id=channel_id,
+        command="/autoshares",
+        text="",
+        respond=respond,
+        client=cast(AsyncWebClient, client or WebCalls()),
+        body={},
+    )
+
+
+def button_context(
+    value: str, respond: Said, client: WebCalls | None = None, *, channel_id: str = "C1"
+) -> ButtonContext:
+    """What a button listener gets when U0ALICE of T1 clicks a button holding ``value``."""
+    return ButtonContext(
+        team_id="T1",
+        user_id="U0ALICE",
+        channel_id=channel_id,
+        action_id="",
+        value=value,
+        respond=respond,
+        client=cast(AsyncWebClient, client or WebCalls()),
+        body={"trigger_id": "trigger-1", "container": {"type": "message"}},
+    )
