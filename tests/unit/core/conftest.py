@@ -75,6 +75,7 @@ class People:
     """Linked users on the test database (``LinkedUsers`` and its ``LinkRepository``)."""
 
     db: Database
+    cipher: TokenCipher
     links: LinkRepository
     client: StandInClient
     users: LinkedUsers
@@ -118,7 +119,8 @@ class People:
 
 @pytest.fixture
 def people(db: Database, encryption_key: str) -> People:
-    links = LinkRepository(db.sessions, TokenCipher([encryption_key]))
+    cipher = TokenCipher([encryption_key])
+    links = LinkRepository(db.sessions, cipher)
     client, tasks = StandInClient(), BackgroundTasks()
     users = LinkedUsers(
         links,
@@ -127,4 +129,4 @@ def people(db: Database, encryption_key: str) -> People:
         tasks=tasks,
         metrics=Metrics(),
     )
-    return People(db, links, client, users, tasks)
+    return People(db, cipher, links, client, users, tasks)
