@@ -1,24 +1,47 @@
 """Fixtures of the use-case tests: linked users on the test database, each acting through a
-scripted stand-in of their AutoShares API that answers with real typed resources."""
+scripted stand-in of their AutoShares API that answers with real typed resources, and the real
+services the use cases are built on (linking with the identity provider over MockTransport,
+team rules, accounts, agreements, orders and alerts on the same database)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
+import httpx
 import pytest
+from joserfc.jwk import RSAKey
 
 from bot.autoshares.client import AutoSharesClient, UserApi
+from bot.autoshares.oidc import OidcClient
+from bot.autoshares.streamer import QuoteStreamer
 from bot.autoshares.tokens import Refresher, TokenSet
+from bot.core.accounts import AccountService
+from bot.core.agreements import AgreementService
+from bot.core.alerts import AlertService
+from bot.core.linking import LinkService
+from bot.core.orders import OrderPolicy, OrderService
+from bot.core.pacing import UserPacing
+from bot.core.passes import PollPolicy
 from bot.core.tasks import BackgroundTasks
+from bot.core.team import TeamRules, TeamService
 from bot.core.users import LinkedUsers
 from bot.telemetry.metrics import Metrics
+from storage.alert_groups import AlertGroupRepository
+from storage.alert_preferences import AlertPreferences
+from storage.alerts import AlertRouteRepository
+from storage.audit import AuditLog
 from storage.crypto import TokenCipher
 from storage.db import Database
+from storage.link_states import LinkStateRepository
 from storage.links import LinkRepository
+from storage.orders import PendingOrderRepository
+from storage.pacing import AllowanceRepository
 from storage.records import Link
+from storage.team import TeamRepository
+from tests.unit.conftest import CLIENT_ID, ISSUER, Issuer
 
 
 class StandInApi:
@@ -130,3 +153,104 @@ def people(db: Database, encryption_key: str) -> People:
         metrics=Metrics(),
     )
     return People(db, cipher, links, client, users, tasks)
+
+
+class NoSlackSignIn:
+    """The ``SlackIdentity`` port where no test signs in through Slack (a link is only issued)."""
+
+    configured = True
+
+    async def authorization_url(self, *, state: str, nonce: str, team_id: str) -> str:
+        raise AssertionError("not used")
+
+    async def verify(self, code: str, nonce: str) -> tuple[str, str]:
+        raise AssertionError("not used")
+
+
+class Directory:
+    """The ``SlackDirectory`` port: the members Slack calls workspace admins."""
+
+    def __init__(self) -> None:
+        self.admins: set[tuple[str, str]] = set()
+
+    async def is_workspace_admin(self, team_id: str, slack_user_id: str) -> bool:
+        return (team_id, slack_user_id) in self.admins
+
+    async def time_zone(self, team_id: str, slack_user_id: str) -> str | None:
+        return None
+
+
+@dataclass
+class Core:
+    """The services the use cases under test are built on, over ``people``'s database."""
+
+    people: People
+    linking: LinkService
+    directory: Directory
+    team: TeamService
+    audit: AuditLog
+    accounts: AccountService
+    agreements: AgreementService
+    pending: PendingOrderRepository
+    orders: OrderService
+    pacing: UserPacing
+    alerts: AlertService
+
+
+@pytest.fixture(scope="session")
+def issuer_key() -> RSAKey:
+    """One signing key for the session: generating a 2048-bit key takes a tenth of a second."""
+    return RSAKey.generate_key(2048, parameters={"kid": "k1"})
+
+
+@pytest.fixture
+def issuer(issuer_key: RSAKey) -> Issuer:
+    """``tests.unit.conftest.issuer`` with the session's key."""
+    return Issuer(key=issuer_key)
+
+
+@pytest.fixture
+async def core(people: People, issuer: Issuer) -> AsyncIterator[Core]:
+    sessions, users = people.db.sessions, people.users
+    async with httpx.AsyncClient(transport=httpx.MockTransport(issuer.handle)) as http:
+        linking = LinkService(
+            links=people.links,
+            states=LinkStateRepository(sessions, people.cipher),
+            oidc=OidcClient(
+                http, issuer=ISSUER, client_id=CLIENT_ID, client_secret="s", redirect_uri="https://bot.test/cb"
+            ),
+            identity=NoSlackSignIn(),
+            client=AutoSharesClient(http, base_url="https://api.autoshares.test/", app_key="k"),
+            public_url="https://bot.test/",
+        )
+        directory = Directory()
+        team = TeamService(TeamRepository(sessions), directory, TeamRules())
+        audit, pending = AuditLog(sessions), PendingOrderRepository(sessions)
+        accounts = AccountService(users, signup_url=None)
+        agreements = AgreementService(users)
+        orders = OrderService(
+            users=users,
+            accounts=accounts,
+            agreements=agreements,
+            repo=pending,
+            audit=audit,
+            metrics=Metrics(),
+            policy=OrderPolicy(),
+            team=team,
+        )
+        pacing = UserPacing(AllowanceRepository(sessions), 60, clock=lambda: 1_000_000.0)
+        alerts = AlertService(
+            users=users,
+            routes=AlertRouteRepository(sessions),
+            audit=audit,
+            default_expiry=timedelta(days=30),
+            pacing=pacing,
+            policy=PollPolicy(),
+            team=team,
+            groups=AlertGroupRepository(sessions),
+            preferences=AlertPreferences(sessions),
+            streamer=cast(QuoteStreamer, None),  # App Home lists alerts; nothing here is quoted
+        )
+        yield Core(
+            people, linking, directory, team, audit, accounts, agreements, pending, orders, pacing, alerts
+        )

@@ -5,38 +5,20 @@ digests stopped, transfers no longer followed) and what it leaves to everyone el
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-import httpx
 import pytest
 
-from bot.autoshares.client import AutoSharesClient
-from bot.autoshares.oidc import OidcClient
-from bot.core.linking import LinkService
 from bot.core.offboarding import Offboarded, Offboarding
 from storage.alerts import AlertRouteRepository
 from storage.digests import DigestRepository
-from storage.link_states import LinkStateRepository
 from storage.orders import PendingOrderRepository
 from storage.records import ACTIVE, EXPIRED, PENDING
 from storage.transfers import TransferRepository
-from tests.unit.conftest import CLIENT_ID, ISSUER, Issuer
-from tests.unit.core.conftest import People, StandInApi
-
-
-class NoSlackSignIn:
-    """Sign in with Slack is not used when letting go."""
-
-    configured = True
-
-    async def authorization_url(self, *, state: str, nonce: str, team_id: str) -> str:
-        raise AssertionError("not used")
-
-    async def verify(self, code: str, nonce: str) -> tuple[str, str]:
-        raise AssertionError("not used")
+from tests.unit.conftest import Issuer
+from tests.unit.core.conftest import Core, People, StandInApi
 
 
 @dataclass
@@ -110,30 +92,18 @@ class Rig:
 
 
 @pytest.fixture
-async def rig(people: People, issuer: Issuer) -> AsyncIterator[Rig]:
-    sessions = people.db.sessions
-    async with httpx.AsyncClient(transport=httpx.MockTransport(issuer.handle)) as http:
-        linking = LinkService(
-            links=people.links,
-            states=LinkStateRepository(sessions, people.cipher),
-            oidc=OidcClient(
-                http, issuer=ISSUER, client_id=CLIENT_ID, client_secret="s", redirect_uri="https://bot.test/cb"
-            ),
-            identity=NoSlackSignIn(),
-            client=AutoSharesClient(http, base_url="https://api.autoshares.test/", app_key="k"),
-            public_url="https://bot.test/",
-        )
-        routes, orders = AlertRouteRepository(sessions), PendingOrderRepository(sessions)
-        digests, transfers = DigestRepository(sessions), TransferRepository(sessions)
-        offboarding = Offboarding(
-            links=people.links,
-            linking=linking,
-            routes=routes,
-            orders=orders,
-            digests=digests,
-            transfers=transfers,
-        )
-        yield Rig(people, issuer, routes, orders, digests, transfers, offboarding)
+def rig(core: Core, issuer: Issuer) -> Rig:
+    sessions = core.people.db.sessions
+    routes, digests, transfers = core.alerts.routes, DigestRepository(sessions), TransferRepository(sessions)
+    offboarding = Offboarding(
+        links=core.people.links,
+        linking=core.linking,
+        routes=routes,
+        orders=core.pending,
+        digests=digests,
+        transfers=transfers,
+    )
+    return Rig(core.people, issuer, routes, core.pending, digests, transfers, offboarding)
 
 
 async def test_a_workspace_leaving_lets_go_of_everything_of_its_members_only(rig: Rig) -> None:
