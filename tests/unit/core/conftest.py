@@ -217,7 +217,11 @@ async def core(people: People, issuer: Issuer) -> AsyncIterator[Core]:
             links=people.links,
             states=LinkStateRepository(sessions, people.cipher),
             oidc=OidcClient(
-                http, issuer=ISSUER, client_id=CLIENT_ID, client_secret="s", redirect_uri="https://bot.test/cb"
+                http,
+                issuer=ISSUER,
+                client_id=CLIENT_ID,
+                client_secret="s",
+                redirect_uri="https://bot.test/cb",
             ),
             identity=NoSlackSignIn(),
             client=AutoSharesClient(http, base_url="https://api.autoshares.test/", app_key="k"),

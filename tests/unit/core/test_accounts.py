@@ -65,7 +65,9 @@ async def test_the_default_is_used_while_it_is_still_among_the_accounts(people: 
 
 
 @pytest.mark.parametrize("default", [None, 4242])
-async def test_else_the_first_account_is_used_and_becomes_the_default(people: People, default: int | None) -> None:
+async def test_else_the_first_account_is_used_and_becomes_the_default(
+    people: People, default: int | None
+) -> None:
     await people.link(StandInApi(accounts=[MARGIN, CASH]), default_account_id=default)
     user = await people.users.acting("T1", "U1")
     assert await service(people).resolve(user, None) == (5002, MARGIN)
@@ -144,7 +146,9 @@ async def test_positions_read_early_for_a_gone_default_are_read_again_for_the_fi
     assert [args for args, _ in api.called("positions")] == [(4242,), (5001,)]
 
 
-async def test_positions_of_an_account_not_the_users_are_refused_before_the_page_error(people: People) -> None:
+async def test_positions_of_an_account_not_the_users_are_refused_before_the_page_error(
+    people: People,
+) -> None:
     api = StandInApi(accounts=[CASH], positions=e.AutoSharesForbidden("403", status=403))
     await people.link(api)
     with pytest.raises(NotYourAccount):
@@ -188,7 +192,9 @@ async def test_add_without_an_access_type_in_the_answer_says_none(people: People
         e.AutoSharesConflict("409", status=409, description="Already bound"),
     ],
 )
-async def test_add_refused_by_autoshares_says_why_for_that_account(people: People, refusal: e.AutoSharesError) -> None:
+async def test_add_refused_by_autoshares_says_why_for_that_account(
+    people: People, refusal: e.AutoSharesError
+) -> None:
     await people.link(StandInApi(bind_account=refusal))
     with pytest.raises(AccountBindRefused) as refused:
         await service(people).add("T1", "U1", 6001)
@@ -199,7 +205,9 @@ async def test_add_refused_by_autoshares_says_why_for_that_account(people: Peopl
 @pytest.mark.parametrize(
     "failure", [e.AutoSharesAppKeyRejected("app key", status=403), e.AutoSharesUnavailable("timeout")]
 )
-async def test_add_failing_for_other_reasons_is_not_called_a_refusal(people: People, failure: e.AutoSharesError) -> None:
+async def test_add_failing_for_other_reasons_is_not_called_a_refusal(
+    people: People, failure: e.AutoSharesError
+) -> None:
     await people.link(StandInApi(bind_account=failure))
     with pytest.raises(type(failure)):
         await service(people).add("T1", "U1", 6001)

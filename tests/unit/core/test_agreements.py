@@ -14,7 +14,9 @@ from bot.core.agreements import AgreementService, is_required
 from bot.core.errors import AgreementsOutstandingError, NotLinkedError
 from tests.unit.core.conftest import People, StandInApi
 
-REQUIRED = Agreement.model_validate({"Id": 11, "Type": "Platform", "Title": "Platform agreement", "CanSkip": False})
+REQUIRED = Agreement.model_validate(
+    {"Id": 11, "Type": "Platform", "Title": "Platform agreement", "CanSkip": False}
+)
 OPTIONAL = Agreement.model_validate({"Id": 12, "Title": "Market data", "Version": "2", "CanSkip": True})
 DEFAULTED = Agreement.model_validate({"Id": 13, "Title": "Margin"})  # CanSkip left out: required
 
@@ -40,7 +42,9 @@ def test_an_agreement_is_required_unless_autoshares_says_it_can_be_skipped() -> 
     assert not is_required(OPTIONAL)
 
 
-async def test_the_gate_refuses_while_any_agreement_is_outstanding_and_carries_the_list(people: People) -> None:
+async def test_the_gate_refuses_while_any_agreement_is_outstanding_and_carries_the_list(
+    people: People,
+) -> None:
     api = StandInApi(agreements=[OPTIONAL])
     await people.link(api, agreements_outstanding=0)
     user = await people.users.acting("T1", "U1")

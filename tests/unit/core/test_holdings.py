@@ -152,4 +152,3 @@ async def test_top_of_an_account_not_the_users_asks_nothing_about_it(people: Peo
     with pytest.raises(NotYourAccount):
         await service(people).top("T1", "U1", 5002)
     assert api.asked == ["accounts"]
-

@@ -76,7 +76,9 @@ class Rig:
         await self.transfers.watch(team_id, slack_user_id, 5001, [])
         return pending_id
 
-    async def holds(self, team_id: str, slack_user_id: str, pending_id: str) -> tuple[bool, bool, str, int, bool]:
+    async def holds(
+        self, team_id: str, slack_user_id: str, pending_id: str
+    ) -> tuple[bool, bool, str, int, bool]:
         """(linked, alert route active, confirmation status, digests, follows transfers)."""
         route = [r for r in await self.routes.for_user(team_id, slack_user_id) if r.state == ACTIVE]
         pending = await self.orders.get(pending_id)
