@@ -1,6 +1,4 @@
-"""``bot.core.accounts``: which account a command acts on (asked for, default, first) and which it
-refuses, balances that fail without blanking the list, positions pages, binding an account and
-the sign-up link."""
+"""``bot.core.accounts``: which account is acted on or refused, failed balances, positions pages, binding, sign-up."""
 
 from __future__ import annotations
 

@@ -1,6 +1,4 @@
-"""``bot.core.agreements``: the trading gate always asks AutoShares, and Sign signs only what it
-should (the required ones, or the ids asked for among those outstanding), keeping the count on
-the link in step."""
+"""``bot.core.agreements``: the trading gate always asks AutoShares; Sign signs only the required or named ones."""
 
 from __future__ import annotations
 

@@ -1,7 +1,4 @@
-"""``bot.core.followup``: one pass over placed orders (one open-orders listing per account, the
-finished ones read by their Ids, one by one where AutoShares refuses a filter), submissions left
-without an answer settled, and where a pass stops for a member (429, allowance spent, AutoShares
-failing, no link)."""
+"""``bot.core.followup``: one listing per account, finished orders by Ids, stuck submissions, where a pass stops."""
 
 from __future__ import annotations
 

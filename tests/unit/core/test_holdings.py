@@ -1,5 +1,4 @@
-"""``bot.core.holdings``: every account at once (summed balances, holdings, open orders newest
-first, the order filter falling back form by form) and one account's top holdings and allocation."""
+"""``bot.core.holdings``: every account at once (order filter fallback included) and an account's top holdings."""
 
 from __future__ import annotations
 

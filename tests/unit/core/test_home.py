@@ -1,6 +1,4 @@
-"""``bot.core.home``: what App Home shows someone unlinked, someone who must link again, and a
-linked member (default account, balances, open orders, option holdings, armed alerts, watchlist),
-and how each part AutoShares cannot answer is noted without blanking the rest."""
+"""``bot.core.home``: App Home for unlinked, relinking and linked members, each failing part noted, not blanking."""
 
 from __future__ import annotations
 

@@ -1,6 +1,4 @@
-"""``bot.core.offboarding``: what letting go of a workspace, or of some of its members, removes
-(links revoked at the issuer and deleted, alert routes retired, waiting confirmations expired,
-digests stopped, transfers no longer followed) and what it leaves to everyone else."""
+"""``bot.core.offboarding``: what a workspace or members leaving removes, and what everyone else keeps."""
 
 from __future__ import annotations
 

@@ -1,6 +1,4 @@
-"""``bot.core.offerings``: the new issues shown for an account, Subscribe held as a pending order
-under the team's rules and the agreements (valued at the offering's minimum ticket), and
-Unsubscribe, a trader's audited act that AutoShares may refuse."""
+"""``bot.core.offerings``: offerings shown, Subscribe held under team rules and agreements, audited Unsubscribe."""
 
 from __future__ import annotations
 

@@ -1,6 +1,4 @@
-"""``bot.core.performance``: what is asked of AutoShares for a report and the figures it makes of
-the answers (Decimal change and percent, the benchmark, best and worst holdings), with empty
-answers, missing series, a zero base and refusals."""
+"""``bot.core.performance``: the report's Decimal figures from AutoShares' answers, empty, zero-based or refused."""
 
 from __future__ import annotations
 

@@ -1,6 +1,4 @@
-"""``bot.core.transfers``: what `/autoshares transfers` shows and notes as already ended, which
-later outcomes are owed a DM (each once), and where a check stops (allowance spent, 429,
-AutoShares failing, the member unlinked)."""
+"""``bot.core.transfers``: what is shown and noted as ended, each later outcome told once, where a check stops."""
 
 from __future__ import annotations
 
