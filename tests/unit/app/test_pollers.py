@@ -69,7 +69,9 @@ class Calls:
         return args, kwargs
 
 
-def build(calls: Calls, *, clicks: bool = False, report: PassReport | None = None, **env: str) -> Pollers:
+def build(
+    calls: Calls, *, clicks: bool = False, report: PassReport | None = None, env: dict[str, str] | None = None
+) -> Pollers:
     report = report or PassReport("orders")
     core = SimpleNamespace(
         orders=SimpleNamespace(repo=SimpleNamespace(expire_due=calls("expire_due"))),
@@ -91,7 +93,7 @@ def build(calls: Calls, *, clicks: bool = False, report: PassReport | None = Non
     return Pollers(
         cast(UseCases, core),
         cast(Delivery, delivery),
-        Settings.from_env({**BASE, **env}),
+        Settings.from_env({**BASE, **(env or {})}),
         cast(SlackRequestLog, SimpleNamespace(forget_older_than=calls("replays", 0))),
         cast(Metrics, metrics),
         cast(ClickRecovery, recovery) if clicks else None,
@@ -133,7 +135,7 @@ async def test_without_a_webhook_secret_each_loop_runs_at_its_polling_interval(
 async def test_with_a_webhook_secret_alerts_fall_back_to_the_backstop_and_clicks_are_recovered(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    pollers = build(Calls(), clicks=True, AUTOSHARES_WEBHOOK_SECRET="whsec")
+    pollers = build(Calls(), clicks=True, env={"AUTOSHARES_WEBHOOK_SECRET": "whsec"})
     assert pollers.webhooks_configured
     loops = await started_loops(pollers, monkeypatch)
     assert loops["alerts"][0] == 120.0
@@ -147,7 +149,8 @@ async def test_an_order_pass_expires_settles_and_follows_orders_due_at_the_check
     secret: str | None, every: float
 ) -> None:
     calls, report = Calls(), PassReport("orders", rows=3)
-    pollers = build(calls, report=report, **({"AUTOSHARES_WEBHOOK_SECRET": secret} if secret else {}))
+    env = {"AUTOSHARES_WEBHOOK_SECRET": secret} if secret else {}
+    pollers = build(calls, report=report, env=env)
     assert await pollers.orders_once() is report
     assert calls.names()[-3:] == ["expire_due", "followup", "metrics"]
     _, kwargs = calls.of("followup")
@@ -158,7 +161,7 @@ async def test_an_order_pass_expires_settles_and_follows_orders_due_at_the_check
 
 async def test_each_other_pass_asks_its_service_with_the_settings_interval() -> None:
     calls = Calls()
-    pollers = build(calls, AUTOSHARES_WEBHOOK_SECRET="whsec")
+    pollers = build(calls, env={"AUTOSHARES_WEBHOOK_SECRET": "whsec"})
     await pollers.alerts_once()
     assert calls.of("alerts")[0] == (due_after(120.0),)
     assert await pollers.transfers_once() == 4

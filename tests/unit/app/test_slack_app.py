@@ -154,7 +154,7 @@ def test_many_workspaces_install_through_bolt_with_the_manifests_scopes(
     assert flow is not None
     oauth = flow.settings
     assert (oauth.client_id, oauth.client_secret) == ("111.222", "client-secret")
-    assert list(oauth.scopes) == list(bot_scopes(load_manifest()))
+    assert list(oauth.scopes or []) == list(bot_scopes(load_manifest()))
     assert oauth.installation_store is store and oauth.state_store is services.oauth_state_store
     assert (oauth.install_path, oauth.redirect_uri_path) == ("/slack/install", "/slack/oauth_redirect")
     assert oauth.redirect_uri == "https://bot.example/slack/oauth_redirect"
