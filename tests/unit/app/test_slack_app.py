@@ -34,6 +34,7 @@ from bot.app.slack_app import (
 )
 from bot.app.wiring import Services
 from bot.core.tasks import BackgroundTasks
+from bot.telemetry.context import RequestContext, current
 from bot.telemetry.metrics import Metrics
 from handlers.installations import CachedInstallations
 from handlers.notify import SlackSession
@@ -230,3 +231,36 @@ async def test_lazy_listeners_run_as_tasks_shutdown_can_wait_for(
 )
 def test_an_ack_status_is_named_by_its_outcome(status: int, outcome: str) -> None:
     assert ack_outcome(status) == outcome
+
+
+async def test_a_listener_and_its_lazy_work_run_in_the_requests_scope(
+    many: tuple[InstrumentedAsyncApp, CachedInstallations, Services],
+) -> None:
+    app, store, services = many
+    store.authorize_results[BOT_TOKEN] = AuthorizeResult(
+        enterprise_id=None, team_id="T1", bot_token=BOT_TOKEN, bot_id="B1", bot_user_id="UBOT"
+    )
+    seen: list[RequestContext | None] = []
+
+    async def acknowledge(ack: AsyncAck) -> None:
+        seen.append(current())
+        await ack()
+
+    async def later() -> None:
+        seen.append(current())
+
+    app.action("unit_scoped")(ack=acknowledge, lazy=[later])
+    response = await app.async_dispatch(block_action("unit_scoped"))
+    await services.tasks.drain(2)
+    assert response.status == 200
+    assert current() is None  # the scope ended with the dispatch
+    [in_ack, in_lazy] = seen
+    assert in_ack is not None and in_ack is in_lazy
+    assert (in_ack.team, in_ack.user, in_ack.kind, in_ack.name, in_ack.command) == (
+        "T1",
+        "U1",
+        "action",
+        "unit_scoped",
+        "action unit_scoped",
+    )
+    assert services.metrics.value("autoshares_actions_total", kind="action", action="unit_scoped", outcome="acked") == 1

@@ -492,3 +492,25 @@ async def test_a_dropped_connection_is_followed_by_a_new_one(running: SocketMode
     first.incoming.put_nowait(None)  # Slack ends it
     await until(lambda: running.connections == 2)
     assert running.connected and len(slack.connected) == 2 and first.closed
+
+
+async def test_a_connection_is_replaced_before_the_end_of_the_life_slack_announced(
+    running: SocketMode, slack: FakeSlack
+) -> None:
+    short_lived = {"type": "hello", "debug_info": {"approximate_connection_time": 0.02}}
+    slack.sockets = [FakeSocket(hello=short_lived), FakeSocket()]
+    running.start()
+    await asyncio.wait_for(running.wait_connected(), 2)
+    [first] = slack.connected
+    await until(lambda: first.closed)  # replaced after 0.01 s, once the successor was greeted
+    assert running.connections == 2 and running.connected and not slack.connected[1].closed
+
+
+async def test_close_stops_it_while_it_waits_to_try_again(bolt: Bolt, slack: FakeSlack) -> None:
+    made = socket_mode(bolt, slack, retry_seconds=30.0)
+    slack.opens = [Answer({"ok": False, "error": "internal_error"}, 500)]
+    made.start()
+    await until(lambda: bool(slack.tokens))
+    assert made.running and made.problem == "cannot connect to Slack (apps.connections.open answered internal_error); retrying"
+    await asyncio.wait_for(made.close(), 1)  # not 30 s
+    assert not made.running and made.problem == "closed" and slack.connect_args == []
