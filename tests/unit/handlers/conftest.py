@@ -1,6 +1,9 @@
 """What the handler modules' unit tests share: a Bolt app and a Surface to register a surface
-module on, with no Slack, AutoShares or database behind them (registering touches none), and a
-harness that runs a module's listeners over stand-in use cases and records what the user is told."""
+module on, with no Slack, AutoShares or database behind them (registering touches none); one
+stand-in for a ``response_url`` (``Replies``) and one for the Web API client (``SlackWeb``); and two
+ways to run a listener over stand-in use cases with them: a harness that goes through the command
+router and ``run_click`` as Slack's requests do, or a direct call with ``command_context`` or
+``button_context``."""
 
 from __future__ import annotations
 
@@ -89,7 +92,7 @@ TEAM, USER, RESPONSE_URL = "T0TEAM", "U0ALICE", "https://hooks.slack.test/respon
 
 
 class Replies:
-    """Stands for a ``response_url``: records each answer (Bolt's ``respond`` keywords) and says
+    """Stands for a ``response_url`` (Bolt's ``respond``): records each answer's keywords and says
     Slack took it, except the answers numbered in ``refused`` (the first is 1), which Slack
     refuses as it refuses an image it cannot fetch."""
 
@@ -100,7 +103,7 @@ class Replies:
     async def __call__(self, **message: Any) -> SimpleNamespace:
         self.sent.append(message)
         if len(self.sent) in self._refused:
-            return SimpleNamespace(status_code=400, body="invalid_blocks")
+            return SimpleNamespace(status_code=400, body='{"ok":false,"error":"invalid_blocks"}')
         return SimpleNamespace(status_code=200, body="ok")
 
     @property
@@ -113,11 +116,19 @@ class Replies:
         return f"{self.last.get('text', '')}\n{self.last.get('blocks', '')}"
 
 
+def slack_answers() -> dict[str, dict[str, Any]]:
+    """What Slack answers beyond ``{"ok": True}`` unless told otherwise: opening a direct
+    message with U0ALICE gives its channel."""
+    return {"conversations_open": {"ok": True, "channel": {"id": "D0ALICE"}}}
+
+
 @dataclass
 class SlackWeb:
-    """Stands for the Web API client: records each call, answers as Slack does, and raises
-    Slack's error for the methods named in ``refuse`` (method → error code)."""
+    """Stands for the Web API client: records each method called with its keywords, answers
+    ``answers[method]`` (``{"ok": True}`` for a method not listed there) and raises Slack's error
+    for the methods named in ``refuse`` (method → error code)."""
 
+    answers: dict[str, dict[str, Any]] = field(default_factory=slack_answers)
     refuse: dict[str, str] = field(default_factory=dict)
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
@@ -128,8 +139,8 @@ class SlackWeb:
         async def call(**arguments: Any) -> dict[str, Any]:
             self.calls.append((method, arguments))
             if method in self.refuse:
-                raise SlackApiError("refused", {"ok": False, "error": self.refuse[method]})
-            return {"ok": True, "channel": {"id": "D0ALICE"}}
+                raise SlackApiError(method, {"ok": False, "error": self.refuse[method]})
+            return self.answers.get(method, {"ok": True})
 
         return call
 
@@ -216,56 +227,14 @@ def harness(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Harness]:
 # -- calling a listener directly -----------------------------------------------------------------
 
 
-class Said:
-    """Stands for ``respond`` (a ``response_url``): records each message's keywords and answers
-    ``answer`` (None reads as delivered; an object with ``status_code`` 400 as refused)."""
-
-    def __init__(self, answer: Any = None) -> None:
-        self.messages: list[dict[str, Any]] = []
-        self.answer = answer
-
-    async def __call__(self, **message: Any) -> Any:
-        self.messages.append(message)
-        return self.answer
-
-
-REFUSED = SimpleNamespace(status_code=400, body='{"ok":false,"error":"invalid_blocks"}')
-
-
-class WebCalls:
-    """Stands for the Slack Web API client: records each method called with its keywords,
-    answers ``answers[method]`` (an empty dict when not given) and raises ``SlackApiError``
-    for the methods ``refuse`` names, with that Slack error."""
-
-    def __init__(
-        self, *, answers: dict[str, Any] | None = None, refuse: dict[str, str] | None = None
-    ) -> None:
-        self.calls: list[tuple[str, dict[str, Any]]] = []
-        self._answers = answers or {}
-        self._refuse = refuse or {}
-
-    def __getattr__(self, method: str) -> Callable[..., Awaitable[Any]]:
-        if method.startswith("_"):
-            raise AttributeError(method)
-
-        async def call(**kwargs: Any) -> Any:
-            self.calls.append((method, kwargs))
-            if method in self._refuse:
-                raise SlackApiError(method, {"ok": False, "error": self._refuse[method]})
-            return self._answers.get(method, {})
-
-        return call
-
-    def called(self, method: str) -> list[dict[str, Any]]:
-        return [kwargs for name, kwargs in self.calls if name == method]
-
-
 def surface_with(**services: object) -> Surface:
     """A Surface whose use cases are the stand-ins given (``options=…``, ``performance=…``)."""
     return replace(unit_surface(), core=cast(UseCases, SimpleNamespace(**services)))
 
 
-def command_context(respond: Said, client: WebCalls | None = None, *, channel_id: str = "C1") -> CommandContext:
+def command_context(
+    respond: Replies, client: SlackWeb | None = None, *, channel_id: str = "C1"
+) -> CommandContext:
     """What a subcommand gets when U0ALICE of T1 types in ``channel_id`` (no working message)."""
     return CommandContext(
         team_id="T1",
@@ -274,13 +243,13 @@ def command_context(respond: Said, client: WebCalls | None = None, *, channel_id
         command="/autoshares",
         text="",
         respond=respond,
-        client=cast(AsyncWebClient, client or WebCalls()),
+        client=cast(AsyncWebClient, client or SlackWeb()),
         body={},
     )
 
 
 def button_context(
-    value: str, respond: Said, client: WebCalls | None = None, *, channel_id: str = "C1"
+    value: str, respond: Replies, client: SlackWeb | None = None, *, channel_id: str = "C1"
 ) -> ButtonContext:
     """What a button listener gets when U0ALICE of T1 clicks a button holding ``value``."""
     return ButtonContext(
@@ -290,6 +259,6 @@ def button_context(
         action_id="",
         value=value,
         respond=respond,
-        client=cast(AsyncWebClient, client or WebCalls()),
+        client=cast(AsyncWebClient, client or SlackWeb()),
         body={"trigger_id": "trigger-1", "container": {"type": "message"}},
     )

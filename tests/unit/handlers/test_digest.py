@@ -10,7 +10,7 @@ from bot.core.digests import MOST_DIGESTS
 from handlers import digest
 from handlers.kit import table_ids
 from storage.digests import TooManyDigests
-from tests.unit.handlers.conftest import Registered, Said, assert_registers, command_context, surface_with
+from tests.unit.handlers.conftest import Registered, Replies, assert_registers, command_context, surface_with
 
 
 def test_the_table_registers_each_listener_once(register: Callable[[ModuleType], Registered]) -> None:
@@ -33,10 +33,10 @@ class FullDigests:
 
 
 async def test_one_digest_too_many_says_how_to_stop_one_in_safe_mrkdwn() -> None:
-    said = Said()
+    replies = Replies()
     request = DigestRequest("daily", at="16:15")
-    await digest.digest_command(surface_with(digests=FullDigests()), command_context(said), request)
-    [answer] = said.messages
+    await digest.digest_command(surface_with(digests=FullDigests()), command_context(replies), request)
+    [answer] = replies.sent
     shown = answer["blocks"][0]["text"]["text"]
     assert f"You already have {MOST_DIGESTS} digests" in shown
     assert "`/autoshares digest off &lt;id&gt;`" in shown and "<id>" not in shown

@@ -21,8 +21,8 @@ from handlers.errors import StaleButton, sentence
 from handlers.kit import table_ids
 from tests.unit.handlers.conftest import (
     Registered,
-    Said,
-    WebCalls,
+    Replies,
+    SlackWeb,
     assert_registers,
     button_context,
     command_context,
@@ -68,21 +68,21 @@ class Chains:
 
 
 async def test_the_command_answers_the_chain_privately() -> None:
-    chains, said = Chains(), Said()
+    chains, replies = Chains(), Replies()
     await options.options_command(
-        surface_with(options=chains), command_context(said), OptionChainRequest("AAPL", DAY)
+        surface_with(options=chains), command_context(replies), OptionChainRequest("AAPL", DAY)
     )
     assert chains.asked == [("T1", "U0ALICE", "AAPL", DAY)]
-    [answer] = said.messages
+    [answer] = replies.sent
     assert answer["response_type"] == "ephemeral" and answer["replace_original"] is False
     assert answer["blocks"] == blocks.chain_message(chain("AAPL", DAY))["blocks"]
 
 
 async def test_a_picked_expiration_replaces_the_message_with_that_chain() -> None:
-    chains, said = Chains(), Said()
-    await options.pick_expiration(surface_with(options=chains), button_context("AAPL 2027-01-15", said))
+    chains, replies = Chains(), Replies()
+    await options.pick_expiration(surface_with(options=chains), button_context("AAPL 2027-01-15", replies))
     assert chains.asked == [("T1", "U0ALICE", "AAPL", DAY)]
-    [answer] = said.messages
+    [answer] = replies.sent
     assert answer["replace_original"] is True
     assert "expiring Fri 2027-01-15" in answer["blocks"][0]["text"]["text"]
 
@@ -91,23 +91,23 @@ async def test_the_picker_value_the_chain_makes_is_the_one_read_back() -> None:
     picker = blocks.chain_message(chain("BRK.B", DAY))["blocks"][0]["accessory"]
     value = picker["options"][0]["value"]
     chains = Chains()
-    await options.pick_expiration(surface_with(options=chains), button_context(value, Said()))
+    await options.pick_expiration(surface_with(options=chains), button_context(value, Replies()))
     assert chains.asked == [("T1", "U0ALICE", "BRK.B", date(2026, 12, 18))]
 
 
 @pytest.mark.parametrize("value", ["", "AAPL", "AAPL soon", "2027-01-15", "not a symbol 2027-01-15"])
 async def test_a_picker_value_it_cannot_read_is_a_stale_button(value: str) -> None:
-    chains, said = Chains(), Said()
+    chains, replies = Chains(), Replies()
     with pytest.raises(StaleButton) as raised:
-        await options.pick_expiration(surface_with(options=chains), button_context(value, said))
-    assert chains.asked == [] and said.messages == []
+        await options.pick_expiration(surface_with(options=chains), button_context(value, replies))
+    assert chains.asked == [] and replies.sent == []
     assert sentence(raised.value) == "That button is out of date. Run `/options` again."
 
 
 async def test_trade_opens_the_ticket_prefilled_with_the_contract_at_its_ask() -> None:
-    web = WebCalls()
+    web = SlackWeb()
     await options.trade(
-        surface_with(), button_context("AAPL270115C00225000 5.10", Said(), web, channel_id="C9")
+        surface_with(), button_context("AAPL270115C00225000 5.10", Replies(), web, channel_id="C9")
     )
     [opened] = web.called("views_open")
     assert opened["trigger_id"] == "trigger-1"
@@ -120,7 +120,7 @@ async def test_trade_opens_the_ticket_prefilled_with_the_contract_at_its_ask() -
 
 
 async def test_trade_in_a_conversation_without_a_channel_keeps_none() -> None:
-    web = WebCalls()
-    await options.trade(surface_with(), button_context("AAPL270115P00225000", Said(), web, channel_id=""))
+    web = SlackWeb()
+    await options.trade(surface_with(), button_context("AAPL270115P00225000", Replies(), web, channel_id=""))
     [opened] = web.called("views_open")
     assert json.loads(opened["view"]["private_metadata"]) == {}

@@ -24,10 +24,9 @@ from handlers.errors import CannotPostHere, StaleButton, sentence
 from handlers.kit import table_ids
 from storage.charts import KeptChart
 from tests.unit.handlers.conftest import (
-    REFUSED,
     Registered,
-    Said,
-    WebCalls,
+    Replies,
+    SlackWeb,
     assert_registers,
     button_context,
     command_context,
@@ -140,14 +139,14 @@ def images(message: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 async def test_the_answer_shows_the_kept_chart_and_a_share_button_naming_it(drawn: list[str]) -> None:
-    done, kept, said = Performance(a_report(1000, 990, 1100)), Charts(), Said()
+    done, kept, replies = Performance(a_report(1000, 990, 1100)), Charts(), Replies()
     request = PerformanceRequest("1m", "SPY", 5001)
     await performance.show_performance(
-        surface_with(performance=done, charts=kept), command_context(said), request
+        surface_with(performance=done, charts=kept), command_context(replies), request
     )
     assert done.asked == [("T1", "U0ALICE", "1m", "SPY", 5001)]
     assert kept.kept == [("T1", "U0ALICE", "#5001", "1m", b"PNG")]
-    [answer] = said.messages
+    [answer] = replies.sent
     assert answer["response_type"] == "ephemeral"
     [image] = images(answer)
     assert image["image_url"].startswith(f"https://bot.test/charts/{CHART_ID}.png")
@@ -159,14 +158,14 @@ async def test_the_answer_shows_the_kept_chart_and_a_share_button_naming_it(draw
 
 
 async def test_without_images_the_answer_carries_a_sparkline_and_nothing_is_kept(no_images: None) -> None:
-    kept, said = Charts(), Said()
+    kept, replies = Charts(), Replies()
     await performance.show_performance(
         surface_with(performance=Performance(a_report(1000, 1100)), charts=kept),
-        command_context(said),
+        command_context(replies),
         PerformanceRequest(),
     )
     assert kept.kept == []
-    [answer] = said.messages
+    [answer] = replies.sent
     assert images(answer) == []
     text = str(answer["blocks"])
     assert ":chart_with_upwards_trend:" in text and "charts` extra" in text
@@ -175,23 +174,25 @@ async def test_without_images_the_answer_carries_a_sparkline_and_nothing_is_kept
 
 
 async def test_one_value_draws_nothing(drawn: list[str]) -> None:
-    kept, said = Charts(), Said()
+    kept, replies = Charts(), Replies()
     await performance.show_performance(
-        surface_with(performance=Performance(a_report(1000)), charts=kept), command_context(said), PerformanceRequest()
+        surface_with(performance=Performance(a_report(1000)), charts=kept),
+        command_context(replies),
+        PerformanceRequest(),
     )
     assert drawn == [] and kept.kept == []
-    [answer] = said.messages
+    [answer] = replies.sent
     assert images(answer) == [] and ":chart_with_upwards_trend:" not in str(answer["blocks"])
 
 
 async def test_an_image_slack_refuses_is_answered_again_with_a_sparkline(drawn: list[str]) -> None:
-    said = Said(answer=REFUSED)
+    replies = Replies(refused=[1, 2])  # Slack refuses both answers
     await performance.show_performance(
         surface_with(performance=Performance(a_report(1000, 990, 1100)), charts=Charts()),
-        command_context(said),
+        command_context(replies),
         PerformanceRequest(),
     )
-    first, second = said.messages
+    first, second = replies.sent
     assert images(first) and not images(second)
     assert "Slack could not show the chart image here" in str(second["blocks"])
     button = share_button(second)
@@ -200,17 +201,20 @@ async def test_an_image_slack_refuses_is_answered_again_with_a_sparkline(drawn: 
 
 @pytest.mark.parametrize("value", ["", "1m", "2w;;;", "1m;not a symbol;;", "1m;;short;", "1m;;;twelve"])
 async def test_a_share_value_it_cannot_read_is_a_stale_button(value: str) -> None:
-    done, web = Performance(a_report(1, 2)), WebCalls()
+    done, web = Performance(a_report(1, 2)), SlackWeb()
     with pytest.raises(StaleButton) as raised:
-        await performance.share(surface_with(performance=done, charts=Charts()), button_context(value, Said(), web))
+        await performance.share(
+            surface_with(performance=done, charts=Charts()), button_context(value, Replies(), web)
+        )
     assert done.asked == [] and web.calls == []
     assert sentence(raised.value) == "That button is out of date. Run `/autoshares performance` again."
 
 
 async def test_share_posts_the_figures_uploads_the_kept_chart_and_says_so() -> None:
-    done, kept, said, web = Performance(a_report(1000, 1100, account_id=5002)), Charts(), Said(), WebCalls()
+    done, kept = Performance(a_report(1000, 1100, account_id=5002)), Charts()
+    replies, web = Replies(), SlackWeb()
     value = blocks.share_value(PerformanceRequest("1m", "SPY", 5002), CHART_ID)
-    await performance.share(surface_with(performance=done, charts=kept), button_context(value, said, web))
+    await performance.share(surface_with(performance=done, charts=kept), button_context(value, replies, web))
     assert done.asked == [("T1", "U0ALICE", "1m", "SPY", 5002)]
     assert kept.shared == [("T1", "U0ALICE", CHART_ID, "#5002", "1m")]
     [posted] = web.called("chat_postMessage")
@@ -221,29 +225,30 @@ async def test_share_posts_the_figures_uploads_the_kept_chart_and_says_so() -> N
     assert uploaded["filename"] == "performance-5002-1m.png"
     assert uploaded["title"] == "Account 5002 over 1 month vs SPY"
     assert uploaded["initial_comment"] == "Account 5002 over 1 month vs SPY, shared by <@U0ALICE>"
-    [private] = said.messages
+    [private] = replies.sent
     assert private["replace_original"] is True and share_button(private) is None
     assert "Shared to the channel, with the chart." in str(private["blocks"])
 
 
 async def test_share_without_a_kept_chart_posts_only_the_figures() -> None:
-    kept, said, web = Charts(), Said(), WebCalls()
+    kept, replies, web = Charts(), Replies(), SlackWeb()
     value = blocks.share_value(PerformanceRequest("3m"), None)
     await performance.share(
-        surface_with(performance=Performance(a_report(1, 2)), charts=kept), button_context(value, said, web)
+        surface_with(performance=Performance(a_report(1, 2)), charts=kept),
+        button_context(value, replies, web),
     )
     assert kept.shared == [] and web.called("files_upload_v2") == []
     assert len(web.called("chat_postMessage")) == 1
-    assert "Shared to the channel." in str(said.messages[0]["blocks"])
+    assert "Shared to the channel." in str(replies.sent[0]["blocks"])
 
 
 async def test_an_expired_chart_names_the_command_to_run_again_and_posts_nothing() -> None:
-    web = WebCalls()
+    web = SlackWeb()
     value = blocks.share_value(PerformanceRequest("3m", "QQQ"), CHART_ID)
     with pytest.raises(PerformanceChartExpired) as raised:
         await performance.share(
             surface_with(performance=Performance(a_report(1, 2)), charts=Charts(kept=False)),
-            button_context(value, Said(), web),
+            button_context(value, Replies(), web),
         )
     assert web.calls == []
     assert "`/autoshares performance 3m vs QQQ`" in sentence(raised.value)
@@ -254,28 +259,30 @@ async def test_an_expired_chart_of_a_named_account_names_that_account_in_the_com
     with pytest.raises(PerformanceChartExpired) as raised:
         await performance.share(
             surface_with(performance=Performance(a_report(1, 2, account_id=5002)), charts=Charts(kept=False)),
-            button_context(value, Said()),
+            button_context(value, Replies()),
         )
     assert "run `/autoshares performance 1y account 5002` again" in sentence(raised.value)
 
 
 async def test_a_refused_upload_still_shares_the_figures_and_says_how_to_get_the_image() -> None:
-    said, web = Said(), WebCalls(refuse={"files_upload_v2": "not_in_channel"})
+    replies, web = Replies(), SlackWeb(refuse={"files_upload_v2": "not_in_channel"})
     value = blocks.share_value(PerformanceRequest("1m"), CHART_ID)
     await performance.share(
-        surface_with(performance=Performance(a_report(1, 2)), charts=Charts()), button_context(value, said, web)
+        surface_with(performance=Performance(a_report(1, 2)), charts=Charts()),
+        button_context(value, replies, web),
     )
     assert len(web.called("chat_postMessage")) == 1
-    note = str(said.messages[0]["blocks"])
+    note = str(replies.sent[0]["blocks"])
     assert "Shared the figures to the channel" in note and "(not_in_channel)" in note
     assert "/invite @AutoShares" in note
 
 
 async def test_a_channel_the_bot_cannot_post_in_is_the_members_error() -> None:
-    said, web = Said(), WebCalls(refuse={"chat_postMessage": "channel_not_found"})
+    replies, web = Replies(), SlackWeb(refuse={"chat_postMessage": "channel_not_found"})
     value = blocks.share_value(PerformanceRequest("1m"), CHART_ID)
     with pytest.raises(CannotPostHere):
         await performance.share(
-            surface_with(performance=Performance(a_report(1, 2)), charts=Charts()), button_context(value, said, web)
+            surface_with(performance=Performance(a_report(1, 2)), charts=Charts()),
+            button_context(value, replies, web),
         )
-    assert web.called("files_upload_v2") == [] and said.messages == []
+    assert web.called("files_upload_v2") == [] and replies.sent == []

@@ -16,7 +16,7 @@ from bot.core.views import TradingEnvironment, TransfersView
 from bot.devkit import blockkit
 from handlers import transfers
 from handlers.kit import table_ids
-from tests.unit.handlers.conftest import Registered, Said, assert_registers, command_context, surface_with
+from tests.unit.handlers.conftest import Registered, Replies, assert_registers, command_context, surface_with
 
 DEPOSIT = Transfer.model_validate(
     {"Id": "t-1", "Status": "Completed", "IsDeposit": True, "Amount": 250, "Mechanism": "ACH", "TransferDate": "2026-12-07T10:00:00Z"}
@@ -51,11 +51,11 @@ class Transfers:
 async def test_the_transfers_are_answered_privately_under_the_badge(
     environment: TradingEnvironment, tag: str, badge: str
 ) -> None:
-    service, said = Transfers(), Said()
+    service, replies = Transfers(), Replies()
     surface = replace(surface_with(transfers=service), environment=environment)
-    await transfers.show_transfers(surface, command_context(said), 12)
+    await transfers.show_transfers(surface, command_context(replies), 12)
     assert service.asked == [("T1", "U0ALICE", 12)]
-    [answer] = said.messages
+    [answer] = replies.sent
     assert answer["response_type"] == "ephemeral"
     assert answer["text"] == f"{tag}1 transfer(s) in account 12."
     assert badge in answer["blocks"][0]["elements"][0]["text"]
@@ -65,24 +65,24 @@ async def test_the_transfers_are_answered_privately_under_the_badge(
     assert blockkit.problems(answer["blocks"]) == []
 
 
-async def dispatched(text: str, service: Transfers) -> Said:
+async def dispatched(text: str, service: Transfers) -> Replies:
     """``/autoshares <text>`` through the command router the table registers on."""
-    surface, said = surface_with(transfers=service), Said()
+    surface, replies = surface_with(transfers=service), Replies()
     transfers.register(AsyncApp(signing_secret="unit-test-secret", token="xoxb-unit", name="unit"), surface)
-    ctx = replace(command_context(said), text=text)
+    ctx = replace(command_context(replies), text=text)
     await surface.router.dispatch(ctx)
-    return said
+    return replies
 
 
 async def test_without_an_account_the_default_one_is_asked_for() -> None:
     service = Transfers()
-    said = await dispatched("transfers", service)
+    replies = await dispatched("transfers", service)
     assert service.asked == [("T1", "U0ALICE", None)]
-    assert said.messages[-1]["text"].endswith("1 transfer(s) in account 12.")
+    assert replies.sent[-1]["text"].endswith("1 transfer(s) in account 12.")
 
 
 async def test_an_account_not_the_members_is_answered_with_the_reason() -> None:
     service = Transfers()
-    said = await dispatched("transfers account 99", service)
+    replies = await dispatched("transfers account 99", service)
     assert service.asked == [("T1", "U0ALICE", 99)]
-    assert said.messages[-1]["text"].startswith("Account 99 is not one of your AutoShares accounts.")
+    assert replies.sent[-1]["text"].startswith("Account 99 is not one of your AutoShares accounts.")
