@@ -57,6 +57,13 @@ class Issuer:
         return [r.url.path for r in self.requests]
 
 
+@pytest.fixture(scope="session")
+def issuer_key() -> RSAKey:
+    """One signing key for the session: generating a 2048-bit key takes a tenth of a second."""
+    return RSAKey.generate_key(2048, parameters={"kid": "k1"})
+
+
 @pytest.fixture
-def issuer() -> Issuer:
-    return Issuer()
+def issuer(issuer_key: RSAKey) -> Issuer:
+    """A fresh issuer (its own requests and answers) signing with the session's key."""
+    return Issuer(key=issuer_key)

@@ -12,7 +12,6 @@ from typing import Any, cast
 
 import httpx
 import pytest
-from joserfc.jwk import RSAKey
 
 from bot.autoshares.client import AutoSharesClient, UserApi
 from bot.autoshares.oidc import OidcClient
@@ -195,18 +194,6 @@ class Core:
     orders: OrderService
     pacing: UserPacing
     alerts: AlertService
-
-
-@pytest.fixture(scope="session")
-def issuer_key() -> RSAKey:
-    """One signing key for the session: generating a 2048-bit key takes a tenth of a second."""
-    return RSAKey.generate_key(2048, parameters={"kid": "k1"})
-
-
-@pytest.fixture
-def issuer(issuer_key: RSAKey) -> Issuer:
-    """``tests.unit.conftest.issuer`` with the session's key."""
-    return Issuer(key=issuer_key)
 
 
 @pytest.fixture
