@@ -1,9 +1,9 @@
 """Orders in Block Kit: the confirmation, its outcome, open orders, the order ticket modal and
 the second step for large orders. Pure builders, no I/O.
 
-Orders come as the client's typed resources (an ``Order`` AutoShares holds, an ``OrderTicket``
-for a body the bot sends, which builders also take as the stored body itself); every value taken
-from them or from the user is escaped. The Cancel button shows for exactly the open statuses
+Orders come as the client's typed resources: an ``Order`` AutoShares holds, or a pending row's
+``ticket`` (an ``OrderTicket``, a ``FundTicket`` or an ``OfferingTicket``, told apart by type);
+every value taken from them or from the user is escaped. The Cancel button shows for exactly the open statuses
 (``OPEN_ORDER_STATUSES``).
 """
 
