@@ -30,7 +30,7 @@ from bot.app.manifest import load_manifest, unfurl_domains
 from bot.app.settings import DEFAULT_SLACK_API_URL, Settings, is_loopback_host, read_settings
 from bot.app.socket_mode import rejected_app_token
 from bot.app.stored_keys import describe
-from bot.app.wiring import oidc_client
+from bot.app.wiring import oidc_client, tls_context
 from bot.autoshares.errors import AutoSharesAppKeyRejected, IssuerMisconfigured, OAuthError
 from bot.autoshares.oidc import OidcClient
 from bot.autoshares.trading_token import TradingTokenClient
@@ -455,7 +455,7 @@ async def run_checks(env: Mapping[str, str]) -> list[Finding]:
     quote_domain = quote_domain_note(settings)
     if quote_domain is not None:
         findings.append(quote_domain)
-    async with httpx.AsyncClient(timeout=PROBE_TIMEOUT, follow_redirects=False) as http:
+    async with httpx.AsyncClient(timeout=PROBE_TIMEOUT, follow_redirects=False, verify=tls_context()) as http:
         if "DATABASE_URL" not in failed:
             database = await check_database(settings)
             findings.append(database)
