@@ -37,7 +37,7 @@ def _require_database(settings: Settings, *, existing: bool = False, migrated: b
     """Stop with :class:`DatabaseUnavailable` unless the database answers. ``existing``: a
     missing SQLite file is an error, not something to create; ``migrated``: the schema must be
     at the code's revision."""
-    from bot.app.check import database_problem, sqlite_file_problem
+    from bot.app.database_probe import database_problem, sqlite_file_problem
     from storage.db import create_engine
 
     async def probe() -> str | None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import BindParameter, ColumnElement, bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -118,6 +118,23 @@ async def due_now(session: AsyncSession, dedupe_key: str) -> None:
     )
 
 
+def _due(now: datetime | BindParameter[datetime]) -> ColumnElement[bool]:
+    """Rows whose time has come at ``now``: pending and due, or sending with a lease that ran out."""
+    return ((OutboxMessage.state == PENDING) & (OutboxMessage.next_attempt_at <= now)) | (
+        (OutboxMessage.state == SENDING) & (OutboxMessage.lease_until < now)
+    )
+
+
+#: The ids of the rows due at ``:now``, oldest first, at most ``:limit`` (what SQLite then leases
+#: one by one): built once rather than on every poll, where building it cost a third of the poll.
+_DUE_IDS = (
+    select(OutboxMessage.id)
+    .where(_due(bindparam("now", type_=OutboxMessage.next_attempt_at.type)))
+    .order_by(OutboxMessage.id)
+    .limit(bindparam("limit"))
+)
+
+
 class OutboxRepository:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -126,12 +143,16 @@ class OutboxRepository:
         """Lease up to ``limit`` due rows to this caller, oldest first: pending rows whose time
         has come, and rows whose sender's lease ran out (it died while sending)."""
         now = now or utcnow()
-        due = ((OutboxMessage.state == PENDING) & (OutboxMessage.next_attempt_at <= now)) | (
-            (OutboxMessage.state == SENDING) & (OutboxMessage.lease_until < now)
-        )
+        postgres = is_postgres(self._sessions)
+        if not postgres:  # the outbox is polled several times a second, and is mostly empty
+            async with self._sessions.kw["bind"].connect() as conn:  # no ORM needed to read ids
+                candidates = list((await conn.execute(_DUE_IDS, {"now": now, "limit": limit})).scalars())
+            if not candidates:
+                return []
+        due = _due(now)
         leased = {"state": SENDING, "lease_until": now + lease, "attempts": OutboxMessage.attempts + 1}
-        query = select(OutboxMessage).where(due).order_by(OutboxMessage.id).limit(limit)
-        if is_postgres(self._sessions):
+        if postgres:
+            query = select(OutboxMessage).where(due).order_by(OutboxMessage.id).limit(limit)
             async with self._sessions.begin() as session:
                 ids = [r.id for r in await session.scalars(query.with_for_update(skip_locked=True))]
                 if not ids:
@@ -144,8 +165,6 @@ class OutboxRepository:
                     .execution_options(populate_existing=True)
                 )
                 return [_item(r) for r in fresh]
-        async with self._sessions() as session:
-            candidates = [r.id for r in await session.scalars(query)]
         claimed: list[OutboxItem] = []
         for row_id in candidates:
             async with self._sessions.begin() as session:

@@ -22,6 +22,7 @@ import os
 import shutil
 import sqlite3
 import ssl
+import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
@@ -45,6 +46,12 @@ from sandbox.config import SandboxConfig
 from sandbox.server import RunningSandbox, running_sandbox
 from storage.db import Database
 from tests.bothost import BotHost
+
+# pytest keeps a test module's assertion-rewritten code only where Python may write bytecode:
+# with PYTHONDONTWRITEBYTECODE set, every worker parsed and rewrote every test module on every
+# run (about 5 s of CPU per worker). `make test` unsets it for that reason; this does the same
+# when pytest is run directly, from here on (the test modules are imported after this one).
+sys.dont_write_bytecode = False
 
 SETTING_PREFIXES = (
     "SLACK_",

@@ -16,31 +16,29 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.app.logs import redact
+from bot.app.database_probe import (
+    PROBE_TIMEOUT,
+    database_problem,
+    failure_reason,
+    masked_database_url,
+    sqlite_file_problem,
+)
 from bot.app.manifest import load_manifest, unfurl_domains
 from bot.app.settings import DEFAULT_SLACK_API_URL, Settings, is_loopback_host, read_settings
 from bot.app.socket_mode import rejected_app_token
 from bot.app.stored_keys import describe
-from bot.app.wiring import oidc_client
+from bot.app.wiring import oidc_client, tls_context
 from bot.autoshares.errors import AutoSharesAppKeyRejected, IssuerMisconfigured, OAuthError
 from bot.autoshares.oidc import OidcClient
 from bot.autoshares.trading_token import TradingTokenClient
 from bot.core.views import TradingEnvironment
 from handlers.identity import slack_origin
 from storage.crypto import TokenCipher
-from storage.db import Database, alembic_config, create_engine
+from storage.db import Database, create_engine
 from storage.keys import count_unreadable
-
-PROBE_TIMEOUT = 5.0
 
 # What each probe depends on: a probe is skipped when one of its settings is bad.
 SLACK_TOKENS = ("SLACK_BOT_TOKEN", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
@@ -90,21 +88,6 @@ def problem(area: str, message: str) -> Finding:
     return Finding(area, "problem", _sentence(message))
 
 
-def _reason(exc: BaseException) -> str:
-    """A short, secret-free description of a failure."""
-    detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
-    detail = redact(detail)
-    return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
-
-
-def masked_database_url(url: str) -> str:
-    try:
-        parsed = make_url(url)
-        return parsed.set(drivername=parsed.get_backend_name()).render_as_string(hide_password=True)
-    except Exception:  # a URL too broken to parse is reported by the settings check
-        return "the configured database"
-
-
 # -- settings -------------------------------------------------------------------------------------
 def settings_findings(env: Mapping[str, str]) -> tuple[Settings, list[Finding], set[str]]:
     """Every setting in one reading: one finding per problem, settings usable for the remaining
@@ -132,46 +115,6 @@ def quote_domain_note(settings: Settings) -> Finding | None:
 
 
 # -- database -------------------------------------------------------------------------------------
-def _heads(connection: Connection) -> tuple[set[str], set[str]]:
-    current = set(MigrationContext.configure(connection).get_current_heads())
-    wanted = set(ScriptDirectory.from_config(alembic_config()).get_heads())
-    return current, wanted
-
-
-async def database_problem(engine: AsyncEngine, *, migrations: bool = False) -> str | None:
-    """None when the database answers (and, with ``migrations``, is at the code's revision)."""
-    try:
-        async with asyncio.timeout(PROBE_TIMEOUT):
-            async with engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
-                current, wanted = await conn.run_sync(_heads) if migrations else (set(), set())
-    except TimeoutError:
-        return (
-            f"the database {masked_database_url(str(engine.url))} did not answer within {PROBE_TIMEOUT:.0f} s"
-        )
-    except Exception as exc:
-        return f"cannot connect to the database {masked_database_url(str(engine.url))} ({_reason(exc)})"
-    if migrations and current != wanted:
-        if not current:
-            return "the database has no tables yet: run `autoshares-bot db upgrade`"
-        have, need = ", ".join(sorted(current)), ", ".join(sorted(wanted))
-        return f"the database is at migration {have} but this version needs {need}: run `autoshares-bot db upgrade`"
-    return None
-
-
-def sqlite_file_problem(async_url: str) -> str | None:
-    """Connecting would create a missing SQLite file; say it is missing instead."""
-    parsed = make_url(async_url)
-    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
-        return None
-    path = Path(parsed.database or "")
-    if not path.parent.exists():
-        return f"the folder {path.parent} for the SQLite database does not exist"
-    if not path.exists():
-        return f"the SQLite database {path} does not exist yet: run `autoshares-bot db upgrade` to create it"
-    return None
-
-
 async def check_database(settings: Settings) -> Finding:
     url = settings.async_database_url
     shown = masked_database_url(settings.database_url)
@@ -195,7 +138,7 @@ async def check_stored_keys(settings: Settings) -> Finding:
     try:
         found = await count_unreadable(database.sessions, TokenCipher(settings.token_encryption_keys))
     except Exception as exc:
-        return problem("keys", f"could not read the stored tokens ({_reason(exc)})")
+        return problem("keys", f"could not read the stored tokens ({failure_reason(exc)})")
     finally:
         await database.dispose()
     if found.total:
@@ -237,7 +180,9 @@ async def check_slack(settings: Settings) -> list[Finding]:
             else:
                 findings.append(problem("slack", f"Slack's auth.test failed with {error}"))
         except Exception as exc:
-            findings.append(problem("slack", f"Cannot reach Slack's Web API at {api} ({_reason(exc)})"))
+            findings.append(
+                problem("slack", f"Cannot reach Slack's Web API at {api} ({failure_reason(exc)})")
+            )
     else:
         findings.append(
             note(
@@ -255,7 +200,9 @@ async def check_slack(settings: Settings) -> list[Finding]:
             error = str(exc.response.get("error") or "unknown_error")
             findings.append(problem("slack", rejected_app_token(error)))
         except Exception as exc:
-            findings.append(problem("slack", f"Cannot reach Slack's Web API at {api} ({_reason(exc)})"))
+            findings.append(
+                problem("slack", f"Cannot reach Slack's Web API at {api} ({failure_reason(exc)})")
+            )
     elif settings.slack_api_url == DEFAULT_SLACK_API_URL and is_loopback_host(
         httpx.URL(settings.public_url).host
     ):
@@ -455,7 +402,7 @@ async def run_checks(env: Mapping[str, str]) -> list[Finding]:
     quote_domain = quote_domain_note(settings)
     if quote_domain is not None:
         findings.append(quote_domain)
-    async with httpx.AsyncClient(timeout=PROBE_TIMEOUT, follow_redirects=False) as http:
+    async with httpx.AsyncClient(timeout=PROBE_TIMEOUT, follow_redirects=False, verify=tls_context()) as http:
         if "DATABASE_URL" not in failed:
             database = await check_database(settings)
             findings.append(database)

@@ -25,6 +25,11 @@ class ManifestError(ValueError):
     """The manifest file is missing a section the bot relies on, or a public URL is unusable."""
 
 
+#: PyYAML's safe loader, in C when libyaml is there: the same documents, about ten times faster
+#: (8 ms for the manifest in pure Python, on every `check` and every multi-workspace app built).
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_manifest(path: Path | None = None) -> dict[str, Any]:
     """Read and parse the app manifest (default: `manifest.yml` at the repository root).
 
@@ -32,7 +37,7 @@ def load_manifest(path: Path | None = None) -> dict[str, Any]:
     fails at start-up rather than at the first install.
     """
     source = path if path is not None else MANIFEST_PATH
-    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    data = yaml.load(source.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     if not isinstance(data, dict):
         raise ManifestError(f"{source} does not contain a YAML mapping")
     return data

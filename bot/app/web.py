@@ -19,7 +19,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from bot.app.check import api_problem, database_problem, issuer_problem
+from bot.app.check import api_problem, issuer_problem
+from bot.app.database_probe import database_problem
 from bot.app.edge import body_limit
 from bot.app.pollers import Pollers
 from bot.app.slack_app import build_bolt_app

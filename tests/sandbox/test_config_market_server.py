@@ -14,6 +14,7 @@ from sandbox.config import SandboxConfigError
 from sandbox.market import Market
 from sandbox.securities import default_securities
 from sandbox.server import banner, base_url_for
+from tests.conftest import CLIENT_TLS
 from tests.sandbox.conftest import make_config
 
 
@@ -99,7 +100,7 @@ async def test_running_sandbox_binds_ephemeral_port_and_stops_cleanly() -> None:
     async with running_sandbox(make_config()) as sb:
         assert sb.url == f"http://127.0.0.1:{sb.port}/" and sb.port > 0
         assert sb.api_url == sb.url + "v1.0/"
-        async with httpx.AsyncClient(base_url=sb.url) as client:
+        async with httpx.AsyncClient(base_url=sb.url, verify=CLIENT_TLS) as client:
             doc = (await client.get(".well-known/openid-configuration")).json()
             assert doc["issuer"] == sb.url
             session = sb.sandbox.hub.create_session(1002)
@@ -108,14 +109,14 @@ async def test_running_sandbox_binds_ephemeral_port_and_stops_cleanly() -> None:
             await ws.send(json.dumps({"Subscribe": {"EntityType": "Quote", "Keys": ["AAPL"]}}))
             assert json.loads(await ws.recv())["EntityType"] == "Ack"
     with pytest.raises(httpx.ConnectError):
-        async with httpx.AsyncClient() as late:
+        async with httpx.AsyncClient(verify=CLIENT_TLS) as late:
             await late.get(sb.url)
     await ws.close()
 
 
 async def test_ticking_market_moves_on_its_own() -> None:
     async with running_sandbox(make_config(tick_seconds=0.01)) as sb:
-        async with httpx.AsyncClient(base_url=sb.url) as client:
+        async with httpx.AsyncClient(base_url=sb.url, verify=CLIENT_TLS) as client:
             first = (await client.get("_sandbox/prices/SPY")).json()["Timestamp"]
             for _ in range(200):
                 if (await client.get("_sandbox/prices/SPY")).json()["Timestamp"] != first:
@@ -127,7 +128,7 @@ async def test_ticking_market_moves_on_its_own() -> None:
 async def test_two_sandboxes_share_nothing() -> None:
     async with running_sandbox(make_config()) as one, running_sandbox(make_config()) as two:
         assert one.port != two.port
-        async with httpx.AsyncClient() as client:
+        async with httpx.AsyncClient(verify=CLIENT_TLS) as client:
             await client.post(one.url + "_sandbox/users", json={"Login": "solo", "Password": "p"})
             again = await client.post(two.url + "_sandbox/users", json={"Login": "solo", "Password": "p"})
             assert again.status_code == 201

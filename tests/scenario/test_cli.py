@@ -26,6 +26,7 @@ from cryptography.fernet import Fernet
 from bot.app.serving import bind_socket
 from bot.cli import main as cli_main
 from bot.devkit.localslack import LocalSlack, ScriptedFailure
+from tests.conftest import CLIENT_TLS
 
 CLI = [sys.executable, "-m", "bot.cli"]
 
@@ -271,7 +272,7 @@ class Serving:
 
     async def get(self, path: str, until_status: int | None = None, timeout: float = 15) -> httpx.Response:
         """GET ``path`` once it listens (and, with ``until_status``, once it answers that)."""
-        async with httpx.AsyncClient(timeout=5) as http, asyncio.timeout(timeout):
+        async with httpx.AsyncClient(timeout=5, verify=CLIENT_TLS) as http, asyncio.timeout(timeout):
             while True:
                 try:
                     response = await http.get(self.url + path)

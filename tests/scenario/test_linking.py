@@ -18,7 +18,7 @@ from bot.app.wiring import Services
 from bot.autoshares.errors import RelinkRequired as RelinkRequiredError
 from bot.devkit.driver import browser_sign_in, buttons
 from storage.models import LinkedUser, LinkState
-from tests.conftest import RunningBot
+from tests.conftest import CLIENT_TLS, RunningBot
 
 ALICE = "U0ALICE"
 
@@ -170,7 +170,7 @@ async def test_a_forwarded_link_links_nobody_and_both_people_are_told(bot: Runni
     in at AutoShares with his own password. Nothing is linked, Bob's page says why, Alice is
     told in Slack, and Alice's order goes nowhere."""
     url = await link_button_url(bot, ALICE)
-    bob_browser = httpx.AsyncClient(timeout=10)
+    bob_browser = httpx.AsyncClient(timeout=10, verify=CLIENT_TLS)
     async with bob_browser:
         bot.slack.sign_in_as("U0BOB")
         page = await browser_sign_in(bob_browser, url, username="bob", password="sandbox")
@@ -196,7 +196,7 @@ async def test_the_autoshares_step_only_finishes_in_the_browser_that_passed_slac
     browser lacks the sign-in's cookie, so his callback links nothing."""
     bot.slack.sign_in_as(ALICE)
     _state, authorize = await through_slack(bot, await link_button_url(bot, ALICE))
-    async with httpx.AsyncClient(timeout=10) as bob_browser:
+    async with httpx.AsyncClient(timeout=10, verify=CLIENT_TLS) as bob_browser:
         page = await browser_sign_in(bob_browser, authorize, username="bob", password="sandbox")
     assert page.status_code == 403
     assert "started in another browser" in page.text

@@ -26,7 +26,7 @@ from bot.app.wiring import Services
 from bot.devkit.driver import SlackDriver, browser_sign_in, buttons
 from bot.devkit.localslack import LocalSlack
 from storage.models import LinkedUser
-from tests.conftest import BOT_TOKEN, SIGNING_SECRET, RunningBot
+from tests.conftest import BOT_TOKEN, CLIENT_TLS, SIGNING_SECRET, RunningBot
 from tests.scenario.steps import hold_autoshares, release_autoshares, until_autoshares_holds
 
 ALICE = "U0ALICE"
@@ -233,7 +233,7 @@ async def test_readyz_when_the_identity_provider_is_unreachable(bot_env: dict[st
     env = {**bot_env, "AUTH0_DOMAIN": "http://127.0.0.1:1/"}
     services = await Services.create(Settings.from_env(env))
     app = create_web_app(services)
-    async with httpx.AsyncClient() as http, serve_in_loop(app) as server:
+    async with httpx.AsyncClient(verify=CLIENT_TLS) as http, serve_in_loop(app) as server:
         down = await http.get(server.url + "readyz")
     assert down.status_code == 503
     problem = down.json()["down"]["identity_provider"]
@@ -249,7 +249,7 @@ async def test_shutdown_finishes_in_flight_commands(
     services = await Services.create(settings)
     app = create_web_app(services, close_services=False)
     try:
-        async with httpx.AsyncClient(timeout=30) as http:
+        async with httpx.AsyncClient(timeout=30, verify=CLIENT_TLS) as http:
             async with serve_in_loop(app, sock=sock) as server:
                 driver = SlackDriver(http, server.url, SIGNING_SECRET, local_slack.base_url, team_id="T0DEMO")
                 bot = RunningBot(server.url, settings, services, local_slack, driver, http, sandbox)
@@ -287,7 +287,7 @@ async def sign_in_recording(url: str, *, login: str) -> list[str]:
     async def record(request: httpx.Request) -> None:
         visited.append(str(request.url))
 
-    async with httpx.AsyncClient(timeout=30, event_hooks={"request": [record]}) as browser:
+    async with httpx.AsyncClient(timeout=30, event_hooks={"request": [record]}, verify=CLIENT_TLS) as browser:
         page = await browser_sign_in(browser, url, username=login, password="sandbox")
     assert page.status_code == 200, page.text
     return visited

@@ -5,6 +5,7 @@ written as module-level constants, so they are not counted."""
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,12 +30,14 @@ def functions(
             yield from functions(node, f"{prefix}{node.name}.")
         elif isinstance(node, ast.ClassDef):
             yield from functions(node, f"{prefix}{node.name}.")
-        else:
+        elif not isinstance(node, ast.expr):  # no function is defined inside an expression
             yield from functions(node, prefix)
 
 
+@functools.cache
 def lengths() -> dict[str, int]:
-    """Lines per function (from ``def`` to its last line), by "path:qualified name"."""
+    """Lines per function (from ``def`` to its last line), by "path:qualified name" (read once
+    for the tests that use it)."""
     found: dict[str, int] = {}
     for package in PACKAGES:
         for path in sorted((ROOT / package).rglob("*.py")):

@@ -13,7 +13,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from bot.app.check import Finding, check_slack, database_problem, main, report, run_checks
+from bot.app.check import Finding, check_slack, main, report, run_checks
+from bot.app.database_probe import database_problem
 from bot.app.serving import serve_in_loop
 from bot.app.settings import Settings, async_database_url, generate_encryption_key
 from storage.db import create_engine
