@@ -10,21 +10,25 @@ leases due rows (:meth:`OutboxRepository.claim`), delivers them and marks each o
        └──retry (backoff, Retry-After)──┘
 
 A worker that dies while sending leaves the row ``sending`` until its lease runs out; the next
-claim takes it again. PostgreSQL leases with ``SELECT … FOR UPDATE SKIP LOCKED``, SQLite with a
+claim takes it again. Workers poll; in the process that queued a message, the commit that wrote it
+also wakes them (:func:`on_queued`), so it goes out at once rather than at the next poll. PostgreSQL leases with ``SELECT … FOR UPDATE SKIP LOCKED``, SQLite with a
 conditional UPDATE per row, so replicas never deliver one row at the same time.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, bindparam, delete, func, or_, select, update
+from sqlalchemy import BindParameter, ColumnElement, bindparam, delete, event, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
 from storage.leases import is_postgres
 from storage.models import OutboxMessage
@@ -67,6 +71,31 @@ def _item(row: OutboxMessage) -> OutboxItem:
     )
 
 
+#: ``session.info`` key: this transaction queued a message (or made one due now).
+_QUEUED = "outbox_queued"
+#: What to wake when such a transaction commits: each event with the loop it belongs to.
+_WAKE: weakref.WeakKeyDictionary[asyncio.Event, asyncio.AbstractEventLoop] = weakref.WeakKeyDictionary()
+
+
+def on_queued(wake: asyncio.Event) -> None:
+    """Set ``wake`` (in its own loop) whenever a transaction of this process that queued a
+    message has committed. Held weakly: a delivery loop that is gone is forgotten."""
+    _WAKE[wake] = asyncio.get_running_loop()
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_after_commit(session: Session) -> None:
+    if session.info.pop(_QUEUED, False):
+        for wake, loop in list(_WAKE.items()):
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(wake.set)
+
+
+@event.listens_for(Session, "after_rollback")
+def _nothing_queued(session: Session) -> None:
+    session.info.pop(_QUEUED, None)
+
+
 async def enqueue(
     session: AsyncSession,
     kind: str,
@@ -96,6 +125,8 @@ async def enqueue(
     }
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     await session.execute(insert(OutboxMessage).values(**values).on_conflict_do_nothing())
+    if not due_in:
+        session.info[_QUEUED] = True
 
 
 async def withdraw(session: AsyncSession, dedupe_key: str) -> bool:
@@ -116,6 +147,7 @@ async def due_now(session: AsyncSession, dedupe_key: str) -> None:
         .where(OutboxMessage.dedupe_key == dedupe_key[:160], OutboxMessage.state == PENDING)
         .values(next_attempt_at=utcnow())
     )
+    session.info[_QUEUED] = True
 
 
 def _due(now: datetime | BindParameter[datetime]) -> ColumnElement[bool]:

@@ -48,6 +48,7 @@ from bot.core.passes import PassReport, due_after
 from bot.core.usecases import UseCases
 from bot.telemetry.metrics import Metrics
 from handlers.clicks import ClickRecovery
+from storage.outbox import on_queued
 from storage.records import utcnow
 from storage.replays import REPLAY_RETENTION, SlackRequestLog
 
@@ -93,6 +94,8 @@ class Pollers:
         self.metrics = metrics
         self.clicks = clicks
         self._stop = asyncio.Event()
+        #: Set when this process commits a message to the outbox: it is delivered at once.
+        self._queued = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._housekept_at: float | None = None
 
@@ -110,6 +113,7 @@ class Pollers:
     def start(self) -> None:
         """Start the loops (call once, inside the running loop)."""
         self._stop.clear()
+        on_queued(self._queued)
         loops: list[tuple[str, float, Callable[[], Awaitable[Any]], bool]] = [
             ("outbox", self.settings.outbox_poll_seconds, self.delivery.run_once, True),
             ("orders", self.settings.order_poll_seconds, self.orders_once, False),
@@ -123,12 +127,16 @@ class Pollers:
         if self.clicks is not None:
             loops.append(("clicks", CLICK_RECOVERY_SECONDS, self.clicks.run_once, True))
         for name, interval, once, busy in loops:
-            self._tasks.append(asyncio.create_task(self._loop(name, interval, once, busy=busy), name=name))
+            wake = self._queued if name == "outbox" else None
+            self._tasks.append(
+                asyncio.create_task(self._loop(name, interval, once, busy=busy, wake=wake), name=name)
+            )
 
     async def stop(self, grace: float = 5.0) -> None:
         """Stop the loops: a pass in progress may finish (a delivery cut short would leave its
         messages leased until the lease runs out) for up to ``grace`` seconds, then is cancelled."""
         self._stop.set()
+        self._queued.set()
         if self._tasks:
             _done, late = await asyncio.wait(self._tasks, timeout=grace)
             for task in late:
@@ -141,11 +149,18 @@ class Pollers:
             await asyncio.wait_for(self.delivery.idle(), grace)
 
     async def _loop(
-        self, name: str, interval: float, once: Callable[[], Awaitable[Any]], *, busy: bool = False
+        self,
+        name: str,
+        interval: float,
+        once: Callable[[], Awaitable[Any]],
+        *,
+        busy: bool = False,
+        wake: asyncio.Event | None = None,
     ) -> None:
         """Run ``once`` every ``interval``, counted from the start of one run to the start of
         the next (a run that overruns is followed at once); with ``busy``, at once again while
-        it did something, else ``interval`` after it ends."""
+        it did something, else ``interval`` after it ends; with ``wake``, also as soon as it is
+        set (it is cleared before the run, so a later set is never lost)."""
         interval = max(interval, 0.01)
         clock = asyncio.get_running_loop().time
         started = clock()
@@ -154,9 +169,11 @@ class Pollers:
             if not (busy and did):
                 wait = interval if busy else max(started + interval - clock(), 0.0)
                 with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(self._stop.wait(), timeout=wait)
+                    await asyncio.wait_for((wake or self._stop).wait(), timeout=wait)
             if self._stop.is_set():
                 return
+            if wake is not None:
+                wake.clear()
             started = clock()
             try:
                 did = await once() or 0

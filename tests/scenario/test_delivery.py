@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import update
 
+from bot.app import pollers
 from bot.cli import main
 from bot.devkit.localslack import ScriptedFailure, SlackCall
 from handlers.notify import SlackNotifier
@@ -99,8 +100,10 @@ async def test_a_fill_is_told_by_dm_when_the_message_is_gone_and_slack_is_busy(b
 
 class TestAWorkerDying:
     @pytest.fixture
-    def bot_env(self, bot_env: dict[str, str]) -> dict[str, str]:
-        """The background delivery loop stays asleep: this test plays the workers itself."""
+    def bot_env(self, bot_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+        """The background delivery loop stays asleep (no poll, and a message queued does not
+        wake it): this test plays the workers itself."""
+        monkeypatch.setattr(pollers, "on_queued", lambda wake: None)
         return {**bot_env, "OUTBOX_POLL_SECONDS": "3600"}
 
     async def test_mid_post_repeats_that_message_at_most_once(self, bob: RunningBot) -> None:

@@ -281,8 +281,9 @@ class Settings:
     )
     outbox_poll_seconds: float = setting(
         "OUTBOX_POLL_SECONDS", 0.5, Number(above=0), group=BACKGROUND,
-        help="how often the outbox (every message the bot posts on its own) is checked for messages due "
-        "(it goes on at once while there are more)",
+        help="how often the outbox (every message the bot posts on its own) is checked for messages due: "
+        "retries, and messages another replica wrote (a message this process writes wakes it at once; "
+        "it goes on at once while there are more)",
     )
     outbox_retry_seconds: float = setting(
         "OUTBOX_RETRY_SECONDS", 1.0, Number(), group=BACKGROUND,

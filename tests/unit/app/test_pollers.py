@@ -33,6 +33,8 @@ from bot.core.passes import PassReport, due_after
 from bot.core.usecases import UseCases
 from bot.telemetry.metrics import Metrics
 from handlers.clicks import ClickRecovery
+from storage.db import Database
+from storage.outbox import enqueue, on_queued
 from storage.replays import REPLAY_RETENTION, SlackRequestLog
 
 BASE = {
@@ -104,8 +106,12 @@ async def started_loops(pollers: Pollers, monkeypatch: pytest.MonkeyPatch) -> di
     """What ``start()`` asked to run: each loop's interval, whether it is busy, and its pass."""
     loops: dict[str, tuple[float, bool, Any]] = {}
 
-    async def record(name: str, interval: float, once: Any, *, busy: bool = False) -> None:
+    async def record(
+        name: str, interval: float, once: Any, *, busy: bool = False, wake: asyncio.Event | None = None
+    ) -> None:
         loops[name] = (interval, busy, once)
+        # only the outbox wakes early: for a message this process has just committed
+        assert (wake is pollers._queued) if name == "outbox" else wake is None, name
 
     monkeypatch.setattr(pollers, "_loop", record)
     pollers.start()
@@ -241,3 +247,36 @@ async def test_stop_ends_waiting_loops_and_cancels_a_pass_that_overruns_its_grac
     assert all(task.done() and not task.cancelled() for task in waiting)  # they ended on their own
     assert pollers._tasks == []
     assert "idle" in calls.names()
+
+
+async def test_a_message_committed_to_the_outbox_wakes_the_delivery_loop_before_its_poll(
+    db: Database,
+) -> None:
+    pollers = build(Calls())
+    woken = asyncio.Event()
+    passes: list[int] = []
+
+    async def once() -> int:
+        passes.append(len(passes))
+        woken.set()
+        return 0
+
+    on_queued(pollers._queued)
+    loop = asyncio.create_task(pollers._loop("outbox", 3600.0, once, busy=True, wake=pollers._queued))
+    try:
+        await asyncio.sleep(0)
+        assert passes == []  # asleep for its hour
+        async with db.sessions() as session:  # a rolled-back message wakes nothing
+            await enqueue(session, "note", team_id="T1", channel="C1", data={})
+            await session.rollback()
+        await asyncio.sleep(0)  # a wake is set on the loop's next turn
+        assert not pollers._queued.is_set()
+        async with db.sessions.begin() as session:
+            await enqueue(session, "note", team_id="T1", channel="C1", data={})
+            assert passes == []  # not before the commit
+        await asyncio.wait_for(woken.wait(), 5)
+        assert passes == [0]
+    finally:
+        pollers._stop.set()
+        pollers._queued.set()
+        await loop
