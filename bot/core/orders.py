@@ -28,7 +28,9 @@ from typing import Any
 from bot.autoshares import errors as e
 from bot.autoshares.client import UserApi
 from bot.autoshares.resources import (
+    LIMIT_PRICED,
     OPEN_ORDER_STATUSES,
+    STOP_PRICED,
     Account,
     Agreement,
     Balance,
@@ -260,9 +262,9 @@ def edit_terms(
     fixed = fixed_kind(order)
     if fixed is not None:
         raise EditDoesNotFit(order.id, "fixed", fixed)
-    if command.stop_price is not None and kind not in (OrderType.Stop, OrderType.StopLimit):
+    if command.stop_price is not None and kind not in STOP_PRICED:
         raise EditDoesNotFit(order.id, "no_stop", kind.value)
-    if command.limit_price is not None and kind not in (OrderType.Limit, OrderType.StopLimit):
+    if command.limit_price is not None and kind not in LIMIT_PRICED:
         raise EditDoesNotFit(order.id, "no_limit", kind.value)
     before = order.quantity if order.quantity is not None else Decimal(0)
     quantity = Decimal(command.quantity) if command.quantity is not None else before
@@ -285,8 +287,8 @@ def edit_terms(
         side=order.side,
         type=kind,
         quantity=quantity,
-        price=price if kind in (OrderType.Limit, OrderType.StopLimit) else None,
-        stop_price=stop if kind in (OrderType.Stop, OrderType.StopLimit) else None,
+        price=price if kind in LIMIT_PRICED else None,
+        stop_price=stop if kind in STOP_PRICED else None,
         time_in_force=order.time_in_force,
         extended_hours=order.extended_hours or None,
         expire_date=order.expire_date,
@@ -334,9 +336,9 @@ def carries_change(order: Order, change_id: str, ticket: OrderTicket) -> bool:
 
 def _priced_at(kind: OrderType, price: Decimal | None, stop: Decimal | None) -> Decimal | None:
     """The price an order's value is reckoned at: its limit, else its stop."""
-    if kind in (OrderType.Limit, OrderType.StopLimit) and price is not None:
+    if kind in LIMIT_PRICED and price is not None:
         return price
-    return stop if kind in (OrderType.Stop, OrderType.StopLimit) else None
+    return stop if kind in STOP_PRICED else None
 
 
 def edit_value(

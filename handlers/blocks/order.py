@@ -31,7 +31,9 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.autoshares.resources import (
+    LIMIT_PRICED,
     OPEN_STATUS_NAMES,
+    STOP_PRICED,
     Account,
     ExecInst,
     FundPreview,
@@ -202,8 +204,8 @@ def order_summary(order: Shown) -> str:
     side = _SIDE_WORDS.get(order.side, escape(order.side)) if order.side else "Order"
     symbol = escape(order.symbol or "?")
     order_type = order.type or OrderType.Market
-    stop = order.stop_price if order_type in (OrderType.Stop, OrderType.StopLimit) else None
-    limit = order.price if order_type in (OrderType.Limit, OrderType.StopLimit) else None
+    stop = order.stop_price if order_type in STOP_PRICED else None
+    limit = order.price if order_type in LIMIT_PRICED else None
     if order_type == OrderType.Market:
         kind = "market"
     elif order_type == OrderType.MutualFundsExchange:  # a fund order as AutoShares lists it
@@ -1012,7 +1014,7 @@ def order_edit_view(
             element=_text_input("quantity", prefill.get("quantity"), "10"),
         ),
     ]
-    if order_type in ("Limit", "StopLimit"):
+    if order_type in LIMIT_PRICED:
         blocks.append(
             InputBlock(
                 block_id="limit_price",
@@ -1020,7 +1022,7 @@ def order_edit_view(
                 element=_text_input("limit_price", prefill.get("limit_price"), "180.50"),
             )
         )
-    if order_type in ("Stop", "StopLimit"):
+    if order_type in STOP_PRICED:
         blocks.append(
             InputBlock(
                 block_id="stop_price",

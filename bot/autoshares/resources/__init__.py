@@ -12,8 +12,10 @@ from bot.autoshares.resources.activity import Activity, ActivityReport, Activity
 from bot.autoshares.resources.alerts import PriceAlert
 from bot.autoshares.resources.base import Resource, parse, parse_list
 from bot.autoshares.resources.enums import (
+    LIMIT_PRICED,
     OPEN_ORDER_STATUSES,
     OPEN_STATUS_NAMES,
+    STOP_PRICED,
     TERMINAL_ORDER_STATUSES,
     TERMINAL_STATUS_NAMES,
     AccessType,
@@ -71,7 +73,9 @@ from bot.autoshares.resources.tickets import Ticket, read_ticket
 from bot.autoshares.resources.watchlists import Watchlist
 
 __all__ = [
+    "LIMIT_PRICED",
     "OPEN_ORDER_STATUSES",
+    "STOP_PRICED",
     "OPEN_STATUS_NAMES",
     "TERMINAL_ORDER_STATUSES",
     "TERMINAL_STATUS_NAMES",

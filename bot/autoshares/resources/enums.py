@@ -108,6 +108,11 @@ class OrderType(StrEnum):
     StagingBlotter = "StagingBlotter"
 
 
+#: The order types that carry a limit price (``Price``) and a stop price (``StopPrice``).
+LIMIT_PRICED = frozenset({OrderType.Limit, OrderType.StopLimit})
+STOP_PRICED = frozenset({OrderType.Stop, OrderType.StopLimit})
+
+
 class TimeInForce(StrEnum):
     """OrderResource.TimeInForce (CreateOrderResource spells the property ``TimeInforce``)."""
 

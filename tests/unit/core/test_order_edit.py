@@ -202,6 +202,9 @@ def test_the_edit_button_opens_a_modal_with_the_fields_of_the_order_type() -> No
     )
     assert problems(view["blocks"], view=True) == []
     assert [x["block_id"] for x in view["blocks"] if x["type"] == "input"] == ["quantity", "limit_price"]
+    for kind, fields in (("Stop", ["stop_price"]), ("StopLimit", ["limit_price", "stop_price"]), ("Market", [])):
+        shown = b.order_edit_view(account_id=5002, order_id=9, order_type=kind, prefill={}, channel_id=None)
+        assert [x["block_id"] for x in shown["blocks"] if x["type"] == "input"] == ["quantity", *fields], kind
     state = {"quantity": {"quantity": {"type": "plain_text_input", "value": "7"}}}
     assert b.edit_values(state) == {"quantity": "7", "limit_price": "", "stop_price": ""}
 
